@@ -1,0 +1,103 @@
+/**
+ * The app contract: the one place that says what configuration each voting-app service receives,
+ * whatever the platform (ECS, EKS, Lambda). Platforms turn it into task definition `environment` and
+ * `secrets`, Kubernetes env and Secret references, or Lambda environment variables.
+ *
+ * Passwords never travel as plain environment values: a platform injects them from a secret store
+ * (Secrets Manager via ECS `secrets`, a Kubernetes Secret) under the names in `AppSecretName`.
+ */
+
+/** The three application services that run as containers (redis and postgres are managed services). */
+export const APP_SERVICES = ["vote", "result", "worker"] as const;
+export type AppService = (typeof APP_SERVICES)[number];
+
+/** Plain (non-secret) environment variable names, by concern. */
+export const AppEnv = {
+    redisHost: "REDIS_HOST",
+    redisPort: "REDIS_PORT",
+    /** "true" when the client must speak TLS to Redis (always true on AWS: ElastiCache transit encryption). */
+    redisTls: "REDIS_TLS",
+    pgHost: "PGHOST",
+    pgPort: "PGPORT",
+    pgDatabase: "PGDATABASE",
+    pgUser: "PGUSER",
+    /** libpq sslmode: "require" on AWS (RDS forces SSL through its parameter group). */
+    pgSslMode: "PGSSLMODE",
+    /** Labels of the two vote options. */
+    optionA: "OPTION_A",
+    optionB: "OPTION_B",
+    /** TCP port an HTTP service listens on inside its container. */
+    port: "PORT",
+} as const;
+
+/** Secret variable names: injected from a secret store, never set as plain environment. */
+export const AppSecretName = {
+    redisPassword: "REDIS_PASSWORD",
+    pgPassword: "PGPASSWORD",
+} as const;
+
+/** Which services need which backing store: least privilege in secrets and network rules. */
+export const SERVICE_NEEDS: Readonly<Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>> = {
+    vote: { redis: true, postgres: false, http: true },
+    result: { redis: false, postgres: true, http: true },
+    worker: { redis: true, postgres: true, http: false },
+};
+
+/** Container port the HTTP services (vote, result) listen on. */
+export const APP_HTTP_PORT = 8080;
+
+/** Health check path served by vote and result. */
+export const APP_HEALTH_PATH = "/healthz";
+
+/** Default vote options, as in the original voting app. */
+export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
+
+/** Connection details of the data layer, as the platforms receive them from the Data component. */
+export interface DataEndpoints<T> {
+    readonly redisHost: T;
+    readonly redisPort: T;
+    readonly pgHost: T;
+    readonly pgPort: T;
+    readonly pgDatabase: T;
+    readonly pgUser: T;
+}
+
+/**
+ * The plain environment for one service, given resolved or output-typed endpoint values.
+ * Only the variables the service needs: vote gets no Postgres settings, result no Redis settings.
+ */
+export function appEnvironment<T>(
+    service: AppService,
+    data: DataEndpoints<T>,
+    literal: (value: string) => T,
+    options: { readonly a: string; readonly b: string } = DEFAULT_OPTIONS,
+): Record<string, T> {
+    const needs = SERVICE_NEEDS[service];
+    const env: Record<string, T> = {
+        [AppEnv.optionA]: literal(options.a),
+        [AppEnv.optionB]: literal(options.b),
+    };
+    if (needs.http) env[AppEnv.port] = literal(String(APP_HTTP_PORT));
+    if (needs.redis) {
+        env[AppEnv.redisHost] = data.redisHost;
+        env[AppEnv.redisPort] = data.redisPort;
+        env[AppEnv.redisTls] = literal("true");
+    }
+    if (needs.postgres) {
+        env[AppEnv.pgHost] = data.pgHost;
+        env[AppEnv.pgPort] = data.pgPort;
+        env[AppEnv.pgDatabase] = data.pgDatabase;
+        env[AppEnv.pgUser] = data.pgUser;
+        env[AppEnv.pgSslMode] = literal("require");
+    }
+    return env;
+}
+
+/** Secret variable names one service needs. */
+export function appSecretNames(service: AppService): string[] {
+    const needs = SERVICE_NEEDS[service];
+    const names: string[] = [];
+    if (needs.redis) names.push(AppSecretName.redisPassword);
+    if (needs.postgres) names.push(AppSecretName.pgPassword);
+    return names;
+}
