@@ -1,0 +1,209 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { physicalName } from "./naming";
+
+export interface DataArgs {
+    /** Name prefix for physical names, `<project>-<environment>`. @example "voteapp-dev" */
+    readonly namePrefix: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets the data stores live in (never public ones). */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups allowed to reach Redis on its port, and nothing else. */
+    readonly redisClientSecurityGroupIds: pulumi.Input<string>[];
+    /** Security groups allowed to reach PostgreSQL on its port, and nothing else. */
+    readonly postgresClientSecurityGroupIds: pulumi.Input<string>[];
+    /** KMS key for data at rest: RDS storage, Redis, secrets, log groups. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** ElastiCache node type. @example "cache.t4g.micro" */
+    readonly redisNodeType: string;
+    /** RDS instance class. @example "db.t4g.micro" */
+    readonly postgresInstanceClass: string;
+    /** RDS storage in GiB; autoscaling may double it. */
+    readonly postgresAllocatedStorageGb: number;
+    /** PostgreSQL version, e.g. "17" or "16.4". */
+    readonly postgresEngineVersion: string;
+    /** Major version, for the parameter group family. */
+    readonly postgresMajorVersion: number;
+    /** RDS Multi-AZ and a Redis replica with automatic failover. */
+    readonly multiAz: boolean;
+    /** Days of RDS backups and Redis snapshots. */
+    readonly backupRetentionDays: number;
+    /** Retention of the data stores' log groups. */
+    readonly logRetentionDays: number;
+    /**
+     * Production protections: deletion protection, Pulumi `protect`, retained secrets.
+     * @default false
+     */
+    readonly production?: boolean;
+    /**
+     * Take a final snapshot when the database or cache is deleted (set outside dev: nothing lost).
+     * @default true
+     */
+    readonly finalSnapshot?: boolean;
+    /** Name of the application database. @default "votes" */
+    readonly databaseName?: string;
+    /** Master user of the database. @default "voteapp" */
+    readonly databaseUser?: string;
+}
+
+/** A secret the platforms inject: its ARN and, when it holds JSON, the key to read. */
+export interface InjectedSecret {
+    readonly arn: pulumi.Output<string>;
+    readonly jsonKey?: string;
+}
+
+export const REDIS_PORT = 6379;
+export const POSTGRES_PORT = 5432;
+
+/**
+ * The data layer: ElastiCache Redis (TLS in transit, encrypted at rest, AUTH token in Secrets Manager) and
+ * RDS PostgreSQL (encrypted, private, SSL forced, master password generated and kept by RDS in Secrets
+ * Manager), each behind a security group that admits only the given client groups on its one port.
+ */
+export class Data extends pulumi.ComponentResource {
+    readonly redis: aws.elasticache.ReplicationGroup;
+    readonly postgres: aws.rds.Instance;
+    readonly redisSecurityGroup: aws.ec2.SecurityGroup;
+    readonly postgresSecurityGroup: aws.ec2.SecurityGroup;
+    readonly redisAuthSecret: aws.secretsmanager.Secret;
+    readonly endpoints: {
+        readonly redisHost: pulumi.Output<string>;
+        readonly redisPort: pulumi.Output<string>;
+        readonly pgHost: pulumi.Output<string>;
+        readonly pgPort: pulumi.Output<string>;
+        readonly pgDatabase: pulumi.Output<string>;
+        readonly pgUser: pulumi.Output<string>;
+    };
+    readonly secrets: { readonly redisPassword: InjectedSecret; readonly pgPassword: InjectedSecret };
+
+    constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:data:Data", name, {}, opts);
+        const parent = this;
+        const production = args.production ?? false;
+        const finalSnapshot = args.finalSnapshot ?? true;
+        const stateful = { parent, protect: production };
+        const databaseName = args.databaseName ?? "votes";
+        const databaseUser = args.databaseUser ?? "voteapp";
+
+        const securityGroup = (store: string, port: number, clients: pulumi.Input<string>[]) => {
+            const group = new aws.ec2.SecurityGroup(`${name}-${store}`, { vpcId: args.vpcId, description: `${store}: only the app's clients, on ${port}` }, { parent });
+            clients.forEach((client, index) => {
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-${store}-client-${index}`,
+                    { securityGroupId: group.id, referencedSecurityGroupId: client, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${store} clients` },
+                    { parent },
+                );
+            });
+            return group;
+        };
+        this.redisSecurityGroup = securityGroup("redis", REDIS_PORT, args.redisClientSecurityGroupIds);
+        this.postgresSecurityGroup = securityGroup("postgres", POSTGRES_PORT, args.postgresClientSecurityGroupIds);
+
+        const logGroup = (store: string) =>
+            new aws.cloudwatch.LogGroup(`${name}-${store}`, { name: `/voteapp/${args.namePrefix}/${store}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent });
+
+        // Redis: the AUTH token is generated here, kept in Secrets Manager for the platforms to inject.
+        const redisToken = new random.RandomPassword(`${name}-redis-auth`, { length: 64, special: false }, { parent });
+        this.redisAuthSecret = new aws.secretsmanager.Secret(
+            `${name}-redis-auth`,
+            { name: `${args.namePrefix}/redis-auth-token`, description: "ElastiCache Redis AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7 },
+            stateful,
+        );
+        new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
+        const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, description: "Private subnets for Redis" }, { parent });
+        const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
+        this.redis = new aws.elasticache.ReplicationGroup(
+            `${name}-redis`,
+            {
+                replicationGroupId: redisReplicationGroupId,
+                description: `Vote queue for ${args.namePrefix}`,
+                engine: "redis",
+                engineVersion: "7.1",
+                parameterGroupName: "default.redis7",
+                nodeType: args.redisNodeType,
+                port: REDIS_PORT,
+                numCacheClusters: args.multiAz ? 2 : 1,
+                automaticFailoverEnabled: args.multiAz,
+                multiAzEnabled: args.multiAz,
+                atRestEncryptionEnabled: true,
+                kmsKeyId: args.kmsKeyArn,
+                transitEncryptionEnabled: true,
+                authToken: redisToken.result,
+                subnetGroupName: redisSubnets.name,
+                securityGroupIds: [this.redisSecurityGroup.id],
+                snapshotRetentionLimit: args.backupRetentionDays,
+                finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
+                autoMinorVersionUpgrade: true,
+                logDeliveryConfigurations: [{ destination: logGroup("redis-slow-log").name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
+            },
+            stateful,
+        );
+
+        // PostgreSQL: RDS generates the master password and keeps it in Secrets Manager (never in Pulumi state).
+        const postgresSubnets = new aws.rds.SubnetGroup(`${name}-postgres`, { subnetIds: args.subnetIds, description: "Private subnets for PostgreSQL" }, { parent });
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-postgres`,
+            {
+                family: `postgres${args.postgresMajorVersion}`,
+                description: "Forces SSL and logs slow statements",
+                parameters: [
+                    { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+                    { name: "log_min_duration_statement", value: "1000", applyMethod: "immediate" },
+                ],
+            },
+            { parent },
+        );
+        const identifier = physicalName("rdsInstance", args.namePrefix, "postgres");
+        this.postgres = new aws.rds.Instance(
+            `${name}-postgres`,
+            {
+                identifier,
+                engine: "postgres",
+                engineVersion: args.postgresEngineVersion,
+                instanceClass: args.postgresInstanceClass,
+                allocatedStorage: args.postgresAllocatedStorageGb,
+                maxAllocatedStorage: args.postgresAllocatedStorageGb * 2,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                dbName: databaseName,
+                username: databaseUser,
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.kmsKeyArn,
+                iamDatabaseAuthenticationEnabled: true,
+                dbSubnetGroupName: postgresSubnets.name,
+                vpcSecurityGroupIds: [this.postgresSecurityGroup.id],
+                publiclyAccessible: false,
+                parameterGroupName: parameters.name,
+                multiAz: args.multiAz,
+                backupRetentionPeriod: args.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: production,
+                skipFinalSnapshot: !finalSnapshot,
+                finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
+                autoMinorVersionUpgrade: true,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                applyImmediately: !production,
+            },
+            stateful,
+        );
+
+        const masterSecretArn = this.postgres.masterUserSecrets.apply((secrets) => {
+            const arn = secrets?.[0]?.secretArn;
+            if (!arn) throw new Error("RDS did not report the master user secret; manageMasterUserPassword must be on");
+            return arn;
+        });
+        this.endpoints = {
+            redisHost: this.redis.primaryEndpointAddress,
+            redisPort: pulumi.output(String(REDIS_PORT)),
+            pgHost: this.postgres.address,
+            pgPort: pulumi.output(String(POSTGRES_PORT)),
+            pgDatabase: pulumi.output(databaseName),
+            pgUser: pulumi.output(databaseUser),
+        };
+        this.secrets = { redisPassword: { arn: this.redisAuthSecret.arn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
+        this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
+    }
+}

@@ -1,0 +1,70 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "./iamPolicy";
+
+export interface EncryptionKeyArgs {
+    /**
+     * What the key protects, used in its description and alias, e.g. `data`.
+     * @example "data"
+     */
+    readonly purpose: string;
+    /** Environment name, part of the alias (`alias/<project>-<environment>-<purpose>`). */
+    readonly environment: string;
+    /** Project name, part of the alias. */
+    readonly project: string;
+    /** Account that owns the key: its root principal administers it through IAM. */
+    readonly accountId: string;
+    /** Region of the key: CloudWatch Logs in this region may use it for log groups of this account. */
+    readonly region: string;
+    /**
+     * Days AWS waits before deleting the key once scheduled (7–30).
+     * @default 30
+     */
+    readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation (KMS.4) that the account's IAM policies can grant, and
+ * that CloudWatch Logs may use for this account's log groups. ECR, Secrets Manager, RDS and ElastiCache
+ * use it through grants they create on behalf of IAM principals allowed by the account.
+ */
+export class EncryptionKey extends pulumi.ComponentResource {
+    readonly key: aws.kms.Key;
+    readonly alias: aws.kms.Alias;
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:security:EncryptionKey", name, {}, opts);
+        const parent = this;
+        const partition = args.region.startsWith("cn-") ? "aws-cn" : "aws";
+        this.key = new aws.kms.Key(
+            name,
+            {
+                description: `${args.project} ${args.environment}: ${args.purpose}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.deletionWindowInDays ?? 30,
+                policy: policyDocument(`${name} key policy`, [
+                    {
+                        Sid: "AccountAdministersKeyThroughIam",
+                        Effect: "Allow",
+                        Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "CloudWatchLogsOfThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: `logs.${args.region}.amazonaws.com` },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${args.region}:${args.accountId}:log-group:*` } },
+                    },
+                ]),
+            },
+            { parent },
+        );
+        this.alias = new aws.kms.Alias(name, { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId }, { parent });
+        this.arn = this.key.arn;
+        this.registerOutputs({ arn: this.arn });
+    }
+}

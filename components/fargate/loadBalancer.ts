@@ -1,0 +1,179 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_HEALTH_PATH, APP_HTTP_PORT } from "../appContract";
+import { policyDocument } from "../iamPolicy";
+import { autoName } from "../naming";
+
+/** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Paths the result service answers under; everything else goes to vote. */
+export const RESULT_PATH_PATTERNS = ["/result", "/result/*"] as const;
+
+export interface AppLoadBalancerArgs {
+    /** Short name prefix; AWS caps load balancer and target group names at 32 characters. */
+    readonly namePrefix: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Public subnets, at least two AZs (ELB.13). */
+    readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly securityGroupId: pulumi.Input<string>;
+    /**
+     * ACM certificate for HTTPS. When set, port 443 serves the app with a TLS 1.2+ policy and port 80 only
+     * redirects to it; without it (dev only) port 80 serves the app.
+     */
+    readonly certificateArn?: string;
+    /** Write access logs to a dedicated, private, TLS-only S3 bucket (ELB.5). */
+    readonly accessLogs: boolean;
+    /** Days access logs are kept. @default 90 */
+    readonly accessLogRetentionDays?: number;
+    /** Deletion protection on the load balancer (ELB.6). */
+    readonly deletionProtection: boolean;
+}
+
+/**
+ * The internet-facing ALB: routes `/result*` to result and everything else to vote, drops invalid
+ * headers (ELB.4), defensive desync mitigation (ELB.12), a long idle timeout so result's server-sent
+ * events stay open, HTTPS with HTTP redirect when a certificate is given.
+ */
+export class AppLoadBalancer extends pulumi.ComponentResource {
+    readonly loadBalancer: aws.lb.LoadBalancer;
+    readonly voteTargetGroup: aws.lb.TargetGroup;
+    readonly resultTargetGroup: aws.lb.TargetGroup;
+    /** The listener serving the app (HTTPS, or HTTP in dev without a certificate). */
+    readonly appListener: aws.lb.Listener;
+    readonly listeners: aws.lb.Listener[] = [];
+    readonly accessLogBucket?: aws.s3.Bucket;
+    readonly dnsName: pulumi.Output<string>;
+
+    constructor(name: string, args: AppLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:fargate:AppLoadBalancer", name, {}, opts);
+        const parent = this;
+
+        const accessLogs = args.accessLogs ? this.createAccessLogBucket(name, args.accessLogRetentionDays ?? 90) : undefined;
+        this.accessLogBucket = accessLogs?.bucket;
+        this.loadBalancer = new aws.lb.LoadBalancer(
+            autoName("loadBalancer", args.namePrefix),
+            {
+                loadBalancerType: "application",
+                internal: false,
+                subnets: args.publicSubnetIds,
+                securityGroups: [args.securityGroupId],
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "defensive",
+                enableDeletionProtection: args.deletionProtection,
+                idleTimeout: 120,
+                accessLogs: accessLogs ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: "alb" } : undefined,
+            },
+            // The bucket policy must exist before AWS checks that the load balancer may write to the bucket.
+            { parent, dependsOn: accessLogs ? [accessLogs.policy] : [] },
+        );
+        this.dnsName = this.loadBalancer.dnsName;
+
+        const targetGroup = (service: "vote" | "result") =>
+            new aws.lb.TargetGroup(
+                autoName("targetGroup", args.namePrefix, service),
+                {
+                    vpcId: args.vpcId,
+                    targetType: "ip",
+                    port: APP_HTTP_PORT,
+                    protocol: "HTTP",
+                    protocolVersion: "HTTP1",
+                    deregistrationDelay: 30,
+                    healthCheck: { path: APP_HEALTH_PATH, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
+                },
+                { parent },
+            );
+        this.voteTargetGroup = targetGroup("vote");
+        this.resultTargetGroup = targetGroup("result");
+        const forwardToVote = [{ type: "forward", targetGroupArn: this.voteTargetGroup.arn }];
+
+        if (args.certificateArn) {
+            this.appListener = new aws.lb.Listener(
+                `${name}-https`,
+                { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: forwardToVote },
+                { parent },
+            );
+            this.listeners.push(
+                new aws.lb.Listener(
+                    `${name}-http-redirect`,
+                    {
+                        loadBalancerArn: this.loadBalancer.arn,
+                        port: 80,
+                        protocol: "HTTP",
+                        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                    },
+                    { parent },
+                ),
+            );
+        } else {
+            this.appListener = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forwardToVote }, { parent });
+        }
+        this.listeners.unshift(this.appListener);
+        new aws.lb.ListenerRule(
+            `${name}-result`,
+            {
+                listenerArn: this.appListener.arn,
+                priority: 10,
+                conditions: [{ pathPattern: { values: [...RESULT_PATH_PATTERNS] } }],
+                actions: [{ type: "forward", targetGroupArn: this.resultTargetGroup.arn }],
+            },
+            { parent },
+        );
+        this.registerOutputs({ dnsName: this.dnsName });
+    }
+
+    /** Private bucket for ALB access logs: SSE-S3 (the only encryption ALB log delivery supports), TLS only, expiring. */
+    private createAccessLogBucket(name: string, retentionDays: number): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+        const parent = this;
+        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, { parent });
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-access-logs`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent },
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
+        new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
+        new aws.s3.BucketVersioning(`${name}-access-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-access-logs`,
+            {
+                bucket: bucket.id,
+                rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            },
+            { parent },
+        );
+        const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
+        const policy = new aws.s3.BucketPolicy(
+            `${name}-access-logs`,
+            {
+                bucket: bucket.id,
+                policy: policyDocument("access log bucket policy", [
+                    {
+                        Sid: "ElbLogDelivery",
+                        Effect: "Allow",
+                        Principal: { AWS: elbAccount.arn },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucket.arn}/alb/*`,
+                    },
+                    {
+                        Sid: "ElbLogDeliveryService",
+                        Effect: "Allow",
+                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucket.arn}/alb/*`,
+                    },
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
+            },
+            { parent, dependsOn: [publicAccessBlock] },
+        );
+        return { bucket, policy };
+    }
+}

@@ -1,0 +1,61 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../appContract";
+import { POSTGRES_PORT, REDIS_PORT } from "../data";
+
+export interface FargateSecurityGroupsArgs {
+    readonly vpcId: pulumi.Input<string>;
+    /** VPC CIDR: tasks reach Redis and PostgreSQL only inside it. */
+    readonly vpcCidr: string;
+    /** Serve HTTPS (443) on the load balancer; HTTP (80) is then only a redirect. */
+    readonly https: boolean;
+}
+
+/** Tag marking the internet-facing load balancer's group, the only one the policy pack lets open 80/443 to the world. */
+export const LOAD_BALANCER_ROLE_TAG = { "voteapp:role": "load-balancer" } as const;
+
+/**
+ * Security groups of the ECS platform, created before the data layer so it can admit exactly these:
+ * the load balancer's (80/443 from the internet, out only to vote and result), and one per service.
+ */
+export class FargateSecurityGroups extends pulumi.ComponentResource {
+    readonly loadBalancer: aws.ec2.SecurityGroup;
+    readonly services: Readonly<Record<AppService, aws.ec2.SecurityGroup>>;
+
+    constructor(name: string, args: FargateSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:fargate:SecurityGroups", name, {}, opts);
+        const parent = this;
+        const rule = (ruleName: string, direction: "in" | "out", groupId: pulumi.Input<string>, spec: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "securityGroupId">) =>
+            direction === "in"
+                ? new aws.vpc.SecurityGroupIngressRule(`${name}-${ruleName}`, { securityGroupId: groupId, ...spec }, { parent })
+                : new aws.vpc.SecurityGroupEgressRule(`${name}-${ruleName}`, { securityGroupId: groupId, ...spec }, { parent });
+
+        this.loadBalancer = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.vpcId, description: "Internet-facing load balancer", tags: { ...LOAD_BALANCER_ROLE_TAG } }, { parent });
+        const publicPorts = args.https ? [80, 443] : [80];
+        for (const port of publicPorts) {
+            rule(`alb-in-${port}-ipv4`, "in", this.loadBalancer.id, { cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === 443 ? "S" : ""} from the internet` });
+        }
+
+        const services = {} as Record<AppService, aws.ec2.SecurityGroup>;
+        for (const service of APP_SERVICES) {
+            const group = new aws.ec2.SecurityGroup(`${name}-${service}`, { vpcId: args.vpcId, description: `${service} tasks` }, { parent });
+            services[service] = group;
+            const needs = SERVICE_NEEDS[service];
+            if (needs.http) {
+                rule(`${service}-from-alb`, "in", group.id, { referencedSecurityGroupId: this.loadBalancer.id, ipProtocol: "tcp", fromPort: APP_HTTP_PORT, toPort: APP_HTTP_PORT, description: "From the load balancer" });
+                rule(`alb-to-${service}`, "out", this.loadBalancer.id, { referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: APP_HTTP_PORT, toPort: APP_HTTP_PORT, description: `To ${service} tasks` });
+            }
+            // AWS APIs (ECR, logs, Secrets Manager) over HTTPS, through NAT or interface endpoints.
+            rule(`${service}-https-out`, "out", group.id, { cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs over HTTPS" });
+            if (needs.redis) rule(`${service}-redis-out`, "out", group.id, { cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, description: "Redis in the VPC" });
+            if (needs.postgres) rule(`${service}-postgres-out`, "out", group.id, { cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL in the VPC" });
+        }
+        this.services = services;
+        this.registerOutputs({ loadBalancerSecurityGroupId: this.loadBalancer.id });
+    }
+
+    /** Ids of the service groups that need a backing store: the data layer admits exactly these. */
+    clientsOf(store: "redis" | "postgres"): pulumi.Output<string>[] {
+        return APP_SERVICES.filter((s) => SERVICE_NEEDS[s][store]).map((s) => this.services[s].id);
+    }
+}

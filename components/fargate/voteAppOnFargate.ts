@@ -1,0 +1,266 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_HTTP_PORT, APP_SERVICES, type AppService, AppSecretName, appEnvironment, SERVICE_NEEDS } from "../appContract";
+import type { Data } from "../data";
+import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
+import { physicalName } from "../naming";
+import { containerDefinition, type ContainerSecret } from "./containerDefinition";
+import { AppLoadBalancer } from "./loadBalancer";
+import type { FargateSecurityGroups } from "./securityGroups";
+
+/** A secret to inject, before its ARN is known. */
+type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
+
+/** Size and scaling of one service. */
+export interface FargateServiceSize {
+    /** CPU units (validated against Fargate's table by the stack). */
+    readonly cpu: number;
+    /** MiB. */
+    readonly memory: number;
+    readonly desiredCount: number;
+    readonly minCount: number;
+    readonly maxCount: number;
+}
+
+export interface VoteAppOnFargateArgs {
+    /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
+    readonly namePrefix: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Groups made by FargateSecurityGroups (the data layer already admits the service groups). */
+    readonly securityGroups: FargateSecurityGroups;
+    /** Data layer endpoints and the secrets to inject. */
+    readonly data: Pick<Data, "endpoints" | "secrets">;
+    /** Image reference per service (repository with tag, or digest). */
+    readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
+    /** ECR repository ARNs the execution roles may pull from. */
+    readonly repositoryArns: pulumi.Input<string>[];
+    readonly sizes: Readonly<Record<AppService, FargateServiceSize>>;
+    /** KMS key of the secrets and log groups: execution roles may decrypt through Secrets Manager only. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** Serve HTTPS on this certificate (HTTP then redirects). Without it the app is served on HTTP (dev only). */
+    readonly certificateArn?: string;
+    /** Public DNS name served, for the stack output URL. */
+    readonly domainName?: string;
+    /** Load balancer access logs to S3. */
+    readonly accessLogs: boolean;
+    /** Deletion protection on the load balancer. */
+    readonly deletionProtection: boolean;
+    /** Vote option labels. */
+    readonly voteOptions: { readonly a: string; readonly b: string };
+    /**
+     * Target average CPU (%) the HTTP services scale to keep.
+     * @default 60
+     */
+    readonly targetCpuPercent?: number;
+    /**
+     * CPU architecture of the images. Graviton (ARM64) costs about 20% less for the same size.
+     * @default "ARM64"
+     */
+    readonly cpuArchitecture?: "ARM64" | "X86_64";
+}
+
+/**
+ * The voting app on ECS Fargate: a cluster with Container Insights, one task definition and service per
+ * app service in private subnets without public IPs, vote and result behind the ALB, Service Connect for
+ * names, separate execution roles (pull, logs, exactly the secrets the service needs) and empty task
+ * roles, log groups with retention, CPU target tracking, and a circuit breaker that rolls back.
+ */
+export class VoteAppOnFargate extends pulumi.ComponentResource {
+    readonly cluster: aws.ecs.Cluster;
+    readonly loadBalancer: AppLoadBalancer;
+    readonly services: Readonly<Record<AppService, aws.ecs.Service>>;
+    readonly taskDefinitions: Readonly<Record<AppService, aws.ecs.TaskDefinition>>;
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: VoteAppOnFargateArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:fargate:VoteAppOnFargate", name, {}, opts);
+        const parent = this;
+        const partition = args.region.startsWith("cn-") ? "aws-cn" : "aws";
+
+        this.cluster = new aws.ecs.Cluster(
+            name,
+            { name: physicalName("ecsCluster", args.namePrefix), settings: [{ name: "containerInsights", value: "enhanced" }] },
+            { parent },
+        );
+        const namespace = new aws.servicediscovery.HttpNamespace(name, { name: `${args.namePrefix}.internal`, description: "Service Connect names of the voting app" }, { parent });
+
+        this.loadBalancer = new AppLoadBalancer(
+            `${name}-alb`,
+            {
+                namePrefix: args.namePrefix,
+                vpcId: args.vpcId,
+                publicSubnetIds: args.publicSubnetIds,
+                securityGroupId: args.securityGroups.loadBalancer.id,
+                certificateArn: args.certificateArn,
+                accessLogs: args.accessLogs,
+                deletionProtection: args.deletionProtection,
+            },
+            { parent },
+        );
+
+        const secretsOf = (service: AppService): SecretToInject[] => {
+            const needs = SERVICE_NEEDS[service];
+            const secrets: SecretToInject[] = [];
+            if (needs.redis) secrets.push({ name: AppSecretName.redisPassword, secretArn: args.data.secrets.redisPassword.arn, jsonKey: args.data.secrets.redisPassword.jsonKey });
+            if (needs.postgres) secrets.push({ name: AppSecretName.pgPassword, secretArn: args.data.secrets.pgPassword.arn, jsonKey: args.data.secrets.pgPassword.jsonKey });
+            return secrets;
+        };
+
+        const services = {} as Record<AppService, aws.ecs.Service>;
+        const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
+        for (const service of APP_SERVICES) {
+            const size = args.sizes[service];
+            const logGroup = new aws.cloudwatch.LogGroup(
+                `${name}-${service}`,
+                { name: `/voteapp/${args.namePrefix}/${service}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                { parent },
+            );
+            const secrets = secretsOf(service);
+            const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup, secrets);
+            const taskRole = new aws.iam.Role(
+                `${name}-${service}-task`,
+                {
+                    description: `${service} task role: the app calls no AWS API, so it holds no permission`,
+                    assumeRolePolicy: policyDocument("task trust", [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "ecs-tasks.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": args.accountId },
+                                ArnLike: { "aws:SourceArn": `arn:${partition}:ecs:${args.region}:${args.accountId}:*` },
+                            },
+                        },
+                    ]),
+                },
+                { parent },
+            );
+
+            const environment = appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
+            const containerDefinitions = pulumi
+                .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
+                .apply(([image, logGroupName, env, resolvedSecrets]) =>
+                    JSON.stringify([containerDefinition({ service, image, environment: env, secrets: resolvedSecrets as ContainerSecret[], logGroupName, region: args.region })]),
+                );
+            const taskDefinition = new aws.ecs.TaskDefinition(
+                `${name}-${service}`,
+                {
+                    family: `${args.namePrefix}-${service}`,
+                    requiresCompatibilities: ["FARGATE"],
+                    networkMode: "awsvpc",
+                    cpu: String(size.cpu),
+                    memory: String(size.memory),
+                    executionRoleArn: executionRole.arn,
+                    taskRoleArn: taskRole.arn,
+                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "ARM64" },
+                    containerDefinitions,
+                },
+                { parent },
+            );
+            taskDefinitions[service] = taskDefinition;
+
+            const http = SERVICE_NEEDS[service].http;
+            const targetGroup = service === "vote" ? this.loadBalancer.voteTargetGroup : service === "result" ? this.loadBalancer.resultTargetGroup : undefined;
+            services[service] = new aws.ecs.Service(
+                `${name}-${service}`,
+                {
+                    name: service,
+                    cluster: this.cluster.arn,
+                    taskDefinition: taskDefinition.arn,
+                    desiredCount: size.desiredCount,
+                    launchType: "FARGATE",
+                    platformVersion: "LATEST",
+                    networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.securityGroups.services[service].id], assignPublicIp: false },
+                    loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT }] : [],
+                    healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
+                    deploymentCircuitBreaker: { enable: true, rollback: true },
+                    deploymentMinimumHealthyPercent: 100,
+                    deploymentMaximumPercent: 200,
+                    serviceConnectConfiguration: {
+                        enabled: true,
+                        namespace: namespace.arn,
+                        services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
+                    },
+                    propagateTags: "SERVICE",
+                    enableEcsManagedTags: true,
+                    enableExecuteCommand: false,
+                    waitForSteadyState: false,
+                },
+                // Autoscaling owns the running count once deployed; a deploy must not reset it.
+                { parent, dependsOn: this.loadBalancer.listeners, ignoreChanges: ["desiredCount"] },
+            );
+            if (http) this.autoscale(`${name}-${service}`, services[service], size, args.targetCpuPercent ?? 60);
+        }
+        this.services = services;
+        this.taskDefinitions = taskDefinitions;
+        this.url = args.domainName ? pulumi.output(`https://${args.domainName}`) : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        this.registerOutputs({ url: this.url, clusterName: this.cluster.name });
+    }
+
+    /** Execution role: pull from ECR, write to its own log group, read exactly this service's secrets. */
+    private executionRole(name: string, args: VoteAppOnFargateArgs, logGroup: aws.cloudwatch.LogGroup, secrets: readonly SecretToInject[]): aws.iam.Role {
+        const parent = this;
+        const role = new aws.iam.Role(name, { description: "ECS housekeeping: image pull, logs, secret injection", assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId) }, { parent });
+        new aws.iam.RolePolicy(
+            name,
+            {
+                role: role.id,
+                policy: policyDocument(`${name} policy`, [
+                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                    { Sid: "PullAppImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repositoryArns },
+                    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    ...(secrets.length > 0
+                        ? [
+                              { Sid: "ReadOwnSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: secrets.map((s) => s.secretArn) },
+                              {
+                                  Sid: "DecryptSecretsViaSecretsManager",
+                                  Effect: "Allow" as const,
+                                  Action: "kms:Decrypt",
+                                  Resource: args.kmsKeyArn,
+                                  Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                              },
+                          ]
+                        : []),
+                ]),
+            },
+            { parent },
+        );
+        return role;
+    }
+
+    private autoscale(name: string, service: aws.ecs.Service, size: FargateServiceSize, targetCpuPercent: number): void {
+        const parent = this;
+        const target = new aws.appautoscaling.Target(
+            name,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${this.cluster.name}/${service.name}`,
+                minCapacity: size.minCount,
+                maxCapacity: size.maxCount,
+            },
+            { parent },
+        );
+        new aws.appautoscaling.Policy(
+            `${name}-cpu`,
+            {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: target.serviceNamespace,
+                scalableDimension: target.scalableDimension,
+                resourceId: target.resourceId,
+                targetTrackingScalingPolicyConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                    targetValue: targetCpuPercent,
+                    scaleInCooldown: 120,
+                    scaleOutCooldown: 60,
+                },
+            },
+            { parent },
+        );
+    }
+}

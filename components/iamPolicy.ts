@@ -1,0 +1,66 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Typed IAM policy documents. AWS rejects malformed JSON, unknown effects or empty action lists only at
+ * deploy time; building every policy through `policyDocument` catches those, and grants of "*" actions,
+ * while the program runs (also under mocks).
+ */
+export type IamPrincipal = "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
+
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action: string | readonly string[];
+    readonly Resource?: string | readonly string[];
+    readonly Principal?: IamPrincipal;
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
+}
+
+const ACTION = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
+const SID = /^[A-Za-z0-9]*$/;
+
+/** Throws when a statement would be rejected by IAM or grants a service-wide or admin wildcard. */
+export function validateStatement(statement: PolicyStatement, where: string): void {
+    const actions = typeof statement.Action === "string" ? [statement.Action] : statement.Action;
+    if (actions.length === 0) throw new Error(`${where}: statement ${statement.Sid ?? "(no Sid)"} has no actions`);
+    for (const action of actions) {
+        if (!ACTION.test(action)) throw new Error(`${where}: "${action}" is not an IAM action (service:Action)`);
+        // Key policies name the account root with kms:* (AWS's default, to avoid an unmanageable key); identity
+        // policies (no Principal) must list their actions.
+        if (statement.Effect === "Allow" && statement.Principal === undefined && /:\*$/.test(action)) throw new Error(`${where}: "${action}" grants every action of a service; list the actions needed`);
+    }
+    if (statement.Sid !== undefined && !SID.test(statement.Sid)) throw new Error(`${where}: Sid "${statement.Sid}" must be alphanumeric`);
+    const resources = statement.Resource === undefined ? [] : typeof statement.Resource === "string" ? [statement.Resource] : statement.Resource;
+    if (statement.Principal === undefined && resources.length === 0) throw new Error(`${where}: identity policy statement ${statement.Sid ?? ""} needs a Resource`);
+    for (const resource of resources) {
+        if (resource !== "*" && !resource.startsWith("arn:")) throw new Error(`${where}: resource "${resource}" is not an ARN`);
+    }
+}
+
+/** A statement whose resources and condition values may still be outputs (ARNs of resources being created). */
+export interface PolicyStatementInput extends Omit<PolicyStatement, "Resource" | "Condition" | "Principal"> {
+    readonly Principal?: "*" | { readonly AWS?: pulumi.Input<string> | readonly pulumi.Input<string>[]; readonly Service?: string | readonly string[]; readonly Federated?: pulumi.Input<string> };
+    readonly Resource?: pulumi.Input<string> | readonly pulumi.Input<string>[];
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string> | boolean | readonly pulumi.Input<string>[]>>>>;
+}
+
+/** Serialises statements (which may contain outputs) into an IAM policy JSON document, validating each. */
+export function policyDocument(where: string, statements: readonly PolicyStatementInput[]): pulumi.Output<string> {
+    return pulumi.output(statements).apply((resolved) => {
+        const plain = resolved as readonly PolicyStatement[];
+        plain.forEach((statement) => validateStatement(statement, where));
+        return JSON.stringify({ Version: "2012-10-17", Statement: plain });
+    });
+}
+
+/** Trust policy letting one AWS service principal assume a role, optionally only for this account. */
+export function serviceTrustPolicy(service: string | readonly string[], sourceAccount?: string): pulumi.Output<string> {
+    return policyDocument("trust policy", [
+        {
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+        },
+    ]);
+}

@@ -1,0 +1,147 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
+import { inheritedAwsProvider } from "./providers";
+
+export type NatGatewayChoice = "none" | "single" | "onePerAz";
+
+export interface NetworkArgs {
+    /**
+     * IPv4 CIDR of the VPC (validated by the stack: private range, room for the subnets).
+     * @example "10.20.0.0/16"
+     */
+    readonly cidr: string;
+    /** Number of availability zones to spread public and private subnets over. */
+    readonly azCount: number;
+    /**
+     * NAT gateways for private subnets' egress: one shared (cheap, dev), one per AZ (HA, prod) or none.
+     * @default "single"
+     */
+    readonly natGateways: NatGatewayChoice;
+    /** Prefix length of each private subnet. @default 22 */
+    readonly privateSubnetPrefix?: number;
+    /** Prefix length of each public subnet. @default 24 */
+    readonly publicSubnetPrefix?: number;
+    /** Region, for endpoint service names. */
+    readonly region: string;
+    /** Retention of the VPC flow log group, in days. */
+    readonly flowLogRetentionDays: number;
+    /** KMS key encrypting the flow log group. */
+    readonly logsKmsKeyArn: pulumi.Input<string>;
+    /**
+     * Create interface endpoints (ECR API and Docker, CloudWatch Logs, Secrets Manager, STS) in the private
+     * subnets, so tasks reach AWS without NAT.
+     * @default false
+     */
+    readonly interfaceEndpoints?: boolean;
+}
+
+/** Interface endpoint services private workloads need when they cannot use NAT. */
+export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"] as const;
+
+const NAT_STRATEGY: Record<NatGatewayChoice, awsx.types.enums.ec2.NatGatewayStrategy> = {
+    none: awsx.ec2.NatGatewayStrategy.None,
+    single: awsx.ec2.NatGatewayStrategy.Single,
+    onePerAz: awsx.ec2.NatGatewayStrategy.OnePerAz,
+};
+
+/**
+ * The VPC: public subnets for the load balancer and NAT, private subnets for everything else, over the
+ * configured AZs; flow logs of all traffic to an encrypted CloudWatch log group (EC2.6); an S3 gateway
+ * endpoint (free, keeps ECR layer downloads off NAT); and optional interface endpoints.
+ */
+export class Network extends pulumi.ComponentResource {
+    readonly vpc: awsx.ec2.Vpc;
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    readonly cidr: string;
+    readonly flowLog: aws.ec2.FlowLog;
+    readonly flowLogGroup: aws.cloudwatch.LogGroup;
+    readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
+    readonly interfaceEndpoints: aws.ec2.VpcEndpoint[] = [];
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:network:Network", name, {}, opts);
+        const parent = this;
+        this.cidr = args.cidr;
+
+        this.vpc = new awsx.ec2.Vpc(
+            name,
+            {
+                cidrBlock: args.cidr,
+                numberOfAvailabilityZones: args.azCount,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+                subnetSpecs: [
+                    { type: awsx.ec2.SubnetType.Private, cidrMask: args.privateSubnetPrefix ?? 22, name: "private" },
+                    { type: awsx.ec2.SubnetType.Public, cidrMask: args.publicSubnetPrefix ?? 24, name: "public" },
+                ],
+                natGateways: { strategy: NAT_STRATEGY[args.natGateways] },
+                // Gateway endpoints cost nothing and keep S3 traffic (ECR image layers) off the NAT gateways;
+                // awsx associates them with the VPC's route tables.
+                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
+            },
+            { parent, providers: [inheritedAwsProvider(this, `Network ${name}`)] },
+        );
+        this.vpcId = this.vpc.vpcId;
+        this.privateSubnetIds = this.vpc.privateSubnetIds;
+        this.publicSubnetIds = this.vpc.publicSubnetIds;
+
+        this.flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logsKmsKeyArn }, { parent });
+        const flowLogRole = new aws.iam.Role(`${name}-flow-logs`, { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com") }, { parent });
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs`,
+            {
+                role: flowLogRole.id,
+                policy: policyDocument("flow log delivery", [
+                    {
+                        Sid: "DeliverFlowLogsToOneGroup",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [this.flowLogGroup.arn, pulumi.interpolate`${this.flowLogGroup.arn}:*`],
+                    },
+                ]),
+            },
+            { parent },
+        );
+        this.flowLog = new aws.ec2.FlowLog(
+            name,
+            { vpcId: this.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: this.flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60 },
+            { parent },
+        );
+
+        if (args.interfaceEndpoints) {
+            this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
+                `${name}-endpoints`,
+                { vpcId: this.vpcId, description: "HTTPS from inside the VPC to AWS interface endpoints" },
+                { parent },
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-endpoints-https`,
+                { securityGroupId: this.endpointSecurityGroup.id, cidrIpv4: args.cidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the VPC" },
+                { parent },
+            );
+            for (const service of INTERFACE_ENDPOINT_SERVICES) {
+                this.interfaceEndpoints.push(
+                    new aws.ec2.VpcEndpoint(
+                        `${name}-${service.replace(".", "-")}`,
+                        {
+                            vpcId: this.vpcId,
+                            serviceName: `com.amazonaws.${args.region}.${service}`,
+                            vpcEndpointType: "Interface",
+                            privateDnsEnabled: true,
+                            subnetIds: this.privateSubnetIds,
+                            securityGroupIds: [this.endpointSecurityGroup.id],
+                        },
+                        { parent },
+                    ),
+                );
+            }
+        }
+
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    }
+}

@@ -1,0 +1,151 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { CapturedResource } from "./capturedResource";
+import { type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
+
+/**
+ * The one mock harness: runs a Pulumi program in-process against a mocked engine and captures every
+ * resource it registers (type, name, inputs, parent, provider, options). Tests, the offline plan and the
+ * offline policy evaluation all build on it.
+ */
+
+export interface MockedRunOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** Flat `namespace:key` → string config, as Pulumi hands it to a program. */
+    readonly config: Readonly<Record<string, string>>;
+    readonly secretKeys?: readonly string[];
+    /** Region and account that mocked ARNs and endpoints are made in. */
+    readonly context: MockContext;
+}
+
+export interface MockedRun {
+    readonly resources: readonly CapturedResource[];
+    /** Stack outputs, resolved. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    /** Names of stack outputs marked secret. */
+    readonly secretOutputs: readonly string[];
+}
+
+/** Minimal view of the protobuf request the monitor receives; the SDK ships it untyped to MockMonitor. */
+interface RegisterResourceRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getProvidersMap(): { get(key: string): string | undefined };
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+}
+
+interface SecretWrapper {
+    readonly value: unknown;
+}
+
+function isSecretWrapper(value: unknown): value is SecretWrapper {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** Replaces Pulumi's RPC secret wrappers by their values, at any depth. */
+function unwrapSecrets(value: unknown): unknown {
+    if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+class CapturingMonitor extends MockMonitor {
+    readonly captured: CapturedResource[] = [];
+
+    constructor(context: MockContext) {
+        super({
+            newResource: (args) => mockResourceOutputs(args.type, args.name, args.inputs as Record<string, unknown>, context),
+            call: (args) => mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context),
+        });
+    }
+
+    override async registerResource(req: RegisterResourceRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void): Promise<void> {
+        const rawInputs = pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>;
+        const secretInputKeys = Object.entries(rawInputs).filter(([, v]) => isSecretWrapper(v)).map(([k]) => k);
+        const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
+        const remote = req.getRemote();
+        const provider = req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined;
+        const parent = req.getParent() || undefined;
+        return super.registerResource(req, (err, response) => {
+            if (!err && response) {
+                this.captured.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent,
+                    provider,
+                    custom: req.getCustom(),
+                    remote,
+                    inputs,
+                    secretInputKeys,
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    dependencies: req.getDependenciesList(),
+                });
+            }
+            callback(err, response);
+        });
+    }
+}
+
+/** The SDK's internal "wait until every outstanding RPC has finished" hook (not in its typings). */
+const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
+    const secret = await pulumi.isSecret(output);
+    const resolved = await new Promise<unknown>((resolve) => output.apply((v: unknown) => resolve(v)));
+    return { value: resolved, secret };
+}
+
+/**
+ * Runs `program` under mocks with the given config and returns what it registered. The program runs
+ * inside a root `pulumi:pulumi:Stack` resource, as under the CLI. Errors thrown by the program (e.g. a
+ * config validation error) reject the returned promise.
+ */
+export async function runMocked(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
+    const monitor = new CapturingMonitor(options.context);
+    pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
+    pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const stackOutputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+        await waitForRPCs();
+        const outputs: Record<string, unknown> = {};
+        const secretOutputs: string[] = [];
+        for (const [key, value] of Object.entries(stackOutputs)) {
+            const resolved = await resolveOutput(value);
+            outputs[key] = resolved.value;
+            if (resolved.secret) secretOutputs.push(key);
+        }
+        await waitForRPCs();
+        if (failures.length > 0) throw failures[0];
+        assertUniqueUrns(monitor.captured);
+        return { resources: [...monitor.captured], outputs, secretOutputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** The engine rejects two resources with one URN; catch it here, where the plan runs without an engine. */
+function assertUniqueUrns(resources: readonly CapturedResource[]): void {
+    const seen = new Set<string>();
+    for (const resource of resources) {
+        if (seen.has(resource.urn)) throw new Error(`Duplicate resource URN ${resource.urn}: two resources share a type and name under one parent`);
+        seen.add(resource.urn);
+    }
+}

@@ -1,0 +1,112 @@
+/**
+ * What the mocked engine answers for resources and function calls: plausible, deterministic outputs so
+ * the program's `apply` chains run as they would against AWS. Derived from the inputs and the stack's
+ * region/account, never hard-coded per test.
+ */
+export interface MockContext {
+    readonly region: string;
+    readonly accountId: string;
+}
+
+type Outputs = Record<string, unknown>;
+type OutputFactory = (name: string, inputs: Outputs, ctx: MockContext) => Outputs;
+
+const str = (value: unknown, fallback: string): string => (typeof value === "string" && value.length > 0 ? value : fallback);
+const hash = (text: string): string => {
+    let h = 2166136261;
+    for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    return h.toString(16).padStart(8, "0");
+};
+
+/** The service part of an ARN for a type token such as `aws:rds/instance:Instance`. */
+function arnFor(type: string, name: string, ctx: MockContext): string {
+    const module = type.split(":")[1]?.split("/")[0] ?? "unknown";
+    const resource = type.split(":")[2]?.toLowerCase() ?? "resource";
+    const global = module === "iam" || module === "s3" || module === "cloudfront";
+    return `arn:aws:${module}:${global ? "" : ctx.region}:${module === "s3" ? "" : ctx.accountId}:${resource}/${name}`;
+}
+
+const azNames = (ctx: MockContext): string[] => ["a", "b", "c"].map((s) => `${ctx.region}${s}`);
+
+const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
+    "awsx:ec2:Vpc": (name, inputs, ctx) => {
+        const azs = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 2;
+        const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${i}-${hash(name)}`);
+        return {
+            vpcId: `vpc-${hash(name)}`,
+            privateSubnetIds: ids("priv"),
+            publicSubnetIds: ids("pub"),
+            isolatedSubnetIds: [],
+            availabilityZoneNames: azNames(ctx).slice(0, azs),
+        };
+    },
+    "aws:ecr/repository:Repository": (name, inputs, ctx) => ({
+        repositoryUrl: `${ctx.accountId}.dkr.ecr.${ctx.region}.amazonaws.com/${str(inputs.name, name)}`,
+        registryId: ctx.accountId,
+    }),
+    "aws:rds/instance:Instance": (name, inputs, ctx) => {
+        const host = `${str(inputs.identifier, name)}.${hash(name)}.${ctx.region}.rds.amazonaws.com`;
+        return {
+            address: host,
+            endpoint: `${host}:5432`,
+            port: 5432,
+            masterUserSecrets: inputs.manageMasterUserPassword
+                ? [{ secretArn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:rds!db-${hash(name)}-AbCdEf`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                : [],
+        };
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, _inputs, ctx) => ({
+        primaryEndpointAddress: `master.${name}.${hash(name)}.${ctx.region.replace(/-/g, "")}.cache.amazonaws.com`,
+        readerEndpointAddress: `replica.${name}.${hash(name)}.${ctx.region.replace(/-/g, "")}.cache.amazonaws.com`,
+    }),
+    "aws:lb/loadBalancer:LoadBalancer": (name, _inputs, ctx) => ({
+        dnsName: `${name}-${hash(name)}.${ctx.region}.elb.amazonaws.com`,
+        arnSuffix: `app/${name}/${hash(name)}`,
+        zoneId: "Z32O12XQLNTSW2",
+    }),
+    "aws:lb/targetGroup:TargetGroup": (name) => ({ arnSuffix: `targetgroup/${name}/${hash(name)}` }),
+    "aws:kms/key:Key": (name, _inputs, ctx) => ({ keyId: `${hash(name)}-0000-4000-8000-${hash(name + "k")}0000`, arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${hash(name)}` }),
+    "aws:s3/bucket:Bucket": (name, inputs) => ({ bucket: str(inputs.bucket, `${name}-${hash(name)}`), bucketDomainName: `${str(inputs.bucket, name)}.s3.amazonaws.com`, arn: `arn:aws:s3:::${str(inputs.bucket, `${name}-${hash(name)}`)}` }),
+    "aws:ecs/cluster:Cluster": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:cluster/${str(inputs.name, name)}` }),
+    "aws:ecs/service:Service": (name, inputs) => ({ name: str(inputs.name, name) }),
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (name, _inputs, ctx) => ({ arn: `arn:aws:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${hash(name)}`, hostedZone: `Z${hash(name).toUpperCase()}` }),
+    "aws:iam/role:Role": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}` }),
+    "aws:iam/policy:Policy": (name, inputs, ctx) => ({ arn: `arn:aws:iam::${ctx.accountId}:policy/${str(inputs.name, name)}` }),
+    "aws:cloudwatch/logGroup:LogGroup": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${str(inputs.name, name)}` }),
+    "aws:secretsmanager/secret:Secret": (name, inputs, ctx) => ({ arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf` }),
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `mock-${hash(name)}-${"x".repeat(Math.max(0, Number(inputs.length ?? 32) - 14))}` }),
+    "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        endpoint: `https://${hash(name).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(`mock-ca-${name}`).toString("base64") },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${hash(name).toUpperCase()}` }] }],
+        vpcConfig: { ...(typeof inputs.vpcConfig === "object" ? inputs.vpcConfig : {}), clusterSecurityGroupId: `sg-cluster${hash(name)}` },
+    }),
+};
+
+/** Outputs for a newly registered resource: its inputs, an id, an ARN, plus what its type computes. */
+export function mockResourceOutputs(type: string, name: string, inputs: Outputs, ctx: MockContext): { id: string; state: Outputs } {
+    const id = type === "aws:ec2/securityGroup:SecurityGroup" ? `sg-${hash(name)}` : `${name}-id`;
+    const factory = TYPE_OUTPUTS[type];
+    const state: Outputs = { ...inputs, arn: arnFor(type, name, ctx), ...(factory ? factory(name, inputs, ctx) : {}) };
+    if (type.startsWith("aws:") && state.name === undefined) state.name = name;
+    return { id, state };
+}
+
+/** Answers for provider functions (invokes) the program calls. */
+export function mockCallOutputs(token: string, inputs: Outputs, ctx: MockContext): Outputs {
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: azNames(ctx), zoneIds: azNames(ctx).map((_, i) => `use1-az${i + 1}`), state: "available" };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ctx.accountId, arn: `arn:aws:sts::${ctx.accountId}:assumed-role/voteapp-deploy/mock`, userId: "AROAMOCK:mock" };
+        case "aws:index/getRegion:getRegion":
+            return { name: ctx.region, region: ctx.region, id: ctx.region };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
+        default:
+            return inputs;
+    }
+}

@@ -1,0 +1,78 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/** The project root: where Pulumi.yaml and the stack files live. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+export interface StackFileConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** Flat `namespace:key` → string, as the Pulumi CLI hands config to a program. */
+    readonly config: Record<string, string>;
+    /** Keys whose values were `secure:` ciphertext, replaced by placeholders offline. */
+    readonly secretKeys: string[];
+}
+
+/** Placeholder for a `secure:` value, which cannot be decrypted without the stack's secrets provider. */
+export function secretPlaceholder(key: string): string {
+    return `offline-placeholder-for-secret-${key.replace(/[^A-Za-z0-9]/g, "-")}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function readYaml(file: string): unknown {
+    if (!fs.existsSync(file)) throw new Error(`${path.relative(process.cwd(), file) || file} does not exist`);
+    return YAML.parse(fs.readFileSync(file, "utf8"));
+}
+
+/** Qualifies a project-level key (`platform`) with the project namespace, as the CLI does. */
+function qualify(key: string, project: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI would for a program: project defaults first,
+ * stack values over them, structured values as JSON, secure values replaced by marked placeholders.
+ */
+export function readStackConfig(stack: string, root: string = PROJECT_ROOT): StackFileConfig {
+    const project = readYaml(path.join(root, "Pulumi.yaml"));
+    if (!isRecord(project) || typeof project.name !== "string") throw new Error("Pulumi.yaml has no project name");
+    const projectName = project.name;
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const put = (key: string, value: unknown) => {
+        if (isRecord(value) && typeof value.secure === "string") {
+            config[key] = secretPlaceholder(key);
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    };
+
+    const declared = isRecord(project.config) ? project.config : {};
+    for (const [key, declaration] of Object.entries(declared)) {
+        if (isRecord(declaration)) {
+            if ("value" in declaration) put(qualify(key, projectName), declaration.value);
+            else if ("default" in declaration) put(qualify(key, projectName), declaration.default);
+        } else {
+            put(qualify(key, projectName), declaration);
+        }
+    }
+
+    const stackFile = readYaml(path.join(root, `Pulumi.${stack}.yaml`));
+    const stackConfig = isRecord(stackFile) && isRecord(stackFile.config) ? stackFile.config : {};
+    for (const [key, value] of Object.entries(stackConfig)) put(qualify(key, projectName), value);
+    return { project: projectName, stack, config, secretKeys };
+}
+
+/** Stacks that have a Pulumi.<stack>.yaml file. */
+export function listStacks(root: string = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}

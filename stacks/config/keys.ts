@@ -1,0 +1,70 @@
+/**
+ * Every config key the program reads, in the `voteapp` namespace: its Pulumi type, what it means and its
+ * default. This table is the single source for reading raw config, for the did-you-mean check on unknown
+ * keys, and for Pulumi.yaml's typed `config:` block (a test keeps the two identical).
+ */
+export const CONFIG_NAMESPACE = "voteapp";
+
+export type ConfigKeyType = "string" | "integer" | "boolean";
+
+export interface ConfigKeyDeclaration {
+    readonly type: ConfigKeyType;
+    readonly description: string;
+    /** Used when the stack file does not set the key. Keys without a default are required unless `optional`. */
+    readonly default?: string | number | boolean;
+    /** True when the key may be left unset (no default, no value). */
+    readonly optional?: boolean;
+}
+
+const serviceKeys = (service: "vote" | "result" | "worker", defaults: { cpu: number; memory: number }) =>
+    ({
+        [`${service}Cpu`]: { type: "integer", description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`, default: defaults.cpu },
+        [`${service}Memory`]: { type: "integer", description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`, default: defaults.memory },
+        [`${service}DesiredCount`]: { type: "integer", description: `Number of ${service} tasks/pods to run.`, default: 1 },
+        [`${service}MinCount`]: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
+        [`${service}MaxCount`]: { type: "integer", description: `Autoscaling ceiling for ${service}.`, default: 2 },
+    }) satisfies Record<string, ConfigKeyDeclaration>;
+
+export const CONFIG_KEYS = {
+    environment: { type: "string", description: "Environment name (lowercase slug), e.g. dev, staging, prod, int. Used in resource names and tags." },
+    tier: { type: "string", description: "Protection tier: dev, staging or prod. Defaults to the environment name when that is one of the three.", optional: true },
+    region: { type: "string", description: "AWS region of this environment, e.g. eu-west-1." },
+    accountId: { type: "string", description: "12-digit id of the AWS account this stack deploys into. The provider refuses any other account." },
+    deployRoleName: { type: "string", description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).", default: "voteapp-deploy" },
+    devAccountId: { type: "string", description: "Account id of the dev environment, when known: checked to differ from staging and prod.", optional: true },
+    stagingAccountId: { type: "string", description: "Account id of the staging environment, when known: checked to differ from dev and prod.", optional: true },
+    prodAccountId: { type: "string", description: "Account id of the prod environment, when known: checked to differ from dev and staging.", optional: true },
+    platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
+    vpcCidr: { type: "string", description: "IPv4 CIDR of the VPC in a private range, large enough for one /22 private and one /24 public subnet per AZ (/20 or larger).", default: "10.0.0.0/16" },
+    azCount: { type: "integer", description: "Availability zones to spread over: 2 or 3 (1 allowed in dev only).", default: 2 },
+    natGateways: { type: "string", description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).", default: "single" },
+    vpcInterfaceEndpoints: { type: "boolean", description: "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.", default: false },
+    ...serviceKeys("vote", { cpu: 256, memory: 512 }),
+    ...serviceKeys("result", { cpu: 256, memory: 512 }),
+    ...serviceKeys("worker", { cpu: 256, memory: 512 }),
+    redisNodeType: { type: "string", description: "ElastiCache node type, e.g. cache.t4g.micro.", default: "cache.t4g.micro" },
+    postgresInstanceClass: { type: "string", description: "RDS instance class, e.g. db.t4g.micro.", default: "db.t4g.micro" },
+    postgresAllocatedStorageGb: { type: "integer", description: "RDS allocated storage in GiB (20–65536).", default: 20 },
+    postgresEngineVersion: { type: "string", description: "PostgreSQL engine version (major, or major.minor), 14 to 17.", default: "17" },
+    multiAz: { type: "boolean", description: "Multi-AZ RDS and Redis with automatic failover (required in prod).", default: false },
+    backupRetentionDays: { type: "integer", description: "Days of RDS backups and Redis snapshots to keep (0–35; at least 7 in prod).", default: 1 },
+    domainName: { type: "string", description: "Public DNS name of the app, e.g. vote.example.com (required in prod).", optional: true },
+    certificateArn: { type: "string", description: "ACM certificate ARN for domainName, in the stack's region and account (required in prod).", optional: true },
+    logRetentionDays: { type: "integer", description: "CloudWatch Logs retention in days (a value CloudWatch accepts; at least 30 in prod).", default: 14 },
+    owner: { type: "string", description: "Owning team, applied as the owner tag to every resource." },
+    costCentre: { type: "string", description: "Cost centre, applied as the cost-centre tag to every resource." },
+    imageTag: { type: "string", description: "Image tag (or sha256 digest) deployed from the stack's ECR repositories.", default: "0.1.0" },
+    voteImage: { type: "string", description: "Full image reference for vote, overriding the stack's ECR repository and imageTag.", optional: true },
+    resultImage: { type: "string", description: "Full image reference for result, overriding the stack's ECR repository and imageTag.", optional: true },
+    workerImage: { type: "string", description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.", optional: true },
+    ecrKeepImages: { type: "integer", description: "Images kept per ECR repository by the lifecycle policy (1–1000).", default: 30 },
+    optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
+    optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
+} as const satisfies Record<string, ConfigKeyDeclaration>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The fully qualified Pulumi config key, e.g. `voteapp:vpcCidr`. */
+export function qualifiedKey(key: string): string {
+    return `${CONFIG_NAMESPACE}:${key}`;
+}

@@ -1,0 +1,70 @@
+import * as ipaddr from "ipaddr.js";
+
+/** Small, pure facts about AWS values that config validation checks; kept apart so tests can name them. */
+
+export const PLATFORMS = ["ecs", "eks", "lambda"] as const;
+/** Platforms this version can deploy; the others are accepted names whose components have not landed. */
+export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs"];
+export const TIERS = ["dev", "staging", "prod"] as const;
+export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export const SUPPORTED_POSTGRES_MAJORS = [14, 15, 16, 17] as const;
+
+export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{1,14}[a-z0-9]$/;
+export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
+export const DB_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+export const POSTGRES_VERSION = /^(\d{2})(\.\d{1,2})?$/;
+export const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** registry/path[:tag][@sha256:digest] — the subset of the OCI reference grammar we accept. */
+export const IMAGE_REFERENCE = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** Private subnet and public subnet sizes per AZ: private subnets are large because EKS pods take VPC IPs. */
+export const PRIVATE_SUBNET_PREFIX = 22;
+export const PUBLIC_SUBNET_PREFIX = 24;
+/** AWS accepts VPC prefixes /16 to /28; the subnet layout decides how small is too small. */
+export const VPC_PREFIX_RANGE = { min: 16, max: 28 } as const;
+
+export interface CidrCheck {
+    readonly ok: boolean;
+    /** Why it is not acceptable, naming what is allowed. */
+    readonly problem?: string;
+}
+
+/**
+ * A VPC CIDR must be a well-formed IPv4 network address in an RFC 1918 range, and big enough to hold one
+ * private /22 and one public /24 per AZ.
+ */
+export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr)) {
+        return { ok: false, problem: "is not an IPv4 CIDR; expected a.b.c.d/n, e.g. 10.20.0.0/16" };
+    }
+    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+    const network = ipaddr.IPv4.networkAddressFromCIDR(cidr);
+    if (network.toString() !== address.toString()) {
+        return { ok: false, problem: `has host bits set; the network address is ${network.toString()}/${prefix}` };
+    }
+    if (address.range() !== "private") {
+        return { ok: false, problem: "is not in a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16" };
+    }
+    if (prefix < VPC_PREFIX_RANGE.min || prefix > VPC_PREFIX_RANGE.max) {
+        return { ok: false, problem: `has prefix /${prefix}; allowed /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` };
+    }
+    const needed = azCount * (2 ** (32 - PRIVATE_SUBNET_PREFIX) + 2 ** (32 - PUBLIC_SUBNET_PREFIX));
+    const available = 2 ** (32 - prefix);
+    if (needed > available) {
+        return {
+            ok: false,
+            problem: `is too small: ${azCount} AZs need one /${PRIVATE_SUBNET_PREFIX} private and one /${PUBLIC_SUBNET_PREFIX} public subnet each (${needed} addresses), /${prefix} holds ${available}`,
+        };
+    }
+    return { ok: true };
+}

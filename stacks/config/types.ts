@@ -1,0 +1,67 @@
+import type { AppService } from "../../components/appContract";
+import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
+
+export type Platform = (typeof PLATFORMS)[number];
+export type Tier = (typeof TIERS)[number];
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+export interface ServiceSize {
+    /** Fargate CPU units (1024 = 1 vCPU); on EKS the container request. */
+    readonly cpu: number;
+    /** MiB. */
+    readonly memory: number;
+    readonly desiredCount: number;
+    readonly minCount: number;
+    readonly maxCount: number;
+}
+
+/** The validated, frozen configuration of one stack: everything the composition needs, nothing read later. */
+export interface VoteAppConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly environment: string;
+    readonly tier: Tier;
+    /** True in prod: the config rules for production apply (HA, backups, HTTPS). */
+    readonly isProduction: boolean;
+    /**
+     * True in staging and prod: stateful resources get deletion protection, Pulumi `protect`, final
+     * snapshots and retention, so staging rehearses exactly what prod runs.
+     */
+    readonly hardened: boolean;
+    readonly region: string;
+    readonly account: {
+        readonly id: string;
+        readonly deployRoleName: string;
+        readonly deployRoleArn: string;
+        /** Account ids of the standard environments, as far as this stack file knows them. */
+        readonly known: Readonly<Partial<Record<Tier, string>>>;
+    };
+    readonly platform: Platform;
+    readonly network: {
+        readonly cidr: string;
+        readonly azCount: number;
+        readonly natGateways: NatStrategy;
+        readonly interfaceEndpoints: boolean;
+    };
+    readonly services: Readonly<Record<AppService, ServiceSize>>;
+    readonly data: {
+        readonly redisNodeType: string;
+        readonly postgresInstanceClass: string;
+        readonly postgresAllocatedStorageGb: number;
+        readonly postgresEngineVersion: string;
+        readonly postgresMajorVersion: number;
+        readonly multiAz: boolean;
+        readonly backupRetentionDays: number;
+    };
+    /** Set when the app is served on a DNS name with an ACM certificate (HTTPS); required in prod. */
+    readonly domain?: { readonly name: string; readonly certificateArn: string };
+    readonly logRetentionDays: number;
+    readonly tags: { readonly owner: string; readonly costCentre: string };
+    readonly images: {
+        readonly tag: string;
+        /** Explicit references overriding the stack's ECR repositories. */
+        readonly overrides: Readonly<Partial<Record<AppService, string>>>;
+        readonly keepPerRepository: number;
+    };
+    readonly voteOptions: { readonly a: string; readonly b: string };
+}
