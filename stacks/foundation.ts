@@ -1,0 +1,54 @@
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_SERVICES, type AppService } from "../components/appContract";
+import { EncryptionKey } from "../components/encryptionKey";
+import { Network } from "../components/network";
+import { Registry } from "../components/registry";
+import { createAccountProvider } from "./accountProvider";
+import type { VoteAppConfig } from "./config";
+
+/** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
+export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
+
+/** What every platform builds on: account provider, key, network, registry. */
+export interface Foundation {
+    readonly provider: aws.Provider;
+    readonly componentOptions: pulumi.ComponentResourceOptions;
+    readonly key: EncryptionKey;
+    readonly network: Network;
+    readonly registry: Registry;
+    readonly namePrefix: string;
+}
+
+export function buildFoundation(config: VoteAppConfig): Foundation {
+    const provider = createAccountProvider(config);
+    const componentOptions: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
+    const namePrefix = `${config.project}-${config.environment}`;
+    const key = new EncryptionKey(
+        "data-key",
+        { purpose: "data", environment: config.environment, project: config.project, accountId: config.account.id, region: config.region },
+        // Losing the key loses every encrypted store: never delete it with the stack outside dev.
+        { ...componentOptions, protect: config.hardened, retainOnDelete: config.hardened },
+    );
+    const network = new Network(
+        "network",
+        {
+            cidr: config.network.cidr,
+            azCount: config.network.azCount,
+            natGateways: config.network.natGateways,
+            interfaceEndpoints: config.network.interfaceEndpoints,
+            region: config.region,
+            flowLogRetentionDays: config.logRetentionDays,
+            logsKmsKeyArn: key.arn,
+        },
+        componentOptions,
+    );
+    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened }, componentOptions);
+    return { provider, componentOptions, key, network, registry, namePrefix };
+}
+
+/** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
+export function imagesFor(config: VoteAppConfig, registry: Registry): Record<AppService, pulumi.Input<string>> {
+    return Object.fromEntries(APP_SERVICES.map((s) => [s, config.images.overrides[s] ?? registry.imageFor(s, config.images.tag)])) as Record<AppService, pulumi.Input<string>>;
+}
+

@@ -1,0 +1,59 @@
+import { Data } from "../../components/data";
+import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
+import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
+import type { VoteAppConfig } from "../config";
+import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+
+/** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
+export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+    const { componentOptions, key, network, registry, namePrefix } = foundation;
+    const securityGroups = new FargateSecurityGroups("fargate-security-groups", { vpcId: network.vpcId, vpcCidr: network.cidr, https: config.domain !== undefined }, componentOptions);
+    const data = new Data(
+        "data",
+        {
+            namePrefix,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),
+            postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
+            kmsKeyArn: key.arn,
+            ...config.data,
+            logRetentionDays: config.logRetentionDays,
+            production: config.hardened,
+            finalSnapshot: config.hardened,
+        },
+        componentOptions,
+    );
+    const app = new VoteAppOnFargate(
+        "vote-app",
+        {
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            publicSubnetIds: network.publicSubnetIds,
+            securityGroups,
+            data,
+            images: imagesFor(config, registry),
+            repositoryArns: Object.values(registry.repositories).map((r) => r.arn),
+            sizes: config.services,
+            kmsKeyArn: key.arn,
+            logRetentionDays: config.logRetentionDays,
+            certificateArn: config.domain?.certificateArn,
+            domainName: config.domain?.name,
+            accessLogs: config.hardened,
+            deletionProtection: config.hardened,
+            voteOptions: config.voteOptions,
+        },
+        componentOptions,
+    );
+    return {
+        url: app.url,
+        loadBalancerDnsName: app.loadBalancer.dnsName,
+        ecsClusterName: app.cluster.name,
+        redisEndpoint: data.endpoints.redisHost,
+        postgresEndpoint: data.endpoints.pgHost,
+    };
+}
+
