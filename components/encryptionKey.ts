@@ -21,6 +21,12 @@ export interface EncryptionKeyArgs {
      * @default 30
      */
     readonly deletionWindowInDays?: number;
+    /**
+     * Keep the key in AWS when the stack is destroyed: data encrypted with it (snapshots, retained
+     * repositories, backups) stays readable. Resource options like this one are not inherited from the component.
+     * @default false
+     */
+    readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -61,7 +67,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
                     },
                 ]),
             },
-            { parent },
+            { parent, retainOnDelete: args.retainOnDelete ?? false },
         );
         this.alias = new aws.kms.Alias(name, { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId }, { parent });
         this.arn = this.key.arn;

@@ -114,7 +114,16 @@ async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: 
  * inside a root `pulumi:pulumi:Stack` resource, as under the CLI. Errors thrown by the program (e.g. a
  * config validation error) reject the returned promise.
  */
-export async function runMocked(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
+export function runMocked(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
+    // The Pulumi runtime keeps one global monitor, config and stack: runs must never overlap.
+    const run = previousRun.then(() => runExclusively(program, options));
+    previousRun = run.catch(() => undefined);
+    return run;
+}
+
+let previousRun: Promise<unknown> = Promise.resolve();
+
+async function runExclusively(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
     const monitor = new CapturingMonitor(options.context);
     pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);

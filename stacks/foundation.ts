@@ -26,9 +26,9 @@ export function buildFoundation(config: VoteAppConfig): Foundation {
     const namePrefix = `${config.project}-${config.environment}`;
     const key = new EncryptionKey(
         "data-key",
-        { purpose: "data", environment: config.environment, project: config.project, accountId: config.account.id, region: config.region },
+        { purpose: "data", environment: config.environment, project: config.project, accountId: config.account.id, region: config.region, retainOnDelete: config.hardened },
         // Losing the key loses every encrypted store: never delete it with the stack outside dev.
-        { ...componentOptions, protect: config.hardened, retainOnDelete: config.hardened },
+        { ...componentOptions, protect: config.hardened },
     );
     const network = new Network(
         "network",

@@ -71,7 +71,8 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
 
         const targetGroup = (service: "vote" | "result") =>
             new aws.lb.TargetGroup(
-                autoName("targetGroup", args.namePrefix, service),
+                // The component name, not the environment, keeps this within 32 characters with Pulumi's suffix.
+                autoName("targetGroup", name, service),
                 {
                     vpcId: args.vpcId,
                     targetType: "ip",

@@ -1,0 +1,145 @@
+import * as assert from "assert";
+import type { CapturedResource } from "../../../plan/capturedResource";
+import type { ContainerDefinition } from "../../../components/fargate/containerDefinition";
+import { TLS_POLICY } from "../../../components/fargate/loadBalancer";
+import { input, named, ofType, single, stackRun } from "../../support/stacks";
+
+const containerOf = (taskDefinition: CapturedResource): ContainerDefinition => (JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as ContainerDefinition[])[0];
+const policyOf = (resource: CapturedResource) => JSON.parse(String(resource.inputs.policy)) as { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[] };
+
+describe("VoteAppOnFargate", () => {
+    it("runs a cluster with enhanced Container Insights", async () => {
+        const cluster = single(await stackRun("dev"), "aws:ecs/cluster:Cluster");
+        assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enhanced" }]);
+    });
+
+    it("defines each service as an awsvpc Fargate task with the configured size", async () => {
+        const run = await stackRun("prod");
+        for (const [service, cpu, memory] of [["vote", "512", "1024"], ["result", "512", "1024"], ["worker", "256", "512"]]) {
+            const td = named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`);
+            assert.deepStrictEqual([td.inputs.networkMode, td.inputs.requiresCompatibilities, td.inputs.cpu, td.inputs.memory], ["awsvpc", ["FARGATE"], cpu, memory], service);
+        }
+    });
+
+    it("runs containers non-root, non-privileged, read-only, with all capabilities dropped and logs to CloudWatch", async () => {
+        for (const td of ofType(await stackRun("dev"), "aws:ecs/taskDefinition:TaskDefinition")) {
+            const c = containerOf(td);
+            assert.deepStrictEqual([c.user, c.privileged, c.readonlyRootFilesystem], ["10001", false, true], td.name);
+            assert.deepStrictEqual(c.linuxParameters.capabilities.drop, ["ALL"]);
+            assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
+            assert.strictEqual(c.logConfiguration.options["awslogs-group"], `/voteapp/voteapp-dev/${c.name}`);
+        }
+    });
+
+    it("gives each service exactly the app contract it needs, passwords only as secrets", async () => {
+        const run = await stackRun("dev");
+        const env = (service: string) => containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
+        const names = (c: ContainerDefinition) => c.environment.map((e) => e.name).sort();
+        assert.deepStrictEqual(names(env("vote")), ["OPTION_A", "OPTION_B", "PORT", "REDIS_HOST", "REDIS_PORT", "REDIS_TLS"]);
+        assert.deepStrictEqual(names(env("result")), ["OPTION_A", "OPTION_B", "PGDATABASE", "PGHOST", "PGPORT", "PGSSLMODE", "PGUSER", "PORT"]);
+        assert.deepStrictEqual(env("vote").secrets.map((s) => s.name), ["REDIS_PASSWORD"]);
+        assert.deepStrictEqual(env("result").secrets.map((s) => s.name), ["PGPASSWORD"]);
+        assert.deepStrictEqual(env("worker").secrets.map((s) => s.name).sort(), ["PGPASSWORD", "REDIS_PASSWORD"]);
+        assert.ok(env("worker").secrets.find((s) => s.name === "PGPASSWORD")?.valueFrom.endsWith(":password::"), "PGPASSWORD must select the password key of the RDS secret");
+        assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
+    });
+
+    it("runs services in private subnets without public IPs, with a rolling-back circuit breaker", async () => {
+        const run = await stackRun("dev");
+        for (const service of ofType(run, "aws:ecs/service:Service")) {
+            assert.strictEqual(input(service, "networkConfiguration", "assignPublicIp"), false, service.name);
+            assert.ok((input(service, "networkConfiguration", "subnets") as string[]).every((s) => s.includes("priv")));
+            assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+            assert.strictEqual(service.inputs.launchType, "FARGATE");
+            assert.strictEqual(service.inputs.enableExecuteCommand, false);
+            assert.strictEqual(input(service, "serviceConnectConfiguration", "enabled"), true);
+        }
+        assert.deepStrictEqual(input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "loadBalancers"), []);
+        assert.strictEqual(input(named(run, "aws:ecs/service:Service", "vote-app-vote"), "loadBalancers", 0, "containerPort"), 8080);
+    });
+
+    it("scales vote and result on CPU between the configured bounds, not the worker", async () => {
+        const run = await stackRun("prod");
+        const targets = ofType(run, "aws:appautoscaling/target:Target");
+        assert.deepStrictEqual(targets.map((t) => [t.name, t.inputs.minCapacity, t.inputs.maxCapacity]).sort(), [["vote-app-result", 3, 12], ["vote-app-vote", 3, 12]]);
+        for (const policy of ofType(run, "aws:appautoscaling/policy:Policy")) {
+            assert.strictEqual(input(policy, "targetTrackingScalingPolicyConfiguration", "predefinedMetricSpecification", "predefinedMetricType"), "ECSServiceAverageCPUUtilization");
+        }
+    });
+
+    it("separates execution roles (pull, own logs, own secrets) from empty task roles", async () => {
+        const run = await stackRun("dev");
+        const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.includes("execution"));
+        assert.strictEqual(policies.length, 3);
+        const vote = policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-vote-execution"));
+        const secretStatement = vote.Statement.find((s) => s.Sid === "ReadOwnSecrets");
+        assert.ok(secretStatement, "vote cannot read its Redis secret");
+        assert.deepStrictEqual([secretStatement.Resource].flat().length, 1, "vote may read exactly one secret");
+        assert.ok([secretStatement.Resource].flat()[0].includes("redis-auth"));
+        const actions = vote.Statement.flatMap((s) => [s.Action].flat());
+        assert.ok(!actions.some((a) => a.endsWith(":*") || a === "*"), `wildcard actions: ${actions.join(", ")}`);
+        const taskRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.endsWith("-task"));
+        assert.strictEqual(taskRoles.length, 3);
+        const attached = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
+        assert.deepStrictEqual(attached, [], "task roles must hold no permission");
+    });
+
+    it("keeps a log group per service with the stack's retention, KMS-encrypted", async () => {
+        const run = await stackRun("prod");
+        for (const service of ["vote", "result", "worker"]) {
+            const group = named(run, "aws:cloudwatch/logGroup:LogGroup", `vote-app-${service}`);
+            assert.strictEqual(group.inputs.retentionInDays, 365);
+            assert.ok(String(group.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
+        }
+    });
+
+    describe("load balancer", () => {
+        it("serves HTTPS with a TLS 1.2+ policy in prod and only redirects HTTP", async () => {
+            const run = await stackRun("prod");
+            const https = named(run, "aws:lb/listener:Listener", "vote-app-alb-https");
+            assert.deepStrictEqual([https.inputs.port, https.inputs.protocol, https.inputs.sslPolicy], [443, "HTTPS", TLS_POLICY]);
+            assert.ok(String(https.inputs.certificateArn).startsWith("arn:aws:acm:eu-west-1:333333333333:"));
+            const http = named(run, "aws:lb/listener:Listener", "vote-app-alb-http-redirect");
+            assert.deepStrictEqual(input(http, "defaultActions", 0, "redirect"), { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+        });
+
+        it("serves plain HTTP only in dev without a domain", async () => {
+            const listeners = ofType(await stackRun("dev"), "aws:lb/listener:Listener");
+            assert.deepStrictEqual(listeners.map((l) => [l.inputs.port, l.inputs.protocol]), [[80, "HTTP"]]);
+        });
+
+        it("routes /result to result and everything else to vote", async () => {
+            const run = await stackRun("dev");
+            const rule = single(run, "aws:lb/listenerRule:ListenerRule");
+            assert.deepStrictEqual(input(rule, "conditions", 0, "pathPattern", "values"), ["/result", "/result/*"]);
+            const groups = ofType(run, "aws:lb/targetGroup:TargetGroup");
+            assert.ok(groups.every((g) => g.inputs.targetType === "ip" && input(g, "healthCheck", "path") === "/healthz"));
+        });
+
+        it("drops invalid headers, mitigates desync, keeps connections open for server-sent events", async () => {
+            const alb = single(await stackRun("dev"), "aws:lb/loadBalancer:LoadBalancer");
+            assert.deepStrictEqual([alb.inputs.dropInvalidHeaderFields, alb.inputs.desyncMitigationMode, alb.inputs.internal, alb.inputs.idleTimeout], [true, "defensive", false, 120]);
+            assert.strictEqual((alb.inputs.subnets as string[]).length, 2);
+        });
+
+        it("writes access logs to a private, TLS-only bucket and protects the ALB in prod", async () => {
+            const run = await stackRun("prod");
+            const alb = single(run, "aws:lb/loadBalancer:LoadBalancer");
+            assert.strictEqual(alb.inputs.enableDeletionProtection, true);
+            assert.strictEqual(input(alb, "accessLogs", "enabled"), true);
+            const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            assert.deepStrictEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+            const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy"));
+            assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
+            assert.strictEqual(ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").length, 0, "dev needs no access log bucket");
+        });
+
+        it("opens only 80/443 to the internet, on the load balancer's tagged group", async () => {
+            const run = await stackRun("prod");
+            const open = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
+            assert.deepStrictEqual(open.map((r) => r.inputs.fromPort).sort(), [443, 80]);
+            const albGroup = named(run, "aws:ec2/securityGroup:SecurityGroup", "fargate-security-groups-alb");
+            assert.deepStrictEqual(albGroup.inputs.tags, { "voteapp:role": "load-balancer" });
+        });
+    });
+});
