@@ -1,0 +1,46 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+
+/** Runs the offline plan exactly as `npm run plan -- ...` does. */
+function plan(...args: string[]) {
+    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(PROJECT_ROOT, "plan/cli.ts"), ...args], {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
+        timeout: 120_000,
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe("npm run plan", function () {
+    this.timeout(180_000);
+
+    it("prints the dev stack's tree, counts and outputs without AWS credentials", () => {
+        const { code, out, err } = plan("--stack", "dev");
+        assert.strictEqual(code, 0, err);
+        for (const fragment of ["## Resources", "voteapp:fargate:VoteAppOnFargate  vote-app", "aws:rds/instance:Instance", "## Count by type", "## Stack outputs", "url:"]) {
+            assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
+        }
+    });
+
+    it("prints JSON with --json", () => {
+        const { code, out } = plan("--stack", "dev", "--json", "--set", "voteapp:azCount=1");
+        assert.strictEqual(code, 0);
+        const parsed = JSON.parse(out) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+        assert.strictEqual(parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones, 1);
+    });
+
+    it("exits non-zero with the validation errors on invalid config", () => {
+        const { code, err } = plan("--stack", "prod", "--set", "voteapp:multiAz=false");
+        assert.strictEqual(code, 1);
+        assert.ok(err.includes("voteapp:multiAz = false: must be true in prod"), err);
+    });
+
+    it("refuses an unknown stack, listing the known ones", () => {
+        const { code, err } = plan("--stack", "qa");
+        assert.strictEqual(code, 2);
+        assert.ok(err.includes("dev, prod, staging"), err);
+    });
+});
