@@ -131,6 +131,11 @@ async function runExclusively(program: () => Record<string, unknown> | Promise<R
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK records a stack trace per resource and promise (source positions, leak debugging); under
+    // ts-node each trace is source-mapped, which costs most of a mocked run. Nothing offline reads them;
+    // set VOTEAPP_STACK_TRACES=1 to keep them when debugging an error thrown inside the program.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env.VOTEAPP_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
     try {
         const stackOutputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
         await waitForRPCs();
@@ -146,6 +151,7 @@ async function runExclusively(program: () => Record<string, unknown> | Promise<R
         assertUniqueUrns(monitor.captured);
         return { resources: [...monitor.captured], outputs, secretOutputs };
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
     }
 }
