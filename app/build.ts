@@ -1,0 +1,59 @@
+/**
+ * Bundles each container entry point with esbuild into one self-contained file (dependencies included),
+ * so the runtime image needs no node_modules:
+ *   app/dist/vote.js, app/dist/result.js, app/dist/worker.js, app/dist/healthcheck.js
+ *
+ * Usage (from the repository root): npx ts-node --transpile-only app/build.ts [outdir]
+ * (In the image build, where ts-node is absent, esbuild first bundles this script itself: see app/Dockerfile.)
+ */
+import { build } from "esbuild";
+import * as path from "path";
+
+/** Container entry points: bundle name -> source file. */
+export const CONTAINER_ENTRIES = {
+    vote: "src/containers/main/vote.ts",
+    result: "src/containers/main/result.ts",
+    worker: "src/containers/main/worker.ts",
+    healthcheck: "src/containers/main/healthcheck.ts",
+} as const;
+
+export type BundleName = keyof typeof CONTAINER_ENTRIES;
+
+const APP_DIR = path.resolve(__dirname);
+export const DEFAULT_OUTDIR = path.join(APP_DIR, "dist");
+
+/** Build every container bundle into `outdir`; resolves with the absolute paths written, by bundle name. */
+export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<Record<BundleName, string>> {
+    const entryPoints = Object.entries(CONTAINER_ENTRIES).map(([out, source]) => ({ out, in: path.join(APP_DIR, source) }));
+    const result = await build({
+        entryPoints,
+        outdir,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        minify: false,
+        sourcemap: false,
+        legalComments: "none",
+        logLevel: "silent",
+        // pg's optional native binding is never used.
+        external: ["pg-native"],
+        metafile: false,
+    });
+    if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.text).join("\n"));
+    const written = {} as Record<BundleName, string>;
+    for (const name of Object.keys(CONTAINER_ENTRIES) as BundleName[]) written[name] = path.join(outdir, `${name}.js`);
+    return written;
+}
+
+if (require.main === module) {
+    buildContainers(process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUTDIR).then(
+        (written) => {
+            for (const file of Object.values(written)) process.stdout.write(`built ${path.relative(process.cwd(), file)}\n`);
+        },
+        (error: unknown) => {
+            process.stderr.write(`app build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.exit(1);
+        },
+    );
+}

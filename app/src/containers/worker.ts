@@ -1,0 +1,221 @@
+import type Redis from "ioredis";
+import type { Pool } from "pg";
+import { Backoff } from "../core/backoff";
+import { postgresConfig, redisConfig, type Env } from "../core/config";
+import { errorMessage, type Logger } from "../core/log";
+import { decodeBallot, type Ballot } from "../core/votes";
+import { createPool, CREATE_VOTES_TABLE, pgErrorCode, UNDEFINED_TABLE, UPSERT_VOTE } from "./postgres";
+import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "./redis";
+import type { RunningService } from "./run";
+
+/** Where the worker records ballots: idempotent (one row per voter, the latest vote wins). */
+export interface VoteStore {
+    upsert(ballot: Ballot): Promise<void>;
+}
+
+/** The `votes` table, created on first use (and again if it disappears). */
+export function postgresVoteStore(pool: Pool): VoteStore {
+    let schemaReady = false;
+    return {
+        async upsert(ballot) {
+            if (!schemaReady) {
+                await pool.query(CREATE_VOTES_TABLE);
+                schemaReady = true;
+            }
+            try {
+                await pool.query(UPSERT_VOTE, [ballot.voterId, ballot.vote]);
+            } catch (error) {
+                if (pgErrorCode(error) === UNDEFINED_TABLE) schemaReady = false;
+                throw error;
+            }
+        },
+    };
+}
+
+export interface WorkerOptions {
+    readonly redis: Redis;
+    readonly store: VoteStore;
+    readonly log: Logger;
+    /** BLMOVE timeout: how long one wait for a vote blocks before the loop checks for shutdown. @default 1 */
+    readonly blockSeconds?: number;
+    /** First retry delay after a failure. @default 100 */
+    readonly minBackoffMs?: number;
+    /** Longest retry delay. @default 5000 */
+    readonly maxBackoffMs?: number;
+}
+
+export interface WorkerStats {
+    /** Ballots committed to the store. */
+    processed: number;
+    /** Malformed queue entries moved to the dead-letter list. */
+    deadLettered: number;
+    /** Entries found in the processing list (left by a stopped worker) and put back on the queue. */
+    requeued: number;
+    /** Failed attempts to reach the queue (Redis). */
+    queueFailures: number;
+    /** Failed attempts to write to the store (Postgres). */
+    storeFailures: number;
+}
+
+/**
+ * The worker: moves ballots from the Redis list `votes` into the store, never losing one.
+ *
+ * Each ballot is moved atomically (BLMOVE) into `votes:processing`, written to the store, and only then
+ * removed from there. If the store is down, the worker keeps the ballot and retries with backoff; if Redis
+ * is down, it retries too. Whatever is left in `votes:processing` (a crash, a shutdown mid-retry, a lost
+ * reply) is put back at the head of the queue, in order, when the worker starts and after Redis errors.
+ * Malformed entries go to `votes:dead-letter`. One worker replica at a time: the processing list is shared.
+ */
+export class VoteWorker {
+    readonly stats: WorkerStats = { processed: 0, deadLettered: 0, requeued: 0, queueFailures: 0, storeFailures: 0 };
+    private readonly redis: Redis;
+    private readonly store: VoteStore;
+    private readonly log: Logger;
+    private readonly blockSeconds: number;
+    private readonly minBackoffMs: number;
+    private readonly maxBackoffMs: number;
+    private stopping = false;
+    private running: Promise<void> | undefined;
+    private wake: (() => void) | undefined;
+
+    constructor(options: WorkerOptions) {
+        this.redis = options.redis;
+        this.store = options.store;
+        this.log = options.log;
+        this.blockSeconds = options.blockSeconds ?? 1;
+        this.minBackoffMs = options.minBackoffMs ?? 100;
+        this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    }
+
+    /** Start the loop (once); resolves when it ends after stop(). */
+    start(): Promise<void> {
+        if (!this.running) {
+            this.stopping = false;
+            this.running = this.run().catch((error: unknown) => {
+                this.log("error", "worker loop failed", { error: errorMessage(error) });
+                throw error;
+            });
+        }
+        return this.running;
+    }
+
+    /**
+     * Graceful stop: finish or abandon the current ballot (an abandoned one stays in the processing list
+     * and is requeued at the next start), then resolve. Does not close the connections (the owner does).
+     */
+    async stop(): Promise<void> {
+        this.stopping = true;
+        this.wake?.();
+        const running = this.running;
+        this.running = undefined;
+        await running;
+    }
+
+    private async run(): Promise<void> {
+        this.log("info", "worker started", { queue: VOTES_QUEUE });
+        const queueBackoff = new Backoff(this.minBackoffMs, this.maxBackoffMs);
+        let needsRequeue = true;
+        while (!this.stopping) {
+            if (needsRequeue) {
+                if (!(await this.retry("queue", () => this.requeueProcessing()))) break;
+                needsRequeue = false;
+            }
+            let item: string | null;
+            try {
+                item = await this.redis.blmove(VOTES_QUEUE, VOTES_PROCESSING, "LEFT", "RIGHT", this.blockSeconds);
+                queueBackoff.reset();
+            } catch (error) {
+                if (this.stopping) break;
+                this.stats.queueFailures += 1;
+                // The move may have happened without us seeing the reply: recover from the processing list.
+                needsRequeue = true;
+                this.logFailure("queue", error, queueBackoff.attempts);
+                await this.sleep(queueBackoff.next());
+                continue;
+            }
+            if (item !== null) await this.process(item);
+        }
+        this.log("info", "worker stopped", { ...this.stats });
+    }
+
+    private async process(item: string): Promise<void> {
+        const ballot = decodeBallot(item);
+        if (!ballot.ok) {
+            this.log("warn", "malformed queue entry moved to the dead-letter list", { reason: ballot.error, list: VOTES_DEAD_LETTER });
+            const moved = await this.retry("queue", async () => {
+                await this.redis.multi().rpush(VOTES_DEAD_LETTER, item).lrem(VOTES_PROCESSING, 1, item).exec();
+            });
+            if (moved) this.stats.deadLettered += 1;
+            return;
+        }
+        if (!(await this.retry("store", () => this.store.upsert(ballot.value)))) return;
+        this.stats.processed += 1;
+        await this.retry("queue", async () => {
+            await this.redis.lrem(VOTES_PROCESSING, 1, item);
+        });
+    }
+
+    /** Put back every entry of the processing list at the head of the queue, oldest first. */
+    private async requeueProcessing(): Promise<void> {
+        for (;;) {
+            const item = await this.redis.lmove(VOTES_PROCESSING, VOTES_QUEUE, "RIGHT", "LEFT");
+            if (item === null) return;
+            this.stats.requeued += 1;
+        }
+    }
+
+    /** Run `action` until it succeeds (true) or the worker is stopping (false), backing off between failures. */
+    private async retry(what: "queue" | "store", action: () => Promise<void>): Promise<boolean> {
+        const backoff = new Backoff(this.minBackoffMs, this.maxBackoffMs);
+        while (!this.stopping) {
+            try {
+                await action();
+                return true;
+            } catch (error) {
+                if (what === "queue") this.stats.queueFailures += 1;
+                else this.stats.storeFailures += 1;
+                this.logFailure(what, error, backoff.attempts);
+                await this.sleep(backoff.next());
+            }
+        }
+        return false;
+    }
+
+    private logFailure(what: "queue" | "store", error: unknown, attempt: number): void {
+        // First failure and then every tenth, so an outage does not flood the logs.
+        if (attempt % 10 === 0) {
+            this.log("warn", what === "queue" ? "redis unavailable, retrying" : "postgres unavailable, keeping the vote and retrying", {
+                error: errorMessage(error),
+                attempt: attempt + 1,
+            });
+        }
+    }
+
+    private sleep(ms: number): Promise<void> {
+        return new Promise((resolve) => {
+            const timer = setTimeout(done, ms);
+            function done(): void {
+                clearTimeout(timer);
+                resolve();
+            }
+            this.wake = done;
+        });
+    }
+}
+
+export async function startWorkerService(env: Env, log: Logger): Promise<RunningService> {
+    const redisSettings = redisConfig(env, "worker");
+    const pgSettings = postgresConfig(env, "worker");
+    const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000 });
+    const pool = createPool(pgSettings, log, 2);
+    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log });
+    const loop = worker.start();
+    loop.catch(() => undefined);
+    return {
+        async stop() {
+            await worker.stop();
+            redis.disconnect();
+            await pool.end();
+        },
+    };
+}

@@ -1,0 +1,22 @@
+/** Structured logging: one JSON object a line on stdout/stderr, which CloudWatch and kubectl read as is. */
+export type LogLevel = "info" | "warn" | "error";
+
+export interface Logger {
+    (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+export function jsonLogger(service: string): Logger {
+    return (level, message, fields = {}) => {
+        const line = JSON.stringify({ time: new Date().toISOString(), level, service, message, ...fields });
+        if (level === "info") process.stdout.write(`${line}\n`);
+        else process.stderr.write(`${line}\n`);
+    };
+}
+
+export const silentLogger: Logger = () => undefined;
+
+/** An error's message, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+    if (error instanceof Error) return error.message || error.name;
+    return String(error);
+}
