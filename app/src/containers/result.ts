@@ -105,7 +105,7 @@ export function createResultServer({ options, totals, log, pollMs = 1000, heartb
         lastEvent = "";
     }
 
-    async function openStream(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    async function openStream(response: ServerResponse): Promise<void> {
         response.writeHead(200, {
             "Content-Type": "text/event-stream; charset=utf-8",
             "Cache-Control": "no-cache, no-transform",
@@ -115,7 +115,8 @@ export function createResultServer({ options, totals, log, pollMs = 1000, heartb
         });
         response.write("retry: 3000\n\n");
         streams.add(response);
-        request.on("close", () => {
+        // The response's close (not the request's, which fires once the request is read) marks the client gone.
+        response.on("close", () => {
             streams.delete(response);
             stopPollingIfIdle();
         });
@@ -156,7 +157,7 @@ export function createResultServer({ options, totals, log, pollMs = 1000, heartb
                     send(response, 200, "", { "Content-Type": "text/event-stream; charset=utf-8" });
                     return;
                 }
-                await openStream(request, response);
+                await openStream(response);
                 return;
             default:
                 send(response, 404, "not found\n");
@@ -174,7 +175,8 @@ export function createResultServer({ options, totals, log, pollMs = 1000, heartb
     server.headersTimeout = 5000;
     server.keepAliveTimeout = 65_000;
     server.endStreams = () => {
-        for (const stream of streams) stream.end();
+        // An event stream never completes by itself: end it and close its connection (browsers reconnect).
+        for (const stream of streams) stream.end(() => stream.socket?.destroy());
         streams.clear();
         stopPollingIfIdle();
     };

@@ -13,6 +13,14 @@ export interface RunningService {
     stop(): Promise<void>;
 }
 
+/** Retry timing of a service's connections: production defaults, shortened by tests. */
+export interface RetryTuning {
+    /** First retry delay after a failure (worker). @default 100 */
+    readonly minBackoffMs?: number;
+    /** Longest retry delay (worker) and longest Redis reconnect delay. @default 5000 worker, 2000 reconnect */
+    readonly maxBackoffMs?: number;
+}
+
 /**
  * Optional, outside the app contract: the address HTTP services bind to (default: all interfaces, as a
  * container needs; tests use 127.0.0.1).

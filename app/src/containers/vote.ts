@@ -7,7 +7,7 @@ import { PAGE_HEADERS, renderVotePage } from "../core/pages";
 import { encodeBallot, MAX_VOTE_BODY_BYTES, parseVoteForm, voterCookie, voterFromCookie, type Ballot } from "../core/votes";
 import { BodyTooLargeError, closeServer, isHttps, listen, readBody, requestPath, send } from "./http";
 import { createRedisClient, VOTES_QUEUE } from "./redis";
-import { LISTEN_HOST_VARIABLE, type RunningService } from "./run";
+import { LISTEN_HOST_VARIABLE, type RetryTuning, type RunningService } from "./run";
 
 /** Where a vote goes once validated: the Redis list here, an SQS queue on Lambda. */
 export type BallotSink = (ballot: Ballot) => Promise<void>;
@@ -91,11 +91,11 @@ export function createVoteServer({ options, sink, log }: VoteServerOptions): Ser
     return server;
 }
 
-export async function startVoteService(env: Env, log: Logger): Promise<RunningService> {
+export async function startVoteService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<RunningService> {
     const options = voteOptions(env);
     const redisSettings = redisConfig(env, "vote");
     const port = httpPort(env, "vote");
-    const redis = createRedisClient(redisSettings, log);
+    const redis = createRedisClient(redisSettings, log, { maxReconnectDelayMs: tuning.maxBackoffMs });
     const server = createVoteServer({ options, sink: redisBallotSink(redis), log });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
     log("info", "vote service listening", { port: bound, redis: `${redisSettings.host}:${redisSettings.port}`, tls: redisSettings.tls });

@@ -6,7 +6,7 @@ import { errorMessage, type Logger } from "../core/log";
 import { decodeBallot, type Ballot } from "../core/votes";
 import { createPool, CREATE_VOTES_TABLE, pgErrorCode, UNDEFINED_TABLE, UPSERT_VOTE } from "./postgres";
 import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "./redis";
-import type { RunningService } from "./run";
+import type { RetryTuning, RunningService } from "./run";
 
 /** Where the worker records ballots: idempotent (one row per voter, the latest vote wins). */
 export interface VoteStore {
@@ -42,6 +42,11 @@ export interface WorkerOptions {
     readonly minBackoffMs?: number;
     /** Longest retry delay. @default 5000 */
     readonly maxBackoffMs?: number;
+    /**
+     * Called by stop() while the worker is blocked waiting for a vote, to cut the wait short (e.g. close the
+     * Redis connection). Safe: a ballot moved by an interrupted wait stays in the processing list.
+     */
+    readonly interruptWait?: () => void;
 }
 
 export interface WorkerStats {
@@ -77,6 +82,8 @@ export class VoteWorker {
     private stopping = false;
     private running: Promise<void> | undefined;
     private wake: (() => void) | undefined;
+    private waiting = false;
+    private readonly interruptWait: (() => void) | undefined;
 
     constructor(options: WorkerOptions) {
         this.redis = options.redis;
@@ -85,6 +92,7 @@ export class VoteWorker {
         this.blockSeconds = options.blockSeconds ?? 1;
         this.minBackoffMs = options.minBackoffMs ?? 100;
         this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+        this.interruptWait = options.interruptWait;
     }
 
     /** Start the loop (once); resolves when it ends after stop(). */
@@ -106,6 +114,7 @@ export class VoteWorker {
     async stop(): Promise<void> {
         this.stopping = true;
         this.wake?.();
+        if (this.waiting) this.interruptWait?.();
         const running = this.running;
         this.running = undefined;
         await running;
@@ -122,6 +131,7 @@ export class VoteWorker {
             }
             let item: string | null;
             try {
+                this.waiting = true;
                 item = await this.redis.blmove(VOTES_QUEUE, VOTES_PROCESSING, "LEFT", "RIGHT", this.blockSeconds);
                 queueBackoff.reset();
             } catch (error) {
@@ -132,6 +142,8 @@ export class VoteWorker {
                 this.logFailure("queue", error, queueBackoff.attempts);
                 await this.sleep(queueBackoff.next());
                 continue;
+            } finally {
+                this.waiting = false;
             }
             if (item !== null) await this.process(item);
         }
@@ -203,15 +215,21 @@ export class VoteWorker {
     }
 }
 
-export async function startWorkerService(env: Env, log: Logger): Promise<RunningService> {
+/** The running worker service; `stats` shows its progress and the failures it rode out. */
+export interface WorkerService extends RunningService {
+    readonly stats: Readonly<WorkerStats>;
+}
+
+export async function startWorkerService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<WorkerService> {
     const redisSettings = redisConfig(env, "worker");
     const pgSettings = postgresConfig(env, "worker");
-    const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000 });
+    const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000, maxReconnectDelayMs: tuning.maxBackoffMs });
     const pool = createPool(pgSettings, log, 2);
-    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log });
+    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log, ...tuning, interruptWait: () => redis.disconnect() });
     const loop = worker.start();
     loop.catch(() => undefined);
     return {
+        stats: worker.stats,
         async stop() {
             await worker.stop();
             redis.disconnect();
