@@ -19,6 +19,19 @@ export const CONTAINER_ENTRIES = {
 
 export type BundleName = keyof typeof CONTAINER_ENTRIES;
 
+/**
+ * Lambda handlers (serverless platform), each exporting `handler`: bundle name -> source file. The platform
+ * component bundles them at program run time with buildLambdas() (Node.js 22, AWS SDK v3 included so the
+ * code does not depend on the runtime's SDK version).
+ */
+export const LAMBDA_ENTRIES = {
+    "vote-lambda": "src/lambda/vote.ts",
+    "result-lambda": "src/lambda/result.ts",
+    "worker-lambda": "src/lambda/worker.ts",
+} as const;
+
+export type LambdaBundleName = keyof typeof LAMBDA_ENTRIES;
+
 const APP_DIR = path.resolve(__dirname);
 export const DEFAULT_OUTDIR = path.join(APP_DIR, "dist");
 
@@ -43,6 +56,23 @@ export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<
     if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.text).join("\n"));
     const written = {} as Record<BundleName, string>;
     for (const name of Object.keys(CONTAINER_ENTRIES) as BundleName[]) written[name] = path.join(outdir, `${name}.js`);
+    return written;
+}
+
+/** Build every Lambda bundle into `outdir` (`<name>.js`, CommonJS, exports.handler). */
+export async function buildLambdas(outdir: string): Promise<Record<LambdaBundleName, string>> {
+    await build({
+        entryPoints: Object.entries(LAMBDA_ENTRIES).map(([out, source]) => ({ out, in: path.join(APP_DIR, source) })),
+        outdir,
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        legalComments: "none",
+        logLevel: "silent",
+    });
+    const written = {} as Record<LambdaBundleName, string>;
+    for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaBundleName[]) written[name] = path.join(outdir, `${name}.js`);
     return written;
 }
 

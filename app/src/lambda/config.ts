@@ -1,0 +1,31 @@
+import { ConfigError, voteOptions, type Env, type VoteOptions } from "../core/config";
+
+/**
+ * Environment of the Lambda functions (serverless platform). The container contract's Redis/Postgres
+ * settings do not apply: the vote function sends to an SQS FIFO queue, the worker and result functions use
+ * a DynamoDB table. The platform component sets these names (import them rather than retyping).
+ */
+export const LambdaEnv = {
+    /** URL of the SQS FIFO queue of ballots (vote function). */
+    queueUrl: "VOTES_QUEUE_URL",
+    /** Name of the DynamoDB table of voters and totals (worker and result functions). */
+    tableName: "VOTES_TABLE_NAME",
+} as const;
+
+function required(env: Env, name: string, fn: string): string {
+    const value = env[name]?.trim();
+    if (!value) throw new ConfigError(name, `is not set; the ${fn} function needs it`);
+    return value;
+}
+
+export function voteFunctionConfig(env: Env): { readonly queueUrl: string; readonly options: VoteOptions } {
+    const queueUrl = required(env, LambdaEnv.queueUrl, "vote");
+    if (!/^https:\/\/\S+\.fifo$/.test(queueUrl) && !/^http:\/\/(localhost|127\.0\.0\.1)[:/]\S*\.fifo$/.test(queueUrl)) {
+        throw new ConfigError(LambdaEnv.queueUrl, `must be the https URL of a FIFO queue (ending in .fifo), got "${queueUrl}"`);
+    }
+    return { queueUrl, options: voteOptions(env) };
+}
+
+export function tableConfig(env: Env, fn: "worker" | "result"): { readonly tableName: string; readonly options: VoteOptions } {
+    return { tableName: required(env, LambdaEnv.tableName, fn), options: voteOptions(env) };
+}
