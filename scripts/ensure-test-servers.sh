@@ -28,14 +28,24 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "ensure-test-servers: installing $PACKAGES (Debian packages) for the app tests" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    if ! apt-get update -qq >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "ensure-test-servers: apt-get update failed" >&2
+        exit 1
+    fi
     # policy-rc.d keeps the package scripts from starting system-wide services: the tests run their own.
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
         chmod +x /usr/sbin/policy-rc.d
-        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+        trap 'rm -f /usr/sbin/policy-rc.d "$log"' EXIT
     fi
-    apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+    if ! apt-get install -y -qq --no-install-recommends $PACKAGES >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "ensure-test-servers: apt-get install $PACKAGES failed" >&2
+        exit 1
+    fi
     if have_redis && have_postgres; then
         exit 0
     fi

@@ -25,6 +25,9 @@ import { freePort } from "./servers";
  * DynamoDB-compatible server (dynalite) on loopback.
  */
 
+// The functions run on Node.js 22; the tests run on the repository's Node 20, where the SDK warns about it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
 const OPTIONS = { a: "Cats", b: "Dogs" };
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/votes.fifo";
 

@@ -27,8 +27,7 @@ function isExecutable(file: string): boolean {
     }
 }
 
-export function findRedisServer(): string {
-    const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin", "/usr/local/bin"];
+export function findRedisServer(dirs: readonly string[] = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin", "/usr/local/bin"]): string {
     for (const dir of dirs) {
         const candidate = path.join(dir, "redis-server");
         if (dir && isExecutable(candidate)) return candidate;
@@ -37,8 +36,7 @@ export function findRedisServer(): string {
 }
 
 /** The bin directory of the newest PostgreSQL under /usr/lib/postgresql/<version>/bin. */
-export function findPostgresBin(): string {
-    const root = "/usr/lib/postgresql";
+export function findPostgresBin(root = "/usr/lib/postgresql"): string {
     const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)) : [];
     versions.sort((x, y) => Number(y) - Number(x));
     for (const version of versions) {
@@ -309,7 +307,7 @@ export interface TestServers {
 export async function startTestServers(): Promise<TestServers> {
     // Look for both before starting either, so one message names everything missing.
     const missing: string[] = [];
-    for (const find of [findRedisServer, findPostgresBin]) {
+    for (const find of [() => findRedisServer(), () => findPostgresBin()]) {
         try {
             find();
         } catch (error) {
