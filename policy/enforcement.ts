@@ -1,0 +1,173 @@
+import type { EnforcementLevel } from "@pulumi/policy";
+import { DEFAULT_SUPPORTED_EKS_VERSIONS } from "./rules/eks";
+import { DEFAULT_DEPRECATED_RUNTIMES } from "./rules/lambda";
+import { DEFAULT_REQUIRED_TAGS } from "./rules/tagging";
+import type { PackConfig, PolicyConfigValue } from "./packConfig";
+
+/**
+ * The one source of each rule's enforcement level per environment (the dev/prod columns of the rule
+ * catalog; staging enforces like prod, since it is where prod's settings are rehearsed) and of the rule
+ * parameters each environment's pack config carries. policy/config/<env>.json are generated from this
+ * file (policy/scripts/write-config.ts) and a test keeps them equal.
+ */
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export interface RuleEnforcement {
+    readonly dev: EnforcementLevel;
+    readonly staging: EnforcementLevel;
+    readonly prod: EnforcementLevel;
+}
+
+const M = "mandatory";
+const A = "advisory";
+type Short = "M" | "A";
+const level = (s: Short): EnforcementLevel => (s === "M" ? M : A);
+/** dev and prod levels from the catalog; staging = prod. */
+const lv = (dev: Short, prod: Short): RuleEnforcement => ({ dev: level(dev), staging: level(prod), prod: level(prod) });
+
+export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
+    "ecs-task-no-privileged": lv("M", "M"),
+    "ecs-task-readonly-root": lv("A", "M"),
+    "ecs-task-no-secrets-in-env": lv("M", "M"),
+    "ecs-task-logging": lv("M", "M"),
+    "ecs-task-no-host-network": lv("M", "M"),
+    "ecs-task-no-host-pid": lv("M", "M"),
+    "ecs-task-non-root-user": lv("A", "A"),
+    "ecs-service-no-public-ip": lv("M", "M"),
+    "ecs-fargate-latest-platform": lv("A", "A"),
+    "ecs-cluster-container-insights": lv("A", "M"),
+    "ecs-service-circuit-breaker": lv("A", "M"),
+    "ecr-scan-on-push": lv("M", "M"),
+    "ecr-tag-immutability": lv("A", "M"),
+    "ecr-lifecycle-policy": lv("A", "M"),
+    "ecr-kms-encryption": lv("A", "M"),
+    "ecr-no-public-policy": lv("M", "M"),
+    "eks-endpoint-not-public": lv("A", "M"),
+    "eks-supported-version": lv("M", "M"),
+    "eks-secrets-encrypted": lv("M", "M"),
+    "eks-audit-logging": lv("A", "M"),
+    "eks-nodes-imdsv2": lv("M", "M"),
+    "k8s-no-privileged-pods": lv("M", "M"),
+    "k8s-run-as-non-root": lv("A", "M"),
+    "k8s-resource-limits": lv("A", "M"),
+    "k8s-probes": lv("A", "M"),
+    "k8s-namespace-default-deny": lv("A", "M"),
+    "alb-http-to-https": lv("A", "M"),
+    "alb-drop-invalid-headers": lv("M", "M"),
+    "alb-access-logs": lv("A", "M"),
+    "alb-deletion-protection": lv("A", "M"),
+    "alb-desync-mitigation": lv("M", "M"),
+    "alb-multi-az": lv("M", "M"),
+    "alb-tls-policy": lv("M", "M"),
+    "alb-waf": lv("A", "A"),
+    "redis-encryption-at-rest": lv("M", "M"),
+    "redis-encryption-in-transit": lv("M", "M"),
+    "redis-auth": lv("M", "M"),
+    "redis-failover": lv("A", "M"),
+    "redis-backups": lv("A", "M"),
+    "redis-minor-upgrades": lv("A", "A"),
+    "redis-own-subnet-group": lv("M", "M"),
+    "rds-not-public": lv("M", "M"),
+    "rds-encrypted": lv("M", "M"),
+    "rds-multi-az": lv("A", "M"),
+    "rds-deletion-protection": lv("A", "M"),
+    "rds-logs-exported": lv("A", "M"),
+    "rds-iam-auth": lv("A", "A"),
+    "rds-backups": lv("A", "M"),
+    "rds-minor-upgrades": lv("A", "A"),
+    "rds-copy-tags": lv("A", "M"),
+    "rds-final-snapshot": lv("A", "M"),
+    "rds-force-ssl": lv("A", "M"),
+    "sg-no-public-ingress": lv("M", "M"),
+    "sg-no-admin-ports": lv("M", "M"),
+    "vpc-flow-logs": lv("A", "M"),
+    "vpc-default-sg-closed": lv("A", "M"),
+    "s3-block-public": lv("M", "M"),
+    "s3-tls-only": lv("A", "M"),
+    "s3-encryption": lv("A", "M"),
+    "s3-versioning": lv("A", "A"),
+    "kms-rotation": lv("M", "M"),
+    "logs-retention": lv("A", "M"),
+    "logs-kms": lv("A", "A"),
+    "secrets-kms": lv("A", "A"),
+    "secrets-rotation": lv("A", "A"),
+    "iam-no-admin-wildcard": lv("M", "M"),
+    "iam-no-service-wildcard": lv("A", "M"),
+    "iam-no-managed-admin": lv("M", "M"),
+    "lambda-supported-runtime": lv("M", "M"),
+    "lambda-no-public-invoke": lv("M", "M"),
+    "lambda-tracing": lv("A", "M"),
+    "lambda-dlq": lv("A", "M"),
+    "lambda-concurrency": lv("A", "A"),
+    "apigw-access-logs": lv("A", "M"),
+    "apigw-throttling": lv("A", "M"),
+    "sqs-encrypted": lv("M", "M"),
+    "sqs-dlq": lv("A", "M"),
+    "dynamodb-pitr": lv("A", "M"),
+    "dynamodb-deletion-protection": lv("A", "M"),
+    "dynamodb-kms": lv("A", "A"),
+    "sns-encrypted": lv("A", "M"),
+    "cloudtrail-multi-region": lv("A", "M"),
+    "cloudtrail-encrypted": lv("A", "M"),
+    "cloudtrail-log-validation": lv("A", "M"),
+    "cloudtrail-cloudwatch": lv("A", "A"),
+    "guardduty-enabled": lv("A", "M"),
+    "guardduty-features": lv("A", "M"),
+    "inspector-enabled": lv("A", "M"),
+    "required-tags": lv("A", "M"),
+    "provider-allowed-accounts": lv("M", "M"),
+    "prod-account-pin": lv("M", "M"),
+    "no-default-provider": lv("M", "M"),
+};
+
+/** The prod account (Pulumi.prod.yaml's voteapp:prodAccountId; a test keeps them equal). */
+export const PROD_ACCOUNT_ID = "333333333333";
+
+/** Rule parameters per environment, beside the enforcement level. */
+export const ruleProps: Readonly<Record<Environment, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> = {
+    dev: {
+        "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
+        "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
+        "rds-backups": { minimumDays: 7 },
+    },
+    staging: {
+        "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
+        // staging keeps logs 90 days (Pulumi.staging.yaml voteapp:logRetentionDays).
+        "logs-retention": { minimumDays: 1, auditMinimumDays: 90 },
+        "rds-backups": { minimumDays: 7 },
+    },
+    prod: {
+        "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
+        "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
+        "rds-backups": { minimumDays: 7 },
+        "prod-account-pin": { prodAccountId: PROD_ACCOUNT_ID },
+    },
+};
+
+/** The level every rule not listed gets (the pack config's `all`). */
+export const baseline: Readonly<Record<Environment, EnforcementLevel>> = { dev: A, staging: M, prod: M };
+
+/** Rules mandatory in every environment. */
+export function mandatoryEverywhere(): string[] {
+    return Object.entries(enforcement)
+        .filter(([, e]) => ENVIRONMENTS.every((env) => e[env] === M))
+        .map(([name]) => name);
+}
+
+/** The `--policy-pack-config` content for an environment: `all` plus every rule, in enforcement order. */
+export function packConfigFor(env: Environment): PackConfig {
+    const config: Record<string, PolicyConfigValue> = { all: baseline[env] };
+    for (const [name, levels] of Object.entries(enforcement)) {
+        const props = ruleProps[env][name];
+        config[name] = props ? { enforcementLevel: levels[env], ...props } : levels[env];
+    }
+    return config;
+}

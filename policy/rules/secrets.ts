@@ -1,0 +1,43 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType } from "@pulumi/policy";
+import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+
+/** Secrets Manager secrets (FSBP SecretsManager.1). */
+
+export const secretsKms = resourceRule(
+    {
+        name: "secrets-kms",
+        description: "Secrets are encrypted with a customer-managed KMS key (`kmsKeyId`), not the account's aws/secretsmanager key, so reading them needs an explicit key grant.",
+        remediation: "Set kmsKeyId.",
+    },
+    validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
+        if (!secret.kmsKeyId) report("kmsKeyId is not set (the AWS managed key is used).");
+    }),
+);
+
+const SECRET = "aws:secretsmanager/secret:Secret";
+const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
+
+export const DEFAULT_DATABASE_SECRET_PATTERN = "postgres|mysql|database|\\bdb\\b|rds";
+
+export const secretsRotation = stackRule(
+    {
+        name: "secrets-rotation",
+        control: "SecretsManager.1",
+        description:
+            "Database secrets (name, logical name or description matching `databasePattern`) have automatic rotation (an aws.secretsmanager.SecretRotation depending on the secret). RDS-managed master passwords (`manageMasterUserPassword`) are rotated by RDS and need no secret here.",
+        remediation: "Add an aws.secretsmanager.SecretRotation with a rotation Lambda and rotationRules.",
+        configSchema: { properties: { databasePattern: { type: "string", default: DEFAULT_DATABASE_SECRET_PATTERN, description: "Case-insensitive regular expression marking database secrets." } } },
+    },
+    (args, report) => {
+        const pattern = new RegExp(args.getConfig<{ databasePattern?: string }>().databasePattern ?? DEFAULT_DATABASE_SECRET_PATTERN, "i");
+        const rotations = ofType(args.resources, ROTATION);
+        for (const secret of ofType(args.resources, SECRET)) {
+            const text = [secret.name, prop(secret, "name"), prop(secret, "description")].filter((v): v is string => typeof v === "string").join(" ");
+            if (!pattern.test(text)) continue;
+            if (!rotations.some((r) => relatesTo(r, secret))) reportOn(report, secret, "is a database secret without automatic rotation.");
+        }
+    },
+);
+
+export const secretsPolicies = [secretsKms, secretsRotation];

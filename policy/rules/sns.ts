@@ -1,0 +1,19 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType } from "@pulumi/policy";
+import { resourceRule } from "./util";
+
+/** SNS topics (FSBP SNS.1). */
+
+export const snsEncrypted = resourceRule(
+    {
+        name: "sns-encrypted",
+        control: "SNS.1",
+        description: "SNS topics encrypt messages at rest with KMS (`kmsMasterKeyId`).",
+        remediation: 'Set kmsMasterKeyId (e.g. "alias/aws/sns" or a customer key).',
+    },
+    validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
+        if (!topic.kmsMasterKeyId) report("kmsMasterKeyId is not set.");
+    }),
+);
+
+export const snsPolicies = [snsEncrypted];

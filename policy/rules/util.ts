@@ -1,0 +1,238 @@
+import {
+    type PolicyConfigSchema,
+    type PolicyResource,
+    type ReportViolation,
+    type ResourceValidation,
+    type ResourceValidationPolicy,
+    type StackValidation,
+    type StackValidationPolicy,
+    UnknownValueError,
+} from "@pulumi/policy";
+
+/**
+ * Shared helpers for the rule modules: how a rule is declared (name, FSBP control, description), and how
+ * it reads values that may be unknown during preview, JSON strings (provider inputs under mocks, task
+ * definitions, IAM documents) or absent.
+ */
+
+/** AWS Foundational Security Best Practices, the framework every `control` refers to. */
+export const FSBP = "AWS Foundational Security Best Practices";
+
+export interface RuleMeta {
+    /** Kebab-case rule name, as in the catalog and the pack config files. */
+    readonly name: string;
+    /** The FSBP control id the rule enforces (e.g. `ECS.4`), or undefined when it enforces a house rule. */
+    readonly control?: string;
+    /** What the rule checks and why; the control id is prepended. */
+    readonly description: string;
+    /** How to fix a violation. */
+    readonly remediation?: string;
+    readonly configSchema?: PolicyConfigSchema;
+}
+
+function describe(meta: RuleMeta): string {
+    return meta.control ? `Enforces FSBP ${meta.control}: ${meta.description}` : `House rule (no FSBP control): ${meta.description}`;
+}
+
+function common(meta: RuleMeta) {
+    return {
+        name: meta.name,
+        description: describe(meta),
+        ...(meta.control
+            ? {
+                  framework: {
+                      name: FSBP,
+                      version: "1.0.0",
+                      reference: meta.control,
+                      specification: "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html",
+                  },
+              }
+            : {}),
+        ...(meta.remediation ? { remediationSteps: meta.remediation } : {}),
+        ...(meta.configSchema ? { configSchema: meta.configSchema } : {}),
+    };
+}
+
+/** A resource rule; `validate` is usually `validateResourceOfType(aws.X, ...)` so props are type-checked. */
+export function resourceRule(meta: RuleMeta, validate: ResourceValidation | ResourceValidation[]): ResourceValidationPolicy {
+    return { ...common(meta), validateResource: validate };
+}
+
+/** A stack rule: sees every resource at once, for "every X has a Y" relations. */
+export function stackRule(meta: RuleMeta, validate: StackValidation): StackValidationPolicy {
+    return { ...common(meta), validateStack: validate };
+}
+
+/** The FSBP control a policy declares, if any. */
+export function controlOf(policy: { framework?: { reference: string } }): string | undefined {
+    return policy.framework?.reference;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading values
+
+/** Marker for a value that cannot be known during preview. */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+export type Unknown = typeof UNKNOWN;
+
+/**
+ * Runs a read of proxied props; returns UNKNOWN instead of throwing when it touches a value that is
+ * unknown during preview (the policy SDK's proxy throws `UnknownValueError`). Lets stack rules skip one
+ * resource instead of abandoning the whole check.
+ */
+export function read<T>(fn: () => T): T | Unknown {
+    try {
+        return fn();
+    } catch (e) {
+        if (e instanceof UnknownValueError) return UNKNOWN;
+        throw e;
+    }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A value that may arrive as a JSON string (provider inputs under mocks and from the engine, container
+ * definitions, IAM documents) or already as an object. Returns undefined for absent values and for strings
+ * that are not JSON (the caller reports that as it sees fit).
+ */
+export function parseJsonish(value: unknown): unknown {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") return value;
+    const trimmed = value.trim();
+    if (trimmed === "") return undefined;
+    try {
+        return JSON.parse(trimmed) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+export function asArray(value: unknown): unknown[] {
+    if (value === undefined || value === null) return [];
+    return Array.isArray(value) ? [...value] : [value];
+}
+
+export function asStrings(value: unknown): string[] {
+    return asArray(value).filter((v): v is string => typeof v === "string");
+}
+
+/** Tags as a plain record (accepts a JSON string, as under mocks for provider inputs). */
+export function tagsOf(value: unknown): Record<string, string> {
+    const parsed = parseJsonish(value);
+    if (!isRecord(parsed)) return {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === "string") out[k] = v;
+    return out;
+}
+
+/** True for booleans given as strings too (`"true"`), as provider inputs arrive under mocks. */
+export function isTrue(value: unknown): boolean {
+    return value === true || value === "true";
+}
+
+export function isFalse(value: unknown): boolean {
+    return value === false || value === "false";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// IAM-style policy documents
+
+export interface Statement {
+    readonly effect: string;
+    readonly actions: string[];
+    readonly notActions: string[];
+    readonly resources: string[];
+    readonly principal: unknown;
+    readonly condition: unknown;
+}
+
+/** Statements of an IAM/resource policy document given as a JSON string or an object; undefined if unparseable. */
+export function statementsOf(document: unknown): Statement[] | undefined {
+    const parsed = parseJsonish(document);
+    if (!isRecord(parsed)) return undefined;
+    return asArray(parsed.Statement)
+        .filter(isRecord)
+        .map((s) => ({
+            effect: typeof s.Effect === "string" ? s.Effect : "",
+            actions: asStrings(s.Action),
+            notActions: asStrings(s.NotAction),
+            resources: asStrings(s.Resource),
+            principal: s.Principal,
+            condition: s.Condition,
+        }));
+}
+
+/** `"*"`, `{AWS: "*"}` or a list containing `"*"`: anyone. */
+export function isPublicPrincipal(principal: unknown): boolean {
+    if (principal === "*") return true;
+    if (isRecord(principal)) return Object.values(principal).some((v) => asStrings(v).includes("*"));
+    return false;
+}
+
+export function hasCondition(condition: unknown): boolean {
+    return isRecord(condition) && Object.keys(condition).length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stack helpers
+
+/** Resources of a type token (plain string: also matches types no class exists for, e.g. `awsx:ec2:Vpc`). */
+export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
+    return resources.filter((r) => types.includes(r.type));
+}
+
+/** True when `resource` depends on `target` (directly, through a property dependency) or is its child. */
+export function relatesTo(resource: PolicyResource, target: PolicyResource): boolean {
+    if (resource.dependencies.some((d) => d.urn === target.urn)) return true;
+    if (Object.values(resource.propertyDependencies ?? {}).some((deps) => deps.some((d) => d.urn === target.urn))) return true;
+    return resource.parent?.urn === target.urn;
+}
+
+/** A read of one resource's prop for stack rules: UNKNOWN instead of throwing. */
+export function prop(resource: PolicyResource, ...path: string[]): unknown {
+    return read(() => {
+        let value: unknown = resource.props;
+        for (const key of path) {
+            if (!isRecord(value)) return undefined;
+            value = value[key];
+        }
+        return value;
+    });
+}
+
+/** Reports once per resource with its URN (stack rules). */
+export function reportOn(report: ReportViolation, resource: PolicyResource, message: string): void {
+    report(`${resource.type} "${resource.name}": ${message}`, resource.urn);
+}
+
+/** A JSON-schema fragment for a list of strings with a default. */
+export function stringList(description: string, defaults: readonly string[]) {
+    return { type: "array" as const, items: { type: "string" as const }, default: [...defaults], description };
+}
+
+/**
+ * A plain deep copy of a (possibly proxied) value in which every value unknown during preview becomes
+ * undefined: lets a stack rule check the known parts of a resource and skip the rest.
+ */
+export function plainCopy(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < value.length; i++) {
+            const item = read(() => value[i] as unknown);
+            out.push(item === UNKNOWN ? undefined : plainCopy(item));
+        }
+        return out;
+    }
+    if (isRecord(value)) {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value)) {
+            const item = read(() => value[key]);
+            if (item !== UNKNOWN && item !== undefined) out[key] = plainCopy(item);
+        }
+        return out;
+    }
+    return value;
+}
