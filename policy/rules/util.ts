@@ -6,8 +6,8 @@ import {
     type ResourceValidationPolicy,
     type StackValidation,
     type StackValidationPolicy,
-    UnknownValueError,
 } from "@pulumi/policy";
+import * as policySdk from "@pulumi/policy";
 
 /**
  * Shared helpers for the rule modules: how a rule is declared (name, FSBP control, description), and how
@@ -71,6 +71,19 @@ export function controlOf(policy: { framework?: { reference: string } }): string
 // ---------------------------------------------------------------------------------------------------
 // Reading values
 
+/**
+ * The SDK's error for reading a value unknown during preview. Its declaration is stripped from the
+ * published typings (proxy.d.ts is empty), so it is typed here.
+ */
+export const UnknownValueError = policySdk.UnknownValueError as unknown as new (...args: never[]) => Error & { readonly props: string[] };
+
+/** The SDK's proxy throwing UnknownValueError on any read of an unknown value (typed here for the same reason). */
+export const unknownCheckingProxy = policySdk.unknownCheckingProxy as unknown as <T>(value: T) => T;
+
+export function isUnknownValueError(e: unknown): e is Error {
+    return e instanceof UnknownValueError;
+}
+
 /** Marker for a value that cannot be known during preview. */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
 export type Unknown = typeof UNKNOWN;
@@ -84,7 +97,7 @@ export function read<T>(fn: () => T): T | Unknown {
     try {
         return fn();
     } catch (e) {
-        if (e instanceof UnknownValueError) return UNKNOWN;
+        if (isUnknownValueError(e)) return UNKNOWN;
         throw e;
     }
 }
@@ -203,9 +216,9 @@ export function prop(resource: PolicyResource, ...path: string[]): unknown {
     });
 }
 
-/** Reports once per resource with its URN (stack rules). */
+/** Reports on one resource of the stack (its URN attached, its name leading the message). */
 export function reportOn(report: ReportViolation, resource: PolicyResource, message: string): void {
-    report(`${resource.type} "${resource.name}": ${message}`, resource.urn);
+    report(`"${resource.name}" ${message}`, resource.urn);
 }
 
 /** A JSON-schema fragment for a list of strings with a default. */
