@@ -13,6 +13,8 @@ import {
     type StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapturedResource } from "../plan/capturedResource";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
@@ -487,6 +489,18 @@ export async function evaluatePoliciesAsync(resources: readonly CapturedResource
     const { evaluation, finish } = run(resources, options, "async");
     await Promise.all(evaluation.pending);
     return finish();
+}
+
+/** Reads a pack config file (policy/config/<env>.json, the `--policy-pack-config` file); throws a readable error if it is not a JSON object. */
+export function readPackConfig(file: string): PackConfig {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: a policy pack config must be a JSON object of rule name to level or settings`);
+    return parsed as PackConfig;
+}
+
+/** The shipped config file of an environment (policy/config/<env>.json). */
+export function packConfigPath(environment: string): string {
+    return path.join(__dirname, "config", `${environment}.json`);
 }
 
 /** True when the report holds a mandatory violation (the deployment would be refused). */

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { enforcement, ENVIRONMENTS, PROD_ACCOUNT_ID, packConfigFor, ruleProps } from "../../policy/enforcement";
-import { evaluatePolicies } from "../../policy/evaluate";
+import { enforcement, ENVIRONMENTS, PROD_ACCOUNT_ID, ruleProps } from "../../policy/enforcement";
+import { evaluatePolicies, packConfigPath, readPackConfig } from "../../policy/evaluate";
 import { allPolicies } from "../../policy/rules";
 import { awsVersion, renderTaggableModule, scanTaggableTypes } from "../../policy/scripts/taggable";
 import { configPath, renderConfig } from "../../policy/scripts/write-config";
@@ -34,8 +34,9 @@ describe("policy pack config, docs and generated files", () => {
         });
 
         it(`policy/config/${env}.json is a valid config for the pack (rule names, levels, parameter schemas)`, () => {
-            const config = JSON.parse(fs.readFileSync(configPath(env), "utf8")) as Record<string, unknown>;
-            const report = evaluatePolicies([], { config: packConfigFor(env) });
+            assert.strictEqual(packConfigPath(env), configPath(env));
+            const config = readPackConfig(packConfigPath(env));
+            const report = evaluatePolicies([], { config });
             assert.deepStrictEqual(report.configErrors, []);
             assert.ok(Object.keys(config).length === allPolicies.length + 1);
         });
