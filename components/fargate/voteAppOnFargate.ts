@@ -145,7 +145,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             const containerDefinitions = pulumi
                 .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
                 .apply(([image, logGroupName, env, resolvedSecrets]) =>
-                    JSON.stringify([containerDefinition({ service, image, environment: env, secrets: resolvedSecrets as ContainerSecret[], logGroupName, region: args.region })]),
+                    JSON.stringify([containerDefinition({ service, image, environment: env, secrets: resolvedSecrets, logGroupName, region: args.region })]),
                 );
             const taskDefinition = new aws.ecs.TaskDefinition(
                 `${name}-${service}`,
