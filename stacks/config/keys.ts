@@ -36,7 +36,7 @@ export const CONFIG_KEYS = {
     prodAccountId: { type: "string", description: "Account id of the prod environment, when known: checked to differ from dev and staging.", optional: true },
     platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
     vpcCidr: { type: "string", description: "IPv4 CIDR of the VPC in a private range, large enough for one /22 private and one /24 public subnet per AZ (/20 or larger).", default: "10.0.0.0/16" },
-    azCount: { type: "integer", description: "Availability zones to spread over: 2 or 3 (1 allowed in dev only).", default: 2 },
+    azCount: { type: "integer", description: "Availability zones to spread over: 2 or 3 (1 allowed in dev only, on platforms without a load balancer).", default: 2 },
     natGateways: { type: "string", description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).", default: "single" },
     vpcInterfaceEndpoints: { type: "boolean", description: "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.", default: false },
     ...serviceKeys("vote", { cpu: 256, memory: 512 }),

@@ -2,7 +2,7 @@ import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
-import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, TIERS } from "./rules";
+import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, LOAD_BALANCED_PLATFORMS, TIERS } from "./rules";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import type { ServiceSize, Tier, VoteAppConfig } from "./types";
 
@@ -109,6 +109,9 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
 
     // Network.
     if (flat.azCount < 2 && tier !== "dev") problem("azCount", flat.azCount, "must be 2 or 3 outside dev (1 is allowed in dev only)");
+    else if (flat.azCount < 2 && LOAD_BALANCED_PLATFORMS.includes(flat.platform)) {
+        problem("azCount", flat.azCount, `must be 2 or 3 on platform ${flat.platform}: its Application Load Balancer needs subnets in at least two Availability Zones, and AWS rejects one`);
+    }
     const cidr = checkVpcCidr(flat.vpcCidr, flat.azCount);
     if (!cidr.ok) problem("vpcCidr", flat.vpcCidr, cidr.problem ?? "is invalid");
     if (isProd && flat.natGateways !== "onePerAz") problem("natGateways", flat.natGateways, "must be onePerAz in prod, so losing one AZ does not cut the others off");

@@ -68,8 +68,8 @@ describe("stack config validation", () => {
         assert.ok(checkVpcCidr("10.0.0.0/20", 3).ok, "a /20 holds three AZs' subnets");
     });
 
-    it("allows 1 AZ in dev only, and never more than 3", () => {
-        assert.strictEqual(parseWith("dev", { azCount: "1" }).network.azCount, 1);
+    it("allows 1 AZ in dev only, never behind a load balancer (AWS needs two AZs for an ALB), and never more than 3", () => {
+        assertProblem("dev", { azCount: "1" }, "azCount", "1", "at least two Availability Zones");
         assertProblem("staging", { azCount: "1", multiAz: "false" }, "azCount", "1 is allowed in dev only");
         assertProblem("dev", { azCount: "4" }, "azCount", "between 1 and 3");
     });
