@@ -1,16 +1,27 @@
 import { parseArgs } from "node:util";
+import * as path from "path";
 import { ConfigValidationError } from "../stacks/config";
+import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
+import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { listStacks } from "./stackFile";
 
-const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...]
+const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
-prints the resource tree, the count by type and the stack outputs.
-  --stack   stack to plan (one of: ${listStacks().join(", ")})
-  --json    print resources and outputs as JSON instead
-  --set     override one config value, e.g. --set voteapp:platform=ecs (repeatable)`;
+prints the resource tree, the count by type, the stack outputs and the policy pack's verdicts under the
+environment's enforcement (policy/config/<tier>.json, as CI's pulumi preview uses).
+  --stack          stack to plan (one of: ${listStacks().join(", ")})
+  --json           print resources, outputs and verdicts as JSON instead
+  --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
+  --policy-config  judge with this pack config file instead of the environment's
+
+Exit codes: 0 planned with no mandatory violation, 1 invalid config or failure, 2 usage error,
+3 planned but a mandatory policy violation would block the deployment.`;
+
+/** Exit code when the plan succeeds but the policy pack would refuse the deployment. */
+const MANDATORY_VIOLATION_EXIT = 3;
 
 function parseOverrides(values: readonly string[]): Record<string, string> {
     const overrides: Record<string, string> = {};
@@ -24,7 +35,7 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string", short: "s" }, json: { type: "boolean", default: false }, set: { type: "string", multiple: true, default: [] }, help: { type: "boolean", short: "h", default: false } },
+        options: { stack: { type: "string", short: "s" }, "policy-config": { type: "string" }, json: { type: "boolean", default: false }, set: { type: "string", multiple: true, default: [] }, help: { type: "boolean", short: "h", default: false } },
         strict: true,
     });
     if (values.help) {
@@ -41,11 +52,17 @@ async function main(): Promise<number> {
     }
     const overrides = parseOverrides(values.set ?? []);
     const run = await runStack(values.stack, { overrides });
+    const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
     if (values.json) {
-        console.log(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs }, null, 2));
+        console.log(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs, policy: { configFile: verdicts.configFile, ...verdicts.report } }, null, 2));
     } else {
         const placeholders = run.stackConfig.secretKeys.length ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})` : "";
         console.log(renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run));
+        console.log(`\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`);
+    }
+    if (hasMandatoryViolations(verdicts.report)) {
+        console.error(`\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`);
+        return MANDATORY_VIOLATION_EXIT;
     }
     return 0;
 }

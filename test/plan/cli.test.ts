@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
@@ -26,10 +28,10 @@ describe("npm run plan", function () {
     });
 
     it("prints JSON with --json", () => {
-        const { code, out } = plan("--stack", "dev", "--json", "--set", "voteapp:azCount=1");
+        const { code, out } = plan("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as { resources: { type: string; inputs: Record<string, unknown> }[] };
-        assert.strictEqual(parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones, 1);
+        assert.strictEqual(parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones, 3);
     });
 
     it("exits non-zero with the validation errors on invalid config", () => {
@@ -42,5 +44,32 @@ describe("npm run plan", function () {
         const { code, err } = plan("--stack", "qa");
         assert.strictEqual(code, 2);
         assert.ok(err.includes("dev, prod, staging"), err);
+    });
+
+    it("prints the policy verdicts under the environment's enforcement after the tree", () => {
+        const { code, out } = plan("--stack", "dev");
+        assert.strictEqual(code, 0);
+        const tree = out.indexOf("## Resources");
+        const verdicts = out.indexOf("## Policy verdicts (voteapp-devsecops, policy/config/dev.json)");
+        assert.ok(tree >= 0 && verdicts > tree, out.slice(-2000));
+        assert.match(out, /\d+ rules ran \(\d+ disabled\): 0 mandatory, \d+ advisory violation/);
+    });
+
+    it("exits 3 naming the rules when a mandatory violation would block the deployment", () => {
+        const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "all-mandatory.json");
+        fs.writeFileSync(strict, JSON.stringify({ all: "mandatory" }));
+        const { code, out, err } = plan("--stack", "dev", "--policy-config", strict);
+        assert.strictEqual(code, 3, err);
+        assert.ok(out.includes("MANDATORY (blocks the deployment)") && out.includes("[mandatory] rds-multi-az"), out.slice(-3000));
+        assert.match(err, /\d+ mandatory policy violation\(s\)/);
+    });
+
+    it("puts the verdicts in --json output", () => {
+        const { code, out } = plan("--stack", "dev", "--json");
+        assert.strictEqual(code, 0);
+        const parsed = JSON.parse(out) as { policy: { configFile: string; summary: { mandatory: number }; violations: { policyName: string }[] } };
+        assert.ok(parsed.policy.configFile.endsWith(path.join("policy", "config", "dev.json")));
+        assert.strictEqual(parsed.policy.summary.mandatory, 0);
+        assert.ok(parsed.policy.violations.some((v) => v.policyName === "rds-multi-az"));
     });
 });
