@@ -56,6 +56,8 @@ export const ecsTaskReadonlyRoot = resourceRule(
 
 /** Name parts that mark an environment variable as a secret. */
 const SECRET_NAME_PARTS = ["PASSWORD", "PASSWD", "PWD", "TOKEN", "SECRET", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE"];
+/** Words that mark a secret also at the end of a run-together part (PGPASSWORD, REDISAUTHTOKEN, GITHUBTOKEN). */
+const SECRET_NAME_SUFFIXES = ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS"];
 /** Value shapes that are secrets whatever the variable is called. */
 const SECRET_VALUE_PATTERNS: readonly [RegExp, string][] = [
     [/\bA(KIA|SIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
@@ -65,7 +67,7 @@ const SECRET_VALUE_PATTERNS: readonly [RegExp, string][] = [
 
 export function secretLookingName(name: string): boolean {
     const parts = name.toUpperCase().split(/[^A-Z0-9]+/);
-    return parts.some((p) => SECRET_NAME_PARTS.includes(p));
+    return parts.some((p) => SECRET_NAME_PARTS.includes(p) || SECRET_NAME_SUFFIXES.some((suffix) => p.endsWith(suffix)));
 }
 
 export const ecsTaskNoSecretsInEnv = resourceRule(
@@ -73,7 +75,7 @@ export const ecsTaskNoSecretsInEnv = resourceRule(
         name: "ecs-task-no-secrets-in-env",
         control: "ECS.8",
         description:
-            "No secret in a container's plaintext `environment`: names containing PASSWORD, TOKEN, SECRET, KEY (or CREDENTIAL, PRIVATE) and values that look like access keys, private keys or URLs with credentials are refused; secrets go through `secrets` (Secrets Manager / SSM), which the task definition stores as references only.",
+            "No secret in a container's plaintext `environment`: names with a part PASSWORD, TOKEN, SECRET, KEY (or CREDENTIAL, PRIVATE), or ending in one (PGPASSWORD), and values that look like access keys, private keys or URLs with credentials are refused; secrets go through `secrets` (Secrets Manager / SSM), which the task definition stores as references only.",
         remediation: "Move the value to Secrets Manager and reference it from the container's `secrets` list.",
     },
     eachContainer((c, report) => {
