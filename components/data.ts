@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { physicalName } from "./naming";
+import { type ResourceTransform, transformed } from "./transform";
 
 export interface DataArgs {
     /** Name prefix for physical names, `<project>-<environment>`. @example "voteapp-dev" */
@@ -45,6 +46,11 @@ export interface DataArgs {
     readonly databaseName?: string;
     /** Master user of the database. @default "voteapp" */
     readonly databaseUser?: string;
+    /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
+    readonly transform?: {
+        readonly redis?: ResourceTransform<aws.elasticache.ReplicationGroupArgs>;
+        readonly postgres?: ResourceTransform<aws.rds.InstanceArgs>;
+    };
 }
 
 /** A secret the platforms inject: its ARN and, when it holds JSON, the key to read. */
@@ -115,7 +121,7 @@ export class Data extends pulumi.ComponentResource {
         const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
         this.redis = new aws.elasticache.ReplicationGroup(
             `${name}-redis`,
-            {
+            transformed(args.transform?.redis, {
                 replicationGroupId: redisReplicationGroupId,
                 description: `Vote queue for ${args.namePrefix}`,
                 engine: "redis",
@@ -136,7 +142,7 @@ export class Data extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
                 autoMinorVersionUpgrade: true,
                 logDeliveryConfigurations: [{ destination: logGroup("redis-slow-log").name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
-            },
+            }, `${name}-redis`),
             stateful,
         );
 
@@ -157,7 +163,7 @@ export class Data extends pulumi.ComponentResource {
         const identifier = physicalName("rdsInstance", args.namePrefix, "postgres");
         this.postgres = new aws.rds.Instance(
             `${name}-postgres`,
-            {
+            transformed(args.transform?.postgres, {
                 identifier,
                 engine: "postgres",
                 engineVersion: args.postgresEngineVersion,
@@ -186,7 +192,7 @@ export class Data extends pulumi.ComponentResource {
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 caCertIdentifier: "rds-ca-rsa2048-g1",
                 applyImmediately: !production,
-            },
+            }, `${name}-postgres`),
             stateful,
         );
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES, type AppService } from "./appContract";
+import { type ResourceTransform, transformed } from "./transform";
 
 export interface RegistryArgs {
     /**
@@ -23,6 +24,8 @@ export interface RegistryArgs {
     readonly retainOnDelete?: boolean;
     /** Services that get a repository. @default ["vote", "result", "worker"] */
     readonly services?: readonly AppService[];
+    /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
+    readonly transform?: { readonly repository?: ResourceTransform<aws.ecr.RepositoryArgs> };
 }
 
 /**
@@ -39,15 +42,16 @@ export class Registry extends pulumi.ComponentResource {
         const keep = args.keepImages ?? 30;
         const repositories: Partial<Record<AppService, aws.ecr.Repository>> = {};
         for (const service of args.services ?? APP_SERVICES) {
+            const repositoryName = `${name}-${service}`;
             const repository = new aws.ecr.Repository(
-                `${name}-${service}`,
-                {
+                repositoryName,
+                transformed(args.transform?.repository, {
                     name: `${args.namePrefix}/${service}`,
                     imageTagMutability: "IMMUTABLE",
                     imageScanningConfiguration: { scanOnPush: true },
                     encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
                     forceDelete: false,
-                },
+                }, repositoryName),
                 { parent, retainOnDelete: args.retainOnDelete ?? false },
             );
             new aws.ecr.LifecyclePolicy(

@@ -1,3 +1,4 @@
+import type { VoteAppTransforms } from "../stacks/transforms";
 import type { CapturedResource } from "./capturedResource";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
@@ -11,6 +12,8 @@ export interface RunStackOptions {
     readonly overrides?: Readonly<Record<string, string>>;
     /** Run with this config instead of reading a stack file (tests of invalid config). */
     readonly config?: StackFileConfig;
+    /** Per-component transforms handed to the program (tests that weaken a secure default on purpose). */
+    readonly transforms?: VoteAppTransforms;
 }
 
 /**
@@ -27,7 +30,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
     };
     // Loaded lazily so the harness's mocks are in place before any program module initialises.
     const { voteAppProgram } = await import("../stacks");
-    const run = await runMocked(() => voteAppProgram(), { project: stackConfig.project, stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, context });
+    const run = await runMocked(() => voteAppProgram({ transforms: options.transforms }), { project: stackConfig.project, stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, context });
     return { ...run, stackConfig };
 }
 

@@ -6,6 +6,7 @@ import { Network } from "../components/network";
 import { Registry } from "../components/registry";
 import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
+import type { VoteAppTransforms } from "./transforms";
 
 /** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
 export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
@@ -18,9 +19,11 @@ export interface Foundation {
     readonly network: Network;
     readonly registry: Registry;
     readonly namePrefix: string;
+    /** The caller's per-component transforms, for the platforms to hand on. */
+    readonly transforms: VoteAppTransforms;
 }
 
-export function buildFoundation(config: VoteAppConfig): Foundation {
+export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): Foundation {
     const provider = createAccountProvider(config);
     const componentOptions: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
     const namePrefix = `${config.project}-${config.environment}`;
@@ -43,8 +46,8 @@ export function buildFoundation(config: VoteAppConfig): Foundation {
         },
         componentOptions,
     );
-    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened }, componentOptions);
-    return { provider, componentOptions, key, network, registry, namePrefix };
+    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened, transform: transforms.registry }, componentOptions);
+    return { provider, componentOptions, key, network, registry, namePrefix, transforms };
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */

@@ -1,11 +1,13 @@
 export { createAccountProvider, defaultTags } from "./accountProvider";
 export * from "./config";
+export type { VoteAppTransforms } from "./transforms";
 export { createVoteApp, type VoteAppOutputs } from "./voteApp";
 
 import { loadVoteAppConfig } from "./config";
+import type { VoteAppTransforms } from "./transforms";
 import { createVoteApp, type VoteAppOutputs } from "./voteApp";
 
 /** The program: read and validate this stack's config, then compose. Runs under the CLI and under mocks alike. */
-export function voteAppProgram(): VoteAppOutputs {
-    return createVoteApp(loadVoteAppConfig());
+export function voteAppProgram(options: { readonly transforms?: VoteAppTransforms } = {}): VoteAppOutputs {
+    return createVoteApp(loadVoteAppConfig(), options.transforms);
 }

@@ -1,6 +1,7 @@
 import type { VoteAppConfig } from "./config";
 import { buildFoundation, type VoteAppOutputs } from "./foundation";
 import { deployOnFargate } from "./platforms/fargate";
+import type { VoteAppTransforms } from "./transforms";
 
 export type { VoteAppOutputs } from "./foundation";
 
@@ -8,8 +9,8 @@ export type { VoteAppOutputs } from "./foundation";
  * Composes the whole stack from validated config: the account-pinned provider, then the foundation, then
  * the chosen platform. Nothing here reads config; `index.ts` hands in what `loadVoteAppConfig` returned.
  */
-export function createVoteApp(config: VoteAppConfig): VoteAppOutputs {
-    const foundation = buildFoundation(config);
+export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransforms = {}): VoteAppOutputs {
+    const foundation = buildFoundation(config, transforms);
     const common: VoteAppOutputs = {
         environment: config.environment,
         platform: config.platform,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
+import { type ResourceTransform, transformed } from "../transform";
 
 export interface FargateSecurityGroupsArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -9,6 +10,8 @@ export interface FargateSecurityGroupsArgs {
     readonly vpcCidr: string;
     /** Serve HTTPS (443) on the load balancer; HTTP (80) is then only a redirect. */
     readonly https: boolean;
+    /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
+    readonly transform?: { readonly serviceSecurityGroup?: ResourceTransform<aws.ec2.SecurityGroupArgs> };
 }
 
 /** Tag marking the internet-facing load balancer's group, the only one the policy pack lets open 80/443 to the world. */
@@ -38,7 +41,8 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
 
         const services = {} as Record<AppService, aws.ec2.SecurityGroup>;
         for (const service of APP_SERVICES) {
-            const group = new aws.ec2.SecurityGroup(`${name}-${service}`, { vpcId: args.vpcId, description: `${service} tasks` }, { parent });
+            const groupName = `${name}-${service}`;
+            const group = new aws.ec2.SecurityGroup(groupName, transformed(args.transform?.serviceSecurityGroup, { vpcId: args.vpcId, description: `${service} tasks` }, groupName), { parent });
             services[service] = group;
             const needs = SERVICE_NEEDS[service];
             if (needs.http) {

@@ -7,6 +7,7 @@ import { physicalName } from "../naming";
 import { containerDefinition, type ContainerSecret } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
 import type { FargateSecurityGroups } from "./securityGroups";
+import { type ResourceTransform, transformed } from "../transform";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -62,6 +63,8 @@ export interface VoteAppOnFargateArgs {
      * @default "ARM64"
      */
     readonly cpuArchitecture?: "ARM64" | "X86_64";
+    /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
+    readonly transform?: { readonly taskDefinition?: ResourceTransform<aws.ecs.TaskDefinitionArgs> };
 }
 
 /**
@@ -149,7 +152,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 );
             const taskDefinition = new aws.ecs.TaskDefinition(
                 `${name}-${service}`,
-                {
+                transformed(args.transform?.taskDefinition, {
                     family: `${args.namePrefix}-${service}`,
                     requiresCompatibilities: ["FARGATE"],
                     networkMode: "awsvpc",
@@ -159,7 +162,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     taskRoleArn: taskRole.arn,
                     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "ARM64" },
                     containerDefinitions,
-                },
+                }, `${name}-${service}`),
                 { parent },
             );
             taskDefinitions[service] = taskDefinition;

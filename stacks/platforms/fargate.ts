@@ -6,8 +6,8 @@ import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
 export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
-    const { componentOptions, key, network, registry, namePrefix } = foundation;
-    const securityGroups = new FargateSecurityGroups("fargate-security-groups", { vpcId: network.vpcId, vpcCidr: network.cidr, https: config.domain !== undefined }, componentOptions);
+    const { componentOptions, key, network, registry, namePrefix, transforms } = foundation;
+    const securityGroups = new FargateSecurityGroups("fargate-security-groups", { vpcId: network.vpcId, vpcCidr: network.cidr, https: config.domain !== undefined, transform: transforms.fargateSecurityGroups }, componentOptions);
     const data = new Data(
         "data",
         {
@@ -21,6 +21,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             logRetentionDays: config.logRetentionDays,
             production: config.hardened,
             finalSnapshot: config.hardened,
+            transform: transforms.data,
         },
         componentOptions,
     );
@@ -45,6 +46,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             accessLogs: config.hardened,
             deletionProtection: config.hardened,
             voteOptions: config.voteOptions,
+            transform: transforms.fargate,
         },
         componentOptions,
     );
