@@ -1,6 +1,7 @@
 import type { VoteAppConfig } from "./config";
 import { buildFoundation, type VoteAppOutputs } from "./foundation";
 import { deployOnFargate } from "./platforms/fargate";
+import { secureAccount } from "./security";
 
 export type { VoteAppOutputs } from "./foundation";
 
@@ -10,6 +11,7 @@ export type { VoteAppOutputs } from "./foundation";
  */
 export function createVoteApp(config: VoteAppConfig): VoteAppOutputs {
     const foundation = buildFoundation(config);
+    secureAccount(config, foundation);
     const common: VoteAppOutputs = {
         environment: config.environment,
         platform: config.platform,
