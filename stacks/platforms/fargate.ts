@@ -1,8 +1,19 @@
 import { Data } from "../../components/data";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
-import type { VoteAppConfig } from "../config";
+import type { EcsStrategy } from "../../components/fargate/strategies";
+import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+
+// The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
+const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
+
+/** The validated strategy as the component's type (config validation refused anything else). */
+function ecsStrategy(config: VoteAppConfig): EcsStrategy {
+    const strategy = config.safety.deployment.strategy;
+    if (!isStrategyOf("ecs", strategy) || !CONFIG_ECS_STRATEGIES.includes(strategy)) throw new Error(`deploymentStrategy ${strategy} passed validation but is not an ECS strategy`);
+    return strategy;
+}
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
 export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
@@ -45,6 +56,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             accessLogs: config.hardened,
             deletionProtection: config.hardened,
             voteOptions: config.voteOptions,
+            deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
         },
         componentOptions,
     );
