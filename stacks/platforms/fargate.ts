@@ -1,4 +1,8 @@
+import { APP_SERVICES, SERVICE_NEEDS } from "../../components/appContract";
 import { Data } from "../../components/data";
+import { rollbackAlarmNames } from "../../components/observability/alarmNames";
+import { estimatedPostgresMaxConnections, fargateSignals } from "../../components/observability/signals";
+import { StackObservability } from "../../components/observability/stackObservability";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
@@ -57,6 +61,36 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             deletionProtection: config.hardened,
             voteOptions: config.voteOptions,
             deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
+            // The alarms below watch the services, so the services name them before they exist.
+            rollbackAlarmNames: Object.fromEntries(APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)])),
+        },
+        componentOptions,
+    );
+    const lb = app.loadBalancer;
+    const observability = new StackObservability(
+        "observability",
+        {
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            alarmEmail: config.safety.alarmEmail,
+            protectKey: config.hardened,
+            signals: fargateSignals({
+                namePrefix,
+                loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+                services: (["vote", "result"] as const).map((service) => ({
+                    service,
+                    targetGroupArnSuffixes: [service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix, ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : [])],
+                })),
+                clusterName: app.cluster.name,
+                ecsServices: [...APP_SERVICES],
+                postgres: {
+                    instanceIdentifier: data.postgres.identifier,
+                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
+                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
+                },
+                redis: { cacheClusterIds: data.redisNodeIds },
+            }),
         },
         componentOptions,
     );
@@ -66,6 +100,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
         postgresEndpoint: data.endpoints.pgHost,
+        dashboardUrl: observability.dashboardUrl,
+        alarmTopicArn: observability.topic.arn,
     };
 }
 
