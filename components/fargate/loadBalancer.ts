@@ -122,8 +122,9 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         const weightedForward = (service: HttpService, pair: Record<HttpService, aws.lb.TargetGroup>) => [
             { type: "forward", forward: { targetGroups: [{ arn: primary[service].arn, weight: 100 }, { arn: pair[service].arn, weight: 0 }] } },
         ];
-        // With ECS native strategies every app path matches a rule ECS manages; the default answers nothing else.
-        const appDefault = shifting === "ecsNative" ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } }] : forwardTo("vote");
+        // With ECS native strategies every app path matches a rule ECS manages (`/*`); the default still
+        // forwards, since ECS refuses listeners mixing forward and non-forward (fixed-response) actions.
+        const appDefault = forwardTo("vote");
         // CodeDeploy rewrites the listeners' actions to the live target group; Pulumi must not reset them.
         const listenerOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "codeDeploy" ? ["defaultActions"] : [] };
         const ruleOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "none" ? [] : ["actions"] };

@@ -218,11 +218,16 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT, advancedConfiguration }] : [],
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
                     ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [] }),
-                    serviceConnectConfiguration: {
-                        enabled: true,
-                        namespace: namespace.arn,
-                        services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
-                    },
+                    // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
+                    // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
+                    serviceConnectConfiguration:
+                        plan.kind === "codeDeploy"
+                            ? undefined
+                            : {
+                                  enabled: true,
+                                  namespace: namespace.arn,
+                                  services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
+                              },
                     propagateTags: "SERVICE",
                     enableEcsManagedTags: true,
                     enableExecuteCommand: false,

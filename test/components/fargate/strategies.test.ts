@@ -72,7 +72,7 @@ describe("ECS deployment strategies", function () {
         });
     }
 
-    it("ECS native: production rules forward to both groups, all weight on the primary; test rules need the test header; nothing else is served", async () => {
+    it("ECS native: production rules forward to both groups, all weight on the primary; test rules need the test header; the listener only forwards", async () => {
         const run = await stackRun("prod");
         const rule = (name: string) => named(run, "aws:lb/listenerRule:ListenerRule", name);
         const weights = (name: string) => (input(rule(name), "actions", 0, "forward", "targetGroups") as { arn: string; weight: number }[]).map((t) => [t.arn.split("/").pop(), t.weight]);
@@ -85,7 +85,7 @@ describe("ECS deployment strategies", function () {
             assert.ok((rule(name).inputs.priority as number) < 10, `${name} is evaluated before production rules`);
         }
         const listener = named(run, "aws:lb/listener:Listener", "vote-app-alb-https");
-        assert.strictEqual(input(listener, "defaultActions", 0, "type"), "fixed-response");
+        assert.deepStrictEqual((listener.inputs.defaultActions as { type: string }[]).map((a) => a.type), ["forward"], "ECS refuses listeners mixing forward and non-forward actions");
     });
 
     for (const [strategy, configName] of [
@@ -100,7 +100,9 @@ describe("ECS deployment strategies", function () {
                 assert.deepStrictEqual(s.inputs.deploymentController, { type: "CODE_DEPLOY" }, name);
                 assert.strictEqual(s.inputs.deploymentCircuitBreaker, undefined, `${name}: ECS refuses the circuit breaker on CODE_DEPLOY services`);
                 assert.strictEqual(s.inputs.deploymentConfiguration, undefined, name);
+                assert.strictEqual(s.inputs.serviceConnectConfiguration, undefined, `${name}: ECS supports Service Connect only on ECS-controlled services`);
             }
+            assert.strictEqual(input(service(run, "worker"), "serviceConnectConfiguration", "enabled"), true);
             assert.deepStrictEqual(service(run, "worker").inputs.deploymentController, { type: "ECS" });
             const app = ofType(run, "aws:codedeploy/application:Application");
             assert.deepStrictEqual(app.map((a) => [a.inputs.name, a.inputs.computePlatform]), [["voteapp-prod", "ECS"]]);
