@@ -97,6 +97,8 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly loadBalancer: AppLoadBalancer;
     readonly services: Readonly<Record<AppService, aws.ecs.Service>>;
     readonly taskDefinitions: Readonly<Record<AppService, aws.ecs.TaskDefinition>>;
+    /** Each service's container log group (the app's JSON lines). */
+    readonly logGroups: Readonly<Record<AppService, aws.cloudwatch.LogGroup>>;
     readonly url: pulumi.Output<string>;
     /** How vote and result deploy. */
     readonly deploymentPlan: EcsDeploymentPlan;
@@ -144,6 +146,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
 
         const services = {} as Record<AppService, aws.ecs.Service>;
         const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
+        const logGroups = {} as Record<AppService, aws.cloudwatch.LogGroup>;
         for (const service of APP_SERVICES) {
             const size = args.sizes[service];
             const logGroup = new aws.cloudwatch.LogGroup(
@@ -151,6 +154,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { name: `/voteapp/${args.namePrefix}/${service}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
                 { parent },
             );
+            logGroups[service] = logGroup;
             const secrets = secretsOf(service);
             const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup, secrets);
             const taskRole = new aws.iam.Role(
@@ -240,6 +244,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         }
         this.services = services;
         this.taskDefinitions = taskDefinitions;
+        this.logGroups = logGroups;
         if (this.deploymentPlan.kind === "codeDeploy") {
             const alternates = this.loadBalancer.alternateTargetGroups;
             const testListener = this.loadBalancer.testListener;

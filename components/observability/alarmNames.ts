@@ -5,7 +5,7 @@
  */
 
 /** The signals a service's rollback watches. HTTP services add load balancer signals to CPU and memory. */
-export const SERVICE_ROLLBACK_SIGNALS = { http: ["target-5xx", "latency-p95", "unhealthy-hosts", "cpu", "memory"], worker: ["cpu", "memory"], function: ["errors"] } as const;
+export const SERVICE_ROLLBACK_SIGNALS = { http: ["target-5xx", "latency-p95", "unhealthy-hosts", "cpu", "memory"], worker: ["cpu", "memory", "errors"], function: ["errors"] } as const;
 
 export type ServiceRollbackSignal = (typeof SERVICE_ROLLBACK_SIGNALS)[keyof typeof SERVICE_ROLLBACK_SIGNALS][number];
 

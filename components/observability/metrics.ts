@@ -59,10 +59,22 @@ export interface DashboardSection {
     readonly graphs: readonly GraphSpec[];
 }
 
-/** A platform's golden signals: dashboard sections and the alarms on them. */
+/** A metric counted from log lines (a CloudWatch Logs metric filter), e.g. the app's error lines. */
+export interface LogMetricSpec {
+    /** Filter name, unique per log group. */
+    readonly name: string;
+    readonly logGroupName: pulumi.Input<string>;
+    /** CloudWatch Logs filter pattern, e.g. `{ $.level = "error" }` for the app's JSON lines. */
+    readonly pattern: string;
+    /** The metric each matching line adds 1 to. */
+    readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Readonly<Record<string, string>> };
+}
+
+/** A platform's golden signals: dashboard sections, the alarms on them, and metrics derived from logs. */
 export interface SignalSet {
     readonly sections: readonly DashboardSection[];
     readonly alarms: readonly AlarmSpec[];
+    readonly logMetrics?: readonly LogMetricSpec[];
 }
 
 /** Metric math id for the i-th metric of an alarm (ids must start with a lowercase letter). */
@@ -75,5 +87,5 @@ export function combineExpression(combine: "SUM" | "MAX", count: number): string
 }
 
 export function mergeSignalSets(...sets: readonly SignalSet[]): SignalSet {
-    return { sections: sets.flatMap((s) => s.sections), alarms: sets.flatMap((s) => s.alarms) };
+    return { sections: sets.flatMap((s) => s.sections), alarms: sets.flatMap((s) => s.alarms), logMetrics: sets.flatMap((s) => s.logMetrics ?? []) };
 }

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { serviceAlarmName } from "./alarmNames";
-import { type AlarmSpec, type DashboardSection, type GraphSpec, mergeSignalSets, type MetricSpec, type SignalSet } from "./metrics";
+import { type AlarmSpec, type DashboardSection, type GraphSpec, type LogMetricSpec, mergeSignalSets, type MetricSpec, type SignalSet } from "./metrics";
 
 /**
  * Golden signals per platform, as plain data: which metrics the dashboard graphs and which alarms page and
@@ -30,6 +30,8 @@ export interface AlarmThresholds {
     readonly functionThrottlesPerMinute: number;
     /** Seconds the oldest queued vote may wait before the worker is considered stuck. */
     readonly queueOldestMessageSeconds: number;
+    /** Error lines a service may log in 5 minutes. */
+    readonly appErrorsPerFiveMinutes: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlarmThresholds = {
@@ -44,7 +46,13 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
     functionErrorsPerMinute: 1,
     functionThrottlesPerMinute: 1,
     queueOldestMessageSeconds: 300,
+    appErrorsPerFiveMinutes: 5,
 };
+
+/** The app's JSON log lines (app/src/core/log.ts) at level error. */
+export const APP_ERROR_PATTERN = '{ $.level = "error" }';
+/** Metric the error lines count into, per service. */
+export const APP_ERRORS_METRIC = "AppErrors";
 
 const GIB = 1024 ** 3;
 const ALB = "AWS/ApplicationELB";
@@ -256,17 +264,55 @@ export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThreshold
     return { sections, alarms };
 }
 
-export interface FargateSignalInputs extends AlbSignalInputs, DataSignalInputs {
+export interface AppLogSignalInputs {
+    readonly namePrefix: string;
+    /** Log group of each service's containers (JSON lines with `level` and `service`). */
+    readonly logGroups: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** Error lines per service counted from the app's JSON logs: a dashboard graph and an alarm per service (the worker's rolls it back). */
+export function appLogSignals(inputs: AppLogSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+    const namespace = `VoteApp/${inputs.namePrefix}`;
+    const services = Object.keys(inputs.logGroups);
+    const errors = (service: string, label?: string) => metric(namespace, APP_ERRORS_METRIC, { Service: service }, "Sum", label);
+    const logMetrics = services.map(
+        (service): LogMetricSpec => ({
+            name: `${inputs.namePrefix}-${service}-errors`,
+            logGroupName: inputs.logGroups[service],
+            pattern: APP_ERROR_PATTERN,
+            // The dimension value comes from the line's own `service` field, which the app's logger always writes.
+            metric: { namespace, metricName: APP_ERRORS_METRIC, dimensions: { Service: "$.service" } },
+        }),
+    );
+    return {
+        sections: [{ title: "Application errors (logs)", graphs: [graph("Error lines per service", services.map((s) => errors(s, s)), "Count", [{ label: "alarm", value: thresholds.appErrorsPerFiveMinutes }])] }],
+        alarms: services.map(
+            (service): AlarmSpec => ({
+                name: serviceAlarmName(inputs.namePrefix, service, "errors"),
+                description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${service === "worker" ? " Rolls back a worker deployment in progress." : ""}`,
+                signal: { metric: errors(service) },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.appErrorsPerFiveMinutes,
+                periodSeconds: 300,
+                evaluationPeriods: 1,
+            }),
+        ),
+        logMetrics,
+    };
+}
+
+export interface FargateSignalInputs extends AlbSignalInputs, DataSignalInputs, AppLogSignalInputs {
     readonly clusterName: Input;
     /** Every ECS service, load-balanced or not (the worker). */
     readonly ecsServices: readonly string[];
 }
 
-/** platform ecs: ALB traffic per service, ECS CPU/memory per service, RDS and ElastiCache. */
+/** platform ecs: ALB traffic per service, ECS CPU/memory per service, error lines per service (the worker's errors), RDS and ElastiCache. */
 export function fargateSignals(inputs: FargateSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
     return mergeSignalSets(
         albSignals(inputs, thresholds),
         ecsServiceSignals({ namePrefix: inputs.namePrefix, clusterName: inputs.clusterName, services: inputs.ecsServices }, thresholds),
+        appLogSignals(inputs, thresholds),
         dataSignals(inputs, thresholds),
     );
 }

@@ -112,6 +112,19 @@ export class StackObservability extends pulumi.ComponentResource {
         );
         if (args.alarmEmail) new aws.sns.TopicSubscription(`${name}-email`, { topic: this.topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent });
 
+        for (const logMetric of args.signals.logMetrics ?? []) {
+            new aws.cloudwatch.LogMetricFilter(
+                logMetric.name,
+                {
+                    name: logMetric.name,
+                    logGroupName: logMetric.logGroupName,
+                    pattern: logMetric.pattern,
+                    metricTransformation: { namespace: logMetric.metric.namespace, name: logMetric.metric.metricName, dimensions: { ...logMetric.metric.dimensions }, value: "1", unit: "Count" },
+                },
+                { parent },
+            );
+        }
+
         const alarms: Record<string, aws.cloudwatch.MetricAlarm> = {};
         for (const spec of args.signals.alarms) {
             alarms[spec.name] = new aws.cloudwatch.MetricAlarm(

@@ -84,6 +84,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
                 })),
                 clusterName: app.cluster.name,
                 ecsServices: [...APP_SERVICES],
+                logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
                 postgres: {
                     instanceIdentifier: data.postgres.identifier,
                     allocatedStorageGb: config.data.postgresAllocatedStorageGb,

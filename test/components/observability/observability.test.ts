@@ -50,7 +50,7 @@ describe("observability", function () {
             assert.strictEqual(dashboard.inputs.dashboardName, "voteapp-prod");
             const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as DashboardBody;
             assertValidDashboardBody(body, "eu-west-1");
-            assert.deepStrictEqual(titlesOf(body), ["# voteapp-prod: golden signals", "## Traffic (load balancer)", "## Services (ECS)", "## PostgreSQL (RDS)", "## Redis (ElastiCache)"]);
+            assert.deepStrictEqual(titlesOf(body), ["# voteapp-prod: golden signals", "## Traffic (load balancer)", "## Services (ECS)", "## Application errors (logs)", "## PostgreSQL (RDS)", "## Redis (ElastiCache)"]);
             const metrics = metricsOf(body);
             for (const m of [
                 "AWS/ApplicationELB/RequestCount",
@@ -82,6 +82,8 @@ describe("observability", function () {
                 ...rollbackAlarmNames("voteapp-prod", "vote", true),
                 ...rollbackAlarmNames("voteapp-prod", "result", true),
                 ...rollbackAlarmNames("voteapp-prod", "worker", false),
+                "voteapp-prod-vote-errors",
+                "voteapp-prod-result-errors",
                 "voteapp-prod-postgres-cpu",
                 "voteapp-prod-postgres-free-storage",
                 "voteapp-prod-postgres-connections",
@@ -102,6 +104,19 @@ describe("observability", function () {
                 (alarms.find((a) => a.inputs.name === "voteapp-prod-redis-memory")?.inputs.metricQueries as { metric?: { dimensions: Record<string, string> } }[]).flatMap((q) => (q.metric ? [q.metric.dimensions.CacheClusterId] : [])),
                 ["voteapp-prod-redis-001", "voteapp-prod-redis-002"],
             );
+        });
+
+        it("counts the app's error lines per service from its JSON logs; the worker's errors roll its deployment back", async () => {
+            const run = await stackRun("prod");
+            const filters = ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+            assert.deepStrictEqual(filters.map((f) => f.inputs.logGroupName).sort(), ["/voteapp/voteapp-prod/result", "/voteapp/voteapp-prod/vote", "/voteapp/voteapp-prod/worker"]);
+            for (const f of filters) {
+                assert.strictEqual(f.inputs.pattern, '{ $.level = "error" }');
+                assert.deepStrictEqual(f.inputs.metricTransformation, { namespace: "VoteApp/voteapp-prod", name: "AppErrors", dimensions: { Service: "$.service" }, value: "1", unit: "Count" });
+            }
+            const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-prod-worker-errors");
+            assert.deepStrictEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.period], ["VoteApp/voteapp-prod", "AppErrors", { Service: "worker" }, 300]);
+            assert.ok((input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "alarms", "alarmNames") as string[]).includes("voteapp-prod-worker-errors"));
         });
 
         it("a blue/green service's 5xx alarm sums both target groups; p95 uses the extended statistic", async () => {
