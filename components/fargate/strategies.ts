@@ -60,7 +60,13 @@ export type ServiceDeploymentSettings = Pick<
  * rollback and rolls back when one of the service's alarms fires; CodeDeploy does both itself (the
  * circuit breaker and the alarms block are ECS-controller features).
  */
-export function serviceDeploymentSettings(plan: EcsDeploymentPlan, options: { readonly bakeMinutes: number; readonly alarmNames: readonly string[] }): ServiceDeploymentSettings {
+/** A lifecycle hook of ECS native deployments, e.g. a Lambda function running smoke tests against the test rule. */
+export type EcsLifecycleHook = aws.types.input.ecs.ServiceDeploymentConfigurationLifecycleHook;
+
+export function serviceDeploymentSettings(
+    plan: EcsDeploymentPlan,
+    options: { readonly bakeMinutes: number; readonly alarmNames: readonly string[]; readonly lifecycleHooks?: readonly EcsLifecycleHook[] },
+): ServiceDeploymentSettings {
     if (plan.kind === "codeDeploy") {
         return { deploymentController: { type: "CODE_DEPLOY" }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 };
     }
@@ -81,6 +87,7 @@ export function serviceDeploymentSettings(plan: EcsDeploymentPlan, options: { re
             bakeTimeInMinutes: bake,
             canaryConfiguration: plan.strategy === "CANARY" ? { canaryPercent: CANARY_PERCENT, canaryBakeTimeInMinutes: bake } : undefined,
             linearConfiguration: plan.strategy === "LINEAR" ? { stepPercent: LINEAR_STEP_PERCENT, stepBakeTimeInMinutes: String(LINEAR_STEP_MINUTES) } : undefined,
+            lifecycleHooks: options.lifecycleHooks && options.lifecycleHooks.length > 0 ? [...options.lifecycleHooks] : undefined,
         },
     };
 }

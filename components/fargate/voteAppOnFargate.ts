@@ -10,6 +10,7 @@ import type { FargateSecurityGroups } from "./securityGroups";
 import {
     type EcsDeploymentPlan,
     EcsCodeDeployment,
+    type EcsLifecycleHook,
     ecsDeploymentPlan,
     ecsLoadBalancerRole,
     type EcsStrategy,
@@ -78,7 +79,16 @@ export interface VoteAppOnFargateArgs {
      * @default { strategy: "rolling", bakeMinutes: 0 }
      * @example { strategy: "blueGreen", bakeMinutes: 10 }
      */
-    readonly deployment?: { readonly strategy: EcsStrategy; readonly bakeMinutes: number };
+    readonly deployment?: {
+        readonly strategy: EcsStrategy;
+        readonly bakeMinutes: number;
+        /**
+         * Hooks ECS native strategies run at deployment stages (e.g. a Lambda smoke test at POST_TEST_TRAFFIC_SHIFT,
+         * sending the `x-voteapp-traffic: test` header); ignored by rolling and CodeDeploy strategies.
+         * @default none
+         */
+        readonly lifecycleHooks?: readonly EcsLifecycleHook[];
+    };
     /**
      * CloudWatch alarm names per service whose ALARM state rolls its deployment back (components/observability/alarmNames.ts).
      * @default no alarm-based rollback
@@ -221,7 +231,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.securityGroups.services[service].id], assignPublicIp: false },
                     loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT, advancedConfiguration }] : [],
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
-                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [] }),
+                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [], lifecycleHooks: deployment.lifecycleHooks }),
                     // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
                     // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
                     serviceConnectConfiguration:

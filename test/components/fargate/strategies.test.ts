@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ECS_STRATEGIES, ecsDeploymentPlan } from "../../../components/fargate/strategies";
+import { ECS_STRATEGIES, ecsDeploymentPlan, serviceDeploymentSettings } from "../../../components/fargate/strategies";
 import { packConfigFor } from "../../../policy/enforcement";
 import { evaluatePolicies, formatReport } from "../../../policy/evaluate";
 import type { StackRun } from "../../../plan/runStack";
@@ -25,6 +25,18 @@ describe("ECS deployment strategies", function () {
                 ["codeDeployLinear", { kind: "codeDeploy", deploymentConfigName: "CodeDeployDefault.ECSLinear10PercentEvery1Minutes" }],
             ],
         );
+    });
+
+    it("passes lifecycle hooks to ECS native strategies only, and rolls back on the given alarms", () => {
+        const hook = { hookTargetArn: "arn:aws:lambda:eu-west-1:111111111111:function:smoke", roleArn: "arn:aws:iam::111111111111:role/hooks", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] };
+        const native = serviceDeploymentSettings(ecsDeploymentPlan("blueGreen"), { bakeMinutes: 5, alarmNames: ["a"], lifecycleHooks: [hook] });
+        assert.deepStrictEqual((native.deploymentConfiguration as { lifecycleHooks: unknown }).lifecycleHooks, [hook]);
+        assert.deepStrictEqual(native.alarms, { alarmNames: ["a"], enable: true, rollback: true });
+        const rolling = serviceDeploymentSettings(ecsDeploymentPlan("rolling"), { bakeMinutes: 5, alarmNames: [], lifecycleHooks: [hook] });
+        assert.deepStrictEqual(rolling.deploymentConfiguration, { strategy: "ROLLING" });
+        assert.strictEqual(rolling.alarms, undefined, "no alarms block without alarms");
+        const codeDeploy = serviceDeploymentSettings(ecsDeploymentPlan("codeDeployCanary"), { bakeMinutes: 5, alarmNames: ["a"], lifecycleHooks: [hook] });
+        assert.deepStrictEqual([codeDeploy.deploymentConfiguration, codeDeploy.alarms, codeDeploy.deploymentCircuitBreaker], [undefined, undefined, undefined]);
     });
 
     it("rolling (dev default): circuit breaker with rollback, 100–200% healthy, one target group per service, nothing to shift", async () => {
