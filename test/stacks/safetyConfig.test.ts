@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { DEPLOYMENT_STRATEGIES, resolveSafety, type SafetyFlatConfig } from "../../stacks/config/safety";
+import type { ConfigProblem } from "../../stacks/config";
+import { checkSafety, DEPLOYMENT_STRATEGIES, resolveSafety, type SafetyFlatConfig } from "../../stacks/config/safety";
+import type { Platform } from "../../stacks/config/types";
 import { assertConfigProblem, parseStackWith } from "../support/config";
 
 const flat = (changes: Partial<SafetyFlatConfig>): SafetyFlatConfig => ({
@@ -46,6 +48,26 @@ describe("production safety config", () => {
         assertConfigProblem("dev", { platform: "eks", deploymentStrategy: "canary" }, "deploymentStrategy", "eks supports rolling, blueGreen");
         assertConfigProblem("dev", { platform: "eks", deploymentStrategy: "codeDeployLinear" }, "deploymentStrategy", "eks supports rolling, blueGreen", "(codeDeployLinear is a strategy of ecs)");
         assertConfigProblem("dev", { deploymentStrategy: "bluegreen" }, "deploymentStrategy", "ecs supports");
+    });
+
+    it("every platform × strategy combination: its own strategies pass and resolve, every other one is refused naming the platform's list", () => {
+        const platforms = Object.keys(DEPLOYMENT_STRATEGIES) as Platform[];
+        const all = [...new Set(platforms.flatMap((p) => [...DEPLOYMENT_STRATEGIES[p]]))];
+        for (const platform of platforms) {
+            for (const strategy of all) {
+                const problems: ConfigProblem[] = [];
+                const config = flat({ platform, deploymentStrategy: strategy });
+                checkSafety(config, "dev", problems);
+                const supported = (DEPLOYMENT_STRATEGIES[platform] as readonly string[]).includes(strategy);
+                if (supported) {
+                    assert.deepStrictEqual(problems, [], `${platform} × ${strategy}`);
+                    assert.strictEqual(resolveSafety(config, "dev").deployment.strategy, strategy);
+                } else {
+                    assert.strictEqual(problems.length, 1, `${platform} × ${strategy} should be refused`);
+                    assert.ok(problems[0].message.includes(`${platform} supports ${DEPLOYMENT_STRATEGIES[platform].join(", ")}`), problems[0].message);
+                }
+            }
+        }
     });
 
     it("refuses bake times outside 0–1440 minutes", () => {
