@@ -69,6 +69,8 @@ export const POSTGRES_PORT = 5432;
  */
 export class Data extends pulumi.ComponentResource {
     readonly redis: aws.elasticache.ReplicationGroup;
+    /** Member cluster ids of the replication group (`<id>-001`, …): ElastiCache publishes its metrics per node. */
+    readonly redisNodeIds: readonly string[];
     readonly postgres: aws.rds.Instance;
     readonly redisSecurityGroup: aws.ec2.SecurityGroup;
     readonly postgresSecurityGroup: aws.ec2.SecurityGroup;
@@ -119,6 +121,8 @@ export class Data extends pulumi.ComponentResource {
         new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
         const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, description: "Private subnets for Redis" }, { parent });
         const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
+        const redisNodeCount = args.multiAz ? 2 : 1;
+        this.redisNodeIds = Array.from({ length: redisNodeCount }, (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`);
         this.redis = new aws.elasticache.ReplicationGroup(
             `${name}-redis`,
             transformed(args.transform?.redis, {
@@ -129,7 +133,7 @@ export class Data extends pulumi.ComponentResource {
                 parameterGroupName: "default.redis7",
                 nodeType: args.redisNodeType,
                 port: REDIS_PORT,
-                numCacheClusters: args.multiAz ? 2 : 1,
+                numCacheClusters: redisNodeCount,
                 automaticFailoverEnabled: args.multiAz,
                 multiAzEnabled: args.multiAz,
                 atRestEncryptionEnabled: true,

@@ -13,6 +13,7 @@ export const NAME_LIMITS = {
     logGroup: 512,
     secret: 512,
     s3Bucket: 63,
+    cloudTrail: 128,
 } as const;
 
 export type NamedKind = keyof typeof NAME_LIMITS;

@@ -2,6 +2,7 @@ import type { VoteAppConfig } from "./config";
 import { buildFoundation, type VoteAppOutputs } from "./foundation";
 import { deployOnFargate } from "./platforms/fargate";
 import type { VoteAppTransforms } from "./transforms";
+import { secureAccount } from "./security";
 
 export type { VoteAppOutputs } from "./foundation";
 
@@ -11,6 +12,7 @@ export type { VoteAppOutputs } from "./foundation";
  */
 export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransforms = {}): VoteAppOutputs {
     const foundation = buildFoundation(config, transforms);
+    secureAccount(config, foundation);
     const common: VoteAppOutputs = {
         environment: config.environment,
         platform: config.platform,

@@ -3,12 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_HEALTH_PATH, APP_HTTP_PORT } from "../appContract";
 import { policyDocument } from "../iamPolicy";
 import { autoName } from "../naming";
+import type { TrafficShifting } from "./strategies";
 
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** Paths the result service answers under; everything else goes to vote. */
 export const RESULT_PATH_PATTERNS = ["/result", "/result/*"] as const;
+
+/** Header that sends a request to the new (green) tasks during an ECS native deployment's test phase. */
+export const TEST_TRAFFIC_HEADER = { name: "x-voteapp-traffic", value: "test" } as const;
+
+/** Port of the CodeDeploy test listener (HTTPS with a certificate, else HTTP); not opened to the internet. */
+export const TEST_LISTENER_PORT = { https: 8443, http: 8080 } as const;
+
+type HttpService = "vote" | "result";
 
 export interface AppLoadBalancerArgs {
     /** Short name prefix; AWS caps load balancer and target group names at 32 characters. */
@@ -28,6 +37,14 @@ export interface AppLoadBalancerArgs {
     readonly accessLogRetentionDays?: number;
     /** Deletion protection on the load balancer (ELB.6). */
     readonly deletionProtection: boolean;
+    /**
+     * Layout for the deployment strategy: `none` (rolling: one target group per service), `ecsNative` (an
+     * alternate target group per service, production listener rules with weighted forwards ECS shifts, and
+     * test listener rules selected by the `x-voteapp-traffic: test` header), `codeDeploy` (an alternate
+     * target group per service and a test listener on 8443/8080 that CodeDeploy routes to the green tasks).
+     * @default "none"
+     */
+    readonly trafficShifting?: TrafficShifting;
 }
 
 /**
@@ -42,6 +59,16 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
     /** The listener serving the app (HTTPS, or HTTP in dev without a certificate). */
     readonly appListener: aws.lb.Listener;
     readonly listeners: aws.lb.Listener[] = [];
+    /** Second target group per service, for blue/green: the one not live at the moment. */
+    readonly alternateTargetGroups?: Readonly<Record<HttpService, aws.lb.TargetGroup>>;
+    /** Listener rules serving production traffic per service (ECS native strategies shift their weights). */
+    readonly productionRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
+    /** Listener rules serving test traffic per service (ECS native strategies). */
+    readonly testRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
+    /** The CodeDeploy test listener. */
+    readonly testListener?: aws.lb.Listener;
+    /** Listeners and rules a service must wait for. */
+    readonly routing: pulumi.Resource[] = [];
     readonly accessLogBucket?: aws.s3.Bucket;
     readonly dnsName: pulumi.Output<string>;
 
@@ -69,10 +96,11 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         );
         this.dnsName = this.loadBalancer.dnsName;
 
-        const targetGroup = (service: "vote" | "result") =>
+        const shifting = args.trafficShifting ?? "none";
+        const targetGroup = (service: HttpService, role = "") =>
             new aws.lb.TargetGroup(
                 // The component name, not the environment, keeps this within 32 characters with Pulumi's suffix.
-                autoName("targetGroup", name, service),
+                autoName("targetGroup", name, service, role),
                 {
                     vpcId: args.vpcId,
                     targetType: "ip",
@@ -86,13 +114,26 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
             );
         this.voteTargetGroup = targetGroup("vote");
         this.resultTargetGroup = targetGroup("result");
-        const forwardToVote = [{ type: "forward", targetGroupArn: this.voteTargetGroup.arn }];
+        const primary: Record<HttpService, aws.lb.TargetGroup> = { vote: this.voteTargetGroup, result: this.resultTargetGroup };
+        const alternate = shifting === "none" ? undefined : { vote: targetGroup("vote", "alt"), result: targetGroup("result", "alt") };
+        this.alternateTargetGroups = alternate;
+        const forwardTo = (service: HttpService) => [{ type: "forward", targetGroupArn: primary[service].arn }];
+        // ECS native strategies shift weights between the pair; all traffic starts on the primary group.
+        const weightedForward = (service: HttpService, pair: Record<HttpService, aws.lb.TargetGroup>) => [
+            { type: "forward", forward: { targetGroups: [{ arn: primary[service].arn, weight: 100 }, { arn: pair[service].arn, weight: 0 }] } },
+        ];
+        // With ECS native strategies every app path matches a rule ECS manages (`/*`); the default still
+        // forwards, since ECS refuses listeners mixing forward and non-forward (fixed-response) actions.
+        const appDefault = forwardTo("vote");
+        // CodeDeploy rewrites the listeners' actions to the live target group; Pulumi must not reset them.
+        const listenerOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "codeDeploy" ? ["defaultActions"] : [] };
+        const ruleOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "none" ? [] : ["actions"] };
 
         if (args.certificateArn) {
             this.appListener = new aws.lb.Listener(
                 `${name}-https`,
-                { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: forwardToVote },
-                { parent },
+                { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: appDefault },
+                listenerOptions,
             );
             this.listeners.push(
                 new aws.lb.Listener(
@@ -107,19 +148,46 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 ),
             );
         } else {
-            this.appListener = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forwardToVote }, { parent });
+            this.appListener = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: appDefault }, listenerOptions);
         }
         this.listeners.unshift(this.appListener);
-        new aws.lb.ListenerRule(
+        const resultPaths = { pathPattern: { values: [...RESULT_PATH_PATTERNS] } };
+        this.productionRules.result = new aws.lb.ListenerRule(
             `${name}-result`,
-            {
-                listenerArn: this.appListener.arn,
-                priority: 10,
-                conditions: [{ pathPattern: { values: [...RESULT_PATH_PATTERNS] } }],
-                actions: [{ type: "forward", targetGroupArn: this.resultTargetGroup.arn }],
-            },
-            { parent },
+            { listenerArn: this.appListener.arn, priority: 10, conditions: [resultPaths], actions: alternate && shifting === "ecsNative" ? weightedForward("result", alternate) : forwardTo("result") },
+            ruleOptions,
         );
+        if (alternate && shifting === "ecsNative") {
+            this.productionRules.vote = new aws.lb.ListenerRule(
+                `${name}-vote`,
+                { listenerArn: this.appListener.arn, priority: 100, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weightedForward("vote", alternate) },
+                ruleOptions,
+            );
+            const testHeader = { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] } };
+            this.testRules.result = new aws.lb.ListenerRule(
+                `${name}-result-test`,
+                { listenerArn: this.appListener.arn, priority: 1, conditions: [testHeader, resultPaths], actions: weightedForward("result", alternate) },
+                ruleOptions,
+            );
+            this.testRules.vote = new aws.lb.ListenerRule(`${name}-vote-test`, { listenerArn: this.appListener.arn, priority: 2, conditions: [testHeader], actions: weightedForward("vote", alternate) }, ruleOptions);
+        }
+        if (shifting === "codeDeploy") {
+            const port = args.certificateArn ? TEST_LISTENER_PORT.https : TEST_LISTENER_PORT.http;
+            this.testListener = new aws.lb.Listener(
+                `${name}-test`,
+                {
+                    loadBalancerArn: this.loadBalancer.arn,
+                    port,
+                    protocol: args.certificateArn ? "HTTPS" : "HTTP",
+                    ...(args.certificateArn ? { sslPolicy: TLS_POLICY, certificateArn: args.certificateArn } : {}),
+                    defaultActions: forwardTo("vote"),
+                },
+                listenerOptions,
+            );
+            this.listeners.push(this.testListener);
+            this.routing.push(new aws.lb.ListenerRule(`${name}-test-result`, { listenerArn: this.testListener.arn, priority: 10, conditions: [resultPaths], actions: forwardTo("result") }, ruleOptions));
+        }
+        this.routing.push(...this.listeners, ...Object.values(this.productionRules), ...Object.values(this.testRules));
         this.registerOutputs({ dnsName: this.dnsName });
     }
 

@@ -8,6 +8,17 @@ import { containerDefinition, type ContainerSecret } from "./containerDefinition
 import { AppLoadBalancer } from "./loadBalancer";
 import type { FargateSecurityGroups } from "./securityGroups";
 import { type ResourceTransform, transformed } from "../transform";
+import {
+    type EcsDeploymentPlan,
+    EcsCodeDeployment,
+    type EcsLifecycleHook,
+    ecsDeploymentPlan,
+    ecsLoadBalancerRole,
+    type EcsStrategy,
+    ignoredServiceChanges,
+    serviceDeploymentSettings,
+    trafficShiftingFor,
+} from "./strategies";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -65,6 +76,27 @@ export interface VoteAppOnFargateArgs {
     readonly cpuArchitecture?: "ARM64" | "X86_64";
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly taskDefinition?: ResourceTransform<aws.ecs.TaskDefinitionArgs> };
+    /**
+     * How vote and result deploy (worker has no load balancer and always rolls, behind the circuit breaker),
+     * and the minutes a new version bakes before the old one goes.
+     * @default { strategy: "rolling", bakeMinutes: 0 }
+     * @example { strategy: "blueGreen", bakeMinutes: 10 }
+     */
+    readonly deployment?: {
+        readonly strategy: EcsStrategy;
+        readonly bakeMinutes: number;
+        /**
+         * Hooks ECS native strategies run at deployment stages (e.g. a Lambda smoke test at POST_TEST_TRAFFIC_SHIFT,
+         * sending the `x-voteapp-traffic: test` header); ignored by rolling and CodeDeploy strategies.
+         * @default none
+         */
+        readonly lifecycleHooks?: readonly EcsLifecycleHook[];
+    };
+    /**
+     * CloudWatch alarm names per service whose ALARM state rolls its deployment back (components/observability/alarmNames.ts).
+     * @default no alarm-based rollback
+     */
+    readonly rollbackAlarmNames?: Readonly<Partial<Record<AppService, readonly string[]>>>;
 }
 
 /**
@@ -78,12 +110,21 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly loadBalancer: AppLoadBalancer;
     readonly services: Readonly<Record<AppService, aws.ecs.Service>>;
     readonly taskDefinitions: Readonly<Record<AppService, aws.ecs.TaskDefinition>>;
+    /** Each service's container log group (the app's JSON lines). */
+    readonly logGroups: Readonly<Record<AppService, aws.cloudwatch.LogGroup>>;
     readonly url: pulumi.Output<string>;
+    /** How vote and result deploy. */
+    readonly deploymentPlan: EcsDeploymentPlan;
+    /** The CodeDeploy application and deployment groups, for the codeDeploy* strategies. */
+    readonly codeDeployment?: EcsCodeDeployment;
 
     constructor(name: string, args: VoteAppOnFargateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:VoteAppOnFargate", name, {}, opts);
         const parent = this;
         const partition = args.region.startsWith("cn-") ? "aws-cn" : "aws";
+        const deployment = args.deployment ?? { strategy: "rolling", bakeMinutes: 0 };
+        this.deploymentPlan = ecsDeploymentPlan(deployment.strategy);
+        const rolling: EcsDeploymentPlan = { kind: "rolling" };
 
         this.cluster = new aws.ecs.Cluster(
             name,
@@ -102,9 +143,11 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 certificateArn: args.certificateArn,
                 accessLogs: args.accessLogs,
                 deletionProtection: args.deletionProtection,
+                trafficShifting: trafficShiftingFor(this.deploymentPlan),
             },
             { parent },
         );
+        const shiftingRole = this.deploymentPlan.kind === "ecsNative" ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }) : undefined;
 
         const secretsOf = (service: AppService): SecretToInject[] => {
             const needs = SERVICE_NEEDS[service];
@@ -116,6 +159,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
 
         const services = {} as Record<AppService, aws.ecs.Service>;
         const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
+        const logGroups = {} as Record<AppService, aws.cloudwatch.LogGroup>;
         for (const service of APP_SERVICES) {
             const size = args.sizes[service];
             const logGroup = new aws.cloudwatch.LogGroup(
@@ -123,6 +167,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { name: `/voteapp/${args.namePrefix}/${service}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
                 { parent },
             );
+            logGroups[service] = logGroup;
             const secrets = secretsOf(service);
             const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup, secrets);
             const taskRole = new aws.iam.Role(
@@ -169,6 +214,14 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
 
             const http = SERVICE_NEEDS[service].http;
             const targetGroup = service === "vote" ? this.loadBalancer.voteTargetGroup : service === "result" ? this.loadBalancer.resultTargetGroup : undefined;
+            const lbService = service === "vote" || service === "result" ? service : undefined;
+            const plan = lbService ? this.deploymentPlan : rolling;
+            const alternate = lbService ? this.loadBalancer.alternateTargetGroups?.[lbService] : undefined;
+            const productionRule = lbService ? this.loadBalancer.productionRules[lbService] : undefined;
+            const advancedConfiguration =
+                plan.kind === "ecsNative" && alternate && productionRule && shiftingRole && lbService
+                    ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: productionRule.arn, testListenerRule: this.loadBalancer.testRules[lbService]?.arn, roleArn: shiftingRole.arn }
+                    : undefined;
             services[service] = new aws.ecs.Service(
                 `${name}-${service}`,
                 {
@@ -179,28 +232,55 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     launchType: "FARGATE",
                     platformVersion: "LATEST",
                     networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.securityGroups.services[service].id], assignPublicIp: false },
-                    loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT }] : [],
+                    loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT, advancedConfiguration }] : [],
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
-                    deploymentCircuitBreaker: { enable: true, rollback: true },
-                    deploymentMinimumHealthyPercent: 100,
-                    deploymentMaximumPercent: 200,
-                    serviceConnectConfiguration: {
-                        enabled: true,
-                        namespace: namespace.arn,
-                        services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
-                    },
+                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [], lifecycleHooks: deployment.lifecycleHooks }),
+                    // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
+                    // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
+                    serviceConnectConfiguration:
+                        plan.kind === "codeDeploy"
+                            ? undefined
+                            : {
+                                  enabled: true,
+                                  namespace: namespace.arn,
+                                  services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
+                              },
                     propagateTags: "SERVICE",
                     enableEcsManagedTags: true,
                     enableExecuteCommand: false,
                     waitForSteadyState: false,
                 },
-                // Autoscaling owns the running count once deployed; a deploy must not reset it.
-                { parent, dependsOn: this.loadBalancer.listeners, ignoreChanges: ["desiredCount"] },
+                // Autoscaling owns the running count once deployed; a deploy must not reset it. ECS/CodeDeploy own what they shift.
+                { parent, dependsOn: this.loadBalancer.routing, ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)] },
             );
             if (http) this.autoscale(`${name}-${service}`, services[service], size, args.targetCpuPercent ?? 60);
         }
         this.services = services;
         this.taskDefinitions = taskDefinitions;
+        this.logGroups = logGroups;
+        if (this.deploymentPlan.kind === "codeDeploy") {
+            const alternates = this.loadBalancer.alternateTargetGroups;
+            const testListener = this.loadBalancer.testListener;
+            if (!alternates || !testListener) throw new Error("codeDeploy strategies need the load balancer's alternate target groups and test listener");
+            this.codeDeployment = new EcsCodeDeployment(
+                `${name}-codedeploy`,
+                {
+                    namePrefix: args.namePrefix,
+                    partition,
+                    accountId: args.accountId,
+                    clusterName: this.cluster.name,
+                    deploymentConfigName: this.deploymentPlan.deploymentConfigName,
+                    bakeMinutes: deployment.bakeMinutes,
+                    productionListenerArn: this.loadBalancer.appListener.arn,
+                    testListenerArn: testListener.arn,
+                    services: {
+                        vote: { service: services.vote, targetGroupNames: [this.loadBalancer.voteTargetGroup.name, alternates.vote.name], alarmNames: args.rollbackAlarmNames?.vote ?? [] },
+                        result: { service: services.result, targetGroupNames: [this.loadBalancer.resultTargetGroup.name, alternates.result.name], alarmNames: args.rollbackAlarmNames?.result ?? [] },
+                    },
+                },
+                { parent },
+            );
+        }
         this.url = args.domainName ? pulumi.output(`https://${args.domainName}`) : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
         this.registerOutputs({ url: this.url, clusterName: this.cluster.name });
     }

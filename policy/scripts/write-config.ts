@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ENVIRONMENTS, type Environment, packConfigFor } from "../enforcement";
+import { ENVIRONMENTS, type Environment, packConfigFor, type PackConfigOptions } from "../enforcement";
 
 /**
  * Writes policy/config/<env>.json (the `--policy-pack-config` files) from policy/enforcement.ts:
@@ -10,18 +10,21 @@ import { ENVIRONMENTS, type Environment, packConfigFor } from "../enforcement";
 
 export const CONFIG_DIR = path.join(__dirname, "..", "config");
 
-export function configPath(env: Environment): string {
-    return path.join(CONFIG_DIR, `${env}.json`);
+/** policy/config/<env>.json, or <env>-central-security.json for stacks whose security baseline is central. */
+export function configPath(env: Environment, options: PackConfigOptions = {}): string {
+    return path.join(CONFIG_DIR, `${env}${options.centralSecurityAccount ? "-central-security" : ""}.json`);
 }
 
-export function renderConfig(env: Environment): string {
-    return `${JSON.stringify(packConfigFor(env), null, 2)}\n`;
+export function renderConfig(env: Environment, options: PackConfigOptions = {}): string {
+    return `${JSON.stringify(packConfigFor(env, options), null, 2)}\n`;
 }
 
 if (require.main === module) {
     fs.mkdirSync(CONFIG_DIR, { recursive: true });
     for (const env of ENVIRONMENTS) {
-        fs.writeFileSync(configPath(env), renderConfig(env));
-        console.log(`wrote ${path.relative(process.cwd(), configPath(env))}`);
+        for (const options of [{}, { centralSecurityAccount: true }]) {
+            fs.writeFileSync(configPath(env, options), renderConfig(env, options));
+            console.log(`wrote ${path.relative(process.cwd(), configPath(env, options))}`);
+        }
     }
 }

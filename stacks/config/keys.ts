@@ -60,6 +60,20 @@ export const CONFIG_KEYS = {
     ecrKeepImages: { type: "integer", description: "Images kept per ECR repository by the lifecycle policy (1–1000).", default: 30 },
     optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
     optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
+    // --- production safety ---
+    deploymentStrategy: {
+        type: "string",
+        description:
+            "How new versions reach users. ecs: rolling, blueGreen, canary, linear (ECS native), codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear (CodeDeploy); lambda: allAtOnce, canary, linear; eks: rolling, blueGreen. Default: rolling (ecs/eks) or allAtOnce (lambda) in dev, blueGreen (ecs/eks) or canary (lambda) in staging and prod.",
+        optional: true,
+    },
+    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for blue/green, canary and linear strategies (0–1440).", default: 5 },
+    alarmEmail: { type: "string", description: "Email address subscribed to the stack's alarm topic (required in prod).", optional: true },
+    securityBaseline: { type: "string", description: "Who owns the account's security baseline (GuardDuty, Inspector, CloudTrail, Access Analyzer, Security Hub): stack (this stack creates it) or central (a central security account does; the stack creates none).", default: "stack" },
+    securityAccountId: { type: "string", description: "12-digit id of the central security account; required when securityBaseline is central.", optional: true },
+    guardDutyFindingFrequency: { type: "string", description: "How often GuardDuty publishes updated findings: FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS.", default: "FIFTEEN_MINUTES" },
+    auditLogRetentionDays: { type: "integer", description: "Days CloudTrail logs are kept in S3 and CloudWatch Logs (a value CloudWatch accepts; at least 365 in prod).", default: 90 },
+    securityHub: { type: "boolean", description: "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).", default: false },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -3,6 +3,7 @@ import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, LOAD_BALANCED_PLATFORMS, TIERS } from "./rules";
+import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import type { ServiceSize, Tier, VoteAppConfig } from "./types";
 
@@ -190,6 +191,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
     const flat = parsed.data;
     const tier = resolveTier(flat, problems);
     if (tier) checkRelations(flat, tier, problems);
+    if (tier) checkSafety(flat, tier, problems);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
     const services = Object.fromEntries(APP_SERVICES.map((s) => [s, serviceSize(flat, s)])) as Record<AppService, ServiceSize>;
@@ -232,6 +234,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         tags: { owner: flat.owner, costCentre: flat.costCentre },
         images: { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages },
         voteOptions: { a: flat.optionA, b: flat.optionB },
+        safety: resolveSafety(flat, tier),
     };
     return deepFreeze(config);
 }

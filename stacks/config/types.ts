@@ -1,5 +1,6 @@
 import type { AppService } from "../../components/appContract";
 import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
+import type { SafetyConfig } from "./safety";
 
 export type Platform = (typeof PLATFORMS)[number];
 export type Tier = (typeof TIERS)[number];
@@ -64,4 +65,6 @@ export interface VoteAppConfig {
         readonly keepPerRepository: number;
     };
     readonly voteOptions: { readonly a: string; readonly b: string };
+    /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
+    readonly safety: SafetyConfig;
 }

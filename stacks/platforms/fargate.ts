@@ -1,8 +1,23 @@
+import { APP_SERVICES, SERVICE_NEEDS } from "../../components/appContract";
 import { Data } from "../../components/data";
+import { rollbackAlarmNames } from "../../components/observability/alarmNames";
+import { estimatedPostgresMaxConnections, fargateSignals } from "../../components/observability/signals";
+import { StackObservability } from "../../components/observability/stackObservability";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
-import type { VoteAppConfig } from "../config";
+import type { EcsStrategy } from "../../components/fargate/strategies";
+import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+
+// The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
+const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
+
+/** The validated strategy as the component's type (config validation refused anything else). */
+function ecsStrategy(config: VoteAppConfig): EcsStrategy {
+    const strategy = config.safety.deployment.strategy;
+    if (!isStrategyOf("ecs", strategy) || !CONFIG_ECS_STRATEGIES.includes(strategy)) throw new Error(`deploymentStrategy ${strategy} passed validation but is not an ECS strategy`);
+    return strategy;
+}
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
 export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
@@ -47,6 +62,38 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             deletionProtection: config.hardened,
             voteOptions: config.voteOptions,
             transform: transforms.fargate,
+            deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
+            // The alarms below watch the services, so the services name them before they exist.
+            rollbackAlarmNames: Object.fromEntries(APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)])),
+        },
+        componentOptions,
+    );
+    const lb = app.loadBalancer;
+    const observability = new StackObservability(
+        "observability",
+        {
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            alarmEmail: config.safety.alarmEmail,
+            protectKey: config.hardened,
+            signals: fargateSignals({
+                namePrefix,
+                loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+                services: (["vote", "result"] as const).map((service) => ({
+                    service,
+                    targetGroupArnSuffixes: [service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix, ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : [])],
+                })),
+                clusterName: app.cluster.name,
+                ecsServices: [...APP_SERVICES],
+                logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
+                postgres: {
+                    instanceIdentifier: data.postgres.identifier,
+                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
+                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
+                },
+                redis: { cacheClusterIds: data.redisNodeIds },
+            }),
         },
         componentOptions,
     );
@@ -56,6 +103,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
         postgresEndpoint: data.endpoints.pgHost,
+        dashboardUrl: observability.dashboardUrl,
+        alarmTopicArn: observability.topic.arn,
     };
 }
 

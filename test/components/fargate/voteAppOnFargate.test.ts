@@ -127,11 +127,11 @@ describe("VoteAppOnFargate", () => {
             const alb = single(run, "aws:lb/loadBalancer:LoadBalancer");
             assert.strictEqual(alb.inputs.enableDeletionProtection, true);
             assert.strictEqual(input(alb, "accessLogs", "enabled"), true);
-            const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs");
             assert.deepStrictEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
-            const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy"));
+            const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"));
             assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
-            assert.strictEqual(ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").length, 0, "dev needs no access log bucket");
+            assert.strictEqual(ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs")).length, 0, "dev needs no access log bucket");
         });
 
         it("opens only 80/443 to the internet, on the load balancer's tagged group", async () => {

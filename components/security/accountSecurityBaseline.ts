@@ -1,0 +1,314 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "../iamPolicy";
+import { physicalName } from "../naming";
+
+/** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
+export interface AccountWorkloads {
+    /** ECS tasks on Fargate (GuardDuty runtime monitoring with the managed Fargate agent). */
+    readonly ecsFargate?: boolean;
+    /** An EKS cluster (audit logs, runtime monitoring with the managed add-on, EC2 nodes). */
+    readonly eks?: boolean;
+    /** Lambda functions (network activity logs, Inspector Lambda and Lambda code scans). */
+    readonly lambda?: boolean;
+    /** RDS databases (login activity monitoring). */
+    readonly rds?: boolean;
+    /** EC2 instances with EBS volumes (malware scans of volumes, Inspector EC2 scans). */
+    readonly ec2?: boolean;
+}
+
+export type GuardDutyFindingFrequency = "FIFTEEN_MINUTES" | "ONE_HOUR" | "SIX_HOURS";
+
+export interface AccountSecurityBaselineArgs {
+    /** `<project>-<environment>`, used in physical names. @example "voteapp-prod" */
+    readonly namePrefix: string;
+    /** The account the stack deploys into: scanned by Inspector, administers the trail's key. */
+    readonly accountId: string;
+    /** Home region of the trail, its key, bucket and log group. @example "eu-west-1" */
+    readonly region: string;
+    /** What the account runs; enables the matching GuardDuty features and Inspector resource types. */
+    readonly workloads: AccountWorkloads;
+    /**
+     * How often GuardDuty publishes updated findings to EventBridge/Security Hub.
+     * @default "FIFTEEN_MINUTES"
+     */
+    readonly guardDutyFindingFrequency?: GuardDutyFindingFrequency;
+    /** Days CloudTrail logs are kept in S3 and CloudWatch Logs (a CloudWatch retention value). @example 365 */
+    readonly auditLogRetentionDays: number;
+    /** Enable Security Hub with the AWS Foundational Security Best Practices standard. @default false */
+    readonly securityHub?: boolean;
+    /**
+     * Pulumi `protect` and retain-on-delete for the audit trail's bucket and key: audit evidence must outlive
+     * the stack.
+     * @default false
+     */
+    readonly protectAuditLogs?: boolean;
+}
+
+/** One GuardDuty detector feature and its additional configuration (both must be ENABLED). */
+export interface GuardDutyFeatureSpec {
+    readonly name: string;
+    readonly additional: readonly string[];
+}
+
+/**
+ * The GuardDuty protection plans matching what the account runs: S3 data events always (the stack has
+ * buckets), RDS login events with RDS, runtime monitoring with ECS on Fargate or EKS (with the agent AWS
+ * manages for that platform), EKS audit logs with EKS, Lambda network logs with Lambda, EBS malware scans
+ * with EC2 volumes.
+ */
+export function guardDutyFeaturesFor(workloads: AccountWorkloads): GuardDutyFeatureSpec[] {
+    const features: GuardDutyFeatureSpec[] = [{ name: "S3_DATA_EVENTS", additional: [] }];
+    if (workloads.rds) features.push({ name: "RDS_LOGIN_EVENTS", additional: [] });
+    if (workloads.eks) features.push({ name: "EKS_AUDIT_LOGS", additional: [] });
+    const agents = [...(workloads.ecsFargate ? ["ECS_FARGATE_AGENT_MANAGEMENT"] : []), ...(workloads.eks ? ["EKS_ADDON_MANAGEMENT"] : [])];
+    if (agents.length > 0) features.push({ name: "RUNTIME_MONITORING", additional: agents });
+    if (workloads.lambda) features.push({ name: "LAMBDA_NETWORK_LOGS", additional: [] });
+    if (workloads.ec2 || workloads.eks) features.push({ name: "EBS_MALWARE_PROTECTION", additional: [] });
+    return features;
+}
+
+/** Inspector v2 resource types for what the account runs: ECR images always (the stack has a registry). */
+export function inspectorResourceTypesFor(workloads: AccountWorkloads): string[] {
+    return ["ECR", ...(workloads.lambda ? ["LAMBDA", "LAMBDA_CODE"] : []), ...(workloads.ec2 || workloads.eks ? ["EC2"] : [])];
+}
+
+/** The FSBP standard's ARN in a region (standards are regional; the account part is empty). */
+export function foundationalBestPracticesArn(partition: string, region: string): string {
+    return `arn:${partition}:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`;
+}
+
+/**
+ * The account's security baseline, for accounts no central security account covers: GuardDuty with the
+ * protections matching the workloads, Inspector v2 with ECR enhanced (continuous) scanning, a multi-region
+ * CloudTrail trail with log file validation into a private, TLS-only, versioned, expiring, KMS-encrypted
+ * bucket and into CloudWatch Logs, IAM Access Analyzer for the account, and optionally Security Hub with
+ * the FSBP standard.
+ *
+ * GuardDuty, Inspector, Access Analyzer and Security Hub are one-per-account-and-region: an account whose
+ * organisation already enables them from a delegated administrator must not create them here (use
+ * `securityBaseline: central`).
+ */
+export class AccountSecurityBaseline extends pulumi.ComponentResource {
+    readonly detector: aws.guardduty.Detector;
+    readonly detectorFeatures: readonly aws.guardduty.DetectorFeature[];
+    readonly inspector: aws.inspector2.Enabler;
+    readonly registryScanning: aws.ecr.RegistryScanningConfiguration;
+    readonly trail: aws.cloudtrail.Trail;
+    readonly trailBucket: aws.s3.Bucket;
+    readonly trailKey: aws.kms.Key;
+    readonly trailLogGroup: aws.cloudwatch.LogGroup;
+    readonly accessAnalyzer: aws.accessanalyzer.Analyzer;
+    readonly securityHub?: aws.securityhub.Account;
+
+    constructor(name: string, args: AccountSecurityBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:security:AccountSecurityBaseline", name, {}, opts);
+        const parent = this;
+        const partition = args.region.startsWith("cn-") ? "aws-cn" : args.region.includes("-gov-") ? "aws-us-gov" : "aws";
+        const protectAudit = args.protectAuditLogs ?? false;
+
+        // --- GuardDuty ---
+        this.detector = new aws.guardduty.Detector(name, { enable: true, findingPublishingFrequency: args.guardDutyFindingFrequency ?? "FIFTEEN_MINUTES" }, { parent });
+        this.detectorFeatures = guardDutyFeaturesFor(args.workloads).map(
+            (feature) =>
+                new aws.guardduty.DetectorFeature(
+                    `${name}-${feature.name.toLowerCase().replace(/_/g, "-")}`,
+                    {
+                        detectorId: this.detector.id,
+                        name: feature.name,
+                        status: "ENABLED",
+                        additionalConfigurations: feature.additional.map((additional) => ({ name: additional, status: "ENABLED" })),
+                    },
+                    { parent },
+                ),
+        );
+
+        // --- Inspector v2 and ECR enhanced scanning (which Inspector performs) ---
+        this.inspector = new aws.inspector2.Enabler(name, { accountIds: [args.accountId], resourceTypes: inspectorResourceTypesFor(args.workloads) }, { parent });
+        this.registryScanning = new aws.ecr.RegistryScanningConfiguration(
+            name,
+            { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] },
+            { parent, dependsOn: [this.inspector] },
+        );
+
+        // --- CloudTrail ---
+        const trailName = physicalName("cloudTrail", args.namePrefix, "audit");
+        const trailArn = `arn:${partition}:cloudtrail:${args.region}:${args.accountId}:trail/${trailName}`;
+        this.trailKey = this.createTrailKey(name, args, partition, trailArn, protectAudit);
+        this.trailBucket = this.createTrailBucket(name, args, protectAudit);
+        const bucketPolicy = this.trailBucketPolicy(name, args, trailArn);
+        this.trailLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-cloudtrail`,
+            { name: `/voteapp/${args.namePrefix}/cloudtrail`, retentionInDays: args.auditLogRetentionDays, kmsKeyId: this.trailKey.arn },
+            { parent, protect: protectAudit, retainOnDelete: protectAudit },
+        );
+        const deliveryRole = this.logDeliveryRole(name, args, trailArn);
+        this.trail = new aws.cloudtrail.Trail(
+            name,
+            {
+                name: trailName,
+                s3BucketName: this.trailBucket.bucket,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                kmsKeyId: this.trailKey.arn,
+                cloudWatchLogsGroupArn: pulumi.interpolate`${this.trailLogGroup.arn}:*`,
+                cloudWatchLogsRoleArn: deliveryRole.role.arn,
+            },
+            // CloudTrail checks bucket, key and role permissions when the trail is created.
+            { parent, dependsOn: [bucketPolicy, deliveryRole.policy] },
+        );
+
+        // --- IAM Access Analyzer ---
+        this.accessAnalyzer = new aws.accessanalyzer.Analyzer(name, { analyzerName: `${args.namePrefix}-account`, type: "ACCOUNT" }, { parent });
+
+        // --- Security Hub (flag) ---
+        if (args.securityHub) {
+            this.securityHub = new aws.securityhub.Account(name, { enableDefaultStandards: false, controlFindingGenerator: "SECURITY_CONTROL", autoEnableControls: true }, { parent });
+            new aws.securityhub.StandardsSubscription(`${name}-fsbp`, { standardsArn: foundationalBestPracticesArn(partition, args.region) }, { parent, dependsOn: [this.securityHub] });
+        }
+
+        this.registerOutputs({ detectorId: this.detector.id, trailArn: this.trail.arn, trailBucket: this.trailBucket.bucket, accessAnalyzerArn: this.accessAnalyzer.arn });
+    }
+
+    /** The trail's own key: CloudTrail encrypts with it for this trail only; the account reads through IAM; CloudWatch Logs for the trail's log group. */
+    private createTrailKey(name: string, args: AccountSecurityBaselineArgs, partition: string, trailArn: string, protect: boolean): aws.kms.Key {
+        const parent = this;
+        const key = new aws.kms.Key(
+            `${name}-trail`,
+            {
+                description: `${args.namePrefix}: CloudTrail audit logs`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: policyDocument(`${name} trail key policy`, [
+                    { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+                    {
+                        Sid: "CloudTrailEncryptsThisTrail",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "kms:GenerateDataKey*",
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "aws:SourceArn": trailArn },
+                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*` },
+                        },
+                    },
+                    { Sid: "CloudTrailDescribesKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                    {
+                        Sid: "AccountPrincipalsReadLogFiles",
+                        Effect: "Allow",
+                        Principal: { AWS: "*" },
+                        Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "kms:CallerAccount": args.accountId },
+                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*` },
+                        },
+                    },
+                    {
+                        Sid: "CloudWatchLogsOfThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: `logs.${args.region}.amazonaws.com` },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${args.region}:${args.accountId}:log-group:*` } },
+                    },
+                ]),
+            },
+            { parent, protect, retainOnDelete: protect },
+        );
+        new aws.kms.Alias(`${name}-trail`, { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId }, { parent });
+        return key;
+    }
+
+    /** Private, versioned, KMS-encrypted bucket whose objects expire after the audit retention. */
+    private createTrailBucket(name: string, args: AccountSecurityBaselineArgs, protect: boolean): aws.s3.Bucket {
+        const parent = this;
+        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { forceDestroy: false }, { parent, protect, retainOnDelete: protect });
+        new aws.s3.BucketPublicAccessBlock(`${name}-trail-logs`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
+        new aws.s3.BucketOwnershipControls(`${name}-trail-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.trailKey.arn }, bucketKeyEnabled: true }] },
+            { parent },
+        );
+        new aws.s3.BucketVersioning(`${name}-trail-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-trail-logs`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-audit-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: args.auditLogRetentionDays },
+                        // Versions replaced or deleted inside the retention window are kept a little longer as evidence.
+                        noncurrentVersionExpiration: { noncurrentDays: 30 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            { parent },
+        );
+        return bucket;
+    }
+
+    /** TLS only; CloudTrail may check the ACL and write this trail's files under AWSLogs/<account>/. */
+    private trailBucketPolicy(name: string, args: AccountSecurityBaselineArgs, trailArn: string): aws.s3.BucketPolicy {
+        const bucket = this.trailBucket;
+        return new aws.s3.BucketPolicy(
+            `${name}-trail-logs`,
+            {
+                bucket: bucket.id,
+                policy: policyDocument(`${name} trail bucket policy`, [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                    {
+                        Sid: "CloudTrailWrite",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${args.accountId}/*`,
+                        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+    }
+
+    /** The role CloudTrail assumes to deliver events into the trail's log group, and nowhere else. */
+    private logDeliveryRole(name: string, args: AccountSecurityBaselineArgs, trailArn: string): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
+        const parent = this;
+        const role = new aws.iam.Role(
+            `${name}-cloudtrail-logs`,
+            {
+                description: "CloudTrail delivers the audit trail to its CloudWatch log group",
+                assumeRolePolicy: policyDocument("cloudtrail trust", [
+                    { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": trailArn } } },
+                ]),
+            },
+            { parent },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-cloudtrail-logs`,
+            {
+                role: role.id,
+                policy: policyDocument(`${name} cloudtrail delivery`, [
+                    { Sid: "WriteTrailLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.trailLogGroup.arn}:log-stream:*` },
+                ]),
+            },
+            { parent },
+        );
+        return { role, policy };
+    }
+}

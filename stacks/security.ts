@@ -1,0 +1,34 @@
+import { AccountSecurityBaseline, type AccountWorkloads } from "../components/security/accountSecurityBaseline";
+import type { Platform, VoteAppConfig } from "./config";
+import type { Foundation } from "./foundation";
+
+/** What each platform runs, for the GuardDuty features and Inspector scans the baseline enables. */
+export const PLATFORM_WORKLOADS: Readonly<Record<Platform, AccountWorkloads>> = {
+    ecs: { ecsFargate: true, rds: true },
+    eks: { eks: true, ec2: true, rds: true },
+    lambda: { lambda: true },
+};
+
+/**
+ * The account's security baseline when this stack owns it (securityBaseline = stack); nothing when a
+ * central security account does (the policy pack is then run with centralSecurityAccount, see
+ * policy/enforcement.ts packConfigFor).
+ */
+export function secureAccount(config: VoteAppConfig, foundation: Foundation): AccountSecurityBaseline | undefined {
+    const baseline = config.safety.securityBaseline;
+    if (baseline.owner === "central") return undefined;
+    return new AccountSecurityBaseline(
+        "account-security",
+        {
+            namePrefix: foundation.namePrefix,
+            accountId: config.account.id,
+            region: config.region,
+            workloads: PLATFORM_WORKLOADS[config.platform],
+            guardDutyFindingFrequency: baseline.guardDutyFindingFrequency,
+            auditLogRetentionDays: baseline.auditLogRetentionDays,
+            securityHub: baseline.securityHub,
+            protectAuditLogs: config.hardened,
+        },
+        foundation.componentOptions,
+    );
+}

@@ -1,0 +1,28 @@
+import * as assert from "assert";
+import { readStackConfig } from "../../plan/stackFile";
+import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
+
+/** Parses a shipped stack file's config with some `voteapp:` keys changed (undefined removes the key). */
+export function parseStackWith(stack: string, changes: Readonly<Record<string, string | undefined>> = {}): VoteAppConfig {
+    const file = readStackConfig(stack);
+    const raw = { ...file.config };
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete raw[`voteapp:${key}`];
+        else raw[`voteapp:${key}`] = value;
+    }
+    return parseVoteAppConfig(raw, { project: file.project, stack });
+}
+
+/** Asserts the change is refused with a problem for the key whose message line contains every fragment. */
+export function assertConfigProblem(stack: string, changes: Readonly<Record<string, string | undefined>>, key: string, ...fragments: string[]): void {
+    assert.throws(
+        () => parseStackWith(stack, changes),
+        (err: unknown) => {
+            assert.ok(err instanceof ConfigValidationError, `expected ConfigValidationError, got ${String(err)}`);
+            const line = err.message.split("\n").find((l) => l.includes(`voteapp:${key} =`));
+            assert.ok(line, `no problem for voteapp:${key}; got:\n${err.message}`);
+            for (const fragment of fragments) assert.ok(line.includes(fragment), `message for voteapp:${key} lacks "${fragment}": ${line}`);
+            return true;
+        },
+    );
+}
