@@ -10,17 +10,22 @@ import type { VoteAppConfig } from "./config";
 /** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
 export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
 
-/** What every platform builds on: account provider, key, network, registry. */
-export interface Foundation {
+/** What every platform builds on: the account-pinned provider and the stack's KMS key. */
+export interface BaseFoundation {
     readonly provider: aws.Provider;
     readonly componentOptions: pulumi.ComponentResourceOptions;
     readonly key: EncryptionKey;
-    readonly network: Network;
-    readonly registry: Registry;
     readonly namePrefix: string;
 }
 
-export function buildFoundation(config: VoteAppConfig): Foundation {
+/** What the container platforms (ecs, eks) build on: the base, plus the VPC and the image registry. */
+export interface Foundation extends BaseFoundation {
+    readonly network: Network;
+    readonly registry: Registry;
+}
+
+/** Provider and key only: the serverless platform needs no VPC, NAT or ECR (it pays for none of them). */
+export function buildBaseFoundation(config: VoteAppConfig): BaseFoundation {
     const provider = createAccountProvider(config);
     const componentOptions: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
     const namePrefix = `${config.project}-${config.environment}`;
@@ -30,6 +35,13 @@ export function buildFoundation(config: VoteAppConfig): Foundation {
         // Losing the key loses every encrypted store: never delete it with the stack outside dev.
         { ...componentOptions, protect: config.hardened },
     );
+    return { provider, componentOptions, key, namePrefix };
+}
+
+/** The base, then the VPC and the ECR repositories the container platforms run in and pull from. */
+export function buildFoundation(config: VoteAppConfig): Foundation {
+    const base = buildBaseFoundation(config);
+    const { componentOptions, key, namePrefix } = base;
     const network = new Network(
         "network",
         {
@@ -44,7 +56,7 @@ export function buildFoundation(config: VoteAppConfig): Foundation {
         componentOptions,
     );
     const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened }, componentOptions);
-    return { provider, componentOptions, key, network, registry, namePrefix };
+    return { ...base, network, registry };
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */

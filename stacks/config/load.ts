@@ -1,6 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
+import { checkLambdaRelations, lambdaConfigFrom } from "./lambda";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, TIERS } from "./rules";
 import { type FlatConfig, flatConfigSchema } from "./schema";
@@ -148,6 +149,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
 
     if (isProd && flat.logRetentionDays < 30) problem("logRetentionDays", flat.logRetentionDays, "must be at least 30 in prod");
     if (flat.optionA === flat.optionB) problem("optionB", flat.optionB, `must differ from ${qualifiedKey("optionA")}`);
+    checkLambdaRelations(flat, problem);
 }
 
 function serviceSize(flat: FlatConfig, service: AppService): ServiceSize {
@@ -229,6 +231,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         tags: { owner: flat.owner, costCentre: flat.costCentre },
         images: { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages },
         voteOptions: { a: flat.optionA, b: flat.optionB },
+        lambda: lambdaConfigFrom(flat),
     };
     return deepFreeze(config);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FARGATE_CPU_VALUES } from "./fargate";
+import { lambdaKeySchema } from "./lambda";
 import {
     ACCOUNT_ID, ACM_CERTIFICATE_ARN, CACHE_NODE_TYPE, DB_INSTANCE_CLASS, DOMAIN_NAME, ENVIRONMENT_NAME, IAM_ROLE_NAME,
     IMAGE_DIGEST, IMAGE_REFERENCE, IMAGE_TAG, LOG_RETENTION_DAYS, NAT_STRATEGIES, PLATFORMS, POSTGRES_VERSION, REGION,
@@ -67,6 +68,7 @@ export const flatConfigSchema = z.object({
     ecrKeepImages: intBetween(1, 1000),
     optionA: label,
     optionB: label,
+    ...lambdaKeySchema,
 });
 
 export type FlatConfig = z.infer<typeof flatConfigSchema>;
