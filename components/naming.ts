@@ -13,6 +13,11 @@ export const NAME_LIMITS = {
     logGroup: 512,
     secret: 512,
     s3Bucket: 63,
+    lambdaFunction: 64,
+    /** Including the `.fifo` suffix of FIFO queues. */
+    sqsQueue: 80,
+    dynamodbTable: 255,
+    apiGateway: 128,
 } as const;
 
 export type NamedKind = keyof typeof NAME_LIMITS;
