@@ -187,18 +187,23 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 },
                 { parent },
             );
+        // DynamoDB uses the caller's permission on a table's customer-managed key when it refreshes the table key.
+        const tableKeyViaDynamodb = { Sid: "UseTableKeyViaDynamodb", Effect: "Allow" as const, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: args.kmsKeyArn, Condition: viaService("dynamodb") };
         const vote = fn("vote", "Vote page and ballots: API Gateway to the votes FIFO queue", { [LambdaEnv.queueUrl]: this.queue.url, ...options }, [
             { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
             // SSE-KMS producers need a data key, and Decrypt to reuse it.
             { Sid: "EncryptBallotsViaSqs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn, Condition: viaService("sqs") },
         ]);
         const worker = fn("worker", "Records ballots from the votes FIFO queue in DynamoDB", { [LambdaEnv.tableName]: this.table.name }, [
-            { Sid: "ReceiveBallots", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: this.queue.arn },
+            // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
+            { Sid: "ReceiveBallots", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: this.queue.arn },
             { Sid: "DecryptBallotsViaSqs", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: viaService("sqs") },
             { Sid: "RecordBallots", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: this.table.arn },
+            tableKeyViaDynamodb,
         ]);
         const result = fn("result", "Result page and JSON totals from DynamoDB", { [LambdaEnv.tableName]: this.table.name, ...options }, [
             { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
+            tableKeyViaDynamodb,
         ]);
         this.functions = { vote, result, worker };
 

@@ -98,16 +98,18 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
             "xray:PutTelemetryRecords on *",
             `kms:Decrypt on ${key}`,
         ];
+        const tableKey = [`kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`];
         const expected: Record<Service, string[]> = {
             vote: [...common("vote"), `sqs:SendMessage on ${queue}`, `kms:GenerateDataKey on ${key}`, `kms:Decrypt on ${key}`],
             worker: [
                 ...common("worker"),
-                ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "ChangeMessageVisibility"].map((a) => `sqs:${a} on ${queue}`),
+                ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"].map((a) => `sqs:${a} on ${queue}`),
                 `kms:Decrypt on ${key}`,
                 `dynamodb:GetItem on ${table}`,
                 `dynamodb:UpdateItem on ${table}`,
+                ...tableKey,
             ],
-            result: [...common("result"), `dynamodb:BatchGetItem on ${table}`],
+            result: [...common("result"), `dynamodb:BatchGetItem on ${table}`, ...tableKey],
         };
         for (const service of SERVICES) {
             assert.deepStrictEqual(grants(run, service).sort(), expected[service].sort(), service);
@@ -115,13 +117,14 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
         }
     });
 
-    it("lets a role use the key only for its own environment and through SQS, never directly", () => {
+    it("lets a role use the key only for its own environment and through SQS or DynamoDB, never directly", () => {
         for (const service of SERVICES) {
             for (const statement of statementsOf(run, service).filter((s) => list(s.Action).some((a) => a.startsWith("kms:")))) {
                 const condition = JSON.stringify(statement.Condition);
                 assert.ok(
                     condition === JSON.stringify({ StringEquals: { "kms:EncryptionContext:LambdaFunctionName": `voteapp-dev-${service}` } }) ||
-                        condition === JSON.stringify({ StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } }),
+                        condition === JSON.stringify({ StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } }) ||
+                        (service !== "vote" && condition === JSON.stringify({ StringEquals: { "kms:ViaService": "dynamodb.eu-west-1.amazonaws.com" } })),
                     `${service} ${statement.Sid}: ${condition}`,
                 );
             }
