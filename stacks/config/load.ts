@@ -85,6 +85,8 @@ function resolveTier(flat: FlatConfig, problems: ConfigProblem[]): Tier | undefi
 function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[]): void {
     const problem = (key: string, value: unknown, message: string) => problems.push({ key: qualifiedKey(key), value, message });
     const isProd = tier === "prod";
+    // Prod's network, task and data-layer rules apply where those resources exist: lambda builds none of them.
+    const prodContainers = isProd && flat.platform !== "lambda";
 
     // Accounts: one account per environment, and this stack must target its own environment's account.
     const known: Partial<Record<Tier, string>> = { dev: flat.devAccountId, staging: flat.stagingAccountId, prod: flat.prodAccountId };
@@ -112,7 +114,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
     if (flat.azCount < 2 && tier !== "dev") problem("azCount", flat.azCount, "must be 2 or 3 outside dev (1 is allowed in dev only)");
     const cidr = checkVpcCidr(flat.vpcCidr, flat.azCount);
     if (!cidr.ok) problem("vpcCidr", flat.vpcCidr, cidr.problem ?? "is invalid");
-    if (isProd && flat.natGateways !== "onePerAz") problem("natGateways", flat.natGateways, "must be onePerAz in prod, so losing one AZ does not cut the others off");
+    if (prodContainers && flat.natGateways !== "onePerAz") problem("natGateways", flat.natGateways, "must be onePerAz in prod, so losing one AZ does not cut the others off");
     if (flat.natGateways === "none" && !flat.vpcInterfaceEndpoints) {
         problem("natGateways", flat.natGateways, `needs ${qualifiedKey("vpcInterfaceEndpoints")} = true: without NAT, private tasks reach ECR, logs and Secrets Manager only through interface endpoints`);
     }
@@ -126,12 +128,12 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
         }
         if (size.minCount > size.desiredCount) problem(`${service}MinCount`, size.minCount, `must not exceed ${qualifiedKey(`${service}DesiredCount`)} (${size.desiredCount})`);
         if (size.desiredCount > size.maxCount) problem(`${service}DesiredCount`, size.desiredCount, `must not exceed ${qualifiedKey(`${service}MaxCount`)} (${size.maxCount})`);
-        if (isProd && service !== "worker" && size.minCount < 2) problem(`${service}MinCount`, size.minCount, "must be at least 2 in prod so an AZ or a task failure does not take the service down");
+        if (prodContainers && service !== "worker" && size.minCount < 2) problem(`${service}MinCount`, size.minCount, "must be at least 2 in prod so an AZ or a task failure does not take the service down");
     }
 
     // Data.
-    if (isProd && !flat.multiAz) problem("multiAz", flat.multiAz, "must be true in prod (RDS Multi-AZ and Redis automatic failover)");
-    if (isProd && flat.backupRetentionDays < 7) problem("backupRetentionDays", flat.backupRetentionDays, "must be at least 7 in prod");
+    if (prodContainers && !flat.multiAz) problem("multiAz", flat.multiAz, "must be true in prod (RDS Multi-AZ and Redis automatic failover)");
+    if (prodContainers && flat.backupRetentionDays < 7) problem("backupRetentionDays", flat.backupRetentionDays, "must be at least 7 in prod");
     if (flat.multiAz && flat.azCount < 2) problem("multiAz", flat.multiAz, `needs ${qualifiedKey("azCount")} of at least 2`);
 
     // Domain and certificate: together or not at all; required in prod; the ALB needs the certificate in its own region and account.

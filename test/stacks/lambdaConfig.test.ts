@@ -68,8 +68,16 @@ describe("stack config validation: the lambda block", () => {
         assertProblem("dev", { lambdaApiThrottleBurst: "many" }, "lambdaApiThrottleBurst", "whole number");
     });
 
-    it("still requires a domain and certificate for a prod lambda stack", () => {
+    it("still requires a domain, a certificate and 30 days of logs for a prod lambda stack", () => {
         assertProblem("prod", { ...lambda, domainName: undefined, certificateArn: undefined }, "domainName", "required in prod");
+        assertProblem("prod", { ...lambda, logRetentionDays: "14" }, "logRetentionDays", "at least 30 in prod");
+    });
+
+    it("does not hold a prod lambda stack to the NAT, task-count and data-layer rules of resources it does not build", () => {
+        const container = { natGateways: "single", voteMinCount: "1", multiAz: "false", backupRetentionDays: "1" };
+        assert.strictEqual(parseWith("prod", { ...lambda, ...container }).platform, "lambda");
+        assertProblem("prod", container, "natGateways", "onePerAz in prod");
+        assertProblem("prod", container, "multiAz", "must be true in prod");
     });
 
     it("lists every lambda problem at once", () => {
