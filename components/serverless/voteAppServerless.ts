@@ -4,7 +4,7 @@ import { LambdaEnv } from "../../app/src/lambda/config";
 import { LAMBDA_RESULT_PATHS } from "../../app/src/lambda/result";
 import { TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
 import { APP_HEALTH_PATH, AppEnv, type AppService } from "../appContract";
-import { policyDocument } from "../iamPolicy";
+import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
 
@@ -170,7 +170,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
 
         // --- Functions: each with its own role, holding exactly what its handler calls -----------------
         const options = { [AppEnv.optionA]: args.voteOptions.a, [AppEnv.optionB]: args.voteOptions.b };
-        const fn = (service: AppService, description: string, environment: Record<string, pulumi.Input<string>>, permissions: ConstructorParameters<typeof ServerlessFunction>[1]["permissions"]) =>
+        const fn = (service: AppService, description: string, environment: Record<string, pulumi.Input<string>>, permissions: readonly PolicyStatementInput[]) =>
             new ServerlessFunction(
                 `${name}-${service}`,
                 {
