@@ -1,9 +1,12 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_FILE, BundleError, bundleEntry, bundleLambdaHandler, lambdaHandlerArchive } from "../../../components/serverless/bundle";
+
+const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** Loads a bundle's text as a CommonJS module, as the Lambda runtime loads index.js. */
 function loadBundle(code: string): { handler?: unknown } {
@@ -49,7 +52,7 @@ describe("Lambda handler bundles", function () {
         const [first, second] = [await bundleEntry("worker-lambda", entry), await bundleEntry("worker-lambda", entry)];
         assert.strictEqual(first, second, "two builds of the same sources differ: previews would show a code change");
         assert.ok(!first.includes("sourceMappingURL"), "no source map");
-        assert.ok(!first.includes(path.resolve(__dirname, "..", "..", "..")), "no absolute path of the build machine");
+        assert.ok(!first.includes(REPOSITORY_ROOT), "no absolute path of the build machine");
         assert.ok(!/\n\s*\/\/ /.test(first), "no comments");
         assert.ok(first.includes("createWorkerHandler") && !first.includes("isConditionFailure"), "minified: internal names (store.ts isConditionFailure) are mangled, exports kept");
     });
@@ -64,6 +67,33 @@ describe("Lambda handler bundles", function () {
             for (const fragment of ['"broken-lambda"', "broken.ts", "no-such-module", "Could not resolve"]) assert.ok(error.message.includes(fragment), `message lacks ${fragment}:\n${error.message}`);
             const missing = await rejection(bundleEntry("absent-lambda", path.join(dir, "absent.ts")));
             assert.ok(missing instanceof BundleError && missing.message.includes("absent.ts"), missing.message);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("stops a program run with that error when a function's bundle fails (nothing is deployed half-built)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+        const entry = path.join(dir, "broken.ts");
+        fs.writeFileSync(entry, "export const handler = async () => {;\n");
+        // In a child process: a failed program leaves the Pulumi runtime's promises pending, which it reports at exit.
+        const script = `
+            const aws = require("@pulumi/aws");
+            const pulumi = require("@pulumi/pulumi");
+            const { runMocked } = require("./plan/harness");
+            const { bundleEntry } = require("./components/serverless/bundle");
+            runMocked(() => {
+                const provider = new aws.Provider("test", { region: "eu-west-1" });
+                const code = new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleEntry("broken-lambda", ${JSON.stringify(entry)})) });
+                new aws.lambda.Function("broken", { role: "arn:aws:iam::111111111111:role/fn", runtime: "nodejs22.x", handler: "index.handler", code }, { provider });
+                return {};
+            }, { project: "voteapp", stack: "dev", config: {}, context: { region: "eu-west-1", accountId: "111111111111" } })
+                .then(() => process.stdout.write("RESOLVED"), (error) => process.stdout.write("REJECTED " + error.message));
+        `;
+        try {
+            const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 60_000 });
+            assert.ok(result.stdout.startsWith("REJECTED "), `the run should fail: ${result.stdout}\n${result.stderr}`);
+            for (const fragment of ['"code"', 'Lambda bundle "broken-lambda"', "broken.ts"]) assert.ok(result.stdout.includes(fragment), `error lacks ${fragment}: ${result.stdout}`);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
