@@ -14,6 +14,11 @@ export const NAME_LIMITS = {
     secret: 512,
     s3Bucket: 63,
     cloudTrail: 128,
+    lambdaFunction: 64,
+    /** Including the `.fifo` suffix of FIFO queues. */
+    sqsQueue: 80,
+    dynamodbTable: 255,
+    apiGateway: 128,
 } as const;
 
 export type NamedKind = keyof typeof NAME_LIMITS;

@@ -147,6 +147,9 @@ async function runExclusively(program: () => Record<string, unknown> | Promise<R
             if (resolved.secret) secretOutputs.push(key);
         }
         await waitForRPCs();
+        // Node reports a rejection nobody handled (e.g. an input that failed to serialize, such as a Lambda
+        // bundle that did not build) only once the current turn's microtasks are done: let it, then judge.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw failures[0];
         assertUniqueUrns(monitor.captured);
         return { resources: [...monitor.captured], outputs, secretOutputs };

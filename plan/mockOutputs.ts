@@ -82,7 +82,38 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${hash(name).toUpperCase()}` }] }],
         vpcConfig: { ...(typeof inputs.vpcConfig === "object" ? inputs.vpcConfig : {}), clusterSecurityGroupId: `sg-cluster${hash(name)}` },
     }),
+    // --- lambda ---
+    "aws:lambda/function:Function": (name, inputs, ctx) => {
+        const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${str(inputs.name, name)}`;
+        const version = inputs.publish === true ? "1" : "$LATEST";
+        return { name: str(inputs.name, name), arn, version, qualifiedArn: `${arn}:${version}`, invokeArn: lambdaInvokeArn(arn, ctx), qualifiedInvokeArn: lambdaInvokeArn(`${arn}:${version}`, ctx) };
+    },
+    "aws:lambda/alias:Alias": (name, inputs, ctx) => {
+        const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${str(inputs.functionName, name)}:${str(inputs.name, name)}`;
+        return { arn, invokeArn: lambdaInvokeArn(arn, ctx) };
+    },
+    "aws:sqs/queue:Queue": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${str(inputs.name, name)}`,
+        arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${str(inputs.name, name)}`,
+    }),
+    "aws:dynamodb/table:Table": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${str(inputs.name, name)}` }),
+    "aws:apigatewayv2/api:Api": (name, _inputs, ctx) => ({
+        apiEndpoint: `https://${hash(name)}.execute-api.${ctx.region}.amazonaws.com`,
+        executionArn: `arn:aws:execute-api:${ctx.region}:${ctx.accountId}:${hash(name)}`,
+        arn: `arn:aws:apigateway:${ctx.region}::/apis/${hash(name)}`,
+    }),
+    "aws:apigatewayv2/domainName:DomainName": (name, inputs, ctx) => ({
+        domainNameConfiguration: {
+            ...(typeof inputs.domainNameConfiguration === "object" ? inputs.domainNameConfiguration : {}),
+            targetDomainName: `d-${hash(name)}.execute-api.${ctx.region}.amazonaws.com`,
+            hostedZoneId: "ZLY8HYME6SFDD",
+        },
+    }),
 };
+
+/** The API Gateway URI that invokes a Lambda function or alias ARN. */
+const lambdaInvokeArn = (functionArn: string, ctx: MockContext): string => `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
 
 /** Outputs for a newly registered resource: its inputs, an id, an ARN, plus what its type computes. */
 export function mockResourceOutputs(type: string, name: string, inputs: Outputs, ctx: MockContext): { id: string; state: Outputs } {

@@ -11,19 +11,24 @@ import type { VoteAppTransforms } from "./transforms";
 /** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
 export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
 
-/** What every platform builds on: account provider, key, network, registry. */
-export interface Foundation {
+/** What every platform builds on: the account-pinned provider and the stack's KMS key. */
+export interface BaseFoundation {
     readonly provider: aws.Provider;
     readonly componentOptions: pulumi.ComponentResourceOptions;
     readonly key: EncryptionKey;
-    readonly network: Network;
-    readonly registry: Registry;
     readonly namePrefix: string;
     /** The caller's per-component transforms, for the platforms to hand on. */
     readonly transforms: VoteAppTransforms;
 }
 
-export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): Foundation {
+/** What the container platforms (ecs, eks) build on: the base, plus the VPC and the image registry. */
+export interface Foundation extends BaseFoundation {
+    readonly network: Network;
+    readonly registry: Registry;
+}
+
+/** Provider and key only: the serverless platform needs no VPC, NAT or ECR (it pays for none of them). */
+export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): BaseFoundation {
     const provider = createAccountProvider(config);
     const componentOptions: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
     const namePrefix = `${config.project}-${config.environment}`;
@@ -33,6 +38,13 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
         // Losing the key loses every encrypted store: never delete it with the stack outside dev.
         { ...componentOptions, protect: config.hardened },
     );
+    return { provider, componentOptions, key, namePrefix, transforms };
+}
+
+/** The base, then the VPC and the ECR repositories the container platforms run in and pull from. */
+export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): Foundation {
+    const base = buildBaseFoundation(config, transforms);
+    const { componentOptions, key, namePrefix } = base;
     const network = new Network(
         "network",
         {
@@ -46,8 +58,8 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
         },
         componentOptions,
     );
-    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened, transform: transforms.registry }, componentOptions);
-    return { provider, componentOptions, key, network, registry, namePrefix, transforms };
+    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened, transform: base.transforms.registry }, componentOptions);
+    return { ...base, network, registry };
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */

@@ -1,6 +1,6 @@
 import { AccountSecurityBaseline, type AccountWorkloads } from "../components/security/accountSecurityBaseline";
 import type { Platform, VoteAppConfig } from "./config";
-import type { Foundation } from "./foundation";
+import type { BaseFoundation } from "./foundation";
 
 /** What each platform runs, for the GuardDuty features and Inspector scans the baseline enables. */
 export const PLATFORM_WORKLOADS: Readonly<Record<Platform, AccountWorkloads>> = {
@@ -14,7 +14,7 @@ export const PLATFORM_WORKLOADS: Readonly<Record<Platform, AccountWorkloads>> = 
  * central security account does (the policy pack is then run with centralSecurityAccount, see
  * policy/enforcement.ts packConfigFor).
  */
-export function secureAccount(config: VoteAppConfig, foundation: Foundation): AccountSecurityBaseline | undefined {
+export function secureAccount(config: VoteAppConfig, foundation: BaseFoundation): AccountSecurityBaseline | undefined {
     const baseline = config.safety.securityBaseline;
     if (baseline.owner === "central") return undefined;
     return new AccountSecurityBaseline(

@@ -1,5 +1,5 @@
 import type { VoteAppConfig } from "./config";
-import { buildFoundation, type VoteAppOutputs } from "./foundation";
+import { buildBaseFoundation, buildFoundation, type Foundation, type VoteAppOutputs } from "./foundation";
 import { deployOnFargate } from "./platforms/fargate";
 import type { VoteAppTransforms } from "./transforms";
 import { secureAccount } from "./security";
@@ -11,22 +11,27 @@ export type { VoteAppOutputs } from "./foundation";
  * the chosen platform. Nothing here reads config; `index.ts` hands in what `loadVoteAppConfig` returned.
  */
 export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransforms = {}): VoteAppOutputs {
-    const foundation = buildFoundation(config, transforms);
-    secureAccount(config, foundation);
-    const common: VoteAppOutputs = {
-        environment: config.environment,
-        platform: config.platform,
-        accountId: config.account.id,
-        region: config.region,
-        vpcId: foundation.network.vpcId,
-        repositoryUrls: foundation.registry.repositoryUrls,
-    };
+    const identity: VoteAppOutputs = { environment: config.environment, platform: config.platform, accountId: config.account.id, region: config.region };
     switch (config.platform) {
-        case "ecs":
-            return { ...common, ...deployOnFargate(config, foundation) };
+        case "ecs": {
+            const foundation = buildFoundation(config, transforms);
+            secureAccount(config, foundation);
+            return { ...identity, ...containerOutputs(foundation), ...deployOnFargate(config, foundation) };
+        }
         case "eks":
-        case "lambda":
             // Config validation refuses platforms whose components have not landed, before any resource exists.
             throw new Error(`platform ${config.platform} passed validation but has no composition`);
+        case "lambda": {
+            // Loaded for lambda stacks only: the serverless platform brings the app's AWS SDK and esbuild along.
+            const { deployLambda } = require("./platforms/lambda") as typeof import("./platforms/lambda");
+            const foundation = buildBaseFoundation(config, transforms);
+            secureAccount(config, foundation);
+            return { ...identity, ...deployLambda(config, foundation) };
+        }
     }
+}
+
+/** Outputs every container platform shares: the VPC and the image repositories. */
+function containerOutputs(foundation: Foundation): VoteAppOutputs {
+    return { vpcId: foundation.network.vpcId, repositoryUrls: foundation.registry.repositoryUrls };
 }

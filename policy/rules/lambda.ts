@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
+import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, stringList, UNKNOWN } from "./util";
 
 /** Lambda functions, their permissions and failure handling (FSBP Lambda.*). */
@@ -60,31 +60,55 @@ export const lambdaConcurrency = resourceRule(
 );
 
 const FUNCTION = "aws:lambda/function:Function";
+const ALIAS = "aws:lambda/alias:Alias";
+const PERMISSION = "aws:lambda/permission:Permission";
 const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
+const HTTP_API_INTEGRATION = "aws:apigatewayv2/integration:Integration";
 const QUEUE = "aws:sqs/queue:Queue";
+
+type Resource = PolicyResource;
+
+/** A function name or ARN, qualified (`:alias` / `:version`) or not, that names `fnName`. */
+function namesFunction(value: unknown, fnName: unknown): boolean {
+    if (typeof value !== "string" || typeof fnName !== "string" || fnName === "") return false;
+    if (value === fnName) return true;
+    const arn = /^arn:[^:]+:lambda:[^:]*:\d*:function:([^:]+)(:[^:]+)?$/.exec(value);
+    return arn?.[1] === fnName;
+}
+
+/**
+ * True when `r` points at the function: it depends on it or on one of its aliases (the usual way, through
+ * outputs), or names it in `key` (a name or a function/alias ARN, as when the function is not in the stack).
+ */
+function targets(r: Resource, fn: Resource, aliases: readonly Resource[], key: string): boolean {
+    if (relatesTo(r, fn)) return true;
+    if (aliases.some((alias) => relatesTo(alias, fn) && relatesTo(r, alias))) return true;
+    return namesFunction(prop(r, key), prop(fn, "name"));
+}
 
 export const lambdaDlq = stackRule(
     {
         name: "lambda-dlq",
         description:
-            "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ).",
+            "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ), or it is invoked only synchronously, through HTTP API (API Gateway v2) Lambda proxy integrations, where the caller sees the error and Lambda never uses a DLQ. Mappings, integrations and permissions may target the function or one of its aliases.",
         remediation: "Set deadLetterConfig.targetArn or an on-failure destination; for SQS sources, give the queue a redrivePolicy.",
     },
     (args, report) => {
         const functions = ofType(args.resources, FUNCTION);
         if (functions.length === 0) args.notApplicable("No Lambda functions in the stack.");
+        const aliases = ofType(args.resources, ALIAS);
         const mappings = ofType(args.resources, EVENT_SOURCE_MAPPING);
         const invokeConfigs = ofType(args.resources, EVENT_INVOKE_CONFIG);
+        const permissions = ofType(args.resources, PERMISSION);
+        const integrations = ofType(args.resources, HTTP_API_INTEGRATION);
         const queues = ofType(args.resources, QUEUE);
         for (const fn of functions) {
             const dlq = prop(fn, "deadLetterConfig", "targetArn");
             if (dlq === UNKNOWN || (typeof dlq === "string" && dlq !== "")) continue;
-            const fnName = prop(fn, "name");
-            const matches = (r: (typeof mappings)[number], key: string) => relatesTo(r, fn) || (fnName !== undefined && prop(r, key) === fnName);
-            const onFailure = invokeConfigs.some((c) => matches(c, "functionName") && prop(c, "destinationConfig", "onFailure", "destination") !== undefined);
+            const onFailure = invokeConfigs.some((c) => targets(c, fn, aliases, "functionName") && prop(c, "destinationConfig", "onFailure", "destination") !== undefined);
             if (onFailure) continue;
-            const sources = mappings.filter((m) => matches(m, "functionName"));
+            const sources = mappings.filter((m) => targets(m, fn, aliases, "functionName"));
             if (sources.length > 0) {
                 const unprotected = sources.filter((m) => {
                     if (prop(m, "destinationConfig", "onFailure", "destinationArn") !== undefined) return false;
@@ -95,6 +119,15 @@ export const lambdaDlq = stackRule(
                 });
                 if (unprotected.length === 0) continue;
                 reportOn(report, fn, `event source mapping(s) ${unprotected.map((m) => m.name).join(", ")} have no DLQ on their queue and no on-failure destination.`);
+                continue;
+            }
+            // Synchronous only: an HTTP API proxies to it, and nothing else (S3, SNS, EventBridge...) may invoke it.
+            const proxied = integrations.some((i) => prop(i, "integrationType") === "AWS_PROXY" && targets(i, fn, aliases, "integrationUri"));
+            const grants = permissions.filter((p) => targets(p, fn, aliases, "function"));
+            const otherInvokers = grants.filter((p) => prop(p, "principal") !== "apigateway.amazonaws.com");
+            if (proxied && otherInvokers.length === 0) continue;
+            if (proxied) {
+                reportOn(report, fn, `is also invocable by ${otherInvokers.map((p) => String(prop(p, "principal"))).join(", ")} (asynchronous sources) but has no deadLetterConfig and no on-failure destination.`);
                 continue;
             }
             reportOn(report, fn, "has no deadLetterConfig and no on-failure destination: failed asynchronous invocations are dropped.");

@@ -74,6 +74,20 @@ export const CONFIG_KEYS = {
     guardDutyFindingFrequency: { type: "string", description: "How often GuardDuty publishes updated findings: FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS.", default: "FIFTEEN_MINUTES" },
     auditLogRetentionDays: { type: "integer", description: "Days CloudTrail logs are kept in S3 and CloudWatch Logs (a value CloudWatch accepts; at least 365 in prod).", default: 90 },
     securityHub: { type: "boolean", description: "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).", default: false },
+    // --- lambda ---
+    lambdaVoteMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the vote function (platform lambda); CPU scales with it.", default: 256 },
+    lambdaResultMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the result function (platform lambda).", default: 256 },
+    lambdaWorkerMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the worker function (platform lambda).", default: 256 },
+    lambdaHttpTimeoutSeconds: { type: "integer", description: "Timeout (1–29 s) of the vote and result functions: API Gateway gives up on an integration at 30 s.", default: 10 },
+    lambdaWorkerTimeoutSeconds: { type: "integer", description: "Timeout (1–900 s) of the worker function; the votes queue's visibility timeout is derived as 6 × this value.", default: 30 },
+    lambdaVoteReservedConcurrency: { type: "integer", description: "Reserved concurrency of the vote function (1–1000): its ceiling and its guaranteed share.", default: 20 },
+    lambdaResultReservedConcurrency: { type: "integer", description: "Reserved concurrency of the result function (1–1000).", default: 20 },
+    lambdaWorkerReservedConcurrency: { type: "integer", description: "Reserved concurrency of the worker function (2–1000), also the queue mapping's maximum concurrency so it is never throttled.", default: 5 },
+    lambdaAccountConcurrency: { type: "integer", description: "The account's Lambda concurrency quota in the region: the functions' reserved concurrency must leave 100 unreserved.", default: 1000 },
+    lambdaApiThrottleBurst: { type: "integer", description: "API Gateway default route throttling: burst limit (1–5000 requests).", default: 200 },
+    lambdaApiThrottleRate: { type: "integer", description: "API Gateway default route throttling: steady rate limit (1–10000 requests per second).", default: 100 },
+    lambdaWorkerBatchSize: { type: "integer", description: "Ballots per worker invocation (1–10, the FIFO queue maximum; FIFO queues support no batching window).", default: 10 },
+    lambdaQueueMaxReceiveCount: { type: "integer", description: "Deliveries of a ballot before it moves to the votes dead-letter queue (1–1000).", default: 5 },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,6 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
+import { checkLambdaRelations, lambdaConfigFrom } from "./lambda";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, LOAD_BALANCED_PLATFORMS, TIERS } from "./rules";
 import { checkSafety, resolveSafety } from "./safety";
@@ -85,6 +86,8 @@ function resolveTier(flat: FlatConfig, problems: ConfigProblem[]): Tier | undefi
 function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[]): void {
     const problem = (key: string, value: unknown, message: string) => problems.push({ key: qualifiedKey(key), value, message });
     const isProd = tier === "prod";
+    // Prod's network, task and data-layer rules apply where those resources exist: lambda builds none of them.
+    const prodContainers = isProd && flat.platform !== "lambda";
 
     // Accounts: one account per environment, and this stack must target its own environment's account.
     const known: Partial<Record<Tier, string>> = { dev: flat.devAccountId, staging: flat.stagingAccountId, prod: flat.prodAccountId };
@@ -115,7 +118,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
     }
     const cidr = checkVpcCidr(flat.vpcCidr, flat.azCount);
     if (!cidr.ok) problem("vpcCidr", flat.vpcCidr, cidr.problem ?? "is invalid");
-    if (isProd && flat.natGateways !== "onePerAz") problem("natGateways", flat.natGateways, "must be onePerAz in prod, so losing one AZ does not cut the others off");
+    if (prodContainers && flat.natGateways !== "onePerAz") problem("natGateways", flat.natGateways, "must be onePerAz in prod, so losing one AZ does not cut the others off");
     if (flat.natGateways === "none" && !flat.vpcInterfaceEndpoints) {
         problem("natGateways", flat.natGateways, `needs ${qualifiedKey("vpcInterfaceEndpoints")} = true: without NAT, private tasks reach ECR, logs and Secrets Manager only through interface endpoints`);
     }
@@ -129,12 +132,12 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
         }
         if (size.minCount > size.desiredCount) problem(`${service}MinCount`, size.minCount, `must not exceed ${qualifiedKey(`${service}DesiredCount`)} (${size.desiredCount})`);
         if (size.desiredCount > size.maxCount) problem(`${service}DesiredCount`, size.desiredCount, `must not exceed ${qualifiedKey(`${service}MaxCount`)} (${size.maxCount})`);
-        if (isProd && service !== "worker" && size.minCount < 2) problem(`${service}MinCount`, size.minCount, "must be at least 2 in prod so an AZ or a task failure does not take the service down");
+        if (prodContainers && service !== "worker" && size.minCount < 2) problem(`${service}MinCount`, size.minCount, "must be at least 2 in prod so an AZ or a task failure does not take the service down");
     }
 
     // Data.
-    if (isProd && !flat.multiAz) problem("multiAz", flat.multiAz, "must be true in prod (RDS Multi-AZ and Redis automatic failover)");
-    if (isProd && flat.backupRetentionDays < 7) problem("backupRetentionDays", flat.backupRetentionDays, "must be at least 7 in prod");
+    if (prodContainers && !flat.multiAz) problem("multiAz", flat.multiAz, "must be true in prod (RDS Multi-AZ and Redis automatic failover)");
+    if (prodContainers && flat.backupRetentionDays < 7) problem("backupRetentionDays", flat.backupRetentionDays, "must be at least 7 in prod");
     if (flat.multiAz && flat.azCount < 2) problem("multiAz", flat.multiAz, `needs ${qualifiedKey("azCount")} of at least 2`);
 
     // Domain and certificate: together or not at all; required in prod; the ALB needs the certificate in its own region and account.
@@ -152,6 +155,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
 
     if (isProd && flat.logRetentionDays < 30) problem("logRetentionDays", flat.logRetentionDays, "must be at least 30 in prod");
     if (flat.optionA === flat.optionB) problem("optionB", flat.optionB, `must differ from ${qualifiedKey("optionA")}`);
+    checkLambdaRelations(flat, problem);
 }
 
 function serviceSize(flat: FlatConfig, service: AppService): ServiceSize {
@@ -235,6 +239,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         images: { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages },
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        lambda: lambdaConfigFrom(flat),
     };
     return deepFreeze(config);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FARGATE_CPU_VALUES } from "./fargate";
 import { safetyKeySchema } from "./safety";
+import { lambdaKeySchema } from "./lambda";
 import {
     ACCOUNT_ID, ACM_CERTIFICATE_ARN, CACHE_NODE_TYPE, DB_INSTANCE_CLASS, DOMAIN_NAME, ENVIRONMENT_NAME, IAM_ROLE_NAME,
     IMAGE_DIGEST, IMAGE_REFERENCE, IMAGE_TAG, LOG_RETENTION_DAYS, NAT_STRATEGIES, PLATFORMS, POSTGRES_VERSION, REGION,
@@ -69,6 +70,7 @@ export const flatConfigSchema = z.object({
     optionA: label,
     optionB: label,
     ...safetyKeySchema,
+    ...lambdaKeySchema,
 });
 
 export type FlatConfig = z.infer<typeof flatConfigSchema>;

@@ -67,4 +67,28 @@ export interface VoteAppConfig {
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
     readonly safety: SafetyConfig;
+    /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
+    readonly lambda: LambdaConfig;
+}
+
+/** One Lambda function's size and limits. */
+export interface LambdaFunctionSize {
+    /** MiB (128–10240); CPU is allotted in proportion. */
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    readonly reservedConcurrency: number;
+}
+
+export interface LambdaConfig {
+    readonly functions: Readonly<Record<AppService, LambdaFunctionSize>>;
+    /** API Gateway default route throttling. */
+    readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
+    /** The worker's event source mapping on the votes queue. */
+    readonly worker: { readonly batchSize: number };
+    readonly queue: {
+        /** Deliveries before a ballot moves to the dead-letter queue. */
+        readonly maxReceiveCount: number;
+        /** Derived: six times the worker's timeout (AWS's recommendation for Lambda-consumed queues). */
+        readonly visibilityTimeoutSeconds: number;
+    };
 }

@@ -27,6 +27,15 @@ describe("npm run plan", function () {
         }
     });
 
+    it("plans a lambda stack offline: API, functions, queue and table, with the URL, queue and table as outputs", () => {
+        const { code, out, err } = plan("--stack", "dev", "--set", "voteapp:platform=lambda");
+        assert.strictEqual(code, 0, err);
+        for (const fragment of ["voteapp:serverless:VoteAppServerless  vote-app", "aws:apigatewayv2/api:Api", "aws:lambda/function:Function", "aws:sqs/queue:Queue", "aws:dynamodb/table:Table", 'url: "https://', ".execute-api.eu-west-1.amazonaws.com", "votesQueueUrl:", "votesTableName:"]) {
+            assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
+        }
+        assert.ok(!out.includes("awsx:ec2:Vpc"), "a lambda stack plans no VPC");
+    });
+
     it("prints JSON with --json", () => {
         const { code, out } = plan("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
         assert.strictEqual(code, 0);

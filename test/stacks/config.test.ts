@@ -1,34 +1,8 @@
 import * as assert from "assert";
-import { readStackConfig } from "../../plan/stackFile";
-import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
+import { ConfigValidationError } from "../../stacks/config";
 import { fargateMemoryOptions } from "../../stacks/config/fargate";
 import { checkVpcCidr } from "../../stacks/config/rules";
-
-/** Parses a shipped stack file's config with some keys changed (undefined removes the key). */
-function parseWith(stack: string, changes: Record<string, string | undefined> = {}): VoteAppConfig {
-    const file = readStackConfig(stack);
-    const raw = { ...file.config };
-    for (const [key, value] of Object.entries(changes)) {
-        if (value === undefined) delete raw[`voteapp:${key}`];
-        else raw[`voteapp:${key}`] = value;
-    }
-    return parseVoteAppConfig(raw, { project: file.project, stack });
-}
-
-/** Asserts the change is refused with one problem naming the key, the value and the fragment of what is allowed. */
-function assertProblem(stack: string, changes: Record<string, string | undefined>, key: string, ...fragments: string[]): void {
-    assert.throws(
-        () => parseWith(stack, changes),
-        (err: unknown) => {
-            assert.ok(err instanceof ConfigValidationError, `expected ConfigValidationError, got ${String(err)}`);
-            const problem = err.problems.find((p) => p.key === `voteapp:${key}`);
-            assert.ok(problem, `no problem for voteapp:${key}; got:\n${err.message}`);
-            const line = err.message.split("\n").find((l) => l.includes(`voteapp:${key} =`)) ?? "";
-            for (const fragment of fragments) assert.ok(line.includes(fragment), `message for voteapp:${key} lacks "${fragment}": ${line}`);
-            return true;
-        },
-    );
-}
+import { assertProblem, parseWith } from "../support/config";
 
 describe("stack config validation", () => {
     it("accepts every shipped stack file and freezes the result", () => {

@@ -1,0 +1,142 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
+import { physicalName } from "../naming";
+import { BUNDLE_HANDLER } from "./bundle";
+
+/** The managed runtime every function runs on (Node.js 22, supported until 2027). */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+/** Graviton: about 20% cheaper per GB-second than x86_64, and the bundles are plain JavaScript. */
+export const LAMBDA_ARCHITECTURE = "arm64";
+/** The alias every trigger (API Gateway, the queue) invokes; traffic shifting moves it between versions. */
+export const LIVE_ALIAS = "live";
+
+export interface ServerlessFunctionArgs {
+    /**
+     * Physical function name (at most 64 characters); its log group is `/aws/lambda/<name>`.
+     * @example "voteapp-dev-vote"
+     */
+    readonly functionName: string;
+    /** What the function does, shown in the console. */
+    readonly description: string;
+    /** Region and account the function runs in: scope the trust policy. */
+    readonly region: string;
+    readonly accountId: string;
+    /** The code archive, e.g. from `lambdaHandlerArchive("vote-lambda")`. */
+    readonly code: pulumi.asset.Archive;
+    /**
+     * Module and export the runtime calls.
+     * @default "index.handler"
+     */
+    readonly handler?: string;
+    /** MiB, 128–10240 (validated by the stack config). */
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    /** Executions reserved for (and the ceiling of) this function. */
+    readonly reservedConcurrency: number;
+    /** Plain environment variables (encrypted at rest with `kmsKeyArn`). No secrets: use a secret store. */
+    readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Customer-managed KMS key for the environment variables and the log group. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /**
+     * What the code itself may do, beyond writing its logs and traces: the exact actions on the exact ARNs.
+     * @example [{ Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.arn }]
+     */
+    readonly permissions: readonly PolicyStatementInput[];
+}
+
+/**
+ * One Lambda function as this project runs them: Node.js 22 on arm64, X-Ray active tracing, its own role
+ * holding only its logs, traces and the `permissions` given, a KMS-encrypted log group with retention
+ * (JSON log format), the environment encrypted with the stack's key, reserved concurrency, and every
+ * deploy published as a version that the `live` alias points at. Triggers target the alias, so a
+ * delivery pipeline can shift traffic between versions without touching them.
+ *
+ * No dead-letter queue on the function itself: Lambda uses one only for asynchronous invocations, and
+ * these functions are invoked synchronously (API Gateway) or by an event source mapping (whose queue
+ * has its own dead-letter queue).
+ */
+export class ServerlessFunction extends pulumi.ComponentResource {
+    readonly function: aws.lambda.Function;
+    readonly alias: aws.lambda.Alias;
+    readonly role: aws.iam.Role;
+    readonly rolePolicy: aws.iam.RolePolicy;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    /** Function name, for permissions and event source mappings (with `qualifier: LIVE_ALIAS`). */
+    readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: ServerlessFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:serverless:ServerlessFunction", name, {}, opts);
+        const parent = this;
+        const functionName = physicalName("lambdaFunction", args.functionName);
+
+        this.logGroup = new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent });
+
+        this.role = new aws.iam.Role(
+            name,
+            {
+                description: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
+                assumeRolePolicy: policyDocument(`${name} trust`, [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "lambda.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                    },
+                ]),
+            },
+            { parent },
+        );
+        this.rolePolicy = new aws.iam.RolePolicy(
+            name,
+            {
+                role: this.role.id,
+                policy: policyDocument(`${name} policy`, [
+                    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
+                    // X-Ray's write actions support no resource-level scoping.
+                    { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+                    {
+                        Sid: "DecryptOwnEnvironment",
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: args.kmsKeyArn,
+                        Condition: { StringEquals: { "kms:EncryptionContext:LambdaFunctionName": functionName } },
+                    },
+                    ...args.permissions,
+                ]),
+            },
+            { parent },
+        );
+
+        this.function = new aws.lambda.Function(
+            name,
+            {
+                name: functionName,
+                description: args.description,
+                role: this.role.arn,
+                runtime: LAMBDA_RUNTIME,
+                architectures: [LAMBDA_ARCHITECTURE],
+                handler: args.handler ?? BUNDLE_HANDLER,
+                code: args.code,
+                memorySize: args.memoryMb,
+                timeout: args.timeoutSeconds,
+                reservedConcurrentExecutions: args.reservedConcurrency,
+                environment: { variables: { ...args.environment } },
+                kmsKeyArn: args.kmsKeyArn,
+                tracingConfig: { mode: "Active" },
+                loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+                publish: true,
+            },
+            // The role must hold its permissions before the first invocation (and the queue mapping's check).
+            { parent, dependsOn: [this.rolePolicy] },
+        );
+        this.name = this.function.name;
+        this.alias = new aws.lambda.Alias(
+            name,
+            { name: LIVE_ALIAS, description: "The version serving traffic", functionName: this.function.name, functionVersion: this.function.version },
+            { parent },
+        );
+        this.registerOutputs({ functionName: this.name, aliasArn: this.alias.arn, version: this.function.version });
+    }
+}

@@ -1,0 +1,303 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LambdaEnv } from "../../app/src/lambda/config";
+import { LAMBDA_RESULT_PATHS } from "../../app/src/lambda/result";
+import { TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
+import { APP_HEALTH_PATH, AppEnv, type AppService } from "../appContract";
+import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
+import { physicalName } from "../naming";
+import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
+
+/** Size and limits of one function. */
+export interface ServerlessFunctionSize {
+    /** MiB, 128–10240. */
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    readonly reservedConcurrency: number;
+}
+
+export interface VoteAppServerlessArgs {
+    /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
+    readonly namePrefix: string;
+    readonly region: string;
+    readonly accountId: string;
+    /** Code archive per function (see `lambdaHandlerArchive`). */
+    readonly code: Readonly<Record<AppService, pulumi.asset.Archive>>;
+    readonly functions: Readonly<Record<AppService, ServerlessFunctionSize>>;
+    /** API Gateway default route throttling. @example { burstLimit: 200, rateLimit: 100 } */
+    readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
+    /** Ballots per worker invocation (1–10: the queue is FIFO). */
+    readonly workerBatchSize: number;
+    /** Deliveries of a ballot before it moves to the dead-letter queue. @example 5 */
+    readonly maxReceiveCount: number;
+    /** Visibility timeout of the votes queue; must exceed the worker's timeout (AWS recommends 6×). */
+    readonly visibilityTimeoutSeconds: number;
+    /** The stack's customer-managed key: queues, table, environments and log groups. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /**
+     * Protect the ballots: table deletion protection, Pulumi `protect` and retain-on-delete (staging, prod).
+     * @default false
+     */
+    readonly protectData?: boolean;
+    /**
+     * Serve the app on this DNS name with this ACM certificate (regional, in the stack's region); the
+     * API's default execute-api endpoint is then disabled, so HTTPS on the domain is the only way in.
+     */
+    readonly domain?: { readonly name: string; readonly certificateArn: string };
+    /** Vote option labels. */
+    readonly voteOptions: { readonly a: string; readonly b: string };
+}
+
+/** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
+export const VOTE_ROUTES = ["GET /", "HEAD /", "POST /", `GET ${APP_HEALTH_PATH}`] as const;
+export const RESULT_ROUTES = [LAMBDA_RESULT_PATHS.page, LAMBDA_RESULT_PATHS.totals, LAMBDA_RESULT_PATHS.script, LAMBDA_RESULT_PATHS.health].map((path) => `GET ${path}`);
+
+/** One JSON object per request in the API's access log (CloudWatch Logs Insights reads the fields). */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    requestTime: "$context.requestTime",
+    sourceIp: "$context.identity.sourceIp",
+    userAgent: "$context.identity.userAgent",
+    httpMethod: "$context.httpMethod",
+    routeKey: "$context.routeKey",
+    path: "$context.path",
+    protocol: "$context.protocol",
+    status: "$context.status",
+    responseLength: "$context.responseLength",
+    responseLatency: "$context.responseLatency",
+    integrationStatus: "$context.integration.status",
+    integrationLatency: "$context.integration.latency",
+    integrationError: "$context.integrationErrorMessage",
+    domainName: "$context.domainName",
+});
+
+/** SQS keeps messages at most 14 days: the dead-letter queue keeps its ballots that long. */
+const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+/** The votes queue keeps unprocessed ballots 4 days, well inside the dead-letter queue's retention. */
+const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+/** HTTP APIs cut an integration off at 30 s. */
+const MAX_INTEGRATION_TIMEOUT_MS = 30_000;
+
+/**
+ * The voting app on Lambda: API Gateway HTTP API (access logs, throttling, optional custom domain) in
+ * front of the vote and result functions; vote sends each ballot to an SQS FIFO queue (message group =
+ * voter); the worker records ballots in a DynamoDB table from the queue, reporting partial batch failures;
+ * poison ballots move to a FIFO dead-letter queue after `maxReceiveCount` deliveries. Every store is
+ * encrypted with the stack's key; every trigger targets a function's `live` alias.
+ */
+export class VoteAppServerless extends pulumi.ComponentResource {
+    readonly api: aws.apigatewayv2.Api;
+    readonly stage: aws.apigatewayv2.Stage;
+    readonly queue: aws.sqs.Queue;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly table: aws.dynamodb.Table;
+    readonly functions: Readonly<Record<AppService, ServerlessFunction>>;
+    readonly workerMapping: aws.lambda.EventSourceMapping;
+    readonly domainName?: aws.apigatewayv2.DomainName;
+    /** Where the app is served: https://<domain>, or the API's execute-api endpoint. */
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: VoteAppServerlessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:serverless:VoteAppServerless", name, {}, opts);
+        const parent = this;
+        const protectData = args.protectData ?? false;
+        const viaService = (service: string) => ({ StringEquals: { "kms:ViaService": `${service}.${args.region}.amazonaws.com` } });
+
+        // --- Queues: the FIFO queue of ballots and its dead-letter queue -------------------------------
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-votes-dlq`,
+            {
+                name: physicalName("sqsQueue", args.namePrefix, "votes-dlq.fifo"),
+                fifoQueue: true,
+                messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+                kmsMasterKeyId: args.kmsKeyArn,
+                kmsDataKeyReusePeriodSeconds: 300,
+            },
+            { parent },
+        );
+        this.queue = new aws.sqs.Queue(
+            `${name}-votes`,
+            {
+                name: physicalName("sqsQueue", args.namePrefix, "votes.fifo"),
+                fifoQueue: true,
+                // The vote function sets the deduplication id (the API request id) and the group (the voter).
+                contentBasedDeduplication: false,
+                deduplicationScope: "messageGroup",
+                fifoThroughputLimit: "perMessageGroupId",
+                visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
+                messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
+                receiveWaitTimeSeconds: 20,
+                kmsMasterKeyId: args.kmsKeyArn,
+                kmsDataKeyReusePeriodSeconds: 300,
+                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount }),
+            },
+            { parent },
+        );
+        // Only the votes queue may move messages into the dead-letter queue.
+        new aws.sqs.RedriveAllowPolicy(
+            `${name}-votes-dlq`,
+            { queueUrl: this.deadLetterQueue.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }) },
+            { parent },
+        );
+        for (const [queueName, queue] of [[`${name}-votes`, this.queue], [`${name}-votes-dlq`, this.deadLetterQueue]] as const) {
+            new aws.sqs.QueuePolicy(
+                queueName,
+                {
+                    queueUrl: queue.url,
+                    policy: policyDocument(`${queueName} queue policy`, [
+                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                    ]),
+                },
+                { parent },
+            );
+        }
+
+        // --- Table: voters and totals (on demand, point-in-time recovery, the stack's key) -------------
+        this.table = new aws.dynamodb.Table(
+            `${name}-votes`,
+            {
+                name: physicalName("dynamodbTable", args.namePrefix, "votes"),
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: TABLE_PARTITION_KEY,
+                attributes: [{ name: TABLE_PARTITION_KEY, type: "S" }],
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                deletionProtectionEnabled: protectData,
+            },
+            { parent, protect: protectData, retainOnDelete: protectData },
+        );
+
+        // --- Functions: each with its own role, holding exactly what its handler calls -----------------
+        const options = { [AppEnv.optionA]: args.voteOptions.a, [AppEnv.optionB]: args.voteOptions.b };
+        const fn = (service: AppService, description: string, environment: Record<string, pulumi.Input<string>>, permissions: readonly PolicyStatementInput[]) =>
+            new ServerlessFunction(
+                `${name}-${service}`,
+                {
+                    functionName: `${args.namePrefix}-${service}`,
+                    description,
+                    region: args.region,
+                    accountId: args.accountId,
+                    code: args.code[service],
+                    ...args.functions[service],
+                    environment,
+                    kmsKeyArn: args.kmsKeyArn,
+                    logRetentionDays: args.logRetentionDays,
+                    permissions,
+                },
+                { parent },
+            );
+        // DynamoDB uses the caller's permission on a table's customer-managed key when it refreshes the table key.
+        const tableKeyViaDynamodb = { Sid: "UseTableKeyViaDynamodb", Effect: "Allow" as const, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: args.kmsKeyArn, Condition: viaService("dynamodb") };
+        const vote = fn("vote", "Vote page and ballots: API Gateway to the votes FIFO queue", { [LambdaEnv.queueUrl]: this.queue.url, ...options }, [
+            { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
+            // SSE-KMS producers need a data key, and Decrypt to reuse it.
+            { Sid: "EncryptBallotsViaSqs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn, Condition: viaService("sqs") },
+        ]);
+        const worker = fn("worker", "Records ballots from the votes FIFO queue in DynamoDB", { [LambdaEnv.tableName]: this.table.name }, [
+            // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
+            { Sid: "ReceiveBallots", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: this.queue.arn },
+            { Sid: "DecryptBallotsViaSqs", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: viaService("sqs") },
+            { Sid: "RecordBallots", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: this.table.arn },
+            tableKeyViaDynamodb,
+        ]);
+        const result = fn("result", "Result page and JSON totals from DynamoDB", { [LambdaEnv.tableName]: this.table.name, ...options }, [
+            { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
+            tableKeyViaDynamodb,
+        ]);
+        this.functions = { vote, result, worker };
+
+        // The worker reads the queue through its live alias, never faster than its reserved concurrency.
+        this.workerMapping = new aws.lambda.EventSourceMapping(
+            `${name}-worker-votes`,
+            {
+                eventSourceArn: this.queue.arn,
+                functionName: worker.alias.arn,
+                batchSize: args.workerBatchSize,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                scalingConfig: { maximumConcurrency: args.functions.worker.reservedConcurrency },
+                enabled: true,
+            },
+            { parent, dependsOn: [worker.rolePolicy] },
+        );
+
+        // --- HTTP API: access logs, throttling, routes to the live aliases ----------------------------
+        this.api = new aws.apigatewayv2.Api(
+            `${name}-api`,
+            {
+                name: physicalName("apiGateway", args.namePrefix, "vote-app"),
+                protocolType: "HTTP",
+                description: "The voting app: vote and result functions",
+                disableExecuteApiEndpoint: args.domain !== undefined,
+            },
+            { parent },
+        );
+        const accessLogs = new aws.cloudwatch.LogGroup(
+            `${name}-api-access`,
+            { name: `/aws/apigateway/${args.namePrefix}-vote-app/access`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent },
+        );
+        this.stage = new aws.apigatewayv2.Stage(
+            `${name}-api`,
+            {
+                apiId: this.api.id,
+                name: "$default",
+                autoDeploy: true,
+                accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+                defaultRouteSettings: { throttlingBurstLimit: args.throttling.burstLimit, throttlingRateLimit: args.throttling.rateLimit, detailedMetricsEnabled: true },
+            },
+            { parent },
+        );
+        const routeTo = (service: "vote" | "result", routes: readonly string[]) => {
+            const target = this.functions[service];
+            const integration = new aws.apigatewayv2.Integration(
+                `${name}-${service}`,
+                {
+                    apiId: this.api.id,
+                    integrationType: "AWS_PROXY",
+                    integrationUri: target.alias.invokeArn,
+                    payloadFormatVersion: "2.0",
+                    // Slightly longer than the function may run, so its own timeout is what fires (and is logged).
+                    timeoutMilliseconds: Math.min(MAX_INTEGRATION_TIMEOUT_MS, (args.functions[service].timeoutSeconds + 1) * 1000),
+                },
+                { parent },
+            );
+            for (const routeKey of routes) {
+                new aws.apigatewayv2.Route(
+                    `${name}-${service}-${routeKey.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "").toLowerCase()}`,
+                    { apiId: this.api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
+                    { parent },
+                );
+            }
+            // Only this API may invoke the alias (any stage, method and path of it).
+            new aws.lambda.Permission(
+                `${name}-${service}-api`,
+                {
+                    action: "lambda:InvokeFunction",
+                    function: target.name,
+                    qualifier: LIVE_ALIAS,
+                    principal: "apigateway.amazonaws.com",
+                    sourceArn: pulumi.interpolate`${this.api.executionArn}/*`,
+                    sourceAccount: args.accountId,
+                },
+                { parent, dependsOn: [target.alias] },
+            );
+        };
+        routeTo("vote", VOTE_ROUTES);
+        routeTo("result", RESULT_ROUTES);
+
+        // --- Optional custom domain (required in prod by the stack config) ----------------------------
+        if (args.domain) {
+            this.domainName = new aws.apigatewayv2.DomainName(
+                `${name}-domain`,
+                { domainName: args.domain.name, domainNameConfiguration: { certificateArn: args.domain.certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } },
+                { parent },
+            );
+            new aws.apigatewayv2.ApiMapping(`${name}-domain`, { apiId: this.api.id, domainName: this.domainName.id, stage: this.stage.id }, { parent });
+            this.url = pulumi.output(`https://${args.domain.name}`);
+        } else {
+            this.url = this.api.apiEndpoint;
+        }
+        this.registerOutputs({ url: this.url, queueUrl: this.queue.url, tableName: this.table.name });
+    }
+}

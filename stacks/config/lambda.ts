@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { qualifiedKey } from "./keys";
+import type { LambdaConfig } from "./types";
+
+/**
+ * Validation of the serverless platform's keys (`voteapp:lambda*`): the per-key bounds AWS enforces, and
+ * the relations between them that AWS would only refuse halfway through a deploy (or, worse, accept and
+ * then misbehave: a visibility timeout shorter than the worker's run redelivers ballots while they are
+ * being recorded).
+ */
+
+/** Lambda accepts 128 MiB to 10,240 MiB of memory per function. */
+export const LAMBDA_MEMORY_MB = { min: 128, max: 10240 } as const;
+/** API Gateway HTTP APIs wait at most 30 s for an integration; the function must time out (and log it) first. */
+export const HTTP_FUNCTION_TIMEOUT_SECONDS = { min: 1, max: 29 } as const;
+/** Lambda's hard limit on a function's run. */
+export const WORKER_TIMEOUT_SECONDS = { min: 1, max: 900 } as const;
+/** A FIFO queue's event source mapping takes at most 10 messages per batch (and supports no batching window). */
+export const FIFO_BATCH_SIZE = { min: 1, max: 10 } as const;
+/** SQS redrive policies accept 1–1000 receives before a message moves to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = { min: 1, max: 1000 } as const;
+/** SQS accepts visibility timeouts up to 12 hours. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/**
+ * AWS: "set the source queue's visibility timeout to at least six times the timeout that you configure on
+ * your function", so a batch retried after throttling or a failed invocation is not made visible again
+ * while an earlier attempt may still be running.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Lambda refuses reserved concurrency that leaves fewer than 100 executions unreserved in the account. */
+export const UNRESERVED_CONCURRENCY_MINIMUM = 100;
+/** An SQS event source mapping's maximum concurrency is 2–1000; the worker's mapping uses its reserved concurrency. */
+export const WORKER_CONCURRENCY = { min: 2, max: 1000 } as const;
+/** HTTP API account-level defaults: 10,000 requests per second, bursts of 5,000. */
+export const API_RATE_LIMIT = { min: 1, max: 10_000 } as const;
+export const API_BURST_LIMIT = { min: 1, max: 5_000 } as const;
+
+const between = (min: number, max: number, why = "") =>
+    z
+        .number()
+        .int({ error: "must be a whole number" })
+        .min(min, { error: `must be between ${min} and ${max}${why}` })
+        .max(max, { error: `must be between ${min} and ${max}${why}` });
+
+const memory = between(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, " MiB (what Lambda offers)");
+const reserved = between(1, 1000, " (0 would stop the function)");
+
+/** Per-key constraints of the lambda block; spread into the flat config schema. */
+export const lambdaKeySchema = {
+    lambdaVoteMemory: memory,
+    lambdaResultMemory: memory,
+    lambdaWorkerMemory: memory,
+    lambdaHttpTimeoutSeconds: between(HTTP_FUNCTION_TIMEOUT_SECONDS.min, HTTP_FUNCTION_TIMEOUT_SECONDS.max, " seconds: API Gateway gives up on an integration at 30 s, the function must time out first"),
+    lambdaWorkerTimeoutSeconds: between(WORKER_TIMEOUT_SECONDS.min, WORKER_TIMEOUT_SECONDS.max, " seconds (Lambda's limit is 900)"),
+    lambdaVoteReservedConcurrency: reserved,
+    lambdaResultReservedConcurrency: reserved,
+    lambdaWorkerReservedConcurrency: between(WORKER_CONCURRENCY.min, WORKER_CONCURRENCY.max, " (the queue's event source mapping needs a maximum concurrency of at least 2)"),
+    lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000),
+    lambdaApiThrottleBurst: between(API_BURST_LIMIT.min, API_BURST_LIMIT.max, " requests (the HTTP API account limit is 5000)"),
+    lambdaApiThrottleRate: between(API_RATE_LIMIT.min, API_RATE_LIMIT.max, " requests per second (the HTTP API account limit is 10000)"),
+    lambdaWorkerBatchSize: between(FIFO_BATCH_SIZE.min, FIFO_BATCH_SIZE.max, ": a FIFO queue hands Lambda at most 10 messages per batch"),
+    lambdaQueueMaxReceiveCount: between(MAX_RECEIVE_COUNT.min, MAX_RECEIVE_COUNT.max),
+};
+
+/** The flat values of the lambda block, as the loader has parsed them. */
+export type LambdaFlatConfig = { readonly [K in keyof typeof lambdaKeySchema]: number };
+
+const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): keyof LambdaFlatConfig =>
+    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as keyof LambdaFlatConfig;
+
+/** The queue's visibility timeout: six times the worker's timeout (the batching window is always 0 on FIFO). */
+export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): number {
+    return VISIBILITY_TIMEOUT_FACTOR * workerTimeoutSeconds;
+}
+
+type Problem = (key: string, value: unknown, message: string) => void;
+
+/**
+ * Relations between the lambda keys. Checked for every platform: a stack file switched to lambda later
+ * must not discover its mistakes then.
+ */
+export function checkLambdaRelations(flat: LambdaFlatConfig, problem: Problem): void {
+    const visibility = queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds);
+    if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+        problem(
+            "lambdaWorkerTimeoutSeconds",
+            flat.lambdaWorkerTimeoutSeconds,
+            `gives the votes queue a visibility timeout of ${visibility} s (${VISIBILITY_TIMEOUT_FACTOR} × the timeout), over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
+        );
+    }
+    const reservedSum = APP_SERVICES.reduce((sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")], 0);
+    const reservable = flat.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
+    if (reservedSum > reservable) {
+        problem(
+            "lambdaAccountConcurrency",
+            flat.lambdaAccountConcurrency,
+            `leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
+        );
+    }
+}
+
+/** The nested `config.lambda` of the validated config. */
+export function lambdaConfigFrom(flat: LambdaFlatConfig): LambdaConfig {
+    const httpTimeout = flat.lambdaHttpTimeoutSeconds;
+    const fn = (service: AppService) => ({
+        memoryMb: flat[functionKey(service, "Memory")],
+        timeoutSeconds: service === "worker" ? flat.lambdaWorkerTimeoutSeconds : httpTimeout,
+        reservedConcurrency: flat[functionKey(service, "ReservedConcurrency")],
+    });
+    return {
+        functions: { vote: fn("vote"), result: fn("result"), worker: fn("worker") },
+        api: { throttleBurstLimit: flat.lambdaApiThrottleBurst, throttleRateLimit: flat.lambdaApiThrottleRate },
+        worker: { batchSize: flat.lambdaWorkerBatchSize },
+        queue: { maxReceiveCount: flat.lambdaQueueMaxReceiveCount, visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds) },
+    };
+}
