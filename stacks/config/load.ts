@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { readEksConfig } from "./eks";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, TIERS } from "./rules";
@@ -187,6 +188,9 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
     const flat = parsed.data;
     const tier = resolveTier(flat, problems);
     if (tier) checkRelations(flat, tier, problems);
+    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
+    const deployRoleArn = `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
+    const eks = readEksConfig(values, { tier: tier ?? "dev", accountId: flat.accountId, deployRoleArn }, problems);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
     const services = Object.fromEntries(APP_SERVICES.map((s) => [s, serviceSize(flat, s)])) as Record<AppService, ServiceSize>;
@@ -195,7 +199,6 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         const image = flat[`${service}Image`];
         if (image !== undefined) overrides[service] = image;
     }
-    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
     const config: VoteAppConfig = {
         project: context.project,
         stack: context.stack,
@@ -207,7 +210,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         account: {
             id: flat.accountId,
             deployRoleName: flat.deployRoleName,
-            deployRoleArn: `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`,
+            deployRoleArn,
             known: Object.fromEntries(
                 ([["dev", flat.devAccountId], ["staging", flat.stagingAccountId], ["prod", flat.prodAccountId]] as const).filter(([, id]) => id !== undefined),
             ),
@@ -229,6 +232,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         tags: { owner: flat.owner, costCentre: flat.costCentre },
         images: { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages },
         voteOptions: { a: flat.optionA, b: flat.optionB },
+        eks,
     };
     return deepFreeze(config);
 }

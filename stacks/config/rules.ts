@@ -4,7 +4,7 @@ import * as ipaddr from "ipaddr.js";
 
 export const PLATFORMS = ["ecs", "eks", "lambda"] as const;
 /** Platforms this version can deploy; the others are accepted names whose components have not landed. */
-export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs"];
+export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "eks"];
 export const TIERS = ["dev", "staging", "prod"] as const;
 export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
 

@@ -1,4 +1,5 @@
 import type { AppService } from "../../components/appContract";
+import type { EksConfig } from "./eks";
 import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
 
 export type Platform = (typeof PLATFORMS)[number];
@@ -64,4 +65,6 @@ export interface VoteAppConfig {
         readonly keepPerRepository: number;
     };
     readonly voteOptions: { readonly a: string; readonly b: string };
+    /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */
+    readonly eks: EksConfig;
 }
