@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { type AppService, AppSecretName, appSecretNames } from "./appContract";
 import { physicalName } from "./naming";
 
 export interface DataArgs {
@@ -51,6 +52,12 @@ export interface DataArgs {
 export interface InjectedSecret {
     readonly arn: pulumi.Output<string>;
     readonly jsonKey?: string;
+}
+
+/** The secrets one service needs (app contract names), and where each is kept: shared by every platform. */
+export function injectedSecretsFor(service: AppService, secrets: Data["secrets"]): { readonly name: string; readonly secret: InjectedSecret }[] {
+    const byName: Readonly<Record<string, InjectedSecret>> = { [AppSecretName.redisPassword]: secrets.redisPassword, [AppSecretName.pgPassword]: secrets.pgPassword };
+    return appSecretNames(service).map((name) => ({ name, secret: byName[name] }));
 }
 
 export const REDIS_PORT = 6379;

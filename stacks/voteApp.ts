@@ -1,5 +1,6 @@
 import type { VoteAppConfig } from "./config";
 import { buildFoundation, type VoteAppOutputs } from "./foundation";
+import { deployOnEks } from "./platforms/eks";
 import { deployOnFargate } from "./platforms/fargate";
 
 export type { VoteAppOutputs } from "./foundation";
@@ -22,6 +23,7 @@ export function createVoteApp(config: VoteAppConfig): VoteAppOutputs {
         case "ecs":
             return { ...common, ...deployOnFargate(config, foundation) };
         case "eks":
+            return { ...common, ...deployOnEks(config, foundation) };
         case "lambda":
             // Config validation refuses platforms whose components have not landed, before any resource exists.
             throw new Error(`platform ${config.platform} passed validation but has no composition`);

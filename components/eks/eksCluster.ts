@@ -9,6 +9,9 @@ import { kubeconfigFor } from "./kubeconfig";
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
+/** The VPC CNI enforces NetworkPolicies only when its network policy agent is switched on. */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
 const NODE_ROOT_VOLUME_GB = 30;
 
@@ -210,13 +213,14 @@ export class EksCluster extends pulumi.ComponentResource {
         const capacityReady: pulumi.Resource[] = [];
         if (!autoMode) {
             const versions = addonVersionsFor(args.kubernetesVersion);
-            const addon = (addonName: EksAddonName, dependsOn: pulumi.Resource[]) =>
+            const addon = (addonName: EksAddonName, dependsOn: pulumi.Resource[], configuration?: Record<string, unknown>) =>
                 (addons[addonName] = new aws.eks.Addon(
                     `${name}-${addonName}`,
                     {
                         clusterName: this.cluster.name,
                         addonName,
                         addonVersion: versions[addonName],
+                        configurationValues: configuration ? JSON.stringify(configuration) : undefined,
                         resolveConflictsOnCreate: "OVERWRITE",
                         resolveConflictsOnUpdate: "PRESERVE",
                     },
@@ -224,7 +228,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 ));
             // Networking and the Pod Identity agent run as DaemonSets: install them before nodes join, so nodes
             // become Ready; CoreDNS is a Deployment and needs nodes to schedule on.
-            const daemonAddons = [addon("vpc-cni", []), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
+            const daemonAddons = [addon("vpc-cni", [], VPC_CNI_CONFIGURATION), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
 
             this.launchTemplate = new aws.ec2.LaunchTemplate(
                 `${name}-nodes`,
