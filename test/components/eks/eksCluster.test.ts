@@ -111,7 +111,7 @@ describe("EksCluster", function () {
     it("gives nodes only the minimal managed policies", async () => {
         const run = await dev();
         const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
-        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === input(nodeRole, "name"));
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === nodeRole.name);
         const policies = attached.map((a) => String(input(a, "policyArn")).split("/").pop()).sort();
         assert.deepStrictEqual(policies, ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy", "AmazonEKS_CNI_Policy"]);
     });
