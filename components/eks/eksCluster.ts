@@ -276,6 +276,14 @@ export class EksCluster extends pulumi.ComponentResource {
             // Kubernetes objects wait for admin access and for capacity to run on.
             { parent, dependsOn: [...accessReady, ...capacityReady] },
         );
+        if (autoMode) {
+            // Auto Mode enforces NetworkPolicies only once its network policy controller is switched on here.
+            new k8s.core.v1.ConfigMap(
+                `${name}-network-policy`,
+                { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
+                { parent, provider: this.provider },
+            );
+        }
         this.registerOutputs({ clusterName: this.clusterName, endpoint: this.cluster.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId });
     }
 }

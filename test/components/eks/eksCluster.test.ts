@@ -140,7 +140,7 @@ describe("EksCluster", function () {
         }
     });
 
-    it("Auto Mode: compute, storage and load balancing on, node role set, no node group or add-ons", async () => {
+    it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group or add-ons", async () => {
         const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
         const cluster = single(run, CLUSTER);
         assert.strictEqual(input(cluster, "computeConfig", "enabled"), true);
@@ -151,6 +151,10 @@ describe("EksCluster", function () {
         assert.strictEqual(ofType(run, "aws:eks/nodeGroup:NodeGroup").length, 0);
         assert.strictEqual(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").length, 0);
         assert.strictEqual(ofType(run, "aws:eks/addon:Addon").length, 0);
+        const networkPolicy = single(run, "kubernetes:core/v1:ConfigMap");
+        assert.deepStrictEqual([input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")], ["kube-system", "amazon-vpc-cni"]);
+        assert.deepStrictEqual(input(networkPolicy, "data"), { "enable-network-policy-controller": "true" });
+        assert.strictEqual(ofType(await dev(), "kubernetes:core/v1:ConfigMap").length, 0, "the node group's CNI is configured through its add-on, not a ConfigMap");
         const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as { Statement: { Action: string[] }[] };
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
     });

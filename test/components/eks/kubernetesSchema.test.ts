@@ -3,7 +3,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import type { CapturedResource } from "../../../plan/capturedResource";
 import { readStackConfig } from "../../../plan/stackFile";
 import { parseVoteAppConfig } from "../../../stacks/config";
@@ -20,6 +20,7 @@ const SCHEMA_KUBERNETES_VERSION = "1.33";
 type Validating = { validate(): void };
 const MODELS: Readonly<Record<string, (data: Record<string, unknown>) => Validating>> = {
     "kubernetes:core/v1:Namespace": (d) => new Namespace(d as ConstructorParameters<typeof Namespace>[0]),
+    "kubernetes:core/v1:ConfigMap": (d) => new ConfigMap(d as ConstructorParameters<typeof ConfigMap>[0]),
     "kubernetes:core/v1:Secret": (d) => new Secret(d as ConstructorParameters<typeof Secret>[0]),
     "kubernetes:core/v1:ServiceAccount": (d) => new ServiceAccount(d as ConstructorParameters<typeof ServiceAccount>[0]),
     "kubernetes:core/v1:Service": (d) => new Service(d as ConstructorParameters<typeof Service>[0]),
