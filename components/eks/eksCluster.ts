@@ -12,6 +12,9 @@ export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "co
 /** The VPC CNI enforces NetworkPolicies only when its network policy agent is switched on. */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
 
+/** metrics-server (kubernetes-sigs chart), pinned: HPAs scale on the CPU metrics it serves; EKS installs none. */
+export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2", repo: "https://kubernetes-sigs.github.io/metrics-server/" } as const;
+
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
 const NODE_ROOT_VOLUME_GB = 30;
 
@@ -80,6 +83,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly addons: Readonly<Partial<Record<EksAddonName, aws.eks.Addon>>>;
     readonly accessEntries: readonly aws.eks.AccessEntry[];
     readonly autoMode: boolean;
+    /** metrics-server, which the app's HorizontalPodAutoscalers read. */
+    readonly metricsServer: k8s.helm.v3.Release;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:eks:EksCluster", name, {}, opts);
@@ -275,6 +280,20 @@ export class EksCluster extends pulumi.ComponentResource {
             { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
             // Kubernetes objects wait for admin access and for capacity to run on.
             { parent, dependsOn: [...accessReady, ...capacityReady] },
+        );
+        this.metricsServer = new k8s.helm.v3.Release(
+            `${name}-metrics-server`,
+            {
+                name: "metrics-server",
+                chart: METRICS_SERVER_CHART.chart,
+                version: METRICS_SERVER_CHART.version,
+                repositoryOpts: { repo: METRICS_SERVER_CHART.repo },
+                namespace: "kube-system",
+                atomic: true,
+                cleanupOnFail: true,
+                values: { replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
+            },
+            { parent, provider: this.provider },
         );
         if (autoMode) {
             // Auto Mode enforces NetworkPolicies only once its network policy controller is switched on here.

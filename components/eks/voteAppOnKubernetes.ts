@@ -174,7 +174,8 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                         },
                     },
                 },
-                k8sOpts,
+                // Pods are created once the controller's webhook can add their ALB readiness gates.
+                { ...k8sOpts, dependsOn: [this.controller.release] },
             );
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-${service}`,

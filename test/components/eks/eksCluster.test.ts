@@ -176,6 +176,14 @@ describe("EksCluster", function () {
         }
     });
 
+    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics (node group and Auto Mode)", async () => {
+        for (const capacity of ["managedNodeGroup", "autoMode"]) {
+            const release = named(await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }), "kubernetes:helm.sh/v3:Release", "eks-metrics-server");
+            assert.deepStrictEqual([input(release, "chart"), input(release, "version"), input(release, "namespace")], ["metrics-server", "3.12.2", "kube-system"]);
+            assert.strictEqual(input(release, "values", "replicas"), 2);
+        }
+    });
+
     it("every AWS resource of the cluster goes through the stack's AWS provider", async () => {
         const run = await dev();
         const component = single(run, "voteapp:eks:EksCluster");

@@ -176,7 +176,7 @@ describe("VoteAppOnKubernetes", function () {
 
     it("installs the Load Balancer Controller from a pinned chart, on its own Pod Identity role with a scoped policy", async () => {
         const run = await prod();
-        const release = single(run, "kubernetes:helm.sh/v3:Release");
+        const release = named(run, "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller");
         assert.strictEqual(input(release, "chart"), "aws-load-balancer-controller");
         assert.match(String(input(release, "version")), /^\d+\.\d+\.\d+$/);
         assert.deepStrictEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
@@ -185,6 +185,7 @@ describe("VoteAppOnKubernetes", function () {
         const association = single(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
         assert.deepStrictEqual([input(association, "namespace"), input(association, "serviceAccount")], ["kube-system", "aws-load-balancer-controller"]);
         assert.ok(release.dependencies.includes(association.urn), "the controller starts before its Pod Identity association exists");
+        for (const deployment of ofType(run, DEPLOYMENT)) assert.ok(deployment.dependencies.includes(release.urn), `${deployment.name} may start before the controller's readiness-gate webhook`);
         const role = named(run, "aws:iam/role:Role", "vote-app-lb-controller");
         const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[] };
         assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
