@@ -117,7 +117,7 @@ export class Data extends pulumi.ComponentResource {
             { name: `${args.namePrefix}/redis-auth-token`, description: "ElastiCache Redis AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7 },
             stateful,
         );
-        new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
+        const redisAuthVersion = new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
         const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, description: "Private subnets for Redis" }, { parent });
         const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
         this.redis = new aws.elasticache.ReplicationGroup(
@@ -210,7 +210,9 @@ export class Data extends pulumi.ComponentResource {
             pgDatabase: pulumi.output(databaseName),
             pgUser: pulumi.output(databaseUser),
         };
-        this.secrets = { redisPassword: { arn: this.redisAuthSecret.arn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
+        // Readers of the token (ECS secrets, the EKS Secret) must wait for its value, not just for the empty secret.
+        const redisAuthArn = pulumi.all([this.redisAuthSecret.arn, redisAuthVersion.versionId]).apply(([arn]) => arn);
+        this.secrets = { redisPassword: { arn: redisAuthArn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
         this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
     }
 }

@@ -81,6 +81,15 @@ describe("VoteAppOnKubernetes", function () {
         assert.ok(vote.includes("REDIS_HOST") && vote.includes("REDIS_TLS") && !vote.includes("PGHOST"), `vote env: ${vote.join(", ")}`);
     });
 
+    it("reads the Redis token only once its value is stored (the Secret waits for the secret version)", async () => {
+        const run = await dev();
+        const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
+        for (const service of ["vote", "worker"]) {
+            const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
+            assert.ok(secret.dependencies.includes(version.urn), `${service}'s Secret does not wait for the Redis token's secret version`);
+        }
+    });
+
     it("puts no password value into any container environment", async () => {
         const run = await prod();
         const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) => Object.values(input(s, "stringData") as Record<string, string>));
