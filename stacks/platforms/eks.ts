@@ -67,7 +67,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             certificateArn: config.domain?.certificateArn,
             domainName: config.domain?.name,
             deletionProtection: config.hardened,
-            controllerReplicas: config.isProduction ? 2 : 1,
+            controllerReplicas: config.hardened ? 2 : 1,
         },
         componentOptions,
     );

@@ -191,6 +191,8 @@ describe("VoteAppOnKubernetes", function () {
         assert.deepStrictEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
         assert.strictEqual(input(release, "values", "clusterName"), "voteapp-prod");
         assert.strictEqual(input(release, "values", "replicaCount"), 2);
+        assert.strictEqual(input(named(await stackRun("staging", { overrides: EKS }), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 2, "staging rehearses prod");
+        assert.strictEqual(input(named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 1);
         const association = single(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
         assert.deepStrictEqual([input(association, "namespace"), input(association, "serviceAccount")], ["kube-system", "aws-load-balancer-controller"]);
         assert.ok(release.dependencies.includes(association.urn), "the controller starts before its Pod Identity association exists");
