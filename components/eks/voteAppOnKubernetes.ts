@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
 import { APP_HEALTH_PATH, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
 import { type Data, injectedSecretsFor } from "../data";
 import { RESULT_PATH_PATTERNS } from "../fargate/loadBalancer";
@@ -45,6 +46,10 @@ export interface VoteAppOnKubernetesArgs {
     /** HTTPS on this ACM certificate (HTTP redirects). Without it the app is served on HTTP (dev only). */
     readonly certificateArn?: string;
     readonly domainName?: string;
+    /** ALB access logs to a dedicated private bucket (staging and prod). @default false */
+    readonly accessLogs?: boolean;
+    /** Days access logs are kept. @default 90 */
+    readonly accessLogRetentionDays?: number;
     /** ALB deletion protection (staging and prod). @default false */
     readonly deletionProtection?: boolean;
     /**
@@ -205,11 +210,13 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         }
         this.deployments = deployments;
 
-        const attributes = [
+        const accessLogs = args.accessLogs ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this) : undefined;
+        const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
             "routing.http.drop_invalid_header_fields.enabled=true",
             "routing.http.desync_mitigation_mode=defensive",
             `deletion_protection.enabled=${args.deletionProtection ?? false}`,
+            ...(accessLogs ? ["access_logs.s3.enabled=true", pulumi.interpolate`access_logs.s3.bucket=${accessLogs.bucket.bucket}`, `access_logs.s3.prefix=${ACCESS_LOG_PREFIX}`] : []),
         ];
         const annotations: Record<string, pulumi.Input<string>> = {
             "alb.ingress.kubernetes.io/scheme": "internet-facing",
@@ -217,7 +224,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             "alb.ingress.kubernetes.io/subnets": pulumi.output(args.publicSubnetIds).apply((ids) => ids.join(",")),
             "alb.ingress.kubernetes.io/healthcheck-path": APP_HEALTH_PATH,
             "alb.ingress.kubernetes.io/success-codes": "200",
-            "alb.ingress.kubernetes.io/load-balancer-attributes": attributes.join(","),
+            "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.all(attributes).apply((all) => all.join(",")),
             "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
             ...(https
                 ? {
@@ -248,7 +255,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 },
             },
             // The controller's webhook must be up before the Ingress is admitted.
-            { ...k8sOpts, dependsOn: [this.controller.release] },
+            { ...k8sOpts, dependsOn: [this.controller.release, ...(accessLogs ? [accessLogs.policy] : [])] },
         );
         const address = this.ingress.status.apply((status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "");
         this.url = args.domainName ? pulumi.output(`${https ? "https" : "http"}://${args.domainName}`) : address.apply((host) => (host ? `http://${host}` : "(the ALB address appears once the controller has created it)"));

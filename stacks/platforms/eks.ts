@@ -67,6 +67,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             certificateArn: config.domain?.certificateArn,
             domainName: config.domain?.name,
             deletionProtection: config.hardened,
+            accessLogs: config.hardened,
             controllerReplicas: config.hardened ? 2 : 1,
         },
         componentOptions,

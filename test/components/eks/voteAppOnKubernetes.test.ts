@@ -183,6 +183,24 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual((await prod()).outputs.url, "https://vote.example.com");
     });
 
+    it("staging and prod: ALB access logs to a private, TLS-only bucket ELB may write to; none in dev", async () => {
+        const run = await prod();
+        const ingress = single(run, "kubernetes:networking.k8s.io/v1:Ingress");
+        const attributes = String(input(ingress, "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).split(",");
+        const bucket = single(run, "aws:s3/bucket:Bucket");
+        assert.strictEqual(bucket.name, "vote-app-alb-access-logs");
+        assert.ok(attributes.includes("access_logs.s3.enabled=true"), attributes.join(","));
+        // The mock names the bucket `<logical name>-<hash>`, as Pulumi's auto-naming would.
+        assert.ok(attributes.some((a) => /^access_logs\.s3\.bucket=vote-app-alb-access-logs-[0-9a-f]{8}$/.test(a)), attributes.join(","));
+        assert.ok(attributes.includes("access_logs.s3.prefix=alb"));
+        assert.deepStrictEqual(input(single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"), "restrictPublicBuckets"), true);
+        const policy = JSON.parse(String(input(single(run, "aws:s3/bucketPolicy:BucketPolicy"), "policy"))) as { Statement: { Sid: string }[] };
+        assert.deepStrictEqual(policy.Statement.map((s) => s.Sid), ["ElbLogDelivery", "ElbLogDeliveryService", "DenyInsecureTransport"]);
+        assert.ok(ingress.dependencies.includes(single(run, "aws:s3/bucketPolicy:BucketPolicy").urn), "the ALB may be created before ELB can write its logs");
+        assert.strictEqual(ofType(await dev(), "aws:s3/bucket:Bucket").length, 0);
+        assert.ok(!String(input(single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress"), "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).includes("access_logs"));
+    });
+
     it("installs the Load Balancer Controller from a pinned chart, on its own Pod Identity role with a scoped policy", async () => {
         const run = await prod();
         const release = named(run, "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller");
