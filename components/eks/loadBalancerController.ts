@@ -179,7 +179,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                     replicaCount: replicas,
                     serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT },
                     podDisruptionBudget: replicas > 1 ? { maxUnavailable: 1 } : {},
-                    // The app's Ingress names its subnets; the controller must not go looking for tagged ones elsewhere.
+                    // Only Ingresses are its job: it must not take over every `type: LoadBalancer` Service in the cluster.
                     enableServiceMutatorWebhook: false,
                     nodeSelector: { "kubernetes.io/os": "linux" },
                 },
