@@ -49,6 +49,13 @@ export const APP_HTTP_PORT = 8080;
 /** Health check path served by vote and result. */
 export const APP_HEALTH_PATH = "/healthz";
 
+/**
+ * The worker's liveness signal (it serves no HTTP): when the variable is set, the worker rewrites that file
+ * at least every `intervalSeconds` while its loop makes progress or retries, so a probe can restart a
+ * worker stuck on a call that never returns. Platforms that can run a probe command (Kubernetes) set it.
+ */
+export const WORKER_HEARTBEAT = { variable: "WORKER_HEARTBEAT_FILE", intervalSeconds: 5, staleAfterSeconds: 60 } as const;
+
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { type AppService, AppSecretName, appSecretNames } from "./appContract";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
 
@@ -57,6 +58,12 @@ export interface DataArgs {
 export interface InjectedSecret {
     readonly arn: pulumi.Output<string>;
     readonly jsonKey?: string;
+}
+
+/** The secrets one service needs (app contract names), and where each is kept: shared by every platform. */
+export function injectedSecretsFor(service: AppService, secrets: Data["secrets"]): { readonly name: string; readonly secret: InjectedSecret }[] {
+    const byName: Readonly<Record<string, InjectedSecret>> = { [AppSecretName.redisPassword]: secrets.redisPassword, [AppSecretName.pgPassword]: secrets.pgPassword };
+    return appSecretNames(service).map((name) => ({ name, secret: byName[name] }));
 }
 
 export const REDIS_PORT = 6379;
@@ -118,7 +125,7 @@ export class Data extends pulumi.ComponentResource {
             { name: `${args.namePrefix}/redis-auth-token`, description: "ElastiCache Redis AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7 },
             stateful,
         );
-        new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
+        const redisAuthVersion = new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
         const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, description: "Private subnets for Redis" }, { parent });
         const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
         const redisNodeCount = args.multiAz ? 2 : 1;
@@ -213,7 +220,9 @@ export class Data extends pulumi.ComponentResource {
             pgDatabase: pulumi.output(databaseName),
             pgUser: pulumi.output(databaseUser),
         };
-        this.secrets = { redisPassword: { arn: this.redisAuthSecret.arn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
+        // Readers of the token (ECS secrets, the EKS Secret) must wait for its value, not just for the empty secret.
+        const redisAuthArn = pulumi.all([this.redisAuthSecret.arn, redisAuthVersion.versionId]).apply(([arn]) => arn);
+        this.secrets = { redisPassword: { arn: redisAuthArn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
         this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
     }
 }

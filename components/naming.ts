@@ -9,6 +9,7 @@ export const NAME_LIMITS = {
     rdsInstance: 63,
     iamRole: 64,
     ecsCluster: 255,
+    eksCluster: 100,
     ecrRepository: 256,
     logGroup: 512,
     secret: 512,

@@ -137,7 +137,9 @@ async function runExclusively(program: () => Record<string, unknown> | Promise<R
     const stackTraceLimit = Error.stackTraceLimit;
     if (process.env.VOTEAPP_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
     try {
-        const stackOutputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+        // The program's own return value: runInPulumiStack resolves outputs to plain values, losing which are secret.
+        let stackOutputs: Record<string, unknown> = {};
+        await pulumi.runtime.runInPulumiStack(async () => (stackOutputs = (await program()) ?? {}));
         await waitForRPCs();
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];

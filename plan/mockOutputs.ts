@@ -75,6 +75,7 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
     "aws:cloudwatch/logGroup:LogGroup": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${str(inputs.name, name)}` }),
     "aws:secretsmanager/secret:Secret": (name, inputs, ctx) => ({ arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf` }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `mock-${hash(name)}-${"x".repeat(Math.max(0, Number(inputs.length ?? 32) - 14))}` }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
         name: str(inputs.name, name),
         endpoint: `https://${hash(name).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`,
@@ -135,6 +136,12 @@ export function mockCallOutputs(token: string, inputs: Outputs, ctx: MockContext
             return { name: ctx.region, region: ctx.region, id: ctx.region };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+            // RDS-managed master secrets hold JSON; others (the Redis AUTH token) a plain string.
+            const id = String(inputs.secretId ?? "");
+            const value = `mock-secret-${hash(id)}`;
+            return { arn: id, secretId: id, versionId: `v-${hash(id)}`, secretString: id.includes(":secret:rds!") ? JSON.stringify({ username: "voteapp", password: value }) : value };
+        }
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
         default:

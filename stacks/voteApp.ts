@@ -1,5 +1,6 @@
 import type { VoteAppConfig } from "./config";
 import { buildBaseFoundation, buildFoundation, type Foundation, type VoteAppOutputs } from "./foundation";
+import { deployOnEks } from "./platforms/eks";
 import { deployOnFargate } from "./platforms/fargate";
 import type { VoteAppTransforms } from "./transforms";
 import { secureAccount } from "./security";
@@ -18,9 +19,11 @@ export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransfor
             secureAccount(config, foundation);
             return { ...identity, ...containerOutputs(foundation), ...deployOnFargate(config, foundation) };
         }
-        case "eks":
-            // Config validation refuses platforms whose components have not landed, before any resource exists.
-            throw new Error(`platform ${config.platform} passed validation but has no composition`);
+        case "eks": {
+            const foundation = buildFoundation(config, transforms);
+            secureAccount(config, foundation);
+            return { ...identity, ...containerOutputs(foundation), ...deployOnEks(config, foundation) };
+        }
         case "lambda": {
             // Loaded for lambda stacks only: the serverless platform brings the app's AWS SDK and esbuild along.
             const { deployLambda } = require("./platforms/lambda") as typeof import("./platforms/lambda");

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, AppSecretName, appEnvironment, SERVICE_NEEDS } from "../appContract";
-import type { Data } from "../data";
+import { APP_HTTP_PORT, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
+import { type Data, injectedSecretsFor } from "../data";
 import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { containerDefinition, type ContainerSecret } from "./containerDefinition";
@@ -149,13 +149,8 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         );
         const shiftingRole = this.deploymentPlan.kind === "ecsNative" ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }) : undefined;
 
-        const secretsOf = (service: AppService): SecretToInject[] => {
-            const needs = SERVICE_NEEDS[service];
-            const secrets: SecretToInject[] = [];
-            if (needs.redis) secrets.push({ name: AppSecretName.redisPassword, secretArn: args.data.secrets.redisPassword.arn, jsonKey: args.data.secrets.redisPassword.jsonKey });
-            if (needs.postgres) secrets.push({ name: AppSecretName.pgPassword, secretArn: args.data.secrets.pgPassword.arn, jsonKey: args.data.secrets.pgPassword.jsonKey });
-            return secrets;
-        };
+        const secretsOf = (service: AppService): SecretToInject[] =>
+            injectedSecretsFor(service, args.data.secrets).map(({ name, secret }) => ({ name, secretArn: secret.arn, jsonKey: secret.jsonKey }));
 
         const services = {} as Record<AppService, aws.ecs.Service>;
         const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;

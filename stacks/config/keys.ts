@@ -88,6 +88,17 @@ export const CONFIG_KEYS = {
     lambdaApiThrottleRate: { type: "integer", description: "API Gateway default route throttling: steady rate limit (1–10000 requests per second).", default: 100 },
     lambdaWorkerBatchSize: { type: "integer", description: "Ballots per worker invocation (1–10, the FIFO queue maximum; FIFO queues support no batching window).", default: 10 },
     lambdaQueueMaxReceiveCount: { type: "integer", description: "Deliveries of a ballot before it moves to the votes dead-letter queue (1–1000).", default: 5 },
+    // --- eks ---
+    eksKubernetesVersion: { type: "string", description: "Kubernetes minor version of the EKS cluster (platform eks), one with pinned add-ons: 1.31, 1.32, 1.33 or 1.34.", default: "1.33" },
+    eksCapacity: { type: "string", description: "EKS worker capacity: managedNodeGroup (EC2 nodes sized by the eksNode* keys) or autoMode (EKS Auto Mode picks and manages the nodes).", default: "managedNodeGroup" },
+    eksNodeInstanceTypes: { type: "string", description: "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.", default: "t4g.medium" },
+    eksNodeMinSize: { type: "integer", description: "Fewest nodes in the managed node group (at least 2 in prod).", default: 2 },
+    eksNodeDesiredSize: { type: "integer", description: "Nodes the managed node group starts with.", default: 2 },
+    eksNodeMaxSize: { type: "integer", description: "Most nodes in the managed node group.", default: 4 },
+    eksPublicAccessCidrs: { type: "string", description: "Comma-separated public CIDRs allowed to reach the EKS API endpoint; unset keeps the endpoint private (reachable from the VPC only). Never 0.0.0.0/0 in prod.", optional: true },
+    eksAdminRoleArn: { type: "string", description: "IAM role ARN (in the stack's account) granted cluster admin through an EKS access entry, e.g. your SSO admin role.", optional: true },
+    eksMaxSurge: { type: "string", description: "Rolling update maxSurge of the app Deployments: a pod count or a percentage, e.g. 1 or 25%.", default: "25%" },
+    eksMaxUnavailable: { type: "string", description: "Rolling update maxUnavailable of the app Deployments: a pod count or a percentage; 0 keeps full capacity during a rollout.", default: "0" },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

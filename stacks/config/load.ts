@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { readEksConfig } from "./eks";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { checkLambdaRelations, lambdaConfigFrom } from "./lambda";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
@@ -196,6 +197,9 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
     const tier = resolveTier(flat, problems);
     if (tier) checkRelations(flat, tier, problems);
     if (tier) checkSafety(flat, tier, problems);
+    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
+    const deployRoleArn = `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
+    const eks = readEksConfig(values, { tier: tier ?? "dev", accountId: flat.accountId, deployRoleArn }, problems);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
     const services = Object.fromEntries(APP_SERVICES.map((s) => [s, serviceSize(flat, s)])) as Record<AppService, ServiceSize>;
@@ -204,7 +208,6 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         const image = flat[`${service}Image`];
         if (image !== undefined) overrides[service] = image;
     }
-    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
     const config: VoteAppConfig = {
         project: context.project,
         stack: context.stack,
@@ -216,7 +219,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         account: {
             id: flat.accountId,
             deployRoleName: flat.deployRoleName,
-            deployRoleArn: `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`,
+            deployRoleArn,
             known: Object.fromEntries(
                 ([["dev", flat.devAccountId], ["staging", flat.stagingAccountId], ["prod", flat.prodAccountId]] as const).filter(([, id]) => id !== undefined),
             ),
@@ -240,6 +243,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
         lambda: lambdaConfigFrom(flat),
+        eks,
     };
     return deepFreeze(config);
 }

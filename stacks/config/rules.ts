@@ -6,7 +6,7 @@ export const PLATFORMS = ["ecs", "eks", "lambda"] as const;
 /** Platforms this version can deploy; the others are accepted names whose components have not landed. */
 /** Platforms serving the app through an Application Load Balancer, which AWS requires to span two AZs. */
 export const LOAD_BALANCED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "eks"];
-export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "lambda"];
+export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "eks", "lambda"];
 export const TIERS = ["dev", "staging", "prod"] as const;
 export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
 

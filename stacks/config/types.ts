@@ -1,4 +1,5 @@
 import type { AppService } from "../../components/appContract";
+import type { EksConfig } from "./eks";
 import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
 import type { SafetyConfig } from "./safety";
 
@@ -69,6 +70,8 @@ export interface VoteAppConfig {
     readonly safety: SafetyConfig;
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
     readonly lambda: LambdaConfig;
+    /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */
+    readonly eks: EksConfig;
 }
 
 /** One Lambda function's size and limits. */

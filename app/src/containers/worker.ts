@@ -1,4 +1,6 @@
+import { writeFileSync } from "fs";
 import type Redis from "ioredis";
+import { WORKER_HEARTBEAT } from "../../../components/appContract";
 import type { Pool } from "pg";
 import { Backoff } from "../core/backoff";
 import { postgresConfig, redisConfig, type Env } from "../core/config";
@@ -47,6 +49,8 @@ export interface WorkerOptions {
      * Redis connection). Safe: a ballot moved by an interrupted wait stays in the processing list.
      */
     readonly interruptWait?: () => void;
+    /** Called on every turn of the loop and every retry: proof of progress for a liveness probe. */
+    readonly heartbeat?: () => void;
 }
 
 export interface WorkerStats {
@@ -84,6 +88,7 @@ export class VoteWorker {
     private wake: (() => void) | undefined;
     private waiting = false;
     private readonly interruptWait: (() => void) | undefined;
+    private readonly heartbeat: () => void;
 
     constructor(options: WorkerOptions) {
         this.redis = options.redis;
@@ -93,6 +98,7 @@ export class VoteWorker {
         this.minBackoffMs = options.minBackoffMs ?? 100;
         this.maxBackoffMs = options.maxBackoffMs ?? 5000;
         this.interruptWait = options.interruptWait;
+        this.heartbeat = options.heartbeat ?? (() => undefined);
     }
 
     /** Start the loop (once); resolves when it ends after stop(). */
@@ -125,6 +131,7 @@ export class VoteWorker {
         const queueBackoff = new Backoff(this.minBackoffMs, this.maxBackoffMs);
         let needsRequeue = true;
         while (!this.stopping) {
+            this.heartbeat();
             if (needsRequeue) {
                 if (!(await this.retry("queue", () => this.requeueProcessing()))) break;
                 needsRequeue = false;
@@ -180,6 +187,7 @@ export class VoteWorker {
     private async retry(what: "queue" | "store", action: () => Promise<void>): Promise<boolean> {
         const backoff = new Backoff(this.minBackoffMs, this.maxBackoffMs);
         while (!this.stopping) {
+            this.heartbeat();
             try {
                 await action();
                 return true;
@@ -220,12 +228,34 @@ export interface WorkerService extends RunningService {
     readonly stats: Readonly<WorkerStats>;
 }
 
+/**
+ * A heartbeat that rewrites `file` with the current time, at most once per interval (the loop turns every
+ * second). A failed write is logged once: the worker keeps working, and the probe will notice.
+ */
+export function fileHeartbeat(file: string, log: Logger, intervalMs: number = WORKER_HEARTBEAT.intervalSeconds * 1000): () => void {
+    let last = 0;
+    let warned = false;
+    return () => {
+        const now = Date.now();
+        if (now - last < intervalMs) return;
+        last = now;
+        try {
+            writeFileSync(file, String(now));
+        } catch (error) {
+            if (!warned) log("warn", "cannot write the heartbeat file", { file, error: errorMessage(error) });
+            warned = true;
+        }
+    };
+}
+
 export async function startWorkerService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<WorkerService> {
     const redisSettings = redisConfig(env, "worker");
     const pgSettings = postgresConfig(env, "worker");
     const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000, maxReconnectDelayMs: tuning.maxBackoffMs });
     const pool = createPool(pgSettings, log, 2);
-    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log, ...tuning, interruptWait: () => redis.disconnect() });
+    const heartbeatFile = env[WORKER_HEARTBEAT.variable];
+    const heartbeat = heartbeatFile ? fileHeartbeat(heartbeatFile, log) : undefined;
+    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log, ...tuning, interruptWait: () => redis.disconnect(), heartbeat });
     const loop = worker.start();
     loop.catch(() => undefined);
     return {

@@ -1,0 +1,308 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "../iamPolicy";
+import { physicalName } from "../naming";
+import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
+import { kubeconfigFor } from "./kubeconfig";
+
+/** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
+export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** The VPC CNI enforces NetworkPolicies only when its network policy agent is switched on. */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
+/** metrics-server (kubernetes-sigs chart), pinned: HPAs scale on the CPU metrics it serves; EKS installs none. */
+export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2", repo: "https://kubernetes-sigs.github.io/metrics-server/" } as const;
+
+/** Size of each node's root volume (GiB): the OS, images and pod logs. */
+const NODE_ROOT_VOLUME_GB = 30;
+
+export interface EksNodeGroupSize {
+    /** Graviton instance types (the images are ARM64). @example ["t4g.medium"] */
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+}
+
+export interface EksClusterArgs {
+    /** Physical cluster name. @example "voteapp-dev" */
+    readonly clusterName: string;
+    /** Kubernetes minor version, one with pinned add-ons. @example "1.33" */
+    readonly kubernetesVersion: KubernetesVersion;
+    readonly region: string;
+    readonly accountId: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets: the control plane's network interfaces and the nodes go here, never in public ones. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** KMS key envelope-encrypting Kubernetes Secrets and the control-plane log group. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Retention of the control-plane log group. */
+    readonly logRetentionDays: number;
+    /**
+     * Public CIDRs allowed to the API endpoint. Empty keeps the endpoint private: reachable from the VPC only.
+     * @default []
+     * @example ["52.94.76.0/22"]
+     */
+    readonly publicAccessCidrs?: readonly string[];
+    /** The role Pulumi deploys with: granted cluster admin through an access entry (it also drives the Kubernetes provider). */
+    readonly deployRoleArn: string;
+    /** Optional human admin role, granted cluster admin through its own access entry. */
+    readonly adminRoleArn?: string;
+    /**
+     * managedNodeGroup: EC2 nodes in a managed node group behind a launch template (IMDSv2 only, hop limit 1,
+     * encrypted root volume) plus the pinned add-ons. autoMode: EKS Auto Mode runs nodes, networking, DNS
+     * and load balancing itself.
+     */
+    readonly capacity: "managedNodeGroup" | "autoMode";
+    /** Node group sizes (managedNodeGroup only). */
+    readonly nodes: EksNodeGroupSize;
+    /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
+    readonly deletionProtection?: boolean;
+}
+
+/**
+ * An EKS cluster built from `@pulumi/aws` resources (so mocks and policy rules see every part): access
+ * entries only (no aws-auth ConfigMap), all control-plane logs to an encrypted log group with retention,
+ * Secrets envelope-encrypted with the stack's KMS key, API endpoint private (or restricted to CIDRs), worker
+ * capacity from a managed node group or Auto Mode, add-ons pinned, and one explicit Kubernetes provider that
+ * every Kubernetes resource of the stack must use.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+    readonly cluster: aws.eks.Cluster;
+    readonly clusterName: pulumi.Output<string>;
+    /** The security group EKS puts on the control plane and the nodes (and thereby on pods). */
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    /** The provider every Kubernetes resource of the stack uses. */
+    readonly provider: k8s.Provider;
+    readonly nodeRole: aws.iam.Role;
+    readonly nodeGroup?: aws.eks.NodeGroup;
+    readonly launchTemplate?: aws.ec2.LaunchTemplate;
+    readonly addons: Readonly<Partial<Record<EksAddonName, aws.eks.Addon>>>;
+    readonly accessEntries: readonly aws.eks.AccessEntry[];
+    readonly autoMode: boolean;
+    /** metrics-server, which the app's HorizontalPodAutoscalers read. */
+    readonly metricsServer: k8s.helm.v3.Release;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:eks:EksCluster", name, {}, opts);
+        const parent = this;
+        const partition = args.region.startsWith("cn-") ? "aws-cn" : args.region.includes("-gov-") ? "aws-us-gov" : "aws";
+        const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
+        const clusterName = physicalName("eksCluster", args.clusterName);
+        const autoMode = args.capacity === "autoMode";
+        const publicCidrs = [...(args.publicAccessCidrs ?? [])];
+        this.autoMode = autoMode;
+
+        const attach = (roleName: string, role: aws.iam.Role, policies: readonly string[]) =>
+            policies.map((policy) => new aws.iam.RolePolicyAttachment(`${roleName}-${policy}`, { role: role.name, policyArn: managedPolicy(policy) }, { parent }));
+
+        // Control plane role. Auto Mode needs sts:TagSession and the compute, storage, load balancing and networking policies.
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster`,
+            {
+                description: `EKS control plane of ${clusterName}`,
+                assumeRolePolicy: policyDocument("EKS cluster trust", [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "eks.amazonaws.com" },
+                        Action: ["sts:AssumeRole", "sts:TagSession"],
+                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                    },
+                ]),
+            },
+            { parent },
+        );
+        const clusterPolicies = autoMode
+            ? ["AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"]
+            : ["AmazonEKSClusterPolicy"];
+        const clusterRoleAttachments = attach(`${name}-cluster`, clusterRole, clusterPolicies);
+        const clusterKeyAccess = new aws.iam.RolePolicy(
+            `${name}-cluster-kms`,
+            {
+                role: clusterRole.id,
+                policy: policyDocument("EKS secrets encryption", [
+                    { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"], Resource: args.kmsKeyArn },
+                ]),
+            },
+            { parent },
+        );
+
+        // Node role: pulls images and joins the cluster. The CNI policy sits here because aws-node runs on the
+        // host network; pods cannot reach these credentials (IMDS hop limit 1) and use Pod Identity instead.
+        this.nodeRole = new aws.iam.Role(
+            `${name}-node`,
+            {
+                description: `EKS nodes of ${clusterName}`,
+                assumeRolePolicy: policyDocument("EKS node trust", [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]),
+            },
+            { parent },
+        );
+        const nodePolicies = autoMode
+            ? ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+            : ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"];
+        const nodeRoleAttachments = attach(`${name}-node`, this.nodeRole, nodePolicies);
+
+        // EKS would create this group itself, without retention or encryption: create it first.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent },
+        );
+
+        this.cluster = new aws.eks.Cluster(
+            name,
+            {
+                name: clusterName,
+                version: args.kubernetesVersion,
+                roleArn: clusterRole.arn,
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: publicCidrs.length > 0,
+                    publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
+                },
+                // Access entries only: no aws-auth ConfigMap, and no implicit admin for whoever created the cluster.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+                enabledClusterLogTypes: [...EKS_CONTROL_PLANE_LOG_TYPES],
+                encryptionConfig: { resources: ["secrets"], provider: { keyArn: args.kmsKeyArn } },
+                // The add-ons below (or Auto Mode) provide networking and DNS; EKS installs no unmanaged copies.
+                bootstrapSelfManagedAddons: false,
+                // Standard support only: extended support costs six times as much per cluster hour.
+                upgradePolicy: { supportType: "STANDARD" },
+                deletionProtection: args.deletionProtection ?? false,
+                ...(autoMode
+                    ? {
+                          computeConfig: { enabled: true, nodePools: ["general-purpose", "system"], nodeRoleArn: this.nodeRole.arn },
+                          storageConfig: { blockStorage: { enabled: true } },
+                          kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+                      }
+                    : {}),
+            },
+            { parent, dependsOn: [logGroup, clusterKeyAccess, ...clusterRoleAttachments, ...(autoMode ? nodeRoleAttachments : [])] },
+        );
+        this.clusterName = this.cluster.name;
+        this.clusterSecurityGroupId = this.cluster.vpcConfig.apply((vpc) => {
+            if (!vpc.clusterSecurityGroupId) throw new Error(`EKS did not report the cluster security group of ${clusterName}`);
+            return vpc.clusterSecurityGroupId;
+        });
+
+        // Cluster admins: the deploy role (Pulumi drives the Kubernetes API with it) and the optional admin role.
+        const admins = [
+            { id: "deploy", arn: args.deployRoleArn },
+            ...(args.adminRoleArn ? [{ id: "admin", arn: args.adminRoleArn }] : []),
+        ];
+        const accessEntries: aws.eks.AccessEntry[] = [];
+        const accessReady: pulumi.Resource[] = [];
+        for (const admin of admins) {
+            const entry = new aws.eks.AccessEntry(`${name}-${admin.id}`, { clusterName: this.cluster.name, principalArn: admin.arn, type: "STANDARD" }, { parent });
+            accessEntries.push(entry);
+            accessReady.push(
+                new aws.eks.AccessPolicyAssociation(
+                    `${name}-${admin.id}-cluster-admin`,
+                    {
+                        clusterName: this.cluster.name,
+                        principalArn: entry.principalArn,
+                        policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                        accessScope: { type: "cluster" },
+                    },
+                    { parent },
+                ),
+            );
+        }
+        this.accessEntries = accessEntries;
+
+        const addons: Partial<Record<EksAddonName, aws.eks.Addon>> = {};
+        const capacityReady: pulumi.Resource[] = [];
+        if (!autoMode) {
+            const versions = addonVersionsFor(args.kubernetesVersion);
+            const addon = (addonName: EksAddonName, dependsOn: pulumi.Resource[], configuration?: Record<string, unknown>) =>
+                (addons[addonName] = new aws.eks.Addon(
+                    `${name}-${addonName}`,
+                    {
+                        clusterName: this.cluster.name,
+                        addonName,
+                        addonVersion: versions[addonName],
+                        configurationValues: configuration ? JSON.stringify(configuration) : undefined,
+                        resolveConflictsOnCreate: "OVERWRITE",
+                        resolveConflictsOnUpdate: "PRESERVE",
+                    },
+                    { parent, dependsOn },
+                ));
+            // Networking and the Pod Identity agent run as DaemonSets: install them before nodes join, so nodes
+            // become Ready; CoreDNS is a Deployment and needs nodes to schedule on.
+            const daemonAddons = [addon("vpc-cni", [], VPC_CNI_CONFIGURATION), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
+
+            this.launchTemplate = new aws.ec2.LaunchTemplate(
+                `${name}-nodes`,
+                {
+                    description: `Nodes of ${clusterName}: IMDSv2 only, hop limit 1 (pods cannot reach the node role), encrypted root volume`,
+                    updateDefaultVersion: true,
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                    // The account's EBS key (aws/ebs): the Auto Scaling service role can use it without a key-policy grant.
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: NODE_ROOT_VOLUME_GB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+                    monitoring: { enabled: true },
+                },
+                { parent },
+            );
+            this.nodeGroup = new aws.eks.NodeGroup(
+                `${name}-nodes`,
+                {
+                    clusterName: this.cluster.name,
+                    version: args.kubernetesVersion,
+                    nodeRoleArn: this.nodeRole.arn,
+                    subnetIds: args.privateSubnetIds,
+                    amiType: "AL2023_ARM_64_STANDARD",
+                    capacityType: "ON_DEMAND",
+                    instanceTypes: [...args.nodes.instanceTypes],
+                    scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
+                    updateConfig: { maxUnavailable: 1 },
+                    launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
+                    nodeRepairConfig: { enabled: true },
+                },
+                { parent, dependsOn: [...nodeRoleAttachments, ...daemonAddons] },
+            );
+            capacityReady.push(this.nodeGroup, ...daemonAddons, addon("coredns", [this.nodeGroup]));
+        }
+        this.addons = addons;
+
+        this.kubeconfig = kubeconfigFor({
+            clusterName: this.cluster.name,
+            endpoint: this.cluster.endpoint,
+            certificateAuthorityData: this.cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
+            region: args.region,
+            roleArn: args.deployRoleArn,
+        });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            // Kubernetes objects wait for admin access and for capacity to run on.
+            { parent, dependsOn: [...accessReady, ...capacityReady] },
+        );
+        this.metricsServer = new k8s.helm.v3.Release(
+            `${name}-metrics-server`,
+            {
+                name: "metrics-server",
+                chart: METRICS_SERVER_CHART.chart,
+                version: METRICS_SERVER_CHART.version,
+                repositoryOpts: { repo: METRICS_SERVER_CHART.repo },
+                namespace: "kube-system",
+                atomic: true,
+                cleanupOnFail: true,
+                values: { replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
+            },
+            { parent, provider: this.provider },
+        );
+        if (autoMode) {
+            // Auto Mode enforces NetworkPolicies only once its network policy controller is switched on here.
+            new k8s.core.v1.ConfigMap(
+                `${name}-network-policy`,
+                { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
+                { parent, provider: this.provider },
+            );
+        }
+        this.registerOutputs({ clusterName: this.clusterName, endpoint: this.cluster.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId });
+    }
+}

@@ -1,0 +1,264 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
+import { APP_HEALTH_PATH, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
+import { type Data, injectedSecretsFor } from "../data";
+import { RESULT_PATH_PATTERNS } from "../fargate/loadBalancer";
+import { inheritedAwsProvider } from "../providers";
+import { LoadBalancerController } from "./loadBalancerController";
+import { appNetworkPolicies } from "./networkPolicies";
+import { appContainer, appLabels, podSecurityContext } from "./workloadSpec";
+
+/** A Kubernetes IntOrString: a pod count or a percentage. */
+export type IntOrPercent = number | string;
+
+export interface KubernetesServiceSize {
+    /** CPU units as for Fargate (1024 = 1 vCPU), requested by the container. */
+    readonly cpu: number;
+    /** MiB, requested and the limit. */
+    readonly memory: number;
+    /** Autoscaling floor (HPA minReplicas). */
+    readonly minCount: number;
+    /** Autoscaling ceiling (HPA maxReplicas). */
+    readonly maxCount: number;
+}
+
+export interface VoteAppOnKubernetesArgs {
+    /** The cluster's provider: every Kubernetes object is created through it, never an ambient kubeconfig. */
+    readonly kubernetesProvider: k8s.Provider;
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterArn: pulumi.Input<string>;
+    readonly region: string;
+    readonly accountId: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** The VPC CIDR: where Redis, PostgreSQL and the ALB live, as NetworkPolicies see them. */
+    readonly vpcCidr: string;
+    /** Public subnets the ALB is placed in (the controller is told, not left to discover tagged subnets). */
+    readonly publicSubnetIds: pulumi.Input<string[]>;
+    /** Data layer endpoints and secrets. */
+    readonly data: Pick<Data, "endpoints" | "secrets">;
+    readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
+    readonly sizes: Readonly<Record<AppService, KubernetesServiceSize>>;
+    /** Rolling update of every Deployment. @example { maxSurge: "25%", maxUnavailable: 0 } */
+    readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
+    readonly voteOptions: { readonly a: string; readonly b: string };
+    /** HTTPS on this ACM certificate (HTTP redirects). Without it the app is served on HTTP (dev only). */
+    readonly certificateArn?: string;
+    readonly domainName?: string;
+    /** ALB access logs to a dedicated private bucket (staging and prod). @default false */
+    readonly accessLogs?: boolean;
+    /** Days access logs are kept. @default 90 */
+    readonly accessLogRetentionDays?: number;
+    /** ALB deletion protection (staging and prod). @default false */
+    readonly deletionProtection?: boolean;
+    /**
+     * Namespace of the app.
+     * @default "voteapp"
+     */
+    readonly namespace?: string;
+    /** Target average CPU (% of the request) the HPAs keep. @default 60 */
+    readonly targetCpuPercent?: number;
+    /** Replicas of the load balancer controller. @default 2 */
+    readonly controllerReplicas?: number;
+}
+
+/** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
+export const ALB_IDLE_TIMEOUT_SECONDS = 120;
+export const INGRESS_CLASS = "alb";
+
+/**
+ * The voting app on Kubernetes: a namespace under default-deny NetworkPolicies, one hardened Deployment per
+ * service (non-root, read-only root, no capabilities, RuntimeDefault seccomp, probes, requests and limits)
+ * with a PodDisruptionBudget and an HPA, passwords in per-service Secrets, vote and result behind one
+ * internet-facing ALB made by the AWS Load Balancer Controller from an Ingress.
+ */
+export class VoteAppOnKubernetes extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly deployments: Readonly<Record<AppService, k8s.apps.v1.Deployment>>;
+    readonly ingress: k8s.networking.v1.Ingress;
+    readonly controller: LoadBalancerController;
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: VoteAppOnKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:eks:VoteAppOnKubernetes", name, {}, { ...opts, providers: { ...(opts?.providers ?? {}), kubernetes: args.kubernetesProvider } });
+        const parent = this;
+        const awsProvider = inheritedAwsProvider(this, `VoteAppOnKubernetes ${name}`);
+        const k8sOpts = { parent, provider: args.kubernetesProvider };
+        const namespaceName = args.namespace ?? "voteapp";
+        const https = args.certificateArn !== undefined;
+
+        this.controller = new LoadBalancerController(
+            `${name}-lb-controller`,
+            { clusterName: args.clusterName, clusterArn: args.clusterArn, region: args.region, accountId: args.accountId, vpcId: args.vpcId, replicas: args.controllerReplicas },
+            { parent, providers: { aws: awsProvider, kubernetes: args.kubernetesProvider } },
+        );
+
+        this.namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    name: namespaceName,
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        // The controller delays a pod's termination until the ALB has deregistered it: no dropped requests in a rollout.
+                        "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+                    },
+                },
+            },
+            k8sOpts,
+        );
+        const namespace = this.namespace.metadata.name;
+
+        for (const policy of appNetworkPolicies(args.vpcCidr)) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace }, spec: policy.spec }, k8sOpts);
+        }
+
+        // Passwords: read from Secrets Manager as Pulumi secrets, kept in one Kubernetes Secret per service
+        // holding only what that service needs (envelope-encrypted in etcd by the cluster's KMS key).
+        const secretValue = (arn: pulumi.Input<string>, jsonKey: string | undefined): pulumi.Output<string> =>
+            aws.secretsmanager.getSecretVersionOutput({ secretId: arn }, { parent, provider: awsProvider }).apply((version) => {
+                if (!jsonKey) return pulumi.secret(version.secretString);
+                const parsed: unknown = JSON.parse(version.secretString);
+                const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)[jsonKey] : undefined;
+                if (typeof value !== "string") throw new Error(`Secret ${version.arn} has no string "${jsonKey}" field`);
+                return pulumi.secret(value);
+            });
+
+        const deployments = {} as Record<AppService, k8s.apps.v1.Deployment>;
+        for (const service of APP_SERVICES) {
+            const labels = appLabels(service);
+            const size = args.sizes[service];
+            const secrets = injectedSecretsFor(service, args.data.secrets);
+            const secret = new k8s.core.v1.Secret(
+                `${name}-${service}`,
+                {
+                    metadata: { name: `${service}-passwords`, namespace, labels },
+                    type: "Opaque",
+                    immutable: false,
+                    stringData: pulumi.secret(pulumi.all(Object.fromEntries(secrets.map(({ name: variable, secret: s }) => [variable, secretValue(s.arn, s.jsonKey)])))),
+                },
+                k8sOpts,
+            );
+            const serviceAccount = new k8s.core.v1.ServiceAccount(
+                `${name}-${service}`,
+                { metadata: { name: service, namespace, labels }, automountServiceAccountToken: false },
+                k8sOpts,
+            );
+            const container = appContainer({
+                service,
+                image: args.images[service],
+                environment: appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions),
+                secretName: secret.metadata.name,
+                secretVariables: secrets.map((s) => s.name),
+                size,
+            });
+            deployments[service] = new k8s.apps.v1.Deployment(
+                `${name}-${service}`,
+                {
+                    metadata: { name: service, namespace, labels },
+                    spec: {
+                        // No replicas: the HPA owns the count (starting from its minimum), Pulumi does not fight it.
+                        selector: { matchLabels: labels },
+                        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: args.rollingUpdate.maxSurge, maxUnavailable: args.rollingUpdate.maxUnavailable } },
+                        revisionHistoryLimit: 5,
+                        template: {
+                            metadata: { labels },
+                            spec: {
+                                serviceAccountName: serviceAccount.metadata.name,
+                                automountServiceAccountToken: false,
+                                securityContext: podSecurityContext(),
+                                // The images are built for ARM64 (Graviton), on node groups and in Auto Mode alike.
+                                nodeSelector: { "kubernetes.io/arch": "arm64", "kubernetes.io/os": "linux" },
+                                topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+                                terminationGracePeriodSeconds: 30,
+                                containers: [container],
+                                volumes: [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }],
+                            },
+                        },
+                    },
+                },
+                // Pods are created once the controller's webhook can add their ALB readiness gates.
+                { ...k8sOpts, dependsOn: [this.controller.release] },
+            );
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-${service}`,
+                { metadata: { name: service, namespace, labels }, spec: { selector: { matchLabels: labels }, maxUnavailable: 1 } },
+                k8sOpts,
+            );
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-${service}`,
+                {
+                    metadata: { name: service, namespace, labels },
+                    spec: {
+                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployments[service].metadata.name },
+                        minReplicas: size.minCount,
+                        maxReplicas: size.maxCount,
+                        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 60 } } }],
+                    },
+                },
+                k8sOpts,
+            );
+            if (SERVICE_NEEDS[service].http) {
+                new k8s.core.v1.Service(
+                    `${name}-${service}`,
+                    { metadata: { name: service, namespace, labels }, spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+                    k8sOpts,
+                );
+            }
+        }
+        this.deployments = deployments;
+
+        const accessLogs = args.accessLogs ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this) : undefined;
+        const attributes: pulumi.Input<string>[] = [
+            `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
+            "routing.http.drop_invalid_header_fields.enabled=true",
+            "routing.http.desync_mitigation_mode=defensive",
+            `deletion_protection.enabled=${args.deletionProtection ?? false}`,
+            ...(accessLogs ? ["access_logs.s3.enabled=true", pulumi.interpolate`access_logs.s3.bucket=${accessLogs.bucket.bucket}`, `access_logs.s3.prefix=${ACCESS_LOG_PREFIX}`] : []),
+        ];
+        const annotations: Record<string, pulumi.Input<string>> = {
+            "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            "alb.ingress.kubernetes.io/target-type": "ip",
+            "alb.ingress.kubernetes.io/subnets": pulumi.output(args.publicSubnetIds).apply((ids) => ids.join(",")),
+            "alb.ingress.kubernetes.io/healthcheck-path": APP_HEALTH_PATH,
+            "alb.ingress.kubernetes.io/success-codes": "200",
+            "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.all(attributes).apply((all) => all.join(",")),
+            "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+            ...(https
+                ? {
+                      "alb.ingress.kubernetes.io/certificate-arn": args.certificateArn,
+                      "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                      "alb.ingress.kubernetes.io/ssl-redirect": "443",
+                  }
+                : {}),
+        };
+        const backend = (service: AppService) => ({ service: { name: service, port: { name: "http" } } });
+        this.ingress = new k8s.networking.v1.Ingress(
+            name,
+            {
+                metadata: { name: "voteapp", namespace, annotations },
+                spec: {
+                    ingressClassName: INGRESS_CLASS,
+                    rules: [
+                        {
+                            ...(args.domainName ? { host: args.domainName } : {}),
+                            http: {
+                                paths: [
+                                    ...RESULT_PATH_PATTERNS.filter((p) => !p.endsWith("*")).map((path) => ({ path, pathType: "Prefix", backend: backend("result") })),
+                                    { path: "/", pathType: "Prefix", backend: backend("vote") },
+                                ],
+                            },
+                        },
+                    ],
+                },
+            },
+            // The controller's webhook must be up before the Ingress is admitted.
+            { ...k8sOpts, dependsOn: [this.controller.release, ...(accessLogs ? [accessLogs.policy] : [])] },
+        );
+        const address = this.ingress.status.apply((status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "");
+        this.url = args.domainName ? pulumi.output(`${https ? "https" : "http"}://${args.domainName}`) : address.apply((host) => (host ? `http://${host}` : "(the ALB address appears once the controller has created it)"));
+        this.registerOutputs({ url: this.url });
+    }
+}

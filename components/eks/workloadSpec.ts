@@ -1,0 +1,118 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../appContract";
+
+/**
+ * Pure builders for the app's pod templates on Kubernetes: the same hardening for every container, probes
+ * that test something real, and resources derived from the stack's service sizes. Kept apart from the
+ * component so tests can check them without a run.
+ */
+
+type Container = k8s.types.input.core.v1.Container;
+type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
+type SecurityContext = k8s.types.input.core.v1.SecurityContext;
+type Probe = k8s.types.input.core.v1.Probe;
+type ResourceRequirements = k8s.types.input.core.v1.ResourceRequirements;
+
+/** The uid/gid the app images run as (app/Dockerfile `USER 10001:10001`). */
+export const APP_UID = 10001;
+/** The only writable path in the containers: an emptyDir (the root filesystem is read-only). */
+export const SCRATCH_MOUNT = "/tmp";
+/** Where the worker writes its heartbeat (inside the scratch volume). */
+export const WORKER_HEARTBEAT_PATH = `${SCRATCH_MOUNT}/worker-heartbeat`;
+/** Node in the distroless images (no shell, no curl). */
+const NODE_BINARY = "/nodejs/bin/node";
+
+export function appLabels(service: AppService): Record<string, string> {
+    return { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "voteapp" };
+}
+
+/** Pod-level: non-root uid/gid 10001, RuntimeDefault seccomp. */
+export function podSecurityContext(): PodSecurityContext {
+    return { runAsNonRoot: true, runAsUser: APP_UID, runAsGroup: APP_UID, fsGroup: APP_UID, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Container-level: read-only root, no privilege escalation, every capability dropped. */
+export function containerSecurityContext(): SecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: APP_UID,
+        runAsGroup: APP_UID,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Fargate CPU units (1024 = 1 vCPU) as a Kubernetes quantity in millicores. */
+export function cpuQuantity(units: number): string {
+    return `${Math.round((units * 1000) / 1024)}m`;
+}
+
+/**
+ * Requests as sized in the stack config; the memory limit equals the request (no overcommit, no OOM
+ * surprises), the CPU limit allows a burst of twice the request.
+ */
+export function resourcesFor(size: { readonly cpu: number; readonly memory: number }): ResourceRequirements {
+    return {
+        requests: { cpu: cpuQuantity(size.cpu), memory: `${size.memory}Mi` },
+        limits: { cpu: cpuQuantity(size.cpu * 2), memory: `${size.memory}Mi` },
+    };
+}
+
+/** Readiness and liveness: GET /healthz for vote and result; the worker's heartbeat file age otherwise. */
+export function probesFor(service: AppService): { readinessProbe: Probe; livenessProbe: Probe; startupProbe: Probe } {
+    if (SERVICE_NEEDS[service].http) {
+        const httpGet = { path: APP_HEALTH_PATH, port: "http" };
+        return {
+            startupProbe: { httpGet, periodSeconds: 2, failureThreshold: 30, timeoutSeconds: 2 },
+            readinessProbe: { httpGet, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
+            livenessProbe: { httpGet, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
+        };
+    }
+    const maxAgeMs = WORKER_HEARTBEAT.staleAfterSeconds * 1000;
+    const script = `const s=require('fs').statSync('${WORKER_HEARTBEAT_PATH}');process.exit(Date.now()-s.mtimeMs<${maxAgeMs}?0:1)`;
+    const exec = { command: [NODE_BINARY, "-e", script] };
+    return {
+        startupProbe: { exec, periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 3 },
+        readinessProbe: { exec, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+        livenessProbe: { exec, periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 3 },
+    };
+}
+
+export interface AppContainerInput {
+    readonly service: AppService;
+    readonly image: pulumi.Input<string>;
+    /** Plain environment (app contract), by variable name. */
+    readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Secret variables: name → key in the Kubernetes Secret `secretName`. */
+    readonly secretName: pulumi.Input<string>;
+    readonly secretVariables: readonly string[];
+    readonly size: { readonly cpu: number; readonly memory: number };
+}
+
+/** One app container: hardened, probed, sized; passwords only by reference to a Kubernetes Secret. */
+export function appContainer(input: AppContainerInput): Container {
+    const secretNames = new Set(input.secretVariables);
+    const clash = Object.keys(input.environment).find((name) => secretNames.has(name));
+    if (clash) throw new Error(`${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only from the Kubernetes Secret`);
+    const http = SERVICE_NEEDS[input.service].http;
+    const plain = Object.entries(input.environment)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value }));
+    const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH }];
+    const secrets = input.secretVariables.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secretName, key: name } } }));
+    return {
+        name: input.service,
+        image: input.image,
+        imagePullPolicy: "IfNotPresent",
+        ports: http ? [{ name: "http", containerPort: APP_HTTP_PORT, protocol: "TCP" }] : [],
+        env: [...plain, ...heartbeat, ...secrets],
+        resources: resourcesFor(input.size),
+        securityContext: containerSecurityContext(),
+        volumeMounts: [{ name: "scratch", mountPath: SCRATCH_MOUNT }],
+        ...probesFor(input.service),
+    };
+}

@@ -1,0 +1,86 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Data } from "../../components/data";
+import { EksCluster } from "../../components/eks/eksCluster";
+import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
+import type { VoteAppConfig } from "../config";
+import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+
+/**
+ * platform: eks — the cluster first (its security group is on every node, hence on every pod), then the
+ * data layer admitting that group, then the app on Kubernetes through the cluster's own provider.
+ */
+export function deployOnEks(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+    const { componentOptions, key, network, registry, namePrefix } = foundation;
+    const { eks } = config;
+    const cluster = new EksCluster(
+        "eks",
+        {
+            clusterName: namePrefix,
+            kubernetesVersion: eks.kubernetesVersion,
+            region: config.region,
+            accountId: config.account.id,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            kmsKeyArn: key.arn,
+            logRetentionDays: config.logRetentionDays,
+            publicAccessCidrs: eks.publicAccessCidrs,
+            deployRoleArn: config.account.deployRoleArn,
+            adminRoleArn: eks.adminRoleArn,
+            capacity: eks.capacity,
+            nodes: eks.nodes,
+            deletionProtection: config.hardened,
+        },
+        componentOptions,
+    );
+    const data = new Data(
+        "data",
+        {
+            namePrefix,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            redisClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
+            postgresClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
+            kmsKeyArn: key.arn,
+            ...config.data,
+            logRetentionDays: config.logRetentionDays,
+            production: config.hardened,
+            finalSnapshot: config.hardened,
+        },
+        componentOptions,
+    );
+    const app = new VoteAppOnKubernetes(
+        "vote-app",
+        {
+            kubernetesProvider: cluster.provider,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.cluster.arn,
+            region: config.region,
+            accountId: config.account.id,
+            vpcId: network.vpcId,
+            vpcCidr: network.cidr,
+            publicSubnetIds: network.publicSubnetIds,
+            data,
+            images: imagesFor(config, registry),
+            sizes: config.services,
+            rollingUpdate: eks.rollingUpdate,
+            voteOptions: config.voteOptions,
+            certificateArn: config.domain?.certificateArn,
+            domainName: config.domain?.name,
+            deletionProtection: config.hardened,
+            accessLogs: config.hardened,
+            controllerReplicas: config.hardened ? 2 : 1,
+        },
+        componentOptions,
+    );
+    return {
+        url: app.url,
+        clusterName: cluster.clusterName,
+        clusterEndpoint: cluster.cluster.endpoint,
+        kubernetesVersion: eks.kubernetesVersion,
+        eksCapacity: eks.capacity,
+        kubeconfig: pulumi.secret(cluster.kubeconfig),
+        appNamespace: app.namespace.metadata.name,
+        redisEndpoint: data.endpoints.redisHost,
+        postgresEndpoint: data.endpoints.pgHost,
+    };
+}

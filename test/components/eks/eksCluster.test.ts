@@ -1,0 +1,194 @@
+import * as assert from "assert";
+import { EKS_ADDON_VERSIONS, EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../../components/eks/addonVersions";
+import { EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
+import { descendantsOf, input, named, ofType, single, stackRun } from "../../support/stacks";
+
+/** EksCluster on captured inputs of the shipped stacks switched to platform eks. */
+
+const EKS = { "voteapp:platform": "eks" };
+const dev = () => stackRun("dev", { overrides: EKS });
+const prod = () => stackRun("prod", { overrides: EKS });
+const CLUSTER = "aws:eks/cluster:Cluster";
+
+describe("EksCluster", function () {
+    this.timeout(180_000);
+
+    it("pins the configured Kubernetes version, standard support only, no self-managed add-ons", async () => {
+        const cluster = single(await dev(), CLUSTER);
+        assert.strictEqual(input(cluster, "version"), "1.33");
+        assert.strictEqual(input(cluster, "name"), "voteapp-dev");
+        assert.deepStrictEqual(input(cluster, "upgradePolicy"), { supportType: "STANDARD" });
+        assert.strictEqual(input(cluster, "bootstrapSelfManagedAddons"), false);
+        const other = single(await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": "1.31" } }), CLUSTER);
+        assert.strictEqual(input(other, "version"), "1.31");
+    });
+
+    it("authenticates through access entries only, without implicit creator admin", async () => {
+        const cluster = single(await dev(), CLUSTER);
+        assert.deepStrictEqual(input(cluster, "accessConfig"), { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+    });
+
+    it("sends all five control-plane log types to a KMS-encrypted log group it creates with retention", async () => {
+        const run = await dev();
+        const cluster = single(run, CLUSTER);
+        assert.deepStrictEqual(input(cluster, "enabledClusterLogTypes"), [...EKS_CONTROL_PLANE_LOG_TYPES]);
+        assert.strictEqual(EKS_CONTROL_PLANE_LOG_TYPES.length, 5);
+        const group = named(run, "aws:cloudwatch/logGroup:LogGroup", "eks-control-plane");
+        assert.strictEqual(input(group, "name"), "/aws/eks/voteapp-dev/cluster");
+        assert.strictEqual(input(group, "retentionInDays"), 14);
+        assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
+        assert.ok(cluster.dependencies.includes(group.urn), "the cluster does not wait for its log group, so EKS could create an unencrypted one first");
+    });
+
+    it("envelope-encrypts Kubernetes Secrets with the stack's KMS key, which the cluster role may use", async () => {
+        const run = await dev();
+        const cluster = single(run, CLUSTER);
+        const key = single(run, "aws:kms/key:Key", "data-key");
+        const keyArn = `arn:aws:kms:eu-west-1:111111111111:key/`;
+        assert.deepStrictEqual(input(cluster, "encryptionConfig", "resources"), ["secrets"]);
+        assert.ok(String(input(cluster, "encryptionConfig", "provider", "keyArn")).startsWith(keyArn), `encryption key: ${String(input(cluster, "encryptionConfig", "provider", "keyArn"))}`);
+        assert.ok(key);
+        const kmsPolicy = JSON.parse(String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "eks-cluster-kms"), "policy"))) as { Statement: { Action: string[]; Resource: string }[] };
+        assert.deepStrictEqual(kmsPolicy.Statement[0].Action.sort(), ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"]);
+        assert.strictEqual(kmsPolicy.Statement[0].Resource, input(cluster, "encryptionConfig", "provider", "keyArn"));
+    });
+
+    it("keeps the API endpoint private by default, in the private subnets", async () => {
+        const cluster = single(await dev(), CLUSTER);
+        assert.strictEqual(input(cluster, "vpcConfig", "endpointPrivateAccess"), true);
+        assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), false);
+        assert.strictEqual(input(cluster, "vpcConfig", "publicAccessCidrs"), undefined);
+        const subnets = input(cluster, "vpcConfig", "subnetIds") as string[];
+        assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `subnets: ${subnets.join(", ")}`);
+    });
+
+    it("opens the public endpoint only to the configured CIDRs", async () => {
+        const cluster = single(await stackRun("prod", { overrides: { ...EKS, "voteapp:eksPublicAccessCidrs": "52.94.76.0/22" } }), CLUSTER);
+        assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), true);
+        assert.deepStrictEqual(input(cluster, "vpcConfig", "publicAccessCidrs"), ["52.94.76.0/22"]);
+    });
+
+    it("deletion protection outside dev", async () => {
+        assert.strictEqual(input(single(await dev(), CLUSTER), "deletionProtection"), false);
+        assert.strictEqual(input(single(await prod(), CLUSTER), "deletionProtection"), true);
+    });
+
+    it("grants cluster admin to the deploy role and, when configured, the admin role, through access entries", async () => {
+        const run = await stackRun("prod", { overrides: { ...EKS, "voteapp:eksAdminRoleArn": "arn:aws:iam::333333333333:role/platform-admin" } });
+        const entries = ofType(run, "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn")).sort();
+        assert.deepStrictEqual(entries, ["arn:aws:iam::333333333333:role/platform-admin", "arn:aws:iam::333333333333:role/voteapp-deploy"]);
+        const associations = ofType(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        assert.strictEqual(associations.length, 2);
+        for (const a of associations) {
+            assert.strictEqual(input(a, "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+            assert.deepStrictEqual(input(a, "accessScope"), { type: "cluster" });
+        }
+        assert.strictEqual(ofType(await dev(), "aws:eks/accessEntry:AccessEntry").length, 1, "dev without eksAdminRoleArn should have only the deploy role's entry");
+    });
+
+    it("runs nodes from a launch template requiring IMDSv2 with hop limit 1 and an encrypted root volume", async () => {
+        const run = await dev();
+        const template = single(run, "aws:ec2/launchTemplate:LaunchTemplate");
+        assert.deepStrictEqual(input(template, "metadataOptions"), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+        const ebs = input(template, "blockDeviceMappings", 0, "ebs") as Record<string, unknown>;
+        assert.strictEqual(ebs.encrypted, "true");
+        assert.strictEqual(ebs.volumeType, "gp3");
+        const group = single(run, "aws:eks/nodeGroup:NodeGroup");
+        assert.strictEqual(input(group, "launchTemplate", "version"), "1");
+        assert.strictEqual(input(group, "launchTemplate", "id"), `${template.name}-id`);
+    });
+
+    it("sizes the managed node group from config, Graviton AMI, private subnets", async () => {
+        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksNodeInstanceTypes": "m7g.large,c7g.large", "voteapp:eksNodeMinSize": "1", "voteapp:eksNodeDesiredSize": "3", "voteapp:eksNodeMaxSize": "5" } });
+        const group = single(run, "aws:eks/nodeGroup:NodeGroup");
+        assert.deepStrictEqual(input(group, "instanceTypes"), ["m7g.large", "c7g.large"]);
+        assert.deepStrictEqual(input(group, "scalingConfig"), { minSize: 1, desiredSize: 3, maxSize: 5 });
+        assert.strictEqual(input(group, "amiType"), "AL2023_ARM_64_STANDARD");
+        assert.strictEqual(input(group, "version"), "1.33");
+        assert.ok((input(group, "subnetIds") as string[]).every((s) => s.includes("priv")));
+    });
+
+    it("gives nodes only the minimal managed policies", async () => {
+        const run = await dev();
+        const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === nodeRole.name);
+        const policies = attached.map((a) => String(input(a, "policyArn")).split("/").pop()).sort();
+        assert.deepStrictEqual(policies, ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy", "AmazonEKS_CNI_Policy"]);
+    });
+
+    it("installs the four add-ons at the versions pinned for the cluster's Kubernetes version, CNI enforcing NetworkPolicies", async () => {
+        for (const version of ["1.33", "1.34"] as const) {
+            const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": version } });
+            const addons = ofType(run, "aws:eks/addon:Addon");
+            assert.deepStrictEqual(addons.map((a) => input(a, "addonName")).sort(), [...EKS_ADDONS].sort());
+            for (const addon of addons) {
+                const name = input(addon, "addonName") as keyof (typeof EKS_ADDON_VERSIONS)["1.33"];
+                assert.strictEqual(input(addon, "addonVersion"), EKS_ADDON_VERSIONS[version][name], `${name} on ${version}`);
+            }
+            const cni = addons.find((a) => input(a, "addonName") === "vpc-cni");
+            assert.deepStrictEqual(JSON.parse(String(input(cni!, "configurationValues"))), { enableNetworkPolicy: "true" });
+            const coredns = addons.find((a) => input(a, "addonName") === "coredns")!;
+            assert.ok(coredns.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn), "coredns needs nodes to schedule on");
+        }
+    });
+
+    it("the add-on table pins every add-on for every supported version, kube-proxy matching its minor", () => {
+        for (const version of SUPPORTED_KUBERNETES_VERSIONS) {
+            const row = EKS_ADDON_VERSIONS[version];
+            for (const addon of EKS_ADDONS) assert.match(row[addon], /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, `${addon} for ${version}`);
+            assert.ok(row["kube-proxy"].startsWith(`v${version}.`), `kube-proxy ${row["kube-proxy"]} does not match Kubernetes ${version}`);
+        }
+    });
+
+    it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group or add-ons", async () => {
+        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
+        const cluster = single(run, CLUSTER);
+        assert.strictEqual(input(cluster, "computeConfig", "enabled"), true);
+        assert.deepStrictEqual(input(cluster, "computeConfig", "nodePools"), ["general-purpose", "system"]);
+        assert.match(String(input(cluster, "computeConfig", "nodeRoleArn")), /^arn:aws:iam::111111111111:role\//);
+        assert.deepStrictEqual(input(cluster, "storageConfig"), { blockStorage: { enabled: true } });
+        assert.deepStrictEqual(input(cluster, "kubernetesNetworkConfig"), { elasticLoadBalancing: { enabled: true } });
+        assert.strictEqual(ofType(run, "aws:eks/nodeGroup:NodeGroup").length, 0);
+        assert.strictEqual(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").length, 0);
+        assert.strictEqual(ofType(run, "aws:eks/addon:Addon").length, 0);
+        const networkPolicy = single(run, "kubernetes:core/v1:ConfigMap");
+        assert.deepStrictEqual([input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")], ["kube-system", "amazon-vpc-cni"]);
+        assert.deepStrictEqual(input(networkPolicy, "data"), { "enable-network-policy-controller": "true" });
+        assert.strictEqual(ofType(await dev(), "kubernetes:core/v1:ConfigMap").length, 0, "the node group's CNI is configured through its add-on, not a ConfigMap");
+        const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as { Statement: { Action: string[] }[] };
+        assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
+    });
+
+    it("builds one Kubernetes provider from the cluster's outputs, authenticating as the deploy role through aws eks get-token", async () => {
+        const run = await dev();
+        const provider = single(run, "pulumi:providers:kubernetes");
+        const kubeconfig = JSON.parse(String(input(provider, "kubeconfig"))) as {
+            clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+            users: { user: { exec: { command: string; args: string[] } } }[];
+        };
+        assert.match(kubeconfig.clusters[0].cluster.server, /^https:\/\/.+\.eks\.amazonaws\.com$/);
+        assert.ok(kubeconfig.clusters[0].cluster["certificate-authority-data"].length > 0);
+        assert.strictEqual(kubeconfig.users[0].user.exec.command, "aws");
+        assert.deepStrictEqual(kubeconfig.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "voteapp-dev", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::111111111111:role/voteapp-deploy", "--output", "json"]);
+        // It waits for admin access and for capacity, so Kubernetes objects are not applied to a cluster that cannot run them.
+        for (const type of ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:eks/nodeGroup:NodeGroup"]) {
+            assert.ok(provider.dependencies.includes(single(run, type).urn), `the Kubernetes provider does not wait for ${type}`);
+        }
+    });
+
+    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics (node group and Auto Mode)", async () => {
+        for (const capacity of ["managedNodeGroup", "autoMode"]) {
+            const release = named(await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }), "kubernetes:helm.sh/v3:Release", "eks-metrics-server");
+            assert.deepStrictEqual([input(release, "chart"), input(release, "version"), input(release, "namespace")], ["metrics-server", "3.12.2", "kube-system"]);
+            assert.strictEqual(input(release, "values", "replicas"), 2);
+        }
+    });
+
+    it("every AWS resource of the cluster goes through the stack's AWS provider", async () => {
+        const run = await dev();
+        const component = single(run, "voteapp:eks:EksCluster");
+        for (const r of descendantsOf(run, component).filter((r) => r.custom && r.type.startsWith("aws:"))) {
+            assert.match(String(r.provider), /pulumi:providers:aws::dev-account/, `${r.type} ${r.name} uses ${String(r.provider)}`);
+        }
+    });
+});

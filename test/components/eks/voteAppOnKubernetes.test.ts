@@ -1,0 +1,243 @@
+import * as assert from "assert";
+import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../components/appContract";
+import { ALB_IDLE_TIMEOUT_SECONDS } from "../../../components/eks/voteAppOnKubernetes";
+import { WORKER_HEARTBEAT_PATH } from "../../../components/eks/workloadSpec";
+import type { CapturedResource } from "../../../plan/capturedResource";
+import { input, named, ofType, single, stackRun } from "../../support/stacks";
+
+/** VoteAppOnKubernetes on captured inputs of the shipped stacks switched to platform eks. */
+
+const EKS = { "voteapp:platform": "eks" };
+const dev = () => stackRun("dev", { overrides: EKS });
+const prod = () => stackRun("prod", { overrides: EKS });
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+interface ContainerInputs {
+    name: string;
+    env: EnvVar[];
+    securityContext: Record<string, unknown>;
+    resources: { requests: Record<string, string>; limits: Record<string, string> };
+    readinessProbe?: Record<string, unknown>;
+    livenessProbe?: Record<string, unknown>;
+    volumeMounts: { name: string; mountPath: string }[];
+}
+
+const containersOf = (deployment: CapturedResource) => input(deployment, "spec", "template", "spec", "containers") as ContainerInputs[];
+const deploymentOf = (run: Awaited<ReturnType<typeof dev>>, service: string) => named(run, DEPLOYMENT, `vote-app-${service}`);
+
+describe("VoteAppOnKubernetes", function () {
+    this.timeout(180_000);
+
+    it("creates every Kubernetes object through the cluster's explicit provider (Helm release included)", async () => {
+        for (const run of [await dev(), await prod()]) {
+            const provider = single(run, "pulumi:providers:kubernetes");
+            const k8sResources = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.ok(k8sResources.length >= 25, `only ${k8sResources.length} Kubernetes resources`);
+            for (const r of k8sResources) assert.strictEqual(r.provider, `${provider.urn}::${provider.name}-id`, `${r.type} ${r.name} does not use the cluster's provider`);
+        }
+    });
+
+    it("runs every container non-root (10001), read-only root with a /tmp emptyDir, no capabilities, no escalation, RuntimeDefault seccomp", async () => {
+        const run = await prod();
+        for (const deployment of ofType(run, DEPLOYMENT)) {
+            const pod = input(deployment, "spec", "template", "spec") as Record<string, unknown>;
+            assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.strictEqual(pod.automountServiceAccountToken, false);
+            assert.deepStrictEqual(pod.volumes, [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }]);
+            for (const container of containersOf(deployment)) {
+                const sc = container.securityContext;
+                assert.strictEqual(sc.runAsNonRoot, true, container.name);
+                assert.strictEqual(sc.runAsUser, 10001, container.name);
+                assert.strictEqual(sc.readOnlyRootFilesystem, true, container.name);
+                assert.strictEqual(sc.allowPrivilegeEscalation, false, container.name);
+                assert.strictEqual(sc.privileged, false, container.name);
+                assert.deepStrictEqual(sc.capabilities, { drop: ["ALL"] }, container.name);
+                assert.deepStrictEqual(sc.seccompProfile, { type: "RuntimeDefault" }, container.name);
+                assert.deepStrictEqual(container.volumeMounts, [{ name: "scratch", mountPath: "/tmp" }]);
+            }
+        }
+    });
+
+    it("gives each service the app contract's environment and its passwords only by reference to its own Secret", async () => {
+        const run = await dev();
+        const expected: Record<string, string[]> = { vote: [AppSecretName.redisPassword], result: [AppSecretName.pgPassword], worker: [AppSecretName.pgPassword, AppSecretName.redisPassword] };
+        for (const service of APP_SERVICES) {
+            const [container] = containersOf(deploymentOf(run, service));
+            const secretRefs = container.env.filter((e) => e.valueFrom).map((e) => e.valueFrom?.secretKeyRef);
+            assert.deepStrictEqual(secretRefs.map((r) => r?.key).sort(), expected[service].sort(), service);
+            assert.ok(secretRefs.every((r) => r?.name === `${service}-passwords`), `${service} reads another service's Secret`);
+            const plainNames = container.env.filter((e) => e.value !== undefined).map((e) => e.name);
+            for (const secretName of Object.values(AppSecretName)) assert.ok(!plainNames.includes(secretName), `${service} has ${secretName} as a plain value`);
+            const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
+            assert.deepStrictEqual(Object.keys(input(secret, "stringData") as object).sort(), expected[service].sort());
+            assert.deepStrictEqual(secret.secretInputKeys, ["stringData"], `${service} Secret's stringData is not a Pulumi secret`);
+        }
+        const vote = containersOf(deploymentOf(run, "vote"))[0].env.map((e) => e.name);
+        assert.ok(vote.includes("REDIS_HOST") && vote.includes("REDIS_TLS") && !vote.includes("PGHOST"), `vote env: ${vote.join(", ")}`);
+    });
+
+    it("reads the Redis token only once its value is stored (the Secret waits for the secret version)", async () => {
+        const run = await dev();
+        const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
+        for (const service of ["vote", "worker"]) {
+            const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
+            assert.ok(secret.dependencies.includes(version.urn), `${service}'s Secret does not wait for the Redis token's secret version`);
+        }
+    });
+
+    it("puts no password value into any container environment", async () => {
+        const run = await prod();
+        const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) => Object.values(input(s, "stringData") as Record<string, string>));
+        assert.ok(passwords.length >= 4);
+        for (const deployment of ofType(run, DEPLOYMENT)) {
+            const text = JSON.stringify(deployment.inputs);
+            for (const password of passwords) assert.ok(!text.includes(password), `${deployment.name} carries a password literally`);
+        }
+    });
+
+    it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
+        const [vote] = containersOf(deploymentOf(await prod(), "vote"));
+        assert.deepStrictEqual(vote.resources, { requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } });
+    });
+
+    it("probes /healthz on vote and result, and the worker's heartbeat file it is told to write", async () => {
+        const run = await dev();
+        for (const service of ["vote", "result"]) {
+            const [container] = containersOf(deploymentOf(run, service));
+            assert.deepStrictEqual(input({ inputs: container.readinessProbe ?? {} } as CapturedResource, "httpGet"), { path: "/healthz", port: "http" });
+            assert.deepStrictEqual(input({ inputs: container.livenessProbe ?? {} } as CapturedResource, "httpGet"), { path: "/healthz", port: "http" });
+        }
+        const [worker] = containersOf(deploymentOf(run, "worker"));
+        assert.deepStrictEqual(worker.env.find((e) => e.name === WORKER_HEARTBEAT.variable), { name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH });
+        const command = (worker.livenessProbe?.exec as { command: string[] }).command;
+        assert.strictEqual(command[0], "/nodejs/bin/node");
+        assert.ok(command[2].includes(WORKER_HEARTBEAT_PATH) && command[2].includes(String(WORKER_HEARTBEAT.staleAfterSeconds * 1000)), command[2]);
+        assert.ok(WORKER_HEARTBEAT.staleAfterSeconds >= 4 * WORKER_HEARTBEAT.intervalSeconds, "the probe's staleness window must cover several heartbeats");
+    });
+
+    it("rolls out with the configured surge and unavailability, and lets the HPA own the replica count", async () => {
+        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" } });
+        for (const deployment of ofType(run, DEPLOYMENT)) {
+            assert.deepStrictEqual(input(deployment, "spec", "strategy"), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" } });
+            assert.strictEqual(input(deployment, "spec", "replicas"), undefined);
+        }
+    });
+
+    it("scales each service with an autoscaling/v2 HPA between its min and max, and keeps a PDB", async () => {
+        const run = await prod();
+        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12], worker: [2, 2] };
+        for (const service of APP_SERVICES) {
+            const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
+            assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], expected[service], service);
+            assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
+            const pdb = named(run, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}`);
+            assert.strictEqual(input(pdb, "spec", "maxUnavailable"), 1);
+            assert.deepStrictEqual(input(pdb, "spec", "selector", "matchLabels"), input(deploymentOf(run, service), "spec", "selector", "matchLabels"));
+        }
+    });
+
+    it("NetworkPolicies: default deny, DNS to kube-dns, vote→redis, worker→redis/postgres, result→postgres, VPC→vote/result", async () => {
+        const run = await dev();
+        const policies = Object.fromEntries(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [String(input(p, "metadata", "name")), p]));
+        assert.deepStrictEqual(Object.keys(policies).sort(), ["default-deny", "dns", "ingress-to-result", "ingress-to-vote", "result-to-data", "vote-to-data", "worker-to-data"]);
+        assert.deepStrictEqual(input(policies["default-deny"], "spec"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        const egressPorts = (name: string) => ((input(policies[name], "spec", "egress", 0, "ports") as { port: number }[]) ?? []).map((p) => p.port);
+        assert.deepStrictEqual(egressPorts("vote-to-data"), [6379]);
+        assert.deepStrictEqual(egressPorts("result-to-data"), [5432]);
+        assert.deepStrictEqual(egressPorts("worker-to-data"), [6379, 5432]);
+        assert.deepStrictEqual(input(policies["vote-to-data"], "spec", "egress", 0, "to"), [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+        assert.deepStrictEqual(input(policies["ingress-to-vote"], "spec", "ingress", 0, "ports"), [{ protocol: "TCP", port: 8080 }]);
+        assert.deepStrictEqual(input(policies.dns, "spec", "egress", 0, "to", 0, "podSelector"), { matchLabels: { "k8s-app": "kube-dns" } });
+        for (const p of Object.values(policies)) assert.strictEqual(input(p, "metadata", "namespace"), "voteapp");
+    });
+
+    it("dev: an HTTP-only internet-facing ALB Ingress, ip targets, /result to result, the rest to vote, SSE-friendly idle timeout", async () => {
+        const ingress = single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress");
+        const annotations = input(ingress, "metadata", "annotations") as Record<string, string>;
+        assert.strictEqual(input(ingress, "spec", "ingressClassName"), "alb");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/scheme"], "internet-facing");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/target-type"], "ip");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/healthz");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80}]');
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
+        assert.ok(annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes(`idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`));
+        assert.ok(annotations["alb.ingress.kubernetes.io/subnets"].split(",").every((s) => s.includes("pub")));
+        const paths = input(ingress, "spec", "rules", 0, "http", "paths") as { path: string; backend: { service: { name: string } } }[];
+        assert.deepStrictEqual(paths.map((p) => [p.path, p.backend.service.name]), [["/result", "result"], ["/", "vote"]]);
+    });
+
+    it("prod: HTTPS on the configured certificate with a TLS 1.3 policy, HTTP redirected, deletion protection, host rule", async () => {
+        const ingress = single(await prod(), "kubernetes:networking.k8s.io/v1:Ingress");
+        const annotations = input(ingress, "metadata", "annotations") as Record<string, string>;
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], "arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-4000-8000-000000000003");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80},{"HTTPS":443}]');
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert.ok(annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes("deletion_protection.enabled=true"));
+        assert.strictEqual(input(ingress, "spec", "rules", 0, "host"), "vote.example.com");
+        assert.strictEqual((await prod()).outputs.url, "https://vote.example.com");
+    });
+
+    it("staging and prod: ALB access logs to a private, TLS-only bucket ELB may write to; none in dev", async () => {
+        const run = await prod();
+        const ingress = single(run, "kubernetes:networking.k8s.io/v1:Ingress");
+        const attributes = String(input(ingress, "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).split(",");
+        const bucket = single(run, "aws:s3/bucket:Bucket", "alb-access-logs");
+        assert.strictEqual(bucket.name, "vote-app-alb-access-logs");
+        assert.ok(attributes.includes("access_logs.s3.enabled=true"), attributes.join(","));
+        // The mock names the bucket `<logical name>-<hash>`, as Pulumi's auto-naming would.
+        assert.ok(attributes.some((a) => /^access_logs\.s3\.bucket=vote-app-alb-access-logs-[0-9a-f]{8}$/.test(a)), attributes.join(","));
+        assert.ok(attributes.includes("access_logs.s3.prefix=alb"));
+        assert.deepStrictEqual(input(single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs"), "restrictPublicBuckets"), true);
+        const policy = JSON.parse(String(input(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"), "policy"))) as { Statement: { Sid: string }[] };
+        assert.deepStrictEqual(policy.Statement.map((s) => s.Sid), ["ElbLogDelivery", "ElbLogDeliveryService", "DenyInsecureTransport"]);
+        assert.ok(ingress.dependencies.includes(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs").urn), "the ALB may be created before ELB can write its logs");
+        assert.strictEqual(ofType(await dev(), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("alb-access-logs")).length, 0);
+        assert.ok(!String(input(single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress"), "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).includes("access_logs"));
+    });
+
+    it("installs the Load Balancer Controller from a pinned chart, on its own Pod Identity role with a scoped policy", async () => {
+        const run = await prod();
+        const release = named(run, "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller");
+        assert.strictEqual(input(release, "chart"), "aws-load-balancer-controller");
+        assert.match(String(input(release, "version")), /^\d+\.\d+\.\d+$/);
+        assert.deepStrictEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
+        assert.strictEqual(input(release, "values", "clusterName"), "voteapp-prod");
+        assert.strictEqual(input(release, "values", "replicaCount"), 2);
+        assert.strictEqual(input(named(await stackRun("staging", { overrides: EKS }), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 2, "staging rehearses prod");
+        assert.strictEqual(input(named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 1);
+        const association = single(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        assert.deepStrictEqual([input(association, "namespace"), input(association, "serviceAccount")], ["kube-system", "aws-load-balancer-controller"]);
+        assert.ok(release.dependencies.includes(association.urn), "the controller starts before its Pod Identity association exists");
+        for (const deployment of ofType(run, DEPLOYMENT)) assert.ok(deployment.dependencies.includes(release.urn), `${deployment.name} may start before the controller's readiness-gate webhook`);
+        const role = named(run, "aws:iam/role:Role", "vote-app-lb-controller");
+        const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[] };
+        assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
+        assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
+        assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:333333333333:cluster\//);
+        const policy = JSON.parse(String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-lb-controller"), "policy"))) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] };
+        for (const statement of policy.Statement) {
+            const actions = ([] as string[]).concat(statement.Action);
+            const resources = ([] as string[]).concat(statement.Resource);
+            const writes = actions.filter((a) => !/:(Describe|Get|List)/.test(a));
+            if (resources.includes("*") && writes.length > 0) assert.ok(statement.Condition, `${statement.Sid} writes (${writes.join(", ")}) on * without a condition`);
+        }
+    });
+
+    it("the namespace enforces the restricted Pod Security Standard", async () => {
+        const namespace = single(await dev(), "kubernetes:core/v1:Namespace");
+        assert.strictEqual(input(namespace, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "restricted");
+    });
+
+    it("data admits only the cluster security group (nodes and pods), on each store's port", async () => {
+        const run = await dev();
+        const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("data-"));
+        assert.strictEqual(rules.length, 2);
+        for (const rule of rules) assert.match(String(input(rule, "referencedSecurityGroupId")), /^sg-cluster/);
+    });
+});

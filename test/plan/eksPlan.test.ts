@@ -1,0 +1,54 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { runMocked } from "../../plan/harness";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+import { SHIPPED_STACKS, stackRun } from "../support/stacks";
+
+/** The offline plan of each shipped environment switched to eks with `--set voteapp:platform=eks`. */
+function plan(...args: string[]) {
+    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(PROJECT_ROOT, "plan/cli.ts"), ...args], {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
+        timeout: 120_000,
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe("npm run plan on platform eks", function () {
+    this.timeout(300_000);
+
+    for (const stack of SHIPPED_STACKS) {
+        it(`${stack}: shows the cluster, node capacity, add-ons and the app's Kubernetes objects; the kubeconfig stays secret`, () => {
+            const { code, out, err } = plan("--stack", stack, "--set", "voteapp:platform=eks");
+            assert.strictEqual(code, 0, err);
+            for (const fragment of [
+                "voteapp:eks:EksCluster  eks",
+                "aws:eks/cluster:Cluster",
+                "aws:eks/nodeGroup:NodeGroup",
+                "aws:eks/addon:Addon  eks-coredns",
+                "kubernetes:apps/v1:Deployment  vote-app-worker",
+                "kubernetes:networking.k8s.io/v1:Ingress",
+                "kubernetes:helm.sh/v3:Release",
+                'platform: "eks"',
+                "kubeconfig: [secret]",
+            ]) {
+                assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
+            }
+        });
+    }
+
+    it("the harness reports which stack outputs are secret (the program's outputs, not their resolved copies)", async () => {
+        const run = await runMocked(() => ({ hidden: pulumi.secret("x"), derived: pulumi.secret(pulumi.output("y").apply((v) => `${v}!`)), shown: "z" }), {
+            project: "p",
+            stack: "s",
+            config: {},
+            context: { region: "eu-west-1", accountId: "111111111111" },
+        });
+        assert.deepStrictEqual(run.outputs, { hidden: "x", derived: "y!", shown: "z" });
+        assert.deepStrictEqual([...run.secretOutputs].sort(), ["derived", "hidden"]);
+        assert.ok((await stackRun("dev", { overrides: { "voteapp:platform": "eks" } })).secretOutputs.includes("kubeconfig"));
+    });
+});
