@@ -1,4 +1,5 @@
 import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { checkDeliveryRules } from "./delivery";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, qualifiedKey } from "./keys";
 import { type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "./reader";
@@ -87,6 +88,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
 
     if (isProd && flat.logRetentionDays < 30) problem("logRetentionDays", flat.logRetentionDays, "must be at least 30 in prod");
     if (flat.optionA === flat.optionB) problem("optionB", flat.optionB, `must differ from ${qualifiedKey("optionA")}`);
+    checkDeliveryRules(flat, tier, problems);
 }
 
 function serviceSize(flat: FlatConfig, service: AppService): ServiceSize {
