@@ -1,0 +1,40 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+
+describe("scripts/stack-info.ts", () => {
+    it("reads staging's account, roles, registry and state backend from the two stack files", () => {
+        assert.deepStrictEqual(stackInfo("staging"), {
+            stack: "staging",
+            tier: "staging",
+            accountId: "222222222222",
+            region: "eu-west-1",
+            deployRoleArn: "arn:aws:iam::222222222222:role/voteapp-deploy",
+            previewRoleArn: "arn:aws:iam::222222222222:role/voteapp-preview",
+            registry: "222222222222.dkr.ecr.eu-west-1.amazonaws.com",
+            repositoryPrefix: "voteapp-staging",
+            backendUrl: "s3://voteapp-pulumi-state-222222222222?region=eu-west-1",
+            secretsProvider: "awskms://alias/voteapp-pulumi-state?region=eu-west-1",
+            githubEnvironment: "staging",
+        });
+    });
+
+    it("every shipped environment's program and bootstrap stack files agree", () => {
+        for (const stack of ["dev", "staging", "prod"]) assert.strictEqual(stackInfo(stack).stack, stack);
+    });
+
+    it("writes GitHub output lines in kebab-case", () => {
+        const lines = githubOutputLines(stackInfo("prod")).split("\n");
+        assert.ok(lines.includes("deploy-role-arn=arn:aws:iam::333333333333:role/voteapp-deploy"), lines.join("\n"));
+        assert.ok(lines.includes("repository-prefix=voteapp-prod"));
+    });
+
+    it("the CLI lists the stacks for the workflows' matrices and fails on an unknown stack", () => {
+        const script = path.join(PROJECT_ROOT, "scripts", "stack-info.ts");
+        const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        assert.deepStrictEqual(JSON.parse(run("--list")), ["dev", "prod", "staging"]);
+        assert.throws(() => run("--stack", "nope"), /Pulumi\.nope\.yaml does not exist/);
+    });
+});
