@@ -1,23 +1,14 @@
 import { parseArgs } from "node:util";
 import { ConfigValidationError } from "../stacks/config";
 import { renderRun } from "./render";
-import { BOOTSTRAP_ROOT, runBootstrap } from "./runBootstrap";
 import { runStack } from "./runStack";
-import { listStacks, PROJECT_ROOT } from "./stackFile";
-
-/** The two Pulumi projects of the repository: the program, and the per-account bootstrap. */
-const PROJECTS = {
-    program: { root: PROJECT_ROOT, run: runStack, files: "Pulumi.<name>.yaml" },
-    bootstrap: { root: BOOTSTRAP_ROOT, run: runBootstrap, files: "bootstrap/Pulumi.<name>.yaml" },
-} as const;
+import { listStacks } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...]
-       npm run plan:bootstrap -- --stack <name> [...]   (the bootstrap project, --project bootstrap)
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
 prints the resource tree, the count by type and the stack outputs.
-  --stack   stack to plan (program: ${listStacks().join(", ")}; bootstrap: ${listStacks(BOOTSTRAP_ROOT).join(", ")})
-  --project program (default) or bootstrap
+  --stack   stack to plan (one of: ${listStacks().join(", ")})
   --json    print resources and outputs as JSON instead
   --set     override one config value, e.g. --set voteapp:platform=ecs (repeatable)`;
 
@@ -33,7 +24,7 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string", short: "s" }, json: { type: "boolean", default: false }, set: { type: "string", multiple: true, default: [] }, help: { type: "boolean", short: "h", default: false }, project: { type: "string", default: "program" } },
+        options: { stack: { type: "string", short: "s" }, json: { type: "boolean", default: false }, set: { type: "string", multiple: true, default: [] }, help: { type: "boolean", short: "h", default: false } },
         strict: true,
     });
     if (values.help) {
@@ -44,18 +35,12 @@ async function main(): Promise<number> {
         console.error(`--stack is required.\n\n${USAGE}`);
         return 2;
     }
-    const projectName = values.project ?? "program";
-    if (projectName !== "program" && projectName !== "bootstrap") {
-        console.error(`--project ${projectName}: expected program or bootstrap`);
-        return 2;
-    }
-    const project = PROJECTS[projectName];
-    if (!listStacks(project.root).includes(values.stack)) {
-        console.error(`No stack file ${project.files.replace("<name>", values.stack)}; stacks: ${listStacks(project.root).join(", ")}`);
+    if (!listStacks().includes(values.stack)) {
+        console.error(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     const overrides = parseOverrides(values.set ?? []);
-    const run = await project.run(values.stack, { overrides });
+    const run = await runStack(values.stack, { overrides });
     if (values.json) {
         console.log(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs }, null, 2));
     } else {
