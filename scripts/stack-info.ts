@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
+import { APP_SERVICES } from "../components/appContract";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
@@ -28,6 +29,24 @@ export interface StackInfo {
     readonly secretsProvider: string;
     /** GitHub environment whose protection rules gate the deploy. */
     readonly githubEnvironment: string;
+    /**
+     * URNs (space-separated) of the data key and the ECR repositories: on an environment's first deploy
+     * the workflow creates just these (`pulumi up --target ...`) so the images can be copied in before
+     * the services that run them are created.
+     */
+    readonly registryTargets: string;
+}
+
+/** URNs of the key and registry resources, as the engine names them (checked against a mocked run in tests). */
+export function registryTargetUrns(stack: string, project: string): string[] {
+    const urn = (types: string, name: string) => `urn:pulumi:${stack}::${project}::${types}::${name}`;
+    return [
+        urn("voteapp:security:EncryptionKey$aws:kms/key:Key", "data-key"),
+        ...APP_SERVICES.flatMap((service) => [
+            urn("voteapp:registry:Registry$aws:ecr/repository:Repository", `registry-${service}`),
+            urn("voteapp:registry:Registry$aws:ecr/lifecyclePolicy:LifecyclePolicy", `registry-${service}`),
+        ]),
+    ];
 }
 
 export function stackInfo(stack: string): StackInfo {
@@ -56,6 +75,7 @@ export function stackInfo(stack: string): StackInfo {
         backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
+        registryTargets: registryTargetUrns(stack, config.project).join(" "),
     };
 }
 
