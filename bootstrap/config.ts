@@ -25,17 +25,21 @@ export const BOOTSTRAP_KEYS = {
     previewRoleName: { type: "string", description: "Name of the read-only preview role.", default: "voteapp-preview" },
     createOidcProvider: { type: "boolean", description: "Create the account's GitHub OIDC provider (false when the account already has one).", default: true },
     maxSessionHours: { type: "integer", description: "Maximum session length of the CI roles in hours (1–12).", default: 1 },
-    pipelineRoleArns: { type: "string", description: "Comma-separated role ARNs of a tooling account's DeliveryPipeline allowed to assume both roles.", optional: true },
+    pipelinePreviewRoleArn: { type: "string", description: "Preview build role of a tooling account's DeliveryPipeline, allowed to assume the preview role.", optional: true },
+    pipelineDeployRoleArn: { type: "string", description: "This environment's deploy build role of a tooling account's DeliveryPipeline, allowed to assume the deploy role.", optional: true },
     stateBackend: { type: "boolean", description: "Create an S3 bucket and KMS key for a self-managed Pulumi backend in this account.", default: false },
     stateBucketName: { type: "string", description: "Name of the state bucket (default <projectName>-pulumi-state-<accountId>).", optional: true },
     owner: { type: "string", description: "Owning team, applied as the owner tag." },
     costCentre: { type: "string", description: "Cost centre, applied as the cost-centre tag." },
+    deliveryPipeline: { type: "boolean", description: "Make this the tooling account's stack: create the AWS-native DeliveryPipeline (CodePipeline + CodeBuild) instead of GitHub CI roles.", default: false },
+    pipelineEnvironments: { type: "string", description: "Environments the pipeline deploys, in order, as stack:accountId pairs, e.g. dev:111111111111,staging:222222222222,prod:333333333333.", optional: true },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 const KEY_TABLE: ConfigKeyTable = { namespace: BOOTSTRAP_NAMESPACE, keys: BOOTSTRAP_KEYS, reference: "bootstrap/Pulumi.yaml" };
 const qualified = (key: keyof typeof BOOTSTRAP_KEYS) => `${BOOTSTRAP_NAMESPACE}:${key}`;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
+const PIPELINE_ENVIRONMENTS = /^[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12}(,[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12})*$/;
 const S3_BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
@@ -56,10 +60,10 @@ const schema = z.object({
     previewRoleName: roleName,
     createOidcProvider: z.boolean(),
     maxSessionHours: z.number().int().min(1, { error: "must be between 1 and 12" }).max(12, { error: "must be between 1 and 12" }),
-    pipelineRoleArns: z
-        .string()
-        .refine((v) => v.split(",").every((arn) => ROLE_ARN.test(arn.trim())), { error: "must be comma-separated IAM role ARNs (arn:aws:iam::<account>:role/<name>)" })
-        .optional(),
+    pipelinePreviewRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+    pipelineDeployRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+    deliveryPipeline: z.boolean(),
+    pipelineEnvironments: matching(PIPELINE_ENVIRONMENTS, "comma-separated stack:accountId pairs, e.g. dev:111111111111,staging:222222222222").optional(),
     stateBackend: z.boolean(),
     stateBucketName: matching(S3_BUCKET_NAME, "an S3 bucket name (3–63 lowercase letters, digits, dots, hyphens)").optional(),
     owner: tagValue,
@@ -81,13 +85,26 @@ export interface BootstrapConfig {
     readonly github: { readonly repository: string; readonly environment: string; readonly deployFromMainBranch: boolean };
     /** The main program this account is bootstrapped for. */
     readonly programProject: string;
-    readonly roles: { readonly deploy: string; readonly preview: string; readonly maxSessionHours: number; readonly pipelineRoleArns: readonly string[] };
+    readonly roles: { readonly deploy: string; readonly preview: string; readonly maxSessionHours: number; readonly pipeline: { readonly preview?: string; readonly deploy?: string } };
+    /** Set on the tooling account's stack: the environments the DeliveryPipeline deploys, in order. */
+    readonly deliveryPipeline?: { readonly environments: readonly { readonly stack: string; readonly accountId: string }[] };
     readonly createOidcProvider: boolean;
     readonly state?: { readonly bucketName: string; readonly keyAlias: string };
     readonly tags: { readonly owner: string; readonly costCentre: string };
 }
 
 function checkRelations(flat: FlatBootstrapConfig, tier: Tier, problems: ConfigProblem[]): void {
+    if (flat.deliveryPipeline) {
+        const pairs = flat.pipelineEnvironments?.split(",").map((pair) => pair.split(":")) ?? [];
+        if (pairs.length === 0) problems.push({ key: qualified("pipelineEnvironments"), value: undefined, message: `is required with ${qualified("deliveryPipeline")} = true: the stacks to deploy, in order` });
+        if (pairs.some(([, account]) => account === flat.accountId)) {
+            problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: `includes this stack's own account ${flat.accountId}: the pipeline runs in a separate tooling account` });
+        }
+        const stacks = pairs.map(([stack]) => stack);
+        if (new Set(stacks).size !== stacks.length) problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: "lists a stack twice" });
+    } else if (flat.pipelineEnvironments !== undefined) {
+        problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: `is only used with ${qualified("deliveryPipeline")} = true` });
+    }
     if (flat.deployFromMainBranch && tier !== "dev") {
         problems.push({ key: qualified("deployFromMainBranch"), value: true, message: `must be false for a ${tier} account: it deploys only through its GitHub environment's protection rules (approvals)` });
     }
@@ -128,8 +145,11 @@ export function parseBootstrapConfig(raw: Readonly<Record<string, string>>, cont
             deploy: flat.deployRoleName,
             preview: flat.previewRoleName,
             maxSessionHours: flat.maxSessionHours,
-            pipelineRoleArns: flat.pipelineRoleArns === undefined ? [] : flat.pipelineRoleArns.split(",").map((arn) => arn.trim()),
+            pipeline: { ...(flat.pipelinePreviewRoleArn ? { preview: flat.pipelinePreviewRoleArn } : {}), ...(flat.pipelineDeployRoleArn ? { deploy: flat.pipelineDeployRoleArn } : {}) },
         },
+        ...(flat.deliveryPipeline && flat.pipelineEnvironments
+            ? { deliveryPipeline: { environments: flat.pipelineEnvironments.split(",").map((pair) => ({ stack: pair.split(":")[0], accountId: pair.split(":")[1] })) } }
+            : {}),
         createOidcProvider: flat.createOidcProvider,
         ...(flat.stateBackend ? { state: { bucketName: flat.stateBucketName ?? `${flat.projectName}-pulumi-state-${flat.accountId}`, keyAlias: `${flat.projectName}-pulumi-state` } } : {}),
         tags: { owner: flat.owner, costCentre: flat.costCentre },

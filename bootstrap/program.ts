@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DeliveryPipeline } from "../components/delivery/deliveryPipeline";
 import { GitHubCiAccess } from "../components/delivery/githubCiAccess";
 import { StateBackend } from "../components/delivery/stateBackend";
 import { type BootstrapConfig, parseBootstrapConfig } from "./config";
@@ -14,11 +15,43 @@ export function createBootstrapProvider(config: BootstrapConfig): aws.Provider {
     });
 }
 
-/** Composes one account's CI access (and optional state backend) from a validated config. */
+/** The tooling account's stack: the AWS-native pipeline deploying every listed environment in order. */
+function createToolingPipeline(config: BootstrapConfig, environments: NonNullable<BootstrapConfig["deliveryPipeline"]>["environments"], opts: pulumi.ComponentResourceOptions): Record<string, pulumi.Input<unknown>> {
+    const roleArn = (accountId: string, name: string) => `arn:${config.partition}:iam::${accountId}:role/${name}`;
+    const pipeline = new DeliveryPipeline(
+        "delivery",
+        {
+            namePrefix: `${config.programProject}-pipeline`,
+            repository: config.github.repository,
+            partition: config.partition,
+            accountId: config.accountId,
+            region: config.region,
+            environments: environments.map((e, index) => ({
+                stack: e.stack,
+                previewRoleArn: roleArn(e.accountId, config.roles.preview),
+                deployRoleArn: roleArn(e.accountId, config.roles.deploy),
+                // The first environment deploys on every merge; each later one waits for a person.
+                requiresApproval: index > 0,
+                policyPackConfig: `policy/config/${e.stack}.json`,
+            })),
+        },
+        { ...opts, protect: config.tier !== "dev" },
+    );
+    return {
+        pipelineName: pipeline.pipeline.name,
+        connectionArn: pipeline.connection.arn,
+        // What each environment's bootstrap stack sets as pipelinePreviewRoleArn / pipelineDeployRoleArn.
+        pipelinePreviewRoleArn: pipeline.buildRoles.preview.arn,
+        pipelineDeployRoleArns: pulumi.all(Object.entries(pipeline.buildRoles.deploy).map(([stack, role]) => role.arn.apply((arn) => [stack, arn] as const))).apply((pairs) => Object.fromEntries(pairs)),
+    };
+}
+
+/** Composes one account's CI access (and optional state backend) from a validated config, or the tooling pipeline. */
 export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.Input<unknown>> {
     const provider = createBootstrapProvider(config);
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
     const state = config.state ? new StateBackend("state", { bucketName: config.state.bucketName, keyAlias: config.state.keyAlias, partition: config.partition, accountId: config.accountId }, opts) : undefined;
+    if (config.deliveryPipeline) return createToolingPipeline(config, config.deliveryPipeline.environments, opts);
     const access = new GitHubCiAccess(
         "github",
         {
@@ -34,7 +67,7 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
             previewRoleName: config.roles.preview,
             createOidcProvider: config.createOidcProvider,
             maxSessionHours: config.roles.maxSessionHours,
-            pipelineRoleArns: config.roles.pipelineRoleArns,
+            pipelineRoles: config.roles.pipeline,
             ...(state ? { state: { bucketArn: state.bucketArn, keyArn: state.keyArn } } : {}),
         },
         // The OIDC provider and the roles are how every later deploy gets in: never delete them by accident.

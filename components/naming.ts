@@ -13,6 +13,9 @@ export const NAME_LIMITS = {
     logGroup: 512,
     secret: 512,
     s3Bucket: 63,
+    codestarConnection: 32,
+    codebuildProject: 255,
+    codepipeline: 100,
 } as const;
 
 export type NamedKind = keyof typeof NAME_LIMITS;

@@ -37,8 +37,11 @@ export interface GitHubCiAccessArgs {
     readonly createOidcProvider?: boolean;
     /** Maximum session length of both roles, in hours (1–12). @default 1 */
     readonly maxSessionHours?: number;
-    /** Roles of a tooling account's DeliveryPipeline that may assume both roles. @default [] */
-    readonly pipelineRoleArns?: readonly string[];
+    /**
+     * Build roles of a tooling account's DeliveryPipeline: its preview build may assume the preview role,
+     * this environment's deploy build the deploy role. @default none
+     */
+    readonly pipelineRoles?: { readonly preview?: string; readonly deploy?: string };
     /** Pulumi state bucket and key in this account, which both roles need. */
     readonly state?: CiPermissionsScope["state"];
 }
@@ -61,7 +64,6 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
         const deployRoleName = args.deployRoleName ?? "voteapp-deploy";
         const previewRoleName = args.previewRoleName ?? "voteapp-preview";
         const roleArn = (roleName: string) => `arn:${args.partition}:iam::${args.accountId}:role/${roleName}`;
-        const pipelineRoleArns = args.pipelineRoleArns ?? [];
         const maxSessionDuration = (args.maxSessionHours ?? 1) * 3600;
 
         this.oidcProviderArn =
@@ -79,7 +81,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             oidcProviderArn: this.oidcProviderArn,
             state: args.state,
         };
-        const trust = { oidcProviderArn: this.oidcProviderArn, partition: args.partition, accountId: args.accountId, pipelineRoleArns };
+        const trust = { oidcProviderArn: this.oidcProviderArn, partition: args.partition, accountId: args.accountId };
 
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,
@@ -87,7 +89,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 name: previewRoleName,
                 description: `GitHub Actions of ${args.repository}: read-only pulumi preview of ${args.environment}`,
                 maxSessionDuration,
-                assumeRolePolicy: policyDocument(`${previewRoleName} trust`, previewTrustStatements({ ...trust, roleName: previewRoleName, repository: args.repository })),
+                assumeRolePolicy: policyDocument(`${previewRoleName} trust`, previewTrustStatements({ ...trust, roleName: previewRoleName, repository: args.repository, pipelineRoleArn: args.pipelineRoles?.preview })),
             },
             { parent },
         );
@@ -101,7 +103,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 maxSessionDuration,
                 assumeRolePolicy: policyDocument(
                     `${deployRoleName} trust`,
-                    deployTrustStatements({ ...trust, roleName: deployRoleName, subjects: deploySubjects(args.repository, args.githubEnvironment, args.allowMainBranch ?? false) }),
+                    deployTrustStatements({ ...trust, roleName: deployRoleName, pipelineRoleArn: args.pipelineRoles?.deploy, subjects: deploySubjects(args.repository, args.githubEnvironment, args.allowMainBranch ?? false) }),
                 ),
             },
             { parent },

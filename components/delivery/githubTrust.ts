@@ -29,8 +29,8 @@ export interface CiTrustArgs {
     readonly accountId: string;
     /** The role's own name: the provider re-assumes it from the CI session. */
     readonly roleName: string;
-    /** Role ARNs in a tooling account (the DeliveryPipeline's CodeBuild role) that may assume this role too. */
-    readonly pipelineRoleArns: readonly string[];
+    /** The tooling account's DeliveryPipeline build role that may assume this role too (one per role). */
+    readonly pipelineRoleArn?: string;
 }
 
 function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
@@ -39,7 +39,7 @@ function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
         // A role cannot name itself as principal before it exists; the account root with a condition on
         // the calling principal admits exactly this role's own sessions.
         { Sid: "ReassumeForProvider", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } } },
-        ...(args.pipelineRoleArns.length > 0 ? [{ Sid: "DeliveryPipeline", Effect: "Allow" as const, Principal: { AWS: [...args.pipelineRoleArns] }, Action: "sts:AssumeRole" }] : []),
+        ...(args.pipelineRoleArn ? [{ Sid: "DeliveryPipeline", Effect: "Allow" as const, Principal: { AWS: args.pipelineRoleArn }, Action: "sts:AssumeRole" }] : []),
     ];
 }
 

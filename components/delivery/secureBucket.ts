@@ -37,7 +37,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:delivery:SecureBucket", name, {}, opts);
         const parent = this;
-        const keep = { protect: args.protect ?? false, retainOnDelete: args.protect ?? false };
+        // Unset: the bucket inherits its parent's protection like the rest of the component's children.
+        const keep = args.protect === undefined ? {} : { protect: args.protect, retainOnDelete: args.protect };
         this.bucket = new aws.s3.Bucket(name, { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false }, { parent, ...keep });
         this.arn = this.bucket.arn;
         this.name = this.bucket.bucket;

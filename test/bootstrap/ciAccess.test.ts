@@ -80,10 +80,12 @@ describe("bootstrap: GitHub OIDC access", function () {
         assert.deepStrictEqual(github.Condition, { StringEquals: { [AUD]: "sts.amazonaws.com" }, StringLike: { [SUB]: `repo:${REPO}:*` } });
     });
 
-    it("a tooling account's pipeline role is trusted only when configured", async () => {
-        const pipeline = "arn:aws:iam::444444444444:role/voteapp-pipeline-deploy";
-        const { deploy, preview } = await roles("prod", { "voteapp-bootstrap:pipelineRoleArns": pipeline });
-        for (const role of [deploy, preview]) assert.deepStrictEqual(statement(policyOf(role, "assumeRolePolicy"), "DeliveryPipeline").Principal, { AWS: [pipeline] });
+    it("a tooling account's pipeline build roles are trusted only when configured, each by its own role", async () => {
+        const previewBuild = "arn:aws:iam::444444444444:role/voteapp-pipeline-preview";
+        const deployBuild = "arn:aws:iam::444444444444:role/voteapp-pipeline-deploy-prod";
+        const { deploy, preview } = await roles("prod", { "voteapp-bootstrap:pipelinePreviewRoleArn": previewBuild, "voteapp-bootstrap:pipelineDeployRoleArn": deployBuild });
+        assert.deepStrictEqual(statement(policyOf(deploy, "assumeRolePolicy"), "DeliveryPipeline").Principal, { AWS: deployBuild });
+        assert.deepStrictEqual(statement(policyOf(preview, "assumeRolePolicy"), "DeliveryPipeline").Principal, { AWS: previewBuild });
         const plain = await roles("prod");
         assert.ok(!policyOf(plain.deploy, "assumeRolePolicy").Statement.some((s) => s.Sid === "DeliveryPipeline"));
     });

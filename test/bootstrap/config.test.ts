@@ -22,7 +22,7 @@ function problemsFor(stack: string, changes: Record<string, string | undefined>)
 
 describe("bootstrap config", () => {
     it("ships dev, staging and prod stack files, one account each", () => {
-        assert.deepStrictEqual(listStacks(BOOTSTRAP_ROOT), ["dev", "prod", "staging"]);
+        assert.deepStrictEqual(listStacks(BOOTSTRAP_ROOT), ["dev", "prod", "staging", "tooling"]);
         const accounts = BOOTSTRAP_STACKS.map((s) => bootstrapConfigWith(s, {}).config["voteapp-bootstrap:accountId"]);
         assert.deepStrictEqual(accounts, ["111111111111", "222222222222", "333333333333"]);
     });
@@ -69,9 +69,29 @@ describe("bootstrap config", () => {
     });
 
     it("refuses malformed pipeline role ARNs, equal role names, and a bucket name without the backend", () => {
-        assert.match(problemsFor("dev", { "voteapp-bootstrap:pipelineRoleArns": "arn:aws:iam::444444444444:role/ok,not-an-arn" }), /pipelineRoleArns = .*must be comma-separated IAM role ARNs/);
+        assert.match(problemsFor("dev", { "voteapp-bootstrap:pipelineDeployRoleArn": "not-an-arn" }), /pipelineDeployRoleArn = "not-an-arn": must be an IAM role ARN/);
         assert.match(problemsFor("dev", { "voteapp-bootstrap:previewRoleName": "voteapp-deploy" }), /previewRoleName = "voteapp-deploy": must differ from voteapp-bootstrap:deployRoleName/);
         assert.match(problemsFor("dev", { "voteapp-bootstrap:stateBackend": "false", "voteapp-bootstrap:stateBucketName": "my-state" }), /stateBucketName = "my-state": is only used with voteapp-bootstrap:stateBackend = true/);
+    });
+
+    it("the tooling stack lists the pipeline's environments with the accounts of the program's stack files, its own account apart", () => {
+        const raw = bootstrapConfigWith("tooling", {});
+        const config = parseBootstrapConfig(raw.config, { project: raw.project, stack: "tooling" });
+        const environments = config.deliveryPipeline?.environments ?? [];
+        assert.deepStrictEqual(environments.map((e) => e.stack), ["dev", "staging", "prod"]);
+        for (const e of environments) {
+            const program = YAML.parse(fs.readFileSync(path.join(BOOTSTRAP_ROOT, "..", `Pulumi.${e.stack}.yaml`), "utf8")) as { config: Record<string, string> };
+            assert.strictEqual(e.accountId, program.config["voteapp:accountId"], e.stack);
+        }
+        assert.ok(!environments.some((e) => e.accountId === config.accountId));
+    });
+
+    it("refuses a pipeline without environments, in an environment's own account, or listing a stack twice", () => {
+        assert.match(problemsFor("tooling", { "voteapp-bootstrap:pipelineEnvironments": undefined }), /pipelineEnvironments = \(not set\): is required with voteapp-bootstrap:deliveryPipeline = true/);
+        assert.match(problemsFor("tooling", { "voteapp-bootstrap:pipelineEnvironments": "dev:444444444444" }), /includes this stack's own account 444444444444/);
+        assert.match(problemsFor("tooling", { "voteapp-bootstrap:pipelineEnvironments": "dev:111111111111,dev:222222222222" }), /lists a stack twice/);
+        assert.match(problemsFor("tooling", { "voteapp-bootstrap:pipelineEnvironments": "dev=111111111111" }), /must be comma-separated stack:accountId pairs/);
+        assert.match(problemsFor("dev", { "voteapp-bootstrap:pipelineEnvironments": "staging:222222222222" }), /is only used with voteapp-bootstrap:deliveryPipeline = true/);
     });
 
     it("needs a tier for an environment outside dev, staging and prod", () => {
