@@ -32,7 +32,6 @@ function createToolingPipeline(config: BootstrapConfig, environments: NonNullabl
                 deployRoleArn: roleArn(e.accountId, config.roles.deploy),
                 // The first environment deploys on every merge; each later one waits for a person.
                 requiresApproval: index > 0,
-                policyPackConfig: `policy/config/${e.stack}.json`,
             })),
         },
         { ...opts, protect: config.tier !== "dev" },

@@ -15,8 +15,6 @@ export interface PipelineEnvironment {
     readonly deployRoleArn: string;
     /** A person approves in CodePipeline before this environment is deployed. */
     readonly requiresApproval: boolean;
-    /** Pack config the preview and the deploy run with, e.g. `policy/config/staging.json`. */
-    readonly policyPackConfig: string;
 }
 
 export interface DeliveryPipelineArgs {
@@ -47,15 +45,19 @@ export function pipelineRoleNames(namePrefix: string, stacks: readonly string[])
     return { preview: physicalName("iamRole", namePrefix, "preview"), deploy: Object.fromEntries(stacks.map((s) => [s, physicalName("iamRole", namePrefix, "deploy", s)])) };
 }
 
-/** Shell run by the preview and deploy builds for one stack: assume the account's role, log in, run Pulumi. */
+/**
+ * Shell run by the preview and deploy builds for one stack: assume the account's role, log in to the
+ * stack's backend, run Pulumi with the pack config of the stack's tier (both read by scripts/stack-info.ts).
+ */
 function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
     return [
+        `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK")`,
+        `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); tier=$(echo "$info" | sed -n 's/^tier=//p')`,
         `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
         `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
-        `backend=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK" | sed -n 's/^backend-url=//p')`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
         ...(mode === "preview" ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`] : []),
-        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$PACK_CONFIG"`,
+        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "policy/config/$tier.json"`,
         "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
     ];
 }
@@ -172,7 +174,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             );
         };
         const previewLoop = args.environments.flatMap((e) => [
-            `export STACK=${e.stack} PREVIEW_ROLE_ARN=${e.previewRoleArn} PACK_CONFIG=${e.policyPackConfig}`,
+            `export STACK=${e.stack} PREVIEW_ROLE_ARN=${e.previewRoleArn}`,
             ...stackCommands("preview", "PREVIEW_ROLE_ARN"),
         ]);
         this.projects = {
@@ -181,7 +183,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             ...Object.fromEntries(
                 args.environments.map((e) => [
                     `deploy-${e.stack}`,
-                    project(`deploy-${e.stack}`, this.buildRoles.deploy[e.stack], buildspec(install, stackCommands("up", "DEPLOY_ROLE_ARN")), { STACK: e.stack, DEPLOY_ROLE_ARN: e.deployRoleArn, PACK_CONFIG: e.policyPackConfig }),
+                    project(`deploy-${e.stack}`, this.buildRoles.deploy[e.stack], buildspec(install, stackCommands("up", "DEPLOY_ROLE_ARN")), { STACK: e.stack, DEPLOY_ROLE_ARN: e.deployRoleArn }),
                 ]),
             ),
         };

@@ -84,17 +84,19 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
         }
     });
 
-    it("the preview build previews every environment with the pack under its preview role; each deploy build runs pulumi up with its environment's pack config", async () => {
+    it("the preview build previews every environment with the pack under its preview role; each deploy build runs pulumi up with its tier's pack config", async () => {
         const run = await tooling();
         const spec = (name: string) => YAML.parse(String(input(named(run, "aws:codebuild/project:Project", `delivery-${name}`), "source", "buildspec"))) as { phases: { build: { commands: string[] } } };
         const preview = spec("preview").phases.build.commands.join("\n");
-        for (const [stack, account] of Object.entries(ACCOUNTS)) assert.ok(preview.includes(`export STACK=${stack} PREVIEW_ROLE_ARN=arn:aws:iam::${account}:role/voteapp-preview PACK_CONFIG=policy/config/${stack}.json`), preview);
-        assert.match(preview, /pulumi preview --stack "\$STACK" --policy-pack policy --policy-pack-config "\$PACK_CONFIG"/);
+        for (const [stack, account] of Object.entries(ACCOUNTS)) assert.ok(preview.includes(`export STACK=${stack} PREVIEW_ROLE_ARN=arn:aws:iam::${account}:role/voteapp-preview`), preview);
+        // The pack config follows the stack's tier, read from the stack files like the GitHub workflows do.
+        assert.match(preview, /tier=\$\(echo "\$info" \| sed -n 's\/\^tier=\/\/p'\)/);
+        assert.match(preview, /pulumi preview --stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$tier.json"/);
         assert.doesNotMatch(preview, /pulumi up/);
         const deploy = named(run, "aws:codebuild/project:Project", "delivery-deploy-prod");
         assert.match(spec("deploy-prod").phases.build.commands.join("\n"), /pulumi up --yes --stack "\$STACK" --policy-pack policy/);
         const variables = input(deploy, "environment", "environmentVariables") as { name: string; value: string }[];
-        assert.deepStrictEqual(Object.fromEntries(variables.map((v) => [v.name, v.value])), { STACK: "prod", DEPLOY_ROLE_ARN: "arn:aws:iam::333333333333:role/voteapp-deploy", PACK_CONFIG: "policy/config/prod.json" });
+        assert.deepStrictEqual(Object.fromEntries(variables.map((v) => [v.name, v.value])), { STACK: "prod", DEPLOY_ROLE_ARN: "arn:aws:iam::333333333333:role/voteapp-deploy" });
         assert.deepStrictEqual(spec("test").phases.build.commands, ["npm test"]);
         assert.strictEqual(input(deploy, "environment", "privilegedMode"), false);
     });
