@@ -1,15 +1,15 @@
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { checkDeliveryRules } from "./delivery";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, qualifiedKey } from "./keys";
-import { type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "./reader";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, TIERS } from "./rules";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import type { ServiceSize, Tier, VoteAppConfig } from "./types";
+import { type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "./reader";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "./reader";
 
-const KEY_TABLE: ConfigKeyTable = { namespace: CONFIG_NAMESPACE, keys: CONFIG_KEYS, reference: "Pulumi.yaml" };
+const KEY_TABLE: ConfigKeyTable = { namespace: CONFIG_NAMESPACE, keys: CONFIG_KEYS satisfies Readonly<Record<ConfigKey, ConfigKeyDeclaration>>, reference: "Pulumi.yaml" };
 
 function resolveTier(flat: FlatConfig, problems: ConfigProblem[]): Tier | undefined {
     if (flat.tier) return flat.tier;
