@@ -20,6 +20,9 @@ export const NAME_LIMITS = {
     sqsQueue: 80,
     dynamodbTable: 255,
     apiGateway: 128,
+    codestarConnection: 32,
+    codebuildProject: 255,
+    codepipeline: 100,
 } as const;
 
 export type NamedKind = keyof typeof NAME_LIMITS;

@@ -5,16 +5,9 @@
  */
 export const CONFIG_NAMESPACE = "voteapp";
 
-export type ConfigKeyType = "string" | "integer" | "boolean";
+import type { ConfigKeyDeclaration } from "./reader";
 
-export interface ConfigKeyDeclaration {
-    readonly type: ConfigKeyType;
-    readonly description: string;
-    /** Used when the stack file does not set the key. Keys without a default are required unless `optional`. */
-    readonly default?: string | number | boolean;
-    /** True when the key may be left unset (no default, no value). */
-    readonly optional?: boolean;
-}
+export type { ConfigKeyDeclaration, ConfigKeyType } from "./reader";
 
 const serviceKeys = (service: "vote" | "result" | "worker", defaults: { cpu: number; memory: number }) =>
     ({

@@ -1,6 +1,6 @@
-import { closest } from "fastest-levenshtein";
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { readEksConfig } from "./eks";
+import { checkDeliveryRules } from "./delivery";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { checkLambdaRelations, lambdaConfigFrom } from "./lambda";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration, qualifiedKey } from "./keys";
@@ -8,71 +8,11 @@ import { ACM_CERTIFICATE_ARN, checkVpcCidr, IMPLEMENTED_PLATFORMS, LOAD_BALANCED
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import type { ServiceSize, Tier, VoteAppConfig } from "./types";
+import { type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "./reader";
 
-/** One thing wrong with the stack's config: the key, the value found and what is allowed. */
-export interface ConfigProblem {
-    readonly key: string;
-    readonly value: unknown;
-    readonly message: string;
-}
+export { ConfigValidationError, formatProblem, type ConfigProblem } from "./reader";
 
-export function formatProblem(problem: ConfigProblem): string {
-    const shown = problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
-    return `${problem.key} = ${shown}: ${problem.message}`;
-}
-
-/** Thrown before any resource is registered when the stack's config is invalid; lists every problem. */
-export class ConfigValidationError extends Error {
-    constructor(
-        readonly stack: string,
-        readonly problems: readonly ConfigProblem[],
-    ) {
-        super(`Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
-        this.name = "ConfigValidationError";
-    }
-}
-
-const KNOWN_KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
-
-/** Converts one raw config string to the declared Pulumi type, or explains why it cannot. */
-function convert(raw: string, declaration: ConfigKeyDeclaration): { value: unknown } | { problem: string } {
-    switch (declaration.type) {
-        case "string":
-            return { value: raw };
-        case "integer":
-            return /^-?\d+$/.test(raw.trim()) ? { value: Number(raw) } : { problem: "must be a whole number" };
-        case "boolean":
-            if (raw === "true" || raw === "false") return { value: raw === "true" };
-            return { problem: "must be true or false" };
-    }
-}
-
-/** Reads the namespace's raw values into typed values: unknown keys, type errors and missing keys. */
-function readTypedValues(raw: Readonly<Record<string, string>>, problems: ConfigProblem[]): Record<string, unknown> {
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const values: Record<string, unknown> = {};
-    for (const [fullKey, rawValue] of Object.entries(raw)) {
-        if (!fullKey.startsWith(prefix)) continue;
-        const key = fullKey.slice(prefix.length);
-        if (!(key in CONFIG_KEYS)) {
-            problems.push({ key: fullKey, value: rawValue, message: `is not a known key; did you mean ${qualifiedKey(closest(key, KNOWN_KEYS))}? (see Pulumi.yaml for all keys)` });
-            continue;
-        }
-        const declaration: ConfigKeyDeclaration = CONFIG_KEYS[key as ConfigKey];
-        // Pulumi.yaml declares optional keys with an empty default (the CLI requires one): empty means unset.
-        if (declaration.optional && rawValue === "") continue;
-        const converted = convert(rawValue, declaration);
-        if ("problem" in converted) problems.push({ key: fullKey, value: rawValue, message: converted.problem });
-        else values[key] = converted.value;
-    }
-    for (const key of KNOWN_KEYS) {
-        const declaration: ConfigKeyDeclaration = CONFIG_KEYS[key];
-        if (key in values || problems.some((p) => p.key === qualifiedKey(key))) continue;
-        if (declaration.default !== undefined) values[key] = declaration.default;
-        else if (!declaration.optional) problems.push({ key: qualifiedKey(key), value: undefined, message: `is required: ${declaration.description}` });
-    }
-    return values;
-}
+const KEY_TABLE: ConfigKeyTable = { namespace: CONFIG_NAMESPACE, keys: CONFIG_KEYS satisfies Readonly<Record<ConfigKey, ConfigKeyDeclaration>>, reference: "Pulumi.yaml" };
 
 function resolveTier(flat: FlatConfig, problems: ConfigProblem[]): Tier | undefined {
     if (flat.tier) return flat.tier;
@@ -157,6 +97,7 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
     if (isProd && flat.logRetentionDays < 30) problem("logRetentionDays", flat.logRetentionDays, "must be at least 30 in prod");
     if (flat.optionA === flat.optionB) problem("optionB", flat.optionB, `must differ from ${qualifiedKey("optionA")}`);
     checkLambdaRelations(flat, problem);
+    checkDeliveryRules(flat, tier, problems);
 }
 
 function serviceSize(flat: FlatConfig, service: AppService): ServiceSize {
@@ -169,28 +110,15 @@ function serviceSize(flat: FlatConfig, service: AppService): ServiceSize {
     };
 }
 
-function deepFreeze<T>(value: T): T {
-    if (value && typeof value === "object") {
-        for (const child of Object.values(value)) deepFreeze(child);
-        Object.freeze(value);
-    }
-    return value;
-}
-
 /**
  * Parses and validates a stack's whole config (the raw `namespace:key` → string map Pulumi holds) once,
  * returning a typed, frozen object, or throwing one ConfigValidationError listing every problem.
  */
 export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, context: { readonly project: string; readonly stack: string }): VoteAppConfig {
     const problems: ConfigProblem[] = [];
-    const values = readTypedValues(raw, problems);
+    const values = readTypedValues(raw, KEY_TABLE, problems);
     const parsed = flatConfigSchema.safeParse(values);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = String(issue.path[0]);
-            problems.push({ key: qualifiedKey(key), value: values[key], message: issue.message });
-        }
-    }
+    if (!parsed.success) problems.push(...schemaProblems(parsed.error, values, CONFIG_NAMESPACE));
     if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(context.stack, problems);
 
     const flat = parsed.data;

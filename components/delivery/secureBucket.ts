@@ -1,0 +1,76 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
+
+export interface SecureBucketArgs {
+    /**
+     * Physical bucket name; auto-named from the logical name when unset.
+     * @example "voteapp-pulumi-state-111111111111"
+     */
+    readonly bucketName?: string;
+    /** KMS key encrypting every object by default (SSE-KMS with an S3 bucket key). */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /**
+     * Days a replaced or deleted object version is kept, so an overwritten state file or artifact can be
+     * restored.
+     * @default 90
+     */
+    readonly noncurrentVersionDays?: number;
+    /** More bucket policy statements (the TLS-only deny is always there). @default [] */
+    readonly extraPolicyStatements?: (bucketArn: pulumi.Output<string>) => PolicyStatementInput[];
+    /**
+     * Protect the bucket (Pulumi refuses to delete it) and keep it if removed from the program.
+     * @default false
+     */
+    readonly protect?: boolean;
+}
+
+/**
+ * A private S3 bucket for state or build artifacts: SSE-KMS by default, versioned, public access blocked,
+ * owner-enforced (no ACLs), TLS-only by policy, old versions expiring after a retention period.
+ */
+export class SecureBucket extends pulumi.ComponentResource {
+    readonly bucket: aws.s3.Bucket;
+    readonly arn: pulumi.Output<string>;
+    readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:delivery:SecureBucket", name, {}, opts);
+        const parent = this;
+        // Unset: the bucket inherits its parent's protection like the rest of the component's children.
+        const keep = args.protect === undefined ? {} : { protect: args.protect, retainOnDelete: args.protect };
+        this.bucket = new aws.s3.Bucket(name, { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false }, { parent, ...keep });
+        this.arn = this.bucket.arn;
+        this.name = this.bucket.bucket;
+        const bucket = this.bucket.id;
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(name, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
+        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
+        new aws.s3.BucketServerSideEncryptionConfiguration(name, { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] }, { parent });
+        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent, ...keep });
+        new aws.s3.BucketLifecycleConfiguration(
+            name,
+            { bucket, rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] },
+            { parent },
+        );
+        new aws.s3.BucketPolicy(
+            name,
+            {
+                bucket,
+                policy: policyDocument(`${name} bucket policy`, [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [this.arn, pulumi.interpolate`${this.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                    ...(args.extraPolicyStatements?.(this.arn) ?? []),
+                ]),
+            },
+            // The account's block must exist before a policy is attached, or S3 may evaluate it as public.
+            { parent, dependsOn: [publicAccessBlock] },
+        );
+        this.registerOutputs({ arn: this.arn, name: this.name });
+    }
+}

@@ -1,0 +1,117 @@
+// What the workflows need to know about one environment, read from the stack files (never duplicated in
+// YAML): its account, region, roles, registry, and state backend. Checks that the program's stack
+// (Pulumi.<env>.yaml) and the bootstrap's (bootstrap/Pulumi.<env>.yaml) agree.
+// Usage: npx ts-node --transpile-only scripts/stack-info.ts --stack <env> [--github-output]
+//        npx ts-node --transpile-only scripts/stack-info.ts --list        (JSON array of stacks, for matrices)
+import * as fs from "fs";
+import { parseArgs } from "node:util";
+import { parseBootstrapConfig } from "../bootstrap/config";
+import { APP_SERVICES } from "../components/appContract";
+import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
+import { listStacks, readStackConfig } from "../plan/stackFile";
+import { parseVoteAppConfig } from "../stacks/config";
+import { registryHost } from "../stacks/config/delivery";
+
+export interface StackInfo {
+    readonly stack: string;
+    readonly tier: string;
+    readonly accountId: string;
+    readonly region: string;
+    readonly deployRoleArn: string;
+    readonly previewRoleArn: string;
+    /** ECR registry host of the account. */
+    readonly registry: string;
+    /** ECR repositories are `<repositoryPrefix>/<service>`. */
+    readonly repositoryPrefix: string;
+    /** `pulumi login` URL when the account hosts its own state (bootstrap stateBackend), else "". */
+    readonly backendUrl: string;
+    /** Secrets provider of that backend, for `pulumi stack init --secrets-provider`, else "". */
+    readonly secretsProvider: string;
+    /** GitHub environment whose protection rules gate the deploy. */
+    readonly githubEnvironment: string;
+    /**
+     * URNs (space-separated) of the data key and the ECR repositories: on an environment's first deploy
+     * the workflow creates just these (`pulumi up --target ...`) so the images can be copied in before
+     * the services that run them are created.
+     */
+    readonly registryTargets: string;
+}
+
+/** URNs of the key and registry resources, as the engine names them (checked against a mocked run in tests). */
+export function registryTargetUrns(stack: string, project: string): string[] {
+    const urn = (types: string, name: string) => `urn:pulumi:${stack}::${project}::${types}::${name}`;
+    return [
+        urn("voteapp:security:EncryptionKey$aws:kms/key:Key", "data-key"),
+        ...APP_SERVICES.flatMap((service) => [
+            urn("voteapp:registry:Registry$aws:ecr/repository:Repository", `registry-${service}`),
+            urn("voteapp:registry:Registry$aws:ecr/lifecyclePolicy:LifecyclePolicy", `registry-${service}`),
+        ]),
+    ];
+}
+
+export function stackInfo(stack: string): StackInfo {
+    const program = readStackConfig(stack);
+    const config = parseVoteAppConfig(program.config, { project: program.project, stack });
+    if (!listStacks(BOOTSTRAP_ROOT).includes(stack)) throw new Error(`No bootstrap/Pulumi.${stack}.yaml: every environment's account is bootstrapped (see README, "Deploying across accounts")`);
+    const raw = readStackConfig(stack, BOOTSTRAP_ROOT);
+    const bootstrap = parseBootstrapConfig(raw.config, { project: raw.project, stack });
+    const mismatches = [
+        bootstrap.accountId !== config.account.id && `accountId: ${config.account.id} (program) vs ${bootstrap.accountId} (bootstrap)`,
+        bootstrap.region !== config.region && `region: ${config.region} (program) vs ${bootstrap.region} (bootstrap)`,
+        bootstrap.roles.deploy !== config.account.deployRoleName && `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
+        bootstrap.programProject !== config.project && `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
+    ].filter((m): m is string => typeof m === "string");
+    if (mismatches.length > 0) throw new Error(`Pulumi.${stack}.yaml and bootstrap/Pulumi.${stack}.yaml disagree:\n  ${mismatches.join("\n  ")}`);
+    const roleArn = (name: string) => `arn:${bootstrap.partition}:iam::${bootstrap.accountId}:role/${name}`;
+    return {
+        stack,
+        tier: config.tier,
+        accountId: config.account.id,
+        region: config.region,
+        deployRoleArn: config.account.deployRoleArn,
+        previewRoleArn: roleArn(bootstrap.roles.preview),
+        registry: registryHost(config.account.id, config.region),
+        repositoryPrefix: `${config.project}-${config.environment}`,
+        backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
+        secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
+        githubEnvironment: bootstrap.github.environment,
+        registryTargets: registryTargetUrns(stack, config.project).join(" "),
+    };
+}
+
+/** `kebab-case=value` lines, the format of $GITHUB_OUTPUT. */
+export function githubOutputLines(info: StackInfo): string {
+    return Object.entries(info)
+        .map(([key, value]) => `${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${String(value)}`)
+        .join("\n");
+}
+
+function main(): number {
+    const { values } = parseArgs({ options: { stack: { type: "string" }, list: { type: "boolean", default: false }, "github-output": { type: "boolean", default: false } }, strict: true });
+    if (values.list) {
+        console.log(JSON.stringify(listStacks()));
+        return 0;
+    }
+    if (!values.stack) {
+        console.error("--stack <env> or --list is required");
+        return 2;
+    }
+    const info = stackInfo(values.stack);
+    const lines = githubOutputLines(info);
+    if (values["github-output"]) {
+        const target = process.env.GITHUB_OUTPUT;
+        if (!target) throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions)");
+        fs.appendFileSync(target, `${lines}\n`);
+    }
+    console.log(lines);
+    return 0;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main());
+    } catch (err) {
+        console.error(err instanceof Error ? err.message : err);
+        process.exit(1);
+    }
+}

@@ -1,0 +1,26 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+
+function plan(...args: string[]) {
+    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+}
+
+describe("npm run plan:bootstrap", function () {
+    this.timeout(120_000);
+
+    it("plans a bootstrap stack offline: the roles and state bucket, and the outputs the README's commands use", () => {
+        const result = plan("--stack", "staging");
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.match(result.stdout, /Offline plan of bootstrap stack "staging"/);
+        assert.match(result.stdout, /aws:iam\/role:Role\s+github-deploy/);
+        assert.match(result.stdout, /stateBackendUrl: "s3:\/\/voteapp-pulumi-state-222222222222\?region=eu-west-1"/);
+    });
+
+    it("exits 2 naming the stacks for an unknown stack", () => {
+        const result = plan("--stack", "qa");
+        assert.strictEqual(result.status, 2);
+        assert.match(result.stderr, /No stack file bootstrap\/Pulumi\.qa\.yaml[\s\S]*dev, prod, staging/);
+    });
+});
