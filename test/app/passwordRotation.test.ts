@@ -129,6 +129,24 @@ describe("Postgres password rotation (real PostgreSQL, Secrets Manager mocked)",
         }
     });
 
+    it("a stale injected PGPASSWORD (a pod or task started from the pre-rotation value) is replaced from the secret on the first refusal", async () => {
+        const config = postgresConfig(servers.env({ [AppEnv.pgPasswordSecretArn]: SECRET_ARN, [AppSecretName.pgPassword]: "pre-rotation-password" }), "result");
+        const db = createPostgres(config, silentLogger, 1);
+        try {
+            assert.deepStrictEqual((await db.query<{ one: number }>("SELECT 1 AS one")).rows, [{ one: 1 }]);
+            assert.strictEqual(secrets.commandCalls(GetSecretValueCommand).length, 1, "read once, after the refusal");
+        } finally {
+            await db.end();
+        }
+        // Without the secret, the same stale password is a clear, final error naming where it came from.
+        const injectedOnly = createPostgres(postgresConfig(servers.env({ [AppSecretName.pgPassword]: "pre-rotation-password" }), "result"), silentLogger, 1);
+        try {
+            await assert.rejects(injectedOnly.query("SELECT 1"), (error: unknown) => error instanceof PostgresCredentialsError && /SQLSTATE 28P01\) with the password from PGPASSWORD: /.test(error.message));
+        } finally {
+            await injectedOnly.end();
+        }
+    });
+
     it("a secret holding a wrong password gives a clear error, and the worker keeps the vote until the secret is right", async () => {
         secretValue = JSON.stringify({ username: servers.postgres.user, password: "not-the-password" });
         const config = postgresConfig(servers.env({ [AppEnv.pgPasswordSecretArn]: SECRET_ARN, [AppSecretName.pgPassword]: "" }), "result");
