@@ -65,7 +65,13 @@ export type EcsLifecycleHook = aws.types.input.ecs.ServiceDeploymentConfiguratio
 
 export function serviceDeploymentSettings(
     plan: EcsDeploymentPlan,
-    options: { readonly bakeMinutes: number; readonly alarmNames: readonly string[]; readonly lifecycleHooks?: readonly EcsLifecycleHook[] },
+    options: {
+        readonly bakeMinutes: number;
+        readonly alarmNames: readonly string[];
+        readonly lifecycleHooks?: readonly EcsLifecycleHook[];
+        /** The service must never run two tasks at once (the worker): a rolling deploy stops the old task first. */
+        readonly singleReplica?: boolean;
+    },
 ): ServiceDeploymentSettings {
     if (plan.kind === "codeDeploy") {
         return { deploymentController: { type: "CODE_DEPLOY" }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 };
@@ -78,7 +84,12 @@ export function serviceDeploymentSettings(
         deploymentMaximumPercent: 200,
         alarms: options.alarmNames.length > 0 ? { alarmNames: [...options.alarmNames], enable: true, rollback: true } : undefined,
     };
-    if (plan.kind === "rolling") return { ...common, deploymentConfiguration: { strategy: "ROLLING" } };
+    if (plan.kind === "rolling") {
+        // One worker at a time: the new task starts only once the old one has stopped (and drained its ballot).
+        const capacity = options.singleReplica ? { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 } : {};
+        return { ...common, ...capacity, deploymentConfiguration: { strategy: "ROLLING" } };
+    }
+    if (options.singleReplica) throw new Error(`a single-replica service can only roll; got the ${plan.strategy} plan`);
     const bake = String(options.bakeMinutes);
     return {
         ...common,

@@ -240,7 +240,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.securityGroups.services[service].id], assignPublicIp: false },
                     loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT, advancedConfiguration }] : [],
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
-                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [], lifecycleHooks: deployment.lifecycleHooks }),
+                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [], lifecycleHooks: deployment.lifecycleHooks, singleReplica: service === "worker" }),
                     // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
                     // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
                     serviceConnectConfiguration:

@@ -9,13 +9,13 @@ import type { ConfigKeyDeclaration } from "./reader";
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "./reader";
 
-const serviceKeys = (service: "vote" | "result" | "worker", defaults: { cpu: number; memory: number }) =>
+const serviceKeys = (service: "vote" | "result" | "worker", defaults: { cpu: number; memory: number; maxCount?: number }) =>
     ({
         [`${service}Cpu`]: { type: "integer", description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`, default: defaults.cpu },
         [`${service}Memory`]: { type: "integer", description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`, default: defaults.memory },
         [`${service}DesiredCount`]: { type: "integer", description: `Number of ${service} tasks/pods to run.`, default: 1 },
         [`${service}MinCount`]: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
-        [`${service}MaxCount`]: { type: "integer", description: `Autoscaling ceiling for ${service}.`, default: 2 },
+        [`${service}MaxCount`]: { type: "integer", description: service === "worker" ? "Ceiling for worker: 1 on ecs and eks, where the worker runs as one replica." : `Autoscaling ceiling for ${service}.`, default: defaults.maxCount ?? 2 },
     }) satisfies Record<string, ConfigKeyDeclaration>;
 
 export const CONFIG_KEYS = {
@@ -34,7 +34,7 @@ export const CONFIG_KEYS = {
     vpcInterfaceEndpoints: { type: "boolean", description: "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.", default: false },
     ...serviceKeys("vote", { cpu: 256, memory: 512 }),
     ...serviceKeys("result", { cpu: 256, memory: 512 }),
-    ...serviceKeys("worker", { cpu: 256, memory: 512 }),
+    ...serviceKeys("worker", { cpu: 256, memory: 512, maxCount: 1 }),
     redisNodeType: { type: "string", description: "ElastiCache node type, e.g. cache.t4g.micro.", default: "cache.t4g.micro" },
     postgresInstanceClass: { type: "string", description: "RDS instance class, e.g. db.t4g.micro.", default: "db.t4g.micro" },
     postgresAllocatedStorageGb: { type: "integer", description: "RDS allocated storage in GiB (20–65536).", default: 20 },

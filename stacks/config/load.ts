@@ -73,6 +73,11 @@ function checkRelations(flat: FlatConfig, tier: Tier, problems: ConfigProblem[])
         }
         if (size.minCount > size.desiredCount) problem(`${service}MinCount`, size.minCount, `must not exceed ${qualifiedKey(`${service}DesiredCount`)} (${size.desiredCount})`);
         if (size.desiredCount > size.maxCount) problem(`${service}DesiredCount`, size.desiredCount, `must not exceed ${qualifiedKey(`${service}MaxCount`)} (${size.maxCount})`);
+        if (service === "worker" && flat.platform !== "lambda") {
+            for (const [key, value] of [["workerMinCount", size.minCount], ["workerDesiredCount", size.desiredCount], ["workerMaxCount", size.maxCount]] as const) {
+                if (value !== 1) problem(key, value, "must be 1: the worker runs as one replica (workers share Redis's processing list, and a starting worker requeues what is in it, which could reorder a voter's ballots)");
+            }
+        }
         if (prodContainers && service !== "worker" && size.minCount < 2) problem(`${service}MinCount`, size.minCount, "must be at least 2 in prod so an AZ or a task failure does not take the service down");
     }
 

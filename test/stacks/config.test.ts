@@ -48,6 +48,13 @@ describe("stack config validation", () => {
         assertProblem("dev", { azCount: "4" }, "azCount", "between 1 and 3");
     });
 
+    it("keeps the worker to one replica on the container platforms (it shares Redis's processing list)", () => {
+        assertProblem("dev", { workerMaxCount: "2" }, "workerMaxCount", "2", "must be 1", "one replica");
+        assertProblem("prod", { workerMinCount: "2", workerDesiredCount: "2", workerMaxCount: "2" }, "workerMinCount", "must be 1");
+        assertProblem("dev", { platform: "eks", workerDesiredCount: "3", workerMaxCount: "3" }, "workerDesiredCount", "must be 1");
+        assert.strictEqual(parseWith("dev", { platform: "lambda", workerMaxCount: "3" }).platform, "lambda", "lambda has no worker replicas to count");
+    });
+
     it("refuses Fargate cpu/memory pairs AWS rejects, quoting AWS's table", () => {
         assertProblem("dev", { voteCpu: "256", voteMemory: "4096" }, "voteMemory", "4096", "voteCpu = 256", "512, 1024 or 2048");
         assertProblem("dev", { resultCpu: "1024", resultMemory: "1024" }, "resultMemory", "2048–8192");

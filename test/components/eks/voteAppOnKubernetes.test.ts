@@ -130,7 +130,7 @@ describe("VoteAppOnKubernetes", function () {
 
     it("scales each service with an autoscaling/v2 HPA between its min and max, and keeps a PDB", async () => {
         const run = await prod();
-        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12], worker: [2, 2] };
+        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12], worker: [1, 1] };
         for (const service of APP_SERVICES) {
             const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
             assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], expected[service], service);

@@ -39,14 +39,15 @@ describe("ECS deployment strategies", function () {
         assert.deepStrictEqual([codeDeploy.deploymentConfiguration, codeDeploy.alarms, codeDeploy.deploymentCircuitBreaker], [undefined, undefined, undefined]);
     });
 
-    it("rolling (dev default): circuit breaker with rollback, 100–200% healthy, one target group per service, nothing to shift", async () => {
+    it("rolling (dev default): circuit breaker with rollback, 100–200% healthy (the worker 0–100%: stop before start), one target group per service, nothing to shift", async () => {
         const run = await stackRun("dev");
         for (const name of ["vote", "result", "worker"] as const) {
             const s = service(run, name);
             assert.deepStrictEqual(s.inputs.deploymentController, { type: "ECS" }, name);
             assert.deepStrictEqual(s.inputs.deploymentCircuitBreaker, { enable: true, rollback: true }, name);
             assert.deepStrictEqual(s.inputs.deploymentConfiguration, { strategy: "ROLLING" }, name);
-            assert.deepStrictEqual([s.inputs.deploymentMinimumHealthyPercent, s.inputs.deploymentMaximumPercent], [100, 200], name);
+            // The worker must never run twice (shared processing list): its new task starts after the old one stops.
+            assert.deepStrictEqual([s.inputs.deploymentMinimumHealthyPercent, s.inputs.deploymentMaximumPercent], name === "worker" ? [0, 100] : [100, 200], name);
         }
         assert.strictEqual(ofType(run, "aws:lb/targetGroup:TargetGroup").length, 2);
         assert.strictEqual(input(service(run, "vote"), "loadBalancers", 0, "advancedConfiguration"), undefined);
