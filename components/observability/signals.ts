@@ -384,6 +384,8 @@ export interface LambdaSignalInputs {
     readonly functions: Readonly<Record<string, Input>>;
     /** The vote queue the worker consumes. */
     readonly queueName: Input;
+    /** Its dead-letter queue: any ballot there is a vote not counted. */
+    readonly deadLetterQueueName?: Input;
     /** DynamoDB tables. */
     readonly tableNames: readonly Input[];
 }
@@ -421,6 +423,18 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
             threshold: thresholds.queueOldestMessageSeconds,
             evaluationPeriods: 3,
         },
+        ...(inputs.deadLetterQueueName !== undefined
+            ? [
+                  {
+                      name: `${inputs.namePrefix}-dead-letter-queue`,
+                      description: "Ballots reached the dead-letter queue: votes the worker could not record. Inspect them, fix the cause, then redrive them to the votes queue.",
+                      signal: { metric: metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum") },
+                      comparison: "GreaterThanThreshold",
+                      threshold: 0,
+                      evaluationPeriods: 1,
+                  } satisfies AlarmSpec,
+              ]
+            : []),
         ...functions.flatMap(([role, name]): AlarmSpec[] => [
             {
                 name: serviceAlarmName(inputs.namePrefix, role, "errors"),
@@ -472,7 +486,14 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
             {
                 title: "Queue and tables",
                 graphs: [
-                    graph("Queue depth", [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum", "visible")], "Count"),
+                    graph(
+                        "Queue depth",
+                        [
+                            metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum", "visible"),
+                            ...(inputs.deadLetterQueueName !== undefined ? [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum", "dead-letter")] : []),
+                        ],
+                        "Count",
+                    ),
                     graph("Age of oldest message", [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", queue, "Maximum", "oldest")], "Seconds", [{ label: "alarm", value: thresholds.queueOldestMessageSeconds }]),
                     graph(
                         "DynamoDB throttles",
