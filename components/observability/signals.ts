@@ -317,7 +317,11 @@ export function fargateSignals(inputs: FargateSignalInputs, thresholds: AlarmThr
     );
 }
 
-export interface EksSignalInputs extends AlbSignalInputs, DataSignalInputs {
+/**
+ * The ALB is optional on EKS: the AWS Load Balancer Controller creates it (and its target groups) from
+ * the Ingress after the program ran, so its ARN suffix is unknown when the stack is planned.
+ */
+export interface EksSignalInputs extends Pick<AlbSignalInputs, "namePrefix">, Partial<Omit<AlbSignalInputs, "namePrefix">>, DataSignalInputs {
     readonly clusterName: Input;
     /** Kubernetes namespace of the app's workloads. */
     readonly namespace: Input;
@@ -373,7 +377,9 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
             },
         ],
     };
-    return mergeSignalSets(albSignals(inputs, thresholds), pods, dataSignals(inputs, thresholds));
+    const { loadBalancerArnSuffix, services } = inputs;
+    const alb = loadBalancerArnSuffix !== undefined && services !== undefined ? [albSignals({ namePrefix: inputs.namePrefix, loadBalancerArnSuffix, services }, thresholds)] : [];
+    return mergeSignalSets(...alb, pods, dataSignals(inputs, thresholds));
 }
 
 export interface LambdaSignalInputs {

@@ -92,6 +92,10 @@ export const CONFIG_KEYS = {
     eksAdminRoleArn: { type: "string", description: "IAM role ARN (in the stack's account) granted cluster admin through an EKS access entry, e.g. your SSO admin role.", optional: true },
     eksMaxSurge: { type: "string", description: "Rolling update maxSurge of the app Deployments: a pod count or a percentage, e.g. 1 or 25%.", default: "25%" },
     eksMaxUnavailable: { type: "string", description: "Rolling update maxUnavailable of the app Deployments: a pod count or a percentage; 0 keeps full capacity during a rollout.", default: "0" },
+    // --- eks blue/green ---
+    eksLiveSlot: { type: "string", description: "Blue/green on EKS (deploymentStrategy blueGreen): the slot, blue or green, whose vote and result pods the Services send traffic to. Flip it to promote, flip back to roll back. Default blue.", optional: true },
+    eksBlueImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the blue slot runs from the stack's registry. Default imageTag.", optional: true },
+    eksGreenImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.", optional: true },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
+import { estimatedPostgresMaxConnections, eksSignals } from "../../components/observability/signals";
+import { StackObservability } from "../../components/observability/stackObservability";
 import type { VoteAppConfig } from "../config";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
 
@@ -48,6 +50,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         },
         componentOptions,
     );
+    const slotImages = (tag: string) => ({ vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) });
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
@@ -61,6 +64,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             publicSubnetIds: network.publicSubnetIds,
             data,
             images: imagesFor(config, registry),
+            // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
+            blueGreen: eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages(eks.blueGreen.imageTags.blue), green: slotImages(eks.blueGreen.imageTags.green) } } : undefined,
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,
@@ -72,8 +77,37 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         },
         componentOptions,
     );
+    // The ALB is the controller's, made from the Ingress after this program ran: its ARN suffix is not known
+    // here, so the dashboard watches the workloads through Container Insights (the Services' live pods) and the data layer.
+    const observability = new StackObservability(
+        "observability",
+        {
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            alarmEmail: config.safety.alarmEmail,
+            protectKey: config.hardened,
+            signals: eksSignals({
+                namePrefix,
+                clusterName: cluster.clusterName,
+                namespace: app.namespace.metadata.name,
+                workloads: ["vote", "result"],
+                postgres: {
+                    instanceIdentifier: data.postgres.identifier,
+                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
+                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
+                },
+                redis: { cacheClusterIds: data.redisNodeIds },
+            }),
+        },
+        componentOptions,
+    );
     return {
         url: app.url,
+        deploymentStrategy: config.safety.deployment.strategy,
+        ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
+        dashboardUrl: observability.dashboardUrl,
+        alarmTopicArn: observability.topic.arn,
         clusterName: cluster.clusterName,
         clusterEndpoint: cluster.cluster.endpoint,
         kubernetesVersion: eks.kubernetesVersion,

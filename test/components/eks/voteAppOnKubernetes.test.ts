@@ -10,6 +10,8 @@ import { input, named, ofType, single, stackRun } from "../../support/stacks";
 const EKS = { "voteapp:platform": "eks" };
 const dev = () => stackRun("dev", { overrides: EKS });
 const prod = () => stackRun("prod", { overrides: EKS });
+/** prod with one Deployment per service (prod's default strategy, blueGreen, is tested in blueGreen.test.ts). */
+const prodRolling = () => stackRun("prod", { overrides: { ...EKS, "voteapp:deploymentStrategy": "rolling" } });
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 interface EnvVar {
@@ -101,7 +103,7 @@ describe("VoteAppOnKubernetes", function () {
     });
 
     it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
-        const [vote] = containersOf(deploymentOf(await prod(), "vote"));
+        const [vote] = containersOf(deploymentOf(await prodRolling(), "vote"));
         assert.deepStrictEqual(vote.resources, { requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } });
     });
 
@@ -129,7 +131,7 @@ describe("VoteAppOnKubernetes", function () {
     });
 
     it("scales each service with an autoscaling/v2 HPA between its min and max, and keeps a PDB", async () => {
-        const run = await prod();
+        const run = await prodRolling();
         const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12], worker: [2, 2] };
         for (const service of APP_SERVICES) {
             const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
