@@ -21,6 +21,8 @@ export interface EksBlueGreenConfig {
     readonly liveSlot: EksSlot;
     /** Image tag (or digest) each slot runs from the stack's registry; unset slots run `imageTag`. */
     readonly imageTags: Readonly<Record<EksSlot, string>>;
+    /** Whether the slot's tag was set (else the slot runs what a rolling stack would, voteImage/resultImage pins included). */
+    readonly slotTagSet: Readonly<Record<EksSlot, boolean>>;
 }
 
 /** What the slot rules need from the rest of the config. */
@@ -75,5 +77,6 @@ export function readEksSlots(values: Readonly<Record<string, unknown>>, context:
             problem(`${service}Image`, "(set)", `pins ${service} to one image in both blue/green slots, so ${tagged.map((s) => qualifiedKey(EKS_SLOT_KEYS.imageTag[s])).join(" and ")} would not reach it; unset it and release through the slot image tags`);
         }
     }
-    return isSlot(live) ? { liveSlot: live, imageTags } : undefined;
+    const slotTagSet = { blue: text(EKS_SLOT_KEYS.imageTag.blue) !== undefined, green: text(EKS_SLOT_KEYS.imageTag.green) !== undefined };
+    return isSlot(live) ? { liveSlot: live, imageTags, slotTagSet } : undefined;
 }

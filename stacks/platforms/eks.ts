@@ -50,7 +50,13 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         },
         componentOptions,
     );
-    const slotImages = (tag: string) => ({ vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) });
+    const images = imagesFor(config, registry);
+    // A slot without its own tag runs what a rolling stack would (imageTag, or a voteImage/resultImage pin);
+    // config validation refuses pins together with slot tags, so a slot tag is never silently overridden.
+    const slotImages = (slot: "blue" | "green") => {
+        const tag = eks.blueGreen?.slotTagSet[slot] ? eks.blueGreen.imageTags[slot] : undefined;
+        return tag === undefined ? { vote: images.vote, result: images.result } : { vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) };
+    };
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
@@ -63,9 +69,9 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             vpcCidr: network.cidr,
             publicSubnetIds: network.publicSubnetIds,
             data,
-            images: imagesFor(config, registry),
+            images,
             // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
-            blueGreen: eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages(eks.blueGreen.imageTags.blue), green: slotImages(eks.blueGreen.imageTags.green) } } : undefined,
+            blueGreen: eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } } : undefined,
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,

@@ -73,6 +73,12 @@ describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
         assert.strictEqual(imageOf(named(r, DEPLOYMENT, "vote-app-worker")), `${REGISTRY}/voteapp-dev/worker:1.4.0`);
     });
 
+    it("a slot without its own tag runs what a rolling stack would, a voteImage pin included (never silently ignored)", async () => {
+        const pinned = `${REGISTRY}/voteapp-dev/vote@sha256:${"b".repeat(64)}`;
+        const r = await run({ "voteapp:voteImage": pinned });
+        for (const slot of SLOTS) assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-vote-${slot}`)), pinned);
+    });
+
     it("keeps a PDB and an HPA per slot, each selecting or scaling only its slot", async () => {
         const r = await run();
         for (const service of HTTP) {

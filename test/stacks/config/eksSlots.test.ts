@@ -7,7 +7,7 @@ const DIGEST_A = `sha256:${"a".repeat(64)}`;
 describe("EKS blue/green config (eksLiveSlot, eksBlueImageTag, eksGreenImageTag)", () => {
     it("is on by default in staging and prod (blueGreen): live slot blue, both slots on imageTag", () => {
         const prod = parseWith("prod", EKS);
-        assert.deepStrictEqual(prod.eks.blueGreen, { liveSlot: "blue", imageTags: { blue: prod.images.tag, green: prod.images.tag } });
+        assert.deepStrictEqual(prod.eks.blueGreen, { liveSlot: "blue", imageTags: { blue: prod.images.tag, green: prod.images.tag }, slotTagSet: { blue: false, green: false } });
     });
 
     it("is absent when EKS rolls (dev's default) and on other platforms", () => {
@@ -18,7 +18,7 @@ describe("EKS blue/green config (eksLiveSlot, eksBlueImageTag, eksGreenImageTag)
 
     it("reads the live slot and each slot's image tag", () => {
         const dev = parseWith("dev", { ...EKS, deploymentStrategy: "blueGreen", eksLiveSlot: "green", eksGreenImageTag: "1.5.0" });
-        assert.deepStrictEqual(dev.eks.blueGreen, { liveSlot: "green", imageTags: { blue: dev.images.tag, green: "1.5.0" } });
+        assert.deepStrictEqual(dev.eks.blueGreen, { liveSlot: "green", imageTags: { blue: dev.images.tag, green: "1.5.0" }, slotTagSet: { blue: false, green: true } });
     });
 
     it("refuses the slot keys when the stack does not run blue/green on EKS, naming the strategy or platform", () => {
