@@ -60,7 +60,7 @@ export const CONFIG_KEYS = {
             "How new versions reach users. ecs: rolling, blueGreen, canary, linear (ECS native), codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear (CodeDeploy); lambda: allAtOnce, canary, linear; eks: rolling, blueGreen. Default: rolling (ecs/eks) or allAtOnce (lambda) in dev, blueGreen (ecs/eks) or canary (lambda) in staging and prod.",
         optional: true,
     },
-    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for blue/green, canary and linear strategies (0–1440).", default: 5 },
+    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.", default: 5 },
     alarmEmail: { type: "string", description: "Email address subscribed to the stack's alarm topic (required in prod).", optional: true },
     securityBaseline: { type: "string", description: "Who owns the account's security baseline (GuardDuty, Inspector, CloudTrail, Access Analyzer, Security Hub): stack (this stack creates it) or central (a central security account does; the stack creates none).", default: "stack" },
     securityAccountId: { type: "string", description: "12-digit id of the central security account; required when securityBaseline is central.", optional: true },
