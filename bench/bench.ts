@@ -1,10 +1,12 @@
-// `npm run bench`: how long the offline plan of each stack and the whole test suite take, and the memory
+// `npm run bench`: how long the offline plan and policy evaluation of each stack × platform and the whole test suite take, and the memory
 // a plan needs. Figures, not pass/fail: compare them across changes (targets: a stack plan under 10 s,
 // the suite under 3 minutes on CI's 2-core machine).
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
+import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/evaluate";
 import { runStack } from "../plan/runStack";
+import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -17,16 +19,23 @@ function median(values: number[]): number {
 async function benchPlans(): Promise<void> {
     console.log(`Offline plan, in process (${ROUNDS} rounds each, after one warm-up):`);
     await runStack("dev"); // module loading is paid once per process; report it separately
-    for (const stack of listStacks()) {
-        const times: number[] = [];
-        let resources = 0;
-        for (let i = 0; i < ROUNDS; i++) {
-            const start = performance.now();
-            const run = await runStack(stack);
-            times.push(performance.now() - start);
-            resources = run.resources.length;
+    for (const platform of PLATFORMS) {
+        for (const stack of listStacks()) {
+            const times: number[] = [];
+            const policyTimes: number[] = [];
+            let resources = 0;
+            for (let i = 0; i < ROUNDS; i++) {
+                const start = performance.now();
+                const run = await runStack(stack, { overrides: { "voteapp:platform": platform } });
+                times.push(performance.now() - start);
+                const policyStart = performance.now();
+                evaluatePolicies(run.resources, { config: readPackConfig(packConfigPath(stack)) });
+                policyTimes.push(performance.now() - policyStart);
+                resources = run.resources.length;
+            }
+            const label = `${stack}/${platform}`;
+            console.log(`  ${label.padEnd(16)} ${String(resources).padStart(4)} resources  plan median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})  policy median ${median(policyTimes).toFixed(0)} ms`);
         }
-        console.log(`  ${stack.padEnd(10)} ${resources} resources  median ${median(times).toFixed(0)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
     }
     console.log(`  peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
 }

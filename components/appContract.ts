@@ -28,6 +28,12 @@ export const AppEnv = {
     optionB: "OPTION_B",
     /** TCP port an HTTP service listens on inside its container. */
     port: "PORT",
+    /**
+     * ARN of the Secrets Manager secret holding the Postgres password (JSON key `password`: the RDS-managed
+     * master secret). When set, the app reads the password from it and re-reads it when Postgres rejects the
+     * current one, so a rotation needs no restart. An ARN is a name, not a secret: plain environment.
+     */
+    pgPasswordSecretArn: "PGPASSWORD_SECRET_ARN",
 } as const;
 
 /** Secret variable names: injected from a secret store, never set as plain environment. */
@@ -67,6 +73,8 @@ export interface DataEndpoints<T> {
     readonly pgPort: T;
     readonly pgDatabase: T;
     readonly pgUser: T;
+    /** The Postgres password's secret (PGPASSWORD_SECRET_ARN), when the platform lets the app read it. */
+    readonly pgPasswordSecretArn?: T;
 }
 
 /**
@@ -96,6 +104,7 @@ export function appEnvironment<T>(
         env[AppEnv.pgDatabase] = data.pgDatabase;
         env[AppEnv.pgUser] = data.pgUser;
         env[AppEnv.pgSslMode] = literal("require");
+        if (data.pgPasswordSecretArn !== undefined) env[AppEnv.pgPasswordSecretArn] = data.pgPasswordSecretArn;
     }
     return env;
 }

@@ -64,3 +64,21 @@ export function serviceTrustPolicy(service: string | readonly string[], sourceAc
         },
     ]);
 }
+
+/**
+ * Least privilege to read given Secrets Manager secrets: GetSecretValue on exactly those ARNs, and kms:Decrypt
+ * on their key only when Secrets Manager asks on the caller's behalf (kms:ViaService). `sidPrefix` keeps Sids
+ * distinct when a policy has other statements.
+ */
+export function readSecretsStatements(secretArns: readonly pulumi.Input<string>[], kmsKeyArn: pulumi.Input<string>, region: string, sidPrefix = ""): PolicyStatementInput[] {
+    return [
+        { Sid: `${sidPrefix}ReadSecrets`, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+        {
+            Sid: `${sidPrefix}DecryptSecretsViaSecretsManager`,
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+        },
+    ];
+}

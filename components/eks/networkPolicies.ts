@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { APP_HTTP_PORT, APP_SERVICES, SERVICE_NEEDS } from "../appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
+import { POD_IDENTITY_AGENT } from "./appPodIdentity";
 import { appLabels } from "./workloadSpec";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -48,6 +49,21 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
             policies.push({
                 name: `${service}-to-data`,
                 spec: { podSelector, policyTypes: ["Egress"], egress: [{ to: vpc, ports: ports.map((port) => ({ protocol: "TCP", port })) }] },
+            });
+        }
+        // Postgres clients re-read the rotated password from Secrets Manager: credentials from the Pod Identity
+        // agent (link-local on the node), then HTTPS to the API (an interface endpoint in the VPC, or NAT).
+        if (needs.postgres) {
+            policies.push({
+                name: `${service}-to-aws`,
+                spec: {
+                    podSelector,
+                    policyTypes: ["Egress"],
+                    egress: [
+                        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }] },
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ],
+                },
             });
         }
     }

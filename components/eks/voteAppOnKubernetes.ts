@@ -6,6 +6,7 @@ import { APP_HEALTH_PATH, APP_SERVICES, type AppService, appEnvironment, SERVICE
 import { type Data, injectedSecretsFor } from "../data";
 import { RESULT_PATH_PATTERNS } from "../fargate/loadBalancer";
 import { inheritedAwsProvider } from "../providers";
+import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
@@ -69,6 +70,8 @@ export interface VoteAppOnKubernetesArgs {
     readonly targetCpuPercent?: number;
     /** Replicas of the load balancer controller. @default 2 */
     readonly controllerReplicas?: number;
+    /** KMS key of the Postgres password secret: the Postgres clients' pod roles decrypt it via Secrets Manager. */
+    readonly kmsKeyArn: pulumi.Input<string>;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -155,6 +158,16 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 { metadata: { name: service, namespace, labels }, automountServiceAccountToken: false },
                 k8sOpts,
             );
+            // --- credential rotation: Postgres clients re-read the RDS-managed password with their own pod role ---
+            const podIdentity = SERVICE_NEEDS[service].postgres
+                ? appPodIdentity(
+                      `${name}-${service}`,
+                      { service, clusterName: args.clusterName, clusterArn: args.clusterArn, accountId: args.accountId, region: args.region, namespace, serviceAccount, secretArns: [args.data.secrets.pgPassword.arn], kmsKeyArn: args.kmsKeyArn },
+                      this,
+                  )
+                : undefined;
+            const endpoints = podIdentity ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn } : args.data.endpoints;
+            // --- end credential rotation ---
             const http = SERVICE_NEEDS[service].http;
             const blueGreen = http ? args.blueGreen : undefined;
             // One workload per slot under blue/green; the rolling workload keeps its original names (no replacement).
@@ -166,7 +179,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 const container = appContainer({
                     service,
                     image: workload.image,
-                    environment: appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions),
+                    environment: appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions),
                     secretName: secret.metadata.name,
                     secretVariables: secrets.map((s) => s.name),
                     size,
@@ -196,8 +209,9 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                             },
                         },
                     },
-                    // Pods are created once the controller's webhook can add their ALB readiness gates.
-                    { ...k8sOpts, dependsOn: [this.controller.release] },
+                    // Pods are created once the controller's webhook can add their ALB readiness gates, and once their
+                    // Pod Identity association exists (the credentials are injected at pod creation).
+                    { ...k8sOpts, dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])] },
                 );
                 deployments[workload.k8sName] = deployment;
                 // Per workload: a drain never takes more than one pod of a slot, and each slot scales on its own load.

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_HEALTH_PATH, APP_HTTP_PORT } from "../appContract";
-import { policyDocument } from "../iamPolicy";
 import { autoName } from "../naming";
 import type { TrafficShifting } from "./strategies";
+import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
 
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -76,7 +76,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         super("voteapp:fargate:AppLoadBalancer", name, {}, opts);
         const parent = this;
 
-        const accessLogs = args.accessLogs ? this.createAccessLogBucket(name, args.accessLogRetentionDays ?? 90) : undefined;
+        const accessLogs = args.accessLogs ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this) : undefined;
         this.accessLogBucket = accessLogs?.bucket;
         this.loadBalancer = new aws.lb.LoadBalancer(
             autoName("loadBalancer", args.namePrefix),
@@ -89,7 +89,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 desyncMitigationMode: "defensive",
                 enableDeletionProtection: args.deletionProtection,
                 idleTimeout: 120,
-                accessLogs: accessLogs ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: "alb" } : undefined,
+                accessLogs: accessLogs ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: ACCESS_LOG_PREFIX } : undefined,
             },
             // The bucket policy must exist before AWS checks that the load balancer may write to the bucket.
             { parent, dependsOn: accessLogs ? [accessLogs.policy] : [] },
@@ -189,60 +189,5 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         }
         this.routing.push(...this.listeners, ...Object.values(this.productionRules), ...Object.values(this.testRules));
         this.registerOutputs({ dnsName: this.dnsName });
-    }
-
-    /** Private bucket for ALB access logs: SSE-S3 (the only encryption ALB log delivery supports), TLS only, expiring. */
-    private createAccessLogBucket(name: string, retentionDays: number): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-        const parent = this;
-        const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, { parent });
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-access-logs`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent },
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
-        new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
-        new aws.s3.BucketVersioning(`${name}-access-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-access-logs`,
-            {
-                bucket: bucket.id,
-                rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
-            },
-            { parent },
-        );
-        const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
-        const policy = new aws.s3.BucketPolicy(
-            `${name}-access-logs`,
-            {
-                bucket: bucket.id,
-                policy: policyDocument("access log bucket policy", [
-                    {
-                        Sid: "ElbLogDelivery",
-                        Effect: "Allow",
-                        Principal: { AWS: elbAccount.arn },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucket.arn}/alb/*`,
-                    },
-                    {
-                        Sid: "ElbLogDeliveryService",
-                        Effect: "Allow",
-                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucket.arn}/alb/*`,
-                    },
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
-                ]),
-            },
-            { parent, dependsOn: [publicAccessBlock] },
-        );
-        return { bucket, policy };
     }
 }

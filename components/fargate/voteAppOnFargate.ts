@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_HTTP_PORT, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
 import { type Data, injectedSecretsFor } from "../data";
-import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
+import { policyDocument, readSecretsStatements, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { containerDefinition, type ContainerSecret } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
@@ -168,7 +168,9 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             const taskRole = new aws.iam.Role(
                 `${name}-${service}-task`,
                 {
-                    description: `${service} task role: the app calls no AWS API, so it holds no permission`,
+                    description: SERVICE_NEEDS[service].postgres
+                        ? `${service} task role: reads the Postgres password secret (follows RDS rotation), nothing else`
+                        : `${service} task role: the app calls no AWS API, so it holds no permission`,
                     assumeRolePolicy: policyDocument("task trust", [
                         {
                             Effect: "Allow",
@@ -184,7 +186,16 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { parent },
             );
 
-            const environment = appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
+            // --- credential rotation: Postgres clients re-read the RDS-managed password with the task role ---
+            if (SERVICE_NEEDS[service].postgres) {
+                new aws.iam.RolePolicy(
+                    `${name}-${service}-task`,
+                    { role: taskRole.id, policy: policyDocument(`${name}-${service}-task policy`, readSecretsStatements([args.data.secrets.pgPassword.arn], args.kmsKeyArn, args.region, "PostgresPassword")) },
+                    { parent },
+                );
+            }
+            const endpoints = SERVICE_NEEDS[service].postgres ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn } : args.data.endpoints;
+            const environment = appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions);
             const containerDefinitions = pulumi
                 .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
                 .apply(([image, logGroupName, env, resolvedSecrets]) =>

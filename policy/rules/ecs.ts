@@ -65,6 +65,19 @@ const SECRET_VALUE_PATTERNS: readonly [RegExp, string][] = [
     [/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, "a URL with embedded credentials"],
 ];
 
+/** A bare ARN (arn:<partition>:<service>:...), no whitespace: what a `..._ARN` reference variable holds. */
+const ARN_VALUE = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:[^\s]+$/;
+
+/**
+ * A variable that names where a secret lives rather than holding it (PGPASSWORD_SECRET_ARN =
+ * arn:aws:secretsmanager:...): its last name part is ARN and its value is exactly an ARN. An ARN is an
+ * identifier; reading the secret still needs the task role's permission.
+ */
+export function isArnReference(name: string, value: string): boolean {
+    const parts = name.toUpperCase().split(/[^A-Z0-9]+/);
+    return parts[parts.length - 1] === "ARN" && ARN_VALUE.test(value);
+}
+
 export function secretLookingName(name: string): boolean {
     const parts = name.toUpperCase().split(/[^A-Z0-9]+/);
     return parts.some((p) => SECRET_NAME_PARTS.includes(p) || SECRET_NAME_SUFFIXES.some((suffix) => p.endsWith(suffix)));
@@ -75,14 +88,14 @@ export const ecsTaskNoSecretsInEnv = resourceRule(
         name: "ecs-task-no-secrets-in-env",
         control: "ECS.8",
         description:
-            "No secret in a container's plaintext `environment`: names with a part PASSWORD, TOKEN, SECRET, KEY (or CREDENTIAL, PRIVATE), or ending in one (PGPASSWORD), and values that look like access keys, private keys or URLs with credentials are refused; secrets go through `secrets` (Secrets Manager / SSM), which the task definition stores as references only.",
+            "No secret in a container's plaintext `environment`: names with a part PASSWORD, TOKEN, SECRET, KEY (or CREDENTIAL, PRIVATE), or ending in one (PGPASSWORD), and values that look like access keys, private keys or URLs with credentials are refused (a name ending in _ARN whose value is exactly an ARN, such as PGPASSWORD_SECRET_ARN, is a reference and allowed); secrets go through `secrets` (Secrets Manager / SSM), which the task definition stores as references only.",
         remediation: "Move the value to Secrets Manager and reference it from the container's `secrets` list.",
     },
     eachContainer((c, report) => {
         for (const entry of asArray(c.raw.environment).filter(isRecord)) {
             const name = typeof entry.name === "string" ? entry.name : "";
             const value = typeof entry.value === "string" ? entry.value : "";
-            if (secretLookingName(name)) {
+            if (secretLookingName(name) && !isArnReference(name, value)) {
                 report(`Container "${c.name}" passes "${name}" as a plaintext environment variable; use "secrets" instead.`);
                 continue;
             }

@@ -80,6 +80,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             deletionProtection: config.hardened,
             accessLogs: config.hardened,
             controllerReplicas: config.hardened ? 2 : 1,
+            kmsKeyArn: key.arn,
         },
         componentOptions,
     );

@@ -1,26 +1,16 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { planCli } from "../support/plan";
 
-/** Runs the offline plan exactly as `npm run plan -- ...` does. */
-function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(PROJECT_ROOT, "plan/cli.ts"), ...args], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
-        timeout: 120_000,
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
-}
+
 
 describe("npm run plan", function () {
     this.timeout(180_000);
 
     it("prints the dev stack's tree, counts and outputs without AWS credentials", () => {
-        const { code, out, err } = plan("--stack", "dev");
+        const { code, out, err } = planCli("--stack", "dev");
         assert.strictEqual(code, 0, err);
         for (const fragment of ["## Resources", "voteapp:fargate:VoteAppOnFargate  vote-app", "aws:rds/instance:Instance", "## Count by type", "## Stack outputs", "url:"]) {
             assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
@@ -28,7 +18,7 @@ describe("npm run plan", function () {
     });
 
     it("plans a lambda stack offline: API, functions, queue and table, with the URL, queue and table as outputs", () => {
-        const { code, out, err } = plan("--stack", "dev", "--set", "voteapp:platform=lambda");
+        const { code, out, err } = planCli("--stack", "dev", "--set", "voteapp:platform=lambda");
         assert.strictEqual(code, 0, err);
         for (const fragment of ["voteapp:serverless:VoteAppServerless  vote-app", "aws:apigatewayv2/api:Api", "aws:lambda/function:Function", "aws:sqs/queue:Queue", "aws:dynamodb/table:Table", 'url: "https://', ".execute-api.eu-west-1.amazonaws.com", "votesQueueUrl:", "votesTableName:"]) {
             assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
@@ -37,26 +27,26 @@ describe("npm run plan", function () {
     });
 
     it("prints JSON with --json", () => {
-        const { code, out } = plan("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
+        const { code, out } = planCli("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as { resources: { type: string; inputs: Record<string, unknown> }[] };
         assert.strictEqual(parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones, 3);
     });
 
     it("exits non-zero with the validation errors on invalid config", () => {
-        const { code, err } = plan("--stack", "prod", "--set", "voteapp:multiAz=false");
+        const { code, err } = planCli("--stack", "prod", "--set", "voteapp:multiAz=false");
         assert.strictEqual(code, 1);
         assert.ok(err.includes("voteapp:multiAz = false: must be true in prod"), err);
     });
 
     it("refuses an unknown stack, listing the known ones", () => {
-        const { code, err } = plan("--stack", "qa");
+        const { code, err } = planCli("--stack", "qa");
         assert.strictEqual(code, 2);
         assert.ok(err.includes("dev, prod, staging"), err);
     });
 
     it("prints the policy verdicts under the environment's enforcement after the tree", () => {
-        const { code, out } = plan("--stack", "dev");
+        const { code, out } = planCli("--stack", "dev");
         assert.strictEqual(code, 0);
         const tree = out.indexOf("## Resources");
         const verdicts = out.indexOf("## Policy verdicts (voteapp-devsecops, policy/config/dev.json)");
@@ -67,14 +57,14 @@ describe("npm run plan", function () {
     it("exits 3 naming the rules when a mandatory violation would block the deployment", () => {
         const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "all-mandatory.json");
         fs.writeFileSync(strict, JSON.stringify({ all: "mandatory" }));
-        const { code, out, err } = plan("--stack", "dev", "--policy-config", strict);
+        const { code, out, err } = planCli("--stack", "dev", "--policy-config", strict);
         assert.strictEqual(code, 3, err);
         assert.ok(out.includes("MANDATORY (blocks the deployment)") && out.includes("[mandatory] rds-multi-az"), out.slice(-3000));
         assert.match(err, /\d+ mandatory policy violation\(s\)/);
     });
 
     it("puts the verdicts in --json output", () => {
-        const { code, out } = plan("--stack", "dev", "--json");
+        const { code, out } = planCli("--stack", "dev", "--json");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as { policy: { configFile: string; summary: { mandatory: number }; violations: { policyName: string }[] } };
         assert.ok(parsed.policy.configFile.endsWith(path.join("policy", "config", "dev.json")));

@@ -1,28 +1,17 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runMocked } from "../../plan/harness";
-import { PROJECT_ROOT } from "../../plan/stackFile";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";
+import { planCli } from "../support/plan";
 
-/** The offline plan of each shipped environment switched to eks with `--set voteapp:platform=eks`. */
-function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(PROJECT_ROOT, "plan/cli.ts"), ...args], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
-        timeout: 120_000,
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
-}
+
 
 describe("npm run plan on platform eks", function () {
     this.timeout(300_000);
 
     for (const stack of SHIPPED_STACKS) {
         it(`${stack}: shows the cluster, node capacity, add-ons and the app's Kubernetes objects; the kubeconfig stays secret`, () => {
-            const { code, out, err } = plan("--stack", stack, "--set", "voteapp:platform=eks");
+            const { code, out, err } = planCli("--stack", stack, "--set", "voteapp:platform=eks");
             assert.strictEqual(code, 0, err);
             for (const fragment of [
                 "voteapp:eks:EksCluster  eks",

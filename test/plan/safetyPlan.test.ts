@@ -1,24 +1,13 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { planCli } from "../support/plan";
 
-/** The offline plan (as `npm run plan -- ...`) shows the production safety resources. */
-function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(PROJECT_ROOT, "plan/cli.ts"), ...args], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
-        timeout: 120_000,
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
-}
+
 
 describe("npm run plan: production safety", function () {
     this.timeout(180_000);
 
     it("prod shows the security baseline, blue/green deployment resources, alarms and the dashboard", () => {
-        const { code, out, err } = plan("--stack", "prod");
+        const { code, out, err } = planCli("--stack", "prod");
         assert.strictEqual(code, 0, err);
         for (const fragment of [
             "voteapp:security:AccountSecurityBaseline  account-security",
@@ -39,10 +28,10 @@ describe("npm run plan: production safety", function () {
     });
 
     it("a CodeDeploy strategy shows the application and deployment groups; an unsupported strategy is refused before any resource", () => {
-        const codeDeploy = plan("--stack", "dev", "--set", "voteapp:deploymentStrategy=codeDeployLinear");
+        const codeDeploy = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=codeDeployLinear");
         assert.strictEqual(codeDeploy.code, 0, codeDeploy.err);
         assert.ok(codeDeploy.out.includes("aws:codedeploy/deploymentGroup:DeploymentGroup  vote-app-codedeploy-vote"), codeDeploy.out);
-        const refused = plan("--stack", "dev", "--set", "voteapp:deploymentStrategy=allAtOnce");
+        const refused = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=allAtOnce");
         assert.strictEqual(refused.code, 1);
         assert.ok(refused.err.includes('voteapp:deploymentStrategy = "allAtOnce": is not supported on platform ecs; ecs supports rolling, blueGreen'), refused.err);
     });

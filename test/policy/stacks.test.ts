@@ -1,38 +1,21 @@
 import * as assert from "assert";
-import { type Environment, packConfigFor } from "../../policy/enforcement";
-import { evaluatePolicies, formatReport, type PolicyReport } from "../../policy/evaluate";
+import { packConfigFor } from "../../policy/enforcement";
+import { evaluatePolicies, formatReport } from "../../policy/evaluate";
+import { PLATFORMS } from "../../stacks/config/rules";
+import { assertDeployable, stackVerdicts as verdicts } from "../support/policy";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";
 
-/**
- * The shipped stacks against their environment's enforcement, offline. KNOWN_GAPS lists the rules the
- * program does not satisfy yet (resources still to be built); each entry must still be needed, so the list
- * only shrinks.
- */
-const KNOWN_GAPS: Readonly<Record<string, string>> = {};
-
-async function verdicts(stack: string, overrides?: Record<string, string>): Promise<PolicyReport> {
-    const run = await stackRun(stack, overrides ? { overrides } : {});
-    return evaluatePolicies(run.resources, { config: packConfigFor(stack as Environment) });
-}
-
+/** Every shipped stack, on every platform, against its environment's enforcement, offline. */
 describe("shipped stacks under their environment's policy enforcement (offline)", function () {
     this.timeout(180_000);
 
-    for (const stack of SHIPPED_STACKS) {
-        it(`${stack}: no mandatory violation beyond the known gaps, no rule crashing, no config error`, async () => {
-            const report = await verdicts(stack);
-            assert.deepStrictEqual(report.configErrors, []);
-            const crashes = report.violations.filter((v) => /instead of stopping the run|can't run policy/.test(v.message));
-            assert.deepStrictEqual(crashes, [], formatReport(report));
-            const blocking = report.violations.filter((v) => v.level === "mandatory" && !(v.policyName in KNOWN_GAPS));
-            assert.deepStrictEqual(blocking, [], formatReport(report, `${stack}: mandatory violations`));
-        });
+    for (const platform of PLATFORMS) {
+        for (const stack of SHIPPED_STACKS) {
+            it(`${stack} on ${platform}: no mandatory violation, no rule crashing, no config error`, async () => {
+                assertDeployable(await verdicts(stack, { "voteapp:platform": platform }), `${stack} on ${platform}`);
+            });
+        }
     }
-
-    it("every known gap still fires (remove it from KNOWN_GAPS once the program satisfies the rule)", async () => {
-        const report = await verdicts("prod");
-        for (const rule of Object.keys(KNOWN_GAPS)) assert.ok(report.violations.some((v) => v.policyName === rule), `${rule} no longer fires: remove it from KNOWN_GAPS`);
-    });
 
     it("prod pins the prod account and carries the required tags through the provider's default tags", async () => {
         const report = await verdicts("prod");

@@ -1,6 +1,7 @@
-import { Pool } from "pg";
+import { Pool, type QueryResult, type QueryResultRow } from "pg";
 import type { PostgresConfig } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
+import { secretPassword, staticPassword, type PasswordSource, type SecretPasswordOptions } from "./pgPassword";
 
 /** The table of the original app: one row per voter, the voter's current vote. */
 export const CREATE_VOTES_TABLE = "CREATE TABLE IF NOT EXISTS votes (id VARCHAR(255) NOT NULL UNIQUE, vote VARCHAR(255) NOT NULL)";
@@ -9,6 +10,12 @@ export const COUNT_VOTES = "SELECT vote, COUNT(id)::int AS count FROM votes GROU
 
 /** Postgres error code for "relation does not exist" (the worker has not created the table yet). */
 export const UNDEFINED_TABLE = "42P01";
+
+/**
+ * SQLSTATEs meaning "these credentials are refused": invalid_password (28P01, a wrong password, as after a
+ * rotation) and invalid_authorization_specification (28000, e.g. no pg_hba entry accepts them).
+ */
+export const CREDENTIAL_ERRORS: readonly string[] = ["28P01", "28000"];
 
 export function pgErrorCode(error: unknown): string | undefined {
     if (typeof error === "object" && error !== null && "code" in error) {
@@ -25,14 +32,15 @@ export function pgErrorCode(error: unknown): string | undefined {
  * so an unreachable database gives errors the callers handle (503, retry), never a hang; idle-client errors
  * are logged instead of crashing the process.
  */
-export function createPool(config: PostgresConfig, log: Logger, max = 4): Pool {
+export function createPool(config: PostgresConfig, log: Logger, max = 4, password: PasswordSource = passwordSourceFor(config, log)): Pool {
     const ssl = config.sslMode === "disable" ? false : config.sslMode === "require" ? { rejectUnauthorized: false } : { rejectUnauthorized: true, servername: config.host };
     const pool = new Pool({
         host: config.host,
         port: config.port,
         database: config.database,
         user: config.user,
-        password: config.password,
+        // Read for every new connection, so connections opened after a refresh use the rotated password.
+        password: () => password.current(),
         ssl,
         max,
         connectionTimeoutMillis: 3000,
@@ -43,4 +51,60 @@ export function createPool(config: PostgresConfig, log: Logger, max = 4): Pool {
     });
     pool.on("error", (error) => log("warn", "postgres idle client error", { error: errorMessage(error) }));
     return pool;
+}
+
+/** Where the config's password comes from: its secret when PGPASSWORD_SECRET_ARN is set, else PGPASSWORD. */
+export function passwordSourceFor(config: PostgresConfig, log: Logger, options: Omit<SecretPasswordOptions, "initial" | "log"> = {}): PasswordSource {
+    if (config.passwordSecretArn !== undefined) {
+        return secretPassword(config.passwordSecretArn, { ...options, log, ...(config.password !== undefined ? { initial: config.password } : {}) });
+    }
+    if (config.password === undefined) throw new Error("postgres config has neither a password nor a password secret");
+    return staticPassword(config.password);
+}
+
+/** What the services need from Postgres: queries, and closing. */
+export interface PostgresDatabase {
+    query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+    end(): Promise<void>;
+}
+
+/** Postgres refused the credentials even after re-reading the password: the message says where it came from. */
+export class PostgresCredentialsError extends Error {
+    constructor(
+        readonly code: string,
+        user: string,
+        origin: string,
+        reread: boolean,
+        cause: unknown,
+    ) {
+        super(`postgres refused the credentials of user "${user}" (SQLSTATE ${code}) with the password from ${origin}${reread ? ", also after re-reading it" : ""}: ${errorMessage(cause)}`);
+        this.name = "PostgresCredentialsError";
+    }
+}
+
+/**
+ * A pool that survives password rotation: when Postgres refuses the credentials of a new connection (the
+ * password was rotated; open connections keep working), the password is re-read from its secret and the
+ * query retried once. A second refusal is reported as a PostgresCredentialsError; callers treat it like any
+ * other failure (the worker keeps the vote and retries, the result service answers 503).
+ */
+export function createPostgres(config: PostgresConfig, log: Logger, max = 4, password: PasswordSource = passwordSourceFor(config, log)): PostgresDatabase {
+    const pool = createPool(config, log, max, password);
+    async function query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+        try {
+            return await pool.query<R>(text, values);
+        } catch (error) {
+            const code = pgErrorCode(error);
+            if (code === undefined || !CREDENTIAL_ERRORS.includes(code)) throw error;
+            if (!(await password.refresh())) throw new PostgresCredentialsError(code, config.user, password.origin, false, error);
+            try {
+                return await pool.query<R>(text, values);
+            } catch (retryError) {
+                const retryCode = pgErrorCode(retryError);
+                if (retryCode !== undefined && CREDENTIAL_ERRORS.includes(retryCode)) throw new PostgresCredentialsError(retryCode, config.user, password.origin, true, retryError);
+                throw retryError;
+            }
+        }
+    }
+    return { query, end: () => pool.end() };
 }

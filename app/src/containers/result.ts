@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
-import type { Pool } from "pg";
 import { APP_HEALTH_PATH } from "../../../components/appContract";
 import { httpPort, postgresConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
 import { computeTotals, countsFromRows, type Totals } from "../core/totals";
 import { closeServer, listen, requestPath, send, sendJson } from "./http";
-import { COUNT_VOTES, createPool, pgErrorCode, UNDEFINED_TABLE } from "./postgres";
+import { COUNT_VOTES, createPostgres, pgErrorCode, UNDEFINED_TABLE, type PostgresDatabase } from "./postgres";
 import { LISTEN_HOST_VARIABLE, type RunningService } from "./run";
 
 /** The path prefix the ALB routes to the result service (`/result` and `/result/*`). */
@@ -23,7 +22,7 @@ export const RESULT_PATHS = {
 export type TotalsSource = () => Promise<Totals>;
 
 /** Totals from the `votes` table; a table the worker has not created yet means nobody has voted. */
-export function postgresTotals(pool: Pool, options: VoteOptions): TotalsSource {
+export function postgresTotals(pool: Pick<PostgresDatabase, "query">, options: VoteOptions): TotalsSource {
     return async () => {
         try {
             const result = await pool.query<{ vote: string; count: number }>(COUNT_VOTES);
@@ -187,7 +186,7 @@ export async function startResultService(env: Env, log: Logger): Promise<Running
     const options = voteOptions(env);
     const pgSettings = postgresConfig(env, "result");
     const port = httpPort(env, "result");
-    const pool = createPool(pgSettings, log);
+    const pool = createPostgres(pgSettings, log);
     const server = createResultServer({ options, totals: postgresTotals(pool, options), log });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
     log("info", "result service listening", { port: bound, postgres: `${pgSettings.host}:${pgSettings.port}/${pgSettings.database}`, sslMode: pgSettings.sslMode });

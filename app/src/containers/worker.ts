@@ -1,12 +1,11 @@
 import { writeFileSync } from "fs";
 import type Redis from "ioredis";
 import { WORKER_HEARTBEAT } from "../../../components/appContract";
-import type { Pool } from "pg";
 import { Backoff } from "../core/backoff";
 import { postgresConfig, redisConfig, type Env } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { decodeBallot, type Ballot } from "../core/votes";
-import { createPool, CREATE_VOTES_TABLE, pgErrorCode, UNDEFINED_TABLE, UPSERT_VOTE } from "./postgres";
+import { createPostgres, CREATE_VOTES_TABLE, pgErrorCode, UNDEFINED_TABLE, UPSERT_VOTE, type PostgresDatabase } from "./postgres";
 import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "./redis";
 import type { RetryTuning, RunningService } from "./run";
 
@@ -16,7 +15,7 @@ export interface VoteStore {
 }
 
 /** The `votes` table, created on first use (and again if it disappears). */
-export function postgresVoteStore(pool: Pool): VoteStore {
+export function postgresVoteStore(pool: Pick<PostgresDatabase, "query">): VoteStore {
     let schemaReady = false;
     return {
         async upsert(ballot) {
@@ -252,7 +251,7 @@ export async function startWorkerService(env: Env, log: Logger, tuning: RetryTun
     const redisSettings = redisConfig(env, "worker");
     const pgSettings = postgresConfig(env, "worker");
     const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000, maxReconnectDelayMs: tuning.maxBackoffMs });
-    const pool = createPool(pgSettings, log, 2);
+    const pool = createPostgres(pgSettings, log, 2);
     const heartbeatFile = env[WORKER_HEARTBEAT.variable];
     const heartbeat = heartbeatFile ? fileHeartbeat(heartbeatFile, log) : undefined;
     const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log, ...tuning, interruptWait: () => redis.disconnect(), heartbeat });

@@ -35,9 +35,15 @@ export interface PostgresConfig {
     readonly port: number;
     readonly database: string;
     readonly user: string;
-    readonly password: string;
+    /** The injected password (PGPASSWORD); the initial value when a secret ARN is also given. */
+    readonly password?: string;
+    /** Secrets Manager secret to (re-)read the password from (PGPASSWORD_SECRET_ARN): survives rotation. */
+    readonly passwordSecretArn?: string;
     readonly sslMode: PgSslMode;
 }
+
+/** A Secrets Manager secret ARN: arn:<partition>:secretsmanager:<region>:<account>:secret:<name>. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/; // RDS-managed secrets are named rds!db-<id>
 
 export interface VoteOptions {
     readonly a: string;
@@ -80,18 +86,35 @@ export function redisConfig(env: Env, service: string): RedisConfig {
     return password ? { host, port: redisPort, tls, password } : { host, port: redisPort, tls };
 }
 
-/** PostgreSQL connection settings (worker, result). PGPASSWORD is required: it comes from the secret store. */
+/**
+ * PostgreSQL connection settings (worker, result). The password comes from the secret store: injected as
+ * PGPASSWORD, or read by the app from PGPASSWORD_SECRET_ARN (which also follows rotations); one is required.
+ */
 export function postgresConfig(env: Env, service: string): PostgresConfig {
     const host = required(env, AppEnv.pgHost, service);
     const pgPort = port(env, AppEnv.pgPort, service);
     const database = required(env, AppEnv.pgDatabase, service);
     const user = required(env, AppEnv.pgUser, service);
-    const password = env[AppSecretName.pgPassword];
-    if (password === undefined || password === "") {
-        throw new ConfigError(AppSecretName.pgPassword, `is not set; the ${service} service needs it (injected from the secret store)`);
+    const injected = env[AppSecretName.pgPassword];
+    const password = injected === undefined || injected === "" ? undefined : injected;
+    const arnText = env[AppEnv.pgPasswordSecretArn]?.trim();
+    const passwordSecretArn = arnText === undefined || arnText === "" ? undefined : arnText;
+    if (passwordSecretArn !== undefined && !SECRET_ARN.test(passwordSecretArn)) {
+        throw new ConfigError(AppEnv.pgPasswordSecretArn, `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${passwordSecretArn}"`);
+    }
+    if (password === undefined && passwordSecretArn === undefined) {
+        throw new ConfigError(AppSecretName.pgPassword, `is not set; the ${service} service needs it (injected from the secret store) or ${AppEnv.pgPasswordSecretArn}`);
     }
     const sslMode = oneOf(env, AppEnv.pgSslMode, service, ["disable", "require", "verify-full"] as const);
-    return { host, port: pgPort, database, user, password, sslMode };
+    return {
+        host,
+        port: pgPort,
+        database,
+        user,
+        ...(password !== undefined ? { password } : {}),
+        ...(passwordSecretArn !== undefined ? { passwordSecretArn } : {}),
+        sslMode,
+    };
 }
 
 const MAX_OPTION_LENGTH = 64;

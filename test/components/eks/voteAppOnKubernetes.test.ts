@@ -146,7 +146,13 @@ describe("VoteAppOnKubernetes", function () {
     it("NetworkPolicies: default deny, DNS to kube-dns, vote→redis, worker→redis/postgres, result→postgres, VPC→vote/result", async () => {
         const run = await dev();
         const policies = Object.fromEntries(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [String(input(p, "metadata", "name")), p]));
-        assert.deepStrictEqual(Object.keys(policies).sort(), ["default-deny", "dns", "ingress-to-result", "ingress-to-vote", "result-to-data", "vote-to-data", "worker-to-data"]);
+        assert.deepStrictEqual(Object.keys(policies).sort(), ["default-deny", "dns", "ingress-to-result", "ingress-to-vote", "result-to-aws", "result-to-data", "vote-to-data", "worker-to-aws", "worker-to-data"]);
+        for (const service of ["worker", "result"]) {
+            assert.deepStrictEqual(input(policies[`${service}-to-aws`], "spec", "egress"), [
+                { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+            ], `${service} reaches the Pod Identity agent and Secrets Manager, on those ports only`);
+        }
         assert.deepStrictEqual(input(policies["default-deny"], "spec"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         const egressPorts = (name: string) => ((input(policies[name], "spec", "egress", 0, "ports") as { port: number }[]) ?? []).map((p) => p.port);
         assert.deepStrictEqual(egressPorts("vote-to-data"), [6379]);
@@ -213,7 +219,7 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(input(release, "values", "replicaCount"), 2);
         assert.strictEqual(input(named(await stackRun("staging", { overrides: EKS }), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 2, "staging rehearses prod");
         assert.strictEqual(input(named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 1);
-        const association = single(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        const association = named(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "vote-app-lb-controller");
         assert.deepStrictEqual([input(association, "namespace"), input(association, "serviceAccount")], ["kube-system", "aws-load-balancer-controller"]);
         assert.ok(release.dependencies.includes(association.urn), "the controller starts before its Pod Identity association exists");
         for (const deployment of ofType(run, DEPLOYMENT)) assert.ok(deployment.dependencies.includes(release.urn), `${deployment.name} may start before the controller's readiness-gate webhook`);
@@ -229,6 +235,72 @@ describe("VoteAppOnKubernetes", function () {
             const writes = actions.filter((a) => !/:(Describe|Get|List)/.test(a));
             if (resources.includes("*") && writes.length > 0) assert.ok(statement.Condition, `${statement.Sid} writes (${writes.join(", ")}) on * without a condition`);
         }
+    });
+
+    describe("password rotation: Postgres clients read the RDS-managed secret through EKS Pod Identity", () => {
+        const statementsOf = (policy: CapturedResource) =>
+            (JSON.parse(String(input(policy, "policy"))) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[] }).Statement;
+
+        it("one role per Postgres client, assumable only by EKS Pod Identity for this account and cluster, reading exactly the master secret", async () => {
+            const run = await prod();
+            // The RDS-managed master secret, as the pods are told where it lives.
+            const rdsSecret = containersOf(deploymentOf(run, "worker"))[0].env.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value;
+            assert.match(String(rdsSecret), /:secret:rds!db-/);
+            for (const service of ["worker", "result"]) {
+                const role = named(run, "aws:iam/role:Role", `vote-app-${service}`);
+                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Principal: { Service: string }; Action: string[]; Condition: Record<string, Record<string, string>> }[] };
+                assert.strictEqual(trust.Statement.length, 1);
+                assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
+                assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
+                assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
+                assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:333333333333:cluster\//);
+                const policy = named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`);
+                assert.strictEqual(input(policy, "role"), `vote-app-${service}-id`);
+                const statements = statementsOf(policy);
+                assert.deepStrictEqual(statements.map((st) => [st.Sid, st.Action]), [["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"], ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"]]);
+                assert.deepStrictEqual([statements[0].Resource].flat(), [rdsSecret], `${service} reads exactly the master secret`);
+                assert.match(String(statements[1].Resource), /^arn:aws:kms:eu-west-1:333333333333:key\//);
+                assert.deepStrictEqual(statements[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
+            }
+            const appRoles = ofType(run, "aws:iam/role:Role").filter((r) => /^vote-app-(vote|worker|result)$/.test(r.name)).map((r) => r.name).sort();
+            assert.deepStrictEqual(appRoles, ["vote-app-result", "vote-app-worker"], "vote calls no AWS API: no role");
+        });
+
+        it("associates each role with exactly its service's ServiceAccount, before the Deployment's pods exist", async () => {
+            const run = await prod();
+            const associations = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.name !== "vote-app-lb-controller");
+            assert.deepStrictEqual(associations.map((a) => a.name).sort(), ["vote-app-result", "vote-app-worker"]);
+            for (const association of associations) {
+                const service = association.name.replace("vote-app-", "");
+                assert.strictEqual(input(association, "namespace"), "voteapp");
+                assert.strictEqual(input(association, "serviceAccount"), service);
+                assert.strictEqual(input(association, "clusterName"), "voteapp-prod");
+                assert.match(String(input(association, "roleArn")), new RegExp(`vote-app-${service}`));
+                assert.ok(association.dependencies.includes(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).urn), "the role's policy exists before pods can assume it");
+                const serviceAccount = named(run, "kubernetes:core/v1:ServiceAccount", `vote-app-${service}`);
+                assert.strictEqual(input(serviceAccount, "metadata", "name"), service);
+                // prod runs result blue/green: both slots' Deployments use the service's ServiceAccount and wait for it.
+                const deployments = ofType(run, DEPLOYMENT).filter((d) => new RegExp(`^vote-app-${service}(-blue|-green)?$`).test(d.name));
+                assert.ok(deployments.length > 0, `no ${service} Deployment`);
+                for (const deployment of deployments) {
+                    assert.strictEqual(input(deployment, "spec", "template", "spec", "serviceAccountName"), service);
+                    // Pod Identity's webhook mounts its own projected token (audience pods.eks.amazonaws.com): no API token needed.
+                    assert.strictEqual(input(deployment, "spec", "template", "spec", "automountServiceAccountToken"), false);
+                    assert.ok(deployment.dependencies.includes(association.urn), `${deployment.name} pods could start before their association and get no credentials`);
+                }
+            }
+        });
+
+        it("tells worker and result where the password lives (PGPASSWORD_SECRET_ARN), keeping the Secret's PGPASSWORD as the initial value", async () => {
+            const run = await dev();
+            for (const service of ["worker", "result"]) {
+                const env = containersOf(deploymentOf(run, service))[0].env;
+                const arn = env.find((e) => e.name === "PGPASSWORD_SECRET_ARN");
+                assert.match(String(arn?.value), /^arn:aws:secretsmanager:eu-west-1:\d{12}:secret:rds!db-/);
+                assert.deepStrictEqual(env.find((e) => e.name === AppSecretName.pgPassword)?.valueFrom?.secretKeyRef, { name: `${service}-passwords`, key: AppSecretName.pgPassword });
+            }
+            assert.ok(!containersOf(deploymentOf(run, "vote"))[0].env.some((e) => e.name === "PGPASSWORD_SECRET_ARN"));
+        });
     });
 
     it("the namespace enforces the restricted Pod Security Standard", async () => {

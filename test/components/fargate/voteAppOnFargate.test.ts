@@ -36,7 +36,12 @@ describe("VoteAppOnFargate", () => {
         const env = (service: string) => containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
         const names = (c: ContainerDefinition) => c.environment.map((e) => e.name).sort();
         assert.deepStrictEqual(names(env("vote")), ["OPTION_A", "OPTION_B", "PORT", "REDIS_HOST", "REDIS_PORT", "REDIS_TLS"]);
-        assert.deepStrictEqual(names(env("result")), ["OPTION_A", "OPTION_B", "PGDATABASE", "PGHOST", "PGPORT", "PGSSLMODE", "PGUSER", "PORT"]);
+        assert.deepStrictEqual(names(env("result")), ["OPTION_A", "OPTION_B", "PGDATABASE", "PGHOST", "PGPASSWORD_SECRET_ARN", "PGPORT", "PGSSLMODE", "PGUSER", "PORT"]);
+        const pgSecret = env("worker").secrets.find((s) => s.name === "PGPASSWORD")?.valueFrom.replace(/:password::$/, "");
+        for (const service of ["worker", "result"]) {
+            assert.strictEqual(env(service).environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value, pgSecret, `${service} re-reads the injected password's secret after a rotation`);
+        }
+        assert.match(String(pgSecret), /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!db-/);
         assert.deepStrictEqual(env("vote").secrets.map((s) => s.name), ["REDIS_PASSWORD"]);
         assert.deepStrictEqual(env("result").secrets.map((s) => s.name), ["PGPASSWORD"]);
         assert.deepStrictEqual(env("worker").secrets.map((s) => s.name).sort(), ["PGPASSWORD", "REDIS_PASSWORD"]);
@@ -81,7 +86,25 @@ describe("VoteAppOnFargate", () => {
         const taskRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.endsWith("-task"));
         assert.strictEqual(taskRoles.length, 3);
         const attached = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
-        assert.deepStrictEqual(attached, [], "task roles must hold no permission");
+        assert.deepStrictEqual(attached.map((p) => p.name).sort(), ["vote-app-result-task", "vote-app-worker-task"], "only the Postgres clients' task roles hold a permission; vote's holds none");
+    });
+
+    it("lets worker and result read exactly the RDS master secret with their task roles (password rotation), decrypting only through Secrets Manager", async () => {
+        const run = await stackRun("prod");
+        assert.strictEqual(named(run, "aws:rds/instance:Instance", "data-postgres").inputs.manageMasterUserPassword, true, "RDS manages (and rotates) the master password");
+        for (const service of ["worker", "result"]) {
+            const taskPolicy = named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-task`);
+            assert.strictEqual(taskPolicy.inputs.role, `vote-app-${service}-task-id`, "attached to the task role (the app's identity), not the execution role");
+            const statements = policyOf(taskPolicy).Statement as { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[];
+            assert.deepStrictEqual(statements.map((st) => [st.Sid, st.Action]), [["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"], ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"]]);
+            const container = containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
+            const secretArn = container.environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value;
+            assert.deepStrictEqual([statements[0].Resource].flat(), [secretArn], `${service} reads exactly the master secret`);
+            const stackKey = policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-execution`)).Statement.find((st) => st.Sid === "DecryptSecretsViaSecretsManager")?.Resource;
+            assert.match(String(stackKey), /^arn:aws:kms:/);
+            assert.strictEqual(statements[1].Resource, stackKey, "the stack key, the master secret's key");
+            assert.deepStrictEqual(statements[1].Condition, { StringEquals: { "kms:ViaService": `secretsmanager.${String(secretArn).split(":")[3]}.amazonaws.com` } });
+        }
     });
 
     it("keeps a log group per service with the stack's retention, KMS-encrypted", async () => {

@@ -1,0 +1,50 @@
+import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppService } from "../appContract";
+import { policyDocument, readSecretsStatements } from "../iamPolicy";
+import { podIdentityTrustPolicy } from "./podIdentity";
+
+/** Where the EKS Pod Identity agent serves credentials to pods (hostNetwork, link-local; IPv4 clusters). */
+export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
+
+export interface AppPodIdentityArgs {
+    readonly service: AppService;
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterArn: pulumi.Input<string>;
+    readonly accountId: string;
+    readonly region: string;
+    readonly namespace: pulumi.Input<string>;
+    /** The service's own ServiceAccount: the association binds the role to exactly it. */
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    /** The secrets the service reads itself (the Postgres password's, to follow rotations). */
+    readonly secretArns: readonly pulumi.Input<string>[];
+    /** KMS key of those secrets: decrypt only through Secrets Manager. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * One app service's AWS identity on EKS: an IAM role only EKS Pod Identity can assume, for this account and
+ * cluster, allowed to read exactly the given secrets; and the association binding it to the service's
+ * ServiceAccount. Pods created after the association get credentials from the Pod Identity agent (the
+ * webhook adds a projected token of its own: the pod needs no Kubernetes API token).
+ */
+export function appPodIdentity(name: string, args: AppPodIdentityArgs, parent: pulumi.Resource): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
+    const role = new aws.iam.Role(
+        name,
+        { description: `${args.service} pods (EKS Pod Identity): read the Postgres password secret, nothing else`, assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn) },
+        { parent },
+    );
+    const policy = new aws.iam.RolePolicy(
+        name,
+        { role: role.id, policy: policyDocument(`${name} policy`, readSecretsStatements(args.secretArns, args.kmsKeyArn, args.region, "PostgresPassword")) },
+        { parent },
+    );
+    const association = new aws.eks.PodIdentityAssociation(
+        name,
+        { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount.metadata.name, roleArn: role.arn },
+        // The policy first: a pod that gets the role can use it at once.
+        { parent, dependsOn: [policy] },
+    );
+    return { role, association };
+}
