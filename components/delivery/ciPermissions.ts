@@ -26,7 +26,7 @@ export interface CiPermissionsScope {
 }
 
 /** Services whose resources the deploy role may pass roles to (ECS tasks, Lambda, EKS, flow logs...). */
-export const PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com", "application-autoscaling.amazonaws.com", "apigateway.amazonaws.com"];
+export const PASS_ROLE_SERVICES = ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com", "application-autoscaling.amazonaws.com", "apigateway.amazonaws.com", "codedeploy.amazonaws.com"];
 
 /** Service-linked roles AWS creates on first use of these services in an account. */
 export const SERVICE_LINKED_ROLE_SERVICES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "elasticache.amazonaws.com", "autoscaling.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "guardduty.amazonaws.com", "inspector2.amazonaws.com", "servicediscovery.amazonaws.com"];

@@ -49,6 +49,8 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
     { prefix: "dynamodb", deployActions: ["CreateTable", "DeleteTable", "DescribeTable", "DescribeContinuousBackups", "DescribeTimeToLive", "ListTables", "ListTagsOfResource", "UpdateTable", "UpdateContinuousBackups", "UpdateTimeToLive", "TagResource", "UntagResource"], previewActions: ["Describe*", "ListTables", "ListTagsOfResource"] },
     { prefix: "lambda", deployActions: [...CRUD, "Add*", "Remove*", "Put*", "Publish*", "Delete*"], previewActions: ["List*", "GetFunctionConfiguration", "GetPolicy", "GetFunctionUrlConfig", "GetEventSourceMapping"] },
     { prefix: "apigateway", deployActions: ["GET", "POST", "PUT", "PATCH", "DELETE", "TagResource", "UntagResource"], previewActions: ["GET"] },
+    // CodeDeploy: ECS codeDeploy* strategies and Lambda alias shifting (scripts/shift-lambda-traffic.ts creates and waits on deployments).
+    { prefix: "codedeploy", deployActions: [...CRUD, "BatchGet*", "StopDeployment", "ContinueDeployment"], previewActions: ["Get*", "List*", "BatchGet*"] },
     { prefix: "eks", deployActions: [...CRUD, "Associate*", "Disassociate*", "AccessKubernetesApi"] },
     { prefix: "ssm", deployActions: ["GetParameter"], previewActions: ["DescribeParameters"] },
     { prefix: "guardduty", deployActions: [...CRUD] },

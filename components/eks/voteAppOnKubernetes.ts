@@ -9,7 +9,7 @@ import { inheritedAwsProvider } from "../providers";
 import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
-import { appContainer, appLabels, podSecurityContext } from "./workloadSpec";
+import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
 
 /** A Kubernetes IntOrString: a pod count or a percentage. */
 export type IntOrPercent = number | string;
@@ -41,7 +41,15 @@ export interface VoteAppOnKubernetesArgs {
     readonly data: Pick<Data, "endpoints" | "secrets">;
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     readonly sizes: Readonly<Record<AppService, KubernetesServiceSize>>;
-    /** Rolling update of every Deployment. @example { maxSurge: "25%", maxUnavailable: 0 } */
+    /**
+     * Blue/green for vote and result: two Deployments each (`<service>-blue`, `<service>-green`, label
+     * `voteapp/slot`), each on its own images, the Service selecting `liveSlot`, a `<service>-preview`
+     * Service selecting the idle slot (for smoke tests through port-forward). The worker has no traffic to
+     * switch and always rolls. Undefined: one rolling Deployment per service.
+     * @example { liveSlot: "blue", images: { blue: { vote: "…:1.4.0", result: "…:1.4.0" }, green: { … } } }
+     */
+    readonly blueGreen?: { readonly liveSlot: Slot; readonly images: Readonly<Record<Slot, Readonly<Record<"vote" | "result", pulumi.Input<string>>>>> };
+    /** Rolling update of every Deployment (both slots' under blue/green, and the worker's). @example { maxSurge: "25%", maxUnavailable: 0 } */
     readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** HTTPS on this ACM certificate (HTTP redirects). Without it the app is served on HTTP (dev only). */
@@ -78,7 +86,8 @@ export const INGRESS_CLASS = "alb";
  */
 export class VoteAppOnKubernetes extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
-    readonly deployments: Readonly<Record<AppService, k8s.apps.v1.Deployment>>;
+    /** Deployments by Kubernetes name: `vote`, or `vote-blue` and `vote-green` under blue/green. */
+    readonly deployments: Readonly<Record<string, k8s.apps.v1.Deployment>>;
     readonly ingress: k8s.networking.v1.Ingress;
     readonly controller: LoadBalancerController;
     readonly url: pulumi.Output<string>;
@@ -129,7 +138,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 return pulumi.secret(value);
             });
 
-        const deployments = {} as Record<AppService, k8s.apps.v1.Deployment>;
+        const deployments: Record<string, k8s.apps.v1.Deployment> = {};
         for (const service of APP_SERVICES) {
             const labels = appLabels(service);
             const size = args.sizes[service];
@@ -159,67 +168,97 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 : undefined;
             const endpoints = podIdentity ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn } : args.data.endpoints;
             // --- end credential rotation ---
-            const container = appContainer({
-                service,
-                image: args.images[service],
-                environment: appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions),
-                secretName: secret.metadata.name,
-                secretVariables: secrets.map((s) => s.name),
-                size,
-            });
-            deployments[service] = new k8s.apps.v1.Deployment(
-                `${name}-${service}`,
-                {
-                    metadata: { name: service, namespace, labels },
-                    spec: {
-                        // No replicas: the HPA owns the count (starting from its minimum), Pulumi does not fight it.
-                        selector: { matchLabels: labels },
-                        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: args.rollingUpdate.maxSurge, maxUnavailable: args.rollingUpdate.maxUnavailable } },
-                        revisionHistoryLimit: 5,
-                        template: {
-                            metadata: { labels },
-                            spec: {
-                                serviceAccountName: serviceAccount.metadata.name,
-                                automountServiceAccountToken: false,
-                                securityContext: podSecurityContext(),
-                                // The images are built for ARM64 (Graviton), on node groups and in Auto Mode alike.
-                                nodeSelector: { "kubernetes.io/arch": "arm64", "kubernetes.io/os": "linux" },
-                                topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
-                                terminationGracePeriodSeconds: 30,
-                                containers: [container],
-                                volumes: [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }],
+            const http = SERVICE_NEEDS[service].http;
+            // The worker runs as exactly one pod (workers share Redis's processing list): no HPA, and a new pod
+            // only once the old one has stopped (Recreate), never two side by side as a rolling update would.
+            const singleReplica = service === "worker";
+            const blueGreen = http ? args.blueGreen : undefined;
+            // One workload per slot under blue/green; the rolling workload keeps its original names (no replacement).
+            const workloads: { slot?: Slot; k8sName: string; resourceName: string; labels: Record<string, string>; image: pulumi.Input<string> }[] =
+                blueGreen && (service === "vote" || service === "result")
+                    ? SLOTS.map((slot) => ({ slot, k8sName: `${service}-${slot}`, resourceName: `${name}-${service}-${slot}`, labels: slotLabels(service, slot), image: blueGreen.images[slot][service] }))
+                    : [{ k8sName: service, resourceName: `${name}-${service}`, labels, image: args.images[service] }];
+            for (const workload of workloads) {
+                const container = appContainer({
+                    service,
+                    image: workload.image,
+                    environment: appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions),
+                    secretName: secret.metadata.name,
+                    secretVariables: secrets.map((s) => s.name),
+                    size,
+                });
+                const deployment = new k8s.apps.v1.Deployment(
+                    workload.resourceName,
+                    {
+                        metadata: { name: workload.k8sName, namespace, labels: workload.labels },
+                        spec: {
+                            // No replicas for scaled services: the HPA owns the count (from its minimum), Pulumi does not fight it.
+                            replicas: singleReplica ? 1 : undefined,
+                            selector: { matchLabels: workload.labels },
+                            strategy: singleReplica
+                                ? { type: "Recreate" }
+                                : { type: "RollingUpdate", rollingUpdate: { maxSurge: args.rollingUpdate.maxSurge, maxUnavailable: args.rollingUpdate.maxUnavailable } },
+                            revisionHistoryLimit: 5,
+                            template: {
+                                metadata: { labels: workload.labels },
+                                spec: {
+                                    serviceAccountName: serviceAccount.metadata.name,
+                                    automountServiceAccountToken: false,
+                                    securityContext: podSecurityContext(),
+                                    // The images are built for ARM64 (Graviton), on node groups and in Auto Mode alike.
+                                    nodeSelector: { "kubernetes.io/arch": "arm64", "kubernetes.io/os": "linux" },
+                                    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: workload.labels } }],
+                                    terminationGracePeriodSeconds: 30,
+                                    containers: [container],
+                                    volumes: [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }],
+                                },
                             },
                         },
                     },
-                },
-                // Pods are created once the controller's webhook can add their ALB readiness gates, and once their
-                // Pod Identity association exists (the credentials are injected at pod creation).
-                { ...k8sOpts, dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])] },
-            );
-            new k8s.policy.v1.PodDisruptionBudget(
-                `${name}-${service}`,
-                { metadata: { name: service, namespace, labels }, spec: { selector: { matchLabels: labels }, maxUnavailable: 1 } },
-                k8sOpts,
-            );
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                `${name}-${service}`,
-                {
-                    metadata: { name: service, namespace, labels },
-                    spec: {
-                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployments[service].metadata.name },
-                        minReplicas: size.minCount,
-                        maxReplicas: size.maxCount,
-                        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 60 } } }],
-                    },
-                },
-                k8sOpts,
-            );
-            if (SERVICE_NEEDS[service].http) {
-                new k8s.core.v1.Service(
-                    `${name}-${service}`,
-                    { metadata: { name: service, namespace, labels }, spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+                    // Pods are created once the controller's webhook can add their ALB readiness gates, and once their
+                    // Pod Identity association exists (the credentials are injected at pod creation).
+                    { ...k8sOpts, dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])] },
+                );
+                deployments[workload.k8sName] = deployment;
+                // Per workload: a drain never takes more than one pod of a slot, and each slot scales on its own load.
+                new k8s.policy.v1.PodDisruptionBudget(
+                    workload.resourceName,
+                    { metadata: { name: workload.k8sName, namespace, labels: workload.labels }, spec: { selector: { matchLabels: workload.labels }, maxUnavailable: 1 } },
                     k8sOpts,
                 );
+                if (singleReplica) continue;
+                new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                    workload.resourceName,
+                    {
+                        metadata: { name: workload.k8sName, namespace, labels: workload.labels },
+                        spec: {
+                            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                            minReplicas: size.minCount,
+                            maxReplicas: size.maxCount,
+                            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 60 } } }],
+                        },
+                    },
+                    k8sOpts,
+                );
+            }
+            if (http) {
+                // Under blue/green the Service (which the Ingress targets) selects the live slot: flipping it is the promotion.
+                const selector = blueGreen ? slotLabels(service, blueGreen.liveSlot) : labels;
+                new k8s.core.v1.Service(
+                    `${name}-${service}`,
+                    { metadata: { name: service, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+                    k8sOpts,
+                );
+                if (blueGreen) {
+                    new k8s.core.v1.Service(
+                        `${name}-${service}-preview`,
+                        {
+                            metadata: { name: `${service}-preview`, namespace, labels },
+                            spec: { type: "ClusterIP", selector: slotLabels(service, idleSlotOf(blueGreen.liveSlot)), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+                        },
+                        k8sOpts,
+                    );
+                }
             }
         }
         this.deployments = deployments;

@@ -27,6 +27,22 @@ export function appLabels(service: AppService): Record<string, string> {
     return { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "voteapp" };
 }
 
+/** The two slots of a blue/green service. */
+export const SLOTS = ["blue", "green"] as const;
+export type Slot = (typeof SLOTS)[number];
+/** Label telling a blue/green service's pods apart; NetworkPolicies and PDB-free selectors ignore it. */
+export const SLOT_LABEL = "voteapp/slot";
+
+/** The other slot. */
+export function idleSlotOf(live: Slot): Slot {
+    return live === "blue" ? "green" : "blue";
+}
+
+/** A slot's pod labels: the service's labels (what NetworkPolicies select) plus the slot. */
+export function slotLabels(service: AppService, slot: Slot): Record<string, string> {
+    return { ...appLabels(service), [SLOT_LABEL]: slot };
+}
+
 /** Pod-level: non-root uid/gid 10001, RuntimeDefault seccomp. */
 export function podSecurityContext(): PodSecurityContext {
     return { runAsNonRoot: true, runAsUser: APP_UID, runAsGroup: APP_UID, fsGroup: APP_UID, seccompProfile: { type: "RuntimeDefault" } };

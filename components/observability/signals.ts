@@ -317,7 +317,11 @@ export function fargateSignals(inputs: FargateSignalInputs, thresholds: AlarmThr
     );
 }
 
-export interface EksSignalInputs extends AlbSignalInputs, DataSignalInputs {
+/**
+ * The ALB is optional on EKS: the AWS Load Balancer Controller creates it (and its target groups) from
+ * the Ingress after the program ran, so its ARN suffix is unknown when the stack is planned.
+ */
+export interface EksSignalInputs extends Pick<AlbSignalInputs, "namePrefix">, Partial<Omit<AlbSignalInputs, "namePrefix">>, DataSignalInputs {
     readonly clusterName: Input;
     /** Kubernetes namespace of the app's workloads. */
     readonly namespace: Input;
@@ -373,7 +377,9 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
             },
         ],
     };
-    return mergeSignalSets(albSignals(inputs, thresholds), pods, dataSignals(inputs, thresholds));
+    const { loadBalancerArnSuffix, services } = inputs;
+    const alb = loadBalancerArnSuffix !== undefined && services !== undefined ? [albSignals({ namePrefix: inputs.namePrefix, loadBalancerArnSuffix, services }, thresholds)] : [];
+    return mergeSignalSets(...alb, pods, dataSignals(inputs, thresholds));
 }
 
 export interface LambdaSignalInputs {
@@ -384,6 +390,8 @@ export interface LambdaSignalInputs {
     readonly functions: Readonly<Record<string, Input>>;
     /** The vote queue the worker consumes. */
     readonly queueName: Input;
+    /** Its dead-letter queue: any ballot there is a vote not counted. */
+    readonly deadLetterQueueName?: Input;
     /** DynamoDB tables. */
     readonly tableNames: readonly Input[];
 }
@@ -421,6 +429,18 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
             threshold: thresholds.queueOldestMessageSeconds,
             evaluationPeriods: 3,
         },
+        ...(inputs.deadLetterQueueName !== undefined
+            ? [
+                  {
+                      name: `${inputs.namePrefix}-dead-letter-queue`,
+                      description: "Ballots reached the dead-letter queue: votes the worker could not record. Inspect them, fix the cause, then redrive them to the votes queue.",
+                      signal: { metric: metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum") },
+                      comparison: "GreaterThanThreshold",
+                      threshold: 0,
+                      evaluationPeriods: 1,
+                  } satisfies AlarmSpec,
+              ]
+            : []),
         ...functions.flatMap(([role, name]): AlarmSpec[] => [
             {
                 name: serviceAlarmName(inputs.namePrefix, role, "errors"),
@@ -472,7 +492,14 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
             {
                 title: "Queue and tables",
                 graphs: [
-                    graph("Queue depth", [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum", "visible")], "Count"),
+                    graph(
+                        "Queue depth",
+                        [
+                            metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum", "visible"),
+                            ...(inputs.deadLetterQueueName !== undefined ? [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum", "dead-letter")] : []),
+                        ],
+                        "Count",
+                    ),
                     graph("Age of oldest message", [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", queue, "Maximum", "oldest")], "Seconds", [{ label: "alarm", value: thresholds.queueOldestMessageSeconds }]),
                     graph(
                         "DynamoDB throttles",

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
+import { partitionOf } from "../partition";
 import { dashboardBody } from "./dashboard";
 import { type AlarmSpec, combineExpression, metricId, type MetricSpec, type SignalSet } from "./metrics";
 
@@ -25,7 +26,6 @@ export interface StackObservabilityArgs {
 }
 
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
-const partitionOf = (region: string) => (region.startsWith("cn-") ? "aws-cn" : region.includes("-gov-") ? "aws-us-gov" : "aws");
 
 /** The MetricAlarm arguments that select what an alarm evaluates. */
 export function alarmMetricArgs(spec: AlarmSpec): Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "period" | "metricQueries"> {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { BUNDLE_HANDLER } from "./bundle";
+import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
 
 /** The managed runtime every function runs on (Node.js 22, supported until 2027). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -44,6 +45,12 @@ export interface ServerlessFunctionArgs {
      * @example [{ Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.arn }]
      */
     readonly permissions: readonly PolicyStatementInput[];
+    /**
+     * Who moves the `live` alias to a new version: Pulumi at once, or CodeDeploy gradually (Pulumi then
+     * creates the alias on the first version and never resets its version or weights).
+     * @default "pulumi"
+     */
+    readonly aliasOwner?: AliasOwner;
 }
 
 /**
@@ -135,7 +142,7 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         this.alias = new aws.lambda.Alias(
             name,
             { name: LIVE_ALIAS, description: "The version serving traffic", functionName: this.function.name, functionVersion: this.function.version },
-            { parent },
+            { parent, ignoreChanges: liveAliasIgnoredChanges(args.aliasOwner ?? "pulumi") },
         );
         this.registerOutputs({ functionName: this.name, aliasArn: this.alias.arn, version: this.function.version });
     }

@@ -6,6 +6,8 @@ import { TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
 import { APP_HEALTH_PATH, AppEnv, type AppService } from "../appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { partitionOf } from "../partition";
+import { aliasOwnerFor, LambdaCodeDeployment, type LambdaStrategy } from "./lambdaDeployment";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
 
 /** Size and limits of one function. */
@@ -47,6 +49,12 @@ export interface VoteAppServerlessArgs {
     readonly domain?: { readonly name: string; readonly certificateArn: string };
     /** Vote option labels. */
     readonly voteOptions: { readonly a: string; readonly b: string };
+    /**
+     * How new versions reach the `live` aliases (CodeDeploy, one deployment group per function), and the
+     * alarms that roll each function's shift back (named before the alarms exist: alarmNames.ts).
+     * @example { strategy: "canary", rollbackAlarmNames: { vote: ["voteapp-prod-vote-errors"], ... } }
+     */
+    readonly deployment: { readonly strategy: LambdaStrategy; readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>> };
 }
 
 /** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
@@ -94,6 +102,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
     readonly table: aws.dynamodb.Table;
     readonly functions: Readonly<Record<AppService, ServerlessFunction>>;
     readonly workerMapping: aws.lambda.EventSourceMapping;
+    readonly codeDeployment: LambdaCodeDeployment;
     readonly domainName?: aws.apigatewayv2.DomainName;
     /** Where the app is served: https://<domain>, or the API's execute-api endpoint. */
     readonly url: pulumi.Output<string>;
@@ -184,6 +193,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                     kmsKeyArn: args.kmsKeyArn,
                     logRetentionDays: args.logRetentionDays,
                     permissions,
+                    aliasOwner: aliasOwnerFor(args.deployment.strategy),
                 },
                 { parent },
             );
@@ -206,6 +216,17 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             tableKeyViaDynamodb,
         ]);
         this.functions = { vote, result, worker };
+        this.codeDeployment = new LambdaCodeDeployment(
+            `${name}-codedeploy`,
+            {
+                namePrefix: args.namePrefix,
+                partition: partitionOf(args.region),
+                accountId: args.accountId,
+                strategy: args.deployment.strategy,
+                functions: (Object.keys(this.functions) as AppService[]).map((role) => ({ role, alarmNames: args.deployment.rollbackAlarmNames[role] })),
+            },
+            { parent, dependsOn: Object.values(this.functions).map((f) => f.alias) },
+        );
 
         // The worker reads the queue through its live alias, never faster than its reserved concurrency.
         this.workerMapping = new aws.lambda.EventSourceMapping(

@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { isSupportedKubernetesVersion, type KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/eks/addonVersions";
+import type { EksBlueGreenConfig } from "./eksSlots";
 import { qualifiedKey } from "./keys";
 import type { ConfigProblem } from "./load";
 import type { Tier } from "./types";
@@ -31,6 +32,8 @@ export interface EksConfig {
     /** Role granted cluster admin through an access entry, besides the deploy role. */
     readonly adminRoleArn?: string;
     readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
+    /** Blue/green slots of vote and result (deploymentStrategy blueGreen); undefined = rolling updates. */
+    readonly blueGreen?: EksBlueGreenConfig;
 }
 
 /** What the EKS rules need from the rest of the config. */

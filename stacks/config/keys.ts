@@ -60,7 +60,7 @@ export const CONFIG_KEYS = {
             "How new versions reach users. ecs: rolling, blueGreen, canary, linear (ECS native), codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear (CodeDeploy); lambda: allAtOnce, canary, linear; eks: rolling, blueGreen. Default: rolling (ecs/eks) or allAtOnce (lambda) in dev, blueGreen (ecs/eks) or canary (lambda) in staging and prod.",
         optional: true,
     },
-    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for blue/green, canary and linear strategies (0–1440).", default: 5 },
+    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.", default: 5 },
     alarmEmail: { type: "string", description: "Email address subscribed to the stack's alarm topic (required in prod).", optional: true },
     securityBaseline: { type: "string", description: "Who owns the account's security baseline (GuardDuty, Inspector, CloudTrail, Access Analyzer, Security Hub): stack (this stack creates it) or central (a central security account does; the stack creates none).", default: "stack" },
     securityAccountId: { type: "string", description: "12-digit id of the central security account; required when securityBaseline is central.", optional: true },
@@ -92,6 +92,10 @@ export const CONFIG_KEYS = {
     eksAdminRoleArn: { type: "string", description: "IAM role ARN (in the stack's account) granted cluster admin through an EKS access entry, e.g. your SSO admin role.", optional: true },
     eksMaxSurge: { type: "string", description: "Rolling update maxSurge of the app Deployments: a pod count or a percentage, e.g. 1 or 25%.", default: "25%" },
     eksMaxUnavailable: { type: "string", description: "Rolling update maxUnavailable of the app Deployments: a pod count or a percentage; 0 keeps full capacity during a rollout.", default: "0" },
+    // --- eks blue/green ---
+    eksLiveSlot: { type: "string", description: "Blue/green on EKS (deploymentStrategy blueGreen): the slot, blue or green, whose vote and result pods the Services send traffic to. Flip it to promote, flip back to roll back. Default blue.", optional: true },
+    eksBlueImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the blue slot runs from the stack's registry. Default imageTag.", optional: true },
+    eksGreenImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.", optional: true },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,5 +1,6 @@
 import { APP_SERVICES, type AppService } from "../../components/appContract";
 import { readEksConfig } from "./eks";
+import { readEksSlots } from "./eksSlots";
 import { checkDeliveryRules } from "./delivery";
 import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { checkLambdaRelations, lambdaConfigFrom } from "./lambda";
@@ -132,7 +133,9 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
     if (tier) checkSafety(flat, tier, problems);
     const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
     const deployRoleArn = `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
-    const eks = readEksConfig(values, { tier: tier ?? "dev", accountId: flat.accountId, deployRoleArn }, problems);
+    const eksSettings = readEksConfig(values, { tier: tier ?? "dev", accountId: flat.accountId, deployRoleArn }, problems);
+    const blueGreen = tier ? readEksSlots(values, { platform: flat.platform, tier, configuredStrategy: flat.deploymentStrategy, imageTag: flat.imageTag, overriddenServices: APP_SERVICES.filter((s) => flat[`${s}Image`] !== undefined) }, problems) : undefined;
+    const eks = blueGreen ? { ...eksSettings, blueGreen } : eksSettings;
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
     const services = Object.fromEntries(APP_SERVICES.map((s) => [s, serviceSize(flat, s)])) as Record<AppService, ServiceSize>;

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
+import { estimatedPostgresMaxConnections, eksSignals } from "../../components/observability/signals";
+import { StackObservability } from "../../components/observability/stackObservability";
 import type { VoteAppConfig } from "../config";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
 
@@ -48,6 +50,13 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         },
         componentOptions,
     );
+    const images = imagesFor(config, registry);
+    // A slot without its own tag runs what a rolling stack would (imageTag, or a voteImage/resultImage pin);
+    // config validation refuses pins together with slot tags, so a slot tag is never silently overridden.
+    const slotImages = (slot: "blue" | "green") => {
+        const tag = eks.blueGreen?.slotTagSet[slot] ? eks.blueGreen.imageTags[slot] : undefined;
+        return tag === undefined ? { vote: images.vote, result: images.result } : { vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) };
+    };
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
@@ -60,7 +69,9 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             vpcCidr: network.cidr,
             publicSubnetIds: network.publicSubnetIds,
             data,
-            images: imagesFor(config, registry),
+            images,
+            // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
+            blueGreen: eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } } : undefined,
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,
@@ -73,8 +84,37 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         },
         componentOptions,
     );
+    // The ALB is the controller's, made from the Ingress after this program ran: its ARN suffix is not known
+    // here, so the dashboard watches the workloads through Container Insights (the Services' live pods) and the data layer.
+    const observability = new StackObservability(
+        "observability",
+        {
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            alarmEmail: config.safety.alarmEmail,
+            protectKey: config.hardened,
+            signals: eksSignals({
+                namePrefix,
+                clusterName: cluster.clusterName,
+                namespace: app.namespace.metadata.name,
+                workloads: ["vote", "result"],
+                postgres: {
+                    instanceIdentifier: data.postgres.identifier,
+                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
+                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
+                },
+                redis: { cacheClusterIds: data.redisNodeIds },
+            }),
+        },
+        componentOptions,
+    );
     return {
         url: app.url,
+        deploymentStrategy: config.safety.deployment.strategy,
+        ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
+        dashboardUrl: observability.dashboardUrl,
+        alarmTopicArn: observability.topic.arn,
         clusterName: cluster.clusterName,
         clusterEndpoint: cluster.cluster.endpoint,
         kubernetesVersion: eks.kubernetesVersion,

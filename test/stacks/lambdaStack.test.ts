@@ -23,7 +23,8 @@ describe("shipped stacks with platform lambda", function () {
             const count = (type: string) => run.resources.filter((r) => r.type === type).length;
             assert.deepStrictEqual(
                 [count("aws:apigatewayv2/api:Api"), count("aws:lambda/function:Function"), count("aws:sqs/queue:Queue"), count("aws:dynamodb/table:Table"), count("aws:kms/key:Key")],
-                [1, 3, 2, 1, 1],
+                // Keys: the stack's data key and the alarm topic's (CloudWatch cannot publish with the AWS managed SNS key).
+                [1, 3, 2, 1, 2],
             );
         });
 
@@ -51,6 +52,28 @@ describe("shipped stacks with platform lambda", function () {
         const component = (await stackRun("prod", { overrides: LAMBDA })).resources.find((r) => r.type === "voteapp:security:EncryptionKey");
         assert.ok(component?.protect, "the key component is protected");
     });
+
+    for (const stack of SHIPPED_STACKS) {
+        it(`${stack}: has the golden-signal dashboard and its alarms on a KMS-encrypted topic, and outputs both`, async () => {
+            const run = await stackRun(stack, { overrides: LAMBDA });
+            const prefix = `voteapp-${stack}`;
+            const dashboard = run.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+            assert.ok(dashboard, "no dashboard");
+            const body = String(dashboard.inputs.dashboardBody);
+            for (const namespace of ["AWS/ApiGateway", "AWS/Lambda", "AWS/SQS", "AWS/DynamoDB"]) assert.ok(body.includes(namespace), `dashboard lacks ${namespace}`);
+            const alarms = run.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => String(r.inputs.name));
+            for (const name of ["api-5xx", "api-latency-p95", "queue-oldest-message", "dead-letter-queue", "vote-errors", "result-errors", "worker-errors", "worker-throttles", "dynamodb-throttles-1"]) {
+                assert.ok(alarms.includes(`${prefix}-${name}`), `no alarm ${prefix}-${name} in ${alarms.join(", ")}`);
+            }
+            const dlq = run.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === `${prefix}-dead-letter-queue`);
+            assert.deepStrictEqual(dlq?.inputs.dimensions, { QueueName: `${prefix}-votes-dlq.fifo` });
+            const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic");
+            assert.ok(topic && String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"), "the alarm topic is not KMS-encrypted");
+            assert.match(String(run.outputs.dashboardUrl), new RegExp(`#dashboards/dashboard/${prefix}$`));
+            assert.match(String(run.outputs.alarmTopicArn), /^arn:aws:sns:eu-west-1:\d{12}:/);
+            assert.strictEqual(topic.inputs.name, `${prefix}-alarms`);
+        });
+    }
 
     it("fits AWS name limits for the longest environment name config accepts", async () => {
         const run = await stackRun("dev", { overrides: { ...LAMBDA, "voteapp:environment": "abcdefghijklmnop", "voteapp:tier": "dev", "voteapp:devAccountId": "", "voteapp:accountId": "444444444444" } });

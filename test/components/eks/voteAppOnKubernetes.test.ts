@@ -10,6 +10,8 @@ import { input, named, ofType, single, stackRun } from "../../support/stacks";
 const EKS = { "voteapp:platform": "eks" };
 const dev = () => stackRun("dev", { overrides: EKS });
 const prod = () => stackRun("prod", { overrides: EKS });
+/** prod with one Deployment per service (prod's default strategy, blueGreen, is tested in blueGreen.test.ts). */
+const prodRolling = () => stackRun("prod", { overrides: { ...EKS, "voteapp:deploymentStrategy": "rolling" } });
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 interface EnvVar {
@@ -101,7 +103,7 @@ describe("VoteAppOnKubernetes", function () {
     });
 
     it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
-        const [vote] = containersOf(deploymentOf(await prod(), "vote"));
+        const [vote] = containersOf(deploymentOf(await prodRolling(), "vote"));
         assert.deepStrictEqual(vote.resources, { requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } });
     });
 
@@ -120,24 +122,28 @@ describe("VoteAppOnKubernetes", function () {
         assert.ok(WORKER_HEARTBEAT.staleAfterSeconds >= 4 * WORKER_HEARTBEAT.intervalSeconds, "the probe's staleness window must cover several heartbeats");
     });
 
-    it("rolls out with the configured surge and unavailability, and lets the HPA own the replica count", async () => {
+    it("rolls vote and result out with the configured surge and unavailability, the HPA owning their replica count; the worker is one pod, replaced never side by side", async () => {
         const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" } });
-        for (const deployment of ofType(run, DEPLOYMENT)) {
+        const worker = deploymentOf(run, "worker");
+        assert.deepStrictEqual([input(worker, "spec", "replicas"), input(worker, "spec", "strategy")], [1, { type: "Recreate" }]);
+        assert.ok(!ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").some((h) => h.name.endsWith("-worker")), "no HPA may scale the worker");
+        for (const deployment of ofType(run, DEPLOYMENT).filter((d) => d !== worker)) {
             assert.deepStrictEqual(input(deployment, "spec", "strategy"), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" } });
             assert.strictEqual(input(deployment, "spec", "replicas"), undefined);
         }
     });
 
-    it("scales each service with an autoscaling/v2 HPA between its min and max, and keeps a PDB", async () => {
-        const run = await prod();
-        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12], worker: [1, 1] };
+    it("keeps a PDB per service and scales vote and result with an autoscaling/v2 HPA between their min and max", async () => {
+        const run = await prodRolling();
+        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12] };
         for (const service of APP_SERVICES) {
-            const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
-            assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], expected[service], service);
-            assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
             const pdb = named(run, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}`);
             assert.strictEqual(input(pdb, "spec", "maxUnavailable"), 1);
             assert.deepStrictEqual(input(pdb, "spec", "selector", "matchLabels"), input(deploymentOf(run, service), "spec", "selector", "matchLabels"));
+            if (service === "worker") continue; // one pod, no HPA (see above)
+            const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
+            assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], expected[service], service);
+            assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
         }
     });
 
@@ -277,11 +283,15 @@ describe("VoteAppOnKubernetes", function () {
                 assert.ok(association.dependencies.includes(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).urn), "the role's policy exists before pods can assume it");
                 const serviceAccount = named(run, "kubernetes:core/v1:ServiceAccount", `vote-app-${service}`);
                 assert.strictEqual(input(serviceAccount, "metadata", "name"), service);
-                const deployment = deploymentOf(run, service);
-                assert.strictEqual(input(deployment, "spec", "template", "spec", "serviceAccountName"), service);
-                // Pod Identity's webhook mounts its own projected token (audience pods.eks.amazonaws.com): no API token needed.
-                assert.strictEqual(input(deployment, "spec", "template", "spec", "automountServiceAccountToken"), false);
-                assert.ok(deployment.dependencies.includes(association.urn), `${service} pods could start before their association and get no credentials`);
+                // prod runs result blue/green: both slots' Deployments use the service's ServiceAccount and wait for it.
+                const deployments = ofType(run, DEPLOYMENT).filter((d) => new RegExp(`^vote-app-${service}(-blue|-green)?$`).test(d.name));
+                assert.ok(deployments.length > 0, `no ${service} Deployment`);
+                for (const deployment of deployments) {
+                    assert.strictEqual(input(deployment, "spec", "template", "spec", "serviceAccountName"), service);
+                    // Pod Identity's webhook mounts its own projected token (audience pods.eks.amazonaws.com): no API token needed.
+                    assert.strictEqual(input(deployment, "spec", "template", "spec", "automountServiceAccountToken"), false);
+                    assert.ok(deployment.dependencies.includes(association.urn), `${deployment.name} pods could start before their association and get no credentials`);
+                }
             }
         });
 
