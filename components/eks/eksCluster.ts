@@ -3,8 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
+import { podIdentityTrustPolicy } from "./podIdentity";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -14,6 +16,12 @@ export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
 
 /** metrics-server (kubernetes-sigs chart), pinned: HPAs scale on the CPU metrics it serves; EKS installs none. */
 export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2", repo: "https://kubernetes-sigs.github.io/metrics-server/" } as const;
+
+/**
+ * Where the amazon-cloudwatch-observability add-on runs the CloudWatch agent (Container Insights): its own
+ * namespace and ServiceAccount, which the add-on creates; the Pod Identity association names the account.
+ */
+export const CLOUDWATCH_AGENT_IDENTITY = { namespace: "amazon-cloudwatch", serviceAccount: "cloudwatch-agent", managedPolicy: "CloudWatchAgentServerPolicy" } as const;
 
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
 const NODE_ROOT_VOLUME_GB = 30;
@@ -81,6 +89,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly nodeGroup?: aws.eks.NodeGroup;
     readonly launchTemplate?: aws.ec2.LaunchTemplate;
     readonly addons: Readonly<Partial<Record<EksAddonName, aws.eks.Addon>>>;
+    /** The role the CloudWatch agent assumes through Pod Identity to publish Container Insights metrics and logs. */
+    readonly cloudWatchAgentRole: aws.iam.Role;
     readonly accessEntries: readonly aws.eks.AccessEntry[];
     readonly autoMode: boolean;
     /** metrics-server, which the app's HorizontalPodAutoscalers read. */
@@ -89,7 +99,7 @@ export class EksCluster extends pulumi.ComponentResource {
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:eks:EksCluster", name, {}, opts);
         const parent = this;
-        const partition = args.region.startsWith("cn-") ? "aws-cn" : args.region.includes("-gov-") ? "aws-us-gov" : "aws";
+        const partition = partitionOf(args.region);
         const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
         const clusterName = physicalName("eksCluster", args.clusterName);
         const autoMode = args.capacity === "autoMode";
@@ -216,21 +226,27 @@ export class EksCluster extends pulumi.ComponentResource {
 
         const addons: Partial<Record<EksAddonName, aws.eks.Addon>> = {};
         const capacityReady: pulumi.Resource[] = [];
+        const versions = addonVersionsFor(args.kubernetesVersion);
+        const addon = (
+            addonName: EksAddonName,
+            dependsOn: pulumi.Resource[],
+            configuration?: Record<string, unknown>,
+            podIdentityAssociations?: aws.types.input.eks.AddonPodIdentityAssociation[],
+        ) =>
+            (addons[addonName] = new aws.eks.Addon(
+                `${name}-${addonName}`,
+                {
+                    clusterName: this.cluster.name,
+                    addonName,
+                    addonVersion: versions[addonName],
+                    configurationValues: configuration ? JSON.stringify(configuration) : undefined,
+                    podIdentityAssociations,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "PRESERVE",
+                },
+                { parent, dependsOn },
+            ));
         if (!autoMode) {
-            const versions = addonVersionsFor(args.kubernetesVersion);
-            const addon = (addonName: EksAddonName, dependsOn: pulumi.Resource[], configuration?: Record<string, unknown>) =>
-                (addons[addonName] = new aws.eks.Addon(
-                    `${name}-${addonName}`,
-                    {
-                        clusterName: this.cluster.name,
-                        addonName,
-                        addonVersion: versions[addonName],
-                        configurationValues: configuration ? JSON.stringify(configuration) : undefined,
-                        resolveConflictsOnCreate: "OVERWRITE",
-                        resolveConflictsOnUpdate: "PRESERVE",
-                    },
-                    { parent, dependsOn },
-                ));
             // Networking and the Pod Identity agent run as DaemonSets: install them before nodes join, so nodes
             // become Ready; CoreDNS is a Deployment and needs nodes to schedule on.
             const daemonAddons = [addon("vpc-cni", [], VPC_CNI_CONFIGURATION), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
@@ -266,6 +282,28 @@ export class EksCluster extends pulumi.ComponentResource {
             );
             capacityReady.push(this.nodeGroup, ...daemonAddons, addon("coredns", [this.nodeGroup]));
         }
+
+        // Container Insights: the CloudWatch agent and Fluent Bit publish the node, pod and container metrics the
+        // stack's EKS alarms and dashboard read (namespace ContainerInsights); without them those alarms never
+        // get data. The agent gets AWS credentials through Pod Identity (the add-on creates the association),
+        // never from the node role. Auto Mode runs add-ons like this one and has the Pod Identity agent built in.
+        this.cloudWatchAgentRole = new aws.iam.Role(
+            `${name}-cloudwatch-agent`,
+            {
+                description: `CloudWatch agent of ${clusterName} (EKS Pod Identity, ${CLOUDWATCH_AGENT_IDENTITY.namespace}/${CLOUDWATCH_AGENT_IDENTITY.serviceAccount}): Container Insights metrics and logs`,
+                assumeRolePolicy: podIdentityTrustPolicy(args.accountId, this.cluster.arn),
+            },
+            { parent },
+        );
+        const cloudWatchAgentPolicy = attach(`${name}-cloudwatch-agent`, this.cloudWatchAgentRole, [CLOUDWATCH_AGENT_IDENTITY.managedPolicy]);
+        // Its agent and Fluent Bit are DaemonSets and its controller a Deployment: on a node group, wait for nodes
+        // (and the Pod Identity agent), or the add-on reports DEGRADED until they come.
+        addon(
+            "amazon-cloudwatch-observability",
+            [...cloudWatchAgentPolicy, ...(this.nodeGroup && addons["eks-pod-identity-agent"] ? [this.nodeGroup, addons["eks-pod-identity-agent"]] : [])],
+            undefined,
+            [{ serviceAccount: CLOUDWATCH_AGENT_IDENTITY.serviceAccount, roleArn: this.cloudWatchAgentRole.arn }],
+        );
         this.addons = addons;
 
         this.kubeconfig = kubeconfigFor({

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { EKS_ADDON_VERSIONS, EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../../components/eks/addonVersions";
-import { EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
+import { CLOUDWATCH_AGENT_IDENTITY, EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
 import { descendantsOf, input, named, ofType, single, stackRun } from "../../support/stacks";
 
 /** EksCluster on captured inputs of the shipped stacks switched to platform eks. */
@@ -116,7 +116,7 @@ describe("EksCluster", function () {
         assert.deepStrictEqual(policies, ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy", "AmazonEKS_CNI_Policy"]);
     });
 
-    it("installs the four add-ons at the versions pinned for the cluster's Kubernetes version, CNI enforcing NetworkPolicies", async () => {
+    it("installs the five add-ons at the versions pinned for the cluster's Kubernetes version, CNI enforcing NetworkPolicies", async () => {
         for (const version of ["1.33", "1.34"] as const) {
             const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": version } });
             const addons = ofType(run, "aws:eks/addon:Addon");
@@ -140,7 +140,7 @@ describe("EksCluster", function () {
         }
     });
 
-    it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group or add-ons", async () => {
+    it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group, only the Container Insights add-on", async () => {
         const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
         const cluster = single(run, CLUSTER);
         assert.strictEqual(input(cluster, "computeConfig", "enabled"), true);
@@ -150,7 +150,7 @@ describe("EksCluster", function () {
         assert.deepStrictEqual(input(cluster, "kubernetesNetworkConfig"), { elasticLoadBalancing: { enabled: true } });
         assert.strictEqual(ofType(run, "aws:eks/nodeGroup:NodeGroup").length, 0);
         assert.strictEqual(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").length, 0);
-        assert.strictEqual(ofType(run, "aws:eks/addon:Addon").length, 0);
+        assert.deepStrictEqual(ofType(run, "aws:eks/addon:Addon").map((a) => input(a, "addonName")), ["amazon-cloudwatch-observability"]);
         const networkPolicy = single(run, "kubernetes:core/v1:ConfigMap");
         assert.deepStrictEqual([input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")], ["kube-system", "amazon-vpc-cni"]);
         assert.deepStrictEqual(input(networkPolicy, "data"), { "enable-network-policy-controller": "true" });
@@ -158,6 +158,46 @@ describe("EksCluster", function () {
         const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as { Statement: { Action: string[] }[] };
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
     });
+
+    for (const capacity of ["managedNodeGroup", "autoMode"] as const) {
+        it(`installs Container Insights (amazon-cloudwatch-observability), pinned, its agent on a Pod Identity role (${capacity})`, async () => {
+            for (const version of ["1.31", "1.34"] as const) {
+                const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": capacity, "voteapp:eksKubernetesVersion": version } });
+                const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
+                assert.strictEqual(input(addon, "addonName"), "amazon-cloudwatch-observability");
+                assert.strictEqual(input(addon, "addonVersion"), EKS_ADDON_VERSIONS[version]["amazon-cloudwatch-observability"], `on ${version}`);
+
+                const role = named(run, "aws:iam/role:Role", "eks-cloudwatch-agent");
+                const associations = input(addon, "podIdentityAssociations") as { serviceAccount: string; roleArn: string }[];
+                assert.strictEqual(associations.length, 1);
+                assert.strictEqual(associations[0].serviceAccount, "cloudwatch-agent");
+                assert.match(associations[0].roleArn, /^arn:aws:iam::111111111111:role\//);
+                assert.ok(addon.dependencies.includes(role.urn), "the association does not use the agent's role");
+                // No stand-alone association: the add-on owns it (namespace amazon-cloudwatch, where it creates the ServiceAccount).
+                assert.ok(!ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").some((a) => input(a, "namespace") === CLOUDWATCH_AGENT_IDENTITY.namespace));
+
+                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Effect: string; Principal: { Service: string }; Action: string[]; Condition: Record<string, Record<string, string>> }[] };
+                assert.strictEqual(trust.Statement.length, 1);
+                assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
+                assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
+                assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "111111111111");
+                assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:111111111111:cluster\//);
+
+                const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === role.name);
+                assert.deepStrictEqual(attached.map((a) => input(a, "policyArn")), ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+                assert.ok(ofType(run, "aws:iam/rolePolicy:RolePolicy").every((p) => input(p, "role") !== role.name), "the agent's role has inline permissions beyond the managed policy");
+                assert.ok(attached.every((a) => addon.dependencies.includes(a.urn)), "the add-on starts before its role may publish");
+
+                // The node role stays minimal: the agent never uses node credentials.
+                const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
+                assert.ok(!ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) => input(a, "role") === nodeRole.name && String(input(a, "policyArn")).endsWith("/CloudWatchAgentServerPolicy")));
+                if (capacity === "managedNodeGroup") {
+                    assert.ok(addon.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn), "the agent's DaemonSets need nodes");
+                    assert.ok(addon.dependencies.includes(single(run, "aws:eks/addon:Addon", "eks-pod-identity-agent").urn), "the agent needs the Pod Identity agent for credentials");
+                }
+            }
+        });
+    }
 
     it("builds one Kubernetes provider from the cluster's outputs, authenticating as the deploy role through aws eks get-token", async () => {
         const run = await dev();
