@@ -21,6 +21,9 @@ export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2"
  * Where the amazon-cloudwatch-observability add-on runs the CloudWatch agent (Container Insights): its own
  * namespace and ServiceAccount, which the add-on creates; the Pod Identity association names the account.
  */
+/** The log groups Container Insights writes to under /aws/containerinsights/<cluster>/. */
+export const CONTAINER_INSIGHTS_LOG_GROUPS = ["application", "dataplane", "host", "performance"] as const;
+
 export const CLOUDWATCH_AGENT_IDENTITY = { namespace: "amazon-cloudwatch", serviceAccount: "cloudwatch-agent", managedPolicy: "CloudWatchAgentServerPolicy" } as const;
 
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
@@ -296,11 +299,21 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent },
         );
         const cloudWatchAgentPolicy = attach(`${name}-cloudwatch-agent`, this.cloudWatchAgentRole, [CLOUDWATCH_AGENT_IDENTITY.managedPolicy]);
+        // Fluent Bit and the agent would create their groups themselves, without retention or encryption: create
+        // them first, as for the control plane's.
+        const insightsLogGroups = CONTAINER_INSIGHTS_LOG_GROUPS.map(
+            (group) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-insights-${group}`,
+                    { name: `/aws/containerinsights/${clusterName}/${group}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                    { parent },
+                ),
+        );
         // Its agent and Fluent Bit are DaemonSets and its controller a Deployment: on a node group, wait for nodes
         // (and the Pod Identity agent), or the add-on reports DEGRADED until they come.
         addon(
             "amazon-cloudwatch-observability",
-            [...cloudWatchAgentPolicy, ...(this.nodeGroup && addons["eks-pod-identity-agent"] ? [this.nodeGroup, addons["eks-pod-identity-agent"]] : [])],
+            [...cloudWatchAgentPolicy, ...insightsLogGroups, ...(this.nodeGroup && addons["eks-pod-identity-agent"] ? [this.nodeGroup, addons["eks-pod-identity-agent"]] : [])],
             undefined,
             [{ serviceAccount: CLOUDWATCH_AGENT_IDENTITY.serviceAccount, roleArn: this.cloudWatchAgentRole.arn }],
         );

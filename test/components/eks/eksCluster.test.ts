@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { EKS_ADDON_VERSIONS, EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../../components/eks/addonVersions";
-import { CLOUDWATCH_AGENT_IDENTITY, EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
+import { CLOUDWATCH_AGENT_IDENTITY, CONTAINER_INSIGHTS_LOG_GROUPS, EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
 import { descendantsOf, input, named, ofType, single, stackRun } from "../../support/stacks";
 
 /** EksCluster on captured inputs of the shipped stacks switched to platform eks. */
@@ -157,6 +157,18 @@ describe("EksCluster", function () {
         assert.strictEqual(ofType(await dev(), "kubernetes:core/v1:ConfigMap").length, 0, "the node group's CNI is configured through its add-on, not a ConfigMap");
         const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as { Statement: { Action: string[] }[] };
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
+    });
+
+    it("creates Container Insights' log groups first, with the stack's retention and KMS key (Fluent Bit would create them bare)", async () => {
+        const run = await prod();
+        const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
+        const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((g) => String(input(g, "name")).startsWith("/aws/containerinsights/"));
+        assert.deepStrictEqual(groups.map((g) => String(input(g, "name")).split("/").pop()).sort(), [...CONTAINER_INSIGHTS_LOG_GROUPS].sort());
+        for (const group of groups) {
+            assert.strictEqual(input(group, "retentionInDays"), 365, String(input(group, "name")));
+            assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
+            assert.ok(addon.dependencies.includes(group.urn), "the add-on may start writing before its log group exists");
+        }
     });
 
     for (const capacity of ["managedNodeGroup", "autoMode"] as const) {
