@@ -145,7 +145,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
         const install = [
             "npm ci --no-audit --no-fund",
-            "npm install --prefix policy --no-audit --no-fund",
+            "npm ci --prefix policy --no-audit --no-fund",
             `curl -fsSL https://get.pulumi.com | sh -s -- --version ${pulumiVersion}`,
             'export PATH="$HOME/.pulumi/bin:$PATH"',
         ];

@@ -48,7 +48,7 @@ export function renderReadme(): string {
         "```",
         "",
         "A mandatory violation fails the preview; an advisory one warns. The pack needs its own dependencies once",
-        "(`cd policy && npm install`). Without the Pulumi CLI or AWS, `npm run plan -- --stack <env>` runs the same",
+        "(`cd policy && npm ci`, from its own lockfile). Without the Pulumi CLI or AWS, `npm run plan -- --stack <env>` runs the same",
         "rules offline over the mocked program (`policy/evaluate.ts`) with the same config file.",
         "",
         "## Enforcement per environment",

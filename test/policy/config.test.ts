@@ -78,6 +78,15 @@ describe("policy pack config, docs and generated files", () => {
         assert.strictEqual(pkg.dependencies["@pulumi/pulumi"], "3.248.0");
     });
 
+    it("the pack's lockfile resolves the same SDK versions the root's tests ran the rules against", () => {
+        const lockedVersions = (file: string) => {
+            const lock = JSON.parse(fs.readFileSync(file, "utf8")) as { packages: Record<string, { version?: string }> };
+            return Object.fromEntries(["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi"].map((name) => [name, lock.packages[`node_modules/${name}`]?.version]));
+        };
+        const root = path.join(__dirname, "..", "..");
+        assert.deepStrictEqual(lockedVersions(path.join(root, "policy", "package-lock.json")), lockedVersions(path.join(root, "package-lock.json")), "run `npm install --package-lock-only` in policy/");
+    });
+
     it("only policy/index.ts builds the PolicyPack (importing the rules starts no policy server)", () => {
         const policyDir = path.join(__dirname, "..", "..", "policy");
         const offenders: string[] = [];
