@@ -3,6 +3,7 @@ import { GITHUB_REPOSITORY } from "../components/delivery/githubTrust";
 import { type ConfigKeyDeclaration, type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "../stacks/config/reader";
 import { ACCOUNT_ID, ENVIRONMENT_NAME, IAM_ROLE_NAME, REGION, TIERS } from "../stacks/config/rules";
 import type { Tier } from "../stacks/config/types";
+import { partitionOf } from "../components/partition";
 
 /**
  * Config of the bootstrap project (bootstrap/Pulumi.yaml), run once per account by an administrator.
@@ -129,7 +130,7 @@ export function parseBootstrapConfig(raw: Readonly<Record<string, string>>, cont
     else checkRelations(flat, tier, problems);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
-    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
+    const partition = partitionOf(flat.region);
     return deepFreeze({
         stack: context.stack,
         project: context.project,

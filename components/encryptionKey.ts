@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "./iamPolicy";
+import { partitionOf } from "./partition";
 
 export interface EncryptionKeyArgs {
     /**
@@ -42,7 +43,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
     constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:security:EncryptionKey", name, {}, opts);
         const parent = this;
-        const partition = args.region.startsWith("cn-") ? "aws-cn" : "aws";
+        const partition = partitionOf(args.region);
         this.key = new aws.kms.Key(
             name,
             {

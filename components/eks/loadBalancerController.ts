@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { partitionOf } from "../partition";
 
 /** Chart of the AWS Load Balancer Controller (eks-charts), pinned: 1.14.0 ships controller v2.14.0. */
 export const LOAD_BALANCER_CONTROLLER_CHART = { chart: "aws-load-balancer-controller", version: "1.14.0", repo: "https://aws.github.io/eks-charts" } as const;
@@ -144,7 +145,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     constructor(name: string, args: LoadBalancerControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:eks:LoadBalancerController", name, {}, opts);
         const parent = this;
-        const partition = args.region.startsWith("cn-") ? "aws-cn" : args.region.includes("-gov-") ? "aws-us-gov" : "aws";
+        const partition = partitionOf(args.region);
 
         this.role = new aws.iam.Role(
             name,

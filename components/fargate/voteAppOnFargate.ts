@@ -19,6 +19,7 @@ import {
     serviceDeploymentSettings,
     trafficShiftingFor,
 } from "./strategies";
+import { partitionOf } from "../partition";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -121,7 +122,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
     constructor(name: string, args: VoteAppOnFargateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:VoteAppOnFargate", name, {}, opts);
         const parent = this;
-        const partition = args.region.startsWith("cn-") ? "aws-cn" : "aws";
+        const partition = partitionOf(args.region);
         const deployment = args.deployment ?? { strategy: "rolling", bakeMinutes: 0 };
         this.deploymentPlan = ecsDeploymentPlan(deployment.strategy);
         const rolling: EcsDeploymentPlan = { kind: "rolling" };

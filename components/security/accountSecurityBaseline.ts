@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { partitionOf } from "../partition";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
 export interface AccountWorkloads {
@@ -104,7 +105,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
     constructor(name: string, args: AccountSecurityBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:security:AccountSecurityBaseline", name, {}, opts);
         const parent = this;
-        const partition = args.region.startsWith("cn-") ? "aws-cn" : args.region.includes("-gov-") ? "aws-us-gov" : "aws";
+        const partition = partitionOf(args.region);
         const protectAudit = args.protectAuditLogs ?? false;
 
         // --- GuardDuty ---

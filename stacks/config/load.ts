@@ -10,6 +10,7 @@ import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import type { ServiceSize, Tier, VoteAppConfig } from "./types";
 import { type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "./reader";
+import { partitionOf } from "../../components/partition";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "./reader";
 
@@ -131,7 +132,7 @@ export function parseVoteAppConfig(raw: Readonly<Record<string, string>>, contex
     const tier = resolveTier(flat, problems);
     if (tier) checkRelations(flat, tier, problems);
     if (tier) checkSafety(flat, tier, problems);
-    const partition = flat.region.startsWith("cn-") ? "aws-cn" : flat.region.includes("-gov-") ? "aws-us-gov" : "aws";
+    const partition = partitionOf(flat.region);
     const deployRoleArn = `arn:${partition}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
     const eksSettings = readEksConfig(values, { tier: tier ?? "dev", accountId: flat.accountId, deployRoleArn }, problems);
     const blueGreen = tier ? readEksSlots(values, { platform: flat.platform, tier, configuredStrategy: flat.deploymentStrategy, imageTag: flat.imageTag, overriddenServices: APP_SERVICES.filter((s) => flat[`${s}Image`] !== undefined) }, problems) : undefined;
