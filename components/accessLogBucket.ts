@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "./iamPolicy";
+import { denyInsecureS3Transport, policyDocument } from "./iamPolicy";
 
 /** Key prefix ALB access logs are written under. */
 export const ACCESS_LOG_PREFIX = "alb";
@@ -38,14 +38,7 @@ export function createAccessLogBucket(name: string, retentionDays: number, paren
             policy: policyDocument("access log bucket policy", [
                 { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: logObjects },
                 { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
+                denyInsecureS3Transport(bucket.arn),
             ]),
         },
         { parent, dependsOn: [publicAccessBlock] },

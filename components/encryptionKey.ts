@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "./iamPolicy";
+import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument } from "./iamPolicy";
 import { partitionOf } from "./partition";
 
 export interface EncryptionKeyArgs {
@@ -51,21 +51,8 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.deletionWindowInDays ?? 30,
                 policy: policyDocument(`${name} key policy`, [
-                    {
-                        Sid: "AccountAdministersKeyThroughIam",
-                        Effect: "Allow",
-                        Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` },
-                        Action: "kms:*",
-                        Resource: "*",
-                    },
-                    {
-                        Sid: "CloudWatchLogsOfThisAccount",
-                        Effect: "Allow",
-                        Principal: { Service: `logs.${args.region}.amazonaws.com` },
-                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        Resource: "*",
-                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${args.region}:${args.accountId}:log-group:*` } },
-                    },
+                    accountAdministersKey(partition, args.accountId),
+                    cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
                 ]),
             },
             { parent, retainOnDelete: args.retainOnDelete ?? false },

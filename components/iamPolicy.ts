@@ -82,3 +82,30 @@ export function readSecretsStatements(secretArns: readonly pulumi.Input<string>[
         },
     ];
 }
+
+/** Resource-policy statement refusing every request not made over TLS (S3.5, and its SNS/SQS counterparts). */
+export function denyInsecureTransport(action: string, resource: pulumi.Input<string> | readonly pulumi.Input<string>[]): PolicyStatementInput {
+    return { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: action, Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+}
+
+/** The S3 form: the bucket and every object in it. */
+export function denyInsecureS3Transport(bucketArn: pulumi.Output<string>): PolicyStatementInput {
+    return denyInsecureTransport("s3:*", [bucketArn, pulumi.interpolate`${bucketArn}/*`]);
+}
+
+/** Key-policy statement keeping KMS's default: the account administers the key through its IAM policies. */
+export function accountAdministersKey(partition: string, accountId: string): PolicyStatementInput {
+    return { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" };
+}
+
+/** Key-policy statement letting CloudWatch Logs use the key for this account's log groups in the region. */
+export function cloudWatchLogsMayUseKey(partition: string, region: string, accountId: string): PolicyStatementInput {
+    return {
+        Sid: "CloudWatchLogsOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+    };
+}

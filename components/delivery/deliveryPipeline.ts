@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
+import { accountAdministersKey, policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { SecureBucket } from "./secureBucket";
 
@@ -93,7 +93,6 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         const prefix = args.namePrefix;
         const roleNames = pipelineRoleNames(prefix, stacks);
         const pulumiVersion = args.pulumiVersion ?? "3.248.0";
-        const iam = (resource: string) => `arn:${args.partition}:iam::${args.accountId}:${resource}`;
 
         // Source connection and encrypted artifact store.
         this.connection = new aws.codestarconnections.Connection(name, { name: physicalName("codestarConnection", prefix), providerType: "GitHub" }, { parent });
@@ -104,7 +103,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: policyDocument(`${name} artifact key policy`, [
-                    { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: iam("root") }, Action: "kms:*", Resource: "*" },
+                    accountAdministersKey(args.partition, args.accountId),
                 ]),
             },
             { parent },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
+import { denyInsecureS3Transport, policyDocument, type PolicyStatementInput } from "../iamPolicy";
 
 export interface SecureBucketArgs {
     /**
@@ -57,14 +57,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             {
                 bucket,
                 policy: policyDocument(`${name} bucket policy`, [
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [this.arn, pulumi.interpolate`${this.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureS3Transport(this.arn),
                     ...(args.extraPolicyStatements?.(this.arn) ?? []),
                 ]),
             },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iamPolicy";
+import { accountAdministersKey, policyDocument } from "../iamPolicy";
 import { SecureBucket } from "./secureBucket";
 
 export interface StateBackendArgs {
@@ -38,7 +38,7 @@ export class StateBackend extends pulumi.ComponentResource {
                 deletionWindowInDays: 30,
                 policy: policyDocument(`${name} key policy`, [
                     // IAM policies of the account (the CI roles' state statements) decide who uses the key.
-                    { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+                    accountAdministersKey(args.partition, args.accountId),
                 ]),
             },
             { parent, protect: true, retainOnDelete: true },

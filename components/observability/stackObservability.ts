@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iamPolicy";
+import { accountAdministersKey, denyInsecureTransport, policyDocument } from "../iamPolicy";
 import { partitionOf } from "../partition";
 import { dashboardBody } from "./dashboard";
 import { type AlarmSpec, combineExpression, metricId, type MetricSpec, type SignalSet } from "./metrics";
@@ -77,7 +77,7 @@ export class StackObservability extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: policyDocument(`${name} alarm key policy`, [
-                    { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+                    accountAdministersKey(partition, args.accountId),
                     {
                         Sid: "CloudWatchPublishesAlarms",
                         Effect: "Allow",
@@ -105,7 +105,7 @@ export class StackObservability extends pulumi.ComponentResource {
                         Resource: this.topic.arn,
                     },
                     { Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: this.topic.arn, Condition: { ArnLike: { "aws:SourceArn": alarmArns } } },
-                    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: this.topic.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                    denyInsecureTransport("sns:Publish", this.topic.arn),
                 ]),
             },
             { parent },

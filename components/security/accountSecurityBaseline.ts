@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iamPolicy";
+import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 
@@ -183,7 +183,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: policyDocument(`${name} trail key policy`, [
-                    { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+                    accountAdministersKey(partition, args.accountId),
                     {
                         Sid: "CloudTrailEncryptsThisTrail",
                         Effect: "Allow",
@@ -207,14 +207,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                             StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*` },
                         },
                     },
-                    {
-                        Sid: "CloudWatchLogsOfThisAccount",
-                        Effect: "Allow",
-                        Principal: { Service: `logs.${args.region}.amazonaws.com` },
-                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        Resource: "*",
-                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${args.region}:${args.accountId}:log-group:*` } },
-                    },
+                    cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
                 ]),
             },
             { parent, protect, retainOnDelete: protect },
@@ -264,14 +257,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
             {
                 bucket: bucket.id,
                 policy: policyDocument(`${name} trail bucket policy`, [
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureS3Transport(bucket.arn),
                     { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
                     {
                         Sid: "CloudTrailWrite",
