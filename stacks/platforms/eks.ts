@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
-import { estimatedPostgresMaxConnections, eksSignals } from "../../components/observability/signals";
-import { StackObservability } from "../../components/observability/stackObservability";
+import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
+import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
 
 /**
@@ -86,29 +86,13 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     );
     // The ALB is the controller's, made from the Ingress after this program ran: its ARN suffix is not known
     // here, so the dashboard watches the workloads through Container Insights (the Services' live pods) and the data layer.
-    const observability = new StackObservability(
-        "observability",
-        {
-            namePrefix,
-            region: config.region,
-            accountId: config.account.id,
-            alarmEmail: config.safety.alarmEmail,
-            protectKey: config.hardened,
-            signals: eksSignals({
-                namePrefix,
-                clusterName: cluster.clusterName,
-                namespace: app.namespace.metadata.name,
-                workloads: ["vote", "result"],
-                postgres: {
-                    instanceIdentifier: data.postgres.identifier,
-                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
-                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
-                },
-                redis: { cacheClusterIds: data.redisNodeIds },
-            }),
-        },
-        componentOptions,
-    );
+    const observability = observeStack(config, foundation, eksSignals({
+        namePrefix,
+        clusterName: cluster.clusterName,
+        namespace: app.namespace.metadata.name,
+        workloads: ["vote", "result"],
+        ...dataLayerSignals(config, data),
+    }));
     return {
         url: app.url,
         deploymentStrategy: config.safety.deployment.strategy,

@@ -1,12 +1,12 @@
 import { APP_SERVICES, SERVICE_NEEDS } from "../../components/appContract";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
-import { estimatedPostgresMaxConnections, fargateSignals } from "../../components/observability/signals";
-import { StackObservability } from "../../components/observability/stackObservability";
+import { fargateSignals } from "../../components/observability/signals";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
+import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
 
 // The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
@@ -69,34 +69,18 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         componentOptions,
     );
     const lb = app.loadBalancer;
-    const observability = new StackObservability(
-        "observability",
-        {
-            namePrefix,
-            region: config.region,
-            accountId: config.account.id,
-            alarmEmail: config.safety.alarmEmail,
-            protectKey: config.hardened,
-            signals: fargateSignals({
-                namePrefix,
-                loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
-                services: (["vote", "result"] as const).map((service) => ({
-                    service,
-                    targetGroupArnSuffixes: [service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix, ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : [])],
-                })),
-                clusterName: app.cluster.name,
-                ecsServices: [...APP_SERVICES],
-                logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
-                postgres: {
-                    instanceIdentifier: data.postgres.identifier,
-                    allocatedStorageGb: config.data.postgresAllocatedStorageGb,
-                    maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
-                },
-                redis: { cacheClusterIds: data.redisNodeIds },
-            }),
-        },
-        componentOptions,
-    );
+    const observability = observeStack(config, foundation, fargateSignals({
+        namePrefix,
+        loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+        services: (["vote", "result"] as const).map((service) => ({
+            service,
+            targetGroupArnSuffixes: [service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix, ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : [])],
+        })),
+        clusterName: app.cluster.name,
+        ecsServices: [...APP_SERVICES],
+        logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
+        ...dataLayerSignals(config, data),
+    }));
     return {
         url: app.url,
         loadBalancerDnsName: app.loadBalancer.dnsName,

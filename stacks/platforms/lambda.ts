@@ -4,9 +4,9 @@ import { LAMBDA_STRATEGIES, type LambdaStrategy } from "../../components/serverl
 import { VoteAppServerless } from "../../components/serverless/voteAppServerless";
 import { functionRollbackAlarmNames } from "../../components/observability/alarmNames";
 import { lambdaSignals } from "../../components/observability/signals";
-import { StackObservability } from "../../components/observability/stackObservability";
 import type { LambdaBundleName } from "../../app/build";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
+import { observeStack } from "../observability";
 import type { BaseFoundation, VoteAppOutputs } from "../foundation";
 
 /** The app's Lambda handler bundle of each service (app/build.ts LAMBDA_ENTRIES). */
@@ -54,25 +54,14 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         },
         componentOptions,
     );
-    const observability = new StackObservability(
-        "observability",
-        {
-            namePrefix,
-            region: config.region,
-            accountId: config.account.id,
-            alarmEmail: config.safety.alarmEmail,
-            protectKey: config.hardened,
-            signals: lambdaSignals({
-                namePrefix,
-                api: { apiId: app.api.id, stage: app.stage.name },
-                functions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
-                queueName: app.queue.name,
-                deadLetterQueueName: app.deadLetterQueue.name,
-                tableNames: [app.table.name],
-            }),
-        },
-        componentOptions,
-    );
+    const observability = observeStack(config, foundation, lambdaSignals({
+        namePrefix,
+        api: { apiId: app.api.id, stage: app.stage.name },
+        functions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
+        queueName: app.queue.name,
+        deadLetterQueueName: app.deadLetterQueue.name,
+        tableNames: [app.table.name],
+    }));
     return {
         url: app.url,
         ...(app.domainName ? { domainTarget: app.domainName.domainNameConfiguration.targetDomainName } : {}),

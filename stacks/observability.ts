@@ -1,0 +1,26 @@
+import type { Data } from "../components/data";
+import { estimatedPostgresMaxConnections } from "../components/observability/signals";
+import { StackObservability, type StackObservabilityArgs } from "../components/observability/stackObservability";
+import type { VoteAppConfig } from "./config";
+import type { BaseFoundation } from "./foundation";
+
+/** The stack's dashboard, alarms and alarm topic over a platform's signals: the same settings on every platform. */
+export function observeStack(config: VoteAppConfig, foundation: BaseFoundation, signals: StackObservabilityArgs["signals"]): StackObservability {
+    return new StackObservability(
+        "observability",
+        { namePrefix: foundation.namePrefix, region: config.region, accountId: config.account.id, alarmEmail: config.safety.alarmEmail, protectKey: config.hardened, signals },
+        foundation.componentOptions,
+    );
+}
+
+/** The container platforms' data layer as the signal builders take it: RDS and ElastiCache. */
+export function dataLayerSignals(config: VoteAppConfig, data: Data) {
+    return {
+        postgres: {
+            instanceIdentifier: data.postgres.identifier,
+            allocatedStorageGb: config.data.postgresAllocatedStorageGb,
+            maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
+        },
+        redis: { cacheClusterIds: data.redisNodeIds },
+    };
+}
