@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iamPolicy";
+import { serviceTrustPolicy } from "../iamPolicy";
 
 /**
  * How a new task definition reaches users on ECS. Rolling replaces tasks in place behind a circuit breaker;
@@ -126,9 +126,7 @@ export function ecsLoadBalancerRole(name: string, accountId: string, partition: 
         name,
         {
             description: "ECS shifts the ALB listener rules between the blue and green target groups",
-            assumeRolePolicy: policyDocument("ECS infrastructure trust", [
-                { Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
-            ]),
+            assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", accountId),
         },
         opts,
     );
@@ -175,9 +173,7 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 description: "CodeDeploy shifts ECS task sets and ALB listeners for blue/green deployments",
-                assumeRolePolicy: policyDocument("CodeDeploy trust", [
-                    { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.accountId } } },
-                ]),
+                assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
             },
             { parent },
         );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "../iamPolicy";
+import { serviceTrustPolicy } from "../iamPolicy";
 
 /**
  * How a new function version reaches users on Lambda: CodeDeploy shifts each function's `live` alias
@@ -78,9 +78,7 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 description: "CodeDeploy shifts the functions' live aliases between versions",
-                assumeRolePolicy: policyDocument("CodeDeploy trust", [
-                    { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.accountId } } },
-                ]),
+                assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
             },
             { parent },
         );
