@@ -37,7 +37,10 @@ export const DEFAULT_OUTDIR = path.join(APP_DIR, "dist");
 
 /** Build every container bundle into `outdir`; resolves with the absolute paths written, by bundle name. */
 export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<Record<BundleName, string>> {
-    const entryPoints = Object.entries(CONTAINER_ENTRIES).map(([out, source]) => ({ out, in: path.join(APP_DIR, source) }));
+    const entryPoints = Object.entries(CONTAINER_ENTRIES).map(([out, source]) => ({
+        out,
+        in: path.join(APP_DIR, source),
+    }));
     const result = await build({
         entryPoints,
         outdir,
@@ -72,14 +75,16 @@ export async function buildLambdas(outdir: string): Promise<Record<LambdaBundleN
         logLevel: "silent",
     });
     const written = {} as Record<LambdaBundleName, string>;
-    for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaBundleName[]) written[name] = path.join(outdir, `${name}.js`);
+    for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaBundleName[])
+        written[name] = path.join(outdir, `${name}.js`);
     return written;
 }
 
 if (require.main === module) {
     buildContainers(process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUTDIR).then(
         (written) => {
-            for (const file of Object.values(written)) process.stdout.write(`built ${path.relative(process.cwd(), file)}\n`);
+            for (const file of Object.values(written))
+                process.stdout.write(`built ${path.relative(process.cwd(), file)}\n`);
         },
         (error: unknown) => {
             process.stderr.write(`app build failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -34,10 +34,14 @@ async function benchPlans(): Promise<void> {
                 resources = run.resources.length;
             }
             const label = `${stack}/${platform}`;
-            console.log(`  ${label.padEnd(16)} ${String(resources).padStart(4)} resources  plan median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})  policy median ${median(policyTimes).toFixed(0)} ms`);
+            console.log(
+                `  ${label.padEnd(16)} ${String(resources).padStart(4)} resources  plan median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})  policy median ${median(policyTimes).toFixed(0)} ms`,
+            );
         }
     }
-    console.log(`  peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+    console.log(
+        `  peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`,
+    );
 }
 
 function benchCommand(label: string, command: string, args: string[]): void {
@@ -52,7 +56,12 @@ async function main(): Promise<void> {
     await benchPlans();
     console.log("Whole commands, cold processes:");
     benchCommand("npm run plan -- --stack dev", "npm", ["run", "--silent", "plan", "--", "--stack", "dev"]);
-    benchCommand("type-check (tsc --noEmit)", process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", path.join(PROJECT_ROOT, "tsconfig.json")]);
+    benchCommand("type-check (tsc --noEmit)", process.execPath, [
+        require.resolve("typescript/bin/tsc"),
+        "--noEmit",
+        "-p",
+        path.join(PROJECT_ROOT, "tsconfig.json"),
+    ]);
     benchCommand("test suite (mocha)", process.execPath, [require.resolve("mocha/bin/mocha.js")]);
 }
 

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { GITHUB_REPOSITORY } from "../components/delivery/githubTrust";
-import { type ConfigKeyDeclaration, type ConfigKeyTable, type ConfigProblem, ConfigValidationError, deepFreeze, readTypedValues, schemaProblems } from "../stacks/config/reader";
+import {
+    type ConfigKeyDeclaration,
+    type ConfigKeyTable,
+    type ConfigProblem,
+    ConfigValidationError,
+    deepFreeze,
+    readTypedValues,
+    schemaProblems,
+} from "../stacks/config/reader";
 import { ACCOUNT_ID, ENVIRONMENT_NAME, IAM_ROLE_NAME, REGION, TIERS } from "../stacks/config/rules";
 import type { Tier } from "../stacks/config/types";
 import { partitionOf } from "../components/partition";
@@ -13,30 +21,109 @@ import { partitionOf } from "../components/partition";
 export const BOOTSTRAP_NAMESPACE = "voteapp-bootstrap";
 
 export const BOOTSTRAP_KEYS = {
-    environment: { type: "string", description: "Environment whose account this bootstraps (dev, staging, prod, int...): the GitHub environment name by default." },
-    tier: { type: "string", description: "Protection tier: dev, staging or prod. Defaults to the environment name when that is one of the three.", optional: true },
-    region: { type: "string", description: "Region the main program deploys this environment to; the deploy role acts only there." },
-    accountId: { type: "string", description: "12-digit id of the account to bootstrap. The provider refuses any other account." },
-    adminRoleArn: { type: "string", description: "Role assumed to run the bootstrap (e.g. OrganizationAccountAccessRole); unset uses the caller's credentials.", optional: true },
-    githubRepository: { type: "string", description: "GitHub repository (owner/name) whose workflows may assume the roles." },
-    githubEnvironment: { type: "string", description: "GitHub environment whose jobs may assume the deploy role (defaults to the environment name).", optional: true },
-    deployFromMainBranch: { type: "boolean", description: "Also let jobs on main without a GitHub environment assume the deploy role (dev only).", default: false },
-    projectName: { type: "string", description: "Project name of the main program: the project tag the deploy role may manage, and the ECR name prefix.", default: "voteapp" },
-    deployRoleName: { type: "string", description: "Name of the deploy role (the main program's voteapp:deployRoleName).", default: "voteapp-deploy" },
+    environment: {
+        type: "string",
+        description:
+            "Environment whose account this bootstraps (dev, staging, prod, int...): the GitHub environment name by default.",
+    },
+    tier: {
+        type: "string",
+        description:
+            "Protection tier: dev, staging or prod. Defaults to the environment name when that is one of the three.",
+        optional: true,
+    },
+    region: {
+        type: "string",
+        description: "Region the main program deploys this environment to; the deploy role acts only there.",
+    },
+    accountId: {
+        type: "string",
+        description: "12-digit id of the account to bootstrap. The provider refuses any other account.",
+    },
+    adminRoleArn: {
+        type: "string",
+        description:
+            "Role assumed to run the bootstrap (e.g. OrganizationAccountAccessRole); unset uses the caller's credentials.",
+        optional: true,
+    },
+    githubRepository: {
+        type: "string",
+        description: "GitHub repository (owner/name) whose workflows may assume the roles.",
+    },
+    githubEnvironment: {
+        type: "string",
+        description: "GitHub environment whose jobs may assume the deploy role (defaults to the environment name).",
+        optional: true,
+    },
+    deployFromMainBranch: {
+        type: "boolean",
+        description: "Also let jobs on main without a GitHub environment assume the deploy role (dev only).",
+        default: false,
+    },
+    projectName: {
+        type: "string",
+        description:
+            "Project name of the main program: the project tag the deploy role may manage, and the ECR name prefix.",
+        default: "voteapp",
+    },
+    deployRoleName: {
+        type: "string",
+        description: "Name of the deploy role (the main program's voteapp:deployRoleName).",
+        default: "voteapp-deploy",
+    },
     previewRoleName: { type: "string", description: "Name of the read-only preview role.", default: "voteapp-preview" },
-    createOidcProvider: { type: "boolean", description: "Create the account's GitHub OIDC provider (false when the account already has one).", default: true },
-    maxSessionHours: { type: "integer", description: "Maximum session length of the CI roles in hours (1–12).", default: 1 },
-    pipelinePreviewRoleArn: { type: "string", description: "Preview build role of a tooling account's DeliveryPipeline, allowed to assume the preview role.", optional: true },
-    pipelineDeployRoleArn: { type: "string", description: "This environment's deploy build role of a tooling account's DeliveryPipeline, allowed to assume the deploy role.", optional: true },
-    stateBackend: { type: "boolean", description: "Create an S3 bucket and KMS key for a self-managed Pulumi backend in this account.", default: false },
-    stateBucketName: { type: "string", description: "Name of the state bucket (default <projectName>-pulumi-state-<accountId>).", optional: true },
+    createOidcProvider: {
+        type: "boolean",
+        description: "Create the account's GitHub OIDC provider (false when the account already has one).",
+        default: true,
+    },
+    maxSessionHours: {
+        type: "integer",
+        description: "Maximum session length of the CI roles in hours (1–12).",
+        default: 1,
+    },
+    pipelinePreviewRoleArn: {
+        type: "string",
+        description: "Preview build role of a tooling account's DeliveryPipeline, allowed to assume the preview role.",
+        optional: true,
+    },
+    pipelineDeployRoleArn: {
+        type: "string",
+        description:
+            "This environment's deploy build role of a tooling account's DeliveryPipeline, allowed to assume the deploy role.",
+        optional: true,
+    },
+    stateBackend: {
+        type: "boolean",
+        description: "Create an S3 bucket and KMS key for a self-managed Pulumi backend in this account.",
+        default: false,
+    },
+    stateBucketName: {
+        type: "string",
+        description: "Name of the state bucket (default <projectName>-pulumi-state-<accountId>).",
+        optional: true,
+    },
     owner: { type: "string", description: "Owning team, applied as the owner tag." },
     costCentre: { type: "string", description: "Cost centre, applied as the cost-centre tag." },
-    deliveryPipeline: { type: "boolean", description: "Make this the tooling account's stack: create the AWS-native DeliveryPipeline (CodePipeline + CodeBuild) instead of GitHub CI roles.", default: false },
-    pipelineEnvironments: { type: "string", description: "Environments the pipeline deploys, in order, as stack:accountId pairs, e.g. dev:111111111111,staging:222222222222,prod:333333333333.", optional: true },
+    deliveryPipeline: {
+        type: "boolean",
+        description:
+            "Make this the tooling account's stack: create the AWS-native DeliveryPipeline (CodePipeline + CodeBuild) instead of GitHub CI roles.",
+        default: false,
+    },
+    pipelineEnvironments: {
+        type: "string",
+        description:
+            "Environments the pipeline deploys, in order, as stack:accountId pairs, e.g. dev:111111111111,staging:222222222222,prod:333333333333.",
+        optional: true,
+    },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
-const KEY_TABLE: ConfigKeyTable = { namespace: BOOTSTRAP_NAMESPACE, keys: BOOTSTRAP_KEYS, reference: "bootstrap/Pulumi.yaml" };
+const KEY_TABLE: ConfigKeyTable = {
+    namespace: BOOTSTRAP_NAMESPACE,
+    keys: BOOTSTRAP_KEYS,
+    reference: "bootstrap/Pulumi.yaml",
+};
 const qualified = (key: keyof typeof BOOTSTRAP_KEYS) => `${BOOTSTRAP_NAMESPACE}:${key}`;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
@@ -44,7 +131,9 @@ const PIPELINE_ENVIRONMENTS = /^[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12}(,[a-z][a-z0-
 const S3_BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
-const tagValue = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u, { error: "must be 1–256 characters valid in an AWS tag value" });
+const tagValue = z
+    .string()
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u, { error: "must be 1–256 characters valid in an AWS tag value" });
 const roleName = matching(IAM_ROLE_NAME, "an IAM role name (1–64 of letters, digits and +=,.@_-)");
 
 const schema = z.object({
@@ -54,19 +143,32 @@ const schema = z.object({
     accountId: matching(ACCOUNT_ID, "a 12-digit AWS account id"),
     adminRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     githubRepository: matching(GITHUB_REPOSITORY, "a GitHub repository owner/name, e.g. example-org/voteapp-infra"),
-    githubEnvironment: matching(/^[^'"`,;\\*?]{1,255}$/, "a GitHub environment name (1–255 characters, no quotes, commas, wildcards)").optional(),
+    githubEnvironment: matching(
+        /^[^'"`,;\\*?]{1,255}$/,
+        "a GitHub environment name (1–255 characters, no quotes, commas, wildcards)",
+    ).optional(),
     deployFromMainBranch: z.boolean(),
     projectName: matching(/^[a-z][a-z0-9-]{1,30}$/, "a lowercase project name (2–31 letters, digits, hyphens)"),
     deployRoleName: roleName,
     previewRoleName: roleName,
     createOidcProvider: z.boolean(),
-    maxSessionHours: z.number().int().min(1, { error: "must be between 1 and 12" }).max(12, { error: "must be between 1 and 12" }),
+    maxSessionHours: z
+        .number()
+        .int()
+        .min(1, { error: "must be between 1 and 12" })
+        .max(12, { error: "must be between 1 and 12" }),
     pipelinePreviewRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     pipelineDeployRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     deliveryPipeline: z.boolean(),
-    pipelineEnvironments: matching(PIPELINE_ENVIRONMENTS, "comma-separated stack:accountId pairs, e.g. dev:111111111111,staging:222222222222").optional(),
+    pipelineEnvironments: matching(
+        PIPELINE_ENVIRONMENTS,
+        "comma-separated stack:accountId pairs, e.g. dev:111111111111,staging:222222222222",
+    ).optional(),
     stateBackend: z.boolean(),
-    stateBucketName: matching(S3_BUCKET_NAME, "an S3 bucket name (3–63 lowercase letters, digits, dots, hyphens)").optional(),
+    stateBucketName: matching(
+        S3_BUCKET_NAME,
+        "an S3 bucket name (3–63 lowercase letters, digits, dots, hyphens)",
+    ).optional(),
     owner: tagValue,
     costCentre: tagValue,
 });
@@ -83,12 +185,23 @@ export interface BootstrapConfig {
     readonly partition: string;
     readonly accountId: string;
     readonly adminRoleArn?: string;
-    readonly github: { readonly repository: string; readonly environment: string; readonly deployFromMainBranch: boolean };
+    readonly github: {
+        readonly repository: string;
+        readonly environment: string;
+        readonly deployFromMainBranch: boolean;
+    };
     /** The main program this account is bootstrapped for. */
     readonly programProject: string;
-    readonly roles: { readonly deploy: string; readonly preview: string; readonly maxSessionHours: number; readonly pipeline: { readonly preview?: string; readonly deploy?: string } };
+    readonly roles: {
+        readonly deploy: string;
+        readonly preview: string;
+        readonly maxSessionHours: number;
+        readonly pipeline: { readonly preview?: string; readonly deploy?: string };
+    };
     /** Set on the tooling account's stack: the environments the DeliveryPipeline deploys, in order. */
-    readonly deliveryPipeline?: { readonly environments: readonly { readonly stack: string; readonly accountId: string }[] };
+    readonly deliveryPipeline?: {
+        readonly environments: readonly { readonly stack: string; readonly accountId: string }[];
+    };
     readonly createOidcProvider: boolean;
     readonly state?: { readonly bucketName: string; readonly keyAlias: string };
     readonly tags: { readonly owner: string; readonly costCentre: string };
@@ -97,28 +210,67 @@ export interface BootstrapConfig {
 function checkRelations(flat: FlatBootstrapConfig, tier: Tier, problems: ConfigProblem[]): void {
     if (flat.deliveryPipeline) {
         const pairs = flat.pipelineEnvironments?.split(",").map((pair) => pair.split(":")) ?? [];
-        if (pairs.length === 0) problems.push({ key: qualified("pipelineEnvironments"), value: undefined, message: `is required with ${qualified("deliveryPipeline")} = true: the stacks to deploy, in order` });
+        if (pairs.length === 0)
+            problems.push({
+                key: qualified("pipelineEnvironments"),
+                value: undefined,
+                message: `is required with ${qualified("deliveryPipeline")} = true: the stacks to deploy, in order`,
+            });
         if (pairs.some(([, account]) => account === flat.accountId)) {
-            problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: `includes this stack's own account ${flat.accountId}: the pipeline runs in a separate tooling account` });
+            problems.push({
+                key: qualified("pipelineEnvironments"),
+                value: flat.pipelineEnvironments,
+                message: `includes this stack's own account ${flat.accountId}: the pipeline runs in a separate tooling account`,
+            });
         }
         const stacks = pairs.map(([stack]) => stack);
-        if (new Set(stacks).size !== stacks.length) problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: "lists a stack twice" });
+        if (new Set(stacks).size !== stacks.length)
+            problems.push({
+                key: qualified("pipelineEnvironments"),
+                value: flat.pipelineEnvironments,
+                message: "lists a stack twice",
+            });
     } else if (flat.pipelineEnvironments !== undefined) {
-        problems.push({ key: qualified("pipelineEnvironments"), value: flat.pipelineEnvironments, message: `is only used with ${qualified("deliveryPipeline")} = true` });
+        problems.push({
+            key: qualified("pipelineEnvironments"),
+            value: flat.pipelineEnvironments,
+            message: `is only used with ${qualified("deliveryPipeline")} = true`,
+        });
     }
     if (flat.deployFromMainBranch && tier !== "dev") {
-        problems.push({ key: qualified("deployFromMainBranch"), value: true, message: `must be false for a ${tier} account: it deploys only through its GitHub environment's protection rules (approvals)` });
+        problems.push({
+            key: qualified("deployFromMainBranch"),
+            value: true,
+            message: `must be false for a ${tier} account: it deploys only through its GitHub environment's protection rules (approvals)`,
+        });
     }
-    if (flat.deployRoleName === flat.previewRoleName) problems.push({ key: qualified("previewRoleName"), value: flat.previewRoleName, message: `must differ from ${qualified("deployRoleName")}` });
-    if (flat.stateBucketName !== undefined && !flat.stateBackend) problems.push({ key: qualified("stateBucketName"), value: flat.stateBucketName, message: `is only used with ${qualified("stateBackend")} = true` });
+    if (flat.deployRoleName === flat.previewRoleName)
+        problems.push({
+            key: qualified("previewRoleName"),
+            value: flat.previewRoleName,
+            message: `must differ from ${qualified("deployRoleName")}`,
+        });
+    if (flat.stateBucketName !== undefined && !flat.stateBackend)
+        problems.push({
+            key: qualified("stateBucketName"),
+            value: flat.stateBucketName,
+            message: `is only used with ${qualified("stateBackend")} = true`,
+        });
     const defaultBucket = `${flat.projectName}-pulumi-state-${flat.accountId}`;
     if (flat.stateBackend && flat.stateBucketName === undefined && defaultBucket.length > 63) {
-        problems.push({ key: qualified("stateBucketName"), value: undefined, message: `is required: the default name ${defaultBucket} is longer than S3's 63 characters` });
+        problems.push({
+            key: qualified("stateBucketName"),
+            value: undefined,
+            message: `is required: the default name ${defaultBucket} is longer than S3's 63 characters`,
+        });
     }
 }
 
 /** Parses and validates a bootstrap stack's raw config, or throws one ConfigValidationError listing every problem. */
-export function parseBootstrapConfig(raw: Readonly<Record<string, string>>, context: { readonly project: string; readonly stack: string }): BootstrapConfig {
+export function parseBootstrapConfig(
+    raw: Readonly<Record<string, string>>,
+    context: { readonly project: string; readonly stack: string },
+): BootstrapConfig {
     const problems: ConfigProblem[] = [];
     const values = readTypedValues(raw, KEY_TABLE, problems);
     const parsed = schema.safeParse(values);
@@ -126,7 +278,12 @@ export function parseBootstrapConfig(raw: Readonly<Record<string, string>>, cont
     if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(context.stack, problems);
     const flat = parsed.data;
     const tier = flat.tier ?? TIERS.find((t) => t === flat.environment);
-    if (!tier) problems.push({ key: qualified("tier"), value: undefined, message: `is required when the environment ("${flat.environment}") is not one of ${TIERS.join(", ")}` });
+    if (!tier)
+        problems.push({
+            key: qualified("tier"),
+            value: undefined,
+            message: `is required when the environment ("${flat.environment}") is not one of ${TIERS.join(", ")}`,
+        });
     else checkRelations(flat, tier, problems);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
@@ -140,19 +297,39 @@ export function parseBootstrapConfig(raw: Readonly<Record<string, string>>, cont
         partition,
         accountId: flat.accountId,
         ...(flat.adminRoleArn !== undefined ? { adminRoleArn: flat.adminRoleArn } : {}),
-        github: { repository: flat.githubRepository, environment: flat.githubEnvironment ?? flat.environment, deployFromMainBranch: flat.deployFromMainBranch },
+        github: {
+            repository: flat.githubRepository,
+            environment: flat.githubEnvironment ?? flat.environment,
+            deployFromMainBranch: flat.deployFromMainBranch,
+        },
         programProject: flat.projectName,
         roles: {
             deploy: flat.deployRoleName,
             preview: flat.previewRoleName,
             maxSessionHours: flat.maxSessionHours,
-            pipeline: { ...(flat.pipelinePreviewRoleArn ? { preview: flat.pipelinePreviewRoleArn } : {}), ...(flat.pipelineDeployRoleArn ? { deploy: flat.pipelineDeployRoleArn } : {}) },
+            pipeline: {
+                ...(flat.pipelinePreviewRoleArn ? { preview: flat.pipelinePreviewRoleArn } : {}),
+                ...(flat.pipelineDeployRoleArn ? { deploy: flat.pipelineDeployRoleArn } : {}),
+            },
         },
         ...(flat.deliveryPipeline && flat.pipelineEnvironments
-            ? { deliveryPipeline: { environments: flat.pipelineEnvironments.split(",").map((pair) => ({ stack: pair.split(":")[0], accountId: pair.split(":")[1] })) } }
+            ? {
+                  deliveryPipeline: {
+                      environments: flat.pipelineEnvironments
+                          .split(",")
+                          .map((pair) => ({ stack: pair.split(":")[0], accountId: pair.split(":")[1] })),
+                  },
+              }
             : {}),
         createOidcProvider: flat.createOidcProvider,
-        ...(flat.stateBackend ? { state: { bucketName: flat.stateBucketName ?? `${flat.projectName}-pulumi-state-${flat.accountId}`, keyAlias: `${flat.projectName}-pulumi-state` } } : {}),
+        ...(flat.stateBackend
+            ? {
+                  state: {
+                      bucketName: flat.stateBucketName ?? `${flat.projectName}-pulumi-state-${flat.accountId}`,
+                      keyAlias: `${flat.projectName}-pulumi-state`,
+                  },
+              }
+            : {}),
         tags: { owner: flat.owner, costCentre: flat.costCentre },
     });
 }

@@ -10,13 +10,34 @@ export function createBootstrapProvider(config: BootstrapConfig): aws.Provider {
     return new aws.Provider(`${config.environment}-bootstrap`, {
         region: config.region,
         allowedAccountIds: [config.accountId],
-        ...(config.adminRoleArn ? { assumeRoles: [{ roleArn: config.adminRoleArn, sessionName: `pulumi-${config.project}-${config.stack}`.slice(0, 64) }] } : {}),
-        defaultTags: { tags: { environment: config.environment, project: config.project, owner: config.tags.owner, "cost-centre": config.tags.costCentre, "managed-by": "pulumi" } },
+        ...(config.adminRoleArn
+            ? {
+                  assumeRoles: [
+                      {
+                          roleArn: config.adminRoleArn,
+                          sessionName: `pulumi-${config.project}-${config.stack}`.slice(0, 64),
+                      },
+                  ],
+              }
+            : {}),
+        defaultTags: {
+            tags: {
+                environment: config.environment,
+                project: config.project,
+                owner: config.tags.owner,
+                "cost-centre": config.tags.costCentre,
+                "managed-by": "pulumi",
+            },
+        },
     });
 }
 
 /** The tooling account's stack: the AWS-native pipeline deploying every listed environment in order. */
-function createToolingPipeline(config: BootstrapConfig, environments: NonNullable<BootstrapConfig["deliveryPipeline"]>["environments"], opts: pulumi.ComponentResourceOptions): Record<string, pulumi.Input<unknown>> {
+function createToolingPipeline(
+    config: BootstrapConfig,
+    environments: NonNullable<BootstrapConfig["deliveryPipeline"]>["environments"],
+    opts: pulumi.ComponentResourceOptions,
+): Record<string, pulumi.Input<unknown>> {
     const roleArn = (accountId: string, name: string) => `arn:${config.partition}:iam::${accountId}:role/${name}`;
     const pipeline = new DeliveryPipeline(
         "delivery",
@@ -41,7 +62,13 @@ function createToolingPipeline(config: BootstrapConfig, environments: NonNullabl
         connectionArn: pipeline.connection.arn,
         // What each environment's bootstrap stack sets as pipelinePreviewRoleArn / pipelineDeployRoleArn.
         pipelinePreviewRoleArn: pipeline.buildRoles.preview.arn,
-        pipelineDeployRoleArns: pulumi.all(Object.entries(pipeline.buildRoles.deploy).map(([stack, role]) => role.arn.apply((arn) => [stack, arn] as const))).apply((pairs) => Object.fromEntries(pairs)),
+        pipelineDeployRoleArns: pulumi
+            .all(
+                Object.entries(pipeline.buildRoles.deploy).map(([stack, role]) =>
+                    role.arn.apply((arn) => [stack, arn] as const),
+                ),
+            )
+            .apply((pairs) => Object.fromEntries(pairs)),
     };
 }
 
@@ -49,7 +76,18 @@ function createToolingPipeline(config: BootstrapConfig, environments: NonNullabl
 export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.Input<unknown>> {
     const provider = createBootstrapProvider(config);
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
-    const state = config.state ? new StateBackend("state", { bucketName: config.state.bucketName, keyAlias: config.state.keyAlias, partition: config.partition, accountId: config.accountId }, opts) : undefined;
+    const state = config.state
+        ? new StateBackend(
+              "state",
+              {
+                  bucketName: config.state.bucketName,
+                  keyAlias: config.state.keyAlias,
+                  partition: config.partition,
+                  accountId: config.accountId,
+              },
+              opts,
+          )
+        : undefined;
     if (config.deliveryPipeline) return createToolingPipeline(config, config.deliveryPipeline.environments, opts);
     const access = new GitHubCiAccess(
         "github",
@@ -77,12 +115,17 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
         previewRoleArn: access.previewRole.arn,
         deployRoleArn: access.deployRole.arn,
         ...(state && config.state
-            ? { stateBackendUrl: pulumi.interpolate`s3://${state.bucketName}?region=${config.region}`, secretsProvider: `awskms://alias/${config.state.keyAlias}?region=${config.region}` }
+            ? {
+                  stateBackendUrl: pulumi.interpolate`s3://${state.bucketName}?region=${config.region}`,
+                  secretsProvider: `awskms://alias/${config.state.keyAlias}?region=${config.region}`,
+              }
             : {}),
     };
 }
 
 /** The bootstrap program: read and validate config, then compose. Runs under the CLI and under mocks alike. */
 export function bootstrapProgram(): Record<string, pulumi.Input<unknown>> {
-    return createBootstrap(parseBootstrapConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() }));
+    return createBootstrap(
+        parseBootstrapConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() }),
+    );
 }

@@ -11,21 +11,51 @@ export const ACCESS_LOG_PREFIX = "alb";
  * Resources are named `<name>-access-logs` and parented to `parent`, as AppLoadBalancer's own bucket is
  * (which can move onto this function without changing a URN).
  */
-export function createAccessLogBucket(name: string, retentionDays: number, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+export function createAccessLogBucket(
+    name: string,
+    retentionDays: number,
+    parent: pulumi.Resource,
+): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
     const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, { parent });
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-access-logs`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
         { parent },
     );
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
-    new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
-    new aws.s3.BucketVersioning(`${name}-access-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-access-logs`,
+        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        { parent },
+    );
+    new aws.s3.BucketOwnershipControls(
+        `${name}-access-logs`,
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        { parent },
+    );
+    new aws.s3.BucketVersioning(
+        `${name}-access-logs`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        { parent },
+    );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-access-logs`,
         {
             bucket: bucket.id,
-            rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: retentionDays }, noncurrentVersionExpiration: { noncurrentDays: 7 } }],
+            rules: [
+                {
+                    id: "expire-access-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: retentionDays },
+                    noncurrentVersionExpiration: { noncurrentDays: 7 },
+                },
+            ],
         },
         { parent },
     );
@@ -36,8 +66,20 @@ export function createAccessLogBucket(name: string, retentionDays: number, paren
         {
             bucket: bucket.id,
             policy: policyDocument("access log bucket policy", [
-                { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: logObjects },
-                { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
+                {
+                    Sid: "ElbLogDelivery",
+                    Effect: "Allow",
+                    Principal: { AWS: elbAccount.arn },
+                    Action: "s3:PutObject",
+                    Resource: logObjects,
+                },
+                {
+                    Sid: "ElbLogDeliveryService",
+                    Effect: "Allow",
+                    Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: logObjects,
+                },
                 denyInsecureS3Transport(bucket.arn),
             ]),
         },

@@ -43,7 +43,9 @@ export const AppSecretName = {
 } as const;
 
 /** Which services need which backing store: least privilege in secrets and network rules. */
-export const SERVICE_NEEDS: Readonly<Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>> = {
+export const SERVICE_NEEDS: Readonly<
+    Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>
+> = {
     vote: { redis: true, postgres: false, http: true },
     result: { redis: false, postgres: true, http: true },
     worker: { redis: true, postgres: true, http: false },
@@ -60,7 +62,11 @@ export const APP_HEALTH_PATH = "/healthz";
  * at least every `intervalSeconds` while its loop makes progress or retries, so a probe can restart a
  * worker stuck on a call that never returns. Platforms that can run a probe command (Kubernetes) set it.
  */
-export const WORKER_HEARTBEAT = { variable: "WORKER_HEARTBEAT_FILE", intervalSeconds: 5, staleAfterSeconds: 60 } as const;
+export const WORKER_HEARTBEAT = {
+    variable: "WORKER_HEARTBEAT_FILE",
+    intervalSeconds: 5,
+    staleAfterSeconds: 60,
+} as const;
 
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;

@@ -61,8 +61,14 @@ export interface InjectedSecret {
 }
 
 /** The secrets one service needs (app contract names), and where each is kept: shared by every platform. */
-export function injectedSecretsFor(service: AppService, secrets: Data["secrets"]): { readonly name: string; readonly secret: InjectedSecret }[] {
-    const byName: Readonly<Record<string, InjectedSecret>> = { [AppSecretName.redisPassword]: secrets.redisPassword, [AppSecretName.pgPassword]: secrets.pgPassword };
+export function injectedSecretsFor(
+    service: AppService,
+    secrets: Data["secrets"],
+): { readonly name: string; readonly secret: InjectedSecret }[] {
+    const byName: Readonly<Record<string, InjectedSecret>> = {
+        [AppSecretName.redisPassword]: secrets.redisPassword,
+        [AppSecretName.pgPassword]: secrets.pgPassword,
+    };
     return appSecretNames(service).map((name) => ({ name, secret: byName[name] }));
 }
 
@@ -102,11 +108,22 @@ export class Data extends pulumi.ComponentResource {
         const databaseUser = args.databaseUser ?? "voteapp";
 
         const securityGroup = (store: string, port: number, clients: pulumi.Input<string>[]) => {
-            const group = new aws.ec2.SecurityGroup(`${name}-${store}`, { vpcId: args.vpcId, description: `${store}: only the app's clients, on ${port}` }, { parent });
+            const group = new aws.ec2.SecurityGroup(
+                `${name}-${store}`,
+                { vpcId: args.vpcId, description: `${store}: only the app's clients, on ${port}` },
+                { parent },
+            );
             clients.forEach((client, index) => {
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-${store}-client-${index}`,
-                    { securityGroupId: group.id, referencedSecurityGroupId: client, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${store} clients` },
+                    {
+                        securityGroupId: group.id,
+                        referencedSecurityGroupId: client,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        description: `${store} clients`,
+                    },
                     { parent },
                 );
             });
@@ -116,49 +133,88 @@ export class Data extends pulumi.ComponentResource {
         this.postgresSecurityGroup = securityGroup("postgres", POSTGRES_PORT, args.postgresClientSecurityGroupIds);
 
         const logGroup = (store: string) =>
-            new aws.cloudwatch.LogGroup(`${name}-${store}`, { name: `/voteapp/${args.namePrefix}/${store}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent });
+            new aws.cloudwatch.LogGroup(
+                `${name}-${store}`,
+                {
+                    name: `/voteapp/${args.namePrefix}/${store}`,
+                    retentionInDays: args.logRetentionDays,
+                    kmsKeyId: args.kmsKeyArn,
+                },
+                { parent },
+            );
 
         // Redis: the AUTH token is generated here, kept in Secrets Manager for the platforms to inject.
         const redisToken = new random.RandomPassword(`${name}-redis-auth`, { length: 64, special: false }, { parent });
         this.redisAuthSecret = new aws.secretsmanager.Secret(
             `${name}-redis-auth`,
-            { name: `${args.namePrefix}/redis-auth-token`, description: "ElastiCache Redis AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7 },
+            {
+                name: `${args.namePrefix}/redis-auth-token`,
+                description: "ElastiCache Redis AUTH token",
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: production ? 30 : 7,
+            },
             stateful,
         );
-        const redisAuthVersion = new aws.secretsmanager.SecretVersion(`${name}-redis-auth`, { secretId: this.redisAuthSecret.id, secretString: redisToken.result }, { parent });
-        const redisSubnets = new aws.elasticache.SubnetGroup(`${name}-redis`, { subnetIds: args.subnetIds, description: "Private subnets for Redis" }, { parent });
+        const redisAuthVersion = new aws.secretsmanager.SecretVersion(
+            `${name}-redis-auth`,
+            { secretId: this.redisAuthSecret.id, secretString: redisToken.result },
+            { parent },
+        );
+        const redisSubnets = new aws.elasticache.SubnetGroup(
+            `${name}-redis`,
+            { subnetIds: args.subnetIds, description: "Private subnets for Redis" },
+            { parent },
+        );
         const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
         const redisNodeCount = args.multiAz ? 2 : 1;
-        this.redisNodeIds = Array.from({ length: redisNodeCount }, (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`);
+        this.redisNodeIds = Array.from(
+            { length: redisNodeCount },
+            (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`,
+        );
         this.redis = new aws.elasticache.ReplicationGroup(
             `${name}-redis`,
-            transformed(args.transform?.redis, {
-                replicationGroupId: redisReplicationGroupId,
-                description: `Vote queue for ${args.namePrefix}`,
-                engine: "redis",
-                engineVersion: "7.1",
-                parameterGroupName: "default.redis7",
-                nodeType: args.redisNodeType,
-                port: REDIS_PORT,
-                numCacheClusters: redisNodeCount,
-                automaticFailoverEnabled: args.multiAz,
-                multiAzEnabled: args.multiAz,
-                atRestEncryptionEnabled: true,
-                kmsKeyId: args.kmsKeyArn,
-                transitEncryptionEnabled: true,
-                authToken: redisToken.result,
-                subnetGroupName: redisSubnets.name,
-                securityGroupIds: [this.redisSecurityGroup.id],
-                snapshotRetentionLimit: args.backupRetentionDays,
-                finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
-                autoMinorVersionUpgrade: true,
-                logDeliveryConfigurations: [{ destination: logGroup("redis-slow-log").name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
-            }, `${name}-redis`),
+            transformed(
+                args.transform?.redis,
+                {
+                    replicationGroupId: redisReplicationGroupId,
+                    description: `Vote queue for ${args.namePrefix}`,
+                    engine: "redis",
+                    engineVersion: "7.1",
+                    parameterGroupName: "default.redis7",
+                    nodeType: args.redisNodeType,
+                    port: REDIS_PORT,
+                    numCacheClusters: redisNodeCount,
+                    automaticFailoverEnabled: args.multiAz,
+                    multiAzEnabled: args.multiAz,
+                    atRestEncryptionEnabled: true,
+                    kmsKeyId: args.kmsKeyArn,
+                    transitEncryptionEnabled: true,
+                    authToken: redisToken.result,
+                    subnetGroupName: redisSubnets.name,
+                    securityGroupIds: [this.redisSecurityGroup.id],
+                    snapshotRetentionLimit: args.backupRetentionDays,
+                    finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
+                    autoMinorVersionUpgrade: true,
+                    logDeliveryConfigurations: [
+                        {
+                            destination: logGroup("redis-slow-log").name,
+                            destinationType: "cloudwatch-logs",
+                            logFormat: "json",
+                            logType: "slow-log",
+                        },
+                    ],
+                },
+                `${name}-redis`,
+            ),
             stateful,
         );
 
         // PostgreSQL: RDS generates the master password and keeps it in Secrets Manager (never in Pulumi state).
-        const postgresSubnets = new aws.rds.SubnetGroup(`${name}-postgres`, { subnetIds: args.subnetIds, description: "Private subnets for PostgreSQL" }, { parent });
+        const postgresSubnets = new aws.rds.SubnetGroup(
+            `${name}-postgres`,
+            { subnetIds: args.subnetIds, description: "Private subnets for PostgreSQL" },
+            { parent },
+        );
         const parameters = new aws.rds.ParameterGroup(
             `${name}-postgres`,
             {
@@ -174,36 +230,40 @@ export class Data extends pulumi.ComponentResource {
         const identifier = physicalName("rdsInstance", args.namePrefix, "postgres");
         this.postgres = new aws.rds.Instance(
             `${name}-postgres`,
-            transformed(args.transform?.postgres, {
-                identifier,
-                engine: "postgres",
-                engineVersion: args.postgresEngineVersion,
-                instanceClass: args.postgresInstanceClass,
-                allocatedStorage: args.postgresAllocatedStorageGb,
-                maxAllocatedStorage: args.postgresAllocatedStorageGb * 2,
-                storageType: "gp3",
-                storageEncrypted: true,
-                kmsKeyId: args.kmsKeyArn,
-                dbName: databaseName,
-                username: databaseUser,
-                manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: args.kmsKeyArn,
-                iamDatabaseAuthenticationEnabled: true,
-                dbSubnetGroupName: postgresSubnets.name,
-                vpcSecurityGroupIds: [this.postgresSecurityGroup.id],
-                publiclyAccessible: false,
-                parameterGroupName: parameters.name,
-                multiAz: args.multiAz,
-                backupRetentionPeriod: args.backupRetentionDays,
-                copyTagsToSnapshot: true,
-                deletionProtection: production,
-                skipFinalSnapshot: !finalSnapshot,
-                finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
-                autoMinorVersionUpgrade: true,
-                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-                caCertIdentifier: "rds-ca-rsa2048-g1",
-                applyImmediately: !production,
-            }, `${name}-postgres`),
+            transformed(
+                args.transform?.postgres,
+                {
+                    identifier,
+                    engine: "postgres",
+                    engineVersion: args.postgresEngineVersion,
+                    instanceClass: args.postgresInstanceClass,
+                    allocatedStorage: args.postgresAllocatedStorageGb,
+                    maxAllocatedStorage: args.postgresAllocatedStorageGb * 2,
+                    storageType: "gp3",
+                    storageEncrypted: true,
+                    kmsKeyId: args.kmsKeyArn,
+                    dbName: databaseName,
+                    username: databaseUser,
+                    manageMasterUserPassword: true,
+                    masterUserSecretKmsKeyId: args.kmsKeyArn,
+                    iamDatabaseAuthenticationEnabled: true,
+                    dbSubnetGroupName: postgresSubnets.name,
+                    vpcSecurityGroupIds: [this.postgresSecurityGroup.id],
+                    publiclyAccessible: false,
+                    parameterGroupName: parameters.name,
+                    multiAz: args.multiAz,
+                    backupRetentionPeriod: args.backupRetentionDays,
+                    copyTagsToSnapshot: true,
+                    deletionProtection: production,
+                    skipFinalSnapshot: !finalSnapshot,
+                    finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
+                    autoMinorVersionUpgrade: true,
+                    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                    caCertIdentifier: "rds-ca-rsa2048-g1",
+                    applyImmediately: !production,
+                },
+                `${name}-postgres`,
+            ),
             stateful,
         );
 
@@ -222,7 +282,10 @@ export class Data extends pulumi.ComponentResource {
         };
         // Readers of the token (ECS secrets, the EKS Secret) must wait for its value, not just for the empty secret.
         const redisAuthArn = pulumi.all([this.redisAuthSecret.arn, redisAuthVersion.versionId]).apply(([arn]) => arn);
-        this.secrets = { redisPassword: { arn: redisAuthArn }, pgPassword: { arn: masterSecretArn, jsonKey: "password" } };
+        this.secrets = {
+            redisPassword: { arn: redisAuthArn },
+            pgPassword: { arn: masterSecretArn, jsonKey: "password" },
+        };
         this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
     }
 }

@@ -57,7 +57,11 @@ export class EncryptionKey extends pulumi.ComponentResource {
             },
             { parent, retainOnDelete: args.retainOnDelete ?? false },
         );
-        this.alias = new aws.kms.Alias(name, { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId }, { parent });
+        this.alias = new aws.kms.Alias(
+            name,
+            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId },
+            { parent },
+        );
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn });
     }

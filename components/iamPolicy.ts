@@ -5,7 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
  * deploy time; building every policy through `policyDocument` catches those, and grants of "*" actions,
  * while the program runs (also under mocks).
  */
-export type IamPrincipal = "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
+export type IamPrincipal =
+    | "*"
+    | {
+          readonly AWS?: string | readonly string[];
+          readonly Service?: string | readonly string[];
+          readonly Federated?: string;
+      };
 
 export interface PolicyStatement {
     readonly Sid?: string;
@@ -27,21 +33,38 @@ export function validateStatement(statement: PolicyStatement, where: string): vo
         if (!ACTION.test(action)) throw new Error(`${where}: "${action}" is not an IAM action (service:Action)`);
         // Key policies name the account root with kms:* (AWS's default, to avoid an unmanageable key); identity
         // policies (no Principal) must list their actions.
-        if (statement.Effect === "Allow" && statement.Principal === undefined && /:\*$/.test(action)) throw new Error(`${where}: "${action}" grants every action of a service; list the actions needed`);
+        if (statement.Effect === "Allow" && statement.Principal === undefined && /:\*$/.test(action))
+            throw new Error(`${where}: "${action}" grants every action of a service; list the actions needed`);
     }
-    if (statement.Sid !== undefined && !SID.test(statement.Sid)) throw new Error(`${where}: Sid "${statement.Sid}" must be alphanumeric`);
-    const resources = statement.Resource === undefined ? [] : typeof statement.Resource === "string" ? [statement.Resource] : statement.Resource;
-    if (statement.Principal === undefined && resources.length === 0) throw new Error(`${where}: identity policy statement ${statement.Sid ?? ""} needs a Resource`);
+    if (statement.Sid !== undefined && !SID.test(statement.Sid))
+        throw new Error(`${where}: Sid "${statement.Sid}" must be alphanumeric`);
+    const resources =
+        statement.Resource === undefined
+            ? []
+            : typeof statement.Resource === "string"
+              ? [statement.Resource]
+              : statement.Resource;
+    if (statement.Principal === undefined && resources.length === 0)
+        throw new Error(`${where}: identity policy statement ${statement.Sid ?? ""} needs a Resource`);
     for (const resource of resources) {
-        if (resource !== "*" && !resource.startsWith("arn:")) throw new Error(`${where}: resource "${resource}" is not an ARN`);
+        if (resource !== "*" && !resource.startsWith("arn:"))
+            throw new Error(`${where}: resource "${resource}" is not an ARN`);
     }
 }
 
 /** A statement whose resources and condition values may still be outputs (ARNs of resources being created). */
 export interface PolicyStatementInput extends Omit<PolicyStatement, "Resource" | "Condition" | "Principal"> {
-    readonly Principal?: "*" | { readonly AWS?: pulumi.Input<string> | readonly pulumi.Input<string>[]; readonly Service?: string | readonly string[]; readonly Federated?: pulumi.Input<string> };
+    readonly Principal?:
+        | "*"
+        | {
+              readonly AWS?: pulumi.Input<string> | readonly pulumi.Input<string>[];
+              readonly Service?: string | readonly string[];
+              readonly Federated?: pulumi.Input<string>;
+          };
     readonly Resource?: pulumi.Input<string> | readonly pulumi.Input<string>[];
-    readonly Condition?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string> | boolean | readonly pulumi.Input<string>[]>>>>;
+    readonly Condition?: Readonly<
+        Record<string, Readonly<Record<string, pulumi.Input<string> | boolean | readonly pulumi.Input<string>[]>>>
+    >;
 }
 
 /** Serialises statements (which may contain outputs) into an IAM policy JSON document, validating each. */
@@ -70,9 +93,19 @@ export function serviceTrustPolicy(service: string | readonly string[], sourceAc
  * on their key only when Secrets Manager asks on the caller's behalf (kms:ViaService). `sidPrefix` keeps Sids
  * distinct when a policy has other statements.
  */
-export function readSecretsStatements(secretArns: readonly pulumi.Input<string>[], kmsKeyArn: pulumi.Input<string>, region: string, sidPrefix = ""): PolicyStatementInput[] {
+export function readSecretsStatements(
+    secretArns: readonly pulumi.Input<string>[],
+    kmsKeyArn: pulumi.Input<string>,
+    region: string,
+    sidPrefix = "",
+): PolicyStatementInput[] {
     return [
-        { Sid: `${sidPrefix}ReadSecrets`, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+        {
+            Sid: `${sidPrefix}ReadSecrets`,
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: secretArns,
+        },
         {
             Sid: `${sidPrefix}DecryptSecretsViaSecretsManager`,
             Effect: "Allow",
@@ -84,8 +117,18 @@ export function readSecretsStatements(secretArns: readonly pulumi.Input<string>[
 }
 
 /** Resource-policy statement refusing every request not made over TLS (S3.5, and its SNS/SQS counterparts). */
-export function denyInsecureTransport(action: string, resource: pulumi.Input<string> | readonly pulumi.Input<string>[]): PolicyStatementInput {
-    return { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: action, Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+export function denyInsecureTransport(
+    action: string,
+    resource: pulumi.Input<string> | readonly pulumi.Input<string>[],
+): PolicyStatementInput {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: action,
+        Resource: resource,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
 }
 
 /** The S3 form: the bucket and every object in it. */
@@ -95,7 +138,13 @@ export function denyInsecureS3Transport(bucketArn: pulumi.Output<string>): Polic
 
 /** Key-policy statement keeping KMS's default: the account administers the key through its IAM policies. */
 export function accountAdministersKey(partition: string, accountId: string): PolicyStatementInput {
-    return { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" };
+    return {
+        Sid: "AccountAdministersKeyThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+    };
 }
 
 /** Key-policy statement letting CloudWatch Logs use the key for this account's log groups in the region. */
@@ -106,6 +155,10 @@ export function cloudWatchLogsMayUseKey(partition: string, region: string, accou
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+        Condition: {
+            ArnLike: {
+                "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+            },
+        },
     };
 }

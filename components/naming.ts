@@ -31,7 +31,10 @@ export type NamedKind = keyof typeof NAME_LIMITS;
 export function physicalName(kind: NamedKind, ...parts: string[]): string {
     const name = parts.filter((p) => p.length > 0).join("-");
     const limit = NAME_LIMITS[kind];
-    if (name.length > limit) throw new Error(`The ${kind} name "${name}" is ${name.length} characters; AWS allows at most ${limit}. Use a shorter environment name.`);
+    if (name.length > limit)
+        throw new Error(
+            `The ${kind} name "${name}" is ${name.length} characters; AWS allows at most ${limit}. Use a shorter environment name.`,
+        );
     return name;
 }
 
@@ -42,6 +45,9 @@ export const AUTONAME_SUFFIX_LENGTH = 8;
 export function autoName(kind: NamedKind, ...parts: string[]): string {
     const name = parts.filter((p) => p.length > 0).join("-");
     const limit = NAME_LIMITS[kind] - AUTONAME_SUFFIX_LENGTH;
-    if (name.length > limit) throw new Error(`The ${kind} name prefix "${name}" is ${name.length} characters; with Pulumi's random suffix AWS allows at most ${limit}. Use a shorter environment name.`);
+    if (name.length > limit)
+        throw new Error(
+            `The ${kind} name prefix "${name}" is ${name.length} characters; with Pulumi's random suffix AWS allows at most ${limit}. Use a shorter environment name.`,
+        );
     return name;
 }

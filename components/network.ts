@@ -90,8 +90,16 @@ export class Network extends pulumi.ComponentResource {
         this.privateSubnetIds = this.vpc.privateSubnetIds;
         this.publicSubnetIds = this.vpc.publicSubnetIds;
 
-        this.flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logsKmsKeyArn }, { parent });
-        const flowLogRole = new aws.iam.Role(`${name}-flow-logs`, { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com") }, { parent });
+        this.flowLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-flow-logs`,
+            { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logsKmsKeyArn },
+            { parent },
+        );
+        const flowLogRole = new aws.iam.Role(
+            `${name}-flow-logs`,
+            { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com") },
+            { parent },
+        );
         new aws.iam.RolePolicy(
             `${name}-flow-logs`,
             {
@@ -109,7 +117,14 @@ export class Network extends pulumi.ComponentResource {
         );
         this.flowLog = new aws.ec2.FlowLog(
             name,
-            { vpcId: this.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: this.flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60 },
+            {
+                vpcId: this.vpcId,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: this.flowLogGroup.arn,
+                iamRoleArn: flowLogRole.arn,
+                maxAggregationInterval: 60,
+            },
             { parent },
         );
 
@@ -121,7 +136,14 @@ export class Network extends pulumi.ComponentResource {
             );
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-endpoints-https`,
-                { securityGroupId: this.endpointSecurityGroup.id, cidrIpv4: args.cidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the VPC" },
+                {
+                    securityGroupId: this.endpointSecurityGroup.id,
+                    cidrIpv4: args.cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS from the VPC",
+                },
                 { parent },
             );
             for (const service of INTERFACE_ENDPOINT_SERVICES) {
@@ -142,6 +164,10 @@ export class Network extends pulumi.ComponentResource {
             }
         }
 
-        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            privateSubnetIds: this.privateSubnetIds,
+            publicSubnetIds: this.publicSubnetIds,
+        });
     }
 }

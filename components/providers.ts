@@ -7,6 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export function inheritedAwsProvider(component: pulumi.Resource, componentName: string): pulumi.ProviderResource {
     const provider = component.getProvider("aws::");
-    if (!provider) throw new Error(`${componentName} needs an explicit AWS provider in opts.providers (or opts.provider); the default provider is disabled`);
+    if (!provider)
+        throw new Error(
+            `${componentName} needs an explicit AWS provider in opts.providers (or opts.provider); the default provider is disabled`,
+        );
     return provider;
 }

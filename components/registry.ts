@@ -45,13 +45,17 @@ export class Registry extends pulumi.ComponentResource {
             const repositoryName = `${name}-${service}`;
             const repository = new aws.ecr.Repository(
                 repositoryName,
-                transformed(args.transform?.repository, {
-                    name: `${args.namePrefix}/${service}`,
-                    imageTagMutability: "IMMUTABLE",
-                    imageScanningConfiguration: { scanOnPush: true },
-                    encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-                    forceDelete: false,
-                }, repositoryName),
+                transformed(
+                    args.transform?.repository,
+                    {
+                        name: `${args.namePrefix}/${service}`,
+                        imageTagMutability: "IMMUTABLE",
+                        imageScanningConfiguration: { scanOnPush: true },
+                        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
+                        forceDelete: false,
+                    },
+                    repositoryName,
+                ),
                 { parent, retainOnDelete: args.retainOnDelete ?? false },
             );
             new aws.ecr.LifecyclePolicy(
@@ -75,7 +79,11 @@ export class Registry extends pulumi.ComponentResource {
         }
         this.repositories = repositories;
         this.repositoryUrls = pulumi
-            .all(Object.entries(repositories).map(([service, repo]) => repo.repositoryUrl.apply((url) => [service, url] as const)))
+            .all(
+                Object.entries(repositories).map(([service, repo]) =>
+                    repo.repositoryUrl.apply((url) => [service, url] as const),
+                ),
+            )
             .apply((pairs) => Object.fromEntries(pairs));
         this.registerOutputs({ repositoryUrls: this.repositoryUrls });
     }

@@ -27,7 +27,8 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
     const overrides: Record<string, string> = {};
     for (const item of values) {
         const eq = item.indexOf("=");
-        if (eq <= 0 || !item.slice(0, eq).includes(":")) throw new Error(`--set ${item}: expected <namespace:key>=<value>, e.g. voteapp:platform=ecs`);
+        if (eq <= 0 || !item.slice(0, eq).includes(":"))
+            throw new Error(`--set ${item}: expected <namespace:key>=<value>, e.g. voteapp:platform=ecs`);
         overrides[item.slice(0, eq)] = item.slice(eq + 1);
     }
     return overrides;
@@ -35,7 +36,13 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string", short: "s" }, "policy-config": { type: "string" }, json: { type: "boolean", default: false }, set: { type: "string", multiple: true, default: [] }, help: { type: "boolean", short: "h", default: false } },
+        options: {
+            stack: { type: "string", short: "s" },
+            "policy-config": { type: "string" },
+            json: { type: "boolean", default: false },
+            set: { type: "string", multiple: true, default: [] },
+            help: { type: "boolean", short: "h", default: false },
+        },
         strict: true,
     });
     if (values.help) {
@@ -54,14 +61,33 @@ async function main(): Promise<number> {
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
     if (values.json) {
-        console.log(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs, policy: { configFile: verdicts.configFile, ...verdicts.report } }, null, 2));
+        console.log(
+            JSON.stringify(
+                {
+                    stack: values.stack,
+                    resources: run.resources,
+                    outputs: run.outputs,
+                    policy: { configFile: verdicts.configFile, ...verdicts.report },
+                },
+                null,
+                2,
+            ),
+        );
     } else {
-        const placeholders = run.stackConfig.secretKeys.length ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})` : "";
-        console.log(renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run));
-        console.log(`\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`);
+        const placeholders = run.stackConfig.secretKeys.length
+            ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})`
+            : "";
+        console.log(
+            renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
+        );
+        console.log(
+            `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
+        );
     }
     if (hasMandatoryViolations(verdicts.report)) {
-        console.error(`\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`);
+        console.error(
+            `\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`,
+        );
         return MANDATORY_VIOLATION_EXIT;
     }
     return 0;

@@ -47,7 +47,11 @@ interface SecretWrapper {
 }
 
 function isSecretWrapper(value: unknown): value is SecretWrapper {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
 }
 
 /** Replaces Pulumi's RPC secret wrappers by their values, at any depth. */
@@ -65,14 +69,20 @@ class CapturingMonitor extends MockMonitor {
 
     constructor(context: MockContext) {
         super({
-            newResource: (args) => mockResourceOutputs(args.type, args.name, args.inputs as Record<string, unknown>, context),
+            newResource: (args) =>
+                mockResourceOutputs(args.type, args.name, args.inputs as Record<string, unknown>, context),
             call: (args) => mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context),
         });
     }
 
-    override async registerResource(req: RegisterResourceRequest, callback: (err: unknown, response: { getUrn(): string } | undefined) => void): Promise<void> {
+    override async registerResource(
+        req: RegisterResourceRequest,
+        callback: (err: unknown, response: { getUrn(): string } | undefined) => void,
+    ): Promise<void> {
         const rawInputs = pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>;
-        const secretInputKeys = Object.entries(rawInputs).filter(([, v]) => isSecretWrapper(v)).map(([k]) => k);
+        const secretInputKeys = Object.entries(rawInputs)
+            .filter(([, v]) => isSecretWrapper(v))
+            .map(([k]) => k);
         const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
         const remote = req.getRemote();
         const provider = req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined;
@@ -114,7 +124,10 @@ async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: 
  * inside a root `pulumi:pulumi:Stack` resource, as under the CLI. Errors thrown by the program (e.g. a
  * config validation error) reject the returned promise.
  */
-export function runMocked(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
+export function runMocked(
+    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+    options: MockedRunOptions,
+): Promise<MockedRun> {
     // The Pulumi runtime keeps one global monitor, config and stack: runs must never overlap.
     const run = previousRun.then(() => runExclusively(program, options));
     previousRun = run.catch(() => undefined);
@@ -123,7 +136,10 @@ export function runMocked(program: () => Record<string, unknown> | Promise<Recor
 
 let previousRun: Promise<unknown> = Promise.resolve();
 
-async function runExclusively(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, options: MockedRunOptions): Promise<MockedRun> {
+async function runExclusively(
+    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+    options: MockedRunOptions,
+): Promise<MockedRun> {
     const monitor = new CapturingMonitor(options.context);
     pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
@@ -165,7 +181,10 @@ async function runExclusively(program: () => Record<string, unknown> | Promise<R
 function assertUniqueUrns(resources: readonly CapturedResource[]): void {
     const seen = new Set<string>();
     for (const resource of resources) {
-        if (seen.has(resource.urn)) throw new Error(`Duplicate resource URN ${resource.urn}: two resources share a type and name under one parent`);
+        if (seen.has(resource.urn))
+            throw new Error(
+                `Duplicate resource URN ${resource.urn}: two resources share a type and name under one parent`,
+            );
         seen.add(resource.urn);
     }
 }

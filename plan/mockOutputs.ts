@@ -11,7 +11,8 @@ export interface MockContext {
 type Outputs = Record<string, unknown>;
 type OutputFactory = (name: string, inputs: Outputs, ctx: MockContext) => Outputs;
 
-const str = (value: unknown, fallback: string): string => (typeof value === "string" && value.length > 0 ? value : fallback);
+const str = (value: unknown, fallback: string): string =>
+    typeof value === "string" && value.length > 0 ? value : fallback;
 const hash = (text: string): string => {
     let h = 2166136261;
     for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
@@ -51,7 +52,13 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
             endpoint: `${host}:5432`,
             port: 5432,
             masterUserSecrets: inputs.manageMasterUserPassword
-                ? [{ secretArn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:rds!db-${hash(name)}-AbCdEf`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                ? [
+                      {
+                          secretArn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:rds!db-${hash(name)}-AbCdEf`,
+                          kmsKeyId: inputs.masterUserSecretKmsKeyId,
+                          secretStatus: "active",
+                      },
+                  ]
                 : [],
         };
     },
@@ -65,29 +72,66 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         zoneId: "Z32O12XQLNTSW2",
     }),
     "aws:lb/targetGroup:TargetGroup": (name) => ({ arnSuffix: `targetgroup/${name}/${hash(name)}` }),
-    "aws:kms/key:Key": (name, _inputs, ctx) => ({ keyId: `${hash(name)}-0000-4000-8000-${hash(name + "k")}0000`, arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${hash(name)}` }),
-    "aws:s3/bucket:Bucket": (name, inputs) => ({ bucket: str(inputs.bucket, `${name}-${hash(name)}`), bucketDomainName: `${str(inputs.bucket, name)}.s3.amazonaws.com`, arn: `arn:aws:s3:::${str(inputs.bucket, `${name}-${hash(name)}`)}` }),
-    "aws:ecs/cluster:Cluster": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:cluster/${str(inputs.name, name)}` }),
+    "aws:kms/key:Key": (name, _inputs, ctx) => ({
+        keyId: `${hash(name)}-0000-4000-8000-${hash(name + "k")}0000`,
+        arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${hash(name)}`,
+    }),
+    "aws:s3/bucket:Bucket": (name, inputs) => ({
+        bucket: str(inputs.bucket, `${name}-${hash(name)}`),
+        bucketDomainName: `${str(inputs.bucket, name)}.s3.amazonaws.com`,
+        arn: `arn:aws:s3:::${str(inputs.bucket, `${name}-${hash(name)}`)}`,
+    }),
+    "aws:ecs/cluster:Cluster": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:cluster/${str(inputs.name, name)}`,
+    }),
     "aws:ecs/service:Service": (name, inputs) => ({ name: str(inputs.name, name) }),
-    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (name, _inputs, ctx) => ({ arn: `arn:aws:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${hash(name)}`, hostedZone: `Z${hash(name).toUpperCase()}` }),
-    "aws:iam/role:Role": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}` }),
-    "aws:iam/policy:Policy": (name, inputs, ctx) => ({ arn: `arn:aws:iam::${ctx.accountId}:policy/${str(inputs.name, name)}` }),
-    "aws:cloudwatch/logGroup:LogGroup": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${str(inputs.name, name)}` }),
-    "aws:secretsmanager/secret:Secret": (name, inputs, ctx) => ({ arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf` }),
-    "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `mock-${hash(name)}-${"x".repeat(Math.max(0, Number(inputs.length ?? 32) - 14))}` }),
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (name, _inputs, ctx) => ({
+        arn: `arn:aws:servicediscovery:${ctx.region}:${ctx.accountId}:namespace/ns-${hash(name)}`,
+        hostedZone: `Z${hash(name).toUpperCase()}`,
+    }),
+    "aws:iam/role:Role": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}`,
+    }),
+    "aws:iam/policy:Policy": (name, inputs, ctx) => ({
+        arn: `arn:aws:iam::${ctx.accountId}:policy/${str(inputs.name, name)}`,
+    }),
+    "aws:cloudwatch/logGroup:LogGroup": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${str(inputs.name, name)}`,
+    }),
+    "aws:secretsmanager/secret:Secret": (name, inputs, ctx) => ({
+        arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf`,
+    }),
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+        result: `mock-${hash(name)}-${"x".repeat(Math.max(0, Number(inputs.length ?? 32) - 14))}`,
+    }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
         name: str(inputs.name, name),
         endpoint: `https://${hash(name).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`,
         certificateAuthority: { data: Buffer.from(`mock-ca-${name}`).toString("base64") },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${hash(name).toUpperCase()}` }] }],
-        vpcConfig: { ...(typeof inputs.vpcConfig === "object" ? inputs.vpcConfig : {}), clusterSecurityGroupId: `sg-cluster${hash(name)}` },
+        identities: [
+            { oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${hash(name).toUpperCase()}` }] },
+        ],
+        vpcConfig: {
+            ...(typeof inputs.vpcConfig === "object" ? inputs.vpcConfig : {}),
+            clusterSecurityGroupId: `sg-cluster${hash(name)}`,
+        },
     }),
     // --- lambda ---
     "aws:lambda/function:Function": (name, inputs, ctx) => {
         const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${str(inputs.name, name)}`;
         const version = inputs.publish === true ? "1" : "$LATEST";
-        return { name: str(inputs.name, name), arn, version, qualifiedArn: `${arn}:${version}`, invokeArn: lambdaInvokeArn(arn, ctx), qualifiedInvokeArn: lambdaInvokeArn(`${arn}:${version}`, ctx) };
+        return {
+            name: str(inputs.name, name),
+            arn,
+            version,
+            qualifiedArn: `${arn}:${version}`,
+            invokeArn: lambdaInvokeArn(arn, ctx),
+            qualifiedInvokeArn: lambdaInvokeArn(`${arn}:${version}`, ctx),
+        };
     },
     "aws:lambda/alias:Alias": (name, inputs, ctx) => {
         const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${str(inputs.functionName, name)}:${str(inputs.name, name)}`;
@@ -98,7 +142,10 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${str(inputs.name, name)}`,
         arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${str(inputs.name, name)}`,
     }),
-    "aws:dynamodb/table:Table": (name, inputs, ctx) => ({ name: str(inputs.name, name), arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${str(inputs.name, name)}` }),
+    "aws:dynamodb/table:Table": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${str(inputs.name, name)}`,
+    }),
     "aws:apigatewayv2/api:Api": (name, _inputs, ctx) => ({
         apiEndpoint: `https://${hash(name)}.execute-api.${ctx.region}.amazonaws.com`,
         executionArn: `arn:aws:execute-api:${ctx.region}:${ctx.accountId}:${hash(name)}`,
@@ -114,10 +161,16 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
 };
 
 /** The API Gateway URI that invokes a Lambda function or alias ARN. */
-const lambdaInvokeArn = (functionArn: string, ctx: MockContext): string => `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+const lambdaInvokeArn = (functionArn: string, ctx: MockContext): string =>
+    `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
 
 /** Outputs for a newly registered resource: its inputs, an id, an ARN, plus what its type computes. */
-export function mockResourceOutputs(type: string, name: string, inputs: Outputs, ctx: MockContext): { id: string; state: Outputs } {
+export function mockResourceOutputs(
+    type: string,
+    name: string,
+    inputs: Outputs,
+    ctx: MockContext,
+): { id: string; state: Outputs } {
     const id = type === "aws:ec2/securityGroup:SecurityGroup" ? `sg-${hash(name)}` : `${name}-id`;
     const factory = TYPE_OUTPUTS[type];
     const state: Outputs = { ...inputs, arn: arnFor(type, name, ctx), ...(factory ? factory(name, inputs, ctx) : {}) };
@@ -131,7 +184,11 @@ export function mockCallOutputs(token: string, inputs: Outputs, ctx: MockContext
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { names: azNames(ctx), zoneIds: azNames(ctx).map((_, i) => `use1-az${i + 1}`), state: "available" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: ctx.accountId, arn: `arn:aws:sts::${ctx.accountId}:assumed-role/voteapp-deploy/mock`, userId: "AROAMOCK:mock" };
+            return {
+                accountId: ctx.accountId,
+                arn: `arn:aws:sts::${ctx.accountId}:assumed-role/voteapp-deploy/mock`,
+                userId: "AROAMOCK:mock",
+            };
         case "aws:index/getRegion:getRegion":
             return { name: ctx.region, region: ctx.region, id: ctx.region };
         case "aws:index/getPartition:getPartition":
@@ -140,7 +197,14 @@ export function mockCallOutputs(token: string, inputs: Outputs, ctx: MockContext
             // RDS-managed master secrets hold JSON; others (the Redis AUTH token) a plain string.
             const id = String(inputs.secretId ?? "");
             const value = `mock-secret-${hash(id)}`;
-            return { arn: id, secretId: id, versionId: `v-${hash(id)}`, secretString: id.includes(":secret:rds!") ? JSON.stringify({ username: "voteapp", password: value }) : value };
+            return {
+                arn: id,
+                secretId: id,
+                versionId: `v-${hash(id)}`,
+                secretString: id.includes(":secret:rds!")
+                    ? JSON.stringify({ username: "voteapp", password: value })
+                    : value,
+            };
         }
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };

@@ -22,7 +22,11 @@ export interface PolicyVerdicts {
  * Runs the policy pack over a plan's captured resources with the environment's enforcement config (or an
  * explicit file), as `pulumi preview --policy-pack policy --policy-pack-config <file>` would.
  */
-export function policyVerdicts(resources: readonly CapturedResource[], stackConfig: StackFileConfig, configFile?: string): PolicyVerdicts {
+export function policyVerdicts(
+    resources: readonly CapturedResource[],
+    stackConfig: StackFileConfig,
+    configFile?: string,
+): PolicyVerdicts {
     const file = configFile ?? defaultPackConfigFile(stackConfig);
     return { configFile: file, report: evaluatePolicies(resources, { config: readPackConfig(file) }) };
 }
@@ -31,7 +35,9 @@ function defaultPackConfigFile(stackConfig: StackFileConfig): string {
     const tier = stackTier(stackConfig);
     const file = tier ? packConfigPath(tier) : undefined;
     if (!file || !fs.existsSync(file)) {
-        throw new Error(`No policy pack config for tier "${tier ?? "(unset)"}" (expected ${file ?? "policy/config/<tier>.json"}); pass --policy-config <file>`);
+        throw new Error(
+            `No policy pack config for tier "${tier ?? "(unset)"}" (expected ${file ?? "policy/config/<tier>.json"}); pass --policy-config <file>`,
+        );
     }
     return file;
 }

@@ -25,10 +25,17 @@ export function renderTree(resources: readonly CapturedResource[]): string {
     }
     const lines: string[] = [];
     const walk = (parent: string | undefined, prefix: string) => {
-        const list = (children.get(parent) ?? []).sort((a, b) => Number(a.custom) - Number(b.custom) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        const list = (children.get(parent) ?? []).sort(
+            (a, b) =>
+                Number(a.custom) - Number(b.custom) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+        );
         list.forEach((r, i) => {
             const last = i === list.length - 1;
-            const marks = [r.remote ? "remote" : "", r.protect ? "protected" : "", r.retainOnDelete ? "retained" : ""].filter(Boolean);
+            const marks = [
+                r.remote ? "remote" : "",
+                r.protect ? "protected" : "",
+                r.retainOnDelete ? "retained" : "",
+            ].filter(Boolean);
             const connector = parent === undefined ? "" : last ? "└─ " : "├─ ";
             lines.push(`${prefix}${connector}${r.type}  ${r.name}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
             walk(r.urn, parent === undefined ? "" : prefix + (last ? "   " : "│  "));

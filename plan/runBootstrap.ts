@@ -20,6 +20,12 @@ export async function runBootstrap(stack: string, options: RunStackOptions = {})
     };
     // Loaded lazily so the harness's mocks are in place before any program module initialises.
     const { bootstrapProgram } = await import("../bootstrap/program");
-    const run = await runMocked(() => bootstrapProgram(), { project: stackConfig.project, stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, context });
+    const run = await runMocked(() => bootstrapProgram(), {
+        project: stackConfig.project,
+        stack,
+        config: stackConfig.config,
+        secretKeys: stackConfig.secretKeys,
+        context,
+    });
     return { ...run, stackConfig };
 }

@@ -30,7 +30,13 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
     };
     // Loaded lazily so the harness's mocks are in place before any program module initialises.
     const { voteAppProgram } = await import("../stacks");
-    const run = await runMocked(() => voteAppProgram({ transforms: options.transforms }), { project: stackConfig.project, stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, context });
+    const run = await runMocked(() => voteAppProgram({ transforms: options.transforms }), {
+        project: stackConfig.project,
+        stack,
+        config: stackConfig.config,
+        secretKeys: stackConfig.secretKeys,
+        context,
+    });
     return { ...run, stackConfig };
 }
 

@@ -166,7 +166,11 @@ export function mandatoryEverywhere(): string[] {
  * Rules a central security account (a delegated administrator of GuardDuty and Inspector) satisfies for
  * the environment's account; they take the `centralSecurityAccount` parameter.
  */
-export const CENTRAL_SECURITY_RULES: readonly string[] = ["guardduty-enabled", "guardduty-features", "inspector-enabled"];
+export const CENTRAL_SECURITY_RULES: readonly string[] = [
+    "guardduty-enabled",
+    "guardduty-features",
+    "inspector-enabled",
+];
 
 export interface PackConfigOptions {
     /** The stack's `voteapp:securityBaseline` is central: the account baseline lives in a security account. */
@@ -177,7 +181,10 @@ export interface PackConfigOptions {
 export function packConfigFor(env: Environment, options: PackConfigOptions = {}): PackConfig {
     const config: Record<string, PolicyConfigValue> = { all: baseline[env] };
     for (const [name, levels] of Object.entries(enforcement)) {
-        const central = options.centralSecurityAccount === true && CENTRAL_SECURITY_RULES.includes(name) ? { centralSecurityAccount: true } : undefined;
+        const central =
+            options.centralSecurityAccount === true && CENTRAL_SECURITY_RULES.includes(name)
+                ? { centralSecurityAccount: true }
+                : undefined;
         const props = ruleProps[env][name] || central ? { ...ruleProps[env][name], ...central } : undefined;
         config[name] = props ? { enforcementLevel: levels[env], ...props } : levels[env];
     }

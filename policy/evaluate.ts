@@ -103,7 +103,9 @@ const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 // ---------------------------------------------------------------------------------------------------
 // Config
 
-type AnyPolicy = Policy & Partial<Pick<ResourceValidationPolicy, "validateResource">> & Partial<Pick<StackValidationPolicy, "validateStack">>;
+type AnyPolicy = Policy &
+    Partial<Pick<ResourceValidationPolicy, "validateResource">> &
+    Partial<Pick<StackValidationPolicy, "validateStack">>;
 
 function isEnforcementLevel(value: unknown): value is EnforcementLevel {
     return typeof value === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(value);
@@ -116,7 +118,11 @@ function levelOf(entry: PolicyConfigValue | undefined): EnforcementLevel | undef
 }
 
 /** The engine's order: the rule's own config entry, then `all`, then the rule's level, then the pack's. */
-export function resolveLevel(policy: Policy, config: PackConfig, packLevel: EnforcementLevel = "advisory"): EnforcementLevel {
+export function resolveLevel(
+    policy: Policy,
+    config: PackConfig,
+    packLevel: EnforcementLevel = "advisory",
+): EnforcementLevel {
     return levelOf(config[policy.name]) ?? levelOf(config.all) ?? policy.enforcementLevel ?? packLevel;
 }
 
@@ -144,22 +150,41 @@ function schemaTypeMatches(schema: PolicyConfigJSONSchema, value: unknown): bool
     });
 }
 
-function validateAgainstSchema(policyName: string, schema: PolicyConfigSchema | undefined, props: Record<string, unknown>): string[] {
+function validateAgainstSchema(
+    policyName: string,
+    schema: PolicyConfigSchema | undefined,
+    props: Record<string, unknown>,
+): string[] {
     const errors: string[] = [];
     const properties = schema?.properties ?? {};
     for (const [key, value] of Object.entries(props)) {
         const s = properties[key];
         if (!s) {
-            errors.push(`${policyName}: unknown parameter "${key}" (the rule takes ${Object.keys(properties).join(", ") || "no parameters"})`);
+            errors.push(
+                `${policyName}: unknown parameter "${key}" (the rule takes ${Object.keys(properties).join(", ") || "no parameters"})`,
+            );
             continue;
         }
-        if (!schemaTypeMatches(s, value)) errors.push(`${policyName}: parameter "${key}" should be ${JSON.stringify(s.type)}, got ${JSON.stringify(value)}`);
-        else if (typeof value === "string" && s.pattern && !new RegExp(s.pattern).test(value)) errors.push(`${policyName}: parameter "${key}" ${JSON.stringify(value)} does not match ${s.pattern}`);
-        else if (Array.isArray(value) && s.items && !Array.isArray(s.items) && typeof s.items === "object" && value.some((v) => !schemaTypeMatches(s.items as PolicyConfigJSONSchema, v))) {
-            errors.push(`${policyName}: parameter "${key}" has items that are not ${JSON.stringify((s.items as PolicyConfigJSONSchema).type)}`);
+        if (!schemaTypeMatches(s, value))
+            errors.push(
+                `${policyName}: parameter "${key}" should be ${JSON.stringify(s.type)}, got ${JSON.stringify(value)}`,
+            );
+        else if (typeof value === "string" && s.pattern && !new RegExp(s.pattern).test(value))
+            errors.push(`${policyName}: parameter "${key}" ${JSON.stringify(value)} does not match ${s.pattern}`);
+        else if (
+            Array.isArray(value) &&
+            s.items &&
+            !Array.isArray(s.items) &&
+            typeof s.items === "object" &&
+            value.some((v) => !schemaTypeMatches(s.items as PolicyConfigJSONSchema, v))
+        ) {
+            errors.push(
+                `${policyName}: parameter "${key}" has items that are not ${JSON.stringify((s.items as PolicyConfigJSONSchema).type)}`,
+            );
         }
     }
-    for (const key of schema?.required ?? []) if (!(key in props)) errors.push(`${policyName}: required parameter "${key}" is missing`);
+    for (const key of schema?.required ?? [])
+        if (!(key in props)) errors.push(`${policyName}: required parameter "${key}" is missing`);
     return errors;
 }
 
@@ -183,13 +208,19 @@ function configErrorsOf(policies: readonly Policy[], config: PackConfig): Map<st
     for (const [key, entry] of Object.entries(config)) {
         if (key !== "all" && !names.has(key)) add("", `unknown rule "${key}" in the pack config`);
         const level = levelOf(entry);
-        if (level !== undefined && !isEnforcementLevel(level)) add(key, `${key}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`);
-        if (typeof entry !== "string" && (typeof entry !== "object" || entry === null)) add(key, `${key}: expected a level or an object, got ${JSON.stringify(entry)}`);
+        if (level !== undefined && !isEnforcementLevel(level))
+            add(
+                key,
+                `${key}: enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}`,
+            );
+        if (typeof entry !== "string" && (typeof entry !== "object" || entry === null))
+            add(key, `${key}: expected a level or an object, got ${JSON.stringify(entry)}`);
     }
     for (const p of policies) {
         const entry = config[p.name];
         const props: Record<string, unknown> = {};
-        if (entry !== undefined && typeof entry === "object" && entry !== null) for (const [k, v] of Object.entries(entry)) if (k !== "enforcementLevel") props[k] = v;
+        if (entry !== undefined && typeof entry === "object" && entry !== null)
+            for (const [k, v] of Object.entries(entry)) if (k !== "enforcementLevel") props[k] = v;
         for (const e of validateAgainstSchema(p.name, p.configSchema, { ...props })) add(p.name, e);
     }
     return errors;
@@ -320,16 +351,32 @@ class Evaluation {
     }
 
     /** Runs one validation call, turning what it throws (or rejects with) into the SDK's outcomes. */
-    private invoke(policy: Policy, level: ViolationLevel, resource: CapturedResource | undefined, call: () => void | Promise<void>): void {
+    private invoke(
+        policy: Policy,
+        level: ViolationLevel,
+        resource: CapturedResource | undefined,
+        call: () => void | Promise<void>,
+    ): void {
         const onError = (e: unknown) => {
             const where = resource ? ` on ${resource.type} "${resource.name}"` : "";
             if (isUnknownValueError(e)) {
-                this.reporter(policy, "advisory", resource)(`can't run policy '${policy.name}'${where} during preview: ${e.message}`);
+                this.reporter(
+                    policy,
+                    "advisory",
+                    resource,
+                )(`can't run policy '${policy.name}'${where} during preview: ${e.message}`);
             } else if (e instanceof NotApplicableError) {
-                if (!resource) this.notApplicable.push({ policyName: policy.name, ...(e.reason ? { reason: e.reason } : {}) });
+                if (!resource)
+                    this.notApplicable.push({ policyName: policy.name, ...(e.reason ? { reason: e.reason } : {}) });
             } else {
                 const text = e instanceof Error ? e.message : String(e);
-                this.reporter(policy, level, resource)(`policy '${policy.name}' failed${where} (reported as a violation instead of stopping the run): ${text}`);
+                this.reporter(
+                    policy,
+                    level,
+                    resource,
+                )(
+                    `policy '${policy.name}' failed${where} (reported as a violation instead of stopping the run): ${text}`,
+                );
             }
         };
         try {
@@ -346,9 +393,16 @@ class Evaluation {
         }
     }
 
-    runResourcePolicy(policy: ResourceValidationPolicy, level: ViolationLevel, getConfig: <T extends object>() => T, stackTags: ReadonlyMap<string, string>): void {
+    runResourcePolicy(
+        policy: ResourceValidationPolicy,
+        level: ViolationLevel,
+        getConfig: <T extends object>() => T,
+        stackTags: ReadonlyMap<string, string>,
+    ): void {
         if (!policy.validateResource) return;
-        const validations: ResourceValidation[] = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+        const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
+            ? policy.validateResource
+            : [policy.validateResource];
         const onlyType = Array.isArray(policy.validateResource) ? undefined : pulumiTypeOf(policy.validateResource);
         for (const r of this.resources) {
             if (r.type === ROOT_STACK_TYPE) continue;
@@ -367,7 +421,8 @@ class Evaluation {
                         opts: buildOptions(r),
                         stackTags,
                         isType: (resourceClass) => isTypeOf(r.type, resourceClass),
-                        asType: ((resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+                        asType: ((resourceClass: unknown) =>
+                            isTypeOf(r.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
                         getConfig,
                         notApplicable: throwNotApplicable,
                         ...(provider ? { provider } : {}),
@@ -392,7 +447,8 @@ class Evaluation {
                 dependencies: [],
                 propertyDependencies: {},
                 isType: (resourceClass) => isTypeOf(r.type, resourceClass),
-                asType: ((resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
+                asType: ((resourceClass: unknown) =>
+                    isTypeOf(r.type, resourceClass) ? props : undefined) as PolicyResource["asType"],
                 ...(provider ? { provider } : {}),
             };
             built.set(r.urn, resource);
@@ -402,15 +458,26 @@ class Evaluation {
             if (!resource) continue;
             const parent = r.parent ? built.get(r.parent) : undefined;
             if (parent) resource.parent = parent;
-            resource.dependencies = r.dependencies.map((d) => built.get(d)).filter((d): d is PolicyResource => d !== undefined);
+            resource.dependencies = r.dependencies
+                .map((d) => built.get(d))
+                .filter((d): d is PolicyResource => d !== undefined);
         }
         return [...built.values()];
     }
 
-    runStackPolicy(policy: StackValidationPolicy, level: ViolationLevel, getConfig: <T extends object>() => T, stackTags: ReadonlyMap<string, string>, resources: PolicyResource[]): void {
+    runStackPolicy(
+        policy: StackValidationPolicy,
+        level: ViolationLevel,
+        getConfig: <T extends object>() => T,
+        stackTags: ReadonlyMap<string, string>,
+        resources: PolicyResource[],
+    ): void {
         const onlyType = pulumiTypeOf(policy.validateStack);
         if (onlyType && !this.resources.some((r) => r.type === onlyType)) {
-            this.notApplicable.push({ policyName: policy.name, reason: `Policy only applies to resources of type '${onlyType}'` });
+            this.notApplicable.push({
+                policyName: policy.name,
+                reason: `Policy only applies to resources of type '${onlyType}'`,
+            });
             return;
         }
         const args: StackValidationArgs = { resources, getConfig, stackTags, notApplicable: throwNotApplicable };
@@ -426,7 +493,11 @@ function isStackPolicy(p: AnyPolicy): p is StackValidationPolicy {
     return typeof p.validateStack === "function";
 }
 
-function run(resources: readonly CapturedResource[], options: EvaluateOptions, mode: "sync" | "async"): { evaluation: Evaluation; finish: () => PolicyReport } {
+function run(
+    resources: readonly CapturedResource[],
+    options: EvaluateOptions,
+    mode: "sync" | "async",
+): { evaluation: Evaluation; finish: () => PolicyReport } {
     const policies = (options.policies ?? allPolicies) as readonly AnyPolicy[];
     const evaluation = new Evaluation(resources, mode);
     const stackTags = frozenTags(options.stackTags ?? {});
@@ -443,7 +514,13 @@ function run(resources: readonly CapturedResource[], options: EvaluateOptions, m
         const errors = configErrors.get(policy.name);
         if (errors?.length) {
             // The CLI refuses a config that does not match a rule's schema; offline, the rule fails instead.
-            for (const e of errors) evaluation.violations.push({ policyName: policy.name, level: "mandatory", message: `invalid pack config: ${e}`, description: policy.description });
+            for (const e of errors)
+                evaluation.violations.push({
+                    policyName: policy.name,
+                    level: "mandatory",
+                    message: `invalid pack config: ${e}`,
+                    description: policy.description,
+                });
             continue;
         }
         const params = policyParameters(policy, options.config);
@@ -485,7 +562,10 @@ export function evaluatePolicies(resources: readonly CapturedResource[], options
 }
 
 /** {@link evaluatePolicies} for packs with asynchronous rules. */
-export async function evaluatePoliciesAsync(resources: readonly CapturedResource[], options: EvaluateOptions): Promise<PolicyReport> {
+export async function evaluatePoliciesAsync(
+    resources: readonly CapturedResource[],
+    options: EvaluateOptions,
+): Promise<PolicyReport> {
     const { evaluation, finish } = run(resources, options, "async");
     await Promise.all(evaluation.pending);
     return finish();
@@ -494,7 +574,8 @@ export async function evaluatePoliciesAsync(resources: readonly CapturedResource
 /** Reads a pack config file (policy/config/<env>.json, the `--policy-pack-config` file); throws a readable error if it is not a JSON object. */
 export function readPackConfig(file: string): PackConfig {
     const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: a policy pack config must be a JSON object of rule name to level or settings`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error(`${file}: a policy pack config must be a JSON object of rule name to level or settings`);
     return parsed as PackConfig;
 }
 
@@ -511,14 +592,17 @@ export function hasMandatoryViolations(report: PolicyReport): boolean {
 /** The report as terminal text: mandatory violations first, then advisory, one block per violation. */
 export function formatReport(report: PolicyReport, title = "Policy verdicts (voteapp-devsecops)"): string {
     const { mandatory, advisory, policiesRun, policiesDisabled } = report.summary;
-    const lines = [`## ${title}`, `${policiesRun} rules ran (${policiesDisabled} disabled): ${mandatory} mandatory, ${advisory} advisory violation(s).`];
+    const lines = [
+        `## ${title}`,
+        `${policiesRun} rules ran (${policiesDisabled} disabled): ${mandatory} mandatory, ${advisory} advisory violation(s).`,
+    ];
     for (const e of report.configErrors) lines.push(`  config error: ${e}`);
     for (const level of ["mandatory", "advisory"] as const) {
         const list = report.violations.filter((v) => v.level === level);
         if (list.length === 0) continue;
         lines.push("", `${level === "mandatory" ? "MANDATORY (blocks the deployment)" : "advisory (warning)"}:`);
         for (const v of list) {
-            const target = v.type ? `${v.type} "${v.name}"` : v.urn ?? "(stack)";
+            const target = v.type ? `${v.type} "${v.name}"` : (v.urn ?? "(stack)");
             lines.push(`  [${level}] ${v.policyName}  ${target}`);
             lines.push(`      ${v.message}`);
         }

@@ -12,7 +12,8 @@ import { allPolicies } from "./rules";
  * and the offline evaluator import policy/rules instead.
  */
 new PolicyPack("voteapp-devsecops", {
-    description: "DevSecOps rules for the voteapp stacks (ECS, EKS, Lambda on AWS): AWS FSBP controls and house rules, enforced per environment.",
+    description:
+        "DevSecOps rules for the voteapp stacks (ECS, EKS, Lambda on AWS): AWS FSBP controls and house rules, enforced per environment.",
     enforcementLevel: "advisory",
     policies: allPolicies.map((p) => ({ ...p, enforcementLevel: enforcement[p.name]?.prod ?? "mandatory" })),
 });

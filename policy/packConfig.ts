@@ -5,7 +5,8 @@ import type { EnforcementLevel } from "@pulumi/policy";
  * every rule's level, a rule's own entry overrides it, either as a level or as an object with
  * `enforcementLevel` and the rule's parameters (validated against its configSchema).
  */
-export type PolicyConfigValue = EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & { readonly [prop: string]: unknown });
+export type PolicyConfigValue =
+    EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & { readonly [prop: string]: unknown });
 
 export type PackConfig = { readonly [ruleOrAll: string]: PolicyConfigValue };
 

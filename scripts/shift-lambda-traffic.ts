@@ -35,7 +35,9 @@ export interface PlannedShift {
  * The AppSpec of a Lambda deployment (YAML, as CodeDeploy documents it: `version: 0.0`, which JSON would
  * print as 0): move the alias from the current to the target version. Values are quoted JSON strings.
  */
-export function lambdaAppSpec(shift: Pick<PlannedShift, "role" | "functionName" | "currentVersion" | "targetVersion">): string {
+export function lambdaAppSpec(
+    shift: Pick<PlannedShift, "role" | "functionName" | "currentVersion" | "targetVersion">,
+): string {
     const q = (value: string) => JSON.stringify(value);
     return [
         "version: 0.0",
@@ -52,21 +54,40 @@ export function lambdaAppSpec(shift: Pick<PlannedShift, "role" | "functionName" 
 }
 
 /** The shifts to run, in order: functions whose alias is not on the newest version. Empty when Pulumi owns the aliases. */
-export function plannedShifts(outputs: LambdaStackOutputs, aliasVersionOf: (functionName: string) => string): PlannedShift[] {
+export function plannedShifts(
+    outputs: LambdaStackOutputs,
+    aliasVersionOf: (functionName: string) => string,
+): PlannedShift[] {
     if (outputs.platform !== "lambda" || outputs.deploymentStrategy === "allAtOnce") return [];
     const { codeDeployApplication, codeDeployGroups, functionNames, functionVersions } = outputs;
-    if (!codeDeployApplication || !codeDeployGroups || !functionNames || !functionVersions) throw new Error("the stack lacks the outputs codeDeployApplication, codeDeployGroups, functionNames and functionVersions: run pulumi up first");
+    if (!codeDeployApplication || !codeDeployGroups || !functionNames || !functionVersions)
+        throw new Error(
+            "the stack lacks the outputs codeDeployApplication, codeDeployGroups, functionNames and functionVersions: run pulumi up first",
+        );
     return SHIFT_ORDER.flatMap((role): PlannedShift[] => {
         const functionName = functionNames[role];
         const deploymentGroupName = codeDeployGroups[role];
         const targetVersion = functionVersions[role];
-        if (!functionName || !deploymentGroupName || !targetVersion) throw new Error(`the stack outputs name no function, deployment group or version for ${role}`);
+        if (!functionName || !deploymentGroupName || !targetVersion)
+            throw new Error(`the stack outputs name no function, deployment group or version for ${role}`);
         const currentVersion = aliasVersionOf(functionName);
-        return currentVersion === targetVersion ? [] : [{ role, applicationName: codeDeployApplication, deploymentGroupName, functionName, currentVersion, targetVersion }];
+        return currentVersion === targetVersion
+            ? []
+            : [
+                  {
+                      role,
+                      applicationName: codeDeployApplication,
+                      deploymentGroupName,
+                      functionName,
+                      currentVersion,
+                      targetVersion,
+                  },
+              ];
     });
 }
 
-const run = (command: string, args: readonly string[]): string => execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+const run = (command: string, args: readonly string[]): string =>
+    execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
 function main(): number {
     const { values } = parseArgs({ options: { stack: { type: "string" } }, strict: true });
@@ -74,13 +95,49 @@ function main(): number {
         console.error("--stack is required");
         return 2;
     }
-    const outputs = JSON.parse(run("pulumi", ["stack", "output", "--json", "--stack", values.stack])) as LambdaStackOutputs;
-    const shifts = plannedShifts(outputs, (functionName) => run("aws", ["lambda", "get-alias", "--function-name", functionName, "--name", LIVE_ALIAS, "--query", "FunctionVersion", "--output", "text"]));
-    if (shifts.length === 0) console.log(`${values.stack}: no alias to shift (platform ${outputs.platform ?? "?"}, strategy ${outputs.deploymentStrategy ?? "?"})`);
+    const outputs = JSON.parse(
+        run("pulumi", ["stack", "output", "--json", "--stack", values.stack]),
+    ) as LambdaStackOutputs;
+    const shifts = plannedShifts(outputs, (functionName) =>
+        run("aws", [
+            "lambda",
+            "get-alias",
+            "--function-name",
+            functionName,
+            "--name",
+            LIVE_ALIAS,
+            "--query",
+            "FunctionVersion",
+            "--output",
+            "text",
+        ]),
+    );
+    if (shifts.length === 0)
+        console.log(
+            `${values.stack}: no alias to shift (platform ${outputs.platform ?? "?"}, strategy ${outputs.deploymentStrategy ?? "?"})`,
+        );
     for (const shift of shifts) {
-        const revision = JSON.stringify({ revisionType: "AppSpecContent", appSpecContent: { content: lambdaAppSpec(shift) } });
-        const id = run("aws", ["deploy", "create-deployment", "--application-name", shift.applicationName, "--deployment-group-name", shift.deploymentGroupName, "--revision", revision, "--query", "deploymentId", "--output", "text"]);
-        console.log(`${shift.functionName}: ${LIVE_ALIAS} ${shift.currentVersion} → ${shift.targetVersion} (CodeDeploy ${id}, group ${shift.deploymentGroupName})`);
+        const revision = JSON.stringify({
+            revisionType: "AppSpecContent",
+            appSpecContent: { content: lambdaAppSpec(shift) },
+        });
+        const id = run("aws", [
+            "deploy",
+            "create-deployment",
+            "--application-name",
+            shift.applicationName,
+            "--deployment-group-name",
+            shift.deploymentGroupName,
+            "--revision",
+            revision,
+            "--query",
+            "deploymentId",
+            "--output",
+            "text",
+        ]);
+        console.log(
+            `${shift.functionName}: ${LIVE_ALIAS} ${shift.currentVersion} → ${shift.targetVersion} (CodeDeploy ${id}, group ${shift.deploymentGroupName})`,
+        );
         // Fails (non-zero) when CodeDeploy stopped and rolled the shift back: the workflow stops here.
         run("aws", ["deploy", "wait", "deployment-successful", "--deployment-id", id]);
         console.log(`${shift.functionName}: ${LIVE_ALIAS} is on ${shift.targetVersion}`);

@@ -52,16 +52,25 @@ export function registryTargetUrns(stack: string, project: string): string[] {
 export function stackInfo(stack: string): StackInfo {
     const program = readStackConfig(stack);
     const config = parseVoteAppConfig(program.config, { project: program.project, stack });
-    if (!listStacks(BOOTSTRAP_ROOT).includes(stack)) throw new Error(`No bootstrap/Pulumi.${stack}.yaml: every environment's account is bootstrapped (see README, "Deploying across accounts")`);
+    if (!listStacks(BOOTSTRAP_ROOT).includes(stack))
+        throw new Error(
+            `No bootstrap/Pulumi.${stack}.yaml: every environment's account is bootstrapped (see README, "Deploying across accounts")`,
+        );
     const raw = readStackConfig(stack, BOOTSTRAP_ROOT);
     const bootstrap = parseBootstrapConfig(raw.config, { project: raw.project, stack });
     const mismatches = [
-        bootstrap.accountId !== config.account.id && `accountId: ${config.account.id} (program) vs ${bootstrap.accountId} (bootstrap)`,
+        bootstrap.accountId !== config.account.id &&
+            `accountId: ${config.account.id} (program) vs ${bootstrap.accountId} (bootstrap)`,
         bootstrap.region !== config.region && `region: ${config.region} (program) vs ${bootstrap.region} (bootstrap)`,
-        bootstrap.roles.deploy !== config.account.deployRoleName && `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
-        bootstrap.programProject !== config.project && `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
+        bootstrap.roles.deploy !== config.account.deployRoleName &&
+            `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
+        bootstrap.programProject !== config.project &&
+            `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
     ].filter((m): m is string => typeof m === "string");
-    if (mismatches.length > 0) throw new Error(`Pulumi.${stack}.yaml and bootstrap/Pulumi.${stack}.yaml disagree:\n  ${mismatches.join("\n  ")}`);
+    if (mismatches.length > 0)
+        throw new Error(
+            `Pulumi.${stack}.yaml and bootstrap/Pulumi.${stack}.yaml disagree:\n  ${mismatches.join("\n  ")}`,
+        );
     const roleArn = (name: string) => `arn:${bootstrap.partition}:iam::${bootstrap.accountId}:role/${name}`;
     return {
         stack,
@@ -87,7 +96,14 @@ export function githubOutputLines(info: StackInfo): string {
 }
 
 function main(): number {
-    const { values } = parseArgs({ options: { stack: { type: "string" }, list: { type: "boolean", default: false }, "github-output": { type: "boolean", default: false } }, strict: true });
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string" },
+            list: { type: "boolean", default: false },
+            "github-output": { type: "boolean", default: false },
+        },
+        strict: true,
+    });
     if (values.list) {
         console.log(JSON.stringify(listStacks()));
         return 0;

@@ -13,7 +13,14 @@ function write(relative: string, declarations: Record<string, ProjectConfigDecla
     const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
     // Keys no longer declared go (namespaced entries such as pulumi:disable-default-providers stay).
     const current = doc.getIn(["config"]);
-    if (YAML.isMap(current)) for (const item of [...current.items]) if (YAML.isScalar(item.key) && !String(item.key.value).includes(":") && !(String(item.key.value) in declarations)) doc.deleteIn(["config", item.key.value]);
+    if (YAML.isMap(current))
+        for (const item of [...current.items])
+            if (
+                YAML.isScalar(item.key) &&
+                !String(item.key.value).includes(":") &&
+                !(String(item.key.value) in declarations)
+            )
+                doc.deleteIn(["config", item.key.value]);
     for (const [key, declaration] of Object.entries(declarations)) doc.setIn(["config", key], declaration);
     fs.writeFileSync(file, doc.toString({ lineWidth: 0 }));
     console.log(`${relative}: ${Object.keys(declarations).length} config keys declared`);

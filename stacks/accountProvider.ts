@@ -20,7 +20,12 @@ export function createAccountProvider(config: VoteAppConfig): aws.Provider {
     return new aws.Provider(`${config.environment}-account`, {
         region: config.region,
         allowedAccountIds: [config.account.id],
-        assumeRoles: [{ roleArn: config.account.deployRoleArn, sessionName: `pulumi-${config.project}-${config.stack}`.slice(0, 64) }],
+        assumeRoles: [
+            {
+                roleArn: config.account.deployRoleArn,
+                sessionName: `pulumi-${config.project}-${config.stack}`.slice(0, 64),
+            },
+        ],
         defaultTags: { tags: defaultTags(config) },
     });
 }

@@ -34,7 +34,14 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
     const namePrefix = `${config.project}-${config.environment}`;
     const key = new EncryptionKey(
         "data-key",
-        { purpose: "data", environment: config.environment, project: config.project, accountId: config.account.id, region: config.region, retainOnDelete: config.hardened },
+        {
+            purpose: "data",
+            environment: config.environment,
+            project: config.project,
+            accountId: config.account.id,
+            region: config.region,
+            retainOnDelete: config.hardened,
+        },
         // Losing the key loses every encrypted store: never delete it with the stack outside dev.
         { ...componentOptions, protect: config.hardened },
     );
@@ -58,12 +65,23 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
         },
         componentOptions,
     );
-    const registry = new Registry("registry", { namePrefix, kmsKeyArn: key.arn, keepImages: config.images.keepPerRepository, retainOnDelete: config.hardened, transform: base.transforms.registry }, componentOptions);
+    const registry = new Registry(
+        "registry",
+        {
+            namePrefix,
+            kmsKeyArn: key.arn,
+            keepImages: config.images.keepPerRepository,
+            retainOnDelete: config.hardened,
+            transform: base.transforms.registry,
+        },
+        componentOptions,
+    );
     return { ...base, network, registry };
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
 export function imagesFor(config: VoteAppConfig, registry: Registry): Record<AppService, pulumi.Input<string>> {
-    return Object.fromEntries(APP_SERVICES.map((s) => [s, config.images.overrides[s] ?? registry.imageFor(s, config.images.tag)])) as Record<AppService, pulumi.Input<string>>;
+    return Object.fromEntries(
+        APP_SERVICES.map((s) => [s, config.images.overrides[s] ?? registry.imageFor(s, config.images.tag)]),
+    ) as Record<AppService, pulumi.Input<string>>;
 }
-

@@ -5,10 +5,21 @@ import type { VoteAppConfig } from "./config";
 import type { BaseFoundation } from "./foundation";
 
 /** The stack's dashboard, alarms and alarm topic over a platform's signals: the same settings on every platform. */
-export function observeStack(config: VoteAppConfig, foundation: BaseFoundation, signals: StackObservabilityArgs["signals"]): StackObservability {
+export function observeStack(
+    config: VoteAppConfig,
+    foundation: BaseFoundation,
+    signals: StackObservabilityArgs["signals"],
+): StackObservability {
     return new StackObservability(
         "observability",
-        { namePrefix: foundation.namePrefix, region: config.region, accountId: config.account.id, alarmEmail: config.safety.alarmEmail, protectKey: config.hardened, signals },
+        {
+            namePrefix: foundation.namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            alarmEmail: config.safety.alarmEmail,
+            protectKey: config.hardened,
+            signals,
+        },
         foundation.componentOptions,
     );
 }

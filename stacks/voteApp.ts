@@ -12,7 +12,12 @@ export type { VoteAppOutputs } from "./foundation";
  * the chosen platform. Nothing here reads config; `index.ts` hands in what `loadVoteAppConfig` returned.
  */
 export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransforms = {}): VoteAppOutputs {
-    const identity: VoteAppOutputs = { environment: config.environment, platform: config.platform, accountId: config.account.id, region: config.region };
+    const identity: VoteAppOutputs = {
+        environment: config.environment,
+        platform: config.platform,
+        accountId: config.account.id,
+        region: config.region,
+    };
     switch (config.platform) {
         case "ecs": {
             const foundation = buildFoundation(config, transforms);

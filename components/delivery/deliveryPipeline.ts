@@ -41,8 +41,14 @@ export interface DeliveryPipelineArgs {
 }
 
 /** Role names the environment accounts' bootstrap must trust (pipelinePreviewRoleArn / pipelineDeployRoleArn). */
-export function pipelineRoleNames(namePrefix: string, stacks: readonly string[]): { preview: string; deploy: Record<string, string> } {
-    return { preview: physicalName("iamRole", namePrefix, "preview"), deploy: Object.fromEntries(stacks.map((s) => [s, physicalName("iamRole", namePrefix, "deploy", s)])) };
+export function pipelineRoleNames(
+    namePrefix: string,
+    stacks: readonly string[],
+): { preview: string; deploy: Record<string, string> } {
+    return {
+        preview: physicalName("iamRole", namePrefix, "preview"),
+        deploy: Object.fromEntries(stacks.map((s) => [s, physicalName("iamRole", namePrefix, "deploy", s)])),
+    };
 }
 
 /**
@@ -56,14 +62,26 @@ function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
         `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
         `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
-        ...(mode === "preview" ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`] : []),
+        ...(mode === "preview"
+            ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`]
+            : []),
         `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "policy/config/$tier.json"`,
         "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
     ];
 }
 
 function buildspec(install: readonly string[], build: readonly string[]): string {
-    return YAML.stringify({ version: "0.2", env: { shell: "bash" }, phases: { install: { "runtime-versions": { nodejs: "20" }, commands: [...install] }, build: { commands: [...build] } } }, { lineWidth: 0 });
+    return YAML.stringify(
+        {
+            version: "0.2",
+            env: { shell: "bash" },
+            phases: {
+                install: { "runtime-versions": { nodejs: "20" }, commands: [...install] },
+                build: { commands: [...build] },
+            },
+        },
+        { lineWidth: 0 },
+    );
 }
 
 /**
@@ -81,7 +99,11 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     readonly artifactKey: aws.kms.Key;
     readonly artifacts: SecureBucket;
     readonly pipeline: aws.codepipeline.Pipeline;
-    readonly buildRoles: { readonly test: aws.iam.Role; readonly preview: aws.iam.Role; readonly deploy: Readonly<Record<string, aws.iam.Role>> };
+    readonly buildRoles: {
+        readonly test: aws.iam.Role;
+        readonly preview: aws.iam.Role;
+        readonly deploy: Readonly<Record<string, aws.iam.Role>>;
+    };
     readonly projects: Readonly<Record<string, aws.codebuild.Project>>;
 
     constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,13 +111,18 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         const parent = this;
         if (args.environments.length === 0) throw new Error(`${name}: a pipeline needs at least one environment`);
         const stacks = args.environments.map((e) => e.stack);
-        if (new Set(stacks).size !== stacks.length) throw new Error(`${name}: environments listed twice: ${stacks.join(", ")}`);
+        if (new Set(stacks).size !== stacks.length)
+            throw new Error(`${name}: environments listed twice: ${stacks.join(", ")}`);
         const prefix = args.namePrefix;
         const roleNames = pipelineRoleNames(prefix, stacks);
         const pulumiVersion = args.pulumiVersion ?? "3.248.0";
 
         // Source connection and encrypted artifact store.
-        this.connection = new aws.codestarconnections.Connection(name, { name: physicalName("codestarConnection", prefix), providerType: "GitHub" }, { parent });
+        this.connection = new aws.codestarconnections.Connection(
+            name,
+            { name: physicalName("codestarConnection", prefix), providerType: "GitHub" },
+            { parent },
+        );
         this.artifactKey = new aws.kms.Key(
             `${name}-artifacts`,
             {
@@ -108,18 +135,46 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             },
             { parent },
         );
-        this.artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: this.artifactKey.arn, noncurrentVersionDays: 30 }, { parent });
+        this.artifacts = new SecureBucket(
+            `${name}-artifacts`,
+            { kmsKeyArn: this.artifactKey.arn, noncurrentVersionDays: 30 },
+            { parent },
+        );
         const artifactObjects = pulumi.interpolate`${this.artifacts.arn}/*`;
         const artifactAccess: PolicyStatementInput[] = [
-            { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: artifactObjects },
-            { Sid: "ArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: this.artifacts.arn },
-            { Sid: "ArtifactKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: this.artifactKey.arn },
+            {
+                Sid: "Artifacts",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                Resource: artifactObjects,
+            },
+            {
+                Sid: "ArtifactBucket",
+                Effect: "Allow",
+                Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"],
+                Resource: this.artifacts.arn,
+            },
+            {
+                Sid: "ArtifactKey",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                Resource: this.artifactKey.arn,
+            },
         ];
 
         // One build role per job, each with its own log group.
         const logGroupName = (project: string) => `/aws/codebuild/${project}`;
-        const buildRole = (key: string, roleName: string, assumable: readonly string[], project: string): aws.iam.Role => {
-            const role = new aws.iam.Role(`${name}-${key}`, { name: roleName, assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com", args.accountId) }, { parent });
+        const buildRole = (
+            key: string,
+            roleName: string,
+            assumable: readonly string[],
+            project: string,
+        ): aws.iam.Role => {
+            const role = new aws.iam.Role(
+                `${name}-${key}`,
+                { name: roleName, assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com", args.accountId) },
+                { parent },
+            );
             const logGroupArn = `arn:${args.partition}:logs:${args.region}:${args.accountId}:log-group:${logGroupName(project)}`;
             new aws.iam.RolePolicy(
                 `${name}-${key}`,
@@ -127,19 +182,54 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                     role: role.id,
                     policy: policyDocument(`${roleName} policy`, [
                         ...artifactAccess,
-                        { Sid: "BuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
-                        ...(assumable.length > 0 ? [{ Sid: "AssumeEnvironmentRoles", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: [...assumable] }] : []),
+                        {
+                            Sid: "BuildLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: [logGroupArn, `${logGroupArn}:*`],
+                        },
+                        ...(assumable.length > 0
+                            ? [
+                                  {
+                                      Sid: "AssumeEnvironmentRoles",
+                                      Effect: "Allow" as const,
+                                      Action: "sts:AssumeRole",
+                                      Resource: [...assumable],
+                                  },
+                              ]
+                            : []),
                     ]),
                 },
                 { parent },
             );
             return role;
         };
-        const projectNames = { test: physicalName("codebuildProject", prefix, "test"), preview: physicalName("codebuildProject", prefix, "preview"), ...Object.fromEntries(stacks.map((s) => [`deploy-${s}`, physicalName("codebuildProject", prefix, "deploy", s)])) } as Record<string, string>;
+        const projectNames = {
+            test: physicalName("codebuildProject", prefix, "test"),
+            preview: physicalName("codebuildProject", prefix, "preview"),
+            ...Object.fromEntries(
+                stacks.map((s) => [`deploy-${s}`, physicalName("codebuildProject", prefix, "deploy", s)]),
+            ),
+        } as Record<string, string>;
         this.buildRoles = {
             test: buildRole("test", physicalName("iamRole", prefix, "test"), [], projectNames.test),
-            preview: buildRole("preview", roleNames.preview, args.environments.map((e) => e.previewRoleArn), projectNames.preview),
-            deploy: Object.fromEntries(args.environments.map((e) => [e.stack, buildRole(`deploy-${e.stack}`, roleNames.deploy[e.stack], [e.deployRoleArn], projectNames[`deploy-${e.stack}`])])),
+            preview: buildRole(
+                "preview",
+                roleNames.preview,
+                args.environments.map((e) => e.previewRoleArn),
+                projectNames.preview,
+            ),
+            deploy: Object.fromEntries(
+                args.environments.map((e) => [
+                    e.stack,
+                    buildRole(
+                        `deploy-${e.stack}`,
+                        roleNames.deploy[e.stack],
+                        [e.deployRoleArn],
+                        projectNames[`deploy-${e.stack}`],
+                    ),
+                ]),
+            ),
         };
 
         const install = [
@@ -148,9 +238,18 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             `curl -fsSL https://get.pulumi.com | sh -s -- --version ${pulumiVersion}`,
             'export PATH="$HOME/.pulumi/bin:$PATH"',
         ];
-        const project = (key: string, role: aws.iam.Role, spec: string, variables: Record<string, string>): aws.codebuild.Project => {
+        const project = (
+            key: string,
+            role: aws.iam.Role,
+            spec: string,
+            variables: Record<string, string>,
+        ): aws.codebuild.Project => {
             const projectName = projectNames[key];
-            new aws.cloudwatch.LogGroup(`${name}-${key}`, { name: logGroupName(projectName), retentionInDays: args.logRetentionDays ?? 90 }, { parent });
+            new aws.cloudwatch.LogGroup(
+                `${name}-${key}`,
+                { name: logGroupName(projectName), retentionInDays: args.logRetentionDays ?? 90 },
+                { parent },
+            );
             return new aws.codebuild.Project(
                 `${name}-${key}`,
                 {
@@ -164,7 +263,11 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         computeType: "BUILD_GENERAL1_MEDIUM",
                         image: args.buildImage ?? "aws/codebuild/standard:7.0",
                         privilegedMode: false,
-                        environmentVariables: Object.entries(variables).map(([variable, value]) => ({ name: variable, value, type: "PLAINTEXT" })),
+                        environmentVariables: Object.entries(variables).map(([variable, value]) => ({
+                            name: variable,
+                            value,
+                            type: "PLAINTEXT",
+                        })),
                     },
                     logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroupName(projectName) } },
                     buildTimeout: 60,
@@ -182,27 +285,53 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             ...Object.fromEntries(
                 args.environments.map((e) => [
                     `deploy-${e.stack}`,
-                    project(`deploy-${e.stack}`, this.buildRoles.deploy[e.stack], buildspec(install, stackCommands("up", "DEPLOY_ROLE_ARN")), { STACK: e.stack, DEPLOY_ROLE_ARN: e.deployRoleArn }),
+                    project(
+                        `deploy-${e.stack}`,
+                        this.buildRoles.deploy[e.stack],
+                        buildspec(install, stackCommands("up", "DEPLOY_ROLE_ARN")),
+                        { STACK: e.stack, DEPLOY_ROLE_ARN: e.deployRoleArn },
+                    ),
                 ]),
             ),
         };
 
         // The pipeline's own role: read the source connection, run exactly these builds, use the artifact store.
-        const pipelineRole = new aws.iam.Role(`${name}-pipeline`, { name: physicalName("iamRole", prefix, "pipeline"), assumeRolePolicy: serviceTrustPolicy("codepipeline.amazonaws.com", args.accountId) }, { parent });
+        const pipelineRole = new aws.iam.Role(
+            `${name}-pipeline`,
+            {
+                name: physicalName("iamRole", prefix, "pipeline"),
+                assumeRolePolicy: serviceTrustPolicy("codepipeline.amazonaws.com", args.accountId),
+            },
+            { parent },
+        );
         new aws.iam.RolePolicy(
             `${name}-pipeline`,
             {
                 role: pipelineRole.id,
                 policy: policyDocument(`${prefix} pipeline policy`, [
                     ...artifactAccess,
-                    { Sid: "Source", Effect: "Allow", Action: "codestar-connections:UseConnection", Resource: this.connection.arn },
-                    { Sid: "Builds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: Object.values(this.projects).map((p) => p.arn) },
+                    {
+                        Sid: "Source",
+                        Effect: "Allow",
+                        Action: "codestar-connections:UseConnection",
+                        Resource: this.connection.arn,
+                    },
+                    {
+                        Sid: "Builds",
+                        Effect: "Allow",
+                        Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+                        Resource: Object.values(this.projects).map((p) => p.arn),
+                    },
                 ]),
             },
             { parent },
         );
 
-        const build = (actionName: string, projectKey: string, runOrder = 1): aws.types.input.codepipeline.PipelineStageAction => ({
+        const build = (
+            actionName: string,
+            projectKey: string,
+            runOrder = 1,
+        ): aws.types.input.codepipeline.PipelineStageAction => ({
             name: actionName,
             category: "Build",
             owner: "AWS",
@@ -214,7 +343,23 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         });
         const deployStages = args.environments.flatMap((e): aws.types.input.codepipeline.PipelineStage[] => [
             ...(e.requiresApproval
-                ? [{ name: `Approve-${e.stack}`, actions: [{ name: "Approve", category: "Approval", owner: "AWS", provider: "Manual", version: "1", configuration: { CustomData: `Deploy ${e.stack}: check the preview build's output first.` } }] }]
+                ? [
+                      {
+                          name: `Approve-${e.stack}`,
+                          actions: [
+                              {
+                                  name: "Approve",
+                                  category: "Approval",
+                                  owner: "AWS",
+                                  provider: "Manual",
+                                  version: "1",
+                                  configuration: {
+                                      CustomData: `Deploy ${e.stack}: check the preview build's output first.`,
+                                  },
+                              },
+                          ],
+                      },
+                  ]
                 : []),
             { name: `Deploy-${e.stack}`, actions: [build("PulumiUp", `deploy-${e.stack}`)] },
         ]);
@@ -225,7 +370,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                 pipelineType: "V2",
                 executionMode: "QUEUED",
                 roleArn: pipelineRole.arn,
-                artifactStores: [{ type: "S3", location: this.artifacts.name, encryptionKey: { id: this.artifactKey.arn, type: "KMS" } }],
+                artifactStores: [
+                    {
+                        type: "S3",
+                        location: this.artifacts.name,
+                        encryptionKey: { id: this.artifactKey.arn, type: "KMS" },
+                    },
+                ],
                 stages: [
                     {
                         name: "Source",
@@ -237,17 +388,35 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                                 provider: "CodeStarSourceConnection",
                                 version: "1",
                                 outputArtifacts: ["source"],
-                                configuration: { ConnectionArn: this.connection.arn, FullRepositoryId: args.repository, BranchName: args.branch ?? "main", OutputArtifactFormat: "CODE_ZIP", DetectChanges: "false" },
+                                configuration: {
+                                    ConnectionArn: this.connection.arn,
+                                    FullRepositoryId: args.repository,
+                                    BranchName: args.branch ?? "main",
+                                    OutputArtifactFormat: "CODE_ZIP",
+                                    DetectChanges: "false",
+                                },
                             },
                         ],
                     },
                     { name: "Test-and-Preview", actions: [build("Test", "test", 1), build("Preview", "preview", 2)] },
                     ...deployStages,
                 ],
-                triggers: [{ providerType: "CodeStarSourceConnection", gitConfiguration: { sourceActionName: "GitHub", pushes: [{ branches: { includes: [args.branch ?? "main"] } }] } }],
+                triggers: [
+                    {
+                        providerType: "CodeStarSourceConnection",
+                        gitConfiguration: {
+                            sourceActionName: "GitHub",
+                            pushes: [{ branches: { includes: [args.branch ?? "main"] } }],
+                        },
+                    },
+                ],
             },
             { parent },
         );
-        this.registerOutputs({ pipelineName: this.pipeline.name, connectionArn: this.connection.arn, previewBuildRoleArn: this.buildRoles.preview.arn });
+        this.registerOutputs({
+            pipelineName: this.pipeline.name,
+            connectionArn: this.connection.arn,
+            previewBuildRoleArn: this.buildRoles.preview.arn,
+        });
     }
 }

@@ -2,7 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
 import { type CiPermissionsScope, deployStatements, guardrailStatements, previewStatements } from "./ciPermissions";
-import { deploySubjects, deployTrustStatements, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, GITHUB_REPOSITORY, previewTrustStatements, STS_AUDIENCE } from "./githubTrust";
+import {
+    deploySubjects,
+    deployTrustStatements,
+    GITHUB_OIDC_HOST,
+    GITHUB_OIDC_URL,
+    GITHUB_REPOSITORY,
+    previewTrustStatements,
+    STS_AUDIENCE,
+} from "./githubTrust";
 
 export interface GitHubCiAccessArgs {
     /**
@@ -60,7 +68,8 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
     constructor(name: string, args: GitHubCiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:delivery:GitHubCiAccess", name, {}, opts);
         const parent = this;
-        if (!GITHUB_REPOSITORY.test(args.repository)) throw new Error(`${name}: repository "${args.repository}" must be owner/name`);
+        if (!GITHUB_REPOSITORY.test(args.repository))
+            throw new Error(`${name}: repository "${args.repository}" must be owner/name`);
         const deployRoleName = args.deployRoleName ?? "voteapp-deploy";
         const previewRoleName = args.previewRoleName ?? "voteapp-preview";
         const roleArn = (roleName: string) => `arn:${args.partition}:iam::${args.accountId}:role/${roleName}`;
@@ -69,7 +78,11 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
         this.oidcProviderArn =
             args.createOidcProvider === false
                 ? pulumi.output(`arn:${args.partition}:iam::${args.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`)
-                : new aws.iam.OpenIdConnectProvider(`${name}-github`, { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] }, { parent }).arn;
+                : new aws.iam.OpenIdConnectProvider(
+                      `${name}-github`,
+                      { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] },
+                      { parent },
+                  ).arn;
 
         const scope: CiPermissionsScope = {
             partition: args.partition,
@@ -89,11 +102,27 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 name: previewRoleName,
                 description: `GitHub Actions of ${args.repository}: read-only pulumi preview of ${args.environment}`,
                 maxSessionDuration,
-                assumeRolePolicy: policyDocument(`${previewRoleName} trust`, previewTrustStatements({ ...trust, roleName: previewRoleName, repository: args.repository, pipelineRoleArn: args.pipelineRoles?.preview })),
+                assumeRolePolicy: policyDocument(
+                    `${previewRoleName} trust`,
+                    previewTrustStatements({
+                        ...trust,
+                        roleName: previewRoleName,
+                        repository: args.repository,
+                        pipelineRoleArn: args.pipelineRoles?.preview,
+                    }),
+                ),
             },
             { parent },
         );
-        new aws.iam.RolePolicy(`${name}-preview`, { role: this.previewRole.id, name: "preview", policy: policyDocument(`${previewRoleName} policy`, previewStatements(scope, roleArn(previewRoleName))) }, { parent });
+        new aws.iam.RolePolicy(
+            `${name}-preview`,
+            {
+                role: this.previewRole.id,
+                name: "preview",
+                policy: policyDocument(`${previewRoleName} policy`, previewStatements(scope, roleArn(previewRoleName))),
+            },
+            { parent },
+        );
 
         this.deployRole = new aws.iam.Role(
             `${name}-deploy`,
@@ -103,23 +132,54 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 maxSessionDuration,
                 assumeRolePolicy: policyDocument(
                     `${deployRoleName} trust`,
-                    deployTrustStatements({ ...trust, roleName: deployRoleName, pipelineRoleArn: args.pipelineRoles?.deploy, subjects: deploySubjects(args.repository, args.githubEnvironment, args.allowMainBranch ?? false) }),
+                    deployTrustStatements({
+                        ...trust,
+                        roleName: deployRoleName,
+                        pipelineRoleArn: args.pipelineRoles?.deploy,
+                        subjects: deploySubjects(
+                            args.repository,
+                            args.githubEnvironment,
+                            args.allowMainBranch ?? false,
+                        ),
+                    }),
                 ),
             },
             { parent },
         );
         // Managed policies hold 6144 characters, inline role policies 10240: the deploy statements need the latter.
-        new aws.iam.RolePolicy(`${name}-deploy`, { role: this.deployRole.id, name: "deploy", policy: policyDocument(`${deployRoleName} policy`, deployStatements(scope, roleArn(deployRoleName))) }, { parent });
+        new aws.iam.RolePolicy(
+            `${name}-deploy`,
+            {
+                role: this.deployRole.id,
+                name: "deploy",
+                policy: policyDocument(`${deployRoleName} policy`, deployStatements(scope, roleArn(deployRoleName))),
+            },
+            { parent },
+        );
 
         const guardrails = new aws.iam.Policy(
             `${name}-guardrails`,
-            { description: "Denies CI roles long-lived identities and changes to the CI roles and GitHub trust", policy: policyDocument(`${name} guardrails`, guardrailStatements(scope)) },
+            {
+                description: "Denies CI roles long-lived identities and changes to the CI roles and GitHub trust",
+                policy: policyDocument(`${name} guardrails`, guardrailStatements(scope)),
+            },
             { parent },
         );
-        for (const [kind, role] of [["preview", this.previewRole], ["deploy", this.deployRole]] as const) {
-            new aws.iam.RolePolicyAttachment(`${name}-${kind}-guardrails`, { role: role.name, policyArn: guardrails.arn }, { parent });
+        for (const [kind, role] of [
+            ["preview", this.previewRole],
+            ["deploy", this.deployRole],
+        ] as const) {
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${kind}-guardrails`,
+                { role: role.name, policyArn: guardrails.arn },
+                { parent },
+            );
         }
 
-        this.registerOutputs({ oidcProviderArn: this.oidcProviderArn, previewRoleArn: this.previewRole.arn, deployRoleArn: this.deployRole.arn });
+        this.registerOutputs({
+            oidcProviderArn: this.oidcProviderArn,
+            previewRoleArn: this.previewRole.arn,
+            deployRoleArn: this.deployRole.arn,
+        });
     }
 }

@@ -15,7 +15,10 @@ export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0
 
 /** Subjects that may assume the deploy role: the repository's GitHub environment, and main only where asked. */
 export function deploySubjects(repository: string, githubEnvironment: string, allowMainBranch: boolean): string[] {
-    return [`repo:${repository}:environment:${githubEnvironment}`, ...(allowMainBranch ? [`repo:${repository}:ref:refs/heads/main`] : [])];
+    return [
+        `repo:${repository}:environment:${githubEnvironment}`,
+        ...(allowMainBranch ? [`repo:${repository}:ref:refs/heads/main`] : []),
+    ];
 }
 
 /** The subject pattern of the preview role: any job of this one repository (branches, pull requests, environments). */
@@ -38,21 +41,44 @@ function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
     return [
         // A role cannot name itself as principal before it exists; the account root with a condition on
         // the calling principal admits exactly this role's own sessions.
-        { Sid: "ReassumeForProvider", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } } },
-        ...(args.pipelineRoleArn ? [{ Sid: "DeliveryPipeline", Effect: "Allow" as const, Principal: { AWS: args.pipelineRoleArn }, Action: "sts:AssumeRole" }] : []),
+        {
+            Sid: "ReassumeForProvider",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
+            Action: "sts:AssumeRole",
+            Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } },
+        },
+        ...(args.pipelineRoleArn
+            ? [
+                  {
+                      Sid: "DeliveryPipeline",
+                      Effect: "Allow" as const,
+                      Principal: { AWS: args.pipelineRoleArn },
+                      Action: "sts:AssumeRole",
+                  },
+              ]
+            : []),
     ];
 }
 
 /** Deploy role trust: only the listed subjects, exact match, with the STS audience. */
-export function deployTrustStatements(args: CiTrustArgs & { readonly subjects: readonly string[] }): PolicyStatementInput[] {
-    if (args.subjects.some((s) => /[*?]/.test(s))) throw new Error(`Deploy role subjects must be exact, without wildcards: ${args.subjects.join(", ")}`);
+export function deployTrustStatements(
+    args: CiTrustArgs & { readonly subjects: readonly string[] },
+): PolicyStatementInput[] {
+    if (args.subjects.some((s) => /[*?]/.test(s)))
+        throw new Error(`Deploy role subjects must be exact, without wildcards: ${args.subjects.join(", ")}`);
     return [
         {
             Sid: "GitHubDeploy",
             Effect: "Allow",
             Principal: { Federated: args.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: [...args.subjects] } },
+            Condition: {
+                StringEquals: {
+                    [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+                    [`${GITHUB_OIDC_HOST}:sub`]: [...args.subjects],
+                },
+            },
         },
         ...commonStatements(args),
     ];
@@ -66,7 +92,10 @@ export function previewTrustStatements(args: CiTrustArgs & { readonly repository
             Effect: "Allow",
             Principal: { Federated: args.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE }, StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: previewSubjectPattern(args.repository) } },
+            Condition: {
+                StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE },
+                StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: previewSubjectPattern(args.repository) },
+            },
         },
         ...commonStatements(args),
     ];

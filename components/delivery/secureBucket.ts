@@ -39,17 +39,62 @@ export class SecureBucket extends pulumi.ComponentResource {
         const parent = this;
         // Unset: the bucket inherits its parent's protection like the rest of the component's children.
         const keep = args.protect === undefined ? {} : { protect: args.protect, retainOnDelete: args.protect };
-        this.bucket = new aws.s3.Bucket(name, { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false }, { parent, ...keep });
+        this.bucket = new aws.s3.Bucket(
+            name,
+            { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false },
+            { parent, ...keep },
+        );
         this.arn = this.bucket.arn;
         this.name = this.bucket.bucket;
         const bucket = this.bucket.id;
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(name, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] }, { parent });
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent, ...keep });
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            name,
+            {
+                bucket,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            { parent },
+        );
+        new aws.s3.BucketOwnershipControls(
+            name,
+            { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent },
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            name,
+            {
+                bucket,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            { parent },
+        );
+        new aws.s3.BucketVersioning(
+            name,
+            { bucket, versioningConfiguration: { status: "Enabled" } },
+            { parent, ...keep },
+        );
         new aws.s3.BucketLifecycleConfiguration(
             name,
-            { bucket, rules: [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] },
+            {
+                bucket,
+                rules: [
+                    {
+                        id: "expire-old-versions",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
             { parent },
         );
         new aws.s3.BucketPolicy(

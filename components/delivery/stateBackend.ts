@@ -45,7 +45,11 @@ export class StateBackend extends pulumi.ComponentResource {
         );
         new aws.kms.Alias(`${name}-key`, { name: `alias/${args.keyAlias}`, targetKeyId: this.key.keyId }, { parent });
         this.keyArn = this.key.arn;
-        this.bucket = new SecureBucket(`${name}-bucket`, { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protect: true }, { parent });
+        this.bucket = new SecureBucket(
+            `${name}-bucket`,
+            { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protect: true },
+            { parent },
+        );
         this.bucketArn = this.bucket.arn;
         this.bucketName = this.bucket.name;
         this.registerOutputs({ bucketName: this.bucketName, keyArn: this.keyArn });

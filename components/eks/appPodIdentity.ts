@@ -29,20 +29,38 @@ export interface AppPodIdentityArgs {
  * ServiceAccount. Pods created after the association get credentials from the Pod Identity agent (the
  * webhook adds a projected token of its own: the pod needs no Kubernetes API token).
  */
-export function appPodIdentity(name: string, args: AppPodIdentityArgs, parent: pulumi.Resource): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
+export function appPodIdentity(
+    name: string,
+    args: AppPodIdentityArgs,
+    parent: pulumi.Resource,
+): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
     const role = new aws.iam.Role(
         name,
-        { description: `${args.service} pods (EKS Pod Identity): read the Postgres password secret, nothing else`, assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn) },
+        {
+            description: `${args.service} pods (EKS Pod Identity): read the Postgres password secret, nothing else`,
+            assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
+        },
         { parent },
     );
     const policy = new aws.iam.RolePolicy(
         name,
-        { role: role.id, policy: policyDocument(`${name} policy`, readSecretsStatements(args.secretArns, args.kmsKeyArn, args.region, "PostgresPassword")) },
+        {
+            role: role.id,
+            policy: policyDocument(
+                `${name} policy`,
+                readSecretsStatements(args.secretArns, args.kmsKeyArn, args.region, "PostgresPassword"),
+            ),
+        },
         { parent },
     );
     const association = new aws.eks.PodIdentityAssociation(
         name,
-        { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount.metadata.name, roleArn: role.arn },
+        {
+            clusterName: args.clusterName,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccount.metadata.name,
+            roleArn: role.arn,
+        },
         // The policy first: a pod that gets the role can use it at once.
         { parent, dependsOn: [policy] },
     );

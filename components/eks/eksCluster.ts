@@ -15,7 +15,11 @@ export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "co
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
 
 /** metrics-server (kubernetes-sigs chart), pinned: HPAs scale on the CPU metrics it serves; EKS installs none. */
-export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2", repo: "https://kubernetes-sigs.github.io/metrics-server/" } as const;
+export const METRICS_SERVER_CHART = {
+    chart: "metrics-server",
+    version: "3.12.2",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+} as const;
 
 /**
  * Where the amazon-cloudwatch-observability add-on runs the CloudWatch agent (Container Insights): its own
@@ -24,7 +28,11 @@ export const METRICS_SERVER_CHART = { chart: "metrics-server", version: "3.12.2"
 /** The log groups Container Insights writes to under /aws/containerinsights/<cluster>/. */
 export const CONTAINER_INSIGHTS_LOG_GROUPS = ["application", "dataplane", "host", "performance"] as const;
 
-export const CLOUDWATCH_AGENT_IDENTITY = { namespace: "amazon-cloudwatch", serviceAccount: "cloudwatch-agent", managedPolicy: "CloudWatchAgentServerPolicy" } as const;
+export const CLOUDWATCH_AGENT_IDENTITY = {
+    namespace: "amazon-cloudwatch",
+    serviceAccount: "cloudwatch-agent",
+    managedPolicy: "CloudWatchAgentServerPolicy",
+} as const;
 
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
 const NODE_ROOT_VOLUME_GB = 30;
@@ -110,7 +118,14 @@ export class EksCluster extends pulumi.ComponentResource {
         this.autoMode = autoMode;
 
         const attach = (roleName: string, role: aws.iam.Role, policies: readonly string[]) =>
-            policies.map((policy) => new aws.iam.RolePolicyAttachment(`${roleName}-${policy}`, { role: role.name, policyArn: managedPolicy(policy) }, { parent }));
+            policies.map(
+                (policy) =>
+                    new aws.iam.RolePolicyAttachment(
+                        `${roleName}-${policy}`,
+                        { role: role.name, policyArn: managedPolicy(policy) },
+                        { parent },
+                    ),
+            );
 
         // Control plane role. Auto Mode needs sts:TagSession and the compute, storage, load balancing and networking policies.
         const clusterRole = new aws.iam.Role(
@@ -129,7 +144,13 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent },
         );
         const clusterPolicies = autoMode
-            ? ["AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"]
+            ? [
+                  "AmazonEKSClusterPolicy",
+                  "AmazonEKSComputePolicy",
+                  "AmazonEKSBlockStoragePolicy",
+                  "AmazonEKSLoadBalancingPolicy",
+                  "AmazonEKSNetworkingPolicy",
+              ]
             : ["AmazonEKSClusterPolicy"];
         const clusterRoleAttachments = attach(`${name}-cluster`, clusterRole, clusterPolicies);
         const clusterKeyAccess = new aws.iam.RolePolicy(
@@ -137,7 +158,12 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 role: clusterRole.id,
                 policy: policyDocument("EKS secrets encryption", [
-                    { Sid: "EnvelopeEncryptSecrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"], Resource: args.kmsKeyArn },
+                    {
+                        Sid: "EnvelopeEncryptSecrets",
+                        Effect: "Allow",
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"],
+                        Resource: args.kmsKeyArn,
+                    },
                 ]),
             },
             { parent },
@@ -149,7 +175,9 @@ export class EksCluster extends pulumi.ComponentResource {
             `${name}-node`,
             {
                 description: `EKS nodes of ${clusterName}`,
-                assumeRolePolicy: policyDocument("EKS node trust", [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }]),
+                assumeRolePolicy: policyDocument("EKS node trust", [
+                    { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+                ]),
             },
             { parent },
         );
@@ -161,7 +189,11 @@ export class EksCluster extends pulumi.ComponentResource {
         // EKS would create this group itself, without retention or encryption: create it first.
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane`,
-            { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            {
+                name: `/aws/eks/${clusterName}/cluster`,
+                retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.kmsKeyArn,
+            },
             { parent },
         );
 
@@ -188,17 +220,30 @@ export class EksCluster extends pulumi.ComponentResource {
                 deletionProtection: args.deletionProtection ?? false,
                 ...(autoMode
                     ? {
-                          computeConfig: { enabled: true, nodePools: ["general-purpose", "system"], nodeRoleArn: this.nodeRole.arn },
+                          computeConfig: {
+                              enabled: true,
+                              nodePools: ["general-purpose", "system"],
+                              nodeRoleArn: this.nodeRole.arn,
+                          },
                           storageConfig: { blockStorage: { enabled: true } },
                           kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
                       }
                     : {}),
             },
-            { parent, dependsOn: [logGroup, clusterKeyAccess, ...clusterRoleAttachments, ...(autoMode ? nodeRoleAttachments : [])] },
+            {
+                parent,
+                dependsOn: [
+                    logGroup,
+                    clusterKeyAccess,
+                    ...clusterRoleAttachments,
+                    ...(autoMode ? nodeRoleAttachments : []),
+                ],
+            },
         );
         this.clusterName = this.cluster.name;
         this.clusterSecurityGroupId = this.cluster.vpcConfig.apply((vpc) => {
-            if (!vpc.clusterSecurityGroupId) throw new Error(`EKS did not report the cluster security group of ${clusterName}`);
+            if (!vpc.clusterSecurityGroupId)
+                throw new Error(`EKS did not report the cluster security group of ${clusterName}`);
             return vpc.clusterSecurityGroupId;
         });
 
@@ -210,7 +255,11 @@ export class EksCluster extends pulumi.ComponentResource {
         const accessEntries: aws.eks.AccessEntry[] = [];
         const accessReady: pulumi.Resource[] = [];
         for (const admin of admins) {
-            const entry = new aws.eks.AccessEntry(`${name}-${admin.id}`, { clusterName: this.cluster.name, principalArn: admin.arn, type: "STANDARD" }, { parent });
+            const entry = new aws.eks.AccessEntry(
+                `${name}-${admin.id}`,
+                { clusterName: this.cluster.name, principalArn: admin.arn, type: "STANDARD" },
+                { parent },
+            );
             accessEntries.push(entry);
             accessReady.push(
                 new aws.eks.AccessPolicyAssociation(
@@ -252,16 +301,35 @@ export class EksCluster extends pulumi.ComponentResource {
         if (!autoMode) {
             // Networking and the Pod Identity agent run as DaemonSets: install them before nodes join, so nodes
             // become Ready; CoreDNS is a Deployment and needs nodes to schedule on.
-            const daemonAddons = [addon("vpc-cni", [], VPC_CNI_CONFIGURATION), addon("kube-proxy", []), addon("eks-pod-identity-agent", [])];
+            const daemonAddons = [
+                addon("vpc-cni", [], VPC_CNI_CONFIGURATION),
+                addon("kube-proxy", []),
+                addon("eks-pod-identity-agent", []),
+            ];
 
             this.launchTemplate = new aws.ec2.LaunchTemplate(
                 `${name}-nodes`,
                 {
                     description: `Nodes of ${clusterName}: IMDSv2 only, hop limit 1 (pods cannot reach the node role), encrypted root volume`,
                     updateDefaultVersion: true,
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                    metadataOptions: {
+                        httpEndpoint: "enabled",
+                        httpTokens: "required",
+                        httpPutResponseHopLimit: 1,
+                        instanceMetadataTags: "disabled",
+                    },
                     // The account's EBS key (aws/ebs): the Auto Scaling service role can use it without a key-policy grant.
-                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: NODE_ROOT_VOLUME_GB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+                    blockDeviceMappings: [
+                        {
+                            deviceName: "/dev/xvda",
+                            ebs: {
+                                volumeSize: NODE_ROOT_VOLUME_GB,
+                                volumeType: "gp3",
+                                encrypted: "true",
+                                deleteOnTermination: "true",
+                            },
+                        },
+                    ],
                     monitoring: { enabled: true },
                 },
                 { parent },
@@ -276,9 +344,16 @@ export class EksCluster extends pulumi.ComponentResource {
                     amiType: "AL2023_ARM_64_STANDARD",
                     capacityType: "ON_DEMAND",
                     instanceTypes: [...args.nodes.instanceTypes],
-                    scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
+                    scalingConfig: {
+                        minSize: args.nodes.minSize,
+                        desiredSize: args.nodes.desiredSize,
+                        maxSize: args.nodes.maxSize,
+                    },
                     updateConfig: { maxUnavailable: 1 },
-                    launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
+                    launchTemplate: {
+                        id: this.launchTemplate.id,
+                        version: this.launchTemplate.latestVersion.apply(String),
+                    },
                     nodeRepairConfig: { enabled: true },
                 },
                 { parent, dependsOn: [...nodeRoleAttachments, ...daemonAddons] },
@@ -298,14 +373,20 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const cloudWatchAgentPolicy = attach(`${name}-cloudwatch-agent`, this.cloudWatchAgentRole, [CLOUDWATCH_AGENT_IDENTITY.managedPolicy]);
+        const cloudWatchAgentPolicy = attach(`${name}-cloudwatch-agent`, this.cloudWatchAgentRole, [
+            CLOUDWATCH_AGENT_IDENTITY.managedPolicy,
+        ]);
         // Fluent Bit and the agent would create their groups themselves, without retention or encryption: create
         // them first, as for the control plane's.
         const insightsLogGroups = CONTAINER_INSIGHTS_LOG_GROUPS.map(
             (group) =>
                 new aws.cloudwatch.LogGroup(
                     `${name}-insights-${group}`,
-                    { name: `/aws/containerinsights/${clusterName}/${group}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                    {
+                        name: `/aws/containerinsights/${clusterName}/${group}`,
+                        retentionInDays: args.logRetentionDays,
+                        kmsKeyId: args.kmsKeyArn,
+                    },
                     { parent },
                 ),
         );
@@ -313,7 +394,13 @@ export class EksCluster extends pulumi.ComponentResource {
         // (and the Pod Identity agent), or the add-on reports DEGRADED until they come.
         addon(
             "amazon-cloudwatch-observability",
-            [...cloudWatchAgentPolicy, ...insightsLogGroups, ...(this.nodeGroup && addons["eks-pod-identity-agent"] ? [this.nodeGroup, addons["eks-pod-identity-agent"]] : [])],
+            [
+                ...cloudWatchAgentPolicy,
+                ...insightsLogGroups,
+                ...(this.nodeGroup && addons["eks-pod-identity-agent"]
+                    ? [this.nodeGroup, addons["eks-pod-identity-agent"]]
+                    : []),
+            ],
             undefined,
             [{ serviceAccount: CLOUDWATCH_AGENT_IDENTITY.serviceAccount, roleArn: this.cloudWatchAgentRole.arn }],
         );
@@ -342,7 +429,10 @@ export class EksCluster extends pulumi.ComponentResource {
                 namespace: "kube-system",
                 atomic: true,
                 cleanupOnFail: true,
-                values: { replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
+                values: {
+                    replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1,
+                    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                },
             },
             { parent, provider: this.provider },
         );
@@ -350,10 +440,17 @@ export class EksCluster extends pulumi.ComponentResource {
             // Auto Mode enforces NetworkPolicies only once its network policy controller is switched on here.
             new k8s.core.v1.ConfigMap(
                 `${name}-network-policy`,
-                { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
+                {
+                    metadata: { name: "amazon-vpc-cni", namespace: "kube-system" },
+                    data: { "enable-network-policy-controller": "true" },
+                },
                 { parent, provider: this.provider },
             );
         }
-        this.registerOutputs({ clusterName: this.clusterName, endpoint: this.cluster.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId });
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.cluster.endpoint,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+        });
     }
 }

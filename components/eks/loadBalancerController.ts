@@ -6,7 +6,11 @@ import { podIdentityTrustPolicy } from "./podIdentity";
 import { partitionOf } from "../partition";
 
 /** Chart of the AWS Load Balancer Controller (eks-charts), pinned: 1.14.0 ships controller v2.14.0. */
-export const LOAD_BALANCER_CONTROLLER_CHART = { chart: "aws-load-balancer-controller", version: "1.14.0", repo: "https://aws.github.io/eks-charts" } as const;
+export const LOAD_BALANCER_CONTROLLER_CHART = {
+    chart: "aws-load-balancer-controller",
+    version: "1.14.0",
+    repo: "https://aws.github.io/eks-charts",
+} as const;
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 const NAMESPACE = "kube-system";
 /** The tag the controller puts on everything it creates; its write permissions are scoped to it. */
@@ -27,8 +31,14 @@ export interface LoadBalancerControllerArgs {
  * calls take no resource), writes only on load balancers, target groups and security groups carrying
  * the controller's cluster tag, in this account and region, security group changes only in this VPC.
  */
-export function loadBalancerControllerStatements(args: { readonly partition: string; readonly region: string; readonly accountId: string; readonly vpcId: pulumi.Input<string> }): PolicyStatementInput[] {
-    const elb = (resource: string) => `arn:${args.partition}:elasticloadbalancing:${args.region}:${args.accountId}:${resource}`;
+export function loadBalancerControllerStatements(args: {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly vpcId: pulumi.Input<string>;
+}): PolicyStatementInput[] {
+    const elb = (resource: string) =>
+        `arn:${args.partition}:elasticloadbalancing:${args.region}:${args.accountId}:${resource}`;
     const securityGroups = `arn:${args.partition}:ec2:${args.region}:${args.accountId}:security-group/*`;
     const vpcArn = pulumi.interpolate`arn:${args.partition}:ec2:${args.region}:${args.accountId}:vpc/${args.vpcId}`;
     const taggedByController = { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } };
@@ -45,20 +55,50 @@ export function loadBalancerControllerStatements(args: { readonly partition: str
             Sid: "Describe",
             Effect: "Allow",
             Action: [
-                "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeInternetGateways", "ec2:DescribeVpcs",
-                "ec2:DescribeVpcPeeringConnections", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeTags", "ec2:DescribeRouteTables", "ec2:DescribeIpamPools", "ec2:GetCoipPoolUsage", "ec2:DescribeCoipPools", "ec2:GetSecurityGroupsForVpc",
-                "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeListeners",
-                "elasticloadbalancing:DescribeListenerCertificates", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeSSLPolicies",
-                "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
-                "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTrustStores",
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeIpamPools",
+                "ec2:GetCoipPoolUsage",
+                "ec2:DescribeCoipPools",
+                "ec2:GetSecurityGroupsForVpc",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeSSLPolicies",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTrustStores",
                 "elasticloadbalancing:DescribeCapacityReservation",
-                "acm:ListCertificates", "acm:DescribeCertificate",
-                "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "shield:GetSubscriptionState", "shield:DescribeProtection",
+                "acm:ListCertificates",
+                "acm:DescribeCertificate",
+                "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource",
+                "shield:GetSubscriptionState",
+                "shield:DescribeProtection",
             ],
             Resource: "*",
         },
-        { Sid: "CreateSecurityGroupsInThisVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: [securityGroups, vpcArn] },
+        {
+            Sid: "CreateSecurityGroupsInThisVpc",
+            Effect: "Allow",
+            Action: "ec2:CreateSecurityGroup",
+            Resource: [securityGroups, vpcArn],
+        },
         {
             Sid: "SecurityGroupRulesInThisVpc",
             Effect: "Allow",
@@ -71,7 +111,10 @@ export function loadBalancerControllerStatements(args: { readonly partition: str
             Effect: "Allow",
             Action: "ec2:CreateTags",
             Resource: securityGroups,
-            Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" }, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" } },
+            Condition: {
+                StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" },
+                Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" },
+            },
         },
         {
             Sid: "ManageOwnSecurityGroups",
@@ -92,15 +135,26 @@ export function loadBalancerControllerStatements(args: { readonly partition: str
             Effect: "Allow",
             Action: "elasticloadbalancing:AddTags",
             Resource: balancersAndGroups,
-            Condition: { StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] }, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" } },
+            Condition: {
+                StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] },
+                Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" },
+            },
         },
         {
             Sid: "ManageOwnBalancers",
             Effect: "Allow",
             Action: [
-                "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
-                "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
-                "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyCapacityReservation",
             ],
             Resource: balancersAndGroups,
             Condition: taggedByController,
@@ -109,14 +163,26 @@ export function loadBalancerControllerStatements(args: { readonly partition: str
             Sid: "ListenersAndRules",
             Effect: "Allow",
             Action: [
-                "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule",
-                "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:AddListenerCertificates",
-                "elasticloadbalancing:RemoveListenerCertificates", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
-                "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteRule",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:AddListenerCertificates",
+                "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:SetRulePriorities",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
             ],
             Resource: [
-                elb("loadbalancer/app/*/*"), elb("listener/app/*/*/*"), elb("listener-rule/app/*/*/*"),
-                elb("loadbalancer/net/*/*"), elb("listener/net/*/*/*"), elb("listener-rule/net/*/*/*"),
+                elb("loadbalancer/app/*/*"),
+                elb("listener/app/*/*/*"),
+                elb("listener-rule/app/*/*/*"),
+                elb("loadbalancer/net/*/*"),
+                elb("listener/net/*/*/*"),
+                elb("listener-rule/net/*/*/*"),
             ],
         },
         {
@@ -129,7 +195,10 @@ export function loadBalancerControllerStatements(args: { readonly partition: str
             Sid: "WebAcl",
             Effect: "Allow",
             Action: ["elasticloadbalancing:SetWebAcl", "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
-            Resource: [elb("loadbalancer/app/*/*"), `arn:${args.partition}:wafv2:${args.region}:${args.accountId}:regional/webacl/*/*`],
+            Resource: [
+                elb("loadbalancer/app/*/*"),
+                `arn:${args.partition}:wafv2:${args.region}:${args.accountId}:regional/webacl/*/*`,
+            ],
         },
     ];
 }
@@ -149,17 +218,36 @@ export class LoadBalancerController extends pulumi.ComponentResource {
 
         this.role = new aws.iam.Role(
             name,
-            { description: "AWS Load Balancer Controller (EKS Pod Identity)", assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn) },
+            {
+                description: "AWS Load Balancer Controller (EKS Pod Identity)",
+                assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
+            },
             { parent },
         );
         new aws.iam.RolePolicy(
             name,
-            { role: this.role.id, policy: policyDocument("AWS Load Balancer Controller", loadBalancerControllerStatements({ partition, region: args.region, accountId: args.accountId, vpcId: args.vpcId })) },
+            {
+                role: this.role.id,
+                policy: policyDocument(
+                    "AWS Load Balancer Controller",
+                    loadBalancerControllerStatements({
+                        partition,
+                        region: args.region,
+                        accountId: args.accountId,
+                        vpcId: args.vpcId,
+                    }),
+                ),
+            },
             { parent },
         );
         const association = new aws.eks.PodIdentityAssociation(
             name,
-            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, roleArn: this.role.arn },
+            {
+                clusterName: args.clusterName,
+                namespace: NAMESPACE,
+                serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+                roleArn: this.role.arn,
+            },
             { parent },
         );
         const replicas = args.replicas ?? 2;

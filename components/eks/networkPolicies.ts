@@ -31,7 +31,15 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
             spec: {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                egress: [{ to: [kubeDns], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+                egress: [
+                    {
+                        to: [kubeDns],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
+                ],
             },
         },
     ];
@@ -41,14 +49,22 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
         if (needs.http) {
             policies.push({
                 name: `ingress-to-${service}`,
-                spec: { podSelector, policyTypes: ["Ingress"], ingress: [{ from: vpc, ports: [{ protocol: "TCP", port: APP_HTTP_PORT }] }] },
+                spec: {
+                    podSelector,
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: vpc, ports: [{ protocol: "TCP", port: APP_HTTP_PORT }] }],
+                },
             });
         }
         const ports = [...(needs.redis ? [REDIS_PORT] : []), ...(needs.postgres ? [POSTGRES_PORT] : [])];
         if (ports.length > 0) {
             policies.push({
                 name: `${service}-to-data`,
-                spec: { podSelector, policyTypes: ["Egress"], egress: [{ to: vpc, ports: ports.map((port) => ({ protocol: "TCP", port })) }] },
+                spec: {
+                    podSelector,
+                    policyTypes: ["Egress"],
+                    egress: [{ to: vpc, ports: ports.map((port) => ({ protocol: "TCP", port })) }],
+                },
             });
         }
         // Postgres clients re-read the rotated password from Secrets Manager: credentials from the Pod Identity
@@ -60,7 +76,10 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
                     podSelector,
                     policyTypes: ["Egress"],
                     egress: [
-                        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }] },
+                        {
+                            to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
+                            ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }],
+                        },
                         { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
                     ],
                 },

@@ -48,7 +48,10 @@ export interface VoteAppOnKubernetesArgs {
      * switch and always rolls. Undefined: one rolling Deployment per service.
      * @example { liveSlot: "blue", images: { blue: { vote: "…:1.4.0", result: "…:1.4.0" }, green: { … } } }
      */
-    readonly blueGreen?: { readonly liveSlot: Slot; readonly images: Readonly<Record<Slot, Readonly<Record<"vote" | "result", pulumi.Input<string>>>>> };
+    readonly blueGreen?: {
+        readonly liveSlot: Slot;
+        readonly images: Readonly<Record<Slot, Readonly<Record<"vote" | "result", pulumi.Input<string>>>>>;
+    };
     /** Rolling update of every Deployment (both slots' under blue/green, and the worker's). @example { maxSurge: "25%", maxUnavailable: 0 } */
     readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
     readonly voteOptions: { readonly a: string; readonly b: string };
@@ -93,7 +96,12 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: VoteAppOnKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("voteapp:eks:VoteAppOnKubernetes", name, {}, { ...opts, providers: { ...(opts?.providers ?? {}), kubernetes: args.kubernetesProvider } });
+        super(
+            "voteapp:eks:VoteAppOnKubernetes",
+            name,
+            {},
+            { ...opts, providers: { ...(opts?.providers ?? {}), kubernetes: args.kubernetesProvider } },
+        );
         const parent = this;
         const awsProvider = inheritedAwsProvider(this, `VoteAppOnKubernetes ${name}`);
         const k8sOpts = { parent, provider: args.kubernetesProvider };
@@ -102,7 +110,14 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
 
         this.controller = new LoadBalancerController(
             `${name}-lb-controller`,
-            { clusterName: args.clusterName, clusterArn: args.clusterArn, region: args.region, accountId: args.accountId, vpcId: args.vpcId, replicas: args.controllerReplicas },
+            {
+                clusterName: args.clusterName,
+                clusterArn: args.clusterArn,
+                region: args.region,
+                accountId: args.accountId,
+                vpcId: args.vpcId,
+                replicas: args.controllerReplicas,
+            },
             { parent, providers: { aws: awsProvider, kubernetes: args.kubernetesProvider } },
         );
 
@@ -124,19 +139,29 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         const namespace = this.namespace.metadata.name;
 
         for (const policy of appNetworkPolicies(args.vpcCidr)) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policy.name}`, { metadata: { name: policy.name, namespace }, spec: policy.spec }, k8sOpts);
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policy.name}`,
+                { metadata: { name: policy.name, namespace }, spec: policy.spec },
+                k8sOpts,
+            );
         }
 
         // Passwords: read from Secrets Manager as Pulumi secrets, kept in one Kubernetes Secret per service
         // holding only what that service needs (envelope-encrypted in etcd by the cluster's KMS key).
         const secretValue = (arn: pulumi.Input<string>, jsonKey: string | undefined): pulumi.Output<string> =>
-            aws.secretsmanager.getSecretVersionOutput({ secretId: arn }, { parent, provider: awsProvider }).apply((version) => {
-                if (!jsonKey) return pulumi.secret(version.secretString);
-                const parsed: unknown = JSON.parse(version.secretString);
-                const value = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)[jsonKey] : undefined;
-                if (typeof value !== "string") throw new Error(`Secret ${version.arn} has no string "${jsonKey}" field`);
-                return pulumi.secret(value);
-            });
+            aws.secretsmanager
+                .getSecretVersionOutput({ secretId: arn }, { parent, provider: awsProvider })
+                .apply((version) => {
+                    if (!jsonKey) return pulumi.secret(version.secretString);
+                    const parsed: unknown = JSON.parse(version.secretString);
+                    const value =
+                        typeof parsed === "object" && parsed !== null
+                            ? (parsed as Record<string, unknown>)[jsonKey]
+                            : undefined;
+                    if (typeof value !== "string")
+                        throw new Error(`Secret ${version.arn} has no string "${jsonKey}" field`);
+                    return pulumi.secret(value);
+                });
 
         const deployments: Record<string, k8s.apps.v1.Deployment> = {};
         for (const service of APP_SERVICES) {
@@ -149,7 +174,16 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                     metadata: { name: `${service}-passwords`, namespace, labels },
                     type: "Opaque",
                     immutable: false,
-                    stringData: pulumi.secret(pulumi.all(Object.fromEntries(secrets.map(({ name: variable, secret: s }) => [variable, secretValue(s.arn, s.jsonKey)])))),
+                    stringData: pulumi.secret(
+                        pulumi.all(
+                            Object.fromEntries(
+                                secrets.map(({ name: variable, secret: s }) => [
+                                    variable,
+                                    secretValue(s.arn, s.jsonKey),
+                                ]),
+                            ),
+                        ),
+                    ),
                 },
                 k8sOpts,
             );
@@ -162,11 +196,23 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             const podIdentity = SERVICE_NEEDS[service].postgres
                 ? appPodIdentity(
                       `${name}-${service}`,
-                      { service, clusterName: args.clusterName, clusterArn: args.clusterArn, accountId: args.accountId, region: args.region, namespace, serviceAccount, secretArns: [args.data.secrets.pgPassword.arn], kmsKeyArn: args.kmsKeyArn },
+                      {
+                          service,
+                          clusterName: args.clusterName,
+                          clusterArn: args.clusterArn,
+                          accountId: args.accountId,
+                          region: args.region,
+                          namespace,
+                          serviceAccount,
+                          secretArns: [args.data.secrets.pgPassword.arn],
+                          kmsKeyArn: args.kmsKeyArn,
+                      },
                       this,
                   )
                 : undefined;
-            const endpoints = podIdentity ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn } : args.data.endpoints;
+            const endpoints = podIdentity
+                ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn }
+                : args.data.endpoints;
             // --- end credential rotation ---
             const http = SERVICE_NEEDS[service].http;
             // The worker runs as exactly one pod (workers share Redis's processing list): no HPA, and a new pod
@@ -174,9 +220,21 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             const singleReplica = service === "worker";
             const blueGreen = http ? args.blueGreen : undefined;
             // One workload per slot under blue/green; the rolling workload keeps its original names (no replacement).
-            const workloads: { slot?: Slot; k8sName: string; resourceName: string; labels: Record<string, string>; image: pulumi.Input<string> }[] =
+            const workloads: {
+                slot?: Slot;
+                k8sName: string;
+                resourceName: string;
+                labels: Record<string, string>;
+                image: pulumi.Input<string>;
+            }[] =
                 blueGreen && (service === "vote" || service === "result")
-                    ? SLOTS.map((slot) => ({ slot, k8sName: `${service}-${slot}`, resourceName: `${name}-${service}-${slot}`, labels: slotLabels(service, slot), image: blueGreen.images[slot][service] }))
+                    ? SLOTS.map((slot) => ({
+                          slot,
+                          k8sName: `${service}-${slot}`,
+                          resourceName: `${name}-${service}-${slot}`,
+                          labels: slotLabels(service, slot),
+                          image: blueGreen.images[slot][service],
+                      }))
                     : [{ k8sName: service, resourceName: `${name}-${service}`, labels, image: args.images[service] }];
             for (const workload of workloads) {
                 const container = appContainer({
@@ -197,7 +255,13 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                             selector: { matchLabels: workload.labels },
                             strategy: singleReplica
                                 ? { type: "Recreate" }
-                                : { type: "RollingUpdate", rollingUpdate: { maxSurge: args.rollingUpdate.maxSurge, maxUnavailable: args.rollingUpdate.maxUnavailable } },
+                                : {
+                                      type: "RollingUpdate",
+                                      rollingUpdate: {
+                                          maxSurge: args.rollingUpdate.maxSurge,
+                                          maxUnavailable: args.rollingUpdate.maxUnavailable,
+                                      },
+                                  },
                             revisionHistoryLimit: 5,
                             template: {
                                 metadata: { labels: workload.labels },
@@ -207,7 +271,14 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                                     securityContext: podSecurityContext(),
                                     // The images are built for ARM64 (Graviton), on node groups and in Auto Mode alike.
                                     nodeSelector: { "kubernetes.io/arch": "arm64", "kubernetes.io/os": "linux" },
-                                    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: workload.labels } }],
+                                    topologySpreadConstraints: [
+                                        {
+                                            maxSkew: 1,
+                                            topologyKey: "topology.kubernetes.io/zone",
+                                            whenUnsatisfiable: "ScheduleAnyway",
+                                            labelSelector: { matchLabels: workload.labels },
+                                        },
+                                    ],
                                     terminationGracePeriodSeconds: 30,
                                     containers: [container],
                                     volumes: [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }],
@@ -217,13 +288,19 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                     },
                     // Pods are created once the controller's webhook can add their ALB readiness gates, and once their
                     // Pod Identity association exists (the credentials are injected at pod creation).
-                    { ...k8sOpts, dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])] },
+                    {
+                        ...k8sOpts,
+                        dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])],
+                    },
                 );
                 deployments[workload.k8sName] = deployment;
                 // Per workload: a drain never takes more than one pod of a slot, and each slot scales on its own load.
                 new k8s.policy.v1.PodDisruptionBudget(
                     workload.resourceName,
-                    { metadata: { name: workload.k8sName, namespace, labels: workload.labels }, spec: { selector: { matchLabels: workload.labels }, maxUnavailable: 1 } },
+                    {
+                        metadata: { name: workload.k8sName, namespace, labels: workload.labels },
+                        spec: { selector: { matchLabels: workload.labels }, maxUnavailable: 1 },
+                    },
                     k8sOpts,
                 );
                 if (singleReplica) continue;
@@ -232,10 +309,25 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                     {
                         metadata: { name: workload.k8sName, namespace, labels: workload.labels },
                         spec: {
-                            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                            scaleTargetRef: {
+                                apiVersion: "apps/v1",
+                                kind: "Deployment",
+                                name: deployment.metadata.name,
+                            },
                             minReplicas: size.minCount,
                             maxReplicas: size.maxCount,
-                            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 60 } } }],
+                            metrics: [
+                                {
+                                    type: "Resource",
+                                    resource: {
+                                        name: "cpu",
+                                        target: {
+                                            type: "Utilization",
+                                            averageUtilization: args.targetCpuPercent ?? 60,
+                                        },
+                                    },
+                                },
+                            ],
                         },
                     },
                     k8sOpts,
@@ -246,7 +338,14 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 const selector = blueGreen ? slotLabels(service, blueGreen.liveSlot) : labels;
                 new k8s.core.v1.Service(
                     `${name}-${service}`,
-                    { metadata: { name: service, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+                    {
+                        metadata: { name: service, namespace, labels },
+                        spec: {
+                            type: "ClusterIP",
+                            selector,
+                            ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+                        },
+                    },
                     k8sOpts,
                 );
                 if (blueGreen) {
@@ -254,7 +353,11 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                         `${name}-${service}-preview`,
                         {
                             metadata: { name: `${service}-preview`, namespace, labels },
-                            spec: { type: "ClusterIP", selector: slotLabels(service, idleSlotOf(blueGreen.liveSlot)), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+                            spec: {
+                                type: "ClusterIP",
+                                selector: slotLabels(service, idleSlotOf(blueGreen.liveSlot)),
+                                ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+                            },
                         },
                         k8sOpts,
                     );
@@ -263,13 +366,21 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         }
         this.deployments = deployments;
 
-        const accessLogs = args.accessLogs ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this) : undefined;
+        const accessLogs = args.accessLogs
+            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this)
+            : undefined;
         const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
             "routing.http.drop_invalid_header_fields.enabled=true",
             "routing.http.desync_mitigation_mode=defensive",
             `deletion_protection.enabled=${args.deletionProtection ?? false}`,
-            ...(accessLogs ? ["access_logs.s3.enabled=true", pulumi.interpolate`access_logs.s3.bucket=${accessLogs.bucket.bucket}`, `access_logs.s3.prefix=${ACCESS_LOG_PREFIX}`] : []),
+            ...(accessLogs
+                ? [
+                      "access_logs.s3.enabled=true",
+                      pulumi.interpolate`access_logs.s3.bucket=${accessLogs.bucket.bucket}`,
+                      `access_logs.s3.prefix=${ACCESS_LOG_PREFIX}`,
+                  ]
+                : []),
         ];
         const annotations: Record<string, pulumi.Input<string>> = {
             "alb.ingress.kubernetes.io/scheme": "internet-facing",
@@ -278,7 +389,9 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             "alb.ingress.kubernetes.io/healthcheck-path": APP_HEALTH_PATH,
             "alb.ingress.kubernetes.io/success-codes": "200",
             "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.all(attributes).apply((all) => all.join(",")),
-            "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }]),
+            "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(
+                https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }],
+            ),
             ...(https
                 ? {
                       "alb.ingress.kubernetes.io/certificate-arn": args.certificateArn,
@@ -299,7 +412,11 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                             ...(args.domainName ? { host: args.domainName } : {}),
                             http: {
                                 paths: [
-                                    ...RESULT_PATH_PATTERNS.filter((p) => !p.endsWith("*")).map((path) => ({ path, pathType: "Prefix", backend: backend("result") })),
+                                    ...RESULT_PATH_PATTERNS.filter((p) => !p.endsWith("*")).map((path) => ({
+                                        path,
+                                        pathType: "Prefix",
+                                        backend: backend("result"),
+                                    })),
                                     { path: "/", pathType: "Prefix", backend: backend("vote") },
                                 ],
                             },
@@ -311,7 +428,11 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [this.controller.release, ...(accessLogs ? [accessLogs.policy] : [])] },
         );
         const address = this.ingress.status.apply((status) => status?.loadBalancer?.ingress?.[0]?.hostname ?? "");
-        this.url = args.domainName ? pulumi.output(`${https ? "https" : "http"}://${args.domainName}`) : address.apply((host) => (host ? `http://${host}` : "(the ALB address appears once the controller has created it)"));
+        this.url = args.domainName
+            ? pulumi.output(`${https ? "https" : "http"}://${args.domainName}`)
+            : address.apply((host) =>
+                  host ? `http://${host}` : "(the ALB address appears once the controller has created it)",
+              );
         this.registerOutputs({ url: this.url });
     }
 }

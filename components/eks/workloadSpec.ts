@@ -45,7 +45,13 @@ export function slotLabels(service: AppService, slot: Slot): Record<string, stri
 
 /** Pod-level: non-root uid/gid 10001, RuntimeDefault seccomp. */
 export function podSecurityContext(): PodSecurityContext {
-    return { runAsNonRoot: true, runAsUser: APP_UID, runAsGroup: APP_UID, fsGroup: APP_UID, seccompProfile: { type: "RuntimeDefault" } };
+    return {
+        runAsNonRoot: true,
+        runAsUser: APP_UID,
+        runAsGroup: APP_UID,
+        fsGroup: APP_UID,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
 }
 
 /** Container-level: read-only root, no privilege escalation, every capability dropped. */
@@ -113,13 +119,19 @@ export interface AppContainerInput {
 export function appContainer(input: AppContainerInput): Container {
     const secretNames = new Set(input.secretVariables);
     const clash = Object.keys(input.environment).find((name) => secretNames.has(name));
-    if (clash) throw new Error(`${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only from the Kubernetes Secret`);
+    if (clash)
+        throw new Error(
+            `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only from the Kubernetes Secret`,
+        );
     const http = SERVICE_NEEDS[input.service].http;
     const plain = Object.entries(input.environment)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value }));
     const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH }];
-    const secrets = input.secretVariables.map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secretName, key: name } } }));
+    const secrets = input.secretVariables.map((name) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: input.secretName, key: name } },
+    }));
     return {
         name: input.service,
         image: input.image,

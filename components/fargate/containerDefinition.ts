@@ -8,12 +8,26 @@ export interface ContainerDefinition {
     readonly user: string;
     readonly privileged: false;
     readonly readonlyRootFilesystem: boolean;
-    readonly portMappings: readonly { readonly name: string; readonly containerPort: number; readonly protocol: "tcp"; readonly appProtocol: "http" }[];
+    readonly portMappings: readonly {
+        readonly name: string;
+        readonly containerPort: number;
+        readonly protocol: "tcp";
+        readonly appProtocol: "http";
+    }[];
     readonly environment: readonly { readonly name: string; readonly value: string }[];
     readonly secrets: readonly { readonly name: string; readonly valueFrom: string }[];
     readonly logConfiguration: { readonly logDriver: "awslogs"; readonly options: Readonly<Record<string, string>> };
-    readonly healthCheck?: { readonly command: readonly string[]; readonly interval: number; readonly timeout: number; readonly retries: number; readonly startPeriod: number };
-    readonly linuxParameters: { readonly initProcessEnabled: boolean; readonly capabilities: { readonly drop: readonly string[] } };
+    readonly healthCheck?: {
+        readonly command: readonly string[];
+        readonly interval: number;
+        readonly timeout: number;
+        readonly retries: number;
+        readonly startPeriod: number;
+    };
+    readonly linuxParameters: {
+        readonly initProcessEnabled: boolean;
+        readonly capabilities: { readonly drop: readonly string[] };
+    };
     readonly stopTimeout: number;
 }
 
@@ -54,7 +68,10 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
     const http = SERVICE_NEEDS[input.service].http;
     const secretNames = new Set(input.secrets.map((s) => s.name));
     const clash = Object.keys(input.environment).find((name) => secretNames.has(name));
-    if (clash) throw new Error(`${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`);
+    if (clash)
+        throw new Error(
+            `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`,
+        );
     return {
         name: input.service,
         image: input.image,
@@ -62,16 +79,26 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
         user: input.user ?? "10001",
         privileged: false,
         readonlyRootFilesystem: true,
-        portMappings: http ? [{ name: input.service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }] : [],
+        portMappings: http
+            ? [{ name: input.service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
+            : [],
         environment: Object.entries(input.environment)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => ({ name, value })),
         secrets: input.secrets.map((secret) => ({ name: secret.name, valueFrom: secretValueFrom(secret) })),
         logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": input.logGroupName, "awslogs-region": input.region, "awslogs-stream-prefix": input.service, mode: "non-blocking", "max-buffer-size": "4m" },
+            options: {
+                "awslogs-group": input.logGroupName,
+                "awslogs-region": input.region,
+                "awslogs-stream-prefix": input.service,
+                mode: "non-blocking",
+                "max-buffer-size": "4m",
+            },
         },
-        ...(http ? { healthCheck: { command: httpHealthCommand(), interval: 15, timeout: 5, retries: 3, startPeriod: 20 } } : {}),
+        ...(http
+            ? { healthCheck: { command: httpHealthCommand(), interval: 15, timeout: 5, retries: 3, startPeriod: 20 } }
+            : {}),
         linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
         stopTimeout: 30,
     };

@@ -76,7 +76,9 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         super("voteapp:fargate:AppLoadBalancer", name, {}, opts);
         const parent = this;
 
-        const accessLogs = args.accessLogs ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this) : undefined;
+        const accessLogs = args.accessLogs
+            ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this)
+            : undefined;
         this.accessLogBucket = accessLogs?.bucket;
         this.loadBalancer = new aws.lb.LoadBalancer(
             autoName("loadBalancer", args.namePrefix),
@@ -89,7 +91,9 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 desyncMitigationMode: "defensive",
                 enableDeletionProtection: args.deletionProtection,
                 idleTimeout: 120,
-                accessLogs: accessLogs ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: ACCESS_LOG_PREFIX } : undefined,
+                accessLogs: accessLogs
+                    ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: ACCESS_LOG_PREFIX }
+                    : undefined,
             },
             // The bucket policy must exist before AWS checks that the load balancer may write to the bucket.
             { parent, dependsOn: accessLogs ? [accessLogs.policy] : [] },
@@ -108,31 +112,65 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                     protocol: "HTTP",
                     protocolVersion: "HTTP1",
                     deregistrationDelay: 30,
-                    healthCheck: { path: APP_HEALTH_PATH, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
+                    healthCheck: {
+                        path: APP_HEALTH_PATH,
+                        matcher: "200",
+                        interval: 15,
+                        healthyThreshold: 2,
+                        unhealthyThreshold: 3,
+                        timeout: 5,
+                    },
                 },
                 { parent },
             );
         this.voteTargetGroup = targetGroup("vote");
         this.resultTargetGroup = targetGroup("result");
-        const primary: Record<HttpService, aws.lb.TargetGroup> = { vote: this.voteTargetGroup, result: this.resultTargetGroup };
-        const alternate = shifting === "none" ? undefined : { vote: targetGroup("vote", "alt"), result: targetGroup("result", "alt") };
+        const primary: Record<HttpService, aws.lb.TargetGroup> = {
+            vote: this.voteTargetGroup,
+            result: this.resultTargetGroup,
+        };
+        const alternate =
+            shifting === "none"
+                ? undefined
+                : { vote: targetGroup("vote", "alt"), result: targetGroup("result", "alt") };
         this.alternateTargetGroups = alternate;
         const forwardTo = (service: HttpService) => [{ type: "forward", targetGroupArn: primary[service].arn }];
         // ECS native strategies shift weights between the pair; all traffic starts on the primary group.
         const weightedForward = (service: HttpService, pair: Record<HttpService, aws.lb.TargetGroup>) => [
-            { type: "forward", forward: { targetGroups: [{ arn: primary[service].arn, weight: 100 }, { arn: pair[service].arn, weight: 0 }] } },
+            {
+                type: "forward",
+                forward: {
+                    targetGroups: [
+                        { arn: primary[service].arn, weight: 100 },
+                        { arn: pair[service].arn, weight: 0 },
+                    ],
+                },
+            },
         ];
         // With ECS native strategies every app path matches a rule ECS manages (`/*`); the default still
         // forwards, since ECS refuses listeners mixing forward and non-forward (fixed-response) actions.
         const appDefault = forwardTo("vote");
         // CodeDeploy rewrites the listeners' actions to the live target group; Pulumi must not reset them.
-        const listenerOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "codeDeploy" ? ["defaultActions"] : [] };
-        const ruleOptions: pulumi.CustomResourceOptions = { parent, ignoreChanges: shifting === "none" ? [] : ["actions"] };
+        const listenerOptions: pulumi.CustomResourceOptions = {
+            parent,
+            ignoreChanges: shifting === "codeDeploy" ? ["defaultActions"] : [],
+        };
+        const ruleOptions: pulumi.CustomResourceOptions = {
+            parent,
+            ignoreChanges: shifting === "none" ? [] : ["actions"],
+        };
 
         if (args.certificateArn) {
             this.appListener = new aws.lb.Listener(
                 `${name}-https`,
-                { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: appDefault },
+                {
+                    loadBalancerArn: this.loadBalancer.arn,
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: TLS_POLICY,
+                    certificateArn: args.certificateArn,
+                    defaultActions: appDefault,
+                },
                 listenerOptions,
             );
             this.listeners.push(
@@ -142,34 +180,67 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                         loadBalancerArn: this.loadBalancer.arn,
                         port: 80,
                         protocol: "HTTP",
-                        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                        defaultActions: [
+                            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+                        ],
                     },
                     { parent },
                 ),
             );
         } else {
-            this.appListener = new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: appDefault }, listenerOptions);
+            this.appListener = new aws.lb.Listener(
+                `${name}-http`,
+                { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: appDefault },
+                listenerOptions,
+            );
         }
         this.listeners.unshift(this.appListener);
         const resultPaths = { pathPattern: { values: [...RESULT_PATH_PATTERNS] } };
         this.productionRules.result = new aws.lb.ListenerRule(
             `${name}-result`,
-            { listenerArn: this.appListener.arn, priority: 10, conditions: [resultPaths], actions: alternate && shifting === "ecsNative" ? weightedForward("result", alternate) : forwardTo("result") },
+            {
+                listenerArn: this.appListener.arn,
+                priority: 10,
+                conditions: [resultPaths],
+                actions:
+                    alternate && shifting === "ecsNative" ? weightedForward("result", alternate) : forwardTo("result"),
+            },
             ruleOptions,
         );
         if (alternate && shifting === "ecsNative") {
             this.productionRules.vote = new aws.lb.ListenerRule(
                 `${name}-vote`,
-                { listenerArn: this.appListener.arn, priority: 100, conditions: [{ pathPattern: { values: ["/*"] } }], actions: weightedForward("vote", alternate) },
+                {
+                    listenerArn: this.appListener.arn,
+                    priority: 100,
+                    conditions: [{ pathPattern: { values: ["/*"] } }],
+                    actions: weightedForward("vote", alternate),
+                },
                 ruleOptions,
             );
-            const testHeader = { httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] } };
+            const testHeader = {
+                httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] },
+            };
             this.testRules.result = new aws.lb.ListenerRule(
                 `${name}-result-test`,
-                { listenerArn: this.appListener.arn, priority: 1, conditions: [testHeader, resultPaths], actions: weightedForward("result", alternate) },
+                {
+                    listenerArn: this.appListener.arn,
+                    priority: 1,
+                    conditions: [testHeader, resultPaths],
+                    actions: weightedForward("result", alternate),
+                },
                 ruleOptions,
             );
-            this.testRules.vote = new aws.lb.ListenerRule(`${name}-vote-test`, { listenerArn: this.appListener.arn, priority: 2, conditions: [testHeader], actions: weightedForward("vote", alternate) }, ruleOptions);
+            this.testRules.vote = new aws.lb.ListenerRule(
+                `${name}-vote-test`,
+                {
+                    listenerArn: this.appListener.arn,
+                    priority: 2,
+                    conditions: [testHeader],
+                    actions: weightedForward("vote", alternate),
+                },
+                ruleOptions,
+            );
         }
         if (shifting === "codeDeploy") {
             const port = args.certificateArn ? TEST_LISTENER_PORT.https : TEST_LISTENER_PORT.http;
@@ -185,7 +256,18 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 listenerOptions,
             );
             this.listeners.push(this.testListener);
-            this.routing.push(new aws.lb.ListenerRule(`${name}-test-result`, { listenerArn: this.testListener.arn, priority: 10, conditions: [resultPaths], actions: forwardTo("result") }, ruleOptions));
+            this.routing.push(
+                new aws.lb.ListenerRule(
+                    `${name}-test-result`,
+                    {
+                        listenerArn: this.testListener.arn,
+                        priority: 10,
+                        conditions: [resultPaths],
+                        actions: forwardTo("result"),
+                    },
+                    ruleOptions,
+                ),
+            );
         }
         this.routing.push(...this.listeners, ...Object.values(this.productionRules), ...Object.values(this.testRules));
         this.registerOutputs({ dnsName: this.dnsName });

@@ -28,31 +28,94 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
     constructor(name: string, args: FargateSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:SecurityGroups", name, {}, opts);
         const parent = this;
-        const rule = (ruleName: string, direction: "in" | "out", groupId: pulumi.Input<string>, spec: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "securityGroupId">) =>
+        const rule = (
+            ruleName: string,
+            direction: "in" | "out",
+            groupId: pulumi.Input<string>,
+            spec: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "securityGroupId">,
+        ) =>
             direction === "in"
-                ? new aws.vpc.SecurityGroupIngressRule(`${name}-${ruleName}`, { securityGroupId: groupId, ...spec }, { parent })
-                : new aws.vpc.SecurityGroupEgressRule(`${name}-${ruleName}`, { securityGroupId: groupId, ...spec }, { parent });
+                ? new aws.vpc.SecurityGroupIngressRule(
+                      `${name}-${ruleName}`,
+                      { securityGroupId: groupId, ...spec },
+                      { parent },
+                  )
+                : new aws.vpc.SecurityGroupEgressRule(
+                      `${name}-${ruleName}`,
+                      { securityGroupId: groupId, ...spec },
+                      { parent },
+                  );
 
-        this.loadBalancer = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.vpcId, description: "Internet-facing load balancer", tags: { ...LOAD_BALANCER_ROLE_TAG } }, { parent });
+        this.loadBalancer = new aws.ec2.SecurityGroup(
+            `${name}-alb`,
+            { vpcId: args.vpcId, description: "Internet-facing load balancer", tags: { ...LOAD_BALANCER_ROLE_TAG } },
+            { parent },
+        );
         const publicPorts = args.https ? [80, 443] : [80];
         for (const port of publicPorts) {
-            rule(`alb-in-${port}-ipv4`, "in", this.loadBalancer.id, { cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === 443 ? "S" : ""} from the internet` });
+            rule(`alb-in-${port}-ipv4`, "in", this.loadBalancer.id, {
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: `HTTP${port === 443 ? "S" : ""} from the internet`,
+            });
         }
 
         const services = {} as Record<AppService, aws.ec2.SecurityGroup>;
         for (const service of APP_SERVICES) {
             const groupName = `${name}-${service}`;
-            const group = new aws.ec2.SecurityGroup(groupName, transformed(args.transform?.serviceSecurityGroup, { vpcId: args.vpcId, description: `${service} tasks` }, groupName), { parent });
+            const group = new aws.ec2.SecurityGroup(
+                groupName,
+                transformed(
+                    args.transform?.serviceSecurityGroup,
+                    { vpcId: args.vpcId, description: `${service} tasks` },
+                    groupName,
+                ),
+                { parent },
+            );
             services[service] = group;
             const needs = SERVICE_NEEDS[service];
             if (needs.http) {
-                rule(`${service}-from-alb`, "in", group.id, { referencedSecurityGroupId: this.loadBalancer.id, ipProtocol: "tcp", fromPort: APP_HTTP_PORT, toPort: APP_HTTP_PORT, description: "From the load balancer" });
-                rule(`alb-to-${service}`, "out", this.loadBalancer.id, { referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: APP_HTTP_PORT, toPort: APP_HTTP_PORT, description: `To ${service} tasks` });
+                rule(`${service}-from-alb`, "in", group.id, {
+                    referencedSecurityGroupId: this.loadBalancer.id,
+                    ipProtocol: "tcp",
+                    fromPort: APP_HTTP_PORT,
+                    toPort: APP_HTTP_PORT,
+                    description: "From the load balancer",
+                });
+                rule(`alb-to-${service}`, "out", this.loadBalancer.id, {
+                    referencedSecurityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: APP_HTTP_PORT,
+                    toPort: APP_HTTP_PORT,
+                    description: `To ${service} tasks`,
+                });
             }
             // AWS APIs (ECR, logs, Secrets Manager) over HTTPS, through NAT or interface endpoints.
-            rule(`${service}-https-out`, "out", group.id, { cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs over HTTPS" });
-            if (needs.redis) rule(`${service}-redis-out`, "out", group.id, { cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, description: "Redis in the VPC" });
-            if (needs.postgres) rule(`${service}-postgres-out`, "out", group.id, { cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL in the VPC" });
+            rule(`${service}-https-out`, "out", group.id, {
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "AWS APIs over HTTPS",
+            });
+            if (needs.redis)
+                rule(`${service}-redis-out`, "out", group.id, {
+                    cidrIpv4: args.vpcCidr,
+                    ipProtocol: "tcp",
+                    fromPort: REDIS_PORT,
+                    toPort: REDIS_PORT,
+                    description: "Redis in the VPC",
+                });
+            if (needs.postgres)
+                rule(`${service}-postgres-out`, "out", group.id, {
+                    cidrIpv4: args.vpcCidr,
+                    ipProtocol: "tcp",
+                    fromPort: POSTGRES_PORT,
+                    toPort: POSTGRES_PORT,
+                    description: "PostgreSQL in the VPC",
+                });
         }
         this.services = services;
         this.registerOutputs({ loadBalancerSecurityGroupId: this.loadBalancer.id });

@@ -8,7 +8,15 @@ import { serviceTrustPolicy } from "../iamPolicy";
  * between two target groups); the codeDeploy* ones hand the service to CodeDeploy (CODE_DEPLOY controller),
  * for pipelines that drive deployments through CodeDeploy.
  */
-export const ECS_STRATEGIES = ["rolling", "blueGreen", "canary", "linear", "codeDeployAllAtOnce", "codeDeployCanary", "codeDeployLinear"] as const;
+export const ECS_STRATEGIES = [
+    "rolling",
+    "blueGreen",
+    "canary",
+    "linear",
+    "codeDeployAllAtOnce",
+    "codeDeployCanary",
+    "codeDeployLinear",
+] as const;
 export type EcsStrategy = (typeof ECS_STRATEGIES)[number];
 
 /** What a strategy means for the service, its load balancer and the resources around it. */
@@ -52,7 +60,12 @@ export function trafficShiftingFor(plan: EcsDeploymentPlan): TrafficShifting {
 /** Service arguments that decide how deployments run. */
 export type ServiceDeploymentSettings = Pick<
     aws.ecs.ServiceArgs,
-    "deploymentController" | "deploymentConfiguration" | "deploymentCircuitBreaker" | "deploymentMinimumHealthyPercent" | "deploymentMaximumPercent" | "alarms"
+    | "deploymentController"
+    | "deploymentConfiguration"
+    | "deploymentCircuitBreaker"
+    | "deploymentMinimumHealthyPercent"
+    | "deploymentMaximumPercent"
+    | "alarms"
 >;
 
 /**
@@ -74,7 +87,11 @@ export function serviceDeploymentSettings(
     },
 ): ServiceDeploymentSettings {
     if (plan.kind === "codeDeploy") {
-        return { deploymentController: { type: "CODE_DEPLOY" }, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 };
+        return {
+            deploymentController: { type: "CODE_DEPLOY" },
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+        };
     }
     const common: ServiceDeploymentSettings = {
         deploymentController: { type: "ECS" },
@@ -82,11 +99,16 @@ export function serviceDeploymentSettings(
         // Full capacity throughout: new tasks start before old ones stop (blue/green needs a whole second set).
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
-        alarms: options.alarmNames.length > 0 ? { alarmNames: [...options.alarmNames], enable: true, rollback: true } : undefined,
+        alarms:
+            options.alarmNames.length > 0
+                ? { alarmNames: [...options.alarmNames], enable: true, rollback: true }
+                : undefined,
     };
     if (plan.kind === "rolling") {
         // One worker at a time: the new task starts only once the old one has stopped (and drained its ballot).
-        const capacity = options.singleReplica ? { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 } : {};
+        const capacity = options.singleReplica
+            ? { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 }
+            : {};
         return { ...common, ...capacity, deploymentConfiguration: { strategy: "ROLLING" } };
     }
     if (options.singleReplica) throw new Error(`a single-replica service can only roll; got the ${plan.strategy} plan`);
@@ -96,9 +118,16 @@ export function serviceDeploymentSettings(
         deploymentConfiguration: {
             strategy: plan.strategy,
             bakeTimeInMinutes: bake,
-            canaryConfiguration: plan.strategy === "CANARY" ? { canaryPercent: CANARY_PERCENT, canaryBakeTimeInMinutes: bake } : undefined,
-            linearConfiguration: plan.strategy === "LINEAR" ? { stepPercent: LINEAR_STEP_PERCENT, stepBakeTimeInMinutes: String(LINEAR_STEP_MINUTES) } : undefined,
-            lifecycleHooks: options.lifecycleHooks && options.lifecycleHooks.length > 0 ? [...options.lifecycleHooks] : undefined,
+            canaryConfiguration:
+                plan.strategy === "CANARY"
+                    ? { canaryPercent: CANARY_PERCENT, canaryBakeTimeInMinutes: bake }
+                    : undefined,
+            linearConfiguration:
+                plan.strategy === "LINEAR"
+                    ? { stepPercent: LINEAR_STEP_PERCENT, stepBakeTimeInMinutes: String(LINEAR_STEP_MINUTES) }
+                    : undefined,
+            lifecycleHooks:
+                options.lifecycleHooks && options.lifecycleHooks.length > 0 ? [...options.lifecycleHooks] : undefined,
         },
     };
 }
@@ -121,7 +150,12 @@ export function ignoredServiceChanges(plan: EcsDeploymentPlan): string[] {
 }
 
 /** The role ECS assumes to shift listener rules between target groups during native blue/green, canary and linear deployments. */
-export function ecsLoadBalancerRole(name: string, accountId: string, partition: string, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function ecsLoadBalancerRole(
+    name: string,
+    accountId: string,
+    partition: string,
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Role {
     const role = new aws.iam.Role(
         name,
         {
@@ -130,7 +164,14 @@ export function ecsLoadBalancerRole(name: string, accountId: string, partition: 
         },
         opts,
     );
-    new aws.iam.RolePolicyAttachment(name, { role: role.name, policyArn: `arn:${partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers` }, opts);
+    new aws.iam.RolePolicyAttachment(
+        name,
+        {
+            role: role.name,
+            policyArn: `arn:${partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers`,
+        },
+        opts,
+    );
     return role;
 }
 
@@ -168,7 +209,11 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: EcsCodeDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:EcsCodeDeployment", name, {}, opts);
         const parent = this;
-        this.application = new aws.codedeploy.Application(name, { name: args.namePrefix, computePlatform: "ECS" }, { parent });
+        this.application = new aws.codedeploy.Application(
+            name,
+            { name: args.namePrefix, computePlatform: "ECS" },
+            { parent },
+        );
         const role = new aws.iam.Role(
             `${name}-service`,
             {
@@ -177,7 +222,11 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const attachment = new aws.iam.RolePolicyAttachment(`${name}-service`, { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/AWSCodeDeployRoleForECS` }, { parent });
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-service`,
+            { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/AWSCodeDeployRoleForECS` },
+            { parent },
+        );
 
         const groups: Record<string, aws.codedeploy.DeploymentGroup> = {};
         for (const [serviceName, target] of Object.entries(args.services)) {
@@ -191,7 +240,10 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
                     deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
                     blueGreenDeploymentConfig: {
                         deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-                        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: args.bakeMinutes },
+                        terminateBlueInstancesOnDeploymentSuccess: {
+                            action: "TERMINATE",
+                            terminationWaitTimeInMinutes: args.bakeMinutes,
+                        },
                     },
                     ecsService: { clusterName: args.clusterName, serviceName: target.service.name },
                     loadBalancerInfo: {
@@ -201,8 +253,12 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
                             targetGroups: target.targetGroupNames.map((tgName) => ({ name: tgName })),
                         },
                     },
-                    autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
-                    alarmConfiguration: target.alarmNames.length > 0 ? { enabled: true, alarms: [...target.alarmNames] } : undefined,
+                    autoRollbackConfiguration: {
+                        enabled: true,
+                        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+                    },
+                    alarmConfiguration:
+                        target.alarmNames.length > 0 ? { enabled: true, alarms: [...target.alarmNames] } : undefined,
                 },
                 { parent, dependsOn: [attachment] },
             );

@@ -129,10 +129,17 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
 
         this.cluster = new aws.ecs.Cluster(
             name,
-            { name: physicalName("ecsCluster", args.namePrefix), settings: [{ name: "containerInsights", value: "enhanced" }] },
+            {
+                name: physicalName("ecsCluster", args.namePrefix),
+                settings: [{ name: "containerInsights", value: "enhanced" }],
+            },
             { parent },
         );
-        const namespace = new aws.servicediscovery.HttpNamespace(name, { name: `${args.namePrefix}.internal`, description: "Service Connect names of the voting app" }, { parent });
+        const namespace = new aws.servicediscovery.HttpNamespace(
+            name,
+            { name: `${args.namePrefix}.internal`, description: "Service Connect names of the voting app" },
+            { parent },
+        );
 
         this.loadBalancer = new AppLoadBalancer(
             `${name}-alb`,
@@ -148,10 +155,17 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const shiftingRole = this.deploymentPlan.kind === "ecsNative" ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }) : undefined;
+        const shiftingRole =
+            this.deploymentPlan.kind === "ecsNative"
+                ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent })
+                : undefined;
 
         const secretsOf = (service: AppService): SecretToInject[] =>
-            injectedSecretsFor(service, args.data.secrets).map(({ name, secret }) => ({ name, secretArn: secret.arn, jsonKey: secret.jsonKey }));
+            injectedSecretsFor(service, args.data.secrets).map(({ name, secret }) => ({
+                name,
+                secretArn: secret.arn,
+                jsonKey: secret.jsonKey,
+            }));
 
         const services = {} as Record<AppService, aws.ecs.Service>;
         const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
@@ -160,7 +174,11 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             const size = args.sizes[service];
             const logGroup = new aws.cloudwatch.LogGroup(
                 `${name}-${service}`,
-                { name: `/voteapp/${args.namePrefix}/${service}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+                {
+                    name: `/voteapp/${args.namePrefix}/${service}`,
+                    retentionInDays: args.logRetentionDays,
+                    kmsKeyId: args.kmsKeyArn,
+                },
                 { parent },
             );
             logGroups[service] = logGroup;
@@ -191,43 +209,82 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             if (SERVICE_NEEDS[service].postgres) {
                 new aws.iam.RolePolicy(
                     `${name}-${service}-task`,
-                    { role: taskRole.id, policy: policyDocument(`${name}-${service}-task policy`, readSecretsStatements([args.data.secrets.pgPassword.arn], args.kmsKeyArn, args.region, "PostgresPassword")) },
+                    {
+                        role: taskRole.id,
+                        policy: policyDocument(
+                            `${name}-${service}-task policy`,
+                            readSecretsStatements(
+                                [args.data.secrets.pgPassword.arn],
+                                args.kmsKeyArn,
+                                args.region,
+                                "PostgresPassword",
+                            ),
+                        ),
+                    },
                     { parent },
                 );
             }
-            const endpoints = SERVICE_NEEDS[service].postgres ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn } : args.data.endpoints;
+            const endpoints = SERVICE_NEEDS[service].postgres
+                ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn }
+                : args.data.endpoints;
             const environment = appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions);
             const containerDefinitions = pulumi
                 .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
                 .apply(([image, logGroupName, env, resolvedSecrets]) =>
-                    JSON.stringify([containerDefinition({ service, image, environment: env, secrets: resolvedSecrets, logGroupName, region: args.region })]),
+                    JSON.stringify([
+                        containerDefinition({
+                            service,
+                            image,
+                            environment: env,
+                            secrets: resolvedSecrets,
+                            logGroupName,
+                            region: args.region,
+                        }),
+                    ]),
                 );
             const taskDefinition = new aws.ecs.TaskDefinition(
                 `${name}-${service}`,
-                transformed(args.transform?.taskDefinition, {
-                    family: `${args.namePrefix}-${service}`,
-                    requiresCompatibilities: ["FARGATE"],
-                    networkMode: "awsvpc",
-                    cpu: String(size.cpu),
-                    memory: String(size.memory),
-                    executionRoleArn: executionRole.arn,
-                    taskRoleArn: taskRole.arn,
-                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "ARM64" },
-                    containerDefinitions,
-                }, `${name}-${service}`),
+                transformed(
+                    args.transform?.taskDefinition,
+                    {
+                        family: `${args.namePrefix}-${service}`,
+                        requiresCompatibilities: ["FARGATE"],
+                        networkMode: "awsvpc",
+                        cpu: String(size.cpu),
+                        memory: String(size.memory),
+                        executionRoleArn: executionRole.arn,
+                        taskRoleArn: taskRole.arn,
+                        runtimePlatform: {
+                            operatingSystemFamily: "LINUX",
+                            cpuArchitecture: args.cpuArchitecture ?? "ARM64",
+                        },
+                        containerDefinitions,
+                    },
+                    `${name}-${service}`,
+                ),
                 { parent },
             );
             taskDefinitions[service] = taskDefinition;
 
             const http = SERVICE_NEEDS[service].http;
-            const targetGroup = service === "vote" ? this.loadBalancer.voteTargetGroup : service === "result" ? this.loadBalancer.resultTargetGroup : undefined;
+            const targetGroup =
+                service === "vote"
+                    ? this.loadBalancer.voteTargetGroup
+                    : service === "result"
+                      ? this.loadBalancer.resultTargetGroup
+                      : undefined;
             const lbService = service === "vote" || service === "result" ? service : undefined;
             const plan = lbService ? this.deploymentPlan : rolling;
             const alternate = lbService ? this.loadBalancer.alternateTargetGroups?.[lbService] : undefined;
             const productionRule = lbService ? this.loadBalancer.productionRules[lbService] : undefined;
             const advancedConfiguration =
                 plan.kind === "ecsNative" && alternate && productionRule && shiftingRole && lbService
-                    ? { alternateTargetGroupArn: alternate.arn, productionListenerRule: productionRule.arn, testListenerRule: this.loadBalancer.testRules[lbService]?.arn, roleArn: shiftingRole.arn }
+                    ? {
+                          alternateTargetGroupArn: alternate.arn,
+                          productionListenerRule: productionRule.arn,
+                          testListenerRule: this.loadBalancer.testRules[lbService]?.arn,
+                          roleArn: shiftingRole.arn,
+                      }
                     : undefined;
             services[service] = new aws.ecs.Service(
                 `${name}-${service}`,
@@ -238,10 +295,28 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     desiredCount: size.desiredCount,
                     launchType: "FARGATE",
                     platformVersion: "LATEST",
-                    networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.securityGroups.services[service].id], assignPublicIp: false },
-                    loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: service, containerPort: APP_HTTP_PORT, advancedConfiguration }] : [],
+                    networkConfiguration: {
+                        subnets: args.privateSubnetIds,
+                        securityGroups: [args.securityGroups.services[service].id],
+                        assignPublicIp: false,
+                    },
+                    loadBalancers: targetGroup
+                        ? [
+                              {
+                                  targetGroupArn: targetGroup.arn,
+                                  containerName: service,
+                                  containerPort: APP_HTTP_PORT,
+                                  advancedConfiguration,
+                              },
+                          ]
+                        : [],
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
-                    ...serviceDeploymentSettings(plan, { bakeMinutes: deployment.bakeMinutes, alarmNames: args.rollbackAlarmNames?.[service] ?? [], lifecycleHooks: deployment.lifecycleHooks, singleReplica: service === "worker" }),
+                    ...serviceDeploymentSettings(plan, {
+                        bakeMinutes: deployment.bakeMinutes,
+                        alarmNames: args.rollbackAlarmNames?.[service] ?? [],
+                        lifecycleHooks: deployment.lifecycleHooks,
+                        singleReplica: service === "worker",
+                    }),
                     // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
                     // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
                     serviceConnectConfiguration:
@@ -250,7 +325,15 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                             : {
                                   enabled: true,
                                   namespace: namespace.arn,
-                                  services: http ? [{ portName: service, discoveryName: service, clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }] }] : [],
+                                  services: http
+                                      ? [
+                                            {
+                                                portName: service,
+                                                discoveryName: service,
+                                                clientAlias: [{ port: APP_HTTP_PORT, dnsName: service }],
+                                            },
+                                        ]
+                                      : [],
                               },
                     propagateTags: "SERVICE",
                     enableEcsManagedTags: true,
@@ -258,7 +341,11 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     waitForSteadyState: false,
                 },
                 // Autoscaling owns the running count once deployed; a deploy must not reset it. ECS/CodeDeploy own what they shift.
-                { parent, dependsOn: this.loadBalancer.routing, ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)] },
+                {
+                    parent,
+                    dependsOn: this.loadBalancer.routing,
+                    ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)],
+                },
             );
             if (http) this.autoscale(`${name}-${service}`, services[service], size, args.targetCpuPercent ?? 60);
         }
@@ -268,7 +355,10 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         if (this.deploymentPlan.kind === "codeDeploy") {
             const alternates = this.loadBalancer.alternateTargetGroups;
             const testListener = this.loadBalancer.testListener;
-            if (!alternates || !testListener) throw new Error("codeDeploy strategies need the load balancer's alternate target groups and test listener");
+            if (!alternates || !testListener)
+                throw new Error(
+                    "codeDeploy strategies need the load balancer's alternate target groups and test listener",
+                );
             this.codeDeployment = new EcsCodeDeployment(
                 `${name}-codedeploy`,
                 {
@@ -281,38 +371,77 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     productionListenerArn: this.loadBalancer.appListener.arn,
                     testListenerArn: testListener.arn,
                     services: {
-                        vote: { service: services.vote, targetGroupNames: [this.loadBalancer.voteTargetGroup.name, alternates.vote.name], alarmNames: args.rollbackAlarmNames?.vote ?? [] },
-                        result: { service: services.result, targetGroupNames: [this.loadBalancer.resultTargetGroup.name, alternates.result.name], alarmNames: args.rollbackAlarmNames?.result ?? [] },
+                        vote: {
+                            service: services.vote,
+                            targetGroupNames: [this.loadBalancer.voteTargetGroup.name, alternates.vote.name],
+                            alarmNames: args.rollbackAlarmNames?.vote ?? [],
+                        },
+                        result: {
+                            service: services.result,
+                            targetGroupNames: [this.loadBalancer.resultTargetGroup.name, alternates.result.name],
+                            alarmNames: args.rollbackAlarmNames?.result ?? [],
+                        },
                     },
                 },
                 { parent },
             );
         }
-        this.url = args.domainName ? pulumi.output(`https://${args.domainName}`) : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        this.url = args.domainName
+            ? pulumi.output(`https://${args.domainName}`)
+            : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
         this.registerOutputs({ url: this.url, clusterName: this.cluster.name });
     }
 
     /** Execution role: pull from ECR, write to its own log group, read exactly this service's secrets. */
-    private executionRole(name: string, args: VoteAppOnFargateArgs, logGroup: aws.cloudwatch.LogGroup, secrets: readonly SecretToInject[]): aws.iam.Role {
+    private executionRole(
+        name: string,
+        args: VoteAppOnFargateArgs,
+        logGroup: aws.cloudwatch.LogGroup,
+        secrets: readonly SecretToInject[],
+    ): aws.iam.Role {
         const parent = this;
-        const role = new aws.iam.Role(name, { description: "ECS housekeeping: image pull, logs, secret injection", assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId) }, { parent });
+        const role = new aws.iam.Role(
+            name,
+            {
+                description: "ECS housekeeping: image pull, logs, secret injection",
+                assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId),
+            },
+            { parent },
+        );
         new aws.iam.RolePolicy(
             name,
             {
                 role: role.id,
                 policy: policyDocument(`${name} policy`, [
                     { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                    { Sid: "PullAppImages", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repositoryArns },
-                    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    {
+                        Sid: "PullAppImages",
+                        Effect: "Allow",
+                        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                        Resource: args.repositoryArns,
+                    },
+                    {
+                        Sid: "WriteOwnLogs",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                    },
                     ...(secrets.length > 0
                         ? [
-                              { Sid: "ReadOwnSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: secrets.map((s) => s.secretArn) },
+                              {
+                                  Sid: "ReadOwnSecrets",
+                                  Effect: "Allow" as const,
+                                  Action: "secretsmanager:GetSecretValue",
+                                  Resource: secrets.map((s) => s.secretArn),
+                              },
                               {
                                   Sid: "DecryptSecretsViaSecretsManager",
                                   Effect: "Allow" as const,
                                   Action: "kms:Decrypt",
                                   Resource: args.kmsKeyArn,
-                                  Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                                  Condition: {
+                                      StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
+                                  },
                               },
                           ]
                         : []),
@@ -323,7 +452,12 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         return role;
     }
 
-    private autoscale(name: string, service: aws.ecs.Service, size: FargateServiceSize, targetCpuPercent: number): void {
+    private autoscale(
+        name: string,
+        service: aws.ecs.Service,
+        size: FargateServiceSize,
+        targetCpuPercent: number,
+    ): void {
         const parent = this;
         const target = new aws.appautoscaling.Target(
             name,

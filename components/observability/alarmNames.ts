@@ -5,7 +5,11 @@
  */
 
 /** The signals a service's rollback watches. HTTP services add load balancer signals to CPU and memory. */
-export const SERVICE_ROLLBACK_SIGNALS = { http: ["target-5xx", "latency-p95", "unhealthy-hosts", "cpu", "memory"], worker: ["cpu", "memory", "errors"], function: ["errors"] } as const;
+export const SERVICE_ROLLBACK_SIGNALS = {
+    http: ["target-5xx", "latency-p95", "unhealthy-hosts", "cpu", "memory"],
+    worker: ["cpu", "memory", "errors"],
+    function: ["errors"],
+} as const;
 
 export type ServiceRollbackSignal = (typeof SERVICE_ROLLBACK_SIGNALS)[keyof typeof SERVICE_ROLLBACK_SIGNALS][number];
 
@@ -21,5 +25,7 @@ export function functionRollbackAlarmNames(namePrefix: string, role: string): st
 
 /** The alarms that roll back a deployment of the service. */
 export function rollbackAlarmNames(namePrefix: string, service: string, http: boolean): string[] {
-    return (http ? SERVICE_ROLLBACK_SIGNALS.http : SERVICE_ROLLBACK_SIGNALS.worker).map((signal) => serviceAlarmName(namePrefix, service, signal));
+    return (http ? SERVICE_ROLLBACK_SIGNALS.http : SERVICE_ROLLBACK_SIGNALS.worker).map((signal) =>
+        serviceAlarmName(namePrefix, service, signal),
+    );
 }

@@ -55,7 +55,12 @@ type ResolvedMetric = pulumi.Unwrap<MetricSpec>;
 
 export function metricRow(metric: ResolvedMetric): DashboardMetricRow {
     const dimensions = Object.entries(metric.dimensions).flatMap(([name, value]) => [name, value]);
-    return [metric.namespace, metric.metricName, ...dimensions, { stat: metric.stat, ...(metric.label ? { label: metric.label } : {}) }];
+    return [
+        metric.namespace,
+        metric.metricName,
+        ...dimensions,
+        { stat: metric.stat, ...(metric.label ? { label: metric.label } : {}) },
+    ];
 }
 
 export function graphWidget(graph: ResolvedGraph, region: string, position: { x: number; y: number }): MetricWidget {
@@ -73,7 +78,9 @@ export function graphWidget(graph: ResolvedGraph, region: string, position: { x:
             stacked: false,
             metrics: graph.metrics.map(metricRow),
             ...(graph.unit ? { yAxis: { left: { label: graph.unit, min: 0 } } } : {}),
-            ...(graph.thresholds && graph.thresholds.length > 0 ? { annotations: { horizontal: graph.thresholds.map((t) => ({ label: t.label, value: t.value })) } } : {}),
+            ...(graph.thresholds && graph.thresholds.length > 0
+                ? { annotations: { horizontal: graph.thresholds.map((t) => ({ label: t.label, value: t.value })) } }
+                : {}),
         },
     };
 }

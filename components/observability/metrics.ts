@@ -22,9 +22,12 @@ export interface MetricSpec {
  * What an alarm evaluates: one metric, or several combined with a metric math function (for a service
  * whose traffic alternates between two target groups during blue/green deployments).
  */
-export type AlarmSignal = { readonly metric: MetricSpec } | { readonly combine: "SUM" | "MAX"; readonly metrics: readonly MetricSpec[]; readonly label: string };
+export type AlarmSignal =
+    | { readonly metric: MetricSpec }
+    | { readonly combine: "SUM" | "MAX"; readonly metrics: readonly MetricSpec[]; readonly label: string };
 
-export type ComparisonOperator = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+export type ComparisonOperator =
+    "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
 export interface AlarmSpec {
     /** Physical alarm name: deployments refer to rollback alarms by name (alarmNames.ts). */
@@ -67,7 +70,11 @@ export interface LogMetricSpec {
     /** CloudWatch Logs filter pattern, e.g. `{ $.level = "error" }` for the app's JSON lines. */
     readonly pattern: string;
     /** The metric each matching line adds 1 to. */
-    readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Readonly<Record<string, string>> };
+    readonly metric: {
+        readonly namespace: string;
+        readonly metricName: string;
+        readonly dimensions: Readonly<Record<string, string>>;
+    };
 }
 
 /** A platform's golden signals: dashboard sections, the alarms on them, and metrics derived from logs. */
@@ -87,5 +94,9 @@ export function combineExpression(combine: "SUM" | "MAX", count: number): string
 }
 
 export function mergeSignalSets(...sets: readonly SignalSet[]): SignalSet {
-    return { sections: sets.flatMap((s) => s.sections), alarms: sets.flatMap((s) => s.alarms), logMetrics: sets.flatMap((s) => s.logMetrics ?? []) };
+    return {
+        sections: sets.flatMap((s) => s.sections),
+        alarms: sets.flatMap((s) => s.alarms),
+        logMetrics: sets.flatMap((s) => s.logMetrics ?? []),
+    };
 }

@@ -1,6 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { serviceAlarmName } from "./alarmNames";
-import { type AlarmSpec, type DashboardSection, type GraphSpec, type LogMetricSpec, mergeSignalSets, type MetricSpec, type SignalSet } from "./metrics";
+import {
+    type AlarmSpec,
+    type DashboardSection,
+    type GraphSpec,
+    type LogMetricSpec,
+    mergeSignalSets,
+    type MetricSpec,
+    type SignalSet,
+} from "./metrics";
 
 /**
  * Golden signals per platform, as plain data: which metrics the dashboard graphs and which alarms page and
@@ -56,8 +64,19 @@ export const APP_ERRORS_METRIC = "AppErrors";
 
 const GIB = 1024 ** 3;
 const ALB = "AWS/ApplicationELB";
-const metric = (namespace: string, metricName: string, dimensions: Record<string, Input>, stat: MetricSpec["stat"], label?: string): MetricSpec => ({ namespace, metricName, dimensions, stat, label });
-const graph = (title: string, metrics: MetricSpec[], unit?: string, thresholds?: GraphSpec["thresholds"]): GraphSpec => ({ title, metrics, unit, thresholds });
+const metric = (
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, Input>,
+    stat: MetricSpec["stat"],
+    label?: string,
+): MetricSpec => ({ namespace, metricName, dimensions, stat, label });
+const graph = (
+    title: string,
+    metrics: MetricSpec[],
+    unit?: string,
+    thresholds?: GraphSpec["thresholds"],
+): GraphSpec => ({ title, metrics, unit, thresholds });
 
 /** A load-balanced HTTP service: its target groups (two during blue/green: traffic alternates between them). */
 export interface AlbServiceTarget {
@@ -75,11 +94,20 @@ export interface AlbSignalInputs {
 export function albSignals(inputs: AlbSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
     const lb = inputs.loadBalancerArnSuffix;
     const perTarget = (s: AlbServiceTarget, metricName: string, stat: MetricSpec["stat"]) =>
-        s.targetGroupArnSuffixes.map((tg, i) => metric(ALB, metricName, { LoadBalancer: lb, TargetGroup: tg }, stat, `${s.service}${s.targetGroupArnSuffixes.length > 1 ? ` (${i === 0 ? "blue" : "green"})` : ""}`));
+        s.targetGroupArnSuffixes.map((tg, i) =>
+            metric(
+                ALB,
+                metricName,
+                { LoadBalancer: lb, TargetGroup: tg },
+                stat,
+                `${s.service}${s.targetGroupArnSuffixes.length > 1 ? ` (${i === 0 ? "blue" : "green"})` : ""}`,
+            ),
+        );
     const alarms: AlarmSpec[] = [
         {
             name: `${inputs.namePrefix}-alb-5xx`,
-            description: "The load balancer itself answers 5xx (no healthy target, overload): check target health and the services' events.",
+            description:
+                "The load balancer itself answers 5xx (no healthy target, overload): check target health and the services' events.",
             signal: { metric: metric(ALB, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }, "Sum") },
             comparison: "GreaterThanThreshold",
             threshold: thresholds.target5xxPerMinute,
@@ -92,7 +120,11 @@ export function albSignals(inputs: AlbSignalInputs, thresholds: AlarmThresholds 
             {
                 name: serviceAlarmName(inputs.namePrefix, s.service, "target-5xx"),
                 description: `${s.service} answers 5xx: check its logs. Rolls back a deployment in progress.`,
-                signal: { combine: "SUM", metrics: perTarget(s, "HTTPCode_Target_5XX_Count", "Sum"), label: `${s.service} 5xx` },
+                signal: {
+                    combine: "SUM",
+                    metrics: perTarget(s, "HTTPCode_Target_5XX_Count", "Sum"),
+                    label: `${s.service} 5xx`,
+                },
                 comparison: "GreaterThanThreshold",
                 threshold: thresholds.target5xxPerMinute,
                 evaluationPeriods: 3,
@@ -101,7 +133,11 @@ export function albSignals(inputs: AlbSignalInputs, thresholds: AlarmThresholds 
             {
                 name: serviceAlarmName(inputs.namePrefix, s.service, "latency-p95"),
                 description: `${s.service} p95 latency above ${thresholds.p95LatencySeconds}s: check its CPU, Redis and PostgreSQL. Rolls back a deployment in progress.`,
-                signal: { combine: "MAX", metrics: perTarget(s, "TargetResponseTime", "p95"), label: `${s.service} p95` },
+                signal: {
+                    combine: "MAX",
+                    metrics: perTarget(s, "TargetResponseTime", "p95"),
+                    label: `${s.service} p95`,
+                },
                 comparison: "GreaterThanThreshold",
                 threshold: thresholds.p95LatencySeconds,
                 evaluationPeriods: 5,
@@ -110,22 +146,44 @@ export function albSignals(inputs: AlbSignalInputs, thresholds: AlarmThresholds 
             {
                 name: serviceAlarmName(inputs.namePrefix, s.service, "unhealthy-hosts"),
                 description: `${s.service} has targets failing the /healthz check: check the tasks' logs and events. Rolls back a deployment in progress.`,
-                signal: { combine: "MAX", metrics: perTarget(s, "UnHealthyHostCount", "Maximum"), label: `${s.service} unhealthy` },
+                signal: {
+                    combine: "MAX",
+                    metrics: perTarget(s, "UnHealthyHostCount", "Maximum"),
+                    label: `${s.service} unhealthy`,
+                },
                 comparison: "GreaterThanThreshold",
                 threshold: 0,
                 evaluationPeriods: 3,
             },
         );
     }
-    const all = (metricName: string, stat: MetricSpec["stat"]) => inputs.services.flatMap((s) => perTarget(s, metricName, stat));
+    const all = (metricName: string, stat: MetricSpec["stat"]) =>
+        inputs.services.flatMap((s) => perTarget(s, metricName, stat));
     return {
         sections: [
             {
                 title: "Traffic (load balancer)",
                 graphs: [
-                    graph("Requests", [metric(ALB, "RequestCount", { LoadBalancer: lb }, "Sum", "all"), ...all("RequestCount", "Sum")], "Count"),
-                    graph("5xx", [metric(ALB, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }, "Sum", "load balancer"), ...all("HTTPCode_Target_5XX_Count", "Sum")], "Count", [{ label: "alarm", value: thresholds.target5xxPerMinute }]),
-                    graph("p95 latency", all("TargetResponseTime", "p95"), "Seconds", [{ label: "alarm", value: thresholds.p95LatencySeconds }]),
+                    graph(
+                        "Requests",
+                        [
+                            metric(ALB, "RequestCount", { LoadBalancer: lb }, "Sum", "all"),
+                            ...all("RequestCount", "Sum"),
+                        ],
+                        "Count",
+                    ),
+                    graph(
+                        "5xx",
+                        [
+                            metric(ALB, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }, "Sum", "load balancer"),
+                            ...all("HTTPCode_Target_5XX_Count", "Sum"),
+                        ],
+                        "Count",
+                        [{ label: "alarm", value: thresholds.target5xxPerMinute }],
+                    ),
+                    graph("p95 latency", all("TargetResponseTime", "p95"), "Seconds", [
+                        { label: "alarm", value: thresholds.p95LatencySeconds },
+                    ]),
                     graph("Unhealthy targets", all("UnHealthyHostCount", "Maximum"), "Count"),
                 ],
             },
@@ -142,7 +200,10 @@ export interface EcsServiceSignalInputs {
 }
 
 /** CPU and memory per ECS service, and running tasks. */
-export function ecsServiceSignals(inputs: EcsServiceSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+export function ecsServiceSignals(
+    inputs: EcsServiceSignalInputs,
+    thresholds: AlarmThresholds = DEFAULT_THRESHOLDS,
+): SignalSet {
     const dims = (service: string) => ({ ClusterName: inputs.clusterName, ServiceName: service });
     const alarms = inputs.services.flatMap((service): AlarmSpec[] => [
         {
@@ -167,9 +228,25 @@ export function ecsServiceSignals(inputs: EcsServiceSignalInputs, thresholds: Al
             {
                 title: "Services (ECS)",
                 graphs: [
-                    graph("CPU per service", inputs.services.map((s) => metric("AWS/ECS", "CPUUtilization", dims(s), "Average", s)), "Percent", [{ label: "alarm", value: thresholds.cpuPercent }]),
-                    graph("Memory per service", inputs.services.map((s) => metric("AWS/ECS", "MemoryUtilization", dims(s), "Average", s)), "Percent", [{ label: "alarm", value: thresholds.memoryPercent }]),
-                    graph("Running tasks", inputs.services.map((s) => metric("ECS/ContainerInsights", "RunningTaskCount", dims(s), "Average", s)), "Count"),
+                    graph(
+                        "CPU per service",
+                        inputs.services.map((s) => metric("AWS/ECS", "CPUUtilization", dims(s), "Average", s)),
+                        "Percent",
+                        [{ label: "alarm", value: thresholds.cpuPercent }],
+                    ),
+                    graph(
+                        "Memory per service",
+                        inputs.services.map((s) => metric("AWS/ECS", "MemoryUtilization", dims(s), "Average", s)),
+                        "Percent",
+                        [{ label: "alarm", value: thresholds.memoryPercent }],
+                    ),
+                    graph(
+                        "Running tasks",
+                        inputs.services.map((s) =>
+                            metric("ECS/ContainerInsights", "RunningTaskCount", dims(s), "Average", s),
+                        ),
+                        "Count",
+                    ),
                 ],
             },
         ],
@@ -179,7 +256,11 @@ export function ecsServiceSignals(inputs: EcsServiceSignalInputs, thresholds: Al
 
 export interface DataSignalInputs {
     readonly namePrefix: string;
-    readonly postgres?: { readonly instanceIdentifier: Input; readonly allocatedStorageGb: number; readonly maxConnections: number };
+    readonly postgres?: {
+        readonly instanceIdentifier: Input;
+        readonly allocatedStorageGb: number;
+        readonly maxConnections: number;
+    };
     /** Redis member clusters (`<replication group>-001`, …): ElastiCache publishes per node. */
     readonly redis?: { readonly cacheClusterIds: readonly Input[] };
 }
@@ -196,9 +277,15 @@ export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThreshold
         sections.push({
             title: "PostgreSQL (RDS)",
             graphs: [
-                graph("CPU", [metric("AWS/RDS", "CPUUtilization", dims, "Average", "postgres")], "Percent", [{ label: "alarm", value: thresholds.databaseCpuPercent }]),
-                graph("Connections", [metric("AWS/RDS", "DatabaseConnections", dims, "Maximum", "postgres")], "Count", [{ label: "alarm", value: connections }]),
-                graph("Free storage", [metric("AWS/RDS", "FreeStorageSpace", dims, "Minimum", "postgres")], "Bytes", [{ label: "alarm", value: freeBytes }]),
+                graph("CPU", [metric("AWS/RDS", "CPUUtilization", dims, "Average", "postgres")], "Percent", [
+                    { label: "alarm", value: thresholds.databaseCpuPercent },
+                ]),
+                graph("Connections", [metric("AWS/RDS", "DatabaseConnections", dims, "Maximum", "postgres")], "Count", [
+                    { label: "alarm", value: connections },
+                ]),
+                graph("Free storage", [metric("AWS/RDS", "FreeStorageSpace", dims, "Minimum", "postgres")], "Bytes", [
+                    { label: "alarm", value: freeBytes },
+                ]),
             ],
         });
         alarms.push(
@@ -233,12 +320,19 @@ export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThreshold
     }
     if (inputs.redis && inputs.redis.cacheClusterIds.length > 0) {
         const nodes = inputs.redis.cacheClusterIds;
-        const perNode = (metricName: string) => nodes.map((id, i) => metric("AWS/ElastiCache", metricName, { CacheClusterId: id }, "Average", `node ${i + 1}`));
+        const perNode = (metricName: string) =>
+            nodes.map((id, i) =>
+                metric("AWS/ElastiCache", metricName, { CacheClusterId: id }, "Average", `node ${i + 1}`),
+            );
         sections.push({
             title: "Redis (ElastiCache)",
             graphs: [
-                graph("Engine CPU", perNode("EngineCPUUtilization"), "Percent", [{ label: "alarm", value: thresholds.cacheCpuPercent }]),
-                graph("Memory used", perNode("DatabaseMemoryUsagePercentage"), "Percent", [{ label: "alarm", value: thresholds.cacheMemoryPercent }]),
+                graph("Engine CPU", perNode("EngineCPUUtilization"), "Percent", [
+                    { label: "alarm", value: thresholds.cacheCpuPercent },
+                ]),
+                graph("Memory used", perNode("DatabaseMemoryUsagePercentage"), "Percent", [
+                    { label: "alarm", value: thresholds.cacheMemoryPercent },
+                ]),
                 graph("Connections", perNode("CurrConnections"), "Count"),
             ],
         });
@@ -274,29 +368,38 @@ export interface AppLogSignalInputs {
 export function appLogSignals(inputs: AppLogSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
     const namespace = `VoteApp/${inputs.namePrefix}`;
     const services = Object.keys(inputs.logGroups);
-    const errors = (service: string, label?: string) => metric(namespace, APP_ERRORS_METRIC, { Service: service }, "Sum", label);
-    const logMetrics = services.map(
-        (service): LogMetricSpec => ({
-            name: `${inputs.namePrefix}-${service}-errors`,
-            logGroupName: inputs.logGroups[service],
-            pattern: APP_ERROR_PATTERN,
-            // The dimension value comes from the line's own `service` field, which the app's logger always writes.
-            metric: { namespace, metricName: APP_ERRORS_METRIC, dimensions: { Service: "$.service" } },
-        }),
-    );
+    const errors = (service: string, label?: string) =>
+        metric(namespace, APP_ERRORS_METRIC, { Service: service }, "Sum", label);
+    const logMetrics = services.map((service): LogMetricSpec => ({
+        name: `${inputs.namePrefix}-${service}-errors`,
+        logGroupName: inputs.logGroups[service],
+        pattern: APP_ERROR_PATTERN,
+        // The dimension value comes from the line's own `service` field, which the app's logger always writes.
+        metric: { namespace, metricName: APP_ERRORS_METRIC, dimensions: { Service: "$.service" } },
+    }));
     return {
-        sections: [{ title: "Application errors (logs)", graphs: [graph("Error lines per service", services.map((s) => errors(s, s)), "Count", [{ label: "alarm", value: thresholds.appErrorsPerFiveMinutes }])] }],
-        alarms: services.map(
-            (service): AlarmSpec => ({
-                name: serviceAlarmName(inputs.namePrefix, service, "errors"),
-                description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${service === "worker" ? " Rolls back a worker deployment in progress." : ""}`,
-                signal: { metric: errors(service) },
-                comparison: "GreaterThanThreshold",
-                threshold: thresholds.appErrorsPerFiveMinutes,
-                periodSeconds: 300,
-                evaluationPeriods: 1,
-            }),
-        ),
+        sections: [
+            {
+                title: "Application errors (logs)",
+                graphs: [
+                    graph(
+                        "Error lines per service",
+                        services.map((s) => errors(s, s)),
+                        "Count",
+                        [{ label: "alarm", value: thresholds.appErrorsPerFiveMinutes }],
+                    ),
+                ],
+            },
+        ],
+        alarms: services.map((service): AlarmSpec => ({
+            name: serviceAlarmName(inputs.namePrefix, service, "errors"),
+            description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${service === "worker" ? " Rolls back a worker deployment in progress." : ""}`,
+            signal: { metric: errors(service) },
+            comparison: "GreaterThanThreshold",
+            threshold: thresholds.appErrorsPerFiveMinutes,
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+        })),
         logMetrics,
     };
 }
@@ -308,10 +411,16 @@ export interface FargateSignalInputs extends AlbSignalInputs, DataSignalInputs, 
 }
 
 /** platform ecs: ALB traffic per service, ECS CPU/memory per service, error lines per service (the worker's errors), RDS and ElastiCache. */
-export function fargateSignals(inputs: FargateSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+export function fargateSignals(
+    inputs: FargateSignalInputs,
+    thresholds: AlarmThresholds = DEFAULT_THRESHOLDS,
+): SignalSet {
     return mergeSignalSets(
         albSignals(inputs, thresholds),
-        ecsServiceSignals({ namePrefix: inputs.namePrefix, clusterName: inputs.clusterName, services: inputs.ecsServices }, thresholds),
+        ecsServiceSignals(
+            { namePrefix: inputs.namePrefix, clusterName: inputs.clusterName, services: inputs.ecsServices },
+            thresholds,
+        ),
         appLogSignals(inputs, thresholds),
         dataSignals(inputs, thresholds),
     );
@@ -321,7 +430,8 @@ export function fargateSignals(inputs: FargateSignalInputs, thresholds: AlarmThr
  * The ALB is optional on EKS: the AWS Load Balancer Controller creates it (and its target groups) from
  * the Ingress after the program ran, so its ARN suffix is unknown when the stack is planned.
  */
-export interface EksSignalInputs extends Pick<AlbSignalInputs, "namePrefix">, Partial<Omit<AlbSignalInputs, "namePrefix">>, DataSignalInputs {
+export interface EksSignalInputs
+    extends Pick<AlbSignalInputs, "namePrefix">, Partial<Omit<AlbSignalInputs, "namePrefix">>, DataSignalInputs {
     readonly clusterName: Input;
     /** Kubernetes namespace of the app's workloads. */
     readonly namespace: Input;
@@ -332,7 +442,11 @@ export interface EksSignalInputs extends Pick<AlbSignalInputs, "namePrefix">, Pa
 /** platform eks: ALB traffic per service, Container Insights pod CPU/memory per workload and node health, RDS and ElastiCache. */
 export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
     const CI = "ContainerInsights";
-    const dims = (workload: string) => ({ ClusterName: inputs.clusterName, Namespace: inputs.namespace, Service: workload });
+    const dims = (workload: string) => ({
+        ClusterName: inputs.clusterName,
+        Namespace: inputs.namespace,
+        Service: workload,
+    });
     const workloadAlarms = inputs.workloads.flatMap((w): AlarmSpec[] => [
         {
             name: serviceAlarmName(inputs.namePrefix, w, "cpu"),
@@ -357,11 +471,43 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
             {
                 title: "Workloads (EKS, Container Insights)",
                 graphs: [
-                    graph("Pod CPU (% of limit)", inputs.workloads.map((w) => metric(CI, "pod_cpu_utilization_over_pod_limit", dims(w), "Average", w)), "Percent", [{ label: "alarm", value: thresholds.cpuPercent }]),
-                    graph("Pod memory (% of limit)", inputs.workloads.map((w) => metric(CI, "pod_memory_utilization_over_pod_limit", dims(w), "Average", w)), "Percent", [{ label: "alarm", value: thresholds.memoryPercent }]),
-                    graph("Pod restarts", inputs.workloads.map((w) => metric(CI, "pod_number_of_container_restarts", dims(w), "Sum", w)), "Count"),
-                    graph("Nodes", [metric(CI, "cluster_node_count", cluster, "Average", "nodes"), metric(CI, "cluster_failed_node_count", cluster, "Maximum", "failed")], "Count"),
-                    graph("Node CPU / memory", [metric(CI, "node_cpu_utilization", cluster, "Average", "CPU"), metric(CI, "node_memory_utilization", cluster, "Average", "memory")], "Percent"),
+                    graph(
+                        "Pod CPU (% of limit)",
+                        inputs.workloads.map((w) =>
+                            metric(CI, "pod_cpu_utilization_over_pod_limit", dims(w), "Average", w),
+                        ),
+                        "Percent",
+                        [{ label: "alarm", value: thresholds.cpuPercent }],
+                    ),
+                    graph(
+                        "Pod memory (% of limit)",
+                        inputs.workloads.map((w) =>
+                            metric(CI, "pod_memory_utilization_over_pod_limit", dims(w), "Average", w),
+                        ),
+                        "Percent",
+                        [{ label: "alarm", value: thresholds.memoryPercent }],
+                    ),
+                    graph(
+                        "Pod restarts",
+                        inputs.workloads.map((w) => metric(CI, "pod_number_of_container_restarts", dims(w), "Sum", w)),
+                        "Count",
+                    ),
+                    graph(
+                        "Nodes",
+                        [
+                            metric(CI, "cluster_node_count", cluster, "Average", "nodes"),
+                            metric(CI, "cluster_failed_node_count", cluster, "Maximum", "failed"),
+                        ],
+                        "Count",
+                    ),
+                    graph(
+                        "Node CPU / memory",
+                        [
+                            metric(CI, "node_cpu_utilization", cluster, "Average", "CPU"),
+                            metric(CI, "node_memory_utilization", cluster, "Average", "memory"),
+                        ],
+                        "Percent",
+                    ),
                 ],
             },
         ],
@@ -378,7 +524,10 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
         ],
     };
     const { loadBalancerArnSuffix, services } = inputs;
-    const alb = loadBalancerArnSuffix !== undefined && services !== undefined ? [albSignals({ namePrefix: inputs.namePrefix, loadBalancerArnSuffix, services }, thresholds)] : [];
+    const alb =
+        loadBalancerArnSuffix !== undefined && services !== undefined
+            ? [albSignals({ namePrefix: inputs.namePrefix, loadBalancerArnSuffix, services }, thresholds)]
+            : [];
     return mergeSignalSets(...alb, pods, dataSignals(inputs, thresholds));
 }
 
@@ -433,8 +582,16 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
             ? [
                   {
                       name: `${inputs.namePrefix}-dead-letter-queue`,
-                      description: "Ballots reached the dead-letter queue: votes the worker could not record. Inspect them, fix the cause, then redrive them to the votes queue.",
-                      signal: { metric: metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum") },
+                      description:
+                          "Ballots reached the dead-letter queue: votes the worker could not record. Inspect them, fix the cause, then redrive them to the votes queue.",
+                      signal: {
+                          metric: metric(
+                              "AWS/SQS",
+                              "ApproximateNumberOfMessagesVisible",
+                              { QueueName: inputs.deadLetterQueueName },
+                              "Maximum",
+                          ),
+                      },
                       comparison: "GreaterThanThreshold",
                       threshold: 0,
                       evaluationPeriods: 1,
@@ -460,16 +617,21 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
                 evaluationPeriods: 3,
             },
         ]),
-        ...inputs.tableNames.map(
-            (table, i): AlarmSpec => ({
-                name: `${inputs.namePrefix}-dynamodb-throttles-${i + 1}`,
-                description: "DynamoDB throttles requests: check the table's capacity mode and hot keys.",
-                signal: { combine: "SUM", metrics: [metric("AWS/DynamoDB", "ReadThrottleEvents", { TableName: table }, "Sum"), metric("AWS/DynamoDB", "WriteThrottleEvents", { TableName: table }, "Sum")], label: "throttle events" },
-                comparison: "GreaterThanThreshold",
-                threshold: 0,
-                evaluationPeriods: 3,
-            }),
-        ),
+        ...inputs.tableNames.map((table, i): AlarmSpec => ({
+            name: `${inputs.namePrefix}-dynamodb-throttles-${i + 1}`,
+            description: "DynamoDB throttles requests: check the table's capacity mode and hot keys.",
+            signal: {
+                combine: "SUM",
+                metrics: [
+                    metric("AWS/DynamoDB", "ReadThrottleEvents", { TableName: table }, "Sum"),
+                    metric("AWS/DynamoDB", "WriteThrottleEvents", { TableName: table }, "Sum"),
+                ],
+                label: "throttle events",
+            },
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            evaluationPeriods: 3,
+        })),
     ];
     return {
         sections: [
@@ -477,16 +639,38 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
                 title: "API (API Gateway)",
                 graphs: [
                     graph("Requests", [metric("AWS/ApiGateway", "Count", api, "Sum", "requests")], "Count"),
-                    graph("5xx / 4xx", [metric("AWS/ApiGateway", "5xx", api, "Sum", "5xx"), metric("AWS/ApiGateway", "4xx", api, "Sum", "4xx")], "Count", [{ label: "alarm", value: thresholds.target5xxPerMinute }]),
-                    graph("p95 latency", [metric("AWS/ApiGateway", "Latency", api, "p95", "p95")], "Milliseconds", [{ label: "alarm", value: thresholds.p95LatencySeconds * 1000 }]),
+                    graph(
+                        "5xx / 4xx",
+                        [
+                            metric("AWS/ApiGateway", "5xx", api, "Sum", "5xx"),
+                            metric("AWS/ApiGateway", "4xx", api, "Sum", "4xx"),
+                        ],
+                        "Count",
+                        [{ label: "alarm", value: thresholds.target5xxPerMinute }],
+                    ),
+                    graph("p95 latency", [metric("AWS/ApiGateway", "Latency", api, "p95", "p95")], "Milliseconds", [
+                        { label: "alarm", value: thresholds.p95LatencySeconds * 1000 },
+                    ]),
                 ],
             },
             {
                 title: "Functions (Lambda)",
                 graphs: [
-                    graph("Errors", functions.map(([role, name]) => metric("AWS/Lambda", "Errors", fn(name), "Sum", role)), "Count"),
-                    graph("p95 duration", functions.map(([role, name]) => metric("AWS/Lambda", "Duration", fn(name), "p95", role)), "Milliseconds"),
-                    graph("Throttles", functions.map(([role, name]) => metric("AWS/Lambda", "Throttles", fn(name), "Sum", role)), "Count"),
+                    graph(
+                        "Errors",
+                        functions.map(([role, name]) => metric("AWS/Lambda", "Errors", fn(name), "Sum", role)),
+                        "Count",
+                    ),
+                    graph(
+                        "p95 duration",
+                        functions.map(([role, name]) => metric("AWS/Lambda", "Duration", fn(name), "p95", role)),
+                        "Milliseconds",
+                    ),
+                    graph(
+                        "Throttles",
+                        functions.map(([role, name]) => metric("AWS/Lambda", "Throttles", fn(name), "Sum", role)),
+                        "Count",
+                    ),
                 ],
             },
             {
@@ -496,14 +680,44 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
                         "Queue depth",
                         [
                             metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum", "visible"),
-                            ...(inputs.deadLetterQueueName !== undefined ? [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: inputs.deadLetterQueueName }, "Maximum", "dead-letter")] : []),
+                            ...(inputs.deadLetterQueueName !== undefined
+                                ? [
+                                      metric(
+                                          "AWS/SQS",
+                                          "ApproximateNumberOfMessagesVisible",
+                                          { QueueName: inputs.deadLetterQueueName },
+                                          "Maximum",
+                                          "dead-letter",
+                                      ),
+                                  ]
+                                : []),
                         ],
                         "Count",
                     ),
-                    graph("Age of oldest message", [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", queue, "Maximum", "oldest")], "Seconds", [{ label: "alarm", value: thresholds.queueOldestMessageSeconds }]),
+                    graph(
+                        "Age of oldest message",
+                        [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", queue, "Maximum", "oldest")],
+                        "Seconds",
+                        [{ label: "alarm", value: thresholds.queueOldestMessageSeconds }],
+                    ),
                     graph(
                         "DynamoDB throttles",
-                        inputs.tableNames.flatMap((t, i) => [metric("AWS/DynamoDB", "ReadThrottleEvents", { TableName: t }, "Sum", `table ${i + 1} read`), metric("AWS/DynamoDB", "WriteThrottleEvents", { TableName: t }, "Sum", `table ${i + 1} write`)]),
+                        inputs.tableNames.flatMap((t, i) => [
+                            metric(
+                                "AWS/DynamoDB",
+                                "ReadThrottleEvents",
+                                { TableName: t },
+                                "Sum",
+                                `table ${i + 1} read`,
+                            ),
+                            metric(
+                                "AWS/DynamoDB",
+                                "WriteThrottleEvents",
+                                { TableName: t },
+                                "Sum",
+                                `table ${i + 1} write`,
+                            ),
+                        ]),
                         "Count",
                     ),
                 ],
@@ -514,7 +728,19 @@ export function lambdaSignals(inputs: LambdaSignalInputs, thresholds: AlarmThres
 }
 
 /** Memory (GiB) of an instance size in the general-purpose and burstable classes; memory-optimised (r*, x*) classes have twice as much. */
-const SIZE_MEMORY_GIB: Readonly<Record<string, number>> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32, "4xlarge": 64, "8xlarge": 128, "12xlarge": 192, "16xlarge": 256, "24xlarge": 384 };
+const SIZE_MEMORY_GIB: Readonly<Record<string, number>> = {
+    micro: 1,
+    small: 2,
+    medium: 4,
+    large: 8,
+    xlarge: 16,
+    "2xlarge": 32,
+    "4xlarge": 64,
+    "8xlarge": 128,
+    "12xlarge": 192,
+    "16xlarge": 256,
+    "24xlarge": 384,
+};
 
 /**
  * RDS PostgreSQL's default max_connections, LEAST({DBInstanceClassMemory/9531392}, 5000), from the

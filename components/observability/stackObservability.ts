@@ -28,7 +28,12 @@ export interface StackObservabilityArgs {
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
 
 /** The MetricAlarm arguments that select what an alarm evaluates. */
-export function alarmMetricArgs(spec: AlarmSpec): Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "period" | "metricQueries"> {
+export function alarmMetricArgs(
+    spec: AlarmSpec,
+): Pick<
+    aws.cloudwatch.MetricAlarmArgs,
+    "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "period" | "metricQueries"
+> {
     const period = spec.periodSeconds ?? 60;
     if ("metric" in spec.signal) {
         const m = spec.signal.metric;
@@ -40,11 +45,26 @@ export function alarmMetricArgs(spec: AlarmSpec): Pick<aws.cloudwatch.MetricAlar
             ...(PERCENTILE.test(m.stat) ? { extendedStatistic: m.stat } : { statistic: m.stat }),
         };
     }
-    const query = (m: MetricSpec, i: number) => ({ id: metricId(i), returnData: false, metric: { namespace: m.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, stat: m.stat, period } });
+    const query = (m: MetricSpec, i: number) => ({
+        id: metricId(i),
+        returnData: false,
+        metric: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            dimensions: { ...m.dimensions },
+            stat: m.stat,
+            period,
+        },
+    });
     return {
         metricQueries: [
             ...spec.signal.metrics.map(query),
-            { id: "combined", expression: combineExpression(spec.signal.combine, spec.signal.metrics.length), label: spec.signal.label, returnData: true },
+            {
+                id: "combined",
+                expression: combineExpression(spec.signal.combine, spec.signal.metrics.length),
+                label: spec.signal.label,
+                returnData: true,
+            },
         ],
     };
 }
@@ -90,8 +110,16 @@ export class StackObservability extends pulumi.ComponentResource {
             },
             { parent, protect: args.protectKey ?? false, retainOnDelete: args.protectKey ?? false },
         );
-        new aws.kms.Alias(`${name}-alarms`, { name: `alias/${args.namePrefix}-alarms`, targetKeyId: key.keyId }, { parent });
-        this.topic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: key.arn }, { parent });
+        new aws.kms.Alias(
+            `${name}-alarms`,
+            { name: `alias/${args.namePrefix}-alarms`, targetKeyId: key.keyId },
+            { parent },
+        );
+        this.topic = new aws.sns.Topic(
+            `${name}-alarms`,
+            { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: key.arn },
+            { parent },
+        );
         new aws.sns.TopicPolicy(
             `${name}-alarms`,
             {
@@ -101,16 +129,34 @@ export class StackObservability extends pulumi.ComponentResource {
                         Sid: "AccountManagesTopic",
                         Effect: "Allow",
                         Principal: { AWS: `arn:${partition}:iam::${args.accountId}:root` },
-                        Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+                        Action: [
+                            "sns:GetTopicAttributes",
+                            "sns:SetTopicAttributes",
+                            "sns:Subscribe",
+                            "sns:ListSubscriptionsByTopic",
+                            "sns:Publish",
+                        ],
                         Resource: this.topic.arn,
                     },
-                    { Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: this.topic.arn, Condition: { ArnLike: { "aws:SourceArn": alarmArns } } },
+                    {
+                        Sid: "CloudWatchAlarmsPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: this.topic.arn,
+                        Condition: { ArnLike: { "aws:SourceArn": alarmArns } },
+                    },
                     denyInsecureTransport("sns:Publish", this.topic.arn),
                 ]),
             },
             { parent },
         );
-        if (args.alarmEmail) new aws.sns.TopicSubscription(`${name}-email`, { topic: this.topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent });
+        if (args.alarmEmail)
+            new aws.sns.TopicSubscription(
+                `${name}-email`,
+                { topic: this.topic.arn, protocol: "email", endpoint: args.alarmEmail },
+                { parent },
+            );
 
         for (const logMetric of args.signals.logMetrics ?? []) {
             new aws.cloudwatch.LogMetricFilter(
@@ -119,7 +165,13 @@ export class StackObservability extends pulumi.ComponentResource {
                     name: logMetric.name,
                     logGroupName: logMetric.logGroupName,
                     pattern: logMetric.pattern,
-                    metricTransformation: { namespace: logMetric.metric.namespace, name: logMetric.metric.metricName, dimensions: { ...logMetric.metric.dimensions }, value: "1", unit: "Count" },
+                    metricTransformation: {
+                        namespace: logMetric.metric.namespace,
+                        name: logMetric.metric.metricName,
+                        dimensions: { ...logMetric.metric.dimensions },
+                        value: "1",
+                        unit: "Count",
+                    },
                 },
                 { parent },
             );
@@ -150,7 +202,11 @@ export class StackObservability extends pulumi.ComponentResource {
             name,
             {
                 dashboardName: args.namePrefix,
-                dashboardBody: pulumi.output(args.signals.sections).apply((sections) => JSON.stringify(dashboardBody(`${args.namePrefix}: golden signals`, sections, args.region))),
+                dashboardBody: pulumi
+                    .output(args.signals.sections)
+                    .apply((sections) =>
+                        JSON.stringify(dashboardBody(`${args.namePrefix}: golden signals`, sections, args.region)),
+                    ),
             },
             { parent },
         );

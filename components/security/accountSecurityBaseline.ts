@@ -62,7 +62,10 @@ export function guardDutyFeaturesFor(workloads: AccountWorkloads): GuardDutyFeat
     const features: GuardDutyFeatureSpec[] = [{ name: "S3_DATA_EVENTS", additional: [] }];
     if (workloads.rds) features.push({ name: "RDS_LOGIN_EVENTS", additional: [] });
     if (workloads.eks) features.push({ name: "EKS_AUDIT_LOGS", additional: [] });
-    const agents = [...(workloads.ecsFargate ? ["ECS_FARGATE_AGENT_MANAGEMENT"] : []), ...(workloads.eks ? ["EKS_ADDON_MANAGEMENT"] : [])];
+    const agents = [
+        ...(workloads.ecsFargate ? ["ECS_FARGATE_AGENT_MANAGEMENT"] : []),
+        ...(workloads.eks ? ["EKS_ADDON_MANAGEMENT"] : []),
+    ];
     if (agents.length > 0) features.push({ name: "RUNTIME_MONITORING", additional: agents });
     if (workloads.lambda) features.push({ name: "LAMBDA_NETWORK_LOGS", additional: [] });
     if (workloads.ec2 || workloads.eks) features.push({ name: "EBS_MALWARE_PROTECTION", additional: [] });
@@ -71,7 +74,11 @@ export function guardDutyFeaturesFor(workloads: AccountWorkloads): GuardDutyFeat
 
 /** Inspector v2 resource types for what the account runs: ECR images always (the stack has a registry). */
 export function inspectorResourceTypesFor(workloads: AccountWorkloads): string[] {
-    return ["ECR", ...(workloads.lambda ? ["LAMBDA", "LAMBDA_CODE"] : []), ...(workloads.ec2 || workloads.eks ? ["EC2"] : [])];
+    return [
+        "ECR",
+        ...(workloads.lambda ? ["LAMBDA", "LAMBDA_CODE"] : []),
+        ...(workloads.ec2 || workloads.eks ? ["EC2"] : []),
+    ];
 }
 
 /** The FSBP standard's ARN in a region (standards are regional; the account part is empty). */
@@ -109,7 +116,11 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const protectAudit = args.protectAuditLogs ?? false;
 
         // --- GuardDuty ---
-        this.detector = new aws.guardduty.Detector(name, { enable: true, findingPublishingFrequency: args.guardDutyFindingFrequency ?? "FIFTEEN_MINUTES" }, { parent });
+        this.detector = new aws.guardduty.Detector(
+            name,
+            { enable: true, findingPublishingFrequency: args.guardDutyFindingFrequency ?? "FIFTEEN_MINUTES" },
+            { parent },
+        );
         this.detectorFeatures = guardDutyFeaturesFor(args.workloads).map(
             (feature) =>
                 new aws.guardduty.DetectorFeature(
@@ -118,17 +129,29 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         detectorId: this.detector.id,
                         name: feature.name,
                         status: "ENABLED",
-                        additionalConfigurations: feature.additional.map((additional) => ({ name: additional, status: "ENABLED" })),
+                        additionalConfigurations: feature.additional.map((additional) => ({
+                            name: additional,
+                            status: "ENABLED",
+                        })),
                     },
                     { parent },
                 ),
         );
 
         // --- Inspector v2 and ECR enhanced scanning (which Inspector performs) ---
-        this.inspector = new aws.inspector2.Enabler(name, { accountIds: [args.accountId], resourceTypes: inspectorResourceTypesFor(args.workloads) }, { parent });
+        this.inspector = new aws.inspector2.Enabler(
+            name,
+            { accountIds: [args.accountId], resourceTypes: inspectorResourceTypesFor(args.workloads) },
+            { parent },
+        );
         this.registryScanning = new aws.ecr.RegistryScanningConfiguration(
             name,
-            { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] },
+            {
+                scanType: "ENHANCED",
+                rules: [
+                    { scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] },
+                ],
+            },
             { parent, dependsOn: [this.inspector] },
         );
 
@@ -140,7 +163,11 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const bucketPolicy = this.trailBucketPolicy(name, args, trailArn);
         this.trailLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-cloudtrail`,
-            { name: `/voteapp/${args.namePrefix}/cloudtrail`, retentionInDays: args.auditLogRetentionDays, kmsKeyId: this.trailKey.arn },
+            {
+                name: `/voteapp/${args.namePrefix}/cloudtrail`,
+                retentionInDays: args.auditLogRetentionDays,
+                kmsKeyId: this.trailKey.arn,
+            },
             { parent, protect: protectAudit, retainOnDelete: protectAudit },
         );
         const deliveryRole = this.logDeliveryRole(name, args, trailArn);
@@ -162,19 +189,46 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         );
 
         // --- IAM Access Analyzer ---
-        this.accessAnalyzer = new aws.accessanalyzer.Analyzer(name, { analyzerName: `${args.namePrefix}-account`, type: "ACCOUNT" }, { parent });
+        this.accessAnalyzer = new aws.accessanalyzer.Analyzer(
+            name,
+            { analyzerName: `${args.namePrefix}-account`, type: "ACCOUNT" },
+            { parent },
+        );
 
         // --- Security Hub (flag) ---
         if (args.securityHub) {
-            this.securityHub = new aws.securityhub.Account(name, { enableDefaultStandards: false, controlFindingGenerator: "SECURITY_CONTROL", autoEnableControls: true }, { parent });
-            new aws.securityhub.StandardsSubscription(`${name}-fsbp`, { standardsArn: foundationalBestPracticesArn(partition, args.region) }, { parent, dependsOn: [this.securityHub] });
+            this.securityHub = new aws.securityhub.Account(
+                name,
+                {
+                    enableDefaultStandards: false,
+                    controlFindingGenerator: "SECURITY_CONTROL",
+                    autoEnableControls: true,
+                },
+                { parent },
+            );
+            new aws.securityhub.StandardsSubscription(
+                `${name}-fsbp`,
+                { standardsArn: foundationalBestPracticesArn(partition, args.region) },
+                { parent, dependsOn: [this.securityHub] },
+            );
         }
 
-        this.registerOutputs({ detectorId: this.detector.id, trailArn: this.trail.arn, trailBucket: this.trailBucket.bucket, accessAnalyzerArn: this.accessAnalyzer.arn });
+        this.registerOutputs({
+            detectorId: this.detector.id,
+            trailArn: this.trail.arn,
+            trailBucket: this.trailBucket.bucket,
+            accessAnalyzerArn: this.accessAnalyzer.arn,
+        });
     }
 
     /** The trail's own key: CloudTrail encrypts with it for this trail only; the account reads through IAM; CloudWatch Logs for the trail's log group. */
-    private createTrailKey(name: string, args: AccountSecurityBaselineArgs, partition: string, trailArn: string, protect: boolean): aws.kms.Key {
+    private createTrailKey(
+        name: string,
+        args: AccountSecurityBaselineArgs,
+        partition: string,
+        trailArn: string,
+        protect: boolean,
+    ): aws.kms.Key {
         const parent = this;
         const key = new aws.kms.Key(
             `${name}-trail`,
@@ -192,10 +246,19 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         Resource: "*",
                         Condition: {
                             StringEquals: { "aws:SourceArn": trailArn },
-                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*` },
+                            StringLike: {
+                                "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*`,
+                            },
                         },
                     },
-                    { Sid: "CloudTrailDescribesKey", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "kms:DescribeKey", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                    {
+                        Sid: "CloudTrailDescribesKey",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "kms:DescribeKey",
+                        Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    },
                     {
                         Sid: "AccountPrincipalsReadLogFiles",
                         Effect: "Allow",
@@ -204,7 +267,9 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         Resource: "*",
                         Condition: {
                             StringEquals: { "kms:CallerAccount": args.accountId },
-                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*` },
+                            StringLike: {
+                                "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${args.accountId}:trail/*`,
+                            },
                         },
                     },
                     cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
@@ -212,22 +277,59 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
             },
             { parent, protect, retainOnDelete: protect },
         );
-        new aws.kms.Alias(`${name}-trail`, { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId }, { parent });
+        new aws.kms.Alias(
+            `${name}-trail`,
+            { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId },
+            { parent },
+        );
         return key;
     }
 
     /** Private, versioned, KMS-encrypted bucket whose objects expire after the audit retention. */
     private createTrailBucket(name: string, args: AccountSecurityBaselineArgs, protect: boolean): aws.s3.Bucket {
         const parent = this;
-        const bucket = new aws.s3.Bucket(`${name}-trail-logs`, { forceDestroy: false }, { parent, protect, retainOnDelete: protect });
-        new aws.s3.BucketPublicAccessBlock(`${name}-trail-logs`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
-        new aws.s3.BucketOwnershipControls(`${name}-trail-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent });
-        new aws.s3.BucketServerSideEncryptionConfiguration(
+        const bucket = new aws.s3.Bucket(
             `${name}-trail-logs`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.trailKey.arn }, bucketKeyEnabled: true }] },
+            { forceDestroy: false },
+            { parent, protect, retainOnDelete: protect },
+        );
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-trail-logs`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             { parent },
         );
-        new aws.s3.BucketVersioning(`${name}-trail-logs`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+        new aws.s3.BucketOwnershipControls(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent },
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-trail-logs`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: {
+                            sseAlgorithm: "aws:kms",
+                            kmsMasterKeyId: this.trailKey.arn,
+                        },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            { parent },
+        );
+        new aws.s3.BucketVersioning(
+            `${name}-trail-logs`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            { parent },
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-trail-logs`,
             {
@@ -258,14 +360,23 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 policy: policyDocument(`${name} trail bucket policy`, [
                     denyInsecureS3Transport(bucket.arn),
-                    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucket.arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                    {
+                        Sid: "CloudTrailAclCheck",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:GetBucketAcl",
+                        Resource: bucket.arn,
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    },
                     {
                         Sid: "CloudTrailWrite",
                         Effect: "Allow",
                         Principal: { Service: "cloudtrail.amazonaws.com" },
                         Action: "s3:PutObject",
                         Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${args.accountId}/*`,
-                        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                        Condition: {
+                            StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn },
+                        },
                     },
                 ]),
             },
@@ -274,14 +385,23 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
     }
 
     /** The role CloudTrail assumes to deliver events into the trail's log group, and nowhere else. */
-    private logDeliveryRole(name: string, args: AccountSecurityBaselineArgs, trailArn: string): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
+    private logDeliveryRole(
+        name: string,
+        args: AccountSecurityBaselineArgs,
+        trailArn: string,
+    ): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
         const parent = this;
         const role = new aws.iam.Role(
             `${name}-cloudtrail-logs`,
             {
                 description: "CloudTrail delivers the audit trail to its CloudWatch log group",
                 assumeRolePolicy: policyDocument("cloudtrail trust", [
-                    { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": trailArn } } },
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": trailArn } },
+                    },
                 ]),
             },
             { parent },
@@ -291,7 +411,12 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: policyDocument(`${name} cloudtrail delivery`, [
-                    { Sid: "WriteTrailLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.trailLogGroup.arn}:log-stream:*` },
+                    {
+                        Sid: "WriteTrailLogGroup",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${this.trailLogGroup.arn}:log-stream:*`,
+                    },
                 ]),
             },
             { parent },

@@ -44,7 +44,9 @@ export class BundleError extends Error {
 
 function describeMessages(messages: readonly Message[]): string {
     return messages
-        .map((m) => (m.location ? `  ${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : `  ${m.text}`))
+        .map((m) =>
+            m.location ? `  ${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : `  ${m.text}`,
+        )
         .join("\n");
 }
 
@@ -78,7 +80,13 @@ export async function bundleEntry(bundle: string, entry: string): Promise<string
             logLevel: "silent",
         });
     } catch (error) {
-        throw new BundleError(bundle, shown, hasMessages(error) ? describeMessages(error.errors) : `  ${error instanceof Error ? error.message : String(error)}`);
+        throw new BundleError(
+            bundle,
+            shown,
+            hasMessages(error)
+                ? describeMessages(error.errors)
+                : `  ${error instanceof Error ? error.message : String(error)}`,
+        );
     }
     const output = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
     if (!output || output.text.length === 0) throw new BundleError(bundle, shown, "  esbuild produced no output");
@@ -91,7 +99,9 @@ const bundles = new Map<LambdaBundleName, Promise<string>>();
 export function bundleLambdaHandler(name: LambdaBundleName): Promise<string> {
     let bundle = bundles.get(name);
     if (!bundle) {
-        bundle = import("../../app/build").then(({ LAMBDA_ENTRIES }) => bundleEntry(name, path.join("app", LAMBDA_ENTRIES[name])));
+        bundle = import("../../app/build").then(({ LAMBDA_ENTRIES }) =>
+            bundleEntry(name, path.join("app", LAMBDA_ENTRIES[name])),
+        );
         bundles.set(name, bundle);
     }
     return bundle;

@@ -73,7 +73,11 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: LambdaCodeDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:serverless:LambdaCodeDeployment", name, {}, opts);
         const parent = this;
-        this.application = new aws.codedeploy.Application(name, { name: args.namePrefix, computePlatform: "Lambda" }, { parent });
+        this.application = new aws.codedeploy.Application(
+            name,
+            { name: args.namePrefix, computePlatform: "Lambda" },
+            { parent },
+        );
         const role = new aws.iam.Role(
             `${name}-service`,
             {
@@ -82,7 +86,11 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const attachment = new aws.iam.RolePolicyAttachment(`${name}-service`, { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/${LAMBDA_CODEDEPLOY_POLICY}` }, { parent });
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-service`,
+            { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/${LAMBDA_CODEDEPLOY_POLICY}` },
+            { parent },
+        );
 
         const groups: Record<string, aws.codedeploy.DeploymentGroup> = {};
         for (const fn of args.functions) {
@@ -95,8 +103,12 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
                     deploymentConfigName: LAMBDA_DEPLOYMENT_CONFIGS[args.strategy],
                     // The only style CodeDeploy accepts for Lambda: the alias's traffic moves between versions.
                     deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
-                    autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
-                    alarmConfiguration: fn.alarmNames.length > 0 ? { enabled: true, alarms: [...fn.alarmNames] } : undefined,
+                    autoRollbackConfiguration: {
+                        enabled: true,
+                        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+                    },
+                    alarmConfiguration:
+                        fn.alarmNames.length > 0 ? { enabled: true, alarms: [...fn.alarmNames] } : undefined,
                 },
                 { parent, dependsOn: [attachment] },
             );

@@ -78,7 +78,11 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         const parent = this;
         const functionName = physicalName("lambdaFunction", args.functionName);
 
-        this.logGroup = new aws.cloudwatch.LogGroup(name, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent });
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            name,
+            { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent },
+        );
 
         this.role = new aws.iam.Role(
             name,
@@ -100,9 +104,19 @@ export class ServerlessFunction extends pulumi.ComponentResource {
             {
                 role: this.role.id,
                 policy: policyDocument(`${name} policy`, [
-                    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
+                    {
+                        Sid: "WriteOwnLogs",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
+                    },
                     // X-Ray's write actions support no resource-level scoping.
-                    { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+                    {
+                        Sid: "WriteTraces",
+                        Effect: "Allow",
+                        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                        Resource: "*",
+                    },
                     {
                         Sid: "DecryptOwnEnvironment",
                         Effect: "Allow",
@@ -141,7 +155,12 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         this.name = this.function.name;
         this.alias = new aws.lambda.Alias(
             name,
-            { name: LIVE_ALIAS, description: "The version serving traffic", functionName: this.function.name, functionVersion: this.function.version },
+            {
+                name: LIVE_ALIAS,
+                description: "The version serving traffic",
+                functionName: this.function.name,
+                functionVersion: this.function.version,
+            },
             { parent, ignoreChanges: liveAliasIgnoredChanges(args.aliasOwner ?? "pulumi") },
         );
         this.registerOutputs({ functionName: this.name, aliasArn: this.alias.arn, version: this.function.version });

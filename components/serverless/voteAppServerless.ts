@@ -54,12 +54,20 @@ export interface VoteAppServerlessArgs {
      * alarms that roll each function's shift back (named before the alarms exist: alarmNames.ts).
      * @example { strategy: "canary", rollbackAlarmNames: { vote: ["voteapp-prod-vote-errors"], ... } }
      */
-    readonly deployment: { readonly strategy: LambdaStrategy; readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>> };
+    readonly deployment: {
+        readonly strategy: LambdaStrategy;
+        readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>>;
+    };
 }
 
 /** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
 export const VOTE_ROUTES = ["GET /", "HEAD /", "POST /", `GET ${APP_HEALTH_PATH}`] as const;
-export const RESULT_ROUTES = [LAMBDA_RESULT_PATHS.page, LAMBDA_RESULT_PATHS.totals, LAMBDA_RESULT_PATHS.script, LAMBDA_RESULT_PATHS.health].map((path) => `GET ${path}`);
+export const RESULT_ROUTES = [
+    LAMBDA_RESULT_PATHS.page,
+    LAMBDA_RESULT_PATHS.totals,
+    LAMBDA_RESULT_PATHS.script,
+    LAMBDA_RESULT_PATHS.health,
+].map((path) => `GET ${path}`);
 
 /** One JSON object per request in the API's access log (CloudWatch Logs Insights reads the fields). */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -111,7 +119,9 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         super("voteapp:serverless:VoteAppServerless", name, {}, opts);
         const parent = this;
         const protectData = args.protectData ?? false;
-        const viaService = (service: string) => ({ StringEquals: { "kms:ViaService": `${service}.${args.region}.amazonaws.com` } });
+        const viaService = (service: string) => ({
+            StringEquals: { "kms:ViaService": `${service}.${args.region}.amazonaws.com` },
+        });
 
         // --- Queues: the FIFO queue of ballots and its dead-letter queue -------------------------------
         this.deadLetterQueue = new aws.sqs.Queue(
@@ -139,23 +149,42 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 receiveWaitTimeSeconds: 20,
                 kmsMasterKeyId: args.kmsKeyArn,
                 kmsDataKeyReusePeriodSeconds: 300,
-                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount }),
+                redrivePolicy: pulumi.jsonStringify({
+                    deadLetterTargetArn: this.deadLetterQueue.arn,
+                    maxReceiveCount: args.maxReceiveCount,
+                }),
             },
             { parent },
         );
         // Only the votes queue may move messages into the dead-letter queue.
         new aws.sqs.RedriveAllowPolicy(
             `${name}-votes-dlq`,
-            { queueUrl: this.deadLetterQueue.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }) },
+            {
+                queueUrl: this.deadLetterQueue.url,
+                redriveAllowPolicy: pulumi.jsonStringify({
+                    redrivePermission: "byQueue",
+                    sourceQueueArns: [this.queue.arn],
+                }),
+            },
             { parent },
         );
-        for (const [queueName, queue] of [[`${name}-votes`, this.queue], [`${name}-votes-dlq`, this.deadLetterQueue]] as const) {
+        for (const [queueName, queue] of [
+            [`${name}-votes`, this.queue],
+            [`${name}-votes-dlq`, this.deadLetterQueue],
+        ] as const) {
             new aws.sqs.QueuePolicy(
                 queueName,
                 {
                     queueUrl: queue.url,
                     policy: policyDocument(`${queueName} queue policy`, [
-                        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": false } } },
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "sqs:*",
+                            Resource: queue.arn,
+                            Condition: { Bool: { "aws:SecureTransport": false } },
+                        },
                     ]),
                 },
                 { parent },
@@ -179,7 +208,12 @@ export class VoteAppServerless extends pulumi.ComponentResource {
 
         // --- Functions: each with its own role, holding exactly what its handler calls -----------------
         const options = { [AppEnv.optionA]: args.voteOptions.a, [AppEnv.optionB]: args.voteOptions.b };
-        const fn = (service: AppService, description: string, environment: Record<string, pulumi.Input<string>>, permissions: readonly PolicyStatementInput[]) =>
+        const fn = (
+            service: AppService,
+            description: string,
+            environment: Record<string, pulumi.Input<string>>,
+            permissions: readonly PolicyStatementInput[],
+        ) =>
             new ServerlessFunction(
                 `${name}-${service}`,
                 {
@@ -198,23 +232,66 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 { parent },
             );
         // DynamoDB uses the caller's permission on a table's customer-managed key when it refreshes the table key.
-        const tableKeyViaDynamodb = { Sid: "UseTableKeyViaDynamodb", Effect: "Allow" as const, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: args.kmsKeyArn, Condition: viaService("dynamodb") };
-        const vote = fn("vote", "Vote page and ballots: API Gateway to the votes FIFO queue", { [LambdaEnv.queueUrl]: this.queue.url, ...options }, [
-            { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
-            // SSE-KMS producers need a data key, and Decrypt to reuse it.
-            { Sid: "EncryptBallotsViaSqs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn, Condition: viaService("sqs") },
-        ]);
-        const worker = fn("worker", "Records ballots from the votes FIFO queue in DynamoDB", { [LambdaEnv.tableName]: this.table.name }, [
-            // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
-            { Sid: "ReceiveBallots", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: this.queue.arn },
-            { Sid: "DecryptBallotsViaSqs", Effect: "Allow", Action: "kms:Decrypt", Resource: args.kmsKeyArn, Condition: viaService("sqs") },
-            { Sid: "RecordBallots", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: this.table.arn },
-            tableKeyViaDynamodb,
-        ]);
-        const result = fn("result", "Result page and JSON totals from DynamoDB", { [LambdaEnv.tableName]: this.table.name, ...options }, [
-            { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
-            tableKeyViaDynamodb,
-        ]);
+        const tableKeyViaDynamodb = {
+            Sid: "UseTableKeyViaDynamodb",
+            Effect: "Allow" as const,
+            Action: ["kms:Decrypt", "kms:DescribeKey"],
+            Resource: args.kmsKeyArn,
+            Condition: viaService("dynamodb"),
+        };
+        const vote = fn(
+            "vote",
+            "Vote page and ballots: API Gateway to the votes FIFO queue",
+            { [LambdaEnv.queueUrl]: this.queue.url, ...options },
+            [
+                { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
+                // SSE-KMS producers need a data key, and Decrypt to reuse it.
+                {
+                    Sid: "EncryptBallotsViaSqs",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: args.kmsKeyArn,
+                    Condition: viaService("sqs"),
+                },
+            ],
+        );
+        const worker = fn(
+            "worker",
+            "Records ballots from the votes FIFO queue in DynamoDB",
+            { [LambdaEnv.tableName]: this.table.name },
+            [
+                // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
+                {
+                    Sid: "ReceiveBallots",
+                    Effect: "Allow",
+                    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                    Resource: this.queue.arn,
+                },
+                {
+                    Sid: "DecryptBallotsViaSqs",
+                    Effect: "Allow",
+                    Action: "kms:Decrypt",
+                    Resource: args.kmsKeyArn,
+                    Condition: viaService("sqs"),
+                },
+                {
+                    Sid: "RecordBallots",
+                    Effect: "Allow",
+                    Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                    Resource: this.table.arn,
+                },
+                tableKeyViaDynamodb,
+            ],
+        );
+        const result = fn(
+            "result",
+            "Result page and JSON totals from DynamoDB",
+            { [LambdaEnv.tableName]: this.table.name, ...options },
+            [
+                { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
+                tableKeyViaDynamodb,
+            ],
+        );
         this.functions = { vote, result, worker };
         this.codeDeployment = new LambdaCodeDeployment(
             `${name}-codedeploy`,
@@ -223,7 +300,10 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 partition: partitionOf(args.region),
                 accountId: args.accountId,
                 strategy: args.deployment.strategy,
-                functions: (Object.keys(this.functions) as AppService[]).map((role) => ({ role, alarmNames: args.deployment.rollbackAlarmNames[role] })),
+                functions: (Object.keys(this.functions) as AppService[]).map((role) => ({
+                    role,
+                    alarmNames: args.deployment.rollbackAlarmNames[role],
+                })),
             },
             { parent, dependsOn: Object.values(this.functions).map((f) => f.alias) },
         );
@@ -255,7 +335,11 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         );
         const accessLogs = new aws.cloudwatch.LogGroup(
             `${name}-api-access`,
-            { name: `/aws/apigateway/${args.namePrefix}-vote-app/access`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            {
+                name: `/aws/apigateway/${args.namePrefix}-vote-app/access`,
+                retentionInDays: args.logRetentionDays,
+                kmsKeyId: args.kmsKeyArn,
+            },
             { parent },
         );
         this.stage = new aws.apigatewayv2.Stage(
@@ -265,7 +349,11 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 name: "$default",
                 autoDeploy: true,
                 accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-                defaultRouteSettings: { throttlingBurstLimit: args.throttling.burstLimit, throttlingRateLimit: args.throttling.rateLimit, detailedMetricsEnabled: true },
+                defaultRouteSettings: {
+                    throttlingBurstLimit: args.throttling.burstLimit,
+                    throttlingRateLimit: args.throttling.rateLimit,
+                    detailedMetricsEnabled: true,
+                },
             },
             { parent },
         );
@@ -279,13 +367,19 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                     integrationUri: target.alias.invokeArn,
                     payloadFormatVersion: "2.0",
                     // Slightly longer than the function may run, so its own timeout is what fires (and is logged).
-                    timeoutMilliseconds: Math.min(MAX_INTEGRATION_TIMEOUT_MS, (args.functions[service].timeoutSeconds + 1) * 1000),
+                    timeoutMilliseconds: Math.min(
+                        MAX_INTEGRATION_TIMEOUT_MS,
+                        (args.functions[service].timeoutSeconds + 1) * 1000,
+                    ),
                 },
                 { parent },
             );
             for (const routeKey of routes) {
                 new aws.apigatewayv2.Route(
-                    `${name}-${service}-${routeKey.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "").toLowerCase()}`,
+                    `${name}-${service}-${routeKey
+                        .replace(/[^A-Za-z0-9]+/g, "-")
+                        .replace(/-+$/, "")
+                        .toLowerCase()}`,
                     { apiId: this.api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
                     { parent },
                 );
@@ -311,10 +405,21 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         if (args.domain) {
             this.domainName = new aws.apigatewayv2.DomainName(
                 `${name}-domain`,
-                { domainName: args.domain.name, domainNameConfiguration: { certificateArn: args.domain.certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } },
+                {
+                    domainName: args.domain.name,
+                    domainNameConfiguration: {
+                        certificateArn: args.domain.certificateArn,
+                        endpointType: "REGIONAL",
+                        securityPolicy: "TLS_1_2",
+                    },
+                },
                 { parent },
             );
-            new aws.apigatewayv2.ApiMapping(`${name}-domain`, { apiId: this.api.id, domainName: this.domainName.id, stage: this.stage.id }, { parent });
+            new aws.apigatewayv2.ApiMapping(
+                `${name}-domain`,
+                { apiId: this.api.id, domainName: this.domainName.id, stage: this.stage.id },
+                { parent },
+            );
             this.url = pulumi.output(`https://${args.domain.name}`);
         } else {
             this.url = this.api.apiEndpoint;

@@ -8,7 +8,8 @@ export const cloudtrailMultiRegion = resourceRule(
     {
         name: "cloudtrail-multi-region",
         control: "CloudTrail.1",
-        description: "Trails record every region (`isMultiRegionTrail` true), so activity in an unused region is not invisible.",
+        description:
+            "Trails record every region (`isMultiRegionTrail` true), so activity in an unused region is not invisible.",
         remediation: "Set isMultiRegionTrail: true.",
     },
     validateResourceOfType(aws.cloudtrail.Trail, (trail, _args, report) => {
@@ -32,7 +33,8 @@ export const cloudtrailLogValidation = resourceRule(
     {
         name: "cloudtrail-log-validation",
         control: "CloudTrail.4",
-        description: "Trails enable log file integrity validation (`enableLogFileValidation`), so tampering with audit logs is detectable.",
+        description:
+            "Trails enable log file integrity validation (`enableLogFileValidation`), so tampering with audit logs is detectable.",
         remediation: "Set enableLogFileValidation: true.",
     },
     validateResourceOfType(aws.cloudtrail.Trail, (trail, _args, report) => {
@@ -44,7 +46,8 @@ export const cloudtrailCloudwatch = resourceRule(
     {
         name: "cloudtrail-cloudwatch",
         control: "CloudTrail.5",
-        description: "Trails also deliver to CloudWatch Logs (`cloudWatchLogsGroupArn`), for metric filters and alarms on API activity.",
+        description:
+            "Trails also deliver to CloudWatch Logs (`cloudWatchLogsGroupArn`), for metric filters and alarms on API activity.",
         remediation: "Set cloudWatchLogsGroupArn and cloudWatchLogsRoleArn.",
     },
     validateResourceOfType(aws.cloudtrail.Trail, (trail, _args, report) => {
@@ -52,4 +55,9 @@ export const cloudtrailCloudwatch = resourceRule(
     }),
 );
 
-export const cloudtrailPolicies = [cloudtrailMultiRegion, cloudtrailEncrypted, cloudtrailLogValidation, cloudtrailCloudwatch];
+export const cloudtrailPolicies = [
+    cloudtrailMultiRegion,
+    cloudtrailEncrypted,
+    cloudtrailLogValidation,
+    cloudtrailCloudwatch,
+];

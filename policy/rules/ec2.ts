@@ -1,6 +1,18 @@
 import * as aws from "@pulumi/aws";
 import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { asArray, asStrings, isRecord, ofType, plainCopy, prop, relatesTo, reportOn, resourceRule, stackRule, tagsOf } from "./util";
+import {
+    asArray,
+    asStrings,
+    isRecord,
+    ofType,
+    plainCopy,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    tagsOf,
+} from "./util";
 
 /** Security groups, their rules, VPC flow logs and the default security group (FSBP EC2.*). */
 
@@ -26,7 +38,12 @@ export interface IngressPermission {
 }
 
 function allPorts(p: IngressPermission): boolean {
-    return p.protocol === "-1" || p.protocol === "all" || (p.fromPort === undefined && p.toPort === undefined) || (p.fromPort === 0 && (p.toPort === 65535 || p.toPort === 0) && p.protocol !== "icmp");
+    return (
+        p.protocol === "-1" ||
+        p.protocol === "all" ||
+        (p.fromPort === undefined && p.toPort === undefined) ||
+        (p.fromPort === 0 && (p.toPort === 65535 || p.toPort === 0) && p.protocol !== "icmp")
+    );
 }
 
 function covers(p: IngressPermission, port: number): boolean {
@@ -37,7 +54,11 @@ function covers(p: IngressPermission, port: number): boolean {
 }
 
 function describePermission(p: IngressPermission): string {
-    const ports = allPorts(p) ? "all ports" : p.fromPort === p.toPort ? `port ${p.fromPort}` : `ports ${p.fromPort}-${p.toPort}`;
+    const ports = allPorts(p)
+        ? "all ports"
+        : p.fromPort === p.toPort
+          ? `port ${p.fromPort}`
+          : `ports ${p.fromPort}-${p.toPort}`;
     return `${ports} (${p.protocol}) from ${p.cidrs.join(", ") || "a security group or prefix list"}`;
 }
 
@@ -97,22 +118,39 @@ export const sgNoPublicIngress = stackRule(
     {
         name: "sg-no-public-ingress",
         control: "EC2.18",
-        description:
-            `Nothing is open to the internet (0.0.0.0/0 or ::/0) except TCP 80 and 443 on the internet-facing load balancer's security group, recognised by the tag \`${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}\` on the group (or on the ingress rule itself). Checks inline \`ingress\` of aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (its group found through its dependency on the group) and aws.ec2.SecurityGroupRule (EC2.18/EC2.19).`,
-        remediation: "Restrict the source to the VPC CIDR or a security group; only the load balancer's group (tagged voteapp:role=load-balancer) may take 80/443 from anywhere.",
+        description: `Nothing is open to the internet (0.0.0.0/0 or ::/0) except TCP 80 and 443 on the internet-facing load balancer's security group, recognised by the tag \`${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}\` on the group (or on the ingress rule itself). Checks inline \`ingress\` of aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (its group found through its dependency on the group) and aws.ec2.SecurityGroupRule (EC2.18/EC2.19).`,
+        remediation:
+            "Restrict the source to the VPC CIDR or a security group; only the load balancer's group (tagged voteapp:role=load-balancer) may take 80/443 from anywhere.",
     },
     (args, report) => {
         const groups = ofType(args.resources, SECURITY_GROUP);
         for (const r of ofType(args.resources, SECURITY_GROUP, INGRESS_RULE, LEGACY_RULE)) {
             const props = plainProps(r);
-            const publicPermissions = ingressPermissions(r.type, props).filter((p) => p.cidrs.some((c) => PUBLIC_CIDRS.includes(c)));
+            const publicPermissions = ingressPermissions(r.type, props).filter((p) =>
+                p.cidrs.some((c) => PUBLIC_CIDRS.includes(c)),
+            );
             if (publicPermissions.length === 0) continue;
             const group = r.type === SECURITY_GROUP ? r : groups.find((g) => relatesTo(r, g));
-            const lbGroup = isLoadBalancerGroup(props.tags) || (group !== undefined && isLoadBalancerGroup(plainProps(group).tags));
+            const lbGroup =
+                isLoadBalancerGroup(props.tags) || (group !== undefined && isLoadBalancerGroup(plainProps(group).tags));
             for (const p of publicPermissions) {
-                const webOnly = (p.protocol === "tcp" || p.protocol === "6") && !allPorts(p) && p.fromPort === p.toPort && PUBLIC_PORTS.includes(p.fromPort ?? -1);
-                if (!lbGroup) reportOn(report, r, `opens ${describePermission(p)}; only the load balancer's group (tag ${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}) may be reached from the internet.`);
-                else if (!webOnly) reportOn(report, r, `opens ${describePermission(p)} on the load balancer's group; only TCP 80 and 443 may be open to the internet.`);
+                const webOnly =
+                    (p.protocol === "tcp" || p.protocol === "6") &&
+                    !allPorts(p) &&
+                    p.fromPort === p.toPort &&
+                    PUBLIC_PORTS.includes(p.fromPort ?? -1);
+                if (!lbGroup)
+                    reportOn(
+                        report,
+                        r,
+                        `opens ${describePermission(p)}; only the load balancer's group (tag ${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}) may be reached from the internet.`,
+                    );
+                else if (!webOnly)
+                    reportOn(
+                        report,
+                        r,
+                        `opens ${describePermission(p)} on the load balancer's group; only TCP 80 and 443 may be open to the internet.`,
+                    );
             }
         }
     },
@@ -147,11 +185,24 @@ export const sgNoAdminPorts = resourceRule(
             for (const m of adminPortViolations(SECURITY_GROUP, { ingress: sg.ingress })) report(m);
         }),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) => {
-            const props = { ipProtocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrIpv4: rule.cidrIpv4, cidrIpv6: rule.cidrIpv6 };
+            const props = {
+                ipProtocol: rule.ipProtocol,
+                fromPort: rule.fromPort,
+                toPort: rule.toPort,
+                cidrIpv4: rule.cidrIpv4,
+                cidrIpv6: rule.cidrIpv6,
+            };
             for (const m of adminPortViolations(INGRESS_RULE, props)) report(m);
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
-            const props = { type: rule.type, protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrBlocks: rule.cidrBlocks, ipv6CidrBlocks: rule.ipv6CidrBlocks };
+            const props = {
+                type: rule.type,
+                protocol: rule.protocol,
+                fromPort: rule.fromPort,
+                toPort: rule.toPort,
+                cidrBlocks: rule.cidrBlocks,
+                ipv6CidrBlocks: rule.ipv6CidrBlocks,
+            };
             for (const m of adminPortViolations(LEGACY_RULE, props)) report(m);
         }),
     ],
@@ -173,7 +224,10 @@ export const vpcFlowLogs = stackRule(
         const flowLogs = ofType(args.resources, FLOW_LOG);
         const awsxVpcs = ofType(args.resources, AWSX_VPC);
         // A plain VPC that is the child of an awsx VPC is the same network: check the awsx one only.
-        const vpcs = [...awsxVpcs, ...ofType(args.resources, VPC).filter((v) => !(v.parent && v.parent.type === AWSX_VPC))];
+        const vpcs = [
+            ...awsxVpcs,
+            ...ofType(args.resources, VPC).filter((v) => !(v.parent && v.parent.type === AWSX_VPC)),
+        ];
         if (vpcs.length === 0) args.notApplicable("No VPC in the stack.");
         const childOf = (v: PolicyResource) => args.resources.filter((r) => r.type === VPC && r.parent?.urn === v.urn);
         const used = new Set<string>();
@@ -196,13 +250,15 @@ export const vpcDefaultSgClosed = resourceRule(
     {
         name: "vpc-default-sg-closed",
         control: "EC2.2",
-        description: "A managed default security group has no ingress or egress rules, so nothing placed in it by accident can talk to anything.",
+        description:
+            "A managed default security group has no ingress or egress rules, so nothing placed in it by accident can talk to anything.",
         remediation: "Declare aws.ec2.DefaultSecurityGroup with no ingress and no egress.",
     },
     validateResourceOfType(aws.ec2.DefaultSecurityGroup, (sg, _args, report) => {
         const ingress = (sg.ingress ?? []).length;
         const egress = (sg.egress ?? []).length;
-        if (ingress + egress > 0) report(`The default security group has ${ingress} ingress and ${egress} egress rule(s).`);
+        if (ingress + egress > 0)
+            report(`The default security group has ${ingress} ingress and ${egress} egress rule(s).`);
     }),
 );
 

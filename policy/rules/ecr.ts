@@ -1,6 +1,17 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { hasCondition, isPublicPrincipal, ofType, prop, relatesTo, reportOn, resourceRule, stackRule, statementsOf, UNKNOWN } from "./util";
+import {
+    hasCondition,
+    isPublicPrincipal,
+    ofType,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    statementsOf,
+    UNKNOWN,
+} from "./util";
 
 /** ECR repositories, their lifecycle and repository policies (FSBP ECR.*). */
 
@@ -16,13 +27,18 @@ export const ecrScanOnPush = resourceRule(
         remediation: "Set imageScanningConfiguration: { scanOnPush: true }.",
         configSchema: {
             properties: {
-                enhancedScanningInAccount: { type: "boolean", default: false, description: "The registry uses enhanced (Inspector) scanning for every repository." },
+                enhancedScanningInAccount: {
+                    type: "boolean",
+                    default: false,
+                    description: "The registry uses enhanced (Inspector) scanning for every repository.",
+                },
             },
         },
     },
     validateResourceOfType(aws.ecr.Repository, (repo, args, report) => {
         if (args.getConfig<{ enhancedScanningInAccount?: boolean }>().enhancedScanningInAccount === true) return;
-        if (repo.imageScanningConfiguration?.scanOnPush !== true) report("imageScanningConfiguration.scanOnPush is not true.");
+        if (repo.imageScanningConfiguration?.scanOnPush !== true)
+            report("imageScanningConfiguration.scanOnPush is not true.");
     }),
 );
 
@@ -30,7 +46,8 @@ export const ecrTagImmutability = resourceRule(
     {
         name: "ecr-tag-immutability",
         control: "ECR.2",
-        description: "ECR repositories make tags immutable (`imageTagMutability` IMMUTABLE or IMMUTABLE_WITH_EXCLUSION), so a deployed tag always names the image that was scanned and approved.",
+        description:
+            "ECR repositories make tags immutable (`imageTagMutability` IMMUTABLE or IMMUTABLE_WITH_EXCLUSION), so a deployed tag always names the image that was scanned and approved.",
         remediation: 'Set imageTagMutability: "IMMUTABLE".',
     },
     validateResourceOfType(aws.ecr.Repository, (repo, _args, report) => {
@@ -43,19 +60,22 @@ export const ecrKmsEncryption = resourceRule(
     {
         name: "ecr-kms-encryption",
         control: "ECR.5",
-        description: "ECR repositories encrypt images with a KMS key (`encryptionConfigurations[].encryptionType` KMS or KMS_DSSE) instead of the default AES256, so key access is audited and revocable.",
+        description:
+            "ECR repositories encrypt images with a KMS key (`encryptionConfigurations[].encryptionType` KMS or KMS_DSSE) instead of the default AES256, so key access is audited and revocable.",
         remediation: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <key arn> }].',
     },
     validateResourceOfType(aws.ecr.Repository, (repo, _args, report) => {
         const types = (repo.encryptionConfigurations ?? []).map((c) => c.encryptionType ?? "AES256");
-        if (!types.some((t) => t.startsWith("KMS"))) report(`Images are encrypted with ${types[0] ?? "AES256 (the default)"}, not a KMS key.`);
+        if (!types.some((t) => t.startsWith("KMS")))
+            report(`Images are encrypted with ${types[0] ?? "AES256 (the default)"}, not a KMS key.`);
     }),
 );
 
 export const ecrNoPublicPolicy = resourceRule(
     {
         name: "ecr-no-public-policy",
-        description: "ECR repository policies never allow `Principal: \"*\"` without a condition (e.g. aws:PrincipalOrgID): an unconditioned public principal lets anyone pull or push images.",
+        description:
+            'ECR repository policies never allow `Principal: "*"` without a condition (e.g. aws:PrincipalOrgID): an unconditioned public principal lets anyone pull or push images.',
         remediation: "Name the accounts or roles in Principal, or add a condition restricting it.",
     },
     validateResourceOfType(aws.ecr.RepositoryPolicy, (policy, _args, report) => {
@@ -76,7 +96,8 @@ export const ecrLifecyclePolicy = stackRule(
     {
         name: "ecr-lifecycle-policy",
         control: "ECR.3",
-        description: "Every ECR repository has a lifecycle policy (matched by dependency or repository name), so old, unpatched images expire instead of piling up.",
+        description:
+            "Every ECR repository has a lifecycle policy (matched by dependency or repository name), so old, unpatched images expire instead of piling up.",
         remediation: "Add an aws.ecr.LifecyclePolicy for the repository.",
     },
     (args, report) => {

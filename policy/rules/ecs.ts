@@ -34,7 +34,8 @@ export const ecsTaskNoPrivileged = resourceRule(
     {
         name: "ecs-task-no-privileged",
         control: "ECS.4",
-        description: "ECS containers must not run privileged (`privileged: true` gives the container root on the host).",
+        description:
+            "ECS containers must not run privileged (`privileged: true` gives the container root on the host).",
         remediation: "Remove `privileged: true` from the container definition.",
     },
     eachContainer((c, report) => {
@@ -46,16 +47,29 @@ export const ecsTaskReadonlyRoot = resourceRule(
     {
         name: "ecs-task-readonly-root",
         control: "ECS.5",
-        description: "Every ECS container mounts its root filesystem read-only (`readonlyRootFilesystem: true`), so a compromised process cannot alter the image.",
+        description:
+            "Every ECS container mounts its root filesystem read-only (`readonlyRootFilesystem: true`), so a compromised process cannot alter the image.",
         remediation: "Set `readonlyRootFilesystem: true`; give writable paths their own volumes.",
     },
     eachContainer((c, report) => {
-        if (c.raw.readonlyRootFilesystem !== true) report(`Container "${c.name}" does not set readonlyRootFilesystem: true.`);
+        if (c.raw.readonlyRootFilesystem !== true)
+            report(`Container "${c.name}" does not set readonlyRootFilesystem: true.`);
     }),
 );
 
 /** Name parts that mark an environment variable as a secret. */
-const SECRET_NAME_PARTS = ["PASSWORD", "PASSWD", "PWD", "TOKEN", "SECRET", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE"];
+const SECRET_NAME_PARTS = [
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "TOKEN",
+    "SECRET",
+    "KEY",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATE",
+];
 /** Words that mark a secret also at the end of a run-together part (PGPASSWORD, REDISAUTHTOKEN, GITHUBTOKEN). */
 const SECRET_NAME_SUFFIXES = ["PASSWORD", "PASSWD", "TOKEN", "SECRET", "APIKEY", "CREDENTIAL", "CREDENTIALS"];
 /** Value shapes that are secrets whatever the variable is called. */
@@ -80,7 +94,9 @@ export function isArnReference(name: string, value: string): boolean {
 
 export function secretLookingName(name: string): boolean {
     const parts = name.toUpperCase().split(/[^A-Z0-9]+/);
-    return parts.some((p) => SECRET_NAME_PARTS.includes(p) || SECRET_NAME_SUFFIXES.some((suffix) => p.endsWith(suffix)));
+    return parts.some(
+        (p) => SECRET_NAME_PARTS.includes(p) || SECRET_NAME_SUFFIXES.some((suffix) => p.endsWith(suffix)),
+    );
 }
 
 export const ecsTaskNoSecretsInEnv = resourceRule(
@@ -96,11 +112,16 @@ export const ecsTaskNoSecretsInEnv = resourceRule(
             const name = typeof entry.name === "string" ? entry.name : "";
             const value = typeof entry.value === "string" ? entry.value : "";
             if (secretLookingName(name) && !isArnReference(name, value)) {
-                report(`Container "${c.name}" passes "${name}" as a plaintext environment variable; use "secrets" instead.`);
+                report(
+                    `Container "${c.name}" passes "${name}" as a plaintext environment variable; use "secrets" instead.`,
+                );
                 continue;
             }
             const match = SECRET_VALUE_PATTERNS.find(([re]) => re.test(value));
-            if (match) report(`Container "${c.name}" environment variable "${name}" holds ${match[1]}; use "secrets" instead.`);
+            if (match)
+                report(
+                    `Container "${c.name}" environment variable "${name}" holds ${match[1]}; use "secrets" instead.`,
+                );
         }
     }),
 );
@@ -109,12 +130,14 @@ export const ecsTaskLogging = resourceRule(
     {
         name: "ecs-task-logging",
         control: "ECS.9",
-        description: "Every ECS container has a `logConfiguration` with a log driver, so its output is kept for investigation.",
+        description:
+            "Every ECS container has a `logConfiguration` with a log driver, so its output is kept for investigation.",
         remediation: "Add a logConfiguration (awslogs to a CloudWatch log group).",
     },
     eachContainer((c, report) => {
         const log = c.raw.logConfiguration;
-        if (!isRecord(log) || typeof log.logDriver !== "string" || log.logDriver === "") report(`Container "${c.name}" has no logConfiguration with a logDriver.`);
+        if (!isRecord(log) || typeof log.logDriver !== "string" || log.logDriver === "")
+            report(`Container "${c.name}" has no logConfiguration with a logDriver.`);
     }),
 );
 
@@ -122,11 +145,13 @@ export const ecsTaskNoHostNetwork = resourceRule(
     {
         name: "ecs-task-no-host-network",
         control: "ECS.17",
-        description: "ECS task definitions use the `awsvpc` network mode (ECS.17 forbids host mode; awsvpc gives each task its own ENI and security groups).",
+        description:
+            "ECS task definitions use the `awsvpc` network mode (ECS.17 forbids host mode; awsvpc gives each task its own ENI and security groups).",
         remediation: 'Set networkMode: "awsvpc".',
     },
     validateResourceOfType(aws.ecs.TaskDefinition, (td, _args, report) => {
-        if (td.networkMode !== "awsvpc") report(`networkMode is ${JSON.stringify(td.networkMode ?? "unset (bridge)")}; use "awsvpc".`);
+        if (td.networkMode !== "awsvpc")
+            report(`networkMode is ${JSON.stringify(td.networkMode ?? "unset (bridge)")}; use "awsvpc".`);
     }),
 );
 
@@ -138,7 +163,8 @@ export const ecsTaskNoHostPid = resourceRule(
         remediation: "Remove pidMode or set it to task.",
     },
     validateResourceOfType(aws.ecs.TaskDefinition, (td, _args, report) => {
-        if (td.pidMode === "host") report('pidMode is "host": containers could see and signal every process on the host.');
+        if (td.pidMode === "host")
+            report('pidMode is "host": containers could see and signal every process on the host.');
     }),
 );
 
@@ -148,7 +174,8 @@ export const ecsTaskNonRootUser = resourceRule(
     {
         name: "ecs-task-non-root-user",
         control: "ECS.1",
-        description: "Every ECS container sets `user` to a non-root user (not root or uid 0), limiting what a compromised process can do (ECS.1's secure container configuration).",
+        description:
+            "Every ECS container sets `user` to a non-root user (not root or uid 0), limiting what a compromised process can do (ECS.1's secure container configuration).",
         remediation: 'Set user: "10001" (or another unprivileged uid) in the container definition.',
     },
     eachContainer((c, report) => {
@@ -166,11 +193,13 @@ export const ecsServiceNoPublicIp = resourceRule(
     {
         name: "ecs-service-no-public-ip",
         control: "ECS.2",
-        description: "ECS services do not assign public IPs to their tasks (`networkConfiguration.assignPublicIp` false); traffic reaches them through the load balancer.",
+        description:
+            "ECS services do not assign public IPs to their tasks (`networkConfiguration.assignPublicIp` false); traffic reaches them through the load balancer.",
         remediation: "Set assignPublicIp: false and run the tasks in private subnets.",
     },
     validateResourceOfType(aws.ecs.Service, (service, _args, report) => {
-        if (service.networkConfiguration?.assignPublicIp === true) report("networkConfiguration.assignPublicIp is true: every task gets a public IP.");
+        if (service.networkConfiguration?.assignPublicIp === true)
+            report("networkConfiguration.assignPublicIp is true: every task gets a public IP.");
     }),
 );
 
@@ -178,12 +207,14 @@ export const ecsFargateLatestPlatform = resourceRule(
     {
         name: "ecs-fargate-latest-platform",
         control: "ECS.10",
-        description: "Fargate services run on the latest platform version (`platformVersion` unset or `LATEST`), which carries the current security patches.",
+        description:
+            "Fargate services run on the latest platform version (`platformVersion` unset or `LATEST`), which carries the current security patches.",
         remediation: 'Remove platformVersion or set it to "LATEST".',
     },
     validateResourceOfType(aws.ecs.Service, (service, _args, report) => {
         const version = service.platformVersion;
-        if (version !== undefined && version !== "LATEST") report(`platformVersion is pinned to ${JSON.stringify(version)}; use "LATEST".`);
+        if (version !== undefined && version !== "LATEST")
+            report(`platformVersion is pinned to ${JSON.stringify(version)}; use "LATEST".`);
     }),
 );
 
@@ -191,12 +222,14 @@ export const ecsClusterContainerInsights = resourceRule(
     {
         name: "ecs-cluster-container-insights",
         control: "ECS.12",
-        description: "ECS clusters enable Container Insights (`settings` containerInsights `enabled` or `enhanced`), for the metrics needed to detect and investigate incidents.",
+        description:
+            "ECS clusters enable Container Insights (`settings` containerInsights `enabled` or `enhanced`), for the metrics needed to detect and investigate incidents.",
         remediation: 'Add settings: [{ name: "containerInsights", value: "enhanced" }].',
     },
     validateResourceOfType(aws.ecs.Cluster, (cluster, _args, report) => {
         const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
-        if (!setting || !["enabled", "enhanced"].includes(setting.value)) report(`Container Insights is ${setting ? JSON.stringify(setting.value) : "not configured"}.`);
+        if (!setting || !["enabled", "enhanced"].includes(setting.value))
+            report(`Container Insights is ${setting ? JSON.stringify(setting.value) : "not configured"}.`);
     }),
 );
 
@@ -212,7 +245,11 @@ export const ecsServiceCircuitBreaker = resourceRule(
         if (breaker?.enable === true && breaker.rollback === true) return;
         if (service.deploymentController?.type === "CODE_DEPLOY") return;
         if (service.deploymentConfiguration?.strategy === "BLUE_GREEN") return;
-        report(breaker?.enable === true ? "The deployment circuit breaker does not roll back." : "No deployment circuit breaker with rollback and no blue/green strategy.");
+        report(
+            breaker?.enable === true
+                ? "The deployment circuit breaker does not roll back."
+                : "No deployment circuit breaker with rollback and no blue/green strategy.",
+        );
     }),
 );
 

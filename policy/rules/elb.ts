@@ -12,14 +12,19 @@ export const albHttpToHttps = resourceRule(
     {
         name: "alb-http-to-https",
         control: "ELB.1",
-        description: "HTTP listeners only redirect to HTTPS (every default action is a redirect with protocol HTTPS), so no request or cookie travels in clear text.",
-        remediation: 'Make the HTTP listener\'s default action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }.',
+        description:
+            "HTTP listeners only redirect to HTTPS (every default action is a redirect with protocol HTTPS), so no request or cookie travels in clear text.",
+        remediation:
+            'Make the HTTP listener\'s default action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }.',
     },
     validateResourceOfType(aws.lb.Listener, (listener, _args, report) => {
         if (listener.protocol !== "HTTP") return;
         const actions = listener.defaultActions ?? [];
         const bad = actions.filter((a) => !(a.type === "redirect" && a.redirect?.protocol === "HTTPS"));
-        if (actions.length === 0 || bad.length > 0) report(`HTTP listener on port ${listener.port ?? "?"} serves ${bad.map((a) => a.type).join(", ") || "no action"} instead of redirecting to HTTPS.`);
+        if (actions.length === 0 || bad.length > 0)
+            report(
+                `HTTP listener on port ${listener.port ?? "?"} serves ${bad.map((a) => a.type).join(", ") || "no action"} instead of redirecting to HTTPS.`,
+            );
     }),
 );
 
@@ -32,13 +37,15 @@ export const albTlsPolicy = resourceRule(
     {
         name: "alb-tls-policy",
         control: "ELB.17",
-        description: "HTTPS/TLS listeners use a TLS 1.2+ security policy (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06); the default ELBSecurityPolicy-2016-08 still accepts TLS 1.0 and 1.1 (ELB.17-like).",
+        description:
+            "HTTPS/TLS listeners use a TLS 1.2+ security policy (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06); the default ELBSecurityPolicy-2016-08 still accepts TLS 1.0 and 1.1 (ELB.17-like).",
         remediation: 'Set sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06".',
     },
     validateResourceOfType(aws.lb.Listener, (listener, _args, report) => {
         if (listener.protocol !== "HTTPS" && listener.protocol !== "TLS") return;
         const policy = listener.sslPolicy;
-        if (policy === undefined) report("sslPolicy is unset, so the default ELBSecurityPolicy-2016-08 (TLS 1.0+) applies.");
+        if (policy === undefined)
+            report("sslPolicy is unset, so the default ELBSecurityPolicy-2016-08 (TLS 1.0+) applies.");
         else if (!isTls12Policy(policy)) report(`sslPolicy ${policy} accepts TLS versions below 1.2.`);
     }),
 );
@@ -47,11 +54,13 @@ export const albDropInvalidHeaders = resourceRule(
     {
         name: "alb-drop-invalid-headers",
         control: "ELB.4",
-        description: "Application load balancers drop invalid HTTP header fields (`dropInvalidHeaderFields` true), closing a request-smuggling vector.",
+        description:
+            "Application load balancers drop invalid HTTP header fields (`dropInvalidHeaderFields` true), closing a request-smuggling vector.",
         remediation: "Set dropInvalidHeaderFields: true.",
     },
     validateResourceOfType(aws.lb.LoadBalancer, (lb, _args, report) => {
-        if (isApplication(lb.loadBalancerType) && lb.dropInvalidHeaderFields !== true) report("dropInvalidHeaderFields is not true.");
+        if (isApplication(lb.loadBalancerType) && lb.dropInvalidHeaderFields !== true)
+            report("dropInvalidHeaderFields is not true.");
     }),
 );
 
@@ -59,7 +68,8 @@ export const albAccessLogs = resourceRule(
     {
         name: "alb-access-logs",
         control: "ELB.5",
-        description: "Load balancers write access logs (`accessLogs.enabled` true with a bucket), the record of every request for incident investigation.",
+        description:
+            "Load balancers write access logs (`accessLogs.enabled` true with a bucket), the record of every request for incident investigation.",
         remediation: "Set accessLogs: { bucket, enabled: true }.",
     },
     validateResourceOfType(aws.lb.LoadBalancer, (lb, _args, report) => {
@@ -71,7 +81,8 @@ export const albDeletionProtection = resourceRule(
     {
         name: "alb-deletion-protection",
         control: "ELB.6",
-        description: "Load balancers enable deletion protection (`enableDeletionProtection` true), so the public entry point is not removed by accident.",
+        description:
+            "Load balancers enable deletion protection (`enableDeletionProtection` true), so the public entry point is not removed by accident.",
         remediation: "Set enableDeletionProtection: true.",
     },
     validateResourceOfType(aws.lb.LoadBalancer, (lb, _args, report) => {
@@ -83,12 +94,14 @@ export const albDesyncMitigation = resourceRule(
     {
         name: "alb-desync-mitigation",
         control: "ELB.12",
-        description: "Application load balancers use desync mitigation mode `defensive` (the default) or `strictest`, never `monitor`, against HTTP desync attacks.",
+        description:
+            "Application load balancers use desync mitigation mode `defensive` (the default) or `strictest`, never `monitor`, against HTTP desync attacks.",
         remediation: 'Set desyncMitigationMode: "defensive" or "strictest".',
     },
     validateResourceOfType(aws.lb.LoadBalancer, (lb, _args, report) => {
         const mode = lb.desyncMitigationMode ?? "defensive";
-        if (isApplication(lb.loadBalancerType) && mode !== "defensive" && mode !== "strictest") report(`desyncMitigationMode is ${mode}.`);
+        if (isApplication(lb.loadBalancerType) && mode !== "defensive" && mode !== "strictest")
+            report(`desyncMitigationMode is ${mode}.`);
     }),
 );
 
@@ -96,7 +109,8 @@ export const albMultiAz = resourceRule(
     {
         name: "alb-multi-az",
         control: "ELB.13",
-        description: "Load balancers span at least two subnets (Availability Zones), so losing one zone does not take the application offline.",
+        description:
+            "Load balancers span at least two subnets (Availability Zones), so losing one zone does not take the application offline.",
         remediation: "Give the load balancer subnets in two or more Availability Zones.",
     },
     validateResourceOfType(aws.lb.LoadBalancer, (lb, _args, report) => {
@@ -112,15 +126,31 @@ export const albWaf = stackRule(
     {
         name: "alb-waf",
         control: "ELB.16",
-        description: "Every internet-facing application load balancer has a WAFv2 web ACL association (matched by dependency on the load balancer), filtering common web exploits before they reach the app.",
+        description:
+            "Every internet-facing application load balancer has a WAFv2 web ACL association (matched by dependency on the load balancer), filtering common web exploits before they reach the app.",
         remediation: "Add an aws.wafv2.WebAclAssociation with resourceArn = the load balancer's arn.",
     },
     (args, report) => {
         const associations = ofType(args.resources, WAF_ASSOCIATION);
-        const lbs = ofType(args.resources, LOAD_BALANCER).filter((lb) => !isTrue(prop(lb, "internal")) && [undefined, "application"].includes(prop(lb, "loadBalancerType") as string | undefined));
+        const lbs = ofType(args.resources, LOAD_BALANCER).filter(
+            (lb) =>
+                !isTrue(prop(lb, "internal")) &&
+                [undefined, "application"].includes(prop(lb, "loadBalancerType") as string | undefined),
+        );
         if (lbs.length === 0) args.notApplicable("No internet-facing application load balancer.");
-        for (const lb of lbs) if (!associations.some((a) => relatesTo(a, lb))) reportOn(report, lb, "is internet-facing without a WAF web ACL association.");
+        for (const lb of lbs)
+            if (!associations.some((a) => relatesTo(a, lb)))
+                reportOn(report, lb, "is internet-facing without a WAF web ACL association.");
     },
 );
 
-export const elbPolicies = [albHttpToHttps, albDropInvalidHeaders, albAccessLogs, albDeletionProtection, albDesyncMitigation, albMultiAz, albTlsPolicy, albWaf];
+export const elbPolicies = [
+    albHttpToHttps,
+    albDropInvalidHeaders,
+    albAccessLogs,
+    albDeletionProtection,
+    albDesyncMitigation,
+    albMultiAz,
+    albTlsPolicy,
+    albWaf,
+];

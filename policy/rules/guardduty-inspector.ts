@@ -9,7 +9,12 @@ const ENABLER = "aws:inspector2/enabler:Enabler";
 
 const centralSchema = {
     properties: {
-        centralSecurityAccount: { type: "boolean" as const, default: false, description: "A delegated administrator / central security account owns this service for the environment's account." },
+        centralSecurityAccount: {
+            type: "boolean" as const,
+            default: false,
+            description:
+                "A delegated administrator / central security account owns this service for the environment's account.",
+        },
     },
 };
 
@@ -28,8 +33,10 @@ export const guarddutyEnabled = stackRule(
     {
         name: "guardduty-enabled",
         control: "GuardDuty.1",
-        description: "Every environment stack has an enabled GuardDuty detector (`enable` not false), unless the pack config says a central security account owns GuardDuty (`centralSecurityAccount: true`).",
-        remediation: "Add an aws.guardduty.Detector with enable: true, or set centralSecurityAccount in the pack config.",
+        description:
+            "Every environment stack has an enabled GuardDuty detector (`enable` not false), unless the pack config says a central security account owns GuardDuty (`centralSecurityAccount: true`).",
+        remediation:
+            "Add an aws.guardduty.Detector with enable: true, or set centralSecurityAccount in the pack config.",
         configSchema: centralSchema,
     },
     (args, report) => {
@@ -59,9 +66,11 @@ export const guarddutyFeatures = stackRule(
     (args, report) => {
         if (central(args)) args.notApplicable("A central security account owns GuardDuty.");
         const detectors = enabledDetectors(args.resources);
-        if (detectors.length === 0) args.notApplicable("No GuardDuty detector in the stack (guardduty-enabled reports that).");
+        if (detectors.length === 0)
+            args.notApplicable("No GuardDuty detector in the stack (guardduty-enabled reports that).");
         const needed = new Set<string>();
-        for (const [type, features] of FEATURES_BY_TYPE) if (args.resources.some((r) => r.type === type)) features.forEach((f) => needed.add(f));
+        for (const [type, features] of FEATURES_BY_TYPE)
+            if (args.resources.some((r) => r.type === type)) features.forEach((f) => needed.add(f));
         const enabled = new Set<string>();
         for (const f of ofType(args.resources, DETECTOR_FEATURE)) {
             const name = prop(f, "name");
@@ -69,7 +78,8 @@ export const guarddutyFeatures = stackRule(
             if (typeof name === "string" && (status === "ENABLED" || status === UNKNOWN)) enabled.add(name);
         }
         const missing = [...needed].filter((f) => !enabled.has(f));
-        if (missing.length) report(`GuardDuty features not enabled for what the stack runs: ${missing.join(", ")}.`, detectors[0].urn);
+        if (missing.length)
+            report(`GuardDuty features not enabled for what the stack runs: ${missing.join(", ")}.`, detectors[0].urn);
     },
 );
 
@@ -92,7 +102,10 @@ export const inspectorEnabled = stackRule(
             else asStrings(parseJsonish(types)).forEach((t) => enabled.add(t));
         }
         if (unknown) return;
-        const needed = ["ECR", ...(args.resources.some((r) => r.type === "aws:lambda/function:Function") ? ["LAMBDA", "LAMBDA_CODE"] : [])];
+        const needed = [
+            "ECR",
+            ...(args.resources.some((r) => r.type === "aws:lambda/function:Function") ? ["LAMBDA", "LAMBDA_CODE"] : []),
+        ];
         const missing = needed.filter((t) => !enabled.has(t));
         if (missing.length) report(`Inspector v2 scanning is not enabled for ${missing.join(", ")}.`);
     },

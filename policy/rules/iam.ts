@@ -5,7 +5,9 @@ import { resourceRule, type Statement, statementsOf } from "./util";
 /** IAM policies and attachments (FSBP IAM.1, IAM.21). */
 
 /** Runs `check` on the statements of every IAM policy document: managed policies, inline role/user/group policies and a role's inline policies. */
-function eachDocument(check: (statements: Statement[], where: string, report: ReportViolation) => void): ResourceValidation[] {
+function eachDocument(
+    check: (statements: Statement[], where: string, report: ReportViolation) => void,
+): ResourceValidation[] {
     const run = (document: unknown, where: string, report: ReportViolation) => {
         if (document === undefined || document === "") return;
         const statements = statementsOf(document);
@@ -18,7 +20,8 @@ function eachDocument(check: (statements: Statement[], where: string, report: Re
         validateResourceOfType(aws.iam.UserPolicy, (p, _args, report) => run(p.policy, "The user policy", report)),
         validateResourceOfType(aws.iam.GroupPolicy, (p, _args, report) => run(p.policy, "The group policy", report)),
         validateResourceOfType(aws.iam.Role, (role, _args, report) => {
-            for (const inline of role.inlinePolicies ?? []) run(inline.policy, `Inline policy ${JSON.stringify(inline.name ?? "")}`, report);
+            for (const inline of role.inlinePolicies ?? [])
+                run(inline.policy, `Inline policy ${JSON.stringify(inline.name ?? "")}`, report);
         }),
     ];
 }
@@ -29,13 +32,17 @@ export const iamNoAdminWildcard = resourceRule(
     {
         name: "iam-no-admin-wildcard",
         control: "IAM.1",
-        description: 'IAM policies never allow `Action: "*"` (or a NotAction) on `Resource: "*"`: full administrative privileges break least privilege.',
+        description:
+            'IAM policies never allow `Action: "*"` (or a NotAction) on `Resource: "*"`: full administrative privileges break least privilege.',
         remediation: "List the actions and resources the principal needs.",
     },
     eachDocument((statements, where, report) => {
         for (const s of statements.filter(isAllow)) {
             const allActions = s.actions.some((a) => a === "*" || a === "*:*") || s.notActions.length > 0;
-            if (allActions && s.resources.includes("*")) report(`${where} allows ${s.notActions.length ? `everything but ${s.notActions.join(", ")}` : '"*"'} on Resource "*".`);
+            if (allActions && s.resources.includes("*"))
+                report(
+                    `${where} allows ${s.notActions.length ? `everything but ${s.notActions.join(", ")}` : '"*"'} on Resource "*".`,
+                );
         }
     }),
 );
@@ -44,7 +51,8 @@ export const iamNoServiceWildcard = resourceRule(
     {
         name: "iam-no-service-wildcard",
         control: "IAM.21",
-        description: 'IAM policies do not allow whole-service wildcards such as `s3:*` or `dynamodb:*`; name the actions needed.',
+        description:
+            "IAM policies do not allow whole-service wildcards such as `s3:*` or `dynamodb:*`; name the actions needed.",
         remediation: 'Replace "service:*" by the specific actions.',
     },
     eachDocument((statements, where, report) => {
@@ -65,7 +73,8 @@ function adminPolicy(arn: string | undefined): string | undefined {
 export const iamNoManagedAdmin = resourceRule(
     {
         name: "iam-no-managed-admin",
-        description: "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies attached.",
+        description:
+            "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies attached.",
         remediation: "Attach a policy that grants only what the workload needs.",
     },
     [

@@ -8,7 +8,8 @@ export const kmsRotation = resourceRule(
     {
         name: "kms-rotation",
         control: "KMS.4",
-        description: "Symmetric customer-managed KMS keys rotate their key material yearly or more often (`enableKeyRotation` true).",
+        description:
+            "Symmetric customer-managed KMS keys rotate their key material yearly or more often (`enableKeyRotation` true).",
         remediation: "Set enableKeyRotation: true.",
     },
     validateResourceOfType(aws.kms.Key, (key, _args, report) => {

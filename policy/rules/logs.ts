@@ -24,9 +24,23 @@ export const logsRetention = resourceRule(
         remediation: "Set retentionInDays (365 or more for audit logs in prod).",
         configSchema: {
             properties: {
-                minimumDays: { type: "integer", minimum: 1, default: 1, description: "Minimum retention of any log group." },
-                auditMinimumDays: { type: "integer", minimum: 1, default: 365, description: "Minimum retention of audit log groups." },
-                auditPattern: { type: "string", default: DEFAULT_AUDIT_PATTERN, description: "Case-insensitive regular expression marking audit log groups by name." },
+                minimumDays: {
+                    type: "integer",
+                    minimum: 1,
+                    default: 1,
+                    description: "Minimum retention of any log group.",
+                },
+                auditMinimumDays: {
+                    type: "integer",
+                    minimum: 1,
+                    default: 365,
+                    description: "Minimum retention of audit log groups.",
+                },
+                auditPattern: {
+                    type: "string",
+                    default: DEFAULT_AUDIT_PATTERN,
+                    description: "Case-insensitive regular expression marking audit log groups by name.",
+                },
             },
         },
     },
@@ -41,14 +55,16 @@ export const logsRetention = resourceRule(
         if (days < minimum) report(`retentionInDays is ${days}; at least ${minimum} is required.`);
         const audit = new RegExp(config.auditPattern ?? DEFAULT_AUDIT_PATTERN, "i");
         const auditMinimum = config.auditMinimumDays ?? 365;
-        if ((audit.test(group.name ?? "") || audit.test(args.name)) && days < auditMinimum) report(`Audit log group keeps ${days} days; audit logs need at least ${auditMinimum}.`);
+        if ((audit.test(group.name ?? "") || audit.test(args.name)) && days < auditMinimum)
+            report(`Audit log group keeps ${days} days; audit logs need at least ${auditMinimum}.`);
     }),
 );
 
 export const logsKms = resourceRule(
     {
         name: "logs-kms",
-        description: "Log groups are encrypted with a customer-managed KMS key (`kmsKeyId` set), so reading them needs key access too.",
+        description:
+            "Log groups are encrypted with a customer-managed KMS key (`kmsKeyId` set), so reading them needs key access too.",
         remediation: "Set kmsKeyId (the key's policy must allow logs.<region>.amazonaws.com).",
     },
     validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {

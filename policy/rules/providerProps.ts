@@ -54,7 +54,8 @@ export function accountOfArn(arn: string): string | undefined {
 export function awsProviders(resources: readonly PolicyResource[]): ProviderLike[] {
     const byUrn = new Map<string, ProviderLike>();
     for (const r of resources) if (r.type === AWS_PROVIDER) byUrn.set(r.urn, r);
-    for (const r of resources) if (r.provider?.type === AWS_PROVIDER && !byUrn.has(r.provider.urn)) byUrn.set(r.provider.urn, r.provider);
+    for (const r of resources)
+        if (r.provider?.type === AWS_PROVIDER && !byUrn.has(r.provider.urn)) byUrn.set(r.provider.urn, r.provider);
     return [...byUrn.values()];
 }
 

@@ -8,7 +8,8 @@ export const rdsNotPublic = resourceRule(
     {
         name: "rds-not-public",
         control: "RDS.2",
-        description: "RDS instances are never publicly accessible (`publiclyAccessible` false): a public database is refused in every environment.",
+        description:
+            "RDS instances are never publicly accessible (`publiclyAccessible` false): a public database is refused in every environment.",
         remediation: "Set publiclyAccessible: false and reach the database from inside the VPC.",
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
@@ -20,7 +21,8 @@ export const rdsEncrypted = resourceRule(
     {
         name: "rds-encrypted",
         control: "RDS.3",
-        description: "RDS instances encrypt storage at rest (`storageEncrypted` true): unencrypted data stores are refused in every environment.",
+        description:
+            "RDS instances encrypt storage at rest (`storageEncrypted` true): unencrypted data stores are refused in every environment.",
         remediation: "Set storageEncrypted: true (and kmsKeyId for a customer key).",
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
@@ -56,13 +58,19 @@ export const rdsLogsExported = resourceRule(
     {
         name: "rds-logs-exported",
         control: "RDS.9",
-        description: "PostgreSQL instances export their `postgresql` log to CloudWatch (`enabledCloudwatchLogsExports`), for auditing connections and errors.",
+        description:
+            "PostgreSQL instances export their `postgresql` log to CloudWatch (`enabledCloudwatchLogsExports`), for auditing connections and errors.",
         remediation: 'Set enabledCloudwatchLogsExports: ["postgresql", "upgrade"].',
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
         const engine = db.engine ?? "";
-        const needed = engine.includes("postgres") ? "postgresql" : engine.includes("mysql") || engine.includes("mariadb") ? "error" : undefined;
-        if (needed && !(db.enabledCloudwatchLogsExports ?? []).includes(needed)) report(`enabledCloudwatchLogsExports does not include ${needed}.`);
+        const needed = engine.includes("postgres")
+            ? "postgresql"
+            : engine.includes("mysql") || engine.includes("mariadb")
+              ? "error"
+              : undefined;
+        if (needed && !(db.enabledCloudwatchLogsExports ?? []).includes(needed))
+            report(`enabledCloudwatchLogsExports does not include ${needed}.`);
     }),
 );
 
@@ -70,7 +78,8 @@ export const rdsIamAuth = resourceRule(
     {
         name: "rds-iam-auth",
         control: "RDS.10",
-        description: "RDS instances enable IAM database authentication (`iamDatabaseAuthenticationEnabled`), so access can use short-lived credentials.",
+        description:
+            "RDS instances enable IAM database authentication (`iamDatabaseAuthenticationEnabled`), so access can use short-lived credentials.",
         remediation: "Set iamDatabaseAuthenticationEnabled: true.",
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
@@ -82,14 +91,27 @@ export const rdsBackups = resourceRule(
     {
         name: "rds-backups",
         control: "RDS.11",
-        description: "RDS instances keep automated backups for at least `minimumDays` (default 7) days (`backupRetentionPeriod`).",
+        description:
+            "RDS instances keep automated backups for at least `minimumDays` (default 7) days (`backupRetentionPeriod`).",
         remediation: "Set backupRetentionPeriod to 7 or more.",
-        configSchema: { properties: { minimumDays: { type: "integer", minimum: 1, default: 7, description: "Minimum backupRetentionPeriod in days." } } },
+        configSchema: {
+            properties: {
+                minimumDays: {
+                    type: "integer",
+                    minimum: 1,
+                    default: 7,
+                    description: "Minimum backupRetentionPeriod in days.",
+                },
+            },
+        },
     },
     validateResourceOfType(aws.rds.Instance, (db, args, report) => {
         const minimum = args.getConfig<{ minimumDays?: number }>().minimumDays ?? 7;
         const days = db.backupRetentionPeriod ?? 0;
-        if (days < minimum) report(`backupRetentionPeriod is ${db.backupRetentionPeriod ?? "unset (0)"}; at least ${minimum} days are required.`);
+        if (days < minimum)
+            report(
+                `backupRetentionPeriod is ${db.backupRetentionPeriod ?? "unset (0)"}; at least ${minimum} days are required.`,
+            );
     }),
 );
 
@@ -109,7 +131,8 @@ export const rdsCopyTags = resourceRule(
     {
         name: "rds-copy-tags",
         control: "RDS.17",
-        description: "RDS instances copy their tags to snapshots (`copyTagsToSnapshot` true), so snapshots keep their owner and classification.",
+        description:
+            "RDS instances copy their tags to snapshots (`copyTagsToSnapshot` true), so snapshots keep their owner and classification.",
         remediation: "Set copyTagsToSnapshot: true.",
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
@@ -120,12 +143,14 @@ export const rdsCopyTags = resourceRule(
 export const rdsFinalSnapshot = resourceRule(
     {
         name: "rds-final-snapshot",
-        description: "Deleting an RDS instance takes a final snapshot (`skipFinalSnapshot` false with a `finalSnapshotIdentifier`), so a mistaken delete is recoverable.",
+        description:
+            "Deleting an RDS instance takes a final snapshot (`skipFinalSnapshot` false with a `finalSnapshotIdentifier`), so a mistaken delete is recoverable.",
         remediation: "Set skipFinalSnapshot: false and finalSnapshotIdentifier.",
     },
     validateResourceOfType(aws.rds.Instance, (db, _args, report) => {
         if (db.skipFinalSnapshot !== false) report(`skipFinalSnapshot is ${db.skipFinalSnapshot ?? "unset (true)"}.`);
-        else if (!db.finalSnapshotIdentifier) report("finalSnapshotIdentifier is not set, so the final snapshot cannot be taken.");
+        else if (!db.finalSnapshotIdentifier)
+            report("finalSnapshotIdentifier is not set, so the final snapshot cannot be taken.");
     }),
 );
 
@@ -138,7 +163,8 @@ export const rdsForceSsl = resourceRule(
     validateResourceOfType(aws.rds.ParameterGroup, (pg, _args, report) => {
         if (!pg.family.startsWith("postgres")) return;
         const p = (pg.parameters ?? []).find((x) => x.name === "rds.force_ssl");
-        if (!p || String(p.value) !== "1") report(`rds.force_ssl is ${p ? JSON.stringify(p.value) : "not set"}; set it to 1.`);
+        if (!p || String(p.value) !== "1")
+            report(`rds.force_ssl is ${p ? JSON.stringify(p.value) : "not set"}; set it to 1.`);
     }),
 );
 

@@ -6,7 +6,10 @@ import { isRecord, isTrue, ofType, plainCopy, prop, relatesTo, reportOn, stackRu
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-const SSE = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const SSE = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
 /** Companion resources of a bucket: depending on it, or naming it in `bucket`. */
@@ -25,7 +28,8 @@ export const s3BlockPublic = stackRule(
     {
         name: "s3-block-public",
         control: "S3.8",
-        description: "Every S3 bucket has a public access block with all four flags true (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets): a public bucket is refused in every environment (S3.1/S3.8).",
+        description:
+            "Every S3 bucket has a public access block with all four flags true (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets): a public bucket is refused in every environment (S3.1/S3.8).",
         remediation: "Add an aws.s3.BucketPublicAccessBlock for the bucket with the four flags true.",
     },
     (args, report) => {
@@ -58,15 +62,21 @@ export const s3TlsOnly = stackRule(
     {
         name: "s3-tls-only",
         control: "S3.5",
-        description: "Every S3 bucket's policy denies requests made without TLS (a Deny statement with condition Bool aws:SecureTransport = false).",
-        remediation: 'Add to the bucket policy: { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
+        description:
+            "Every S3 bucket's policy denies requests made without TLS (a Deny statement with condition Bool aws:SecureTransport = false).",
+        remediation:
+            'Add to the bucket policy: { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
     },
     (args, report) => {
         const buckets = ofType(args.resources, ...BUCKETS);
         if (buckets.length === 0) args.notApplicable("No S3 bucket in the stack.");
         for (const bucket of buckets) {
-            const policies = [prop(bucket, "policy"), ...companions(args.resources, bucket, [BUCKET_POLICY]).map((p) => prop(p, "policy"))];
-            if (!policies.some(deniesInsecureTransport)) reportOn(report, bucket, "has no policy denying aws:SecureTransport=false.");
+            const policies = [
+                prop(bucket, "policy"),
+                ...companions(args.resources, bucket, [BUCKET_POLICY]).map((p) => prop(p, "policy")),
+            ];
+            if (!policies.some(deniesInsecureTransport))
+                reportOn(report, bucket, "has no policy denying aws:SecureTransport=false.");
         }
     },
 );
@@ -75,7 +85,8 @@ export const s3Encryption = stackRule(
     {
         name: "s3-encryption",
         control: "S3.17",
-        description: "Every S3 bucket declares default server-side encryption (an aws.s3.BucketServerSideEncryptionConfiguration, or the bucket's inline serverSideEncryptionConfiguration): unencrypted data stores are refused.",
+        description:
+            "Every S3 bucket declares default server-side encryption (an aws.s3.BucketServerSideEncryptionConfiguration, or the bucket's inline serverSideEncryptionConfiguration): unencrypted data stores are refused.",
         remediation: "Add an aws.s3.BucketServerSideEncryptionConfiguration (aws:kms or AES256).",
     },
     (args, report) => {
@@ -83,7 +94,8 @@ export const s3Encryption = stackRule(
         if (buckets.length === 0) args.notApplicable("No S3 bucket in the stack.");
         for (const bucket of buckets) {
             if (prop(bucket, "serverSideEncryptionConfiguration") !== undefined) continue;
-            if (companions(args.resources, bucket, SSE).length === 0) reportOn(report, bucket, "has no server-side encryption configuration.");
+            if (companions(args.resources, bucket, SSE).length === 0)
+                reportOn(report, bucket, "has no server-side encryption configuration.");
         }
     },
 );
@@ -94,17 +106,33 @@ export const s3Versioning = stackRule(
     {
         name: "s3-versioning",
         control: "S3.14",
-        description: "Buckets holding logs or state (bucket or logical name matching `bucketPattern`) have versioning Enabled, so evidence and state survive overwrites and deletes.",
+        description:
+            "Buckets holding logs or state (bucket or logical name matching `bucketPattern`) have versioning Enabled, so evidence and state survive overwrites and deletes.",
         remediation: 'Add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled".',
-        configSchema: { properties: { bucketPattern: { type: "string", default: DEFAULT_VERSIONED_BUCKET_PATTERN, description: "Case-insensitive regular expression over bucket names marking log/state buckets." } } },
+        configSchema: {
+            properties: {
+                bucketPattern: {
+                    type: "string",
+                    default: DEFAULT_VERSIONED_BUCKET_PATTERN,
+                    description: "Case-insensitive regular expression over bucket names marking log/state buckets.",
+                },
+            },
+        },
     },
     (args, report) => {
-        const pattern = new RegExp(args.getConfig<{ bucketPattern?: string }>().bucketPattern ?? DEFAULT_VERSIONED_BUCKET_PATTERN, "i");
-        const buckets = ofType(args.resources, ...BUCKETS).filter((b) => pattern.test(b.name) || pattern.test(String(prop(b, "bucket") ?? "")));
+        const pattern = new RegExp(
+            args.getConfig<{ bucketPattern?: string }>().bucketPattern ?? DEFAULT_VERSIONED_BUCKET_PATTERN,
+            "i",
+        );
+        const buckets = ofType(args.resources, ...BUCKETS).filter(
+            (b) => pattern.test(b.name) || pattern.test(String(prop(b, "bucket") ?? "")),
+        );
         if (buckets.length === 0) args.notApplicable("No log or state bucket in the stack.");
         for (const bucket of buckets) {
             if (isTrue(prop(bucket, "versioning", "enabled"))) continue;
-            const enabled = companions(args.resources, bucket, VERSIONING).some((v) => prop(v, "versioningConfiguration", "status") === "Enabled");
+            const enabled = companions(args.resources, bucket, VERSIONING).some(
+                (v) => prop(v, "versioningConfiguration", "status") === "Enabled",
+            );
             if (!enabled) reportOn(report, bucket, "holds logs or state without versioning Enabled.");
         }
     },

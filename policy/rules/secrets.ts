@@ -7,7 +7,8 @@ import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./ut
 export const secretsKms = resourceRule(
     {
         name: "secrets-kms",
-        description: "Secrets are encrypted with a customer-managed KMS key (`kmsKeyId`), not the account's aws/secretsmanager key, so reading them needs an explicit key grant.",
+        description:
+            "Secrets are encrypted with a customer-managed KMS key (`kmsKeyId`), not the account's aws/secretsmanager key, so reading them needs an explicit key grant.",
         remediation: "Set kmsKeyId.",
     },
     validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
@@ -27,15 +28,29 @@ export const secretsRotation = stackRule(
         description:
             "Database secrets (name, logical name or description matching `databasePattern`) have automatic rotation (an aws.secretsmanager.SecretRotation depending on the secret). RDS-managed master passwords (`manageMasterUserPassword`) are rotated by RDS and need no secret here.",
         remediation: "Add an aws.secretsmanager.SecretRotation with a rotation Lambda and rotationRules.",
-        configSchema: { properties: { databasePattern: { type: "string", default: DEFAULT_DATABASE_SECRET_PATTERN, description: "Case-insensitive regular expression marking database secrets." } } },
+        configSchema: {
+            properties: {
+                databasePattern: {
+                    type: "string",
+                    default: DEFAULT_DATABASE_SECRET_PATTERN,
+                    description: "Case-insensitive regular expression marking database secrets.",
+                },
+            },
+        },
     },
     (args, report) => {
-        const pattern = new RegExp(args.getConfig<{ databasePattern?: string }>().databasePattern ?? DEFAULT_DATABASE_SECRET_PATTERN, "i");
+        const pattern = new RegExp(
+            args.getConfig<{ databasePattern?: string }>().databasePattern ?? DEFAULT_DATABASE_SECRET_PATTERN,
+            "i",
+        );
         const rotations = ofType(args.resources, ROTATION);
         for (const secret of ofType(args.resources, SECRET)) {
-            const text = [secret.name, prop(secret, "name"), prop(secret, "description")].filter((v): v is string => typeof v === "string").join(" ");
+            const text = [secret.name, prop(secret, "name"), prop(secret, "description")]
+                .filter((v): v is string => typeof v === "string")
+                .join(" ");
             if (!pattern.test(text)) continue;
-            if (!rotations.some((r) => relatesTo(r, secret))) reportOn(report, secret, "is a database secret without automatic rotation.");
+            if (!rotations.some((r) => relatesTo(r, secret)))
+                reportOn(report, secret, "is a database secret without automatic rotation.");
         }
     },
 );

@@ -8,11 +8,13 @@ export const sqsEncrypted = resourceRule(
     {
         name: "sqs-encrypted",
         control: "SQS.1",
-        description: "SQS queues encrypt messages at rest (`kmsMasterKeyId` or `sqsManagedSseEnabled` true; explicitly disabling SSE is refused): unencrypted data stores are refused in every environment.",
+        description:
+            "SQS queues encrypt messages at rest (`kmsMasterKeyId` or `sqsManagedSseEnabled` true; explicitly disabling SSE is refused): unencrypted data stores are refused in every environment.",
         remediation: "Set kmsMasterKeyId, or leave sqsManagedSseEnabled true.",
     },
     validateResourceOfType(aws.sqs.Queue, (queue, _args, report) => {
-        if (!queue.kmsMasterKeyId && queue.sqsManagedSseEnabled !== true) report("Neither kmsMasterKeyId nor sqsManagedSseEnabled: true is set.");
+        if (!queue.kmsMasterKeyId && queue.sqsManagedSseEnabled !== true)
+            report("Neither kmsMasterKeyId nor sqsManagedSseEnabled: true is set.");
     }),
 );
 

@@ -12,7 +12,11 @@ export const requiredTags = stackRule(
         description:
             "Every taggable AWS resource carries the `requiredTags` (default environment, project, owner, cost-centre) with non-empty values, counting the provider's default tags (`defaultTags.tags`, read from JSON strings or objects) together with the resource's own `tags`.",
         remediation: "Set the tags in the stack's aws.Provider defaultTags (or on the resource).",
-        configSchema: { properties: { requiredTags: stringList("Tag keys every taggable resource must carry.", DEFAULT_REQUIRED_TAGS) } },
+        configSchema: {
+            properties: {
+                requiredTags: stringList("Tag keys every taggable resource must carry.", DEFAULT_REQUIRED_TAGS),
+            },
+        },
     },
     (args, report) => {
         const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? DEFAULT_REQUIRED_TAGS;

@@ -31,7 +31,9 @@ export interface RuleMeta {
 }
 
 function describe(meta: RuleMeta): string {
-    return meta.control ? `Enforces FSBP ${meta.control}: ${meta.description}` : `House rule (no FSBP control): ${meta.description}`;
+    return meta.control
+        ? `Enforces FSBP ${meta.control}: ${meta.description}`
+        : `House rule (no FSBP control): ${meta.description}`;
 }
 
 function common(meta: RuleMeta) {
@@ -54,7 +56,10 @@ function common(meta: RuleMeta) {
 }
 
 /** A resource rule; `validate` is usually `validateResourceOfType(aws.X, ...)` so props are type-checked. */
-export function resourceRule(meta: RuleMeta, validate: ResourceValidation | ResourceValidation[]): ResourceValidationPolicy {
+export function resourceRule(
+    meta: RuleMeta,
+    validate: ResourceValidation | ResourceValidation[],
+): ResourceValidationPolicy {
     return { ...common(meta), validateResource: validate };
 }
 
@@ -75,7 +80,9 @@ export function controlOf(policy: { framework?: { reference: string } }): string
  * The SDK's error for reading a value unknown during preview. Its declaration is stripped from the
  * published typings (proxy.d.ts is empty), so it is typed here.
  */
-export const UnknownValueError = policySdk.UnknownValueError as unknown as new (...args: never[]) => Error & { readonly props: string[] };
+export const UnknownValueError = policySdk.UnknownValueError as unknown as new (
+    ...args: never[]
+) => Error & { readonly props: string[] };
 
 /** The SDK's proxy throwing UnknownValueError on any read of an unknown value (typed here for the same reason). */
 export const unknownCheckingProxy = policySdk.unknownCheckingProxy as unknown as <T>(value: T) => T;
@@ -200,7 +207,8 @@ export function ofType(resources: readonly PolicyResource[], ...types: string[])
 /** True when `resource` depends on `target` (directly, through a property dependency) or is its child. */
 export function relatesTo(resource: PolicyResource, target: PolicyResource): boolean {
     if (resource.dependencies.some((d) => d.urn === target.urn)) return true;
-    if (Object.values(resource.propertyDependencies ?? {}).some((deps) => deps.some((d) => d.urn === target.urn))) return true;
+    if (Object.values(resource.propertyDependencies ?? {}).some((deps) => deps.some((d) => d.urn === target.urn)))
+        return true;
     return resource.parent?.urn === target.urn;
 }
 

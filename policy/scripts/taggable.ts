@@ -5,7 +5,9 @@ import * as path from "node:path";
  * Which @pulumi/aws resource types take `tags`: read from the installed provider SDK (each resource class
  * declares `__pulumiType = '<token>'` and copies `args.tags` into its inputs when it is taggable).
  */
-export function scanTaggableTypes(awsRoot: string = path.dirname(require.resolve("@pulumi/aws/package.json"))): string[] {
+export function scanTaggableTypes(
+    awsRoot: string = path.dirname(require.resolve("@pulumi/aws/package.json")),
+): string[] {
     const found = new Set<string>();
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

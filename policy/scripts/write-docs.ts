@@ -25,7 +25,9 @@ export function renderReadme(): string {
         for (const p of policies) {
             count++;
             const e = enforcement[p.name];
-            rows.push(`| \`${p.name}\` | ${cell(checks(p.description))} | ${controlOf(p) ?? "—"} | ${e?.dev ?? "?"} | ${e?.prod ?? "?"} | \`rules/${moduleName}.ts\` |`);
+            rows.push(
+                `| \`${p.name}\` | ${cell(checks(p.description))} | ${controlOf(p) ?? "—"} | ${e?.dev ?? "?"} | ${e?.prod ?? "?"} | \`rules/${moduleName}.ts\` |`,
+            );
         }
     }
     const everywhere = mandatoryEverywhere();

@@ -25,7 +25,11 @@ export function checkDeliveryRules(flat: FlatConfig, tier: Tier, problems: Confi
     if (tier === "dev") return;
     const why = `${tier} deploys only images pinned by digest (promotion copies the exact image that ran before)`;
     if (!IMAGE_DIGEST.test(flat.imageTag)) {
-        problems.push({ key: qualifiedKey("imageTag"), value: flat.imageTag, message: `must be an image digest sha256:<64 hex> in ${tier}: ${why}` });
+        problems.push({
+            key: qualifiedKey("imageTag"),
+            value: flat.imageTag,
+            message: `must be an image digest sha256:<64 hex> in ${tier}: ${why}`,
+        });
     }
     const host = registryHost(flat.accountId, flat.region);
     for (const service of APP_SERVICES) {
@@ -33,9 +37,17 @@ export function checkDeliveryRules(flat: FlatConfig, tier: Tier, problems: Confi
         const reference = flat[key];
         if (reference === undefined) continue;
         if (!DIGEST_REFERENCE.test(reference)) {
-            problems.push({ key: qualifiedKey(key), value: reference, message: `must end in @sha256:<64 hex> in ${tier}: ${why}` });
+            problems.push({
+                key: qualifiedKey(key),
+                value: reference,
+                message: `must end in @sha256:<64 hex> in ${tier}: ${why}`,
+            });
         } else if (!reference.startsWith(`${host}/`)) {
-            problems.push({ key: qualifiedKey(key), value: reference, message: `must be in this account's registry ${host} in ${tier}: images are copied into each environment's ECR, so ${tier} never depends on another account's registry` });
+            problems.push({
+                key: qualifiedKey(key),
+                value: reference,
+                message: `must be in this account's registry ${host} in ${tier}: images are copied into each environment's ECR, so ${tier} never depends on another account's registry`,
+            });
         }
     }
 }

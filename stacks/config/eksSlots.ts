@@ -14,7 +14,10 @@ import type { Platform, Tier } from "./types";
 export const EKS_SLOTS = ["blue", "green"] as const;
 export type EksSlot = (typeof EKS_SLOTS)[number];
 
-export const EKS_SLOT_KEYS = { liveSlot: "eksLiveSlot", imageTag: { blue: "eksBlueImageTag", green: "eksGreenImageTag" } } as const;
+export const EKS_SLOT_KEYS = {
+    liveSlot: "eksLiveSlot",
+    imageTag: { blue: "eksBlueImageTag", green: "eksGreenImageTag" },
+} as const;
 
 export interface EksBlueGreenConfig {
     /** The slot the Services select: the one serving users. */
@@ -42,18 +45,30 @@ const isSlot = (value: string): value is EksSlot => (EKS_SLOTS as readonly strin
  * Validates the slot keys and returns the blue/green config when the stack runs blue/green on EKS
  * (undefined otherwise). Every problem names the key, its value and what is allowed.
  */
-export function readEksSlots(values: Readonly<Record<string, unknown>>, context: EksSlotContext, problems: ConfigProblem[]): EksBlueGreenConfig | undefined {
-    const problem = (key: string, value: unknown, message: string) => problems.push({ key: qualifiedKey(key), value, message });
-    const text = (key: string): string | undefined => (typeof values[key] === "string" ? (values[key] as string) : undefined);
+export function readEksSlots(
+    values: Readonly<Record<string, unknown>>,
+    context: EksSlotContext,
+    problems: ConfigProblem[],
+): EksBlueGreenConfig | undefined {
+    const problem = (key: string, value: unknown, message: string) =>
+        problems.push({ key: qualifiedKey(key), value, message });
+    const text = (key: string): string | undefined =>
+        typeof values[key] === "string" ? (values[key] as string) : undefined;
     const strategy = context.configuredStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[context.tier][context.platform];
     const blueGreen = context.platform === "eks" && strategy === "blueGreen";
     const slotKeys = [EKS_SLOT_KEYS.liveSlot, EKS_SLOT_KEYS.imageTag.blue, EKS_SLOT_KEYS.imageTag.green];
 
     if (!blueGreen) {
-        const why = context.platform === "eks" ? `deploymentStrategy is ${strategy}` : `platform is ${context.platform}`;
+        const why =
+            context.platform === "eks" ? `deploymentStrategy is ${strategy}` : `platform is ${context.platform}`;
         for (const key of slotKeys) {
             const value = text(key);
-            if (value !== undefined) problem(key, value, `is only used on platform eks with ${qualifiedKey("deploymentStrategy")} = blueGreen (here ${why}); remove it or switch the strategy`);
+            if (value !== undefined)
+                problem(
+                    key,
+                    value,
+                    `is only used on platform eks with ${qualifiedKey("deploymentStrategy")} = blueGreen (here ${why}); remove it or switch the strategy`,
+                );
         }
         return undefined;
     }
@@ -67,16 +82,29 @@ export function readEksSlots(values: Readonly<Record<string, unknown>>, context:
         const tag = text(key);
         imageTags[slot] = tag ?? context.imageTag;
         if (tag === undefined) continue;
-        if (!IMAGE_TAG.test(tag) && !IMAGE_DIGEST.test(tag)) problem(key, tag, "must be an image tag (letters, digits, _ . -, up to 128) or a digest sha256:<64 hex>");
-        else if (context.tier !== "dev" && !IMAGE_DIGEST.test(tag)) problem(key, tag, `must be an image digest sha256:<64 hex> in ${context.tier}: ${context.tier} deploys only images pinned by digest`);
+        if (!IMAGE_TAG.test(tag) && !IMAGE_DIGEST.test(tag))
+            problem(key, tag, "must be an image tag (letters, digits, _ . -, up to 128) or a digest sha256:<64 hex>");
+        else if (context.tier !== "dev" && !IMAGE_DIGEST.test(tag))
+            problem(
+                key,
+                tag,
+                `must be an image digest sha256:<64 hex> in ${context.tier}: ${context.tier} deploys only images pinned by digest`,
+            );
     }
     const slotted = context.overriddenServices.filter((service) => service !== "worker");
     const tagged = EKS_SLOTS.filter((slot) => text(EKS_SLOT_KEYS.imageTag[slot]) !== undefined);
     if (tagged.length > 0) {
         for (const service of slotted) {
-            problem(`${service}Image`, "(set)", `pins ${service} to one image in both blue/green slots, so ${tagged.map((s) => qualifiedKey(EKS_SLOT_KEYS.imageTag[s])).join(" and ")} would not reach it; unset it and release through the slot image tags`);
+            problem(
+                `${service}Image`,
+                "(set)",
+                `pins ${service} to one image in both blue/green slots, so ${tagged.map((s) => qualifiedKey(EKS_SLOT_KEYS.imageTag[s])).join(" and ")} would not reach it; unset it and release through the slot image tags`,
+            );
         }
     }
-    const slotTagSet = { blue: text(EKS_SLOT_KEYS.imageTag.blue) !== undefined, green: text(EKS_SLOT_KEYS.imageTag.green) !== undefined };
+    const slotTagSet = {
+        blue: text(EKS_SLOT_KEYS.imageTag.blue) !== undefined,
+        green: text(EKS_SLOT_KEYS.imageTag.green) !== undefined,
+    };
     return isSlot(live) ? { liveSlot: live, imageTags, slotTagSet } : undefined;
 }

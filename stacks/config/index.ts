@@ -4,7 +4,15 @@ import type { VoteAppConfig } from "./types";
 
 export { CONFIG_KEYS, CONFIG_NAMESPACE, qualifiedKey } from "./keys";
 export { ConfigValidationError, formatProblem, parseVoteAppConfig, type ConfigProblem } from "./load";
-export type { LambdaConfig, LambdaFunctionSize, NatStrategy, Platform, ServiceSize, Tier, VoteAppConfig } from "./types";
+export type {
+    LambdaConfig,
+    LambdaFunctionSize,
+    NatStrategy,
+    Platform,
+    ServiceSize,
+    Tier,
+    VoteAppConfig,
+} from "./types";
 export * from "./safety";
 
 /** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it. */

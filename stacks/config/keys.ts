@@ -9,48 +9,173 @@ import type { ConfigKeyDeclaration } from "./reader";
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "./reader";
 
-const serviceKeys = (service: "vote" | "result" | "worker", defaults: { cpu: number; memory: number; maxCount?: number }) =>
+const serviceKeys = (
+    service: "vote" | "result" | "worker",
+    defaults: { cpu: number; memory: number; maxCount?: number },
+) =>
     ({
-        [`${service}Cpu`]: { type: "integer", description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`, default: defaults.cpu },
-        [`${service}Memory`]: { type: "integer", description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`, default: defaults.memory },
-        [`${service}DesiredCount`]: { type: "integer", description: `Number of ${service} tasks/pods to run.`, default: 1 },
+        [`${service}Cpu`]: {
+            type: "integer",
+            description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`,
+            default: defaults.cpu,
+        },
+        [`${service}Memory`]: {
+            type: "integer",
+            description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`,
+            default: defaults.memory,
+        },
+        [`${service}DesiredCount`]: {
+            type: "integer",
+            description: `Number of ${service} tasks/pods to run.`,
+            default: 1,
+        },
         [`${service}MinCount`]: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
-        [`${service}MaxCount`]: { type: "integer", description: service === "worker" ? "Ceiling for worker: 1 on ecs and eks, where the worker runs as one replica." : `Autoscaling ceiling for ${service}.`, default: defaults.maxCount ?? 2 },
+        [`${service}MaxCount`]: {
+            type: "integer",
+            description:
+                service === "worker"
+                    ? "Ceiling for worker: 1 on ecs and eks, where the worker runs as one replica."
+                    : `Autoscaling ceiling for ${service}.`,
+            default: defaults.maxCount ?? 2,
+        },
     }) satisfies Record<string, ConfigKeyDeclaration>;
 
 export const CONFIG_KEYS = {
-    environment: { type: "string", description: "Environment name (lowercase slug), e.g. dev, staging, prod, int. Used in resource names and tags." },
-    tier: { type: "string", description: "Protection tier: dev, staging or prod. Defaults to the environment name when that is one of the three.", optional: true },
+    environment: {
+        type: "string",
+        description:
+            "Environment name (lowercase slug), e.g. dev, staging, prod, int. Used in resource names and tags.",
+    },
+    tier: {
+        type: "string",
+        description:
+            "Protection tier: dev, staging or prod. Defaults to the environment name when that is one of the three.",
+        optional: true,
+    },
     region: { type: "string", description: "AWS region of this environment, e.g. eu-west-1." },
-    accountId: { type: "string", description: "12-digit id of the AWS account this stack deploys into. The provider refuses any other account." },
-    deployRoleName: { type: "string", description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).", default: "voteapp-deploy" },
-    devAccountId: { type: "string", description: "Account id of the dev environment, when known: checked to differ from staging and prod.", optional: true },
-    stagingAccountId: { type: "string", description: "Account id of the staging environment, when known: checked to differ from dev and prod.", optional: true },
-    prodAccountId: { type: "string", description: "Account id of the prod environment, when known: checked to differ from dev and staging.", optional: true },
+    accountId: {
+        type: "string",
+        description: "12-digit id of the AWS account this stack deploys into. The provider refuses any other account.",
+    },
+    deployRoleName: {
+        type: "string",
+        description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).",
+        default: "voteapp-deploy",
+    },
+    devAccountId: {
+        type: "string",
+        description: "Account id of the dev environment, when known: checked to differ from staging and prod.",
+        optional: true,
+    },
+    stagingAccountId: {
+        type: "string",
+        description: "Account id of the staging environment, when known: checked to differ from dev and prod.",
+        optional: true,
+    },
+    prodAccountId: {
+        type: "string",
+        description: "Account id of the prod environment, when known: checked to differ from dev and staging.",
+        optional: true,
+    },
     platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
-    vpcCidr: { type: "string", description: "IPv4 CIDR of the VPC in a private range, large enough for one /22 private and one /24 public subnet per AZ (/20 or larger).", default: "10.0.0.0/16" },
-    azCount: { type: "integer", description: "Availability zones to spread over: 2 or 3 (1 allowed in dev only, on platforms without a load balancer).", default: 2 },
-    natGateways: { type: "string", description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).", default: "single" },
-    vpcInterfaceEndpoints: { type: "boolean", description: "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.", default: false },
+    vpcCidr: {
+        type: "string",
+        description:
+            "IPv4 CIDR of the VPC in a private range, large enough for one /22 private and one /24 public subnet per AZ (/20 or larger).",
+        default: "10.0.0.0/16",
+    },
+    azCount: {
+        type: "integer",
+        description:
+            "Availability zones to spread over: 2 or 3 (1 allowed in dev only, on platforms without a load balancer).",
+        default: 2,
+    },
+    natGateways: {
+        type: "string",
+        description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).",
+        default: "single",
+    },
+    vpcInterfaceEndpoints: {
+        type: "boolean",
+        description:
+            "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
+        default: false,
+    },
     ...serviceKeys("vote", { cpu: 256, memory: 512 }),
     ...serviceKeys("result", { cpu: 256, memory: 512 }),
     ...serviceKeys("worker", { cpu: 256, memory: 512, maxCount: 1 }),
-    redisNodeType: { type: "string", description: "ElastiCache node type, e.g. cache.t4g.micro.", default: "cache.t4g.micro" },
-    postgresInstanceClass: { type: "string", description: "RDS instance class, e.g. db.t4g.micro.", default: "db.t4g.micro" },
-    postgresAllocatedStorageGb: { type: "integer", description: "RDS allocated storage in GiB (20–65536).", default: 20 },
-    postgresEngineVersion: { type: "string", description: "PostgreSQL engine version (major, or major.minor), 14 to 17.", default: "17" },
-    multiAz: { type: "boolean", description: "Multi-AZ RDS and Redis with automatic failover (required in prod).", default: false },
-    backupRetentionDays: { type: "integer", description: "Days of RDS backups and Redis snapshots to keep (0–35; at least 7 in prod).", default: 1 },
-    domainName: { type: "string", description: "Public DNS name of the app, e.g. vote.example.com (required in prod).", optional: true },
-    certificateArn: { type: "string", description: "ACM certificate ARN for domainName, in the stack's region and account (required in prod).", optional: true },
-    logRetentionDays: { type: "integer", description: "CloudWatch Logs retention in days (a value CloudWatch accepts; at least 30 in prod).", default: 14 },
+    redisNodeType: {
+        type: "string",
+        description: "ElastiCache node type, e.g. cache.t4g.micro.",
+        default: "cache.t4g.micro",
+    },
+    postgresInstanceClass: {
+        type: "string",
+        description: "RDS instance class, e.g. db.t4g.micro.",
+        default: "db.t4g.micro",
+    },
+    postgresAllocatedStorageGb: {
+        type: "integer",
+        description: "RDS allocated storage in GiB (20–65536).",
+        default: 20,
+    },
+    postgresEngineVersion: {
+        type: "string",
+        description: "PostgreSQL engine version (major, or major.minor), 14 to 17.",
+        default: "17",
+    },
+    multiAz: {
+        type: "boolean",
+        description: "Multi-AZ RDS and Redis with automatic failover (required in prod).",
+        default: false,
+    },
+    backupRetentionDays: {
+        type: "integer",
+        description: "Days of RDS backups and Redis snapshots to keep (0–35; at least 7 in prod).",
+        default: 1,
+    },
+    domainName: {
+        type: "string",
+        description: "Public DNS name of the app, e.g. vote.example.com (required in prod).",
+        optional: true,
+    },
+    certificateArn: {
+        type: "string",
+        description: "ACM certificate ARN for domainName, in the stack's region and account (required in prod).",
+        optional: true,
+    },
+    logRetentionDays: {
+        type: "integer",
+        description: "CloudWatch Logs retention in days (a value CloudWatch accepts; at least 30 in prod).",
+        default: 14,
+    },
     owner: { type: "string", description: "Owning team, applied as the owner tag to every resource." },
     costCentre: { type: "string", description: "Cost centre, applied as the cost-centre tag to every resource." },
-    imageTag: { type: "string", description: "Image tag (or sha256 digest) deployed from the stack's ECR repositories.", default: "0.1.0" },
-    voteImage: { type: "string", description: "Full image reference for vote, overriding the stack's ECR repository and imageTag.", optional: true },
-    resultImage: { type: "string", description: "Full image reference for result, overriding the stack's ECR repository and imageTag.", optional: true },
-    workerImage: { type: "string", description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.", optional: true },
-    ecrKeepImages: { type: "integer", description: "Images kept per ECR repository by the lifecycle policy (1–1000).", default: 30 },
+    imageTag: {
+        type: "string",
+        description: "Image tag (or sha256 digest) deployed from the stack's ECR repositories.",
+        default: "0.1.0",
+    },
+    voteImage: {
+        type: "string",
+        description: "Full image reference for vote, overriding the stack's ECR repository and imageTag.",
+        optional: true,
+    },
+    resultImage: {
+        type: "string",
+        description: "Full image reference for result, overriding the stack's ECR repository and imageTag.",
+        optional: true,
+    },
+    workerImage: {
+        type: "string",
+        description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.",
+        optional: true,
+    },
+    ecrKeepImages: {
+        type: "integer",
+        description: "Images kept per ECR repository by the lifecycle policy (1–1000).",
+        default: 30,
+    },
     optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
     optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
     // --- production safety ---
@@ -60,42 +185,184 @@ export const CONFIG_KEYS = {
             "How new versions reach users. ecs: rolling, blueGreen, canary, linear (ECS native), codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear (CodeDeploy); lambda: allAtOnce, canary, linear; eks: rolling, blueGreen. Default: rolling (ecs/eks) or allAtOnce (lambda) in dev, blueGreen (ecs/eks) or canary (lambda) in staging and prod.",
         optional: true,
     },
-    deploymentBakeMinutes: { type: "integer", description: "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.", default: 5 },
-    alarmEmail: { type: "string", description: "Email address subscribed to the stack's alarm topic (required in prod).", optional: true },
-    securityBaseline: { type: "string", description: "Who owns the account's security baseline (GuardDuty, Inspector, CloudTrail, Access Analyzer, Security Hub): stack (this stack creates it) or central (a central security account does; the stack creates none).", default: "stack" },
-    securityAccountId: { type: "string", description: "12-digit id of the central security account; required when securityBaseline is central.", optional: true },
-    guardDutyFindingFrequency: { type: "string", description: "How often GuardDuty publishes updated findings: FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS.", default: "FIFTEEN_MINUTES" },
-    auditLogRetentionDays: { type: "integer", description: "Days CloudTrail logs are kept in S3 and CloudWatch Logs (a value CloudWatch accepts; at least 365 in prod).", default: 90 },
-    securityHub: { type: "boolean", description: "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).", default: false },
+    deploymentBakeMinutes: {
+        type: "integer",
+        description:
+            "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.",
+        default: 5,
+    },
+    alarmEmail: {
+        type: "string",
+        description: "Email address subscribed to the stack's alarm topic (required in prod).",
+        optional: true,
+    },
+    securityBaseline: {
+        type: "string",
+        description:
+            "Who owns the account's security baseline (GuardDuty, Inspector, CloudTrail, Access Analyzer, Security Hub): stack (this stack creates it) or central (a central security account does; the stack creates none).",
+        default: "stack",
+    },
+    securityAccountId: {
+        type: "string",
+        description: "12-digit id of the central security account; required when securityBaseline is central.",
+        optional: true,
+    },
+    guardDutyFindingFrequency: {
+        type: "string",
+        description: "How often GuardDuty publishes updated findings: FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS.",
+        default: "FIFTEEN_MINUTES",
+    },
+    auditLogRetentionDays: {
+        type: "integer",
+        description:
+            "Days CloudTrail logs are kept in S3 and CloudWatch Logs (a value CloudWatch accepts; at least 365 in prod).",
+        default: 90,
+    },
+    securityHub: {
+        type: "boolean",
+        description:
+            "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).",
+        default: false,
+    },
     // --- lambda ---
-    lambdaVoteMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the vote function (platform lambda); CPU scales with it.", default: 256 },
-    lambdaResultMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the result function (platform lambda).", default: 256 },
-    lambdaWorkerMemory: { type: "integer", description: "Memory (MiB, 128–10240) of the worker function (platform lambda).", default: 256 },
-    lambdaHttpTimeoutSeconds: { type: "integer", description: "Timeout (1–29 s) of the vote and result functions: API Gateway gives up on an integration at 30 s.", default: 10 },
-    lambdaWorkerTimeoutSeconds: { type: "integer", description: "Timeout (1–900 s) of the worker function; the votes queue's visibility timeout is derived as 6 × this value.", default: 30 },
-    lambdaVoteReservedConcurrency: { type: "integer", description: "Reserved concurrency of the vote function (1–1000): its ceiling and its guaranteed share.", default: 20 },
-    lambdaResultReservedConcurrency: { type: "integer", description: "Reserved concurrency of the result function (1–1000).", default: 20 },
-    lambdaWorkerReservedConcurrency: { type: "integer", description: "Reserved concurrency of the worker function (2–1000), also the queue mapping's maximum concurrency so it is never throttled.", default: 5 },
-    lambdaAccountConcurrency: { type: "integer", description: "The account's Lambda concurrency quota in the region: the functions' reserved concurrency must leave 100 unreserved.", default: 1000 },
-    lambdaApiThrottleBurst: { type: "integer", description: "API Gateway default route throttling: burst limit (1–5000 requests).", default: 200 },
-    lambdaApiThrottleRate: { type: "integer", description: "API Gateway default route throttling: steady rate limit (1–10000 requests per second).", default: 100 },
-    lambdaWorkerBatchSize: { type: "integer", description: "Ballots per worker invocation (1–10, the FIFO queue maximum; FIFO queues support no batching window).", default: 10 },
-    lambdaQueueMaxReceiveCount: { type: "integer", description: "Deliveries of a ballot before it moves to the votes dead-letter queue (1–1000).", default: 5 },
+    lambdaVoteMemory: {
+        type: "integer",
+        description: "Memory (MiB, 128–10240) of the vote function (platform lambda); CPU scales with it.",
+        default: 256,
+    },
+    lambdaResultMemory: {
+        type: "integer",
+        description: "Memory (MiB, 128–10240) of the result function (platform lambda).",
+        default: 256,
+    },
+    lambdaWorkerMemory: {
+        type: "integer",
+        description: "Memory (MiB, 128–10240) of the worker function (platform lambda).",
+        default: 256,
+    },
+    lambdaHttpTimeoutSeconds: {
+        type: "integer",
+        description:
+            "Timeout (1–29 s) of the vote and result functions: API Gateway gives up on an integration at 30 s.",
+        default: 10,
+    },
+    lambdaWorkerTimeoutSeconds: {
+        type: "integer",
+        description:
+            "Timeout (1–900 s) of the worker function; the votes queue's visibility timeout is derived as 6 × this value.",
+        default: 30,
+    },
+    lambdaVoteReservedConcurrency: {
+        type: "integer",
+        description: "Reserved concurrency of the vote function (1–1000): its ceiling and its guaranteed share.",
+        default: 20,
+    },
+    lambdaResultReservedConcurrency: {
+        type: "integer",
+        description: "Reserved concurrency of the result function (1–1000).",
+        default: 20,
+    },
+    lambdaWorkerReservedConcurrency: {
+        type: "integer",
+        description:
+            "Reserved concurrency of the worker function (2–1000), also the queue mapping's maximum concurrency so it is never throttled.",
+        default: 5,
+    },
+    lambdaAccountConcurrency: {
+        type: "integer",
+        description:
+            "The account's Lambda concurrency quota in the region: the functions' reserved concurrency must leave 100 unreserved.",
+        default: 1000,
+    },
+    lambdaApiThrottleBurst: {
+        type: "integer",
+        description: "API Gateway default route throttling: burst limit (1–5000 requests).",
+        default: 200,
+    },
+    lambdaApiThrottleRate: {
+        type: "integer",
+        description: "API Gateway default route throttling: steady rate limit (1–10000 requests per second).",
+        default: 100,
+    },
+    lambdaWorkerBatchSize: {
+        type: "integer",
+        description:
+            "Ballots per worker invocation (1–10, the FIFO queue maximum; FIFO queues support no batching window).",
+        default: 10,
+    },
+    lambdaQueueMaxReceiveCount: {
+        type: "integer",
+        description: "Deliveries of a ballot before it moves to the votes dead-letter queue (1–1000).",
+        default: 5,
+    },
     // --- eks ---
-    eksKubernetesVersion: { type: "string", description: "Kubernetes minor version of the EKS cluster (platform eks), one with pinned add-ons: 1.31, 1.32, 1.33 or 1.34.", default: "1.33" },
-    eksCapacity: { type: "string", description: "EKS worker capacity: managedNodeGroup (EC2 nodes sized by the eksNode* keys) or autoMode (EKS Auto Mode picks and manages the nodes).", default: "managedNodeGroup" },
-    eksNodeInstanceTypes: { type: "string", description: "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.", default: "t4g.medium" },
-    eksNodeMinSize: { type: "integer", description: "Fewest nodes in the managed node group (at least 2 in prod).", default: 2 },
+    eksKubernetesVersion: {
+        type: "string",
+        description:
+            "Kubernetes minor version of the EKS cluster (platform eks), one with pinned add-ons: 1.31, 1.32, 1.33 or 1.34.",
+        default: "1.33",
+    },
+    eksCapacity: {
+        type: "string",
+        description:
+            "EKS worker capacity: managedNodeGroup (EC2 nodes sized by the eksNode* keys) or autoMode (EKS Auto Mode picks and manages the nodes).",
+        default: "managedNodeGroup",
+    },
+    eksNodeInstanceTypes: {
+        type: "string",
+        description:
+            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.",
+        default: "t4g.medium",
+    },
+    eksNodeMinSize: {
+        type: "integer",
+        description: "Fewest nodes in the managed node group (at least 2 in prod).",
+        default: 2,
+    },
     eksNodeDesiredSize: { type: "integer", description: "Nodes the managed node group starts with.", default: 2 },
     eksNodeMaxSize: { type: "integer", description: "Most nodes in the managed node group.", default: 4 },
-    eksPublicAccessCidrs: { type: "string", description: "Comma-separated public CIDRs allowed to reach the EKS API endpoint; unset keeps the endpoint private (reachable from the VPC only). Never 0.0.0.0/0 in prod.", optional: true },
-    eksAdminRoleArn: { type: "string", description: "IAM role ARN (in the stack's account) granted cluster admin through an EKS access entry, e.g. your SSO admin role.", optional: true },
-    eksMaxSurge: { type: "string", description: "Rolling update maxSurge of the app Deployments: a pod count or a percentage, e.g. 1 or 25%.", default: "25%" },
-    eksMaxUnavailable: { type: "string", description: "Rolling update maxUnavailable of the app Deployments: a pod count or a percentage; 0 keeps full capacity during a rollout.", default: "0" },
+    eksPublicAccessCidrs: {
+        type: "string",
+        description:
+            "Comma-separated public CIDRs allowed to reach the EKS API endpoint; unset keeps the endpoint private (reachable from the VPC only). Never 0.0.0.0/0 in prod.",
+        optional: true,
+    },
+    eksAdminRoleArn: {
+        type: "string",
+        description:
+            "IAM role ARN (in the stack's account) granted cluster admin through an EKS access entry, e.g. your SSO admin role.",
+        optional: true,
+    },
+    eksMaxSurge: {
+        type: "string",
+        description: "Rolling update maxSurge of the app Deployments: a pod count or a percentage, e.g. 1 or 25%.",
+        default: "25%",
+    },
+    eksMaxUnavailable: {
+        type: "string",
+        description:
+            "Rolling update maxUnavailable of the app Deployments: a pod count or a percentage; 0 keeps full capacity during a rollout.",
+        default: "0",
+    },
     // --- eks blue/green ---
-    eksLiveSlot: { type: "string", description: "Blue/green on EKS (deploymentStrategy blueGreen): the slot, blue or green, whose vote and result pods the Services send traffic to. Flip it to promote, flip back to roll back. Default blue.", optional: true },
-    eksBlueImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the blue slot runs from the stack's registry. Default imageTag.", optional: true },
-    eksGreenImageTag: { type: "string", description: "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.", optional: true },
+    eksLiveSlot: {
+        type: "string",
+        description:
+            "Blue/green on EKS (deploymentStrategy blueGreen): the slot, blue or green, whose vote and result pods the Services send traffic to. Flip it to promote, flip back to roll back. Default blue.",
+        optional: true,
+    },
+    eksBlueImageTag: {
+        type: "string",
+        description:
+            "Blue/green on EKS: image tag (a digest in staging and prod) the blue slot runs from the stack's registry. Default imageTag.",
+        optional: true,
+    },
+    eksGreenImageTag: {
+        type: "string",
+        description:
+            "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.",
+        optional: true,
+    },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

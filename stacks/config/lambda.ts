@@ -51,15 +51,39 @@ export const lambdaKeySchema = {
     lambdaVoteMemory: memory,
     lambdaResultMemory: memory,
     lambdaWorkerMemory: memory,
-    lambdaHttpTimeoutSeconds: between(HTTP_FUNCTION_TIMEOUT_SECONDS.min, HTTP_FUNCTION_TIMEOUT_SECONDS.max, " seconds: API Gateway gives up on an integration at 30 s, the function must time out first"),
-    lambdaWorkerTimeoutSeconds: between(WORKER_TIMEOUT_SECONDS.min, WORKER_TIMEOUT_SECONDS.max, " seconds (Lambda's limit is 900)"),
+    lambdaHttpTimeoutSeconds: between(
+        HTTP_FUNCTION_TIMEOUT_SECONDS.min,
+        HTTP_FUNCTION_TIMEOUT_SECONDS.max,
+        " seconds: API Gateway gives up on an integration at 30 s, the function must time out first",
+    ),
+    lambdaWorkerTimeoutSeconds: between(
+        WORKER_TIMEOUT_SECONDS.min,
+        WORKER_TIMEOUT_SECONDS.max,
+        " seconds (Lambda's limit is 900)",
+    ),
     lambdaVoteReservedConcurrency: reserved,
     lambdaResultReservedConcurrency: reserved,
-    lambdaWorkerReservedConcurrency: between(WORKER_CONCURRENCY.min, WORKER_CONCURRENCY.max, " (the queue's event source mapping needs a maximum concurrency of at least 2)"),
+    lambdaWorkerReservedConcurrency: between(
+        WORKER_CONCURRENCY.min,
+        WORKER_CONCURRENCY.max,
+        " (the queue's event source mapping needs a maximum concurrency of at least 2)",
+    ),
     lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000),
-    lambdaApiThrottleBurst: between(API_BURST_LIMIT.min, API_BURST_LIMIT.max, " requests (the HTTP API account limit is 5000)"),
-    lambdaApiThrottleRate: between(API_RATE_LIMIT.min, API_RATE_LIMIT.max, " requests per second (the HTTP API account limit is 10000)"),
-    lambdaWorkerBatchSize: between(FIFO_BATCH_SIZE.min, FIFO_BATCH_SIZE.max, ": a FIFO queue hands Lambda at most 10 messages per batch"),
+    lambdaApiThrottleBurst: between(
+        API_BURST_LIMIT.min,
+        API_BURST_LIMIT.max,
+        " requests (the HTTP API account limit is 5000)",
+    ),
+    lambdaApiThrottleRate: between(
+        API_RATE_LIMIT.min,
+        API_RATE_LIMIT.max,
+        " requests per second (the HTTP API account limit is 10000)",
+    ),
+    lambdaWorkerBatchSize: between(
+        FIFO_BATCH_SIZE.min,
+        FIFO_BATCH_SIZE.max,
+        ": a FIFO queue hands Lambda at most 10 messages per batch",
+    ),
     lambdaQueueMaxReceiveCount: between(MAX_RECEIVE_COUNT.min, MAX_RECEIVE_COUNT.max),
 };
 
@@ -89,7 +113,10 @@ export function checkLambdaRelations(flat: LambdaFlatConfig, problem: Problem): 
             `gives the votes queue a visibility timeout of ${visibility} s (${VISIBILITY_TIMEOUT_FACTOR} × the timeout), over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
         );
     }
-    const reservedSum = APP_SERVICES.reduce((sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")], 0);
+    const reservedSum = APP_SERVICES.reduce(
+        (sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")],
+        0,
+    );
     const reservable = flat.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {
         problem(
@@ -112,6 +139,9 @@ export function lambdaConfigFrom(flat: LambdaFlatConfig): LambdaConfig {
         functions: { vote: fn("vote"), result: fn("result"), worker: fn("worker") },
         api: { throttleBurstLimit: flat.lambdaApiThrottleBurst, throttleRateLimit: flat.lambdaApiThrottleRate },
         worker: { batchSize: flat.lambdaWorkerBatchSize },
-        queue: { maxReceiveCount: flat.lambdaQueueMaxReceiveCount, visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds) },
+        queue: {
+            maxReceiveCount: flat.lambdaQueueMaxReceiveCount,
+            visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds),
+        },
     };
 }

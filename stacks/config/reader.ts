@@ -36,7 +36,9 @@ export class ConfigValidationError extends Error {
         readonly stack: string,
         readonly problems: readonly ConfigProblem[],
     ) {
-        super(`Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+        super(
+            `Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
+        );
         this.name = "ConfigValidationError";
     }
 }
@@ -66,7 +68,11 @@ function convert(raw: string, declaration: ConfigKeyDeclaration): { value: unkno
  * Reads the namespace's raw values into typed values: unknown keys (with the closest known key
  * suggested), type errors, defaults and missing required keys. Keys of other namespaces are ignored.
  */
-export function readTypedValues(raw: Readonly<Record<string, string>>, table: ConfigKeyTable, problems: ConfigProblem[]): Record<string, unknown> {
+export function readTypedValues(
+    raw: Readonly<Record<string, string>>,
+    table: ConfigKeyTable,
+    problems: ConfigProblem[],
+): Record<string, unknown> {
     const prefix = `${table.namespace}:`;
     const qualified = (key: string) => `${prefix}${key}`;
     const known = Object.keys(table.keys);
@@ -76,7 +82,11 @@ export function readTypedValues(raw: Readonly<Record<string, string>>, table: Co
         const key = fullKey.slice(prefix.length);
         const declaration = table.keys[key];
         if (declaration === undefined) {
-            problems.push({ key: fullKey, value: rawValue, message: `is not a known key; did you mean ${qualified(closest(key, known))}? (see ${table.reference} for all keys)` });
+            problems.push({
+                key: fullKey,
+                value: rawValue,
+                message: `is not a known key; did you mean ${qualified(closest(key, known))}? (see ${table.reference} for all keys)`,
+            });
             continue;
         }
         // Pulumi.yaml declares optional keys with an empty default (the CLI requires one): empty means unset.
@@ -88,13 +98,22 @@ export function readTypedValues(raw: Readonly<Record<string, string>>, table: Co
     for (const [key, declaration] of Object.entries(table.keys)) {
         if (key in values || problems.some((p) => p.key === qualified(key))) continue;
         if (declaration.default !== undefined) values[key] = declaration.default;
-        else if (!declaration.optional) problems.push({ key: qualified(key), value: undefined, message: `is required: ${declaration.description}` });
+        else if (!declaration.optional)
+            problems.push({
+                key: qualified(key),
+                value: undefined,
+                message: `is required: ${declaration.description}`,
+            });
     }
     return values;
 }
 
 /** Turns a failed zod parse of the flat values into problems naming each key and the value found. */
-export function schemaProblems(error: z.ZodError, values: Readonly<Record<string, unknown>>, namespace: string): ConfigProblem[] {
+export function schemaProblems(
+    error: z.ZodError,
+    values: Readonly<Record<string, unknown>>,
+    namespace: string,
+): ConfigProblem[] {
     return error.issues.map((issue) => {
         const key = String(issue.path[0]);
         return { key: `${namespace}:${key}`, value: values[key], message: issue.message };
@@ -113,13 +132,19 @@ export interface ProjectConfigDeclaration {
  * a declared key without default unset, so optional keys are declared with an empty default, which
  * `readTypedValues` reads as "not set".
  */
-export function declarationsFor(keys: Readonly<Record<string, ConfigKeyDeclaration>>): Record<string, ProjectConfigDeclaration> {
+export function declarationsFor(
+    keys: Readonly<Record<string, ConfigKeyDeclaration>>,
+): Record<string, ProjectConfigDeclaration> {
     return Object.fromEntries(
         Object.entries(keys).map(([key, declaration]) => {
             const entry: ProjectConfigDeclaration = {
                 type: declaration.type,
                 description: declaration.description,
-                ...(declaration.default !== undefined ? { default: declaration.default } : declaration.optional ? { default: "" } : {}),
+                ...(declaration.default !== undefined
+                    ? { default: declaration.default }
+                    : declaration.optional
+                      ? { default: "" }
+                      : {}),
             };
             return [key, entry];
         }),

@@ -11,7 +11,9 @@ export const TIERS = ["dev", "staging", "prod"] as const;
 export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const SUPPORTED_POSTGRES_MAJORS = [14, 15, 16, 17] as const;
 
@@ -27,7 +29,8 @@ export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):ce
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** registry/path[:tag][@sha256:digest] — the subset of the OCI reference grammar we accept. */
-export const IMAGE_REFERENCE = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+export const IMAGE_REFERENCE =
+    /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 /** Private subnet and public subnet sizes per AZ: private subnets are large because EKS pods take VPC IPs. */
 export const PRIVATE_SUBNET_PREFIX = 22;
@@ -58,7 +61,10 @@ export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
         return { ok: false, problem: "is not in a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16" };
     }
     if (prefix < VPC_PREFIX_RANGE.min || prefix > VPC_PREFIX_RANGE.max) {
-        return { ok: false, problem: `has prefix /${prefix}; allowed /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` };
+        return {
+            ok: false,
+            problem: `has prefix /${prefix}; allowed /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}`,
+        };
     }
     const needed = azCount * (2 ** (32 - PRIVATE_SUBNET_PREFIX) + 2 ** (32 - PUBLIC_SUBNET_PREFIX));
     const available = 2 ** (32 - prefix);

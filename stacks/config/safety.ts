@@ -38,20 +38,31 @@ export type GuardDutyFindingFrequency = (typeof GUARDDUTY_FREQUENCIES)[number];
 export const PROD_MINIMUM_AUDIT_LOG_DAYS = 365;
 
 /** A pragmatic address check: one @, no spaces, a dotted domain. SNS confirms the address itself. */
-export const EMAIL_ADDRESS = /^[^\s@]{1,64}@(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+export const EMAIL_ADDRESS =
+    /^[^\s@]{1,64}@(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
 /** Per-key constraints of the safety keys, spread into the flat schema. */
 export const safetyKeySchema = {
     // Checked against the stack's platform in checkSafety, so the message lists what that platform supports.
     deploymentStrategy: z.string().optional(),
-    deploymentBakeMinutes: z.number().int({ error: "must be a whole number" }).min(0, { error: "must be between 0 and 1440" }).max(1440, { error: "must be between 0 and 1440" }),
-    alarmEmail: z.string().regex(EMAIL_ADDRESS, { error: "must be an email address such as oncall@example.com" }).optional(),
+    deploymentBakeMinutes: z
+        .number()
+        .int({ error: "must be a whole number" })
+        .min(0, { error: "must be between 0 and 1440" })
+        .max(1440, { error: "must be between 0 and 1440" }),
+    alarmEmail: z
+        .string()
+        .regex(EMAIL_ADDRESS, { error: "must be an email address such as oncall@example.com" })
+        .optional(),
     securityBaseline: oneOf(SECURITY_BASELINE_OWNERS),
     securityAccountId: z.string().regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id" }).optional(),
     guardDutyFindingFrequency: oneOf(GUARDDUTY_FREQUENCIES),
-    auditLogRetentionDays: z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }),
+    auditLogRetentionDays: z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+        error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
     securityHub: z.boolean(),
 };
 
@@ -92,51 +103,100 @@ export interface SafetyConfig {
     readonly securityBaseline: SecurityBaselineConfig;
 }
 
-export function isStrategyOf<P extends Platform>(platform: P, strategy: string): strategy is (typeof DEPLOYMENT_STRATEGIES)[P][number] {
+export function isStrategyOf<P extends Platform>(
+    platform: P,
+    strategy: string,
+): strategy is (typeof DEPLOYMENT_STRATEGIES)[P][number] {
     return (DEPLOYMENT_STRATEGIES[platform] as readonly string[]).includes(strategy);
 }
 
 /** Relations of the safety keys to the platform, tier and each other. */
 export function checkSafety(flat: SafetyFlatConfig, tier: Tier, problems: ConfigProblem[]): void {
-    const problem = (key: string, value: unknown, message: string) => problems.push({ key: qualifiedKey(key), value, message });
+    const problem = (key: string, value: unknown, message: string) =>
+        problems.push({ key: qualifiedKey(key), value, message });
     const isProd = tier === "prod";
 
     if (flat.deploymentStrategy !== undefined && !isStrategyOf(flat.platform, flat.deploymentStrategy)) {
-        const elsewhere = (Object.keys(DEPLOYMENT_STRATEGIES) as Platform[]).filter((p) => p !== flat.platform && isStrategyOf(p, flat.deploymentStrategy ?? ""));
+        const elsewhere = (Object.keys(DEPLOYMENT_STRATEGIES) as Platform[]).filter(
+            (p) => p !== flat.platform && isStrategyOf(p, flat.deploymentStrategy ?? ""),
+        );
         problem(
             "deploymentStrategy",
             flat.deploymentStrategy,
             `is not supported on platform ${flat.platform}; ${flat.platform} supports ${DEPLOYMENT_STRATEGIES[flat.platform].join(", ")}` +
-                (elsewhere.length > 0 ? ` (${flat.deploymentStrategy} is a strategy of ${elsewhere.join(" and ")})` : ""),
+                (elsewhere.length > 0
+                    ? ` (${flat.deploymentStrategy} is a strategy of ${elsewhere.join(" and ")})`
+                    : ""),
         );
     }
-    if (isProd && flat.alarmEmail === undefined) problem("alarmEmail", undefined, "is required in prod: alarms must reach a person (set an on-call address or list)");
+    if (isProd && flat.alarmEmail === undefined)
+        problem(
+            "alarmEmail",
+            undefined,
+            "is required in prod: alarms must reach a person (set an on-call address or list)",
+        );
 
     if (flat.securityBaseline === "central") {
-        if (flat.securityAccountId === undefined) problem("securityAccountId", undefined, `is required when ${qualifiedKey("securityBaseline")} is central: the 12-digit id of the central security account`);
-        else if (flat.securityAccountId === flat.accountId) problem("securityAccountId", flat.securityAccountId, `equals ${qualifiedKey("accountId")}; a central security account is a different account (use securityBaseline = stack to own the baseline here)`);
-        if (flat.securityHub) problem("securityHub", flat.securityHub, `must be false when ${qualifiedKey("securityBaseline")} is central: the central security account administers Security Hub`);
+        if (flat.securityAccountId === undefined)
+            problem(
+                "securityAccountId",
+                undefined,
+                `is required when ${qualifiedKey("securityBaseline")} is central: the 12-digit id of the central security account`,
+            );
+        else if (flat.securityAccountId === flat.accountId)
+            problem(
+                "securityAccountId",
+                flat.securityAccountId,
+                `equals ${qualifiedKey("accountId")}; a central security account is a different account (use securityBaseline = stack to own the baseline here)`,
+            );
+        if (flat.securityHub)
+            problem(
+                "securityHub",
+                flat.securityHub,
+                `must be false when ${qualifiedKey("securityBaseline")} is central: the central security account administers Security Hub`,
+            );
     } else {
-        if (flat.securityAccountId !== undefined) problem("securityAccountId", flat.securityAccountId, `is only used when ${qualifiedKey("securityBaseline")} is central; remove it or set securityBaseline = central`);
-        if (isProd && flat.auditLogRetentionDays < PROD_MINIMUM_AUDIT_LOG_DAYS) problem("auditLogRetentionDays", flat.auditLogRetentionDays, `must be at least ${PROD_MINIMUM_AUDIT_LOG_DAYS} in prod (a year of audit history)`);
+        if (flat.securityAccountId !== undefined)
+            problem(
+                "securityAccountId",
+                flat.securityAccountId,
+                `is only used when ${qualifiedKey("securityBaseline")} is central; remove it or set securityBaseline = central`,
+            );
+        if (isProd && flat.auditLogRetentionDays < PROD_MINIMUM_AUDIT_LOG_DAYS)
+            problem(
+                "auditLogRetentionDays",
+                flat.auditLogRetentionDays,
+                `must be at least ${PROD_MINIMUM_AUDIT_LOG_DAYS} in prod (a year of audit history)`,
+            );
     }
 }
 
 function requireSecurityAccount(id: string | undefined): string {
-    if (id === undefined) throw new Error("resolveSafety: securityAccountId is unset although securityBaseline is central (checkSafety reports this first)");
+    if (id === undefined)
+        throw new Error(
+            "resolveSafety: securityAccountId is unset although securityBaseline is central (checkSafety reports this first)",
+        );
     return id;
 }
 
 /** The resolved safety config; call after checkSafety reported no problem. */
 export function resolveSafety(flat: SafetyFlatConfig, tier: Tier): SafetyConfig {
     const configured = flat.deploymentStrategy;
-    const strategy: DeploymentStrategy = configured !== undefined && isStrategyOf(flat.platform, configured) ? configured : DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
+    const strategy: DeploymentStrategy =
+        configured !== undefined && isStrategyOf(flat.platform, configured)
+            ? configured
+            : DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
     return {
         deployment: { strategy, defaulted: configured === undefined, bakeMinutes: flat.deploymentBakeMinutes },
         alarmEmail: flat.alarmEmail,
         securityBaseline:
             flat.securityBaseline === "central"
                 ? { owner: "central", securityAccountId: requireSecurityAccount(flat.securityAccountId) }
-                : { owner: "stack", guardDutyFindingFrequency: flat.guardDutyFindingFrequency, auditLogRetentionDays: flat.auditLogRetentionDays, securityHub: flat.securityHub },
+                : {
+                      owner: "stack",
+                      guardDutyFindingFrequency: flat.guardDutyFindingFrequency,
+                      auditLogRetentionDays: flat.auditLogRetentionDays,
+                      securityHub: flat.securityHub,
+                  },
     };
 }

@@ -55,7 +55,9 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     // config validation refuses pins together with slot tags, so a slot tag is never silently overridden.
     const slotImages = (slot: "blue" | "green") => {
         const tag = eks.blueGreen?.slotTagSet[slot] ? eks.blueGreen.imageTags[slot] : undefined;
-        return tag === undefined ? { vote: images.vote, result: images.result } : { vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) };
+        return tag === undefined
+            ? { vote: images.vote, result: images.result }
+            : { vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) };
     };
     const app = new VoteAppOnKubernetes(
         "vote-app",
@@ -71,7 +73,9 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             data,
             images,
             // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
-            blueGreen: eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } } : undefined,
+            blueGreen: eks.blueGreen
+                ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } }
+                : undefined,
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,
@@ -86,13 +90,17 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     );
     // The ALB is the controller's, made from the Ingress after this program ran: its ARN suffix is not known
     // here, so the dashboard watches the workloads through Container Insights (the Services' live pods) and the data layer.
-    const observability = observeStack(config, foundation, eksSignals({
-        namePrefix,
-        clusterName: cluster.clusterName,
-        namespace: app.namespace.metadata.name,
-        workloads: ["vote", "result"],
-        ...dataLayerSignals(config, data),
-    }));
+    const observability = observeStack(
+        config,
+        foundation,
+        eksSignals({
+            namePrefix,
+            clusterName: cluster.clusterName,
+            namespace: app.namespace.metadata.name,
+            workloads: ["vote", "result"],
+            ...dataLayerSignals(config, data),
+        }),
+    );
     return {
         url: app.url,
         deploymentStrategy: config.safety.deployment.strategy,

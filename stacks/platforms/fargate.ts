@@ -15,14 +15,24 @@ const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
 /** The validated strategy as the component's type (config validation refused anything else). */
 function ecsStrategy(config: VoteAppConfig): EcsStrategy {
     const strategy = config.safety.deployment.strategy;
-    if (!isStrategyOf("ecs", strategy) || !CONFIG_ECS_STRATEGIES.includes(strategy)) throw new Error(`deploymentStrategy ${strategy} passed validation but is not an ECS strategy`);
+    if (!isStrategyOf("ecs", strategy) || !CONFIG_ECS_STRATEGIES.includes(strategy))
+        throw new Error(`deploymentStrategy ${strategy} passed validation but is not an ECS strategy`);
     return strategy;
 }
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
 export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
     const { componentOptions, key, network, registry, namePrefix, transforms } = foundation;
-    const securityGroups = new FargateSecurityGroups("fargate-security-groups", { vpcId: network.vpcId, vpcCidr: network.cidr, https: config.domain !== undefined, transform: transforms.fargateSecurityGroups }, componentOptions);
+    const securityGroups = new FargateSecurityGroups(
+        "fargate-security-groups",
+        {
+            vpcId: network.vpcId,
+            vpcCidr: network.cidr,
+            https: config.domain !== undefined,
+            transform: transforms.fargateSecurityGroups,
+        },
+        componentOptions,
+    );
     const data = new Data(
         "data",
         {
@@ -64,23 +74,32 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             transform: transforms.fargate,
             deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
             // The alarms below watch the services, so the services name them before they exist.
-            rollbackAlarmNames: Object.fromEntries(APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)])),
+            rollbackAlarmNames: Object.fromEntries(
+                APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)]),
+            ),
         },
         componentOptions,
     );
     const lb = app.loadBalancer;
-    const observability = observeStack(config, foundation, fargateSignals({
-        namePrefix,
-        loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
-        services: (["vote", "result"] as const).map((service) => ({
-            service,
-            targetGroupArnSuffixes: [service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix, ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : [])],
-        })),
-        clusterName: app.cluster.name,
-        ecsServices: [...APP_SERVICES],
-        logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
-        ...dataLayerSignals(config, data),
-    }));
+    const observability = observeStack(
+        config,
+        foundation,
+        fargateSignals({
+            namePrefix,
+            loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+            services: (["vote", "result"] as const).map((service) => ({
+                service,
+                targetGroupArnSuffixes: [
+                    service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix,
+                    ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : []),
+                ],
+            })),
+            clusterName: app.cluster.name,
+            ecsServices: [...APP_SERVICES],
+            logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
+            ...dataLayerSignals(config, data),
+        }),
+    );
     return {
         url: app.url,
         loadBalancerDnsName: app.loadBalancer.dnsName,
@@ -91,4 +110,3 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         alarmTopicArn: observability.topic.arn,
     };
 }
-

@@ -10,7 +10,11 @@ import { observeStack } from "../observability";
 import type { BaseFoundation, VoteAppOutputs } from "../foundation";
 
 /** The app's Lambda handler bundle of each service (app/build.ts LAMBDA_ENTRIES). */
-const HANDLER_BUNDLE: Readonly<Record<AppService, LambdaBundleName>> = { vote: "vote-lambda", result: "result-lambda", worker: "worker-lambda" };
+const HANDLER_BUNDLE: Readonly<Record<AppService, LambdaBundleName>> = {
+    vote: "vote-lambda",
+    result: "result-lambda",
+    worker: "worker-lambda",
+};
 
 // The config's Lambda strategies are exactly those the serverless component implements (a compile error otherwise).
 const CONFIG_LAMBDA_STRATEGIES: readonly LambdaStrategy[] = DEPLOYMENT_STRATEGIES.lambda;
@@ -19,7 +23,11 @@ const COMPONENT_LAMBDA_STRATEGIES: readonly (typeof DEPLOYMENT_STRATEGIES.lambda
 /** The validated strategy as the component's type (config validation refused anything else). */
 function lambdaStrategy(config: VoteAppConfig): LambdaStrategy {
     const strategy = config.safety.deployment.strategy;
-    if (!isStrategyOf("lambda", strategy) || !CONFIG_LAMBDA_STRATEGIES.includes(strategy) || !COMPONENT_LAMBDA_STRATEGIES.includes(strategy)) {
+    if (
+        !isStrategyOf("lambda", strategy) ||
+        !CONFIG_LAMBDA_STRATEGIES.includes(strategy) ||
+        !COMPONENT_LAMBDA_STRATEGIES.includes(strategy)
+    ) {
         throw new Error(`deploymentStrategy ${strategy} passed validation but is not a Lambda strategy`);
     }
     return strategy;
@@ -31,7 +39,9 @@ function lambdaStrategy(config: VoteAppConfig): LambdaStrategy {
  */
 export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation): VoteAppOutputs {
     const { componentOptions, key, namePrefix } = foundation;
-    const code = Object.fromEntries(APP_SERVICES.map((service) => [service, lambdaHandlerArchive(HANDLER_BUNDLE[service])])) as Record<AppService, ReturnType<typeof lambdaHandlerArchive>>;
+    const code = Object.fromEntries(
+        APP_SERVICES.map((service) => [service, lambdaHandlerArchive(HANDLER_BUNDLE[service])]),
+    ) as Record<AppService, ReturnType<typeof lambdaHandlerArchive>>;
     const app = new VoteAppServerless(
         "vote-app",
         {
@@ -40,28 +50,42 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             accountId: config.account.id,
             code,
             functions: config.lambda.functions,
-            throttling: { burstLimit: config.lambda.api.throttleBurstLimit, rateLimit: config.lambda.api.throttleRateLimit },
+            throttling: {
+                burstLimit: config.lambda.api.throttleBurstLimit,
+                rateLimit: config.lambda.api.throttleRateLimit,
+            },
             workerBatchSize: config.lambda.worker.batchSize,
             maxReceiveCount: config.lambda.queue.maxReceiveCount,
             visibilityTimeoutSeconds: config.lambda.queue.visibilityTimeoutSeconds,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
             protectData: config.hardened,
-            domain: config.domain ? { name: config.domain.name, certificateArn: config.domain.certificateArn } : undefined,
+            domain: config.domain
+                ? { name: config.domain.name, certificateArn: config.domain.certificateArn }
+                : undefined,
             voteOptions: config.voteOptions,
             // The alarms below watch the functions, so the deployment groups name them before they exist.
-            deployment: { strategy: lambdaStrategy(config), rollbackAlarmNames: Object.fromEntries(APP_SERVICES.map((s) => [s, functionRollbackAlarmNames(namePrefix, s)])) as Record<AppService, string[]> },
+            deployment: {
+                strategy: lambdaStrategy(config),
+                rollbackAlarmNames: Object.fromEntries(
+                    APP_SERVICES.map((s) => [s, functionRollbackAlarmNames(namePrefix, s)]),
+                ) as Record<AppService, string[]>,
+            },
         },
         componentOptions,
     );
-    const observability = observeStack(config, foundation, lambdaSignals({
-        namePrefix,
-        api: { apiId: app.api.id, stage: app.stage.name },
-        functions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
-        queueName: app.queue.name,
-        deadLetterQueueName: app.deadLetterQueue.name,
-        tableNames: [app.table.name],
-    }));
+    const observability = observeStack(
+        config,
+        foundation,
+        lambdaSignals({
+            namePrefix,
+            api: { apiId: app.api.id, stage: app.stage.name },
+            functions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
+            queueName: app.queue.name,
+            deadLetterQueueName: app.deadLetterQueue.name,
+            tableNames: [app.table.name],
+        }),
+    );
     return {
         url: app.url,
         ...(app.domainName ? { domainTarget: app.domainName.domainNameConfiguration.targetDomainName } : {}),
@@ -71,9 +95,13 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         functionNames: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
         deploymentStrategy: config.safety.deployment.strategy,
         codeDeployApplication: app.codeDeployment.application.name,
-        codeDeployGroups: Object.fromEntries(APP_SERVICES.map((service) => [service, app.codeDeployment.deploymentGroups[service].deploymentGroupName])),
+        codeDeployGroups: Object.fromEntries(
+            APP_SERVICES.map((service) => [service, app.codeDeployment.deploymentGroups[service].deploymentGroupName]),
+        ),
         // The version each function last published: the TargetVersion of a canary/linear CodeDeploy deployment.
-        functionVersions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].function.version])),
+        functionVersions: Object.fromEntries(
+            APP_SERVICES.map((service) => [service, app.functions[service].function.version]),
+        ),
         dashboardUrl: observability.dashboardUrl,
         alarmTopicArn: observability.topic.arn,
     };

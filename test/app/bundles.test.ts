@@ -32,7 +32,11 @@ interface Stage {
 
 /** Dockerfile -> stages (line continuations joined, comments and parser directives dropped). */
 function parseDockerfile(text: string): Stage[] {
-    const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+    const lines = text
+        .replace(/\\\r?\n/g, " ")
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !line.startsWith("#"));
     const stages: Stage[] = [];
     for (const line of lines) {
         const match = /^(\S+)\s*(.*)$/.exec(line);
@@ -70,7 +74,10 @@ function last(instructions: readonly Instruction[], keyword: string): Instructio
 
 function execForm(args: string): string[] {
     const parsed: unknown = JSON.parse(args);
-    assert.ok(Array.isArray(parsed) && parsed.every((item) => typeof item === "string"), `expected exec form (JSON array), got ${args}`);
+    assert.ok(
+        Array.isArray(parsed) && parsed.every((item) => typeof item === "string"),
+        `expected exec form (JSON array), got ${args}`,
+    );
     return parsed as string[];
 }
 
@@ -106,17 +113,30 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
         for (const [name, file] of Object.entries(built)) {
             assert.ok(fs.existsSync(file), `${name}: ${file} was not written`);
             const text = fs.readFileSync(file, "utf8");
-            assert.ok(!/require\("(ioredis|pg)"\)/.test(text), `${name}.js must bundle its dependencies, not require them at run time`);
+            assert.ok(
+                !/require\("(ioredis|pg)"\)/.test(text),
+                `${name}.js must bundle its dependencies, not require them at run time`,
+            );
         }
     });
 
     it("the build stage bundles with app/build.ts into /out, from files that exist in the repository", () => {
         const build = stages.find((stage) => stage.name === "build");
         assert.ok(build, "a stage named build");
-        assert.ok(build.instructions.some((i) => i.keyword === "RUN" && /build\.ts/.test(i.args) && /\s\/out\b/.test(i.args)), "build stage runs build.ts with outdir /out");
+        assert.ok(
+            build.instructions.some((i) => i.keyword === "RUN" && /build\.ts/.test(i.args) && /\s\/out\b/.test(i.args)),
+            "build stage runs build.ts with outdir /out",
+        );
         for (const copy of build.instructions.filter((i) => i.keyword === "COPY")) {
-            const sources = copy.args.split(/\s+/).filter((part) => !part.startsWith("--")).slice(0, -1);
-            for (const source of sources) assert.ok(fs.existsSync(path.join(REPO, source)), `COPY source ${source} does not exist in the repository`);
+            const sources = copy.args
+                .split(/\s+/)
+                .filter((part) => !part.startsWith("--"))
+                .slice(0, -1);
+            for (const source of sources)
+                assert.ok(
+                    fs.existsSync(path.join(REPO, source)),
+                    `COPY source ${source} does not exist in the repository`,
+                );
         }
         const ignore = fs.readFileSync(path.join(REPO, "app/Dockerfile.dockerignore"), "utf8");
         for (const needed of ["!app/package-lock.json", "!app/build.ts", "!app/src/**", "!components/appContract.ts"]) {
@@ -134,7 +154,10 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
                 assert.match(user.args, /^10001(:10001)?$/, `USER must be 10001, got ${user.args}`);
                 const base = chain[0].base;
                 assert.match(base, /^(gcr\.io\/distroless\/nodejs20-debian12|node:20-alpine)/, `runtime base ${base}`);
-                assert.ok(!instructions.some((i) => i.keyword === "RUN"), "no RUN in the runtime stages (distroless has no shell)");
+                assert.ok(
+                    !instructions.some((i) => i.keyword === "RUN"),
+                    "no RUN in the runtime stages (distroless has no shell)",
+                );
             });
 
             it("starts a file that app/build.ts produces", () => {
@@ -144,7 +167,10 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
                 assert.deepStrictEqual(cmd, [`/app/${service}.js`]);
                 const source = copiedFromBuild(instructions).get(cmd[0]);
                 assert.strictEqual(source, `/out/${service}.js`, `${cmd[0]} is copied from the build output`);
-                assert.ok(service in CONTAINER_ENTRIES && fs.existsSync(path.join(outdir, path.basename(source))), `build.ts produces ${path.basename(source)}`);
+                assert.ok(
+                    service in CONTAINER_ENTRIES && fs.existsSync(path.join(outdir, path.basename(source))),
+                    `build.ts produces ${path.basename(source)}`,
+                );
             });
 
             if (service === "worker") {
@@ -155,7 +181,10 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
             } else {
                 it(`exposes ${APP_HTTP_PORT} and health-checks ${APP_HEALTH_PATH} with node (no curl in distroless)`, () => {
                     assert.strictEqual(last(instructions, "EXPOSE")?.args, String(APP_HTTP_PORT));
-                    assert.ok(instructions.some((i) => i.keyword === "ENV" && i.args === `PORT=${APP_HTTP_PORT}`), `ENV PORT=${APP_HTTP_PORT}`);
+                    assert.ok(
+                        instructions.some((i) => i.keyword === "ENV" && i.args === `PORT=${APP_HTTP_PORT}`),
+                        `ENV PORT=${APP_HTTP_PORT}`,
+                    );
                     const healthcheck = last(instructions, "HEALTHCHECK")?.args ?? "";
                     const command = /CMD\s+(\[.*\])$/.exec(healthcheck);
                     assert.ok(command, `HEALTHCHECK ... CMD [exec form], got ${healthcheck}`);
@@ -172,21 +201,32 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
         const children = new Set<ChildProcess>();
 
         /** Run a bundle with exactly `env` (nothing inherited but PATH), capturing stderr. */
-        function run(bundle: BundleName, env: Record<string, string>): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-            const child = spawn(process.execPath, [built[bundle]], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+        function run(
+            bundle: BundleName,
+            env: Record<string, string>,
+        ): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+            const child = spawn(process.execPath, [built[bundle]], {
+                env: { PATH: process.env.PATH ?? "", ...env },
+                stdio: ["ignore", "ignore", "pipe"],
+            });
             children.add(child);
             let stderr = "";
             child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-            const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => {
-                children.delete(child);
-                resolve(code);
-            }));
+            const exit = new Promise<number | null>((resolve) =>
+                child.on("exit", (code) => {
+                    children.delete(child);
+                    resolve(code);
+                }),
+            );
             return { child, stderr: () => stderr, exit };
         }
 
         async function exitWithin(exit: Promise<number | null>, ms: number): Promise<number | null> {
             let timer: NodeJS.Timeout | undefined;
-            const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`process still running after ${ms} ms`)), ms)));
+            const timeout = new Promise<never>(
+                (_, reject) =>
+                    (timer = setTimeout(() => reject(new Error(`process still running after ${ms} ms`)), ms)),
+            );
             try {
                 return await Promise.race([exit, timeout]);
             } finally {
@@ -218,11 +258,21 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
             const port = await freePort();
             const vote = run("vote", { ...(await unreachableEnv()), [AppEnv.port]: String(port) });
             const base = `http://127.0.0.1:${port}`;
-            await waitFor("the bundled vote server to answer /healthz", async () => ((await get(`${base}${APP_HEALTH_PATH}`)).status === 200 ? true : undefined));
+            await waitFor("the bundled vote server to answer /healthz", async () =>
+                (await get(`${base}${APP_HEALTH_PATH}`)).status === 200 ? true : undefined,
+            );
             assert.strictEqual((await postForm(`${base}/`, "vote=a")).status, 503);
-            assert.strictEqual((await get(`${base}${APP_HEALTH_PATH}`)).status, 200, "still alive after the failed vote");
+            assert.strictEqual(
+                (await get(`${base}${APP_HEALTH_PATH}`)).status,
+                200,
+                "still alive after the failed vote",
+            );
             const healthy = run("healthcheck", { [AppEnv.port]: String(port) });
-            assert.strictEqual(await exitWithin(healthy.exit, 5000), 0, "healthcheck.js exits 0 against a healthy server");
+            assert.strictEqual(
+                await exitWithin(healthy.exit, 5000),
+                0,
+                "healthcheck.js exits 0 against a healthy server",
+            );
             const nothing = run("healthcheck", { [AppEnv.port]: String(await freePort()) });
             assert.strictEqual(await exitWithin(nothing.exit, 5000), 1, "healthcheck.js exits 1 when nothing answers");
             vote.child.kill("SIGTERM");
@@ -233,7 +283,9 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
             const port = await freePort();
             const result = run("result", { ...(await unreachableEnv()), [AppEnv.port]: String(port) });
             const base = `http://127.0.0.1:${port}`;
-            await waitFor("the bundled result server to answer", async () => ((await get(`${base}/result${APP_HEALTH_PATH}`)).status === 200 ? true : undefined));
+            await waitFor("the bundled result server to answer", async () =>
+                (await get(`${base}/result${APP_HEALTH_PATH}`)).status === 200 ? true : undefined,
+            );
             assert.strictEqual((await get(`${base}/result/totals.json`)).status, 503);
             assert.strictEqual((await get(`${base}${APP_HEALTH_PATH}`)).status, 200);
             result.child.kill("SIGTERM");
@@ -242,13 +294,19 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
 
         it("worker.js keeps retrying with both stores unreachable, and exits 0 on SIGTERM", async () => {
             const worker = run("worker", await unreachableEnv());
-            await waitFor("the worker to report Redis unavailable", async () => (/redis/i.test(worker.stderr()) ? true : undefined));
+            await waitFor("the worker to report Redis unavailable", async () =>
+                /redis/i.test(worker.stderr()) ? true : undefined,
+            );
             assert.strictEqual(worker.child.exitCode, null, "still running");
             worker.child.kill("SIGTERM");
             assert.strictEqual(await exitWithin(worker.exit, 5000), 0, `graceful exit; stderr: ${worker.stderr()}`);
         });
 
-        const failFast: ReadonlyArray<{ bundle: BundleName; change: Record<string, string | undefined>; variable: string }> = [
+        const failFast: ReadonlyArray<{
+            bundle: BundleName;
+            change: Record<string, string | undefined>;
+            variable: string;
+        }> = [
             { bundle: "vote", change: { [AppEnv.redisHost]: undefined }, variable: AppEnv.redisHost },
             { bundle: "vote", change: { [AppEnv.redisTls]: "yes" }, variable: AppEnv.redisTls },
             { bundle: "vote", change: { [AppEnv.port]: "http" }, variable: AppEnv.port },
@@ -259,7 +317,10 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
         ];
         for (const { bundle, change, variable } of failFast) {
             it(`${bundle}.js refuses to start when ${variable} is ${change[variable] === undefined ? "missing" : `"${change[variable]}"`}, naming it`, async () => {
-                const env: Record<string, string> = { ...(await unreachableEnv()), [AppEnv.port]: String(await freePort()) };
+                const env: Record<string, string> = {
+                    ...(await unreachableEnv()),
+                    [AppEnv.port]: String(await freePort()),
+                };
                 for (const [key, value] of Object.entries(change)) {
                     if (value === undefined) delete env[key];
                     else env[key] = value;
@@ -271,12 +332,21 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
         }
 
         it("each bundle with an empty environment names the first variable it needs", async () => {
-            const expected: Record<(typeof SERVICES)[number], string> = { vote: AppEnv.redisHost, result: AppEnv.pgHost, worker: AppEnv.redisHost };
+            const expected: Record<(typeof SERVICES)[number], string> = {
+                vote: AppEnv.redisHost,
+                result: AppEnv.pgHost,
+                worker: AppEnv.redisHost,
+            };
             await Promise.all(
                 SERVICES.map(async (service) => {
                     const started = run(service, {});
                     assert.strictEqual(await exitWithin(started.exit, 5000), 1, service);
-                    assert.match(started.stderr(), new RegExp(`configuration error: ${expected[service]}: is not set; the ${service} service needs it`));
+                    assert.match(
+                        started.stderr(),
+                        new RegExp(
+                            `configuration error: ${expected[service]}: is not set; the ${service} service needs it`,
+                        ),
+                    );
                 }),
             );
         });

@@ -9,7 +9,11 @@ export interface Reply {
 }
 
 export async function get(url: string, cookie?: string): Promise<Reply> {
-    const response = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: "manual", signal: AbortSignal.timeout(5000) });
+    const response = await fetch(url, {
+        headers: cookie ? { cookie } : {},
+        redirect: "manual",
+        signal: AbortSignal.timeout(5000),
+    });
     return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
@@ -68,9 +72,14 @@ export function readEvents(
                 }
                 if (until(events)) finish();
             });
-            response.on("end", () => fail(new Error(`stream ended after ${events.length} events: ${JSON.stringify(events)}`)));
+            response.on("end", () =>
+                fail(new Error(`stream ended after ${events.length} events: ${JSON.stringify(events)}`)),
+            );
         });
-        const timer = setTimeout(() => fail(new Error(`timed out after ${timeoutMs} ms; events so far: ${JSON.stringify(events)}`)), timeoutMs);
+        const timer = setTimeout(
+            () => fail(new Error(`timed out after ${timeoutMs} ms; events so far: ${JSON.stringify(events)}`)),
+            timeoutMs,
+        );
         let settled = false;
         function finish(): void {
             if (settled) return;
@@ -91,7 +100,11 @@ export function readEvents(
 }
 
 /** The first event named `name` on a stream. */
-export async function firstEvent(url: string, name: string, timeoutMs = 5000): Promise<{ contentType: string | undefined; event: ServerSentEvent }> {
+export async function firstEvent(
+    url: string,
+    name: string,
+    timeoutMs = 5000,
+): Promise<{ contentType: string | undefined; event: ServerSentEvent }> {
     const { contentType, events } = await readEvents(url, (seen) => seen.some((e) => e.event === name), timeoutMs);
     const event = events.find((e) => e.event === name);
     if (!event) throw new Error(`no "${name}" event`);

@@ -31,7 +31,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const OPTIONS = { a: "Cats", b: "Dogs" };
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/votes.fifo";
 
-function httpEvent(method: string, rawPath: string, init: { body?: string; base64?: boolean; cookies?: string[]; requestId?: string } = {}): APIGatewayProxyEventV2 {
+function httpEvent(
+    method: string,
+    rawPath: string,
+    init: { body?: string; base64?: boolean; cookies?: string[]; requestId?: string } = {},
+): APIGatewayProxyEventV2 {
     return {
         version: "2.0",
         routeKey: "$default",
@@ -51,7 +55,9 @@ function httpEvent(method: string, rawPath: string, init: { body?: string; base6
             time: "now",
             timeEpoch: 0,
         },
-        ...(init.body !== undefined ? { body: init.base64 ? Buffer.from(init.body).toString("base64") : init.body } : {}),
+        ...(init.body !== undefined
+            ? { body: init.base64 ? Buffer.from(init.body).toString("base64") : init.body }
+            : {}),
         isBase64Encoded: init.base64 ?? false,
     };
 }
@@ -64,7 +70,12 @@ function sqsEvent(bodies: readonly string[]): SQSEvent {
             messageId: `m${messageCount}`,
             receiptHandle: "r",
             body,
-            attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "s", ApproximateFirstReceiveTimestamp: "0" },
+            attributes: {
+                ApproximateReceiveCount: "1",
+                SentTimestamp: "0",
+                SenderId: "s",
+                ApproximateFirstReceiveTimestamp: "0",
+            },
             messageAttributes: {},
             md5OfBody: "",
             eventSource: "aws:sqs",
@@ -82,7 +93,12 @@ describe("Lambda handlers", function () {
 
     describe("vote function (SQS send mocked)", () => {
         const sqsMock = mockClient(SQSClient);
-        const handler = createVoteHandler({ sqs: new SQSClient({ region: "eu-west-1" }), queueUrl: QUEUE_URL, options: OPTIONS, log: silentLogger });
+        const handler = createVoteHandler({
+            sqs: new SQSClient({ region: "eu-west-1" }),
+            queueUrl: QUEUE_URL,
+            options: OPTIONS,
+            log: silentLogger,
+        });
 
         beforeEach(() => {
             sqsMock.reset();
@@ -98,7 +114,14 @@ describe("Lambda handlers", function () {
         });
 
         it("sends exactly one FIFO message per vote: the ballot JSON, grouped by voter, deduplicated by request", async () => {
-            const result = await handler(httpEvent("POST", "/", { body: "vote=b", base64: true, cookies: ["voter_id=abcdef0123456789"], requestId: "req-42" }));
+            const result = await handler(
+                httpEvent("POST", "/", {
+                    body: "vote=b",
+                    base64: true,
+                    cookies: ["voter_id=abcdef0123456789"],
+                    requestId: "req-42",
+                }),
+            );
             assert.strictEqual(result.statusCode, 200);
             assert.strictEqual(result.cookies, undefined, "a known voter gets no new cookie");
             const calls = sqsMock.commandCalls(SendMessageCommand);
@@ -112,17 +135,28 @@ describe("Lambda handlers", function () {
         });
 
         it("rejects malformed or oversized votes without sending anything, and answers 503 when SQS fails", async () => {
-            for (const body of ["vote=c", "", "vote=a&vote=b"]) assert.strictEqual((await handler(httpEvent("POST", "/", { body }))).statusCode, 400, body);
-            assert.strictEqual((await handler(httpEvent("POST", "/", { body: `vote=a&x=${"y".repeat(2000)}` }))).statusCode, 413);
+            for (const body of ["vote=c", "", "vote=a&vote=b"])
+                assert.strictEqual((await handler(httpEvent("POST", "/", { body }))).statusCode, 400, body);
+            assert.strictEqual(
+                (await handler(httpEvent("POST", "/", { body: `vote=a&x=${"y".repeat(2000)}` }))).statusCode,
+                413,
+            );
             assert.strictEqual(sqsMock.commandCalls(SendMessageCommand).length, 0);
             sqsMock.on(SendMessageCommand).rejects(new Error("throttled"));
             assert.strictEqual((await handler(httpEvent("POST", "/", { body: "vote=a" }))).statusCode, 503);
         });
 
         it("fails fast on configuration, naming the variable", () => {
-            assert.throws(() => voteFunctionConfig({}), (e: unknown) => e instanceof ConfigError && e.variable === LambdaEnv.queueUrl);
+            assert.throws(
+                () => voteFunctionConfig({}),
+                (e: unknown) => e instanceof ConfigError && e.variable === LambdaEnv.queueUrl,
+            );
             assert.throws(() => voteFunctionConfig({ [LambdaEnv.queueUrl]: "https://sqs/votes" }), /FIFO/);
-            assert.throws(() => tableConfig({}, "worker"), (e: unknown) => e instanceof ConfigError && /VOTES_TABLE_NAME: is not set; the worker function/.test(e.message));
+            assert.throws(
+                () => tableConfig({}, "worker"),
+                (e: unknown) =>
+                    e instanceof ConfigError && /VOTES_TABLE_NAME: is not set; the worker function/.test(e.message),
+            );
         });
     });
 
@@ -137,7 +171,12 @@ describe("Lambda handlers", function () {
             const port = await freePort();
             await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
             client = DynamoDBDocumentClient.from(
-                new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 }),
+                new DynamoDBClient({
+                    endpoint: `http://127.0.0.1:${port}`,
+                    region: "eu-west-1",
+                    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+                    maxAttempts: 1,
+                }),
             );
         });
 
@@ -162,20 +201,30 @@ describe("Lambda handlers", function () {
         function handlers(store = new DynamoVoteStore(client, table)) {
             return {
                 worker: createWorkerHandler({ store, log: silentLogger }),
-                result: createResultHandler({ totals: () => new DynamoVoteStore(client, table).readTotals(OPTIONS), options: OPTIONS, log: silentLogger }),
+                result: createResultHandler({
+                    totals: () => new DynamoVoteStore(client, table).readTotals(OPTIONS),
+                    options: OPTIONS,
+                    log: silentLogger,
+                }),
             };
         }
 
         async function totals(): Promise<{ a: number; b: number; total: number }> {
             const reply = await handlers().result(httpEvent("GET", "/result/totals.json"));
             assert.strictEqual(reply.statusCode, 200, reply.body);
-            const parsed = JSON.parse(reply.body ?? "{}") as { a: { votes: number }; b: { votes: number }; total: number };
+            const parsed = JSON.parse(reply.body ?? "{}") as {
+                a: { votes: number };
+                b: { votes: number };
+                total: number;
+            };
             return { a: parsed.a.votes, b: parsed.b.votes, total: parsed.total };
         }
 
         it("records a batch of ballots and serves the totals (JSON and page)", async () => {
             const { worker, result } = handlers();
-            const response = await worker(sqsEvent([ballot("voter000001", "a"), ballot("voter000002", "a"), ballot("voter000003", "b")]));
+            const response = await worker(
+                sqsEvent([ballot("voter000001", "a"), ballot("voter000002", "a"), ballot("voter000003", "b")]),
+            );
             assert.deepStrictEqual(response, { batchItemFailures: [] });
             assert.deepStrictEqual(await totals(), { a: 2, b: 1, total: 3 });
             const page = await result(httpEvent("GET", "/result"));
@@ -192,7 +241,9 @@ describe("Lambda handlers", function () {
             assert.deepStrictEqual(await totals(), { a: 0, b: 2, total: 2 });
             await worker(sqsEvent([ballot("voter000001", "a")]));
             assert.deepStrictEqual(await totals(), { a: 1, b: 1, total: 2 });
-            const voter = await client.send(new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "VOTER#voter000001" } }));
+            const voter = await client.send(
+                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "VOTER#voter000001" } }),
+            );
             assert.strictEqual(voter.Item?.vote, "a");
             assert.strictEqual(voter.Item?.pending, undefined);
         });
@@ -204,11 +255,16 @@ describe("Lambda handlers", function () {
             let updates = 0;
             const flaky = {
                 send: ((command: unknown) => {
-                    if (command instanceof UpdateCommand && ++updates === 6) return Promise.reject(new Error("connection reset"));
+                    if (command instanceof UpdateCommand && ++updates === 6)
+                        return Promise.reject(new Error("connection reset"));
                     return client.send(command as UpdateCommand);
                 }) as DynamoDBDocumentClient["send"],
             } as DynamoDBDocumentClient;
-            const event = sqsEvent([ballot("voter000002", "b"), ballot("voter000001", "b"), ballot("voter000003", "a")]);
+            const event = sqsEvent([
+                ballot("voter000002", "b"),
+                ballot("voter000001", "b"),
+                ballot("voter000003", "a"),
+            ]);
             // voter000002 is recorded; voter000001 fails mid-update; voter000003 is returned unprocessed (FIFO order).
             const { worker } = handlers(new DynamoVoteStore(flaky, table));
             const response = await worker(event);
@@ -216,34 +272,60 @@ describe("Lambda handlers", function () {
                 response.batchItemFailures.map((f) => f.itemIdentifier),
                 [event.Records[1].messageId, event.Records[2].messageId],
             );
-            const pending = await client.send(new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "VOTER#voter000001" } }));
+            const pending = await client.send(
+                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "VOTER#voter000001" } }),
+            );
             assert.ok(pending.Item?.pending, "the interrupted change is recorded as pending on the voter");
             const redelivered: SQSEvent = { Records: event.Records.slice(1) };
             assert.deepStrictEqual(await handlers().worker(redelivered), { batchItemFailures: [] });
             assert.deepStrictEqual(await totals(), { a: 1, b: 2, total: 3 });
-            assert.deepStrictEqual(await handlers().worker(redelivered), { batchItemFailures: [] }, "a second redelivery is harmless");
+            assert.deepStrictEqual(
+                await handlers().worker(redelivered),
+                { batchItemFailures: [] },
+                "a second redelivery is harmless",
+            );
             assert.deepStrictEqual(await totals(), { a: 1, b: 2, total: 3 });
-            const total = await client.send(new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "TOTAL#b" } }));
+            const total = await client.send(
+                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "TOTAL#b" } }),
+            );
             assert.strictEqual(total.Item?.tokens, undefined, "applied tokens are cleaned up");
         });
 
         it("fails malformed messages so the queue's redrive moves them to the dead-letter queue", async () => {
             const event = sqsEvent(["not json", ballot("voter000001", "z")]);
             const response = await handlers().worker(event);
-            assert.deepStrictEqual(response.batchItemFailures.map((f) => f.itemIdentifier), event.Records.map((r) => r.messageId));
+            assert.deepStrictEqual(
+                response.batchItemFailures.map((f) => f.itemIdentifier),
+                event.Records.map((r) => r.messageId),
+            );
             assert.deepStrictEqual(await totals(), { a: 0, b: 0, total: 0 });
         });
 
         it("answers 503 on the totals when DynamoDB fails, and health checks regardless", async () => {
-            const result = createResultHandler({ totals: () => new DynamoVoteStore(client, "no-such-table").readTotals(OPTIONS), options: OPTIONS, log: silentLogger });
+            const result = createResultHandler({
+                totals: () => new DynamoVoteStore(client, "no-such-table").readTotals(OPTIONS),
+                options: OPTIONS,
+                log: silentLogger,
+            });
             assert.strictEqual((await result(httpEvent("GET", "/result/totals.json"))).statusCode, 503);
             assert.strictEqual((await result(httpEvent("GET", "/result/healthz"))).statusCode, 200);
-            assert.strictEqual((await result(httpEvent("GET", "/result/")).then((r) => r.statusCode)), 200, "the page still renders");
+            assert.strictEqual(
+                await result(httpEvent("GET", "/result/")).then((r) => r.statusCode),
+                200,
+                "the page still renders",
+            );
         });
 
         it("concurrent updates of one total stay exact (conditional ADD per token)", async () => {
             const store = new DynamoVoteStore(client, table);
-            await Promise.all(Array.from({ length: 10 }, (_, i) => store.recordBallot({ voterId: `voter${String(i).padStart(6, "0")}`, vote: i % 2 === 0 ? "a" : "b" })));
+            await Promise.all(
+                Array.from({ length: 10 }, (_, i) =>
+                    store.recordBallot({
+                        voterId: `voter${String(i).padStart(6, "0")}`,
+                        vote: i % 2 === 0 ? "a" : "b",
+                    }),
+                ),
+            );
             assert.deepStrictEqual(await totals(), { a: 5, b: 5, total: 10 });
         });
     });
@@ -254,7 +336,11 @@ describe("Lambda handlers", function () {
             const written = await buildLambdas(outdir);
             for (const [name, file] of Object.entries(written)) {
                 // Checked in the CommonJS export table rather than by loading it: the bundled AWS SDK warns on Node 20.
-                assert.match(fs.readFileSync(file, "utf8"), /__export\(\w+, \{[^}]*\bhandler: \(\) => handler\b/, `${name}.js exports handler`);
+                assert.match(
+                    fs.readFileSync(file, "utf8"),
+                    /__export\(\w+, \{[^}]*\bhandler: \(\) => handler\b/,
+                    `${name}.js exports handler`,
+                );
             }
         } finally {
             fs.rmSync(outdir, { recursive: true, force: true });

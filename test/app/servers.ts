@@ -27,7 +27,14 @@ function isExecutable(file: string): boolean {
     }
 }
 
-export function findRedisServer(dirs: readonly string[] = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/sbin", "/usr/local/bin"]): string {
+export function findRedisServer(
+    dirs: readonly string[] = [
+        ...(process.env.PATH ?? "").split(path.delimiter),
+        "/usr/bin",
+        "/usr/sbin",
+        "/usr/local/bin",
+    ],
+): string {
     for (const dir of dirs) {
         const candidate = path.join(dir, "redis-server");
         if (dir && isExecutable(candidate)) return candidate;
@@ -43,7 +50,9 @@ export function findPostgresBin(root = "/usr/lib/postgresql"): string {
         const bin = path.join(root, version, "bin");
         if (isExecutable(path.join(bin, "initdb")) && isExecutable(path.join(bin, "postgres"))) return bin;
     }
-    throw new Error(`PostgreSQL server binaries (initdb, postgres) not found under ${root}/<version>/bin: ${INSTALL_HINT}`);
+    throw new Error(
+        `PostgreSQL server binaries (initdb, postgres) not found under ${root}/<version>/bin: ${INSTALL_HINT}`,
+    );
 }
 
 export function freePort(): Promise<number> {
@@ -64,7 +73,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll `check` until it returns a value other than undefined, or fail after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    timeoutMs = 10_000,
+    intervalMs = 50,
+): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -88,7 +102,11 @@ process.on("exit", () => {
     for (const child of live) child.kill("SIGKILL");
 });
 
-function spawnServer(command: string, args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; output: () => string } {
+function spawnServer(
+    command: string,
+    args: string[],
+    options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+): { child: ChildProcess; output: () => string } {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
     let output = "";
     const collect = (chunk: Buffer): void => {
@@ -139,24 +157,36 @@ export class RedisServer {
     async start(): Promise<void> {
         if (this.child) return;
         const { child, output } = spawnServer(this.binary, [
-            "--port", String(this.port),
-            "--bind", "127.0.0.1",
-            "--requirepass", this.password,
-            "--dir", this.dir,
+            "--port",
+            String(this.port),
+            "--bind",
+            "127.0.0.1",
+            "--requirepass",
+            this.password,
+            "--dir",
+            this.dir,
             // A save point makes a stop (SIGTERM -> SHUTDOWN) write dump.rdb, so queued votes survive "Redis down".
-            "--save", "3600 1",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--logfile", "",
+            "--save",
+            "3600 1",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--logfile",
+            "",
         ]);
         this.child = child;
         child.once("exit", () => {
             if (this.child === child) this.child = undefined;
         });
-        await waitFor(`redis-server on port ${this.port}`, async () => {
-            if (child.exitCode !== null) throw new Error(`redis-server exited: ${output()}`);
-            return (await this.ping()) ? true : undefined;
-        }, STARTUP_TIMEOUT_MS);
+        await waitFor(
+            `redis-server on port ${this.port}`,
+            async () => {
+                if (child.exitCode !== null) throw new Error(`redis-server exited: ${output()}`);
+                return (await this.ping()) ? true : undefined;
+            },
+            STARTUP_TIMEOUT_MS,
+        );
     }
 
     async stop(): Promise<void> {
@@ -230,9 +260,20 @@ export class PostgresServer {
         await new Promise<void>((resolve, reject) => {
             execFile(
                 path.join(bin, "initdb"),
-                ["-D", path.join(dir, "data"), "-U", server.user, "--auth=scram-sha-256", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C", "--no-sync"],
+                [
+                    "-D",
+                    path.join(dir, "data"),
+                    "-U",
+                    server.user,
+                    "--auth=scram-sha-256",
+                    `--pwfile=${pwfile}`,
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ],
                 { ...owner, env: { PATH: process.env.PATH, LC_ALL: "C" }, timeout: 60_000 },
-                (error, _stdout, stderr) => (error ? reject(new Error(`initdb failed: ${error.message}\n${stderr}`)) : resolve()),
+                (error, _stdout, stderr) =>
+                    error ? reject(new Error(`initdb failed: ${error.message}\n${stderr}`)) : resolve(),
             );
         });
         await server.start();
@@ -249,15 +290,24 @@ export class PostgresServer {
         const { child, output } = spawnServer(
             path.join(this.bin, "postgres"),
             [
-                "-D", path.join(this.dir, "data"),
-                "-p", String(this.port),
-                "-k", path.join(this.dir, "socket"),
-                "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off",
-                "-c", "max_connections=40",
-                "-c", "shared_buffers=16MB",
+                "-D",
+                path.join(this.dir, "data"),
+                "-p",
+                String(this.port),
+                "-k",
+                path.join(this.dir, "socket"),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=40",
+                "-c",
+                "shared_buffers=16MB",
             ],
             { ...this.owner, env: { PATH: process.env.PATH, LC_ALL: "C" } },
         );
@@ -265,18 +315,23 @@ export class PostgresServer {
         child.once("exit", () => {
             if (this.child === child) this.child = undefined;
         });
-        await waitFor(`postgres on port ${this.port}`, async () => {
-            if (child.exitCode !== null) throw new Error(`postgres exited: ${output()}`);
-            const client = new Client({ ...this.connection(), connectionTimeoutMillis: 1000 });
-            client.on("error", () => undefined);
-            try {
-                await client.connect();
-                await client.query("SELECT 1");
-                return true;
-            } finally {
-                await client.end().catch(() => undefined);
-            }
-        }, STARTUP_TIMEOUT_MS, 100);
+        await waitFor(
+            `postgres on port ${this.port}`,
+            async () => {
+                if (child.exitCode !== null) throw new Error(`postgres exited: ${output()}`);
+                const client = new Client({ ...this.connection(), connectionTimeoutMillis: 1000 });
+                client.on("error", () => undefined);
+                try {
+                    await client.connect();
+                    await client.query("SELECT 1");
+                    return true;
+                } finally {
+                    await client.end().catch(() => undefined);
+                }
+            },
+            STARTUP_TIMEOUT_MS,
+            100,
+        );
     }
 
     /** Fast shutdown (SIGINT): open connections are cut, as when a database fails over. */
@@ -292,7 +347,13 @@ export class PostgresServer {
     }
 
     connection(): { host: string; port: number; user: string; password: string; database: string } {
-        return { host: "127.0.0.1", port: this.port, user: this.user, password: this.password, database: this.database };
+        return {
+            host: "127.0.0.1",
+            port: this.port,
+            user: this.user,
+            password: this.password,
+            database: this.database,
+        };
     }
 }
 

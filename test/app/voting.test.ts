@@ -34,12 +34,25 @@ describe("voting app against real Redis and PostgreSQL", function () {
         this.timeout(30_000);
         servers = await startTestServers();
         const env = servers.env();
-        redis = new Redis({ host: "127.0.0.1", port: servers.redis.port, password: servers.redis.password, retryStrategy: () => 50, maxRetriesPerRequest: 2 });
+        redis = new Redis({
+            host: "127.0.0.1",
+            port: servers.redis.port,
+            password: servers.redis.password,
+            retryStrategy: () => 50,
+            maxRetriesPerRequest: 2,
+        });
         redis.on("error", () => undefined);
         db = new Pool({ ...servers.postgres.connection(), max: 2, connectionTimeoutMillis: 1000 });
         db.on("error", () => undefined);
-        vote = await startVoteService({ ...env, PORT: String(await freePort()), OPTION_A: "Tabs", OPTION_B: "Spaces" }, silentLogger, FAST);
-        result = await startResultService({ ...env, PORT: String(await freePort()), OPTION_A: "Tabs", OPTION_B: "Spaces" }, silentLogger);
+        vote = await startVoteService(
+            { ...env, PORT: String(await freePort()), OPTION_A: "Tabs", OPTION_B: "Spaces" },
+            silentLogger,
+            FAST,
+        );
+        result = await startResultService(
+            { ...env, PORT: String(await freePort()), OPTION_A: "Tabs", OPTION_B: "Spaces" },
+            silentLogger,
+        );
         voteUrl = `http://127.0.0.1:${vote.port}`;
         resultUrl = `http://127.0.0.1:${result.port}`;
     });
@@ -55,7 +68,9 @@ describe("voting app against real Redis and PostgreSQL", function () {
 
     async function resetData(): Promise<void> {
         await Promise.all([servers.redis.start(), servers.postgres.start()]);
-        await waitFor("inspection client connected to Redis", async () => ((await redis.ping()) === "PONG" ? true : undefined));
+        await waitFor("inspection client connected to Redis", async () =>
+            (await redis.ping()) === "PONG" ? true : undefined,
+        );
         await redis.del(VOTES_QUEUE, VOTES_PROCESSING, VOTES_DEAD_LETTER);
         await db.query("DROP TABLE IF EXISTS votes");
     }
@@ -78,7 +93,11 @@ describe("voting app against real Redis and PostgreSQL", function () {
         return found.rows;
     }
 
-    async function totals(): Promise<{ a: { votes: number; label: string; percent: number }; b: { votes: number; label: string; percent: number }; total: number }> {
+    async function totals(): Promise<{
+        a: { votes: number; label: string; percent: number };
+        b: { votes: number; label: string; percent: number };
+        total: number;
+    }> {
         const reply = await get(`${resultUrl}/result/totals.json`);
         assert.strictEqual(reply.status, 200, `totals.json: ${reply.status} ${reply.body}`);
         return JSON.parse(reply.body) as Awaited<ReturnType<typeof totals>>;
@@ -131,11 +150,19 @@ describe("voting app against real Redis and PostgreSQL", function () {
         it("rejects malformed votes with 400 (oversized bodies with 413) and writes nothing to Redis", async () => {
             for (const body of ["vote=c", "", "choice=a", "vote=a&vote=b", "vote=", "vote=A", "%%%"]) {
                 const reply = await postForm(`${voteUrl}/`, body);
-                assert.strictEqual(reply.status, 400, `body ${JSON.stringify(body)}: expected 400, got ${reply.status}`);
+                assert.strictEqual(
+                    reply.status,
+                    400,
+                    `body ${JSON.stringify(body)}: expected 400, got ${reply.status}`,
+                );
             }
             const large = await postForm(`${voteUrl}/`, `vote=a&padding=${"x".repeat(4096)}`);
             assert.strictEqual(large.status, 413);
-            assert.strictEqual((await postForm(`${voteUrl}/`, "vote=a", "voter_id=../../etc")).status, 200, "an invalid cookie is replaced, not trusted");
+            assert.strictEqual(
+                (await postForm(`${voteUrl}/`, "vote=a", "voter_id=../../etc")).status,
+                200,
+                "an invalid cookie is replaced, not trusted",
+            );
             const entries = await queued();
             assert.strictEqual(entries.length, 1, `only the valid vote is queued, found ${JSON.stringify(entries)}`);
             assert.notStrictEqual((entries[0] as { voter_id: string }).voter_id, "../../etc");
@@ -148,9 +175,17 @@ describe("voting app against real Redis and PostgreSQL", function () {
             assert.strictEqual((await get(`${voteUrl}${APP_HEALTH_PATH}`)).status, 200, "the process is alive");
             assert.strictEqual((await get(`${voteUrl}/`)).status, 200, "the page is still served");
             await servers.redis.start();
-            await waitFor("a vote accepted after Redis restarts", async () => ((await postForm(`${voteUrl}/`, "vote=b")).status === 200 ? true : undefined));
-            await waitFor("inspection client reconnected", async () => ((await redis.ping()) === "PONG" ? true : undefined));
-            assert.deepStrictEqual((await queued()).map((entry) => (entry as { vote: string }).vote), ["b"], "the vote refused with 503 was not written");
+            await waitFor("a vote accepted after Redis restarts", async () =>
+                (await postForm(`${voteUrl}/`, "vote=b")).status === 200 ? true : undefined,
+            );
+            await waitFor("inspection client reconnected", async () =>
+                (await redis.ping()) === "PONG" ? true : undefined,
+            );
+            assert.deepStrictEqual(
+                (await queued()).map((entry) => (entry as { vote: string }).vote),
+                ["b"],
+                "the vote refused with 503 was not written",
+            );
         });
     });
 
@@ -192,7 +227,8 @@ describe("voting app against real Redis and PostgreSQL", function () {
             const script = await get(`${resultUrl}/result/app.js`);
             assert.strictEqual(script.status, 200);
             assert.match(script.headers.get("content-type") ?? "", /javascript/);
-            for (const path of [APP_HEALTH_PATH, `/result${APP_HEALTH_PATH}`]) assert.strictEqual((await get(`${resultUrl}${path}`)).status, 200, path);
+            for (const path of [APP_HEALTH_PATH, `/result${APP_HEALTH_PATH}`])
+                assert.strictEqual((await get(`${resultUrl}${path}`)).status, 200, path);
             const { contentType, event } = await firstEvent(`${resultUrl}/result/events`, "totals");
             assert.match(contentType ?? "", /^text\/event-stream/);
             assert.deepStrictEqual(JSON.parse(event.data), current);
@@ -211,7 +247,9 @@ describe("voting app against real Redis and PostgreSQL", function () {
                 }
                 return latest.length >= 2;
             });
-            const [before, after] = events.filter((e) => e.event === "totals").map((e) => JSON.parse(e.data) as { total: number; b: { votes: number } });
+            const [before, after] = events
+                .filter((e) => e.event === "totals")
+                .map((e) => JSON.parse(e.data) as { total: number; b: { votes: number } });
             assert.deepStrictEqual([before.total, after.total, after.b.votes], [1, 2, 1]);
         });
 
@@ -227,10 +265,17 @@ describe("voting app against real Redis and PostgreSQL", function () {
         });
 
         it("moves malformed queue entries to the dead-letter list and carries on", async () => {
-            await redis.rpush(VOTES_QUEUE, "not json", JSON.stringify({ voter_id: "x", vote: "a" }), JSON.stringify({ voter_id: "abcdefgh12", vote: "z" }));
+            await redis.rpush(
+                VOTES_QUEUE,
+                "not json",
+                JSON.stringify({ voter_id: "x", vote: "a" }),
+                JSON.stringify({ voter_id: "abcdefgh12", vote: "z" }),
+            );
             await castVote("b");
             await waitForTotals(0, 1);
-            await waitFor("three dead letters", async () => ((await redis.llen(VOTES_DEAD_LETTER)) === 3 ? true : undefined));
+            await waitFor("three dead letters", async () =>
+                (await redis.llen(VOTES_DEAD_LETTER)) === 3 ? true : undefined,
+            );
             assert.strictEqual(await redis.lrange(VOTES_DEAD_LETTER, 0, 0).then((items) => items[0]), "not json");
             assert.strictEqual(worker?.stats.deadLettered, 3);
             assert.strictEqual(await redis.llen(VOTES_PROCESSING), 0);
@@ -242,14 +287,24 @@ describe("voting app against real Redis and PostgreSQL", function () {
             assert.strictEqual(await redis.llen(VOTES_QUEUE), 2);
             await servers.redis.stop();
             const running = await startWorker();
-            await waitFor("the worker to retry Redis", async () => (running.stats.queueFailures >= 2 ? true : undefined));
-            assert.strictEqual((await postForm(`${voteUrl}/`, "vote=a")).status, 503, "the vote service answers 503 meanwhile");
+            await waitFor("the worker to retry Redis", async () =>
+                running.stats.queueFailures >= 2 ? true : undefined,
+            );
+            assert.strictEqual(
+                (await postForm(`${voteUrl}/`, "vote=a")).status,
+                503,
+                "the vote service answers 503 meanwhile",
+            );
             await servers.redis.start();
             // The vote service reconnects on its own schedule; the next test must not meet it mid-reconnect.
             // A re-vote of the same choice changes nothing it counts.
-            await waitFor("the vote service to reach Redis again", async () => ((await postForm(`${voteUrl}/`, "vote=a", voters[0])).status === 200 ? true : undefined));
+            await waitFor("the vote service to reach Redis again", async () =>
+                (await postForm(`${voteUrl}/`, "vote=a", voters[0])).status === 200 ? true : undefined,
+            );
             await waitForTotals(1, 1);
-            await waitFor("the queue to drain", async () => ((await redis.llen(VOTES_QUEUE)) + (await redis.llen(VOTES_PROCESSING)) === 0 ? true : undefined));
+            await waitFor("the queue to drain", async () =>
+                (await redis.llen(VOTES_QUEUE)) + (await redis.llen(VOTES_PROCESSING)) === 0 ? true : undefined,
+            );
             assert.strictEqual((await rows()).length, voters.length);
         });
 
@@ -258,17 +313,32 @@ describe("voting app against real Redis and PostgreSQL", function () {
             await waitForTotals(1, 0);
             await servers.postgres.stop();
             const voter = await castVote("b");
-            await waitFor("the worker to retry Postgres", async () => ((worker?.stats.storeFailures ?? 0) >= 2 ? true : undefined));
+            await waitFor("the worker to retry Postgres", async () =>
+                (worker?.stats.storeFailures ?? 0) >= 2 ? true : undefined,
+            );
             const kept = await redis.lrange(VOTES_PROCESSING, 0, -1);
-            assert.deepStrictEqual(kept.map((entry) => JSON.parse(entry) as unknown), [{ voter_id: voter.split("=")[1], vote: "b" }], "the vote is kept in the processing list");
+            assert.deepStrictEqual(
+                kept.map((entry) => JSON.parse(entry) as unknown),
+                [{ voter_id: voter.split("=")[1], vote: "b" }],
+                "the vote is kept in the processing list",
+            );
             const unavailable = await get(`${resultUrl}/result/totals.json`);
             assert.strictEqual(unavailable.status, 503);
-            assert.strictEqual((await firstEvent(`${resultUrl}/result/events`, "unavailable")).event.event, "unavailable");
-            assert.strictEqual((await get(`${resultUrl}${APP_HEALTH_PATH}`)).status, 200, "the result process is alive");
+            assert.strictEqual(
+                (await firstEvent(`${resultUrl}/result/events`, "unavailable")).event.event,
+                "unavailable",
+            );
+            assert.strictEqual(
+                (await get(`${resultUrl}${APP_HEALTH_PATH}`)).status,
+                200,
+                "the result process is alive",
+            );
             await sleep(300);
             await servers.postgres.start();
             await waitForTotals(1, 1);
-            await waitFor("the processing list to empty", async () => ((await redis.llen(VOTES_PROCESSING)) === 0 ? true : undefined));
+            await waitFor("the processing list to empty", async () =>
+                (await redis.llen(VOTES_PROCESSING)) === 0 ? true : undefined,
+            );
             assert.strictEqual(await redis.llen(VOTES_QUEUE), 0);
         });
 
@@ -276,7 +346,9 @@ describe("voting app against real Redis and PostgreSQL", function () {
             await servers.postgres.stop();
             await castVote("a");
             const first = worker;
-            await waitFor("the worker to retry Postgres", async () => ((first?.stats.storeFailures ?? 0) >= 1 ? true : undefined));
+            await waitFor("the worker to retry Postgres", async () =>
+                (first?.stats.storeFailures ?? 0) >= 1 ? true : undefined,
+            );
             const started = Date.now();
             await first?.stop();
             assert.ok(Date.now() - started < 3000, "SIGTERM-style stop is prompt even mid-retry");

@@ -45,7 +45,12 @@ describe("worker heartbeat", () => {
     it("stops beating while a store call hangs, so a liveness probe restarts the worker", async () => {
         let beats = 0;
         const hanging: VoteStore = { upsert: () => new Promise<void>(() => undefined) };
-        const worker = new VoteWorker({ redis: fakeRedis([encodeBallot({ voterId: VOTER, vote: "a" })]), store: hanging, log: silent, heartbeat: () => (beats += 1) });
+        const worker = new VoteWorker({
+            redis: fakeRedis([encodeBallot({ voterId: VOTER, vote: "a" })]),
+            store: hanging,
+            log: silent,
+            heartbeat: () => (beats += 1),
+        });
         void worker.start();
         await sleep(150);
         const stuckAt = beats;
@@ -57,7 +62,14 @@ describe("worker heartbeat", () => {
     it("keeps beating while it retries a failing store (an outage is not a hang)", async () => {
         let beats = 0;
         const failing: VoteStore = { upsert: async () => Promise.reject(new Error("connection refused")) };
-        const worker = new VoteWorker({ redis: fakeRedis([encodeBallot({ voterId: VOTER, vote: "a" })]), store: failing, log: silent, minBackoffMs: 5, maxBackoffMs: 5, heartbeat: () => (beats += 1) });
+        const worker = new VoteWorker({
+            redis: fakeRedis([encodeBallot({ voterId: VOTER, vote: "a" })]),
+            store: failing,
+            log: silent,
+            minBackoffMs: 5,
+            maxBackoffMs: 5,
+            heartbeat: () => (beats += 1),
+        });
         void worker.start();
         await sleep(30);
         const before = beats;
@@ -80,7 +92,11 @@ describe("worker heartbeat", () => {
         assert.notStrictEqual(fs.readFileSync(file, "utf8"), first, "did not rewrite after the interval");
 
         const warnings: string[] = [];
-        const broken = fileHeartbeat(path.join(dir, "missing", "beat"), (level, message) => level === "warn" && warnings.push(message), 0);
+        const broken = fileHeartbeat(
+            path.join(dir, "missing", "beat"),
+            (level, message) => level === "warn" && warnings.push(message),
+            0,
+        );
         broken();
         broken();
         assert.deepStrictEqual(warnings, ["cannot write the heartbeat file"]);

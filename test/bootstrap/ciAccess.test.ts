@@ -37,7 +37,9 @@ describe("bootstrap: GitHub OIDC access", function () {
         const { run, deploy } = await roles("staging", { "voteapp-bootstrap:createOidcProvider": "false" });
         assert.strictEqual(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
         const trust = policyOf(deploy, "assumeRolePolicy");
-        assert.deepStrictEqual(statement(trust, "GitHubDeploy").Principal, { Federated: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com" });
+        assert.deepStrictEqual(statement(trust, "GitHubDeploy").Principal, {
+            Federated: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com",
+        });
     });
 
     for (const stack of BOOTSTRAP_STACKS) {
@@ -47,12 +49,20 @@ describe("bootstrap: GitHub OIDC access", function () {
             const trust = policyOf(deploy, "assumeRolePolicy");
             const github = statement(trust, "GitHubDeploy");
             assert.strictEqual(github.Action, "sts:AssumeRoleWithWebIdentity");
-            const expected = [`repo:${REPO}:environment:${stack}`, ...(stack === "dev" ? [`repo:${REPO}:ref:refs/heads/main`] : [])];
+            const expected = [
+                `repo:${REPO}:environment:${stack}`,
+                ...(stack === "dev" ? [`repo:${REPO}:ref:refs/heads/main`] : []),
+            ];
             assert.deepStrictEqual(github.Condition, { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: expected } });
             // Only two ways in: GitHub with those subjects, and the role's own sessions (the provider re-assumes it).
-            assert.deepStrictEqual(trust.Statement.map((s) => s.Sid), ["GitHubDeploy", "ReassumeForProvider"]);
+            assert.deepStrictEqual(
+                trust.Statement.map((s) => s.Sid),
+                ["GitHubDeploy", "ReassumeForProvider"],
+            );
             const self = statement(trust, "ReassumeForProvider");
-            assert.deepStrictEqual(self.Condition, { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNTS[stack]}:role/voteapp-deploy` } });
+            assert.deepStrictEqual(self.Condition, {
+                ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNTS[stack]}:role/voteapp-deploy` },
+            });
         });
     }
 
@@ -63,11 +73,21 @@ describe("bootstrap: GitHub OIDC access", function () {
                 for (const s of policyOf(role, "assumeRolePolicy").Statement) {
                     for (const [operator, values] of Object.entries(s.Condition ?? {})) {
                         for (const subject of list(values[SUB] as string | string[] | undefined)) {
-                            if (operator === "StringEquals") assert.doesNotMatch(subject, /[*?]/, `${role.name}: ${subject}`);
-                            else assert.strictEqual(subject, `repo:${REPO}:*`, `${role.name}: only the repository may be wildcarded, found ${subject}`);
+                            if (operator === "StringEquals")
+                                assert.doesNotMatch(subject, /[*?]/, `${role.name}: ${subject}`);
+                            else
+                                assert.strictEqual(
+                                    subject,
+                                    `repo:${REPO}:*`,
+                                    `${role.name}: only the repository may be wildcarded, found ${subject}`,
+                                );
                         }
                     }
-                    if (s.Principal !== undefined && s.Principal !== "*" && s.Principal.Federated) assert.ok(s.Condition?.StringEquals?.[AUD] === "sts.amazonaws.com", `${role.name}: federated trust without the audience`);
+                    if (s.Principal !== undefined && s.Principal !== "*" && s.Principal.Federated)
+                        assert.ok(
+                            s.Condition?.StringEquals?.[AUD] === "sts.amazonaws.com",
+                            `${role.name}: federated trust without the audience`,
+                        );
                     assert.notStrictEqual(s.Principal, "*", `${role.name}: trust with Principal *`);
                 }
             }
@@ -77,15 +97,25 @@ describe("bootstrap: GitHub OIDC access", function () {
     it("the preview role trusts any job of this repository (pull requests included), nothing else", async () => {
         const { preview } = await roles("prod");
         const github = statement(policyOf(preview, "assumeRolePolicy"), "GitHubPreview");
-        assert.deepStrictEqual(github.Condition, { StringEquals: { [AUD]: "sts.amazonaws.com" }, StringLike: { [SUB]: `repo:${REPO}:*` } });
+        assert.deepStrictEqual(github.Condition, {
+            StringEquals: { [AUD]: "sts.amazonaws.com" },
+            StringLike: { [SUB]: `repo:${REPO}:*` },
+        });
     });
 
     it("a tooling account's pipeline build roles are trusted only when configured, each by its own role", async () => {
         const previewBuild = "arn:aws:iam::444444444444:role/voteapp-pipeline-preview";
         const deployBuild = "arn:aws:iam::444444444444:role/voteapp-pipeline-deploy-prod";
-        const { deploy, preview } = await roles("prod", { "voteapp-bootstrap:pipelinePreviewRoleArn": previewBuild, "voteapp-bootstrap:pipelineDeployRoleArn": deployBuild });
-        assert.deepStrictEqual(statement(policyOf(deploy, "assumeRolePolicy"), "DeliveryPipeline").Principal, { AWS: deployBuild });
-        assert.deepStrictEqual(statement(policyOf(preview, "assumeRolePolicy"), "DeliveryPipeline").Principal, { AWS: previewBuild });
+        const { deploy, preview } = await roles("prod", {
+            "voteapp-bootstrap:pipelinePreviewRoleArn": previewBuild,
+            "voteapp-bootstrap:pipelineDeployRoleArn": deployBuild,
+        });
+        assert.deepStrictEqual(statement(policyOf(deploy, "assumeRolePolicy"), "DeliveryPipeline").Principal, {
+            AWS: deployBuild,
+        });
+        assert.deepStrictEqual(statement(policyOf(preview, "assumeRolePolicy"), "DeliveryPipeline").Principal, {
+            AWS: previewBuild,
+        });
         const plain = await roles("prod");
         assert.ok(!policyOf(plain.deploy, "assumeRolePolicy").Statement.some((s) => s.Sid === "DeliveryPipeline"));
     });
@@ -113,31 +143,56 @@ describe("bootstrap: deploy and preview permissions", function () {
         const prefixes = new Set(list(regional.Action).map((a) => a.split(":")[0]));
         assert.deepStrictEqual([...prefixes].sort(), REGIONAL_SERVICES.map((s) => s.prefix).sort());
         const global = new Set(list(statement(deployPolicy, "ManageDns").Action).map((a) => a.split(":")[0]));
-        assert.deepStrictEqual([...global], GLOBAL_SERVICES.map((s) => s.prefix));
+        assert.deepStrictEqual(
+            [...global],
+            GLOBAL_SERVICES.map((s) => s.prefix),
+        );
         // Every IAM and S3 action sits in statements of their own, scoped by tag or to bucket-level actions.
         for (const s of deployPolicy.Statement.filter((x) => x.Effect === "Allow")) {
             const services = new Set(list(s.Action).map((a) => a.split(":")[0]));
-            if (services.has("iam") && s.Sid !== "ReadIam") assert.ok(s.Condition, `${s.Sid} grants IAM changes without a condition`);
+            if (services.has("iam") && s.Sid !== "ReadIam")
+                assert.ok(s.Condition, `${s.Sid} grants IAM changes without a condition`);
             if (services.has("s3") && !["ListStateBucket", "ReadWriteState"].includes(s.Sid ?? "")) {
-                assert.ok(list(s.Action).every((a) => !/Object/.test(a)), `${s.Sid}: object access outside the state bucket`);
+                assert.ok(
+                    list(s.Action).every((a) => !/Object/.test(a)),
+                    `${s.Sid}: object access outside the state bucket`,
+                );
             }
         }
     });
 
     it("IAM changes are limited to roles and policies tagged with the program's project, and passing roles to the program's services", async () => {
         const { deployPolicy } = await roles("prod");
-        assert.deepStrictEqual(statement(deployPolicy, "CreateProjectRoles").Condition, { StringEquals: { "aws:RequestTag/project": "voteapp" } });
-        assert.deepStrictEqual(statement(deployPolicy, "ChangeProjectRoles").Condition, { StringEquals: { "aws:ResourceTag/project": "voteapp" } });
-        assert.deepStrictEqual(statement(deployPolicy, "PassProjectRoles").Condition, { StringEquals: { "iam:ResourceTag/project": "voteapp", "iam:PassedToService": PASS_ROLE_SERVICES } });
-        assert.deepStrictEqual(list(statement(deployPolicy, "ChangeProjectRoles").Resource), ["arn:aws:iam::333333333333:role/*", "arn:aws:iam::333333333333:policy/*"]);
+        assert.deepStrictEqual(statement(deployPolicy, "CreateProjectRoles").Condition, {
+            StringEquals: { "aws:RequestTag/project": "voteapp" },
+        });
+        assert.deepStrictEqual(statement(deployPolicy, "ChangeProjectRoles").Condition, {
+            StringEquals: { "aws:ResourceTag/project": "voteapp" },
+        });
+        assert.deepStrictEqual(statement(deployPolicy, "PassProjectRoles").Condition, {
+            StringEquals: { "iam:ResourceTag/project": "voteapp", "iam:PassedToService": PASS_ROLE_SERVICES },
+        });
+        assert.deepStrictEqual(list(statement(deployPolicy, "ChangeProjectRoles").Resource), [
+            "arn:aws:iam::333333333333:role/*",
+            "arn:aws:iam::333333333333:policy/*",
+        ]);
     });
 
     it("both roles are denied long-lived identities and changes to the CI roles and the GitHub provider", async () => {
         const { run, guardrails } = await roles("prod");
         const identities = statement(guardrails, "DenyLongLivedIdentities");
         assert.strictEqual(identities.Effect, "Deny");
-        for (const action of ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateOpenIDConnectProvider"]) assert.ok(list(identities.Action).includes(action), action);
-        assert.deepStrictEqual(list(statement(guardrails, "DenyChangingCiRoles").Resource), ["arn:aws:iam::333333333333:role/voteapp-deploy", "arn:aws:iam::333333333333:role/voteapp-preview"]);
+        for (const action of [
+            "iam:CreateUser",
+            "iam:CreateAccessKey",
+            "iam:CreateLoginProfile",
+            "iam:CreateOpenIDConnectProvider",
+        ])
+            assert.ok(list(identities.Action).includes(action), action);
+        assert.deepStrictEqual(list(statement(guardrails, "DenyChangingCiRoles").Resource), [
+            "arn:aws:iam::333333333333:role/voteapp-deploy",
+            "arn:aws:iam::333333333333:role/voteapp-preview",
+        ]);
         assert.strictEqual(statement(guardrails, "DenyChangingGitHubTrust").Effect, "Deny");
         const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
         assert.deepStrictEqual(attachments.map((a) => a.inputs.role).sort(), ["voteapp-deploy", "voteapp-preview"]);
@@ -147,38 +202,62 @@ describe("bootstrap: deploy and preview permissions", function () {
         const { deployPolicy } = await roles("prod");
         const deny = statement(deployPolicy, "DenyAdminPolicies");
         assert.strictEqual(deny.Effect, "Deny");
-        assert.ok(list(deny.Condition?.ArnLike?.["iam:PolicyARN"] as string[]).includes("arn:aws:iam::aws:policy/AdministratorAccess"));
+        assert.ok(
+            list(deny.Condition?.ArnLike?.["iam:PolicyARN"] as string[]).includes(
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+            ),
+        );
     });
 
     it("the preview role changes nothing: only reads, registry pulls of its environment, state locks, and its own re-assumption", async () => {
         const { previewPolicy } = await roles("prod");
-        const writes = /:(Create|Delete|Put|Update|Modify|Attach|Detach|Tag|Untag|Set|Register|Deregister|Authorize|Revoke|Enable|Disable|Add|Remove|Publish|Change|Schedule|Initiate|Upload|Complete|POST|PUT|PATCH|DELETE)/;
+        const writes =
+            /:(Create|Delete|Put|Update|Modify|Attach|Detach|Tag|Untag|Set|Register|Deregister|Authorize|Revoke|Enable|Disable|Add|Remove|Publish|Change|Schedule|Initiate|Upload|Complete|POST|PUT|PATCH|DELETE)/;
         for (const s of previewPolicy.Statement.filter((x) => x.Effect === "Allow")) {
             for (const action of list(s.Action)) {
                 if (writes.test(action)) assert.strictEqual(s.Sid, "PreviewLocks", `${s.Sid}: ${action} is a write`);
             }
         }
-        assert.deepStrictEqual(list(statement(previewPolicy, "PullForPromotion").Resource), ["arn:aws:ecr:eu-west-1:333333333333:repository/voteapp-prod/*"]);
+        assert.deepStrictEqual(list(statement(previewPolicy, "PullForPromotion").Resource), [
+            "arn:aws:ecr:eu-west-1:333333333333:repository/voteapp-prod/*",
+        ]);
         assert.ok(list(statement(previewPolicy, "DenyDataReads").Action).includes("secretsmanager:GetSecretValue"));
     });
 
     it("each role may re-assume only itself (the program's provider assumes the role named in its config)", async () => {
         const { deployPolicy, previewPolicy } = await roles("dev");
-        assert.strictEqual(statement(deployPolicy, "ReassumeForProvider").Resource, "arn:aws:iam::111111111111:role/voteapp-deploy");
-        assert.strictEqual(statement(previewPolicy, "ReassumeForProvider").Resource, "arn:aws:iam::111111111111:role/voteapp-preview");
+        assert.strictEqual(
+            statement(deployPolicy, "ReassumeForProvider").Resource,
+            "arn:aws:iam::111111111111:role/voteapp-deploy",
+        );
+        assert.strictEqual(
+            statement(previewPolicy, "ReassumeForProvider").Resource,
+            "arn:aws:iam::111111111111:role/voteapp-preview",
+        );
     });
 
     it("the inline policies fit IAM's 10,240-character budget per role, the guardrails a managed policy's 6,144", async () => {
         const { run } = await roles("prod");
-        for (const p of ofType(run, "aws:iam/rolePolicy:RolePolicy")) assert.ok(String(p.inputs.policy).replace(/\s/g, "").length < 10_240, `${p.name}: ${String(p.inputs.policy).length}`);
+        for (const p of ofType(run, "aws:iam/rolePolicy:RolePolicy"))
+            assert.ok(
+                String(p.inputs.policy).replace(/\s/g, "").length < 10_240,
+                `${p.name}: ${String(p.inputs.policy).length}`,
+            );
         assert.ok(String(single(run, "aws:iam/policy:Policy").inputs.policy).length < 6_144);
     });
 
     it("with a state backend, both roles reach the state: the deploy role reads and writes, the preview role reads and locks", async () => {
         const { deployPolicy, previewPolicy } = await roles("prod");
-        assert.deepStrictEqual(list(statement(deployPolicy, "ReadWriteState").Action), ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+        assert.deepStrictEqual(list(statement(deployPolicy, "ReadWriteState").Action), [
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+        ]);
         assert.deepStrictEqual(list(statement(previewPolicy, "ReadState").Action), ["s3:GetObject"]);
-        assert.strictEqual(statement(previewPolicy, "PreviewLocks").Resource, "arn:aws:s3:::voteapp-pulumi-state-333333333333/.pulumi/locks/*");
+        assert.strictEqual(
+            statement(previewPolicy, "PreviewLocks").Resource,
+            "arn:aws:s3:::voteapp-pulumi-state-333333333333/.pulumi/locks/*",
+        );
         const { deployPolicy: without } = await roles("prod", { "voteapp-bootstrap:stateBackend": "false" });
         assert.ok(!without.Statement.some((s) => /State/.test(s.Sid ?? "")));
     });
@@ -195,8 +274,12 @@ describe("bootstrap: provider, state backend and protection", function () {
             // Provider inputs reach the engine as JSON strings.
             assert.deepStrictEqual(JSON.parse(String(provider.inputs.allowedAccountIds)), [account]);
             assert.strictEqual(provider.inputs.region, "eu-west-1");
-            assert.strictEqual((JSON.parse(String(provider.inputs.defaultTags)) as { tags: Record<string, string> }).tags.project, "voteapp-bootstrap");
-            for (const r of run.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) assert.ok(r.provider?.startsWith(provider.urn), `${r.type} ${r.name} uses ${r.provider}`);
+            assert.strictEqual(
+                (JSON.parse(String(provider.inputs.defaultTags)) as { tags: Record<string, string> }).tags.project,
+                "voteapp-bootstrap",
+            );
+            for (const r of run.resources.filter((x) => x.custom && x.type.startsWith("aws:")))
+                assert.ok(r.provider?.startsWith(provider.urn), `${r.type} ${r.name} uses ${r.provider}`);
         }
     });
 
@@ -207,10 +290,30 @@ describe("bootstrap: provider, state backend and protection", function () {
         assert.ok(bucket.protect && bucket.retainOnDelete, "bucket not protected");
         const key = single(run, "aws:kms/key:Key");
         assert.ok(key.protect && key.inputs.enableKeyRotation === true);
-        assert.deepStrictEqual(input(single(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"), "aws:kms");
-        assert.strictEqual(input(single(run, "aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration", "status"), "Enabled");
+        assert.deepStrictEqual(
+            input(
+                single(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+                "rules",
+                0,
+                "applyServerSideEncryptionByDefault",
+                "sseAlgorithm",
+            ),
+            "aws:kms",
+        );
+        assert.strictEqual(
+            input(single(run, "aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration", "status"),
+            "Enabled",
+        );
         const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-        assert.deepStrictEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+        assert.deepStrictEqual(
+            [
+                block.inputs.blockPublicAcls,
+                block.inputs.blockPublicPolicy,
+                block.inputs.ignorePublicAcls,
+                block.inputs.restrictPublicBuckets,
+            ],
+            [true, true, true, true],
+        );
         const tls = statement(policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy")), "DenyInsecureTransport");
         assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
         assert.strictEqual(single(run, "aws:kms/alias:Alias").inputs.name, "alias/voteapp-pulumi-state");
@@ -225,7 +328,10 @@ describe("bootstrap: provider, state backend and protection", function () {
 
     it("without stateBackend, no bucket or key is created", async () => {
         const run = await bootstrapRun("dev", { overrides: { "voteapp-bootstrap:stateBackend": "false" } });
-        assert.deepStrictEqual([ofType(run, "aws:s3/bucket:Bucket").length, ofType(run, "aws:kms/key:Key").length], [0, 0]);
+        assert.deepStrictEqual(
+            [ofType(run, "aws:s3/bucket:Bucket").length, ofType(run, "aws:kms/key:Key").length],
+            [0, 0],
+        );
         assert.ok(!("stateBackendUrl" in run.outputs));
     });
 
@@ -233,7 +339,8 @@ describe("bootstrap: provider, state backend and protection", function () {
         for (const stack of ["staging", "prod"]) {
             const run = await bootstrapRun(stack);
             const access = single(run, "voteapp:delivery:GitHubCiAccess");
-            for (const r of descendantsOf(run, access)) assert.ok(r.protect, `${stack}: ${r.type} ${r.name} not protected`);
+            for (const r of descendantsOf(run, access))
+                assert.ok(r.protect, `${stack}: ${r.type} ${r.name} not protected`);
         }
         const dev = await bootstrapRun("dev");
         assert.ok(!named(dev, "aws:iam/role:Role", "github-deploy").protect);
@@ -244,7 +351,9 @@ describe("bootstrap: provider, state backend and protection", function () {
             const run = await bootstrapRun(stack);
             const report = evaluatePolicies(run.resources, { config: packConfigFor(stack) });
             // Account-wide services (GuardDuty, Inspector) belong to the program, not to the bootstrap.
-            const blocking = report.violations.filter((v) => v.level === "mandatory" && !["guardduty-enabled", "inspector-enabled"].includes(v.policyName));
+            const blocking = report.violations.filter(
+                (v) => v.level === "mandatory" && !["guardduty-enabled", "inspector-enabled"].includes(v.policyName),
+            );
             assert.deepStrictEqual(blocking, [], formatReport(report, `bootstrap ${stack}`));
         }
     });

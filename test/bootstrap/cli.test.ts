@@ -4,7 +4,11 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 function plan(...args: string[]) {
-    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    return spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args],
+        { cwd: PROJECT_ROOT, encoding: "utf8" },
+    );
 }
 
 describe("npm run plan:bootstrap", function () {

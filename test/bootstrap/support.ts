@@ -22,7 +22,10 @@ export function bootstrapRun(stack: string, options: RunStackOptions = {}): Prom
 export const BOOTSTRAP_STACKS = ["dev", "staging", "prod"] as const;
 
 /** A bootstrap stack file's config with keys changed or removed (undefined). */
-export function bootstrapConfigWith(stack: string, changes: Readonly<Record<string, string | undefined>>): StackFileConfig {
+export function bootstrapConfigWith(
+    stack: string,
+    changes: Readonly<Record<string, string | undefined>>,
+): StackFileConfig {
     const base = readStackConfig(stack, BOOTSTRAP_ROOT);
     const config = { ...base.config };
     for (const [key, value] of Object.entries(changes)) {
@@ -50,4 +53,5 @@ export function statement(policy: PolicyJson, sid: string): PolicyStatement {
     return found;
 }
 
-export const list = (value: string | readonly string[] | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : [...value]);
+export const list = (value: string | readonly string[] | undefined): string[] =>
+    value === undefined ? [] : typeof value === "string" ? [value] : [...value];

@@ -10,7 +10,11 @@ describe("Data", () => {
         assert.ok(String(redis.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
         assert.ok(redis.secretInputKeys.includes("authToken"), "authToken is not marked secret");
         const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
-        assert.strictEqual(version.inputs.secretString, redis.inputs.authToken, "the stored secret is not the AUTH token");
+        assert.strictEqual(
+            version.inputs.secretString,
+            redis.inputs.authToken,
+            "the stored secret is not the AUTH token",
+        );
         assert.ok(version.secretInputKeys.includes("secretString"));
         assert.ok(String(single(run, "aws:secretsmanager/secret:Secret").inputs.kmsKeyId).startsWith("arn:aws:kms:"));
     });
@@ -18,8 +22,14 @@ describe("Data", () => {
     it("gives Redis a replica with automatic failover in prod, one node in dev", async () => {
         const dev = single(await stackRun("dev"), "aws:elasticache/replicationGroup:ReplicationGroup");
         const prod = single(await stackRun("prod"), "aws:elasticache/replicationGroup:ReplicationGroup");
-        assert.deepStrictEqual([dev.inputs.numCacheClusters, dev.inputs.automaticFailoverEnabled, dev.inputs.multiAzEnabled], [1, false, false]);
-        assert.deepStrictEqual([prod.inputs.numCacheClusters, prod.inputs.automaticFailoverEnabled, prod.inputs.multiAzEnabled], [2, true, true]);
+        assert.deepStrictEqual(
+            [dev.inputs.numCacheClusters, dev.inputs.automaticFailoverEnabled, dev.inputs.multiAzEnabled],
+            [1, false, false],
+        );
+        assert.deepStrictEqual(
+            [prod.inputs.numCacheClusters, prod.inputs.automaticFailoverEnabled, prod.inputs.multiAzEnabled],
+            [2, true, true],
+        );
         assert.strictEqual(prod.inputs.snapshotRetentionLimit, 14);
     });
 
@@ -34,37 +44,69 @@ describe("Data", () => {
         assert.deepStrictEqual(rds.inputs.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
         const parameters = single(run, "aws:rds/parameterGroup:ParameterGroup");
         assert.strictEqual(parameters.inputs.family, "postgres17");
-        assert.ok((parameters.inputs.parameters as { name: string; value: string }[]).some((p) => p.name === "rds.force_ssl" && p.value === "1"));
+        assert.ok(
+            (parameters.inputs.parameters as { name: string; value: string }[]).some(
+                (p) => p.name === "rds.force_ssl" && p.value === "1",
+            ),
+        );
         assert.strictEqual(rds.inputs.parameterGroupName, parameters.inputs.name ?? rds.inputs.parameterGroupName);
     });
 
     it("runs Multi-AZ PostgreSQL with the configured backups in prod", async () => {
         const rds = single(await stackRun("prod"), "aws:rds/instance:Instance");
-        assert.deepStrictEqual([rds.inputs.multiAz, rds.inputs.backupRetentionPeriod, rds.inputs.copyTagsToSnapshot, rds.inputs.instanceClass], [true, 14, true, "db.m7g.large"]);
+        assert.deepStrictEqual(
+            [
+                rds.inputs.multiAz,
+                rds.inputs.backupRetentionPeriod,
+                rds.inputs.copyTagsToSnapshot,
+                rds.inputs.instanceClass,
+            ],
+            [true, 14, true, "db.m7g.large"],
+        );
     });
 
     it("admits only the app's client security groups, each on its store's one port", async () => {
         const run = await stackRun("dev");
         const groupIds = new Map(ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, g]));
-        for (const [store, port, clients] of [["redis", 6379, ["vote", "worker"]], ["postgres", 5432, ["result", "worker"]]] as const) {
-            const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith(`data-${store}-client`));
+        for (const [store, port, clients] of [
+            ["redis", 6379, ["vote", "worker"]],
+            ["postgres", 5432, ["result", "worker"]],
+        ] as const) {
+            const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+                r.name.startsWith(`data-${store}-client`),
+            );
             assert.strictEqual(rules.length, clients.length, `${store}: ${rules.length} ingress rules`);
             for (const rule of rules) {
-                assert.deepStrictEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol], [port, port, "tcp"]);
+                assert.deepStrictEqual(
+                    [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol],
+                    [port, port, "tcp"],
+                );
                 assert.strictEqual(rule.inputs.cidrIpv4, undefined, `${rule.name} opens a CIDR`);
                 assert.ok(typeof rule.inputs.referencedSecurityGroupId === "string");
             }
             assert.ok(groupIds.has(`data-${store}`));
         }
-        const rdsGroups = input(named(run, "aws:rds/instance:Instance", "data-postgres"), "vpcSecurityGroupIds") as string[];
-        assert.ok(rdsGroups.length === 1 && rdsGroups[0].startsWith("sg-"), `RDS security groups: ${rdsGroups.join(", ")}`);
+        const rdsGroups = input(
+            named(run, "aws:rds/instance:Instance", "data-postgres"),
+            "vpcSecurityGroupIds",
+        ) as string[];
+        assert.ok(
+            rdsGroups.length === 1 && rdsGroups[0].startsWith("sg-"),
+            `RDS security groups: ${rdsGroups.join(", ")}`,
+        );
     });
 
     it("puts both stores in private subnets only", async () => {
         const run = await stackRun("dev");
-        for (const group of [single(run, "aws:rds/subnetGroup:SubnetGroup"), single(run, "aws:elasticache/subnetGroup:SubnetGroup")]) {
+        for (const group of [
+            single(run, "aws:rds/subnetGroup:SubnetGroup"),
+            single(run, "aws:elasticache/subnetGroup:SubnetGroup"),
+        ]) {
             const subnets = group.inputs.subnetIds as string[];
-            assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `${group.type} uses ${subnets.join(", ")}`);
+            assert.ok(
+                subnets.length === 2 && subnets.every((s) => s.includes("priv")),
+                `${group.type} uses ${subnets.join(", ")}`,
+            );
         }
     });
 });

@@ -7,24 +7,35 @@ describe("Network", () => {
         const vpc = single(await stackRun("prod"), "awsx:ec2:Vpc");
         assert.strictEqual(vpc.inputs.cidrBlock, "10.30.0.0/16");
         assert.strictEqual(vpc.inputs.numberOfAvailabilityZones, 3);
-        const specs = (vpc.inputs.subnetSpecs as { type: string; cidrMask: number }[]).map((s) => `${s.type}/${s.cidrMask}`);
+        const specs = (vpc.inputs.subnetSpecs as { type: string; cidrMask: number }[]).map(
+            (s) => `${s.type}/${s.cidrMask}`,
+        );
         assert.deepStrictEqual(specs, ["Private/22", "Public/24"]);
     });
 
     it("uses one NAT gateway in dev and one per AZ in prod", async () => {
         assert.strictEqual(input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "natGateways", "strategy"), "Single");
-        assert.strictEqual(input(single(await stackRun("prod"), "awsx:ec2:Vpc"), "natGateways", "strategy"), "OnePerAz");
+        assert.strictEqual(
+            input(single(await stackRun("prod"), "awsx:ec2:Vpc"), "natGateways", "strategy"),
+            "OnePerAz",
+        );
     });
 
     it("adds a free S3 gateway endpoint so image layers skip NAT", async () => {
-        const specs = input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "vpcEndpointSpecs") as { serviceName: string; vpcEndpointType: string }[];
+        const specs = input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "vpcEndpointSpecs") as {
+            serviceName: string;
+            vpcEndpointType: string;
+        }[];
         assert.deepStrictEqual(specs, [{ serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway" }]);
     });
 
     it("passes the stack's provider to the remote awsx VPC explicitly", async () => {
         const run = await stackRun("dev");
         const provider = single(run, "pulumi:providers:aws");
-        assert.ok(single(run, "awsx:ec2:Vpc").provider?.startsWith(provider.urn), "awsx VPC would use the default provider");
+        assert.ok(
+            single(run, "awsx:ec2:Vpc").provider?.startsWith(provider.urn),
+            "awsx VPC would use the default provider",
+        );
     });
 
     it("logs all VPC traffic to an encrypted log group with retention", async () => {
@@ -40,12 +51,26 @@ describe("Network", () => {
 
     it("creates interface endpoints only when asked, reachable on 443 from the VPC", async () => {
         assert.strictEqual(ofType(await stackRun("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint").length, 0);
-        const run = await stackRun("dev", { overrides: { "voteapp:natGateways": "none", "voteapp:vpcInterfaceEndpoints": "true" } });
+        const run = await stackRun("dev", {
+            overrides: { "voteapp:natGateways": "none", "voteapp:vpcInterfaceEndpoints": "true" },
+        });
         const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
-        assert.deepStrictEqual(endpoints.map((e) => e.inputs.serviceName).sort(), INTERFACE_ENDPOINT_SERVICES.map((s) => `com.amazonaws.eu-west-1.${s}`).sort());
-        assert.ok(endpoints.every((e) => e.inputs.privateDnsEnabled === true && e.inputs.vpcEndpointType === "Interface"));
-        const https = named(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "network-endpoints-https");
-        assert.deepStrictEqual([https.inputs.cidrIpv4, https.inputs.fromPort, https.inputs.toPort], ["10.10.0.0/16", 443, 443]);
+        assert.deepStrictEqual(
+            endpoints.map((e) => e.inputs.serviceName).sort(),
+            INTERFACE_ENDPOINT_SERVICES.map((s) => `com.amazonaws.eu-west-1.${s}`).sort(),
+        );
+        assert.ok(
+            endpoints.every((e) => e.inputs.privateDnsEnabled === true && e.inputs.vpcEndpointType === "Interface"),
+        );
+        const https = named(
+            run,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "network-endpoints-https",
+        );
+        assert.deepStrictEqual(
+            [https.inputs.cidrIpv4, https.inputs.fromPort, https.inputs.toPort],
+            ["10.10.0.0/16", 443, 443],
+        );
         assert.strictEqual(input(single(run, "awsx:ec2:Vpc"), "natGateways", "strategy"), "None");
     });
 });

@@ -4,15 +4,20 @@ import * as os from "os";
 import * as path from "path";
 import { planCli } from "../support/plan";
 
-
-
 describe("npm run plan", function () {
     this.timeout(180_000);
 
     it("prints the dev stack's tree, counts and outputs without AWS credentials", () => {
         const { code, out, err } = planCli("--stack", "dev");
         assert.strictEqual(code, 0, err);
-        for (const fragment of ["## Resources", "voteapp:fargate:VoteAppOnFargate  vote-app", "aws:rds/instance:Instance", "## Count by type", "## Stack outputs", "url:"]) {
+        for (const fragment of [
+            "## Resources",
+            "voteapp:fargate:VoteAppOnFargate  vote-app",
+            "aws:rds/instance:Instance",
+            "## Count by type",
+            "## Stack outputs",
+            "url:",
+        ]) {
             assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
         }
     });
@@ -20,7 +25,17 @@ describe("npm run plan", function () {
     it("plans a lambda stack offline: API, functions, queue and table, with the URL, queue and table as outputs", () => {
         const { code, out, err } = planCli("--stack", "dev", "--set", "voteapp:platform=lambda");
         assert.strictEqual(code, 0, err);
-        for (const fragment of ["voteapp:serverless:VoteAppServerless  vote-app", "aws:apigatewayv2/api:Api", "aws:lambda/function:Function", "aws:sqs/queue:Queue", "aws:dynamodb/table:Table", 'url: "https://', ".execute-api.eu-west-1.amazonaws.com", "votesQueueUrl:", "votesTableName:"]) {
+        for (const fragment of [
+            "voteapp:serverless:VoteAppServerless  vote-app",
+            "aws:apigatewayv2/api:Api",
+            "aws:lambda/function:Function",
+            "aws:sqs/queue:Queue",
+            "aws:dynamodb/table:Table",
+            'url: "https://',
+            ".execute-api.eu-west-1.amazonaws.com",
+            "votesQueueUrl:",
+            "votesTableName:",
+        ]) {
             assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
         }
         assert.ok(!out.includes("awsx:ec2:Vpc"), "a lambda stack plans no VPC");
@@ -30,7 +45,10 @@ describe("npm run plan", function () {
         const { code, out } = planCli("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as { resources: { type: string; inputs: Record<string, unknown> }[] };
-        assert.strictEqual(parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones, 3);
+        assert.strictEqual(
+            parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones,
+            3,
+        );
     });
 
     it("exits non-zero with the validation errors on invalid config", () => {
@@ -59,14 +77,19 @@ describe("npm run plan", function () {
         fs.writeFileSync(strict, JSON.stringify({ all: "mandatory" }));
         const { code, out, err } = planCli("--stack", "dev", "--policy-config", strict);
         assert.strictEqual(code, 3, err);
-        assert.ok(out.includes("MANDATORY (blocks the deployment)") && out.includes("[mandatory] rds-multi-az"), out.slice(-3000));
+        assert.ok(
+            out.includes("MANDATORY (blocks the deployment)") && out.includes("[mandatory] rds-multi-az"),
+            out.slice(-3000),
+        );
         assert.match(err, /\d+ mandatory policy violation\(s\)/);
     });
 
     it("puts the verdicts in --json output", () => {
         const { code, out } = planCli("--stack", "dev", "--json");
         assert.strictEqual(code, 0);
-        const parsed = JSON.parse(out) as { policy: { configFile: string; summary: { mandatory: number }; violations: { policyName: string }[] } };
+        const parsed = JSON.parse(out) as {
+            policy: { configFile: string; summary: { mandatory: number }; violations: { policyName: string }[] };
+        };
         assert.ok(parsed.policy.configFile.endsWith(path.join("policy", "config", "dev.json")));
         assert.strictEqual(parsed.policy.summary.mandatory, 0);
         assert.ok(parsed.policy.violations.some((v) => v.policyName === "rds-multi-az"));

@@ -4,8 +4,6 @@ import { runMocked } from "../../plan/harness";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";
 import { planCli } from "../support/plan";
 
-
-
 describe("npm run plan on platform eks", function () {
     this.timeout(300_000);
 
@@ -30,14 +28,23 @@ describe("npm run plan on platform eks", function () {
     }
 
     it("the harness reports which stack outputs are secret (the program's outputs, not their resolved copies)", async () => {
-        const run = await runMocked(() => ({ hidden: pulumi.secret("x"), derived: pulumi.secret(pulumi.output("y").apply((v) => `${v}!`)), shown: "z" }), {
-            project: "p",
-            stack: "s",
-            config: {},
-            context: { region: "eu-west-1", accountId: "111111111111" },
-        });
+        const run = await runMocked(
+            () => ({
+                hidden: pulumi.secret("x"),
+                derived: pulumi.secret(pulumi.output("y").apply((v) => `${v}!`)),
+                shown: "z",
+            }),
+            {
+                project: "p",
+                stack: "s",
+                config: {},
+                context: { region: "eu-west-1", accountId: "111111111111" },
+            },
+        );
         assert.deepStrictEqual(run.outputs, { hidden: "x", derived: "y!", shown: "z" });
         assert.deepStrictEqual([...run.secretOutputs].sort(), ["derived", "hidden"]);
-        assert.ok((await stackRun("dev", { overrides: { "voteapp:platform": "eks" } })).secretOutputs.includes("kubeconfig"));
+        assert.ok(
+            (await stackRun("dev", { overrides: { "voteapp:platform": "eks" } })).secretOutputs.includes("kubeconfig"),
+        );
     });
 });

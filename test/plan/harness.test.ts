@@ -3,7 +3,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runMocked } from "../../plan/harness";
 
-const OPTIONS = { project: "voteapp", stack: "dev", config: {}, context: { region: "eu-west-1", accountId: "111111111111" } } as const;
+const OPTIONS = {
+    project: "voteapp",
+    stack: "dev",
+    config: {},
+    context: { region: "eu-west-1", accountId: "111111111111" },
+} as const;
 
 /** The harness itself: what it captures, and that a broken program never passes for a working one. */
 describe("mock harness", function () {
@@ -30,7 +35,16 @@ describe("mock harness", function () {
             runMocked(() => {
                 const provider = new aws.Provider("account", { region: "eu-west-1" });
                 const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" }, { provider });
-                new aws.iam.RolePolicy("rp", { role: role.name, policy: role.arn.apply((arn): string => { throw new Error(`refused policy for ${arn}`); }) }, { provider });
+                new aws.iam.RolePolicy(
+                    "rp",
+                    {
+                        role: role.name,
+                        policy: role.arn.apply((arn): string => {
+                            throw new Error(`refused policy for ${arn}`);
+                        }),
+                    },
+                    { provider },
+                );
                 return {};
             }, OPTIONS),
             /refused policy for arn:aws:iam::111111111111:role\/r/,

@@ -1,8 +1,6 @@
 import * as assert from "assert";
 import { planCli } from "../support/plan";
 
-
-
 describe("npm run plan: production safety", function () {
     this.timeout(180_000);
 
@@ -30,9 +28,17 @@ describe("npm run plan: production safety", function () {
     it("a CodeDeploy strategy shows the application and deployment groups; an unsupported strategy is refused before any resource", () => {
         const codeDeploy = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=codeDeployLinear");
         assert.strictEqual(codeDeploy.code, 0, codeDeploy.err);
-        assert.ok(codeDeploy.out.includes("aws:codedeploy/deploymentGroup:DeploymentGroup  vote-app-codedeploy-vote"), codeDeploy.out);
+        assert.ok(
+            codeDeploy.out.includes("aws:codedeploy/deploymentGroup:DeploymentGroup  vote-app-codedeploy-vote"),
+            codeDeploy.out,
+        );
         const refused = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=allAtOnce");
         assert.strictEqual(refused.code, 1);
-        assert.ok(refused.err.includes('voteapp:deploymentStrategy = "allAtOnce": is not supported on platform ecs; ecs supports rolling, blueGreen'), refused.err);
+        assert.ok(
+            refused.err.includes(
+                'voteapp:deploymentStrategy = "allAtOnce": is not supported on platform ecs; ecs supports rolling, blueGreen',
+            ),
+            refused.err,
+        );
     });
 });

@@ -8,8 +8,14 @@ describe("reading stack files offline", () => {
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "voteapp-stackfile-"));
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: demo\nruntime: nodejs\nconfig:\n  size:\n    type: integer\n    default: 2\n  pulumi:disable-default-providers:\n    value: [aws]\n");
-        fs.writeFileSync(path.join(dir, "Pulumi.test.yaml"), "config:\n  demo:size: 5\n  demo:password:\n    secure: v1:abcdef\n  demo:tags:\n    owner: me\n");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.yaml"),
+            "name: demo\nruntime: nodejs\nconfig:\n  size:\n    type: integer\n    default: 2\n  pulumi:disable-default-providers:\n    value: [aws]\n",
+        );
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.test.yaml"),
+            "config:\n  demo:size: 5\n  demo:password:\n    secure: v1:abcdef\n  demo:tags:\n    owner: me\n",
+        );
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

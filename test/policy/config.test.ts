@@ -14,8 +14,16 @@ const REGENERATE = "npx ts-node --transpile-only policy/scripts/";
 describe("policy pack config, docs and generated files", () => {
     it("every rule has an enforcement entry and every entry a rule", () => {
         const names = allPolicies.map((p) => p.name);
-        assert.deepStrictEqual(names.filter((n) => !enforcement[n]), [], "rules without levels in policy/enforcement.ts");
-        assert.deepStrictEqual(Object.keys(enforcement).filter((n) => !names.includes(n)), [], "levels for rules that do not exist");
+        assert.deepStrictEqual(
+            names.filter((n) => !enforcement[n]),
+            [],
+            "rules without levels in policy/enforcement.ts",
+        );
+        assert.deepStrictEqual(
+            Object.keys(enforcement).filter((n) => !names.includes(n)),
+            [],
+            "levels for rules that do not exist",
+        );
         assert.strictEqual(new Set(names).size, names.length, "rule names are unique");
         assert.ok(names.length >= 60, `at least 60 rules, have ${names.length}`);
         assert.ok(!names.includes("all"), '"all" is reserved by CrossGuard');
@@ -49,7 +57,9 @@ describe("policy pack config, docs and generated files", () => {
     });
 
     it("the prod account pinned in prod.json is Pulumi.prod.yaml's prodAccountId, and only prod sets one", () => {
-        const stack = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const stack = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
         assert.strictEqual(String(stack.config["voteapp:prodAccountId"]), PROD_ACCOUNT_ID);
         assert.deepStrictEqual(ruleProps.prod["prod-account-pin"], { prodAccountId: PROD_ACCOUNT_ID });
         assert.strictEqual(ruleProps.dev["prod-account-pin"], undefined);
@@ -62,7 +72,11 @@ describe("policy pack config, docs and generated files", () => {
 
     it("the README documents the pull-request command and every rule", () => {
         const readme = fs.readFileSync(README_PATH, "utf8");
-        assert.ok(readme.includes("pulumi preview --stack prod --policy-pack policy --policy-pack-config policy/config/prod.json"));
+        assert.ok(
+            readme.includes(
+                "pulumi preview --stack prod --policy-pack policy --policy-pack-config policy/config/prod.json",
+            ),
+        );
         for (const p of allPolicies) assert.ok(readme.includes(`| \`${p.name}\` |`), p.name);
     });
 
@@ -73,18 +87,36 @@ describe("policy pack config, docs and generated files", () => {
     });
 
     it("the pack's own package.json pins the SDKs the root uses", () => {
-        const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), ["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi"]);
+        const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+        };
+        assert.deepStrictEqual(Object.keys(pkg.dependencies).sort(), [
+            "@pulumi/aws",
+            "@pulumi/kubernetes",
+            "@pulumi/policy",
+            "@pulumi/pulumi",
+        ]);
         assert.strictEqual(pkg.dependencies["@pulumi/pulumi"], "3.248.0");
     });
 
     it("the pack's lockfile resolves the same SDK versions the root's tests ran the rules against", () => {
         const lockedVersions = (file: string) => {
-            const lock = JSON.parse(fs.readFileSync(file, "utf8")) as { packages: Record<string, { version?: string }> };
-            return Object.fromEntries(["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi"].map((name) => [name, lock.packages[`node_modules/${name}`]?.version]));
+            const lock = JSON.parse(fs.readFileSync(file, "utf8")) as {
+                packages: Record<string, { version?: string }>;
+            };
+            return Object.fromEntries(
+                ["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi"].map((name) => [
+                    name,
+                    lock.packages[`node_modules/${name}`]?.version,
+                ]),
+            );
         };
         const root = path.join(__dirname, "..", "..");
-        assert.deepStrictEqual(lockedVersions(path.join(root, "policy", "package-lock.json")), lockedVersions(path.join(root, "package-lock.json")), "run `npm install --package-lock-only` in policy/");
+        assert.deepStrictEqual(
+            lockedVersions(path.join(root, "policy", "package-lock.json")),
+            lockedVersions(path.join(root, "package-lock.json")),
+            "run `npm install --package-lock-only` in policy/",
+        );
     });
 
     it("only policy/index.ts builds the PolicyPack (importing the rules starts no policy server)", () => {
@@ -94,7 +126,8 @@ describe("policy pack config, docs and generated files", () => {
             for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
                 const full = path.join(dir, e.name);
                 if (e.isDirectory() && e.name !== "node_modules") walk(full);
-                else if (e.name.endsWith(".ts") && /new PolicyPack\(/.test(fs.readFileSync(full, "utf8"))) offenders.push(path.relative(policyDir, full));
+                else if (e.name.endsWith(".ts") && /new PolicyPack\(/.test(fs.readFileSync(full, "utf8")))
+                    offenders.push(path.relative(policyDir, full));
             }
         };
         walk(policyDir);

@@ -22,7 +22,11 @@ describe("eks stacks under their environment's policy enforcement (offline)", fu
     });
 
     it("prod on eks with Auto Mode and a restricted public endpoint passes too", async () => {
-        const report = await verdicts("prod", { ...EKS, "voteapp:eksCapacity": "autoMode", "voteapp:eksPublicAccessCidrs": "52.94.76.0/22" });
+        const report = await verdicts("prod", {
+            ...EKS,
+            "voteapp:eksCapacity": "autoMode",
+            "voteapp:eksPublicAccessCidrs": "52.94.76.0/22",
+        });
         const blocking = report.violations.filter((v) => v.level === "mandatory");
         assert.deepStrictEqual(blocking, [], formatReport(report));
         assert.ok(!report.violations.some((v) => v.policyName === "eks-endpoint-not-public"), formatReport(report));

@@ -18,9 +18,25 @@ describe("lambda stacks under their environment's policy enforcement (offline)",
     it("prod: the Lambda, API Gateway, SQS, DynamoDB, IAM and logs rules all apply and pass, advisory ones included", async () => {
         const report = await verdicts("prod");
         const rules = [
-            "lambda-supported-runtime", "lambda-no-public-invoke", "lambda-tracing", "lambda-dlq", "lambda-concurrency",
-            "apigw-access-logs", "apigw-throttling", "sqs-encrypted", "sqs-dlq", "dynamodb-pitr", "dynamodb-deletion-protection", "dynamodb-kms",
-            "iam-no-admin-wildcard", "iam-no-service-wildcard", "logs-retention", "logs-kms", "kms-rotation", "required-tags", "prod-account-pin",
+            "lambda-supported-runtime",
+            "lambda-no-public-invoke",
+            "lambda-tracing",
+            "lambda-dlq",
+            "lambda-concurrency",
+            "apigw-access-logs",
+            "apigw-throttling",
+            "sqs-encrypted",
+            "sqs-dlq",
+            "dynamodb-pitr",
+            "dynamodb-deletion-protection",
+            "dynamodb-kms",
+            "iam-no-admin-wildcard",
+            "iam-no-service-wildcard",
+            "logs-retention",
+            "logs-kms",
+            "kms-rotation",
+            "required-tags",
+            "prod-account-pin",
         ];
         for (const rule of rules) {
             assert.ok(!report.violations.some((v) => v.policyName === rule), `${rule} fired:\n${formatReport(report)}`);
@@ -31,8 +47,16 @@ describe("lambda stacks under their environment's policy enforcement (offline)",
     it("dev leaves the table unprotected (advisory there), which staging's enforcement would refuse", async () => {
         const run = await stackRun("dev", { overrides: LAMBDA });
         const asDev = evaluatePolicies(run.resources, { config: packConfigFor("dev") });
-        assert.ok(asDev.violations.some((v) => v.policyName === "dynamodb-deletion-protection" && v.level === "advisory"), formatReport(asDev));
+        assert.ok(
+            asDev.violations.some((v) => v.policyName === "dynamodb-deletion-protection" && v.level === "advisory"),
+            formatReport(asDev),
+        );
         const asStaging = evaluatePolicies(run.resources, { config: packConfigFor("staging") });
-        assert.ok(asStaging.violations.some((v) => v.policyName === "dynamodb-deletion-protection" && v.level === "mandatory"), formatReport(asStaging));
+        assert.ok(
+            asStaging.violations.some(
+                (v) => v.policyName === "dynamodb-deletion-protection" && v.level === "mandatory",
+            ),
+            formatReport(asStaging),
+        );
     });
 });

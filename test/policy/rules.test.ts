@@ -21,7 +21,26 @@ import { cases as s3 } from "./fixtures/s3";
 import { cases as secrets } from "./fixtures/secrets";
 
 /** Every rule's failing and passing fixtures, run through the offline evaluator. */
-export const allCases: Readonly<Record<string, readonly RuleCases[]>> = { accounts, apigateway, cloudtrail, ec2, ecr, ecs, eks, elasticache, elb, iam, kms, kubernetes, lambda, logs, messaging, rds, s3, secrets };
+export const allCases: Readonly<Record<string, readonly RuleCases[]>> = {
+    accounts,
+    apigateway,
+    cloudtrail,
+    ec2,
+    ecr,
+    ecs,
+    eks,
+    elasticache,
+    elb,
+    iam,
+    kms,
+    kubernetes,
+    lambda,
+    logs,
+    messaging,
+    rds,
+    s3,
+    secrets,
+};
 
 for (const [moduleName, cases] of Object.entries(allCases)) describeRules(moduleName, cases);
 
@@ -35,7 +54,11 @@ describe("policy rule fixtures cover the pack", () => {
             assert.ok(c, `no fixtures for ${policy.name}`);
             assert.ok(c.fail.length > 0, `${policy.name} has no failing fixture`);
             assert.ok(c.pass.length > 0, `${policy.name} has no passing fixture`);
-            assert.strictEqual(c.policy, policy, `${policy.name}: fixtures test a different policy object than the pack's`);
+            assert.strictEqual(
+                c.policy,
+                policy,
+                `${policy.name}: fixtures test a different policy object than the pack's`,
+            );
         });
     }
 });

@@ -26,7 +26,9 @@ function assertFires(report: PolicyReport, rule: string, resourceName: string, m
 function withPlaintextEnv(definitions: pulumi.Input<string>, name: string, value: string): pulumi.Output<string> {
     return pulumi.output(definitions).apply((json) => {
         const containers = JSON.parse(json) as { environment?: { name: string; value: string }[] }[];
-        return JSON.stringify(containers.map((c) => ({ ...c, environment: [...(c.environment ?? []), { name, value }] })));
+        return JSON.stringify(
+            containers.map((c) => ({ ...c, environment: [...(c.environment ?? []), { name, value }] })),
+        );
     });
 }
 
@@ -46,16 +48,37 @@ describe("secure defaults flipped through component transforms fire the matching
     });
 
     it("an ECR repository without scan on push (Registry transform) fires ecr-scan-on-push", async () => {
-        const report = await devVerdicts({ registry: { repository: (args, name) => (name.endsWith("-worker") ? { ...args, imageScanningConfiguration: { scanOnPush: false } } : args) } });
+        const report = await devVerdicts({
+            registry: {
+                repository: (args, name) =>
+                    name.endsWith("-worker") ? { ...args, imageScanningConfiguration: { scanOnPush: false } } : args,
+            },
+        });
         assertFires(report, "ecr-scan-on-push", "registry-worker", "");
-        assert.ok(!report.violations.some((v) => v.policyName === "ecr-scan-on-push" && v.name !== "registry-worker"), "only the weakened repository is flagged");
+        assert.ok(
+            !report.violations.some((v) => v.policyName === "ecr-scan-on-push" && v.name !== "registry-worker"),
+            "only the weakened repository is flagged",
+        );
     });
 
     it("0.0.0.0/0 on a service security group (FargateSecurityGroups transform) fires sg-no-public-ingress", async () => {
         const report = await devVerdicts({
             fargateSecurityGroups: {
                 serviceSecurityGroup: (args, name) =>
-                    name.endsWith("-vote") ? { ...args, ingress: [{ protocol: "tcp", fromPort: 8080, toPort: 8080, cidrBlocks: ["0.0.0.0/0"], description: "debugging" }] } : args,
+                    name.endsWith("-vote")
+                        ? {
+                              ...args,
+                              ingress: [
+                                  {
+                                      protocol: "tcp",
+                                      fromPort: 8080,
+                                      toPort: 8080,
+                                      cidrBlocks: ["0.0.0.0/0"],
+                                      description: "debugging",
+                                  },
+                              ],
+                          }
+                        : args,
             },
         });
         assertFires(report, "sg-no-public-ingress", "fargate-security-groups-vote", "0.0.0.0/0");
@@ -63,7 +86,19 @@ describe("secure defaults flipped through component transforms fire the matching
 
     it("a password in a container's plaintext environment (VoteAppOnFargate transform) fires ecs-task-no-secrets-in-env", async () => {
         const report = await devVerdicts({
-            fargate: { taskDefinition: (args, name) => (name.endsWith("-worker") ? { ...args, containerDefinitions: withPlaintextEnv(args.containerDefinitions, "PGPASSWORD", "hunter2") } : args) },
+            fargate: {
+                taskDefinition: (args, name) =>
+                    name.endsWith("-worker")
+                        ? {
+                              ...args,
+                              containerDefinitions: withPlaintextEnv(
+                                  args.containerDefinitions,
+                                  "PGPASSWORD",
+                                  "hunter2",
+                              ),
+                          }
+                        : args,
+            },
         });
         assertFires(report, "ecs-task-no-secrets-in-env", "vote-app-worker", "PGPASSWORD");
     });

@@ -19,7 +19,14 @@ describe("shipped stacks under their environment's policy enforcement (offline)"
 
     it("prod pins the prod account and carries the required tags through the provider's default tags", async () => {
         const report = await verdicts("prod");
-        for (const rule of ["prod-account-pin", "provider-allowed-accounts", "required-tags", "no-default-provider", "sg-no-public-ingress", "vpc-flow-logs"]) {
+        for (const rule of [
+            "prod-account-pin",
+            "provider-allowed-accounts",
+            "required-tags",
+            "no-default-provider",
+            "sg-no-public-ingress",
+            "vpc-flow-logs",
+        ]) {
             assert.ok(!report.violations.some((v) => v.policyName === rule), `${rule} fired:\n${formatReport(report)}`);
         }
     });
@@ -27,13 +34,24 @@ describe("shipped stacks under their environment's policy enforcement (offline)"
     it("turning Multi-AZ off in staging (which enforces like prod; prod config refuses it) fires rds-multi-az and redis-failover as mandatory", async () => {
         const report = await verdicts("staging", { "voteapp:multiAz": "false" });
         for (const rule of ["rds-multi-az", "redis-failover"]) {
-            assert.ok(report.violations.some((v) => v.policyName === rule && v.level === "mandatory"), `${rule} should fire:\n${formatReport(report)}`);
+            assert.ok(
+                report.violations.some((v) => v.policyName === rule && v.level === "mandatory"),
+                `${rule} should fire:\n${formatReport(report)}`,
+            );
         }
     });
 
     it("the dev stack deployed with prod's config (another account) fails prod-account-pin", async () => {
         const run = await stackRun("dev");
         const report = evaluatePolicies(run.resources, { config: packConfigFor("prod") });
-        assert.ok(report.violations.some((v) => v.policyName === "prod-account-pin" && v.level === "mandatory" && v.message.includes("111111111111")), formatReport(report));
+        assert.ok(
+            report.violations.some(
+                (v) =>
+                    v.policyName === "prod-account-pin" &&
+                    v.level === "mandatory" &&
+                    v.message.includes("111111111111"),
+            ),
+            formatReport(report),
+        );
     });
 });

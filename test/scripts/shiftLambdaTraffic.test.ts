@@ -10,7 +10,10 @@ describe("scripts/shift-lambda-traffic", function () {
     it("reads the outputs a canary lambda stack really has, and shifts every lagging alias, worker first", async () => {
         const { outputs } = await stackRun("prod", { overrides: { "voteapp:platform": "lambda" } });
         const shifts = plannedShifts(outputs, () => "0");
-        assert.deepStrictEqual(shifts.map((s) => s.role), [...SHIFT_ORDER]);
+        assert.deepStrictEqual(
+            shifts.map((s) => s.role),
+            [...SHIFT_ORDER],
+        );
         assert.deepStrictEqual(SHIFT_ORDER, ["worker", "vote", "result"]);
         for (const shift of shifts) {
             assert.strictEqual(shift.applicationName, "voteapp-prod");
@@ -29,18 +32,50 @@ describe("scripts/shift-lambda-traffic", function () {
             functionNames: { vote: "f-vote", result: "f-result", worker: "f-worker" },
             functionVersions: { vote: "3", result: "2", worker: "2" },
         };
-        assert.deepStrictEqual(plannedShifts(outputs, aliasesOn({ "f-vote": "2", "f-result": "2", "f-worker": "2" })).map((s) => [s.role, s.currentVersion, s.targetVersion]), [["vote", "2", "3"]]);
-        assert.deepStrictEqual(plannedShifts({ ...outputs, deploymentStrategy: "allAtOnce" }, () => "0"), []);
-        assert.deepStrictEqual(plannedShifts({ platform: "ecs" }, () => "0"), []);
-        assert.throws(() => plannedShifts({ platform: "lambda", deploymentStrategy: "canary" }, () => "0"), /run pulumi up first/);
+        assert.deepStrictEqual(
+            plannedShifts(outputs, aliasesOn({ "f-vote": "2", "f-result": "2", "f-worker": "2" })).map((s) => [
+                s.role,
+                s.currentVersion,
+                s.targetVersion,
+            ]),
+            [["vote", "2", "3"]],
+        );
+        assert.deepStrictEqual(
+            plannedShifts({ ...outputs, deploymentStrategy: "allAtOnce" }, () => "0"),
+            [],
+        );
+        assert.deepStrictEqual(
+            plannedShifts({ platform: "ecs" }, () => "0"),
+            [],
+        );
+        assert.throws(
+            () => plannedShifts({ platform: "lambda", deploymentStrategy: "canary" }, () => "0"),
+            /run pulumi up first/,
+        );
     });
 
     it("writes the Lambda AppSpec CodeDeploy expects, on the alias the component creates", () => {
         assert.strictEqual(LIVE_ALIAS, COMPONENT_LIVE_ALIAS);
-        const spec = lambdaAppSpec({ role: "vote", functionName: "voteapp-prod-vote", currentVersion: "4", targetVersion: "5" });
+        const spec = lambdaAppSpec({
+            role: "vote",
+            functionName: "voteapp-prod-vote",
+            currentVersion: "4",
+            targetVersion: "5",
+        });
         assert.strictEqual(
             spec,
-            ["version: 0.0", "Resources:", "  - vote:", "      Type: AWS::Lambda::Function", "      Properties:", '        Name: "voteapp-prod-vote"', '        Alias: "live"', '        CurrentVersion: "4"', '        TargetVersion: "5"', ""].join("\n"),
+            [
+                "version: 0.0",
+                "Resources:",
+                "  - vote:",
+                "      Type: AWS::Lambda::Function",
+                "      Properties:",
+                '        Name: "voteapp-prod-vote"',
+                '        Alias: "live"',
+                '        CurrentVersion: "4"',
+                '        TargetVersion: "5"',
+                "",
+            ].join("\n"),
         );
     });
 });

@@ -31,9 +31,19 @@ describe("scripts/stack-info.ts", () => {
         this.timeout(120_000);
         const run = await stackRun("staging");
         const urns = new Set(run.resources.map((r) => r.urn));
-        for (const target of registryTargetUrns("staging", "voteapp")) assert.ok(urns.has(target), `${target} is not a URN of the staging program; have e.g. ${run.resources.filter((r) => r.type.startsWith("aws:ecr")).map((r) => r.urn).join(", ")}`);
+        for (const target of registryTargetUrns("staging", "voteapp"))
+            assert.ok(
+                urns.has(target),
+                `${target} is not a URN of the staging program; have e.g. ${run.resources
+                    .filter((r) => r.type.startsWith("aws:ecr"))
+                    .map((r) => r.urn)
+                    .join(", ")}`,
+            );
         const repositories = run.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.urn);
-        assert.ok(repositories.every((u) => registryTargetUrns("staging", "voteapp").includes(u)), "a repository is missing from the targets");
+        assert.ok(
+            repositories.every((u) => registryTargetUrns("staging", "voteapp").includes(u)),
+            "a repository is missing from the targets",
+        );
     });
 
     it("writes GitHub output lines in kebab-case", () => {
@@ -44,7 +54,12 @@ describe("scripts/stack-info.ts", () => {
 
     it("the CLI lists the stacks for the workflows' matrices and fails on an unknown stack", () => {
         const script = path.join(PROJECT_ROOT, "scripts", "stack-info.ts");
-        const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const run = (...args: string[]) =>
+            execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], {
+                cwd: PROJECT_ROOT,
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            });
         assert.deepStrictEqual(JSON.parse(run("--list")), ["dev", "prod", "staging"]);
         assert.throws(() => run("--stack", "nope"), /Pulumi\.nope\.yaml does not exist/);
     });

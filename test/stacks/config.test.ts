@@ -9,7 +9,10 @@ describe("stack config validation", () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const config = parseWith(stack);
             assert.strictEqual(config.environment, stack);
-            assert.ok(Object.isFrozen(config) && Object.isFrozen(config.services.vote), `${stack} config is not deeply frozen`);
+            assert.ok(
+                Object.isFrozen(config) && Object.isFrozen(config.services.vote),
+                `${stack} config is not deeply frozen`,
+            );
         }
     });
 
@@ -18,16 +21,25 @@ describe("stack config validation", () => {
         assert.strictEqual(config.account.deployRoleArn, "arn:aws:iam::333333333333:role/voteapp-deploy");
     });
 
-    it("refuses an unknown platform, naming what is allowed", () => assertProblem("dev", { platform: "ec2" }, "platform", '"ec2"', "ecs, eks, lambda"));
+    it("refuses an unknown platform, naming what is allowed", () =>
+        assertProblem("dev", { platform: "ec2" }, "platform", '"ec2"', "ecs, eks, lambda"));
 
     it("refuses an account id that is not 12 digits", () => {
         assertProblem("dev", { accountId: "12345" }, "accountId", '"12345"', "12-digit");
         assertProblem("dev", { accountId: "11111111111a" }, "accountId", "12-digit");
     });
 
-    it("refuses environments sharing one account", () => assertProblem("dev", { prodAccountId: "111111111111" }, "prodAccountId", "equals voteapp:devAccountId", "own AWS account"));
+    it("refuses environments sharing one account", () =>
+        assertProblem(
+            "dev",
+            { prodAccountId: "111111111111" },
+            "prodAccountId",
+            "equals voteapp:devAccountId",
+            "own AWS account",
+        ));
 
-    it("refuses a stack targeting another environment's account", () => assertProblem("prod", { accountId: "111111111111" }, "accountId", "111111111111"));
+    it("refuses a stack targeting another environment's account", () =>
+        assertProblem("prod", { accountId: "111111111111" }, "accountId", "111111111111"));
 
     it("refuses a malformed CIDR", () => {
         assertProblem("dev", { vpcCidr: "10.0.0/16" }, "vpcCidr", "not an IPv4 CIDR");
@@ -50,24 +62,60 @@ describe("stack config validation", () => {
 
     it("keeps the worker to one replica on the container platforms (it shares Redis's processing list)", () => {
         assertProblem("dev", { workerMaxCount: "2" }, "workerMaxCount", "2", "must be 1", "one replica");
-        assertProblem("prod", { workerMinCount: "2", workerDesiredCount: "2", workerMaxCount: "2" }, "workerMinCount", "must be 1");
-        assertProblem("dev", { platform: "eks", workerDesiredCount: "3", workerMaxCount: "3" }, "workerDesiredCount", "must be 1");
-        assert.strictEqual(parseWith("dev", { platform: "lambda", workerMaxCount: "3" }).platform, "lambda", "lambda has no worker replicas to count");
+        assertProblem(
+            "prod",
+            { workerMinCount: "2", workerDesiredCount: "2", workerMaxCount: "2" },
+            "workerMinCount",
+            "must be 1",
+        );
+        assertProblem(
+            "dev",
+            { platform: "eks", workerDesiredCount: "3", workerMaxCount: "3" },
+            "workerDesiredCount",
+            "must be 1",
+        );
+        assert.strictEqual(
+            parseWith("dev", { platform: "lambda", workerMaxCount: "3" }).platform,
+            "lambda",
+            "lambda has no worker replicas to count",
+        );
     });
 
     it("refuses Fargate cpu/memory pairs AWS rejects, quoting AWS's table", () => {
-        assertProblem("dev", { voteCpu: "256", voteMemory: "4096" }, "voteMemory", "4096", "voteCpu = 256", "512, 1024 or 2048");
+        assertProblem(
+            "dev",
+            { voteCpu: "256", voteMemory: "4096" },
+            "voteMemory",
+            "4096",
+            "voteCpu = 256",
+            "512, 1024 or 2048",
+        );
         assertProblem("dev", { resultCpu: "1024", resultMemory: "1024" }, "resultMemory", "2048–8192");
         assertProblem("dev", { workerCpu: "300" }, "workerCpu", "256, 512, 1024, 2048, 4096, 8192, 16384");
-        assertProblem("dev", { voteCpu: "8192", voteMemory: "18432" }, "voteMemory", "16384–61440 MiB in steps of 4096");
+        assertProblem(
+            "dev",
+            { voteCpu: "8192", voteMemory: "18432" },
+            "voteMemory",
+            "16384–61440 MiB in steps of 4096",
+        );
         assert.deepStrictEqual(fargateMemoryOptions(512), [1024, 2048, 3072, 4096]);
         assert.ok(fargateMemoryOptions(4096).includes(30720) && !fargateMemoryOptions(4096).includes(31744));
         assert.strictEqual(parseWith("dev", { voteCpu: "16384", voteMemory: "122880" }).services.vote.memory, 122880);
     });
 
     it("refuses min > desired and desired > max", () => {
-        assertProblem("dev", { voteMinCount: "2", voteDesiredCount: "1" }, "voteMinCount", "must not exceed voteapp:voteDesiredCount (1)");
-        assertProblem("dev", { resultDesiredCount: "3", resultMaxCount: "2" }, "resultDesiredCount", "must not exceed voteapp:resultMaxCount (2)");
+        assertProblem(
+            "dev",
+            { voteMinCount: "2", voteDesiredCount: "1" },
+            "voteMinCount",
+            "must not exceed voteapp:voteDesiredCount (1)",
+        );
+        assertProblem(
+            "dev",
+            { resultDesiredCount: "3", resultMaxCount: "2" },
+            "resultDesiredCount",
+            "must not exceed voteapp:resultMaxCount (2)",
+        );
     });
 
     it("requires a domain and certificate in prod", () => {
@@ -76,8 +124,18 @@ describe("stack config validation", () => {
     });
 
     it("refuses a certificate from another region or account", () => {
-        assertProblem("prod", { certificateArn: "arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000003" }, "certificateArn", "region us-east-1");
-        assertProblem("prod", { certificateArn: "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000003" }, "certificateArn", "account 111111111111");
+        assertProblem(
+            "prod",
+            { certificateArn: "arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000003" },
+            "certificateArn",
+            "region us-east-1",
+        );
+        assertProblem(
+            "prod",
+            { certificateArn: "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000003" },
+            "certificateArn",
+            "account 111111111111",
+        );
     });
 
     it("requires Multi-AZ, 7+ days of backups and one NAT per AZ in prod", () => {
@@ -97,7 +155,8 @@ describe("stack config validation", () => {
         assertProblem("dev", { multiAz: "yes" }, "multiAz", "true or false");
     });
 
-    it("requires keys without default and names them", () => assertProblem("dev", { owner: undefined }, "owner", "(not set)", "required"));
+    it("requires keys without default and names them", () =>
+        assertProblem("dev", { owner: undefined }, "owner", "(not set)", "required"));
 
     it("requires a tier for a custom environment name, then applies it", () => {
         assertProblem("dev", { environment: "int" }, "tier", "not one of dev, staging, prod");
@@ -106,11 +165,15 @@ describe("stack config validation", () => {
         assert.strictEqual(config.environment, "int");
     });
 
-    it("refuses log retention values CloudWatch does not offer", () => assertProblem("dev", { logRetentionDays: "10" }, "logRetentionDays", "1, 3, 5, 7, 14"));
+    it("refuses log retention values CloudWatch does not offer", () =>
+        assertProblem("dev", { logRetentionDays: "10" }, "logRetentionDays", "1, 3, 5, 7, 14"));
 
     it("refuses NAT none without interface endpoints", () => {
         assertProblem("dev", { natGateways: "none" }, "natGateways", "vpcInterfaceEndpoints");
-        assert.strictEqual(parseWith("dev", { natGateways: "none", vpcInterfaceEndpoints: "true" }).network.natGateways, "none");
+        assert.strictEqual(
+            parseWith("dev", { natGateways: "none", vpcInterfaceEndpoints: "true" }).network.natGateways,
+            "none",
+        );
     });
 
     it("refuses malformed image references and tags", () => {

@@ -28,45 +28,75 @@ function problemLine(stack: string, changes: Record<string, string>, key: string
 
 describe("delivery config: staging and prod run images by digest only", () => {
     it("the shipped staging and prod stacks carry the all-zero placeholder digest; dev keeps a tag", () => {
-        for (const stack of ["staging", "prod"]) assert.strictEqual(parseWith(stack, {}).images.tag, PLACEHOLDER_DIGEST);
+        for (const stack of ["staging", "prod"])
+            assert.strictEqual(parseWith(stack, {}).images.tag, PLACEHOLDER_DIGEST);
         assert.strictEqual(parseWith("dev", {}).images.tag, "0.1.0");
     });
 
     for (const stack of ["staging", "prod"]) {
         it(`${stack}: a mutable tag in imageTag is refused, naming the key and what is allowed`, () => {
             const line = problemLine(stack, { imageTag: "1.4.0" }, "imageTag");
-            assert.match(line, new RegExp(`voteapp:imageTag = "1.4.0": must be an image digest sha256:<64 hex> in ${stack}`));
+            assert.match(
+                line,
+                new RegExp(`voteapp:imageTag = "1.4.0": must be an image digest sha256:<64 hex> in ${stack}`),
+            );
         });
 
         it(`${stack}: an image override by tag is refused`, () => {
             const account = stack === "staging" ? "222222222222" : "333333333333";
-            const line = problemLine(stack, { voteImage: `${account}.dkr.ecr.eu-west-1.amazonaws.com/voteapp-${stack}/vote:1.4.0` }, "voteImage");
+            const line = problemLine(
+                stack,
+                { voteImage: `${account}.dkr.ecr.eu-west-1.amazonaws.com/voteapp-${stack}/vote:1.4.0` },
+                "voteImage",
+            );
             assert.match(line, /must end in @sha256:<64 hex>/);
         });
     }
 
     it("staging: an override by digest from another account's registry is refused (images are copied in)", () => {
-        const line = problemLine("staging", { resultImage: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-dev/result@${DIGEST}` }, "resultImage");
-        assert.match(line, /must be in this account's registry 222222222222\.dkr\.ecr\.eu-west-1\.amazonaws\.com in staging/);
+        const line = problemLine(
+            "staging",
+            { resultImage: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-dev/result@${DIGEST}` },
+            "resultImage",
+        );
+        assert.match(
+            line,
+            /must be in this account's registry 222222222222\.dkr\.ecr\.eu-west-1\.amazonaws\.com in staging/,
+        );
     });
 
     it("staging: overrides by digest in its own registry are accepted and deployed as given", async () => {
-        const overrides = Object.fromEntries(["vote", "result", "worker"].map((s) => [`voteapp:${s}Image`, `${STAGING_REGISTRY}/voteapp-staging/${s}@${DIGEST}`]));
-        const config = parseWith("staging", Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.slice(8), v])));
+        const overrides = Object.fromEntries(
+            ["vote", "result", "worker"].map((s) => [
+                `voteapp:${s}Image`,
+                `${STAGING_REGISTRY}/voteapp-staging/${s}@${DIGEST}`,
+            ]),
+        );
+        const config = parseWith(
+            "staging",
+            Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.slice(8), v])),
+        );
         assert.strictEqual(config.images.overrides.worker, `${STAGING_REGISTRY}/voteapp-staging/worker@${DIGEST}`);
         const run = await stackRun("staging", { overrides });
-        const definitions = JSON.parse(String(single(run, "aws:ecs/taskDefinition:TaskDefinition", "app-vote").inputs.containerDefinitions)) as { image: string }[];
+        const definitions = JSON.parse(
+            String(single(run, "aws:ecs/taskDefinition:TaskDefinition", "app-vote").inputs.containerDefinitions),
+        ) as { image: string }[];
         assert.strictEqual(definitions[0].image, `${STAGING_REGISTRY}/voteapp-staging/vote@${DIGEST}`);
     });
 
     it("dev accepts tags, in imageTag and in overrides", () => {
-        const config = parseWith("dev", { imageTag: "git-1a2b3c4", voteImage: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-dev/vote:git-1a2b3c4" });
+        const config = parseWith("dev", {
+            imageTag: "git-1a2b3c4",
+            voteImage: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-dev/vote:git-1a2b3c4",
+        });
         assert.strictEqual(config.images.tag, "git-1a2b3c4");
     });
 
     it("the program's registry references the placeholder digest with @ in staging", async () => {
         const run = await stackRun("staging");
-        const definitions = JSON.parse(String(single(run, "aws:ecs/taskDefinition:TaskDefinition", "app-result").inputs.containerDefinitions)) as { image: string }[];
+        const definitions = JSON.parse(
+            String(single(run, "aws:ecs/taskDefinition:TaskDefinition", "app-result").inputs.containerDefinitions),
+        ) as { image: string }[];
         assert.strictEqual(definitions[0].image, `${STAGING_REGISTRY}/voteapp-staging/result@${PLACEHOLDER_DIGEST}`);
     });
 });

@@ -14,15 +14,34 @@ describe("shipped stacks with platform eks: strategy and observability", functio
             const dashboards = run.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
             assert.strictEqual(dashboards.length, 1);
             const body = String(dashboards[0].inputs.dashboardBody);
-            for (const namespace of ["ContainerInsights", "AWS/RDS", "AWS/ElastiCache"]) assert.ok(body.includes(namespace), `dashboard lacks ${namespace}`);
+            for (const namespace of ["ContainerInsights", "AWS/RDS", "AWS/ElastiCache"])
+                assert.ok(body.includes(namespace), `dashboard lacks ${namespace}`);
             const alarms = run.resources.filter((r) => r.type === ALARM).map((r) => String(r.inputs.name));
-            for (const name of ["vote-cpu", "vote-memory", "result-cpu", "result-memory", "eks-failed-nodes", "postgres-cpu", "postgres-free-storage", "postgres-connections", "redis-cpu", "redis-memory"]) {
+            for (const name of [
+                "vote-cpu",
+                "vote-memory",
+                "result-cpu",
+                "result-memory",
+                "eks-failed-nodes",
+                "postgres-cpu",
+                "postgres-free-storage",
+                "postgres-connections",
+                "redis-cpu",
+                "redis-memory",
+            ]) {
                 assert.ok(alarms.includes(`${prefix}-${name}`), `no alarm ${prefix}-${name} in ${alarms.join(", ")}`);
             }
             const voteCpu = run.resources.find((r) => r.type === ALARM && r.inputs.name === `${prefix}-vote-cpu`);
-            assert.deepStrictEqual(voteCpu?.inputs.dimensions, { ClusterName: prefix, Namespace: "voteapp", Service: "vote" });
+            assert.deepStrictEqual(voteCpu?.inputs.dimensions, {
+                ClusterName: prefix,
+                Namespace: "voteapp",
+                Service: "vote",
+            });
             const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic");
-            assert.ok(topic && String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"), "the alarm topic is not KMS-encrypted");
+            assert.ok(
+                topic && String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"),
+                "the alarm topic is not KMS-encrypted",
+            );
             assert.strictEqual(topic.inputs.name, `${prefix}-alarms`);
             assert.match(String(run.outputs.dashboardUrl), new RegExp(`#dashboards/dashboard/${prefix}$`));
             assert.match(String(run.outputs.alarmTopicArn), /^arn:aws:sns:eu-west-1:\d{12}:/);

@@ -12,9 +12,23 @@ describe("stack config validation: the lambda block", () => {
             assert.strictEqual(config.platform, "lambda");
             assert.ok(Object.isFrozen(config.lambda.functions.worker), `${stack}: config.lambda is not frozen`);
         }
-        const config = parseWith("dev", { ...lambda, lambdaVoteMemory: "512", lambdaWorkerTimeoutSeconds: "60", lambdaWorkerBatchSize: "4", lambdaQueueMaxReceiveCount: "3" });
-        assert.deepStrictEqual(config.lambda.functions.vote, { memoryMb: 512, timeoutSeconds: 10, reservedConcurrency: 20 });
-        assert.deepStrictEqual(config.lambda.functions.worker, { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 5 });
+        const config = parseWith("dev", {
+            ...lambda,
+            lambdaVoteMemory: "512",
+            lambdaWorkerTimeoutSeconds: "60",
+            lambdaWorkerBatchSize: "4",
+            lambdaQueueMaxReceiveCount: "3",
+        });
+        assert.deepStrictEqual(config.lambda.functions.vote, {
+            memoryMb: 512,
+            timeoutSeconds: 10,
+            reservedConcurrency: 20,
+        });
+        assert.deepStrictEqual(config.lambda.functions.worker, {
+            memoryMb: 256,
+            timeoutSeconds: 60,
+            reservedConcurrency: 5,
+        });
         assert.deepStrictEqual(config.lambda.worker, { batchSize: 4 });
         assert.deepStrictEqual(config.lambda.queue, { maxReceiveCount: 3, visibilityTimeoutSeconds: 360 });
         assert.deepStrictEqual(config.lambda.api, { throttleBurstLimit: 200, throttleRateLimit: 100 });
@@ -22,7 +36,8 @@ describe("stack config validation: the lambda block", () => {
 
     it("derives the queue's visibility timeout as six times the worker's timeout, always above it", () => {
         for (const timeout of [1, 30, 900]) {
-            const visibility = parseWith("dev", { lambdaWorkerTimeoutSeconds: String(timeout) }).lambda.queue.visibilityTimeoutSeconds;
+            const visibility = parseWith("dev", { lambdaWorkerTimeoutSeconds: String(timeout) }).lambda.queue
+                .visibilityTimeoutSeconds;
             assert.strictEqual(visibility, queueVisibilityTimeoutSeconds(timeout));
             assert.ok(visibility > timeout && visibility <= 43_200, `${timeout} s gives ${visibility} s`);
         }
@@ -35,29 +50,64 @@ describe("stack config validation: the lambda block", () => {
     });
 
     it("refuses an HTTP function timeout API Gateway would cut off, and a worker timeout past Lambda's 900 s", () => {
-        assertProblem("dev", { lambdaHttpTimeoutSeconds: "30" }, "lambdaHttpTimeoutSeconds", "between 1 and 29", "30 s");
+        assertProblem(
+            "dev",
+            { lambdaHttpTimeoutSeconds: "30" },
+            "lambdaHttpTimeoutSeconds",
+            "between 1 and 29",
+            "30 s",
+        );
         assertProblem("dev", { lambdaHttpTimeoutSeconds: "0" }, "lambdaHttpTimeoutSeconds", "between 1 and 29");
         assertProblem("dev", { lambdaWorkerTimeoutSeconds: "901" }, "lambdaWorkerTimeoutSeconds", "between 1 and 900");
     });
 
     it("refuses zero reserved concurrency (it would stop the function) and a worker below the mapping's minimum of 2", () => {
-        assertProblem("dev", { lambdaVoteReservedConcurrency: "0" }, "lambdaVoteReservedConcurrency", "0 would stop the function");
-        assertProblem("dev", { lambdaWorkerReservedConcurrency: "1" }, "lambdaWorkerReservedConcurrency", "between 2 and 1000", "at least 2");
+        assertProblem(
+            "dev",
+            { lambdaVoteReservedConcurrency: "0" },
+            "lambdaVoteReservedConcurrency",
+            "0 would stop the function",
+        );
+        assertProblem(
+            "dev",
+            { lambdaWorkerReservedConcurrency: "1" },
+            "lambdaWorkerReservedConcurrency",
+            "between 2 and 1000",
+            "at least 2",
+        );
     });
 
     it("refuses reserved concurrency that leaves the account fewer than 100 unreserved executions", () => {
         assertProblem(
             "dev",
-            { lambdaVoteReservedConcurrency: "500", lambdaResultReservedConcurrency: "300", lambdaWorkerReservedConcurrency: "101" },
+            {
+                lambdaVoteReservedConcurrency: "500",
+                lambdaResultReservedConcurrency: "300",
+                lambdaWorkerReservedConcurrency: "101",
+            },
             "lambdaAccountConcurrency",
             "1000",
             "reserve 901 executions",
             "at most 900",
             "voteapp:lambdaVoteReservedConcurrency",
         );
-        assertProblem("dev", { lambdaAccountConcurrency: "120" }, "lambdaAccountConcurrency", "reserve 45", "at most 20");
-        const exactly = parseWith("dev", { lambdaVoteReservedConcurrency: "500", lambdaResultReservedConcurrency: "300", lambdaWorkerReservedConcurrency: "100" });
-        assert.strictEqual(exactly.lambda.functions.worker.reservedConcurrency, 100, "900 of 1000 reserved leaves exactly 100");
+        assertProblem(
+            "dev",
+            { lambdaAccountConcurrency: "120" },
+            "lambdaAccountConcurrency",
+            "reserve 45",
+            "at most 20",
+        );
+        const exactly = parseWith("dev", {
+            lambdaVoteReservedConcurrency: "500",
+            lambdaResultReservedConcurrency: "300",
+            lambdaWorkerReservedConcurrency: "100",
+        });
+        assert.strictEqual(
+            exactly.lambda.functions.worker.reservedConcurrency,
+            100,
+            "900 of 1000 reserved leaves exactly 100",
+        );
     });
 
     it("refuses FIFO batch sizes above 10, receive counts outside 1–1000 and throttling beyond the HTTP API account limits", () => {
@@ -69,7 +119,12 @@ describe("stack config validation: the lambda block", () => {
     });
 
     it("still requires a domain, a certificate and 30 days of logs for a prod lambda stack", () => {
-        assertProblem("prod", { ...lambda, domainName: undefined, certificateArn: undefined }, "domainName", "required in prod");
+        assertProblem(
+            "prod",
+            { ...lambda, domainName: undefined, certificateArn: undefined },
+            "domainName",
+            "required in prod",
+        );
         assertProblem("prod", { ...lambda, logRetentionDays: "14" }, "logRetentionDays", "at least 30 in prod");
     });
 
@@ -82,7 +137,13 @@ describe("stack config validation: the lambda block", () => {
 
     it("lists every lambda problem at once", () => {
         assert.throws(
-            () => parseWith("dev", { ...lambda, lambdaVoteMemory: "1", lambdaWorkerBatchSize: "50", lambdaHttpTimeoutSeconds: "60" }),
+            () =>
+                parseWith("dev", {
+                    ...lambda,
+                    lambdaVoteMemory: "1",
+                    lambdaWorkerBatchSize: "50",
+                    lambdaHttpTimeoutSeconds: "60",
+                }),
             (err: unknown) => err instanceof ConfigValidationError && err.problems.length === 3,
         );
     });

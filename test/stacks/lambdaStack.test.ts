@@ -8,7 +8,19 @@ const LAMBDA = { "voteapp:platform": "lambda" };
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Types of the container platforms' foundation and data layer, which a lambda stack must never pay for. */
-const CONTAINER_ONLY = [/^awsx:ec2:/, /^aws:ec2\//, /^aws:ecr\//, /^aws:rds\//, /^aws:elasticache\//, /^aws:ecs\//, /^aws:lb\//, /^aws:secretsmanager\//, /^voteapp:network:/, /^voteapp:registry:/, /^voteapp:data:/];
+const CONTAINER_ONLY = [
+    /^awsx:ec2:/,
+    /^aws:ec2\//,
+    /^aws:ecr\//,
+    /^aws:rds\//,
+    /^aws:elasticache\//,
+    /^aws:ecs\//,
+    /^aws:lb\//,
+    /^aws:secretsmanager\//,
+    /^voteapp:network:/,
+    /^voteapp:registry:/,
+    /^voteapp:data:/,
+];
 
 describe("shipped stacks with platform lambda", function () {
     this.timeout(180_000);
@@ -19,10 +31,19 @@ describe("shipped stacks with platform lambda", function () {
             // The account's security baseline (GuardDuty, Inspector incl. ECR scanning, CloudTrail) is account-wide, not the app's.
             const run = { ...all, resources: all.resources.filter((r) => !r.urn.includes("AccountSecurityBaseline")) };
             const containerOnly = run.resources.filter((r) => CONTAINER_ONLY.some((pattern) => pattern.test(r.type)));
-            assert.deepStrictEqual(containerOnly.map((r) => `${r.type} ${r.name}`), []);
+            assert.deepStrictEqual(
+                containerOnly.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
             const count = (type: string) => run.resources.filter((r) => r.type === type).length;
             assert.deepStrictEqual(
-                [count("aws:apigatewayv2/api:Api"), count("aws:lambda/function:Function"), count("aws:sqs/queue:Queue"), count("aws:dynamodb/table:Table"), count("aws:kms/key:Key")],
+                [
+                    count("aws:apigatewayv2/api:Api"),
+                    count("aws:lambda/function:Function"),
+                    count("aws:sqs/queue:Queue"),
+                    count("aws:dynamodb/table:Table"),
+                    count("aws:kms/key:Key"),
+                ],
                 // Keys: the stack's data key and the alarm topic's (CloudWatch cannot publish with the AWS managed SNS key).
                 [1, 3, 2, 1, 2],
             );
@@ -32,24 +53,38 @@ describe("shipped stacks with platform lambda", function () {
             const { outputs } = await stackRun(stack, { overrides: LAMBDA });
             assert.strictEqual(outputs.platform, "lambda");
             assert.match(String(outputs.url), /^https:\/\//);
-            assert.strictEqual(outputs.votesQueueUrl, `https://sqs.eu-west-1.amazonaws.com/${String(outputs.accountId)}/voteapp-${stack}-votes.fifo`);
+            assert.strictEqual(
+                outputs.votesQueueUrl,
+                `https://sqs.eu-west-1.amazonaws.com/${String(outputs.accountId)}/voteapp-${stack}-votes.fifo`,
+            );
             assert.strictEqual(outputs.votesTableName, `voteapp-${stack}-votes`);
-            assert.deepStrictEqual(outputs.functionNames, { vote: `voteapp-${stack}-vote`, result: `voteapp-${stack}-result`, worker: `voteapp-${stack}-worker` });
+            assert.deepStrictEqual(outputs.functionNames, {
+                vote: `voteapp-${stack}-vote`,
+                result: `voteapp-${stack}-result`,
+                worker: `voteapp-${stack}-worker`,
+            });
             assert.ok(!("vpcId" in outputs) && !("repositoryUrls" in outputs));
         });
 
         it(`${stack}: creates every AWS resource through the stack's account-pinned provider`, async () => {
             const run = await stackRun(stack, { overrides: LAMBDA });
             const providerUrn = run.resources.find((r) => r.type === "pulumi:providers:aws")?.urn;
-            const stray = run.resources.filter((r: CapturedResource) => r.custom && r.type.startsWith("aws:")).filter((r) => r.provider?.split("::").slice(0, -1).join("::") !== providerUrn);
-            assert.deepStrictEqual(stray.map((r) => `${r.type} ${r.name}`), []);
+            const stray = run.resources
+                .filter((r: CapturedResource) => r.custom && r.type.startsWith("aws:"))
+                .filter((r) => r.provider?.split("::").slice(0, -1).join("::") !== providerUrn);
+            assert.deepStrictEqual(
+                stray.map((r) => `${r.type} ${r.name}`),
+                [],
+            );
         });
     }
 
     it("keeps the data key protected and retained in prod, as on the container platforms", async () => {
         const key = (await stackRun("prod", { overrides: LAMBDA })).resources.find((r) => r.type === "aws:kms/key:Key");
         assert.ok(key && key.retainOnDelete, "the key is retained");
-        const component = (await stackRun("prod", { overrides: LAMBDA })).resources.find((r) => r.type === "voteapp:security:EncryptionKey");
+        const component = (await stackRun("prod", { overrides: LAMBDA })).resources.find(
+            (r) => r.type === "voteapp:security:EncryptionKey",
+        );
         assert.ok(component?.protect, "the key component is protected");
     });
 
@@ -60,15 +95,35 @@ describe("shipped stacks with platform lambda", function () {
             const dashboard = run.resources.find((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
             assert.ok(dashboard, "no dashboard");
             const body = String(dashboard.inputs.dashboardBody);
-            for (const namespace of ["AWS/ApiGateway", "AWS/Lambda", "AWS/SQS", "AWS/DynamoDB"]) assert.ok(body.includes(namespace), `dashboard lacks ${namespace}`);
-            const alarms = run.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => String(r.inputs.name));
-            for (const name of ["api-5xx", "api-latency-p95", "queue-oldest-message", "dead-letter-queue", "vote-errors", "result-errors", "worker-errors", "worker-throttles", "dynamodb-throttles-1"]) {
+            for (const namespace of ["AWS/ApiGateway", "AWS/Lambda", "AWS/SQS", "AWS/DynamoDB"])
+                assert.ok(body.includes(namespace), `dashboard lacks ${namespace}`);
+            const alarms = run.resources
+                .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
+                .map((r) => String(r.inputs.name));
+            for (const name of [
+                "api-5xx",
+                "api-latency-p95",
+                "queue-oldest-message",
+                "dead-letter-queue",
+                "vote-errors",
+                "result-errors",
+                "worker-errors",
+                "worker-throttles",
+                "dynamodb-throttles-1",
+            ]) {
                 assert.ok(alarms.includes(`${prefix}-${name}`), `no alarm ${prefix}-${name} in ${alarms.join(", ")}`);
             }
-            const dlq = run.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === `${prefix}-dead-letter-queue`);
+            const dlq = run.resources.find(
+                (r) =>
+                    r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
+                    r.inputs.name === `${prefix}-dead-letter-queue`,
+            );
             assert.deepStrictEqual(dlq?.inputs.dimensions, { QueueName: `${prefix}-votes-dlq.fifo` });
             const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic");
-            assert.ok(topic && String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"), "the alarm topic is not KMS-encrypted");
+            assert.ok(
+                topic && String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"),
+                "the alarm topic is not KMS-encrypted",
+            );
             assert.match(String(run.outputs.dashboardUrl), new RegExp(`#dashboards/dashboard/${prefix}$`));
             assert.match(String(run.outputs.alarmTopicArn), /^arn:aws:sns:eu-west-1:\d{12}:/);
             assert.strictEqual(topic.inputs.name, `${prefix}-alarms`);
@@ -76,20 +131,37 @@ describe("shipped stacks with platform lambda", function () {
     }
 
     it("fits AWS name limits for the longest environment name config accepts", async () => {
-        const run = await stackRun("dev", { overrides: { ...LAMBDA, "voteapp:environment": "abcdefghijklmnop", "voteapp:tier": "dev", "voteapp:devAccountId": "", "voteapp:accountId": "444444444444" } });
-        const names = run.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => String(r.inputs.name));
-        assert.ok(names.every((n) => n.length <= 64), names.join(", "));
+        const run = await stackRun("dev", {
+            overrides: {
+                ...LAMBDA,
+                "voteapp:environment": "abcdefghijklmnop",
+                "voteapp:tier": "dev",
+                "voteapp:devAccountId": "",
+                "voteapp:accountId": "444444444444",
+            },
+        });
+        const names = run.resources
+            .filter((r) => r.type === "aws:lambda/function:Function")
+            .map((r) => String(r.inputs.name));
+        assert.ok(
+            names.every((n) => n.length <= 64),
+            names.join(", "),
+        );
     });
 
     it("an ecs run never loads esbuild or the handlers' AWS SDK clients (the lambda platform is loaded lazily)", () => {
         const script = [
             'const { runStack } = require("./plan/runStack");',
             'runStack("dev").then(() => {',
-            '  const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](esbuild|@aws-sdk[\\\\/](client-dynamodb|client-sqs|lib-dynamodb))[\\\\/]/.test(f) || /components[\\\\/]serverless|platforms[\\\\/]lambda/.test(f));',
+            "  const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](esbuild|@aws-sdk[\\\\/](client-dynamodb|client-sqs|lib-dynamodb))[\\\\/]/.test(f) || /components[\\\\/]serverless|platforms[\\\\/]lambda/.test(f));",
             "  process.stdout.write(JSON.stringify(loaded));",
             "});",
         ].join("\n");
-        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: REPOSITORY_ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } });
+        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            cwd: REPOSITORY_ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        });
         assert.deepStrictEqual(JSON.parse(out), []);
     });
 });

@@ -6,7 +6,11 @@ import { PROJECT_ROOT, listStacks } from "../../plan/stackFile";
 import { CONFIG_KEYS } from "../../stacks/config";
 import { projectConfigDeclarations } from "../../stacks/config/projectFile";
 
-const projectFile = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: { name: string }; config: Record<string, unknown> };
+const projectFile = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    runtime: { name: string };
+    config: Record<string, unknown>;
+};
 
 describe("Pulumi.yaml", () => {
     it("declares exactly the typed keys the program reads (regenerate with scripts/write-pulumi-yaml.ts)", () => {
@@ -24,8 +28,12 @@ describe("Pulumi.yaml", () => {
 
     it("has stack files that set only known keys of our namespace", () => {
         for (const stack of listStacks()) {
-            const file = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-            const unknown = Object.keys(file.config).filter((k) => !(k.startsWith("voteapp:") && k.slice(8) in CONFIG_KEYS));
+            const file = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            const unknown = Object.keys(file.config).filter(
+                (k) => !(k.startsWith("voteapp:") && k.slice(8) in CONFIG_KEYS),
+            );
             assert.deepStrictEqual(unknown, [], `Pulumi.${stack}.yaml`);
         }
     });

@@ -19,18 +19,35 @@ describe("production safety config", () => {
     it("reads the shipped stacks: dev rolling, staging and prod blue/green with alarm email, prod a year of audit logs and Security Hub", () => {
         const dev = parseWith("dev").safety;
         assert.strictEqual(dev.deployment.strategy, "rolling");
-        assert.deepStrictEqual(dev.securityBaseline, { owner: "stack", guardDutyFindingFrequency: "FIFTEEN_MINUTES", auditLogRetentionDays: 90, securityHub: false });
+        assert.deepStrictEqual(dev.securityBaseline, {
+            owner: "stack",
+            guardDutyFindingFrequency: "FIFTEEN_MINUTES",
+            auditLogRetentionDays: 90,
+            securityHub: false,
+        });
         const prod = parseWith("prod").safety;
         assert.strictEqual(prod.deployment.strategy, "blueGreen");
         assert.strictEqual(prod.deployment.bakeMinutes, 10);
         assert.strictEqual(prod.alarmEmail, "oncall@example.com");
-        assert.deepStrictEqual(prod.securityBaseline, { owner: "stack", guardDutyFindingFrequency: "FIFTEEN_MINUTES", auditLogRetentionDays: 365, securityHub: true });
+        assert.deepStrictEqual(prod.securityBaseline, {
+            owner: "stack",
+            guardDutyFindingFrequency: "FIFTEEN_MINUTES",
+            auditLogRetentionDays: 365,
+            securityHub: true,
+        });
         assert.strictEqual(parseWith("staging").safety.deployment.strategy, "blueGreen");
     });
 
     it("defaults the strategy per tier and platform: rolling/allAtOnce in dev, blueGreen/canary in staging and prod", () => {
-        assert.deepStrictEqual(parseWith("dev", { deploymentStrategy: undefined }).safety.deployment, { strategy: "rolling", defaulted: true, bakeMinutes: 5 });
-        assert.strictEqual(parseWith("prod", { deploymentStrategy: undefined }).safety.deployment.strategy, "blueGreen");
+        assert.deepStrictEqual(parseWith("dev", { deploymentStrategy: undefined }).safety.deployment, {
+            strategy: "rolling",
+            defaulted: true,
+            bakeMinutes: 5,
+        });
+        assert.strictEqual(
+            parseWith("prod", { deploymentStrategy: undefined }).safety.deployment.strategy,
+            "blueGreen",
+        );
         // eks and lambda are not deployable yet, so their defaults are checked on the resolver itself.
         assert.strictEqual(resolveSafety(flat({ platform: "lambda" }), "dev").deployment.strategy, "allAtOnce");
         assert.strictEqual(resolveSafety(flat({ platform: "lambda" }), "prod").deployment.strategy, "canary");
@@ -39,14 +56,39 @@ describe("production safety config", () => {
     });
 
     it("accepts every ECS strategy on an ecs stack", () => {
-        for (const strategy of DEPLOYMENT_STRATEGIES.ecs) assert.strictEqual(parseWith("dev", { deploymentStrategy: strategy }).safety.deployment.strategy, strategy);
+        for (const strategy of DEPLOYMENT_STRATEGIES.ecs)
+            assert.strictEqual(parseWith("dev", { deploymentStrategy: strategy }).safety.deployment.strategy, strategy);
     });
 
     it("refuses a strategy the platform does not support, listing what it supports", () => {
-        assertProblem("dev", { deploymentStrategy: "allAtOnce" }, "deploymentStrategy", '"allAtOnce"', "not supported on platform ecs", "ecs supports rolling, blueGreen, canary, linear, codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear", "is a strategy of lambda");
-        assertProblem("dev", { platform: "lambda", deploymentStrategy: "blueGreen" }, "deploymentStrategy", "lambda supports allAtOnce, canary, linear");
-        assertProblem("dev", { platform: "eks", deploymentStrategy: "canary" }, "deploymentStrategy", "eks supports rolling, blueGreen");
-        assertProblem("dev", { platform: "eks", deploymentStrategy: "codeDeployLinear" }, "deploymentStrategy", "eks supports rolling, blueGreen", "(codeDeployLinear is a strategy of ecs)");
+        assertProblem(
+            "dev",
+            { deploymentStrategy: "allAtOnce" },
+            "deploymentStrategy",
+            '"allAtOnce"',
+            "not supported on platform ecs",
+            "ecs supports rolling, blueGreen, canary, linear, codeDeployAllAtOnce, codeDeployCanary, codeDeployLinear",
+            "is a strategy of lambda",
+        );
+        assertProblem(
+            "dev",
+            { platform: "lambda", deploymentStrategy: "blueGreen" },
+            "deploymentStrategy",
+            "lambda supports allAtOnce, canary, linear",
+        );
+        assertProblem(
+            "dev",
+            { platform: "eks", deploymentStrategy: "canary" },
+            "deploymentStrategy",
+            "eks supports rolling, blueGreen",
+        );
+        assertProblem(
+            "dev",
+            { platform: "eks", deploymentStrategy: "codeDeployLinear" },
+            "deploymentStrategy",
+            "eks supports rolling, blueGreen",
+            "(codeDeployLinear is a strategy of ecs)",
+        );
         assertProblem("dev", { deploymentStrategy: "bluegreen" }, "deploymentStrategy", "ecs supports");
     });
 
@@ -64,7 +106,12 @@ describe("production safety config", () => {
                     assert.strictEqual(resolveSafety(config, "dev").deployment.strategy, strategy);
                 } else {
                     assert.strictEqual(problems.length, 1, `${platform} × ${strategy} should be refused`);
-                    assert.ok(problems[0].message.includes(`${platform} supports ${DEPLOYMENT_STRATEGIES[platform].join(", ")}`), problems[0].message);
+                    assert.ok(
+                        problems[0].message.includes(
+                            `${platform} supports ${DEPLOYMENT_STRATEGIES[platform].join(", ")}`,
+                        ),
+                        problems[0].message,
+                    );
                 }
             }
         }
@@ -79,22 +126,60 @@ describe("production safety config", () => {
         assertProblem("dev", { alarmEmail: "oncall" }, "alarmEmail", "email address");
         assertProblem("dev", { alarmEmail: "on call@example.com" }, "alarmEmail", "email address");
         assertProblem("prod", { alarmEmail: undefined }, "alarmEmail", "(not set)", "required in prod");
-        assert.strictEqual(parseWith("dev", { alarmEmail: "team+alerts@example.co.uk" }).safety.alarmEmail, "team+alerts@example.co.uk");
+        assert.strictEqual(
+            parseWith("dev", { alarmEmail: "team+alerts@example.co.uk" }).safety.alarmEmail,
+            "team+alerts@example.co.uk",
+        );
     });
 
     it("central baseline: requires a 12-digit security account other than the stack's, and no Security Hub of its own", () => {
-        assertProblem("dev", { securityBaseline: "central" }, "securityAccountId", "(not set)", "required when voteapp:securityBaseline is central");
-        assertProblem("dev", { securityBaseline: "central", securityAccountId: "12345" }, "securityAccountId", "12-digit");
-        assertProblem("dev", { securityBaseline: "central", securityAccountId: "111111111111" }, "securityAccountId", "equals voteapp:accountId");
-        assertProblem("prod", { securityBaseline: "central", securityAccountId: "444444444444" }, "securityHub", "must be false");
-        const central = parseWith("prod", { securityBaseline: "central", securityAccountId: "444444444444", securityHub: "false" }).safety.securityBaseline;
+        assertProblem(
+            "dev",
+            { securityBaseline: "central" },
+            "securityAccountId",
+            "(not set)",
+            "required when voteapp:securityBaseline is central",
+        );
+        assertProblem(
+            "dev",
+            { securityBaseline: "central", securityAccountId: "12345" },
+            "securityAccountId",
+            "12-digit",
+        );
+        assertProblem(
+            "dev",
+            { securityBaseline: "central", securityAccountId: "111111111111" },
+            "securityAccountId",
+            "equals voteapp:accountId",
+        );
+        assertProblem(
+            "prod",
+            { securityBaseline: "central", securityAccountId: "444444444444" },
+            "securityHub",
+            "must be false",
+        );
+        const central = parseWith("prod", {
+            securityBaseline: "central",
+            securityAccountId: "444444444444",
+            securityHub: "false",
+        }).safety.securityBaseline;
         assert.deepStrictEqual(central, { owner: "central", securityAccountId: "444444444444" });
     });
 
     it("refuses a security account id without a central baseline, an unknown owner or frequency", () => {
-        assertProblem("dev", { securityAccountId: "444444444444" }, "securityAccountId", "only used when voteapp:securityBaseline is central");
+        assertProblem(
+            "dev",
+            { securityAccountId: "444444444444" },
+            "securityAccountId",
+            "only used when voteapp:securityBaseline is central",
+        );
         assertProblem("dev", { securityBaseline: "org" }, "securityBaseline", "stack, central");
-        assertProblem("dev", { guardDutyFindingFrequency: "DAILY" }, "guardDutyFindingFrequency", "FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS");
+        assertProblem(
+            "dev",
+            { guardDutyFindingFrequency: "DAILY" },
+            "guardDutyFindingFrequency",
+            "FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS",
+        );
     });
 
     it("audit log retention: a value CloudWatch accepts, at least 365 days in prod", () => {

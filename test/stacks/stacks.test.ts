@@ -7,7 +7,8 @@ import { isArnReference } from "../../policy/rules/ecs";
 import { input, SHIPPED_STACKS, stackRun } from "../support/stacks";
 
 /** Custom AWS resources and remote AWS components: everything that talks to an AWS account. */
-const touchesAws = (r: CapturedResource) => (r.custom && r.type.startsWith("aws:")) || (r.remote && r.type.startsWith("awsx:"));
+const touchesAws = (r: CapturedResource) =>
+    (r.custom && r.type.startsWith("aws:")) || (r.remote && r.type.startsWith("awsx:"));
 
 /** Provider inputs reach the harness as JSON strings, as they reach the policy layer. */
 function providerInput(provider: CapturedResource, key: string): unknown {
@@ -32,9 +33,18 @@ describe("shipped stacks", () => {
                 assert.strictEqual(providers.length, 1, `found ${providers.length} AWS providers`);
                 const provider = providers[0];
                 assert.deepStrictEqual(providerInput(provider, "allowedAccountIds"), [EXPECTED_ACCOUNT[stack]]);
-                const assumeRoles = providerInput(provider, "assumeRoles") as { roleArn: string; sessionName: string }[];
-                assert.strictEqual(assumeRoles[0].roleArn, `arn:aws:iam::${EXPECTED_ACCOUNT[stack]}:role/voteapp-deploy`);
-                assert.ok(assumeRoles[0].sessionName.includes(stack), `session name ${assumeRoles[0].sessionName} does not name the stack`);
+                const assumeRoles = providerInput(provider, "assumeRoles") as {
+                    roleArn: string;
+                    sessionName: string;
+                }[];
+                assert.strictEqual(
+                    assumeRoles[0].roleArn,
+                    `arn:aws:iam::${EXPECTED_ACCOUNT[stack]}:role/voteapp-deploy`,
+                );
+                assert.ok(
+                    assumeRoles[0].sessionName.includes(stack),
+                    `session name ${assumeRoles[0].sessionName} does not name the stack`,
+                );
                 assert.strictEqual(provider.inputs.region, "eu-west-1");
             });
 
@@ -43,15 +53,26 @@ describe("shipped stacks", () => {
                 const provider = run.resources.find((r) => r.type === "pulumi:providers:aws");
                 assert.ok(provider);
                 const tags = (providerInput(provider, "defaultTags") as { tags: Record<string, string> }).tags;
-                assert.deepStrictEqual(Object.keys(tags).sort(), ["cost-centre", "environment", "managed-by", "owner", "project"]);
+                assert.deepStrictEqual(Object.keys(tags).sort(), [
+                    "cost-centre",
+                    "environment",
+                    "managed-by",
+                    "owner",
+                    "project",
+                ]);
                 assert.strictEqual(tags.environment, stack);
             });
 
             it("creates no AWS resource through the default provider", async () => {
                 const run = await stackRun(stack);
                 const providerUrn = run.resources.find((r) => r.type === "pulumi:providers:aws")?.urn;
-                const stray = run.resources.filter(touchesAws).filter((r) => !r.provider || r.provider.split("::").slice(0, -1).join("::") !== providerUrn);
-                assert.deepStrictEqual(stray.map((r) => `${r.type} ${r.name} (${r.provider ?? "default provider"})`), []);
+                const stray = run.resources
+                    .filter(touchesAws)
+                    .filter((r) => !r.provider || r.provider.split("::").slice(0, -1).join("::") !== providerUrn);
+                assert.deepStrictEqual(
+                    stray.map((r) => `${r.type} ${r.name} (${r.provider ?? "default provider"})`),
+                    [],
+                );
             });
 
             it("never puts a secret value into a non-secret input", async () => {
@@ -69,22 +90,41 @@ describe("shipped stacks", () => {
                     for (const [key, value] of Object.entries(r.inputs)) {
                         if (r.secretInputKeys.includes(key)) continue;
                         const text = JSON.stringify(value) ?? "";
-                        for (const secret of secretValues) if (text.includes(secret)) leaks.push(`${r.type} ${r.name}.${key}`);
+                        for (const secret of secretValues)
+                            if (text.includes(secret)) leaks.push(`${r.type} ${r.name}.${key}`);
                     }
                 }
                 assert.deepStrictEqual(leaks, []);
-                const secretOutputs = Object.entries(run.outputs).filter(([, v]) => [...secretValues].some((s) => (JSON.stringify(v) ?? "").includes(s)));
-                assert.deepStrictEqual(secretOutputs.map(([k]) => k), [], "stack outputs leak a secret");
+                const secretOutputs = Object.entries(run.outputs).filter(([, v]) =>
+                    [...secretValues].some((s) => (JSON.stringify(v) ?? "").includes(s)),
+                );
+                assert.deepStrictEqual(
+                    secretOutputs.map(([k]) => k),
+                    [],
+                    "stack outputs leak a secret",
+                );
             });
 
             it("gives no container a password, token or key as plain environment", async () => {
                 const run = await stackRun(stack);
-                for (const taskDefinition of run.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")) {
-                    const containers = JSON.parse(String(input(taskDefinition, "containerDefinitions"))) as { environment: { name: string; value: string }[] }[];
+                for (const taskDefinition of run.resources.filter(
+                    (r) => r.type === "aws:ecs/taskDefinition:TaskDefinition",
+                )) {
+                    const containers = JSON.parse(String(input(taskDefinition, "containerDefinitions"))) as {
+                        environment: { name: string; value: string }[];
+                    }[];
                     for (const container of containers) {
                         // A secret's ARN (PGPASSWORD_SECRET_ARN) names where the password lives; the task role reads it.
-                        const suspicious = container.environment.filter((e) => /PASSWORD|TOKEN|SECRET|KEY/i.test(e.name) && !isArnReference(e.name, e.value)).map((e) => e.name);
-                        assert.deepStrictEqual(suspicious, [], `${taskDefinition.name} has secret-looking plain environment`);
+                        const suspicious = container.environment
+                            .filter(
+                                (e) => /PASSWORD|TOKEN|SECRET|KEY/i.test(e.name) && !isArnReference(e.name, e.value),
+                            )
+                            .map((e) => e.name);
+                        assert.deepStrictEqual(
+                            suspicious,
+                            [],
+                            `${taskDefinition.name} has secret-looking plain environment`,
+                        );
                     }
                 }
             });
@@ -93,14 +133,25 @@ describe("shipped stacks", () => {
 
     it("keeps dev and prod in different accounts: neither provider accepts the other's", async () => {
         const [dev, prod] = await Promise.all([stackRun("dev"), stackRun("prod")]);
-        const allowed = (run: typeof dev) => providerInput(run.resources.find((r) => r.type === "pulumi:providers:aws") as CapturedResource, "allowedAccountIds") as string[];
+        const allowed = (run: typeof dev) =>
+            providerInput(
+                run.resources.find((r) => r.type === "pulumi:providers:aws") as CapturedResource,
+                "allowedAccountIds",
+            ) as string[];
         assert.ok(!allowed(dev).includes(EXPECTED_ACCOUNT.prod), "dev provider would accept the prod account");
         assert.ok(!allowed(prod).includes(EXPECTED_ACCOUNT.dev), "prod provider would accept the dev account");
     });
 
     it("fits every AWS name limit for the longest environment name config accepts", async () => {
         const longest = "abcdefghijklmnop"; // ENVIRONMENT_NAME allows 16 characters
-        const run = await stackRun("dev", { overrides: { "voteapp:environment": longest, "voteapp:tier": "dev", "voteapp:devAccountId": "", "voteapp:accountId": "444444444444" } });
+        const run = await stackRun("dev", {
+            overrides: {
+                "voteapp:environment": longest,
+                "voteapp:tier": "dev",
+                "voteapp:devAccountId": "",
+                "voteapp:accountId": "444444444444",
+            },
+        });
         assert.strictEqual(run.outputs.environment, longest);
     });
 
@@ -116,15 +167,28 @@ describe("shipped stacks", () => {
                     return {};
                 }
             },
-            { project: file.project, stack: "dev", config: { ...file.config, "voteapp:voteCpu": "300" }, context: { region: "eu-west-1", accountId: "111111111111" } },
+            {
+                project: file.project,
+                stack: "dev",
+                config: { ...file.config, "voteapp:voteCpu": "300" },
+                context: { region: "eu-west-1", accountId: "111111111111" },
+            },
         );
         assert.ok(failure instanceof ConfigValidationError, `expected a ConfigValidationError, got ${String(failure)}`);
-        assert.deepStrictEqual(run.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepStrictEqual(
+            run.resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 });
 
 describe("protection of stateful resources", () => {
-    const stateful = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret"];
+    const stateful = [
+        "aws:rds/instance:Instance",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:kms/key:Key",
+        "aws:secretsmanager/secret:Secret",
+    ];
 
     it("protects databases, cache, keys and secrets in prod and staging", async () => {
         for (const stack of ["prod", "staging"]) {
@@ -136,7 +200,10 @@ describe("protection of stateful resources", () => {
 
     it("leaves dev disposable: nothing protected, no deletion protection", async () => {
         const run = await stackRun("dev");
-        assert.deepStrictEqual(run.resources.filter((r) => r.protect).map((r) => r.name), []);
+        assert.deepStrictEqual(
+            run.resources.filter((r) => r.protect).map((r) => r.name),
+            [],
+        );
         const rds = run.resources.find((r) => r.type === "aws:rds/instance:Instance");
         assert.strictEqual(rds?.inputs.deletionProtection, false);
     });
@@ -153,7 +220,9 @@ describe("protection of stateful resources", () => {
 
     it("retains ECR repositories and the data key when a prod stack is destroyed", async () => {
         const run = await stackRun("prod");
-        const notRetained = run.resources.filter((r) => ["aws:ecr/repository:Repository", "aws:kms/key:Key"].includes(r.type) && !r.retainOnDelete).map((r) => r.name);
+        const notRetained = run.resources
+            .filter((r) => ["aws:ecr/repository:Repository", "aws:kms/key:Key"].includes(r.type) && !r.retainOnDelete)
+            .map((r) => r.name);
         assert.deepStrictEqual(notRetained, []);
     });
 });

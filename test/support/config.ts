@@ -14,7 +14,12 @@ export function parseWith(stack: string, changes: Record<string, string | undefi
 }
 
 /** Asserts the change is refused with one problem naming the key, the value and the fragment of what is allowed. */
-export function assertProblem(stack: string, changes: Record<string, string | undefined>, key: string, ...fragments: string[]): void {
+export function assertProblem(
+    stack: string,
+    changes: Record<string, string | undefined>,
+    key: string,
+    ...fragments: string[]
+): void {
     assert.throws(
         () => parseWith(stack, changes),
         (err: unknown) => {
@@ -22,7 +27,8 @@ export function assertProblem(stack: string, changes: Record<string, string | un
             const problem = err.problems.find((p) => p.key === `voteapp:${key}`);
             assert.ok(problem, `no problem for voteapp:${key}; got:\n${err.message}`);
             const line = err.message.split("\n").find((l) => l.includes(`voteapp:${key} =`)) ?? "";
-            for (const fragment of fragments) assert.ok(line.includes(fragment), `message for voteapp:${key} lacks "${fragment}": ${line}`);
+            for (const fragment of fragments)
+                assert.ok(line.includes(fragment), `message for voteapp:${key} lacks "${fragment}": ${line}`);
             return true;
         },
     );

@@ -4,7 +4,10 @@ import { evaluatePolicies, formatReport, type PolicyReport } from "../../policy/
 import { stackRun } from "./stacks";
 
 /** A shipped stack (optionally with config overrides) judged by its environment's pack config, offline. */
-export async function stackVerdicts(stack: string, overrides: Readonly<Record<string, string>> = {}): Promise<PolicyReport> {
+export async function stackVerdicts(
+    stack: string,
+    overrides: Readonly<Record<string, string>> = {},
+): Promise<PolicyReport> {
     const run = await stackRun(stack, { overrides });
     return evaluatePolicies(run.resources, { config: packConfigFor(stack as Environment) });
 }

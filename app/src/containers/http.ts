@@ -42,8 +42,18 @@ export function readBody(request: IncomingMessage, limit: number): Promise<strin
     });
 }
 
-export function send(response: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string | string[]>> = {}): void {
-    response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", ...headers });
+export function send(
+    response: ServerResponse,
+    status: number,
+    body: string,
+    headers: Readonly<Record<string, string | string[]>> = {},
+): void {
+    response.writeHead(status, {
+        "Content-Type": "text/plain; charset=utf-8",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        ...headers,
+    });
     response.end(body);
 }
 

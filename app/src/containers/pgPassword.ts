@@ -70,18 +70,30 @@ export function secretPassword(secretArn: string, options: SecretPasswordOptions
             secretString = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
         } catch (error) {
             const name = error instanceof Error ? error.name : "Error";
-            throw new PasswordSecretError(secretArn, `${name}: ${errorMessage(error)} (the task or pod role needs secretsmanager:GetSecretValue on it, and kms:Decrypt on its key)`);
+            throw new PasswordSecretError(
+                secretArn,
+                `${name}: ${errorMessage(error)} (the task or pod role needs secretsmanager:GetSecretValue on it, and kms:Decrypt on its key)`,
+            );
         }
         if (secretString === undefined) throw new PasswordSecretError(secretArn, "the secret has no string value");
         let parsed: unknown;
         try {
             parsed = JSON.parse(secretString);
         } catch {
-            throw new PasswordSecretError(secretArn, `the secret is not JSON; expected an object with a "${PASSWORD_JSON_KEY}" string`);
+            throw new PasswordSecretError(
+                secretArn,
+                `the secret is not JSON; expected an object with a "${PASSWORD_JSON_KEY}" string`,
+            );
         }
-        const password = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)[PASSWORD_JSON_KEY] : undefined;
+        const password =
+            typeof parsed === "object" && parsed !== null
+                ? (parsed as Record<string, unknown>)[PASSWORD_JSON_KEY]
+                : undefined;
         if (typeof password !== "string" || password === "") {
-            throw new PasswordSecretError(secretArn, `the secret's JSON has no non-empty "${PASSWORD_JSON_KEY}" string`);
+            throw new PasswordSecretError(
+                secretArn,
+                `the secret's JSON has no non-empty "${PASSWORD_JSON_KEY}" string`,
+            );
         }
         return password;
     }
@@ -93,7 +105,10 @@ export function secretPassword(secretArn: string, options: SecretPasswordOptions
                     const rotated = cached !== undefined && cached !== password;
                     cached = password;
                     lastReadAt = Date.now();
-                    if (rotated) options.log?.("info", "postgres password re-read from its secret (rotated)", { secret: secretArn });
+                    if (rotated)
+                        options.log?.("info", "postgres password re-read from its secret (rotated)", {
+                            secret: secretArn,
+                        });
                     return password;
                 })
                 .finally(() => {

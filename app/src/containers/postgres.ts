@@ -4,8 +4,10 @@ import { errorMessage, type Logger } from "../core/log";
 import { secretPassword, staticPassword, type PasswordSource, type SecretPasswordOptions } from "./pgPassword";
 
 /** The table of the original app: one row per voter, the voter's current vote. */
-export const CREATE_VOTES_TABLE = "CREATE TABLE IF NOT EXISTS votes (id VARCHAR(255) NOT NULL UNIQUE, vote VARCHAR(255) NOT NULL)";
-export const UPSERT_VOTE = "INSERT INTO votes (id, vote) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET vote = EXCLUDED.vote";
+export const CREATE_VOTES_TABLE =
+    "CREATE TABLE IF NOT EXISTS votes (id VARCHAR(255) NOT NULL UNIQUE, vote VARCHAR(255) NOT NULL)";
+export const UPSERT_VOTE =
+    "INSERT INTO votes (id, vote) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET vote = EXCLUDED.vote";
 export const COUNT_VOTES = "SELECT vote, COUNT(id)::int AS count FROM votes GROUP BY vote";
 
 /** Postgres error code for "relation does not exist" (the worker has not created the table yet). */
@@ -32,8 +34,18 @@ export function pgErrorCode(error: unknown): string | undefined {
  * so an unreachable database gives errors the callers handle (503, retry), never a hang; idle-client errors
  * are logged instead of crashing the process.
  */
-export function createPool(config: PostgresConfig, log: Logger, max = 4, password: PasswordSource = passwordSourceFor(config, log)): Pool {
-    const ssl = config.sslMode === "disable" ? false : config.sslMode === "require" ? { rejectUnauthorized: false } : { rejectUnauthorized: true, servername: config.host };
+export function createPool(
+    config: PostgresConfig,
+    log: Logger,
+    max = 4,
+    password: PasswordSource = passwordSourceFor(config, log),
+): Pool {
+    const ssl =
+        config.sslMode === "disable"
+            ? false
+            : config.sslMode === "require"
+              ? { rejectUnauthorized: false }
+              : { rejectUnauthorized: true, servername: config.host };
     const pool = new Pool({
         host: config.host,
         port: config.port,
@@ -54,9 +66,17 @@ export function createPool(config: PostgresConfig, log: Logger, max = 4, passwor
 }
 
 /** Where the config's password comes from: its secret when PGPASSWORD_SECRET_ARN is set, else PGPASSWORD. */
-export function passwordSourceFor(config: PostgresConfig, log: Logger, options: Omit<SecretPasswordOptions, "initial" | "log"> = {}): PasswordSource {
+export function passwordSourceFor(
+    config: PostgresConfig,
+    log: Logger,
+    options: Omit<SecretPasswordOptions, "initial" | "log"> = {},
+): PasswordSource {
     if (config.passwordSecretArn !== undefined) {
-        return secretPassword(config.passwordSecretArn, { ...options, log, ...(config.password !== undefined ? { initial: config.password } : {}) });
+        return secretPassword(config.passwordSecretArn, {
+            ...options,
+            log,
+            ...(config.password !== undefined ? { initial: config.password } : {}),
+        });
     }
     if (config.password === undefined) throw new Error("postgres config has neither a password nor a password secret");
     return staticPassword(config.password);
@@ -77,7 +97,9 @@ export class PostgresCredentialsError extends Error {
         reread: boolean,
         cause: unknown,
     ) {
-        super(`postgres refused the credentials of user "${user}" (SQLSTATE ${code}) with the password from ${origin}${reread ? ", also after re-reading it" : ""}: ${errorMessage(cause)}`);
+        super(
+            `postgres refused the credentials of user "${user}" (SQLSTATE ${code}) with the password from ${origin}${reread ? ", also after re-reading it" : ""}: ${errorMessage(cause)}`,
+        );
         this.name = "PostgresCredentialsError";
     }
 }
@@ -88,7 +110,12 @@ export class PostgresCredentialsError extends Error {
  * query retried once. A second refusal is reported as a PostgresCredentialsError; callers treat it like any
  * other failure (the worker keeps the vote and retries, the result service answers 503).
  */
-export function createPostgres(config: PostgresConfig, log: Logger, max = 4, password: PasswordSource = passwordSourceFor(config, log)): PostgresDatabase {
+export function createPostgres(
+    config: PostgresConfig,
+    log: Logger,
+    max = 4,
+    password: PasswordSource = passwordSourceFor(config, log),
+): PostgresDatabase {
     const pool = createPool(config, log, max, password);
     async function query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
         try {
@@ -96,12 +123,14 @@ export function createPostgres(config: PostgresConfig, log: Logger, max = 4, pas
         } catch (error) {
             const code = pgErrorCode(error);
             if (code === undefined || !CREDENTIAL_ERRORS.includes(code)) throw error;
-            if (!(await password.refresh())) throw new PostgresCredentialsError(code, config.user, password.origin, false, error);
+            if (!(await password.refresh()))
+                throw new PostgresCredentialsError(code, config.user, password.origin, false, error);
             try {
                 return await pool.query<R>(text, values);
             } catch (retryError) {
                 const retryCode = pgErrorCode(retryError);
-                if (retryCode !== undefined && CREDENTIAL_ERRORS.includes(retryCode)) throw new PostgresCredentialsError(retryCode, config.user, password.origin, true, retryError);
+                if (retryCode !== undefined && CREDENTIAL_ERRORS.includes(retryCode))
+                    throw new PostgresCredentialsError(retryCode, config.user, password.origin, true, retryError);
                 throw retryError;
             }
         }

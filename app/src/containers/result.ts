@@ -54,14 +54,22 @@ export interface ResultServer extends Server {
  * (an `event: totals` on connect and whenever they change; `event: unavailable` while Postgres is down).
  * One poller serves every stream, and only while someone is listening.
  */
-export function createResultServer({ options, totals, log, pollMs = 1000, heartbeatMs = 15_000 }: ResultServerOptions): ResultServer {
+export function createResultServer({
+    options,
+    totals,
+    log,
+    pollMs = 1000,
+    heartbeatMs = 15_000,
+}: ResultServerOptions): ResultServer {
     const streams = new Set<ServerResponse>();
     let poller: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
     let lastEvent = "";
 
     function eventFor(result: { ok: true; totals: Totals } | { ok: false }): string {
-        return result.ok ? `event: totals\ndata: ${JSON.stringify(result.totals)}\n\n` : `event: unavailable\ndata: {}\n\n`;
+        return result.ok
+            ? `event: totals\ndata: ${JSON.stringify(result.totals)}\n\n`
+            : `event: unavailable\ndata: {}\n\n`;
     }
 
     async function readTotals(): Promise<{ ok: true; totals: Totals } | { ok: false }> {
@@ -138,12 +146,24 @@ export function createResultServer({ options, totals, log, pollMs = 1000, heartb
             case RESULT_PATHS.page:
             case `${RESULT_PATHS.page}/`: {
                 const current = await readTotals();
-                const links = { scriptPath: RESULT_PATHS.script, totalsPath: RESULT_PATHS.totals, eventsPath: RESULT_PATHS.events };
-                send(response, 200, renderResultPage(options, links, current.ok ? current.totals : undefined), PAGE_HEADERS);
+                const links = {
+                    scriptPath: RESULT_PATHS.script,
+                    totalsPath: RESULT_PATHS.totals,
+                    eventsPath: RESULT_PATHS.events,
+                };
+                send(
+                    response,
+                    200,
+                    renderResultPage(options, links, current.ok ? current.totals : undefined),
+                    PAGE_HEADERS,
+                );
                 return;
             }
             case RESULT_PATHS.script:
-                send(response, 200, RESULT_SCRIPT, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300" });
+                send(response, 200, RESULT_SCRIPT, {
+                    "Content-Type": "text/javascript; charset=utf-8",
+                    "Cache-Control": "public, max-age=300",
+                });
                 return;
             case RESULT_PATHS.totals: {
                 const current = await readTotals();
@@ -189,7 +209,11 @@ export async function startResultService(env: Env, log: Logger): Promise<Running
     const pool = createPostgres(pgSettings, log);
     const server = createResultServer({ options, totals: postgresTotals(pool, options), log });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
-    log("info", "result service listening", { port: bound, postgres: `${pgSettings.host}:${pgSettings.port}/${pgSettings.database}`, sslMode: pgSettings.sslMode });
+    log("info", "result service listening", {
+        port: bound,
+        postgres: `${pgSettings.host}:${pgSettings.port}/${pgSettings.database}`,
+        sslMode: pgSettings.sslMode,
+    });
     return {
         port: bound,
         async stop() {

@@ -4,7 +4,14 @@ import { APP_HEALTH_PATH } from "../../../components/appContract";
 import { httpPort, redisConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderVotePage } from "../core/pages";
-import { encodeBallot, MAX_VOTE_BODY_BYTES, parseVoteForm, voterCookie, voterFromCookie, type Ballot } from "../core/votes";
+import {
+    encodeBallot,
+    MAX_VOTE_BODY_BYTES,
+    parseVoteForm,
+    voterCookie,
+    voterFromCookie,
+    type Ballot,
+} from "../core/votes";
 import { BodyTooLargeError, closeServer, isHttps, listen, readBody, requestPath, send } from "./http";
 import { createRedisClient, VOTES_QUEUE } from "./redis";
 import { LISTEN_HOST_VARIABLE, type RetryTuning, type RunningService } from "./run";
@@ -42,7 +49,9 @@ export function createVoteServer({ options, sink, log }: VoteServerOptions): Ser
             return;
         }
         const voter = voterFromCookie(request.headers.cookie);
-        const cookieHeader: Record<string, string> = voter.isNew ? { "Set-Cookie": voterCookie(voter.voterId, isHttps(request)) } : {};
+        const cookieHeader: Record<string, string> = voter.isNew
+            ? { "Set-Cookie": voterCookie(voter.voterId, isHttps(request)) }
+            : {};
         if (request.method === "GET" || request.method === "HEAD") {
             send(response, 200, renderVotePage(options), { ...PAGE_HEADERS, ...cookieHeader });
             return;
@@ -98,7 +107,11 @@ export async function startVoteService(env: Env, log: Logger, tuning: RetryTunin
     const redis = createRedisClient(redisSettings, log, { maxReconnectDelayMs: tuning.maxBackoffMs });
     const server = createVoteServer({ options, sink: redisBallotSink(redis), log });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
-    log("info", "vote service listening", { port: bound, redis: `${redisSettings.host}:${redisSettings.port}`, tls: redisSettings.tls });
+    log("info", "vote service listening", {
+        port: bound,
+        redis: `${redisSettings.host}:${redisSettings.port}`,
+        tls: redisSettings.tls,
+    });
     return {
         port: bound,
         async stop() {

@@ -5,7 +5,14 @@ import { Backoff } from "../core/backoff";
 import { postgresConfig, redisConfig, type Env } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { decodeBallot, type Ballot } from "../core/votes";
-import { createPostgres, CREATE_VOTES_TABLE, pgErrorCode, UNDEFINED_TABLE, UPSERT_VOTE, type PostgresDatabase } from "./postgres";
+import {
+    createPostgres,
+    CREATE_VOTES_TABLE,
+    pgErrorCode,
+    UNDEFINED_TABLE,
+    UPSERT_VOTE,
+    type PostgresDatabase,
+} from "./postgres";
 import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "./redis";
 import type { RetryTuning, RunningService } from "./run";
 
@@ -159,7 +166,10 @@ export class VoteWorker {
     private async process(item: string): Promise<void> {
         const ballot = decodeBallot(item);
         if (!ballot.ok) {
-            this.log("warn", "malformed queue entry moved to the dead-letter list", { reason: ballot.error, list: VOTES_DEAD_LETTER });
+            this.log("warn", "malformed queue entry moved to the dead-letter list", {
+                reason: ballot.error,
+                list: VOTES_DEAD_LETTER,
+            });
             const moved = await this.retry("queue", async () => {
                 await this.redis.multi().rpush(VOTES_DEAD_LETTER, item).lrem(VOTES_PROCESSING, 1, item).exec();
             });
@@ -203,10 +213,16 @@ export class VoteWorker {
     private logFailure(what: "queue" | "store", error: unknown, attempt: number): void {
         // First failure and then every tenth, so an outage does not flood the logs.
         if (attempt % 10 === 0) {
-            this.log("warn", what === "queue" ? "redis unavailable, retrying" : "postgres unavailable, keeping the vote and retrying", {
-                error: errorMessage(error),
-                attempt: attempt + 1,
-            });
+            this.log(
+                "warn",
+                what === "queue"
+                    ? "redis unavailable, retrying"
+                    : "postgres unavailable, keeping the vote and retrying",
+                {
+                    error: errorMessage(error),
+                    attempt: attempt + 1,
+                },
+            );
         }
     }
 
@@ -231,7 +247,11 @@ export interface WorkerService extends RunningService {
  * A heartbeat that rewrites `file` with the current time, at most once per interval (the loop turns every
  * second). A failed write is logged once: the worker keeps working, and the probe will notice.
  */
-export function fileHeartbeat(file: string, log: Logger, intervalMs: number = WORKER_HEARTBEAT.intervalSeconds * 1000): () => void {
+export function fileHeartbeat(
+    file: string,
+    log: Logger,
+    intervalMs: number = WORKER_HEARTBEAT.intervalSeconds * 1000,
+): () => void {
     let last = 0;
     let warned = false;
     return () => {
@@ -250,11 +270,21 @@ export function fileHeartbeat(file: string, log: Logger, intervalMs: number = WO
 export async function startWorkerService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<WorkerService> {
     const redisSettings = redisConfig(env, "worker");
     const pgSettings = postgresConfig(env, "worker");
-    const redis = createRedisClient(redisSettings, log, { commandTimeoutMs: 5000, maxReconnectDelayMs: tuning.maxBackoffMs });
+    const redis = createRedisClient(redisSettings, log, {
+        commandTimeoutMs: 5000,
+        maxReconnectDelayMs: tuning.maxBackoffMs,
+    });
     const pool = createPostgres(pgSettings, log, 2);
     const heartbeatFile = env[WORKER_HEARTBEAT.variable];
     const heartbeat = heartbeatFile ? fileHeartbeat(heartbeatFile, log) : undefined;
-    const worker = new VoteWorker({ redis, store: postgresVoteStore(pool), log, ...tuning, interruptWait: () => redis.disconnect(), heartbeat });
+    const worker = new VoteWorker({
+        redis,
+        store: postgresVoteStore(pool),
+        log,
+        ...tuning,
+        interruptWait: () => redis.disconnect(),
+        heartbeat,
+    });
     const loop = worker.start();
     loop.catch(() => undefined);
     return {

@@ -100,10 +100,16 @@ export function postgresConfig(env: Env, service: string): PostgresConfig {
     const arnText = env[AppEnv.pgPasswordSecretArn]?.trim();
     const passwordSecretArn = arnText === undefined || arnText === "" ? undefined : arnText;
     if (passwordSecretArn !== undefined && !SECRET_ARN.test(passwordSecretArn)) {
-        throw new ConfigError(AppEnv.pgPasswordSecretArn, `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${passwordSecretArn}"`);
+        throw new ConfigError(
+            AppEnv.pgPasswordSecretArn,
+            `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${passwordSecretArn}"`,
+        );
     }
     if (password === undefined && passwordSecretArn === undefined) {
-        throw new ConfigError(AppSecretName.pgPassword, `is not set; the ${service} service needs it (injected from the secret store) or ${AppEnv.pgPasswordSecretArn}`);
+        throw new ConfigError(
+            AppSecretName.pgPassword,
+            `is not set; the ${service} service needs it (injected from the secret store) or ${AppEnv.pgPasswordSecretArn}`,
+        );
     }
     const sslMode = oneOf(env, AppEnv.pgSslMode, service, ["disable", "require", "verify-full"] as const);
     return {

@@ -19,7 +19,10 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export function escapeHtml(text: string): string {
-    return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+    return text.replace(
+        /[&<>"']/g,
+        (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+    );
 }
 
 const STYLE = `
@@ -72,7 +75,8 @@ export function renderResultPage(options: VoteOptions, links: ResultPageLinks, t
     const a = totals?.a.percent ?? 50;
     const b = totals?.b.percent ?? 50;
     const attributes =
-        ` data-totals="${escapeHtml(links.totalsPath)}"` + (links.eventsPath ? ` data-events="${escapeHtml(links.eventsPath)}"` : "");
+        ` data-totals="${escapeHtml(links.totalsPath)}"` +
+        (links.eventsPath ? ` data-events="${escapeHtml(links.eventsPath)}"` : "");
     return page(
         `${options.a} vs ${options.b} -- results`,
         `<h1>${escapeHtml(options.a)} vs ${escapeHtml(options.b)}</h1>

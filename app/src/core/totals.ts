@@ -21,7 +21,7 @@ export function computeTotals(counts: Readonly<Partial<Record<VoteChoice, number
     const b = Math.max(0, Math.floor(counts.b ?? 0));
     const total = a + b;
     const percentA = total === 0 ? 50 : Math.round((a / total) * 1000) / 10;
-    const percentB = total === 0 ? 50 : Math.round((1000 - percentA * 10)) / 10;
+    const percentB = total === 0 ? 50 : Math.round(1000 - percentA * 10) / 10;
     return {
         a: { label: options.a, votes: a, percent: percentA },
         b: { label: options.b, votes: b, percent: percentB },
@@ -30,7 +30,9 @@ export function computeTotals(counts: Readonly<Partial<Record<VoteChoice, number
 }
 
 /** Rows of `SELECT vote, COUNT(*)` (any store) -> counts per valid choice; unknown values are ignored. */
-export function countsFromRows(rows: ReadonlyArray<{ readonly vote: string; readonly count: number | string }>): Partial<Record<VoteChoice, number>> {
+export function countsFromRows(
+    rows: ReadonlyArray<{ readonly vote: string; readonly count: number | string }>,
+): Partial<Record<VoteChoice, number>> {
     const counts: Partial<Record<VoteChoice, number>> = {};
     for (const row of rows) {
         if (row.vote === "a" || row.vote === "b") counts[row.vote] = (counts[row.vote] ?? 0) + Number(row.count);

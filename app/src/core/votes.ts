@@ -59,7 +59,8 @@ export function decodeBallot(message: string): ParseResult<Ballot> {
     } catch {
         return { ok: false, error: "not JSON" };
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, error: "not a JSON object" };
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        return { ok: false, error: "not a JSON object" };
     const record = parsed as Record<string, unknown>;
     if (!isVoterId(record.voter_id)) return { ok: false, error: "voter_id missing or invalid" };
     if (!isVoteChoice(record.vote)) return { ok: false, error: 'vote must be "a" or "b"' };

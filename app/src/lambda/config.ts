@@ -21,11 +21,17 @@ function required(env: Env, name: string, fn: string): string {
 export function voteFunctionConfig(env: Env): { readonly queueUrl: string; readonly options: VoteOptions } {
     const queueUrl = required(env, LambdaEnv.queueUrl, "vote");
     if (!/^https:\/\/\S+\.fifo$/.test(queueUrl) && !/^http:\/\/(localhost|127\.0\.0\.1)[:/]\S*\.fifo$/.test(queueUrl)) {
-        throw new ConfigError(LambdaEnv.queueUrl, `must be the https URL of a FIFO queue (ending in .fifo), got "${queueUrl}"`);
+        throw new ConfigError(
+            LambdaEnv.queueUrl,
+            `must be the https URL of a FIFO queue (ending in .fifo), got "${queueUrl}"`,
+        );
     }
     return { queueUrl, options: voteOptions(env) };
 }
 
-export function tableConfig(env: Env, fn: "worker" | "result"): { readonly tableName: string; readonly options: VoteOptions } {
+export function tableConfig(
+    env: Env,
+    fn: "worker" | "result",
+): { readonly tableName: string; readonly options: VoteOptions } {
     return { tableName: required(env, LambdaEnv.tableName, fn), options: voteOptions(env) };
 }

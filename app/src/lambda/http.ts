@@ -5,10 +5,20 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-export function textResult(statusCode: number, body: string, headers: Readonly<Record<string, string>> = {}, cookies?: string[]): HttpResult {
+export function textResult(
+    statusCode: number,
+    body: string,
+    headers: Readonly<Record<string, string>> = {},
+    cookies?: string[],
+): HttpResult {
     return {
         statusCode,
-        headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", ...headers },
+        headers: {
+            "Content-Type": "text/plain; charset=utf-8",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+            ...headers,
+        },
         body,
         ...(cookies && cookies.length > 0 ? { cookies } : {}),
     };

@@ -24,7 +24,11 @@ export interface ResultFunctionDeps {
 }
 
 /** The result function: the page (which polls the JSON: API Gateway has no long-lived streams) and the totals. */
-export function createResultHandler({ totals, options, log }: ResultFunctionDeps): (event: HttpEvent) => Promise<HttpResult> {
+export function createResultHandler({
+    totals,
+    options,
+    log,
+}: ResultFunctionDeps): (event: HttpEvent) => Promise<HttpResult> {
     async function read(): Promise<Totals | undefined> {
         try {
             return await totals();
@@ -37,16 +41,30 @@ export function createResultHandler({ totals, options, log }: ResultFunctionDeps
         const path = event.rawPath;
         if (path === APP_HEALTH_PATH || path === LAMBDA_RESULT_PATHS.health) return textResult(200, "ok\n");
         const method = event.requestContext.http.method;
-        if (method !== "GET" && method !== "HEAD") return textResult(405, "method not allowed\n", { Allow: "GET, HEAD" });
+        if (method !== "GET" && method !== "HEAD")
+            return textResult(405, "method not allowed\n", { Allow: "GET, HEAD" });
         switch (path) {
             case LAMBDA_RESULT_PATHS.page:
             case `${LAMBDA_RESULT_PATHS.page}/`:
-                return textResult(200, renderResultPage(options, { scriptPath: LAMBDA_RESULT_PATHS.script, totalsPath: LAMBDA_RESULT_PATHS.totals }, await read()), PAGE_HEADERS);
+                return textResult(
+                    200,
+                    renderResultPage(
+                        options,
+                        { scriptPath: LAMBDA_RESULT_PATHS.script, totalsPath: LAMBDA_RESULT_PATHS.totals },
+                        await read(),
+                    ),
+                    PAGE_HEADERS,
+                );
             case LAMBDA_RESULT_PATHS.script:
-                return textResult(200, RESULT_SCRIPT, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300" });
+                return textResult(200, RESULT_SCRIPT, {
+                    "Content-Type": "text/javascript; charset=utf-8",
+                    "Cache-Control": "public, max-age=300",
+                });
             case LAMBDA_RESULT_PATHS.totals: {
                 const current = await read();
-                return current ? jsonResult(200, current) : jsonResult(503, { error: "totals temporarily unavailable" });
+                return current
+                    ? jsonResult(200, current)
+                    : jsonResult(503, { error: "totals temporarily unavailable" });
             }
             default:
                 return textResult(404, "not found\n");

@@ -38,27 +38,37 @@ interface VoterItem {
 }
 
 function isConditionFailure(error: unknown): boolean {
-    return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === "ConditionalCheckFailedException");
+    return (
+        error instanceof ConditionalCheckFailedException ||
+        (error instanceof Error && error.name === "ConditionalCheckFailedException")
+    );
 }
 
 export class DynamoVoteStore {
     constructor(
         private readonly client: DynamoDBDocumentClient,
         private readonly tableName: string,
-        private readonly newToken: () => string = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+        private readonly newToken: () => string = () =>
+            `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
     ) {}
 
     /** Record the voter's ballot (idempotent: recording the current vote again changes nothing). */
     async recordBallot(ballot: Ballot): Promise<void> {
         for (let attempt = 0; attempt < 5; attempt += 1) {
-            const found = await this.client.send(new GetCommand({ TableName: this.tableName, Key: voterKey(ballot.voterId), ConsistentRead: true }));
+            const found = await this.client.send(
+                new GetCommand({ TableName: this.tableName, Key: voterKey(ballot.voterId), ConsistentRead: true }),
+            );
             const voter = found.Item as VoterItem | undefined;
             if (voter?.pending) {
                 await this.applyPending(ballot.voterId, voter.pending);
                 continue;
             }
             if (voter?.vote === ballot.vote) return;
-            const pending: Pending = { ...(voter?.vote ? { from: voter.vote } : {}), to: ballot.vote, token: this.newToken() };
+            const pending: Pending = {
+                ...(voter?.vote ? { from: voter.vote } : {}),
+                to: ballot.vote,
+                token: this.newToken(),
+            };
             try {
                 await this.client.send(
                     new UpdateCommand({
@@ -69,7 +79,11 @@ export class DynamoVoteStore {
                             ? "#vote = :previous AND attribute_not_exists(#pending)"
                             : `attribute_not_exists(${TABLE_PARTITION_KEY})`,
                         ExpressionAttributeNames: { "#vote": "vote", "#pending": "pending" },
-                        ExpressionAttributeValues: { ":vote": ballot.vote, ":pending": pending, ...(voter ? { ":previous": voter.vote } : {}) },
+                        ExpressionAttributeValues: {
+                            ":vote": ballot.vote,
+                            ":pending": pending,
+                            ...(voter ? { ":previous": voter.vote } : {}),
+                        },
                     }),
                 );
             } catch (error) {
@@ -95,7 +109,11 @@ export class DynamoVoteStore {
                         UpdateExpression: "ADD #count :delta, #tokens :token",
                         ConditionExpression: "attribute_not_exists(#tokens) OR NOT contains(#tokens, :tokenValue)",
                         ExpressionAttributeNames: { "#count": "count", "#tokens": "tokens" },
-                        ExpressionAttributeValues: { ":delta": delta, ":token": new Set([pending.token]), ":tokenValue": pending.token },
+                        ExpressionAttributeValues: {
+                            ":delta": delta,
+                            ":token": new Set([pending.token]),
+                            ":tokenValue": pending.token,
+                        },
                     }),
                 );
             } catch (error) {
@@ -132,7 +150,15 @@ export class DynamoVoteStore {
     /** The per-option totals (eventually consistent reads: the page refreshes every few seconds). */
     async readTotals(options: VoteOptions): Promise<Totals> {
         const result = await this.client.send(
-            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: VOTE_CHOICES.map(totalKey), ProjectionExpression: "#pk, #count", ExpressionAttributeNames: { "#pk": TABLE_PARTITION_KEY, "#count": "count" } } } }),
+            new BatchGetCommand({
+                RequestItems: {
+                    [this.tableName]: {
+                        Keys: VOTE_CHOICES.map(totalKey),
+                        ProjectionExpression: "#pk, #count",
+                        ExpressionAttributeNames: { "#pk": TABLE_PARTITION_KEY, "#count": "count" },
+                    },
+                },
+            }),
         );
         const counts: Partial<Record<VoteChoice, number>> = {};
         for (const item of result.Responses?.[this.tableName] ?? []) {

@@ -19,7 +19,12 @@ export interface VoteFunctionDeps {
  * the voter id as message group (one ballot per voter in flight, in order) and the API request id as
  * deduplication id (a retried delivery of the same request is not counted twice).
  */
-export function createVoteHandler({ sqs, queueUrl, options, log }: VoteFunctionDeps): (event: HttpEvent) => Promise<HttpResult> {
+export function createVoteHandler({
+    sqs,
+    queueUrl,
+    options,
+    log,
+}: VoteFunctionDeps): (event: HttpEvent) => Promise<HttpResult> {
     return async (event) => {
         const method = event.requestContext.http.method;
         const path = event.rawPath;
@@ -28,7 +33,8 @@ export function createVoteHandler({ sqs, queueUrl, options, log }: VoteFunctionD
         const voter = voterFromCookie(eventCookieHeader(event));
         // API Gateway endpoints are HTTPS only: the cookie is always Secure.
         const cookies = voter.isNew ? [voterCookie(voter.voterId, true)] : undefined;
-        if (method === "GET" || method === "HEAD") return textResult(200, renderVotePage(options), PAGE_HEADERS, cookies);
+        if (method === "GET" || method === "HEAD")
+            return textResult(200, renderVotePage(options), PAGE_HEADERS, cookies);
         if (method !== "POST") return textResult(405, "method not allowed\n", { Allow: "GET, HEAD, POST" });
         const body = eventBody(event, MAX_VOTE_BODY_BYTES);
         if (body === undefined) return textResult(413, `request body larger than ${MAX_VOTE_BODY_BYTES} bytes\n`);
@@ -45,7 +51,9 @@ export function createVoteHandler({ sqs, queueUrl, options, log }: VoteFunctionD
             );
         } catch (error) {
             log("warn", "vote not recorded: queue unavailable", { error: errorMessage(error) });
-            return textResult(503, "the vote could not be recorded right now; please try again\n", { "Retry-After": "2" });
+            return textResult(503, "the vote could not be recorded right now; please try again\n", {
+                "Retry-After": "2",
+            });
         }
         return textResult(200, renderVotePage(options, vote.value), PAGE_HEADERS, cookies);
     };

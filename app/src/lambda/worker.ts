@@ -17,7 +17,10 @@ export interface WorkerFunctionDeps {
  * batch are returned to the queue. Malformed messages are failed too: after the queue's maxReceiveCount
  * they land in its dead-letter queue, never silently dropped.
  */
-export function createWorkerHandler({ store, log }: WorkerFunctionDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function createWorkerHandler({
+    store,
+    log,
+}: WorkerFunctionDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
     return async (event) => {
         const batchItemFailures: SQSBatchItemFailure[] = [];
         for (const record of event.Records) {
@@ -27,14 +30,20 @@ export function createWorkerHandler({ store, log }: WorkerFunctionDeps): (event:
             }
             const ballot = decodeBallot(record.body);
             if (!ballot.ok) {
-                log("warn", "malformed message: failed, will reach the dead-letter queue", { messageId: record.messageId, reason: ballot.error });
+                log("warn", "malformed message: failed, will reach the dead-letter queue", {
+                    messageId: record.messageId,
+                    reason: ballot.error,
+                });
                 batchItemFailures.push({ itemIdentifier: record.messageId });
                 continue;
             }
             try {
                 await store.recordBallot(ballot.value);
             } catch (error) {
-                log("warn", "ballot not recorded, returned to the queue", { messageId: record.messageId, error: errorMessage(error) });
+                log("warn", "ballot not recorded, returned to the queue", {
+                    messageId: record.messageId,
+                    error: errorMessage(error),
+                });
                 batchItemFailures.push({ itemIdentifier: record.messageId });
             }
         }

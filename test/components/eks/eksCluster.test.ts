@@ -1,6 +1,10 @@
 import * as assert from "assert";
 import { EKS_ADDON_VERSIONS, EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../../components/eks/addonVersions";
-import { CLOUDWATCH_AGENT_IDENTITY, CONTAINER_INSIGHTS_LOG_GROUPS, EKS_CONTROL_PLANE_LOG_TYPES } from "../../../components/eks/eksCluster";
+import {
+    CLOUDWATCH_AGENT_IDENTITY,
+    CONTAINER_INSIGHTS_LOG_GROUPS,
+    EKS_CONTROL_PLANE_LOG_TYPES,
+} from "../../../components/eks/eksCluster";
 import { descendantsOf, input, named, ofType, single, stackRun } from "../../support/stacks";
 
 /** EksCluster on captured inputs of the shipped stacks switched to platform eks. */
@@ -19,13 +23,19 @@ describe("EksCluster", function () {
         assert.strictEqual(input(cluster, "name"), "voteapp-dev");
         assert.deepStrictEqual(input(cluster, "upgradePolicy"), { supportType: "STANDARD" });
         assert.strictEqual(input(cluster, "bootstrapSelfManagedAddons"), false);
-        const other = single(await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": "1.31" } }), CLUSTER);
+        const other = single(
+            await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": "1.31" } }),
+            CLUSTER,
+        );
         assert.strictEqual(input(other, "version"), "1.31");
     });
 
     it("authenticates through access entries only, without implicit creator admin", async () => {
         const cluster = single(await dev(), CLUSTER);
-        assert.deepStrictEqual(input(cluster, "accessConfig"), { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+        assert.deepStrictEqual(input(cluster, "accessConfig"), {
+            authenticationMode: "API",
+            bootstrapClusterCreatorAdminPermissions: false,
+        });
     });
 
     it("sends all five control-plane log types to a KMS-encrypted log group it creates with retention", async () => {
@@ -37,7 +47,10 @@ describe("EksCluster", function () {
         assert.strictEqual(input(group, "name"), "/aws/eks/voteapp-dev/cluster");
         assert.strictEqual(input(group, "retentionInDays"), 14);
         assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
-        assert.ok(cluster.dependencies.includes(group.urn), "the cluster does not wait for its log group, so EKS could create an unencrypted one first");
+        assert.ok(
+            cluster.dependencies.includes(group.urn),
+            "the cluster does not wait for its log group, so EKS could create an unencrypted one first",
+        );
     });
 
     it("envelope-encrypts Kubernetes Secrets with the stack's KMS key, which the cluster role may use", async () => {
@@ -46,10 +59,20 @@ describe("EksCluster", function () {
         const key = single(run, "aws:kms/key:Key", "data-key");
         const keyArn = `arn:aws:kms:eu-west-1:111111111111:key/`;
         assert.deepStrictEqual(input(cluster, "encryptionConfig", "resources"), ["secrets"]);
-        assert.ok(String(input(cluster, "encryptionConfig", "provider", "keyArn")).startsWith(keyArn), `encryption key: ${String(input(cluster, "encryptionConfig", "provider", "keyArn"))}`);
+        assert.ok(
+            String(input(cluster, "encryptionConfig", "provider", "keyArn")).startsWith(keyArn),
+            `encryption key: ${String(input(cluster, "encryptionConfig", "provider", "keyArn"))}`,
+        );
         assert.ok(key);
-        const kmsPolicy = JSON.parse(String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "eks-cluster-kms"), "policy"))) as { Statement: { Action: string[]; Resource: string }[] };
-        assert.deepStrictEqual(kmsPolicy.Statement[0].Action.sort(), ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"]);
+        const kmsPolicy = JSON.parse(
+            String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "eks-cluster-kms"), "policy")),
+        ) as { Statement: { Action: string[]; Resource: string }[] };
+        assert.deepStrictEqual(kmsPolicy.Statement[0].Action.sort(), [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:ListGrants",
+        ]);
         assert.strictEqual(kmsPolicy.Statement[0].Resource, input(cluster, "encryptionConfig", "provider", "keyArn"));
     });
 
@@ -63,7 +86,10 @@ describe("EksCluster", function () {
     });
 
     it("opens the public endpoint only to the configured CIDRs", async () => {
-        const cluster = single(await stackRun("prod", { overrides: { ...EKS, "voteapp:eksPublicAccessCidrs": "52.94.76.0/22" } }), CLUSTER);
+        const cluster = single(
+            await stackRun("prod", { overrides: { ...EKS, "voteapp:eksPublicAccessCidrs": "52.94.76.0/22" } }),
+            CLUSTER,
+        );
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), true);
         assert.deepStrictEqual(input(cluster, "vpcConfig", "publicAccessCidrs"), ["52.94.76.0/22"]);
     });
@@ -74,22 +100,41 @@ describe("EksCluster", function () {
     });
 
     it("grants cluster admin to the deploy role and, when configured, the admin role, through access entries", async () => {
-        const run = await stackRun("prod", { overrides: { ...EKS, "voteapp:eksAdminRoleArn": "arn:aws:iam::333333333333:role/platform-admin" } });
-        const entries = ofType(run, "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn")).sort();
-        assert.deepStrictEqual(entries, ["arn:aws:iam::333333333333:role/platform-admin", "arn:aws:iam::333333333333:role/voteapp-deploy"]);
+        const run = await stackRun("prod", {
+            overrides: { ...EKS, "voteapp:eksAdminRoleArn": "arn:aws:iam::333333333333:role/platform-admin" },
+        });
+        const entries = ofType(run, "aws:eks/accessEntry:AccessEntry")
+            .map((e) => input(e, "principalArn"))
+            .sort();
+        assert.deepStrictEqual(entries, [
+            "arn:aws:iam::333333333333:role/platform-admin",
+            "arn:aws:iam::333333333333:role/voteapp-deploy",
+        ]);
         const associations = ofType(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
         assert.strictEqual(associations.length, 2);
         for (const a of associations) {
-            assert.strictEqual(input(a, "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+            assert.strictEqual(
+                input(a, "policyArn"),
+                "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            );
             assert.deepStrictEqual(input(a, "accessScope"), { type: "cluster" });
         }
-        assert.strictEqual(ofType(await dev(), "aws:eks/accessEntry:AccessEntry").length, 1, "dev without eksAdminRoleArn should have only the deploy role's entry");
+        assert.strictEqual(
+            ofType(await dev(), "aws:eks/accessEntry:AccessEntry").length,
+            1,
+            "dev without eksAdminRoleArn should have only the deploy role's entry",
+        );
     });
 
     it("runs nodes from a launch template requiring IMDSv2 with hop limit 1 and an encrypted root volume", async () => {
         const run = await dev();
         const template = single(run, "aws:ec2/launchTemplate:LaunchTemplate");
-        assert.deepStrictEqual(input(template, "metadataOptions"), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+        assert.deepStrictEqual(input(template, "metadataOptions"), {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
         const ebs = input(template, "blockDeviceMappings", 0, "ebs") as Record<string, unknown>;
         assert.strictEqual(ebs.encrypted, "true");
         assert.strictEqual(ebs.volumeType, "gp3");
@@ -99,7 +144,15 @@ describe("EksCluster", function () {
     });
 
     it("sizes the managed node group from config, Graviton AMI, private subnets", async () => {
-        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksNodeInstanceTypes": "m7g.large,c7g.large", "voteapp:eksNodeMinSize": "1", "voteapp:eksNodeDesiredSize": "3", "voteapp:eksNodeMaxSize": "5" } });
+        const run = await stackRun("dev", {
+            overrides: {
+                ...EKS,
+                "voteapp:eksNodeInstanceTypes": "m7g.large,c7g.large",
+                "voteapp:eksNodeMinSize": "1",
+                "voteapp:eksNodeDesiredSize": "3",
+                "voteapp:eksNodeMaxSize": "5",
+            },
+        });
         const group = single(run, "aws:eks/nodeGroup:NodeGroup");
         assert.deepStrictEqual(input(group, "instanceTypes"), ["m7g.large", "c7g.large"]);
         assert.deepStrictEqual(input(group, "scalingConfig"), { minSize: 1, desiredSize: 3, maxSize: 5 });
@@ -111,9 +164,15 @@ describe("EksCluster", function () {
     it("gives nodes only the minimal managed policies", async () => {
         const run = await dev();
         const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
-        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === nodeRole.name);
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+            (a) => input(a, "role") === nodeRole.name,
+        );
         const policies = attached.map((a) => String(input(a, "policyArn")).split("/").pop()).sort();
-        assert.deepStrictEqual(policies, ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy", "AmazonEKS_CNI_Policy"]);
+        assert.deepStrictEqual(policies, [
+            "AmazonEC2ContainerRegistryPullOnly",
+            "AmazonEKSWorkerNodeMinimalPolicy",
+            "AmazonEKS_CNI_Policy",
+        ]);
     });
 
     it("installs the five add-ons at the versions pinned for the cluster's Kubernetes version, CNI enforcing NetworkPolicies", async () => {
@@ -123,20 +182,33 @@ describe("EksCluster", function () {
             assert.deepStrictEqual(addons.map((a) => input(a, "addonName")).sort(), [...EKS_ADDONS].sort());
             for (const addon of addons) {
                 const name = input(addon, "addonName") as keyof (typeof EKS_ADDON_VERSIONS)["1.33"];
-                assert.strictEqual(input(addon, "addonVersion"), EKS_ADDON_VERSIONS[version][name], `${name} on ${version}`);
+                assert.strictEqual(
+                    input(addon, "addonVersion"),
+                    EKS_ADDON_VERSIONS[version][name],
+                    `${name} on ${version}`,
+                );
             }
             const cni = addons.find((a) => input(a, "addonName") === "vpc-cni");
-            assert.deepStrictEqual(JSON.parse(String(input(cni!, "configurationValues"))), { enableNetworkPolicy: "true" });
+            assert.deepStrictEqual(JSON.parse(String(input(cni!, "configurationValues"))), {
+                enableNetworkPolicy: "true",
+            });
             const coredns = addons.find((a) => input(a, "addonName") === "coredns")!;
-            assert.ok(coredns.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn), "coredns needs nodes to schedule on");
+            assert.ok(
+                coredns.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn),
+                "coredns needs nodes to schedule on",
+            );
         }
     });
 
     it("the add-on table pins every add-on for every supported version, kube-proxy matching its minor", () => {
         for (const version of SUPPORTED_KUBERNETES_VERSIONS) {
             const row = EKS_ADDON_VERSIONS[version];
-            for (const addon of EKS_ADDONS) assert.match(row[addon], /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, `${addon} for ${version}`);
-            assert.ok(row["kube-proxy"].startsWith(`v${version}.`), `kube-proxy ${row["kube-proxy"]} does not match Kubernetes ${version}`);
+            for (const addon of EKS_ADDONS)
+                assert.match(row[addon], /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, `${addon} for ${version}`);
+            assert.ok(
+                row["kube-proxy"].startsWith(`v${version}.`),
+                `kube-proxy ${row["kube-proxy"]} does not match Kubernetes ${version}`,
+            );
         }
     });
 
@@ -150,62 +222,128 @@ describe("EksCluster", function () {
         assert.deepStrictEqual(input(cluster, "kubernetesNetworkConfig"), { elasticLoadBalancing: { enabled: true } });
         assert.strictEqual(ofType(run, "aws:eks/nodeGroup:NodeGroup").length, 0);
         assert.strictEqual(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").length, 0);
-        assert.deepStrictEqual(ofType(run, "aws:eks/addon:Addon").map((a) => input(a, "addonName")), ["amazon-cloudwatch-observability"]);
+        assert.deepStrictEqual(
+            ofType(run, "aws:eks/addon:Addon").map((a) => input(a, "addonName")),
+            ["amazon-cloudwatch-observability"],
+        );
         const networkPolicy = single(run, "kubernetes:core/v1:ConfigMap");
-        assert.deepStrictEqual([input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")], ["kube-system", "amazon-vpc-cni"]);
+        assert.deepStrictEqual(
+            [input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")],
+            ["kube-system", "amazon-vpc-cni"],
+        );
         assert.deepStrictEqual(input(networkPolicy, "data"), { "enable-network-policy-controller": "true" });
-        assert.strictEqual(ofType(await dev(), "kubernetes:core/v1:ConfigMap").length, 0, "the node group's CNI is configured through its add-on, not a ConfigMap");
-        const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as { Statement: { Action: string[] }[] };
+        assert.strictEqual(
+            ofType(await dev(), "kubernetes:core/v1:ConfigMap").length,
+            0,
+            "the node group's CNI is configured through its add-on, not a ConfigMap",
+        );
+        const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as {
+            Statement: { Action: string[] }[];
+        };
         assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
     });
 
     it("creates Container Insights' log groups first, with the stack's retention and KMS key (Fluent Bit would create them bare)", async () => {
         const run = await prod();
         const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
-        const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((g) => String(input(g, "name")).startsWith("/aws/containerinsights/"));
-        assert.deepStrictEqual(groups.map((g) => String(input(g, "name")).split("/").pop()).sort(), [...CONTAINER_INSIGHTS_LOG_GROUPS].sort());
+        const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((g) =>
+            String(input(g, "name")).startsWith("/aws/containerinsights/"),
+        );
+        assert.deepStrictEqual(
+            groups.map((g) => String(input(g, "name")).split("/").pop()).sort(),
+            [...CONTAINER_INSIGHTS_LOG_GROUPS].sort(),
+        );
         for (const group of groups) {
             assert.strictEqual(input(group, "retentionInDays"), 365, String(input(group, "name")));
             assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
-            assert.ok(addon.dependencies.includes(group.urn), "the add-on may start writing before its log group exists");
+            assert.ok(
+                addon.dependencies.includes(group.urn),
+                "the add-on may start writing before its log group exists",
+            );
         }
     });
 
     for (const capacity of ["managedNodeGroup", "autoMode"] as const) {
         it(`installs Container Insights (amazon-cloudwatch-observability), pinned, its agent on a Pod Identity role (${capacity})`, async () => {
             for (const version of ["1.31", "1.34"] as const) {
-                const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": capacity, "voteapp:eksKubernetesVersion": version } });
+                const run = await stackRun("dev", {
+                    overrides: { ...EKS, "voteapp:eksCapacity": capacity, "voteapp:eksKubernetesVersion": version },
+                });
                 const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
                 assert.strictEqual(input(addon, "addonName"), "amazon-cloudwatch-observability");
-                assert.strictEqual(input(addon, "addonVersion"), EKS_ADDON_VERSIONS[version]["amazon-cloudwatch-observability"], `on ${version}`);
+                assert.strictEqual(
+                    input(addon, "addonVersion"),
+                    EKS_ADDON_VERSIONS[version]["amazon-cloudwatch-observability"],
+                    `on ${version}`,
+                );
 
                 const role = named(run, "aws:iam/role:Role", "eks-cloudwatch-agent");
-                const associations = input(addon, "podIdentityAssociations") as { serviceAccount: string; roleArn: string }[];
+                const associations = input(addon, "podIdentityAssociations") as {
+                    serviceAccount: string;
+                    roleArn: string;
+                }[];
                 assert.strictEqual(associations.length, 1);
                 assert.strictEqual(associations[0].serviceAccount, "cloudwatch-agent");
                 assert.match(associations[0].roleArn, /^arn:aws:iam::111111111111:role\//);
                 assert.ok(addon.dependencies.includes(role.urn), "the association does not use the agent's role");
                 // No stand-alone association: the add-on owns it (namespace amazon-cloudwatch, where it creates the ServiceAccount).
-                assert.ok(!ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").some((a) => input(a, "namespace") === CLOUDWATCH_AGENT_IDENTITY.namespace));
+                assert.ok(
+                    !ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
+                        (a) => input(a, "namespace") === CLOUDWATCH_AGENT_IDENTITY.namespace,
+                    ),
+                );
 
-                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Effect: string; Principal: { Service: string }; Action: string[]; Condition: Record<string, Record<string, string>> }[] };
+                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as {
+                    Statement: {
+                        Effect: string;
+                        Principal: { Service: string };
+                        Action: string[];
+                        Condition: Record<string, Record<string, string>>;
+                    }[];
+                };
                 assert.strictEqual(trust.Statement.length, 1);
                 assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
                 assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
                 assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "111111111111");
-                assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:111111111111:cluster\//);
+                assert.match(
+                    trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
+                    /^arn:aws:eks:eu-west-1:111111111111:cluster\//,
+                );
 
-                const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => input(a, "role") === role.name);
-                assert.deepStrictEqual(attached.map((a) => input(a, "policyArn")), ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
-                assert.ok(ofType(run, "aws:iam/rolePolicy:RolePolicy").every((p) => input(p, "role") !== role.name), "the agent's role has inline permissions beyond the managed policy");
-                assert.ok(attached.every((a) => addon.dependencies.includes(a.urn)), "the add-on starts before its role may publish");
+                const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+                    (a) => input(a, "role") === role.name,
+                );
+                assert.deepStrictEqual(
+                    attached.map((a) => input(a, "policyArn")),
+                    ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+                );
+                assert.ok(
+                    ofType(run, "aws:iam/rolePolicy:RolePolicy").every((p) => input(p, "role") !== role.name),
+                    "the agent's role has inline permissions beyond the managed policy",
+                );
+                assert.ok(
+                    attached.every((a) => addon.dependencies.includes(a.urn)),
+                    "the add-on starts before its role may publish",
+                );
 
                 // The node role stays minimal: the agent never uses node credentials.
                 const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
-                assert.ok(!ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) => input(a, "role") === nodeRole.name && String(input(a, "policyArn")).endsWith("/CloudWatchAgentServerPolicy")));
+                assert.ok(
+                    !ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some(
+                        (a) =>
+                            input(a, "role") === nodeRole.name &&
+                            String(input(a, "policyArn")).endsWith("/CloudWatchAgentServerPolicy"),
+                    ),
+                );
                 if (capacity === "managedNodeGroup") {
-                    assert.ok(addon.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn), "the agent's DaemonSets need nodes");
-                    assert.ok(addon.dependencies.includes(single(run, "aws:eks/addon:Addon", "eks-pod-identity-agent").urn), "the agent needs the Pod Identity agent for credentials");
+                    assert.ok(
+                        addon.dependencies.includes(single(run, "aws:eks/nodeGroup:NodeGroup").urn),
+                        "the agent's DaemonSets need nodes",
+                    );
+                    assert.ok(
+                        addon.dependencies.includes(single(run, "aws:eks/addon:Addon", "eks-pod-identity-agent").urn),
+                        "the agent needs the Pod Identity agent for credentials",
+                    );
                 }
             }
         });
@@ -221,17 +359,38 @@ describe("EksCluster", function () {
         assert.match(kubeconfig.clusters[0].cluster.server, /^https:\/\/.+\.eks\.amazonaws\.com$/);
         assert.ok(kubeconfig.clusters[0].cluster["certificate-authority-data"].length > 0);
         assert.strictEqual(kubeconfig.users[0].user.exec.command, "aws");
-        assert.deepStrictEqual(kubeconfig.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "voteapp-dev", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::111111111111:role/voteapp-deploy", "--output", "json"]);
+        assert.deepStrictEqual(kubeconfig.users[0].user.exec.args, [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "voteapp-dev",
+            "--region",
+            "eu-west-1",
+            "--role-arn",
+            "arn:aws:iam::111111111111:role/voteapp-deploy",
+            "--output",
+            "json",
+        ]);
         // It waits for admin access and for capacity, so Kubernetes objects are not applied to a cluster that cannot run them.
         for (const type of ["aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:eks/nodeGroup:NodeGroup"]) {
-            assert.ok(provider.dependencies.includes(single(run, type).urn), `the Kubernetes provider does not wait for ${type}`);
+            assert.ok(
+                provider.dependencies.includes(single(run, type).urn),
+                `the Kubernetes provider does not wait for ${type}`,
+            );
         }
     });
 
     it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics (node group and Auto Mode)", async () => {
         for (const capacity of ["managedNodeGroup", "autoMode"]) {
-            const release = named(await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }), "kubernetes:helm.sh/v3:Release", "eks-metrics-server");
-            assert.deepStrictEqual([input(release, "chart"), input(release, "version"), input(release, "namespace")], ["metrics-server", "3.12.2", "kube-system"]);
+            const release = named(
+                await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }),
+                "kubernetes:helm.sh/v3:Release",
+                "eks-metrics-server",
+            );
+            assert.deepStrictEqual(
+                [input(release, "chart"), input(release, "version"), input(release, "namespace")],
+                ["metrics-server", "3.12.2", "kube-system"],
+            );
             assert.strictEqual(input(release, "values", "replicas"), 2);
         }
     });
@@ -240,7 +399,11 @@ describe("EksCluster", function () {
         const run = await dev();
         const component = single(run, "voteapp:eks:EksCluster");
         for (const r of descendantsOf(run, component).filter((r) => r.custom && r.type.startsWith("aws:"))) {
-            assert.match(String(r.provider), /pulumi:providers:aws::dev-account/, `${r.type} ${r.name} uses ${String(r.provider)}`);
+            assert.match(
+                String(r.provider),
+                /pulumi:providers:aws::dev-account/,
+                `${r.type} ${r.name} uses ${String(r.provider)}`,
+            );
         }
     });
 });

@@ -22,12 +22,16 @@ const MODELS: Readonly<Record<string, (data: Record<string, unknown>) => Validat
     "kubernetes:core/v1:Namespace": (d) => new Namespace(d as ConstructorParameters<typeof Namespace>[0]),
     "kubernetes:core/v1:ConfigMap": (d) => new ConfigMap(d as ConstructorParameters<typeof ConfigMap>[0]),
     "kubernetes:core/v1:Secret": (d) => new Secret(d as ConstructorParameters<typeof Secret>[0]),
-    "kubernetes:core/v1:ServiceAccount": (d) => new ServiceAccount(d as ConstructorParameters<typeof ServiceAccount>[0]),
+    "kubernetes:core/v1:ServiceAccount": (d) =>
+        new ServiceAccount(d as ConstructorParameters<typeof ServiceAccount>[0]),
     "kubernetes:core/v1:Service": (d) => new Service(d as ConstructorParameters<typeof Service>[0]),
     "kubernetes:apps/v1:Deployment": (d) => new Deployment(d as ConstructorParameters<typeof Deployment>[0]),
-    "kubernetes:policy/v1:PodDisruptionBudget": (d) => new PodDisruptionBudget(d as ConstructorParameters<typeof PodDisruptionBudget>[0]),
-    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": (d) => new HorizontalPodAutoscaler(d as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]),
-    "kubernetes:networking.k8s.io/v1:NetworkPolicy": (d) => new NetworkPolicy(d as ConstructorParameters<typeof NetworkPolicy>[0]),
+    "kubernetes:policy/v1:PodDisruptionBudget": (d) =>
+        new PodDisruptionBudget(d as ConstructorParameters<typeof PodDisruptionBudget>[0]),
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": (d) =>
+        new HorizontalPodAutoscaler(d as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]),
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": (d) =>
+        new NetworkPolicy(d as ConstructorParameters<typeof NetworkPolicy>[0]),
     "kubernetes:networking.k8s.io/v1:Ingress": (d) => new Ingress(d as ConstructorParameters<typeof Ingress>[0]),
 };
 /** Not Kubernetes objects: the Helm release is rendered by Helm from the pinned chart. */
@@ -39,7 +43,9 @@ function validate(resource: CapturedResource): void {
     try {
         model(structuredClone(resource.inputs)).validate();
     } catch (error) {
-        assert.fail(`${resource.type} ${resource.name} does not match the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema: ${error instanceof Error ? error.message : String(error)}`);
+        assert.fail(
+            `${resource.type} ${resource.name} does not match the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema: ${error instanceof Error ? error.message : String(error)}`,
+        );
     }
 }
 
@@ -48,14 +54,22 @@ describe("Kubernetes objects of the eks stacks against the Kubernetes schema", f
 
     it(`the stacks pin Kubernetes ${SCHEMA_KUBERNETES_VERSION} by default, the schema version validated here`, () => {
         const file = readStackConfig("dev");
-        assert.strictEqual(parseVoteAppConfig({ ...file.config, "voteapp:platform": "eks" }, { project: file.project, stack: "dev" }).eks.kubernetesVersion, SCHEMA_KUBERNETES_VERSION);
+        assert.strictEqual(
+            parseVoteAppConfig({ ...file.config, "voteapp:platform": "eks" }, { project: file.project, stack: "dev" })
+                .eks.kubernetesVersion,
+            SCHEMA_KUBERNETES_VERSION,
+        );
     });
 
     for (const stack of SHIPPED_STACKS) {
         for (const capacity of ["managedNodeGroup", "autoMode"]) {
             it(`${stack} (${capacity}): every object validates`, async () => {
-                const run = await stackRun(stack, { overrides: { "voteapp:platform": "eks", "voteapp:eksCapacity": capacity } });
-                const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
+                const run = await stackRun(stack, {
+                    overrides: { "voteapp:platform": "eks", "voteapp:eksCapacity": capacity },
+                });
+                const objects = run.resources.filter(
+                    (r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type),
+                );
                 assert.ok(objects.length >= 25, `only ${objects.length} objects`);
                 for (const object of objects) validate(object);
             });
@@ -66,11 +80,21 @@ describe("Kubernetes objects of the eks stacks against the Kubernetes schema", f
         const run = await stackRun("dev", { overrides: { "voteapp:platform": "eks" } });
         const deployment = run.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment");
         assert.ok(deployment);
-        const broken = structuredClone(deployment.inputs) as { spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } } };
+        const broken = structuredClone(deployment.inputs) as {
+            spec: { template: { spec: { containers: { securityContext: Record<string, unknown> }[] } } };
+        };
         broken.spec.template.spec.containers[0].securityContext.runAsUser = "root";
-        assert.throws(() => validate({ ...deployment, inputs: broken as unknown as Record<string, unknown> }), /does not match the Kubernetes/);
-        const noContainers = structuredClone(deployment.inputs) as { spec: { template: { spec: Record<string, unknown> } } };
+        assert.throws(
+            () => validate({ ...deployment, inputs: broken as unknown as Record<string, unknown> }),
+            /does not match the Kubernetes/,
+        );
+        const noContainers = structuredClone(deployment.inputs) as {
+            spec: { template: { spec: Record<string, unknown> } };
+        };
         delete noContainers.spec.template.spec.containers;
-        assert.throws(() => validate({ ...deployment, inputs: noContainers as unknown as Record<string, unknown> }), /does not match the Kubernetes/);
+        assert.throws(
+            () => validate({ ...deployment, inputs: noContainers as unknown as Record<string, unknown> }),
+            /does not match the Kubernetes/,
+        );
     });
 });

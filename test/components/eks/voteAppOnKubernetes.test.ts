@@ -29,8 +29,10 @@ interface ContainerInputs {
     volumeMounts: { name: string; mountPath: string }[];
 }
 
-const containersOf = (deployment: CapturedResource) => input(deployment, "spec", "template", "spec", "containers") as ContainerInputs[];
-const deploymentOf = (run: Awaited<ReturnType<typeof dev>>, service: string) => named(run, DEPLOYMENT, `vote-app-${service}`);
+const containersOf = (deployment: CapturedResource) =>
+    input(deployment, "spec", "template", "spec", "containers") as ContainerInputs[];
+const deploymentOf = (run: Awaited<ReturnType<typeof dev>>, service: string) =>
+    named(run, DEPLOYMENT, `vote-app-${service}`);
 
 describe("VoteAppOnKubernetes", function () {
     this.timeout(180_000);
@@ -40,7 +42,12 @@ describe("VoteAppOnKubernetes", function () {
             const provider = single(run, "pulumi:providers:kubernetes");
             const k8sResources = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(k8sResources.length >= 25, `only ${k8sResources.length} Kubernetes resources`);
-            for (const r of k8sResources) assert.strictEqual(r.provider, `${provider.urn}::${provider.name}-id`, `${r.type} ${r.name} does not use the cluster's provider`);
+            for (const r of k8sResources)
+                assert.strictEqual(
+                    r.provider,
+                    `${provider.urn}::${provider.name}-id`,
+                    `${r.type} ${r.name} does not use the cluster's provider`,
+                );
         }
     });
 
@@ -48,7 +55,13 @@ describe("VoteAppOnKubernetes", function () {
         const run = await prod();
         for (const deployment of ofType(run, DEPLOYMENT)) {
             const pod = input(deployment, "spec", "template", "spec") as Record<string, unknown>;
-            assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepStrictEqual(pod.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             assert.strictEqual(pod.automountServiceAccountToken, false);
             assert.deepStrictEqual(pod.volumes, [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }]);
             for (const container of containersOf(deployment)) {
@@ -67,20 +80,35 @@ describe("VoteAppOnKubernetes", function () {
 
     it("gives each service the app contract's environment and its passwords only by reference to its own Secret", async () => {
         const run = await dev();
-        const expected: Record<string, string[]> = { vote: [AppSecretName.redisPassword], result: [AppSecretName.pgPassword], worker: [AppSecretName.pgPassword, AppSecretName.redisPassword] };
+        const expected: Record<string, string[]> = {
+            vote: [AppSecretName.redisPassword],
+            result: [AppSecretName.pgPassword],
+            worker: [AppSecretName.pgPassword, AppSecretName.redisPassword],
+        };
         for (const service of APP_SERVICES) {
             const [container] = containersOf(deploymentOf(run, service));
             const secretRefs = container.env.filter((e) => e.valueFrom).map((e) => e.valueFrom?.secretKeyRef);
             assert.deepStrictEqual(secretRefs.map((r) => r?.key).sort(), expected[service].sort(), service);
-            assert.ok(secretRefs.every((r) => r?.name === `${service}-passwords`), `${service} reads another service's Secret`);
+            assert.ok(
+                secretRefs.every((r) => r?.name === `${service}-passwords`),
+                `${service} reads another service's Secret`,
+            );
             const plainNames = container.env.filter((e) => e.value !== undefined).map((e) => e.name);
-            for (const secretName of Object.values(AppSecretName)) assert.ok(!plainNames.includes(secretName), `${service} has ${secretName} as a plain value`);
+            for (const secretName of Object.values(AppSecretName))
+                assert.ok(!plainNames.includes(secretName), `${service} has ${secretName} as a plain value`);
             const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
             assert.deepStrictEqual(Object.keys(input(secret, "stringData") as object).sort(), expected[service].sort());
-            assert.deepStrictEqual(secret.secretInputKeys, ["stringData"], `${service} Secret's stringData is not a Pulumi secret`);
+            assert.deepStrictEqual(
+                secret.secretInputKeys,
+                ["stringData"],
+                `${service} Secret's stringData is not a Pulumi secret`,
+            );
         }
         const vote = containersOf(deploymentOf(run, "vote"))[0].env.map((e) => e.name);
-        assert.ok(vote.includes("REDIS_HOST") && vote.includes("REDIS_TLS") && !vote.includes("PGHOST"), `vote env: ${vote.join(", ")}`);
+        assert.ok(
+            vote.includes("REDIS_HOST") && vote.includes("REDIS_TLS") && !vote.includes("PGHOST"),
+            `vote env: ${vote.join(", ")}`,
+        );
     });
 
     it("reads the Redis token only once its value is stored (the Secret waits for the secret version)", async () => {
@@ -88,47 +116,83 @@ describe("VoteAppOnKubernetes", function () {
         const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
         for (const service of ["vote", "worker"]) {
             const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
-            assert.ok(secret.dependencies.includes(version.urn), `${service}'s Secret does not wait for the Redis token's secret version`);
+            assert.ok(
+                secret.dependencies.includes(version.urn),
+                `${service}'s Secret does not wait for the Redis token's secret version`,
+            );
         }
     });
 
     it("puts no password value into any container environment", async () => {
         const run = await prod();
-        const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) => Object.values(input(s, "stringData") as Record<string, string>));
+        const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) =>
+            Object.values(input(s, "stringData") as Record<string, string>),
+        );
         assert.ok(passwords.length >= 4);
         for (const deployment of ofType(run, DEPLOYMENT)) {
             const text = JSON.stringify(deployment.inputs);
-            for (const password of passwords) assert.ok(!text.includes(password), `${deployment.name} carries a password literally`);
+            for (const password of passwords)
+                assert.ok(!text.includes(password), `${deployment.name} carries a password literally`);
         }
     });
 
     it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
         const [vote] = containersOf(deploymentOf(await prodRolling(), "vote"));
-        assert.deepStrictEqual(vote.resources, { requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } });
+        assert.deepStrictEqual(vote.resources, {
+            requests: { cpu: "500m", memory: "1024Mi" },
+            limits: { cpu: "1000m", memory: "1024Mi" },
+        });
     });
 
     it("probes /healthz on vote and result, and the worker's heartbeat file it is told to write", async () => {
         const run = await dev();
         for (const service of ["vote", "result"]) {
             const [container] = containersOf(deploymentOf(run, service));
-            assert.deepStrictEqual(input({ inputs: container.readinessProbe ?? {} } as CapturedResource, "httpGet"), { path: "/healthz", port: "http" });
-            assert.deepStrictEqual(input({ inputs: container.livenessProbe ?? {} } as CapturedResource, "httpGet"), { path: "/healthz", port: "http" });
+            assert.deepStrictEqual(input({ inputs: container.readinessProbe ?? {} } as CapturedResource, "httpGet"), {
+                path: "/healthz",
+                port: "http",
+            });
+            assert.deepStrictEqual(input({ inputs: container.livenessProbe ?? {} } as CapturedResource, "httpGet"), {
+                path: "/healthz",
+                port: "http",
+            });
         }
         const [worker] = containersOf(deploymentOf(run, "worker"));
-        assert.deepStrictEqual(worker.env.find((e) => e.name === WORKER_HEARTBEAT.variable), { name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH });
+        assert.deepStrictEqual(
+            worker.env.find((e) => e.name === WORKER_HEARTBEAT.variable),
+            { name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH },
+        );
         const command = (worker.livenessProbe?.exec as { command: string[] }).command;
         assert.strictEqual(command[0], "/nodejs/bin/node");
-        assert.ok(command[2].includes(WORKER_HEARTBEAT_PATH) && command[2].includes(String(WORKER_HEARTBEAT.staleAfterSeconds * 1000)), command[2]);
-        assert.ok(WORKER_HEARTBEAT.staleAfterSeconds >= 4 * WORKER_HEARTBEAT.intervalSeconds, "the probe's staleness window must cover several heartbeats");
+        assert.ok(
+            command[2].includes(WORKER_HEARTBEAT_PATH) &&
+                command[2].includes(String(WORKER_HEARTBEAT.staleAfterSeconds * 1000)),
+            command[2],
+        );
+        assert.ok(
+            WORKER_HEARTBEAT.staleAfterSeconds >= 4 * WORKER_HEARTBEAT.intervalSeconds,
+            "the probe's staleness window must cover several heartbeats",
+        );
     });
 
     it("rolls vote and result out with the configured surge and unavailability, the HPA owning their replica count; the worker is one pod, replaced never side by side", async () => {
-        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" } });
+        const run = await stackRun("dev", {
+            overrides: { ...EKS, "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" },
+        });
         const worker = deploymentOf(run, "worker");
-        assert.deepStrictEqual([input(worker, "spec", "replicas"), input(worker, "spec", "strategy")], [1, { type: "Recreate" }]);
-        assert.ok(!ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").some((h) => h.name.endsWith("-worker")), "no HPA may scale the worker");
+        assert.deepStrictEqual(
+            [input(worker, "spec", "replicas"), input(worker, "spec", "strategy")],
+            [1, { type: "Recreate" }],
+        );
+        assert.ok(
+            !ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").some((h) => h.name.endsWith("-worker")),
+            "no HPA may scale the worker",
+        );
         for (const deployment of ofType(run, DEPLOYMENT).filter((d) => d !== worker)) {
-            assert.deepStrictEqual(input(deployment, "spec", "strategy"), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" } });
+            assert.deepStrictEqual(input(deployment, "spec", "strategy"), {
+                type: "RollingUpdate",
+                rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" },
+            });
             assert.strictEqual(input(deployment, "spec", "replicas"), undefined);
         }
     });
@@ -139,32 +203,68 @@ describe("VoteAppOnKubernetes", function () {
         for (const service of APP_SERVICES) {
             const pdb = named(run, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}`);
             assert.strictEqual(input(pdb, "spec", "maxUnavailable"), 1);
-            assert.deepStrictEqual(input(pdb, "spec", "selector", "matchLabels"), input(deploymentOf(run, service), "spec", "selector", "matchLabels"));
+            assert.deepStrictEqual(
+                input(pdb, "spec", "selector", "matchLabels"),
+                input(deploymentOf(run, service), "spec", "selector", "matchLabels"),
+            );
             if (service === "worker") continue; // one pod, no HPA (see above)
             const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
-            assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], expected[service], service);
+            assert.deepStrictEqual(
+                [input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")],
+                expected[service],
+                service,
+            );
             assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
         }
     });
 
     it("NetworkPolicies: default deny, DNS to kube-dns, vote→redis, worker→redis/postgres, result→postgres, VPC→vote/result", async () => {
         const run = await dev();
-        const policies = Object.fromEntries(ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [String(input(p, "metadata", "name")), p]));
-        assert.deepStrictEqual(Object.keys(policies).sort(), ["default-deny", "dns", "ingress-to-result", "ingress-to-vote", "result-to-aws", "result-to-data", "vote-to-data", "worker-to-aws", "worker-to-data"]);
+        const policies = Object.fromEntries(
+            ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [
+                String(input(p, "metadata", "name")),
+                p,
+            ]),
+        );
+        assert.deepStrictEqual(Object.keys(policies).sort(), [
+            "default-deny",
+            "dns",
+            "ingress-to-result",
+            "ingress-to-vote",
+            "result-to-aws",
+            "result-to-data",
+            "vote-to-data",
+            "worker-to-aws",
+            "worker-to-data",
+        ]);
         for (const service of ["worker", "result"]) {
-            assert.deepStrictEqual(input(policies[`${service}-to-aws`], "spec", "egress"), [
-                { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
-                { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
-            ], `${service} reaches the Pod Identity agent and Secrets Manager, on those ports only`);
+            assert.deepStrictEqual(
+                input(policies[`${service}-to-aws`], "spec", "egress"),
+                [
+                    { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+                ],
+                `${service} reaches the Pod Identity agent and Secrets Manager, on those ports only`,
+            );
         }
-        assert.deepStrictEqual(input(policies["default-deny"], "spec"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        const egressPorts = (name: string) => ((input(policies[name], "spec", "egress", 0, "ports") as { port: number }[]) ?? []).map((p) => p.port);
+        assert.deepStrictEqual(input(policies["default-deny"], "spec"), {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+        });
+        const egressPorts = (name: string) =>
+            ((input(policies[name], "spec", "egress", 0, "ports") as { port: number }[]) ?? []).map((p) => p.port);
         assert.deepStrictEqual(egressPorts("vote-to-data"), [6379]);
         assert.deepStrictEqual(egressPorts("result-to-data"), [5432]);
         assert.deepStrictEqual(egressPorts("worker-to-data"), [6379, 5432]);
-        assert.deepStrictEqual(input(policies["vote-to-data"], "spec", "egress", 0, "to"), [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
-        assert.deepStrictEqual(input(policies["ingress-to-vote"], "spec", "ingress", 0, "ports"), [{ protocol: "TCP", port: 8080 }]);
-        assert.deepStrictEqual(input(policies.dns, "spec", "egress", 0, "to", 0, "podSelector"), { matchLabels: { "k8s-app": "kube-dns" } });
+        assert.deepStrictEqual(input(policies["vote-to-data"], "spec", "egress", 0, "to"), [
+            { ipBlock: { cidr: "10.10.0.0/16" } },
+        ]);
+        assert.deepStrictEqual(input(policies["ingress-to-vote"], "spec", "ingress", 0, "ports"), [
+            { protocol: "TCP", port: 8080 },
+        ]);
+        assert.deepStrictEqual(input(policies.dns, "spec", "egress", 0, "to", 0, "podSelector"), {
+            matchLabels: { "k8s-app": "kube-dns" },
+        });
         for (const p of Object.values(policies)) assert.strictEqual(input(p, "metadata", "namespace"), "voteapp");
     });
 
@@ -177,20 +277,40 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/healthz");
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80}]');
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], undefined);
-        assert.ok(annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes(`idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`));
+        assert.ok(
+            annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes(
+                `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
+            ),
+        );
         assert.ok(annotations["alb.ingress.kubernetes.io/subnets"].split(",").every((s) => s.includes("pub")));
-        const paths = input(ingress, "spec", "rules", 0, "http", "paths") as { path: string; backend: { service: { name: string } } }[];
-        assert.deepStrictEqual(paths.map((p) => [p.path, p.backend.service.name]), [["/result", "result"], ["/", "vote"]]);
+        const paths = input(ingress, "spec", "rules", 0, "http", "paths") as {
+            path: string;
+            backend: { service: { name: string } };
+        }[];
+        assert.deepStrictEqual(
+            paths.map((p) => [p.path, p.backend.service.name]),
+            [
+                ["/result", "result"],
+                ["/", "vote"],
+            ],
+        );
     });
 
     it("prod: HTTPS on the configured certificate with a TLS 1.3 policy, HTTP redirected, deletion protection, host rule", async () => {
         const ingress = single(await prod(), "kubernetes:networking.k8s.io/v1:Ingress");
         const annotations = input(ingress, "metadata", "annotations") as Record<string, string>;
-        assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], "arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-4000-8000-000000000003");
+        assert.strictEqual(
+            annotations["alb.ingress.kubernetes.io/certificate-arn"],
+            "arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-4000-8000-000000000003",
+        );
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80},{"HTTPS":443}]');
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
-        assert.ok(annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes("deletion_protection.enabled=true"));
+        assert.ok(
+            annotations["alb.ingress.kubernetes.io/load-balancer-attributes"].includes(
+                "deletion_protection.enabled=true",
+            ),
+        );
         assert.strictEqual(input(ingress, "spec", "rules", 0, "host"), "vote.example.com");
         assert.strictEqual((await prod()).outputs.url, "https://vote.example.com");
     });
@@ -198,19 +318,50 @@ describe("VoteAppOnKubernetes", function () {
     it("staging and prod: ALB access logs to a private, TLS-only bucket ELB may write to; none in dev", async () => {
         const run = await prod();
         const ingress = single(run, "kubernetes:networking.k8s.io/v1:Ingress");
-        const attributes = String(input(ingress, "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).split(",");
+        const attributes = String(
+            input(ingress, "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes"),
+        ).split(",");
         const bucket = single(run, "aws:s3/bucket:Bucket", "alb-access-logs");
         assert.strictEqual(bucket.name, "vote-app-alb-access-logs");
         assert.ok(attributes.includes("access_logs.s3.enabled=true"), attributes.join(","));
         // The mock names the bucket `<logical name>-<hash>`, as Pulumi's auto-naming would.
-        assert.ok(attributes.some((a) => /^access_logs\.s3\.bucket=vote-app-alb-access-logs-[0-9a-f]{8}$/.test(a)), attributes.join(","));
+        assert.ok(
+            attributes.some((a) => /^access_logs\.s3\.bucket=vote-app-alb-access-logs-[0-9a-f]{8}$/.test(a)),
+            attributes.join(","),
+        );
         assert.ok(attributes.includes("access_logs.s3.prefix=alb"));
-        assert.deepStrictEqual(input(single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs"), "restrictPublicBuckets"), true);
-        const policy = JSON.parse(String(input(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"), "policy"))) as { Statement: { Sid: string }[] };
-        assert.deepStrictEqual(policy.Statement.map((s) => s.Sid), ["ElbLogDelivery", "ElbLogDeliveryService", "DenyInsecureTransport"]);
-        assert.ok(ingress.dependencies.includes(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs").urn), "the ALB may be created before ELB can write its logs");
-        assert.strictEqual(ofType(await dev(), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("alb-access-logs")).length, 0);
-        assert.ok(!String(input(single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress"), "metadata", "annotations", "alb.ingress.kubernetes.io/load-balancer-attributes")).includes("access_logs"));
+        assert.deepStrictEqual(
+            input(
+                single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs"),
+                "restrictPublicBuckets",
+            ),
+            true,
+        );
+        const policy = JSON.parse(
+            String(input(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"), "policy")),
+        ) as { Statement: { Sid: string }[] };
+        assert.deepStrictEqual(
+            policy.Statement.map((s) => s.Sid),
+            ["ElbLogDelivery", "ElbLogDeliveryService", "DenyInsecureTransport"],
+        );
+        assert.ok(
+            ingress.dependencies.includes(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs").urn),
+            "the ALB may be created before ELB can write its logs",
+        );
+        assert.strictEqual(
+            ofType(await dev(), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("alb-access-logs")).length,
+            0,
+        );
+        assert.ok(
+            !String(
+                input(
+                    single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress"),
+                    "metadata",
+                    "annotations",
+                    "alb.ingress.kubernetes.io/load-balancer-attributes",
+                ),
+            ).includes("access_logs"),
+        );
     });
 
     it("installs the Load Balancer Controller from a pinned chart, on its own Pod Identity role with a scoped policy", async () => {
@@ -221,58 +372,141 @@ describe("VoteAppOnKubernetes", function () {
         assert.deepStrictEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
         assert.strictEqual(input(release, "values", "clusterName"), "voteapp-prod");
         assert.strictEqual(input(release, "values", "replicaCount"), 2);
-        assert.strictEqual(input(named(await stackRun("staging", { overrides: EKS }), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 2, "staging rehearses prod");
-        assert.strictEqual(input(named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"), "values", "replicaCount"), 1);
-        const association = named(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "vote-app-lb-controller");
-        assert.deepStrictEqual([input(association, "namespace"), input(association, "serviceAccount")], ["kube-system", "aws-load-balancer-controller"]);
-        assert.ok(release.dependencies.includes(association.urn), "the controller starts before its Pod Identity association exists");
-        for (const deployment of ofType(run, DEPLOYMENT)) assert.ok(deployment.dependencies.includes(release.urn), `${deployment.name} may start before the controller's readiness-gate webhook`);
+        assert.strictEqual(
+            input(
+                named(
+                    await stackRun("staging", { overrides: EKS }),
+                    "kubernetes:helm.sh/v3:Release",
+                    "vote-app-lb-controller",
+                ),
+                "values",
+                "replicaCount",
+            ),
+            2,
+            "staging rehearses prod",
+        );
+        assert.strictEqual(
+            input(
+                named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"),
+                "values",
+                "replicaCount",
+            ),
+            1,
+        );
+        const association = named(
+            run,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            "vote-app-lb-controller",
+        );
+        assert.deepStrictEqual(
+            [input(association, "namespace"), input(association, "serviceAccount")],
+            ["kube-system", "aws-load-balancer-controller"],
+        );
+        assert.ok(
+            release.dependencies.includes(association.urn),
+            "the controller starts before its Pod Identity association exists",
+        );
+        for (const deployment of ofType(run, DEPLOYMENT))
+            assert.ok(
+                deployment.dependencies.includes(release.urn),
+                `${deployment.name} may start before the controller's readiness-gate webhook`,
+            );
         const role = named(run, "aws:iam/role:Role", "vote-app-lb-controller");
-        const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[] };
+        const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as {
+            Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[];
+        };
         assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
         assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
-        assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:333333333333:cluster\//);
-        const policy = JSON.parse(String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-lb-controller"), "policy"))) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] };
+        assert.match(
+            trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
+            /^arn:aws:eks:eu-west-1:333333333333:cluster\//,
+        );
+        const policy = JSON.parse(
+            String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-lb-controller"), "policy")),
+        ) as {
+            Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[];
+        };
         for (const statement of policy.Statement) {
             const actions = ([] as string[]).concat(statement.Action);
             const resources = ([] as string[]).concat(statement.Resource);
             const writes = actions.filter((a) => !/:(Describe|Get|List)/.test(a));
-            if (resources.includes("*") && writes.length > 0) assert.ok(statement.Condition, `${statement.Sid} writes (${writes.join(", ")}) on * without a condition`);
+            if (resources.includes("*") && writes.length > 0)
+                assert.ok(
+                    statement.Condition,
+                    `${statement.Sid} writes (${writes.join(", ")}) on * without a condition`,
+                );
         }
     });
 
     describe("password rotation: Postgres clients read the RDS-managed secret through EKS Pod Identity", () => {
         const statementsOf = (policy: CapturedResource) =>
-            (JSON.parse(String(input(policy, "policy"))) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[] }).Statement;
+            (
+                JSON.parse(String(input(policy, "policy"))) as {
+                    Statement: {
+                        Sid: string;
+                        Action: string | string[];
+                        Resource: string | string[];
+                        Condition?: Record<string, Record<string, string>>;
+                    }[];
+                }
+            ).Statement;
 
         it("one role per Postgres client, assumable only by EKS Pod Identity for this account and cluster, reading exactly the master secret", async () => {
             const run = await prod();
             // The RDS-managed master secret, as the pods are told where it lives.
-            const rdsSecret = containersOf(deploymentOf(run, "worker"))[0].env.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value;
+            const rdsSecret = containersOf(deploymentOf(run, "worker"))[0].env.find(
+                (e) => e.name === "PGPASSWORD_SECRET_ARN",
+            )?.value;
             assert.match(String(rdsSecret), /:secret:rds!db-/);
             for (const service of ["worker", "result"]) {
                 const role = named(run, "aws:iam/role:Role", `vote-app-${service}`);
-                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as { Statement: { Principal: { Service: string }; Action: string[]; Condition: Record<string, Record<string, string>> }[] };
+                const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as {
+                    Statement: {
+                        Principal: { Service: string };
+                        Action: string[];
+                        Condition: Record<string, Record<string, string>>;
+                    }[];
+                };
                 assert.strictEqual(trust.Statement.length, 1);
                 assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
                 assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
                 assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
-                assert.match(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], /^arn:aws:eks:eu-west-1:333333333333:cluster\//);
+                assert.match(
+                    trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
+                    /^arn:aws:eks:eu-west-1:333333333333:cluster\//,
+                );
                 const policy = named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`);
                 assert.strictEqual(input(policy, "role"), `vote-app-${service}-id`);
                 const statements = statementsOf(policy);
-                assert.deepStrictEqual(statements.map((st) => [st.Sid, st.Action]), [["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"], ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"]]);
-                assert.deepStrictEqual([statements[0].Resource].flat(), [rdsSecret], `${service} reads exactly the master secret`);
+                assert.deepStrictEqual(
+                    statements.map((st) => [st.Sid, st.Action]),
+                    [
+                        ["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"],
+                        ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"],
+                    ],
+                );
+                assert.deepStrictEqual(
+                    [statements[0].Resource].flat(),
+                    [rdsSecret],
+                    `${service} reads exactly the master secret`,
+                );
                 assert.match(String(statements[1].Resource), /^arn:aws:kms:eu-west-1:333333333333:key\//);
-                assert.deepStrictEqual(statements[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
+                assert.deepStrictEqual(statements[1].Condition, {
+                    StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+                });
             }
-            const appRoles = ofType(run, "aws:iam/role:Role").filter((r) => /^vote-app-(vote|worker|result)$/.test(r.name)).map((r) => r.name).sort();
+            const appRoles = ofType(run, "aws:iam/role:Role")
+                .filter((r) => /^vote-app-(vote|worker|result)$/.test(r.name))
+                .map((r) => r.name)
+                .sort();
             assert.deepStrictEqual(appRoles, ["vote-app-result", "vote-app-worker"], "vote calls no AWS API: no role");
         });
 
         it("associates each role with exactly its service's ServiceAccount, before the Deployment's pods exist", async () => {
             const run = await prod();
-            const associations = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.name !== "vote-app-lb-controller");
+            const associations = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter(
+                (a) => a.name !== "vote-app-lb-controller",
+            );
             assert.deepStrictEqual(associations.map((a) => a.name).sort(), ["vote-app-result", "vote-app-worker"]);
             for (const association of associations) {
                 const service = association.name.replace("vote-app-", "");
@@ -280,17 +514,30 @@ describe("VoteAppOnKubernetes", function () {
                 assert.strictEqual(input(association, "serviceAccount"), service);
                 assert.strictEqual(input(association, "clusterName"), "voteapp-prod");
                 assert.match(String(input(association, "roleArn")), new RegExp(`vote-app-${service}`));
-                assert.ok(association.dependencies.includes(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).urn), "the role's policy exists before pods can assume it");
+                assert.ok(
+                    association.dependencies.includes(
+                        named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).urn,
+                    ),
+                    "the role's policy exists before pods can assume it",
+                );
                 const serviceAccount = named(run, "kubernetes:core/v1:ServiceAccount", `vote-app-${service}`);
                 assert.strictEqual(input(serviceAccount, "metadata", "name"), service);
                 // prod runs result blue/green: both slots' Deployments use the service's ServiceAccount and wait for it.
-                const deployments = ofType(run, DEPLOYMENT).filter((d) => new RegExp(`^vote-app-${service}(-blue|-green)?$`).test(d.name));
+                const deployments = ofType(run, DEPLOYMENT).filter((d) =>
+                    new RegExp(`^vote-app-${service}(-blue|-green)?$`).test(d.name),
+                );
                 assert.ok(deployments.length > 0, `no ${service} Deployment`);
                 for (const deployment of deployments) {
                     assert.strictEqual(input(deployment, "spec", "template", "spec", "serviceAccountName"), service);
                     // Pod Identity's webhook mounts its own projected token (audience pods.eks.amazonaws.com): no API token needed.
-                    assert.strictEqual(input(deployment, "spec", "template", "spec", "automountServiceAccountToken"), false);
-                    assert.ok(deployment.dependencies.includes(association.urn), `${deployment.name} pods could start before their association and get no credentials`);
+                    assert.strictEqual(
+                        input(deployment, "spec", "template", "spec", "automountServiceAccountToken"),
+                        false,
+                    );
+                    assert.ok(
+                        deployment.dependencies.includes(association.urn),
+                        `${deployment.name} pods could start before their association and get no credentials`,
+                    );
                 }
             }
         });
@@ -301,7 +548,10 @@ describe("VoteAppOnKubernetes", function () {
                 const env = containersOf(deploymentOf(run, service))[0].env;
                 const arn = env.find((e) => e.name === "PGPASSWORD_SECRET_ARN");
                 assert.match(String(arn?.value), /^arn:aws:secretsmanager:eu-west-1:\d{12}:secret:rds!db-/);
-                assert.deepStrictEqual(env.find((e) => e.name === AppSecretName.pgPassword)?.valueFrom?.secretKeyRef, { name: `${service}-passwords`, key: AppSecretName.pgPassword });
+                assert.deepStrictEqual(env.find((e) => e.name === AppSecretName.pgPassword)?.valueFrom?.secretKeyRef, {
+                    name: `${service}-passwords`,
+                    key: AppSecretName.pgPassword,
+                });
             }
             assert.ok(!containersOf(deploymentOf(run, "vote"))[0].env.some((e) => e.name === "PGPASSWORD_SECRET_ARN"));
         });
@@ -314,7 +564,9 @@ describe("VoteAppOnKubernetes", function () {
 
     it("data admits only the cluster security group (nodes and pods), on each store's port", async () => {
         const run = await dev();
-        const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("data-"));
+        const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+            r.name.startsWith("data-"),
+        );
         assert.strictEqual(rules.length, 2);
         for (const rule of rules) assert.match(String(input(rule, "referencedSecurityGroupId")), /^sg-cluster/);
     });

@@ -4,8 +4,12 @@ import type { ContainerDefinition } from "../../../components/fargate/containerD
 import { TLS_POLICY } from "../../../components/fargate/loadBalancer";
 import { input, named, ofType, single, stackRun } from "../../support/stacks";
 
-const containerOf = (taskDefinition: CapturedResource): ContainerDefinition => (JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as ContainerDefinition[])[0];
-const policyOf = (resource: CapturedResource) => JSON.parse(String(resource.inputs.policy)) as { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[] };
+const containerOf = (taskDefinition: CapturedResource): ContainerDefinition =>
+    (JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as ContainerDefinition[])[0];
+const policyOf = (resource: CapturedResource) =>
+    JSON.parse(String(resource.inputs.policy)) as {
+        Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[];
+    };
 
 describe("VoteAppOnFargate", () => {
     it("runs a cluster with enhanced Container Insights", async () => {
@@ -15,9 +19,17 @@ describe("VoteAppOnFargate", () => {
 
     it("defines each service as an awsvpc Fargate task with the configured size", async () => {
         const run = await stackRun("prod");
-        for (const [service, cpu, memory] of [["vote", "512", "1024"], ["result", "512", "1024"], ["worker", "256", "512"]]) {
+        for (const [service, cpu, memory] of [
+            ["vote", "512", "1024"],
+            ["result", "512", "1024"],
+            ["worker", "256", "512"],
+        ]) {
             const td = named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`);
-            assert.deepStrictEqual([td.inputs.networkMode, td.inputs.requiresCompatibilities, td.inputs.cpu, td.inputs.memory], ["awsvpc", ["FARGATE"], cpu, memory], service);
+            assert.deepStrictEqual(
+                [td.inputs.networkMode, td.inputs.requiresCompatibilities, td.inputs.cpu, td.inputs.memory],
+                ["awsvpc", ["FARGATE"], cpu, memory],
+                service,
+            );
         }
     });
 
@@ -33,19 +45,59 @@ describe("VoteAppOnFargate", () => {
 
     it("gives each service exactly the app contract it needs, passwords only as secrets", async () => {
         const run = await stackRun("dev");
-        const env = (service: string) => containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
+        const env = (service: string) =>
+            containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
         const names = (c: ContainerDefinition) => c.environment.map((e) => e.name).sort();
-        assert.deepStrictEqual(names(env("vote")), ["OPTION_A", "OPTION_B", "PORT", "REDIS_HOST", "REDIS_PORT", "REDIS_TLS"]);
-        assert.deepStrictEqual(names(env("result")), ["OPTION_A", "OPTION_B", "PGDATABASE", "PGHOST", "PGPASSWORD_SECRET_ARN", "PGPORT", "PGSSLMODE", "PGUSER", "PORT"]);
-        const pgSecret = env("worker").secrets.find((s) => s.name === "PGPASSWORD")?.valueFrom.replace(/:password::$/, "");
+        assert.deepStrictEqual(names(env("vote")), [
+            "OPTION_A",
+            "OPTION_B",
+            "PORT",
+            "REDIS_HOST",
+            "REDIS_PORT",
+            "REDIS_TLS",
+        ]);
+        assert.deepStrictEqual(names(env("result")), [
+            "OPTION_A",
+            "OPTION_B",
+            "PGDATABASE",
+            "PGHOST",
+            "PGPASSWORD_SECRET_ARN",
+            "PGPORT",
+            "PGSSLMODE",
+            "PGUSER",
+            "PORT",
+        ]);
+        const pgSecret = env("worker")
+            .secrets.find((s) => s.name === "PGPASSWORD")
+            ?.valueFrom.replace(/:password::$/, "");
         for (const service of ["worker", "result"]) {
-            assert.strictEqual(env(service).environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value, pgSecret, `${service} re-reads the injected password's secret after a rotation`);
+            assert.strictEqual(
+                env(service).environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value,
+                pgSecret,
+                `${service} re-reads the injected password's secret after a rotation`,
+            );
         }
         assert.match(String(pgSecret), /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!db-/);
-        assert.deepStrictEqual(env("vote").secrets.map((s) => s.name), ["REDIS_PASSWORD"]);
-        assert.deepStrictEqual(env("result").secrets.map((s) => s.name), ["PGPASSWORD"]);
-        assert.deepStrictEqual(env("worker").secrets.map((s) => s.name).sort(), ["PGPASSWORD", "REDIS_PASSWORD"]);
-        assert.ok(env("worker").secrets.find((s) => s.name === "PGPASSWORD")?.valueFrom.endsWith(":password::"), "PGPASSWORD must select the password key of the RDS secret");
+        assert.deepStrictEqual(
+            env("vote").secrets.map((s) => s.name),
+            ["REDIS_PASSWORD"],
+        );
+        assert.deepStrictEqual(
+            env("result").secrets.map((s) => s.name),
+            ["PGPASSWORD"],
+        );
+        assert.deepStrictEqual(
+            env("worker")
+                .secrets.map((s) => s.name)
+                .sort(),
+            ["PGPASSWORD", "REDIS_PASSWORD"],
+        );
+        assert.ok(
+            env("worker")
+                .secrets.find((s) => s.name === "PGPASSWORD")
+                ?.valueFrom.endsWith(":password::"),
+            "PGPASSWORD must select the password key of the RDS secret",
+        );
         assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
     });
 
@@ -60,15 +112,29 @@ describe("VoteAppOnFargate", () => {
             assert.strictEqual(input(service, "serviceConnectConfiguration", "enabled"), true);
         }
         assert.deepStrictEqual(input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "loadBalancers"), []);
-        assert.strictEqual(input(named(run, "aws:ecs/service:Service", "vote-app-vote"), "loadBalancers", 0, "containerPort"), 8080);
+        assert.strictEqual(
+            input(named(run, "aws:ecs/service:Service", "vote-app-vote"), "loadBalancers", 0, "containerPort"),
+            8080,
+        );
     });
 
     it("scales vote and result on CPU between the configured bounds, not the worker", async () => {
         const run = await stackRun("prod");
         const targets = ofType(run, "aws:appautoscaling/target:Target");
-        assert.deepStrictEqual(targets.map((t) => [t.name, t.inputs.minCapacity, t.inputs.maxCapacity]).sort(), [["vote-app-result", 3, 12], ["vote-app-vote", 3, 12]]);
+        assert.deepStrictEqual(targets.map((t) => [t.name, t.inputs.minCapacity, t.inputs.maxCapacity]).sort(), [
+            ["vote-app-result", 3, 12],
+            ["vote-app-vote", 3, 12],
+        ]);
         for (const policy of ofType(run, "aws:appautoscaling/policy:Policy")) {
-            assert.strictEqual(input(policy, "targetTrackingScalingPolicyConfiguration", "predefinedMetricSpecification", "predefinedMetricType"), "ECSServiceAverageCPUUtilization");
+            assert.strictEqual(
+                input(
+                    policy,
+                    "targetTrackingScalingPolicyConfiguration",
+                    "predefinedMetricSpecification",
+                    "predefinedMetricType",
+                ),
+                "ECSServiceAverageCPUUtilization",
+            );
         }
     });
 
@@ -86,24 +152,55 @@ describe("VoteAppOnFargate", () => {
         const taskRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.endsWith("-task"));
         assert.strictEqual(taskRoles.length, 3);
         const attached = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
-        assert.deepStrictEqual(attached.map((p) => p.name).sort(), ["vote-app-result-task", "vote-app-worker-task"], "only the Postgres clients' task roles hold a permission; vote's holds none");
+        assert.deepStrictEqual(
+            attached.map((p) => p.name).sort(),
+            ["vote-app-result-task", "vote-app-worker-task"],
+            "only the Postgres clients' task roles hold a permission; vote's holds none",
+        );
     });
 
     it("lets worker and result read exactly the RDS master secret with their task roles (password rotation), decrypting only through Secrets Manager", async () => {
         const run = await stackRun("prod");
-        assert.strictEqual(named(run, "aws:rds/instance:Instance", "data-postgres").inputs.manageMasterUserPassword, true, "RDS manages (and rotates) the master password");
+        assert.strictEqual(
+            named(run, "aws:rds/instance:Instance", "data-postgres").inputs.manageMasterUserPassword,
+            true,
+            "RDS manages (and rotates) the master password",
+        );
         for (const service of ["worker", "result"]) {
             const taskPolicy = named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-task`);
-            assert.strictEqual(taskPolicy.inputs.role, `vote-app-${service}-task-id`, "attached to the task role (the app's identity), not the execution role");
-            const statements = policyOf(taskPolicy).Statement as { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[];
-            assert.deepStrictEqual(statements.map((st) => [st.Sid, st.Action]), [["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"], ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"]]);
+            assert.strictEqual(
+                taskPolicy.inputs.role,
+                `vote-app-${service}-task-id`,
+                "attached to the task role (the app's identity), not the execution role",
+            );
+            const statements = policyOf(taskPolicy).Statement as {
+                Sid?: string;
+                Action: string | string[];
+                Resource: string | string[];
+                Condition?: Record<string, Record<string, string>>;
+            }[];
+            assert.deepStrictEqual(
+                statements.map((st) => [st.Sid, st.Action]),
+                [
+                    ["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"],
+                    ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"],
+                ],
+            );
             const container = containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
             const secretArn = container.environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value;
-            assert.deepStrictEqual([statements[0].Resource].flat(), [secretArn], `${service} reads exactly the master secret`);
-            const stackKey = policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-execution`)).Statement.find((st) => st.Sid === "DecryptSecretsViaSecretsManager")?.Resource;
+            assert.deepStrictEqual(
+                [statements[0].Resource].flat(),
+                [secretArn],
+                `${service} reads exactly the master secret`,
+            );
+            const stackKey = policyOf(
+                named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-execution`),
+            ).Statement.find((st) => st.Sid === "DecryptSecretsViaSecretsManager")?.Resource;
             assert.match(String(stackKey), /^arn:aws:kms:/);
             assert.strictEqual(statements[1].Resource, stackKey, "the stack key, the master secret's key");
-            assert.deepStrictEqual(statements[1].Condition, { StringEquals: { "kms:ViaService": `secretsmanager.${String(secretArn).split(":")[3]}.amazonaws.com` } });
+            assert.deepStrictEqual(statements[1].Condition, {
+                StringEquals: { "kms:ViaService": `secretsmanager.${String(secretArn).split(":")[3]}.amazonaws.com` },
+            });
         }
     });
 
@@ -120,15 +217,25 @@ describe("VoteAppOnFargate", () => {
         it("serves HTTPS with a TLS 1.2+ policy in prod and only redirects HTTP", async () => {
             const run = await stackRun("prod");
             const https = named(run, "aws:lb/listener:Listener", "vote-app-alb-https");
-            assert.deepStrictEqual([https.inputs.port, https.inputs.protocol, https.inputs.sslPolicy], [443, "HTTPS", TLS_POLICY]);
+            assert.deepStrictEqual(
+                [https.inputs.port, https.inputs.protocol, https.inputs.sslPolicy],
+                [443, "HTTPS", TLS_POLICY],
+            );
             assert.ok(String(https.inputs.certificateArn).startsWith("arn:aws:acm:eu-west-1:333333333333:"));
             const http = named(run, "aws:lb/listener:Listener", "vote-app-alb-http-redirect");
-            assert.deepStrictEqual(input(http, "defaultActions", 0, "redirect"), { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+            assert.deepStrictEqual(input(http, "defaultActions", 0, "redirect"), {
+                protocol: "HTTPS",
+                port: "443",
+                statusCode: "HTTP_301",
+            });
         });
 
         it("serves plain HTTP only in dev without a domain", async () => {
             const listeners = ofType(await stackRun("dev"), "aws:lb/listener:Listener");
-            assert.deepStrictEqual(listeners.map((l) => [l.inputs.port, l.inputs.protocol]), [[80, "HTTP"]]);
+            assert.deepStrictEqual(
+                listeners.map((l) => [l.inputs.port, l.inputs.protocol]),
+                [[80, "HTTP"]],
+            );
         });
 
         it("routes /result to result and everything else to vote", async () => {
@@ -136,12 +243,22 @@ describe("VoteAppOnFargate", () => {
             const rule = single(run, "aws:lb/listenerRule:ListenerRule");
             assert.deepStrictEqual(input(rule, "conditions", 0, "pathPattern", "values"), ["/result", "/result/*"]);
             const groups = ofType(run, "aws:lb/targetGroup:TargetGroup");
-            assert.ok(groups.every((g) => g.inputs.targetType === "ip" && input(g, "healthCheck", "path") === "/healthz"));
+            assert.ok(
+                groups.every((g) => g.inputs.targetType === "ip" && input(g, "healthCheck", "path") === "/healthz"),
+            );
         });
 
         it("drops invalid headers, mitigates desync, keeps connections open for server-sent events", async () => {
             const alb = single(await stackRun("dev"), "aws:lb/loadBalancer:LoadBalancer");
-            assert.deepStrictEqual([alb.inputs.dropInvalidHeaderFields, alb.inputs.desyncMitigationMode, alb.inputs.internal, alb.inputs.idleTimeout], [true, "defensive", false, 120]);
+            assert.deepStrictEqual(
+                [
+                    alb.inputs.dropInvalidHeaderFields,
+                    alb.inputs.desyncMitigationMode,
+                    alb.inputs.internal,
+                    alb.inputs.idleTimeout,
+                ],
+                [true, "defensive", false, 120],
+            );
             assert.strictEqual((alb.inputs.subnets as string[]).length, 2);
         });
 
@@ -151,15 +268,30 @@ describe("VoteAppOnFargate", () => {
             assert.strictEqual(alb.inputs.enableDeletionProtection, true);
             assert.strictEqual(input(alb, "accessLogs", "enabled"), true);
             const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs");
-            assert.deepStrictEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+            assert.deepStrictEqual(
+                [
+                    block.inputs.blockPublicAcls,
+                    block.inputs.blockPublicPolicy,
+                    block.inputs.ignorePublicAcls,
+                    block.inputs.restrictPublicBuckets,
+                ],
+                [true, true, true, true],
+            );
             const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"));
             assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
-            assert.strictEqual(ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs")).length, 0, "dev needs no access log bucket");
+            assert.strictEqual(
+                ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs"))
+                    .length,
+                0,
+                "dev needs no access log bucket",
+            );
         });
 
         it("opens only 80/443 to the internet, on the load balancer's tagged group", async () => {
             const run = await stackRun("prod");
-            const open = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
+            const open = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                (r) => r.inputs.cidrIpv4 === "0.0.0.0/0",
+            );
             assert.deepStrictEqual(open.map((r) => r.inputs.fromPort).sort(), [443, 80]);
             const albGroup = named(run, "aws:ec2/securityGroup:SecurityGroup", "fargate-security-groups-alb");
             assert.deepStrictEqual(albGroup.inputs.tags, { "voteapp:role": "load-balancer" });

@@ -1,6 +1,11 @@
 import * as assert from "assert";
 import { rollbackAlarmNames } from "../../../components/observability/alarmNames";
-import { type DashboardBody, dashboardBody, GRID_COLUMNS, type ResolvedSection } from "../../../components/observability/dashboard";
+import {
+    type DashboardBody,
+    dashboardBody,
+    GRID_COLUMNS,
+    type ResolvedSection,
+} from "../../../components/observability/dashboard";
 import { combineExpression, type SignalSet } from "../../../components/observability/metrics";
 import { eksSignals, estimatedPostgresMaxConnections, lambdaSignals } from "../../../components/observability/signals";
 import { alarmMetricArgs } from "../../../components/observability/stackObservability";
@@ -11,7 +16,8 @@ function assertValidDashboardBody(body: DashboardBody, region: string): void {
     assert.ok(Array.isArray(body.widgets) && body.widgets.length > 0, "widgets");
     const cells = new Set<string>();
     for (const w of body.widgets) {
-        for (const k of ["x", "y", "width", "height"] as const) assert.ok(Number.isInteger(w[k]) && w[k] >= 0, `${k} of ${JSON.stringify(w)}`);
+        for (const k of ["x", "y", "width", "height"] as const)
+            assert.ok(Number.isInteger(w[k]) && w[k] >= 0, `${k} of ${JSON.stringify(w)}`);
         assert.ok(w.x + w.width <= GRID_COLUMNS, `widget beyond the 24-column grid: ${JSON.stringify(w)}`);
         for (let x = w.x; x < w.x + w.width; x++) {
             for (let y = w.y; y < w.y + w.height; y++) {
@@ -31,15 +37,32 @@ function assertValidDashboardBody(body: DashboardBody, region: string): void {
         for (const row of w.properties.metrics) {
             const options = row[row.length - 1];
             const names = row.slice(0, -1);
-            assert.ok(typeof options === "object" && typeof options.stat === "string", `${w.properties.title}: last element must be the options object`);
-            assert.ok(names.length >= 2 && names.length % 2 === 0, `${w.properties.title}: [namespace, metric, (dimension, value)*]: ${JSON.stringify(row)}`);
-            for (const part of names) assert.ok(typeof part === "string" && part.length > 0 && !part.includes("[object") && !part.includes("undefined"), `${w.properties.title}: bad value ${JSON.stringify(part)}`);
+            assert.ok(
+                typeof options === "object" && typeof options.stat === "string",
+                `${w.properties.title}: last element must be the options object`,
+            );
+            assert.ok(
+                names.length >= 2 && names.length % 2 === 0,
+                `${w.properties.title}: [namespace, metric, (dimension, value)*]: ${JSON.stringify(row)}`,
+            );
+            for (const part of names)
+                assert.ok(
+                    typeof part === "string" &&
+                        part.length > 0 &&
+                        !part.includes("[object") &&
+                        !part.includes("undefined"),
+                    `${w.properties.title}: bad value ${JSON.stringify(part)}`,
+                );
         }
     }
 }
 
-const metricsOf = (body: DashboardBody) => body.widgets.flatMap((w) => (w.type === "metric" ? w.properties.metrics.map((r) => `${String(r[0])}/${String(r[1])}`) : []));
-const titlesOf = (body: DashboardBody) => body.widgets.flatMap((w) => (w.type === "text" ? [w.properties.markdown] : []));
+const metricsOf = (body: DashboardBody) =>
+    body.widgets.flatMap((w) =>
+        w.type === "metric" ? w.properties.metrics.map((r) => `${String(r[0])}/${String(r[1])}`) : [],
+    );
+const titlesOf = (body: DashboardBody) =>
+    body.widgets.flatMap((w) => (w.type === "text" ? [w.properties.markdown] : []));
 
 describe("observability", function () {
     this.timeout(180_000);
@@ -50,7 +73,14 @@ describe("observability", function () {
             assert.strictEqual(dashboard.inputs.dashboardName, "voteapp-prod");
             const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as DashboardBody;
             assertValidDashboardBody(body, "eu-west-1");
-            assert.deepStrictEqual(titlesOf(body), ["# voteapp-prod: golden signals", "## Traffic (load balancer)", "## Services (ECS)", "## Application errors (logs)", "## PostgreSQL (RDS)", "## Redis (ElastiCache)"]);
+            assert.deepStrictEqual(titlesOf(body), [
+                "# voteapp-prod: golden signals",
+                "## Traffic (load balancer)",
+                "## Services (ECS)",
+                "## Application errors (logs)",
+                "## PostgreSQL (RDS)",
+                "## Redis (ElastiCache)",
+            ]);
             const metrics = metricsOf(body);
             for (const m of [
                 "AWS/ApplicationELB/RequestCount",
@@ -69,7 +99,10 @@ describe("observability", function () {
             const p95 = body.widgets.find((w) => w.type === "metric" && w.properties.title === "p95 latency");
             assert.ok(p95 && p95.type === "metric");
             // blue/green in prod: both target groups of each service are graphed.
-            assert.deepStrictEqual(p95.properties.metrics.map((r) => (r[r.length - 1] as { label?: string }).label), ["vote (blue)", "vote (green)", "result (blue)", "result (green)"]);
+            assert.deepStrictEqual(
+                p95.properties.metrics.map((r) => (r[r.length - 1] as { label?: string }).label),
+                ["vote (blue)", "vote (green)", "result (blue)", "result (green)"],
+            );
             assert.ok(p95.properties.metrics.every((r) => (r[r.length - 1] as { stat: string }).stat === "p95"));
         });
 
@@ -95,13 +128,26 @@ describe("observability", function () {
             for (const a of alarms) {
                 assert.deepStrictEqual(a.inputs.alarmActions, [topicArn], String(a.inputs.name));
                 assert.deepStrictEqual(a.inputs.okActions, [topicArn], String(a.inputs.name));
-                assert.ok(String(a.inputs.alarmDescription).length > 20, `${String(a.inputs.name)} needs a description saying what to check`);
+                assert.ok(
+                    String(a.inputs.alarmDescription).length > 20,
+                    `${String(a.inputs.name)} needs a description saying what to check`,
+                );
             }
             const storage = alarms.find((a) => a.inputs.name === "voteapp-prod-postgres-free-storage");
-            assert.deepStrictEqual([storage?.inputs.comparisonOperator, storage?.inputs.threshold, storage?.inputs.treatMissingData], ["LessThanThreshold", Math.round(100 * 1024 ** 3 * 0.1), "breaching"]);
-            assert.strictEqual(alarms.find((a) => a.inputs.name === "voteapp-prod-postgres-connections")?.inputs.threshold, Math.round(estimatedPostgresMaxConnections("db.m7g.large") * 0.8));
             assert.deepStrictEqual(
-                (alarms.find((a) => a.inputs.name === "voteapp-prod-redis-memory")?.inputs.metricQueries as { metric?: { dimensions: Record<string, string> } }[]).flatMap((q) => (q.metric ? [q.metric.dimensions.CacheClusterId] : [])),
+                [storage?.inputs.comparisonOperator, storage?.inputs.threshold, storage?.inputs.treatMissingData],
+                ["LessThanThreshold", Math.round(100 * 1024 ** 3 * 0.1), "breaching"],
+            );
+            assert.strictEqual(
+                alarms.find((a) => a.inputs.name === "voteapp-prod-postgres-connections")?.inputs.threshold,
+                Math.round(estimatedPostgresMaxConnections("db.m7g.large") * 0.8),
+            );
+            assert.deepStrictEqual(
+                (
+                    alarms.find((a) => a.inputs.name === "voteapp-prod-redis-memory")?.inputs.metricQueries as {
+                        metric?: { dimensions: Record<string, string> };
+                    }[]
+                ).flatMap((q) => (q.metric ? [q.metric.dimensions.CacheClusterId] : [])),
                 ["voteapp-prod-redis-001", "voteapp-prod-redis-002"],
             );
         });
@@ -109,29 +155,69 @@ describe("observability", function () {
         it("counts the app's error lines per service from its JSON logs; the worker's errors roll its deployment back", async () => {
             const run = await stackRun("prod");
             const filters = ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
-            assert.deepStrictEqual(filters.map((f) => f.inputs.logGroupName).sort(), ["/voteapp/voteapp-prod/result", "/voteapp/voteapp-prod/vote", "/voteapp/voteapp-prod/worker"]);
+            assert.deepStrictEqual(filters.map((f) => f.inputs.logGroupName).sort(), [
+                "/voteapp/voteapp-prod/result",
+                "/voteapp/voteapp-prod/vote",
+                "/voteapp/voteapp-prod/worker",
+            ]);
             for (const f of filters) {
                 assert.strictEqual(f.inputs.pattern, '{ $.level = "error" }');
-                assert.deepStrictEqual(f.inputs.metricTransformation, { namespace: "VoteApp/voteapp-prod", name: "AppErrors", dimensions: { Service: "$.service" }, value: "1", unit: "Count" });
+                assert.deepStrictEqual(f.inputs.metricTransformation, {
+                    namespace: "VoteApp/voteapp-prod",
+                    name: "AppErrors",
+                    dimensions: { Service: "$.service" },
+                    value: "1",
+                    unit: "Count",
+                });
             }
             const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-prod-worker-errors");
-            assert.deepStrictEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.period], ["VoteApp/voteapp-prod", "AppErrors", { Service: "worker" }, 300]);
-            assert.ok((input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "alarms", "alarmNames") as string[]).includes("voteapp-prod-worker-errors"));
+            assert.deepStrictEqual(
+                [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.period],
+                ["VoteApp/voteapp-prod", "AppErrors", { Service: "worker" }, 300],
+            );
+            assert.ok(
+                (
+                    input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "alarms", "alarmNames") as string[]
+                ).includes("voteapp-prod-worker-errors"),
+            );
         });
 
         it("a blue/green service's 5xx alarm sums both target groups; p95 uses the extended statistic", async () => {
             const run = await stackRun("prod");
             const fiveXx = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-prod-vote-target-5xx");
-            const queries = fiveXx.inputs.metricQueries as { id: string; expression?: string; returnData: boolean; metric?: { dimensions: Record<string, string>; metricName: string } }[];
-            assert.deepStrictEqual(queries.map((q) => q.metric?.dimensions.TargetGroup.split("/")[1]), ["vote-app-alb-vote", "vote-app-alb-vote-alt", undefined]);
-            assert.deepStrictEqual(queries[2], { id: "combined", expression: "SUM([FILL(m0, 0), FILL(m1, 0)])", label: "vote 5xx", returnData: true });
+            const queries = fiveXx.inputs.metricQueries as {
+                id: string;
+                expression?: string;
+                returnData: boolean;
+                metric?: { dimensions: Record<string, string>; metricName: string };
+            }[];
+            assert.deepStrictEqual(
+                queries.map((q) => q.metric?.dimensions.TargetGroup.split("/")[1]),
+                ["vote-app-alb-vote", "vote-app-alb-vote-alt", undefined],
+            );
+            assert.deepStrictEqual(queries[2], {
+                id: "combined",
+                expression: "SUM([FILL(m0, 0), FILL(m1, 0)])",
+                label: "vote 5xx",
+                returnData: true,
+            });
             const rolling = await stackRun("dev");
             const cpu = named(rolling, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-dev-worker-cpu");
-            assert.deepStrictEqual([cpu.inputs.namespace, cpu.inputs.metricName, cpu.inputs.statistic, cpu.inputs.dimensions], ["AWS/ECS", "CPUUtilization", "Average", { ClusterName: "voteapp-dev", ServiceName: "worker" }]);
+            assert.deepStrictEqual(
+                [cpu.inputs.namespace, cpu.inputs.metricName, cpu.inputs.statistic, cpu.inputs.dimensions],
+                ["AWS/ECS", "CPUUtilization", "Average", { ClusterName: "voteapp-dev", ServiceName: "worker" }],
+            );
             const latency = alarmMetricArgs({
                 name: "x",
                 description: "x",
-                signal: { metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: {}, stat: "p95" } },
+                signal: {
+                    metric: {
+                        namespace: "AWS/ApplicationELB",
+                        metricName: "TargetResponseTime",
+                        dimensions: {},
+                        stat: "p95",
+                    },
+                },
                 comparison: "GreaterThanThreshold",
                 threshold: 1,
                 evaluationPeriods: 1,
@@ -143,12 +229,33 @@ describe("observability", function () {
             const prod = await stackRun("prod");
             for (const service of ["vote", "result", "worker"] as const) {
                 const s = named(prod, "aws:ecs/service:Service", `vote-app-${service}`);
-                assert.deepStrictEqual(s.inputs.alarms, { alarmNames: rollbackAlarmNames("voteapp-prod", service, service !== "worker"), enable: true, rollback: true }, service);
+                assert.deepStrictEqual(
+                    s.inputs.alarms,
+                    {
+                        alarmNames: rollbackAlarmNames("voteapp-prod", service, service !== "worker"),
+                        enable: true,
+                        rollback: true,
+                    },
+                    service,
+                );
             }
-            const codeDeploy = await stackRun("prod", { overrides: { "voteapp:deploymentStrategy": "codeDeployCanary" } });
-            const group = named(codeDeploy, "aws:codedeploy/deploymentGroup:DeploymentGroup", "vote-app-codedeploy-vote");
-            assert.deepStrictEqual(group.inputs.alarmConfiguration, { enabled: true, alarms: rollbackAlarmNames("voteapp-prod", "vote", true) });
-            assert.strictEqual(named(codeDeploy, "aws:ecs/service:Service", "vote-app-vote").inputs.alarms, undefined, "CodeDeploy, not ECS, watches the alarms");
+            const codeDeploy = await stackRun("prod", {
+                overrides: { "voteapp:deploymentStrategy": "codeDeployCanary" },
+            });
+            const group = named(
+                codeDeploy,
+                "aws:codedeploy/deploymentGroup:DeploymentGroup",
+                "vote-app-codedeploy-vote",
+            );
+            assert.deepStrictEqual(group.inputs.alarmConfiguration, {
+                enabled: true,
+                alarms: rollbackAlarmNames("voteapp-prod", "vote", true),
+            });
+            assert.strictEqual(
+                named(codeDeploy, "aws:ecs/service:Service", "vote-app-vote").inputs.alarms,
+                undefined,
+                "CodeDeploy, not ECS, watches the alarms",
+            );
         });
 
         it("the alarm topic is KMS-encrypted with a key CloudWatch may use; only CloudWatch alarms of the account publish; email subscribed in prod only", async () => {
@@ -157,21 +264,43 @@ describe("observability", function () {
             assert.ok(String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"), "kmsMasterKeyId");
             const key = named(prod, "aws:kms/key:Key", "observability-alarms");
             assert.strictEqual(key.inputs.enableKeyRotation, true);
-            const keyStatements = (JSON.parse(String(key.inputs.policy)) as { Statement: { Sid: string; Principal: unknown }[] }).Statement;
-            assert.deepStrictEqual(keyStatements.find((s) => s.Sid === "CloudWatchPublishesAlarms")?.Principal, { Service: "cloudwatch.amazonaws.com" });
-            const policy = JSON.parse(String(single(prod, "aws:sns/topicPolicy:TopicPolicy").inputs.policy)) as { Statement: { Sid: string; Condition?: Record<string, Record<string, string>> }[] };
-            assert.strictEqual(policy.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")?.Condition?.ArnLike["aws:SourceArn"], "arn:aws:cloudwatch:eu-west-1:333333333333:alarm:*");
+            const keyStatements = (
+                JSON.parse(String(key.inputs.policy)) as { Statement: { Sid: string; Principal: unknown }[] }
+            ).Statement;
+            assert.deepStrictEqual(keyStatements.find((s) => s.Sid === "CloudWatchPublishesAlarms")?.Principal, {
+                Service: "cloudwatch.amazonaws.com",
+            });
+            const policy = JSON.parse(String(single(prod, "aws:sns/topicPolicy:TopicPolicy").inputs.policy)) as {
+                Statement: { Sid: string; Condition?: Record<string, Record<string, string>> }[];
+            };
+            assert.strictEqual(
+                policy.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")?.Condition?.ArnLike["aws:SourceArn"],
+                "arn:aws:cloudwatch:eu-west-1:333333333333:alarm:*",
+            );
             assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
             const subscription = single(prod, "aws:sns/topicSubscription:TopicSubscription");
-            assert.deepStrictEqual([subscription.inputs.protocol, subscription.inputs.endpoint], ["email", "oncall@example.com"]);
+            assert.deepStrictEqual(
+                [subscription.inputs.protocol, subscription.inputs.endpoint],
+                ["email", "oncall@example.com"],
+            );
             assert.strictEqual(ofType(await stackRun("dev"), "aws:sns/topicSubscription:TopicSubscription").length, 0);
-            assert.strictEqual(input(single(prod, "aws:ecs/cluster:Cluster"), "settings", 0, "value"), "enhanced", "Container Insights feeds the task metrics");
+            assert.strictEqual(
+                input(single(prod, "aws:ecs/cluster:Cluster"), "settings", 0, "value"),
+                "enhanced",
+                "Container Insights feeds the task metrics",
+            );
         });
 
         it("the stack outputs the dashboard URL and the alarm topic", async () => {
             const run = await stackRun("prod");
-            assert.strictEqual(run.outputs.dashboardUrl, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/voteapp-prod");
-            assert.strictEqual(run.outputs.alarmTopicArn, "arn:aws:sns:eu-west-1:333333333333:topic/observability-alarms");
+            assert.strictEqual(
+                run.outputs.dashboardUrl,
+                "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/voteapp-prod",
+            );
+            assert.strictEqual(
+                run.outputs.alarmTopicArn,
+                "arn:aws:sns:eu-west-1:333333333333:topic/observability-alarms",
+            );
         });
     });
 
@@ -183,16 +312,38 @@ describe("observability", function () {
         };
 
         it("lambdaSignals: API 5xx and latency, function errors/duration/throttles, queue depth and oldest message, DynamoDB throttles", () => {
-            const set = lambdaSignals({ namePrefix: "voteapp-dev", api: { apiId: "abc123", stage: "$default" }, functions: { vote: "vote-fn", result: "result-fn", worker: "worker-fn" }, queueName: "votes", tableNames: ["votes-table"] });
+            const set = lambdaSignals({
+                namePrefix: "voteapp-dev",
+                api: { apiId: "abc123", stage: "$default" },
+                functions: { vote: "vote-fn", result: "result-fn", worker: "worker-fn" },
+                queueName: "votes",
+                tableNames: ["votes-table"],
+            });
             unique(set);
             const body = dashboardBody("t", asSections(set), "eu-west-1");
             assertValidDashboardBody(body, "eu-west-1");
             const metrics = metricsOf(body);
-            for (const m of ["AWS/ApiGateway/5xx", "AWS/ApiGateway/Latency", "AWS/Lambda/Errors", "AWS/Lambda/Duration", "AWS/Lambda/Throttles", "AWS/SQS/ApproximateNumberOfMessagesVisible", "AWS/SQS/ApproximateAgeOfOldestMessage", "AWS/DynamoDB/WriteThrottleEvents"]) {
+            for (const m of [
+                "AWS/ApiGateway/5xx",
+                "AWS/ApiGateway/Latency",
+                "AWS/Lambda/Errors",
+                "AWS/Lambda/Duration",
+                "AWS/Lambda/Throttles",
+                "AWS/SQS/ApproximateNumberOfMessagesVisible",
+                "AWS/SQS/ApproximateAgeOfOldestMessage",
+                "AWS/DynamoDB/WriteThrottleEvents",
+            ]) {
                 assert.ok(metrics.includes(m), `lacks ${m}`);
             }
             const names = set.alarms.map((a) => a.name);
-            for (const n of ["voteapp-dev-vote-errors", "voteapp-dev-worker-errors", "voteapp-dev-queue-oldest-message", "voteapp-dev-api-5xx", "voteapp-dev-dynamodb-throttles-1"]) assert.ok(names.includes(n), `lacks alarm ${n}`);
+            for (const n of [
+                "voteapp-dev-vote-errors",
+                "voteapp-dev-worker-errors",
+                "voteapp-dev-queue-oldest-message",
+                "voteapp-dev-api-5xx",
+                "voteapp-dev-dynamodb-throttles-1",
+            ])
+                assert.ok(names.includes(n), `lacks alarm ${n}`);
         });
 
         it("eksSignals: ALB per service, Container Insights pod CPU/memory per workload and node health, data stores", () => {
@@ -210,17 +361,45 @@ describe("observability", function () {
             const body = dashboardBody("t", asSections(set), "eu-west-1");
             assertValidDashboardBody(body, "eu-west-1");
             const metrics = metricsOf(body);
-            for (const m of ["ContainerInsights/pod_cpu_utilization_over_pod_limit", "ContainerInsights/pod_memory_utilization_over_pod_limit", "ContainerInsights/cluster_failed_node_count", "AWS/ApplicationELB/TargetResponseTime", "AWS/RDS/FreeStorageSpace"]) {
+            for (const m of [
+                "ContainerInsights/pod_cpu_utilization_over_pod_limit",
+                "ContainerInsights/pod_memory_utilization_over_pod_limit",
+                "ContainerInsights/cluster_failed_node_count",
+                "AWS/ApplicationELB/TargetResponseTime",
+                "AWS/RDS/FreeStorageSpace",
+            ]) {
                 assert.ok(metrics.includes(m), `lacks ${m}`);
             }
             assert.ok(set.alarms.some((a) => a.name === "voteapp-dev-worker-memory"));
         });
 
         it("lays graphs out three to a row without overlaps, under a header per section", () => {
-            const graph = { title: "g", metrics: [{ namespace: "N", metricName: "M", dimensions: { D: "v" }, stat: "Sum" as const }] };
-            const body = dashboardBody("t", [{ title: "a", graphs: [graph, graph, graph, graph] }, { title: "b", graphs: [graph] }], "eu-west-1");
+            const graph = {
+                title: "g",
+                metrics: [{ namespace: "N", metricName: "M", dimensions: { D: "v" }, stat: "Sum" as const }],
+            };
+            const body = dashboardBody(
+                "t",
+                [
+                    { title: "a", graphs: [graph, graph, graph, graph] },
+                    { title: "b", graphs: [graph] },
+                ],
+                "eu-west-1",
+            );
             assertValidDashboardBody(body, "eu-west-1");
-            assert.deepStrictEqual(body.widgets.map((w) => [w.type, w.x, w.y]), [["text", 0, 0], ["text", 0, 1], ["metric", 0, 2], ["metric", 8, 2], ["metric", 16, 2], ["metric", 0, 8], ["text", 0, 14], ["metric", 0, 15]]);
+            assert.deepStrictEqual(
+                body.widgets.map((w) => [w.type, w.x, w.y]),
+                [
+                    ["text", 0, 0],
+                    ["text", 0, 1],
+                    ["metric", 0, 2],
+                    ["metric", 8, 2],
+                    ["metric", 16, 2],
+                    ["metric", 0, 8],
+                    ["text", 0, 14],
+                    ["metric", 0, 15],
+                ],
+            );
         });
 
         it("metric math combines with FILL for sums and plain ids for maxima", () => {

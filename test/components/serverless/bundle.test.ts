@@ -4,7 +4,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { BUNDLE_FILE, BundleError, bundleEntry, bundleLambdaHandler, lambdaHandlerArchive } from "../../../components/serverless/bundle";
+import {
+    BUNDLE_FILE,
+    BundleError,
+    bundleEntry,
+    bundleLambdaHandler,
+    lambdaHandlerArchive,
+} from "../../../components/serverless/bundle";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -28,11 +34,18 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe("Lambda handler bundles", function () {
     this.timeout(60_000);
 
-    for (const [name, variable] of [["vote-lambda", "VOTES_QUEUE_URL"], ["result-lambda", "VOTES_TABLE_NAME"], ["worker-lambda", "VOTES_TABLE_NAME"]] as const) {
+    for (const [name, variable] of [
+        ["vote-lambda", "VOTES_QUEUE_URL"],
+        ["result-lambda", "VOTES_TABLE_NAME"],
+        ["worker-lambda", "VOTES_TABLE_NAME"],
+    ] as const) {
         it(`${name} is a self-contained module exporting a handler that checks ${variable} on its first invocation`, async () => {
             const code = await bundleLambdaHandler(name);
             // Only the SDK's optional CRT signers stay behind a guarded require; the clients the handlers use are inside.
-            assert.ok(!/require\(["']@aws-sdk\/(client-|lib-)/.test(code), "the AWS SDK clients are bundled, not required from the runtime");
+            assert.ok(
+                !/require\(["']@aws-sdk\/(client-|lib-)/.test(code),
+                "the AWS SDK clients are bundled, not required from the runtime",
+            );
             const exported = loadBundle(code);
             assert.strictEqual(typeof exported.handler, "function", "exports.handler");
             const saved = { ...process.env };
@@ -54,17 +67,24 @@ describe("Lambda handler bundles", function () {
         assert.ok(!first.includes("sourceMappingURL"), "no source map");
         assert.ok(!first.includes(REPOSITORY_ROOT), "no absolute path of the build machine");
         assert.ok(!/\n\s*\/\/ /.test(first), "no comments");
-        assert.ok(first.includes("createWorkerHandler") && !first.includes("isConditionFailure"), "minified: internal names (store.ts isConditionFailure) are mangled, exports kept");
+        assert.ok(
+            first.includes("createWorkerHandler") && !first.includes("isConditionFailure"),
+            "minified: internal names (store.ts isConditionFailure) are mangled, exports kept",
+        );
     });
 
     it("fails with an error naming the bundle, the entry and esbuild's reason", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
         const entry = path.join(dir, "broken.ts");
-        fs.writeFileSync(entry, 'import { nothing } from "./no-such-module";\nexport const handler = async () => nothing;\n');
+        fs.writeFileSync(
+            entry,
+            'import { nothing } from "./no-such-module";\nexport const handler = async () => nothing;\n',
+        );
         try {
             const error = await rejection(bundleEntry("broken-lambda", entry));
             assert.ok(error instanceof BundleError, `expected a BundleError, got ${error.name}`);
-            for (const fragment of ['"broken-lambda"', "broken.ts", "no-such-module", "Could not resolve"]) assert.ok(error.message.includes(fragment), `message lacks ${fragment}:\n${error.message}`);
+            for (const fragment of ['"broken-lambda"', "broken.ts", "no-such-module", "Could not resolve"])
+                assert.ok(error.message.includes(fragment), `message lacks ${fragment}:\n${error.message}`);
             const missing = await rejection(bundleEntry("absent-lambda", path.join(dir, "absent.ts")));
             assert.ok(missing instanceof BundleError && missing.message.includes("absent.ts"), missing.message);
         } finally {
@@ -91,9 +111,14 @@ describe("Lambda handler bundles", function () {
                 .then(() => process.stdout.write("RESOLVED"), (error) => process.stdout.write("REJECTED " + error.message));
         `;
         try {
-            const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: REPOSITORY_ROOT, encoding: "utf8", timeout: 60_000 });
+            const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+                cwd: REPOSITORY_ROOT,
+                encoding: "utf8",
+                timeout: 60_000,
+            });
             assert.ok(result.stdout.startsWith("REJECTED "), `the run should fail: ${result.stdout}\n${result.stderr}`);
-            for (const fragment of ['"code"', 'Lambda bundle "broken-lambda"', "broken.ts"]) assert.ok(result.stdout.includes(fragment), `error lacks ${fragment}: ${result.stdout}`);
+            for (const fragment of ['"code"', 'Lambda bundle "broken-lambda"', "broken.ts"])
+                assert.ok(result.stdout.includes(fragment), `error lacks ${fragment}: ${result.stdout}`);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

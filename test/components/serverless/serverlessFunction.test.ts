@@ -18,10 +18,17 @@ interface Statement {
 
 const fnOf = (run: StackRun, service: Service) => named(run, "aws:lambda/function:Function", `vote-app-${service}`);
 const statementsOf = (run: StackRun, service: Service): Statement[] =>
-    (JSON.parse(String(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).inputs.policy)) as { Statement: Statement[] }).Statement;
+    (
+        JSON.parse(String(named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`).inputs.policy)) as {
+            Statement: Statement[];
+        }
+    ).Statement;
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 /** Every (action, resource) pair a role's policy allows, as "action on resource". */
-const grants = (run: StackRun, service: Service) => statementsOf(run, service).flatMap((s) => list(s.Action).flatMap((a) => list(s.Resource).map((r) => `${a} on ${r}`)));
+const grants = (run: StackRun, service: Service) =>
+    statementsOf(run, service).flatMap((s) =>
+        list(s.Action).flatMap((a) => list(s.Resource).map((r) => `${a} on ${r}`)),
+    );
 
 describe("ServerlessFunction (on the dev stack with platform lambda)", function () {
     this.timeout(120_000);
@@ -41,7 +48,10 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
             assert.deepStrictEqual(fn.inputs.tracingConfig, { mode: "Active" }, service);
             assert.strictEqual(fn.inputs.publish, true, service);
             assert.strictEqual(fn.inputs.handler, "index.handler", service);
-            assert.ok(String(fn.inputs.kmsKeyArn).startsWith(keyArn), `${service} kmsKeyArn ${String(fn.inputs.kmsKeyArn)}`);
+            assert.ok(
+                String(fn.inputs.kmsKeyArn).startsWith(keyArn),
+                `${service} kmsKeyArn ${String(fn.inputs.kmsKeyArn)}`,
+            );
             assert.strictEqual(fn.inputs.name, `voteapp-dev-${service}`);
             assert.strictEqual(fn.inputs.vpcConfig, undefined, `${service} runs outside any VPC`);
         }
@@ -49,12 +59,24 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
 
     it("sizes each function from config: memory, timeout, reserved concurrency", async () => {
         const sized = await stackRun("dev", {
-            overrides: { ...LAMBDA, "voteapp:lambdaVoteMemory": "1024", "voteapp:lambdaHttpTimeoutSeconds": "7", "voteapp:lambdaWorkerTimeoutSeconds": "120", "voteapp:lambdaWorkerReservedConcurrency": "8" },
+            overrides: {
+                ...LAMBDA,
+                "voteapp:lambdaVoteMemory": "1024",
+                "voteapp:lambdaHttpTimeoutSeconds": "7",
+                "voteapp:lambdaWorkerTimeoutSeconds": "120",
+                "voteapp:lambdaWorkerReservedConcurrency": "8",
+            },
         });
         const vote = fnOf(sized, "vote");
-        assert.deepStrictEqual([vote.inputs.memorySize, vote.inputs.timeout, vote.inputs.reservedConcurrentExecutions], [1024, 7, 20]);
+        assert.deepStrictEqual(
+            [vote.inputs.memorySize, vote.inputs.timeout, vote.inputs.reservedConcurrentExecutions],
+            [1024, 7, 20],
+        );
         const worker = fnOf(sized, "worker");
-        assert.deepStrictEqual([worker.inputs.memorySize, worker.inputs.timeout, worker.inputs.reservedConcurrentExecutions], [256, 120, 8]);
+        assert.deepStrictEqual(
+            [worker.inputs.memorySize, worker.inputs.timeout, worker.inputs.reservedConcurrentExecutions],
+            [256, 120, 8],
+        );
         assert.strictEqual(fnOf(sized, "result").inputs.timeout, 7);
     });
 
@@ -64,14 +86,20 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
             assert.strictEqual(group.inputs.name, `/aws/lambda/voteapp-dev-${service}`);
             assert.strictEqual(group.inputs.retentionInDays, 14);
             assert.ok(String(group.inputs.kmsKeyId).startsWith(keyArn));
-            assert.deepStrictEqual(fnOf(run, service).inputs.loggingConfig, { logFormat: "JSON", logGroup: group.inputs.name });
+            assert.deepStrictEqual(fnOf(run, service).inputs.loggingConfig, {
+                logFormat: "JSON",
+                logGroup: group.inputs.name,
+            });
         }
     });
 
     it("publishes a version and points the live alias at it", () => {
         for (const service of SERVICES) {
             const alias = named(run, "aws:lambda/alias:Alias", `vote-app-${service}`);
-            assert.deepStrictEqual([alias.inputs.name, alias.inputs.functionName, alias.inputs.functionVersion], ["live", `voteapp-dev-${service}`, "1"]);
+            assert.deepStrictEqual(
+                [alias.inputs.name, alias.inputs.functionName, alias.inputs.functionVersion],
+                ["live", `voteapp-dev-${service}`, "1"],
+            );
         }
     });
 
@@ -83,8 +111,19 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
         assert.strictEqual(arns.size, 3, "functions share a role");
         for (const service of SERVICES) {
             assert.strictEqual(fnOf(run, service).inputs.role, `arn:aws:iam::111111111111:role/vote-app-${service}`);
-            const trust = JSON.parse(String(named(run, "aws:iam/role:Role", `vote-app-${service}`).inputs.assumeRolePolicy)) as { Statement: Array<Statement & { Principal: unknown }> };
-            assert.deepStrictEqual(trust.Statement.map((s) => [s.Principal, s.Action, s.Condition]), [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole", { StringEquals: { "aws:SourceAccount": "111111111111" } }]]);
+            const trust = JSON.parse(
+                String(named(run, "aws:iam/role:Role", `vote-app-${service}`).inputs.assumeRolePolicy),
+            ) as { Statement: Array<Statement & { Principal: unknown }> };
+            assert.deepStrictEqual(
+                trust.Statement.map((s) => [s.Principal, s.Action, s.Condition]),
+                [
+                    [
+                        { Service: "lambda.amazonaws.com" },
+                        "sts:AssumeRole",
+                        { StringEquals: { "aws:SourceAccount": "111111111111" } },
+                    ],
+                ],
+            );
         }
     });
 
@@ -101,7 +140,12 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
         ];
         const tableKey = [`kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`];
         const expected: Record<Service, string[]> = {
-            vote: [...common("vote"), `sqs:SendMessage on ${queue}`, `kms:GenerateDataKey on ${key}`, `kms:Decrypt on ${key}`],
+            vote: [
+                ...common("vote"),
+                `sqs:SendMessage on ${queue}`,
+                `kms:GenerateDataKey on ${key}`,
+                `kms:Decrypt on ${key}`,
+            ],
             worker: [
                 ...common("worker"),
                 ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"].map((a) => `sqs:${a} on ${queue}`),
@@ -120,12 +164,22 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
 
     it("lets a role use the key only for its own environment and through SQS or DynamoDB, never directly", () => {
         for (const service of SERVICES) {
-            for (const statement of statementsOf(run, service).filter((s) => list(s.Action).some((a) => a.startsWith("kms:")))) {
+            for (const statement of statementsOf(run, service).filter((s) =>
+                list(s.Action).some((a) => a.startsWith("kms:")),
+            )) {
                 const condition = JSON.stringify(statement.Condition);
                 assert.ok(
-                    condition === JSON.stringify({ StringEquals: { "kms:EncryptionContext:LambdaFunctionName": `voteapp-dev-${service}` } }) ||
-                        condition === JSON.stringify({ StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } }) ||
-                        (service !== "vote" && condition === JSON.stringify({ StringEquals: { "kms:ViaService": "dynamodb.eu-west-1.amazonaws.com" } })),
+                    condition ===
+                        JSON.stringify({
+                            StringEquals: { "kms:EncryptionContext:LambdaFunctionName": `voteapp-dev-${service}` },
+                        }) ||
+                        condition ===
+                            JSON.stringify({ StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } }) ||
+                        (service !== "vote" &&
+                            condition ===
+                                JSON.stringify({
+                                    StringEquals: { "kms:ViaService": "dynamodb.eu-west-1.amazonaws.com" },
+                                })),
                     `${service} ${statement.Sid}: ${condition}`,
                 );
             }
@@ -133,22 +187,40 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
     });
 
     it("hands each function only its own variables: the queue URL to vote, the table name to worker and result", () => {
-        const env = (service: Service) => input(fnOf(run, service), "environment", "variables") as Record<string, string>;
-        assert.deepStrictEqual(env("vote"), { VOTES_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111111111111/voteapp-dev-votes.fifo", OPTION_A: "Cats", OPTION_B: "Dogs" });
+        const env = (service: Service) =>
+            input(fnOf(run, service), "environment", "variables") as Record<string, string>;
+        assert.deepStrictEqual(env("vote"), {
+            VOTES_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111111111111/voteapp-dev-votes.fifo",
+            OPTION_A: "Cats",
+            OPTION_B: "Dogs",
+        });
         assert.deepStrictEqual(env("worker"), { VOTES_TABLE_NAME: "voteapp-dev-votes" });
-        assert.deepStrictEqual(env("result"), { VOTES_TABLE_NAME: "voteapp-dev-votes", OPTION_A: "Cats", OPTION_B: "Dogs" });
+        assert.deepStrictEqual(env("result"), {
+            VOTES_TABLE_NAME: "voteapp-dev-votes",
+            OPTION_A: "Cats",
+            OPTION_B: "Dogs",
+        });
     });
 
     it("deploys the bundled handler: the archive's index.js is the bundle of the function's own handler", async () => {
-        const marker: Record<Service, string> = { vote: "must be the https URL of a FIFO queue", result: "totals temporarily unavailable", worker: "malformed message" };
+        const marker: Record<Service, string> = {
+            vote: "must be the https URL of a FIFO queue",
+            result: "totals temporarily unavailable",
+            worker: "malformed message",
+        };
         for (const service of SERVICES) {
             const archive = fnOf(run, service).inputs.code as pulumi.asset.AssetArchive;
             const assets = await archive.assets;
             assert.deepStrictEqual(Object.keys(assets), ["index.js"], service);
             const text = await (assets["index.js"] as pulumi.asset.StringAsset).text;
-            assert.strictEqual(text, await bundleLambdaHandler(`${service}-lambda`), `${service}: not the ${service} bundle`);
+            assert.strictEqual(
+                text,
+                await bundleLambdaHandler(`${service}-lambda`),
+                `${service}: not the ${service} bundle`,
+            );
             assert.ok(text.includes(marker[service]), `${service} bundle lacks "${marker[service]}"`);
-            for (const other of SERVICES.filter((s) => s !== service)) assert.ok(!text.includes(marker[other]), `${service} bundle holds ${other}'s code`);
+            for (const other of SERVICES.filter((s) => s !== service))
+                assert.ok(!text.includes(marker[other]), `${service} bundle holds ${other}'s code`);
         }
     });
 });

@@ -28,20 +28,40 @@ describe("VoteAppServerless", function () {
             const dlq = named(run, QUEUE, "vote-app-votes-dlq");
             for (const q of [queue, dlq]) {
                 assert.strictEqual(q.inputs.fifoQueue, true, q.name);
-                assert.ok(String(q.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:eu-west-1:111111111111:key/"), q.name);
+                assert.ok(
+                    String(q.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:eu-west-1:111111111111:key/"),
+                    q.name,
+                );
             }
-            assert.deepStrictEqual([queue.inputs.name, dlq.inputs.name], ["voteapp-dev-votes.fifo", "voteapp-dev-votes-dlq.fifo"]);
-            assert.deepStrictEqual(json(queue.inputs.redrivePolicy), { deadLetterTargetArn: DLQ_ARN, maxReceiveCount: 3 });
+            assert.deepStrictEqual(
+                [queue.inputs.name, dlq.inputs.name],
+                ["voteapp-dev-votes.fifo", "voteapp-dev-votes-dlq.fifo"],
+            );
+            assert.deepStrictEqual(json(queue.inputs.redrivePolicy), {
+                deadLetterTargetArn: DLQ_ARN,
+                maxReceiveCount: 3,
+            });
             assert.strictEqual(dlq.inputs.redrivePolicy, undefined, "a dead-letter queue has no dead-letter queue");
-            assert.ok(Number(dlq.inputs.messageRetentionSeconds) > Number(queue.inputs.messageRetentionSeconds), "the DLQ keeps ballots longer than the queue");
-            assert.strictEqual(queue.inputs.contentBasedDeduplication, false, "the vote function sets the deduplication id");
+            assert.ok(
+                Number(dlq.inputs.messageRetentionSeconds) > Number(queue.inputs.messageRetentionSeconds),
+                "the DLQ keeps ballots longer than the queue",
+            );
+            assert.strictEqual(
+                queue.inputs.contentBasedDeduplication,
+                false,
+                "the vote function sets the deduplication id",
+            );
         });
 
         it("has a visibility timeout of six times the worker's timeout, so a running batch is never redelivered", async () => {
             for (const timeout of [30, 120]) {
-                const run = await stackRun("dev", { overrides: { ...LAMBDA, "voteapp:lambdaWorkerTimeoutSeconds": String(timeout) } });
+                const run = await stackRun("dev", {
+                    overrides: { ...LAMBDA, "voteapp:lambdaWorkerTimeoutSeconds": String(timeout) },
+                });
                 const visibility = Number(named(run, QUEUE, "vote-app-votes").inputs.visibilityTimeoutSeconds);
-                const workerTimeout = Number(named(run, "aws:lambda/function:Function", "vote-app-worker").inputs.timeout);
+                const workerTimeout = Number(
+                    named(run, "aws:lambda/function:Function", "vote-app-worker").inputs.timeout,
+                );
                 assert.strictEqual(workerTimeout, timeout);
                 assert.strictEqual(visibility, 6 * timeout);
                 assert.ok(visibility > workerTimeout);
@@ -50,12 +70,18 @@ describe("VoteAppServerless", function () {
 
         it("lets only the votes queue redrive into the DLQ, and refuses non-TLS access to both", () => {
             const allow = single(dev, "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy");
-            assert.deepStrictEqual(json(allow.inputs.redriveAllowPolicy), { redrivePermission: "byQueue", sourceQueueArns: [QUEUE_ARN] });
+            assert.deepStrictEqual(json(allow.inputs.redriveAllowPolicy), {
+                redrivePermission: "byQueue",
+                sourceQueueArns: [QUEUE_ARN],
+            });
             const policies = ofType(dev, "aws:sqs/queuePolicy:QueuePolicy");
             assert.strictEqual(policies.length, 2);
             for (const policy of policies) {
-                const [statement] = (json(policy.inputs.policy).Statement as Array<Record<string, unknown>>);
-                assert.deepStrictEqual([statement.Effect, statement.Condition], ["Deny", { Bool: { "aws:SecureTransport": false } }]);
+                const [statement] = json(policy.inputs.policy).Statement as Array<Record<string, unknown>>;
+                assert.deepStrictEqual(
+                    [statement.Effect, statement.Condition],
+                    ["Deny", { Bool: { "aws:SecureTransport": false } }],
+                );
             }
         });
     });
@@ -77,10 +103,16 @@ describe("VoteAppServerless", function () {
             const staging = await stackRun("staging", { overrides: LAMBDA });
             for (const run of [prod, staging]) {
                 const table = single(run, TABLE);
-                assert.deepStrictEqual([table.inputs.deletionProtectionEnabled, table.protect, table.retainOnDelete], [true, true, true]);
+                assert.deepStrictEqual(
+                    [table.inputs.deletionProtectionEnabled, table.protect, table.retainOnDelete],
+                    [true, true, true],
+                );
             }
             const table = single(dev, TABLE);
-            assert.deepStrictEqual([table.inputs.deletionProtectionEnabled, table.protect, table.retainOnDelete], [false, false, false]);
+            assert.deepStrictEqual(
+                [table.inputs.deletionProtectionEnabled, table.protect, table.retainOnDelete],
+                [false, false, false],
+            );
         });
     });
 
@@ -88,26 +120,44 @@ describe("VoteAppServerless", function () {
         it("writes one JSON access log line per request to a KMS-encrypted log group with retention", () => {
             const stage = single(prod, "aws:apigatewayv2/stage:Stage");
             const group = named(prod, "aws:cloudwatch/logGroup:LogGroup", "vote-app-api-access");
-            assert.strictEqual(input(stage, "accessLogSettings", "destinationArn"), `arn:aws:logs:eu-west-1:333333333333:log-group:${String(group.inputs.name)}`);
+            assert.strictEqual(
+                input(stage, "accessLogSettings", "destinationArn"),
+                `arn:aws:logs:eu-west-1:333333333333:log-group:${String(group.inputs.name)}`,
+            );
             const format = json(input(stage, "accessLogSettings", "format"));
-            for (const field of ["requestId", "sourceIp", "routeKey", "status", "integrationError"]) assert.ok(field in format, `access log lacks ${field}`);
+            for (const field of ["requestId", "sourceIp", "routeKey", "status", "integrationError"])
+                assert.ok(field in format, `access log lacks ${field}`);
             assert.strictEqual(group.inputs.retentionInDays, 365);
             assert.ok(String(group.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
             assert.deepStrictEqual([stage.inputs.name, stage.inputs.autoDeploy], ["$default", true]);
         });
 
         it("throttles the default route as configured", async () => {
-            const run = await stackRun("dev", { overrides: { ...LAMBDA, "voteapp:lambdaApiThrottleBurst": "40", "voteapp:lambdaApiThrottleRate": "25" } });
-            const settings = input(single(run, "aws:apigatewayv2/stage:Stage"), "defaultRouteSettings") as Record<string, unknown>;
+            const run = await stackRun("dev", {
+                overrides: { ...LAMBDA, "voteapp:lambdaApiThrottleBurst": "40", "voteapp:lambdaApiThrottleRate": "25" },
+            });
+            const settings = input(single(run, "aws:apigatewayv2/stage:Stage"), "defaultRouteSettings") as Record<
+                string,
+                unknown
+            >;
             assert.deepStrictEqual([settings.throttlingBurstLimit, settings.throttlingRateLimit], [40, 25]);
         });
 
         it("routes the vote page and ballots to vote, the result page, script, totals and health to result, and nothing else", () => {
             const routes = ofType(dev, "aws:apigatewayv2/route:Route");
             const integrationOf = (service: string) => `integrations/vote-app-${service}-id`;
-            const byTarget = (service: string) => routes.filter((r) => r.inputs.target === integrationOf(service)).map((r) => r.inputs.routeKey).sort();
+            const byTarget = (service: string) =>
+                routes
+                    .filter((r) => r.inputs.target === integrationOf(service))
+                    .map((r) => r.inputs.routeKey)
+                    .sort();
             assert.deepStrictEqual(byTarget("vote"), ["GET /", "GET /healthz", "HEAD /", "POST /"]);
-            assert.deepStrictEqual(byTarget("result"), ["GET /result", "GET /result/app.js", "GET /result/healthz", "GET /result/totals.json"]);
+            assert.deepStrictEqual(byTarget("result"), [
+                "GET /result",
+                "GET /result/app.js",
+                "GET /result/healthz",
+                "GET /result/totals.json",
+            ]);
             assert.strictEqual(routes.length, VOTE_ROUTES.length + RESULT_ROUTES.length);
         });
 
@@ -126,12 +176,21 @@ describe("VoteAppServerless", function () {
 
         it("lets only this API invoke the live aliases of vote and result", () => {
             const permissions = ofType(dev, "aws:lambda/permission:Permission");
-            assert.deepStrictEqual(permissions.map((p) => p.inputs.function).sort(), ["voteapp-dev-result", "voteapp-dev-vote"]);
+            assert.deepStrictEqual(permissions.map((p) => p.inputs.function).sort(), [
+                "voteapp-dev-result",
+                "voteapp-dev-vote",
+            ]);
             const api = single(dev, "aws:apigatewayv2/api:Api");
             assert.strictEqual(api.inputs.protocolType, "HTTP");
             for (const permission of permissions) {
-                assert.deepStrictEqual([permission.inputs.principal, permission.inputs.qualifier, permission.inputs.action], ["apigateway.amazonaws.com", "live", "lambda:InvokeFunction"]);
-                assert.match(String(permission.inputs.sourceArn), /^arn:aws:execute-api:eu-west-1:111111111111:[0-9a-f]+\/\*$/);
+                assert.deepStrictEqual(
+                    [permission.inputs.principal, permission.inputs.qualifier, permission.inputs.action],
+                    ["apigateway.amazonaws.com", "live", "lambda:InvokeFunction"],
+                );
+                assert.match(
+                    String(permission.inputs.sourceArn),
+                    /^arn:aws:execute-api:eu-west-1:111111111111:[0-9a-f]+\/\*$/,
+                );
                 assert.strictEqual(permission.inputs.sourceAccount, "111111111111");
             }
         });
@@ -159,16 +218,32 @@ describe("VoteAppServerless", function () {
 
     describe("the worker's queue mapping", () => {
         it("feeds the worker's live alias in batches, reporting partial batch failures, never beyond its reserved concurrency", async () => {
-            const run = await stackRun("dev", { overrides: { ...LAMBDA, "voteapp:lambdaWorkerBatchSize": "4", "voteapp:lambdaWorkerReservedConcurrency": "7" } });
+            const run = await stackRun("dev", {
+                overrides: {
+                    ...LAMBDA,
+                    "voteapp:lambdaWorkerBatchSize": "4",
+                    "voteapp:lambdaWorkerReservedConcurrency": "7",
+                },
+            });
             const mapping = single(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
             assert.strictEqual(mapping.inputs.eventSourceArn, QUEUE_ARN);
-            assert.strictEqual(mapping.inputs.functionName, "arn:aws:lambda:eu-west-1:111111111111:function:voteapp-dev-worker:live");
+            assert.strictEqual(
+                mapping.inputs.functionName,
+                "arn:aws:lambda:eu-west-1:111111111111:function:voteapp-dev-worker:live",
+            );
             assert.strictEqual(mapping.inputs.batchSize, 4);
             assert.deepStrictEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
             assert.deepStrictEqual(mapping.inputs.scalingConfig, { maximumConcurrency: 7 });
-            assert.strictEqual(mapping.inputs.maximumBatchingWindowInSeconds, undefined, "FIFO queues support no batching window");
+            assert.strictEqual(
+                mapping.inputs.maximumBatchingWindowInSeconds,
+                undefined,
+                "FIFO queues support no batching window",
+            );
             const workerPolicy = named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-worker");
-            assert.ok(mapping.dependencies.includes(workerPolicy.urn), "the mapping waits for the worker's queue permissions");
+            assert.ok(
+                mapping.dependencies.includes(workerPolicy.urn),
+                "the mapping waits for the worker's queue permissions",
+            );
         });
     });
 });

@@ -60,12 +60,21 @@ describe("stack config: eks keys", () => {
         assert.strictEqual(eks.capacity, "autoMode");
         assert.deepStrictEqual(eks.nodes.instanceTypes, ["m7g.large", "c7gn.xlarge"]);
         assert.deepStrictEqual(eks.publicAccessCidrs, ["52.94.76.0/22", "3.5.140.2/32"]);
-        assert.strictEqual(eks.adminRoleArn, "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AdminAccess");
+        assert.strictEqual(
+            eks.adminRoleArn,
+            "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AdminAccess",
+        );
         assert.deepStrictEqual(eks.rollingUpdate, { maxSurge: 1, maxUnavailable: "10%" });
     });
 
     it("refuses a Kubernetes version without pinned add-ons, listing the supported ones", () => {
-        assertProblem("dev", { eksKubernetesVersion: "1.29" }, "eksKubernetesVersion", '"1.29"', "1.31, 1.32, 1.33, 1.34");
+        assertProblem(
+            "dev",
+            { eksKubernetesVersion: "1.29" },
+            "eksKubernetesVersion",
+            '"1.29"',
+            "1.31, 1.32, 1.33, 1.34",
+        );
         assertProblem("dev", { eksKubernetesVersion: "1.33.2" }, "eksKubernetesVersion", '"1.33.2"', "must be one of");
     });
 
@@ -74,18 +83,37 @@ describe("stack config: eks keys", () => {
         assert.deepStrictEqual([...SUPPORTED_KUBERNETES_VERSIONS], DEFAULT_SUPPORTED_EKS_VERSIONS);
     });
 
-    it("refuses an unknown capacity mode", () => assertProblem("dev", { eksCapacity: "fargate" }, "eksCapacity", '"fargate"', "managedNodeGroup, autoMode"));
+    it("refuses an unknown capacity mode", () =>
+        assertProblem("dev", { eksCapacity: "fargate" }, "eksCapacity", '"fargate"', "managedNodeGroup, autoMode"));
 
     it("refuses non-Graviton, malformed, duplicate or empty instance types", () => {
-        assertProblem("dev", { eksNodeInstanceTypes: "m5.large" }, "eksNodeInstanceTypes", '"m5.large" is not a Graviton', "ARM64");
+        assertProblem(
+            "dev",
+            { eksNodeInstanceTypes: "m5.large" },
+            "eksNodeInstanceTypes",
+            '"m5.large" is not a Graviton',
+            "ARM64",
+        );
         assertProblem("dev", { eksNodeInstanceTypes: "t4g" }, "eksNodeInstanceTypes", '"t4g" is not a Graviton');
         assertProblem("dev", { eksNodeInstanceTypes: "t4g.medium,t4g.medium" }, "eksNodeInstanceTypes", "twice");
         assertProblem("dev", { eksNodeInstanceTypes: " , " }, "eksNodeInstanceTypes", "at least one instance type");
     });
 
     it("refuses node sizes out of order or out of range, and a single node in prod", () => {
-        assertProblem("dev", { eksNodeMinSize: "3", eksNodeDesiredSize: "2" }, "eksNodeMinSize", "3", "must not exceed voteapp:eksNodeDesiredSize (2)");
-        assertProblem("dev", { eksNodeDesiredSize: "5" }, "eksNodeDesiredSize", "5", "must not exceed voteapp:eksNodeMaxSize (4)");
+        assertProblem(
+            "dev",
+            { eksNodeMinSize: "3", eksNodeDesiredSize: "2" },
+            "eksNodeMinSize",
+            "3",
+            "must not exceed voteapp:eksNodeDesiredSize (2)",
+        );
+        assertProblem(
+            "dev",
+            { eksNodeDesiredSize: "5" },
+            "eksNodeDesiredSize",
+            "5",
+            "must not exceed voteapp:eksNodeMaxSize (4)",
+        );
         assertProblem("dev", { eksNodeMaxSize: "101" }, "eksNodeMaxSize", "101", "between 0 and 100");
         assertProblem("prod", { eksNodeMinSize: "1" }, "eksNodeMinSize", "1", "at least 2 in prod");
         assert.strictEqual(parseEks("dev", { eksNodeMinSize: "1" }).eks.nodes.minSize, 1);
@@ -94,21 +122,54 @@ describe("stack config: eks keys", () => {
     });
 
     it("refuses an API endpoint open to the internet in prod, and says so outside prod too", () => {
-        assertProblem("prod", { eksPublicAccessCidrs: "0.0.0.0/0" }, "eksPublicAccessCidrs", '"0.0.0.0/0"', "prod refuses");
-        assertProblem("dev", { eksPublicAccessCidrs: "52.94.76.0/22,0.0.0.0/0" }, "eksPublicAccessCidrs", "whole internet");
+        assertProblem(
+            "prod",
+            { eksPublicAccessCidrs: "0.0.0.0/0" },
+            "eksPublicAccessCidrs",
+            '"0.0.0.0/0"',
+            "prod refuses",
+        );
+        assertProblem(
+            "dev",
+            { eksPublicAccessCidrs: "52.94.76.0/22,0.0.0.0/0" },
+            "eksPublicAccessCidrs",
+            "whole internet",
+        );
     });
 
     it("refuses malformed, host-bit or private public-access CIDRs", () => {
         assertProblem("dev", { eksPublicAccessCidrs: "52.94.76.0" }, "eksPublicAccessCidrs", "not an IPv4 CIDR");
-        assertProblem("dev", { eksPublicAccessCidrs: "52.94.76.5/22" }, "eksPublicAccessCidrs", "host bits", "52.94.76.0/22");
+        assertProblem(
+            "dev",
+            { eksPublicAccessCidrs: "52.94.76.5/22" },
+            "eksPublicAccessCidrs",
+            "host bits",
+            "52.94.76.0/22",
+        );
         assertProblem("dev", { eksPublicAccessCidrs: "10.0.0.0/8" }, "eksPublicAccessCidrs", "private range");
     });
 
     it("refuses an admin role that is not a role ARN of the stack's account, or is the deploy role", () => {
-        assertProblem("dev", { eksAdminRoleArn: "arn:aws:iam::111111111111:user/alice" }, "eksAdminRoleArn", "must be an IAM role ARN");
+        assertProblem(
+            "dev",
+            { eksAdminRoleArn: "arn:aws:iam::111111111111:user/alice" },
+            "eksAdminRoleArn",
+            "must be an IAM role ARN",
+        );
         assertProblem("dev", { eksAdminRoleArn: "admin" }, "eksAdminRoleArn", '"admin"', "must be an IAM role ARN");
-        assertProblem("dev", { eksAdminRoleArn: "arn:aws:iam::222222222222:role/admin" }, "eksAdminRoleArn", "account 222222222222", "111111111111");
-        assertProblem("dev", { eksAdminRoleArn: "arn:aws:iam::111111111111:role/voteapp-deploy" }, "eksAdminRoleArn", "is the deploy role");
+        assertProblem(
+            "dev",
+            { eksAdminRoleArn: "arn:aws:iam::222222222222:role/admin" },
+            "eksAdminRoleArn",
+            "account 222222222222",
+            "111111111111",
+        );
+        assertProblem(
+            "dev",
+            { eksAdminRoleArn: "arn:aws:iam::111111111111:role/voteapp-deploy" },
+            "eksAdminRoleArn",
+            "is the deploy role",
+        );
     });
 
     it("refuses rolling-update values that are not counts or percentages, and a rollout that cannot progress", () => {
@@ -117,5 +178,6 @@ describe("stack config: eks keys", () => {
         assertProblem("dev", { eksMaxSurge: "0", eksMaxUnavailable: "0%" }, "eksMaxUnavailable", "must be above 0");
     });
 
-    it("refuses a typo in an eks key with a did-you-mean", () => assertProblem("dev", { eksCapacityMode: "autoMode" }, "eksCapacityMode", "did you mean voteapp:eksCapacity"));
+    it("refuses a typo in an eks key with a did-you-mean", () =>
+        assertProblem("dev", { eksCapacityMode: "autoMode" }, "eksCapacityMode", "did you mean voteapp:eksCapacity"));
 });
