@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         "-p",
         path.join(PROJECT_ROOT, "tsconfig.json"),
     ]);
-    benchCommand("test suite (mocha)", process.execPath, [require.resolve("mocha/bin/mocha.js")]);
+    benchCommand("test suite (mocha)", process.execPath, [require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]);
 }
 
 main().catch((err: unknown) => {
