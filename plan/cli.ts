@@ -5,6 +5,7 @@ import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
+import { exitWhenFlushed } from "./exitWhenFlushed";
 import { listStacks } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
@@ -93,14 +94,7 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        if (err instanceof ConfigValidationError) {
-            console.error(err.message);
-            process.exit(1);
-        }
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    },
-);
+main().then(exitWhenFlushed, (err: unknown) => {
+    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
+    exitWhenFlushed(1);
+});
