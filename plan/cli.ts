@@ -12,7 +12,8 @@ const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
 prints the resource tree, the count by type, the stack outputs and the policy pack's verdicts under the
-environment's enforcement (policy/config/<tier>.json, as CI's pulumi preview uses).
+stack's enforcement (policy/config/<tier>.json, or <tier>-central-security.json when
+voteapp:securityBaseline is central: the file CI's pulumi preview uses).
   --stack          stack to plan (one of: ${listStacks().join(", ")})
   --json           print resources, outputs and verdicts as JSON instead
   --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
