@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { evaluatePolicies, packConfigPath, readPackConfig, type PolicyReport } from "../policy/evaluate";
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import type { StackFileConfig } from "./stackFile";
 
 /**

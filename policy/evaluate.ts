@@ -16,7 +16,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapturedResource } from "../plan/capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
 import { allPolicies } from "./rules";
 import { isUnknownValueError, unknownCheckingProxy } from "./rules/util";
