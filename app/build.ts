@@ -8,8 +8,8 @@
  */
 import { build } from "esbuild";
 import * as path from "path";
-import { HEALTHCHECK_ENTRY } from "../components/imageContract";
-import { NODE_RUNTIME } from "../components/nodeRuntime";
+import { HEALTHCHECK_ENTRY } from "../shared/imageContract";
+import { NODE_RUNTIME } from "../shared/nodeRuntime";
 
 /** Container entry points: bundle name -> source file. */
 export const CONTAINER_ENTRIES = {
@@ -23,7 +23,7 @@ export type BundleName = keyof typeof CONTAINER_ENTRIES;
 
 /**
  * Lambda handlers (serverless platform), each exporting `handler`: bundle name -> source file. The platform
- * component bundles them at program run time with buildLambdas() (components/nodeRuntime.ts, AWS SDK v3 included so the
+ * component bundles them at program run time with buildLambdas() (shared/nodeRuntime.ts, AWS SDK v3 included so the
  * code does not depend on the runtime's SDK version).
  */
 export const LAMBDA_ENTRIES = {

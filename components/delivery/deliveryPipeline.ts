@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { accountAdministersKey, policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
-import { NODE_RUNTIME } from "../nodeRuntime";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { SecureBucket } from "./secureBucket";
 
 /** One environment the pipeline deploys, in order. */

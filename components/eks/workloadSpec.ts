@@ -1,7 +1,13 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../appContract";
-import { nodeScriptCommand } from "../imageContract";
+import {
+    APP_HEALTH_PATH,
+    APP_HTTP_PORT,
+    type AppService,
+    SERVICE_NEEDS,
+    WORKER_HEARTBEAT,
+} from "../../shared/appContract";
+import { nodeScriptCommand } from "../../shared/imageContract";
 
 /**
  * Pure builders for the app's pod templates on Kubernetes: the same hardening for every container, probes

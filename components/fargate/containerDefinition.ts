@@ -1,5 +1,5 @@
-import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../appContract";
-import { ecsHttpHealthCheck } from "../imageContract";
+import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
+import { ecsHttpHealthCheck } from "../../shared/imageContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
 export interface ContainerDefinition {
@@ -91,7 +91,7 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
                 "max-buffer-size": "4m",
             },
         },
-        // The image's own health-check script with the image's node (components/imageContract.ts): the distroless
+        // The image's own health-check script with the image's node (shared/imageContract.ts): the distroless
         // image has no shell, no curl, and no node on PATH.
         ...(http ? { healthCheck: ecsHttpHealthCheck() } : {}),
         linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },

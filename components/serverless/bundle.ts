@@ -2,7 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Message } from "esbuild";
 import type { LambdaBundleName } from "../../app/build";
-import { NODE_RUNTIME } from "../nodeRuntime";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 
 /**
  * Lambda code archives built from the app's handlers (`app/src/lambda/*`) with esbuild while the program
@@ -10,7 +10,7 @@ import { NODE_RUNTIME } from "../nodeRuntime";
  * forgotten.
  *
  * - One self-contained, minified CommonJS file per function, `index.js` exporting `handler`, for the
- *   Node.js release of components/nodeRuntime.ts. Plain JavaScript with no native addons, so the same
+ *   Node.js release of shared/nodeRuntime.ts. Plain JavaScript with no native addons, so the same
  *   archive runs on arm64 and x86_64.
  * - The AWS SDK v3 is bundled, not marked external: the handlers then run exactly the SDK versions of our
  *   lockfile, which the app tests exercise (dynalite, aws-sdk-client-mock), instead of whatever version
@@ -27,7 +27,7 @@ import { NODE_RUNTIME } from "../nodeRuntime";
 export const BUNDLE_FILE = "index.js";
 export const BUNDLE_HANDLER = "index.handler";
 
-/** Node.js version the bundles target: the functions' runtime (components/nodeRuntime.ts). */
+/** Node.js version the bundles target: the functions' runtime (shared/nodeRuntime.ts). */
 export const BUNDLE_TARGET = NODE_RUNTIME.esbuildTarget;
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");

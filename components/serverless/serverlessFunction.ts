@@ -2,11 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
-import { NODE_RUNTIME } from "../nodeRuntime";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
 
-/** The managed runtime every function runs on: the shipped Node.js release (components/nodeRuntime.ts). */
+/** The managed runtime every function runs on: the shipped Node.js release (shared/nodeRuntime.ts). */
 export const LAMBDA_RUNTIME = NODE_RUNTIME.lambdaRuntime;
 /** Graviton: about 20% cheaper per GB-second than x86_64, and the bundles are plain JavaScript. */
 export const LAMBDA_ARCHITECTURE = "arm64";

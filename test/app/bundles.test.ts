@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AppEnv, AppSecretName, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../components/appContract";
+import { AppEnv, AppSecretName, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../shared/appContract";
 import { buildContainers, CONTAINER_ENTRIES, type BundleName } from "../../app/build";
-import { NODE_RUNTIME } from "../../components/nodeRuntime";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import {
     copiedFrom,
     DOCKERFILE,
@@ -75,7 +75,7 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
                 );
         }
         const ignore = fs.readFileSync(path.join(REPO, "app/Dockerfile.dockerignore"), "utf8");
-        for (const needed of ["!app/package-lock.json", "!app/build.ts", "!app/src/**", "!components/appContract.ts"]) {
+        for (const needed of ["!app/package-lock.json", "!app/build.ts", "!app/src/**", "!shared/appContract.ts"]) {
             assert.ok(ignore.includes(needed), `app/Dockerfile.dockerignore lets ${needed.slice(1)} into the context`);
         }
     });

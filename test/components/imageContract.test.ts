@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../components/appContract";
+import { APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 import {
     ecsHttpHealthCheck,
     HEALTHCHECK_ENTRY,
@@ -7,16 +7,16 @@ import {
     HTTP_HEALTH_CHECK,
     IMAGE_APP_DIR,
     IMAGE_NODE_BINARY,
-} from "../../components/imageContract";
-import { DISTROLESS_NODE_IMAGES } from "../../components/nodeRuntimeSupport";
+} from "../../shared/imageContract";
+import { DISTROLESS_NODE_IMAGES } from "../../shared/nodeRuntimeSupport";
 import { CONTAINER_ENTRIES } from "../../app/build";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { copiedFrom, healthCheckOf, parseDockerfile, targetChain } from "../support/dockerfile";
 import { input, ofType, stackRun } from "../support/stacks";
 
 /**
  * Issue 11.2: the health checks orchestrators run must run in the image. One definition
- * (components/imageContract.ts) feeds the ECS container health check and the Kubernetes exec probes; the
+ * (shared/imageContract.ts) feeds the ECS container health check and the Kubernetes exec probes; the
  * Dockerfile's HEALTHCHECK is held to it here. And whatever command a check names, its executable and its
  * script must exist in the service's final image stage: the distroless base supplies only node, at
  * /nodejs/bin/node (not on PATH, no shell), and the rest is what the stages COPY in.
@@ -70,7 +70,7 @@ interface EcsContainer {
 const containersOf = (taskDefinition: CapturedResource) =>
     JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as EcsContainer[];
 
-describe("image contract: health checks run what the image contains (components/imageContract.ts)", function () {
+describe("image contract: health checks run what the image contains (shared/imageContract.ts)", function () {
     this.timeout(180_000);
 
     for (const service of APP_SERVICES) {

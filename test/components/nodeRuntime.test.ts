@@ -2,13 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { NODE_MAJOR, NODE_RUNTIME } from "../../components/nodeRuntime";
+import { NODE_MAJOR, NODE_RUNTIME } from "../../shared/nodeRuntime";
 import {
     DISTROLESS_NODE_IMAGES,
     LAMBDA_NODE_RUNTIMES,
     NODE_RELEASES,
     RUNTIME_SUPPORT_CHECKED_ON,
-} from "../../components/nodeRuntimeSupport";
+} from "../../shared/nodeRuntimeSupport";
 import { BUNDLE_TARGET } from "../../components/serverless/bundle";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 import { bootstrapRun } from "../bootstrap/support";
@@ -17,19 +17,19 @@ import { input, ofType, stackRun } from "../support/stacks";
 import { readWorkflow, stepsOf, workflowFiles } from "../support/workflows";
 
 /**
- * Issue 11.14: the Node.js release that ships is one constant (components/nodeRuntime.ts), read by the
+ * Issue 11.14: the Node.js release that ships is one constant (shared/nodeRuntime.ts), read by the
  * Dockerfile's stages, the esbuild targets, the Lambda runtime, the CI toolchains and app/package.json; and
  * none of them may be past its end of life, judged with today's date against the dated table in
- * components/nodeRuntimeSupport.ts. (The repository's own toolchain may be older: see the root `engines`.)
+ * shared/nodeRuntimeSupport.ts. (The repository's own toolchain may be older: see the root `engines`.)
  */
 
 const today = new Date().toISOString().slice(0, 10);
 
 function assertSupported(what: string, endOfLife: string | undefined, source: string): void {
-    assert.ok(endOfLife, `${what}: no row in components/nodeRuntimeSupport.ts (${source}); add it before shipping it`);
+    assert.ok(endOfLife, `${what}: no row in shared/nodeRuntimeSupport.ts (${source}); add it before shipping it`);
     assert.ok(
         today < endOfLife,
-        `${what} reached its end of life on ${endOfLife} (${source}); today is ${today}: move components/nodeRuntime.ts to a supported LTS`,
+        `${what} reached its end of life on ${endOfLife} (${source}); today is ${today}: move shared/nodeRuntime.ts to a supported LTS`,
     );
 }
 
@@ -45,7 +45,7 @@ function setupNodeVersions(): { where: string; version: string }[] {
     );
 }
 
-describe("Node.js runtime that ships (components/nodeRuntime.ts)", function () {
+describe("Node.js runtime that ships (shared/nodeRuntime.ts)", function () {
     this.timeout(180_000);
 
     describe("is supported today", () => {
@@ -136,12 +136,8 @@ describe("Node.js runtime that ships (components/nodeRuntime.ts)", function () {
         it("no shipped file pins a Node.js release of its own", () => {
             const pinned =
                 /\bnodejs\d{2}\b|\bnodejs\d{2}\.x\b|\bnode:\d{2}\b|\bnode-version:\s*\d|"node\d{2}"|nodejs:\s*"?\d{2}/;
-            const roots = ["app", "components", "stacks", "scripts", "bootstrap", "plan", ".github"];
-            const allowed = new Set([
-                "components/nodeRuntime.ts",
-                "components/nodeRuntimeSupport.ts",
-                "app/Dockerfile",
-            ]);
+            const roots = ["shared", "app", "components", "stacks", "scripts", "bootstrap", "plan", ".github"];
+            const allowed = new Set(["shared/nodeRuntime.ts", "shared/nodeRuntimeSupport.ts", "app/Dockerfile"]);
             const offenders: string[] = [];
             const walk = (dir: string) => {
                 for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {

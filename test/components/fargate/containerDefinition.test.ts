@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { containerDefinition, secretValueFrom } from "../../../components/fargate/containerDefinition";
-import { ecsHttpHealthCheck } from "../../../components/imageContract";
+import { ecsHttpHealthCheck } from "../../../shared/imageContract";
 
 describe("containerDefinition", () => {
     const base = {

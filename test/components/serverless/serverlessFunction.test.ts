@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackRun } from "../../../plan/runStack";
 import { bundleLambdaHandler } from "../../../components/serverless/bundle";
-import { NODE_RUNTIME } from "../../../components/nodeRuntime";
+import { NODE_RUNTIME } from "../../../shared/nodeRuntime";
 import { input, named, ofType, stackRun } from "../../support/stacks";
 
 const LAMBDA = { "voteapp:platform": "lambda" };
@@ -40,7 +40,7 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
         run = await stackRun("dev", { overrides: LAMBDA });
     });
 
-    it("runs every function on the shipped Node.js (components/nodeRuntime.ts), arm64, with X-Ray active tracing, published, environment encrypted with the stack key", () => {
+    it("runs every function on the shipped Node.js (shared/nodeRuntime.ts), arm64, with X-Ray active tracing, published, environment encrypted with the stack key", () => {
         assert.strictEqual(ofType(run, "aws:lambda/function:Function").length, 3);
         for (const service of SERVICES) {
             const fn = fnOf(run, service);

@@ -1,11 +1,11 @@
 /**
- * Container health check of the HTTP services (components/imageContract.ts HTTP_HEALTH_CHECK runs it with the
+ * Container health check of the HTTP services (shared/imageContract.ts HTTP_HEALTH_CHECK runs it with the
  * image's node: distroless images have no shell or curl): exits 0 when GET http://127.0.0.1:$PORT/healthz
  * answers 200 before the check's own timeout, else 1.
  */
 import { request } from "http";
-import { AppEnv, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../../../components/appContract";
-import { HEALTHCHECK_REQUEST_TIMEOUT_MS } from "../../../../components/imageContract";
+import { AppEnv, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../../../shared/appContract";
+import { HEALTHCHECK_REQUEST_TIMEOUT_MS } from "../../../../shared/imageContract";
 
 const port = Number(process.env[AppEnv.port] || APP_HTTP_PORT);
 const probe = request(
