@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } from "./appContract";
+import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } from "../shared/appContract";
 import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";

@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInput } from "./appContract";
+import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInput } from "../shared/appContract";
 import { policyDocument, readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";

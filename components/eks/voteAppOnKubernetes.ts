@@ -8,10 +8,10 @@ import {
     appEnvironment,
     DATABASE_USERS,
     isDatabaseClient,
+    RESULT_PATH_PATTERNS,
     SERVICE_NEEDS,
-} from "../appContract";
+} from "../../shared/appContract";
 import { type Data, injectedSecretsFor } from "../data";
-import { RESULT_PATH_PATTERNS } from "../fargate/loadBalancer";
 import { inheritedAwsProvider } from "../providers";
 import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";

@@ -7,7 +7,7 @@ import {
     appEnvironment,
     isDatabaseClient,
     SERVICE_NEEDS,
-} from "../appContract";
+} from "../../shared/appContract";
 import { type Data, injectedSecretsFor } from "../data";
 import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";

@@ -11,7 +11,7 @@ import {
     DATABASE_USERS,
     databaseSetupInput,
     SERVICE_NEEDS,
-} from "../../components/appContract";
+} from "../../shared/appContract";
 import { ConfigError, postgresConfig, type Env } from "../../app/src/core/config";
 import { silentLogger } from "../../app/src/core/log";
 import {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { AppEnv, AppSecretName, databaseSetupInput, DATABASE_USERS } from "../../components/appContract";
-import type { CapturedResource } from "../../plan/capturedResource";
+import { AppEnv, AppSecretName, databaseSetupInput, DATABASE_USERS } from "../../shared/appContract";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { SETUP_ENV } from "../../app/src/dbsetup/handler";
 import { input, ofType, single, stackRun } from "../support/stacks";
 

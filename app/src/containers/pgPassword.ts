@@ -1,5 +1,5 @@
 import { Signer, type SignerConfig } from "@aws-sdk/rds-signer";
-import { AppEnv } from "../../../components/appContract";
+import { AppEnv } from "../../../shared/appContract";
 import type { PostgresConfig } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 
