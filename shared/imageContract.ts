@@ -3,7 +3,7 @@ import { APP_HEALTH_PATH } from "./appContract";
 /**
  * What the app's container images contain and how an orchestrator checks them: the one definition the app
  * build (app/build.ts, the health-check script), the ECS container definitions and the Kubernetes probes
- * use. app/Dockerfile cannot import TypeScript: test/components/imageContract.test.ts parses it and holds its
+ * use. app/Dockerfile cannot import TypeScript: test/shared/imageContract.test.ts parses it and holds its
  * HEALTHCHECK and file layout to this module, and checks that every command an orchestrator runs exists in
  * the final image stage.
  */

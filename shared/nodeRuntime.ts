@@ -2,7 +2,7 @@
  * The Node.js release the voting app ships on, everywhere it runs or is built: the container images (build
  * and runtime stages of app/Dockerfile), the esbuild targets of every bundle, the Lambda runtime, the CI
  * toolchain of the workflows and of the AWS-native pipeline, and app/package.json `engines`. This constant is
- * the one place to change it; test/components/nodeRuntime.test.ts holds every consumer (including the
+ * the one place to change it; test/shared/nodeRuntime.test.ts holds every consumer (including the
  * Dockerfile and the workflow YAML, which cannot import it) to it, and fails once any pinned runtime is past
  * its end of life (components/runtimeSupport.ts).
  *

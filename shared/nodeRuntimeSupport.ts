@@ -1,5 +1,5 @@
 /**
- * When each runtime the app can ship on stops being supported: the dated table test/components/nodeRuntime.test.ts
+ * When each runtime the app can ship on stops being supported: the dated table test/shared/nodeRuntime.test.ts
  * checks the pinned runtime (shared/nodeRuntime.ts) against, with today's date, so an expired runtime fails
  * the tests rather than running unpatched in production. Add a row before moving NODE_MAJOR to a new release.
  *
