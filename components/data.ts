@@ -5,6 +5,7 @@ import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } f
 import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
+import type { CpuArchitecture } from "../shared/cpuArchitecture";
 
 export interface DataArgs {
     /** Name prefix for physical names, `<project>-<environment>`. @example "voteapp-dev" */
@@ -12,6 +13,8 @@ export interface DataArgs {
     /** Region and account of the stack: the database setup function and the IAM database user ARNs. */
     readonly region: string;
     readonly accountId: string;
+    /** CPU architecture of the database setup function: the stack's. @default "arm64" */
+    readonly cpuArchitecture?: CpuArchitecture;
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets the data stores live in (never public ones). */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -337,6 +340,7 @@ export class Data extends pulumi.ComponentResource {
                 masterSecretArn,
                 kmsKeyArn: args.kmsKeyArn,
                 logRetentionDays: args.logRetentionDays,
+                cpuArchitecture: args.cpuArchitecture,
             },
             { parent },
         );

@@ -6,7 +6,8 @@ import { policyDocument, readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
 import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
-import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
+import { LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
+import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../shared/cpuArchitecture";
 
 /** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
 export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
@@ -38,6 +39,8 @@ export interface DatabaseSetupArgs {
     /** KMS key of the master secret, the function's environment and its log group. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** CPU architecture of the function: the stack's (voteapp:cpuArchitecture). @default "arm64" */
+    readonly cpuArchitecture?: CpuArchitecture;
 }
 
 /**
@@ -133,7 +136,7 @@ export class DatabaseSetup extends pulumi.ComponentResource {
                 description: "Creates the voting app's schema and least-privilege IAM database users (idempotent)",
                 role: this.role.arn,
                 runtime: LAMBDA_RUNTIME,
-                architectures: [LAMBDA_ARCHITECTURE],
+                architectures: [ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].lambda],
                 handler: BUNDLE_HANDLER,
                 code: new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(source) }),
                 memorySize: 256,

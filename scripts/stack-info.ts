@@ -3,6 +3,8 @@
 // (Pulumi.<env>.yaml) and the bootstrap's (bootstrap/Pulumi.<env>.yaml) agree.
 // Usage: npx ts-node --transpile-only scripts/stack-info.ts --stack <env> [--github-output]
 //        npx ts-node --transpile-only scripts/stack-info.ts --list        (JSON array of stacks, for matrices)
+//        npx ts-node --transpile-only scripts/stack-info.ts --image-platforms [--github-output]
+//            (platforms=linux/arm64[,linux/amd64]: what the images are built for, every stack's cpuArchitecture)
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
@@ -12,6 +14,7 @@ import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
 import { registryHost } from "../stacks/config/delivery";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
+import { ARCHITECTURE_NAMES, imagePlatformsFor } from "../shared/cpuArchitecture";
 
 export interface StackInfo {
     readonly stack: string;
@@ -23,6 +26,9 @@ export interface StackInfo {
     readonly policyConfig: string;
     readonly accountId: string;
     readonly region: string;
+    /** `voteapp:cpuArchitecture`, and the image platform it needs (the build covers every stack's: --image-platforms). */
+    readonly cpuArchitecture: string;
+    readonly imagePlatform: string;
     readonly deployRoleArn: string;
     readonly previewRoleArn: string;
     /** ECR registry host of the account. */
@@ -84,6 +90,8 @@ export function stackInfo(stack: string): StackInfo {
         policyConfig: packConfigRepositoryPath(packConfigChoiceFor(config)),
         accountId: config.account.id,
         region: config.region,
+        cpuArchitecture: config.cpuArchitecture,
+        imagePlatform: ARCHITECTURE_NAMES[config.cpuArchitecture].imagePlatform,
         deployRoleArn: config.account.deployRoleArn,
         previewRoleArn: roleArn(bootstrap.roles.preview),
         registry: registryHost(config.account.id, config.region),
@@ -93,6 +101,19 @@ export function stackInfo(stack: string): StackInfo {
         githubEnvironment: bootstrap.github.environment,
         registryTargets: registryTargetUrns(stack, config.project).join(" "),
     };
+}
+
+/**
+ * The platforms the deploy workflow builds every image for: the union of the stack files' cpuArchitecture
+ * (`linux/arm64`, or `linux/amd64,linux/arm64` for a multi-arch image index when stacks differ).
+ */
+export function imagePlatforms(stacks: readonly string[] = listStacks()): string {
+    return imagePlatformsFor(
+        stacks.map((stack) => {
+            const file = readStackConfig(stack);
+            return parseVoteAppConfig(file.config, { project: file.project, stack }).cpuArchitecture;
+        }),
+    );
 }
 
 /** `kebab-case=value` lines, the format of $GITHUB_OUTPUT. */
@@ -107,6 +128,7 @@ function main(): number {
         options: {
             stack: { type: "string" },
             list: { type: "boolean", default: false },
+            "image-platforms": { type: "boolean", default: false },
             "github-output": { type: "boolean", default: false },
         },
         strict: true,
@@ -115,12 +137,11 @@ function main(): number {
         console.log(JSON.stringify(listStacks()));
         return 0;
     }
-    if (!values.stack) {
-        console.error("--stack <env> or --list is required");
+    if (!values.stack && !values["image-platforms"]) {
+        console.error("--stack <env>, --image-platforms or --list is required");
         return 2;
     }
-    const info = stackInfo(values.stack);
-    const lines = githubOutputLines(info);
+    const lines = values.stack ? githubOutputLines(stackInfo(values.stack)) : `platforms=${imagePlatforms()}`;
     if (values["github-output"]) {
         const target = process.env.GITHUB_OUTPUT;
         if (!target) throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions)");

@@ -7,6 +7,7 @@ import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { ARCHITECTURE_NAMES, type CpuArchitecture, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -38,7 +39,7 @@ export const CLOUDWATCH_AGENT_IDENTITY = {
 const NODE_ROOT_VOLUME_GB = 30;
 
 export interface EksNodeGroupSize {
-    /** Graviton instance types (the images are ARM64). @example ["t4g.medium"] */
+    /** Instance types, all of the cluster's `cpuArchitecture`. @example ["t4g.medium"] */
     readonly instanceTypes: readonly string[];
     readonly minSize: number;
     readonly desiredSize: number;
@@ -77,6 +78,11 @@ export interface EksClusterArgs {
     readonly capacity: "managedNodeGroup" | "autoMode";
     /** Node group sizes (managedNodeGroup only). */
     readonly nodes: EksNodeGroupSize;
+    /**
+     * CPU architecture of the managed node group (its AMI type and instance types): the app images' and pods'.
+     * @default "arm64"
+     */
+    readonly cpuArchitecture?: CpuArchitecture;
     /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
     readonly deletionProtection?: boolean;
 }
@@ -116,6 +122,16 @@ export class EksCluster extends pulumi.ComponentResource {
         const autoMode = args.capacity === "autoMode";
         const publicCidrs = [...(args.publicAccessCidrs ?? [])];
         this.autoMode = autoMode;
+        const architecture = args.cpuArchitecture ?? "arm64";
+        // The node group's AMI and instances must run the images' architecture (the stack config checks this
+        // first, naming voteapp:cpuArchitecture; this guards direct users of the component).
+        const foreign = autoMode
+            ? []
+            : args.nodes.instanceTypes.filter((t) => instanceTypeArchitecture(t) !== architecture);
+        if (foreign.length > 0)
+            throw new Error(
+                `${name}: instance types ${foreign.join(", ")} are not ${architecture}, the cluster's cpuArchitecture`,
+            );
 
         const attach = (roleName: string, role: aws.iam.Role, policies: readonly string[]) =>
             policies.map(
@@ -341,7 +357,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     version: args.kubernetesVersion,
                     nodeRoleArn: this.nodeRole.arn,
                     subnetIds: args.privateSubnetIds,
-                    amiType: "AL2023_ARM_64_STANDARD",
+                    amiType: ARCHITECTURE_NAMES[architecture].eksAmiType,
                     capacityType: "ON_DEMAND",
                     instanceTypes: [...args.nodes.instanceTypes],
                     scalingConfig: {

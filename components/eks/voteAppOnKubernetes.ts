@@ -17,6 +17,7 @@ import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
+import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
 
 /** A Kubernetes IntOrString: a pod count or a percentage. */
 export type IntOrPercent = number | string;
@@ -83,6 +84,11 @@ export interface VoteAppOnKubernetesArgs {
     readonly targetCpuPercent?: number;
     /** Replicas of the load balancer controller. @default 2 */
     readonly controllerReplicas?: number;
+    /**
+     * CPU architecture the images are built for: the pods select nodes of it (`kubernetes.io/arch`).
+     * @default "arm64"
+     */
+    readonly cpuArchitecture?: CpuArchitecture;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -262,8 +268,12 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                                     serviceAccountName: serviceAccount.metadata.name,
                                     automountServiceAccountToken: false,
                                     securityContext: podSecurityContext(),
-                                    // The images are built for ARM64 (Graviton), on node groups and in Auto Mode alike.
-                                    nodeSelector: { "kubernetes.io/arch": "arm64", "kubernetes.io/os": "linux" },
+                                    // Only nodes of the images' architecture (node groups and Auto Mode alike).
+                                    nodeSelector: {
+                                        "kubernetes.io/arch":
+                                            ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].kubernetes,
+                                        "kubernetes.io/os": "linux",
+                                    },
                                     topologySpreadConstraints: [
                                         {
                                             maxSkew: 1,

@@ -27,6 +27,7 @@ import {
     trafficShiftingFor,
 } from "./strategies";
 import { partitionOf } from "../partition";
+import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -78,10 +79,11 @@ export interface VoteAppOnFargateArgs {
      */
     readonly targetCpuPercent?: number;
     /**
-     * CPU architecture of the images. Graviton (ARM64) costs about 20% less for the same size.
-     * @default "ARM64"
+     * CPU architecture the tasks run on: the images must be built for it. Graviton (arm64) costs about 20%
+     * less for the same size.
+     * @default "arm64"
      */
-    readonly cpuArchitecture?: "ARM64" | "X86_64";
+    readonly cpuArchitecture?: CpuArchitecture;
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly taskDefinition?: ResourceTransform<aws.ecs.TaskDefinitionArgs> };
     /**
@@ -255,7 +257,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                         taskRoleArn: taskRole.arn,
                         runtimePlatform: {
                             operatingSystemFamily: "LINUX",
-                            cpuArchitecture: args.cpuArchitecture ?? "ARM64",
+                            cpuArchitecture: ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].ecs,
                         },
                         containerDefinitions,
                     },

@@ -13,6 +13,7 @@ import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 import { aliasOwnerFor, LambdaCodeDeployment, type LambdaStrategy } from "./lambdaDeployment";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
+import type { CpuArchitecture } from "../../shared/cpuArchitecture";
 
 /** Size and limits of one function. */
 export interface ServerlessFunctionSize {
@@ -53,6 +54,8 @@ export interface VoteAppServerlessArgs {
     readonly domain?: { readonly name: string; readonly certificateArn: string };
     /** Vote option labels. */
     readonly voteOptions: { readonly a: string; readonly b: string };
+    /** CPU architecture of the functions. @default "arm64" */
+    readonly cpuArchitecture?: CpuArchitecture;
     /**
      * How new versions reach the `live` aliases (CodeDeploy, one deployment group per function), and the
      * alarms that roll each function's shift back (named before the alarms exist: alarmNames.ts).
@@ -232,6 +235,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                     logRetentionDays: args.logRetentionDays,
                     permissions,
                     aliasOwner: aliasOwnerFor(args.deployment.strategy),
+                    architecture: args.cpuArchitecture,
                 },
                 { parent },
             );

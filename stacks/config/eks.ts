@@ -6,6 +6,8 @@ import { type AccountFlatConfig, deployRoleArnOf } from "./accounts";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import type { EksBlueGreenConfig } from "./eksSlots";
+import type { StackFlatConfig } from "./stack";
+import { type CpuArchitecture, EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
 
 /**
  * The `eks*` keys (platform eks): Kubernetes version, worker capacity, node sizes, API endpoint exposure,
@@ -38,8 +40,15 @@ export interface EksConfig {
     readonly blueGreen?: EksBlueGreenConfig;
 }
 
-/** Graviton instance types (family with a `g` after the generation, e.g. t4g, m7g, c7gn, r8gd): the images are ARM64. */
-export const GRAVITON_INSTANCE_TYPE = /^[a-z]+\d+g[a-z]*\.(medium|large|xlarge|\d{1,2}xlarge|metal)$/;
+/** An EC2 instance type a node group can use: a family (e.g. t4g, m7i, c7gn) and a size of medium or larger. */
+export const NODE_INSTANCE_TYPE = /^[a-z]+\d+[a-z-]*\.(medium|large|xlarge|\d{1,2}xlarge|metal)$/;
+
+/**
+ * EKS Auto Mode's built-in general-purpose NodePool "uses only amd64 architecture" (Amazon EKS User Guide,
+ * "Enable or Disable Built-in NodePools", https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html),
+ * and the system pool is tainted CriticalAddonsOnly: pods for arm64 would never be scheduled.
+ */
+export const AUTO_MODE_ARCHITECTURES: readonly CpuArchitecture[] = ["x86_64"];
 export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@/-]{1,512})$/;
 const INT_OR_PERCENT = /^(\d{1,3})(%?)$/;
 /** Managed node groups accept up to 450 nodes by default; far above anything this app needs. */
@@ -105,10 +114,10 @@ export const eksKeys = {
             if (types.length === 0)
                 ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. t4g.medium" });
             for (const type of types) {
-                if (!GRAVITON_INSTANCE_TYPE.test(type))
+                if (!NODE_INSTANCE_TYPE.test(type))
                     ctx.addIssue({
                         code: "custom",
-                        message: `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
+                        message: `"${type}" is not an EC2 instance type of size medium or larger, such as t4g.medium or m7i.large`,
                     });
             }
             if (new Set(types).size !== types.length)
@@ -137,10 +146,32 @@ export const eksKeys = {
     eksMaxUnavailable: intOrPercent,
 };
 
-export type EksFlatConfig = FlatOf<typeof eksKeys> & Pick<AccountFlatConfig, "region" | "accountId" | "deployRoleName">;
+export type EksFlatConfig = FlatOf<typeof eksKeys> &
+    Pick<AccountFlatConfig, "region" | "accountId" | "deployRoleName"> &
+    Pick<StackFlatConfig, "platform" | "cpuArchitecture">;
 
-/** Relations of the eks keys to each other, to the tier and to the stack's account. */
+/** Relations of the eks keys to each other, to the tier, to the stack's account and (on eks) to its CPU architecture. */
 export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) => {
+    // The nodes must run the images' architecture; on another platform the node group does not exist, so a
+    // stack moved to x86_64 on ecs is not made to change eks keys it does not use.
+    const architecture = flat.cpuArchitecture;
+    if (flat.platform === "eks" && flat.eksCapacity === "managedNodeGroup")
+        for (const type of flat.eksNodeInstanceTypes.filter((t) => NODE_INSTANCE_TYPE.test(t))) {
+            const other = instanceTypeArchitecture(type);
+            if (other !== architecture)
+                report(
+                    "eksNodeInstanceTypes",
+                    flat.eksNodeInstanceTypes.join(","),
+                    `"${type}" is an ${other} instance type, but ${qualifiedKey("cpuArchitecture")} is ${architecture} (the images and pods are built for it): use ${architecture} types such as ${EXAMPLE_INSTANCE_TYPES[architecture]}, or set ${qualifiedKey("cpuArchitecture")} = ${other}`,
+                );
+        }
+    if (flat.platform === "eks" && flat.eksCapacity === "autoMode" && !AUTO_MODE_ARCHITECTURES.includes(architecture))
+        report(
+            "eksCapacity",
+            flat.eksCapacity,
+            `runs app pods only on amd64 nodes (Auto Mode's built-in general-purpose NodePool), but ${qualifiedKey("cpuArchitecture")} is ${architecture}: set ${qualifiedKey("cpuArchitecture")} = x86_64 for Auto Mode, or use managedNodeGroup`,
+        );
+
     if (flat.eksNodeMaxSize < 1) report("eksNodeMaxSize", flat.eksNodeMaxSize, "must be at least 1");
     if (flat.eksNodeMinSize > flat.eksNodeDesiredSize)
         report(

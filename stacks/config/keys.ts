@@ -77,6 +77,12 @@ export const CONFIG_KEYS = {
         optional: true,
     },
     platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
+    cpuArchitecture: {
+        type: "string",
+        description:
+            "CPU architecture the app runs on: arm64 (Graviton, about 20% cheaper) or x86_64. Fargate tasks, EKS nodes and pods, Lambda functions and the images the deploy workflow builds (the union over every stack) all follow it.",
+        default: "arm64",
+    },
     vpcCidr: {
         type: "string",
         description:
@@ -310,7 +316,7 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.",
+            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture: Graviton for arm64 (e.g. t4g.medium,t4g.large), others for x86_64 (e.g. t3.medium).",
         default: "t4g.medium",
     },
     eksNodeMinSize: {

@@ -71,6 +71,7 @@ export function parseVoteAppConfig(
         region: flat.region,
         account: resolveAccount(flat),
         platform: flat.platform,
+        cpuArchitecture: flat.cpuArchitecture,
         network: resolveNetwork(flat),
         services: resolveServices(flat),
         data: resolveData(flat),

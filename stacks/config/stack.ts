@@ -3,8 +3,9 @@ import { environmentName, fromList, oneOf, region, tagValue, tier } from "../../
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import { LOG_RETENTION_DAYS, PLATFORMS } from "./rules";
+import { CPU_ARCHITECTURES } from "../../shared/cpuArchitecture";
 
-/** The stack itself: its environment, tier, region, platform, tags, log retention and vote options. */
+/** The stack itself: its environment, tier, region, platform and CPU architecture, tags, log retention and vote options. */
 
 const label = z.string().min(1, { error: "must not be empty" }).max(64, { error: "must be at most 64 characters" });
 
@@ -13,6 +14,7 @@ export const stackKeys = {
     tier: tier.optional(),
     region,
     platform: oneOf(PLATFORMS),
+    cpuArchitecture: oneOf(CPU_ARCHITECTURES),
     owner: tagValue,
     costCentre: tagValue,
     logRetentionDays: fromList(LOG_RETENTION_DAYS),

@@ -10,6 +10,7 @@ import type { NetworkConfig } from "./network";
 import type { Platform } from "./rules";
 import type { SafetyConfig } from "./safety";
 import type { ServiceSize } from "./services";
+import type { CpuArchitecture } from "../../shared/cpuArchitecture";
 
 export type { Tier } from "../../shared/config/values";
 export type { LambdaConfig, LambdaFunctionSize } from "./lambda";
@@ -30,6 +31,8 @@ export interface VoteAppConfig {
     readonly region: string;
     readonly account: AccountConfig;
     readonly platform: Platform;
+    /** What every compute resource and the images run on (voteapp:cpuArchitecture, shared/cpuArchitecture.ts). */
+    readonly cpuArchitecture: CpuArchitecture;
     readonly network: NetworkConfig;
     readonly services: Readonly<Record<AppService, ServiceSize>>;
     readonly data: DataConfig;

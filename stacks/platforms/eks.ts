@@ -30,6 +30,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
+            cpuArchitecture: config.cpuArchitecture,
             deletionProtection: config.hardened,
         },
         componentOptions,
@@ -46,6 +47,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             postgresClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
             kmsKeyArn: key.arn,
             ...config.data,
+            cpuArchitecture: config.cpuArchitecture,
             logRetentionDays: config.logRetentionDays,
             production: config.hardened,
             finalSnapshot: config.hardened,
@@ -65,6 +67,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         "vote-app",
         {
             kubernetesProvider: cluster.provider,
+            cpuArchitecture: config.cpuArchitecture,
             clusterName: cluster.clusterName,
             clusterArn: cluster.cluster.arn,
             region: config.region,

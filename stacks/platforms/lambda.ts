@@ -49,6 +49,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             region: config.region,
             accountId: config.account.id,
             code,
+            cpuArchitecture: config.cpuArchitecture,
             functions: config.lambda.functions,
             throttling: {
                 burstLimit: config.lambda.api.throttleBurstLimit,

@@ -25,6 +25,7 @@ describe("eks stacks under their environment's policy enforcement (offline)", fu
         const report = await verdicts("prod", {
             ...EKS,
             "voteapp:eksCapacity": "autoMode",
+            "voteapp:cpuArchitecture": "x86_64",
             "voteapp:eksPublicAccessCidrs": "52.94.76.0/22",
         });
         const blocking = report.violations.filter((v) => v.level === "mandatory");

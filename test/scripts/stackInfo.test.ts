@@ -13,6 +13,8 @@ describe("scripts/stack-info.ts", () => {
             policyConfig: "policy/config/staging.json",
             accountId: "222222222222",
             region: "eu-west-1",
+            cpuArchitecture: "arm64",
+            imagePlatform: "linux/arm64",
             deployRoleArn: "arn:aws:iam::222222222222:role/voteapp-deploy",
             previewRoleArn: "arn:aws:iam::222222222222:role/voteapp-preview",
             registry: "222222222222.dkr.ecr.eu-west-1.amazonaws.com",

@@ -213,7 +213,10 @@ describe("EksCluster", function () {
     });
 
     it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group, only the Container Insights add-on", async () => {
-        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
+        // Auto Mode's built-in pool runs amd64 only: the stack runs x86_64 there (config refuses arm64).
+        const run = await stackRun("dev", {
+            overrides: { ...EKS, "voteapp:eksCapacity": "autoMode", "voteapp:cpuArchitecture": "x86_64" },
+        });
         const cluster = single(run, CLUSTER);
         assert.strictEqual(input(cluster, "computeConfig", "enabled"), true);
         assert.deepStrictEqual(input(cluster, "computeConfig", "nodePools"), ["general-purpose", "system"]);
@@ -267,7 +270,12 @@ describe("EksCluster", function () {
         it(`installs Container Insights (amazon-cloudwatch-observability), pinned, its agent on a Pod Identity role (${capacity})`, async () => {
             for (const version of ["1.31", "1.34"] as const) {
                 const run = await stackRun("dev", {
-                    overrides: { ...EKS, "voteapp:eksCapacity": capacity, "voteapp:eksKubernetesVersion": version },
+                    overrides: {
+                        ...EKS,
+                        "voteapp:eksCapacity": capacity,
+                        "voteapp:eksKubernetesVersion": version,
+                        ...(capacity === "autoMode" ? { "voteapp:cpuArchitecture": "x86_64" } : {}),
+                    },
                 });
                 const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
                 assert.strictEqual(input(addon, "addonName"), "amazon-cloudwatch-observability");
@@ -383,7 +391,13 @@ describe("EksCluster", function () {
     it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics (node group and Auto Mode)", async () => {
         for (const capacity of ["managedNodeGroup", "autoMode"]) {
             const release = named(
-                await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }),
+                await stackRun("prod", {
+                    overrides: {
+                        ...EKS,
+                        "voteapp:eksCapacity": capacity,
+                        ...(capacity === "autoMode" ? { "voteapp:cpuArchitecture": "x86_64" } : {}),
+                    },
+                }),
                 "kubernetes:helm.sh/v3:Release",
                 "eks-metrics-server",
             );

@@ -50,6 +50,7 @@ describe("stack config: eks keys", () => {
         const { eks } = parseEks("prod", {
             eksKubernetesVersion: "1.34",
             eksCapacity: "autoMode",
+            cpuArchitecture: "x86_64",
             eksNodeInstanceTypes: "m7g.large, c7gn.xlarge",
             eksPublicAccessCidrs: "52.94.76.0/22,3.5.140.2/32",
             eksAdminRoleArn: "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AdminAccess",
@@ -86,15 +87,20 @@ describe("stack config: eks keys", () => {
     it("refuses an unknown capacity mode", () =>
         assertProblem("dev", { eksCapacity: "fargate" }, "eksCapacity", '"fargate"', "managedNodeGroup, autoMode"));
 
-    it("refuses non-Graviton, malformed, duplicate or empty instance types", () => {
+    it("refuses instance types of the other architecture, malformed, duplicate or empty instance types", () => {
         assertProblem(
             "dev",
             { eksNodeInstanceTypes: "m5.large" },
             "eksNodeInstanceTypes",
-            '"m5.large" is not a Graviton',
-            "ARM64",
+            '"m5.large" is an x86_64 instance type',
+            "voteapp:cpuArchitecture is arm64",
         );
-        assertProblem("dev", { eksNodeInstanceTypes: "t4g" }, "eksNodeInstanceTypes", '"t4g" is not a Graviton');
+        assertProblem(
+            "dev",
+            { eksNodeInstanceTypes: "t4g" },
+            "eksNodeInstanceTypes",
+            '"t4g" is not an EC2 instance type',
+        );
         assertProblem("dev", { eksNodeInstanceTypes: "t4g.medium,t4g.medium" }, "eksNodeInstanceTypes", "twice");
         assertProblem("dev", { eksNodeInstanceTypes: " , " }, "eksNodeInstanceTypes", "at least one instance type");
     });
@@ -118,7 +124,10 @@ describe("stack config: eks keys", () => {
         assertProblem("prod", { eksNodeMinSize: "1" }, "eksNodeMinSize", "1", "at least 2 in prod");
         assert.strictEqual(parseEks("dev", { eksNodeMinSize: "1" }).eks.nodes.minSize, 1);
         // Auto Mode sizes itself: the node group keys do not bind it.
-        assert.strictEqual(parseEks("prod", { eksCapacity: "autoMode", eksNodeMinSize: "1" }).eks.capacity, "autoMode");
+        assert.strictEqual(
+            parseEks("prod", { eksCapacity: "autoMode", cpuArchitecture: "x86_64", eksNodeMinSize: "1" }).eks.capacity,
+            "autoMode",
+        );
     });
 
     it("refuses an API endpoint open to the internet in prod, and says so outside prod too", () => {

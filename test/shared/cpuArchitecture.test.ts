@@ -1,0 +1,252 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import {
+    ARCHITECTURE_NAMES,
+    CPU_ARCHITECTURES,
+    type CpuArchitecture,
+    imagePlatformsFor,
+    instanceTypeArchitecture,
+} from "../../shared/cpuArchitecture";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
+import { DISTROLESS_NODE_IMAGES } from "../../shared/nodeRuntimeSupport";
+import type { CapturedResource } from "../../shared/capturedResource";
+import { listStacks, PROJECT_ROOT, readStackConfig } from "../../plan/stackFile";
+import { imagePlatforms } from "../../scripts/stack-info";
+import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
+import { parseDockerfile } from "../support/dockerfile";
+import { input, stackRun } from "../support/stacks";
+import { readWorkflow, workflowFiles, workflowText } from "../support/workflows";
+
+/**
+ * Issue 11.1: the CPU architecture is one key per stack (voteapp:cpuArchitecture). What every plan creates
+ * (Fargate task definitions, EKS node group AMI and instance types, pod node selectors, Lambda functions)
+ * must be built by the deploy workflow, which reads the architectures from the stack files through
+ * scripts/stack-info.ts: the test plans every stack file on every platform, collects the architectures from
+ * the captured resources, and checks the workflow's build steps build each.
+ */
+
+const reverse = <K extends keyof (typeof ARCHITECTURE_NAMES)["arm64"]>(field: K, value: unknown): CpuArchitecture => {
+    const found = CPU_ARCHITECTURES.find((a) => ARCHITECTURE_NAMES[a][field] === value);
+    assert.ok(found, `${String(value)} is not a known ${field} architecture name`);
+    return found;
+};
+
+/** Every architecture a planned resource runs on, with where it came from. */
+function architecturesOf(resources: readonly CapturedResource[]): { where: string; architecture: CpuArchitecture }[] {
+    const found: { where: string; architecture: CpuArchitecture }[] = [];
+    const add = (where: string, architecture: CpuArchitecture) => found.push({ where, architecture });
+    for (const r of resources) {
+        if (r.type === "aws:ecs/taskDefinition:TaskDefinition")
+            add(`task definition ${r.name}`, reverse("ecs", input(r, "runtimePlatform", "cpuArchitecture")));
+        if (r.type === "aws:eks/nodeGroup:NodeGroup") {
+            add(`node group ${r.name} AMI`, reverse("eksAmiType", r.inputs.amiType));
+            for (const type of r.inputs.instanceTypes as string[])
+                add(`node group ${r.name} ${type}`, instanceTypeArchitecture(type));
+        }
+        if (r.type === "kubernetes:apps/v1:Deployment") {
+            const selector = input(r, "spec", "template", "spec", "nodeSelector") as Record<string, string> | undefined;
+            const arch = selector?.["kubernetes.io/arch"];
+            if (arch !== undefined) add(`Deployment ${r.name}`, reverse("kubernetes", arch));
+        }
+        if (r.type === "aws:lambda/function:Function")
+            for (const a of r.inputs.architectures as string[]) add(`function ${r.name}`, reverse("lambda", a));
+    }
+    return found;
+}
+
+/** The `platforms` of every image build step of deploy.yml, resolved through the step that sets them. */
+function workflowBuildPlatforms(): { target: string; platforms: string }[] {
+    const build = readWorkflow("deploy.yml").jobs.build;
+    const steps = build.steps ?? [];
+    const images = steps.filter((s) => s.uses?.startsWith("docker/build-push-action@"));
+    assert.deepStrictEqual(
+        images.map((s) => s.with?.target),
+        ["vote", "result", "worker"],
+    );
+    return images.map((step) => {
+        const expression = String(step.with?.platforms);
+        const ref = /^\$\{\{ steps\.([\w-]+)\.outputs\.platforms \}\}$/.exec(expression);
+        assert.ok(ref, `${String(step.with?.target)}: platforms "${expression}" must come from a stack-info step`);
+        const source = steps.find((s) => s.id === ref[1]);
+        assert.strictEqual(
+            source?.run,
+            "npx ts-node --transpile-only scripts/stack-info.ts --image-platforms --github-output",
+            "the platforms step runs stack-info",
+        );
+        assert.ok(steps.indexOf(source) < steps.indexOf(step), "the platforms are read before the images are built");
+        return { target: String(step.with?.target), platforms: stackInfoImagePlatforms() };
+    });
+}
+
+/** What `scripts/stack-info.ts --image-platforms` prints, run as the workflow runs it. */
+let printed: string | undefined;
+function stackInfoImagePlatforms(): string {
+    printed ??= execFileSync(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(PROJECT_ROOT, "scripts", "stack-info.ts"),
+            "--image-platforms",
+        ],
+        { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const line = printed.split("\n").find((l) => l.startsWith("platforms="));
+    assert.ok(line, `stack-info printed no platforms= line:\n${printed}`);
+    return line.slice("platforms=".length);
+}
+
+function parseWith(stack: string, changes: Record<string, string>): VoteAppConfig {
+    const file = readStackConfig(stack);
+    const raw = { ...file.config };
+    for (const [key, value] of Object.entries(changes)) raw[`voteapp:${key}`] = value;
+    return parseVoteAppConfig(raw, { project: file.project, stack });
+}
+
+function assertRefused(stack: string, changes: Record<string, string>, key: string, ...fragments: string[]): void {
+    assert.throws(
+        () => parseWith(stack, changes),
+        (err: unknown) => {
+            assert.ok(err instanceof ConfigValidationError, String(err));
+            const line = err.message.split("\n").find((l) => l.includes(`voteapp:${key} =`));
+            assert.ok(line, `no problem for voteapp:${key}:\n${err.message}`);
+            for (const fragment of fragments) assert.ok(line.includes(fragment), `"${fragment}" not in: ${line}`);
+            return true;
+        },
+    );
+}
+
+describe("CPU architecture: one key per stack, built by the workflow, run by every platform", function () {
+    this.timeout(240_000);
+
+    for (const stack of listStacks()) {
+        for (const platform of ["ecs", "eks", "lambda"] as const) {
+            it(`${stack} on ${platform}: everything planned runs the stack's architecture, and deploy.yml builds it`, async () => {
+                const run = await stackRun(stack, { overrides: { "voteapp:platform": platform } });
+                const config = parseWith(stack, { platform });
+                const found = architecturesOf(run.resources);
+                assert.ok(found.length > 0, "no architecture-bearing resource planned");
+                for (const { where, architecture } of found)
+                    assert.strictEqual(architecture, config.cpuArchitecture, `${where} runs ${architecture}`);
+                if (platform === "lambda") return; // functions run zip archives, not the images
+                for (const { target, platforms } of workflowBuildPlatforms())
+                    for (const architecture of new Set(found.map((f) => f.architecture)))
+                        assert.ok(
+                            platforms.split(",").includes(ARCHITECTURE_NAMES[architecture].imagePlatform),
+                            `deploy.yml builds ${target} for ${platforms}, not ${ARCHITECTURE_NAMES[architecture].imagePlatform}`,
+                        );
+            });
+        }
+    }
+
+    it("a stack on x86_64 plans x86_64 everywhere (ECS, EKS nodes and pods, Lambda)", async () => {
+        for (const platform of ["ecs", "eks", "lambda"] as const) {
+            const run = await stackRun("dev", {
+                overrides: {
+                    "voteapp:platform": platform,
+                    "voteapp:cpuArchitecture": "x86_64",
+                    "voteapp:eksNodeInstanceTypes": "t3.medium",
+                },
+            });
+            const found = architecturesOf(run.resources);
+            assert.ok(found.length > 0, platform);
+            for (const { where, architecture } of found) assert.strictEqual(architecture, "x86_64", where);
+        }
+    });
+
+    it("stack-info builds the union: one platform per architecture any stack runs", () => {
+        assert.strictEqual(
+            imagePlatforms(),
+            imagePlatformsFor(listStacks().map((s) => parseWith(s, {}).cpuArchitecture)),
+        );
+        assert.strictEqual(stackInfoImagePlatforms(), imagePlatforms());
+        assert.strictEqual(imagePlatformsFor(["arm64", "x86_64", "arm64"]), "linux/amd64,linux/arm64");
+        assert.strictEqual(imagePlatformsFor(["x86_64"]), "linux/amd64");
+    });
+
+    it("no workflow names a platform itself, and the runtime image is published for every architecture", () => {
+        for (const file of workflowFiles())
+            assert.doesNotMatch(workflowText(file), /linux\/(amd64|arm64)/, `${file} pins a platform`);
+        const image = DISTROLESS_NODE_IMAGES[NODE_RUNTIME.runtimeImage.replace(/:[^:/]+$/, "")];
+        for (const architecture of CPU_ARCHITECTURES)
+            assert.ok(image?.architectures.includes(ARCHITECTURE_NAMES[architecture].kubernetes), architecture);
+    });
+
+    it("app/Dockerfile runs RUN steps only on the build platform, so a multi-platform build needs no emulation", () => {
+        for (const stage of parseDockerfile())
+            if (stage.instructions.some((i) => i.keyword === "RUN"))
+                assert.strictEqual(
+                    stage.platform,
+                    "$BUILDPLATFORM",
+                    `stage ${stage.name} runs commands per target platform`,
+                );
+    });
+
+    describe("config", () => {
+        it("accepts arm64 (default) and x86_64, nothing else", () => {
+            assert.strictEqual(parseWith("dev", {}).cpuArchitecture, "arm64");
+            assert.strictEqual(parseWith("dev", { cpuArchitecture: "x86_64" }).cpuArchitecture, "x86_64");
+            assertRefused("dev", { cpuArchitecture: "amd64" }, "cpuArchitecture", "arm64, x86_64");
+        });
+
+        it("refuses EKS node instance types of the other architecture, naming voteapp:cpuArchitecture", () => {
+            assertRefused(
+                "dev",
+                { platform: "eks", cpuArchitecture: "x86_64" },
+                "eksNodeInstanceTypes",
+                '"t4g.medium" is an arm64 instance type',
+                "voteapp:cpuArchitecture is x86_64",
+            );
+            assertRefused(
+                "dev",
+                { platform: "eks", eksNodeInstanceTypes: "m7i.large" },
+                "eksNodeInstanceTypes",
+                '"m7i.large" is an x86_64 instance type',
+                "voteapp:cpuArchitecture is arm64",
+            );
+            parseWith("dev", {
+                platform: "eks",
+                cpuArchitecture: "x86_64",
+                eksNodeInstanceTypes: "t3.medium,m7i.large",
+            });
+            // Another platform does not use the node group: its instance types need not match.
+            parseWith("dev", { platform: "ecs", cpuArchitecture: "x86_64" });
+        });
+
+        it("refuses EKS Auto Mode with arm64: its built-in general-purpose pool runs amd64 nodes only", () => {
+            assertRefused(
+                "dev",
+                { platform: "eks", eksCapacity: "autoMode" },
+                "eksCapacity",
+                "amd64",
+                "voteapp:cpuArchitecture is arm64",
+            );
+            parseWith("dev", { platform: "eks", eksCapacity: "autoMode", cpuArchitecture: "x86_64" });
+        });
+
+        it("knows Graviton instance families by name", () => {
+            for (const type of [
+                "t4g.medium",
+                "m7g.large",
+                "c7gn.xlarge",
+                "r8gd.2xlarge",
+                "x2gd.large",
+                "im4gn.large",
+                "g5g.xlarge",
+                "a1.large",
+            ])
+                assert.strictEqual(instanceTypeArchitecture(type), "arm64", type);
+            for (const type of [
+                "t3.medium",
+                "m7i.large",
+                "c6a.xlarge",
+                "m6idn.large",
+                "g5.xlarge",
+                "inf2.xlarge",
+                "t3a.medium",
+            ])
+                assert.strictEqual(instanceTypeArchitecture(type), "x86_64", type);
+        });
+    });
+});
