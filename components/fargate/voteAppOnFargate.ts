@@ -28,6 +28,7 @@ import {
 } from "./strategies";
 import { partitionOf } from "../partition";
 import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
+import { ECR_PULL_ACTIONS } from "../security/guardDutyAgent";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -59,6 +60,14 @@ export interface VoteAppOnFargateArgs {
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     /** ECR repository ARNs the execution roles may pull from. */
     readonly repositoryArns: pulumi.Input<string>[];
+    /**
+     * The AWS-owned ECR repository of GuardDuty's Fargate runtime agent in the stack's region
+     * (components/security/guardDutyAgent.ts): with runtime monitoring's automated agent management, ECS adds
+     * that agent as a sidecar to every new task, pulled with the task's execution role. Undefined: the roles
+     * may not pull it (only for accounts where no one enables runtime monitoring on ECS).
+     * @example "arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate"
+     */
+    readonly guardDutyAgentRepositoryArn?: string;
     readonly sizes: Readonly<Record<AppService, FargateServiceSize>>;
     /** KMS key of the secrets and log groups: execution roles may decrypt through Secrets Manager only. */
     readonly kmsKeyArn: pulumi.Input<string>;
@@ -422,9 +431,19 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     {
                         Sid: "PullAppImages",
                         Effect: "Allow",
-                        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                        Action: [...ECR_PULL_ACTIONS],
                         Resource: args.repositoryArns,
                     },
+                    ...(args.guardDutyAgentRepositoryArn
+                        ? [
+                              {
+                                  Sid: "PullGuardDutyRuntimeAgent",
+                                  Effect: "Allow" as const,
+                                  Action: [...ECR_PULL_ACTIONS],
+                                  Resource: args.guardDutyAgentRepositoryArn,
+                              },
+                          ]
+                        : []),
                     {
                         Sid: "WriteOwnLogs",
                         Effect: "Allow",

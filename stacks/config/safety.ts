@@ -3,6 +3,7 @@ import { accountId, fromList, intBetween, matching, oneOf, type Tier } from "../
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import { LOG_RETENTION_DAYS, type Platform } from "./rules";
+import { GUARDDUTY_AGENT_SOURCE, guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
 
 /**
  * Production safety config: deployment strategy per platform, alarm email, and who owns the account's
@@ -54,7 +55,11 @@ export const safetyKeys = {
 };
 
 /** The safety keys after the schema parsed them, and the keys their relations name. */
-export type SafetyFlatConfig = FlatOf<typeof safetyKeys> & { readonly platform: Platform; readonly accountId: string };
+export type SafetyFlatConfig = FlatOf<typeof safetyKeys> & {
+    readonly platform: Platform;
+    readonly accountId: string;
+    readonly region: string;
+};
 
 /** The account's security baseline: created by this stack, or owned by a central security account. */
 export type SecurityBaselineConfig =
@@ -87,6 +92,16 @@ export function isStrategyOf<P extends Platform>(
 /** Relations of the safety keys to the platform, tier and each other. */
 export const checkSafety: ConfigCheck<SafetyFlatConfig> = (flat, tier, report) => {
     const isProd = tier === "prod";
+
+    // GuardDuty's Fargate agent is pulled from an AWS-owned repository per region; without its row the tasks'
+    // execution roles could not be allowed to pull it, and every task would wait on the sidecar forever. A
+    // central security account may turn the agent on too, so this holds whoever owns the baseline.
+    if (flat.platform === "ecs" && guardDutyFargateAgentRepositoryArn(flat.region) === undefined)
+        report(
+            "region",
+            flat.region,
+            `has no GuardDuty Fargate agent repository in components/security/guardDutyAgent.ts (runtime monitoring adds the agent to every ECS task, and the execution roles must be allowed to pull it): add the region's row from ${GUARDDUTY_AGENT_SOURCE}, or deploy in a listed region`,
+        );
 
     if (flat.deploymentStrategy !== undefined && !isStrategyOf(flat.platform, flat.deploymentStrategy)) {
         const elsewhere = (Object.keys(DEPLOYMENT_STRATEGIES) as Platform[]).filter(

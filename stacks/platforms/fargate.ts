@@ -8,6 +8,7 @@ import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
 
 // The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
 const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
@@ -66,6 +67,9 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             data,
             images: imagesFor(config, registry),
             repositoryArns: Object.values(registry.repositories).map((r) => r.arn),
+            // Whoever owns the baseline (this stack, or a central account for the organisation) may have
+            // runtime monitoring add GuardDuty's agent to the tasks; config refused regions without its repository.
+            guardDutyAgentRepositoryArn: guardDutyFargateAgentRepositoryArn(config.region),
             sizes: config.services,
             cpuArchitecture: config.cpuArchitecture,
             kmsKeyArn: key.arn,

@@ -8,6 +8,7 @@ import { assertProblem, parseWith } from "../support/config";
 const flat = (changes: Partial<SafetyFlatConfig>): SafetyFlatConfig => ({
     platform: "ecs",
     accountId: "111111111111",
+    region: "eu-west-1",
     deploymentBakeMinutes: 5,
     securityBaseline: "stack",
     guardDutyFindingFrequency: "FIFTEEN_MINUTES",
