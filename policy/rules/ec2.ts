@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { type PolicyResource } from "@pulumi/policy";
 import {
     asArray,
     asStrings,
@@ -12,6 +12,7 @@ import {
     resourceRule,
     stackRule,
     tagsOf,
+    validateResourceOfType,
 } from "./util";
 
 /** Security groups, their rules, VPC flow logs and the default security group (FSBP EC2.*). */

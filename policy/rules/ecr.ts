@@ -1,5 +1,4 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
 import {
     hasCondition,
     isPublicPrincipal,
@@ -11,6 +10,7 @@ import {
     stackRule,
     statementsOf,
     UNKNOWN,
+    validateResourceOfType,
 } from "./util";
 
 /** ECR repositories, their lifecycle and repository policies (FSBP ECR.*). */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { type ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { asArray, isRecord, parseJsonish, resourceRule } from "./util";
+import { type ReportViolation } from "@pulumi/policy";
+import { asArray, isRecord, parseJsonish, resourceRule, validateResourceOfType } from "./util";
 
 /** ECS task definitions, services and clusters (FSBP ECS.*). */
 

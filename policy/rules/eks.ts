@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule, stringList } from "./util";
+import { resourceRule, stringList, validateResourceOfType } from "./util";
 
 /** EKS clusters and their node launch templates (FSBP EKS.*, EC2.170). */
 

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { isTrue, ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+import { isTrue, ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
 
 /** Application load balancers and their listeners (FSBP ELB.*). */
 

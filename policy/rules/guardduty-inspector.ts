@@ -70,7 +70,7 @@ export const guarddutyFeatures = stackRule(
             args.notApplicable("No GuardDuty detector in the stack (guardduty-enabled reports that).");
         const needed = new Set<string>();
         for (const [type, features] of FEATURES_BY_TYPE)
-            if (args.resources.some((r) => r.type === type)) features.forEach((f) => needed.add(f));
+            if (ofType(args.resources, type).length > 0) features.forEach((f) => needed.add(f));
         const enabled = new Set<string>();
         for (const f of ofType(args.resources, DETECTOR_FEATURE)) {
             const name = prop(f, "name");
@@ -104,7 +104,7 @@ export const inspectorEnabled = stackRule(
         if (unknown) return;
         const needed = [
             "ECR",
-            ...(args.resources.some((r) => r.type === "aws:lambda/function:Function") ? ["LAMBDA", "LAMBDA_CODE"] : []),
+            ...(ofType(args.resources, "aws:lambda/function:Function").length > 0 ? ["LAMBDA", "LAMBDA_CODE"] : []),
         ];
         const missing = needed.filter((t) => !enabled.has(t));
         if (missing.length) report(`Inspector v2 scanning is not enabled for ${missing.join(", ")}.`);

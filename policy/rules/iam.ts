@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { type ReportViolation, type ResourceValidation, validateResourceOfType } from "@pulumi/policy";
-import { resourceRule, type Statement, statementsOf } from "./util";
+import { type ReportViolation, type ResourceValidation } from "@pulumi/policy";
+import { resourceRule, type Statement, statementsOf, validateResourceOfType } from "./util";
 
 /** IAM policies and attachments (FSBP IAM.1, IAM.21). */
 
@@ -74,7 +74,7 @@ export const iamNoManagedAdmin = resourceRule(
     {
         name: "iam-no-managed-admin",
         description:
-            "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies attached.",
+            "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies, however attached: RolePolicyAttachment, UserPolicyAttachment, GroupPolicyAttachment, PolicyAttachment (roles, users and groups at once), the Role/User/GroupPolicyAttachmentsExclusive `policyArns`, or a role's `managedPolicyArns`. Passes when none of those names one of the three policies.",
         remediation: "Attach a policy that grants only what the workload needs.",
     },
     [
@@ -89,6 +89,34 @@ export const iamNoManagedAdmin = resourceRule(
         validateResourceOfType(aws.iam.GroupPolicyAttachment, (a, _args, report) => {
             const admin = adminPolicy(a.policyArn);
             if (admin) report(`${admin} is attached to a group.`);
+        }),
+        validateResourceOfType(aws.iam.PolicyAttachment, (a, _args, report) => {
+            const admin = adminPolicy(a.policyArn);
+            if (!admin) return;
+            const to = [
+                ...(a.roles ?? []).map((r) => `role ${r}`),
+                ...(a.users ?? []).map((u) => `user ${u}`),
+                ...(a.groups ?? []).map((g) => `group ${g}`),
+            ];
+            report(`${admin} is attached (PolicyAttachment) to ${to.join(", ") || "principals"}.`);
+        }),
+        validateResourceOfType(aws.iam.RolePolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in role ${a.roleName}'s exclusive policyArns.`);
+            }
+        }),
+        validateResourceOfType(aws.iam.UserPolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in user ${a.userName}'s exclusive policyArns.`);
+            }
+        }),
+        validateResourceOfType(aws.iam.GroupPolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in group ${a.groupName}'s exclusive policyArns.`);
+            }
         }),
         validateResourceOfType(aws.iam.Role, (role, _args, report) => {
             for (const arn of role.managedPolicyArns ?? []) {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import { type ReportViolation, type ResourceValidation, validateResourceOfType } from "@pulumi/policy";
+import { type ReportViolation, type ResourceValidation } from "@pulumi/policy";
 import type * as pulumi from "@pulumi/pulumi";
-import { isRecord, ofType, prop, resourceRule, stackRule, UNKNOWN } from "./util";
+import { isRecord, ofType, prop, resourceRule, stackRule, UNKNOWN, validateResourceOfType } from "./util";
 
 /** Kubernetes workloads on EKS: pod security, resources, probes and network isolation (house rules). */
 

@@ -1,6 +1,16 @@
 import * as aws from "@pulumi/aws";
-import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, stringList, UNKNOWN } from "./util";
+import { type PolicyResource } from "@pulumi/policy";
+import {
+    ofType,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    stringList,
+    UNKNOWN,
+    validateResourceOfType,
+} from "./util";
 
 /** Lambda functions, their permissions and failure handling (FSBP Lambda.*). */
 

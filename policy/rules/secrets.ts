@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
 
 /** Secrets Manager secrets (FSBP SecretsManager.1). */
 
