@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { resourceRule, validateResourceOfType } from "./util";
+import { isAwsManagedKey, resourceRule, validateResourceOfType } from "./util";
 
 /** DynamoDB tables (FSBP DynamoDB.*). */
 
@@ -32,14 +32,16 @@ export const dynamodbKms = resourceRule(
     {
         name: "dynamodb-kms",
         description:
-            "DynamoDB tables encrypt with a customer-managed KMS key (`serverSideEncryption.enabled` with `kmsKeyArn`), not the AWS owned key, so key access is audited and revocable.",
-        remediation: "Set serverSideEncryption: { enabled: true, kmsKeyArn }.",
+            "DynamoDB tables encrypt with a customer managed KMS key: `serverSideEncryption.enabled` true with a `kmsKeyArn` that is not the AWS managed alias/aws/dynamodb, so key access is audited and revocable. The AWS owned key (SSE disabled), the AWS managed key (enabled without kmsKeyArn) and alias/aws/dynamodb fail.",
+        remediation: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <customer key arn> }.",
     },
     validateResourceOfType(aws.dynamodb.Table, (table, _args, report) => {
         const sse = table.serverSideEncryption;
         if (sse?.enabled !== true) report("serverSideEncryption is not enabled (the AWS owned key is used).");
         else if (!sse.kmsKeyArn)
             report("serverSideEncryption uses the AWS managed key; set kmsKeyArn to a customer key.");
+        else if (isAwsManagedKey(sse.kmsKeyArn))
+            report(`serverSideEncryption.kmsKeyArn ${sse.kmsKeyArn} is the AWS managed key; use a customer key.`);
     }),
 );
 

@@ -247,20 +247,44 @@ export const vpcFlowLogs = stackRule(
     },
 );
 
-export const vpcDefaultSgClosed = resourceRule(
+const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+
+export const vpcDefaultSgClosed = stackRule(
     {
         name: "vpc-default-sg-closed",
         control: "EC2.2",
         description:
-            "A managed default security group has no ingress or egress rules, so nothing placed in it by accident can talk to anything.",
-        remediation: "Declare aws.ec2.DefaultSecurityGroup with no ingress and no egress.",
+            "Every VPC of the stack (aws.ec2.Vpc, or an awsx:ec2:Vpc component, whose own default group mocks cannot see) has its default security group managed by an aws.ec2.DefaultSecurityGroup depending on it, and every DefaultSecurityGroup has no ingress and no egress rule, so nothing placed in it by accident can talk to anything. A VPC without a managed default group fails (AWS's default group allows all traffic between its members and all egress).",
+        remediation: "Declare aws.ec2.DefaultSecurityGroup({ vpcId, ingress: [], egress: [] }) for each VPC.",
     },
-    validateResourceOfType(aws.ec2.DefaultSecurityGroup, (sg, _args, report) => {
-        const ingress = (sg.ingress ?? []).length;
-        const egress = (sg.egress ?? []).length;
-        if (ingress + egress > 0)
-            report(`The default security group has ${ingress} ingress and ${egress} egress rule(s).`);
-    }),
+    (args, report) => {
+        const groups = ofType(args.resources, DEFAULT_SECURITY_GROUP);
+        for (const group of groups) {
+            const props = plainProps(group);
+            const ingress = asArray(props.ingress).length;
+            const egress = asArray(props.egress).length;
+            if (ingress + egress > 0)
+                reportOn(
+                    report,
+                    group,
+                    `has ${ingress} ingress and ${egress} egress rule(s); the default group must have none.`,
+                );
+        }
+        const vpcs = [
+            ...ofType(args.resources, AWSX_VPC),
+            ...ofType(args.resources, VPC).filter((v) => !(v.parent && v.parent.type === AWSX_VPC)),
+        ];
+        if (vpcs.length === 0 && groups.length === 0) args.notApplicable("No VPC in the stack.");
+        for (const vpc of vpcs) {
+            const targets = [vpc, ...args.resources.filter((r) => r.type === VPC && r.parent?.urn === vpc.urn)];
+            if (!groups.some((g) => targets.some((t) => relatesTo(g, t))))
+                reportOn(
+                    report,
+                    vpc,
+                    "leaves its default security group unmanaged (open: all traffic between members, all egress).",
+                );
+        }
+    },
 );
 
 export const ec2Policies = [sgNoPublicIngress, sgNoAdminPorts, vpcFlowLogs, vpcDefaultSgClosed];

@@ -1,14 +1,13 @@
 import * as aws from "@pulumi/aws";
+import { noPublicPolicyRule } from "./resourcePolicies";
 import {
-    hasCondition,
-    isPublicPrincipal,
     ofType,
     prop,
     relatesTo,
     reportOn,
     resourceRule,
     stackRule,
-    statementsOf,
+    isAwsManagedKey,
     UNKNOWN,
     validateResourceOfType,
 } from "./util";
@@ -61,36 +60,26 @@ export const ecrKmsEncryption = resourceRule(
         name: "ecr-kms-encryption",
         control: "ECR.5",
         description:
-            "ECR repositories encrypt images with a KMS key (`encryptionConfigurations[].encryptionType` KMS or KMS_DSSE) instead of the default AES256, so key access is audited and revocable.",
-        remediation: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <key arn> }].',
+            "ECR repositories encrypt images with a customer managed KMS key: an `encryptionConfigurations` entry with `encryptionType` KMS or KMS_DSSE and a `kmsKey` that is not the AWS managed alias/aws/ecr, so key access is audited and revocable. Passes only with such a key; AES256 (the default), and KMS without a `kmsKey` (which AWS fills with the AWS managed key), fail.",
+        remediation: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <customer key arn> }].',
     },
     validateResourceOfType(aws.ecr.Repository, (repo, _args, report) => {
-        const types = (repo.encryptionConfigurations ?? []).map((c) => c.encryptionType ?? "AES256");
-        if (!types.some((t) => t.startsWith("KMS")))
-            report(`Images are encrypted with ${types[0] ?? "AES256 (the default)"}, not a KMS key.`);
+        const configs = repo.encryptionConfigurations ?? [];
+        const kms = configs.filter((c) => (c.encryptionType ?? "AES256").startsWith("KMS"));
+        if (kms.length === 0)
+            report(`Images are encrypted with ${configs[0]?.encryptionType ?? "AES256 (the default)"}, not a KMS key.`);
+        else if (!kms.some((c) => c.kmsKey && !isAwsManagedKey(c.kmsKey, "ecr")))
+            report(
+                `encryptionType ${kms[0].encryptionType} ${kms[0].kmsKey ? `uses the AWS managed key ${kms[0].kmsKey}` : "without kmsKey uses the AWS managed key alias/aws/ecr"}; set kmsKey to a customer managed key.`,
+            );
     }),
 );
 
-export const ecrNoPublicPolicy = resourceRule(
-    {
-        name: "ecr-no-public-policy",
-        description:
-            'ECR repository policies never allow `Principal: "*"` without a condition (e.g. aws:PrincipalOrgID): an unconditioned public principal lets anyone pull or push images.',
-        remediation: "Name the accounts or roles in Principal, or add a condition restricting it.",
-    },
-    validateResourceOfType(aws.ecr.RepositoryPolicy, (policy, _args, report) => {
-        const statements = statementsOf(policy.policy);
-        if (!statements) {
-            report("The repository policy is not a JSON policy document, so it cannot be checked.");
-            return;
-        }
-        for (const s of statements) {
-            if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasCondition(s.condition)) {
-                report(`A statement allows ${s.actions.join(", ") || "actions"} to Principal "*" without a condition.`);
-            }
-        }
-    }),
-);
+export const ecrNoPublicPolicy = noPublicPolicyRule({
+    name: "ecr-no-public-policy",
+    service: "ecr",
+    what: "ECR repository and registry policies",
+});
 
 export const ecrLifecyclePolicy = stackRule(
     {

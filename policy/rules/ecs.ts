@@ -99,6 +99,17 @@ export function secretLookingName(name: string): boolean {
     );
 }
 
+/**
+ * What is wrong with a plaintext environment variable, if anything: a secret-looking name (unless it is an
+ * `_ARN` reference holding exactly an ARN), or a value shaped like a secret. Shared with the Lambda rule.
+ */
+export function plaintextSecret(name: string, value: string): string | undefined {
+    if (secretLookingName(name) && !isArnReference(name, value))
+        return "has a secret-looking name and a plaintext value";
+    const match = SECRET_VALUE_PATTERNS.find(([re]) => re.test(value));
+    return match ? `holds ${match[1]}` : undefined;
+}
+
 export const ecsTaskNoSecretsInEnv = resourceRule(
     {
         name: "ecs-task-no-secrets-in-env",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ReportViolation, type ResourceValidation } from "@pulumi/policy";
+import { noPublicPolicyRule } from "./resourcePolicies";
 import { resourceRule, type Statement, statementsOf, validateResourceOfType } from "./util";
 
 /** IAM policies and attachments (FSBP IAM.1, IAM.21). */
@@ -127,4 +128,10 @@ export const iamNoManagedAdmin = resourceRule(
     ],
 );
 
-export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamNoManagedAdmin];
+export const iamTrustNotPublic = noPublicPolicyRule({
+    name: "iam-trust-not-public",
+    service: "iam",
+    what: "IAM role trust policies",
+});
+
+export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamNoManagedAdmin, iamTrustNotPublic];

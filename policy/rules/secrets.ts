@@ -1,5 +1,15 @@
 import * as aws from "@pulumi/aws";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
+import { noPublicPolicyRule } from "./resourcePolicies";
+import {
+    isAwsManagedKey,
+    ofType,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    validateResourceOfType,
+} from "./util";
 
 /** Secrets Manager secrets (FSBP SecretsManager.1). */
 
@@ -7,11 +17,13 @@ export const secretsKms = resourceRule(
     {
         name: "secrets-kms",
         description:
-            "Secrets are encrypted with a customer-managed KMS key (`kmsKeyId`), not the account's aws/secretsmanager key, so reading them needs an explicit key grant.",
-        remediation: "Set kmsKeyId.",
+            "Secrets are encrypted with a customer managed KMS key: `kmsKeyId` set and not the AWS managed alias/aws/secretsmanager, so reading them needs an explicit key grant. Unset `kmsKeyId` and alias/aws/secretsmanager fail.",
+        remediation: "Set kmsKeyId to a customer managed key.",
     },
     validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
         if (!secret.kmsKeyId) report("kmsKeyId is not set (the AWS managed key is used).");
+        else if (isAwsManagedKey(secret.kmsKeyId))
+            report(`kmsKeyId ${secret.kmsKeyId} is the AWS managed key; use a customer key.`);
     }),
 );
 
@@ -54,4 +66,10 @@ export const secretsRotation = stackRule(
     },
 );
 
-export const secretsPolicies = [secretsKms, secretsRotation];
+export const secretsNoPublicPolicy = noPublicPolicyRule({
+    name: "secrets-no-public-policy",
+    service: "secretsmanager",
+    what: "Secrets Manager secret policies",
+});
+
+export const secretsPolicies = [secretsKms, secretsRotation, secretsNoPublicPolicy];

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { noPublicPolicyRule } from "./resourcePolicies";
 import { resourceRule, validateResourceOfType } from "./util";
 
 /** SNS topics (FSBP SNS.1). */
@@ -15,4 +16,11 @@ export const snsEncrypted = resourceRule(
     }),
 );
 
-export const snsPolicies = [snsEncrypted];
+export const snsNoPublicPolicy = noPublicPolicyRule({
+    name: "sns-no-public-policy",
+    control: "SNS.4",
+    service: "sns",
+    what: "SNS topic access policies",
+});
+
+export const snsPolicies = [snsEncrypted, snsNoPublicPolicy];

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { noPublicPolicyRule } from "./resourcePolicies";
 import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
 
 /** SQS queues (FSBP SQS.1). */
@@ -46,4 +47,11 @@ export const sqsDlq = stackRule(
     },
 );
 
-export const sqsPolicies = [sqsEncrypted, sqsDlq];
+export const sqsNoPublicPolicy = noPublicPolicyRule({
+    name: "sqs-no-public-policy",
+    control: "SQS.3",
+    service: "sqs",
+    what: "SQS queue access policies",
+});
+
+export const sqsPolicies = [sqsEncrypted, sqsDlq, sqsNoPublicPolicy];

@@ -237,6 +237,15 @@ export function hasCondition(condition: unknown): boolean {
     return isRecord(condition) && Object.keys(condition).length > 0;
 }
 
+/**
+ * True for a reference to an AWS managed KMS key (`alias/aws/<service>`, as an alias name or alias ARN):
+ * a key AWS administers, whose policy the account cannot restrict. With `service`, only that service's.
+ */
+export function isAwsManagedKey(keyRef: string, service?: string): boolean {
+    const m = /(?:^|:)alias\/aws\/([a-z0-9-]+)$/.exec(keyRef.trim());
+    return m !== null && (service === undefined || m[1] === service);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Stack helpers
 

@@ -28,6 +28,7 @@ import { cases as lambda } from "./fixtures/lambda";
 import { cases as logs } from "./fixtures/logs";
 import { cases as messaging } from "./fixtures/messaging";
 import { cases as rds } from "./fixtures/rds";
+import { cases as resourcePolicies } from "./fixtures/resourcePolicies";
 import { cases as s3 } from "./fixtures/s3";
 import { cases as secrets } from "./fixtures/secrets";
 
@@ -49,6 +50,7 @@ export const allCases: Readonly<Record<string, readonly RuleCases[]>> = {
     logs,
     messaging,
     rds,
+    resourcePolicies,
     s3,
     secrets,
 };
