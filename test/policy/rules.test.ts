@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { allPolicies } from "../../policy/rules";
 import { TYPE_ALIAS_FAMILIES } from "../../policy/rules/typeAliases";
 import {
