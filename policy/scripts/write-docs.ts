@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { enforcement, ENVIRONMENTS, mandatoryEverywhere } from "../enforcement";
 import { policiesByModule } from "../rules";
+import { RULE_CATALOGUES } from "../rules/ruleCatalogues";
 import { controlOf } from "../rules/util";
 
 /**
@@ -90,6 +91,15 @@ export function renderReadme(): string {
         "| rule | what it checks | control | dev | prod | module |",
         "| --- | --- | --- | --- | --- | --- |",
         ...rows,
+        "",
+        "## Catalogue-based rules",
+        "",
+        "These rules judge by a data catalogue besides the resource itself; each states its source and when it was checked",
+        "(`rules/ruleCatalogues.ts`):",
+        "",
+        "| rule | catalogue | source | checked |",
+        "| --- | --- | --- | --- |",
+        ...RULE_CATALOGUES.map((c) => `| \`${c.rule}\` | ${cell(c.catalogue)} | ${cell(c.source)} | ${c.checked} |`),
         "",
         "## Regenerating",
         "",

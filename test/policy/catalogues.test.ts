@@ -15,6 +15,7 @@ import {
 import { RESOURCE_POLICY_HOLDERS } from "../../policy/rules/resourcePolicies";
 import { ACCESS_LOGGING_EXEMPTION_TAG } from "../../policy/rules/s3";
 import { mockCallOutputs } from "../../plan/mockOutputs";
+import { CATALOGUE_SOURCES } from "../../stacks/config/catalogues";
 
 const ROOT = path.join(__dirname, "..", "..");
 const yamlConfig = (file: string) =>
@@ -87,6 +88,15 @@ describe("policy pack catalogues", () => {
                 `${h.type}.${h.property}`,
             );
         }
+    });
+
+    it("the README's config reference lists every config catalogue with its source and date", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        for (const c of CATALOGUE_SOURCES)
+            assert.ok(
+                readme.includes(`| ${c.catalogue} | ${c.source} | ${c.checked} |`),
+                `README.md lacks the row for ${c.catalogue} (source ${c.source}, checked ${c.checked})`,
+            );
     });
 
     it("components tag log buckets with the exemption key the s3-access-logging rule reads", () => {
