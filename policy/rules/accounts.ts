@@ -16,6 +16,7 @@ import { asArray, isRecord, ofType, prop, reportOn, stackRule, stringList, UNKNO
 export const providerAllowedAccounts = stackRule(
     {
         name: "provider-allowed-accounts",
+        passes: "every AWS provider (explicit or referenced) has a non-empty `allowedAccountIds`",
         description:
             "Every AWS provider pins `allowedAccountIds`, so credentials for the wrong account make the deployment fail instead of changing that account (provider inputs are read as JSON strings or objects).",
         remediation: "Set allowedAccountIds: [<the environment's account id>] on the stack's aws.Provider.",
@@ -35,6 +36,7 @@ export const providerAllowedAccounts = stackRule(
 export const prodAccountPin = stackRule(
     {
         name: "prod-account-pin",
+        passes: "with `prodAccountId` configured, every AWS provider's `allowedAccountIds` is exactly [prodAccountId] and every `assumeRoles` role ARN is in that account",
         description:
             "In prod (the pack config sets `prodAccountId`), every AWS provider's `allowedAccountIds` is exactly the prod account and every role it assumes lives in that account, so a prod stack cannot deploy anywhere else. Not applicable when `prodAccountId` is not configured (dev and staging).",
         remediation: "Set the provider's allowedAccountIds to [prodAccountId] and assume a role of the prod account.",
@@ -81,6 +83,7 @@ function isAwsResource(r: PolicyResource): boolean {
 export const noDefaultProvider = stackRule(
     {
         name: "no-default-provider",
+        passes: "every aws:* resource names an explicit provider whose name is not `default` or `default_<version>`",
         description:
             "No AWS resource is created through the default provider (which takes whatever credentials and region the shell has): every one names the stack's explicit aws.Provider.",
         remediation:

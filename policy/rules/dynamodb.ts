@@ -6,6 +6,7 @@ import { isAwsManagedKey, resourceRule, validateResourceOfType } from "./util";
 export const dynamodbPitr = resourceRule(
     {
         name: "dynamodb-pitr",
+        passes: "`pointInTimeRecovery.enabled` is true",
         control: "DynamoDB.2",
         description:
             "DynamoDB tables enable point-in-time recovery (`pointInTimeRecovery.enabled`), so ballots can be restored to any second of the last 35 days.",
@@ -19,6 +20,7 @@ export const dynamodbPitr = resourceRule(
 export const dynamodbDeletionProtection = resourceRule(
     {
         name: "dynamodb-deletion-protection",
+        passes: "`deletionProtectionEnabled` is true",
         control: "DynamoDB.6",
         description: "DynamoDB tables enable deletion protection (`deletionProtectionEnabled`).",
         remediation: "Set deletionProtectionEnabled: true.",
@@ -31,6 +33,7 @@ export const dynamodbDeletionProtection = resourceRule(
 export const dynamodbKms = resourceRule(
     {
         name: "dynamodb-kms",
+        passes: "`serverSideEncryption.enabled` is true with a `kmsKeyArn` that is not alias/aws/dynamodb",
         description:
             "DynamoDB tables encrypt with a customer managed KMS key: `serverSideEncryption.enabled` true with a `kmsKeyArn` that is not the AWS managed alias/aws/dynamodb, so key access is audited and revocable. The AWS owned key (SSE disabled), the AWS managed key (enabled without kmsKeyArn) and alias/aws/dynamodb fail.",
         remediation: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <customer key arn> }.",

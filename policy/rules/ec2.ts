@@ -118,6 +118,7 @@ function plainProps(r: PolicyResource): Record<string, unknown> {
 export const sgNoPublicIngress = stackRule(
     {
         name: "sg-no-public-ingress",
+        passes: "no ingress permission takes 0.0.0.0/0 or ::/0, except single-port TCP 80 or 443 permissions on a group (or rule) tagged voteapp:role=load-balancer; security-group and prefix-list sources always pass",
         control: "EC2.18",
         description: `Nothing is open to the internet (0.0.0.0/0 or ::/0) except TCP 80 and 443 on the internet-facing load balancer's security group, recognised by the tag \`${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}\` on the group (or on the ingress rule itself). Checks inline \`ingress\` of aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (its group found through its dependency on the group) and aws.ec2.SecurityGroupRule (EC2.18/EC2.19).`,
         remediation:
@@ -176,6 +177,7 @@ function adminPortViolations(type: string, props: Record<string, unknown>): stri
 export const sgNoAdminPorts = resourceRule(
     {
         name: "sg-no-admin-ports",
+        passes: "no ingress permission has an explicit port range including 22 or 3389, whatever its source (a security-group source too: a house rule stricter than EC2.53/54, which look at 0.0.0.0/0 and ::/0 only), and all-traffic permissions (protocol -1 or every port) come only from sources other than 0.0.0.0/0 and ::/0",
         control: "EC2.53",
         description:
             "No security group rule opens SSH (22) or RDP (3389): an explicit port range including them is refused from any source, and all-traffic rules are refused from 0.0.0.0/0 or ::/0 (EC2.53/EC2.54). Use SSM Session Manager / ECS Exec instead.",
@@ -216,6 +218,7 @@ const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 export const vpcFlowLogs = stackRule(
     {
         name: "vpc-flow-logs",
+        passes: "every VPC has a FlowLog depending on it (or on its awsx component), or enough flow logs naming a `vpcId` no dependency matched to cover the unmatched VPCs",
         control: "EC2.6",
         description:
             "Every VPC (aws.ec2.Vpc, or an awsx:ec2:Vpc component whose children mocks cannot see) has a VPC flow log, matched by the flow log's dependency on the VPC (or on the awsx component holding it); flow logs that name a VPC no dependency identifies count for any one unmatched VPC.",
@@ -252,6 +255,7 @@ const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGrou
 export const vpcDefaultSgClosed = stackRule(
     {
         name: "vpc-default-sg-closed",
+        passes: "every VPC has a DefaultSecurityGroup depending on it and every DefaultSecurityGroup has empty (or unset) `ingress` and `egress`",
         control: "EC2.2",
         description:
             "Every VPC of the stack (aws.ec2.Vpc, or an awsx:ec2:Vpc component, whose own default group mocks cannot see) has its default security group managed by an aws.ec2.DefaultSecurityGroup depending on it, and every DefaultSecurityGroup has no ingress and no egress rule, so nothing placed in it by accident can talk to anything. A VPC without a managed default group fails (AWS's default group allows all traffic between its members and all egress).",

@@ -20,6 +20,7 @@ const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 export const ecrScanOnPush = resourceRule(
     {
         name: "ecr-scan-on-push",
+        passes: "`imageScanningConfiguration.scanOnPush` is true, or the rule's config says the account uses enhanced scanning",
         control: "ECR.1",
         description:
             "ECR repositories scan images on push (`imageScanningConfiguration.scanOnPush`), so vulnerable images are found before they run. Set `enhancedScanningInAccount: true` in this rule's config when the account's registry uses Inspector enhanced scanning instead.",
@@ -44,6 +45,7 @@ export const ecrScanOnPush = resourceRule(
 export const ecrTagImmutability = resourceRule(
     {
         name: "ecr-tag-immutability",
+        passes: "`imageTagMutability` is IMMUTABLE or IMMUTABLE_WITH_EXCLUSION (unset means MUTABLE and fails)",
         control: "ECR.2",
         description:
             "ECR repositories make tags immutable (`imageTagMutability` IMMUTABLE or IMMUTABLE_WITH_EXCLUSION), so a deployed tag always names the image that was scanned and approved.",
@@ -84,6 +86,7 @@ export const ecrNoPublicPolicy = noPublicPolicyRule({
 export const ecrLifecyclePolicy = stackRule(
     {
         name: "ecr-lifecycle-policy",
+        passes: "every repository has an aws.ecr.LifecyclePolicy depending on it or naming it in `repository`",
         control: "ECR.3",
         description:
             "Every ECR repository has a lifecycle policy (matched by dependency or repository name), so old, unpatched images expire instead of piling up.",

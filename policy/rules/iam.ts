@@ -32,6 +32,7 @@ const isAllow = (s: Statement) => s.effect === "Allow";
 export const iamNoAdminWildcard = resourceRule(
     {
         name: "iam-no-admin-wildcard",
+        passes: "no Allow statement has Action `*` or `*:*`, or a NotAction, together with Resource `*` (policies, inline role/user/group policies, a role's inlinePolicies)",
         control: "IAM.1",
         description:
             'IAM policies never allow `Action: "*"` (or a NotAction) on `Resource: "*"`: full administrative privileges break least privilege.',
@@ -51,6 +52,7 @@ export const iamNoAdminWildcard = resourceRule(
 export const iamNoServiceWildcard = resourceRule(
     {
         name: "iam-no-service-wildcard",
+        passes: "no Allow statement lists an action of the form `<service>:*`",
         control: "IAM.21",
         description:
             "IAM policies do not allow whole-service wildcards such as `s3:*` or `dynamodb:*`; name the actions needed.",

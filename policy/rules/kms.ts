@@ -7,6 +7,7 @@ import { resourceRule, validateResourceOfType } from "./util";
 export const kmsRotation = resourceRule(
     {
         name: "kms-rotation",
+        passes: "the key is not a symmetric ENCRYPT_DECRYPT key (asymmetric and HMAC keys cannot rotate), or `enableKeyRotation` is true",
         control: "KMS.4",
         description:
             "Symmetric customer-managed KMS keys rotate their key material yearly or more often (`enableKeyRotation` true).",

@@ -211,6 +211,7 @@ export const lambdaEnvKms = resourceRule(
 export const lambdaTracing = resourceRule(
     {
         name: "lambda-tracing",
+        passes: "`tracingConfig.mode` is `Active` (unset means PassThrough and fails)",
         description:
             "Lambda functions enable active X-Ray tracing (`tracingConfig.mode` Active), to follow a request through the queue and the worker when investigating.",
         remediation: 'Set tracingConfig: { mode: "Active" }.',
@@ -224,6 +225,7 @@ export const lambdaTracing = resourceRule(
 export const lambdaConcurrency = resourceRule(
     {
         name: "lambda-concurrency",
+        passes: "`reservedConcurrentExecutions` is set to 0 or more",
         description:
             "Lambda functions set `reservedConcurrentExecutions`, so one function cannot exhaust the account's concurrency (or run up an unbounded bill under attack).",
         remediation: "Set reservedConcurrentExecutions to the function's expected peak.",
@@ -266,6 +268,7 @@ function targets(r: Resource, fn: Resource, aliases: readonly Resource[], key: s
 export const lambdaDlq = stackRule(
     {
         name: "lambda-dlq",
+        passes: "the function has a `deadLetterConfig.targetArn`, an on-failure destination, only SQS sources whose queues redrive to a DLQ (or mappings with on-failure destinations), or is invoked only through HTTP API proxy integrations",
         description:
             "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ), or it is invoked only synchronously, through HTTP API (API Gateway v2) Lambda proxy integrations, where the caller sees the error and Lambda never uses a DLQ, or by Pulumi itself (aws.lambda.Invocation, a RequestResponse call whose error fails the deployment). Mappings, integrations, invocations and permissions may target the function or one of its aliases.",
         remediation:

@@ -43,6 +43,7 @@ const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "rest
 export const s3BlockPublic = stackRule(
     {
         name: "s3-block-public",
+        passes: "every bucket has a BucketPublicAccessBlock (by dependency or bucket name) with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true",
         control: "S3.8",
         description:
             "Every S3 bucket has a public access block with all four flags true (blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets): a public bucket is refused in every environment (S3.1/S3.8).",
@@ -234,6 +235,7 @@ function sseAlgorithms(config: unknown): string[] {
 export const s3Encryption = stackRule(
     {
         name: "s3-encryption",
+        passes: "every bucket has at least one SSE configuration, each with at least one rule, and every rule's `sseAlgorithm` is aws:kms or aws:kms:dsse (AES256 too for ELB and S3 access-log target buckets)",
         control: "S3.17",
         description:
             "Every S3 bucket is encrypted at rest with AWS KMS (FSBP S3.17): a BucketServerSideEncryptionConfiguration (or the bucket's inline serverSideEncryptionConfiguration) with at least one rule, every rule setting applyServerSideEncryptionByDefault.sseAlgorithm aws:kms or aws:kms:dsse. No configuration, a configuration without rules, a rule without a default algorithm, and AES256 fail. Documented exception: a bucket an ELB load balancer writes its access logs to (its `accessLogs.bucket`, or `access_logs.s3.bucket` in a Kubernetes Ingress's alb.ingress.kubernetes.io/load-balancer-attributes) may use AES256 (SSE-S3), the only encryption ELB log delivery supports, and so may the `targetBucket` of another bucket's S3 server access logging, for the same reason.",
@@ -317,6 +319,7 @@ export const DEFAULT_VERSIONED_BUCKET_PATTERN = "log|state|trail";
 export const s3Versioning = stackRule(
     {
         name: "s3-versioning",
+        passes: "buckets whose name or logical name matches `bucketPattern` have `versioning.enabled` or a BucketVersioning with status Enabled; other buckets pass",
         control: "S3.14",
         description:
             "Buckets holding logs or state (bucket or logical name matching `bucketPattern`) have versioning Enabled, so evidence and state survive overwrites and deletes.",

@@ -16,6 +16,7 @@ import {
 export const secretsKms = resourceRule(
     {
         name: "secrets-kms",
+        passes: "`kmsKeyId` is set and is not alias/aws/secretsmanager",
         description:
             "Secrets are encrypted with a customer managed KMS key: `kmsKeyId` set and not the AWS managed alias/aws/secretsmanager, so reading them needs an explicit key grant. Unset `kmsKeyId` and alias/aws/secretsmanager fail.",
         remediation: "Set kmsKeyId to a customer managed key.",
@@ -35,6 +36,7 @@ export const DEFAULT_DATABASE_SECRET_PATTERN = "postgres|mysql|database|\\bdb\\b
 export const secretsRotation = stackRule(
     {
         name: "secrets-rotation",
+        passes: "every secret matching `databasePattern` has an aws.secretsmanager.SecretRotation depending on it; other secrets pass",
         control: "SecretsManager.1",
         description:
             "Database secrets (name, logical name or description matching `databasePattern`) have automatic rotation (an aws.secretsmanager.SecretRotation depending on the secret). RDS-managed master passwords (`manageMasterUserPassword`) are rotated by RDS and need no secret here.",

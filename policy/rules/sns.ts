@@ -7,6 +7,7 @@ import { resourceRule, validateResourceOfType } from "./util";
 export const snsEncrypted = resourceRule(
     {
         name: "sns-encrypted",
+        passes: "`kmsMasterKeyId` is set (the AWS managed alias/aws/sns counts, as in FSBP SNS.1)",
         control: "SNS.1",
         description: "SNS topics encrypt messages at rest with KMS (`kmsMasterKeyId`).",
         remediation: 'Set kmsMasterKeyId (e.g. "alias/aws/sns" or a customer key).',

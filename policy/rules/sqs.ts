@@ -7,6 +7,7 @@ import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateRes
 export const sqsEncrypted = resourceRule(
     {
         name: "sqs-encrypted",
+        passes: "`kmsMasterKeyId` is set or `sqsManagedSseEnabled` is true",
         control: "SQS.1",
         description:
             "SQS queues encrypt messages at rest (`kmsMasterKeyId` or `sqsManagedSseEnabled` true; explicitly disabling SSE is refused): unencrypted data stores are refused in every environment.",
@@ -24,6 +25,7 @@ const DLQ_NAME = /dlq|dead-?letter/i;
 export const sqsDlq = stackRule(
     {
         name: "sqs-dlq",
+        passes: "the queue has a `redrivePolicy`, or is itself a DLQ: another queue's redrive policy depends on it, it sets `redriveAllowPolicy`, or its name says dlq or dead-letter",
         description:
             "Work queues have a `redrivePolicy` to a dead-letter queue, so poison messages are set aside instead of retried forever. A queue is a DLQ (and exempt) when another queue's redrive policy depends on it, when it sets `redriveAllowPolicy`, or when its name says dlq / dead-letter.",
         remediation: "Create a DLQ and set redrivePolicy: { deadLetterTargetArn, maxReceiveCount }.",

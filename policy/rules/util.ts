@@ -28,15 +28,19 @@ export interface RuleMeta {
     readonly control?: string;
     /** What the rule checks and why; the control id is prepended. */
     readonly description: string;
+    /**
+     * Exactly what passes, appended to the description as "Passes when …" (rules whose description already
+     * says what passes leave it out; a test requires one or the other).
+     */
+    readonly passes?: string;
     /** How to fix a violation. */
     readonly remediation?: string;
     readonly configSchema?: PolicyConfigSchema;
 }
 
 function describe(meta: RuleMeta): string {
-    return meta.control
-        ? `Enforces FSBP ${meta.control}: ${meta.description}`
-        : `House rule (no FSBP control): ${meta.description}`;
+    const text = meta.passes ? `${meta.description} Passes when ${meta.passes}.` : meta.description;
+    return meta.control ? `Enforces FSBP ${meta.control}: ${text}` : `House rule (no FSBP control): ${text}`;
 }
 
 function common(meta: RuleMeta) {

@@ -37,6 +37,13 @@ describe("policy pack config, docs and generated files", () => {
         }
     });
 
+    it("every rule's description states exactly what passes", () => {
+        const silent = allPolicies
+            .filter((p) => !/\bPasses\b|\bpasses\b|\bpass\b/.test(p.description))
+            .map((p) => p.name);
+        assert.deepStrictEqual(silent, [], "add `passes` to these rules' meta");
+    });
+
     for (const env of ENVIRONMENTS) {
         it(`policy/config/${env}.json equals what policy/enforcement.ts says (regenerate: ${REGENERATE}write-config.ts)`, () => {
             assert.strictEqual(fs.readFileSync(configPath(env), "utf8"), renderConfig(env));
