@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaEnv } from "../../app/src/lambda/config";
 import { LAMBDA_RESULT_PATHS } from "../../app/src/lambda/result";
-import { TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
+import { STORE_IAM_ACTIONS, TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
 import { APP_HEALTH_PATH, AppEnv, type AppService } from "../appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
@@ -277,7 +277,8 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 {
                     Sid: "RecordBallots",
                     Effect: "Allow",
-                    Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                    // What the store's calls need (app/src/lambda/store.ts); a test runs them to check.
+                    Action: [...STORE_IAM_ACTIONS.worker],
                     Resource: this.table.arn,
                 },
                 tableKeyViaDynamodb,
@@ -288,7 +289,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             "Result page and JSON totals from DynamoDB",
             { [LambdaEnv.tableName]: this.table.name, ...options },
             [
-                { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
+                { Sid: "ReadTotals", Effect: "Allow", Action: [...STORE_IAM_ACTIONS.result], Resource: this.table.arn },
                 tableKeyViaDynamodb,
             ],
         );
