@@ -15,7 +15,7 @@ import { silentLogger } from "../../app/src/core/log";
 import { LambdaEnv, tableConfig, voteFunctionConfig } from "../../app/src/lambda/config";
 import { createResultHandler } from "../../app/src/lambda/result";
 import { DynamoVoteStore, STORE_IAM_ACTIONS, TABLE_PARTITION_KEY, TOTALS_ITEM_KEY } from "../../app/src/lambda/store";
-import { createVoteHandler } from "../../app/src/lambda/vote";
+import { createVoteHandler, functionInstance } from "../../app/src/lambda/vote";
 import { createWorkerHandler } from "../../app/src/lambda/worker";
 import { freePort } from "./servers";
 
@@ -113,6 +113,16 @@ describe("Lambda handlers", function () {
             assert.match(result.body ?? "", /Cats/);
             assert.match(result.cookies?.[0] ?? "", /^voter_id=\w+; .*HttpOnly; SameSite=Lax; Secure$/);
             assert.strictEqual((await handler(httpEvent("GET", "/healthz"))).statusCode, 200);
+        });
+
+        it("names the function instance that served the page: its log stream, else an id made at init", async () => {
+            const stream = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef";
+            assert.strictEqual(functionInstance({ AWS_LAMBDA_LOG_STREAM_NAME: stream }), `function instance ${stream}`);
+            const fallback = functionInstance({});
+            assert.match(fallback, /^function instance [0-9a-f-]{36}$/);
+            assert.strictEqual(functionInstance({}), fallback, "one id per execution environment");
+            const page = (await handler(httpEvent("GET", "/"))).body ?? "";
+            assert.ok(page.includes(`Processed by ${functionInstance()}`), "the page shows it");
         });
 
         it("sends exactly one FIFO message per vote: the ballot JSON, grouped by voter, deduplicated by request", async () => {
