@@ -18,7 +18,6 @@ import {
     normalizeSequence,
     pruneProgram,
     runProgram,
-    TABLE_PARTITION_KEY,
     TOTALS_ITEM_KEY,
     voterItemKey,
     type Next,
@@ -26,6 +25,7 @@ import {
     type StoreProgram,
     type StoreReply,
 } from "../../app/src/lambda/store";
+import { TABLE_PARTITION_KEY } from "../../shared/appContract";
 import { freePort } from "./servers";
 
 /**

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TABLE_PARTITION_KEY } from "../../../shared/appContract";
 import type { VoteOptions } from "../core/config";
 import { computeTotals, type Totals } from "../core/totals";
 import type { Ballot, VoteChoice } from "../core/votes";
@@ -35,17 +36,9 @@ import type { Ballot, VoteChoice } from "../core/votes";
  * delete them).
  */
 
-/** The table's partition key attribute (type S). */
-export const TABLE_PARTITION_KEY = "pk";
 /** Partition key of the totals item. */
 export const TOTALS_ITEM_KEY = "TOTALS";
 export const voterItemKey = (voterId: string): string => `VOTER#${voterId}`;
-
-/** The DynamoDB actions each function's store calls need: its role is granted exactly these on the table. */
-export const STORE_IAM_ACTIONS = {
-    worker: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
-    result: ["dynamodb:GetItem"],
-} as const;
 
 /** Tokens applied since the last prune that make a worker prune after its batch. */
 export const DEFAULT_PRUNE_THRESHOLD = 25;
