@@ -1,10 +1,13 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { get as httpGet, type ClientRequest } from "http";
 import { silentLogger } from "../../app/src/core/log";
 import { computeTotals, type Totals } from "../../app/src/core/totals";
 import { closeServer, listen } from "../../app/src/containers/http";
 import { createRedisClient, REDIS_RECONNECT_MAX_DELAY_MS } from "../../app/src/containers/redis";
 import { createResultServer } from "../../app/src/containers/result";
+import { DEFAULT_PRUNE_THRESHOLD } from "../../app/src/lambda/store";
 import { freePort, waitFor } from "./servers";
 
 /** Behaviours of the container services that need no backing store: the event stream and Redis reconnects. */
@@ -81,6 +84,12 @@ describe("container service details", function () {
                 await closeServer(server);
             }
         });
+    });
+
+    it("app/README.md states the numbers the code uses", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../app/README.md"), "utf8").replace(/\s+/g, " ");
+        assert.ok(readme.includes(`reconnects at most every ${REDIS_RECONNECT_MAX_DELAY_MS} ms`), "reconnect delay");
+        assert.ok(readme.includes(`once it sees ${DEFAULT_PRUNE_THRESHOLD} of them`), "prune threshold");
     });
 
     describe("Redis reconnects (vote answers 503 until the client is back)", () => {
