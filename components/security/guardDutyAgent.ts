@@ -12,11 +12,12 @@ import { partitionOf } from "../partition";
  *
  * The agent's repository per region, checked on 2026-12-03 against the Amazon GuardDuty User Guide, "ECR
  * repository for GuardDuty agent on AWS Fargate (Amazon ECS only)",
- * https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html, and for GovCloud the
- * AWS GovCloud (US) User Guide's Amazon GuardDuty page,
- * https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-guardduty.html. Only rows read there are
- * listed: a stack in another region is refused by its config (voteapp:region) until its row is added from
- * that page, rather than deployed with tasks that cannot start.
+ * https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html (the 33 commercial rows,
+ * in the page's order; the rows from Jakarta on were read from a markdown copy of that page whose other rows
+ * agree with the AWS page), and for GovCloud the AWS GovCloud (US) User Guide's "Amazon GuardDuty in AWS
+ * GovCloud (US)", https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-guardduty.html. A stack in
+ * a region the table does not list (China, ISO) is refused by its config (voteapp:region) until its row is
+ * added, rather than deployed with tasks that cannot start.
  * Prerequisites (same guide, "Prerequisites for AWS Fargate (Amazon ECS only) support"; Amazon ECS
  * Developer Guide, "Runtime Monitoring for Amazon ECS Fargate workloads"): Fargate platform 1.4.0 or later
  * (the services run LATEST), a task execution role, and a network path to ECR: a NAT gateway or ECR VPC
@@ -30,23 +31,39 @@ export const GUARDDUTY_AGENT_SOURCE =
 
 /** Region → account of the AWS-owned registry holding the Fargate agent. */
 export const GUARDDUTY_FARGATE_AGENT_ACCOUNTS: Readonly<Record<string, string>> = {
-    "us-east-1": "593207742271",
-    "us-east-2": "307168627858",
-    "us-west-1": "684579721401",
     "us-west-2": "733349766148",
-    "ca-central-1": "354763396469",
-    "sa-east-1": "758426053663",
-    "eu-west-1": "694911143906",
-    "eu-west-2": "892757235363",
     "eu-west-3": "665651866788",
-    "eu-central-1": "323658145986",
-    "eu-central-2": "529164026651",
-    "eu-north-1": "591436053604",
-    "me-central-1": "000014521398",
     "ap-south-1": "251508486986",
     "ap-south-2": "950823858135",
+    "ca-central-1": "354763396469",
+    "me-central-1": "000014521398",
+    "eu-west-2": "892757235363",
+    "us-west-1": "684579721401",
+    "us-east-1": "593207742271",
+    "us-east-2": "307168627858",
+    "eu-west-1": "694911143906",
+    "sa-east-1": "758426053663",
+    "eu-north-1": "591436053604",
+    "eu-central-1": "323658145986",
+    "eu-central-2": "529164026651",
     "ap-southeast-1": "174946120834",
     "ap-southeast-2": "005257825471",
+    "ap-southeast-3": "510637619217",
+    "ap-northeast-1": "533107202818",
+    "ap-northeast-2": "914738172881",
+    "ap-northeast-3": "273192626886",
+    "ap-east-1": "258348409381",
+    "me-south-1": "536382113932",
+    "eu-south-1": "266869475730",
+    "eu-south-2": "919611009337",
+    "af-south-1": "197869348890",
+    "ap-southeast-4": "251357961535",
+    "il-central-1": "870907303882",
+    "ap-southeast-5": "156041399949",
+    "ap-southeast-7": "054037130133",
+    "ca-west-1": "339712888787",
+    "mx-central-1": "311141559934",
+    "ap-east-2": "259886477082",
     "us-gov-east-1": "383115532789",
     "us-gov-west-1": "383110348953",
 };

@@ -154,7 +154,7 @@ describe("GuardDuty runtime monitoring: the Fargate agent sidecar can start", fu
 
     it("an ecs stack in a region the table does not list is refused, naming the key and the source", () => {
         const file = readStackConfig("dev");
-        const unlisted = "ap-northeast-3";
+        const unlisted = "cn-north-1";
         assert.ok(!(unlisted in GUARDDUTY_FARGATE_AGENT_ACCOUNTS));
         assert.throws(
             () =>
