@@ -39,6 +39,8 @@ interface RegisterResourceRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
+    getDeletedwith(): string;
+    getReplaceWithList(): string[];
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 
@@ -102,6 +104,8 @@ class CapturingMonitor extends MockMonitor {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     dependencies: req.getDependenciesList(),
+                    deletedWith: req.getDeletedwith() || undefined,
+                    replaceWith: req.getReplaceWithList(),
                 });
             }
             callback(err, response);

@@ -44,6 +44,7 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
     "aws:ecr/repository:Repository": (name, inputs, ctx) => ({
         repositoryUrl: `${ctx.accountId}.dkr.ecr.${ctx.region}.amazonaws.com/${str(inputs.name, name)}`,
         registryId: ctx.accountId,
+        arn: `arn:aws:ecr:${ctx.region}:${ctx.accountId}:repository/${str(inputs.name, name)}`,
     }),
     "aws:rds/instance:Instance": (name, inputs, ctx) => {
         const host = `${str(inputs.identifier, name)}.${hash(name)}.${ctx.region}.rds.amazonaws.com`;

@@ -1,5 +1,6 @@
 import type { AppService } from "../../components/appContract";
 import { APP_SERVICES } from "../../components/appContract";
+import { registryHost } from "../../components/registry";
 import { qualifiedKey } from "./keys";
 import type { ConfigProblem } from "./reader";
 import { IMAGE_DIGEST } from "./rules";
@@ -17,9 +18,7 @@ export const DIGEST_REFERENCE = /@sha256:[a-f0-9]{64}$/;
 export const PLACEHOLDER_DIGEST = `sha256:${"0".repeat(64)}`;
 
 /** The stack's own ECR registry host: staging and prod images are copied there before a deploy. */
-export function registryHost(accountId: string, region: string): string {
-    return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
-}
+export { registryHost };
 
 export function checkDeliveryRules(flat: FlatConfig, tier: Tier, problems: ConfigProblem[]): void {
     if (tier === "dev") return;

@@ -171,11 +171,6 @@ export const CONFIG_KEYS = {
         description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.",
         optional: true,
     },
-    ecrKeepImages: {
-        type: "integer",
-        description: "Images kept per ECR repository by the lifecycle policy (1–1000).",
-        default: 30,
-    },
     optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
     optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
     // --- production safety ---

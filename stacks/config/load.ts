@@ -322,7 +322,7 @@ export function parseVoteAppConfig(
                 : undefined,
         logRetentionDays: flat.logRetentionDays,
         tags: { owner: flat.owner, costCentre: flat.costCentre },
-        images: { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages },
+        images: { tag: flat.imageTag, overrides },
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
         lambda: lambdaConfigFrom(flat),

@@ -113,7 +113,6 @@ export const flatConfigSchema = z.object({
     voteImage: imageReference.optional(),
     resultImage: imageReference.optional(),
     workerImage: imageReference.optional(),
-    ecrKeepImages: intBetween(1, 1000),
     optionA: label,
     optionB: label,
     ...safetyKeySchema,

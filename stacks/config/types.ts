@@ -63,7 +63,6 @@ export interface VoteAppConfig {
         readonly tag: string;
         /** Explicit references overriding the stack's ECR repositories. */
         readonly overrides: Readonly<Partial<Record<AppService, string>>>;
-        readonly keepPerRepository: number;
     };
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
