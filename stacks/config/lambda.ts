@@ -68,7 +68,7 @@ export const lambdaKeySchema = {
         WORKER_CONCURRENCY.max,
         " (the queue's event source mapping needs a maximum concurrency of at least 2)",
     ),
-    lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000),
+    lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000).optional(),
     lambdaApiThrottleBurst: between(
         API_BURST_LIMIT.min,
         API_BURST_LIMIT.max,
@@ -88,10 +88,31 @@ export const lambdaKeySchema = {
 };
 
 /** The flat values of the lambda block, as the loader has parsed them. */
-export type LambdaFlatConfig = { readonly [K in keyof typeof lambdaKeySchema]: number };
+export type LambdaFlatConfig = {
+    readonly [K in Exclude<keyof typeof lambdaKeySchema, "lambdaAccountConcurrency">]: number;
+} & { readonly lambdaAccountConcurrency?: number };
 
-const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): keyof LambdaFlatConfig =>
-    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as keyof LambdaFlatConfig;
+/**
+ * Lambda's default concurrency quota for an account whose quota was never lowered; assumed while
+ * `lambdaAccountConcurrency` is unset. New accounts start far lower (see NEW_ACCOUNT_CONCURRENCY).
+ */
+export const ASSUMED_ACCOUNT_CONCURRENCY = 1000;
+/**
+ * The concurrency quota AWS gives new accounts (Lambda quotas page: "new AWS accounts have reduced
+ * concurrency and memory quotas"; 10 at the time of writing): too low to reserve anything, since Lambda keeps
+ * 100 unreserved. Raised through Service Quotas (quota code L-B99A9384).
+ */
+export const NEW_ACCOUNT_CONCURRENCY = 10;
+export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
+
+/** The account quota the checks use: the stated one, else the assumed default. */
+export function accountConcurrency(flat: Pick<LambdaFlatConfig, "lambdaAccountConcurrency">): number {
+    return flat.lambdaAccountConcurrency ?? ASSUMED_ACCOUNT_CONCURRENCY;
+}
+
+type FunctionKey = Exclude<keyof LambdaFlatConfig, "lambdaAccountConcurrency">;
+const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): FunctionKey =>
+    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as FunctionKey;
 
 /** The queue's visibility timeout: six times the worker's timeout (the batching window is always 0 on FIFO). */
 export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): number {
@@ -117,12 +138,13 @@ export function checkLambdaRelations(flat: LambdaFlatConfig, problem: Problem): 
         (sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")],
         0,
     );
-    const reservable = flat.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
+    const quota = accountConcurrency(flat);
+    const reservable = quota - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {
         problem(
             "lambdaAccountConcurrency",
             flat.lambdaAccountConcurrency,
-            `leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
+            `${flat.lambdaAccountConcurrency === undefined ? `(unset: ${ASSUMED_ACCOUNT_CONCURRENCY} assumed) ` : ""}leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
         );
     }
 }
@@ -143,5 +165,8 @@ export function lambdaConfigFrom(flat: LambdaFlatConfig): LambdaConfig {
             maxReceiveCount: flat.lambdaQueueMaxReceiveCount,
             visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds),
         },
+        ...(flat.lambdaAccountConcurrency !== undefined
+            ? { statedAccountConcurrency: flat.lambdaAccountConcurrency }
+            : {}),
     };
 }

@@ -93,4 +93,6 @@ export interface LambdaConfig {
         /** Derived: six times the worker's timeout (AWS's recommendation for Lambda-consumed queues). */
         readonly visibilityTimeoutSeconds: number;
     };
+    /** The account's concurrency quota as the stack file states it (lambdaAccountConcurrency); undefined = not stated. */
+    readonly statedAccountConcurrency?: number;
 }
