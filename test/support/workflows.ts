@@ -3,7 +3,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
-/** Read access to the GitHub workflows for tests that join them with the program (steps, env, run scripts). */
+/** The GitHub Actions workflows as data, for tests that join a workflow to the code it drives. */
+
 export const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");
 
 export interface WorkflowStep {
@@ -19,14 +20,14 @@ export interface WorkflowStep {
 export interface WorkflowJob {
     readonly name?: string;
     readonly "runs-on"?: string | string[];
-    readonly needs?: string | string[];
     readonly if?: string;
+    readonly strategy?: { readonly matrix?: Record<string, unknown> };
+    readonly needs?: string | string[];
     readonly outputs?: Record<string, string>;
     readonly env?: Record<string, string>;
     readonly steps?: WorkflowStep[];
     readonly uses?: string;
     readonly with?: Record<string, unknown>;
-    readonly strategy?: { readonly matrix?: Record<string, unknown> };
 }
 
 export interface Workflow {
@@ -41,17 +42,32 @@ export function workflowFiles(): string[] {
         .sort();
 }
 
+export function workflowText(file: string): string {
+    return fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+}
+
 export function readWorkflow(file: string): Workflow {
-    return YAML.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
+    return YAML.parse(workflowText(file)) as Workflow;
+}
+
+/** Every step of every job of a workflow, with its job id. */
+export function stepsOf(workflow: Workflow): { job: string; step: WorkflowStep }[] {
+    return Object.entries(workflow.jobs).flatMap(([job, spec]) => (spec.steps ?? []).map((step) => ({ job, step })));
+}
+
+/** The step of a job with this id, or undefined. */
+export function stepWithId(job: WorkflowJob, id: string): WorkflowStep | undefined {
+    return (job.steps ?? []).find((step) => step.id === id);
+}
+
+/** `steps.<id>.outputs.<name>` references in a text: [id, name] pairs. */
+export function stepOutputReferences(text: string): [string, string][] {
+    return [...text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => [m[1], m[2]]);
 }
 
 /** Every step of every job of every workflow, with where it is. */
 export function allWorkflowSteps(): { file: string; job: string; step: WorkflowStep }[] {
-    return workflowFiles().flatMap((file) =>
-        Object.entries(readWorkflow(file).jobs).flatMap(([job, definition]) =>
-            (definition.steps ?? []).map((step) => ({ file, job, step })),
-        ),
-    );
+    return workflowFiles().flatMap((file) => stepsOf(readWorkflow(file)).map(({ job, step }) => ({ file, job, step })));
 }
 
 /** The fenced shell code blocks of a Markdown file, e.g. the README's commands. */
