@@ -1,4 +1,4 @@
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 
 /**
  * Pulumi's rule for targeted updates (`pulumi up --target <urn>`), as the engine applies it, checked over

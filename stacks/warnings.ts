@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SERVICES } from "../components/appContract";
+import { APP_SERVICES } from "../shared/appContract";
 import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../components/subnetLayout";
 import { qualifiedKey, type VoteAppConfig } from "./config";
 import {

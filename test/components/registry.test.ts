@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { APP_SERVICES } from "../../components/appContract";
+import { APP_SERVICES } from "../../shared/appContract";
 import { repositoryName } from "../../components/registry";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { packConfigFor } from "../../policy/enforcement";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { stackInfo } from "../../scripts/stack-info";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 import { checkTargetedUpdate, targetMatcher } from "../../plan/targeting";
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
