@@ -3,7 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
-import { networkSubnetRequests } from "./subnetLayout";
+import { networkSubnetRequests } from "../shared/subnetLayout";
 
 export type NatGatewayChoice = "none" | "single" | "onePerAz";
 
@@ -80,7 +80,7 @@ export class Network extends pulumi.ComponentResource {
                 numberOfAvailabilityZones: args.azCount,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
-                // The layout config validation checks with awsx's own arithmetic (components/subnetLayout.ts).
+                // The layout config validation checks with awsx's own arithmetic (shared/subnetLayout.ts).
                 subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
                 subnetSpecs: networkSubnetRequests(args.privateSubnetPrefix ?? 22, args.publicSubnetPrefix ?? 24).map(
                     (spec) => ({ type: awsx.ec2.SubnetType[spec.type], cidrMask: spec.cidrMask, name: spec.name }),

@@ -1,4 +1,4 @@
-import { allocateSubnets, type SubnetKind } from "../components/subnetLayout";
+import { allocateSubnets, type SubnetKind } from "../shared/subnetLayout";
 
 /**
  * What the mocked engine answers for resources and function calls: plausible, deterministic outputs so
@@ -178,7 +178,7 @@ interface SubnetSpecInput {
 }
 
 /**
- * awsx's Vpc as its provider would answer: the subnets its allocator lays out (components/subnetLayout.ts,
+ * awsx's Vpc as its provider would answer: the subnets its allocator lays out (shared/subnetLayout.ts,
  * the allocator's arithmetic, which throws as awsx does when they do not fit), one route table and
  * association per subnet (awsx/ec2/vpc.ts: subnet → route table → association, each the parent of the
  * next), and outputs that reference those resources the way the real component's do.

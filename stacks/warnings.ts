@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES } from "../shared/appContract";
-import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../components/subnetLayout";
+import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../shared/subnetLayout";
 import { qualifiedKey, type VoteAppConfig } from "./config";
 import {
     ASSUMED_ACCOUNT_CONCURRENCY,
@@ -21,7 +21,7 @@ export interface DeployWarning {
     readonly message: string;
 }
 
-/** The VPC layout awsx gives a config (components/subnetLayout.ts). */
+/** The VPC layout awsx gives a config (shared/subnetLayout.ts). */
 function layoutOf(config: VoteAppConfig) {
     return allocateSubnets(
         "network",

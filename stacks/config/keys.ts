@@ -8,7 +8,7 @@ export const CONFIG_NAMESPACE = "voteapp";
 import type { AppService } from "../../shared/appContract";
 import { prefixed } from "../../shared/record";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
-import { largestVpcPrefixFor, networkSubnetRequests } from "../../components/subnetLayout";
+import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./rules";
 
 /** The smallest VPC per AZ count, by awsx's allocator arithmetic (stated in the key's description). */
@@ -270,8 +270,8 @@ export const CONFIG_KEYS = {
     lambdaAccountConcurrency: {
         type: "integer",
         description:
-            "The account's Lambda concurrency quota in the region, as Service Quotas shows it (Lambda, Concurrent executions, L-B99A9384): the functions' reserved concurrency must leave 100 unreserved. Unset: 1000 is assumed and the plan warns, since new accounts start at 10.",
-        optional: true,
+            "The account's Lambda concurrency quota in the region, as Service Quotas shows it (Lambda, Concurrent executions, L-B99A9384): the functions' reserved concurrency must leave 100 unreserved. 0 = not stated: 1000 is assumed and the plan warns, since new accounts start at 10.",
+        default: 0,
     },
     lambdaApiThrottleBurst: {
         type: "integer",

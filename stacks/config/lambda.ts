@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { intBetween as between } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
@@ -61,7 +62,14 @@ export const lambdaKeys = {
         WORKER_CONCURRENCY.max,
         " (the queue's event source mapping needs a maximum concurrency of at least 2)",
     ),
-    lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000).optional(),
+    // 0 = not stated (Pulumi.yaml cannot declare an optional integer: the CLI rejects an empty integer default).
+    lambdaAccountConcurrency: z
+        .number()
+        .int({ error: "must be a whole number" })
+        .refine((v) => v === 0 || (v >= UNRESERVED_CONCURRENCY_MINIMUM && v <= 1_000_000), {
+            error: `must be 0 (not stated) or the quota, between ${UNRESERVED_CONCURRENCY_MINIMUM} and 1000000`,
+        })
+        .transform((v) => (v === 0 ? undefined : v)),
     lambdaApiThrottleBurst: between(
         API_BURST_LIMIT.min,
         API_BURST_LIMIT.max,

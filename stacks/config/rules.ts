@@ -5,7 +5,7 @@ import {
     networkSubnetRequests,
     newBits,
     SubnetAllocationError,
-} from "../../components/subnetLayout";
+} from "../../shared/subnetLayout";
 
 /** Small, pure facts about AWS values that config validation checks; kept apart so tests can name them. */
 
@@ -68,7 +68,7 @@ export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
             problem: `has prefix /${prefix}; allowed /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}`,
         };
     }
-    // awsx's own arithmetic (components/subnetLayout.ts): each AZ gets 1/2^ceil(log2 azCount) of the VPC.
+    // awsx's own arithmetic (shared/subnetLayout.ts): each AZ gets 1/2^ceil(log2 azCount) of the VPC.
     const specs = networkSubnetRequests(PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX);
     try {
         allocateSubnets("network", cidr, azCount, specs);

@@ -4,7 +4,7 @@ import {
     largestVpcPrefixFor,
     networkSubnetRequests,
     SubnetAllocationError,
-} from "../../components/subnetLayout";
+} from "../../shared/subnetLayout";
 import { CONFIG_KEYS } from "../../stacks/config/keys";
 import { checkVpcCidr, PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "../../stacks/config/rules";
 import { assertProblem, parseWith } from "../support/config";
@@ -19,7 +19,7 @@ const cidrs = (vpc: string, azCount: number) =>
  * awsx/ec2/subnetDistributorNew.ts allocateSubnetCidrBlocks), worked by hand from its arithmetic: the VPC
  * splits into 2^ceil(log2 azCount) blocks; each block holds its AZ's subnets in spec order, aligned.
  */
-describe("VPC sizing: awsx's subnet allocator arithmetic (components/subnetLayout.ts)", () => {
+describe("VPC sizing: awsx's subnet allocator arithmetic (shared/subnetLayout.ts)", () => {
     it("a /16 over 2 AZs: /17 blocks, the private /22 at each block's start and the public /24 after it", () => {
         assert.deepStrictEqual(cidrs("10.10.0.0/16", 2), [
             "network-private-1 10.10.0.0/22",
