@@ -35,6 +35,8 @@ export interface MockedRun {
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Names of stack outputs marked secret. */
     readonly secretOutputs: readonly string[];
+    /** The provider functions (invokes) the program called while it ran, in order: what a preview role must be allowed. */
+    readonly invokes: readonly { readonly token: string; readonly inputs: Readonly<Record<string, unknown>> }[];
 }
 
 /** Minimal view of the protobuf request the monitor receives; the SDK ships it untyped to MockMonitor. */
@@ -85,6 +87,7 @@ function mockUrn(parentUrn: string, type: string, name: string): string {
 class CapturingMonitor extends MockMonitor {
     readonly captured: CapturedResource[] = [];
     readonly children: RemoteChild[] = [];
+    readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
     /** Parent URN of the resource being registered: MockMonitor asks for its outputs synchronously, first thing. */
     private registeringParent = "";
 
@@ -99,7 +102,10 @@ class CapturingMonitor extends MockMonitor {
                     context,
                     self.monitor?.childrenOf(args.type, args.name),
                 ),
-            call: (args) => mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context),
+            call: (args) => {
+                self.monitor?.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                return mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context);
+            },
         });
         self.monitor = this;
     }
@@ -226,7 +232,13 @@ async function runExclusively(
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw failures[0];
         assertUniqueUrns(monitor.captured);
-        return { resources: [...monitor.captured], remoteChildren: [...monitor.children], outputs, secretOutputs };
+        return {
+            resources: [...monitor.captured],
+            remoteChildren: [...monitor.children],
+            outputs,
+            secretOutputs,
+            invokes: [...monitor.invokes],
+        };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
