@@ -200,7 +200,9 @@ function mockVpc(name: string, inputs: Outputs, ctx: MockContext, children?: Moc
     const layout = allocateSubnets(name, str(inputs.cidrBlock, "10.0.0.0/16"), azCount, specs);
     const vpcId = `vpc-${hash(name)}`;
     const azs = azNames(ctx).slice(0, azCount);
-    const subnetId = (subnet: string) => `subnet-${hash(subnet)}`;
+    // Subnet ids say their kind (priv/pub) so tests can tell them apart; route tables get real-looking rtb- ids.
+    const subnetId = (subnet: string) =>
+        `subnet-${subnet.includes("-public-") ? "pub" : "priv"}${subnet.slice(subnet.lastIndexOf("-") + 1)}-${hash(subnet)}`;
     const plain = {
         vpcId,
         privateSubnetIds: layout.subnets.filter((s) => s.type === "Private").map((s) => subnetId(s.name)),
