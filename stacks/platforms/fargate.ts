@@ -66,7 +66,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             securityGroups,
             data,
             images: imagesFor(config, registry),
-            repositoryArns: Object.values(registry.repositories).map((r) => r.arn),
+            repositoryArns: APP_SERVICES.map((service) => registry.arnOf(service)),
             // Whoever owns the baseline (this stack, or a central account for the organisation) may have
             // runtime monitoring add GuardDuty's agent to the tasks; config refused regions without its repository.
             guardDutyAgentRepositoryArn: guardDutyFargateAgentRepositoryArn(config.region),
