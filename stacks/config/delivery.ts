@@ -34,7 +34,7 @@ export const deliveryKeys = {
     resultImage: imageReference.optional(),
     workerImage: imageReference.optional(),
     ecrKeepImages: intBetween(1, 1000),
-} satisfies Record<`${AppService}Image` | "imageTag" | "ecrKeepImages", z.ZodType>;
+};
 
 export type DeliveryFlatConfig = FlatOf<typeof deliveryKeys> & { readonly accountId: string; readonly region: string };
 
