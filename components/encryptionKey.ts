@@ -1,7 +1,60 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument } from "./iamPolicy";
+import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument, type PolicyStatementInput } from "./iamPolicy";
 import { partitionOf } from "./partition";
+
+export interface CustomerManagedKeyArgs {
+    /** What the key protects, for people reading the console. */
+    readonly description: pulumi.Input<string>;
+    readonly partition: string;
+    /** Account that owns the key: its root principal administers it, so the account's IAM policies decide who uses it. */
+    readonly accountId: string;
+    /** Statements letting services use the key, after the account's administration statement. */
+    readonly statements?: readonly PolicyStatementInput[];
+    /** Creates `alias/<alias>` for the key, under the key's resource name. */
+    readonly alias?: string;
+    /** Days AWS waits before deleting the key once scheduled (7–30). @default 30 */
+    readonly deletionWindowInDays?: number;
+    /** Pulumi `protect` on the key. @default inherited from the parent */
+    readonly protect?: boolean;
+    /** Keep the key in AWS when the stack deletes it: what it encrypted stays readable. @default inherited from the parent */
+    readonly retainOnDelete?: boolean;
+}
+
+/**
+ * The one way this project writes a customer-managed KMS key: yearly rotation (KMS.4), a 30-day deletion
+ * window, and a key policy whose first statement lets the account administer it through IAM. The key is
+ * created under `parent` with the given name, so components keep their resource names.
+ */
+export function customerManagedKey(
+    name: string,
+    args: CustomerManagedKeyArgs,
+    parent: pulumi.Resource,
+): { readonly key: aws.kms.Key; readonly alias?: aws.kms.Alias } {
+    const key = new aws.kms.Key(
+        name,
+        {
+            description: args.description,
+            enableKeyRotation: true,
+            deletionWindowInDays: args.deletionWindowInDays ?? 30,
+            policy: policyDocument(`${name} key policy`, [
+                accountAdministersKey(args.partition, args.accountId),
+                ...(args.statements ?? []),
+            ]),
+        },
+        // Unset options stay inherited from the parent (Pulumi children inherit `protect`).
+        {
+            parent,
+            ...(args.protect !== undefined ? { protect: args.protect } : {}),
+            ...(args.retainOnDelete !== undefined ? { retainOnDelete: args.retainOnDelete } : {}),
+        },
+    );
+    const alias =
+        args.alias === undefined
+            ? undefined
+            : new aws.kms.Alias(name, { name: `alias/${args.alias}`, targetKeyId: key.keyId }, { parent });
+    return { key, alias };
+}
 
 export interface EncryptionKeyArgs {
     /**
@@ -44,24 +97,23 @@ export class EncryptionKey extends pulumi.ComponentResource {
         super("voteapp:security:EncryptionKey", name, {}, opts);
         const parent = this;
         const partition = partitionOf(args.region);
-        this.key = new aws.kms.Key(
+        const { key, alias } = customerManagedKey(
             name,
             {
                 description: `${args.project} ${args.environment}: ${args.purpose}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: args.deletionWindowInDays ?? 30,
-                policy: policyDocument(`${name} key policy`, [
-                    accountAdministersKey(partition, args.accountId),
-                    cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
-                ]),
+                partition,
+                accountId: args.accountId,
+                // IAM policies of the account grant the key; CloudWatch Logs may use it for this account's log groups.
+                statements: [cloudWatchLogsMayUseKey(partition, args.region, args.accountId)],
+                alias: `${args.project}-${args.environment}-${args.purpose}`,
+                deletionWindowInDays: args.deletionWindowInDays,
+                retainOnDelete: args.retainOnDelete ?? false,
             },
-            { parent, retainOnDelete: args.retainOnDelete ?? false },
+            parent,
         );
-        this.alias = new aws.kms.Alias(
-            name,
-            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId },
-            { parent },
-        );
+        this.key = key;
+        if (!alias) throw new Error(`${name}: the key's alias was not created`);
+        this.alias = alias;
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn });
     }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 
@@ -230,14 +231,13 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         protect: boolean,
     ): aws.kms.Key {
         const parent = this;
-        const key = new aws.kms.Key(
+        const { key } = customerManagedKey(
             `${name}-trail`,
             {
                 description: `${args.namePrefix}: CloudTrail audit logs`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} trail key policy`, [
-                    accountAdministersKey(partition, args.accountId),
+                partition,
+                accountId: args.accountId,
+                statements: [
                     {
                         Sid: "CloudTrailEncryptsThisTrail",
                         Effect: "Allow",
@@ -273,14 +273,12 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         },
                     },
                     cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
-                ]),
+                ],
+                alias: `${args.namePrefix}-cloudtrail`,
+                protect,
+                retainOnDelete: protect,
             },
-            { parent, protect, retainOnDelete: protect },
-        );
-        new aws.kms.Alias(
-            `${name}-trail`,
-            { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId },
-            { parent },
+            parent,
         );
         return key;
     }
