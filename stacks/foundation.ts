@@ -8,9 +8,6 @@ import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 
-/** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
-export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
-
 /** What every platform builds on: the account-pinned provider and the stack's KMS key. */
 export interface BaseFoundation {
     readonly provider: aws.Provider;

@@ -14,6 +14,8 @@ export type {
     VoteAppConfig,
 } from "./types";
 export * from "./safety";
+export type { EksCapacityMode } from "./eks";
+export type { EksSlot } from "./eksSlots";
 
 /** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it. */
 export function loadVoteAppConfig(): VoteAppConfig {

@@ -5,13 +5,14 @@ import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+import { type Foundation, imagesFor } from "../foundation";
+import type { EksOutputs } from "../outputs";
 
 /**
  * platform: eks — the cluster first (its security group is on every node, hence on every pod), then the
  * data layer admitting that group, then the app on Kubernetes through the cluster's own provider.
  */
-export function deployOnEks(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksOutputs {
     const { componentOptions, key, network, registry, namePrefix } = foundation;
     const { eks } = config;
     const cluster = new EksCluster(
@@ -103,6 +104,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     );
     return {
         url: app.url,
+        vpcId: network.vpcId,
+        repositoryUrls: registry.repositoryUrls,
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
         dashboardUrl: observability.dashboardUrl,

@@ -7,7 +7,8 @@ import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+import { type Foundation, imagesFor } from "../foundation";
+import type { FargateOutputs } from "../outputs";
 
 // The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
 const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
@@ -21,7 +22,7 @@ function ecsStrategy(config: VoteAppConfig): EcsStrategy {
 }
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
-export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): FargateOutputs {
     const { componentOptions, key, network, registry, namePrefix, transforms } = foundation;
     const securityGroups = new FargateSecurityGroups(
         "fargate-security-groups",
@@ -102,6 +103,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     );
     return {
         url: app.url,
+        vpcId: network.vpcId,
+        repositoryUrls: registry.repositoryUrls,
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
