@@ -39,6 +39,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         "data",
         {
             namePrefix,
+            region: config.region,
+            accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             redisClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
@@ -85,7 +87,6 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             deletionProtection: config.hardened,
             accessLogs: config.hardened,
             controllerReplicas: config.hardened ? 2 : 1,
-            kmsKeyArn: key.arn,
         },
         componentOptions,
     );
