@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument, type PolicyStatementInput } from "./iamPolicy";
 import { partitionOf } from "./partition";
+import { NO_PROTECTION, type Protection } from "./vocabulary";
 
-export interface CustomerManagedKeyArgs {
+export interface CustomerManagedKeyOptions {
     /** What the key protects, for people reading the console. */
     readonly description: pulumi.Input<string>;
     readonly partition: string;
@@ -28,7 +29,7 @@ export interface CustomerManagedKeyArgs {
  */
 export function customerManagedKey(
     name: string,
-    args: CustomerManagedKeyArgs,
+    args: CustomerManagedKeyOptions,
     parent: pulumi.Resource,
 ): { readonly key: aws.kms.Key; readonly alias?: aws.kms.Alias } {
     const key = new aws.kms.Key(
@@ -76,11 +77,11 @@ export interface EncryptionKeyArgs {
      */
     readonly deletionWindowInDays?: number;
     /**
-     * Keep the key in AWS when the stack is destroyed: data encrypted with it (snapshots, retained
-     * repositories, backups) stays readable. Resource options like this one are not inherited from the component.
-     * @default false
+     * With `deletionProtection`, the key is Pulumi-protected and kept in AWS when the stack is destroyed:
+     * data encrypted with it (snapshots, retained repositories, backups) stays readable.
+     * @default NO_PROTECTION
      */
-    readonly retainOnDelete?: boolean;
+    readonly protection?: Protection;
 }
 
 /**
@@ -97,7 +98,9 @@ export class EncryptionKey extends pulumi.ComponentResource {
         super("voteapp:security:EncryptionKey", name, {}, opts);
         const parent = this;
         const partition = partitionOf(args.region);
-        const { key, alias } = customerManagedKey(
+        // Losing the key loses every encrypted store: never deleted with the stack when protected.
+        const keep = (args.protection ?? NO_PROTECTION).deletionProtection;
+        const { key } = customerManagedKey(
             name,
             {
                 description: `${args.project} ${args.environment}: ${args.purpose}`,
@@ -105,15 +108,18 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 // IAM policies of the account grant the key; CloudWatch Logs may use it for this account's log groups.
                 statements: [cloudWatchLogsMayUseKey(partition, args.region, args.accountId)],
-                alias: `${args.project}-${args.environment}-${args.purpose}`,
                 deletionWindowInDays: args.deletionWindowInDays,
-                retainOnDelete: args.retainOnDelete ?? false,
+                protect: keep,
+                retainOnDelete: keep,
             },
             parent,
         );
         this.key = key;
-        if (!alias) throw new Error(`${name}: the key's alias was not created`);
-        this.alias = alias;
+        this.alias = new aws.kms.Alias(
+            name,
+            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: key.keyId },
+            { parent, protect: keep },
+        );
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn });
     }

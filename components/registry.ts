@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { type ResourceTransform, transformed } from "./transform";
+import { NO_PROTECTION, type Protection } from "./vocabulary";
 
 export interface RegistryArgs {
     /**
@@ -17,11 +18,11 @@ export interface RegistryArgs {
      */
     readonly keepImages?: number;
     /**
-     * Keep the repositories (and their images) when the stack is destroyed or the resource replaced.
-     * Set in prod, where images are the release record.
-     * @default false
+     * With `deletionProtection`, the repositories (and their images, the release record) are kept when the
+     * stack is destroyed or the resource replaced.
+     * @default NO_PROTECTION
      */
-    readonly retainOnDelete?: boolean;
+    readonly protection?: Protection;
     /** Services that get a repository. @default ["vote", "result", "worker"] */
     readonly services?: readonly AppService[];
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
@@ -56,7 +57,7 @@ export class Registry extends pulumi.ComponentResource {
                     },
                     repositoryName,
                 ),
-                { parent, retainOnDelete: args.retainOnDelete ?? false },
+                { parent, retainOnDelete: (args.protection ?? NO_PROTECTION).deletionProtection },
             );
             new aws.ecr.LifecyclePolicy(
                 `${name}-${service}`,

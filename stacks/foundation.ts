@@ -37,10 +37,9 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
             project: config.project,
             accountId: config.account.id,
             region: config.region,
-            retainOnDelete: config.hardened,
+            protection: config.protection,
         },
-        // Losing the key loses every encrypted store: never delete it with the stack outside dev.
-        { ...componentOptions, protect: config.hardened },
+        componentOptions,
     );
     return { provider, componentOptions, key, namePrefix, transforms };
 }
@@ -68,7 +67,7 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
             namePrefix,
             kmsKeyArn: key.arn,
             keepImages: config.images.keepPerRepository,
-            retainOnDelete: config.hardened,
+            protection: config.protection,
             transform: base.transforms.registry,
         },
         componentOptions,

@@ -55,6 +55,27 @@ describe("one way to do each thing (issue 16.7)", () => {
         });
     }
 
+    it("components share one vocabulary: protection, service and function sizes, IntOrPercent (issue 16.3)", () => {
+        const vocabulary = "components/vocabulary.ts";
+        const found: string[] = [];
+        for (const { file, text } of files) {
+            if (file === vocabulary) continue;
+            for (const match of text.matchAll(
+                /^export (?:interface|type) (\w*(?:Service|Function)Size|IntOrPercent)\b/gm,
+            ))
+                found.push(`${file} declares ${match[1]}`);
+            if (!file.startsWith("components/")) continue;
+            // A tier-derived setting under its own name in a component's Args, instead of `protection`.
+            for (const args of text.matchAll(/export interface \w+Args\b[^{]*\{([\s\S]*?)\n\}/g)) {
+                for (const field of args[1].matchAll(
+                    /^\s*readonly (production|protect(?!ion)\w*|retainOnDelete|deletionProtection|accessLogs|finalSnapshot|controllerReplicas)\??:/gm,
+                ))
+                    found.push(`${file}: Args field ${field[1]} (use protection: Protection)`);
+            }
+        }
+        assert.deepStrictEqual(found, [], `declared outside ${vocabulary}`);
+    });
+
     it("declares each exported function once (no second ofType, no runStack copy)", () => {
         const seen = new Map<string, string>();
         const twice: string[] = [];

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { customerManagedKey } from "../encryptionKey";
+import { FULL_PROTECTION } from "../vocabulary";
 import { SecureBucket } from "./secureBucket";
 
 export interface StateBackendArgs {
@@ -46,7 +47,7 @@ export class StateBackend extends pulumi.ComponentResource {
         this.keyArn = this.key.arn;
         this.bucket = new SecureBucket(
             `${name}-bucket`,
-            { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protect: true },
+            { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protection: FULL_PROTECTION },
             { parent },
         );
         this.bucketArn = this.bucket.arn;

@@ -5,6 +5,7 @@ import { denyInsecureTransport, policyDocument } from "../iamPolicy";
 import { partitionOf } from "../partition";
 import { dashboardBody } from "./dashboard";
 import { type AlarmSpec, combineExpression, metricId, type MetricSpec, type SignalSet } from "./metrics";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 export interface StackObservabilityArgs {
     /** `<project>-<environment>`: dashboard, topic and key alias names. @example "voteapp-prod" */
@@ -20,10 +21,10 @@ export interface StackObservabilityArgs {
      */
     readonly alarmEmail?: string;
     /**
-     * Pulumi `protect` and retain-on-delete for the topic's KMS key (the stack's rule for every key outside dev).
-     * @default false
+     * With `deletionProtection`: Pulumi `protect` and retain-on-delete for the topic's KMS key.
+     * @default NO_PROTECTION
      */
-    readonly protectKey?: boolean;
+    readonly protection?: Protection;
 }
 
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
@@ -91,6 +92,7 @@ export class StackObservability extends pulumi.ComponentResource {
         if (duplicate) throw new Error(`${name}: two alarms are named ${duplicate}`);
 
         // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key: the topic gets its own key.
+        const protectKey = (args.protection ?? NO_PROTECTION).deletionProtection;
         const { key } = customerManagedKey(
             `${name}-alarms`,
             {
@@ -108,8 +110,8 @@ export class StackObservability extends pulumi.ComponentResource {
                     },
                 ],
                 alias: `${args.namePrefix}-alarms`,
-                protect: args.protectKey ?? false,
-                retainOnDelete: args.protectKey ?? false,
+                protect: protectKey,
+                retainOnDelete: protectKey,
             },
             parent,
         );

@@ -4,6 +4,7 @@ import { customerManagedKey } from "../encryptionKey";
 import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
 export interface AccountWorkloads {
@@ -40,11 +41,11 @@ export interface AccountSecurityBaselineArgs {
     /** Enable Security Hub with the AWS Foundational Security Best Practices standard. @default false */
     readonly securityHub?: boolean;
     /**
-     * Pulumi `protect` and retain-on-delete for the audit trail's bucket and key: audit evidence must outlive
-     * the stack.
-     * @default false
+     * With `deletionProtection`: Pulumi `protect` and retain-on-delete for the audit trail's bucket and key
+     * (audit evidence must outlive the stack).
+     * @default NO_PROTECTION
      */
-    readonly protectAuditLogs?: boolean;
+    readonly protection?: Protection;
 }
 
 /** One GuardDuty detector feature and its additional configuration (both must be ENABLED). */
@@ -114,7 +115,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         super("voteapp:security:AccountSecurityBaseline", name, {}, opts);
         const parent = this;
         const partition = partitionOf(args.region);
-        const protectAudit = args.protectAuditLogs ?? false;
+        const protectAudit = (args.protection ?? NO_PROTECTION).deletionProtection;
 
         // --- GuardDuty ---
         this.detector = new aws.guardduty.Detector(

@@ -1,5 +1,6 @@
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { intBetween as between } from "../../shared/config/values";
+import type { FunctionSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 
@@ -83,17 +84,9 @@ export const lambdaKeys = {
 /** The flat values of the lambda block, as the loader has parsed them. */
 export type LambdaFlatConfig = FlatOf<typeof lambdaKeys>;
 
-/** One Lambda function's size and limits. */
-export interface LambdaFunctionSize {
-    /** MiB (128–10240); CPU is allotted in proportion. */
-    readonly memoryMb: number;
-    readonly timeoutSeconds: number;
-    readonly reservedConcurrency: number;
-}
-
 /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
 export interface LambdaConfig {
-    readonly functions: Readonly<Record<AppService, LambdaFunctionSize>>;
+    readonly functions: Readonly<Record<AppService, FunctionSize>>;
     /** API Gateway default route throttling. */
     readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
     /** The worker's event source mapping on the votes queue. */

@@ -31,7 +31,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
-            deletionProtection: config.hardened,
+            protection: config.protection,
         },
         componentOptions,
     );
@@ -48,8 +48,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             kmsKeyArn: key.arn,
             ...config.data,
             logRetentionDays: config.logRetentionDays,
-            production: config.hardened,
-            finalSnapshot: config.hardened,
+            protection: config.protection,
+            transform: foundation.transforms.data,
         },
         componentOptions,
     );
@@ -84,9 +84,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             voteOptions: config.voteOptions,
             certificateArn: config.domain?.certificateArn,
             domainName: config.domain?.name,
-            deletionProtection: config.hardened,
-            accessLogs: config.hardened,
-            controllerReplicas: config.hardened ? 2 : 1,
+            protection: config.protection,
         },
         componentOptions,
     );

@@ -61,7 +61,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             visibilityTimeoutSeconds: config.lambda.queue.visibilityTimeoutSeconds,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
-            protectData: config.hardened,
+            protection: config.protection,
             domain: config.domain
                 ? { name: config.domain.name, certificateArn: config.domain.certificateArn }
                 : undefined,
