@@ -95,11 +95,12 @@ export class EncryptionKey extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("voteapp:security:EncryptionKey", name, {}, opts);
+        // Losing the key loses every encrypted store: never deleted with the stack when protected (the
+        // component too, so whatever is added under it later inherits the protection).
+        const keep = (args.protection ?? NO_PROTECTION).deletionProtection;
+        super("voteapp:security:EncryptionKey", name, {}, { ...opts, protect: opts?.protect ?? keep });
         const parent = this;
         const partition = partitionOf(args.region);
-        // Losing the key loses every encrypted store: never deleted with the stack when protected.
-        const keep = (args.protection ?? NO_PROTECTION).deletionProtection;
         const { key } = customerManagedKey(
             name,
             {
