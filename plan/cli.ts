@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import * as path from "path";
+import { ConfigValidationError, parseVoteAppConfig } from "../stacks/config";
+import { deployWarnings, formatWarning, type DeployWarning } from "../stacks/warnings";
 import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { type Command, runAsProcess } from "./command";
-import { listStacks } from "./stackFile";
+import { listStacks, readStackConfig } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
 
@@ -33,6 +35,26 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
         overrides[item.slice(0, eq)] = item.slice(eq + 1);
     }
     return overrides;
+}
+
+/**
+ * The program's deploy warnings for the planned config; with --set overrides, also what changes against the
+ * stack file as it is (the config the stack runs once deployed from it), e.g. subnets an azCount change moves.
+ */
+function planWarnings(
+    stack: string,
+    planned: Readonly<Record<string, string>>,
+    overrides: Readonly<Record<string, string>>,
+): DeployWarning[] {
+    const file = readStackConfig(stack);
+    const config = parseVoteAppConfig(planned, { project: file.project, stack });
+    if (Object.keys(overrides).length === 0) return deployWarnings(config);
+    try {
+        return deployWarnings(config, parseVoteAppConfig(file.config, { project: file.project, stack }));
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return deployWarnings(config);
+        throw err;
+    }
 }
 
 /** `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it. */
@@ -63,6 +85,7 @@ export const planCommand: Command = async (argv, output) => {
     const overrides = parseOverrides(values.set ?? []);
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
+    const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
         output.out(
             JSON.stringify(
@@ -70,6 +93,7 @@ export const planCommand: Command = async (argv, output) => {
                     stack: values.stack,
                     resources: run.resources,
                     outputs: run.outputs,
+                    warnings,
                     policy: { configFile: verdicts.configFile, ...verdicts.report },
                 },
                 null,
@@ -83,6 +107,10 @@ export const planCommand: Command = async (argv, output) => {
         output.out(
             renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
         );
+        if (warnings.length > 0)
+            output.out(
+                `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
+            );
         output.out(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );

@@ -1,3 +1,5 @@
+import { APP_SERVICES } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
@@ -104,7 +106,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
     return {
         url: app.url,
         vpcId: network.vpcId,
-        repositoryUrls: registry.repositoryUrls,
+        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
         dashboardUrl: observability.dashboardUrl,

@@ -1,4 +1,5 @@
 import { APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import { fargateSignals } from "../../components/observability/signals";
@@ -64,7 +65,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             securityGroups,
             data,
             images: imagesFor(config, registry),
-            repositoryArns: Object.values(registry.repositories).map((r) => r.arn),
+            repositoryArns: APP_SERVICES.map((service) => registry.arnOf(service)),
             sizes: config.services,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
@@ -104,7 +105,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     return {
         url: app.url,
         vpcId: network.vpcId,
-        repositoryUrls: registry.repositoryUrls,
+        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
