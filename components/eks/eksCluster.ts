@@ -8,6 +8,7 @@ import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./a
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { ARCHITECTURE_NAMES, type CpuArchitecture, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -83,8 +84,11 @@ export interface EksClusterArgs {
      * @default "arm64"
      */
     readonly cpuArchitecture?: CpuArchitecture;
-    /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
-    readonly deletionProtection?: boolean;
+    /**
+     * With `deletionProtection`, EKS refuses `DeleteCluster` until it is turned off.
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
 }
 
 /**
@@ -233,7 +237,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 // Standard support only: extended support costs six times as much per cluster hour.
                 upgradePolicy: { supportType: "STANDARD" },
-                deletionProtection: args.deletionProtection ?? false,
+                deletionProtection: (args.protection ?? NO_PROTECTION).deletionProtection,
                 ...(autoMode
                     ? {
                           computeConfig: {
