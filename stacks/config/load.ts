@@ -21,6 +21,7 @@ import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
 import { checkStack } from "./stack";
+import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "../../shared/config/reader";
@@ -42,6 +43,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkLambda,
     checkDelivery,
     checkSafety,
+    checkTestTraffic,
     checkEks,
     checkEksSlots,
 ];
@@ -80,6 +82,7 @@ export function parseVoteAppConfig(
         images: resolveImages(flat),
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
     };
