@@ -80,12 +80,12 @@ export const eksKeys = {
         .transform(commaList)
         .superRefine((types, ctx) => {
             if (types.length === 0)
-                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. t4g.medium" });
+                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. c7g.large" });
             for (const type of types) {
                 if (!GRAVITON_INSTANCE_TYPE.test(type))
                     ctx.addIssue({
                         code: "custom",
-                        message: `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
+                        message: `"${type}" is not a Graviton (ARM64) instance type such as c7g.large, m7g.large or c7g.xlarge; the app images are built for ARM64`,
                     });
             }
             if (new Set(types).size !== types.length)

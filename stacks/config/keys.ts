@@ -316,8 +316,8 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.",
-        default: "t4g.medium",
+            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group that can trunk network interfaces (security groups for pods; no t-family type can), e.g. c7g.large,m7g.large.",
+        default: "c7g.large",
     },
     eksNodeMinSize: {
         type: "integer",

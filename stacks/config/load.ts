@@ -20,6 +20,7 @@ import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
+import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
 import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
@@ -45,6 +46,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkSafety,
     checkTestTraffic,
     checkEks,
+    checkEksPodNetworking,
     checkEksSlots,
 ];
 
