@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
-import { LOAD_BALANCER_ROLE_TAG } from "../fargate/securityGroups";
+import { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 import { POD_IDENTITY_AGENT } from "./appPodIdentity";
 
 export interface EksPodSecurityGroupsArgs {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { type ResourceTransform, transformed } from "../transform";
+import { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 import { testListenerPort } from "./loadBalancer";
 
 export interface FargateSecurityGroupsArgs {
@@ -22,8 +23,7 @@ export interface FargateSecurityGroupsArgs {
     readonly transform?: { readonly serviceSecurityGroup?: ResourceTransform<aws.ec2.SecurityGroupArgs> };
 }
 
-/** Tag marking the internet-facing load balancer's group, the only one the policy pack lets open 80/443 to the world. */
-export const LOAD_BALANCER_ROLE_TAG = { "voteapp:role": "load-balancer" } as const;
+export { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 
 /**
  * Security groups of the ECS platform, created before the data layer so it can admit exactly these:

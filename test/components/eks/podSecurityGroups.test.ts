@@ -184,7 +184,7 @@ describe("EKS: only the app's pods reach Redis and PostgreSQL (security groups f
             );
             assertProblem(
                 "dev",
-                { ...eks, eksNodeInstanceTypes: "c7g.large,x9g.large" },
+                { ...eks, eksNodeInstanceTypes: "c7g.large,c9g.2xlarge" },
                 "eksNodeInstanceTypes",
                 "limits.go",
             );
