@@ -25,6 +25,7 @@ import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
 import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
+import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "../../shared/config/reader";
 
@@ -82,7 +83,7 @@ export function parseVoteAppConfig(
         stack: context.stack,
         environment: flat.environment,
         tier,
-        hardened: tier !== "dev",
+        protection: tier === "dev" ? NO_PROTECTION : FULL_PROTECTION,
         region: flat.region,
         account: resolveAccount(flat),
         platform: flat.platform,
