@@ -1,6 +1,6 @@
 import { APP_SERVICES } from "../shared/appContract";
 import type { VoteAppConfig } from "./config";
-import { buildBaseFoundation, buildFoundation, type Foundation, type VoteAppOutputs } from "./foundation";
+import { buildBaseFoundation, buildFoundation, type Foundation, imagesFor, type VoteAppOutputs } from "./foundation";
 import { deployOnEks } from "./platforms/eks";
 import { deployOnFargate } from "./platforms/fargate";
 import { deployLambda } from "./platforms/lambda";
@@ -24,12 +24,12 @@ export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransfor
         case "ecs": {
             const foundation = buildFoundation(config, transforms);
             secureAccount(config, foundation);
-            return { ...identity, ...containerOutputs(foundation), ...deployOnFargate(config, foundation) };
+            return { ...identity, ...containerOutputs(config, foundation), ...deployOnFargate(config, foundation) };
         }
         case "eks": {
             const foundation = buildFoundation(config, transforms);
             secureAccount(config, foundation);
-            return { ...identity, ...containerOutputs(foundation), ...deployOnEks(config, foundation) };
+            return { ...identity, ...containerOutputs(config, foundation), ...deployOnEks(config, foundation) };
         }
         case "lambda": {
             const foundation = buildBaseFoundation(config, transforms);
@@ -40,10 +40,13 @@ export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransfor
 }
 
 /** Outputs every container platform shares: the VPC and the image repositories (the bootstrap's). */
-function containerOutputs(foundation: Foundation): VoteAppOutputs {
+function containerOutputs(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
     const { registry } = foundation;
     return {
         vpcId: foundation.network.vpcId,
         repositoryUrls: Object.fromEntries(APP_SERVICES.map((service) => [service, registry.urlOf(service)])),
+        // What the services run: the preview workflow pins these (scripts/pin-images.ts), so a preview of an
+        // unchanged main proposes the images the stack runs, not the stack file's imageTag.
+        images: imagesFor(config, registry),
     };
 }
