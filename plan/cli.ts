@@ -6,7 +6,7 @@ import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
-import { exitWhenFlushed } from "./exitWhenFlushed";
+import { type Command, runAsProcess } from "./command";
 import { listStacks, readStackConfig } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
@@ -57,8 +57,10 @@ function planWarnings(
     }
 }
 
-async function main(): Promise<number> {
+/** `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it. */
+export const planCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string", short: "s" },
             "policy-config": { type: "string" },
@@ -69,15 +71,15 @@ async function main(): Promise<number> {
         strict: true,
     });
     if (values.help) {
-        console.log(USAGE);
+        output.out(USAGE);
         return 0;
     }
     if (!values.stack) {
-        console.error(`--stack is required.\n\n${USAGE}`);
+        output.err(`--stack is required.\n\n${USAGE}`);
         return 2;
     }
     if (!listStacks().includes(values.stack)) {
-        console.error(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
+        output.err(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     const overrides = parseOverrides(values.set ?? []);
@@ -85,7 +87,7 @@ async function main(): Promise<number> {
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
     const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
-        console.log(
+        output.out(
             JSON.stringify(
                 {
                     stack: values.stack,
@@ -102,27 +104,24 @@ async function main(): Promise<number> {
         const placeholders = run.stackConfig.secretKeys.length
             ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})`
             : "";
-        console.log(
+        output.out(
             renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
         );
         if (warnings.length > 0)
-            console.log(
+            output.out(
                 `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
             );
-        console.log(
+        output.out(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );
     }
     if (hasMandatoryViolations(verdicts.report)) {
-        console.error(
+        output.err(
             `\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`,
         );
         return MANDATORY_VIOLATION_EXIT;
     }
     return 0;
-}
+};
 
-main().then(exitWhenFlushed, (err: unknown) => {
-    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
-    exitWhenFlushed(1);
-});
+if (require.main === module) runAsProcess(planCommand);
