@@ -56,6 +56,6 @@ export function instanceTypeArchitecture(instanceType: string): CpuArchitecture 
 
 /** Instance types the error messages suggest for each architecture. */
 export const EXAMPLE_INSTANCE_TYPES: Readonly<Record<CpuArchitecture, string>> = {
-    arm64: "t4g.medium, m7g.large or c7g.xlarge",
-    x86_64: "t3.medium, m7i.large or c7i.xlarge",
+    arm64: "c7g.large, m7g.large or c7g.xlarge",
+    x86_64: "c7i.large, m7i.large or c6i.xlarge",
 };

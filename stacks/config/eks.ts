@@ -7,9 +7,11 @@ import type { IntOrPercent } from "../../components/vocabulary";
 import { arnPartitionProblem, ec2InstanceTypeProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
+import { commaList, isWholeInternet, publicCidrFormProblem } from "./rules";
 import type { EksBlueGreenConfig } from "./eksSlots";
 import type { StackFlatConfig } from "./stack";
 import { type CpuArchitecture, EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
+import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
 
 /**
  * The `eks*` keys (platform eks): Kubernetes version, worker capacity, node sizes, API endpoint exposure,
@@ -55,13 +57,6 @@ const NODE_COUNT = { min: 0, max: 100 } as const;
 /** EKS accepts at most 40 public access CIDRs. */
 const MAX_PUBLIC_CIDRS = 40;
 
-/** A comma-separated list, items trimmed, empty items dropped. */
-const list = (value: string | undefined): string[] =>
-    (value ?? "")
-        .split(",")
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-
 function parseIntOrPercent(value: string): IntOrPercent | undefined {
     const match = INT_OR_PERCENT.exec(value.trim());
     if (!match) return undefined;
@@ -71,22 +66,6 @@ function parseIntOrPercent(value: string): IntOrPercent | undefined {
 }
 
 const isZero = (value: IntOrPercent): boolean => value === 0 || value === "0%";
-
-/** Why a public access CIDR is malformed or never seen by a public endpoint, or undefined (the /0 rule is tier-dependent: checkEks). */
-function publicCidrFormProblem(cidr: string): string | undefined {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr))
-        return `"${cidr}" is not an IPv4 CIDR (a.b.c.d/n)`;
-    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
-    const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
-    if (network !== address.toString())
-        return `"${cidr}" has host bits set; the network address is ${network}/${prefix}`;
-    if (prefix === 0) return undefined;
-    if (address.range() !== "unicast")
-        return `"${cidr}" is a ${address.range()} range; the public endpoint only sees public source addresses (private clients use the private endpoint)`;
-    return undefined;
-}
-
-const isWholeInternet = (cidr: string): boolean => ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
 
 /**
  * The widest range the public API endpoint may be opened to: a /16 (65,536 addresses), a large company
@@ -114,15 +93,15 @@ export const eksKeys = {
     eksCapacity: oneOf(EKS_CAPACITY_MODES),
     eksNodeInstanceTypes: z
         .string()
-        .transform(list)
+        .transform(commaList)
         .superRefine((types, ctx) => {
             if (types.length === 0)
-                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. t4g.medium" });
+                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. c7g.large" });
             for (const type of types) {
                 if (!NODE_INSTANCE_TYPE.test(type))
                     ctx.addIssue({
                         code: "custom",
-                        message: `"${type}" is not an EC2 instance type of size medium or larger, such as t4g.medium or m7i.large`,
+                        message: `"${type}" is not an EC2 instance type of size medium or larger, such as c7g.large or m7i.large`,
                     });
                 else {
                     const problem = ec2InstanceTypeProblem(type);
@@ -138,10 +117,11 @@ export const eksKeys = {
     eksPublicAccessCidrs: z
         .string()
         .optional()
-        .transform(list)
+        .transform(commaList)
         .superRefine((cidrs, ctx) => {
             for (const cidr of cidrs) {
-                const why = publicCidrFormProblem(cidr);
+                const why = publicCidrFormProblem(cidr, "the public endpoint");
+                // (private clients use the private endpoint)
                 if (why) ctx.addIssue({ code: "custom", message: why });
             }
             if (cidrs.length > MAX_PUBLIC_CIDRS)
@@ -174,6 +154,19 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
                     `"${type}" is an ${other} instance type, but ${qualifiedKey("cpuArchitecture")} is ${architecture} (the images and pods are built for it): use ${architecture} types such as ${EXAMPLE_INSTANCE_TYPES[architecture]}, or set ${qualifiedKey("cpuArchitecture")} = ${other}`,
                 );
         }
+    // Security groups for pods need node types the VPC resource controller's table lists (stacks/config/
+    // eksPodNetworking.ts); while that table holds no type of this architecture, say so on the architecture key
+    // rather than leave only per-type refusals that suggest the other architecture's types.
+    if (
+        flat.platform === "eks" &&
+        flat.eksCapacity === "managedNodeGroup" &&
+        !Object.keys(GRAVITON_ENI_LIMITS).some((type) => instanceTypeArchitecture(type) === architecture)
+    )
+        report(
+            "cpuArchitecture",
+            architecture,
+            `has no node instance type in the network-interface table security groups for pods are checked against (components/eks/eniLimits.ts lists arm64 types only), so a managed node group cannot run it: use arm64, or ${qualifiedKey("eksCapacity")} = autoMode`,
+        );
     if (flat.platform === "eks" && flat.eksCapacity === "autoMode" && !AUTO_MODE_ARCHITECTURES.includes(architecture))
         report(
             "eksCapacity",

@@ -86,7 +86,7 @@ export const CONFIG_KEYS = {
     cpuArchitecture: {
         type: "string",
         description:
-            "CPU architecture the app runs on: arm64 (Graviton, about 20% cheaper) or x86_64. Fargate tasks, EKS nodes and pods, Lambda functions and the images the deploy workflow builds (the union over every stack) all follow it.",
+            "CPU architecture the app runs on: arm64 (Graviton, the default) or x86_64. Fargate tasks, EKS nodes and pods, Lambda functions and the images the deploy workflow builds (the union over every stack) all follow it.",
         default: "arm64",
     },
     vpcCidr: {
@@ -195,6 +195,12 @@ export const CONFIG_KEYS = {
         description:
             "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.",
         default: 5,
+    },
+    testTrafficCidrs: {
+        type: "string",
+        description:
+            "Comma-separated public CIDRs (office, VPN or CI egress) allowed to send blue/green test traffic (platform ecs): the test listener's port (8443 with HTTPS, else 8080) is opened to them only. Unset: ECS native deployments have no test route and CodeDeploy's test listener admits nobody. Never 0.0.0.0/0.",
+        optional: true,
     },
     alarmEmail: {
         type: "string",
@@ -316,8 +322,8 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture: Graviton for arm64 (e.g. t4g.medium,t4g.large), others for x86_64 (e.g. t3.medium).",
-        default: "t4g.medium",
+            "Comma-separated instance types of the managed node group: of the stack's cpuArchitecture (Graviton for arm64, e.g. c7g.large,m7g.large; others for x86_64, e.g. c7i.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
+        default: "c7g.large",
     },
     eksNodeMinSize: {
         type: "integer",

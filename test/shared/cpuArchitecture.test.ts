@@ -140,13 +140,14 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
         }
     }
 
-    it("a stack on x86_64 plans x86_64 everywhere (ECS, EKS nodes and pods, Lambda)", async () => {
+    it("a stack on x86_64 plans x86_64 everywhere (ECS, EKS pods, Lambda)", async () => {
         for (const platform of ["ecs", "eks", "lambda"] as const) {
             const run = await stackRun("dev", {
                 overrides: {
                     "voteapp:platform": platform,
                     "voteapp:cpuArchitecture": "x86_64",
-                    "voteapp:eksNodeInstanceTypes": "t3.medium",
+                    // Auto Mode: the node group's x86_64 AMI is covered by the eksCluster component's tests.
+                    "voteapp:eksCapacity": "autoMode",
                 },
             });
             const found = architecturesOf(run.resources);
@@ -195,7 +196,7 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 "dev",
                 { platform: "eks", cpuArchitecture: "x86_64" },
                 "eksNodeInstanceTypes",
-                '"t4g.medium" is an arm64 instance type',
+                '"c7g.large" is an arm64 instance type',
                 "voteapp:cpuArchitecture is x86_64",
             );
             assertRefused(
@@ -205,11 +206,18 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 '"m7i.large" is an x86_64 instance type',
                 "voteapp:cpuArchitecture is arm64",
             );
-            parseWith("dev", {
-                platform: "eks",
-                cpuArchitecture: "x86_64",
-                eksNodeInstanceTypes: "t3.medium,m7i.large",
-            });
+            // x86_64 types on x86_64 are the right architecture; while the pod-networking table lists arm64 types
+            // only, the managed node group is refused on the architecture key, pointing at Auto Mode.
+            assertRefused(
+                "dev",
+                { platform: "eks", cpuArchitecture: "x86_64", eksNodeInstanceTypes: "c7i.large,m7i.large" },
+                "cpuArchitecture",
+                "eniLimits.ts",
+                "voteapp:eksCapacity = autoMode",
+            );
+            assert.doesNotThrow(() =>
+                parseWith("dev", { platform: "eks", cpuArchitecture: "x86_64", eksCapacity: "autoMode" }),
+            );
             // Another platform does not use the node group: its instance types need not match.
             parseWith("dev", { platform: "ecs", cpuArchitecture: "x86_64" });
         });
