@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
+import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 
 export type NatGatewayChoice = "none" | "single" | "onePerAz";
 
@@ -35,6 +36,11 @@ export interface NetworkArgs {
      * @default false
      */
     readonly interfaceEndpoints?: boolean;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** Interface endpoint services private workloads need when they cannot use NAT. */
@@ -97,7 +103,10 @@ export class Network extends pulumi.ComponentResource {
         );
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
-            { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com") },
+            {
+                ...roleScopeArgs(args.roleScope),
+                assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
+            },
             { parent },
         );
         new aws.iam.RolePolicy(

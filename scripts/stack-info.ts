@@ -7,6 +7,8 @@ import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
 import { APP_SERVICES } from "../components/appContract";
+import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
+import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
@@ -35,6 +37,10 @@ export interface StackInfo {
      * the services that run them are created.
      */
     readonly registryTargets: string;
+    /** Whether pull requests preview this stack with real credentials (its preview role trusts them: dev tiers). */
+    readonly pullRequestPreview: boolean;
+    /** `role-duration-seconds` of the deploy job: the deploy role's MaxSessionDuration (components/delivery/ciSessions.ts). */
+    readonly deploySessionSeconds: number;
 }
 
 /** URNs of the key and registry resources, as the engine names them (checked against a mocked run in tests). */
@@ -85,6 +91,8 @@ export function stackInfo(stack: string): StackInfo {
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
         registryTargets: registryTargetUrns(stack, config.project).join(" "),
+        pullRequestPreview: pullRequestPreviews(bootstrap.tier),
+        deploySessionSeconds: DEPLOY_SESSION_SECONDS,
     };
 }
 

@@ -72,10 +72,21 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
         ],
         previewActions: ["Describe*", "List*", "GetLifecyclePolicy", "GetRepositoryPolicy"],
     },
-    { prefix: "rds", deployActions: [...CRUD.filter((a) => a !== "Get*"), "Modify*", "Add*", "Remove*"] },
+    // RDS and ElastiCache tag with AddTagsToResource/RemoveTagsFromResource and change with Modify*.
+    { prefix: "rds", deployActions: ["Create*", "Delete*", "Describe*", "List*", "Modify*", "Add*", "Remove*"] },
     {
         prefix: "elasticache",
-        deployActions: [...CRUD.filter((a) => a !== "Get*"), "Modify*", "Add*", "Remove*", "Increase*", "Decrease*"],
+        deployActions: [
+            "Create*",
+            "Delete*",
+            "Describe*",
+            "List*",
+            "Modify*",
+            "Add*",
+            "Remove*",
+            "Increase*",
+            "Decrease*",
+        ],
     },
     {
         prefix: "secretsmanager",
@@ -167,7 +178,11 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
             "UntagResource",
         ],
     },
-    { prefix: "servicediscovery", deployActions: [...CRUD] },
+    {
+        prefix: "servicediscovery",
+        deployActions: ["Create*", "Delete*", "Get*", "List*", "Update*", "TagResource", "UntagResource"],
+        previewActions: ["Get*", "List*"],
+    },
     { prefix: "acm", deployActions: ["Describe*", "List*", "Get*"] },
     {
         prefix: "sqs",
@@ -204,7 +219,19 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
     },
     {
         prefix: "lambda",
-        deployActions: [...CRUD, "Add*", "Remove*", "Put*", "Publish*", "Delete*"],
+        deployActions: [
+            "Create*",
+            "Delete*",
+            "List*",
+            "Get*",
+            "Update*",
+            "TagResource",
+            "UntagResource",
+            "Add*",
+            "Remove*",
+            "Put*",
+            "Publish*",
+        ],
         previewActions: [
             "List*",
             "GetFunctionConfiguration",
@@ -215,16 +242,42 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
     },
     {
         prefix: "apigateway",
-        deployActions: ["GET", "POST", "PUT", "PATCH", "DELETE", "TagResource", "UntagResource"],
+        // API Gateway's IAM actions are its HTTP verbs; tags are PUT/DELETE on /tags.
+        deployActions: ["GET", "POST", "PUT", "PATCH", "DELETE"],
         previewActions: ["GET"],
     },
     // CodeDeploy: ECS codeDeploy* strategies and Lambda alias shifting (scripts/shift-lambda-traffic.ts creates and waits on deployments).
     {
         prefix: "codedeploy",
-        deployActions: [...CRUD, "BatchGet*", "StopDeployment", "ContinueDeployment"],
+        deployActions: [
+            "Create*",
+            "Delete*",
+            "List*",
+            "Get*",
+            "Update*",
+            "TagResource",
+            "UntagResource",
+            "BatchGet*",
+            "StopDeployment",
+            "ContinueDeployment",
+        ],
         previewActions: ["Get*", "List*", "BatchGet*"],
     },
-    { prefix: "eks", deployActions: [...CRUD, "Associate*", "Disassociate*", "AccessKubernetesApi"] },
+    {
+        prefix: "eks",
+        deployActions: [
+            "Create*",
+            "Delete*",
+            "Describe*",
+            "List*",
+            "Update*",
+            "TagResource",
+            "UntagResource",
+            "Associate*",
+            "Disassociate*",
+            "AccessKubernetesApi",
+        ],
+    },
     { prefix: "ssm", deployActions: ["GetParameter"], previewActions: ["DescribeParameters"] },
     { prefix: "guardduty", deployActions: [...CRUD] },
     {
@@ -243,11 +296,15 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
     {
         prefix: "cloudtrail",
         deployActions: [
-            ...CRUD,
+            "Create*",
+            "Delete*",
+            "Describe*",
+            "List*",
+            "Get*",
+            "Update*",
             "AddTags",
             "RemoveTags",
             "StartLogging",
-            "StopLogging",
             "PutEventSelectors",
             "GetTrailStatus",
         ],

@@ -7,6 +7,7 @@ import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -79,6 +80,11 @@ export interface EksClusterArgs {
     readonly nodes: EksNodeGroupSize;
     /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
     readonly deletionProtection?: boolean;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -131,6 +137,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const clusterRole = new aws.iam.Role(
             `${name}-cluster`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS control plane of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS cluster trust", [
                     {
@@ -174,6 +181,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.nodeRole = new aws.iam.Role(
             `${name}-node`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS nodes of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS node trust", [
                     { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -368,6 +376,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.cloudWatchAgentRole = new aws.iam.Role(
             `${name}-cloudwatch-agent`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `CloudWatch agent of ${clusterName} (EKS Pod Identity, ${CLOUDWATCH_AGENT_IDENTITY.namespace}/${CLOUDWATCH_AGENT_IDENTITY.serviceAccount}): Container Insights metrics and logs`,
                 assumeRolePolicy: podIdentityTrustPolicy(args.accountId, this.cluster.arn),
             },

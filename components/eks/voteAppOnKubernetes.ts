@@ -10,6 +10,7 @@ import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** A Kubernetes IntOrString: a pod count or a percentage. */
 export type IntOrPercent = number | string;
@@ -75,6 +76,11 @@ export interface VoteAppOnKubernetesArgs {
     readonly controllerReplicas?: number;
     /** KMS key of the Postgres password secret: the Postgres clients' pod roles decrypt it via Secrets Manager. */
     readonly kmsKeyArn: pulumi.Input<string>;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -111,6 +117,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.controller = new LoadBalancerController(
             `${name}-lb-controller`,
             {
+                roleScope: args.roleScope,
                 clusterName: args.clusterName,
                 clusterArn: args.clusterArn,
                 region: args.region,
@@ -197,6 +204,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 ? appPodIdentity(
                       `${name}-${service}`,
                       {
+                          roleScope: args.roleScope,
                           service,
                           clusterName: args.clusterName,
                           clusterArn: args.clusterArn,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "../iamPolicy";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /**
  * How a new task definition reaches users on ECS. Rolling replaces tasks in place behind a circuit breaker;
@@ -155,10 +156,12 @@ export function ecsLoadBalancerRole(
     accountId: string,
     partition: string,
     opts: pulumi.CustomResourceOptions,
+    roleScope?: WorkloadRoleScope,
 ): aws.iam.Role {
     const role = new aws.iam.Role(
         name,
         {
+            ...roleScopeArgs(roleScope),
             description: "ECS shifts the ALB listener rules between the blue and green target groups",
             assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", accountId),
         },
@@ -196,6 +199,11 @@ export interface EcsCodeDeploymentArgs {
     readonly productionListenerArn: pulumi.Input<string>;
     readonly testListenerArn: pulumi.Input<string>;
     readonly services: Readonly<Record<string, CodeDeployedService>>;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -217,6 +225,7 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-service`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "CodeDeploy shifts ECS task sets and ALB listeners for blue/green deployments",
                 assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
             },

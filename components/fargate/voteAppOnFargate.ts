@@ -20,6 +20,7 @@ import {
     trafficShiftingFor,
 } from "./strategies";
 import { partitionOf } from "../partition";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
@@ -98,6 +99,11 @@ export interface VoteAppOnFargateArgs {
      * @default no alarm-based rollback
      */
     readonly rollbackAlarmNames?: Readonly<Partial<Record<AppService, readonly string[]>>>;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -157,7 +163,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         );
         const shiftingRole =
             this.deploymentPlan.kind === "ecsNative"
-                ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent })
+                ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }, args.roleScope)
                 : undefined;
 
         const secretsOf = (service: AppService): SecretToInject[] =>
@@ -187,6 +193,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             const taskRole = new aws.iam.Role(
                 `${name}-${service}-task`,
                 {
+                    ...roleScopeArgs(args.roleScope),
                     description: SERVICE_NEEDS[service].postgres
                         ? `${service} task role: reads the Postgres password secret (follows RDS rotation), nothing else`
                         : `${service} task role: the app calls no AWS API, so it holds no permission`,
@@ -362,6 +369,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             this.codeDeployment = new EcsCodeDeployment(
                 `${name}-codedeploy`,
                 {
+                    roleScope: args.roleScope,
                     namePrefix: args.namePrefix,
                     partition,
                     accountId: args.accountId,
@@ -403,6 +411,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "ECS housekeeping: image pull, logs, secret injection",
                 assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId),
             },

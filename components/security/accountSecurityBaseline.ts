@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
 export interface AccountWorkloads {
@@ -44,6 +45,11 @@ export interface AccountSecurityBaselineArgs {
      * @default false
      */
     readonly protectAuditLogs?: boolean;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** One GuardDuty detector feature and its additional configuration (both must be ENABLED). */
@@ -394,6 +400,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-cloudtrail-logs`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "CloudTrail delivers the audit trail to its CloudWatch log group",
                 assumeRolePolicy: policyDocument("cloudtrail trust", [
                     {

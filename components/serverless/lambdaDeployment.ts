@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "../iamPolicy";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /**
  * How a new function version reaches users on Lambda: CodeDeploy shifts each function's `live` alias
@@ -59,6 +60,11 @@ export interface LambdaCodeDeploymentArgs {
     readonly accountId: string;
     readonly strategy: LambdaStrategy;
     readonly functions: readonly CodeDeployedFunction[];
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -81,6 +87,7 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-service`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "CodeDeploy shifts the functions' live aliases between versions",
                 assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
             },

@@ -4,6 +4,7 @@ import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** The managed runtime every function runs on (Node.js 22, supported until 2027). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -51,6 +52,11 @@ export interface ServerlessFunctionArgs {
      * @default "pulumi"
      */
     readonly aliasOwner?: AliasOwner;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -87,6 +93,7 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
                 assumeRolePolicy: policyDocument(`${name} trust`, [
                     {

@@ -18,6 +18,7 @@ import {
     schemaProblems,
 } from "./reader";
 import { partitionOf } from "../../components/partition";
+import { workloadRoleScope } from "../../components/delivery/workloadRoles";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "./reader";
 
@@ -289,6 +290,7 @@ export function parseVoteAppConfig(
             id: flat.accountId,
             deployRoleName: flat.deployRoleName,
             deployRoleArn,
+            roleScope: workloadRoleScope(partition, flat.accountId, context.project),
             known: Object.fromEntries(
                 (
                     [

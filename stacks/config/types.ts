@@ -2,6 +2,7 @@ import type { AppService } from "../../components/appContract";
 import type { EksConfig } from "./eks";
 import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
 import type { SafetyConfig } from "./safety";
+import type { WorkloadRoleScope } from "../../components/delivery/workloadRoles";
 
 export type Platform = (typeof PLATFORMS)[number];
 export type Tier = (typeof TIERS)[number];
@@ -35,6 +36,11 @@ export interface VoteAppConfig {
         readonly id: string;
         readonly deployRoleName: string;
         readonly deployRoleArn: string;
+        /**
+         * Path and permissions boundary of every role the stack creates: the bootstrap's deploy role
+         * creates roles only under that path, only with that boundary (components/delivery/workloadRoles.ts).
+         */
+        readonly roleScope: WorkloadRoleScope;
         /** Account ids of the standard environments, as far as this stack file knows them. */
         readonly known: Readonly<Partial<Record<Tier, string>>>;
     };

@@ -27,6 +27,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             logRetentionDays: config.logRetentionDays,
             publicAccessCidrs: eks.publicAccessCidrs,
             deployRoleArn: config.account.deployRoleArn,
+            roleScope: config.account.roleScope,
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
@@ -62,6 +63,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
             kubernetesProvider: cluster.provider,
             clusterName: cluster.clusterName,
             clusterArn: cluster.cluster.arn,

@@ -53,6 +53,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const app = new VoteAppOnFargate(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,

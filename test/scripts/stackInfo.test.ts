@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { githubOutputLines, registryTargetUrns, stackInfo } from "../../scripts/stack-info";
 import { stackRun } from "../support/stacks";
 import { PROJECT_ROOT } from "../../plan/stackFile";
@@ -20,6 +21,8 @@ describe("scripts/stack-info.ts", () => {
             secretsProvider: "awskms://alias/voteapp-pulumi-state?region=eu-west-1",
             githubEnvironment: "staging",
             registryTargets: registryTargetUrns("staging", "voteapp").join(" "),
+            pullRequestPreview: false,
+            deploySessionSeconds: DEPLOY_SESSION_SECONDS,
         });
     });
 
