@@ -60,7 +60,12 @@ export function createAccessLogBucket(
         { parent },
     );
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
-    const logObjects = pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/*`;
+    const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const region = aws.getRegionOutput({}, { parent }).region;
+    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    // ALB writes under <prefix>/AWSLogs/<account>/: scoping both writers to this account's prefix (and the
+    // delivery service to this account's load balancers) keeps another account's ALB from writing here.
+    const logObjects = pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${account}/*`;
     const policy = new aws.s3.BucketPolicy(
         `${name}-access-logs`,
         {
@@ -79,6 +84,12 @@ export function createAccessLogBucket(
                     Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                     Action: "s3:PutObject",
                     Resource: logObjects,
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": account },
+                        ArnLike: {
+                            "aws:SourceArn": pulumi.interpolate`arn:${partition}:elasticloadbalancing:${region}:${account}:loadbalancer/*`,
+                        },
+                    },
                 },
                 denyInsecureS3Transport(bucket.arn),
             ]),

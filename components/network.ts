@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
+import { policyDocument } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
 import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 
@@ -101,11 +101,26 @@ export class Network extends pulumi.ComponentResource {
             { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logsKmsKeyArn },
             { parent },
         );
+        // Confused deputy: the flow-logs service may assume the role only for this account's flow logs.
+        const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent }).partition;
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
             {
                 ...roleScopeArgs(args.roleScope),
-                assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
+                assumeRolePolicy: policyDocument("flow logs trust", [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": account },
+                            ArnLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${args.region}:${account}:vpc-flow-log/*`,
+                            },
+                        },
+                    },
+                ]),
             },
             { parent },
         );

@@ -258,19 +258,56 @@ export interface AssumeRequest {
 
 /** Whether the role's trust policy lets the requester assume it. */
 export function decideAssume(role: RoleDocuments, request: AssumeRequest): Decision {
+    return decideByResourcePolicy({
+        ...request,
+        resource: role.arn,
+        resourceAccount: role.accountId,
+        resourcePolicy: role.trust,
+        policyName: `${role.roleName} trust`,
+    });
+}
+
+/**
+ * What a resource's own policy decides for a principal with no identity policies of its own here (an AWS
+ * service principal, an OIDC provider, another account's root): the confused-deputy questions.
+ */
+export function decideByResourcePolicy(request: {
+    readonly principal: string;
+    readonly action: string;
+    readonly resource: string;
+    readonly resourceAccount: string;
+    readonly resourcePolicy: PolicyDocumentJson;
+    readonly context: Readonly<Record<string, string>>;
+    readonly policyName?: string;
+    /**
+     * The principal belongs to another account that grants it the action itself (an AWS-owned account such
+     * as the regional ELB log writer): only this resource policy is in question.
+     */
+    readonly crossAccountPrincipalAllowed?: boolean;
+}): Decision {
     const { engine, Request, Context, Constraints, loadPolicy } = coreEngine();
     const analysis = engine.authorize({
         request: new Request(
             request.principal,
-            { resource: role.arn, accountId: role.accountId },
+            { resource: request.resource, accountId: request.resourceAccount },
             request.action,
             new Context({ ...request.context }),
         ),
         sessionPolicy: undefined,
-        identityPolicies: [],
+        identityPolicies: request.crossAccountPrincipalAllowed
+            ? [
+                  loadPolicy(
+                      {
+                          Version: "2012-10-17",
+                          Statement: [{ Effect: "Allow", Action: request.action, Resource: "*" }],
+                      },
+                      { name: "the other account's own grant" },
+                  ),
+              ]
+            : [],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        resourcePolicy: loadPolicy(role.trust, { name: `${role.roleName} trust` }),
+        resourcePolicy: loadPolicy(request.resourcePolicy, { name: request.policyName ?? "resource policy" }),
         permissionBoundaries: undefined,
         vpcEndpointPolicies: undefined,
         simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new Constraints([]) },
