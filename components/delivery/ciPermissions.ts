@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatementInput } from "../iamPolicy";
 import { GLOBAL_SERVICES, qualifiedActions, REGIONAL_SERVICES } from "./managedServices";
-import { ciGuardrailsArn, workloadBoundaryArn, workloadRolesArn } from "./workloadRoles";
+import { ciGuardrailsArn, deployIamPolicyArn, workloadBoundaryArn, workloadRolesArn } from "./workloadRoles";
 
 /**
  * The permissions of the two CI roles in one account, as IAM statements (serialised and validated by
@@ -199,7 +199,11 @@ export function guardrailStatements(scope: CiPermissionsScope): PolicyStatementI
             Sid: "DenyChangingGuardrails",
             Effect: "Deny",
             Action: POLICY_MUTATIONS,
-            Resource: [boundary, ciGuardrailsArn(scope.partition, scope.accountId, scope.project)],
+            Resource: [
+                boundary,
+                ciGuardrailsArn(scope.partition, scope.accountId, scope.project),
+                deployIamPolicyArn(scope.partition, scope.accountId, scope.project),
+            ],
         },
         // iam:PermissionsBoundary is the key these actions carry (iam:PolicyARN does not apply to them).
         {
@@ -335,15 +339,8 @@ function stateAccess(scope: CiPermissionsScope, access: "readWrite" | "readLock"
     ];
 }
 
-/**
- * The deploy role: create, change and delete what the program manages, nothing else. IAM: only roles under
- * the program's path, each carrying the workload boundary (`iam:PermissionsBoundary` on every action that
- * has the key; the path, which no tag can change, on the others), AWS managed policies only, and no
- * managed policy of its own.
- */
-export function deployStatements(scope: CiPermissionsScope, deployRoleArn?: string): PolicyStatementInput[] {
-    const roles = workloadRoles(scope);
-    const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundaryArn(scope) } };
+/** The services the program manages, in its region (the deploy role's inline policy: the larger budget). */
+export function deployServiceStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
     return [
         {
             Sid: "ManageAppServicesInRegion",
@@ -359,6 +356,14 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn?: stri
             Resource: "*",
         },
         { Sid: "PushImages", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    ];
+}
+
+/** IAM (bounded roles on the path), buckets and the state (a managed policy: inline policies share 10,240 characters). */
+export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRoleArn?: string): PolicyStatementInput[] {
+    const roles = workloadRoles(scope);
+    const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundaryArn(scope) } };
+    return [
         {
             Sid: "ReadIam",
             Effect: "Allow",
@@ -375,6 +380,8 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn?: stri
                 "iam:ListPolicyTags",
                 "iam:GetOpenIDConnectProvider",
                 "iam:ListOpenIDConnectProviders",
+                "iam:ListRoles",
+                "iam:GetInstanceProfile",
             ],
             Resource: "*",
         },
@@ -414,6 +421,19 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn?: stri
             ],
             Resource: roles,
         },
+        // EKS Auto Mode's nodes run on instance profiles of the node role.
+        {
+            Sid: "InstanceProfilesOnThePath",
+            Effect: "Allow",
+            Action: [
+                "iam:CreateInstanceProfile",
+                "iam:DeleteInstanceProfile",
+                "iam:AddRoleToInstanceProfile",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:TagInstanceProfile",
+            ],
+            Resource: iamArn(scope, `instance-profile/${scope.project}/*`),
+        },
         {
             Sid: "PassRolesOnThePath",
             Effect: "Allow",
@@ -439,6 +459,10 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn?: stri
                 "s3:GetBucket*",
                 "s3:PutBucket*",
                 "s3:DeleteBucketPolicy",
+                "s3:DeleteBucketWebsite",
+                "s3:ListTagsForResource",
+                "s3:TagResource",
+                "s3:UntagResource",
                 "s3:Get*Configuration",
                 "s3:Put*Configuration",
             ],

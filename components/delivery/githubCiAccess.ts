@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
 import {
     type CiPermissionsScope,
-    deployStatements,
+    deployIamAndStateStatements,
+    deployServiceStatements,
     guardrailStatements,
     previewStatements,
     workloadBoundaryStatements,
@@ -18,7 +19,7 @@ import {
     previewTrustStatements,
     STS_AUDIENCE,
 } from "./githubTrust";
-import { ciGuardrailsName, workloadBoundaryName } from "./workloadRoles";
+import { ciGuardrailsName, deployIamPolicyName, workloadBoundaryName } from "./workloadRoles";
 
 export interface GitHubCiAccessArgs {
     /**
@@ -195,11 +196,25 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 role: this.deployRole.id,
                 name: "deploy",
+                policy: policyDocument(`${deployRoleName} policy`, deployServiceStatements(scope)),
+            },
+            { parent },
+        );
+        const deployIam = new aws.iam.Policy(
+            `${name}-deploy-iam`,
+            {
+                name: deployIamPolicyName(args.project),
+                description: `IAM (bounded roles on /${args.project}/), buckets and the state for ${deployRoleName}`,
                 policy: policyDocument(
-                    `${deployRoleName} policy`,
-                    deployStatements(scope, trust.selfAssume ? roleArn(deployRoleName) : undefined),
+                    `${deployRoleName} IAM and state policy`,
+                    deployIamAndStateStatements(scope, trust.selfAssume ? roleArn(deployRoleName) : undefined),
                 ),
             },
+            { parent },
+        );
+        new aws.iam.RolePolicyAttachment(
+            `${name}-deploy-iam`,
+            { role: this.deployRole.name, policyArn: deployIam.arn },
             { parent },
         );
 

@@ -19,6 +19,12 @@ export const workloadRolePath = (project: string): string => `/${project}/`;
 /** Name of the managed policy bounding every role the deploy role creates. */
 export const workloadBoundaryName = (project: string): string => `${project}-workload-boundary`;
 
+/** Name of the managed policy holding the deploy role's IAM, S3 and state grants (its inline policy holds the services'). */
+export const deployIamPolicyName = (project: string): string => `${project}-deploy-iam-and-state`;
+
+export const deployIamPolicyArn = (partition: string, accountId: string, project: string): string =>
+    `arn:${partition}:iam::${accountId}:policy/${deployIamPolicyName(project)}`;
+
 /** Name of the managed policy of denies attached to both CI roles. */
 export const ciGuardrailsName = (project: string): string => `${project}-ci-guardrails`;
 

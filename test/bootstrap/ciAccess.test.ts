@@ -18,7 +18,14 @@ async function roles(stack: string, overrides?: Record<string, string>) {
         run,
         deploy: named(run, "aws:iam/role:Role", "github-deploy"),
         preview: named(run, "aws:iam/role:Role", "github-preview"),
-        deployPolicy: policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-deploy")),
+        // The deploy role's grants: its inline policy (services) and its managed IAM-and-state policy.
+        deployPolicy: {
+            Version: "2012-10-17",
+            Statement: [
+                ...policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-deploy")).Statement,
+                ...policyOf(single(run, "aws:iam/policy:Policy", "deploy-iam")).Statement,
+            ],
+        },
         previewPolicy: policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-preview")),
         guardrails: policyOf(single(run, "aws:iam/policy:Policy", "guardrails")),
         boundary: policyOf(single(run, "aws:iam/policy:Policy", "workload-boundary")),
@@ -169,7 +176,7 @@ describe("bootstrap: deploy and preview permissions", function () {
             const services = new Set(list(s.Action).map((a) => a.split(":")[0]));
             if (services.has("iam") && s.Sid !== "ReadIam")
                 assert.ok(
-                    s.Condition || list(s.Resource).every((r) => r.endsWith(":role/voteapp/*")),
+                    s.Condition || list(s.Resource).every((r) => /:(role|instance-profile)\/voteapp\/\*$/.test(r)),
                     `${s.Sid} grants IAM changes without a condition, outside the program's role path`,
                 );
             if (services.has("s3") && !["ListStateBucket", "ReadWriteState"].includes(s.Sid ?? "")) {
@@ -216,7 +223,9 @@ describe("bootstrap: deploy and preview permissions", function () {
             "arn:aws:iam::333333333333:role/voteapp-preview",
         ]);
         assert.strictEqual(statement(guardrails, "DenyChangingGitHubTrust").Effect, "Deny");
-        const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+        const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+            /guardrails/.test(a.name),
+        );
         assert.deepStrictEqual(attachments.map((a) => a.inputs.role).sort(), ["voteapp-deploy", "voteapp-preview"]);
     });
 
