@@ -124,6 +124,14 @@ const TERRAFORM: Readonly<Record<string, { readonly source: string } & Record<Op
         delete: ["iam:DetachRolePolicy"],
         list: [],
     },
+    "aws:lambda/invocation:Invocation": {
+        source: "hashicorp/terraform-provider-aws:internal/service/lambda/invocation.go (Invoke on create and on input changes; delete invokes only in CRUD lifecycle scope)",
+        create: ["lambda:InvokeFunction"],
+        read: [],
+        update: ["lambda:InvokeFunction"],
+        delete: [],
+        list: [],
+    },
     "aws:servicediscovery/httpNamespace:HttpNamespace": {
         source: "hashicorp/terraform-provider-aws:internal/service/servicediscovery/http_namespace.go (CreateHttpNamespace, GetOperation, GetNamespace, UpdateHttpNamespace, DeleteNamespace; tags)",
         create: [

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { accountAdministersKey, policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { SecureBucket } from "./secureBucket";
 
 /** One environment the pipeline deploys, in order. */
@@ -53,19 +54,20 @@ export function pipelineRoleNames(
 
 /**
  * Shell run by the preview and deploy builds for one stack: assume the account's role, log in to the
- * stack's backend, run Pulumi with the pack config of the stack's tier (both read by scripts/stack-info.ts).
+ * stack's backend, run Pulumi with the stack's pack config (both read by scripts/stack-info.ts, which picks
+ * the pack config with policy/configFile.ts).
  */
 function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
     return [
         `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK")`,
-        `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); tier=$(echo "$info" | sed -n 's/^tier=//p')`,
+        `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); policy_config=$(echo "$info" | sed -n 's/^policy-config=//p')`,
         `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
         `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
         ...(mode === "preview"
             ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`]
             : []),
-        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "policy/config/$tier.json"`,
+        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$policy_config"`,
         "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
     ];
 }
@@ -76,7 +78,7 @@ function buildspec(install: readonly string[], build: readonly string[]): string
             version: "0.2",
             env: { shell: "bash" },
             phases: {
-                install: { "runtime-versions": { nodejs: "20" }, commands: [...install] },
+                install: { "runtime-versions": { nodejs: NODE_RUNTIME.toolchainVersion }, commands: [...install] },
                 build: { commands: [...build] },
             },
         },

@@ -254,6 +254,8 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
             "Remove*",
             "Put*",
             "Publish*",
+            // aws.lambda.Invocation: the program runs the database setup function once the database exists.
+            "InvokeFunction",
         ],
         previewActions: [
             "List*",

@@ -38,7 +38,10 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
+            region: config.region,
+            accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             redisClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
@@ -86,7 +89,6 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             deletionProtection: config.hardened,
             accessLogs: config.hardened,
             controllerReplicas: config.hardened ? 2 : 1,
-            kmsKeyArn: key.arn,
         },
         componentOptions,
     );

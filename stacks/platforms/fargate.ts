@@ -1,4 +1,4 @@
-import { APP_SERVICES, SERVICE_NEEDS } from "../../components/appContract";
+import { APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import { fargateSignals } from "../../components/observability/signals";
@@ -36,7 +36,10 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
+            region: config.region,
+            accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),

@@ -12,9 +12,10 @@ import dynalite from "dynalite";
 import { buildLambdas } from "../../app/build";
 import { ConfigError } from "../../app/src/core/config";
 import { silentLogger } from "../../app/src/core/log";
-import { LambdaEnv, tableConfig, voteFunctionConfig } from "../../app/src/lambda/config";
+import { LambdaEnv, TABLE_PARTITION_KEY } from "../../shared/appContract";
+import { tableConfig, voteFunctionConfig } from "../../app/src/lambda/config";
 import { createResultHandler } from "../../app/src/lambda/result";
-import { DynamoVoteStore, TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
+import { DynamoVoteStore } from "../../app/src/lambda/store";
 import { createVoteHandler } from "../../app/src/lambda/vote";
 import { createWorkerHandler } from "../../app/src/lambda/worker";
 import { freePort } from "./servers";
@@ -25,7 +26,7 @@ import { freePort } from "./servers";
  * DynamoDB-compatible server (dynalite) on loopback.
  */
 
-// The functions run on Node.js 22; the tests run on the repository's Node 20, where the SDK warns about it.
+// The functions run on the shipped Node.js (shared/nodeRuntime.ts); the tests run on the repository's toolchain Node, where the SDK may warn about it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const OPTIONS = { a: "Cats", b: "Dogs" };

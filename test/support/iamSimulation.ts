@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import type { StackRun } from "../../plan/runStack";
 
 /**
