@@ -15,8 +15,14 @@ export function createAccessLogBucket(
     name: string,
     retentionDays: number,
     parent: pulumi.Resource,
+    /** Prefix of the bucket's generated name (the deploy role manages only the stack's own buckets). */
+    bucketPrefix?: string,
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-    const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, { parent });
+    const bucket = new aws.s3.Bucket(
+        `${name}-access-logs`,
+        { forceDestroy: false, ...(bucketPrefix ? { bucketPrefix } : {}) },
+        { parent },
+    );
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-access-logs`,
         {

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatementInput } from "../iamPolicy";
 import { GLOBAL_SERVICES, qualifiedActions, REGIONAL_SERVICES } from "./managedServices";
-import { ciGuardrailsArn, deployIamPolicyArn, workloadBoundaryArn, workloadRolesArn } from "./workloadRoles";
+import {
+    ciGuardrailsArn,
+    deployIamPolicyArn,
+    stackBucketPrefix,
+    workloadBoundaryArn,
+    workloadRolesArn,
+} from "./workloadRoles";
 
 /**
  * The permissions of the two CI roles in one account, as IAM statements (serialised and validated by
@@ -449,24 +455,32 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRol
             Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
         },
         {
-            Sid: "ManageBucketsNotObjects",
+            Sid: "ReadBuckets",
+            Effect: "Allow",
+            Action: [
+                "s3:ListBucket",
+                "s3:ListAllMyBuckets",
+                "s3:GetBucket*",
+                "s3:Get*Configuration",
+                "s3:ListTagsForResource",
+            ],
+            Resource: "*",
+        },
+        // Bucket settings (policy, public access, encryption...) only on the stack's own buckets, never objects.
+        {
+            Sid: "ManageStackBucketsNotObjects",
             Effect: "Allow",
             Action: [
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
-                "s3:ListBucket",
-                "s3:ListAllMyBuckets",
-                "s3:GetBucket*",
                 "s3:PutBucket*",
                 "s3:DeleteBucketPolicy",
                 "s3:DeleteBucketWebsite",
-                "s3:ListTagsForResource",
                 "s3:TagResource",
                 "s3:UntagResource",
-                "s3:Get*Configuration",
                 "s3:Put*Configuration",
             ],
-            Resource: "*",
+            Resource: `arn:${scope.partition}:s3:::${stackBucketPrefix(scope.project, scope.environment)}*`,
         },
         ...(deployRoleArn
             ? [

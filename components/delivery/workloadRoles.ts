@@ -41,6 +41,12 @@ export const ciGuardrailsArn = (partition: string, accountId: string, project: s
 export const workloadRolesArn = (partition: string, accountId: string, project: string): string =>
     iamArn(partition, accountId, `role${workloadRolePath(project)}*`);
 
+/**
+ * Name prefix of every bucket a stack creates (`<project>-<environment>-`): the deploy role changes bucket
+ * policies, public access and other bucket settings only on buckets so named.
+ */
+export const stackBucketPrefix = (project: string, environment: string): string => `${project}-${environment}-`;
+
 /** The scope the stacks hand to every component that creates a role. */
 export function workloadRoleScope(partition: string, accountId: string, project: string): WorkloadRoleScope {
     return {

@@ -89,6 +89,8 @@ export interface VoteAppOnKubernetesArgs {
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
      */
     readonly roleScope?: WorkloadRoleScope;
+    /** Prefix of the access-log bucket's generated name (the stack's `<project>-<environment>-`). @default none */
+    readonly bucketPrefix?: string;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -372,7 +374,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.deployments = deployments;
 
         const accessLogs = args.accessLogs
-            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this)
+            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this, args.bucketPrefix)
             : undefined;
         const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,

@@ -74,7 +74,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         const parent = this;
 
         const accessLogs = args.accessLogs
-            ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this)
+            ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this, `${args.namePrefix}-`)
             : undefined;
         this.accessLogBucket = accessLogs?.bucket;
         this.loadBalancer = new aws.lb.LoadBalancer(

@@ -296,7 +296,8 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const parent = this;
         const bucket = new aws.s3.Bucket(
             `${name}-trail-logs`,
-            { forceDestroy: false },
+            // The stack's own prefix: the deploy role manages only buckets so named.
+            { forceDestroy: false, bucketPrefix: `${args.namePrefix}-` },
             { parent, protect, retainOnDelete: protect },
         );
         new aws.s3.BucketPublicAccessBlock(

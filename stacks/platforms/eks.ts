@@ -67,6 +67,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         "vote-app",
         {
             roleScope: config.account.roleScope,
+            bucketPrefix: `${namePrefix}-`,
             kubernetesProvider: cluster.provider,
             clusterName: cluster.clusterName,
             clusterArn: cluster.cluster.arn,

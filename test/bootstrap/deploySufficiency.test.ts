@@ -161,6 +161,8 @@ describe("deploy role sufficiency (CloudFormation handler permissions, simulated
                                 accountId: account,
                                 name: `${project}-${stack}-example`,
                                 // Roles live on the program's path.
+                                // A bucket action acts on the stack's bucket, not on an access point or a job.
+                                prefer: /:s3:::\$\{BucketName\}$/,
                                 names: {
                                     RoleNameWithPath: `${project}/${project}-${stack}-example`,
                                     InstanceProfileNameWithPath: `${project}/${project}-${stack}-example`,

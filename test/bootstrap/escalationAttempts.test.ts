@@ -367,6 +367,33 @@ const ATTEMPTS: readonly Attempt[] = [
         request: () => ({ action: "s3:PutAccountPublicAccessBlock", resource: "*", context: inRegion }),
     },
     {
+        path: "12.4 rewrite the policy of a bucket that is not the stack's",
+        who: "deploy",
+        request: () => ({
+            action: "s3:PutBucketPolicy",
+            resource: "arn:aws:s3:::someone-elses-bucket",
+            context: inRegion,
+        }),
+    },
+    {
+        path: "12.4 lift the public access block of a bucket that is not the stack's",
+        who: "deploy",
+        request: () => ({
+            action: "s3:PutBucketPublicAccessBlock",
+            resource: "arn:aws:s3:::someone-elses-bucket",
+            context: inRegion,
+        }),
+    },
+    {
+        path: "12.4 rewrite another environment's bucket policy",
+        who: "deploy",
+        request: (_a, env) => ({
+            action: "s3:PutBucketPolicy",
+            resource: `arn:aws:s3:::voteapp-${env === "prod" ? "dev" : "prod"}-alb-access-logs-1234567`,
+            context: inRegion,
+        }),
+    },
+    {
         path: "12.4 rewrite the state bucket's policy",
         who: "deploy",
         request: (a) => ({ action: "s3:PutBucketPolicy", resource: a.stateBucketArn, context: inRegion }),
@@ -524,6 +551,15 @@ describe("escalation attempts", function () {
                     context: inRegion,
                     // The stacks' keys have the same "account administers the key through IAM" statement.
                     resourcePolicy: a.stateKeyPolicy,
+                }),
+            },
+            {
+                path: "set the policy and public access block of the stack's own bucket",
+                who: "deploy",
+                request: (_a, env) => ({
+                    action: "s3:PutBucketPolicy",
+                    resource: `arn:aws:s3:::voteapp-${env}-alb-access-logs-1234567`,
+                    context: inRegion,
                 }),
             },
             {

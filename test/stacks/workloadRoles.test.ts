@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { stackBucketPrefix } from "../../components/delivery/workloadRoles";
 import type { StackRun } from "../../plan/runStack";
 import { bootstrapRun } from "../bootstrap/support";
 import managed from "../support/awsManagedPolicies.json";
@@ -74,6 +75,19 @@ describe("the stacks' IAM roles", function () {
                     [role.inputs.path, role.inputs.permissionsBoundary],
                     ["/voteapp/", boundary.arn],
                     `${stack}/${platform}: role ${role.name}`,
+                );
+        }
+    });
+
+    it("every bucket of every stack × platform is named with the prefix the deploy role may manage", async () => {
+        for (const { stack, platform, run } of await runs()) {
+            const buckets = run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket");
+            assert.ok(buckets.length > 0);
+            for (const bucket of buckets)
+                assert.strictEqual(
+                    bucket.inputs.bucketPrefix,
+                    stackBucketPrefix(run.stackConfig.project, stack),
+                    `${stack}/${platform}: bucket ${bucket.name}`,
                 );
         }
     });

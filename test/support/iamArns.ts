@@ -13,6 +13,8 @@ export interface ArnContext {
     readonly name: string;
     /** Placeholder values to use instead of `name` (e.g. `{ BucketName: "voteapp-prod-logs" }`). */
     readonly names?: Readonly<Record<string, string>>;
+    /** ARN templates to try first (e.g. the bucket form of an S3 action that also takes access points). */
+    readonly prefer?: RegExp;
 }
 
 /** `*` for actions IAM authorises only on every resource, else an ARN of the action's resource type. */
@@ -36,7 +38,8 @@ export async function exampleResources(action: string, context: ArnContext): Pro
     const templates = await Promise.all(
         candidates.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn),
     );
-    const rank = (t: string) => (t.includes("${Account}") ? 0 : 100) + (t.match(/\$\{/g) ?? []).length;
+    const rank = (t: string) =>
+        (context.prefer?.test(t) ? 0 : 1000) + (t.includes("${Account}") ? 0 : 100) + (t.match(/\$\{/g) ?? []).length;
     return templates
         .sort((a, b) => rank(a) - rank(b))
         .map((template) =>
