@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
 import * as path from "path";
-import { ConfigValidationError } from "../stacks/config";
+import { ConfigValidationError, parseVoteAppConfig } from "../stacks/config";
+import { deployWarnings, formatWarning, type DeployWarning } from "../stacks/warnings";
 import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
-import { exitWhenFlushed } from "./exitWhenFlushed";
-import { listStacks } from "./stackFile";
+import { type Command, runAsProcess } from "./command";
+import { listStacks, readStackConfig } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
 
@@ -36,8 +37,30 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
     return overrides;
 }
 
-async function main(): Promise<number> {
+/**
+ * The program's deploy warnings for the planned config; with --set overrides, also what changes against the
+ * stack file as it is (the config the stack runs once deployed from it), e.g. subnets an azCount change moves.
+ */
+function planWarnings(
+    stack: string,
+    planned: Readonly<Record<string, string>>,
+    overrides: Readonly<Record<string, string>>,
+): DeployWarning[] {
+    const file = readStackConfig(stack);
+    const config = parseVoteAppConfig(planned, { project: file.project, stack });
+    if (Object.keys(overrides).length === 0) return deployWarnings(config);
+    try {
+        return deployWarnings(config, parseVoteAppConfig(file.config, { project: file.project, stack }));
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return deployWarnings(config);
+        throw err;
+    }
+}
+
+/** `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it. */
+export const planCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string", short: "s" },
             "policy-config": { type: "string" },
@@ -48,27 +71,29 @@ async function main(): Promise<number> {
         strict: true,
     });
     if (values.help) {
-        console.log(USAGE);
+        output.out(USAGE);
         return 0;
     }
     if (!values.stack) {
-        console.error(`--stack is required.\n\n${USAGE}`);
+        output.err(`--stack is required.\n\n${USAGE}`);
         return 2;
     }
     if (!listStacks().includes(values.stack)) {
-        console.error(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
+        output.err(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     const overrides = parseOverrides(values.set ?? []);
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
+    const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
-        console.log(
+        output.out(
             JSON.stringify(
                 {
                     stack: values.stack,
                     resources: run.resources,
                     outputs: run.outputs,
+                    warnings,
                     policy: { configFile: verdicts.configFile, ...verdicts.report },
                 },
                 null,
@@ -79,23 +104,24 @@ async function main(): Promise<number> {
         const placeholders = run.stackConfig.secretKeys.length
             ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})`
             : "";
-        console.log(
+        output.out(
             renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
         );
-        console.log(
+        if (warnings.length > 0)
+            output.out(
+                `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
+            );
+        output.out(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );
     }
     if (hasMandatoryViolations(verdicts.report)) {
-        console.error(
+        output.err(
             `\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`,
         );
         return MANDATORY_VIOLATION_EXIT;
     }
     return 0;
-}
+};
 
-main().then(exitWhenFlushed, (err: unknown) => {
-    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
-    exitWhenFlushed(1);
-});
+if (require.main === module) runAsProcess(planCommand);

@@ -6,14 +6,14 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
-import { APP_SERVICES } from "../shared/appContract";
 import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
 import { pullRequestPreviews } from "../components/delivery/githubTrust";
+import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
-import { registryHost } from "../stacks/config/delivery";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
+import { type Command, runAsProcess } from "../plan/command";
 
 export interface StackInfo {
     readonly stack: string;
@@ -29,7 +29,7 @@ export interface StackInfo {
     readonly previewRoleArn: string;
     /** ECR registry host of the account. */
     readonly registry: string;
-    /** ECR repositories are `<repositoryPrefix>/<service>`. */
+    /** ECR repositories (created by the account's bootstrap) are `<repositoryPrefix>/<service>`. */
     readonly repositoryPrefix: string;
     /** `pulumi login` URL when the account hosts its own state (bootstrap stateBackend), else "". */
     readonly backendUrl: string;
@@ -37,28 +37,10 @@ export interface StackInfo {
     readonly secretsProvider: string;
     /** GitHub environment whose protection rules gate the deploy. */
     readonly githubEnvironment: string;
-    /**
-     * URNs (space-separated) of the data key and the ECR repositories: on an environment's first deploy
-     * the workflow creates just these (`pulumi up --target ...`) so the images can be copied in before
-     * the services that run them are created.
-     */
-    readonly registryTargets: string;
     /** Whether pull requests preview this stack with real credentials (its preview role trusts them: dev tiers). */
     readonly pullRequestPreview: boolean;
     /** `role-duration-seconds` of the deploy job: the deploy role's MaxSessionDuration (components/delivery/ciSessions.ts). */
     readonly deploySessionSeconds: number;
-}
-
-/** URNs of the key and registry resources, as the engine names them (checked against a mocked run in tests). */
-export function registryTargetUrns(stack: string, project: string): string[] {
-    const urn = (types: string, name: string) => `urn:pulumi:${stack}::${project}::${types}::${name}`;
-    return [
-        urn("voteapp:security:EncryptionKey$aws:kms/key:Key", "data-key"),
-        ...APP_SERVICES.flatMap((service) => [
-            urn("voteapp:registry:Registry$aws:ecr/repository:Repository", `registry-${service}`),
-            urn("voteapp:registry:Registry$aws:ecr/lifecyclePolicy:LifecyclePolicy", `registry-${service}`),
-        ]),
-    ];
 }
 
 export function stackInfo(stack: string): StackInfo {
@@ -78,11 +60,20 @@ export function stackInfo(stack: string): StackInfo {
             `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
         bootstrap.programProject !== config.project &&
             `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
+        // The bootstrap names the environment's repositories after it; the program pulls from those names.
+        bootstrap.environment !== config.environment &&
+            `environment: ${config.environment} (program) vs ${bootstrap.environment} (bootstrap)`,
     ].filter((m): m is string => typeof m === "string");
     if (mismatches.length > 0)
         throw new Error(
             `Pulumi.${stack}.yaml and bootstrap/Pulumi.${stack}.yaml disagree:\n  ${mismatches.join("\n  ")}`,
         );
+    const registry = registryReference({
+        accountId: config.account.id,
+        region: config.region,
+        project: config.project,
+        environment: config.environment,
+    });
     const roleArn = (name: string) => `arn:${bootstrap.partition}:iam::${bootstrap.accountId}:role/${name}`;
     return {
         stack,
@@ -92,12 +83,11 @@ export function stackInfo(stack: string): StackInfo {
         region: config.region,
         deployRoleArn: config.account.deployRoleArn,
         previewRoleArn: roleArn(bootstrap.roles.preview),
-        registry: registryHost(config.account.id, config.region),
-        repositoryPrefix: `${config.project}-${config.environment}`,
+        registry: registry.host,
+        repositoryPrefix: registry.prefix,
         backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
-        registryTargets: registryTargetUrns(stack, config.project).join(" "),
         pullRequestPreview: pullRequestPreviews(bootstrap.tier),
         deploySessionSeconds: DEPLOY_SESSION_SECONDS,
     };
@@ -110,8 +100,10 @@ export function githubOutputLines(info: StackInfo): string {
         .join("\n");
 }
 
-function main(): number {
+/** `scripts/stack-info.ts <argv>`: a stack's facts for the workflows, or the list of stacks. */
+export const stackInfoCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string" },
             list: { type: "boolean", default: false },
@@ -120,11 +112,11 @@ function main(): number {
         strict: true,
     });
     if (values.list) {
-        console.log(JSON.stringify(listStacks()));
+        output.out(JSON.stringify(listStacks()));
         return 0;
     }
     if (!values.stack) {
-        console.error("--stack <env> or --list is required");
+        output.err("--stack <env> or --list is required");
         return 2;
     }
     const info = stackInfo(values.stack);
@@ -134,15 +126,8 @@ function main(): number {
         if (!target) throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions)");
         fs.appendFileSync(target, `${lines}\n`);
     }
-    console.log(lines);
+    output.out(lines);
     return 0;
-}
+};
 
-if (require.main === module) {
-    try {
-        process.exit(main());
-    } catch (err) {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    }
-}
+if (require.main === module) runAsProcess(stackInfoCommand);

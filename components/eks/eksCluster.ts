@@ -8,6 +8,7 @@ import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./a
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -78,8 +79,11 @@ export interface EksClusterArgs {
     readonly capacity: "managedNodeGroup" | "autoMode";
     /** Node group sizes (managedNodeGroup only). */
     readonly nodes: EksNodeGroupSize;
-    /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
-    readonly deletionProtection?: boolean;
+    /**
+     * With `deletionProtection`, EKS refuses `DeleteCluster` until it is turned off.
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
     /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
@@ -225,7 +229,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 // Standard support only: extended support costs six times as much per cluster hour.
                 upgradePolicy: { supportType: "STANDARD" },
-                deletionProtection: args.deletionProtection ?? false,
+                deletionProtection: (args.protection ?? NO_PROTECTION).deletionProtection,
                 ...(autoMode
                     ? {
                           computeConfig: {

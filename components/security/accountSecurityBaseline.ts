@@ -1,9 +1,12 @@
+import { ACCESS_LOGGING_EXEMPTION_TAG_KEY } from "../accessLogBucket";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
 export interface AccountWorkloads {
@@ -40,11 +43,11 @@ export interface AccountSecurityBaselineArgs {
     /** Enable Security Hub with the AWS Foundational Security Best Practices standard. @default false */
     readonly securityHub?: boolean;
     /**
-     * Pulumi `protect` and retain-on-delete for the audit trail's bucket and key: audit evidence must outlive
-     * the stack.
-     * @default false
+     * With `deletionProtection`: Pulumi `protect` and retain-on-delete for the audit trail's bucket and key
+     * (audit evidence must outlive the stack).
+     * @default NO_PROTECTION
      */
-    readonly protectAuditLogs?: boolean;
+    readonly protection?: Protection;
     /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
@@ -119,7 +122,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         super("voteapp:security:AccountSecurityBaseline", name, {}, opts);
         const parent = this;
         const partition = partitionOf(args.region);
-        const protectAudit = args.protectAuditLogs ?? false;
+        const protectAudit = (args.protection ?? NO_PROTECTION).deletionProtection;
 
         // --- GuardDuty ---
         this.detector = new aws.guardduty.Detector(
@@ -236,14 +239,13 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         protect: boolean,
     ): aws.kms.Key {
         const parent = this;
-        const key = new aws.kms.Key(
+        const { key } = customerManagedKey(
             `${name}-trail`,
             {
                 description: `${args.namePrefix}: CloudTrail audit logs`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} trail key policy`, [
-                    accountAdministersKey(partition, args.accountId),
+                partition,
+                accountId: args.accountId,
+                statements: [
                     {
                         Sid: "CloudTrailEncryptsThisTrail",
                         Effect: "Allow",
@@ -279,14 +281,12 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         },
                     },
                     cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
-                ]),
+                ],
+                alias: `${args.namePrefix}-cloudtrail`,
+                protect,
+                retainOnDelete: protect,
             },
-            { parent, protect, retainOnDelete: protect },
-        );
-        new aws.kms.Alias(
-            `${name}-trail`,
-            { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId },
-            { parent },
+            parent,
         );
         return key;
     }
@@ -296,8 +296,15 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const parent = this;
         const bucket = new aws.s3.Bucket(
             `${name}-trail-logs`,
-            // The stack's own prefix: the deploy role manages only buckets so named.
-            { forceDestroy: false, bucketPrefix: `${args.namePrefix}-` },
+            {
+                forceDestroy: false,
+                // The stack's own prefix: the deploy role manages only buckets so named.
+                bucketPrefix: `${args.namePrefix}-`,
+                tags: {
+                    [ACCESS_LOGGING_EXEMPTION_TAG_KEY]:
+                        "log bucket: receives CloudTrail deliveries only - integrity checked by log file validation",
+                },
+            },
             { parent, protect, retainOnDelete: protect },
         );
         new aws.s3.BucketPublicAccessBlock(
