@@ -40,6 +40,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:ec2/flowLog:FlowLog": ["AWS::EC2::FlowLog"],
     "aws:ec2/launchTemplate:LaunchTemplate": ["AWS::EC2::LaunchTemplate"],
     "aws:ec2/securityGroup:SecurityGroup": ["AWS::EC2::SecurityGroup"],
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ["AWS::EC2::VPCEndpoint"],
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["AWS::ECR::Repository"],
     "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": ["AWS::ECR::RegistryScanningConfiguration"],
     "aws:ecr/repository:Repository": ["AWS::ECR::Repository"],
@@ -108,6 +109,31 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
 
 /** Types with no CloudFormation handler: the Terraform provider's calls, per operation. */
 const TERRAFORM: Readonly<Record<string, { readonly source: string } & Record<Operation, readonly string[]>>> = {
+    // Adopted, never created: the VPC's own default group has no CloudFormation type of its own.
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
+        source: "hashicorp/terraform-provider-aws@01f431114674c27cf790fafb67ac274bf8f765e1:internal/service/ec2/vpc_default_security_group.go (create finds the group, updates its tags, revokes every rule, then the security group's update; read is the security group's; delete is a no-op)",
+        create: [
+            "ec2:DescribeSecurityGroups",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+        ],
+        read: ["ec2:DescribeSecurityGroups"],
+        update: [
+            "ec2:DescribeSecurityGroups",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+        ],
+        delete: [],
+        list: [],
+    },
     "aws:inspector2/enabler:Enabler": {
         source: "hashicorp/terraform-provider-aws:internal/service/inspector2/enabler.go (Enable, BatchGetAccountStatus, Disable)",
         create: ["inspector2:Enable", "inspector2:BatchGetAccountStatus", "iam:CreateServiceLinkedRole"],

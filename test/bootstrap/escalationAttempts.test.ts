@@ -10,7 +10,7 @@ import {
     roleNamed,
     withBoundary,
 } from "../support/iamSimulation";
-import { single } from "../support/stacks";
+import { named, single } from "../support/stacks";
 import { bootstrapRun } from "./support";
 
 /**
@@ -69,8 +69,9 @@ async function account(env: Env): Promise<Accounts> {
         boundary,
     );
     const ctx = { region: REGION, accountId: ACCOUNTS[env] };
-    const arnOf = (type: string) => {
-        const r = single(run, type);
+    // The state bucket and key by name: the bootstrap also creates their access log bucket and the image registry key.
+    const arnOf = (type: string, name?: string) => {
+        const r = name ? named(run, type, name) : single(run, type);
         return String(mockResourceOutputs(r.type, r.name, r.inputs, ctx).state.arn);
     };
     return {
@@ -78,9 +79,9 @@ async function account(env: Env): Promise<Accounts> {
         deploy,
         preview,
         workloadAdmin,
-        stateBucketArn: arnOf("aws:s3/bucket:Bucket"),
-        stateKeyArn: arnOf("aws:kms/key:Key"),
-        stateKeyPolicy: JSON.parse(String(single(run, "aws:kms/key:Key").inputs.policy)),
+        stateBucketArn: arnOf("aws:s3/bucket:Bucket", "state-bucket"),
+        stateKeyArn: arnOf("aws:kms/key:Key", "state-key"),
+        stateKeyPolicy: JSON.parse(String(named(run, "aws:kms/key:Key", "state-key").inputs.policy)),
     };
 }
 
