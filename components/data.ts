@@ -6,6 +6,7 @@ import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
 import type { CpuArchitecture } from "../shared/cpuArchitecture";
+import { type WorkloadRoleScope } from "./delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "./vocabulary";
 
 export interface DataArgs {
@@ -56,6 +57,11 @@ export interface DataArgs {
         readonly redis?: ResourceTransform<aws.elasticache.ReplicationGroupArgs>;
         readonly postgres?: ResourceTransform<aws.rds.InstanceArgs>;
     };
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** A secret the platforms inject: its ARN and, when it holds JSON, the key to read. */
@@ -327,6 +333,7 @@ export class Data extends pulumi.ComponentResource {
         this.databaseSetup = new DatabaseSetup(
             `${name}-db-setup`,
             {
+                roleScope: args.roleScope,
                 namePrefix: args.namePrefix,
                 region: args.region,
                 accountId: args.accountId,

@@ -8,6 +8,7 @@ import { partitionOf } from "./partition";
 import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
 import { LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
 import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../shared/cpuArchitecture";
+import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 
 /** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
 export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
@@ -41,6 +42,11 @@ export interface DatabaseSetupArgs {
     readonly logRetentionDays: number;
     /** CPU architecture of the function: the stack's (voteapp:cpuArchitecture). @default "arm64" */
     readonly cpuArchitecture?: CpuArchitecture;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -76,6 +82,7 @@ export class DatabaseSetup extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `${functionName}: reads the RDS master secret and sets up the app's database users`,
                 assumeRolePolicy: policyDocument(`${name} trust`, [
                     {

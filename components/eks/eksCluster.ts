@@ -8,6 +8,7 @@ import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./a
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { ARCHITECTURE_NAMES, type CpuArchitecture, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
@@ -86,7 +87,8 @@ export interface EksClusterArgs {
     /**
      * managedNodeGroup: EC2 nodes in a managed node group behind a launch template (IMDSv2 only, hop limit 1,
      * encrypted root volume) plus the pinned add-ons. autoMode: EKS Auto Mode runs nodes, networking, DNS
-     * and load balancing itself.
+     * and load balancing itself; its built-in general-purpose NodePool "uses only amd64 architecture"
+     * (https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html), so only x86_64 images run.
      */
     readonly capacity: "managedNodeGroup" | "autoMode";
     /** Node group sizes (managedNodeGroup only). */
@@ -101,6 +103,11 @@ export interface EksClusterArgs {
      * @default NO_PROTECTION
      */
     readonly protection?: Protection;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -163,6 +170,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const clusterRole = new aws.iam.Role(
             `${name}-cluster`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS control plane of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS cluster trust", [
                     {
@@ -207,6 +215,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.nodeRole = new aws.iam.Role(
             `${name}-node`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS nodes of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS node trust", [
                     { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -401,6 +410,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.cloudWatchAgentRole = new aws.iam.Role(
             `${name}-cloudwatch-agent`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `CloudWatch agent of ${clusterName} (EKS Pod Identity, ${CLOUDWATCH_AGENT_IDENTITY.namespace}/${CLOUDWATCH_AGENT_IDENTITY.serviceAccount}): Container Insights metrics and logs`,
                 assumeRolePolicy: podIdentityTrustPolicy(args.accountId, this.cluster.arn),
             },

@@ -6,6 +6,7 @@ import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
 import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** The managed runtime every function runs on: the shipped Node.js release (shared/nodeRuntime.ts). */
 export const LAMBDA_RUNTIME = NODE_RUNTIME.lambdaRuntime;
@@ -57,6 +58,11 @@ export interface ServerlessFunctionArgs {
      * @default "pulumi"
      */
     readonly aliasOwner?: AliasOwner;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -93,6 +99,7 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
                 assumeRolePolicy: policyDocument(`${name} trust`, [
                     {

@@ -15,6 +15,7 @@ import { partitionOf } from "../partition";
 import { aliasOwnerFor, LambdaCodeDeployment, type LambdaStrategy } from "./lambdaDeployment";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
 import type { CpuArchitecture } from "../../shared/cpuArchitecture";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { type FunctionSize, NO_PROTECTION, type Protection } from "../vocabulary";
 
 export interface VoteAppServerlessArgs {
@@ -60,6 +61,11 @@ export interface VoteAppServerlessArgs {
         readonly strategy: LambdaStrategy;
         readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>>;
     };
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
@@ -219,6 +225,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             new ServerlessFunction(
                 `${name}-${service}`,
                 {
+                    roleScope: args.roleScope,
                     functionName: `${args.namePrefix}-${service}`,
                     description,
                     region: args.region,
@@ -300,6 +307,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         this.codeDeployment = new LambdaCodeDeployment(
             `${name}-codedeploy`,
             {
+                roleScope: args.roleScope,
                 namePrefix: args.namePrefix,
                 partition: partitionOf(args.region),
                 accountId: args.accountId,

@@ -10,7 +10,7 @@ import { qualifiedKey } from "./keys";
 import { commaList, isWholeInternet, publicCidrFormProblem } from "./rules";
 import type { EksBlueGreenConfig } from "./eksSlots";
 import type { StackFlatConfig } from "./stack";
-import { type CpuArchitecture, EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
+import { EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
 import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
 
 /**
@@ -19,8 +19,15 @@ import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
  * eks later does not discover its mistakes then.
  */
 
-export const EKS_CAPACITY_MODES = ["managedNodeGroup", "autoMode"] as const;
-export type EksCapacityMode = (typeof EKS_CAPACITY_MODES)[number];
+/**
+ * The one capacity mode the stack accepts. The data layer admits only the app's pod security groups (security
+ * groups for pods), which EKS Auto Mode assigns only from Kubernetes 1.36 (AUTO_MODE_POD_SECURITY_GROUPS_DOC):
+ * on Auto Mode every pod of every namespace would carry the group Redis and PostgreSQL admit.
+ */
+export type EksCapacityMode = "managedNodeGroup";
+/** First Kubernetes version on which EKS Auto Mode honours SecurityGroupPolicy (the AWS page below). */
+export const AUTO_MODE_POD_SECURITY_GROUPS_FROM = "1.36";
+export const AUTO_MODE_POD_SECURITY_GROUPS_DOC = "https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html";
 
 export interface EksConfig {
     readonly kubernetesVersion: KubernetesVersion;
@@ -44,12 +51,6 @@ export interface EksConfig {
 /** An EC2 instance type a node group can use: a family (e.g. t4g, m7i, c7gn) and a size of medium or larger. */
 export const NODE_INSTANCE_TYPE = /^[a-z]+\d+[a-z-]*\.(medium|large|xlarge|\d{1,2}xlarge|metal)$/;
 
-/**
- * EKS Auto Mode's built-in general-purpose NodePool "uses only amd64 architecture" (Amazon EKS User Guide,
- * "Enable or Disable Built-in NodePools", https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html),
- * and the system pool is tainted CriticalAddonsOnly: pods for arm64 would never be scheduled.
- */
-export const AUTO_MODE_ARCHITECTURES: readonly CpuArchitecture[] = ["x86_64"];
 export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@/-]{1,512})$/;
 const INT_OR_PERCENT = /^(\d{1,3})(%?)$/;
 /** Managed node groups accept up to 450 nodes by default; far above anything this app needs. */
@@ -90,7 +91,17 @@ export const eksKeys = {
         SUPPORTED_KUBERNETES_VERSIONS as [KubernetesVersion, ...KubernetesVersion[]],
         " (versions with pinned EKS add-ons)",
     ),
-    eksCapacity: oneOf(EKS_CAPACITY_MODES),
+    eksCapacity: z.string().transform((raw, ctx): EksCapacityMode => {
+        if (raw === "managedNodeGroup") return raw;
+        ctx.addIssue({
+            code: "custom",
+            message:
+                raw === "autoMode"
+                    ? `cannot keep other pods away from Redis and PostgreSQL: EKS Auto Mode gives pods security groups of their own only from Kubernetes ${AUTO_MODE_POD_SECURITY_GROUPS_FROM} (${AUTO_MODE_POD_SECURITY_GROUPS_DOC}) and the supported versions are ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}, so every pod of every namespace would reach the data stores; allowed: managedNodeGroup`
+                    : "must be managedNodeGroup (the capacity whose pods get security groups of their own)",
+        });
+        return "managedNodeGroup";
+    }),
     eksNodeInstanceTypes: z
         .string()
         .transform(commaList)
@@ -144,7 +155,7 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
     // The nodes must run the images' architecture; on another platform the node group does not exist, so a
     // stack moved to x86_64 on ecs is not made to change eks keys it does not use.
     const architecture = flat.cpuArchitecture;
-    if (flat.platform === "eks" && flat.eksCapacity === "managedNodeGroup")
+    if (flat.platform === "eks")
         for (const type of flat.eksNodeInstanceTypes.filter((t) => NODE_INSTANCE_TYPE.test(t))) {
             const other = instanceTypeArchitecture(type);
             if (other !== architecture)
@@ -159,19 +170,12 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
     // rather than leave only per-type refusals that suggest the other architecture's types.
     if (
         flat.platform === "eks" &&
-        flat.eksCapacity === "managedNodeGroup" &&
         !Object.keys(GRAVITON_ENI_LIMITS).some((type) => instanceTypeArchitecture(type) === architecture)
     )
         report(
             "cpuArchitecture",
             architecture,
-            `has no node instance type in the network-interface table security groups for pods are checked against (components/eks/eniLimits.ts lists arm64 types only), so a managed node group cannot run it: use arm64, or ${qualifiedKey("eksCapacity")} = autoMode`,
-        );
-    if (flat.platform === "eks" && flat.eksCapacity === "autoMode" && !AUTO_MODE_ARCHITECTURES.includes(architecture))
-        report(
-            "eksCapacity",
-            flat.eksCapacity,
-            `runs app pods only on amd64 nodes (Auto Mode's built-in general-purpose NodePool), but ${qualifiedKey("cpuArchitecture")} is ${architecture}: set ${qualifiedKey("cpuArchitecture")} = x86_64 for Auto Mode, or use managedNodeGroup`,
+            `has no node instance type in the network-interface table security groups for pods are checked against (components/eks/eniLimits.ts lists arm64 types only), so the eks platform cannot run it yet: use arm64 on eks (x86_64 runs on ecs and lambda)`,
         );
 
     if (flat.eksNodeMaxSize < 1) report("eksNodeMaxSize", flat.eksNodeMaxSize, "must be at least 1");
@@ -187,7 +191,7 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
             flat.eksNodeDesiredSize,
             `must not exceed ${qualifiedKey("eksNodeMaxSize")} (${flat.eksNodeMaxSize})`,
         );
-    if (tier === "prod" && flat.eksCapacity === "managedNodeGroup" && flat.eksNodeMinSize < 2)
+    if (tier === "prod" && flat.eksNodeMinSize < 2)
         report(
             "eksNodeMinSize",
             flat.eksNodeMinSize,

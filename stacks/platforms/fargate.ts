@@ -40,6 +40,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,
@@ -59,6 +60,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const app = new VoteAppOnFargate(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,

@@ -140,18 +140,18 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
         }
     }
 
-    it("a stack on x86_64 plans x86_64 everywhere (ECS, EKS pods, Lambda)", async () => {
-        for (const platform of ["ecs", "eks", "lambda"] as const) {
+    it("a stack on x86_64 plans x86_64 everywhere (ECS tasks, Lambda functions, the database setup function)", async () => {
+        for (const platform of ["ecs", "lambda"] as const) {
             const run = await stackRun("dev", {
-                overrides: {
-                    "voteapp:platform": platform,
-                    "voteapp:cpuArchitecture": "x86_64",
-                    // Auto Mode: the node group's x86_64 AMI is covered by the eksCluster component's tests.
-                    "voteapp:eksCapacity": "autoMode",
-                },
+                overrides: { "voteapp:platform": platform, "voteapp:cpuArchitecture": "x86_64" },
             });
             const found = architecturesOf(run.resources);
             assert.ok(found.length > 0, platform);
+            if (platform === "ecs")
+                assert.ok(
+                    found.some((f) => f.where.startsWith("function ")),
+                    "the database setup function is planned on ecs",
+                );
             for (const { where, architecture } of found) assert.strictEqual(architecture, "x86_64", where);
         }
     });
@@ -206,31 +206,17 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 '"m7i.large" is an x86_64 instance type',
                 "voteapp:cpuArchitecture is arm64",
             );
-            // x86_64 types on x86_64 are the right architecture; while the pod-networking table lists arm64 types
-            // only, the managed node group is refused on the architecture key, pointing at Auto Mode.
+            // x86_64 types on x86_64 are the right architecture, but while the pod-networking table lists arm64
+            // types only, eks refuses x86_64 on the architecture key, naming the table.
             assertRefused(
                 "dev",
                 { platform: "eks", cpuArchitecture: "x86_64", eksNodeInstanceTypes: "c7i.large,m7i.large" },
                 "cpuArchitecture",
                 "eniLimits.ts",
-                "voteapp:eksCapacity = autoMode",
-            );
-            assert.doesNotThrow(() =>
-                parseWith("dev", { platform: "eks", cpuArchitecture: "x86_64", eksCapacity: "autoMode" }),
+                "use arm64 on eks",
             );
             // Another platform does not use the node group: its instance types need not match.
             parseWith("dev", { platform: "ecs", cpuArchitecture: "x86_64" });
-        });
-
-        it("refuses EKS Auto Mode with arm64: its built-in general-purpose pool runs amd64 nodes only", () => {
-            assertRefused(
-                "dev",
-                { platform: "eks", eksCapacity: "autoMode" },
-                "eksCapacity",
-                "amd64",
-                "voteapp:cpuArchitecture is arm64",
-            );
-            parseWith("dev", { platform: "eks", eksCapacity: "autoMode", cpuArchitecture: "x86_64" });
         });
 
         it("knows Graviton instance families by name", () => {
