@@ -12,7 +12,7 @@ import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
 import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
-import { listStacks, readStackConfig } from "../plan/stackFile";
+import { listStacks, PROJECT_ROOT, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
 import { ARCHITECTURE_NAMES, imagePlatformsFor } from "../shared/cpuArchitecture";
@@ -105,10 +105,10 @@ export function stackInfo(stack: string): StackInfo {
  * The platforms the deploy workflow builds every image for: the union of the stack files' cpuArchitecture
  * (`linux/arm64`, or `linux/amd64,linux/arm64` for a multi-arch image index when stacks differ).
  */
-export function imagePlatforms(stacks: readonly string[] = listStacks()): string {
+export function imagePlatforms(root: string = PROJECT_ROOT): string {
     return imagePlatformsFor(
-        stacks.map((stack) => {
-            const file = readStackConfig(stack);
+        listStacks(root).map((stack) => {
+            const file = readStackConfig(stack, root);
             return parseVoteAppConfig(file.config, { project: file.project, stack }).cpuArchitecture;
         }),
     );

@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
     ARCHITECTURE_NAMES,
     CPU_ARCHITECTURES,
@@ -164,6 +167,33 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
         assert.strictEqual(stackInfoImagePlatforms(), imagePlatforms());
         assert.strictEqual(imagePlatformsFor(["arm64", "x86_64", "arm64"]), "linux/amd64,linux/arm64");
         assert.strictEqual(imagePlatformsFor(["x86_64"]), "linux/amd64");
+    });
+
+    it("a stack switched to x86_64 gets linux/amd64 built beside linux/arm64, and its plan runs only what is built", async () => {
+        // The repository's stack files, prod switched to x86_64, in a directory of their own.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+        try {
+            const files = ["Pulumi.yaml", ...listStacks().map((stack) => `Pulumi.${stack}.yaml`)];
+            for (const file of files) fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
+            const prodFile = path.join(root, "Pulumi.prod.yaml");
+            const prod = YAML.parseDocument(fs.readFileSync(prodFile, "utf8"));
+            prod.setIn(["config", "voteapp:cpuArchitecture"], "x86_64");
+            fs.writeFileSync(prodFile, prod.toString());
+
+            const platforms = imagePlatforms(root).split(",");
+            assert.deepStrictEqual(platforms, ["linux/amd64", "linux/arm64"]);
+            assert.strictEqual(imagePlatforms(), "linux/arm64", "the repository's stacks all run arm64");
+            const run = await stackRun("prod", {
+                overrides: { "voteapp:platform": "ecs", "voteapp:cpuArchitecture": "x86_64" },
+            });
+            for (const { where, architecture } of architecturesOf(run.resources))
+                assert.ok(
+                    platforms.includes(ARCHITECTURE_NAMES[architecture].imagePlatform),
+                    `${where}: ${architecture}`,
+                );
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 
     it("no workflow names a platform itself, and the runtime image is published for every architecture", () => {
