@@ -18,6 +18,7 @@ import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
 import { type IntOrPercent, NO_PROTECTION, type Protection, type ServiceSize } from "../vocabulary";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 export interface VoteAppOnKubernetesArgs {
     /** The cluster's provider: every Kubernetes object is created through it, never an ambient kubeconfig. */
@@ -81,6 +82,13 @@ export interface VoteAppOnKubernetesArgs {
     readonly namespace?: string;
     /** Target average CPU (% of the request) the HPAs keep. @default 60 */
     readonly targetCpuPercent?: number;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
+    /** Prefix of the access-log bucket's generated name (the stack's `<project>-<environment>-`). @default none */
+    readonly bucketPrefix?: string;
 }
 
 /** The VPC resource controller's SecurityGroupPolicy (aws/amazon-vpc-resource-controller-k8s, config/crd/bases). */
@@ -124,6 +132,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.controller = new LoadBalancerController(
             `${name}-lb-controller`,
             {
+                roleScope: args.roleScope,
                 clusterName: args.clusterName,
                 clusterArn: args.clusterArn,
                 region: args.region,
@@ -212,6 +221,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 ? appPodIdentity(
                       `${name}-${service}`,
                       {
+                          roleScope: args.roleScope,
                           service,
                           clusterName: args.clusterName,
                           clusterArn: args.clusterArn,
@@ -389,7 +399,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.deployments = deployments;
 
         const accessLogs = protection.accessLogs
-            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this)
+            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this, args.bucketPrefix)
             : undefined;
         const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,

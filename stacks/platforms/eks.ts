@@ -31,6 +31,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             logRetentionDays: config.logRetentionDays,
             publicAccessCidrs: eks.publicAccessCidrs,
             deployRoleArn: config.account.deployRoleArn,
+            roleScope: config.account.roleScope,
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
@@ -56,6 +57,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,
@@ -85,6 +87,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
+            bucketPrefix: `${namePrefix}-`,
             kubernetesProvider: cluster.provider,
             clusterName: cluster.clusterName,
             clusterArn: cluster.cluster.arn,
