@@ -43,8 +43,8 @@ export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@/-]{1,
 const INT_OR_PERCENT = /^(\d{1,3})(%?)$/;
 /** Managed node groups accept up to 450 nodes by default; far above anything this app needs. */
 const NODE_COUNT = { min: 0, max: 100 } as const;
-/** EKS accepts at most 40 public access CIDRs. */
-const MAX_PUBLIC_CIDRS = 40;
+/** EKS accepts at most 40 public access CIDRs (people's and the CI runner's together). */
+export const MAX_PUBLIC_CIDRS = 40;
 
 /** A comma-separated list, items trimmed, empty items dropped. */
 const list = (value: string | undefined): string[] =>
@@ -64,7 +64,7 @@ function parseIntOrPercent(value: string): IntOrPercent | undefined {
 const isZero = (value: IntOrPercent): boolean => value === 0 || value === "0%";
 
 /** Why a public access CIDR is malformed or never seen by a public endpoint, or undefined (the /0 rule is tier-dependent: checkEks). */
-function publicCidrFormProblem(cidr: string): string | undefined {
+export function publicCidrFormProblem(cidr: string): string | undefined {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr))
         return `"${cidr}" is not an IPv4 CIDR (a.b.c.d/n)`;
     const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
@@ -77,13 +77,22 @@ function publicCidrFormProblem(cidr: string): string | undefined {
     return undefined;
 }
 
-const isWholeInternet = (cidr: string): boolean => ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
+export const isWholeInternet = (cidr: string): boolean =>
+    ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
 
 /**
  * The widest range the public API endpoint may be opened to: a /16 (65,536 addresses), a large company
  * network. Anything wider (a /8 is 16.7 million addresses) is "the internet" in all but name.
  */
 export const WIDEST_PUBLIC_ACCESS_PREFIX = 16;
+
+/** Why a CIDR (not the whole internet) is wider than the API endpoint may be opened to, or undefined. */
+export function publicCidrWidthProblem(cidr: string): string | undefined {
+    if (isWholeInternet(cidr) || !ipaddr.isValidCIDR(cidr)) return undefined;
+    const prefix = ipaddr.IPv4.parseCIDR(cidr)[1];
+    if (prefix >= WIDEST_PUBLIC_ACCESS_PREFIX) return undefined;
+    return `"${cidr}" opens the Kubernetes API to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses; each CIDR may be at most a /${WIDEST_PUBLIC_ACCESS_PREFIX} (${(2 ** (32 - WIDEST_PUBLIC_ACCESS_PREFIX)).toLocaleString("en-US")} addresses)`;
+}
 
 const nodeCount = intBetween(NODE_COUNT.min, NODE_COUNT.max);
 
@@ -181,14 +190,9 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
         );
     }
 
-    for (const cidr of cidrs.filter((c) => !isWholeInternet(c) && ipaddr.isValidCIDR(c))) {
-        const prefix = ipaddr.IPv4.parseCIDR(cidr)[1];
-        if (prefix < WIDEST_PUBLIC_ACCESS_PREFIX)
-            report(
-                "eksPublicAccessCidrs",
-                cidrs.join(","),
-                `"${cidr}" opens the Kubernetes API to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses; each CIDR may be at most a /${WIDEST_PUBLIC_ACCESS_PREFIX} (${(2 ** (32 - WIDEST_PUBLIC_ACCESS_PREFIX)).toLocaleString("en-US")} addresses): list your office/VPN egress ranges`,
-            );
+    for (const cidr of cidrs) {
+        const why = publicCidrWidthProblem(cidr);
+        if (why) report("eksPublicAccessCidrs", cidrs.join(","), `${why}: list your office/VPN egress ranges`);
     }
 
     const adminRoleArn = flat.eksAdminRoleArn;

@@ -9,6 +9,7 @@ import {
 } from "../../shared/config/reader";
 import { checkAccounts, resolveAccount } from "./accounts";
 import type { ConfigCheck } from "./check";
+import { checkCiRunner, resolveCiRunner } from "./ciRunner";
 import { checkData, resolveData } from "./data";
 import { checkDelivery, resolveImages } from "./delivery";
 import { checkEks, resolveEks } from "./eks";
@@ -46,6 +47,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkSafety,
     checkEks,
     checkEksSlots,
+    checkCiRunner,
 ];
 
 /**
@@ -94,6 +96,7 @@ export function parseVoteAppConfig(
         safety: resolveSafety(flat, tier),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
+        ciRunner: resolveCiRunner(flat),
     };
     return deepFreeze(config);
 }
