@@ -1,8 +1,9 @@
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import type { ConfigCheck, FlatOf } from "./check";
-import { isWholeInternet, MAX_PUBLIC_CIDRS, publicCidrFormProblem, publicCidrWidthProblem } from "./eks";
+import { MAX_PUBLIC_CIDRS, WIDEST_PUBLIC_ACCESS_PREFIX } from "./eks";
 import { qualifiedKey } from "./keys";
-import type { Platform } from "./rules";
+import { commaList, isWholeInternet, type Platform, publicCidrFormProblem } from "./rules";
 
 /**
  * The CI runner as a config fact (keys `ciRunnerLabels`, `ciRunnerCidrs`): which runner the workflows'
@@ -21,17 +22,17 @@ import type { Platform } from "./rules";
 export const GITHUB_HOSTED_LABEL = /^(ubuntu|windows|macos)-(latest|\d[\w.-]*)$/;
 const RUNNER_LABEL = /^[A-Za-z0-9][\w.:-]{0,99}$/;
 
-/** A comma-separated list, items trimmed, empty items dropped. */
-const list = (value: string | undefined): string[] =>
-    (value ?? "")
-        .split(",")
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
+/** Why a runner CIDR is wider than the API endpoint may be opened to (the same /16 as eksPublicAccessCidrs), or undefined. */
+function tooWide(cidr: string): string | undefined {
+    const prefix = ipaddr.IPv4.parseCIDR(cidr)[1];
+    if (prefix >= WIDEST_PUBLIC_ACCESS_PREFIX) return undefined;
+    return `"${cidr}" would open the Kubernetes API to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses; each CIDR may be at most a /${WIDEST_PUBLIC_ACCESS_PREFIX}: list the runner's NAT or static IP ranges`;
+}
 
 export const ciRunnerKeys = {
     ciRunnerLabels: z
         .string()
-        .transform(list)
+        .transform(commaList)
         .superRefine((labels, ctx) => {
             if (labels.length === 0)
                 ctx.addIssue({ code: "custom", message: "must name at least one runner label, e.g. ubuntu-latest" });
@@ -44,14 +45,14 @@ export const ciRunnerKeys = {
     ciRunnerCidrs: z
         .string()
         .optional()
-        .transform(list)
+        .transform(commaList)
         .superRefine((cidrs, ctx) => {
             for (const cidr of cidrs) {
                 const why =
-                    publicCidrFormProblem(cidr) ??
+                    publicCidrFormProblem(cidr, "the public endpoint") ??
                     (isWholeInternet(cidr)
                         ? `"${cidr}" is the whole internet, not a runner's egress; list the runner's NAT or static IP ranges`
-                        : publicCidrWidthProblem(cidr));
+                        : tooWide(cidr));
                 if (why) ctx.addIssue({ code: "custom", message: why });
             }
         }),

@@ -22,7 +22,9 @@ import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
+import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
+import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
 import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 
@@ -45,7 +47,9 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkLambda,
     checkDelivery,
     checkSafety,
+    checkTestTraffic,
     checkEks,
+    checkEksPodNetworking,
     checkEksSlots,
     checkCiRunner,
 ];
@@ -94,6 +98,7 @@ export function parseVoteAppConfig(
         images: resolveImages(flat),
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
         ciRunner: resolveCiRunner(flat),
