@@ -7,6 +7,8 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
+import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
+import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
@@ -42,6 +44,10 @@ export interface StackInfo {
      * reaches everything the run talks to (on eks, one whose `voteapp:ciRunnerCidrs` the API endpoint admits).
      */
     readonly runsOn: string;
+    /** Whether pull requests preview this stack with real credentials (its preview role trusts them: dev tiers). */
+    readonly pullRequestPreview: boolean;
+    /** `role-duration-seconds` of the deploy job: the deploy role's MaxSessionDuration (components/delivery/ciSessions.ts). */
+    readonly deploySessionSeconds: number;
 }
 
 /** A stack file's config, with test or CLI overrides applied, validated. */
@@ -103,6 +109,8 @@ export function stackInfo(stack: string, overrides: Readonly<Record<string, stri
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
         runsOn: JSON.stringify(config.ciRunner.labels),
+        pullRequestPreview: pullRequestPreviews(bootstrap.tier),
+        deploySessionSeconds: DEPLOY_SESSION_SECONDS,
     };
 }
 
