@@ -322,7 +322,7 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated instance types of the managed node group: of the stack's cpuArchitecture (Graviton for arm64, e.g. c7g.large,m7g.large; others for x86_64, e.g. c7i.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
+            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64, the only one eks runs for now: Graviton, e.g. c7g.large,m7g.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
         default: "c7g.large",
     },
     eksNodeMinSize: {
@@ -372,6 +372,19 @@ export const CONFIG_KEYS = {
         type: "string",
         description:
             "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.",
+        optional: true,
+    },
+    // --- CI runner ---
+    ciRunnerLabels: {
+        type: "string",
+        description:
+            "Comma-separated runs-on labels of the runner the preview and deploy workflows run this stack's jobs on, e.g. self-hosted,voteapp-dev. On platform eks it must be a runner with fixed egress addresses (ciRunnerCidrs).",
+        default: "ubuntu-latest",
+    },
+    ciRunnerCidrs: {
+        type: "string",
+        description:
+            "Comma-separated public CIDRs (each at most a /16) the CI runner's traffic leaves from (its NAT gateway or static IPs). On platform eks the cluster's API endpoint is opened to them, so the runner can run pulumi preview and up; unset = no CI access to the cluster.",
         optional: true,
     },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
