@@ -4,7 +4,7 @@
  * toolchain of the workflows and of the AWS-native pipeline, and app/package.json `engines`. This constant is
  * the one place to change it; test/shared/nodeRuntime.test.ts holds every consumer (including the
  * Dockerfile and the workflow YAML, which cannot import it) to it, and fails once any pinned runtime is past
- * its end of life (components/runtimeSupport.ts).
+ * its end of life (shared/nodeRuntimeSupport.ts).
  *
  * Why 24: the supported LTS with the longest remaining support that both AWS Lambda and the distroless images
  * offer (see the table's sources). Node.js 26 is LTS since 2026-10-28 and distroless builds it, but Lambda

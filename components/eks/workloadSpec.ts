@@ -7,7 +7,7 @@ import {
     SERVICE_NEEDS,
     WORKER_HEARTBEAT,
 } from "../../shared/appContract";
-import { nodeScriptCommand } from "../../shared/imageContract";
+import { IMAGE_SCRATCH_DIR, WORKER_HEALTH_CHECK } from "../../shared/imageContract";
 
 /**
  * Pure builders for the app's pod templates on Kubernetes: the same hardening for every container, probes
@@ -23,10 +23,8 @@ type ResourceRequirements = k8s.types.input.core.v1.ResourceRequirements;
 
 /** The uid/gid the app images run as (app/Dockerfile `USER 10001:10001`). */
 export const APP_UID = 10001;
-/** The only writable path in the containers: an emptyDir (the root filesystem is read-only). */
-export const SCRATCH_MOUNT = "/tmp";
-/** Where the worker writes its heartbeat (inside the scratch volume). */
-export const WORKER_HEARTBEAT_PATH = `${SCRATCH_MOUNT}/worker-heartbeat`;
+/** The only writable path in the containers: an emptyDir at the images' scratch directory (read-only root). */
+export const SCRATCH_MOUNT = IMAGE_SCRATCH_DIR;
 
 export function appLabels(service: AppService): Record<string, string> {
     return { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "voteapp" };
@@ -99,9 +97,8 @@ export function probesFor(service: AppService): { readinessProbe: Probe; livenes
             livenessProbe: { httpGet, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
         };
     }
-    const maxAgeMs = WORKER_HEARTBEAT.staleAfterSeconds * 1000;
-    const script = `const s=require('fs').statSync('${WORKER_HEARTBEAT_PATH}');process.exit(Date.now()-s.mtimeMs<${maxAgeMs}?0:1)`;
-    const exec = { command: nodeScriptCommand(script) };
+    // The worker's container health check (shared/imageContract.ts), as ECS and the Dockerfile run it.
+    const exec = { command: [...WORKER_HEALTH_CHECK.command] };
     return {
         startupProbe: { exec, periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 3 },
         readinessProbe: { exec, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
@@ -132,7 +129,7 @@ export function appContainer(input: AppContainerInput): Container {
     const plain = Object.entries(input.environment)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value }));
-    const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH }];
+    const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEALTH_CHECK.heartbeatFile }];
     const secrets = input.secretVariables.map((name) => ({
         name,
         valueFrom: { secretKeyRef: { name: input.secretName, key: name } },

@@ -1,5 +1,5 @@
-import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
-import { ecsHttpHealthCheck } from "../../shared/imageContract";
+import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../../shared/appContract";
+import { ecsHealthCheckFor, IMAGE_SCRATCH_DIR, WORKER_HEALTH_CHECK } from "../../shared/imageContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
 export interface ContainerDefinition {
@@ -18,7 +18,12 @@ export interface ContainerDefinition {
     readonly environment: readonly { readonly name: string; readonly value: string }[];
     readonly secrets: readonly { readonly name: string; readonly valueFrom: string }[];
     readonly logConfiguration: { readonly logDriver: "awslogs"; readonly options: Readonly<Record<string, string>> };
-    readonly healthCheck?: {
+    readonly mountPoints: readonly {
+        readonly sourceVolume: string;
+        readonly containerPath: string;
+        readonly readOnly: false;
+    }[];
+    readonly healthCheck: {
         readonly command: readonly string[];
         readonly interval: number;
         readonly timeout: number;
@@ -50,6 +55,19 @@ export interface ContainerDefinitionInput {
     readonly user?: string;
 }
 
+/**
+ * The task volume the worker writes its heartbeat to: a Fargate bind mount on the task's ephemeral storage,
+ * mounted at the image's VOLUME /tmp, which is what makes it writable for uid 10001: Fargate copies the
+ * image directory's content and mode (1777) into a bind mount at exactly that path, where otherwise it is
+ * root-owned 0755 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html).
+ */
+export const SCRATCH_VOLUME = "scratch";
+
+/** The task definition `volumes` of a service: the scratch volume for the worker, none for the HTTP services. */
+export function taskVolumesFor(service: AppService): { name: string }[] {
+    return SERVICE_NEEDS[service].http ? [] : [{ name: SCRATCH_VOLUME }];
+}
+
 /** ECS `valueFrom` for a Secrets Manager secret, selecting one JSON key when the secret holds JSON. */
 export function secretValueFrom(secret: ContainerSecret): string {
     return secret.jsonKey ? `${secret.secretArn}:${secret.jsonKey}::` : secret.secretArn;
@@ -61,8 +79,12 @@ export function secretValueFrom(secret: ContainerSecret): string {
  */
 export function containerDefinition(input: ContainerDefinitionInput): ContainerDefinition {
     const http = SERVICE_NEEDS[input.service].http;
+    // The worker's health check reads the heartbeat file its loop rewrites (shared/imageContract.ts).
+    const environment: Record<string, string> = http
+        ? { ...input.environment }
+        : { ...input.environment, [WORKER_HEARTBEAT.variable]: WORKER_HEALTH_CHECK.heartbeatFile };
     const secretNames = new Set(input.secrets.map((s) => s.name));
-    const clash = Object.keys(input.environment).find((name) => secretNames.has(name));
+    const clash = Object.keys(environment).find((name) => secretNames.has(name));
     if (clash)
         throw new Error(
             `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`,
@@ -77,7 +99,7 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
         portMappings: http
             ? [{ name: input.service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
             : [],
-        environment: Object.entries(input.environment)
+        environment: Object.entries(environment)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => ({ name, value })),
         secrets: input.secrets.map((secret) => ({ name: secret.name, valueFrom: secretValueFrom(secret) })),
@@ -91,9 +113,14 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
                 "max-buffer-size": "4m",
             },
         },
-        // The image's own health-check script with the image's node (shared/imageContract.ts): the distroless
-        // image has no shell, no curl, and no node on PATH.
-        ...(http ? { healthCheck: ecsHttpHealthCheck() } : {}),
+        mountPoints: taskVolumesFor(input.service).map((volume) => ({
+            sourceVolume: volume.name,
+            containerPath: IMAGE_SCRATCH_DIR,
+            readOnly: false,
+        })),
+        // The service's check from shared/imageContract.ts, run by the image's node: the distroless image has no
+        // shell, no curl, and no node on PATH.
+        healthCheck: ecsHealthCheckFor(input.service),
         linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
         stopTimeout: 30,
     };

@@ -11,7 +11,7 @@ import {
 import { type Data, injectedSecretsFor } from "../data";
 import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
-import { containerDefinition, type ContainerSecret } from "./containerDefinition";
+import { containerDefinition, type ContainerSecret, taskVolumesFor } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
 import type { FargateSecurityGroups } from "./securityGroups";
 import { type ResourceTransform, transformed } from "../transform";
@@ -273,6 +273,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                             cpuArchitecture: ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].ecs,
                         },
                         containerDefinitions,
+                        ...(taskVolumesFor(service).length > 0 ? { volumes: taskVolumesFor(service) } : {}),
                     },
                     `${name}-${service}`,
                 ),

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../shared/appContract";
 import { ALB_IDLE_TIMEOUT_SECONDS } from "../../../components/eks/voteAppOnKubernetes";
-import { WORKER_HEARTBEAT_PATH } from "../../../components/eks/workloadSpec";
+import { WORKER_HEALTH_CHECK } from "../../../shared/imageContract";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { assertRejectsWith, input, named, ofType, single, stackRun } from "../../support/stacks";
 
@@ -170,12 +170,12 @@ describe("VoteAppOnKubernetes", function () {
         const [worker] = containersOf(deploymentOf(run, "worker"));
         assert.deepStrictEqual(
             worker.env.find((e) => e.name === WORKER_HEARTBEAT.variable),
-            { name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH },
+            { name: WORKER_HEARTBEAT.variable, value: WORKER_HEALTH_CHECK.heartbeatFile },
         );
         const command = (worker.livenessProbe?.exec as { command: string[] }).command;
         assert.strictEqual(command[0], "/nodejs/bin/node");
         assert.ok(
-            command[2].includes(WORKER_HEARTBEAT_PATH) &&
+            command[2].includes(WORKER_HEALTH_CHECK.heartbeatFile) &&
                 command[2].includes(String(WORKER_HEARTBEAT.staleAfterSeconds * 1000)),
             command[2],
         );

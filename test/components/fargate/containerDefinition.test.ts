@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { containerDefinition, secretValueFrom } from "../../../components/fargate/containerDefinition";
-import { ecsHttpHealthCheck } from "../../../shared/imageContract";
+import { WORKER_HEARTBEAT } from "../../../shared/appContract";
+import { ecsHealthCheckFor, HTTP_HEALTH_CHECK, WORKER_HEALTH_CHECK } from "../../../shared/imageContract";
 
 describe("containerDefinition", () => {
     const base = {
@@ -26,10 +27,22 @@ describe("containerDefinition", () => {
         assert.strictEqual(secretValueFrom({ name: "REDIS_PASSWORD", secretArn: "arn:s" }), "arn:s");
     });
 
-    it("maps a port and a health check only for HTTP services", () => {
-        assert.strictEqual(containerDefinition({ ...base, service: "vote" }).portMappings.length, 1);
-        assert.deepStrictEqual(containerDefinition({ ...base, service: "vote" }).healthCheck, ecsHttpHealthCheck());
+    it("maps a port for HTTP services; checks vote over HTTP, the worker by its heartbeat on the /tmp volume", () => {
+        const vote = containerDefinition({ ...base, service: "vote" });
+        assert.strictEqual(vote.portMappings.length, 1);
+        assert.deepStrictEqual(vote.healthCheck, ecsHealthCheckFor("vote"));
+        assert.deepStrictEqual(vote.healthCheck.command, ["CMD", ...HTTP_HEALTH_CHECK.command]);
+        assert.deepStrictEqual(vote.mountPoints, []);
         const worker = containerDefinition({ ...base, service: "worker" });
-        assert.deepStrictEqual([worker.portMappings.length, worker.healthCheck], [0, undefined]);
+        assert.strictEqual(worker.portMappings.length, 0);
+        assert.deepStrictEqual(worker.healthCheck.command, ["CMD", ...WORKER_HEALTH_CHECK.command]);
+        assert.deepStrictEqual(worker.mountPoints, [
+            { sourceVolume: "scratch", containerPath: "/tmp", readOnly: false },
+        ]);
+        assert.ok(
+            worker.environment.some(
+                (e) => e.name === WORKER_HEARTBEAT.variable && e.value === WORKER_HEALTH_CHECK.heartbeatFile,
+            ),
+        );
     });
 });
