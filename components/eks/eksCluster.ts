@@ -8,6 +8,7 @@ import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./a
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { ARCHITECTURE_NAMES, type CpuArchitecture, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
+import { metricsServerReplicas } from "./systemPods";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
 
@@ -472,7 +473,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 values: {
-                    replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1,
+                    replicas: metricsServerReplicas(args.nodes.minSize, autoMode),
                     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
                 },
             },
