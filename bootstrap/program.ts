@@ -107,8 +107,6 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
             createOidcProvider: config.createOidcProvider,
             // Pull requests run unreviewed code: only a dev account's preview role trusts them and reads its state.
             pullRequestPreviews: pullRequestPreviews(config.tier),
-            // The stacks' provider re-assumes the deploy role named in their config from the CI session.
-            selfAssume: true,
             pipelineRoles: config.roles.pipeline,
             ...(state && config.state
                 ? {

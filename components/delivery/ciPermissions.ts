@@ -201,6 +201,8 @@ export function guardrailStatements(scope: CiPermissionsScope): PolicyStatementI
     return [
         { Sid: "DenyLongLivedIdentities", Effect: "Deny", Action: LONG_LIVED_IDENTITY_ACTIONS, Resource: "*" },
         { Sid: "DenyChangingCiRoles", Effect: "Deny", Action: ROLE_MUTATIONS, Resource: [...scope.ciRoleArns] },
+        // No CI session chains into a CI role (itself or the other), whatever a later trust edit admits.
+        { Sid: "DenyAssumingCiRoles", Effect: "Deny", Action: "sts:AssumeRole", Resource: [...scope.ciRoleArns] },
         {
             Sid: "DenyChangingGuardrails",
             Effect: "Deny",
@@ -366,7 +368,7 @@ export function deployServiceStatements(scope: CiPermissionsScope): PolicyStatem
 }
 
 /** IAM (bounded roles on the path), buckets and the state (a managed policy: inline policies share 10,240 characters). */
-export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRoleArn?: string): PolicyStatementInput[] {
+export function deployIamAndStateStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
     const roles = workloadRoles(scope);
     const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundaryArn(scope) } };
     return [
@@ -482,16 +484,6 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRol
             ],
             Resource: `arn:${scope.partition}:s3:::${stackBucketPrefix(scope.project, scope.environment)}*`,
         },
-        ...(deployRoleArn
-            ? [
-                  {
-                      Sid: "ReassumeForProvider",
-                      Effect: "Allow" as const,
-                      Action: "sts:AssumeRole",
-                      Resource: deployRoleArn,
-                  },
-              ]
-            : []),
         {
             Sid: "DenyAdminPolicies",
             Effect: "Deny",
@@ -517,7 +509,7 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRol
  */
 export function previewStatements(
     scope: CiPermissionsScope,
-    options: { readonly readsState: boolean; readonly previewRoleArn?: string },
+    options: { readonly readsState: boolean },
 ): PolicyStatementInput[] {
     return [
         {
@@ -558,16 +550,6 @@ export function previewStatements(
             Resource: `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`,
         },
         { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        ...(options.previewRoleArn
-            ? [
-                  {
-                      Sid: "ReassumeForProvider",
-                      Effect: "Allow" as const,
-                      Action: "sts:AssumeRole",
-                      Resource: options.previewRoleArn,
-                  },
-              ]
-            : []),
         {
             Sid: "DenyDataReads",
             Effect: "Deny",

@@ -59,11 +59,6 @@ export interface GitHubCiAccessArgs {
      */
     readonly pullRequestPreviews?: boolean;
     /**
-     * Let each role's own sessions assume it again, for a program whose provider re-assumes the role named
-     * in its config from the CI session. Bounded to the role's own sessions. @default false
-     */
-    readonly selfAssume?: boolean;
-    /**
      * Build roles of a tooling account's DeliveryPipeline: its preview build may assume the preview role,
      * this environment's deploy build the deploy role. @default none
      */
@@ -119,7 +114,6 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             partition: args.partition,
             accountId: args.accountId,
             repository: args.repository,
-            selfAssume: args.selfAssume ?? false,
         };
         const pullRequestPreviews = args.pullRequestPreviews ?? false;
 
@@ -159,10 +153,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 name: "preview",
                 policy: policyDocument(
                     `${previewRoleName} policy`,
-                    previewStatements(scope, {
-                        readsState: pullRequestPreviews,
-                        previewRoleArn: trust.selfAssume ? roleArn(previewRoleName) : undefined,
-                    }),
+                    previewStatements(scope, { readsState: pullRequestPreviews }),
                 ),
             },
             { parent },
@@ -205,10 +196,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 name: deployIamPolicyName(args.project),
                 description: `IAM (bounded roles on /${args.project}/), buckets and the state for ${deployRoleName}`,
-                policy: policyDocument(
-                    `${deployRoleName} IAM and state policy`,
-                    deployIamAndStateStatements(scope, trust.selfAssume ? roleArn(deployRoleName) : undefined),
-                ),
+                policy: policyDocument(`${deployRoleName} IAM and state policy`, deployIamAndStateStatements(scope)),
             },
             { parent },
         );

@@ -664,16 +664,72 @@ describe("escalation attempts", function () {
                     assert.ok(denied(assume(deploy, env, claims)), `${env} deploy role: ${what} was allowed`);
             });
 
-            it(`${env}: only the deploy role's own sessions may re-assume it (bounded self-trust)`, async () => {
+            it(`${env}: no CI role may assume itself or the other (the provider names no role), nor may an app role`, async () => {
                 const { deploy, preview } = await account(env);
+                // Same account: the caller's identity policies (guardrails included) and the target's trust together.
+                const roleAssumes = (caller: RoleDocuments, target: RoleDocuments) =>
+                    decide(caller, {
+                        action: "sts:AssumeRole",
+                        resource: target.arn,
+                        context: global,
+                        resourcePolicy: target.trust,
+                    });
+                for (const [caller, target] of [
+                    [deploy, deploy],
+                    [preview, preview],
+                    [preview, deploy],
+                    [deploy, preview],
+                ] as const)
+                    assert.ok(
+                        denied(await roleAssumes(caller, target)),
+                        `${caller.roleName} may assume ${target.roleName}`,
+                    );
+                // Any other principal of the account, whatever its own policies: only the trust decides.
                 const asRole = (principal: string) =>
                     decideAssume(deploy, {
                         principal,
                         action: "sts:AssumeRole",
                         context: { "aws:PrincipalArn": principal },
                     });
+                assert.ok(denied(asRole(deploy.arn)), "the deploy role's trust admits its own sessions");
                 assert.ok(denied(asRole(preview.arn)), "the preview role may assume the deploy role");
                 assert.ok(denied(asRole(iam(env, "role/voteapp/vote-task"))), "an app role may assume the deploy role");
+            });
+
+            it(`${env}: the guardrails deny chaining into a CI role even if a later trust edit names the caller`, async () => {
+                const { deploy, preview } = await account(env);
+                for (const caller of [deploy, preview])
+                    for (const target of [deploy, preview]) {
+                        // A trust naming the caller's role ARN suffices in one account without any identity grant.
+                        const naming = {
+                            Version: "2012-10-17",
+                            Statement: [{ Effect: "Allow", Principal: { AWS: caller.arn }, Action: "sts:AssumeRole" }],
+                        };
+                        assert.strictEqual(
+                            await decide(caller, {
+                                action: "sts:AssumeRole",
+                                resource: target.arn,
+                                context: global,
+                                resourcePolicy: naming,
+                            }),
+                            "ExplicitlyDenied",
+                            `${caller.roleName} -> ${target.roleName}`,
+                        );
+                    }
+            });
+
+            it(`${env}: neither CI role's trust names an AWS principal of its own account (GitHub's OIDC provider only)`, async () => {
+                const { deploy, preview } = await account(env);
+                for (const role of [deploy, preview])
+                    assert.deepStrictEqual(
+                        role.trust.Statement.filter((t) =>
+                            JSON.stringify((t.Principal as { AWS?: unknown } | undefined)?.AWS ?? "").includes(
+                                ACCOUNTS[env],
+                            ),
+                        ).map((t) => t.Sid),
+                        [],
+                        `${role.roleName}: trust statements admitting principals of account ${ACCOUNTS[env]}`,
+                    );
             });
         }
 
