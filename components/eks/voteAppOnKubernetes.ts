@@ -55,7 +55,8 @@ export interface VoteAppOnKubernetesArgs {
      * Security groups for pods (managed node groups): each service's pods get their own branch network interface
      * carrying only `services[service]` (a SecurityGroupPolicy), which the data layer admits instead of the cluster
      * group every pod shares; the load balancer uses `loadBalancer` and the controller leaves the rules to us.
-     * Undefined (Auto Mode, which supports them only from Kubernetes 1.36): pods keep the node's groups.
+     * Undefined: pods keep the node's groups (the stack always sets it: it refuses Auto Mode, which assigns pod
+     * security groups only from Kubernetes 1.36).
      */
     readonly podSecurityGroups?: {
         readonly loadBalancer: pulumi.Input<string>;
