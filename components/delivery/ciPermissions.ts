@@ -36,6 +36,15 @@ export interface CiPermissionsScope {
         readonly keyArn: pulumi.Input<string>;
         readonly keyAliasArn?: string;
     };
+    /**
+     * The environment's image registry, when the bootstrap creates it (bootstrap/registry.ts): the KMS key
+     * its repositories are encrypted with and that key's alias ARN. Its repositories are
+     * `<project>-<environment>/*`; the deploy role pushes images into them and changes nothing else.
+     */
+    readonly registry?: {
+        readonly keyArn: pulumi.Input<string>;
+        readonly keyAliasArn: string;
+    };
 }
 
 /** Services whose resources the deploy role may pass roles to (ECS tasks, Lambda, EKS, flow logs...). */
@@ -151,8 +160,8 @@ const STATE_BUCKET_MUTATIONS = [
     "s3:PutBucketOwnershipControls",
     "s3:PutReplicationConfiguration",
 ];
-/** What would lose the state's secrets or hand the key to someone else. */
-const STATE_KEY_MUTATIONS = [
+/** What would lose the data a key encrypts (the state's secrets, the images) or hand the key to someone else. */
+const KEY_MUTATIONS = [
     "kms:ScheduleKeyDeletion",
     "kms:DisableKey",
     "kms:PutKeyPolicy",
@@ -162,15 +171,53 @@ const STATE_KEY_MUTATIONS = [
     "kms:UpdateAlias",
 ];
 
+/**
+ * What would lose or expose the release record: the bootstrap's repositories (deleted, opened to other
+ * accounts, images expired or deleted, tags made mutable). Pushing images stays allowed.
+ */
+const REGISTRY_MUTATIONS = [
+    "ecr:DeleteRepository",
+    "ecr:SetRepositoryPolicy",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:PutLifecyclePolicy",
+    "ecr:DeleteLifecyclePolicy",
+    "ecr:PutImageTagMutability",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:BatchDeleteImage",
+];
+
+/** The environment's repositories (`<project>-<environment>/<service>`): the bootstrap's registry. */
+export const registryRepositoriesArn = (scope: CiPermissionsScope): string =>
+    `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`;
+
 const iamArn = (scope: CiPermissionsScope, resource: string) =>
     `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
 const boundaryArn = (scope: CiPermissionsScope) => workloadBoundaryArn(scope.partition, scope.accountId, scope.project);
 const workloadRoles = (scope: CiPermissionsScope) => workloadRolesArn(scope.partition, scope.accountId, scope.project);
 
-/** Denies shared by the CI roles' guardrails and the workload boundary: audit stays on, the state stays put. */
+/**
+ * Denies shared by the CI roles' guardrails and the workload boundary: audit stays on, the state and the
+ * image registry (the bootstrap's, not the stacks') stay put.
+ */
 function auditAndStateDenies(scope: CiPermissionsScope): PolicyStatementInput[] {
     return [
         { Sid: "DenyAuditShutdown", Effect: "Deny", Action: AUDIT_SHUTDOWN_ACTIONS, Resource: "*" },
+        ...(scope.registry
+            ? [
+                  {
+                      Sid: "DenyRegistryChanges",
+                      Effect: "Deny" as const,
+                      Action: REGISTRY_MUTATIONS,
+                      Resource: registryRepositoriesArn(scope),
+                  },
+                  {
+                      Sid: "DenyRegistryKeyChanges",
+                      Effect: "Deny" as const,
+                      Action: KEY_MUTATIONS,
+                      Resource: [scope.registry.keyArn, scope.registry.keyAliasArn],
+                  },
+              ]
+            : []),
         ...(scope.state
             ? [
                   {
@@ -182,7 +229,7 @@ function auditAndStateDenies(scope: CiPermissionsScope): PolicyStatementInput[] 
                   {
                       Sid: "DenyStateKeyChanges",
                       Effect: "Deny" as const,
-                      Action: STATE_KEY_MUTATIONS,
+                      Action: KEY_MUTATIONS,
                       Resource: [scope.state.keyArn, ...(scope.state.keyAliasArn ? [scope.state.keyAliasArn] : [])],
                   },
               ]
@@ -547,7 +594,7 @@ export function previewStatements(
                 "ecr:BatchCheckLayerAvailability",
                 "ecr:DescribeImages",
             ],
-            Resource: `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`,
+            Resource: registryRepositoriesArn(scope),
         },
         { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         {

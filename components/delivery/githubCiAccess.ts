@@ -65,6 +65,8 @@ export interface GitHubCiAccessArgs {
     readonly pipelineRoles?: { readonly preview?: string; readonly deploy?: string };
     /** Pulumi state bucket, key and alias in this account. */
     readonly state?: CiPermissionsScope["state"];
+    /** The account's image registry key and alias (the bootstrap's): no CI role may change them or the repositories. */
+    readonly registry?: CiPermissionsScope["registry"];
 }
 
 /**
@@ -108,6 +110,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             ciRoleArns: [roleArn(deployRoleName), roleArn(previewRoleName)],
             oidcProviderArn: this.oidcProviderArn,
             state: args.state,
+            registry: args.registry,
         };
         const trust = {
             oidcProviderArn: this.oidcProviderArn,
