@@ -295,6 +295,12 @@ export function workloadBoundaryStatements(scope: CiPermissionsScope): PolicySta
         },
         { Sid: "AccountWideActions", Effect: "Allow", Action: WORKLOAD_WILDCARD_ONLY_ACTIONS, Resource: "*" },
         {
+            Sid: "PullGuardDutyAgent",
+            Effect: "Allow",
+            Action: IMAGE_PULL_ACTIONS,
+            Resource: `arn:${scope.partition}:ecr:${scope.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY_NAME}`,
+        },
+        {
             Sid: "PassTaskRolesToEcs",
             Effect: "Allow",
             Action: "iam:PassRole",
@@ -344,6 +350,15 @@ export const WORKLOAD_WILDCARD_ONLY_ACTIONS = [
     "eks:Describe*",
     "eks:List*",
 ];
+
+/**
+ * GuardDuty's Fargate runtime agent: ECS adds it as a sidecar to every task and the task's execution role
+ * pulls it from an AWS-owned repository of this name in the task's region (one account per region, Amazon
+ * GuardDuty User Guide, "ECR repository for GuardDuty agent on AWS Fargate"). The boundary's "this account's
+ * resources" would refuse that pull, so it allows exactly these reads of exactly that repository name.
+ */
+export const GUARDDUTY_AGENT_REPOSITORY_NAME = "aws-guardduty-agent-fargate";
+const IMAGE_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 
 /** Service-linked roles the app's roles may create (the EKS cluster and the load balancer controller do). */
 const WORKLOAD_SERVICE_LINKED_ROLES = [

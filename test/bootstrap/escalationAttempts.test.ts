@@ -509,6 +509,20 @@ const ATTEMPTS: readonly Attempt[] = [
         request: (a) => ({ action: "ecr:DeleteRepository", resource: a.repositoryArn, context: inRegion }),
     },
     {
+        path: "boundary: a created role with AdministratorAccess pulls images of another account",
+        who: "workloadAdmin",
+        request: () => ({
+            action: "ecr:BatchGetImage",
+            resource: `arn:aws:ecr:${REGION}:999999999999:repository/voteapp-prod/vote`,
+            resourceAccount: "999999999999",
+            context: inRegion,
+            resourcePolicy: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }],
+            },
+        }),
+    },
+    {
         path: "12.4 delete the state bucket's access-log bucket",
         who: "deploy",
         request: (a) => ({ action: "s3:DeleteBucket", resource: a.stateAccessLogBucketArn, context: inRegion }),
@@ -669,6 +683,22 @@ describe("escalation attempts", function () {
                     action: "sqs:SendMessage",
                     resource: `arn:aws:sqs:${REGION}:${ACCOUNTS[env]}:voteapp-votes`,
                     context: inRegion,
+                }),
+            },
+            {
+                path: "a created role (capped by the boundary) pulls GuardDuty's Fargate agent from its AWS-owned registry",
+                who: "workloadAdmin",
+                request: () => ({
+                    action: "ecr:BatchGetImage",
+                    // GuardDuty's registry in eu-west-1 (GuardDuty User Guide, ECR repository for the Fargate agent).
+                    resource: `arn:aws:ecr:${REGION}:694911143906:repository/aws-guardduty-agent-fargate`,
+                    resourceAccount: "694911143906",
+                    context: inRegion,
+                    // That repository's own policy lets other accounts pull; only the boundary is in question here.
+                    resourcePolicy: {
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }],
+                    },
                 }),
             },
             {
