@@ -21,7 +21,9 @@ import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
+import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
+import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
 import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 
@@ -44,7 +46,9 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkLambda,
     checkDelivery,
     checkSafety,
+    checkTestTraffic,
     checkEks,
+    checkEksPodNetworking,
     checkEksSlots,
 ];
 
@@ -92,6 +96,7 @@ export function parseVoteAppConfig(
         images: resolveImages(flat),
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
     };

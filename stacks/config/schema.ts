@@ -11,6 +11,7 @@ import { networkKeys } from "./network";
 import { safetyKeys } from "./safety";
 import { serviceKeys } from "./services";
 import { stackKeys } from "./stack";
+import { testTrafficKeys } from "./testTraffic";
 
 /**
  * The one schema: every key of keys.ts with its per-key constraints, contributed by its domain. A key
@@ -26,6 +27,7 @@ const everyKey = {
     ...httpsKeys,
     ...deliveryKeys,
     ...safetyKeys,
+    ...testTrafficKeys,
     ...lambdaKeys,
     ...eksKeys,
     ...eksSlotKeys,

@@ -42,6 +42,8 @@ export interface VoteAppConfig {
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
     readonly safety: SafetyConfig;
+    /** Public CIDRs allowed to the blue/green test listener (platform ecs); empty: no test route (stacks/config/testTraffic.ts). */
+    readonly testTrafficCidrs: readonly string[];
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
     readonly lambda: LambdaConfig;
     /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */

@@ -31,6 +31,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             vpcId: network.vpcId,
             vpcCidr: network.cidr,
             https: config.domain !== undefined,
+            testTrafficCidrs: config.testTrafficCidrs,
             transform: transforms.fargateSecurityGroups,
         },
         componentOptions,
@@ -74,7 +75,11 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             protection: config.protection,
             voteOptions: config.voteOptions,
             transform: transforms.fargate,
-            deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
+            deployment: {
+                strategy: ecsStrategy(config),
+                bakeMinutes: config.safety.deployment.bakeMinutes,
+                testListener: config.testTrafficCidrs.length > 0,
+            },
             // The alarms below watch the services, so the services name them before they exist.
             rollbackAlarmNames: Object.fromEntries(
                 APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)]),
@@ -106,6 +111,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         url: app.url,
         vpcId: network.vpcId,
         repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
+        images: imagesFor(config, registry),
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,

@@ -191,6 +191,9 @@ describe("EksCluster", function () {
             const cni = addons.find((a) => input(a, "addonName") === "vpc-cni");
             assert.deepStrictEqual(JSON.parse(String(input(cni!, "configurationValues"))), {
                 enableNetworkPolicy: "true",
+                // Security groups for pods (test/components/eks/podSecurityGroups.test.ts).
+                env: { ENABLE_POD_ENI: "true", POD_SECURITY_GROUP_ENFORCING_MODE: "standard" },
+                init: { env: { DISABLE_TCP_EARLY_DEMUX: "true" } },
             });
             const coredns = addons.find((a) => input(a, "addonName") === "coredns")!;
             assert.ok(
@@ -349,7 +352,7 @@ describe("EksCluster", function () {
         });
     }
 
-    it("builds one Kubernetes provider from the cluster's outputs, authenticating as the deploy role through aws eks get-token", async () => {
+    it("builds one Kubernetes provider from the cluster's outputs, authenticating as the caller (the deploy job's deploy role) through aws eks get-token, naming no role", async () => {
         const run = await dev();
         const provider = single(run, "pulumi:providers:kubernetes");
         const kubeconfig = JSON.parse(String(input(provider, "kubeconfig"))) as {
@@ -366,8 +369,6 @@ describe("EksCluster", function () {
             "voteapp-dev",
             "--region",
             "eu-west-1",
-            "--role-arn",
-            "arn:aws:iam::111111111111:role/voteapp-deploy",
             "--output",
             "json",
         ]);
