@@ -9,6 +9,7 @@ import {
 } from "../../shared/config/reader";
 import { checkAccounts, resolveAccount } from "./accounts";
 import type { ConfigCheck } from "./check";
+import { checkCiRunner, resolveCiRunner } from "./ciRunner";
 import { checkData, resolveData } from "./data";
 import { checkDelivery, resolveImages } from "./delivery";
 import { checkEks, resolveEks } from "./eks";
@@ -50,6 +51,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkEks,
     checkEksPodNetworking,
     checkEksSlots,
+    checkCiRunner,
 ];
 
 /**
@@ -99,6 +101,7 @@ export function parseVoteAppConfig(
         testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
+        ciRunner: resolveCiRunner(flat),
     };
     return deepFreeze(config);
 }
