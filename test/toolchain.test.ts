@@ -52,7 +52,7 @@ describe("toolchain: Node.js version and lint (issue 16.6)", function () {
         }
     });
 
-    it("every eslint-disable names one rule and says why (`-- reason`); none is file-wide", () => {
+    it("every eslint-disable names one rule and says why (`-- reason`); a block one ends with an eslint-enable", () => {
         const offenders: string[] = [];
         const walk = (dir: string): void => {
             for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
@@ -60,15 +60,19 @@ describe("toolchain: Node.js version and lint (issue 16.6)", function () {
                 if (entry.isDirectory()) {
                     if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(rel);
                 } else if (/\.(ts|js|mjs)$/.test(entry.name)) {
-                    read(rel)
-                        .split("\n")
-                        .forEach((line, i) => {
-                            const directive = /eslint-disable(-next-line|-line)?\b(.*)/.exec(line);
-                            if (!directive || rel === "test/toolchain.test.ts") return;
-                            const [, scope, rest] = directive;
-                            const ok = scope !== undefined && /^\s+[@\w/-]+\s+--\s+\S/.test(rest);
-                            if (!ok) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
-                        });
+                    const lines = read(rel).split("\n");
+                    lines.forEach((line, i) => {
+                        const directive = /eslint-disable(-next-line|-line)?\b(.*)/.exec(line);
+                        if (!directive || rel === "test/toolchain.test.ts") return;
+                        const [, scope, rest] = directive;
+                        const named = /^\s+([@\w/-]+)\s+--\s+\S/.exec(rest);
+                        // A block disable must be closed for the same rule: otherwise it covers the rest of the file.
+                        const closed =
+                            scope !== undefined ||
+                            (named !== null &&
+                                lines.slice(i + 1).some((l) => new RegExp(`eslint-enable\\s+${named[1]}\\b`).test(l)));
+                        if (!named || !closed) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+                    });
                 }
             }
         };
