@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { ofType, runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import { runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import { ofType } from "../../policy/rules/util";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 
 /**
@@ -32,7 +33,7 @@ export function stackConfigWith(stack: string, changes: Readonly<Record<string, 
     return { ...base, config };
 }
 
-export { ofType } from "../../plan/runStack";
+export { ofType } from "../../policy/rules/util";
 
 /** Exactly one resource of a type (optionally whose name contains a fragment), or a failing assertion. */
 export function single(run: StackRun, type: string, nameFragment = ""): CapturedResource {
