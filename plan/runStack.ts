@@ -1,5 +1,4 @@
 import type { VoteAppTransforms } from "../stacks/transforms";
-import type { CapturedResource } from "../shared/capturedResource";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
 
@@ -62,9 +61,4 @@ const VOTEAPP: ProjectUnderTest = {
  */
 export function runStack(stack: string, options: RunStackOptions = {}): Promise<StackRun> {
     return runProject(VOTEAPP, stack, options);
-}
-
-/** Resources of one type token. */
-export function ofType(run: MockedRun, type: string): CapturedResource[] {
-    return run.resources.filter((r) => r.type === type);
 }

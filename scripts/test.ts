@@ -1,4 +1,4 @@
-// `npm test`: the type-check, the format check, the lint and the tests, side by side (they are
+// `npm test`: the type-check, the format check, the lint (ESLint, eslint.config.mjs) and the tests, side by side (they are
 // independent; on CI's two cores they finish together instead of one after the other). Each step runs as
 // the leader of its own process group; once it exits, no process of that group may remain (a test server,
 // esbuild's service, a mocha worker left running is a failure, and is then stopped).
@@ -11,6 +11,9 @@ import { processesInGroup } from "./processGroup";
 
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg: string, file: string) => require.resolve(`${pkg}/${file}`, { paths: [ROOT] });
+
+/** eslint's package exports hide bin/: found beside its main entry (lib/api.js). */
+const ESLINT_BIN = path.join(path.dirname(require.resolve("eslint", { paths: [ROOT] })), "..", "bin", "eslint.js");
 
 export interface Step {
     readonly name: string;
@@ -25,6 +28,7 @@ const JOBS = Math.max(2, os.availableParallelism());
 export const STEPS: readonly Step[] = [
     { name: "type-check", argv: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "tsconfig.json"] },
     { name: "format", argv: [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."] },
+    { name: "lint", argv: [ESLINT_BIN, "--max-warnings", "0", "."] },
     {
         name: "tests",
         argv: [bin("mocha", "bin/mocha.js"), "--parallel", "--jobs", String(JOBS), "test/**/*.test.ts"],

@@ -8,15 +8,16 @@ import { PROJECT_ROOT } from "../plan/stackFile";
  * writing one of them again is how the copies this codebase had (KMS keys beside EncryptionKey, CodeDeploy
  * applications written twice, alarm names by hand) came about.
  */
-const SOURCE_DIRS = ["shared", "components", "stacks", "bootstrap", "plan", "scripts", "test/support"];
+const SOURCE_DIRS = ["shared", "components", "stacks", "bootstrap", "plan", "policy", "scripts", "test/support"];
 
 function sources(): { file: string; text: string }[] {
     const found: { file: string; text: string }[] = [];
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
             const relative = path.posix.join(dir, entry.name);
-            if (entry.isDirectory()) walk(relative);
-            else if (entry.name.endsWith(".ts"))
+            if (entry.isDirectory()) {
+                if (entry.name !== "node_modules") walk(relative);
+            } else if (entry.name.endsWith(".ts"))
                 found.push({ file: relative, text: fs.readFileSync(path.join(PROJECT_ROOT, relative), "utf8") });
         }
     };
@@ -33,6 +34,8 @@ const SINGLE_WRITERS: readonly { readonly what: string; readonly pattern: RegExp
     },
     // alarmNames.ts's alarmName() builds every alarm's name; nothing writes one as a template.
     { what: "an alarm name by hand", pattern: /\bname: `\$\{(inputs\.)?namePrefix\}-/ },
+    // One filter of resources by type (aliases included), for the rules and the tests alike.
+    { what: "a filter of resources by type", pattern: /\bfunction ofType\b/, only: "policy/rules/util.ts" },
     { what: "the mock harness's run of a stack file", pattern: /await runMocked\(/, only: "plan/runStack.ts" },
     // The SDK internals the harness relies on (issue 16.8) are used in one module, which a test checks.
     {

@@ -253,8 +253,15 @@ export function isAwsManagedKey(keyRef: string, service?: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Stack helpers
 
-/** Resources of a type token or any of its aliases (plain string: also matches types no class exists for, e.g. `awsx:ec2:Vpc`). */
-export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
+/**
+ * Resources of a type token or any of its aliases (plain string: also matches types no class exists for, e.g.
+ * `awsx:ec2:Vpc`), from a list (the rules' stack resources) or a mocked run (the tests'): the one such filter.
+ */
+export function ofType<R extends { readonly type: string }>(
+    from: readonly R[] | { readonly resources: readonly R[] },
+    ...types: string[]
+): R[] {
+    const resources = "resources" in from ? from.resources : from;
     const all = types.flatMap(sameResourceTypes);
     return resources.filter((r) => all.includes(r.type));
 }

@@ -58,7 +58,9 @@ export async function renderPage(url: string): Promise<RenderedPage> {
                     timeoutMs,
                 );
             } catch (error) {
-                throw new Error(`${(error as Error).message}; it reads "${text(id)}", status "${text("status")}"`);
+                throw new Error(`${(error as Error).message}; it reads "${text(id)}", status "${text("status")}"`, {
+                    cause: error,
+                });
             }
         },
         close() {

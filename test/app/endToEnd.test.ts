@@ -140,6 +140,7 @@ describe("the original app's end-to-end scenario", function () {
                 }),
             );
             admin.destroy();
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads each freshly built bundle by its path, synchronously and as CommonJS, the way Lambda's Node.js runtime loads a handler
             const load = <T>(file: string): T => (require(file) as { handler: T }).handler;
             const vote = load<HttpHandler>(bundles["vote-lambda"]);
             const result = load<HttpHandler>(bundles["result-lambda"]);

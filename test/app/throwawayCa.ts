@@ -25,6 +25,7 @@ function openssl(args: string[], cwd: string): void {
         const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? "";
         throw new Error(
             `openssl ${args[0]} failed (install the Debian package openssl): ${error instanceof Error ? error.message : String(error)}\n${stderr}`,
+            { cause: error },
         );
     }
 }

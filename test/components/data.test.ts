@@ -1,7 +1,30 @@
 import * as assert from "assert";
 import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
-import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
+import { Data, type DataArgs, REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
+import { MOUNT_ACCOUNT, mountComponent } from "../support/mount";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
+
+/** Data alone, with args a test chooses (issue 16.5): what it creates follows from them, not from a stack file. */
+const DATA_ARGS: DataArgs = {
+    namePrefix: "voteapp-test",
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    vpcId: "vpc-0test",
+    subnetIds: ["subnet-private-a", "subnet-private-b"],
+    redisClientSecurityGroupIds: ["sg-redis-client"],
+    postgresClientSecurityGroupIds: ["sg-postgres-client"],
+    kmsKeyArn: `arn:aws:kms:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:key/test`,
+    redisNodeType: "cache.t4g.small",
+    postgresInstanceClass: "db.t4g.small",
+    postgresAllocatedStorageGb: 30,
+    postgresEngineVersion: "17",
+    postgresMajorVersion: 17,
+    multiAz: false,
+    backupRetentionDays: 3,
+    logRetentionDays: 30,
+};
+const mountData = (args: Partial<DataArgs> = {}) =>
+    mountComponent((opts) => new Data("data", { ...DATA_ARGS, ...args }, opts));
 
 describe("Data", () => {
     it("runs Redis with TLS in transit, encryption at rest and no password: one IAM-authenticated user per client, the default user off", async () => {
@@ -45,18 +68,24 @@ describe("Data", () => {
             assert.deepStrictEqual(ofType(run, type), [], `${type}: no generated secret`);
     });
 
-    it("gives Redis a replica with automatic failover in prod, one node in dev", async () => {
-        const dev = single(await stackRun("dev"), "aws:elasticache/replicationGroup:ReplicationGroup");
-        const prod = single(await stackRun("prod"), "aws:elasticache/replicationGroup:ReplicationGroup");
+    it("gives Redis a replica with automatic failover when multiAz, one node without; snapshots kept backupRetentionDays", async () => {
+        const single_ = single(
+            await mountData({ multiAz: false }),
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        );
+        const multi = single(
+            await mountData({ multiAz: true, backupRetentionDays: 9, redisNodeType: "cache.r7g.large" }),
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        );
         assert.deepStrictEqual(
-            [dev.inputs.numCacheClusters, dev.inputs.automaticFailoverEnabled, dev.inputs.multiAzEnabled],
+            [single_.inputs.numCacheClusters, single_.inputs.automaticFailoverEnabled, single_.inputs.multiAzEnabled],
             [1, false, false],
         );
         assert.deepStrictEqual(
-            [prod.inputs.numCacheClusters, prod.inputs.automaticFailoverEnabled, prod.inputs.multiAzEnabled],
+            [multi.inputs.numCacheClusters, multi.inputs.automaticFailoverEnabled, multi.inputs.multiAzEnabled],
             [2, true, true],
         );
-        assert.strictEqual(prod.inputs.snapshotRetentionLimit, 14);
+        assert.deepStrictEqual([multi.inputs.snapshotRetentionLimit, multi.inputs.nodeType], [9, "cache.r7g.large"]);
     });
 
     it("keeps PostgreSQL private, encrypted, SSL-only, with its password generated and kept by RDS", async () => {
@@ -78,17 +107,26 @@ describe("Data", () => {
         assert.strictEqual(rds.inputs.parameterGroupName, parameters.inputs.name ?? rds.inputs.parameterGroupName);
     });
 
-    it("runs Multi-AZ PostgreSQL with the configured backups in prod", async () => {
-        const rds = single(await stackRun("prod"), "aws:rds/instance:Instance");
+    it("runs PostgreSQL Multi-AZ, sized and backed up as its args say", async () => {
+        const run = await mountData({
+            multiAz: true,
+            backupRetentionDays: 11,
+            postgresInstanceClass: "db.m7g.xlarge",
+            postgresAllocatedStorageGb: 55,
+        });
+        const rds = single(run, "aws:rds/instance:Instance");
         assert.deepStrictEqual(
             [
                 rds.inputs.multiAz,
                 rds.inputs.backupRetentionPeriod,
                 rds.inputs.copyTagsToSnapshot,
                 rds.inputs.instanceClass,
+                rds.inputs.allocatedStorage,
             ],
-            [true, 14, true, "db.m7g.large"],
+            [true, 11, true, "db.m7g.xlarge", 55],
         );
+        const oneZone = single(await mountData({ multiAz: false }), "aws:rds/instance:Instance");
+        assert.strictEqual(oneZone.inputs.multiAz, false);
     });
 
     it("admits only the app's client security groups, each on its store's one port", async () => {

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import pulumiPackage from "@pulumi/pulumi/package.json";
 import { runMocked } from "../../plan/harness";
 
 const OPTIONS = {
@@ -12,7 +13,7 @@ const OPTIONS = {
     context: { region: "eu-west-1", accountId: "111111111111" },
 } as const;
 
-const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+const SDK_VERSION = pulumiPackage.version;
 const BROKEN = `@pulumi/pulumi ${SDK_VERSION} changed what plan/sdkInternals.ts relies on (issue 16.8)`;
 
 /**

@@ -25,10 +25,10 @@ function childrenOfThisProcess(): string[] {
 describe("npm test (scripts/test.ts): steps side by side, no process outlives them (issue 16.9)", function () {
     this.timeout(60_000);
 
-    it("runs the type-check, the format check and the tests, the tests in parallel workers", () => {
+    it("runs the type-check, the format check, the lint and the tests, the tests in parallel workers", () => {
         assert.deepStrictEqual(
             STEPS.map((s) => s.name),
-            ["type-check", "format", "tests"],
+            ["type-check", "format", "lint", "tests"],
         );
         const tests = STEPS.find((s) => s.name === "tests");
         assert.ok(tests?.argv.includes("--parallel"), tests?.argv.join(" "));

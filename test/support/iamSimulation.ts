@@ -233,7 +233,7 @@ function coreEngine(): {
     loadPolicy: (policy: unknown, metadata: { name: string }) => unknown;
 } {
     const root = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
-    /* eslint-disable @typescript-eslint/no-require-imports */
+    /* eslint-disable @typescript-eslint/no-require-imports -- the simulator's engine modules are not in its package exports or its types: loaded by path, each typed here */
     return {
         engine: require(path.join(root, "core_engine/CoreSimulatorEngine.js")) as CoreEngine,
         Request: (require(path.join(root, "request/request.js")) as { AwsRequestImpl: never }).AwsRequestImpl,

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { ofType, runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import type { MockedRun } from "../../plan/harness";
+import { runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import { ofType } from "../../policy/rules/util";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 
 /**
@@ -32,10 +34,10 @@ export function stackConfigWith(stack: string, changes: Readonly<Record<string, 
     return { ...base, config };
 }
 
-export { ofType } from "../../plan/runStack";
+export { ofType } from "../../policy/rules/util";
 
 /** Exactly one resource of a type (optionally whose name contains a fragment), or a failing assertion. */
-export function single(run: StackRun, type: string, nameFragment = ""): CapturedResource {
+export function single(run: MockedRun, type: string, nameFragment = ""): CapturedResource {
     const found = ofType(run, type).filter((r) => r.name.includes(nameFragment));
     assert.strictEqual(
         found.length,
@@ -46,7 +48,7 @@ export function single(run: StackRun, type: string, nameFragment = ""): Captured
 }
 
 /** A named resource, or a failing assertion. */
-export function named(run: StackRun, type: string, name: string): CapturedResource {
+export function named(run: MockedRun, type: string, name: string): CapturedResource {
     const found = ofType(run, type).find((r) => r.name === name);
     assert.ok(
         found,
@@ -68,7 +70,7 @@ export function input(resource: CapturedResource, ...path: (string | number)[]):
 }
 
 /** The resources whose parent chain includes the given component. */
-export function descendantsOf(run: StackRun, component: CapturedResource): CapturedResource[] {
+export function descendantsOf(run: MockedRun, component: CapturedResource): CapturedResource[] {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const isUnder = (r: CapturedResource): boolean => {
         let parent = r.parent;

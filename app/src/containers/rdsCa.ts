@@ -42,7 +42,7 @@ export function trustedCas(rootCertFile: string | undefined): string[] {
     try {
         text = readFileSync(rootCertFile, "utf8");
     } catch (error) {
-        throw new Error(`PGSSLROOTCERT: cannot read ${rootCertFile}: ${errorMessage(error)}`);
+        throw new Error(`PGSSLROOTCERT: cannot read ${rootCertFile}: ${errorMessage(error)}`, { cause: error });
     }
     const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
     if (pems.length === 0) throw new Error(`PGSSLROOTCERT: ${rootCertFile} holds no PEM certificate`);
