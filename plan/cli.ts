@@ -6,16 +6,21 @@ import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { listStacks } from "./stackFile";
+import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
+import { estimateCost } from "./cost/estimate";
+import { renderCostEstimate } from "./cost/render";
 
-const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
+const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>] [--votes <n>]
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
-prints the resource tree, the count by type, the stack outputs and the policy pack's verdicts under the
-environment's enforcement (policy/config/<tier>.json, as CI's pulumi preview uses).
+prints the resource tree, the count by type, the stack outputs, the policy pack's verdicts under the
+environment's enforcement (policy/config/<tier>.json, as CI's pulumi preview uses) and the estimated
+monthly cost, idle and at a load (priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
   --stack          stack to plan (one of: ${listStacks().join(", ")})
   --json           print resources, outputs and verdicts as JSON instead
   --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
   --policy-config  judge with this pack config file instead of the environment's
+  --votes          votes a month for the cost estimate's load total (default ${DEFAULT_VOTES_PER_MONTH.toLocaleString("en-US")})
 
 Exit codes: 0 planned with no mandatory violation, 1 invalid config or failure, 2 usage error,
 3 planned but a mandatory policy violation would block the deployment.`;
@@ -34,6 +39,17 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
     return overrides;
 }
 
+/** `--votes`: a whole number of votes a month, 0 or more (underscores and commas allowed as separators). */
+function parseVotes(value: string | undefined): number {
+    if (value === undefined) return DEFAULT_VOTES_PER_MONTH;
+    const cleaned = value.replace(/[_,]/g, "");
+    if (!/^\d+$/.test(cleaned) || !Number.isSafeInteger(Number(cleaned)))
+        throw new UsageError(`--votes ${value}: expected a whole number of votes a month, e.g. --votes 1000000`);
+    return Number(cleaned);
+}
+
+class UsageError extends Error {}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
@@ -41,6 +57,7 @@ async function main(): Promise<number> {
             "policy-config": { type: "string" },
             json: { type: "boolean", default: false },
             set: { type: "string", multiple: true, default: [] },
+            votes: { type: "string" },
             help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -57,9 +74,19 @@ async function main(): Promise<number> {
         console.error(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
+    let votesPerMonth: number;
+    try {
+        votesPerMonth = parseVotes(values.votes);
+    } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        console.error(`${err.message}\n\n${USAGE}`);
+        return 2;
+    }
     const overrides = parseOverrides(values.set ?? []);
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
+    const region = run.stackConfig.config[`${run.stackConfig.project}:region`] ?? "us-east-1";
+    const cost = estimateCost(run.resources, { region, votesPerMonth });
     if (values.json) {
         console.log(
             JSON.stringify(
@@ -68,6 +95,7 @@ async function main(): Promise<number> {
                     resources: run.resources,
                     outputs: run.outputs,
                     policy: { configFile: verdicts.configFile, ...verdicts.report },
+                    cost,
                 },
                 null,
                 2,
@@ -83,6 +111,7 @@ async function main(): Promise<number> {
         console.log(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );
+        console.log(`\n${renderCostEstimate(cost)}`);
     }
     if (hasMandatoryViolations(verdicts.report)) {
         console.error(

@@ -1,0 +1,218 @@
+import * as assert from "assert";
+import type { CapturedResource } from "../../plan/capturedResource";
+import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
+import { PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
+import { renderCostEstimate } from "../../plan/cost/render";
+import { planCli } from "../support/plan";
+import { stackRun } from "../support/stacks";
+
+const PLATFORMS = ["ecs", "eks", "lambda"] as const;
+const STACKS = ["dev", "staging", "prod"] as const;
+
+async function estimateOf(stack: string, platform: string, votesPerMonth?: number): Promise<CostEstimate> {
+    const run = await stackRun(stack, { overrides: { "voteapp:platform": platform } });
+    return estimateCost(run.resources, { region: run.stackConfig.config["voteapp:region"], votesPerMonth });
+}
+
+function line(estimate: CostEstimate, name: string, item: RegExp): CostLine {
+    const found = estimate.lines.filter((l) => l.name === name && item.test(l.item));
+    assert.strictEqual(
+        found.length,
+        1,
+        `expected one line ${name} ${item}, found ${found.map((l) => l.item).join("; ")}`,
+    );
+    return found[0];
+}
+
+const cents = (value: number) => Math.round(value * 100) / 100;
+
+describe("cost estimate (plan/cost)", function () {
+    this.timeout(300_000);
+
+    it("prices dev on ecs from its captured inputs: lines recomputed by hand from eu-west-1 list prices", async () => {
+        const estimate = await estimateOf("dev", "ecs");
+        // One NAT gateway (natGateways: single): $0.048/h × 730 h, and its public IPv4 address $0.005/h.
+        assert.strictEqual(cents(line(estimate, "network", /NAT gateways \(1\): hours/).monthlyUsd), 35.04);
+        assert.strictEqual(cents(line(estimate, "network", /NAT gateways: public IPv4/).monthlyUsd), 3.65);
+        // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
+        assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
+        assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
+        // vote: 1 task × 256 CPU units / 512 MiB on ARM64: 0.25 vCPU × $0.03238 × 730, 0.5 GB × $0.00356 × 730.
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate .*: vCPU/).monthlyUsd), 5.91);
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate .*: memory/).monthlyUsd), 1.3);
+        // db.t4g.micro Single-AZ $0.018/h; 20 GB gp3 at $0.127/GB-month.
+        assert.strictEqual(cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd), 13.14);
+        assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
+        // cache.t4g.micro, one node, $0.017/h.
+        assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
+        // Three customer managed keys at $1 and one dashboard at $3.
+        assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "kms.key.month").length, 3);
+        assert.strictEqual(cents(line(estimate, "observability", /dashboard/).monthlyUsd), 3);
+    });
+
+    it("prices prod's Multi-AZ database twice and one NAT gateway per AZ", async () => {
+        const estimate = await estimateOf("prod", "ecs");
+        // db.m7g.large Multi-AZ: 2 × 730 h × $0.186; 100 GB gp3 × 2 × $0.127.
+        assert.strictEqual(cents(line(estimate, "data-postgres", /db\.m7g\.large Multi-AZ/).monthlyUsd), 271.56);
+        assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 25.4);
+        // Three AZs: three gateways, 3 × 730 × $0.048.
+        assert.strictEqual(cents(line(estimate, "network", /NAT gateways \(3\): hours/).monthlyUsd), 105.12);
+    });
+
+    it("prices the EKS control plane and node group from their inputs", async () => {
+        const estimate = await estimateOf("dev", "eks");
+        assert.strictEqual(cents(line(estimate, "eks", /EKS control plane/).monthlyUsd), 73);
+        // 2 × t4g.medium at $0.0368/h; 2 × 30 GB gp3 at $0.088.
+        assert.strictEqual(cents(line(estimate, "eks-nodes", /2 × t4g\.medium/).monthlyUsd), 53.73);
+        assert.strictEqual(cents(line(estimate, "eks-nodes", /EBS gp3 30 GB × 2/).monthlyUsd), 5.28);
+    });
+
+    it("adds the votes' cost in proportion to the load, on top of the idle total", async () => {
+        const none = await estimateOf("dev", "lambda", 0);
+        const million = await estimateOf("dev", "lambda", 1_000_000);
+        const two = await estimateOf("dev", "lambda", 2_000_000);
+        assert.strictEqual(none.totals.atLoadUsd, none.totals.idleUsd);
+        assert.strictEqual(million.totals.idleUsd, none.totals.idleUsd);
+        // HTTP API: 8 requests per vote × 1M at $1.11 per million.
+        assert.strictEqual(cents(line(million, "vote-app-api", /HTTP API requests/).monthlyUsd), 8.88);
+        // vote: 2M invocations × 0.25 GB × 40 ms × $0.0000133334 per GB-second.
+        assert.strictEqual(cents(line(million, "vote-app-vote", /compute/).monthlyUsd), 0.27);
+        // Per-request lines grow with the votes; traces (sampled), route metrics and KMS data keys (per period
+        // while traffic flows) do not.
+        const notLinear = ["xray.million-traces", "cloudwatch.metric.month", "kms.ten-thousand-requests"];
+        const added = (e: CostEstimate, traces: boolean) =>
+            e.lines
+                .filter((l) => l.driver === "load")
+                .filter((l) => (traces ? l.priceKey === "xray.million-traces" : !notLinear.includes(l.priceKey)))
+                .reduce((sum, l) => sum + l.monthlyUsd, 0);
+        assert.ok(added(million, false) > 0, "votes add nothing");
+        assert.ok(Math.abs(added(two, false) - 2 * added(million, false)) < 1e-6, "request-priced lines are linear");
+        // X-Ray's reservoir (the first request each second) makes traces grow less than the load.
+        assert.ok(added(two, true) > added(million, true) && added(two, true) < 2 * added(million, true));
+    });
+
+    for (const stack of STACKS) {
+        for (const platform of PLATFORMS) {
+            it(`${stack}/${platform}: every billable resource it plans has a price (nothing "not priced")`, async () => {
+                const estimate = await estimateOf(stack, platform);
+                assert.deepStrictEqual(
+                    estimate.notPriced.map((n) => `${n.type} ${n.name}: ${n.item} — ${n.reason}`),
+                    [],
+                );
+                assert.ok(estimate.totals.idleUsd > 0);
+                for (const l of estimate.lines) {
+                    assert.ok(
+                        l.monthlyUsd > 0 && Number.isFinite(l.monthlyUsd),
+                        `${l.name} ${l.item}: ${l.monthlyUsd}`,
+                    );
+                    assert.ok(
+                        Math.abs(l.monthlyUsd - l.quantity * l.unitPrice) < 1e-9,
+                        `${l.item} is not quantity × price`,
+                    );
+                }
+            });
+        }
+    }
+
+    it("lists a billable type without a pricing rule as not priced, never as zero", () => {
+        const unknown: CapturedResource = {
+            urn: "urn:pulumi:dev::voteapp::aws:opensearch/domain:Domain::search",
+            type: "aws:opensearch/domain:Domain",
+            name: "search",
+            custom: true,
+            remote: false,
+            inputs: { clusterConfig: { instanceType: "t3.small.search" } },
+            secretInputKeys: [],
+            protect: false,
+            retainOnDelete: false,
+            dependencies: [],
+        };
+        const estimate = estimateCost([unknown], { region: "eu-west-1" });
+        assert.deepStrictEqual(estimate.lines, []);
+        assert.strictEqual(estimate.notPriced.length, 1);
+        assert.match(estimate.notPriced[0].reason, /no pricing rule/);
+        assert.match(renderCostEstimate(estimate), /Not priced \(1; not counted in the totals, not zero\)/);
+    });
+
+    it("lists a planned size the table has no price for as not priced (e.g. an instance class it does not carry)", async () => {
+        const run = await stackRun("dev", { overrides: { "voteapp:postgresInstanceClass": "db.r6g.large" } });
+        const estimate = estimateCost(run.resources, { region: "eu-west-1" });
+        assert.deepStrictEqual(
+            estimate.notPriced.map((n) => `${n.name}: ${n.reason}`),
+            [
+                "account-security-rds-login-events: vCPUs of db.r6g.large unknown",
+                'data-postgres: no price "rds.postgres.db.r6g.large.hour" in the eu-west-1 price table',
+            ],
+        );
+    });
+
+    it("prices nothing in a region without a table, and says so for every line", async () => {
+        const run = await stackRun("dev");
+        const estimate = estimateCost(run.resources, { region: "ap-south-1" });
+        assert.strictEqual(estimate.lines.length, 0);
+        assert.ok(estimate.notPriced.length > 10);
+        assert.strictEqual(estimate.totals.idleUsd, 0);
+        assert.ok(estimate.notPriced.every((n) => /ap-south-1 price table/.test(n.reason)));
+    });
+
+    it("places a capacity provider strategy's tasks on Fargate Spot by base, then weight", () => {
+        assert.strictEqual(spotTasks(3, []), 0);
+        assert.strictEqual(spotTasks(3, [{ capacityProvider: "FARGATE_SPOT", weight: 1 }]), 3);
+        assert.strictEqual(
+            spotTasks(3, [
+                { capacityProvider: "FARGATE", base: 1, weight: 0 },
+                { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ]),
+            2,
+        );
+        assert.strictEqual(
+            spotTasks(4, [
+                { capacityProvider: "FARGATE", weight: 1 },
+                { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ]),
+            2,
+        );
+    });
+
+    it("keeps dated price tables for us-east-1 and eu-west-1, every entry citing its AWS pricing page", () => {
+        assert.deepStrictEqual([...PRICED_REGIONS].sort(), ["eu-west-1", "us-east-1"]);
+        assert.match(PRICES_READ, /^\d{4}-\d{2}-\d{2}$/);
+        const keys = (region: keyof typeof PRICE_TABLES) => Object.keys(PRICE_TABLES[region].prices).sort();
+        assert.deepStrictEqual(keys("eu-west-1"), keys("us-east-1"), "both regions price the same dimensions");
+        for (const table of Object.values(PRICE_TABLES)) {
+            assert.strictEqual(table.read, PRICES_READ);
+            for (const [key, entry] of Object.entries(table.prices)) {
+                assert.ok(entry.usd > 0, `${table.region} ${key}`);
+                assert.match(entry.source, /^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/$/, `${table.region} ${key}`);
+            }
+        }
+    });
+});
+
+describe("npm run plan: the cost estimate", function () {
+    this.timeout(180_000);
+
+    it("prints the estimate with both totals, and --json carries the same lines and totals", async () => {
+        const text = planCli("--stack", "dev", "--votes", "2000000");
+        assert.strictEqual(text.code, 0, text.err);
+        assert.match(text.out, /## Estimated monthly cost \(eu-west-1, on-demand list prices read \d{4}-\d{2}-\d{2}/);
+        assert.match(text.out, /Added by 2,000,000 votes\/month/);
+        const json = planCli("--stack", "dev", "--json", "--votes", "2000000");
+        assert.strictEqual(json.code, 0, json.err);
+        const cost = (JSON.parse(json.out) as { cost: CostEstimate }).cost;
+        const expected = await estimateOf("dev", "ecs", 2_000_000);
+        assert.deepStrictEqual(cost.totals, expected.totals);
+        assert.strictEqual(cost.lines.length, expected.lines.length);
+        assert.ok(
+            text.out.includes(
+                `Total: $${cost.totals.idleUsd.toFixed(2)}/month idle, $${cost.totals.atLoadUsd.toFixed(2)}/month`,
+            ),
+        );
+    });
+
+    it("refuses a --votes value that is not a whole number, naming it (exit 2)", () => {
+        const { code, err } = planCli("--stack", "dev", "--votes", "lots");
+        assert.strictEqual(code, 2);
+        assert.match(err, /--votes lots: expected a whole number of votes a month/);
+    });
+});
