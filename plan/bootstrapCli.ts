@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { ConfigValidationError } from "../stacks/config/reader";
 import { renderRun } from "./render";
 import { BOOTSTRAP_ROOT, runBootstrap } from "./runBootstrap";
+import { exitWhenFlushed } from "./exitWhenFlushed";
 import { listStacks } from "./stackFile";
 
 const USAGE = `Usage: npm run plan:bootstrap -- --stack <name> [--json]
@@ -40,10 +41,7 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
-        process.exit(1);
-    },
-);
+main().then(exitWhenFlushed, (err: unknown) => {
+    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
+    exitWhenFlushed(1);
+});

@@ -5,6 +5,7 @@ import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
+import { exitWhenFlushed } from "./exitWhenFlushed";
 import { listStacks } from "./stackFile";
 import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
 import { estimateCost } from "./cost/estimate";
@@ -14,8 +15,9 @@ const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
 prints the resource tree, the count by type, the stack outputs, the policy pack's verdicts under the
-environment's enforcement (policy/config/<tier>.json, as CI's pulumi preview uses) and the estimated
-monthly cost, idle and at a load (priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
+stack's enforcement (policy/config/<tier>.json, or <tier>-central-security.json when
+voteapp:securityBaseline is central: the file CI's pulumi preview uses) and the estimated monthly cost,
+idle and at a load (priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
   --stack          stack to plan (one of: ${listStacks().join(", ")})
   --json           print resources, outputs and verdicts as JSON instead
   --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
@@ -122,14 +124,7 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        if (err instanceof ConfigValidationError) {
-            console.error(err.message);
-            process.exit(1);
-        }
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    },
-);
+main().then(exitWhenFlushed, (err: unknown) => {
+    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
+    exitWhenFlushed(1);
+});

@@ -1,16 +1,9 @@
 import * as fs from "fs";
-import { evaluatePolicies, packConfigPath, readPackConfig, type PolicyReport } from "../policy/evaluate";
+import { packConfigChoiceFor, packConfigFile } from "../policy/configFile";
+import { evaluatePolicies, readPackConfig, type PolicyReport } from "../policy/evaluate";
+import { parseVoteAppConfig } from "../stacks/config";
 import type { CapturedResource } from "./capturedResource";
 import type { StackFileConfig } from "./stackFile";
-
-/**
- * The protection tier a stack file asks for (`tier`, else the environment name): it picks the policy pack
- * config CI passes as `--policy-pack-config policy/config/<tier>.json`.
- */
-export function stackTier(stackConfig: StackFileConfig): string | undefined {
-    const value = (key: string) => stackConfig.config[`${stackConfig.project}:${key}`];
-    return value("tier") || value("environment") || undefined;
-}
 
 export interface PolicyVerdicts {
     /** The pack config file the verdicts were judged with. */
@@ -19,25 +12,26 @@ export interface PolicyVerdicts {
 }
 
 /**
- * Runs the policy pack over a plan's captured resources with the environment's enforcement config (or an
- * explicit file), as `pulumi preview --policy-pack policy --policy-pack-config <file>` would.
+ * Runs the policy pack over a plan's captured resources with the stack's pack config (or an explicit file),
+ * as `pulumi preview --policy-pack policy --policy-pack-config <file>` would.
  */
 export function policyVerdicts(
     resources: readonly CapturedResource[],
     stackConfig: StackFileConfig,
     configFile?: string,
 ): PolicyVerdicts {
-    const file = configFile ?? defaultPackConfigFile(stackConfig);
+    const file = configFile ?? stackPackConfigFile(stackConfig);
     return { configFile: file, report: evaluatePolicies(resources, { config: readPackConfig(file) }) };
 }
 
-function defaultPackConfigFile(stackConfig: StackFileConfig): string {
-    const tier = stackTier(stackConfig);
-    const file = tier ? packConfigPath(tier) : undefined;
-    if (!file || !fs.existsSync(file)) {
-        throw new Error(
-            `No policy pack config for tier "${tier ?? "(unset)"}" (expected ${file ?? "policy/config/<tier>.json"}); pass --policy-config <file>`,
-        );
-    }
+/**
+ * The pack config CI judges this stack with: policy/configFile.ts picks it from the validated config (tier,
+ * security baseline owner), exactly as scripts/stack-info.ts does for the workflows.
+ */
+export function stackPackConfigFile(stackConfig: StackFileConfig): string {
+    const config = parseVoteAppConfig(stackConfig.config, { project: stackConfig.project, stack: stackConfig.stack });
+    const file = packConfigFile(packConfigChoiceFor(config));
+    if (!fs.existsSync(file))
+        throw new Error(`No policy pack config ${file} for stack "${stackConfig.stack}"; pass --policy-config <file>`);
     return file;
 }

@@ -14,9 +14,9 @@ import {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapturedResource } from "../plan/capturedResource";
+import { packConfigFile } from "./configFile";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
 import { allPolicies } from "./rules";
 import { isUnknownValueError, unknownCheckingProxy } from "./rules/util";
@@ -579,9 +579,9 @@ export function readPackConfig(file: string): PackConfig {
     return parsed as PackConfig;
 }
 
-/** The shipped config file of an environment (policy/config/<env>.json). */
-export function packConfigPath(environment: string): string {
-    return path.join(__dirname, "config", `${environment}.json`);
+/** The shipped config file of a tier whose stack owns its security baseline (policy/config/<tier>.json). */
+export function packConfigPath(tier: string): string {
+    return packConfigFile({ tier, centralSecurityAccount: false });
 }
 
 /** True when the report holds a mandatory violation (the deployment would be refused). */

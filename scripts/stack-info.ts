@@ -11,10 +11,16 @@ import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
 import { registryHost } from "../stacks/config/delivery";
+import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
 
 export interface StackInfo {
     readonly stack: string;
     readonly tier: string;
+    /**
+     * The `--policy-pack-config` file this stack is judged with, from the repository root (policy/configFile.ts:
+     * `<tier>.json`, or `<tier>-central-security.json` when the security baseline is central).
+     */
+    readonly policyConfig: string;
     readonly accountId: string;
     readonly region: string;
     readonly deployRoleArn: string;
@@ -75,6 +81,7 @@ export function stackInfo(stack: string): StackInfo {
     return {
         stack,
         tier: config.tier,
+        policyConfig: packConfigRepositoryPath(packConfigChoiceFor(config)),
         accountId: config.account.id,
         region: config.region,
         deployRoleArn: config.account.deployRoleArn,

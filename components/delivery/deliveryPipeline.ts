@@ -53,19 +53,20 @@ export function pipelineRoleNames(
 
 /**
  * Shell run by the preview and deploy builds for one stack: assume the account's role, log in to the
- * stack's backend, run Pulumi with the pack config of the stack's tier (both read by scripts/stack-info.ts).
+ * stack's backend, run Pulumi with the stack's pack config (both read by scripts/stack-info.ts, which picks
+ * the pack config with policy/configFile.ts).
  */
 function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
     return [
         `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK")`,
-        `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); tier=$(echo "$info" | sed -n 's/^tier=//p')`,
+        `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); policy_config=$(echo "$info" | sed -n 's/^policy-config=//p')`,
         `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
         `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
         ...(mode === "preview"
             ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`]
             : []),
-        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "policy/config/$tier.json"`,
+        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$policy_config"`,
         "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
     ];
 }

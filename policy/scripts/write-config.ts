@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PACK_CONFIG_DIR, packConfigFile } from "../configFile";
 import { ENVIRONMENTS, type Environment, packConfigFor, type PackConfigOptions } from "../enforcement";
 
 /**
@@ -8,11 +9,11 @@ import { ENVIRONMENTS, type Environment, packConfigFor, type PackConfigOptions }
  * they drift.
  */
 
-export const CONFIG_DIR = path.join(__dirname, "..", "config");
+export const CONFIG_DIR = PACK_CONFIG_DIR;
 
-/** policy/config/<env>.json, or <env>-central-security.json for stacks whose security baseline is central. */
+/** policy/config/<env>.json, or <env>-central-security.json for stacks whose security baseline is central (policy/configFile.ts). */
 export function configPath(env: Environment, options: PackConfigOptions = {}): string {
-    return path.join(CONFIG_DIR, `${env}${options.centralSecurityAccount ? "-central-security" : ""}.json`);
+    return packConfigFile({ tier: env, centralSecurityAccount: options.centralSecurityAccount === true });
 }
 
 export function renderConfig(env: Environment, options: PackConfigOptions = {}): string {

@@ -156,7 +156,7 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
         }
     });
 
-    it("the preview build previews every environment with the pack under its preview role; each deploy build runs pulumi up with its tier's pack config", async () => {
+    it("the preview build previews every environment with the pack under its preview role; each deploy build runs pulumi up with the stack's pack config", async () => {
         const run = await tooling();
         const spec = (name: string) =>
             YAML.parse(
@@ -168,12 +168,13 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
                 preview.includes(`export STACK=${stack} PREVIEW_ROLE_ARN=arn:aws:iam::${account}:role/voteapp-preview`),
                 preview,
             );
-        // The pack config follows the stack's tier, read from the stack files like the GitHub workflows do.
-        assert.match(preview, /tier=\$\(echo "\$info" \| sed -n 's\/\^tier=\/\/p'\)/);
+        // The pack config is the one stack-info picks for the stack (policy/configFile.ts), as in the GitHub workflows.
+        assert.match(preview, /policy_config=\$\(echo "\$info" \| sed -n 's\/\^policy-config=\/\/p'\)/);
         assert.match(
             preview,
-            /pulumi preview --stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$tier.json"/,
+            /pulumi preview --stack "\$STACK" --policy-pack policy --policy-pack-config "\$policy_config"/,
         );
+        assert.doesNotMatch(preview, /policy\/config\//, "the buildspec names no pack config file itself");
         assert.doesNotMatch(preview, /pulumi up/);
         const deploy = named(run, "aws:codebuild/project:Project", "delivery-deploy-prod");
         assert.match(

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planCli } from "../support/plan";
+import { planCli, planCliThroughPipe } from "../support/plan";
 
 describe("npm run plan", function () {
     this.timeout(180_000);
@@ -49,6 +49,16 @@ describe("npm run plan", function () {
             parsed.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs.numberOfAvailabilityZones,
             3,
         );
+    });
+
+    it("delivers every byte of --json through a pipe, well past the 64 KiB a pipe holds (issue 11.12)", () => {
+        const { code, out, err } = planCliThroughPipe("--stack", "dev", "--json");
+        assert.strictEqual(code, 0, err);
+        const bytes = Buffer.byteLength(out);
+        assert.ok(bytes > 64 * 1024, `only ${bytes} bytes arrived: the plan is larger than one pipe buffer`);
+        const parsed = JSON.parse(out) as { stack: string; policy: { configFile: string } };
+        assert.strictEqual(parsed.stack, "dev");
+        assert.ok(parsed.policy.configFile.endsWith("dev.json"), "the JSON is complete up to its last member");
     });
 
     it("exits non-zero with the validation errors on invalid config", () => {

@@ -10,6 +10,7 @@ describe("scripts/stack-info.ts", () => {
         assert.deepStrictEqual(stackInfo("staging"), {
             stack: "staging",
             tier: "staging",
+            policyConfig: "policy/config/staging.json",
             accountId: "222222222222",
             region: "eu-west-1",
             deployRoleArn: "arn:aws:iam::222222222222:role/voteapp-deploy",

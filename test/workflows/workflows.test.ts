@@ -179,7 +179,7 @@ describe("GitHub Actions workflows", () => {
         if (!preview?.uses?.startsWith("pulumi/actions@")) return assert.fail("no pulumi/actions preview step");
         assert.deepStrictEqual(
             [preview.with?.["comment-on-pr"], preview.with?.policyPacks, preview.with?.policyPackConfigs],
-            [true, "policy", "policy/config/${{ steps.info.outputs.tier }}.json"],
+            [true, "policy", "${{ steps.info.outputs.policy-config }}"],
         );
         const credentials = (wf.jobs.preview.steps ?? []).find((s) =>
             s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
@@ -271,7 +271,7 @@ describe("GitHub Actions workflows", () => {
             );
         assert.match(
             up,
-            /pulumi up --yes --stack "\$STACK" --policy-pack policy --policy-pack-config "policy\/config\/\$TIER.json"/,
+            /pulumi up --yes --stack "\$STACK" --policy-pack policy --policy-pack-config "\$POLICY_CONFIG"/,
         );
         assert.ok(steps.findIndex((s) => s.id === "images") < steps.findIndex((s) => s.id === "up"));
     });

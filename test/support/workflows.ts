@@ -1,0 +1,63 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+
+/** The GitHub Actions workflows as data, for tests that join a workflow to the code it drives. */
+
+export const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");
+
+export interface WorkflowStep {
+    readonly name?: string;
+    readonly id?: string;
+    readonly uses?: string;
+    readonly run?: string;
+    readonly if?: string;
+    readonly with?: Record<string, unknown>;
+    readonly env?: Record<string, string>;
+}
+
+export interface WorkflowJob {
+    readonly name?: string;
+    readonly needs?: string | string[];
+    readonly outputs?: Record<string, string>;
+    readonly env?: Record<string, string>;
+    readonly steps?: WorkflowStep[];
+    readonly uses?: string;
+    readonly with?: Record<string, unknown>;
+}
+
+export interface Workflow {
+    readonly name: string;
+    readonly jobs: Record<string, WorkflowJob>;
+}
+
+export function workflowFiles(): string[] {
+    return fs
+        .readdirSync(WORKFLOWS_DIR)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
+}
+
+export function workflowText(file: string): string {
+    return fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+}
+
+export function readWorkflow(file: string): Workflow {
+    return YAML.parse(workflowText(file)) as Workflow;
+}
+
+/** Every step of every job of a workflow, with its job id. */
+export function stepsOf(workflow: Workflow): { job: string; step: WorkflowStep }[] {
+    return Object.entries(workflow.jobs).flatMap(([job, spec]) => (spec.steps ?? []).map((step) => ({ job, step })));
+}
+
+/** The step of a job with this id, or undefined. */
+export function stepWithId(job: WorkflowJob, id: string): WorkflowStep | undefined {
+    return (job.steps ?? []).find((step) => step.id === id);
+}
+
+/** `steps.<id>.outputs.<name>` references in a text: [id, name] pairs. */
+export function stepOutputReferences(text: string): [string, string][] {
+    return [...text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => [m[1], m[2]]);
+}
