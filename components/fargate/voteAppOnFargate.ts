@@ -75,6 +75,19 @@ export interface VoteAppOnFargateArgs {
      * @default "ARM64"
      */
     readonly cpuArchitecture?: "ARM64" | "X86_64";
+    /**
+     * Container Insights on the cluster: `enhanced` (cluster, service, task and container metrics), `enabled`
+     * (cluster and service) or `disabled` (no Container Insights charges; ECS still publishes its basic
+     * CPU and memory metrics, which the alarms use).
+     * @default "enhanced"
+     */
+    readonly containerInsights?: "disabled" | "enabled" | "enhanced";
+    /**
+     * Where the tasks run: `onDemand` Fargate, or `spot` (Fargate Spot, ~70% cheaper; ECS may stop a task
+     * with two minutes' notice and starts a replacement, so keep it to environments that tolerate that).
+     * @default "onDemand"
+     */
+    readonly capacity?: "onDemand" | "spot";
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly taskDefinition?: ResourceTransform<aws.ecs.TaskDefinitionArgs> };
     /**
@@ -131,10 +144,23 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             name,
             {
                 name: physicalName("ecsCluster", args.namePrefix),
-                settings: [{ name: "containerInsights", value: "enhanced" }],
+                settings: [{ name: "containerInsights", value: args.containerInsights ?? "enhanced" }],
             },
             { parent },
         );
+        // Fargate Spot needs the cluster's capacity providers; services then name FARGATE_SPOT instead of a launch type.
+        const spot = args.capacity === "spot";
+        const capacityProviders = spot
+            ? new aws.ecs.ClusterCapacityProviders(
+                  name,
+                  {
+                      clusterName: this.cluster.name,
+                      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+                      defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
+                  },
+                  { parent },
+              )
+            : undefined;
         const namespace = new aws.servicediscovery.HttpNamespace(
             name,
             { name: `${args.namePrefix}.internal`, description: "Service Connect names of the voting app" },
@@ -293,7 +319,9 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     cluster: this.cluster.arn,
                     taskDefinition: taskDefinition.arn,
                     desiredCount: size.desiredCount,
-                    launchType: "FARGATE",
+                    ...(spot
+                        ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
+                        : { launchType: "FARGATE" }),
                     platformVersion: "LATEST",
                     networkConfiguration: {
                         subnets: args.privateSubnetIds,
@@ -343,7 +371,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 // Autoscaling owns the running count once deployed; a deploy must not reset it. ECS/CodeDeploy own what they shift.
                 {
                     parent,
-                    dependsOn: this.loadBalancer.routing,
+                    dependsOn: [...this.loadBalancer.routing, ...(capacityProviders ? [capacityProviders] : [])],
                     ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)],
                 },
             );

@@ -106,7 +106,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
         postgresEndpoint: data.endpoints.pgHost,
-        dashboardUrl: observability.dashboardUrl,
+        ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };
 }

@@ -102,7 +102,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         functionVersions: Object.fromEntries(
             APP_SERVICES.map((service) => [service, app.functions[service].function.version]),
         ),
-        dashboardUrl: observability.dashboardUrl,
+        ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };
 }
