@@ -1,21 +1,32 @@
 import { z } from "zod";
 import { GITHUB_REPOSITORY } from "../components/delivery/githubTrust";
+import { partitionOf } from "../components/partition";
 import {
     type ConfigKeyDeclaration,
     type ConfigKeyTable,
     type ConfigProblem,
     ConfigValidationError,
     deepFreeze,
-    readTypedValues,
-    schemaProblems,
-} from "../stacks/config/reader";
-import { ACCOUNT_ID, ENVIRONMENT_NAME, IAM_ROLE_NAME, REGION, TIERS } from "../stacks/config/rules";
-import type { Tier } from "../stacks/config/types";
-import { partitionOf } from "../components/partition";
+    parseFlatValues,
+    type Report,
+    reporter,
+    resolveTier,
+} from "../shared/config/reader";
+import {
+    accountId,
+    environmentName,
+    iamRoleName,
+    intBetween,
+    matching,
+    region,
+    tagValue,
+    type Tier,
+    tier,
+} from "../shared/config/values";
 
 /**
  * Config of the bootstrap project (bootstrap/Pulumi.yaml), run once per account by an administrator.
- * Same machinery as the main program (stacks/config/reader.ts): declared keys, typed reading, did-you-mean,
+ * Same machinery as the main program (shared/config/reader.ts): declared keys, typed reading, did-you-mean,
  * per-key zod messages, cross-key rules, one error listing every problem before any resource.
  */
 export const BOOTSTRAP_NAMESPACE = "voteapp-bootstrap";
@@ -124,23 +135,18 @@ const KEY_TABLE: ConfigKeyTable = {
     keys: BOOTSTRAP_KEYS,
     reference: "bootstrap/Pulumi.yaml",
 };
-const qualified = (key: keyof typeof BOOTSTRAP_KEYS) => `${BOOTSTRAP_NAMESPACE}:${key}`;
+type BootstrapKey = keyof typeof BOOTSTRAP_KEYS;
+const qualified = (key: BootstrapKey) => `${BOOTSTRAP_NAMESPACE}:${key}`;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 const PIPELINE_ENVIRONMENTS = /^[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12}(,[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12})*$/;
 const S3_BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-const matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
-const tagValue = z
-    .string()
-    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u, { error: "must be 1–256 characters valid in an AWS tag value" });
-const roleName = matching(IAM_ROLE_NAME, "an IAM role name (1–64 of letters, digits and +=,.@_-)");
-
 const schema = z.object({
-    environment: matching(ENVIRONMENT_NAME, "3–16 lowercase letters, digits or hyphens, starting with a letter"),
-    tier: z.enum(TIERS, { error: `must be one of ${TIERS.join(", ")}` }).optional(),
-    region: matching(REGION, "an AWS region name such as eu-west-1"),
-    accountId: matching(ACCOUNT_ID, "a 12-digit AWS account id"),
+    environment: environmentName,
+    tier: tier.optional(),
+    region,
+    accountId,
     adminRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     githubRepository: matching(GITHUB_REPOSITORY, "a GitHub repository owner/name, e.g. example-org/voteapp-infra"),
     githubEnvironment: matching(
@@ -149,14 +155,10 @@ const schema = z.object({
     ).optional(),
     deployFromMainBranch: z.boolean(),
     projectName: matching(/^[a-z][a-z0-9-]{1,30}$/, "a lowercase project name (2–31 letters, digits, hyphens)"),
-    deployRoleName: roleName,
-    previewRoleName: roleName,
+    deployRoleName: iamRoleName,
+    previewRoleName: iamRoleName,
     createOidcProvider: z.boolean(),
-    maxSessionHours: z
-        .number()
-        .int()
-        .min(1, { error: "must be between 1 and 12" })
-        .max(12, { error: "must be between 1 and 12" }),
+    maxSessionHours: intBetween(1, 12),
     pipelinePreviewRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     pipelineDeployRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     deliveryPipeline: z.boolean(),
@@ -207,62 +209,50 @@ export interface BootstrapConfig {
     readonly tags: { readonly owner: string; readonly costCentre: string };
 }
 
-function checkRelations(flat: FlatBootstrapConfig, tier: Tier, problems: ConfigProblem[]): void {
+function checkRelations(flat: FlatBootstrapConfig, tier: Tier, report: Report<BootstrapKey>): void {
     if (flat.deliveryPipeline) {
         const pairs = flat.pipelineEnvironments?.split(",").map((pair) => pair.split(":")) ?? [];
         if (pairs.length === 0)
-            problems.push({
-                key: qualified("pipelineEnvironments"),
-                value: undefined,
-                message: `is required with ${qualified("deliveryPipeline")} = true: the stacks to deploy, in order`,
-            });
+            report(
+                "pipelineEnvironments",
+                undefined,
+                `is required with ${qualified("deliveryPipeline")} = true: the stacks to deploy, in order`,
+            );
         if (pairs.some(([, account]) => account === flat.accountId)) {
-            problems.push({
-                key: qualified("pipelineEnvironments"),
-                value: flat.pipelineEnvironments,
-                message: `includes this stack's own account ${flat.accountId}: the pipeline runs in a separate tooling account`,
-            });
+            report(
+                "pipelineEnvironments",
+                flat.pipelineEnvironments,
+                `includes this stack's own account ${flat.accountId}: the pipeline runs in a separate tooling account`,
+            );
         }
         const stacks = pairs.map(([stack]) => stack);
         if (new Set(stacks).size !== stacks.length)
-            problems.push({
-                key: qualified("pipelineEnvironments"),
-                value: flat.pipelineEnvironments,
-                message: "lists a stack twice",
-            });
+            report("pipelineEnvironments", flat.pipelineEnvironments, "lists a stack twice");
     } else if (flat.pipelineEnvironments !== undefined) {
-        problems.push({
-            key: qualified("pipelineEnvironments"),
-            value: flat.pipelineEnvironments,
-            message: `is only used with ${qualified("deliveryPipeline")} = true`,
-        });
+        report(
+            "pipelineEnvironments",
+            flat.pipelineEnvironments,
+            `is only used with ${qualified("deliveryPipeline")} = true`,
+        );
     }
     if (flat.deployFromMainBranch && tier !== "dev") {
-        problems.push({
-            key: qualified("deployFromMainBranch"),
-            value: true,
-            message: `must be false for a ${tier} account: it deploys only through its GitHub environment's protection rules (approvals)`,
-        });
+        report(
+            "deployFromMainBranch",
+            true,
+            `must be false for a ${tier} account: it deploys only through its GitHub environment's protection rules (approvals)`,
+        );
     }
     if (flat.deployRoleName === flat.previewRoleName)
-        problems.push({
-            key: qualified("previewRoleName"),
-            value: flat.previewRoleName,
-            message: `must differ from ${qualified("deployRoleName")}`,
-        });
+        report("previewRoleName", flat.previewRoleName, `must differ from ${qualified("deployRoleName")}`);
     if (flat.stateBucketName !== undefined && !flat.stateBackend)
-        problems.push({
-            key: qualified("stateBucketName"),
-            value: flat.stateBucketName,
-            message: `is only used with ${qualified("stateBackend")} = true`,
-        });
+        report("stateBucketName", flat.stateBucketName, `is only used with ${qualified("stateBackend")} = true`);
     const defaultBucket = `${flat.projectName}-pulumi-state-${flat.accountId}`;
     if (flat.stateBackend && flat.stateBucketName === undefined && defaultBucket.length > 63) {
-        problems.push({
-            key: qualified("stateBucketName"),
-            value: undefined,
-            message: `is required: the default name ${defaultBucket} is longer than S3's 63 characters`,
-        });
+        report(
+            "stateBucketName",
+            undefined,
+            `is required: the default name ${defaultBucket} is longer than S3's 63 characters`,
+        );
     }
 }
 
@@ -271,20 +261,11 @@ export function parseBootstrapConfig(
     raw: Readonly<Record<string, string>>,
     context: { readonly project: string; readonly stack: string },
 ): BootstrapConfig {
+    const flat = parseFlatValues(raw, KEY_TABLE, schema, context.stack);
     const problems: ConfigProblem[] = [];
-    const values = readTypedValues(raw, KEY_TABLE, problems);
-    const parsed = schema.safeParse(values);
-    if (!parsed.success) problems.push(...schemaProblems(parsed.error, values, BOOTSTRAP_NAMESPACE));
-    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(context.stack, problems);
-    const flat = parsed.data;
-    const tier = flat.tier ?? TIERS.find((t) => t === flat.environment);
-    if (!tier)
-        problems.push({
-            key: qualified("tier"),
-            value: undefined,
-            message: `is required when the environment ("${flat.environment}") is not one of ${TIERS.join(", ")}`,
-        });
-    else checkRelations(flat, tier, problems);
+    const report = reporter<BootstrapKey>(BOOTSTRAP_NAMESPACE, problems);
+    const tier = resolveTier(flat, report);
+    if (tier) checkRelations(flat, tier, report);
     if (problems.length > 0 || !tier) throw new ConfigValidationError(context.stack, problems);
 
     const partition = partitionOf(flat.region);

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppService, AppSecretName, appSecretNames } from "./appContract";
+import { type AppService, AppSecretName, appSecretNames } from "../shared/appContract";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SERVICES, type AppService } from "./appContract";
+import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { type ResourceTransform, transformed } from "./transform";
 
 export interface RegistryArgs {

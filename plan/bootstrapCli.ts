@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigValidationError } from "../stacks/config/reader";
+import { ConfigValidationError } from "../shared/config/reader";
 import { renderRun } from "./render";
 import { BOOTSTRAP_ROOT, runBootstrap } from "./runBootstrap";
 import { exitWhenFlushed } from "./exitWhenFlushed";

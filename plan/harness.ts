@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import { type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
 
 /**

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { packConfigChoiceFor, packConfigFile } from "../policy/configFile";
 import { evaluatePolicies, readPackConfig, type PolicyReport } from "../policy/evaluate";
 import { parseVoteAppConfig } from "../stacks/config";
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import type { StackFileConfig } from "./stackFile";
 
 export interface PolicyVerdicts {

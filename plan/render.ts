@@ -1,4 +1,4 @@
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import type { MockedRun } from "./harness";
 
 /** Short name of the resource a URN names. */

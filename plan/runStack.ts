@@ -1,5 +1,5 @@
 import type { VoteAppTransforms } from "../stacks/transforms";
-import type { CapturedResource } from "./capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
 

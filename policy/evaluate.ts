@@ -15,7 +15,7 @@ import {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapturedResource } from "../plan/capturedResource";
+import type { CapturedResource } from "../shared/capturedResource";
 import { packConfigFile } from "./configFile";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
 import { allPolicies } from "./rules";

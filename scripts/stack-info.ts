@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
-import { APP_SERVICES } from "../components/appContract";
+import { APP_SERVICES } from "../shared/appContract";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";

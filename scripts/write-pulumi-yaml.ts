@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BOOTSTRAP_KEYS } from "../bootstrap/config";
 import { projectConfigDeclarations } from "../stacks/config/projectFile";
-import { declarationsFor, type ProjectConfigDeclaration } from "../stacks/config/reader";
+import { declarationsFor, type ProjectConfigDeclaration } from "../shared/config/reader";
 
 function write(relative: string, declarations: Record<string, ProjectConfigDeclaration>): void {
     const file = path.join(__dirname, "..", relative);

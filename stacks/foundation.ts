@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SERVICES, type AppService } from "../components/appContract";
+import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
 import { Registry } from "../components/registry";

@@ -2,6 +2,7 @@ import type { VoteAppConfig } from "./config";
 import { buildBaseFoundation, buildFoundation, type Foundation, type VoteAppOutputs } from "./foundation";
 import { deployOnEks } from "./platforms/eks";
 import { deployOnFargate } from "./platforms/fargate";
+import { deployLambda } from "./platforms/lambda";
 import type { VoteAppTransforms } from "./transforms";
 import { secureAccount } from "./security";
 
@@ -30,8 +31,6 @@ export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransfor
             return { ...identity, ...containerOutputs(foundation), ...deployOnEks(config, foundation) };
         }
         case "lambda": {
-            // Loaded for lambda stacks only: the serverless platform brings the app's AWS SDK and esbuild along.
-            const { deployLambda } = require("./platforms/lambda") as typeof import("./platforms/lambda");
             const foundation = buildBaseFoundation(config, transforms);
             secureAccount(config, foundation);
             return { ...identity, ...deployLambda(config, foundation) };

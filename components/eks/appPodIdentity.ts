@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppService } from "../appContract";
+import type { AppService } from "../../shared/appContract";
 import { policyDocument, readSecretsStatements } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
 

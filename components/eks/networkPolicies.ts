@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { APP_HTTP_PORT, APP_SERVICES, SERVICE_NEEDS } from "../appContract";
+import { APP_HTTP_PORT, APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { POD_IDENTITY_AGENT } from "./appPodIdentity";
 import { appLabels } from "./workloadSpec";

@@ -2,9 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
-import { APP_HEALTH_PATH, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
+import {
+    APP_HEALTH_PATH,
+    APP_SERVICES,
+    type AppService,
+    appEnvironment,
+    RESULT_PATH_PATTERNS,
+    SERVICE_NEEDS,
+} from "../../shared/appContract";
 import { type Data, injectedSecretsFor } from "../data";
-import { RESULT_PATH_PATTERNS } from "../fargate/loadBalancer";
 import { inheritedAwsProvider } from "../providers";
 import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";

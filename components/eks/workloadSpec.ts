@@ -1,6 +1,12 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../appContract";
+import {
+    APP_HEALTH_PATH,
+    APP_HTTP_PORT,
+    type AppService,
+    SERVICE_NEEDS,
+    WORKER_HEARTBEAT,
+} from "../../shared/appContract";
 
 /**
  * Pure builders for the app's pod templates on Kubernetes: the same hardening for every container, probes

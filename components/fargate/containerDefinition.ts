@@ -1,4 +1,4 @@
-import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../appContract";
+import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
 export interface ContainerDefinition {

@@ -1,15 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HEALTH_PATH, APP_HTTP_PORT } from "../appContract";
+import { APP_HEALTH_PATH, APP_HTTP_PORT, RESULT_PATH_PATTERNS } from "../../shared/appContract";
 import { autoName } from "../naming";
 import type { TrafficShifting } from "./strategies";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
 
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/** Paths the result service answers under; everything else goes to vote. */
-export const RESULT_PATH_PATTERNS = ["/result", "/result/*"] as const;
 
 /** Header that sends a request to the new (green) tasks during an ECS native deployment's test phase. */
 export const TEST_TRAFFIC_HEADER = { name: "x-voteapp-traffic", value: "test" } as const;

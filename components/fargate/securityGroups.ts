@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../appContract";
+import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { type ResourceTransform, transformed } from "../transform";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../appContract";
+import { APP_HTTP_PORT, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../../shared/appContract";
 import { type Data, injectedSecretsFor } from "../data";
 import { policyDocument, readSecretsStatements, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";

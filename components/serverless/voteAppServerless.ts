@@ -1,9 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LambdaEnv } from "../../app/src/lambda/config";
-import { LAMBDA_RESULT_PATHS } from "../../app/src/lambda/result";
-import { TABLE_PARTITION_KEY } from "../../app/src/lambda/store";
-import { APP_HEALTH_PATH, AppEnv, type AppService } from "../appContract";
+import {
+    APP_HEALTH_PATH,
+    AppEnv,
+    type AppService,
+    LAMBDA_RESULT_PATHS,
+    LambdaEnv,
+    TABLE_PARTITION_KEY,
+} from "../../shared/appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";

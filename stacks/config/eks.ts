@@ -1,18 +1,16 @@
 import * as ipaddr from "ipaddr.js";
-import {
-    isSupportedKubernetesVersion,
-    type KubernetesVersion,
-    SUPPORTED_KUBERNETES_VERSIONS,
-} from "../../components/eks/addonVersions";
-import type { EksBlueGreenConfig } from "./eksSlots";
+import { z } from "zod";
+import { type KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/eks/addonVersions";
+import { intBetween, matching, oneOf, type Tier } from "../../shared/config/values";
+import { type AccountFlatConfig, deployRoleArnOf } from "./accounts";
+import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
-import type { ConfigProblem } from "./load";
-import type { Tier } from "./types";
+import type { EksBlueGreenConfig } from "./eksSlots";
 
 /**
- * Validation of the `eks*` keys (platform eks): Kubernetes version, worker capacity, node sizes, API
- * endpoint exposure, admin access and rolling-update settings. Values arrive typed (strings and integers,
- * defaults applied) from the loader; every problem names the key, the value and what is allowed.
+ * The `eks*` keys (platform eks): Kubernetes version, worker capacity, node sizes, API endpoint exposure,
+ * admin access and rolling-update settings. Validated whatever the platform, so a stack file switched to
+ * eks later does not discover its mistakes then.
  */
 
 export const EKS_CAPACITY_MODES = ["managedNodeGroup", "autoMode"] as const;
@@ -40,13 +38,6 @@ export interface EksConfig {
     readonly blueGreen?: EksBlueGreenConfig;
 }
 
-/** What the EKS rules need from the rest of the config. */
-export interface EksConfigContext {
-    readonly tier: Tier;
-    readonly accountId: string;
-    readonly deployRoleArn: string;
-}
-
 /** Graviton instance types (family with a `g` after the generation, e.g. t4g, m7g, c7gn, r8gd): the images are ARM64. */
 export const GRAVITON_INSTANCE_TYPE = /^[a-z]+\d+g[a-z]*\.(medium|large|xlarge|\d{1,2}xlarge|metal)$/;
 export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@/-]{1,512})$/;
@@ -56,6 +47,7 @@ const NODE_COUNT = { min: 0, max: 100 } as const;
 /** EKS accepts at most 40 public access CIDRs. */
 const MAX_PUBLIC_CIDRS = 40;
 
+/** A comma-separated list, items trimmed, empty items dropped. */
 const list = (value: string | undefined): string[] =>
     (value ?? "")
         .split(",")
@@ -72,148 +64,150 @@ function parseIntOrPercent(value: string): IntOrPercent | undefined {
 
 const isZero = (value: IntOrPercent): boolean => value === 0 || value === "0%";
 
-/** Why a public access CIDR is not acceptable, or undefined when it is. */
-function publicCidrProblem(cidr: string, tier: Tier): string | undefined {
+/** Why a public access CIDR is malformed or never seen by a public endpoint, or undefined (the /0 rule is tier-dependent: checkEks). */
+function publicCidrFormProblem(cidr: string): string | undefined {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr))
         return `"${cidr}" is not an IPv4 CIDR (a.b.c.d/n)`;
     const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
     const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
     if (network !== address.toString())
         return `"${cidr}" has host bits set; the network address is ${network}/${prefix}`;
-    if (prefix === 0) {
-        return tier === "prod"
-            ? `"${cidr}" opens the Kubernetes API to the whole internet, which prod refuses; list your office/VPN CIDRs or leave the key unset (private endpoint)`
-            : `"${cidr}" opens the Kubernetes API to the whole internet; list your office/VPN CIDRs or leave the key unset (private endpoint)`;
-    }
+    if (prefix === 0) return undefined;
     if (address.range() !== "unicast")
         return `"${cidr}" is a ${address.range()} range; the public endpoint only sees public source addresses (private clients use the private endpoint)`;
     return undefined;
 }
 
-/**
- * Reads and validates the EKS keys from the typed config values. Pushes every problem; returns the EKS
- * config (meaningful only when no problem was pushed).
- */
-export function readEksConfig(
-    values: Readonly<Record<string, unknown>>,
-    context: EksConfigContext,
-    problems: ConfigProblem[],
-): EksConfig {
-    const problem = (key: string, value: unknown, message: string) =>
-        problems.push({ key: qualifiedKey(key), value, message });
-    const text = (key: string): string | undefined =>
-        typeof values[key] === "string" ? (values[key] as string) : undefined;
-    const count = (key: string): number => (typeof values[key] === "number" ? (values[key] as number) : NaN);
+const isWholeInternet = (cidr: string): boolean => ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
 
-    const version = text("eksKubernetesVersion") ?? "";
-    if (!isSupportedKubernetesVersion(version))
-        problem(
-            "eksKubernetesVersion",
-            version,
-            `must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")} (versions with pinned EKS add-ons)`,
+const nodeCount = intBetween(NODE_COUNT.min, NODE_COUNT.max);
+
+const intOrPercent = z.string().transform((raw, ctx): IntOrPercent => {
+    const parsed = parseIntOrPercent(raw);
+    if (parsed === undefined)
+        ctx.addIssue({
+            code: "custom",
+            message: "must be a pod count (0–999) or a percentage (0%–100%), e.g. 1 or 25%",
+        });
+    return parsed ?? 0;
+});
+
+export const eksKeys = {
+    eksKubernetesVersion: oneOf(
+        SUPPORTED_KUBERNETES_VERSIONS as [KubernetesVersion, ...KubernetesVersion[]],
+        " (versions with pinned EKS add-ons)",
+    ),
+    eksCapacity: oneOf(EKS_CAPACITY_MODES),
+    eksNodeInstanceTypes: z
+        .string()
+        .transform(list)
+        .superRefine((types, ctx) => {
+            if (types.length === 0)
+                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. t4g.medium" });
+            for (const type of types) {
+                if (!GRAVITON_INSTANCE_TYPE.test(type))
+                    ctx.addIssue({
+                        code: "custom",
+                        message: `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
+                    });
+            }
+            if (new Set(types).size !== types.length)
+                ctx.addIssue({ code: "custom", message: "lists an instance type twice" });
+        }),
+    eksNodeMinSize: nodeCount,
+    eksNodeDesiredSize: nodeCount,
+    eksNodeMaxSize: nodeCount,
+    eksPublicAccessCidrs: z
+        .string()
+        .optional()
+        .transform(list)
+        .superRefine((cidrs, ctx) => {
+            for (const cidr of cidrs) {
+                const why = publicCidrFormProblem(cidr);
+                if (why) ctx.addIssue({ code: "custom", message: why });
+            }
+            if (cidrs.length > MAX_PUBLIC_CIDRS)
+                ctx.addIssue({
+                    code: "custom",
+                    message: `lists ${cidrs.length} CIDRs; EKS allows at most ${MAX_PUBLIC_CIDRS}`,
+                });
+        }),
+    eksAdminRoleArn: matching(IAM_ROLE_ARN, "an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>").optional(),
+    eksMaxSurge: intOrPercent,
+    eksMaxUnavailable: intOrPercent,
+};
+
+export type EksFlatConfig = FlatOf<typeof eksKeys> & Pick<AccountFlatConfig, "region" | "accountId" | "deployRoleName">;
+
+/** Relations of the eks keys to each other, to the tier and to the stack's account. */
+export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) => {
+    if (flat.eksNodeMaxSize < 1) report("eksNodeMaxSize", flat.eksNodeMaxSize, "must be at least 1");
+    if (flat.eksNodeMinSize > flat.eksNodeDesiredSize)
+        report(
+            "eksNodeMinSize",
+            flat.eksNodeMinSize,
+            `must not exceed ${qualifiedKey("eksNodeDesiredSize")} (${flat.eksNodeDesiredSize})`,
+        );
+    if (flat.eksNodeDesiredSize > flat.eksNodeMaxSize)
+        report(
+            "eksNodeDesiredSize",
+            flat.eksNodeDesiredSize,
+            `must not exceed ${qualifiedKey("eksNodeMaxSize")} (${flat.eksNodeMaxSize})`,
+        );
+    if (tier === "prod" && flat.eksCapacity === "managedNodeGroup" && flat.eksNodeMinSize < 2)
+        report(
+            "eksNodeMinSize",
+            flat.eksNodeMinSize,
+            "must be at least 2 in prod so losing one node or AZ does not stop the app",
         );
 
-    const capacity = text("eksCapacity") ?? "";
-    const isCapacity = (v: string): v is EksCapacityMode => (EKS_CAPACITY_MODES as readonly string[]).includes(v);
-    if (!isCapacity(capacity)) problem("eksCapacity", capacity, `must be one of ${EKS_CAPACITY_MODES.join(", ")}`);
-
-    const instanceTypes = list(text("eksNodeInstanceTypes"));
-    if (instanceTypes.length === 0)
-        problem(
-            "eksNodeInstanceTypes",
-            text("eksNodeInstanceTypes"),
-            "must list at least one instance type, e.g. t4g.medium",
-        );
-    for (const type of instanceTypes) {
-        if (!GRAVITON_INSTANCE_TYPE.test(type)) {
-            problem(
-                "eksNodeInstanceTypes",
-                text("eksNodeInstanceTypes"),
-                `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
-            );
-        }
-    }
-    if (new Set(instanceTypes).size !== instanceTypes.length)
-        problem("eksNodeInstanceTypes", text("eksNodeInstanceTypes"), "lists an instance type twice");
-
-    const minSize = count("eksNodeMinSize");
-    const desiredSize = count("eksNodeDesiredSize");
-    const maxSize = count("eksNodeMaxSize");
-    for (const [key, value] of [
-        ["eksNodeMinSize", minSize],
-        ["eksNodeDesiredSize", desiredSize],
-        ["eksNodeMaxSize", maxSize],
-    ] as const) {
-        if (!Number.isInteger(value) || value < NODE_COUNT.min || value > NODE_COUNT.max)
-            problem(key, value, `must be a whole number between ${NODE_COUNT.min} and ${NODE_COUNT.max}`);
-    }
-    if (maxSize < 1) problem("eksNodeMaxSize", maxSize, "must be at least 1");
-    if (minSize > desiredSize)
-        problem("eksNodeMinSize", minSize, `must not exceed ${qualifiedKey("eksNodeDesiredSize")} (${desiredSize})`);
-    if (desiredSize > maxSize)
-        problem("eksNodeDesiredSize", desiredSize, `must not exceed ${qualifiedKey("eksNodeMaxSize")} (${maxSize})`);
-    if (context.tier === "prod" && capacity === "managedNodeGroup" && minSize < 2) {
-        problem("eksNodeMinSize", minSize, "must be at least 2 in prod so losing one node or AZ does not stop the app");
-    }
-
-    const cidrText = text("eksPublicAccessCidrs");
-    const publicAccessCidrs = list(cidrText);
-    for (const cidr of publicAccessCidrs) {
-        const why = publicCidrProblem(cidr, context.tier);
-        if (why) problem("eksPublicAccessCidrs", cidrText, why);
-    }
-    if (publicAccessCidrs.length > MAX_PUBLIC_CIDRS)
-        problem(
+    const cidrs = flat.eksPublicAccessCidrs;
+    for (const cidr of cidrs.filter(isWholeInternet)) {
+        report(
             "eksPublicAccessCidrs",
-            cidrText,
-            `lists ${publicAccessCidrs.length} CIDRs; EKS allows at most ${MAX_PUBLIC_CIDRS}`,
+            cidrs.join(","),
+            tier === "prod"
+                ? `"${cidr}" opens the Kubernetes API to the whole internet, which prod refuses; list your office/VPN CIDRs or leave the key unset (private endpoint)`
+                : `"${cidr}" opens the Kubernetes API to the whole internet; list your office/VPN CIDRs or leave the key unset (private endpoint)`,
         );
-
-    const adminRoleArn = text("eksAdminRoleArn");
-    if (adminRoleArn !== undefined) {
-        const match = IAM_ROLE_ARN.exec(adminRoleArn);
-        if (!match)
-            problem(
-                "eksAdminRoleArn",
-                adminRoleArn,
-                "must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>",
-            );
-        else if (match[1] !== context.accountId)
-            problem(
-                "eksAdminRoleArn",
-                adminRoleArn,
-                `belongs to account ${match[1]}; EKS access entries take roles of the cluster's account ${context.accountId}`,
-            );
-        else if (adminRoleArn === context.deployRoleArn)
-            problem(
-                "eksAdminRoleArn",
-                adminRoleArn,
-                "is the deploy role, which gets its own access entry; name a separate admin role or leave the key unset",
-            );
     }
 
-    const rolling = (key: "eksMaxSurge" | "eksMaxUnavailable"): IntOrPercent => {
-        const raw = text(key) ?? "";
-        const parsed = parseIntOrPercent(raw);
-        if (parsed === undefined)
-            problem(key, raw, "must be a pod count (0–999) or a percentage (0%–100%), e.g. 1 or 25%");
-        return parsed ?? 0;
-    };
-    const maxSurge = rolling("eksMaxSurge");
-    const maxUnavailable = rolling("eksMaxUnavailable");
-    if (isZero(maxSurge) && isZero(maxUnavailable))
-        problem(
+    const adminRoleArn = flat.eksAdminRoleArn;
+    const adminAccount = adminRoleArn === undefined ? undefined : IAM_ROLE_ARN.exec(adminRoleArn)?.[1];
+    if (adminAccount !== undefined && adminAccount !== flat.accountId)
+        report(
+            "eksAdminRoleArn",
+            adminRoleArn,
+            `belongs to account ${adminAccount}; EKS access entries take roles of the cluster's account ${flat.accountId}`,
+        );
+    else if (adminRoleArn !== undefined && adminRoleArn === deployRoleArnOf(flat))
+        report(
+            "eksAdminRoleArn",
+            adminRoleArn,
+            "is the deploy role, which gets its own access entry; name a separate admin role or leave the key unset",
+        );
+
+    if (isZero(flat.eksMaxSurge) && isZero(flat.eksMaxUnavailable))
+        report(
             "eksMaxUnavailable",
-            text("eksMaxUnavailable"),
+            flat.eksMaxUnavailable,
             `must be above 0 when ${qualifiedKey("eksMaxSurge")} is 0, or a rollout can never progress`,
         );
+};
 
+/** The eks settings (blue/green slots are resolved by eksSlots.ts and added by the loader). */
+export function resolveEks(flat: EksFlatConfig): Omit<EksConfig, "blueGreen"> {
     return {
-        kubernetesVersion: version as KubernetesVersion,
-        capacity: capacity as EksCapacityMode,
-        nodes: { instanceTypes, minSize, desiredSize, maxSize },
-        publicAccessCidrs,
-        adminRoleArn,
-        rollingUpdate: { maxSurge, maxUnavailable },
+        kubernetesVersion: flat.eksKubernetesVersion,
+        capacity: flat.eksCapacity,
+        nodes: {
+            instanceTypes: flat.eksNodeInstanceTypes,
+            minSize: flat.eksNodeMinSize,
+            desiredSize: flat.eksNodeDesiredSize,
+            maxSize: flat.eksNodeMaxSize,
+        },
+        publicAccessCidrs: flat.eksPublicAccessCidrs,
+        adminRoleArn: flat.eksAdminRoleArn,
+        rollingUpdate: { maxSurge: flat.eksMaxSurge, maxUnavailable: flat.eksMaxUnavailable },
     };
 }

@@ -1,8 +1,9 @@
+import { oneOf, type Tier } from "../../shared/config/values";
+import type { ConfigCheck, FlatOf } from "./check";
+import { type DeliveryFlatConfig, imageTagOrDigest, pinnedServices } from "./delivery";
 import { qualifiedKey } from "./keys";
-import type { ConfigProblem } from "./reader";
-import { IMAGE_DIGEST, IMAGE_TAG } from "./rules";
+import { IMAGE_DIGEST, type Platform } from "./rules";
 import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
-import type { Platform, Tier } from "./types";
 
 /**
  * Blue/green on EKS (platform eks, deploymentStrategy blueGreen): vote and result run as two Deployments
@@ -28,83 +29,65 @@ export interface EksBlueGreenConfig {
     readonly slotTagSet: Readonly<Record<EksSlot, boolean>>;
 }
 
-/** What the slot rules need from the rest of the config. */
-export interface EksSlotContext {
-    readonly platform: Platform;
-    readonly tier: Tier;
-    /** The stack file's deploymentStrategy, if set (else the tier's default applies). */
-    readonly configuredStrategy?: string;
-    readonly imageTag: string;
-    /** Services whose image is pinned by a full reference (voteImage, resultImage, workerImage). */
-    readonly overriddenServices: readonly string[];
+export const eksSlotKeys = {
+    eksLiveSlot: oneOf(EKS_SLOTS).optional(),
+    eksBlueImageTag: imageTagOrDigest.optional(),
+    eksGreenImageTag: imageTagOrDigest.optional(),
+};
+
+export type EksSlotsFlatConfig = FlatOf<typeof eksSlotKeys> &
+    DeliveryFlatConfig & { readonly platform: Platform; readonly deploymentStrategy?: string };
+
+/** True when the stack runs blue/green on EKS: the configured strategy, else the tier's default. */
+function runsBlueGreen(flat: EksSlotsFlatConfig, tier: Tier): boolean {
+    const strategy = flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
+    return flat.platform === "eks" && strategy === "blueGreen";
 }
 
-const isSlot = (value: string): value is EksSlot => (EKS_SLOTS as readonly string[]).includes(value);
-
-/**
- * Validates the slot keys and returns the blue/green config when the stack runs blue/green on EKS
- * (undefined otherwise). Every problem names the key, its value and what is allowed.
- */
-export function readEksSlots(
-    values: Readonly<Record<string, unknown>>,
-    context: EksSlotContext,
-    problems: ConfigProblem[],
-): EksBlueGreenConfig | undefined {
-    const problem = (key: string, value: unknown, message: string) =>
-        problems.push({ key: qualifiedKey(key), value, message });
-    const text = (key: string): string | undefined =>
-        typeof values[key] === "string" ? (values[key] as string) : undefined;
-    const strategy = context.configuredStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[context.tier][context.platform];
-    const blueGreen = context.platform === "eks" && strategy === "blueGreen";
-    const slotKeys = [EKS_SLOT_KEYS.liveSlot, EKS_SLOT_KEYS.imageTag.blue, EKS_SLOT_KEYS.imageTag.green];
-
-    if (!blueGreen) {
-        const why =
-            context.platform === "eks" ? `deploymentStrategy is ${strategy}` : `platform is ${context.platform}`;
+export const checkEksSlots: ConfigCheck<EksSlotsFlatConfig> = (flat, tier, report) => {
+    const slotKeys = [EKS_SLOT_KEYS.liveSlot, EKS_SLOT_KEYS.imageTag.blue, EKS_SLOT_KEYS.imageTag.green] as const;
+    if (!runsBlueGreen(flat, tier)) {
+        const strategy = flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
+        const why = flat.platform === "eks" ? `deploymentStrategy is ${strategy}` : `platform is ${flat.platform}`;
         for (const key of slotKeys) {
-            const value = text(key);
+            const value = flat[key];
             if (value !== undefined)
-                problem(
+                report(
                     key,
                     value,
                     `is only used on platform eks with ${qualifiedKey("deploymentStrategy")} = blueGreen (here ${why}); remove it or switch the strategy`,
                 );
         }
-        return undefined;
+        return;
     }
-
-    const live = text(EKS_SLOT_KEYS.liveSlot) ?? "blue";
-    if (!isSlot(live)) problem(EKS_SLOT_KEYS.liveSlot, live, `must be one of ${EKS_SLOTS.join(", ")}`);
-
-    const imageTags = {} as Record<EksSlot, string>;
     for (const slot of EKS_SLOTS) {
         const key = EKS_SLOT_KEYS.imageTag[slot];
-        const tag = text(key);
-        imageTags[slot] = tag ?? context.imageTag;
-        if (tag === undefined) continue;
-        if (!IMAGE_TAG.test(tag) && !IMAGE_DIGEST.test(tag))
-            problem(key, tag, "must be an image tag (letters, digits, _ . -, up to 128) or a digest sha256:<64 hex>");
-        else if (context.tier !== "dev" && !IMAGE_DIGEST.test(tag))
-            problem(
+        const tag = flat[key];
+        if (tag !== undefined && tier !== "dev" && !IMAGE_DIGEST.test(tag))
+            report(
                 key,
                 tag,
-                `must be an image digest sha256:<64 hex> in ${context.tier}: ${context.tier} deploys only images pinned by digest`,
+                `must be an image digest sha256:<64 hex> in ${tier}: ${tier} deploys only images pinned by digest`,
             );
     }
-    const slotted = context.overriddenServices.filter((service) => service !== "worker");
-    const tagged = EKS_SLOTS.filter((slot) => text(EKS_SLOT_KEYS.imageTag[slot]) !== undefined);
+    const tagged = EKS_SLOTS.filter((slot) => flat[EKS_SLOT_KEYS.imageTag[slot]] !== undefined);
     if (tagged.length > 0) {
-        for (const service of slotted) {
-            problem(
+        for (const service of pinnedServices(flat).filter((s) => s !== "worker")) {
+            report(
                 `${service}Image`,
                 "(set)",
                 `pins ${service} to one image in both blue/green slots, so ${tagged.map((s) => qualifiedKey(EKS_SLOT_KEYS.imageTag[s])).join(" and ")} would not reach it; unset it and release through the slot image tags`,
             );
         }
     }
-    const slotTagSet = {
-        blue: text(EKS_SLOT_KEYS.imageTag.blue) !== undefined,
-        green: text(EKS_SLOT_KEYS.imageTag.green) !== undefined,
+};
+
+/** The blue/green config when the stack runs blue/green on EKS, else undefined. */
+export function resolveEksSlots(flat: EksSlotsFlatConfig, tier: Tier): EksBlueGreenConfig | undefined {
+    if (!runsBlueGreen(flat, tier)) return undefined;
+    return {
+        liveSlot: flat.eksLiveSlot ?? "blue",
+        imageTags: { blue: flat.eksBlueImageTag ?? flat.imageTag, green: flat.eksGreenImageTag ?? flat.imageTag },
+        slotTagSet: { blue: flat.eksBlueImageTag !== undefined, green: flat.eksGreenImageTag !== undefined },
     };
-    return isSlot(live) ? { liveSlot: live, imageTags, slotTagSet } : undefined;
 }

@@ -5,32 +5,31 @@
  */
 export const CONFIG_NAMESPACE = "voteapp";
 
-import type { ConfigKeyDeclaration } from "./reader";
+import type { AppService } from "../../shared/appContract";
+import { prefixed } from "../../shared/record";
+import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 
-export type { ConfigKeyDeclaration, ConfigKeyType } from "./reader";
+export type { ConfigKeyDeclaration, ConfigKeyType } from "../../shared/config/reader";
 
-const serviceKeys = (
-    service: "vote" | "result" | "worker",
-    defaults: { cpu: number; memory: number; maxCount?: number },
-) =>
-    ({
-        [`${service}Cpu`]: {
+const serviceKeys = (service: AppService, defaults: { cpu: number; memory: number; maxCount?: number }) =>
+    prefixed(service, {
+        Cpu: {
             type: "integer",
             description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`,
             default: defaults.cpu,
         },
-        [`${service}Memory`]: {
+        Memory: {
             type: "integer",
             description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`,
             default: defaults.memory,
         },
-        [`${service}DesiredCount`]: {
+        DesiredCount: {
             type: "integer",
             description: `Number of ${service} tasks/pods to run.`,
             default: 1,
         },
-        [`${service}MinCount`]: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
-        [`${service}MaxCount`]: {
+        MinCount: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
+        MaxCount: {
             type: "integer",
             description:
                 service === "worker"
@@ -38,7 +37,7 @@ const serviceKeys = (
                     : `Autoscaling ceiling for ${service}.`,
             default: defaults.maxCount ?? 2,
         },
-    }) satisfies Record<string, ConfigKeyDeclaration>;
+    } satisfies Record<string, ConfigKeyDeclaration>);
 
 export const CONFIG_KEYS = {
     environment: {

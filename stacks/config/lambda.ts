@@ -1,7 +1,7 @@
-import { z } from "zod";
-import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { APP_SERVICES, type AppService } from "../../shared/appContract";
+import { intBetween as between } from "../../shared/config/values";
+import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
-import type { LambdaConfig } from "./types";
 
 /**
  * Validation of the serverless platform's keys (`voteapp:lambda*`): the per-key bounds AWS enforces, and
@@ -36,18 +36,11 @@ export const WORKER_CONCURRENCY = { min: 2, max: 1000 } as const;
 export const API_RATE_LIMIT = { min: 1, max: 10_000 } as const;
 export const API_BURST_LIMIT = { min: 1, max: 5_000 } as const;
 
-const between = (min: number, max: number, why = "") =>
-    z
-        .number()
-        .int({ error: "must be a whole number" })
-        .min(min, { error: `must be between ${min} and ${max}${why}` })
-        .max(max, { error: `must be between ${min} and ${max}${why}` });
-
 const memory = between(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, " MiB (what Lambda offers)");
 const reserved = between(1, 1000, " (0 would stop the function)");
 
-/** Per-key constraints of the lambda block; spread into the flat config schema. */
-export const lambdaKeySchema = {
+/** Per-key constraints of the lambda block; spread into the one schema. */
+export const lambdaKeys = {
     lambdaVoteMemory: memory,
     lambdaResultMemory: memory,
     lambdaWorkerMemory: memory,
@@ -88,7 +81,30 @@ export const lambdaKeySchema = {
 };
 
 /** The flat values of the lambda block, as the loader has parsed them. */
-export type LambdaFlatConfig = { readonly [K in keyof typeof lambdaKeySchema]: number };
+export type LambdaFlatConfig = FlatOf<typeof lambdaKeys>;
+
+/** One Lambda function's size and limits. */
+export interface LambdaFunctionSize {
+    /** MiB (128–10240); CPU is allotted in proportion. */
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    readonly reservedConcurrency: number;
+}
+
+/** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
+export interface LambdaConfig {
+    readonly functions: Readonly<Record<AppService, LambdaFunctionSize>>;
+    /** API Gateway default route throttling. */
+    readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
+    /** The worker's event source mapping on the votes queue. */
+    readonly worker: { readonly batchSize: number };
+    readonly queue: {
+        /** Deliveries before a ballot moves to the dead-letter queue. */
+        readonly maxReceiveCount: number;
+        /** Derived: six times the worker's timeout (AWS's recommendation for Lambda-consumed queues). */
+        readonly visibilityTimeoutSeconds: number;
+    };
+}
 
 const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): keyof LambdaFlatConfig =>
     `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as keyof LambdaFlatConfig;
@@ -98,16 +114,14 @@ export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): num
     return VISIBILITY_TIMEOUT_FACTOR * workerTimeoutSeconds;
 }
 
-type Problem = (key: string, value: unknown, message: string) => void;
-
 /**
  * Relations between the lambda keys. Checked for every platform: a stack file switched to lambda later
  * must not discover its mistakes then.
  */
-export function checkLambdaRelations(flat: LambdaFlatConfig, problem: Problem): void {
+export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report) => {
     const visibility = queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds);
     if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
-        problem(
+        report(
             "lambdaWorkerTimeoutSeconds",
             flat.lambdaWorkerTimeoutSeconds,
             `gives the votes queue a visibility timeout of ${visibility} s (${VISIBILITY_TIMEOUT_FACTOR} × the timeout), over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
@@ -119,16 +133,16 @@ export function checkLambdaRelations(flat: LambdaFlatConfig, problem: Problem): 
     );
     const reservable = flat.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {
-        problem(
+        report(
             "lambdaAccountConcurrency",
             flat.lambdaAccountConcurrency,
             `leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
         );
     }
-}
+};
 
 /** The nested `config.lambda` of the validated config. */
-export function lambdaConfigFrom(flat: LambdaFlatConfig): LambdaConfig {
+export function resolveLambda(flat: LambdaFlatConfig): LambdaConfig {
     const httpTimeout = flat.lambdaHttpTimeoutSeconds;
     const fn = (service: AppService) => ({
         memoryMb: flat[functionKey(service, "Memory")],

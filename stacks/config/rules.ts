@@ -3,12 +3,11 @@ import * as ipaddr from "ipaddr.js";
 /** Small, pure facts about AWS values that config validation checks; kept apart so tests can name them. */
 
 export const PLATFORMS = ["ecs", "eks", "lambda"] as const;
-/** Platforms this version can deploy; the others are accepted names whose components have not landed. */
+export type Platform = (typeof PLATFORMS)[number];
 /** Platforms serving the app through an Application Load Balancer, which AWS requires to span two AZs. */
-export const LOAD_BALANCED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "eks"];
-export const IMPLEMENTED_PLATFORMS: readonly (typeof PLATFORMS)[number][] = ["ecs", "eks", "lambda"];
-export const TIERS = ["dev", "staging", "prod"] as const;
+export const LOAD_BALANCED_PLATFORMS: readonly Platform[] = ["ecs", "eks"];
 export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -17,10 +16,6 @@ export const LOG_RETENTION_DAYS = [
 
 export const SUPPORTED_POSTGRES_MAJORS = [14, 15, 16, 17] as const;
 
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{1,14}[a-z0-9]$/;
-export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 export const DB_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 export const POSTGRES_VERSION = /^(\d{2})(\.\d{1,2})?$/;

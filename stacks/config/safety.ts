@@ -1,13 +1,12 @@
 import { z } from "zod";
+import { accountId, fromList, intBetween, matching, oneOf, type Tier } from "../../shared/config/values";
+import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
-import type { ConfigProblem } from "./load";
-import { ACCOUNT_ID, LOG_RETENTION_DAYS } from "./rules";
-import type { Platform, Tier } from "./types";
+import { LOG_RETENTION_DAYS, type Platform } from "./rules";
 
 /**
  * Production safety config: deployment strategy per platform, alarm email, and who owns the account's
- * security baseline. Kept in its own module (schema, relations, resolution) so the loader calls it with
- * one line each.
+ * security baseline. One domain of the config (see check.ts): keys, relations, resolution.
  */
 
 /** The deployment strategies each platform supports, in the order the docs list them. */
@@ -41,44 +40,21 @@ export const PROD_MINIMUM_AUDIT_LOG_DAYS = 365;
 export const EMAIL_ADDRESS =
     /^[^\s@]{1,64}@(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `must be one of ${values.join(", ")}` });
-
-/** Per-key constraints of the safety keys, spread into the flat schema. */
-export const safetyKeySchema = {
+/** Per-key constraints of the safety keys, spread into the one schema. */
+export const safetyKeys = {
     // Checked against the stack's platform in checkSafety, so the message lists what that platform supports.
     deploymentStrategy: z.string().optional(),
-    deploymentBakeMinutes: z
-        .number()
-        .int({ error: "must be a whole number" })
-        .min(0, { error: "must be between 0 and 1440" })
-        .max(1440, { error: "must be between 0 and 1440" }),
-    alarmEmail: z
-        .string()
-        .regex(EMAIL_ADDRESS, { error: "must be an email address such as oncall@example.com" })
-        .optional(),
+    deploymentBakeMinutes: intBetween(0, 1440),
+    alarmEmail: matching(EMAIL_ADDRESS, "an email address such as oncall@example.com").optional(),
     securityBaseline: oneOf(SECURITY_BASELINE_OWNERS),
-    securityAccountId: z.string().regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id" }).optional(),
+    securityAccountId: accountId.optional(),
     guardDutyFindingFrequency: oneOf(GUARDDUTY_FREQUENCIES),
-    auditLogRetentionDays: z.number().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-        error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
-    }),
+    auditLogRetentionDays: fromList(LOG_RETENTION_DAYS),
     securityHub: z.boolean(),
 };
 
-/** The safety keys after the flat schema parsed them. */
-export interface SafetyFlatConfig {
-    readonly platform: Platform;
-    readonly accountId: string;
-    readonly deploymentStrategy?: string;
-    readonly deploymentBakeMinutes: number;
-    readonly alarmEmail?: string;
-    readonly securityBaseline: SecurityBaselineOwner;
-    readonly securityAccountId?: string;
-    readonly guardDutyFindingFrequency: GuardDutyFindingFrequency;
-    readonly auditLogRetentionDays: number;
-    readonly securityHub: boolean;
-}
+/** The safety keys after the schema parsed them, and the keys their relations name. */
+export type SafetyFlatConfig = FlatOf<typeof safetyKeys> & { readonly platform: Platform; readonly accountId: string };
 
 /** The account's security baseline: created by this stack, or owned by a central security account. */
 export type SecurityBaselineConfig =
@@ -94,8 +70,6 @@ export interface SafetyConfig {
     readonly deployment: {
         /** Valid for the stack's platform (checked before any resource). */
         readonly strategy: DeploymentStrategy;
-        /** True when the value came from the tier's default rather than the stack file. */
-        readonly defaulted: boolean;
         readonly bakeMinutes: number;
     };
     /** Subscribed to the alarm topic when set. */
@@ -111,16 +85,14 @@ export function isStrategyOf<P extends Platform>(
 }
 
 /** Relations of the safety keys to the platform, tier and each other. */
-export function checkSafety(flat: SafetyFlatConfig, tier: Tier, problems: ConfigProblem[]): void {
-    const problem = (key: string, value: unknown, message: string) =>
-        problems.push({ key: qualifiedKey(key), value, message });
+export const checkSafety: ConfigCheck<SafetyFlatConfig> = (flat, tier, report) => {
     const isProd = tier === "prod";
 
     if (flat.deploymentStrategy !== undefined && !isStrategyOf(flat.platform, flat.deploymentStrategy)) {
         const elsewhere = (Object.keys(DEPLOYMENT_STRATEGIES) as Platform[]).filter(
             (p) => p !== flat.platform && isStrategyOf(p, flat.deploymentStrategy ?? ""),
         );
-        problem(
+        report(
             "deploymentStrategy",
             flat.deploymentStrategy,
             `is not supported on platform ${flat.platform}; ${flat.platform} supports ${DEPLOYMENT_STRATEGIES[flat.platform].join(", ")}` +
@@ -130,7 +102,7 @@ export function checkSafety(flat: SafetyFlatConfig, tier: Tier, problems: Config
         );
     }
     if (isProd && flat.alarmEmail === undefined)
-        problem(
+        report(
             "alarmEmail",
             undefined,
             "is required in prod: alarms must reach a person (set an on-call address or list)",
@@ -138,38 +110,38 @@ export function checkSafety(flat: SafetyFlatConfig, tier: Tier, problems: Config
 
     if (flat.securityBaseline === "central") {
         if (flat.securityAccountId === undefined)
-            problem(
+            report(
                 "securityAccountId",
                 undefined,
                 `is required when ${qualifiedKey("securityBaseline")} is central: the 12-digit id of the central security account`,
             );
         else if (flat.securityAccountId === flat.accountId)
-            problem(
+            report(
                 "securityAccountId",
                 flat.securityAccountId,
                 `equals ${qualifiedKey("accountId")}; a central security account is a different account (use securityBaseline = stack to own the baseline here)`,
             );
         if (flat.securityHub)
-            problem(
+            report(
                 "securityHub",
                 flat.securityHub,
                 `must be false when ${qualifiedKey("securityBaseline")} is central: the central security account administers Security Hub`,
             );
     } else {
         if (flat.securityAccountId !== undefined)
-            problem(
+            report(
                 "securityAccountId",
                 flat.securityAccountId,
                 `is only used when ${qualifiedKey("securityBaseline")} is central; remove it or set securityBaseline = central`,
             );
         if (isProd && flat.auditLogRetentionDays < PROD_MINIMUM_AUDIT_LOG_DAYS)
-            problem(
+            report(
                 "auditLogRetentionDays",
                 flat.auditLogRetentionDays,
                 `must be at least ${PROD_MINIMUM_AUDIT_LOG_DAYS} in prod (a year of audit history)`,
             );
     }
-}
+};
 
 function requireSecurityAccount(id: string | undefined): string {
     if (id === undefined)
@@ -187,7 +159,7 @@ export function resolveSafety(flat: SafetyFlatConfig, tier: Tier): SafetyConfig 
             ? configured
             : DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
     return {
-        deployment: { strategy, defaulted: configured === undefined, bakeMinutes: flat.deploymentBakeMinutes },
+        deployment: { strategy, bakeMinutes: flat.deploymentBakeMinutes },
         alarmEmail: flat.alarmEmail,
         securityBaseline:
             flat.securityBaseline === "central"

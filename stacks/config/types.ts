@@ -1,21 +1,20 @@
-import type { AppService } from "../../components/appContract";
+import type { AppService } from "../../shared/appContract";
+import type { Tier } from "../../shared/config/values";
+import type { AccountConfig } from "./accounts";
+import type { DataConfig } from "./data";
+import type { ImagesConfig } from "./delivery";
 import type { EksConfig } from "./eks";
-import type { NAT_STRATEGIES, PLATFORMS, TIERS } from "./rules";
+import type { DomainConfig } from "./https";
+import type { LambdaConfig } from "./lambda";
+import type { NetworkConfig } from "./network";
+import type { Platform } from "./rules";
 import type { SafetyConfig } from "./safety";
+import type { ServiceSize } from "./services";
 
-export type Platform = (typeof PLATFORMS)[number];
-export type Tier = (typeof TIERS)[number];
-export type NatStrategy = (typeof NAT_STRATEGIES)[number];
-
-export interface ServiceSize {
-    /** Fargate CPU units (1024 = 1 vCPU); on EKS the container request. */
-    readonly cpu: number;
-    /** MiB. */
-    readonly memory: number;
-    readonly desiredCount: number;
-    readonly minCount: number;
-    readonly maxCount: number;
-}
+export type { Tier } from "../../shared/config/values";
+export type { LambdaConfig, LambdaFunctionSize } from "./lambda";
+export type { NatStrategy, Platform } from "./rules";
+export type { ServiceSize } from "./services";
 
 /** The validated, frozen configuration of one stack: everything the composition needs, nothing read later. */
 export interface VoteAppConfig {
@@ -23,48 +22,22 @@ export interface VoteAppConfig {
     readonly stack: string;
     readonly environment: string;
     readonly tier: Tier;
-    /** True in prod: the config rules for production apply (HA, backups, HTTPS). */
-    readonly isProduction: boolean;
     /**
      * True in staging and prod: stateful resources get deletion protection, Pulumi `protect`, final
      * snapshots and retention, so staging rehearses exactly what prod runs.
      */
     readonly hardened: boolean;
     readonly region: string;
-    readonly account: {
-        readonly id: string;
-        readonly deployRoleName: string;
-        readonly deployRoleArn: string;
-        /** Account ids of the standard environments, as far as this stack file knows them. */
-        readonly known: Readonly<Partial<Record<Tier, string>>>;
-    };
+    readonly account: AccountConfig;
     readonly platform: Platform;
-    readonly network: {
-        readonly cidr: string;
-        readonly azCount: number;
-        readonly natGateways: NatStrategy;
-        readonly interfaceEndpoints: boolean;
-    };
+    readonly network: NetworkConfig;
     readonly services: Readonly<Record<AppService, ServiceSize>>;
-    readonly data: {
-        readonly redisNodeType: string;
-        readonly postgresInstanceClass: string;
-        readonly postgresAllocatedStorageGb: number;
-        readonly postgresEngineVersion: string;
-        readonly postgresMajorVersion: number;
-        readonly multiAz: boolean;
-        readonly backupRetentionDays: number;
-    };
+    readonly data: DataConfig;
     /** Set when the app is served on a DNS name with an ACM certificate (HTTPS); required in prod. */
-    readonly domain?: { readonly name: string; readonly certificateArn: string };
+    readonly domain?: DomainConfig;
     readonly logRetentionDays: number;
     readonly tags: { readonly owner: string; readonly costCentre: string };
-    readonly images: {
-        readonly tag: string;
-        /** Explicit references overriding the stack's ECR repositories. */
-        readonly overrides: Readonly<Partial<Record<AppService, string>>>;
-        readonly keepPerRepository: number;
-    };
+    readonly images: ImagesConfig;
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
     readonly safety: SafetyConfig;
@@ -72,26 +45,4 @@ export interface VoteAppConfig {
     readonly lambda: LambdaConfig;
     /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */
     readonly eks: EksConfig;
-}
-
-/** One Lambda function's size and limits. */
-export interface LambdaFunctionSize {
-    /** MiB (128–10240); CPU is allotted in proportion. */
-    readonly memoryMb: number;
-    readonly timeoutSeconds: number;
-    readonly reservedConcurrency: number;
-}
-
-export interface LambdaConfig {
-    readonly functions: Readonly<Record<AppService, LambdaFunctionSize>>;
-    /** API Gateway default route throttling. */
-    readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
-    /** The worker's event source mapping on the votes queue. */
-    readonly worker: { readonly batchSize: number };
-    readonly queue: {
-        /** Deliveries before a ballot moves to the dead-letter queue. */
-        readonly maxReceiveCount: number;
-        /** Derived: six times the worker's timeout (AWS's recommendation for Lambda-consumed queues). */
-        readonly visibilityTimeoutSeconds: number;
-    };
 }

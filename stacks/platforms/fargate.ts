@@ -1,4 +1,4 @@
-import { APP_SERVICES, SERVICE_NEEDS } from "../../components/appContract";
+import { APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import { fargateSignals } from "../../components/observability/signals";

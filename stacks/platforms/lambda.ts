@@ -1,4 +1,4 @@
-import { APP_SERVICES, type AppService } from "../../components/appContract";
+import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { lambdaHandlerArchive } from "../../components/serverless/bundle";
 import { LAMBDA_STRATEGIES, type LambdaStrategy } from "../../components/serverless/lambdaDeployment";
 import { VoteAppServerless } from "../../components/serverless/voteAppServerless";

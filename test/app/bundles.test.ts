@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AppEnv, AppSecretName, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../components/appContract";
+import { AppEnv, AppSecretName, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../shared/appContract";
 import { buildContainers, CONTAINER_ENTRIES, type BundleName } from "../../app/build";
 import { get, postForm } from "./client";
 import { freePort, waitFor } from "./servers";
@@ -139,7 +139,7 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
                 );
         }
         const ignore = fs.readFileSync(path.join(REPO, "app/Dockerfile.dockerignore"), "utf8");
-        for (const needed of ["!app/package-lock.json", "!app/build.ts", "!app/src/**", "!components/appContract.ts"]) {
+        for (const needed of ["!app/package-lock.json", "!app/build.ts", "!app/src/**", "!shared/appContract.ts"]) {
             assert.ok(ignore.includes(needed), `app/Dockerfile.dockerignore lets ${needed.slice(1)} into the context`);
         }
     });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AppEnv, AppSecretName, DEFAULT_OPTIONS } from "../../components/appContract";
+import { AppEnv, AppSecretName, DEFAULT_OPTIONS } from "../../shared/appContract";
 import { ConfigError, postgresConfig, redisConfig, voteOptions, type Env } from "../../app/src/core/config";
 import { renderResultPage, renderVotePage } from "../../app/src/core/pages";
 import { computeTotals, countsFromRows } from "../../app/src/core/totals";

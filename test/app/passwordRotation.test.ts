@@ -7,7 +7,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import Redis from "ioredis";
 import { Client } from "pg";
-import { AppEnv, AppSecretName } from "../../components/appContract";
+import { AppEnv, AppSecretName } from "../../shared/appContract";
 import { ConfigError, postgresConfig } from "../../app/src/core/config";
 import { silentLogger } from "../../app/src/core/log";
 import { PasswordSecretError, secretPassword } from "../../app/src/containers/pgPassword";

@@ -4,7 +4,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { AppEnv, AppSecretName } from "../../components/appContract";
+import { AppEnv, AppSecretName } from "../../shared/appContract";
 
 /**
  * Real Redis and PostgreSQL servers for the app tests, each the test's own: started from the Debian

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import Redis from "ioredis";
 import { Pool } from "pg";
-import { APP_HEALTH_PATH } from "../../components/appContract";
+import { APP_HEALTH_PATH } from "../../shared/appContract";
 import { silentLogger } from "../../app/src/core/log";
 import { VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "../../app/src/containers/redis";
 import { startResultService } from "../../app/src/containers/result";

@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { BOOTSTRAP_KEYS, parseBootstrapConfig } from "../../bootstrap/config";
 import { BOOTSTRAP_ROOT } from "../../plan/runBootstrap";
 import { listStacks } from "../../plan/stackFile";
-import { ConfigValidationError, declarationsFor } from "../../stacks/config/reader";
+import { ConfigValidationError, declarationsFor } from "../../shared/config/reader";
 import { assertRejectsWith } from "../support/stacks";
 import { BOOTSTRAP_STACKS, bootstrapConfigWith, bootstrapRun } from "./support";
 

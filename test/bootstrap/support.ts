@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import type { RunStackOptions, StackRun } from "../../plan/runStack";
 import { BOOTSTRAP_ROOT, runBootstrap } from "../../plan/runBootstrap";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";

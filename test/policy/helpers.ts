@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { Policy } from "@pulumi/policy";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { evaluatePolicies, type PackConfig, type PolicyReport, type PolicyViolation } from "../../policy/evaluate";
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";
 
 const LAMBDA = { "voteapp:platform": "lambda" };
@@ -149,11 +149,11 @@ describe("shipped stacks with platform lambda", function () {
         );
     });
 
-    it("an ecs run never loads esbuild or the handlers' AWS SDK clients (the lambda platform is loaded lazily)", () => {
+    it("an ecs run never loads esbuild or the handlers' AWS SDK clients (the Lambda component shares only the app contract with the handlers; esbuild loads when a bundle is built)", () => {
         const script = [
             'const { runStack } = require("./plan/runStack");',
             'runStack("dev").then(() => {',
-            "  const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](esbuild|@aws-sdk[\\\\/](client-dynamodb|client-sqs|lib-dynamodb))[\\\\/]/.test(f) || /components[\\\\/]serverless|platforms[\\\\/]lambda/.test(f));",
+            "  const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](esbuild|@aws-sdk[\\\\/](client-dynamodb|client-sqs|lib-dynamodb))[\\\\/]/.test(f) || /app[\\\\/]src[\\\\/]lambda/.test(f));",
             "  process.stdout.write(JSON.stringify(loaded));",
             "});",
         ].join("\n");

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import type { ConfigProblem } from "../../stacks/config";
+import { reporter } from "../../shared/config/reader";
+import { CONFIG_NAMESPACE, type ConfigProblem } from "../../stacks/config";
 import { checkSafety, DEPLOYMENT_STRATEGIES, resolveSafety, type SafetyFlatConfig } from "../../stacks/config/safety";
 import type { Platform } from "../../stacks/config/types";
 import { assertProblem, parseWith } from "../support/config";
@@ -41,7 +42,6 @@ describe("production safety config", () => {
     it("defaults the strategy per tier and platform: rolling/allAtOnce in dev, blueGreen/canary in staging and prod", () => {
         assert.deepStrictEqual(parseWith("dev", { deploymentStrategy: undefined }).safety.deployment, {
             strategy: "rolling",
-            defaulted: true,
             bakeMinutes: 5,
         });
         assert.strictEqual(
@@ -99,7 +99,7 @@ describe("production safety config", () => {
             for (const strategy of all) {
                 const problems: ConfigProblem[] = [];
                 const config = flat({ platform, deploymentStrategy: strategy });
-                checkSafety(config, "dev", problems);
+                checkSafety(config, "dev", reporter(CONFIG_NAMESPACE, problems));
                 const supported = (DEPLOYMENT_STRATEGIES[platform] as readonly string[]).includes(strategy);
                 if (supported) {
                     assert.deepStrictEqual(problems, [], `${platform} × ${strategy}`);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { runMocked } from "../../plan/harness";
 import { readStackConfig } from "../../plan/stackFile";
 import { ConfigValidationError, voteAppProgram } from "../../stacks";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { AppEnv } from "../../../components/appContract";
+import { AppEnv } from "../../../shared/appContract";
 import { errorMessage, type Logger } from "../core/log";
 
 /** The key of the password in the secret's JSON (the RDS-managed master secret: {"username","password"}). */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
-import { APP_HEALTH_PATH } from "../../../components/appContract";
+import { APP_HEALTH_PATH } from "../../../shared/appContract";
 import { httpPort, postgresConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
 import type Redis from "ioredis";
-import { APP_HEALTH_PATH } from "../../../components/appContract";
+import { APP_HEALTH_PATH } from "../../../shared/appContract";
 import { httpPort, redisConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderVotePage } from "../core/pages";

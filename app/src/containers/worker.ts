@@ -1,6 +1,6 @@
 import { writeFileSync } from "fs";
 import type Redis from "ioredis";
-import { WORKER_HEARTBEAT } from "../../../components/appContract";
+import { WORKER_HEARTBEAT } from "../../../shared/appContract";
 import { Backoff } from "../core/backoff";
 import { postgresConfig, redisConfig, type Env } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";

@@ -1,8 +1,8 @@
-import { AppEnv, AppSecretName, APP_HTTP_PORT, DEFAULT_OPTIONS } from "../../../components/appContract";
+import { AppEnv, AppSecretName, APP_HTTP_PORT, DEFAULT_OPTIONS } from "../../../shared/appContract";
 
 /**
  * Configuration of the voting-app services, read from the environment the platforms set from the app
- * contract (components/appContract.ts). Each service reads only what it needs and fails fast: a missing or
+ * contract (shared/appContract.ts). Each service reads only what it needs and fails fast: a missing or
  * invalid variable throws a ConfigError naming it, before any connection is attempted.
  */
 

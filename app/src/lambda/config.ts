@@ -1,16 +1,5 @@
+import { LambdaEnv } from "../../../shared/appContract";
 import { ConfigError, voteOptions, type Env, type VoteOptions } from "../core/config";
-
-/**
- * Environment of the Lambda functions (serverless platform). The container contract's Redis/Postgres
- * settings do not apply: the vote function sends to an SQS FIFO queue, the worker and result functions use
- * a DynamoDB table. The platform component sets these names (import them rather than retyping).
- */
-export const LambdaEnv = {
-    /** URL of the SQS FIFO queue of ballots (vote function). */
-    queueUrl: "VOTES_QUEUE_URL",
-    /** Name of the DynamoDB table of voters and totals (worker and result functions). */
-    tableName: "VOTES_TABLE_NAME",
-} as const;
 
 function required(env: Env, name: string, fn: string): string {
     const value = env[name]?.trim();

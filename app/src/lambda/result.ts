@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { APP_HEALTH_PATH } from "../../../components/appContract";
+import { APP_HEALTH_PATH, LAMBDA_RESULT_PATHS } from "../../../shared/appContract";
 import type { VoteOptions } from "../core/config";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
@@ -8,14 +8,6 @@ import type { Totals } from "../core/totals";
 import { tableConfig } from "./config";
 import { jsonResult, textResult, type HttpEvent, type HttpResult } from "./http";
 import { DynamoVoteStore } from "./store";
-
-const PREFIX = "/result";
-export const LAMBDA_RESULT_PATHS = {
-    page: PREFIX,
-    totals: `${PREFIX}/totals.json`,
-    script: `${PREFIX}/app.js`,
-    health: `${PREFIX}${APP_HEALTH_PATH}`,
-} as const;
 
 export interface ResultFunctionDeps {
     readonly totals: () => Promise<Totals>;

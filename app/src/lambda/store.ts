@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TABLE_PARTITION_KEY } from "../../../shared/appContract";
 import type { VoteOptions } from "../core/config";
 import { computeTotals, type Totals } from "../core/totals";
 import { VOTE_CHOICES, type Ballot, type VoteChoice } from "../core/votes";
@@ -19,9 +20,6 @@ import { VOTE_CHOICES, type Ballot, type VoteChoice } from "../core/votes";
  * it first. Correctness relies on one ballot per voter at a time, which the FIFO queue gives (message group
  * = voter id); redelivery of an applied ballot is a no-op.
  */
-
-/** The table's partition key attribute (type S). */
-export const TABLE_PARTITION_KEY = "pk";
 
 const voterKey = (voterId: string): Record<string, string> => ({ [TABLE_PARTITION_KEY]: `VOTER#${voterId}` });
 const totalKey = (choice: VoteChoice): Record<string, string> => ({ [TABLE_PARTITION_KEY]: `TOTAL#${choice}` });

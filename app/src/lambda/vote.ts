@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { APP_HEALTH_PATH } from "../../../components/appContract";
+import { APP_HEALTH_PATH } from "../../../shared/appContract";
 import type { VoteOptions } from "../core/config";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderVotePage } from "../core/pages";

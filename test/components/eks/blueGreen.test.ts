@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { SLOT_LABEL } from "../../../components/eks/workloadSpec";
-import type { CapturedResource } from "../../../plan/capturedResource";
+import type { CapturedResource } from "../../../shared/capturedResource";
 import type { StackRun } from "../../../plan/runStack";
 import { input, named, ofType, stackRun } from "../../support/stacks";
 

@@ -4,7 +4,7 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
-import type { CapturedResource } from "../../../plan/capturedResource";
+import type { CapturedResource } from "../../../shared/capturedResource";
 import { readStackConfig } from "../../../plan/stackFile";
 import { parseVoteAppConfig } from "../../../stacks/config";
 import { SHIPPED_STACKS, stackRun } from "../../support/stacks";

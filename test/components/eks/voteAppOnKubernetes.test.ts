@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../components/appContract";
+import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../shared/appContract";
 import { ALB_IDLE_TIMEOUT_SECONDS } from "../../../components/eks/voteAppOnKubernetes";
 import { WORKER_HEARTBEAT_PATH } from "../../../components/eks/workloadSpec";
-import type { CapturedResource } from "../../../plan/capturedResource";
+import type { CapturedResource } from "../../../shared/capturedResource";
 import { input, named, ofType, single, stackRun } from "../../support/stacks";
 
 /** VoteAppOnKubernetes on captured inputs of the shipped stacks switched to platform eks. */

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { CapturedResource } from "../../../plan/capturedResource";
+import type { CapturedResource } from "../../../shared/capturedResource";
 import type { ContainerDefinition } from "../../../components/fargate/containerDefinition";
 import { TLS_POLICY } from "../../../components/fargate/loadBalancer";
 import { input, named, ofType, single, stackRun } from "../../support/stacks";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { StackRun } from "../../../plan/runStack";
-import { TABLE_PARTITION_KEY } from "../../../app/src/lambda/store";
+import { TABLE_PARTITION_KEY } from "../../../shared/appContract";
 import { RESULT_ROUTES, VOTE_ROUTES } from "../../../components/serverless/voteAppServerless";
 import { input, named, ofType, single, stackRun } from "../../support/stacks";
 

@@ -3,7 +3,7 @@
  * exits 0 when GET http://127.0.0.1:$PORT/healthz answers 200 within 2 s, else 1.
  */
 import { request } from "http";
-import { AppEnv, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../../../components/appContract";
+import { AppEnv, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../../../shared/appContract";
 
 const port = Number(process.env[AppEnv.port] || APP_HTTP_PORT);
 const probe = request({ host: "127.0.0.1", port, path: APP_HEALTH_PATH, method: "GET", timeout: 2000 }, (response) => {

@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
+import { type Tier, TIERS } from "./values";
 
 /**
  * Reading a Pulumi config namespace against a table of declared keys: the generic half of config
@@ -118,6 +119,49 @@ export function schemaProblems(
         const key = String(issue.path[0]);
         return { key: `${namespace}:${key}`, value: values[key], message: issue.message };
     });
+}
+
+/** Records one problem with a key of a namespace, the key given unqualified. */
+export type Report<K extends string = string> = (key: K, value: unknown, message: string) => void;
+
+/** A Report that qualifies the key and appends to `problems`. */
+export function reporter<K extends string = string>(namespace: string, problems: ConfigProblem[]): Report<K> {
+    return (key, value, message) => problems.push({ key: `${namespace}:${key}`, value, message });
+}
+
+/**
+ * The first half of validating a stack's config, the same for every project: typed reading against the
+ * key table, then the project's per-key schema. Returns the parsed flat values, or throws one
+ * ConfigValidationError listing every problem found so far.
+ */
+export function parseFlatValues<S extends z.ZodType>(
+    raw: Readonly<Record<string, string>>,
+    table: ConfigKeyTable,
+    schema: S,
+    stack: string,
+): z.output<S> {
+    const problems: ConfigProblem[] = [];
+    const values = readTypedValues(raw, table, problems);
+    const parsed = schema.safeParse(values);
+    if (!parsed.success) problems.push(...schemaProblems(parsed.error, values, table.namespace));
+    if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(stack, problems);
+    return parsed.data;
+}
+
+/** The stack's tier: the `tier` key, else the environment's name when it is one of the tiers. */
+export function resolveTier(
+    flat: { readonly tier?: Tier; readonly environment: string },
+    report: Report<"tier">,
+): Tier | undefined {
+    if (flat.tier) return flat.tier;
+    const fromName = TIERS.find((t) => t === flat.environment);
+    if (!fromName)
+        report(
+            "tier",
+            undefined,
+            `is required when the environment ("${flat.environment}") is not one of ${TIERS.join(", ")}: set dev, staging or prod`,
+        );
+    return fromName;
 }
 
 /** One entry of a Pulumi.yaml typed `config:` block. */

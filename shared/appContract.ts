@@ -68,6 +68,35 @@ export const WORKER_HEARTBEAT = {
     staleAfterSeconds: 60,
 } as const;
 
+/** Path prefix of the result service behind a shared load balancer (ALB path rules, API Gateway routes). */
+export const RESULT_PATH_PREFIX = "/result";
+
+/** ALB path patterns that reach result; everything else reaches vote. */
+export const RESULT_PATH_PATTERNS = [RESULT_PATH_PREFIX, `${RESULT_PATH_PREFIX}/*`] as const;
+
+/** What the result Lambda function serves (its HTTP API routes). */
+export const LAMBDA_RESULT_PATHS = {
+    page: RESULT_PATH_PREFIX,
+    totals: `${RESULT_PATH_PREFIX}/totals.json`,
+    script: `${RESULT_PATH_PREFIX}/app.js`,
+    health: `${RESULT_PATH_PREFIX}${APP_HEALTH_PATH}`,
+} as const;
+
+/**
+ * Environment of the Lambda functions (serverless platform). The container contract's Redis/Postgres
+ * settings do not apply: the vote function sends to an SQS FIFO queue, the worker and result functions use
+ * a DynamoDB table. The platform component sets these names; the handlers read them.
+ */
+export const LambdaEnv = {
+    /** URL of the SQS FIFO queue of ballots (vote function). */
+    queueUrl: "VOTES_QUEUE_URL",
+    /** Name of the DynamoDB table of voters and totals (worker and result functions). */
+    tableName: "VOTES_TABLE_NAME",
+} as const;
+
+/** The votes table's partition key attribute (type S): the component declares it, the handlers key items by it. */
+export const TABLE_PARTITION_KEY = "pk";
+
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
 

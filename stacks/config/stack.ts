@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { environmentName, fromList, oneOf, region, tagValue, tier } from "../../shared/config/values";
+import type { ConfigCheck, FlatOf } from "./check";
+import { qualifiedKey } from "./keys";
+import { LOG_RETENTION_DAYS, PLATFORMS } from "./rules";
+
+/** The stack itself: its environment, tier, region, platform, tags, log retention and vote options. */
+
+const label = z.string().min(1, { error: "must not be empty" }).max(64, { error: "must be at most 64 characters" });
+
+export const stackKeys = {
+    environment: environmentName,
+    tier: tier.optional(),
+    region,
+    platform: oneOf(PLATFORMS),
+    owner: tagValue,
+    costCentre: tagValue,
+    logRetentionDays: fromList(LOG_RETENTION_DAYS),
+    optionA: label,
+    optionB: label,
+};
+
+export type StackFlatConfig = FlatOf<typeof stackKeys>;
+
+export const checkStack: ConfigCheck<StackFlatConfig> = (flat, tier, report) => {
+    if (tier === "prod" && flat.logRetentionDays < 30)
+        report("logRetentionDays", flat.logRetentionDays, "must be at least 30 in prod");
+    if (flat.optionA === flat.optionB) report("optionB", flat.optionB, `must differ from ${qualifiedKey("optionA")}`);
+};
