@@ -18,6 +18,7 @@ export function observeStack(
             accountId: config.account.id,
             alarmEmail: config.safety.alarmEmail,
             protectKey: config.hardened,
+            dashboard: config.cost.dashboard,
             signals,
         },
         foundation.componentOptions,

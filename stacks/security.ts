@@ -28,6 +28,7 @@ export function secureAccount(config: VoteAppConfig, foundation: BaseFoundation)
             auditLogRetentionDays: baseline.auditLogRetentionDays,
             securityHub: baseline.securityHub,
             protectAuditLogs: config.hardened,
+            ecrScanning: config.cost.ecrScanning,
         },
         foundation.componentOptions,
     );

@@ -1,4 +1,4 @@
-import type { CapturedResource } from "../capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { DEFAULT_VOTES_PER_MONTH, IDLE, PER_VOTE, SECONDS_PER_MONTH, UNITS } from "./assumptions";
 import { FREE_TYPES, isFreeKubernetesType } from "./freeTypes";
 import { EC2_VCPUS, priceTableFor, rdsVcpus } from "./prices";

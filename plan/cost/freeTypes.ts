@@ -49,6 +49,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
     "aws:ecr/registryPolicy:RegistryPolicy": "free",
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": "free (replicated storage is not estimated)",
     "aws:ecs/taskDefinition:TaskDefinition": "priced with the ECS service that runs it",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "free (the tasks are priced on their services)",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "free (Service Connect adds no charge)",
     "aws:appautoscaling/target:Target": "free",
     "aws:appautoscaling/policy:Policy": "free",

@@ -223,6 +223,37 @@ export const CONFIG_KEYS = {
             "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).",
         default: false,
     },
+    // --- cost (stacks/config/cost.ts; unset, the tier decides) ---
+    containerInsights: {
+        type: "string",
+        description:
+            "ECS Container Insights: disabled, enabled or enhanced (platform ecs). Default disabled in dev, enhanced in staging and prod; prod refuses disabled.",
+        optional: true,
+    },
+    dashboard: {
+        type: "boolean",
+        description:
+            "Create the stack's CloudWatch dashboard ($3 a month); the alarms do not depend on it. Default false in dev, true in staging and prod; prod refuses false.",
+        optional: true,
+    },
+    fargateSpot: {
+        type: "boolean",
+        description:
+            "Run the ECS services on Fargate Spot (about 70% cheaper; tasks may be stopped at two minutes' notice and replaced). Default true in dev, false in staging and prod; prod refuses true.",
+        optional: true,
+    },
+    ecrScanning: {
+        type: "string",
+        description:
+            "ECR image scanning: basic (ECR's free scan on push) or enhanced (Inspector, on push and continuously; priced per image). Default basic in dev, enhanced in staging and prod; prod refuses basic.",
+        optional: true,
+    },
+    apiDetailedMetrics: {
+        type: "boolean",
+        description:
+            "Per-route API Gateway metrics (platform lambda; custom metrics billed while requests flow). Default false in dev, true in staging and prod.",
+        optional: true,
+    },
     // --- lambda ---
     lambdaVoteMemory: {
         type: "integer",

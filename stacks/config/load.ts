@@ -9,6 +9,7 @@ import {
 } from "../../shared/config/reader";
 import { checkAccounts, resolveAccount } from "./accounts";
 import type { ConfigCheck } from "./check";
+import { checkCost, resolveCost } from "./cost";
 import { checkData, resolveData } from "./data";
 import { checkDelivery, resolveImages } from "./delivery";
 import { checkEks, resolveEks } from "./eks";
@@ -42,6 +43,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkLambda,
     checkDelivery,
     checkSafety,
+    checkCost,
     checkEks,
     checkEksSlots,
 ];
@@ -80,6 +82,7 @@ export function parseVoteAppConfig(
         images: resolveImages(flat),
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        cost: resolveCost(flat, tier),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
     };

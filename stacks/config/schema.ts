@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountKeys } from "./accounts";
+import { costKeys } from "./cost";
 import { dataKeys } from "./data";
 import { deliveryKeys } from "./delivery";
 import { eksKeys } from "./eks";
@@ -25,6 +26,7 @@ const everyKey = {
     ...httpsKeys,
     ...deliveryKeys,
     ...safetyKeys,
+    ...costKeys,
     ...lambdaKeys,
     ...eksKeys,
     ...eksSlotKeys,

@@ -8,6 +8,7 @@ import type { DomainConfig } from "./https";
 import type { LambdaConfig } from "./lambda";
 import type { NetworkConfig } from "./network";
 import type { Platform } from "./rules";
+import type { CostOptions } from "./cost";
 import type { SafetyConfig } from "./safety";
 import type { ServiceSize } from "./services";
 
@@ -41,6 +42,8 @@ export interface VoteAppConfig {
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
     readonly safety: SafetyConfig;
+    /** What dev does without and staging/prod keep: Container Insights, dashboard, Spot, ECR scanning (stacks/config/cost.ts). */
+    readonly cost: CostOptions;
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
     readonly lambda: LambdaConfig;
     /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */

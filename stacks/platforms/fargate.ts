@@ -71,6 +71,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             accessLogs: config.hardened,
             deletionProtection: config.hardened,
             voteOptions: config.voteOptions,
+            containerInsights: config.cost.containerInsights,
+            capacity: config.cost.fargateSpot ? "spot" : "onDemand",
             transform: transforms.fargate,
             deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
             // The alarms below watch the services, so the services name them before they exist.

@@ -54,6 +54,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
                 burstLimit: config.lambda.api.throttleBurstLimit,
                 rateLimit: config.lambda.api.throttleRateLimit,
             },
+            detailedRouteMetrics: config.cost.apiDetailedMetrics,
             workerBatchSize: config.lambda.worker.batchSize,
             maxReceiveCount: config.lambda.queue.maxReceiveCount,
             visibilityTimeoutSeconds: config.lambda.queue.visibilityTimeoutSeconds,

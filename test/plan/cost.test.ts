@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { CapturedResource } from "../../plan/capturedResource";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
 import { PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
@@ -37,17 +37,18 @@ describe("cost estimate (plan/cost)", function () {
         // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
-        // vote: 1 task × 256 CPU units / 512 MiB on ARM64: 0.25 vCPU × $0.03238 × 730, 0.5 GB × $0.00356 × 730.
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate .*: vCPU/).monthlyUsd), 5.91);
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate .*: memory/).monthlyUsd), 1.3);
+        // vote: 1 Spot task (dev) × 256 CPU units / 512 MiB on ARM64: 0.25 vCPU × $0.009714 × 730, 0.5 GB × $0.001068 × 730.
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).monthlyUsd), 1.77);
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: memory/).monthlyUsd), 0.39);
         // db.t4g.micro Single-AZ $0.018/h; 20 GB gp3 at $0.127/GB-month.
         assert.strictEqual(cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd), 13.14);
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
         // cache.t4g.micro, one node, $0.017/h.
         assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
-        // Three customer managed keys at $1 and one dashboard at $3.
+        // Three customer managed keys at $1; dev has no dashboard (staging's is $3).
         assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "kms.key.month").length, 3);
-        assert.strictEqual(cents(line(estimate, "observability", /dashboard/).monthlyUsd), 3);
+        assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "cloudwatch.dashboard.month").length, 0);
+        assert.strictEqual(cents(line(await estimateOf("staging", "ecs"), "observability", /dashboard/).monthlyUsd), 3);
     });
 
     it("prices prod's Multi-AZ database twice and one NAT gateway per AZ", async () => {
@@ -55,6 +56,9 @@ describe("cost estimate (plan/cost)", function () {
         // db.m7g.large Multi-AZ: 2 × 730 h × $0.186; 100 GB gp3 × 2 × $0.127.
         assert.strictEqual(cents(line(estimate, "data-postgres", /db\.m7g\.large Multi-AZ/).monthlyUsd), 271.56);
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 25.4);
+        // vote: 3 on-demand tasks × 512 CPU units / 1024 MiB on ARM64: 1.5 vCPU × $0.03238 × 730, 3 GB × $0.00356 × 730.
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate 3 × .*: vCPU/).monthlyUsd), 35.46);
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate 3 × .*: memory/).monthlyUsd), 7.8);
         // Three AZs: three gateways, 3 × 730 × $0.048.
         assert.strictEqual(cents(line(estimate, "network", /NAT gateways \(3\): hours/).monthlyUsd), 105.12);
     });
@@ -214,5 +218,99 @@ describe("npm run plan: the cost estimate", function () {
         const { code, err } = planCli("--stack", "dev", "--votes", "lots");
         assert.strictEqual(code, 2);
         assert.match(err, /--votes lots: expected a whole number of votes a month/);
+    });
+});
+
+describe("cost options in the plan and its estimate", function () {
+    this.timeout(300_000);
+
+    it("dev has no dashboard and outputs no dashboard URL; staging and prod keep theirs", async () => {
+        for (const platform of PLATFORMS) {
+            const dev = await stackRun("dev", { overrides: { "voteapp:platform": platform } });
+            assert.strictEqual(
+                dev.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard").length,
+                0,
+                platform,
+            );
+            assert.ok(!("dashboardUrl" in dev.outputs), platform);
+            assert.ok(
+                dev.resources.some((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm"),
+                "the alarms stay",
+            );
+            const staging = await stackRun("staging", { overrides: { "voteapp:platform": platform } });
+            assert.strictEqual(
+                staging.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard").length,
+                1,
+            );
+        }
+    });
+
+    it("dev scans images with ECR's basic scan on push and Inspector scans no images; staging scans continuously", async () => {
+        const dev = await stackRun("dev");
+        const scanning = dev.resources.find(
+            (r) => r.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+        );
+        assert.strictEqual(scanning?.inputs.scanType, "BASIC");
+        assert.deepStrictEqual(scanning?.inputs.rules, [
+            { scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] },
+        ]);
+        assert.strictEqual(dev.resources.filter((r) => r.type === "aws:inspector2/enabler:Enabler").length, 0);
+        const eks = await stackRun("dev", { overrides: { "voteapp:platform": "eks" } });
+        const enabler = eks.resources.find((r) => r.type === "aws:inspector2/enabler:Enabler");
+        assert.deepStrictEqual(enabler?.inputs.resourceTypes, ["EC2"], "Inspector still scans the nodes");
+        const staging = await stackRun("staging");
+        assert.strictEqual(
+            staging.resources.find(
+                (r) => r.type === "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+            )?.inputs.scanType,
+            "ENHANCED",
+        );
+    });
+
+    it("dev's API publishes no per-route metrics; staging's does", async () => {
+        const stage = async (stack: string) =>
+            (await stackRun(stack, { overrides: { "voteapp:platform": "lambda" } })).resources.find(
+                (r) => r.type === "aws:apigatewayv2/stage:Stage",
+            );
+        assert.strictEqual(
+            ((await stage("dev"))?.inputs.defaultRouteSettings as Record<string, unknown>).detailedMetricsEnabled,
+            false,
+        );
+        assert.strictEqual(
+            ((await stage("staging"))?.inputs.defaultRouteSettings as Record<string, unknown>).detailedMetricsEnabled,
+            true,
+        );
+    });
+
+    it("the estimate shows what dev's options save: Spot tasks, and no Container Insights, dashboard or Inspector image scans", async () => {
+        const dev = await estimateOf("dev", "ecs");
+        const full = await (async () => {
+            const run = await stackRun("dev", {
+                overrides: {
+                    "voteapp:containerInsights": "enhanced",
+                    "voteapp:dashboard": "true",
+                    "voteapp:fargateSpot": "false",
+                    "voteapp:ecrScanning": "enhanced",
+                },
+            });
+            return estimateCost(run.resources, { region: "eu-west-1" });
+        })();
+        const keys = (e: CostEstimate) => new Set(e.lines.map((l) => l.priceKey));
+        for (const key of [
+            "cloudwatch.container-insights-enhanced.metric-month",
+            "cloudwatch.dashboard.month",
+            "inspector.ecr.initial-scan",
+            "fargate.linux.arm64.vcpu-hour",
+        ]) {
+            assert.ok(keys(full).has(key), `the full dev stack pays ${key}`);
+            assert.ok(!keys(dev).has(key), `dev still pays ${key}`);
+        }
+        assert.ok(keys(dev).has("fargate-spot.linux.arm64.vcpu-hour"));
+        // Spot: 3 tasks × 0.25 vCPU × 730 h × $0.009714 instead of $0.03238.
+        const spotVcpu = dev.lines
+            .filter((l) => l.priceKey === "fargate-spot.linux.arm64.vcpu-hour")
+            .reduce((s, l) => s + l.monthlyUsd, 0);
+        assert.strictEqual(cents(spotVcpu), cents(3 * 0.25 * 730 * 0.009714));
+        assert.ok(full.totals.idleUsd - dev.totals.idleUsd > 30, `${full.totals.idleUsd} → ${dev.totals.idleUsd}`);
     });
 });
