@@ -1,13 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { type AppService, AppSecretName, appSecretNames } from "../shared/appContract";
+import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } from "../shared/appContract";
+import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
 
 export interface DataArgs {
     /** Name prefix for physical names, `<project>-<environment>`. @example "voteapp-dev" */
     readonly namePrefix: string;
+    /** Region and account of the stack: the database setup function and the IAM database user ARNs. */
+    readonly region: string;
+    readonly accountId: string;
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets the data stores live in (never public ones). */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,7 +49,7 @@ export interface DataArgs {
     readonly finalSnapshot?: boolean;
     /** Name of the application database. @default "votes" */
     readonly databaseName?: string;
-    /** Master user of the database. @default "voteapp" */
+    /** Master user of the database: only the database setup function uses it, never the app. @default "voteapp" */
     readonly databaseUser?: string;
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: {
@@ -67,7 +71,6 @@ export function injectedSecretsFor(
 ): { readonly name: string; readonly secret: InjectedSecret }[] {
     const byName: Readonly<Record<string, InjectedSecret>> = {
         [AppSecretName.redisPassword]: secrets.redisPassword,
-        [AppSecretName.pgPassword]: secrets.pgPassword,
     };
     return appSecretNames(service).map((name) => ({ name, secret: byName[name] }));
 }
@@ -76,9 +79,17 @@ export const REDIS_PORT = 6379;
 export const POSTGRES_PORT = 5432;
 
 /**
+ * The CA that signs the database's server certificate (RDS `caCertIdentifier`). The clients trust the RDS CA
+ * bundle (app/src/containers/rdsCa.ts), which test/app/rdsCa.test.ts checks holds this CA for every region.
+ */
+export const POSTGRES_CA_IDENTIFIER = "rds-ca-rsa2048-g1";
+
+/**
  * The data layer: ElastiCache Redis (TLS in transit, encrypted at rest, AUTH token in Secrets Manager) and
  * RDS PostgreSQL (encrypted, private, SSL forced, master password generated and kept by RDS in Secrets
- * Manager), each behind a security group that admits only the given client groups on its one port.
+ * Manager, IAM database authentication), each behind a security group that admits only the given client
+ * groups on its one port; and the database setup, the only user of the master secret, giving each Postgres
+ * client its own least-privilege IAM user.
  */
 export class Data extends pulumi.ComponentResource {
     readonly redis: aws.elasticache.ReplicationGroup;
@@ -94,9 +105,17 @@ export class Data extends pulumi.ComponentResource {
         readonly pgHost: pulumi.Output<string>;
         readonly pgPort: pulumi.Output<string>;
         readonly pgDatabase: pulumi.Output<string>;
-        readonly pgUser: pulumi.Output<string>;
+        /** Each Postgres client's own database user (IAM authentication; never the master user). */
+        readonly pgUsers: Readonly<Record<DatabaseClient, pulumi.Output<string>>>;
+        readonly region: pulumi.Output<string>;
     };
-    readonly secrets: { readonly redisPassword: InjectedSecret; readonly pgPassword: InjectedSecret };
+    readonly secrets: { readonly redisPassword: InjectedSecret };
+    /** The Redis AUTH token (a Pulumi secret) for platforms that inject it from their own secret store (EKS). */
+    readonly redisAuthToken: pulumi.Output<string>;
+    /** Creates the app's database users; clients wait for `databaseSetup.invocation` and use `connectStatement`. */
+    readonly databaseSetup: DatabaseSetup;
+    /** The database setup function's group: the database admits it besides the clients. */
+    readonly databaseSetupSecurityGroup: aws.ec2.SecurityGroup;
 
     constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:data:Data", name, {}, opts);
@@ -130,7 +149,40 @@ export class Data extends pulumi.ComponentResource {
             return group;
         };
         this.redisSecurityGroup = securityGroup("redis", REDIS_PORT, args.redisClientSecurityGroupIds);
-        this.postgresSecurityGroup = securityGroup("postgres", POSTGRES_PORT, args.postgresClientSecurityGroupIds);
+        // The database setup function: PostgreSQL in the VPC, and HTTPS for Secrets Manager (through NAT or an endpoint).
+        this.databaseSetupSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-db-setup`,
+            { vpcId: args.vpcId, description: "Database setup function: PostgreSQL and HTTPS out, nothing in" },
+            { parent },
+        );
+        this.postgresSecurityGroup = securityGroup("postgres", POSTGRES_PORT, [
+            ...args.postgresClientSecurityGroupIds,
+            this.databaseSetupSecurityGroup.id,
+        ]);
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-db-setup-postgres`,
+            {
+                securityGroupId: this.databaseSetupSecurityGroup.id,
+                referencedSecurityGroupId: this.postgresSecurityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                description: "PostgreSQL",
+            },
+            { parent },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-db-setup-https`,
+            {
+                securityGroupId: this.databaseSetupSecurityGroup.id,
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "Secrets Manager over HTTPS",
+            },
+            { parent },
+        );
 
         const logGroup = (store: string) =>
             new aws.cloudwatch.LogGroup(
@@ -259,7 +311,7 @@ export class Data extends pulumi.ComponentResource {
                     finalSnapshotIdentifier: finalSnapshot ? `${identifier}-final` : undefined,
                     autoMinorVersionUpgrade: true,
                     enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-                    caCertIdentifier: "rds-ca-rsa2048-g1",
+                    caCertIdentifier: POSTGRES_CA_IDENTIFIER,
                     applyImmediately: !production,
                 },
                 `${name}-postgres`,
@@ -272,20 +324,38 @@ export class Data extends pulumi.ComponentResource {
             if (!arn) throw new Error("RDS did not report the master user secret; manageMasterUserPassword must be on");
             return arn;
         });
+        this.databaseSetup = new DatabaseSetup(
+            `${name}-db-setup`,
+            {
+                namePrefix: args.namePrefix,
+                region: args.region,
+                accountId: args.accountId,
+                subnetIds: args.subnetIds,
+                securityGroupId: this.databaseSetupSecurityGroup.id,
+                instance: this.postgres,
+                database: databaseName,
+                masterSecretArn,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+            },
+            { parent },
+        );
         this.endpoints = {
             redisHost: this.redis.primaryEndpointAddress,
             redisPort: pulumi.output(String(REDIS_PORT)),
             pgHost: this.postgres.address,
             pgPort: pulumi.output(String(POSTGRES_PORT)),
             pgDatabase: pulumi.output(databaseName),
-            pgUser: pulumi.output(databaseUser),
+            pgUsers: {
+                worker: pulumi.output(this.databaseSetup.users.worker),
+                result: pulumi.output(this.databaseSetup.users.result),
+            },
+            region: pulumi.output(args.region),
         };
         // Readers of the token (ECS secrets, the EKS Secret) must wait for its value, not just for the empty secret.
         const redisAuthArn = pulumi.all([this.redisAuthSecret.arn, redisAuthVersion.versionId]).apply(([arn]) => arn);
-        this.secrets = {
-            redisPassword: { arn: redisAuthArn },
-            pgPassword: { arn: masterSecretArn, jsonKey: "password" },
-        };
+        this.secrets = { redisPassword: { arn: redisAuthArn } };
+        this.redisAuthToken = pulumi.secret(redisToken.result);
         this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
     }
 }

@@ -25,6 +25,8 @@ export interface MockedRun {
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Names of stack outputs marked secret. */
     readonly secretOutputs: readonly string[];
+    /** The provider functions (invokes) the program called while it ran, in order: what a preview role must be allowed. */
+    readonly invokes: readonly { readonly token: string; readonly inputs: Readonly<Record<string, unknown>> }[];
 }
 
 /** Minimal view of the protobuf request the monitor receives; the SDK ships it untyped to MockMonitor. */
@@ -66,12 +68,16 @@ function unwrapSecrets(value: unknown): unknown {
 
 class CapturingMonitor extends MockMonitor {
     readonly captured: CapturedResource[] = [];
+    readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
     constructor(context: MockContext) {
         super({
             newResource: (args) =>
                 mockResourceOutputs(args.type, args.name, args.inputs as Record<string, unknown>, context),
-            call: (args) => mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context),
+            call: (args) => {
+                this.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                return mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context);
+            },
         });
     }
 
@@ -170,7 +176,7 @@ async function runExclusively(
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw failures[0];
         assertUniqueUrns(monitor.captured);
-        return { resources: [...monitor.captured], outputs, secretOutputs };
+        return { resources: [...monitor.captured], outputs, secretOutputs, invokes: [...monitor.invokes] };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);

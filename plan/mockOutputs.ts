@@ -51,6 +51,8 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
             address: host,
             endpoint: `${host}:5432`,
             port: 5432,
+            // The DbiResourceId IAM database authentication ARNs name (rds-db:connect on dbuser:<id>/<user>).
+            resourceId: `db-${hash(name).toUpperCase()}${hash(`${name}-r`).toUpperCase()}`,
             masterUserSecrets: inputs.manageMasterUserPassword
                 ? [
                       {

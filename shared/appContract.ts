@@ -20,27 +20,59 @@ export const AppEnv = {
     pgHost: "PGHOST",
     pgPort: "PGPORT",
     pgDatabase: "PGDATABASE",
+    /** The service's own least-privilege database user (never the RDS master user on AWS). */
     pgUser: "PGUSER",
-    /** libpq sslmode: "require" on AWS (RDS forces SSL through its parameter group). */
+    /**
+     * libpq sslmode: "verify-full" on AWS (the server certificate must chain to an RDS CA and name PGHOST;
+     * RDS also forces SSL through its parameter group), "disable" for a local database only.
+     */
     pgSslMode: "PGSSLMODE",
+    /** PEM file of the CAs to trust instead of the bundled RDS CAs (libpq's PGSSLROOTCERT): local databases. */
+    pgSslRootCert: "PGSSLROOTCERT",
+    /**
+     * How the service authenticates to Postgres: "iam" (an RDS IAM authentication token signed with the task or
+     * pod role, valid 15 minutes, nothing secret stored anywhere) on AWS, "password" (PGPASSWORD) locally.
+     */
+    pgAuth: "PGAUTH",
+    /** Region the IAM authentication token is signed for (the database's). */
+    awsRegion: "AWS_REGION",
     /** Labels of the two vote options. */
     optionA: "OPTION_A",
     optionB: "OPTION_B",
     /** TCP port an HTTP service listens on inside its container. */
     port: "PORT",
-    /**
-     * ARN of the Secrets Manager secret holding the Postgres password (JSON key `password`: the RDS-managed
-     * master secret). When set, the app reads the password from it and re-reads it when Postgres rejects the
-     * current one, so a rotation needs no restart. An ARN is a name, not a secret: plain environment.
-     */
-    pgPasswordSecretArn: "PGPASSWORD_SECRET_ARN",
 } as const;
 
 /** Secret variable names: injected from a secret store, never set as plain environment. */
 export const AppSecretName = {
     redisPassword: "REDIS_PASSWORD",
+    /** Local databases only: on AWS the Postgres clients sign IAM tokens (PGAUTH=iam) and receive no password. */
     pgPassword: "PGPASSWORD",
 } as const;
+
+/** The database users of the Postgres clients: the worker writes ballots, result only reads the totals. */
+export const DATABASE_USERS = {
+    worker: { name: "voteapp_worker", access: "write" },
+    result: { name: "voteapp_result", access: "read" },
+} as const;
+export type DatabaseClient = keyof typeof DATABASE_USERS;
+export const DATABASE_CLIENTS = Object.keys(DATABASE_USERS) as DatabaseClient[];
+
+/**
+ * The database setup's input (app/src/dbsetup/setup.ts): the database and each client's user with its access.
+ * Pulumi sends exactly this to the setup function; the app tests run the setup with it too.
+ */
+export function databaseSetupInput(database: string): {
+    readonly database: string;
+    readonly users: { readonly name: string; readonly access: "write" | "read" }[];
+} {
+    return { database, users: DATABASE_CLIENTS.map((client) => ({ ...DATABASE_USERS[client] })) };
+}
+
+/** True for the services that connect to Postgres (SERVICE_NEEDS[service].postgres). */
+export function isDatabaseClient(service: AppService): service is DatabaseClient {
+    return service in DATABASE_USERS;
+}
 
 /** Which services need which backing store: least privilege in secrets and network rules. */
 export const SERVICE_NEEDS: Readonly<
@@ -107,9 +139,10 @@ export interface DataEndpoints<T> {
     readonly pgHost: T;
     readonly pgPort: T;
     readonly pgDatabase: T;
-    readonly pgUser: T;
-    /** The Postgres password's secret (PGPASSWORD_SECRET_ARN), when the platform lets the app read it. */
-    readonly pgPasswordSecretArn?: T;
+    /** Each Postgres client's own database user (created by the data layer's database setup). */
+    readonly pgUsers: Readonly<Record<DatabaseClient, T>>;
+    /** The database's region: the IAM authentication tokens are signed for it. */
+    readonly region: T;
 }
 
 /**
@@ -133,22 +166,19 @@ export function appEnvironment<T>(
         env[AppEnv.redisPort] = data.redisPort;
         env[AppEnv.redisTls] = literal("true");
     }
-    if (needs.postgres) {
+    if (needs.postgres && isDatabaseClient(service)) {
         env[AppEnv.pgHost] = data.pgHost;
         env[AppEnv.pgPort] = data.pgPort;
         env[AppEnv.pgDatabase] = data.pgDatabase;
-        env[AppEnv.pgUser] = data.pgUser;
-        env[AppEnv.pgSslMode] = literal("require");
-        if (data.pgPasswordSecretArn !== undefined) env[AppEnv.pgPasswordSecretArn] = data.pgPasswordSecretArn;
+        env[AppEnv.pgUser] = data.pgUsers[service];
+        env[AppEnv.pgSslMode] = literal("verify-full");
+        env[AppEnv.pgAuth] = literal("iam");
+        env[AppEnv.awsRegion] = data.region;
     }
     return env;
 }
 
-/** Secret variable names one service needs. */
+/** Secret variable names one service needs (Postgres clients need none: they sign IAM tokens). */
 export function appSecretNames(service: AppService): string[] {
-    const needs = SERVICE_NEEDS[service];
-    const names: string[] = [];
-    if (needs.redis) names.push(AppSecretName.redisPassword);
-    if (needs.postgres) names.push(AppSecretName.pgPassword);
-    return names;
+    return SERVICE_NEEDS[service].redis ? [AppSecretName.redisPassword] : [];
 }

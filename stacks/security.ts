@@ -2,10 +2,14 @@ import { AccountSecurityBaseline, type AccountWorkloads } from "../components/se
 import type { Platform, VoteAppConfig } from "./config";
 import type { BaseFoundation } from "./foundation";
 
-/** What each platform runs, for the GuardDuty features and Inspector scans the baseline enables. */
+/**
+ * What each platform runs, for the GuardDuty features and Inspector scans the baseline enables. ecs and eks run
+ * a Lambda function too: the database setup (components/databaseSetup.ts), the only code holding the RDS master
+ * credential, so its network activity and code are watched like the app's.
+ */
 export const PLATFORM_WORKLOADS: Readonly<Record<Platform, AccountWorkloads>> = {
-    ecs: { ecsFargate: true, rds: true },
-    eks: { eks: true, ec2: true, rds: true },
+    ecs: { ecsFargate: true, rds: true, lambda: true },
+    eks: { eks: true, ec2: true, rds: true, lambda: true },
     lambda: { lambda: true },
 };
 

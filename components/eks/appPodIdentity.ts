@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppService } from "../../shared/appContract";
-import { policyDocument, readSecretsStatements } from "../iamPolicy";
+import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
 
 /** Where the EKS Pod Identity agent serves credentials to pods (hostNetwork, link-local; IPv4 clusters). */
@@ -17,15 +17,15 @@ export interface AppPodIdentityArgs {
     readonly namespace: pulumi.Input<string>;
     /** The service's own ServiceAccount: the association binds the role to exactly it. */
     readonly serviceAccount: k8s.core.v1.ServiceAccount;
-    /** The secrets the service reads itself (the Postgres password's, to follow rotations). */
-    readonly secretArns: readonly pulumi.Input<string>[];
-    /** KMS key of those secrets: decrypt only through Secrets Manager. */
-    readonly kmsKeyArn: pulumi.Input<string>;
+    /** What the pods may do, exactly (a Postgres client: rds-db:connect on its own database user). */
+    readonly permissions: readonly PolicyStatementInput[];
+    /** Says what the role is for, in its description. @example "connect to PostgreSQL as voteapp_worker" */
+    readonly purpose: string;
 }
 
 /**
  * One app service's AWS identity on EKS: an IAM role only EKS Pod Identity can assume, for this account and
- * cluster, allowed to read exactly the given secrets; and the association binding it to the service's
+ * cluster, allowed exactly the given permissions; and the association binding it to the service's
  * ServiceAccount. Pods created after the association get credentials from the Pod Identity agent (the
  * webhook adds a projected token of its own: the pod needs no Kubernetes API token).
  */
@@ -37,7 +37,7 @@ export function appPodIdentity(
     const role = new aws.iam.Role(
         name,
         {
-            description: `${args.service} pods (EKS Pod Identity): read the Postgres password secret, nothing else`,
+            description: `${args.service} pods (EKS Pod Identity): ${args.purpose}, nothing else`,
             assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
         },
         { parent },
@@ -46,10 +46,7 @@ export function appPodIdentity(
         name,
         {
             role: role.id,
-            policy: policyDocument(
-                `${name} policy`,
-                readSecretsStatements(args.secretArns, args.kmsKeyArn, args.region, "PostgresPassword"),
-            ),
+            policy: policyDocument(`${name} policy`, args.permissions),
         },
         { parent },
     );

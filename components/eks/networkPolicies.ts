@@ -67,11 +67,11 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
                 },
             });
         }
-        // Postgres clients re-read the rotated password from Secrets Manager: credentials from the Pod Identity
-        // agent (link-local on the node), then HTTPS to the API (an interface endpoint in the VPC, or NAT).
+        // Postgres clients sign RDS IAM tokens locally with their pod role's credentials, which come from the Pod
+        // Identity agent (link-local on the node). No AWS API call, so no HTTPS out.
         if (needs.postgres) {
             policies.push({
-                name: `${service}-to-aws`,
+                name: `${service}-to-pod-identity`,
                 spec: {
                     podSelector,
                     policyTypes: ["Egress"],
@@ -80,7 +80,6 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
                             to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
                             ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }],
                         },
-                        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
                     ],
                 },
             });

@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
@@ -7,6 +6,8 @@ import {
     APP_SERVICES,
     type AppService,
     appEnvironment,
+    DATABASE_USERS,
+    isDatabaseClient,
     RESULT_PATH_PATTERNS,
     SERVICE_NEEDS,
 } from "../../shared/appContract";
@@ -43,8 +44,11 @@ export interface VoteAppOnKubernetesArgs {
     readonly vpcCidr: string;
     /** Public subnets the ALB is placed in (the controller is told, not left to discover tagged subnets). */
     readonly publicSubnetIds: pulumi.Input<string[]>;
-    /** Data layer endpoints and secrets. */
-    readonly data: Pick<Data, "endpoints" | "secrets">;
+    /**
+     * Data layer endpoints, the Redis AUTH token (kept in a Kubernetes Secret, envelope-encrypted by the cluster's
+     * KMS key) and the database setup: Postgres clients sign IAM tokens and receive no database secret at all.
+     */
+    readonly data: Pick<Data, "endpoints" | "secrets" | "redisAuthToken" | "databaseSetup">;
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     readonly sizes: Readonly<Record<AppService, KubernetesServiceSize>>;
     /**
@@ -79,8 +83,6 @@ export interface VoteAppOnKubernetesArgs {
     readonly targetCpuPercent?: number;
     /** Replicas of the load balancer controller. @default 2 */
     readonly controllerReplicas?: number;
-    /** KMS key of the Postgres password secret: the Postgres clients' pod roles decrypt it via Secrets Manager. */
-    readonly kmsKeyArn: pulumi.Input<string>;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -152,54 +154,38 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             );
         }
 
-        // Passwords: read from Secrets Manager as Pulumi secrets, kept in one Kubernetes Secret per service
-        // holding only what that service needs (envelope-encrypted in etcd by the cluster's KMS key).
-        const secretValue = (arn: pulumi.Input<string>, jsonKey: string | undefined): pulumi.Output<string> =>
-            aws.secretsmanager
-                .getSecretVersionOutput({ secretId: arn }, { parent, provider: awsProvider })
-                .apply((version) => {
-                    if (!jsonKey) return pulumi.secret(version.secretString);
-                    const parsed: unknown = JSON.parse(version.secretString);
-                    const value =
-                        typeof parsed === "object" && parsed !== null
-                            ? (parsed as Record<string, unknown>)[jsonKey]
-                            : undefined;
-                    if (typeof value !== "string")
-                        throw new Error(`Secret ${version.arn} has no string "${jsonKey}" field`);
-                    return pulumi.secret(value);
-                });
-
         const deployments: Record<string, k8s.apps.v1.Deployment> = {};
         for (const service of APP_SERVICES) {
             const labels = appLabels(service);
             const size = args.sizes[service];
             const secrets = injectedSecretsFor(service, args.data.secrets);
-            const secret = new k8s.core.v1.Secret(
-                `${name}-${service}`,
-                {
-                    metadata: { name: `${service}-passwords`, namespace, labels },
-                    type: "Opaque",
-                    immutable: false,
-                    stringData: pulumi.secret(
-                        pulumi.all(
-                            Object.fromEntries(
-                                secrets.map(({ name: variable, secret: s }) => [
-                                    variable,
-                                    secretValue(s.arn, s.jsonKey),
-                                ]),
-                            ),
-                        ),
-                    ),
-                },
-                k8sOpts,
-            );
+            // Only the Redis AUTH token, for the services that use Redis: from the Data component's output (no
+            // read of any secret while the program runs), envelope-encrypted in etcd by the cluster's KMS key.
+            const secret =
+                secrets.length > 0
+                    ? new k8s.core.v1.Secret(
+                          `${name}-${service}`,
+                          {
+                              metadata: { name: `${service}-passwords`, namespace, labels },
+                              type: "Opaque",
+                              immutable: false,
+                              stringData: pulumi.secret(
+                                  pulumi
+                                      .output(args.data.redisAuthToken)
+                                      .apply((token) => Object.fromEntries(secrets.map((s) => [s.name, token]))),
+                              ),
+                          },
+                          k8sOpts,
+                      )
+                    : undefined;
             const serviceAccount = new k8s.core.v1.ServiceAccount(
                 `${name}-${service}`,
                 { metadata: { name: service, namespace, labels }, automountServiceAccountToken: false },
                 k8sOpts,
             );
-            // --- credential rotation: Postgres clients re-read the RDS-managed password with their own pod role ---
-            const podIdentity = SERVICE_NEEDS[service].postgres
+            // Postgres clients sign RDS IAM tokens with their own pod role: rds-db:connect on exactly their user.
+            const databaseClient = isDatabaseClient(service) ? service : undefined;
+            const podIdentity = databaseClient
                 ? appPodIdentity(
                       `${name}-${service}`,
                       {
@@ -210,16 +196,12 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                           region: args.region,
                           namespace,
                           serviceAccount,
-                          secretArns: [args.data.secrets.pgPassword.arn],
-                          kmsKeyArn: args.kmsKeyArn,
+                          permissions: [args.data.databaseSetup.connectStatement(databaseClient)],
+                          purpose: `connect to PostgreSQL as ${DATABASE_USERS[databaseClient].name}`,
                       },
                       this,
                   )
                 : undefined;
-            const endpoints = podIdentity
-                ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn }
-                : args.data.endpoints;
-            // --- end credential rotation ---
             const http = SERVICE_NEEDS[service].http;
             // The worker runs as exactly one pod (workers share Redis's processing list): no HPA, and a new pod
             // only once the old one has stopped (Recreate), never two side by side as a rolling update would.
@@ -246,8 +228,13 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 const container = appContainer({
                     service,
                     image: workload.image,
-                    environment: appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions),
-                    secretName: secret.metadata.name,
+                    environment: appEnvironment(
+                        service,
+                        args.data.endpoints,
+                        (v) => pulumi.output(v),
+                        args.voteOptions,
+                    ),
+                    secretName: secret?.metadata.name ?? "",
                     secretVariables: secrets.map((s) => s.name),
                     size,
                 });
@@ -292,11 +279,15 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                             },
                         },
                     },
-                    // Pods are created once the controller's webhook can add their ALB readiness gates, and once their
-                    // Pod Identity association exists (the credentials are injected at pod creation).
+                    // Pods are created once the controller's webhook can add their ALB readiness gates, and, for Postgres
+                    // clients, once their Pod Identity association exists (credentials are injected at pod creation)
+                    // and the database setup has created their user.
                     {
                         ...k8sOpts,
-                        dependsOn: [this.controller.release, ...(podIdentity ? [podIdentity.association] : [])],
+                        dependsOn: [
+                            this.controller.release,
+                            ...(podIdentity ? [podIdentity.association, args.data.databaseSetup.invocation] : []),
+                        ],
                     },
                 );
                 deployments[workload.k8sName] = deployment;

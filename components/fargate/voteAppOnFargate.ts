@@ -1,8 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, appEnvironment, SERVICE_NEEDS } from "../../shared/appContract";
+import {
+    APP_HTTP_PORT,
+    APP_SERVICES,
+    type AppService,
+    appEnvironment,
+    isDatabaseClient,
+    SERVICE_NEEDS,
+} from "../../shared/appContract";
 import { type Data, injectedSecretsFor } from "../data";
-import { policyDocument, readSecretsStatements, serviceTrustPolicy } from "../iamPolicy";
+import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { containerDefinition, type ContainerSecret } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
@@ -45,8 +52,8 @@ export interface VoteAppOnFargateArgs {
     readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Groups made by FargateSecurityGroups (the data layer already admits the service groups). */
     readonly securityGroups: FargateSecurityGroups;
-    /** Data layer endpoints and the secrets to inject. */
-    readonly data: Pick<Data, "endpoints" | "secrets">;
+    /** Data layer endpoints, the secrets to inject and the database setup (users, IAM connect statements). */
+    readonly data: Pick<Data, "endpoints" | "secrets" | "databaseSetup">;
     /** Image reference per service (repository with tag, or digest). */
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     /** ECR repository ARNs the execution roles may pull from. */
@@ -210,11 +217,12 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             logGroups[service] = logGroup;
             const secrets = secretsOf(service);
             const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup, secrets);
+            const databaseClient = isDatabaseClient(service) ? service : undefined;
             const taskRole = new aws.iam.Role(
                 `${name}-${service}-task`,
                 {
-                    description: SERVICE_NEEDS[service].postgres
-                        ? `${service} task role: reads the Postgres password secret (follows RDS rotation), nothing else`
+                    description: databaseClient
+                        ? `${service} task role: connects to PostgreSQL as its own IAM database user, nothing else`
                         : `${service} task role: the app calls no AWS API, so it holds no permission`,
                     assumeRolePolicy: policyDocument("task trust", [
                         {
@@ -231,29 +239,20 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { parent },
             );
 
-            // --- credential rotation: Postgres clients re-read the RDS-managed password with the task role ---
-            if (SERVICE_NEEDS[service].postgres) {
+            // Postgres clients sign RDS IAM tokens with the task role: rds-db:connect on exactly their own user.
+            if (databaseClient) {
                 new aws.iam.RolePolicy(
                     `${name}-${service}-task`,
                     {
                         role: taskRole.id,
-                        policy: policyDocument(
-                            `${name}-${service}-task policy`,
-                            readSecretsStatements(
-                                [args.data.secrets.pgPassword.arn],
-                                args.kmsKeyArn,
-                                args.region,
-                                "PostgresPassword",
-                            ),
-                        ),
+                        policy: policyDocument(`${name}-${service}-task policy`, [
+                            args.data.databaseSetup.connectStatement(databaseClient),
+                        ]),
                     },
                     { parent },
                 );
             }
-            const endpoints = SERVICE_NEEDS[service].postgres
-                ? { ...args.data.endpoints, pgPasswordSecretArn: args.data.secrets.pgPassword.arn }
-                : args.data.endpoints;
-            const environment = appEnvironment(service, endpoints, (v) => pulumi.output(v), args.voteOptions);
+            const environment = appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
             const containerDefinitions = pulumi
                 .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
                 .apply(([image, logGroupName, env, resolvedSecrets]) =>
@@ -369,9 +368,14 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     waitForSteadyState: false,
                 },
                 // Autoscaling owns the running count once deployed; a deploy must not reset it. ECS/CodeDeploy own what they shift.
+                // Postgres clients start once the database setup has created their users.
                 {
                     parent,
-                    dependsOn: [...this.loadBalancer.routing, ...(capacityProviders ? [capacityProviders] : [])],
+                    dependsOn: [
+                        ...this.loadBalancer.routing,
+                        ...(capacityProviders ? [capacityProviders] : []),
+                        ...(isDatabaseClient(service) ? [args.data.databaseSetup.invocation] : []),
+                    ],
                     ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)],
                 },
             );

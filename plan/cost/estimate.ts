@@ -892,8 +892,15 @@ const RULES: Readonly<Record<string, Rule>> = {
     },
     "aws:lambda/function:Function": (p, r) => {
         const service = lambdaService(r);
-        if (!service)
-            return p.missing(r, "Lambda invocations", "not one of the app's functions: its traffic is unknown");
+        if (!service) {
+            // A function the program itself invokes once per `pulumi up` (e.g. the database setup) costs a fraction of a cent.
+            const invokedByDeploy = p
+                .ofType("aws:lambda/invocation:Invocation")
+                .some((invocation) => invocation.dependencies.includes(r.urn));
+            if (!invokedByDeploy)
+                p.missing(r, "Lambda invocations", "not one of the app's functions: its traffic is unknown");
+            return;
+        }
         const invocations = lambdaInvocations(p, service);
         const arch = asArray(r.inputs.architectures).includes("arm64") ? "arm64" : "x86_64";
         const memoryGb = (asNumber(r.inputs.memorySize) ?? 128) / 1024;

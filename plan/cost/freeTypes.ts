@@ -73,6 +73,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "free",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": "free",
     "aws:lambda/alias:Alias": "free",
+    "aws:lambda/invocation:Invocation": "one invocation per pulumi up (a fraction of a cent)",
     "aws:lambda/permission:Permission": "free",
     "aws:lambda/eventSourceMapping:EventSourceMapping": "free (its queue polling is priced on the queue)",
     "aws:apigatewayv2/api:Api": "priced on its stage's requests",

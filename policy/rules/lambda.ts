@@ -105,6 +105,7 @@ const PERMISSION = "aws:lambda/permission:Permission";
 const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 const HTTP_API_INTEGRATION = "aws:apigatewayv2/integration:Integration";
+const INVOCATION = "aws:lambda/invocation:Invocation";
 const QUEUE = "aws:sqs/queue:Queue";
 
 type Resource = PolicyResource;
@@ -131,7 +132,7 @@ export const lambdaDlq = stackRule(
     {
         name: "lambda-dlq",
         description:
-            "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ), or it is invoked only synchronously, through HTTP API (API Gateway v2) Lambda proxy integrations, where the caller sees the error and Lambda never uses a DLQ. Mappings, integrations and permissions may target the function or one of its aliases.",
+            "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ), or it is invoked only synchronously, through HTTP API (API Gateway v2) Lambda proxy integrations, where the caller sees the error and Lambda never uses a DLQ, or by Pulumi itself (aws.lambda.Invocation, a RequestResponse call whose error fails the deployment). Mappings, integrations, invocations and permissions may target the function or one of its aliases.",
         remediation:
             "Set deadLetterConfig.targetArn or an on-failure destination; for SQS sources, give the queue a redrivePolicy.",
     },
@@ -143,6 +144,7 @@ export const lambdaDlq = stackRule(
         const invokeConfigs = ofType(args.resources, EVENT_INVOKE_CONFIG);
         const permissions = ofType(args.resources, PERMISSION);
         const integrations = ofType(args.resources, HTTP_API_INTEGRATION);
+        const invocations = ofType(args.resources, INVOCATION);
         const queues = ofType(args.resources, QUEUE);
         for (const fn of functions) {
             const dlq = prop(fn, "deadLetterConfig", "targetArn");
@@ -177,6 +179,9 @@ export const lambdaDlq = stackRule(
             const grants = permissions.filter((p) => targets(p, fn, aliases, "function"));
             const otherInvokers = grants.filter((p) => prop(p, "principal") !== "apigateway.amazonaws.com");
             if (proxied && otherInvokers.length === 0) continue;
+            // Run by Pulumi (aws.lambda.Invocation, RequestResponse) and granted to nobody: no asynchronous path.
+            const invokedByPulumi = invocations.some((i) => targets(i, fn, aliases, "functionName"));
+            if (invokedByPulumi && grants.length === 0) continue;
             if (proxied) {
                 reportOn(
                     report,

@@ -38,6 +38,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
         "data",
         {
             namePrefix,
+            region: config.region,
+            accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             redisClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
@@ -84,7 +86,6 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             deletionProtection: config.hardened,
             accessLogs: config.hardened,
             controllerReplicas: config.hardened ? 2 : 1,
-            kmsKeyArn: key.arn,
         },
         componentOptions,
     );

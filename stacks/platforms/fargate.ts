@@ -37,6 +37,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         "data",
         {
             namePrefix,
+            region: config.region,
+            accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),

@@ -24,7 +24,7 @@ const PG: Env = {
     [AppEnv.pgDatabase]: "votes",
     [AppEnv.pgUser]: "app",
     [AppSecretName.pgPassword]: "secret",
-    [AppEnv.pgSslMode]: "require",
+    [AppEnv.pgSslMode]: "verify-full",
 };
 
 describe("app core", () => {
@@ -38,14 +38,14 @@ describe("app core", () => {
             );
         });
 
-        it("reads the Postgres settings; PGPASSWORD is required", () => {
+        it("reads the Postgres settings; without PGAUTH=iam, PGPASSWORD is required", () => {
             assert.deepStrictEqual(postgresConfig(PG, "result"), {
                 host: "db.internal",
                 port: 5432,
                 database: "votes",
                 user: "app",
-                password: "secret",
-                sslMode: "require",
+                auth: { kind: "password", password: "secret" },
+                sslMode: "verify-full",
             });
             const error = configError(() => postgresConfig({ ...PG, [AppSecretName.pgPassword]: undefined }, "result"));
             assert.strictEqual(error.variable, AppSecretName.pgPassword);

@@ -70,7 +70,8 @@ describe("Data", () => {
         const groupIds = new Map(ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, g]));
         for (const [store, port, clients] of [
             ["redis", 6379, ["vote", "worker"]],
-            ["postgres", 5432, ["result", "worker"]],
+            // The database setup function is the third Postgres client (the only one using the master user).
+            ["postgres", 5432, ["result", "worker", "db-setup"]],
         ] as const) {
             const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
                 r.name.startsWith(`data-${store}-client`),

@@ -1,32 +1,24 @@
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { Signer, type SignerConfig } from "@aws-sdk/rds-signer";
 import { AppEnv } from "../../../shared/appContract";
+import type { PostgresConfig } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 
-/** The key of the password in the secret's JSON (the RDS-managed master secret: {"username","password"}). */
-export const PASSWORD_JSON_KEY = "password";
-
-/** The Postgres password could not be read from its secret: the message names the variable, ARN and cause. */
-export class PasswordSecretError extends Error {
-    constructor(
-        readonly secretArn: string,
-        detail: string,
-    ) {
-        super(`${AppEnv.pgPasswordSecretArn}: cannot read the Postgres password from secret ${secretArn}: ${detail}`);
-        this.name = "PasswordSecretError";
-    }
-}
-
-/** Where the pool gets the password for each new connection. */
+/**
+ * Where the Postgres pool gets the password of each new connection. On AWS it is an RDS IAM authentication
+ * token: a SigV4-presigned "connect" request for one database user, signed locally with the task's or pod's
+ * role credentials, valid for 15 minutes. Nothing secret is stored (no Secrets Manager read, no Kubernetes
+ * Secret, nothing in Pulumi state), and rotating the RDS master password does not concern the app.
+ */
 export interface PasswordSource {
-    /** The password to connect with (cached; read from the secret the first time when none was injected). */
+    /** The password to open a connection with (a cached token while it is fresh). */
     current(): Promise<string>;
-    /** Postgres rejected the current password: re-read it (a rotation). False when it cannot change. */
+    /** Postgres refused the current one: get a new one. False when it cannot change (a fixed password). */
     refresh(): Promise<boolean>;
     /** Names where the password comes from, for error messages (never the password). */
     readonly origin: string;
 }
 
-/** The injected PGPASSWORD only: nothing to re-read, a rejection is final until the task restarts. */
+/** The injected PGPASSWORD (local databases): nothing to renew, a rejection is final. */
 export function staticPassword(password: string): PasswordSource {
     return {
         current: () => Promise.resolve(password),
@@ -35,96 +27,115 @@ export function staticPassword(password: string): PasswordSource {
     };
 }
 
-export interface SecretPasswordOptions {
-    /** The injected PGPASSWORD, used until Postgres rejects it (saves a Secrets Manager call at start). */
-    readonly initial?: string;
-    /** Client to use; by default one for the secret's region (from its ARN), with the default credential chain. */
-    readonly client?: SecretsManagerClient;
-    /** A refresh this soon after the previous read reuses it: many failing connections, one API call. @default 1000 */
-    readonly minRefreshIntervalMs?: number;
-    readonly log?: Logger;
+/** What an IAM token is signed for: exactly one user of one database endpoint. */
+export interface IamTokenRequest {
+    readonly hostname: string;
+    readonly port: number;
+    readonly username: string;
+    readonly region: string;
 }
 
-/** The region part of a Secrets Manager ARN (arn:aws:secretsmanager:<region>:...). */
-export function regionOfArn(arn: string): string {
-    const region = arn.split(":")[3];
-    if (!region) throw new PasswordSecretError(arn, "the ARN names no region");
-    return region;
+/** Produces a token for a request. */
+export type TokenSigner = (request: IamTokenRequest) => Promise<string>;
+
+/** An IAM token could not be signed: the message names the user and what the role needs. */
+export class IamTokenError extends Error {
+    constructor(request: IamTokenRequest, cause: unknown) {
+        super(
+            `cannot sign an RDS IAM authentication token for user "${request.username}" at ${request.hostname}:${request.port} (${request.region}): ${errorMessage(cause)} (the task or pod role provides the credentials; it needs rds-db:connect on this user)`,
+        );
+        this.name = "IamTokenError";
+    }
 }
 
 /**
- * The password read from a Secrets Manager secret and cached. refresh() re-reads it (concurrent callers share
- * one read, and reads are at most one per `minRefreshIntervalMs`); a failed read leaves the cache as it was and
- * is retried on the next call, so a Secrets Manager hiccup is one more failed attempt, never a stuck client.
+ * The SDK's signer (@aws-sdk/rds-signer) with the default credential chain: the ECS task role (container
+ * credentials endpoint) or the EKS Pod Identity agent. Signing is local: no AWS API call, no network but the
+ * credentials endpoint.
  */
-export function secretPassword(secretArn: string, options: SecretPasswordOptions = {}): PasswordSource {
-    const client = options.client ?? new SecretsManagerClient({ region: regionOfArn(secretArn) });
+export function rdsTokenSigner(credentials?: SignerConfig["credentials"]): TokenSigner {
+    return (request) => new Signer({ ...request, ...(credentials ? { credentials } : {}) }).getAuthToken();
+}
+
+export interface IamAuthTokenOptions {
+    /** How tokens are made. Tests inject one returning a local credential so the real pool path runs. @default rdsTokenSigner() */
+    readonly sign?: TokenSigner;
+    /**
+     * A token is reused for new connections this long. RDS accepts it for 15 minutes; renewing after 10 keeps
+     * a margin for clock skew and slow connects. @default 600000
+     */
+    readonly maxAgeMs?: number;
+    /** A refresh this soon after the previous refresh reuses its token: many refused connections, one signing. @default 1000 */
+    readonly minRefreshIntervalMs?: number;
+    readonly now?: () => number;
+    readonly log?: Logger;
+}
+
+/** RDS IAM authentication tokens are valid for 15 minutes. */
+export const IAM_TOKEN_LIFETIME_MS = 15 * 60_000;
+
+/**
+ * IAM authentication tokens for one user, cached for `maxAgeMs` (concurrent callers share one signing). A failed
+ * signing is reported as an IamTokenError and retried on the next call, so a credentials hiccup is one more
+ * failed connection attempt (which the callers already ride out), never a stuck client.
+ */
+export function iamAuthToken(request: IamTokenRequest, options: IamAuthTokenOptions = {}): PasswordSource {
+    const sign = options.sign ?? rdsTokenSigner();
+    const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+    if (maxAgeMs <= 0 || maxAgeMs >= IAM_TOKEN_LIFETIME_MS)
+        throw new Error(
+            `maxAgeMs must be between 0 and ${IAM_TOKEN_LIFETIME_MS} (the token lifetime), got ${maxAgeMs}`,
+        );
     const minInterval = options.minRefreshIntervalMs ?? 1000;
-    let cached = options.initial;
-    let lastReadAt = 0;
-    let reading: Promise<string> | undefined;
+    const now = options.now ?? Date.now;
+    let cached: { token: string; signedAt: number } | undefined;
+    let signing: Promise<string> | undefined;
+    let lastRefreshAt = Number.NEGATIVE_INFINITY;
 
-    async function read(): Promise<string> {
-        let secretString: string | undefined;
-        try {
-            secretString = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
-        } catch (error) {
-            const name = error instanceof Error ? error.name : "Error";
-            throw new PasswordSecretError(
-                secretArn,
-                `${name}: ${errorMessage(error)} (the task or pod role needs secretsmanager:GetSecretValue on it, and kms:Decrypt on its key)`,
-            );
-        }
-        if (secretString === undefined) throw new PasswordSecretError(secretArn, "the secret has no string value");
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(secretString);
-        } catch {
-            throw new PasswordSecretError(
-                secretArn,
-                `the secret is not JSON; expected an object with a "${PASSWORD_JSON_KEY}" string`,
-            );
-        }
-        const password =
-            typeof parsed === "object" && parsed !== null
-                ? (parsed as Record<string, unknown>)[PASSWORD_JSON_KEY]
-                : undefined;
-        if (typeof password !== "string" || password === "") {
-            throw new PasswordSecretError(
-                secretArn,
-                `the secret's JSON has no non-empty "${PASSWORD_JSON_KEY}" string`,
-            );
-        }
-        return password;
-    }
-
-    function readShared(): Promise<string> {
-        if (!reading) {
-            reading = read()
-                .then((password) => {
-                    const rotated = cached !== undefined && cached !== password;
-                    cached = password;
-                    lastReadAt = Date.now();
-                    if (rotated)
-                        options.log?.("info", "postgres password re-read from its secret (rotated)", {
-                            secret: secretArn,
-                        });
-                    return password;
+    function signShared(): Promise<string> {
+        if (!signing) {
+            signing = sign(request)
+                .catch((error: unknown) => {
+                    throw new IamTokenError(request, error);
+                })
+                .then((token) => {
+                    if (token === "") throw new IamTokenError(request, new Error("the signer returned an empty token"));
+                    cached = { token, signedAt: now() };
+                    return token;
                 })
                 .finally(() => {
-                    reading = undefined;
+                    signing = undefined;
                 });
         }
-        return reading;
+        return signing;
     }
 
     return {
-        current: () => (cached !== undefined ? Promise.resolve(cached) : readShared()),
+        current: () =>
+            cached !== undefined && now() - cached.signedAt < maxAgeMs ? Promise.resolve(cached.token) : signShared(),
         async refresh() {
-            if (reading) await reading;
-            else if (Date.now() - lastReadAt >= minInterval) await readShared();
+            if (signing) await signing;
+            else if (now() - lastRefreshAt >= minInterval) {
+                lastRefreshAt = now();
+                await signShared();
+                options.log?.("info", "postgres IAM token renewed after a refused connection", {
+                    user: request.username,
+                });
+            }
             return true;
         },
-        origin: `secret ${secretArn}`,
+        origin: `an RDS IAM token for ${request.username} (${AppEnv.pgAuth}=iam)`,
     };
+}
+
+/** The credential source for a config: IAM tokens for PGAUTH=iam, else the injected PGPASSWORD. */
+export function passwordSourceFor(
+    config: PostgresConfig,
+    options: Omit<IamAuthTokenOptions, "log"> & { readonly log?: Logger } = {},
+): PasswordSource {
+    if (config.auth.kind === "password") return staticPassword(config.auth.password);
+    return iamAuthToken(
+        { hostname: config.host, port: config.port, username: config.user, region: config.auth.region },
+        options,
+    );
 }

@@ -1,11 +1,17 @@
 import { Pool, type QueryResult, type QueryResultRow } from "pg";
 import type { PostgresConfig } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
-import { secretPassword, staticPassword, type PasswordSource, type SecretPasswordOptions } from "./pgPassword";
+import { passwordSourceFor, type PasswordSource } from "./pgPassword";
+import { trustedCas } from "./rdsCa";
 
 /** The table of the original app: one row per voter, the voter's current vote. */
-export const CREATE_VOTES_TABLE =
-    "CREATE TABLE IF NOT EXISTS votes (id VARCHAR(255) NOT NULL UNIQUE, vote VARCHAR(255) NOT NULL)";
+export const VOTES_TABLE_DDL = "CREATE TABLE votes (id VARCHAR(255) NOT NULL UNIQUE, vote VARCHAR(255) NOT NULL)";
+/**
+ * Creates the table only when it is missing. On AWS the database setup creates it and the worker's user may not
+ * create tables: a plain CREATE TABLE IF NOT EXISTS checks the CREATE privilege on the schema even when the
+ * table exists, this does not, so the worker's first-use check passes without that privilege.
+ */
+export const CREATE_VOTES_TABLE = `DO $$ BEGIN IF to_regclass('public.votes') IS NULL THEN ${VOTES_TABLE_DDL}; END IF; END $$`;
 export const UPSERT_VOTE =
     "INSERT INTO votes (id, vote) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET vote = EXCLUDED.vote";
 export const COUNT_VOTES = "SELECT vote, COUNT(id)::int AS count FROM votes GROUP BY vote";
@@ -28,30 +34,26 @@ export function pgErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * A small pg pool for the config. sslmode is explicit (pg would otherwise read PGSSLMODE itself, and treat
- * "require" as full verification): "require" encrypts like libpq, "verify-full" also checks the server
- * certificate against the system CAs (add the RDS bundle via NODE_EXTRA_CA_CERTS). Timeouts are bounded
- * so an unreachable database gives errors the callers handle (503, retry), never a hang; idle-client errors
- * are logged instead of crashing the process.
+ * A small pg pool for the config. sslmode is explicit (pg would otherwise read PGSSLMODE itself):
+ * "verify-full" trusts only the RDS CAs (or PGSSLROOTCERT's) and pg checks the host name, so a connection to a
+ * server whose certificate does not verify fails: the IAM token, a credential, never reaches it. Timeouts are
+ * bounded so an unreachable database gives errors the callers handle (503, retry), never a hang; idle-client
+ * errors are logged instead of crashing the process.
  */
 export function createPool(
     config: PostgresConfig,
     log: Logger,
     max = 4,
-    password: PasswordSource = passwordSourceFor(config, log),
+    password: PasswordSource = passwordSourceFor(config, { log }),
 ): Pool {
     const ssl =
-        config.sslMode === "disable"
-            ? false
-            : config.sslMode === "require"
-              ? { rejectUnauthorized: false }
-              : { rejectUnauthorized: true, servername: config.host };
+        config.sslMode === "disable" ? false : { rejectUnauthorized: true, ca: trustedCas(config.sslRootCertFile) };
     const pool = new Pool({
         host: config.host,
         port: config.port,
         database: config.database,
         user: config.user,
-        // Read for every new connection, so connections opened after a refresh use the rotated password.
+        // Asked for every new connection: a fresh IAM token once the cached one is old (or after a refusal).
         password: () => password.current(),
         ssl,
         max,
@@ -65,30 +67,13 @@ export function createPool(
     return pool;
 }
 
-/** Where the config's password comes from: its secret when PGPASSWORD_SECRET_ARN is set, else PGPASSWORD. */
-export function passwordSourceFor(
-    config: PostgresConfig,
-    log: Logger,
-    options: Omit<SecretPasswordOptions, "initial" | "log"> = {},
-): PasswordSource {
-    if (config.passwordSecretArn !== undefined) {
-        return secretPassword(config.passwordSecretArn, {
-            ...options,
-            log,
-            ...(config.password !== undefined ? { initial: config.password } : {}),
-        });
-    }
-    if (config.password === undefined) throw new Error("postgres config has neither a password nor a password secret");
-    return staticPassword(config.password);
-}
-
 /** What the services need from Postgres: queries, and closing. */
 export interface PostgresDatabase {
     query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
     end(): Promise<void>;
 }
 
-/** Postgres refused the credentials even after re-reading the password: the message says where it came from. */
+/** Postgres refused the credentials even after renewing them: the message says where they came from. */
 export class PostgresCredentialsError extends Error {
     constructor(
         readonly code: string,
@@ -98,23 +83,23 @@ export class PostgresCredentialsError extends Error {
         cause: unknown,
     ) {
         super(
-            `postgres refused the credentials of user "${user}" (SQLSTATE ${code}) with the password from ${origin}${reread ? ", also after re-reading it" : ""}: ${errorMessage(cause)}`,
+            `postgres refused the credentials of user "${user}" (SQLSTATE ${code}) with ${origin}${reread ? ", also after renewing it" : ""}: ${errorMessage(cause)}`,
         );
         this.name = "PostgresCredentialsError";
     }
 }
 
 /**
- * A pool that survives password rotation: when Postgres refuses the credentials of a new connection (the
- * password was rotated; open connections keep working), the password is re-read from its secret and the
- * query retried once. A second refusal is reported as a PostgresCredentialsError; callers treat it like any
- * other failure (the worker keeps the vote and retries, the result service answers 503).
+ * A pool whose credentials renew themselves: when Postgres refuses those of a new connection (an IAM token
+ * refused, e.g. signed with credentials that had just expired; open connections keep working), a new token is
+ * signed and the query retried once. A second refusal is reported as a PostgresCredentialsError; callers treat
+ * it like any other failure (the worker keeps the vote and retries, the result service answers 503).
  */
 export function createPostgres(
     config: PostgresConfig,
     log: Logger,
     max = 4,
-    password: PasswordSource = passwordSourceFor(config, log),
+    password: PasswordSource = passwordSourceFor(config, { log }),
 ): PostgresDatabase {
     const pool = createPool(config, log, max, password);
     async function query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {

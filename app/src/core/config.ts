@@ -27,23 +27,33 @@ export interface RedisConfig {
     readonly password?: string;
 }
 
-/** libpq-style sslmode: "require" encrypts without verifying the server, "verify-full" also verifies it. */
-export type PgSslMode = "disable" | "require" | "verify-full";
+/**
+ * libpq-style sslmode: "verify-full" encrypts and checks that the server certificate chains to a trusted CA
+ * (the RDS CAs, or PGSSLROOTCERT's) and names the host; "disable" is for a local database only. There is
+ * deliberately no "require": encryption without verification lets anyone on the path impersonate the database.
+ */
+export type PgSslMode = "disable" | "verify-full";
+
+/** How a service proves who it is to Postgres. */
+export type PostgresAuth =
+    /** A password (PGPASSWORD): local databases. */
+    | { readonly kind: "password"; readonly password: string }
+    /** RDS IAM database authentication: a token signed with the task/pod role for this region. */
+    | { readonly kind: "iam"; readonly region: string };
 
 export interface PostgresConfig {
     readonly host: string;
     readonly port: number;
     readonly database: string;
     readonly user: string;
-    /** The injected password (PGPASSWORD); the initial value when a secret ARN is also given. */
-    readonly password?: string;
-    /** Secrets Manager secret to (re-)read the password from (PGPASSWORD_SECRET_ARN): survives rotation. */
-    readonly passwordSecretArn?: string;
+    readonly auth: PostgresAuth;
     readonly sslMode: PgSslMode;
+    /** PEM file of the CAs to trust instead of the bundled RDS CAs (PGSSLROOTCERT). */
+    readonly sslRootCertFile?: string;
 }
 
-/** A Secrets Manager secret ARN: arn:<partition>:secretsmanager:<region>:<account>:secret:<name>. */
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/; // RDS-managed secrets are named rds!db-<id>
+/** An AWS region name, e.g. eu-west-1 or us-gov-west-1. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export interface VoteOptions {
     readonly a: string;
@@ -87,39 +97,47 @@ export function redisConfig(env: Env, service: string): RedisConfig {
 }
 
 /**
- * PostgreSQL connection settings (worker, result). The password comes from the secret store: injected as
- * PGPASSWORD, or read by the app from PGPASSWORD_SECRET_ARN (which also follows rotations); one is required.
+ * PostgreSQL connection settings (worker, result). PGAUTH picks the credential: "iam" (on AWS: an RDS IAM
+ * token for PGUSER, signed for AWS_REGION; requires PGSSLMODE=verify-full, as RDS does for IAM users) or
+ * "password" (the default; PGPASSWORD, injected locally). Nothing here falls back to a weaker setting.
  */
 export function postgresConfig(env: Env, service: string): PostgresConfig {
     const host = required(env, AppEnv.pgHost, service);
     const pgPort = port(env, AppEnv.pgPort, service);
     const database = required(env, AppEnv.pgDatabase, service);
     const user = required(env, AppEnv.pgUser, service);
-    const injected = env[AppSecretName.pgPassword];
-    const password = injected === undefined || injected === "" ? undefined : injected;
-    const arnText = env[AppEnv.pgPasswordSecretArn]?.trim();
-    const passwordSecretArn = arnText === undefined || arnText === "" ? undefined : arnText;
-    if (passwordSecretArn !== undefined && !SECRET_ARN.test(passwordSecretArn)) {
-        throw new ConfigError(
-            AppEnv.pgPasswordSecretArn,
-            `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${passwordSecretArn}"`,
-        );
+    const sslMode = oneOf(env, AppEnv.pgSslMode, service, ["disable", "verify-full"] as const);
+    const authText = env[AppEnv.pgAuth]?.trim() ?? "";
+    const authKind = authText === "" ? "password" : oneOf(env, AppEnv.pgAuth, service, ["password", "iam"] as const);
+    let auth: PostgresAuth;
+    if (authKind === "iam") {
+        const region = required(env, AppEnv.awsRegion, service);
+        if (!AWS_REGION.test(region))
+            throw new ConfigError(AppEnv.awsRegion, `must be an AWS region such as eu-west-1, got "${region}"`);
+        if (sslMode !== "verify-full")
+            throw new ConfigError(
+                AppEnv.pgSslMode,
+                `must be "verify-full" with ${AppEnv.pgAuth}=iam: the token is a credential, sent only to a verified server`,
+            );
+        auth = { kind: "iam", region };
+    } else {
+        const password = env[AppSecretName.pgPassword];
+        if (password === undefined || password === "")
+            throw new ConfigError(
+                AppSecretName.pgPassword,
+                `is not set; the ${service} service needs it (injected from the secret store), or ${AppEnv.pgAuth}=iam`,
+            );
+        auth = { kind: "password", password };
     }
-    if (password === undefined && passwordSecretArn === undefined) {
-        throw new ConfigError(
-            AppSecretName.pgPassword,
-            `is not set; the ${service} service needs it (injected from the secret store) or ${AppEnv.pgPasswordSecretArn}`,
-        );
-    }
-    const sslMode = oneOf(env, AppEnv.pgSslMode, service, ["disable", "require", "verify-full"] as const);
+    const rootCert = env[AppEnv.pgSslRootCert]?.trim();
     return {
         host,
         port: pgPort,
         database,
         user,
-        ...(password !== undefined ? { password } : {}),
-        ...(passwordSecretArn !== undefined ? { passwordSecretArn } : {}),
+        auth,
         sslMode,
+        ...(rootCert !== undefined && rootCert !== "" ? { sslRootCertFile: rootCert } : {}),
     };
 }
 

@@ -80,10 +80,11 @@ describe("VoteAppOnKubernetes", function () {
 
     it("gives each service the app contract's environment and its passwords only by reference to its own Secret", async () => {
         const run = await dev();
+        // Postgres clients sign IAM tokens: only the Redis AUTH token is a Secret (result has none).
         const expected: Record<string, string[]> = {
             vote: [AppSecretName.redisPassword],
-            result: [AppSecretName.pgPassword],
-            worker: [AppSecretName.pgPassword, AppSecretName.redisPassword],
+            result: [],
+            worker: [AppSecretName.redisPassword],
         };
         for (const service of APP_SERVICES) {
             const [container] = containersOf(deploymentOf(run, service));
@@ -96,6 +97,13 @@ describe("VoteAppOnKubernetes", function () {
             const plainNames = container.env.filter((e) => e.value !== undefined).map((e) => e.name);
             for (const secretName of Object.values(AppSecretName))
                 assert.ok(!plainNames.includes(secretName), `${service} has ${secretName} as a plain value`);
+            if (expected[service].length === 0) {
+                assert.ok(
+                    !ofType(run, "kubernetes:core/v1:Secret").some((s) => s.name === `vote-app-${service}`),
+                    `${service} has a Secret`,
+                );
+                continue;
+            }
             const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
             assert.deepStrictEqual(Object.keys(input(secret, "stringData") as object).sort(), expected[service].sort());
             assert.deepStrictEqual(
@@ -111,16 +119,18 @@ describe("VoteAppOnKubernetes", function () {
         );
     });
 
-    it("reads the Redis token only once its value is stored (the Secret waits for the secret version)", async () => {
+    it("takes the Redis token from the generated password it is made of (no secret read while the program runs)", async () => {
         const run = await dev();
-        const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
+        const token = single(run, "random:index/randomPassword:RandomPassword", "redis-auth");
         for (const service of ["vote", "worker"]) {
             const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
-            assert.ok(
-                secret.dependencies.includes(version.urn),
-                `${service}'s Secret does not wait for the Redis token's secret version`,
-            );
+            assert.ok(secret.dependencies.includes(token.urn), `${service}'s Secret is not made from the Redis token`);
         }
+        assert.deepStrictEqual(
+            run.invokes.filter((call) => call.token.includes("secretsmanager")),
+            [],
+            "a secret is read with an invoke",
+        );
     });
 
     it("puts no password value into any container environment", async () => {
@@ -128,7 +138,7 @@ describe("VoteAppOnKubernetes", function () {
         const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) =>
             Object.values(input(s, "stringData") as Record<string, string>),
         );
-        assert.ok(passwords.length >= 4);
+        assert.ok(passwords.length >= 2);
         for (const deployment of ofType(run, DEPLOYMENT)) {
             const text = JSON.stringify(deployment.inputs);
             for (const password of passwords)
@@ -231,20 +241,17 @@ describe("VoteAppOnKubernetes", function () {
             "dns",
             "ingress-to-result",
             "ingress-to-vote",
-            "result-to-aws",
             "result-to-data",
+            "result-to-pod-identity",
             "vote-to-data",
-            "worker-to-aws",
             "worker-to-data",
+            "worker-to-pod-identity",
         ]);
         for (const service of ["worker", "result"]) {
             assert.deepStrictEqual(
-                input(policies[`${service}-to-aws`], "spec", "egress"),
-                [
-                    { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
-                ],
-                `${service} reaches the Pod Identity agent and Secrets Manager, on those ports only`,
+                input(policies[`${service}-to-pod-identity`], "spec", "egress"),
+                [{ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }],
+                `${service} reaches only the Pod Identity agent (IAM tokens are signed locally: no AWS API, no HTTPS out)`,
             );
         }
         assert.deepStrictEqual(input(policies["default-deny"], "spec"), {
@@ -438,7 +445,7 @@ describe("VoteAppOnKubernetes", function () {
         }
     });
 
-    describe("password rotation: Postgres clients read the RDS-managed secret through EKS Pod Identity", () => {
+    describe("IAM database authentication: Postgres clients get their credentials through EKS Pod Identity", () => {
         const statementsOf = (policy: CapturedResource) =>
             (
                 JSON.parse(String(input(policy, "policy"))) as {
@@ -451,13 +458,8 @@ describe("VoteAppOnKubernetes", function () {
                 }
             ).Statement;
 
-        it("one role per Postgres client, assumable only by EKS Pod Identity for this account and cluster, reading exactly the master secret", async () => {
+        it("one role per Postgres client, assumable only by EKS Pod Identity for this account and cluster, connecting as its own user", async () => {
             const run = await prod();
-            // The RDS-managed master secret, as the pods are told where it lives.
-            const rdsSecret = containersOf(deploymentOf(run, "worker"))[0].env.find(
-                (e) => e.name === "PGPASSWORD_SECRET_ARN",
-            )?.value;
-            assert.match(String(rdsSecret), /:secret:rds!db-/);
             for (const service of ["worker", "result"]) {
                 const role = named(run, "aws:iam/role:Role", `vote-app-${service}`);
                 const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as {
@@ -480,20 +482,12 @@ describe("VoteAppOnKubernetes", function () {
                 const statements = statementsOf(policy);
                 assert.deepStrictEqual(
                     statements.map((st) => [st.Sid, st.Action]),
-                    [
-                        ["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"],
-                        ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"],
-                    ],
+                    [["ConnectAsOwnDatabaseUser", "rds-db:connect"]],
                 );
-                assert.deepStrictEqual(
-                    [statements[0].Resource].flat(),
-                    [rdsSecret],
-                    `${service} reads exactly the master secret`,
+                assert.match(
+                    String(statements[0].Resource),
+                    new RegExp(`^arn:aws:rds-db:eu-west-1:333333333333:dbuser:db-[A-Z0-9]+/voteapp_${service}$`),
                 );
-                assert.match(String(statements[1].Resource), /^arn:aws:kms:eu-west-1:333333333333:key\//);
-                assert.deepStrictEqual(statements[1].Condition, {
-                    StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
-                });
             }
             const appRoles = ofType(run, "aws:iam/role:Role")
                 .filter((r) => /^vote-app-(vote|worker|result)$/.test(r.name))
@@ -541,20 +535,6 @@ describe("VoteAppOnKubernetes", function () {
                 }
             }
         });
-
-        it("tells worker and result where the password lives (PGPASSWORD_SECRET_ARN), keeping the Secret's PGPASSWORD as the initial value", async () => {
-            const run = await dev();
-            for (const service of ["worker", "result"]) {
-                const env = containersOf(deploymentOf(run, service))[0].env;
-                const arn = env.find((e) => e.name === "PGPASSWORD_SECRET_ARN");
-                assert.match(String(arn?.value), /^arn:aws:secretsmanager:eu-west-1:\d{12}:secret:rds!db-/);
-                assert.deepStrictEqual(env.find((e) => e.name === AppSecretName.pgPassword)?.valueFrom?.secretKeyRef, {
-                    name: `${service}-passwords`,
-                    key: AppSecretName.pgPassword,
-                });
-            }
-            assert.ok(!containersOf(deploymentOf(run, "vote"))[0].env.some((e) => e.name === "PGPASSWORD_SECRET_ARN"));
-        });
     });
 
     it("the namespace enforces the restricted Pod Security Standard", async () => {
@@ -562,12 +542,19 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(input(namespace, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "restricted");
     });
 
-    it("data admits only the cluster security group (nodes and pods), on each store's port", async () => {
+    it("data admits only the cluster security group (nodes and pods) and the database setup, on each store's port", async () => {
         const run = await dev();
         const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
             r.name.startsWith("data-"),
         );
-        assert.strictEqual(rules.length, 2);
-        for (const rule of rules) assert.match(String(input(rule, "referencedSecurityGroupId")), /^sg-cluster/);
+        const setupGroup = String(
+            input(single(run, "aws:lambda/function:Function", "db-setup"), "vpcConfig", "securityGroupIds", 0),
+        );
+        assert.deepStrictEqual(
+            rules
+                .map((rule) => String(input(rule, "referencedSecurityGroupId")).replace(/^sg-cluster.*/, "cluster"))
+                .sort(),
+            ["cluster", "cluster", setupGroup].sort(),
+        );
     });
 });

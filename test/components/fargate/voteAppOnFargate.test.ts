@@ -90,46 +90,26 @@ describe("VoteAppOnFargate", () => {
             "REDIS_TLS",
         ]);
         assert.deepStrictEqual(names(env("result")), [
+            "AWS_REGION",
             "OPTION_A",
             "OPTION_B",
+            "PGAUTH",
             "PGDATABASE",
             "PGHOST",
-            "PGPASSWORD_SECRET_ARN",
             "PGPORT",
             "PGSSLMODE",
             "PGUSER",
             "PORT",
         ]);
-        const pgSecret = env("worker")
-            .secrets.find((s) => s.name === "PGPASSWORD")
-            ?.valueFrom.replace(/:password::$/, "");
-        for (const service of ["worker", "result"]) {
-            assert.strictEqual(
-                env(service).environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value,
-                pgSecret,
-                `${service} re-reads the injected password's secret after a rotation`,
-            );
-        }
-        assert.match(String(pgSecret), /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!db-/);
+        // Postgres clients sign IAM tokens (test/components/databaseAccess.test.ts): only Redis users get a secret.
         assert.deepStrictEqual(
             env("vote").secrets.map((s) => s.name),
             ["REDIS_PASSWORD"],
         );
+        assert.deepStrictEqual(env("result").secrets, []);
         assert.deepStrictEqual(
-            env("result").secrets.map((s) => s.name),
-            ["PGPASSWORD"],
-        );
-        assert.deepStrictEqual(
-            env("worker")
-                .secrets.map((s) => s.name)
-                .sort(),
-            ["PGPASSWORD", "REDIS_PASSWORD"],
-        );
-        assert.ok(
-            env("worker")
-                .secrets.find((s) => s.name === "PGPASSWORD")
-                ?.valueFrom.endsWith(":password::"),
-            "PGPASSWORD must select the password key of the RDS secret",
+            env("worker").secrets.map((s) => s.name),
+            ["REDIS_PASSWORD"],
         );
         assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
     });
@@ -191,7 +171,7 @@ describe("VoteAppOnFargate", () => {
         );
     });
 
-    it("lets worker and result read exactly the RDS master secret with their task roles (password rotation), decrypting only through Secrets Manager", async () => {
+    it("gives worker and result task roles only rds-db:connect (on the task role, not the execution role); RDS keeps managing the master password", async () => {
         const run = await stackRun("prod");
         assert.strictEqual(
             named(run, "aws:rds/instance:Instance", "data-postgres").inputs.manageMasterUserPassword,
@@ -205,35 +185,17 @@ describe("VoteAppOnFargate", () => {
                 `vote-app-${service}-task-id`,
                 "attached to the task role (the app's identity), not the execution role",
             );
-            const statements = policyOf(taskPolicy).Statement as {
-                Sid?: string;
-                Action: string | string[];
-                Resource: string | string[];
-                Condition?: Record<string, Record<string, string>>;
-            }[];
+            const statements = policyOf(taskPolicy).Statement as { Sid?: string; Action: string | string[] }[];
             assert.deepStrictEqual(
                 statements.map((st) => [st.Sid, st.Action]),
-                [
-                    ["PostgresPasswordReadSecrets", "secretsmanager:GetSecretValue"],
-                    ["PostgresPasswordDecryptSecretsViaSecretsManager", "kms:Decrypt"],
-                ],
+                [["ConnectAsOwnDatabaseUser", "rds-db:connect"]],
             );
-            const container = containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
-            const secretArn = container.environment.find((e) => e.name === "PGPASSWORD_SECRET_ARN")?.value;
-            assert.deepStrictEqual(
-                [statements[0].Resource].flat(),
-                [secretArn],
-                `${service} reads exactly the master secret`,
-            );
-            const stackKey = policyOf(
-                named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}-execution`),
-            ).Statement.find((st) => st.Sid === "DecryptSecretsViaSecretsManager")?.Resource;
-            assert.match(String(stackKey), /^arn:aws:kms:/);
-            assert.strictEqual(statements[1].Resource, stackKey, "the stack key, the master secret's key");
-            assert.deepStrictEqual(statements[1].Condition, {
-                StringEquals: { "kms:ViaService": `secretsmanager.${String(secretArn).split(":")[3]}.amazonaws.com` },
-            });
         }
+        assert.strictEqual(
+            ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "vote-app-vote-task").length,
+            0,
+            "vote's task role holds no permission",
+        );
     });
 
     it("keeps a log group per service with the stack's retention, KMS-encrypted", async () => {

@@ -30,10 +30,11 @@ describe("AccountSecurityBaseline", () => {
         assert.strictEqual(hourly.inputs.findingPublishingFrequency, "ONE_HOUR");
     });
 
-    it("GuardDuty on ecs: S3 data events, RDS login events, runtime monitoring with the managed Fargate agent, all ENABLED", async () => {
+    it("GuardDuty on ecs: S3 data events, RDS login events, Lambda network logs (the database setup), runtime monitoring with the managed Fargate agent, all ENABLED", async () => {
         const features = ofType(await stackRun("prod"), "aws:guardduty/detectorFeature:DetectorFeature");
         const byName = Object.fromEntries(features.map((f) => [String(f.inputs.name), f]));
         assert.deepStrictEqual(Object.keys(byName).sort(), [
+            "LAMBDA_NETWORK_LOGS",
             "RDS_LOGIN_EVENTS",
             "RUNTIME_MONITORING",
             "S3_DATA_EVENTS",
@@ -52,6 +53,7 @@ describe("AccountSecurityBaseline", () => {
         assert.deepStrictEqual(names("eks"), [
             "EBS_MALWARE_PROTECTION",
             "EKS_AUDIT_LOGS",
+            "LAMBDA_NETWORK_LOGS",
             "RDS_LOGIN_EVENTS",
             "RUNTIME_MONITORING",
             "S3_DATA_EVENTS",
@@ -61,16 +63,23 @@ describe("AccountSecurityBaseline", () => {
             ["EKS_ADDON_MANAGEMENT"],
         );
         assert.deepStrictEqual(names("lambda"), ["LAMBDA_NETWORK_LOGS", "S3_DATA_EVENTS"]);
-        assert.deepStrictEqual(inspectorResourceTypesFor(PLATFORM_WORKLOADS.ecs), ["ECR"]);
+        // ecs and eks run the database setup function: Inspector scans Lambda there too.
+        assert.deepStrictEqual(inspectorResourceTypesFor(PLATFORM_WORKLOADS.ecs), ["ECR", "LAMBDA", "LAMBDA_CODE"]);
         assert.deepStrictEqual(inspectorResourceTypesFor(PLATFORM_WORKLOADS.lambda), ["ECR", "LAMBDA", "LAMBDA_CODE"]);
-        assert.deepStrictEqual(inspectorResourceTypesFor(PLATFORM_WORKLOADS.eks), ["ECR", "EC2"]);
+        assert.deepStrictEqual(inspectorResourceTypesFor(PLATFORM_WORKLOADS.eks), [
+            "ECR",
+            "LAMBDA",
+            "LAMBDA_CODE",
+            "EC2",
+        ]);
     });
 
     it("Inspector v2 scans the stack's account's ECR images, and the registry uses enhanced continuous scanning after it", async () => {
         const run = await stackRun("prod");
         const enabler = single(run, "aws:inspector2/enabler:Enabler");
         assert.deepStrictEqual(enabler.inputs.accountIds, ["333333333333"]);
-        assert.deepStrictEqual(enabler.inputs.resourceTypes, ["ECR"]);
+        // ECR images, and the database setup function (Lambda) that ecs runs too.
+        assert.deepStrictEqual(enabler.inputs.resourceTypes, ["ECR", "LAMBDA", "LAMBDA_CODE"]);
         const scanning = single(run, "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
         assert.strictEqual(scanning.inputs.scanType, "ENHANCED");
         assert.deepStrictEqual(scanning.inputs.rules, [

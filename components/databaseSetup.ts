@@ -1,0 +1,197 @@
+import * as crypto from "crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInput } from "../shared/appContract";
+import { policyDocument, readSecretsStatements } from "./iamPolicy";
+import { physicalName } from "./naming";
+import { partitionOf } from "./partition";
+import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
+
+/** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
+export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
+
+let bundle: Promise<string> | undefined;
+/** The setup function's code, bundled once per process (every ecs/eks stack of a test run shares it). */
+export function databaseSetupBundle(): Promise<string> {
+    bundle ??= bundleEntry("database-setup", DATABASE_SETUP_ENTRY);
+    return bundle;
+}
+
+/** Seconds the setup may take: a connection, a dozen statements. */
+const SETUP_TIMEOUT_SECONDS = 60;
+
+export interface DatabaseSetupArgs {
+    /** `<project>-<environment>`. @example "voteapp-dev" */
+    readonly namePrefix: string;
+    readonly region: string;
+    readonly accountId: string;
+    /** Private subnets of the database: the function runs next to it. */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The function's own security group, which the database's admits (created by the Data component). */
+    readonly securityGroupId: pulumi.Input<string>;
+    readonly instance: aws.rds.Instance;
+    /** Name of the application database (the instance's dbName). */
+    readonly database: string;
+    /** The RDS-managed master secret: the only reader is this function. */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** KMS key of the master secret, the function's environment and its log group. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+}
+
+/**
+ * The database setup: a Lambda function in the VPC, bundled from app/src/dbsetup, that alone uses the RDS
+ * master secret to create the schema and one IAM-authenticated, least-privilege user per Postgres client; and
+ * the Pulumi invocation that runs it after the database exists, again whenever the setup code or the input
+ * changes (it is idempotent). A failed setup fails `pulumi up` with the function's error. The invocation's
+ * result, kept in state, is the users' names and privileges, never a credential.
+ *
+ * The app's users then connect with RDS IAM tokens: `connectPolicy(client)` is the one statement the client's
+ * task or pod role needs, `rds-db:connect` on exactly its own database user.
+ */
+export class DatabaseSetup extends pulumi.ComponentResource {
+    readonly function: aws.lambda.Function;
+    readonly role: aws.iam.Role;
+    readonly invocation: aws.lambda.Invocation;
+    /** Each client's database user name (created by the invocation: clients depend on `invocation` to wait for it). */
+    readonly users: Readonly<Record<DatabaseClient, string>>;
+    /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<user>` per client. */
+    readonly connectArns: Readonly<Record<DatabaseClient, pulumi.Output<string>>>;
+
+    constructor(name: string, args: DatabaseSetupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("voteapp:data:DatabaseSetup", name, {}, opts);
+        const parent = this;
+        const partition = partitionOf(args.region);
+        const functionName = physicalName("lambdaFunction", args.namePrefix, "db-setup");
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            name,
+            { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+            { parent },
+        );
+        this.role = new aws.iam.Role(
+            name,
+            {
+                description: `${functionName}: reads the RDS master secret and sets up the app's database users`,
+                assumeRolePolicy: policyDocument(`${name} trust`, [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "lambda.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                    },
+                ]),
+            },
+            { parent },
+        );
+        // Network interfaces in the VPC: AWS's minimal managed policy for it (EC2 ENI actions have no resource scoping).
+        const eniAccess = new aws.iam.RolePolicyAttachment(
+            `${name}-eni`,
+            {
+                role: this.role.name,
+                policyArn: `arn:${partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess`,
+            },
+            { parent },
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            name,
+            {
+                role: this.role.id,
+                policy: policyDocument(`${name} policy`, [
+                    {
+                        Sid: "WriteOwnLogs",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                    },
+                    // X-Ray's write actions support no resource-level scoping.
+                    {
+                        Sid: "WriteTraces",
+                        Effect: "Allow",
+                        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "DecryptOwnEnvironment",
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: args.kmsKeyArn,
+                        Condition: { StringEquals: { "kms:EncryptionContext:LambdaFunctionName": functionName } },
+                    },
+                    ...readSecretsStatements([args.masterSecretArn], args.kmsKeyArn, args.region, "MasterSecret"),
+                ]),
+            },
+            { parent },
+        );
+
+        const source = databaseSetupBundle();
+        this.function = new aws.lambda.Function(
+            name,
+            {
+                name: functionName,
+                description: "Creates the voting app's schema and least-privilege IAM database users (idempotent)",
+                role: this.role.arn,
+                runtime: LAMBDA_RUNTIME,
+                architectures: [LAMBDA_ARCHITECTURE],
+                handler: BUNDLE_HANDLER,
+                code: new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(source) }),
+                memorySize: 256,
+                timeout: SETUP_TIMEOUT_SECONDS,
+                vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+                environment: {
+                    variables: {
+                        PGHOST: args.instance.address,
+                        PGPORT: args.instance.port.apply(String),
+                        PGDATABASE: args.database,
+                        PGSSLMODE: "verify-full",
+                        MASTER_SECRET_ARN: args.masterSecretArn,
+                    },
+                },
+                kmsKeyArn: args.kmsKeyArn,
+                tracingConfig: { mode: "Active" },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            },
+            { parent, dependsOn: [rolePolicy, eniAccess] },
+        );
+
+        const input = databaseSetupInput(args.database);
+        this.invocation = new aws.lambda.Invocation(
+            name,
+            {
+                functionName: this.function.name,
+                input: JSON.stringify(input),
+                // Run again when the setup's code changes (new statements) or the database is replaced.
+                triggers: {
+                    code: pulumi.output(source).apply((text) => crypto.createHash("sha256").update(text).digest("hex")),
+                    database: args.instance.resourceId,
+                },
+            },
+            { parent, dependsOn: [args.instance] },
+        );
+
+        this.users = { worker: DATABASE_USERS.worker.name, result: DATABASE_USERS.result.name };
+        this.connectArns = Object.fromEntries(
+            DATABASE_CLIENTS.map((client) => [
+                client,
+                pulumi.interpolate`arn:${partition}:rds-db:${args.region}:${args.accountId}:dbuser:${args.instance.resourceId}/${DATABASE_USERS[client].name}`,
+            ]),
+        ) as Record<DatabaseClient, pulumi.Output<string>>;
+        this.registerOutputs({ functionName: this.function.name });
+    }
+
+    /** The statement a client's task or pod role needs: connect as its own database user, nothing else. */
+    connectStatement(client: DatabaseClient): {
+        Sid: string;
+        Effect: "Allow";
+        Action: string;
+        Resource: pulumi.Output<string>;
+    } {
+        return {
+            Sid: "ConnectAsOwnDatabaseUser",
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: this.connectArns[client],
+        };
+    }
+}
