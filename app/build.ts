@@ -8,20 +8,22 @@
  */
 import { build } from "esbuild";
 import * as path from "path";
+import { HEALTHCHECK_ENTRY } from "../shared/imageContract";
+import { NODE_RUNTIME } from "../shared/nodeRuntime";
 
 /** Container entry points: bundle name -> source file. */
 export const CONTAINER_ENTRIES = {
     vote: "src/containers/main/vote.ts",
     result: "src/containers/main/result.ts",
     worker: "src/containers/main/worker.ts",
-    healthcheck: "src/containers/main/healthcheck.ts",
+    [HEALTHCHECK_ENTRY]: "src/containers/main/healthcheck.ts",
 } as const;
 
 export type BundleName = keyof typeof CONTAINER_ENTRIES;
 
 /**
  * Lambda handlers (serverless platform), each exporting `handler`: bundle name -> source file. The platform
- * component bundles them at program run time with buildLambdas() (Node.js 22, AWS SDK v3 included so the
+ * component bundles them at program run time with buildLambdas() (shared/nodeRuntime.ts, AWS SDK v3 included so the
  * code does not depend on the runtime's SDK version).
  */
 export const LAMBDA_ENTRIES = {
@@ -46,7 +48,7 @@ export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<
         outdir,
         bundle: true,
         platform: "node",
-        target: "node20",
+        target: NODE_RUNTIME.esbuildTarget,
         format: "cjs",
         minify: false,
         sourcemap: false,
@@ -69,7 +71,7 @@ export async function buildLambdas(outdir: string): Promise<Record<LambdaBundleN
         outdir,
         bundle: true,
         platform: "node",
-        target: "node22",
+        target: NODE_RUNTIME.esbuildTarget,
         format: "cjs",
         legalComments: "none",
         logLevel: "silent",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { accountAdministersKey, policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { SecureBucket } from "./secureBucket";
 
 /** One environment the pipeline deploys, in order. */
@@ -77,7 +78,7 @@ function buildspec(install: readonly string[], build: readonly string[]): string
             version: "0.2",
             env: { shell: "bash" },
             phases: {
-                install: { "runtime-versions": { nodejs: "20" }, commands: [...install] },
+                install: { "runtime-versions": { nodejs: NODE_RUNTIME.toolchainVersion }, commands: [...install] },
                 build: { commands: [...build] },
             },
         },

@@ -7,6 +7,7 @@ import {
     SERVICE_NEEDS,
     WORKER_HEARTBEAT,
 } from "../../shared/appContract";
+import { nodeScriptCommand } from "../../shared/imageContract";
 
 /**
  * Pure builders for the app's pod templates on Kubernetes: the same hardening for every container, probes
@@ -26,8 +27,6 @@ export const APP_UID = 10001;
 export const SCRATCH_MOUNT = "/tmp";
 /** Where the worker writes its heartbeat (inside the scratch volume). */
 export const WORKER_HEARTBEAT_PATH = `${SCRATCH_MOUNT}/worker-heartbeat`;
-/** Node in the distroless images (no shell, no curl). */
-const NODE_BINARY = "/nodejs/bin/node";
 
 export function appLabels(service: AppService): Record<string, string> {
     return { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "voteapp" };
@@ -102,7 +101,7 @@ export function probesFor(service: AppService): { readinessProbe: Probe; livenes
     }
     const maxAgeMs = WORKER_HEARTBEAT.staleAfterSeconds * 1000;
     const script = `const s=require('fs').statSync('${WORKER_HEARTBEAT_PATH}');process.exit(Date.now()-s.mtimeMs<${maxAgeMs}?0:1)`;
-    const exec = { command: [NODE_BINARY, "-e", script] };
+    const exec = { command: nodeScriptCommand(script) };
     return {
         startupProbe: { exec, periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 3 },
         readinessProbe: { exec, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },

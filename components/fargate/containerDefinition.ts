@@ -1,4 +1,5 @@
-import { APP_HEALTH_PATH, APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
+import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
+import { ecsHttpHealthCheck } from "../../shared/imageContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
 export interface ContainerDefinition {
@@ -54,12 +55,6 @@ export function secretValueFrom(secret: ContainerSecret): string {
     return secret.jsonKey ? `${secret.secretArn}:${secret.jsonKey}::` : secret.secretArn;
 }
 
-/** Container health check with Node (the images have no curl), against the app's health path. */
-export function httpHealthCommand(port: number = APP_HTTP_PORT, path: string = APP_HEALTH_PATH): string[] {
-    const script = `require('http').get('http://127.0.0.1:${port}${path}',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`;
-    return ["CMD", "node", "-e", script];
-}
-
 /**
  * The container definition of one app service: non-root, non-privileged, read-only root filesystem, all
  * Linux capabilities dropped, logs to CloudWatch, passwords only through `secrets`.
@@ -96,9 +91,9 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
                 "max-buffer-size": "4m",
             },
         },
-        ...(http
-            ? { healthCheck: { command: httpHealthCommand(), interval: 15, timeout: 5, retries: 3, startPeriod: 20 } }
-            : {}),
+        // The image's own health-check script with the image's node (shared/imageContract.ts): the distroless
+        // image has no shell, no curl, and no node on PATH.
+        ...(http ? { healthCheck: ecsHttpHealthCheck() } : {}),
         linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
         stopTimeout: 30,
     };

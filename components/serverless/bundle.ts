@@ -2,14 +2,16 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Message } from "esbuild";
 import type { LambdaBundleName } from "../../app/build";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 
 /**
  * Lambda code archives built from the app's handlers (`app/src/lambda/*`) with esbuild while the program
  * runs, so `pulumi up` always deploys the handlers of the checked-out commit and no build step can be
  * forgotten.
  *
- * - One self-contained, minified CommonJS file per function, `index.js` exporting `handler`, for Node.js
- *   22. Plain JavaScript with no native addons, so the same archive runs on arm64 and x86_64.
+ * - One self-contained, minified CommonJS file per function, `index.js` exporting `handler`, for the
+ *   Node.js release of shared/nodeRuntime.ts. Plain JavaScript with no native addons, so the same
+ *   archive runs on arm64 and x86_64.
  * - The AWS SDK v3 is bundled, not marked external: the handlers then run exactly the SDK versions of our
  *   lockfile, which the app tests exercise (dynalite, aws-sdk-client-mock), instead of whatever version
  *   the managed runtime ships that week; esbuild keeps only the clients the handler imports, so the
@@ -25,8 +27,8 @@ import type { LambdaBundleName } from "../../app/build";
 export const BUNDLE_FILE = "index.js";
 export const BUNDLE_HANDLER = "index.handler";
 
-/** Node.js version the bundles target (the functions' runtime is nodejs22.x). */
-export const BUNDLE_TARGET = "node22";
+/** Node.js version the bundles target: the functions' runtime (shared/nodeRuntime.ts). */
+export const BUNDLE_TARGET = NODE_RUNTIME.esbuildTarget;
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
 

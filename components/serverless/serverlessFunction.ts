@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
 
-/** The managed runtime every function runs on (Node.js 22, supported until 2027). */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+/** The managed runtime every function runs on: the shipped Node.js release (shared/nodeRuntime.ts). */
+export const LAMBDA_RUNTIME = NODE_RUNTIME.lambdaRuntime;
 /** Graviton: about 20% cheaper per GB-second than x86_64, and the bundles are plain JavaScript. */
 export const LAMBDA_ARCHITECTURE = "arm64";
 /** The alias every trigger (API Gateway, the queue) invokes; traffic shifting moves it between versions. */
@@ -54,7 +55,7 @@ export interface ServerlessFunctionArgs {
 }
 
 /**
- * One Lambda function as this project runs them: Node.js 22 on arm64, X-Ray active tracing, its own role
+ * One Lambda function as this project runs them: the shipped Node.js release on arm64, X-Ray active tracing, its own role
  * holding only its logs, traces and the `permissions` given, a KMS-encrypted log group with retention
  * (JSON log format), the environment encrypted with the stack's key, reserved concurrency, and every
  * deploy published as a version that the `live` alias points at. Triggers target the alias, so a

@@ -5,6 +5,16 @@ import * as os from "os";
 import * as path from "path";
 import { AppEnv, AppSecretName, APP_HEALTH_PATH, APP_HTTP_PORT } from "../../shared/appContract";
 import { buildContainers, CONTAINER_ENTRIES, type BundleName } from "../../app/build";
+import { NODE_RUNTIME } from "../../shared/nodeRuntime";
+import {
+    copiedFrom,
+    DOCKERFILE,
+    execForm,
+    type Instruction,
+    last,
+    parseDockerfile,
+    targetChain,
+} from "../support/dockerfile";
 import { get, postForm } from "./client";
 import { freePort, waitFor } from "./servers";
 
@@ -16,82 +26,8 @@ import { freePort, waitFor } from "./servers";
  */
 
 const REPO = path.resolve(__dirname, "../..");
-const DOCKERFILE = path.join(REPO, "app/Dockerfile");
 const SERVICES = ["vote", "result", "worker"] as const;
-
-interface Instruction {
-    readonly keyword: string;
-    readonly args: string;
-}
-
-interface Stage {
-    readonly name: string;
-    readonly base: string;
-    readonly instructions: Instruction[];
-}
-
-/** Dockerfile -> stages (line continuations joined, comments and parser directives dropped). */
-function parseDockerfile(text: string): Stage[] {
-    const lines = text
-        .replace(/\\\r?\n/g, " ")
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"));
-    const stages: Stage[] = [];
-    for (const line of lines) {
-        const match = /^(\S+)\s*(.*)$/.exec(line);
-        if (!match) continue;
-        const keyword = match[1].toUpperCase();
-        const args = match[2];
-        if (keyword === "FROM") {
-            const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-            assert.ok(from, `unparseable FROM: ${line}`);
-            stages.push({ base: from[1], name: from[2] ?? `stage-${stages.length}`, instructions: [] });
-        } else {
-            assert.ok(stages.length > 0, `instruction before FROM: ${line}`);
-            stages[stages.length - 1].instructions.push({ keyword, args });
-        }
-    }
-    return stages;
-}
-
-/** A target's instructions, including those of the stages it is built FROM (oldest first). */
-function targetChain(stages: readonly Stage[], target: string): { chain: Stage[]; instructions: Instruction[] } {
-    const chain: Stage[] = [];
-    let current = stages.find((stage) => stage.name === target);
-    assert.ok(current, `no stage "${target}" in app/Dockerfile`);
-    while (current) {
-        chain.unshift(current);
-        const base: string = current.base;
-        current = stages.find((stage) => stage.name === base);
-    }
-    return { chain, instructions: chain.flatMap((stage) => stage.instructions) };
-}
-
-function last(instructions: readonly Instruction[], keyword: string): Instruction | undefined {
-    return [...instructions].reverse().find((instruction) => instruction.keyword === keyword);
-}
-
-function execForm(args: string): string[] {
-    const parsed: unknown = JSON.parse(args);
-    assert.ok(
-        Array.isArray(parsed) && parsed.every((item) => typeof item === "string"),
-        `expected exec form (JSON array), got ${args}`,
-    );
-    return parsed as string[];
-}
-
-/** COPY --from=build <src> <dest> of a stage chain: dest -> src. */
-function copiedFromBuild(instructions: readonly Instruction[]): Map<string, string> {
-    const copies = new Map<string, string>();
-    for (const instruction of instructions) {
-        if (instruction.keyword !== "COPY" || !/--from=build\b/.test(instruction.args)) continue;
-        const paths = instruction.args.split(/\s+/).filter((part) => !part.startsWith("--"));
-        assert.strictEqual(paths.length, 2, `expected one source and one destination: COPY ${instruction.args}`);
-        copies.set(paths[1], paths[0]);
-    }
-    return copies;
-}
+const copiedFromBuild = (instructions: readonly Instruction[]) => copiedFrom(instructions, "build");
 
 describe("container images (app/Dockerfile) and bundles (app/build.ts)", function () {
     this.timeout(30_000);
@@ -148,12 +84,12 @@ describe("container images (app/Dockerfile) and bundles (app/build.ts)", functio
         describe(`target ${service}`, () => {
             const { chain, instructions } = targetChain(stages, service);
 
-            it("runs as the non-root uid 10001 on a small Node.js 20 base, with no shell steps in the runtime", () => {
+            it("runs as the non-root uid 10001 on the shipped distroless Node.js, with no shell steps in the runtime", () => {
                 const user = last(instructions, "USER");
                 assert.ok(user, "a USER instruction");
                 assert.match(user.args, /^10001(:10001)?$/, `USER must be 10001, got ${user.args}`);
                 const base = chain[0].base;
-                assert.match(base, /^(gcr\.io\/distroless\/nodejs20-debian12|node:20-alpine)/, `runtime base ${base}`);
+                assert.strictEqual(base, NODE_RUNTIME.runtimeImage, `runtime base ${base}`);
                 assert.ok(
                     !instructions.some((i) => i.keyword === "RUN"),
                     "no RUN in the runtime stages (distroless has no shell)",

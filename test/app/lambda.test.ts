@@ -26,7 +26,7 @@ import { freePort } from "./servers";
  * DynamoDB-compatible server (dynalite) on loopback.
  */
 
-// The functions run on Node.js 22; the tests run on the repository's Node 20, where the SDK warns about it.
+// The functions run on the shipped Node.js (shared/nodeRuntime.ts); the tests run on the repository's toolchain Node, where the SDK may warn about it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const OPTIONS = { a: "Cats", b: "Dogs" };

@@ -1,9 +1,6 @@
 import * as assert from "assert";
-import {
-    containerDefinition,
-    httpHealthCommand,
-    secretValueFrom,
-} from "../../../components/fargate/containerDefinition";
+import { containerDefinition, secretValueFrom } from "../../../components/fargate/containerDefinition";
+import { ecsHttpHealthCheck } from "../../../shared/imageContract";
 
 describe("containerDefinition", () => {
     const base = {
@@ -31,10 +28,7 @@ describe("containerDefinition", () => {
 
     it("maps a port and a health check only for HTTP services", () => {
         assert.strictEqual(containerDefinition({ ...base, service: "vote" }).portMappings.length, 1);
-        assert.deepStrictEqual(
-            containerDefinition({ ...base, service: "vote" }).healthCheck?.command,
-            httpHealthCommand(),
-        );
+        assert.deepStrictEqual(containerDefinition({ ...base, service: "vote" }).healthCheck, ecsHttpHealthCheck());
         const worker = containerDefinition({ ...base, service: "worker" });
         assert.deepStrictEqual([worker.portMappings.length, worker.healthCheck], [0, undefined]);
     });

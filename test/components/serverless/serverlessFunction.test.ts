@@ -2,6 +2,7 @@ import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackRun } from "../../../plan/runStack";
 import { bundleLambdaHandler } from "../../../components/serverless/bundle";
+import { NODE_RUNTIME } from "../../../shared/nodeRuntime";
 import { input, named, ofType, stackRun } from "../../support/stacks";
 
 const LAMBDA = { "voteapp:platform": "lambda" };
@@ -39,11 +40,11 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
         run = await stackRun("dev", { overrides: LAMBDA });
     });
 
-    it("runs every function on Node.js 22, arm64, with X-Ray active tracing, published, environment encrypted with the stack key", () => {
+    it("runs every function on the shipped Node.js (shared/nodeRuntime.ts), arm64, with X-Ray active tracing, published, environment encrypted with the stack key", () => {
         assert.strictEqual(ofType(run, "aws:lambda/function:Function").length, 3);
         for (const service of SERVICES) {
             const fn = fnOf(run, service);
-            assert.strictEqual(fn.inputs.runtime, "nodejs22.x", service);
+            assert.strictEqual(fn.inputs.runtime, NODE_RUNTIME.lambdaRuntime, service);
             assert.deepStrictEqual(fn.inputs.architectures, ["arm64"], service);
             assert.deepStrictEqual(fn.inputs.tracingConfig, { mode: "Active" }, service);
             assert.strictEqual(fn.inputs.publish, true, service);
