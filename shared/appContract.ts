@@ -129,6 +129,15 @@ export const LambdaEnv = {
 /** The votes table's partition key attribute (type S): the component declares it, the handlers key items by it. */
 export const TABLE_PARTITION_KEY = "pk";
 
+/**
+ * The DynamoDB actions each function's store calls need (app/src/lambda/store.ts): the component grants exactly
+ * these on the table, and a test runs the store's calls to check they are all it uses.
+ */
+export const STORE_IAM_ACTIONS = {
+    worker: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+    result: ["dynamodb:GetItem"],
+} as const;
+
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
 

@@ -6,6 +6,7 @@ import {
     type AppService,
     LAMBDA_RESULT_PATHS,
     LambdaEnv,
+    STORE_IAM_ACTIONS,
     TABLE_PARTITION_KEY,
 } from "../../shared/appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
@@ -287,7 +288,8 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 {
                     Sid: "RecordBallots",
                     Effect: "Allow",
-                    Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                    // What the store's calls need (app/src/lambda/store.ts); a test runs them to check.
+                    Action: [...STORE_IAM_ACTIONS.worker],
                     Resource: this.table.arn,
                 },
                 tableKeyViaDynamodb,
@@ -298,7 +300,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             "Result page and JSON totals from DynamoDB",
             { [LambdaEnv.tableName]: this.table.name, ...options },
             [
-                { Sid: "ReadTotals", Effect: "Allow", Action: "dynamodb:BatchGetItem", Resource: this.table.arn },
+                { Sid: "ReadTotals", Effect: "Allow", Action: [...STORE_IAM_ACTIONS.result], Resource: this.table.arn },
                 tableKeyViaDynamodb,
             ],
         );

@@ -130,7 +130,7 @@ describe("app core", () => {
 
         it("escapes option labels in both pages", () => {
             const options = { a: "<b>", b: `"x"` };
-            assert.ok(!renderVotePage(options).includes("<b>"));
+            assert.ok(!renderVotePage(options, { processedBy: "container ID <b>" }).includes("<b>"));
             assert.ok(renderResultPage(options, { scriptPath: "/s.js", totalsPath: "/t.json" }).includes("&lt;b&gt;"));
         });
     });

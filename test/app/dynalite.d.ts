@@ -9,3 +9,9 @@ declare module "dynalite" {
     }): Server;
     export = dynalite;
 }
+
+/** dynalite's own item-size rule (what it checks against DynamoDB's 400 KB item limit). */
+declare module "dynalite/db" {
+    import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+    export function itemSize(item: Record<string, AttributeValue>): number;
+}

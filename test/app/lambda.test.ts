@@ -12,11 +12,11 @@ import dynalite from "dynalite";
 import { buildLambdas } from "../../app/build";
 import { ConfigError } from "../../app/src/core/config";
 import { silentLogger } from "../../app/src/core/log";
-import { LambdaEnv, TABLE_PARTITION_KEY } from "../../shared/appContract";
+import { LambdaEnv, STORE_IAM_ACTIONS, TABLE_PARTITION_KEY } from "../../shared/appContract";
 import { tableConfig, voteFunctionConfig } from "../../app/src/lambda/config";
 import { createResultHandler } from "../../app/src/lambda/result";
-import { DynamoVoteStore } from "../../app/src/lambda/store";
-import { createVoteHandler } from "../../app/src/lambda/vote";
+import { DynamoVoteStore, TOTALS_ITEM_KEY } from "../../app/src/lambda/store";
+import { createVoteHandler, functionInstance } from "../../app/src/lambda/vote";
 import { createWorkerHandler } from "../../app/src/lambda/worker";
 import { freePort } from "./servers";
 
@@ -72,6 +72,8 @@ function sqsEvent(bodies: readonly string[]): SQSEvent {
             receiptHandle: "r",
             body,
             attributes: {
+                // FIFO queues number messages in increasing order (per message group).
+                SequenceNumber: (BigInt("18000000000000000000") + BigInt(messageCount)).toString(),
                 ApproximateReceiveCount: "1",
                 SentTimestamp: "0",
                 SenderId: "s",
@@ -112,6 +114,16 @@ describe("Lambda handlers", function () {
             assert.match(result.body ?? "", /Cats/);
             assert.match(result.cookies?.[0] ?? "", /^voter_id=\w+; .*HttpOnly; SameSite=Lax; Secure$/);
             assert.strictEqual((await handler(httpEvent("GET", "/healthz"))).statusCode, 200);
+        });
+
+        it("names the function instance that served the page: its log stream, else an id made at init", async () => {
+            const stream = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef";
+            assert.strictEqual(functionInstance({ AWS_LAMBDA_LOG_STREAM_NAME: stream }), `function instance ${stream}`);
+            const fallback = functionInstance({});
+            assert.match(fallback, /^function instance [0-9a-f-]{36}$/);
+            assert.strictEqual(functionInstance({}), fallback, "one id per execution environment");
+            const page = (await handler(httpEvent("GET", "/"))).body ?? "";
+            assert.ok(page.includes(`Processed by ${functionInstance()}`), "the page shows it");
         });
 
         it("sends exactly one FIFO message per vote: the ballot JSON, grouped by voter, deduplicated by request", async () => {
@@ -251,12 +263,12 @@ describe("Lambda handlers", function () {
 
         it("reports partial batch failures (FIFO: the failed message and all after it), and a redelivery completes an interrupted update exactly once", async () => {
             await handlers().worker(sqsEvent([ballot("voter000001", "a")]));
-            // A store whose client fails once: the 6th update is voter000001's first total adjustment, right after its
-            // voter item took the new vote (a crash mid-saga); voter000002's ballot (updates 1-4) went through.
+            // A store whose client fails once: the 5th update is voter000001's totals adjustment, right after its voter
+            // item took the new vote (a crash mid-write); voter000002's ballot (updates 1-3) went through.
             let updates = 0;
             const flaky = {
                 send: ((command: unknown) => {
-                    if (command instanceof UpdateCommand && ++updates === 6)
+                    if (command instanceof UpdateCommand && ++updates === 5)
                         return Promise.reject(new Error("connection reset"));
                     return client.send(command as UpdateCommand);
                 }) as DynamoDBDocumentClient["send"],
@@ -286,10 +298,19 @@ describe("Lambda handlers", function () {
                 "a second redelivery is harmless",
             );
             assert.deepStrictEqual(await totals(), { a: 1, b: 2, total: 3 });
-            const total = await client.send(
-                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: "TOTAL#b" } }),
+            assert.deepStrictEqual(
+                await new DynamoVoteStore(client, table).prune(),
+                { pruned: 4 },
+                "one token per counted change",
             );
-            assert.strictEqual(total.Item?.tokens, undefined, "applied tokens are cleaned up");
+            const total = await client.send(
+                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: TOTALS_ITEM_KEY } }),
+            );
+            assert.deepStrictEqual(
+                total.Item,
+                { [TABLE_PARTITION_KEY]: TOTALS_ITEM_KEY, a: 1, b: 2, epoch: 1 },
+                "applied tokens are pruned",
+            );
         });
 
         it("fails malformed messages so the queue's redrive moves them to the dead-letter queue", async () => {
@@ -321,13 +342,106 @@ describe("Lambda handlers", function () {
             const store = new DynamoVoteStore(client, table);
             await Promise.all(
                 Array.from({ length: 10 }, (_, i) =>
-                    store.recordBallot({
-                        voterId: `voter${String(i).padStart(6, "0")}`,
-                        vote: i % 2 === 0 ? "a" : "b",
-                    }),
+                    store.recordBallot(
+                        { voterId: `voter${String(i).padStart(6, "0")}`, vote: i % 2 === 0 ? "a" : "b" },
+                        String(i + 1),
+                    ),
                 ),
             );
             assert.deepStrictEqual(await totals(), { a: 5, b: 5, total: 10 });
+        });
+        it("the store calls only the DynamoDB actions the platform grants each function (STORE_IAM_ACTIONS)", async () => {
+            const sent = new Set<string>();
+            const recording = {
+                send: ((command: { constructor: { name: string } }) => {
+                    sent.add(command.constructor.name);
+                    return client.send(command as UpdateCommand);
+                }) as DynamoDBDocumentClient["send"],
+            } as DynamoDBDocumentClient;
+            // lib-dynamodb's document commands and the DynamoDB API operations (IAM actions) they call.
+            const actions: Record<string, string> = {
+                BatchGetCommand: "dynamodb:BatchGetItem",
+                GetCommand: "dynamodb:GetItem",
+                UpdateCommand: "dynamodb:UpdateItem",
+                PutCommand: "dynamodb:PutItem",
+                DeleteCommand: "dynamodb:DeleteItem",
+                QueryCommand: "dynamodb:Query",
+                ScanCommand: "dynamodb:Scan",
+                BatchWriteCommand: "dynamodb:BatchWriteItem",
+                TransactWriteCommand: "dynamodb:TransactWriteItems",
+            };
+            const toAction = (name: string): string => actions[name] ?? `unmapped ${name}`;
+            const store = new DynamoVoteStore(recording, table, { pruneThreshold: 1 });
+            const worker = createWorkerHandler({ store, log: silentLogger });
+            await worker(sqsEvent([ballot("voter000001", "a"), ballot("voter000002", "b")]));
+            await worker(sqsEvent([ballot("voter000001", "b")]));
+            assert.deepStrictEqual([...sent].map(toAction).sort(), [...STORE_IAM_ACTIONS.worker].sort(), "worker");
+            sent.clear();
+            await store.readTotals(OPTIONS);
+            assert.deepStrictEqual([...sent].map(toAction).sort(), [...STORE_IAM_ACTIONS.result].sort(), "result");
+        });
+
+        it("faults between store calls and concurrent duplicate deliveries lose, double and leak nothing", async () => {
+            // A seeded generator: the same faults every run. 4% of calls fail before reaching DynamoDB, 4% after (the reply
+            // is lost); failed messages are delivered again, sometimes twice at once, until every ballot succeeded.
+            let seed = 15;
+            const random = (): number => {
+                seed = (seed * 1103515245 + 12345) % 2147483648;
+                return seed / 2147483648;
+            };
+            let faults = 0;
+            const faulty = {
+                send: (async (command: UpdateCommand) => {
+                    const roll = random();
+                    if (roll < 0.04) {
+                        faults += 1;
+                        throw new Error("connection reset before the request");
+                    }
+                    const reply = await client.send(command);
+                    if (roll > 0.96) {
+                        faults += 1;
+                        throw new Error("connection reset before the reply");
+                    }
+                    return reply;
+                }) as DynamoDBDocumentClient["send"],
+            } as DynamoDBDocumentClient;
+            const voters = Array.from({ length: 24 }, (_, i) => `voter${String(i).padStart(6, "0")}`);
+            // Each voter's ballots in order (its FIFO message group); the last one is what must count.
+            const groups = voters.map(
+                (voter, i) =>
+                    sqsEvent(Array.from({ length: 4 }, (_, n) => ballot(voter, (i + n) % 3 === 0 ? "a" : "b"))).Records,
+            );
+            const expected = { a: 0, b: 0 };
+            for (const group of groups) expected[(JSON.parse(group[3].body) as { vote: "a" | "b" }).vote] += 1;
+            const store = new DynamoVoteStore(faulty, table, { pruneThreshold: 10 });
+            const worker = createWorkerHandler({ store, log: silentLogger });
+            for (let round = 0; groups.some((g) => g.length > 0); round += 1) {
+                assert.ok(round < 200, "ballots keep failing");
+                const heads = groups.filter((g) => g.length > 0);
+                const deliveries = heads.flatMap((g) => (random() < 0.3 ? [g[0], g[0]] : [g[0]]));
+                const replies = await Promise.all(deliveries.map((record) => worker({ Records: [record] })));
+                replies.forEach((reply, i) => {
+                    const group = heads.find((g) => g[0] === deliveries[i]);
+                    if (reply.batchItemFailures.length === 0 && group?.[0] === deliveries[i]) group.shift();
+                });
+            }
+            assert.ok(faults > 20, `only ${faults} faults injected`);
+            assert.deepStrictEqual(await totals(), { ...expected, total: voters.length });
+            for (const voter of voters) {
+                const item = await client.send(
+                    new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: `VOTER#${voter}` } }),
+                );
+                assert.strictEqual(item.Item?.pending, undefined, `${voter} left pending`);
+            }
+            const applied = (
+                await client.send(new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: TOTALS_ITEM_KEY } }))
+            ).Item?.applied as Set<string> | undefined;
+            assert.ok((applied?.size ?? 0) <= 10 + voters.length, `${applied?.size} tokens on the totals item`);
+            await new DynamoVoteStore(client, table).prune();
+            const pruned = await client.send(
+                new GetCommand({ TableName: table, Key: { [TABLE_PARTITION_KEY]: TOTALS_ITEM_KEY } }),
+            );
+            assert.strictEqual(pruned.Item?.applied, undefined, "a prune leaves no token");
         });
     });
 

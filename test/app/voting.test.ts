@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as os from "os";
 import Redis from "ioredis";
 import { Pool } from "pg";
 import { APP_HEALTH_PATH } from "../../shared/appContract";
@@ -119,6 +120,11 @@ describe("voting app against real Redis and PostgreSQL", function () {
             assert.match(page.body, /Tabs/);
             assert.match(page.body, /Spaces/);
             assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+            // The original shows the serving container's hostname; ours names the task or pod the same way.
+            assert.ok(
+                page.body.includes(`Processed by container ID ${os.hostname()}`),
+                "the page names the container that served it",
+            );
             assert.strictEqual((await get(`${voteUrl}${APP_HEALTH_PATH}`)).status, 200);
             assert.strictEqual((await get(`${voteUrl}/nowhere`)).status, 404);
         });
@@ -218,10 +224,12 @@ describe("voting app against real Redis and PostgreSQL", function () {
                 b: { label: "Spaces", votes: 1, percent: 33.3 },
                 total: 3,
             });
-            for (const path of ["/result", "/result/"]) {
+            // At / as the original serves it, and under /result for the shared load balancer's path routing.
+            for (const path of ["/", "/result", "/result/"]) {
                 const page = await get(`${resultUrl}${path}`);
                 assert.strictEqual(page.status, 200, path);
                 assert.match(page.body, /66\.7%/);
+                assert.match(page.body, /<span id="count">3 votes<\/span>/);
                 assert.match(page.body, /data-events="\/result\/events"/);
             }
             const script = await get(`${resultUrl}/result/app.js`);
@@ -233,6 +241,31 @@ describe("voting app against real Redis and PostgreSQL", function () {
             assert.match(contentType ?? "", /^text\/event-stream/);
             assert.deepStrictEqual(JSON.parse(event.data), current);
             assert.strictEqual(await redis.llen(VOTES_PROCESSING), 0, "nothing left in the processing list");
+        });
+
+        it('words the count as the original does: "No votes yet", then "1 vote"', async () => {
+            const count = async (): Promise<string | undefined> =>
+                /<span id="count">([^<]*)<\/span>/.exec((await get(`${resultUrl}/`)).body)?.[1];
+            assert.strictEqual(await count(), "No votes yet");
+            await castVote("b");
+            await waitForTotals(0, 1);
+            assert.strictEqual(await count(), "1 vote");
+        });
+
+        it("a worker starting against a running Redis reports no Redis failure (it waits for the connection)", async () => {
+            await worker?.stop();
+            const warnings: string[] = [];
+            worker = await startWorkerService(
+                servers.env(),
+                (level, message) => {
+                    if (level !== "info") warnings.push(message);
+                },
+                FAST,
+            );
+            await castVote("a");
+            await waitForTotals(1, 0);
+            assert.deepStrictEqual(warnings, []);
+            assert.strictEqual(worker.stats.queueFailures, 0);
         });
 
         it("the event stream pushes new totals when votes land (live result page)", async () => {

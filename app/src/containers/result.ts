@@ -12,6 +12,8 @@ import { LISTEN_HOST_VARIABLE, type RunningService } from "./run";
 export const RESULT_PREFIX = "/result";
 export const RESULT_PATHS = {
     page: RESULT_PREFIX,
+    /** The page at the service's root too, where the original serves it (and its end-to-end test looks). */
+    root: "/",
     events: `${RESULT_PREFIX}/events`,
     totals: `${RESULT_PREFIX}/totals.json`,
     script: `${RESULT_PREFIX}/app.js`,
@@ -50,7 +52,7 @@ export interface ResultServer extends Server {
 }
 
 /**
- * The result service under /result: the page, the JSON totals, and server-sent events carrying the totals
+ * The result service under /result (the page also at /): the page, the JSON totals, and server-sent events carrying the totals
  * (an `event: totals` on connect and whenever they change; `event: unavailable` while Postgres is down).
  * One poller serves every stream, and only while someone is listening.
  */
@@ -81,15 +83,19 @@ export function createResultServer({
         }
     }
 
+    /** Sends `event` to every stream unless it is what they last received. */
+    function publish(event: string): void {
+        if (event === lastEvent) return;
+        lastEvent = event;
+        for (const stream of streams) stream.write(event);
+    }
+
     let polling = false;
     async function poll(): Promise<void> {
         if (polling) return; // a slow database must not pile up queries
         polling = true;
         try {
-            const event = eventFor(await readTotals());
-            if (event === lastEvent) return;
-            lastEvent = event;
-            for (const stream of streams) stream.write(event);
+            publish(eventFor(await readTotals()));
         } finally {
             polling = false;
         }
@@ -128,8 +134,12 @@ export function createResultServer({
             stopPollingIfIdle();
         });
         startPolling();
+        // Every stream starts with the current totals. Newer than what the others last got: they all get it, once
+        // (the poller then sees nothing new); otherwise only this stream does.
         const event = eventFor(await readTotals());
-        if (streams.has(response)) response.write(event);
+        if (!streams.has(response)) return;
+        if (event !== lastEvent) publish(event);
+        else response.write(event);
     }
 
     async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -143,6 +153,7 @@ export function createResultServer({
             return;
         }
         switch (path) {
+            case RESULT_PATHS.root:
             case RESULT_PATHS.page:
             case `${RESULT_PATHS.page}/`: {
                 const current = await readTotals();

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
+import { hostname } from "os";
 import type Redis from "ioredis";
 import { APP_HEALTH_PATH } from "../../../shared/appContract";
 import { httpPort, redisConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
@@ -30,6 +31,13 @@ export interface VoteServerOptions {
     readonly options: VoteOptions;
     readonly sink: BallotSink;
     readonly log: Logger;
+    /** Shown on the page as "Processed by ...", as the original app does. @default container ID <hostname> */
+    readonly processedBy?: string;
+}
+
+/** The serving container as the original vote page names it: its hostname (the task's or pod's). */
+export function containerInstance(): string {
+    return `container ID ${hostname()}`;
 }
 
 /**
@@ -37,7 +45,7 @@ export interface VoteServerOptions {
  * `voter_id` cookie (set when absent). Malformed votes get 400 and nothing is written; when the queue is
  * unreachable the answer is 503 and the process carries on.
  */
-export function createVoteServer({ options, sink, log }: VoteServerOptions): Server {
+export function createVoteServer({ options, sink, log, processedBy = containerInstance() }: VoteServerOptions): Server {
     async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
         const path = requestPath(request);
         if (path === APP_HEALTH_PATH) {
@@ -53,7 +61,7 @@ export function createVoteServer({ options, sink, log }: VoteServerOptions): Ser
             ? { "Set-Cookie": voterCookie(voter.voterId, isHttps(request)) }
             : {};
         if (request.method === "GET" || request.method === "HEAD") {
-            send(response, 200, renderVotePage(options), { ...PAGE_HEADERS, ...cookieHeader });
+            send(response, 200, renderVotePage(options, { processedBy }), { ...PAGE_HEADERS, ...cookieHeader });
             return;
         }
         if (request.method !== "POST") {
@@ -83,7 +91,10 @@ export function createVoteServer({ options, sink, log }: VoteServerOptions): Ser
             send(response, 503, "the vote could not be recorded right now; please try again\n", { "Retry-After": "2" });
             return;
         }
-        send(response, 200, renderVotePage(options, vote.value), { ...PAGE_HEADERS, ...cookieHeader });
+        send(response, 200, renderVotePage(options, { chosen: vote.value, processedBy }), {
+            ...PAGE_HEADERS,
+            ...cookieHeader,
+        });
     }
 
     const server = createServer((request, response) => {

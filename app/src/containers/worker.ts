@@ -13,7 +13,7 @@ import {
     UPSERT_VOTE,
     type PostgresDatabase,
 } from "./postgres";
-import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE } from "./redis";
+import { createRedisClient, VOTES_DEAD_LETTER, VOTES_PROCESSING, VOTES_QUEUE, waitReady } from "./redis";
 import type { RetryTuning, RunningService } from "./run";
 
 /** Where the worker records ballots: idempotent (one row per voter, the latest vote wins). */
@@ -57,6 +57,11 @@ export interface WorkerOptions {
     readonly interruptWait?: () => void;
     /** Called on every turn of the loop and every retry: proof of progress for a liveness probe. */
     readonly heartbeat?: () => void;
+    /**
+     * Resolves once the queue connection is up (or is known to be down): awaited before the first Redis
+     * command, so a start does not report a failure that is only the connection still opening.
+     */
+    readonly ready?: () => Promise<unknown>;
 }
 
 export interface WorkerStats {
@@ -95,6 +100,7 @@ export class VoteWorker {
     private waiting = false;
     private readonly interruptWait: (() => void) | undefined;
     private readonly heartbeat: () => void;
+    private readonly ready: (() => Promise<unknown>) | undefined;
 
     constructor(options: WorkerOptions) {
         this.redis = options.redis;
@@ -105,6 +111,7 @@ export class VoteWorker {
         this.maxBackoffMs = options.maxBackoffMs ?? 5000;
         this.interruptWait = options.interruptWait;
         this.heartbeat = options.heartbeat ?? (() => undefined);
+        this.ready = options.ready;
     }
 
     /** Start the loop (once); resolves when it ends after stop(). */
@@ -134,6 +141,11 @@ export class VoteWorker {
 
     private async run(): Promise<void> {
         this.log("info", "worker started", { queue: VOTES_QUEUE });
+        if (this.ready) {
+            this.heartbeat();
+            // stop() cuts the wait short through wake().
+            await Promise.race([this.ready(), new Promise<void>((resolve) => (this.wake = resolve))]);
+        }
         const queueBackoff = new Backoff(this.minBackoffMs, this.maxBackoffMs);
         let needsRequeue = true;
         while (!this.stopping) {
@@ -238,6 +250,9 @@ export class VoteWorker {
     }
 }
 
+/** Longest wait for the first Redis connection before the loop starts anyway (and reports what fails). */
+const FIRST_CONNECT_WAIT_MS = 5000;
+
 /** The running worker service; `stats` shows its progress and the failures it rode out. */
 export interface WorkerService extends RunningService {
     readonly stats: Readonly<WorkerStats>;
@@ -284,6 +299,7 @@ export async function startWorkerService(env: Env, log: Logger, tuning: RetryTun
         ...tuning,
         interruptWait: () => redis.disconnect(),
         heartbeat,
+        ready: () => waitReady(redis, FIRST_CONNECT_WAIT_MS, { untilError: true }),
     });
     const loop = worker.start();
     loop.catch(() => undefined);

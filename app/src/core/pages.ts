@@ -45,8 +45,18 @@ function page(title: string, body: string, bodyAttributes = ""): string {
 `;
 }
 
-/** The vote page: two options; `chosen` marks the voter's current vote after a POST. */
-export function renderVotePage(options: VoteOptions, chosen?: VoteChoice): string {
+export interface VotePageOptions {
+    /** The voter's current vote, marked after a POST. */
+    readonly chosen?: VoteChoice;
+    /**
+     * Which instance served the page, as the original shows its container's hostname ("Processed by container
+     * ID ..."): e.g. `container ID <hostname>`, or `function instance <log stream>` on Lambda.
+     */
+    readonly processedBy: string;
+}
+
+/** The vote page: two options, the voter's choice after a POST, and the instance that served it. */
+export function renderVotePage(options: VoteOptions, { chosen, processedBy }: VotePageOptions): string {
     const title = `${options.a} vs ${options.b}!`;
     const button = (choice: VoteChoice, label: string): string =>
         `<button type="submit" name="vote" value="${choice}" class="${choice}${chosen === choice ? " chosen" : ""}">${escapeHtml(label)}${chosen === choice ? " &#10004;" : ""}</button>`;
@@ -57,8 +67,18 @@ export function renderVotePage(options: VoteOptions, chosen?: VoteChoice): strin
         title,
         `<h1>${escapeHtml(title)}</h1>
 <form method="POST" action="">${button("a", options.a)}${button("b", options.b)}</form>
-${note}`,
+${note}
+<p class="note" id="hostname">Processed by ${escapeHtml(processedBy)}</p>`,
     );
+}
+
+/**
+ * The vote count as the original result page words it: "No votes yet", "1 vote", "N votes"
+ * (dockersamples/example-voting-app result/views/index.html). RESULT_SCRIPT words it the same way.
+ */
+export function voteCountText(total: number): string {
+    if (total === 0) return "No votes yet";
+    return total === 1 ? "1 vote" : `${total} votes`;
 }
 
 export interface ResultPageLinks {
@@ -81,7 +101,7 @@ export function renderResultPage(options: VoteOptions, links: ResultPageLinks, t
         `${options.a} vs ${options.b} -- results`,
         `<h1>${escapeHtml(options.a)} vs ${escapeHtml(options.b)}</h1>
 <div class="bar"><div id="bar-a" class="a" style="width:${a}%"><span id="percent-a">${a}%</span></div><div id="bar-b" class="b" style="width:${b}%"><span id="percent-b">${b}%</span></div></div>
-<p><span id="total">${totals?.total ?? 0}</span> votes &middot; ${escapeHtml(options.a)}: <span id="votes-a">${totals?.a.votes ?? 0}</span> &middot; ${escapeHtml(options.b)}: <span id="votes-b">${totals?.b.votes ?? 0}</span></p>
+<p><span id="count">${voteCountText(totals?.total ?? 0)}</span> &middot; ${escapeHtml(options.a)}: <span id="votes-a">${totals?.a.votes ?? 0}</span> &middot; ${escapeHtml(options.b)}: <span id="votes-b">${totals?.b.votes ?? 0}</span></p>
 <p class="note" id="status">live</p>
 <script src="${escapeHtml(links.scriptPath)}"></script>`,
         attributes,
@@ -96,11 +116,12 @@ export const RESULT_SCRIPT = `(function () {
   "use strict";
   var body = document.body;
   function set(id, text) { var el = document.getElementById(id); if (el) el.textContent = String(text); }
+  function countText(n) { return n === 0 ? "No votes yet" : n === 1 ? "1 vote" : n + " votes"; }
   function show(t) {
     set("percent-a", t.a.percent + "%"); set("percent-b", t.b.percent + "%");
     document.getElementById("bar-a").style.width = t.a.percent + "%";
     document.getElementById("bar-b").style.width = t.b.percent + "%";
-    set("votes-a", t.a.votes); set("votes-b", t.b.votes); set("total", t.total); set("status", "live");
+    set("votes-a", t.a.votes); set("votes-b", t.b.votes); set("count", countText(t.total)); set("status", "live");
   }
   function unavailable() { set("status", "results temporarily unavailable, retrying..."); }
   var events = body.getAttribute("data-events");

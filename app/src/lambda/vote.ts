@@ -1,4 +1,5 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { randomUUID } from "crypto";
 import { APP_HEALTH_PATH } from "../../../shared/appContract";
 import type { VoteOptions } from "../core/config";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
@@ -12,6 +13,19 @@ export interface VoteFunctionDeps {
     readonly queueUrl: string;
     readonly options: VoteOptions;
     readonly log: Logger;
+    /** Shown on the page as "Processed by ...". @default functionInstance() */
+    readonly processedBy?: string;
+}
+
+/** Made once per execution environment: names it when Lambda gives no log stream name. */
+const INSTANCE_ID = randomUUID();
+
+/**
+ * The serving function instance (one execution environment): its CloudWatch log stream, which Lambda names
+ * per environment (AWS_LAMBDA_LOG_STREAM_NAME), so the page leads to that instance's logs.
+ */
+export function functionInstance(env: Readonly<Record<string, string | undefined>> = process.env): string {
+    return `function instance ${env.AWS_LAMBDA_LOG_STREAM_NAME || INSTANCE_ID}`;
 }
 
 /**
@@ -24,6 +38,7 @@ export function createVoteHandler({
     queueUrl,
     options,
     log,
+    processedBy = functionInstance(),
 }: VoteFunctionDeps): (event: HttpEvent) => Promise<HttpResult> {
     return async (event) => {
         const method = event.requestContext.http.method;
@@ -34,7 +49,7 @@ export function createVoteHandler({
         // API Gateway endpoints are HTTPS only: the cookie is always Secure.
         const cookies = voter.isNew ? [voterCookie(voter.voterId, true)] : undefined;
         if (method === "GET" || method === "HEAD")
-            return textResult(200, renderVotePage(options), PAGE_HEADERS, cookies);
+            return textResult(200, renderVotePage(options, { processedBy }), PAGE_HEADERS, cookies);
         if (method !== "POST") return textResult(405, "method not allowed\n", { Allow: "GET, HEAD, POST" });
         const body = eventBody(event, MAX_VOTE_BODY_BYTES);
         if (body === undefined) return textResult(413, `request body larger than ${MAX_VOTE_BODY_BYTES} bytes\n`);
@@ -55,7 +70,7 @@ export function createVoteHandler({
                 "Retry-After": "2",
             });
         }
-        return textResult(200, renderVotePage(options, vote.value), PAGE_HEADERS, cookies);
+        return textResult(200, renderVotePage(options, { chosen: vote.value, processedBy }), PAGE_HEADERS, cookies);
     };
 }
 

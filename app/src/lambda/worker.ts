@@ -7,7 +7,7 @@ import { tableConfig } from "./config";
 import { DynamoVoteStore } from "./store";
 
 export interface WorkerFunctionDeps {
-    readonly store: Pick<DynamoVoteStore, "recordBallot">;
+    readonly store: Pick<DynamoVoteStore, "recordBallot" | "pruneDue" | "prune">;
     readonly log: Logger;
 }
 
@@ -15,7 +15,9 @@ export interface WorkerFunctionDeps {
  * The worker function on the FIFO queue: records each ballot in DynamoDB and reports partial batch
  * failures. On a FIFO queue, order must hold, so once one message fails it and every later message of the
  * batch are returned to the queue. Malformed messages are failed too: after the queue's maxReceiveCount
- * they land in its dead-letter queue, never silently dropped.
+ * they land in its dead-letter queue, never silently dropped. Each ballot is recorded with its message's
+ * SequenceNumber (FIFO queues set it; it orders one voter's ballots), and once the totals item holds enough
+ * applied tokens the store prunes them after the batch.
  */
 export function createWorkerHandler({
     store,
@@ -37,14 +39,30 @@ export function createWorkerHandler({
                 batchItemFailures.push({ itemIdentifier: record.messageId });
                 continue;
             }
+            const sequenceNumber = record.attributes.SequenceNumber;
+            if (sequenceNumber === undefined) {
+                log("error", "message without SequenceNumber: the worker must be subscribed to a FIFO queue", {
+                    messageId: record.messageId,
+                });
+                batchItemFailures.push({ itemIdentifier: record.messageId });
+                continue;
+            }
             try {
-                await store.recordBallot(ballot.value);
+                await store.recordBallot(ballot.value, sequenceNumber);
             } catch (error) {
                 log("warn", "ballot not recorded, returned to the queue", {
                     messageId: record.messageId,
                     error: errorMessage(error),
                 });
                 batchItemFailures.push({ itemIdentifier: record.messageId });
+            }
+        }
+        if (store.pruneDue) {
+            // Housekeeping: a failure leaves the tokens for the next prune and fails no ballot.
+            try {
+                await store.prune();
+            } catch (error) {
+                log("warn", "could not prune applied tokens; a later batch will", { error: errorMessage(error) });
             }
         }
         return { batchItemFailures };

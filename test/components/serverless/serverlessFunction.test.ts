@@ -151,11 +151,12 @@ describe("ServerlessFunction (on the dev stack with platform lambda)", function 
                 ...common("worker"),
                 ...["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"].map((a) => `sqs:${a} on ${queue}`),
                 `kms:Decrypt on ${key}`,
+                `dynamodb:BatchGetItem on ${table}`,
                 `dynamodb:GetItem on ${table}`,
                 `dynamodb:UpdateItem on ${table}`,
                 ...tableKey,
             ],
-            result: [...common("result"), `dynamodb:BatchGetItem on ${table}`, ...tableKey],
+            result: [...common("result"), `dynamodb:GetItem on ${table}`, ...tableKey],
         };
         for (const service of SERVICES) {
             assert.deepStrictEqual(grants(run, service).sort(), expected[service].sort(), service);
