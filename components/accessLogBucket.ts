@@ -2,6 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureS3Transport, policyDocument } from "./iamPolicy";
 
+/**
+ * The tag stating why a bucket has no S3 server access logging (FSBP S3.9's documented exception, which the
+ * pack's s3-access-logging rule reads): log-delivery buckets would otherwise log their own deliveries, or
+ * need a second log bucket. Tag values allow letters, digits, spaces and _ . : / = + - @ only.
+ */
+export const ACCESS_LOGGING_EXEMPTION_TAG_KEY = "voteapp:access-logging-exemption";
+
 /** Key prefix ALB access logs are written under. */
 export const ACCESS_LOG_PREFIX = "alb";
 
@@ -16,7 +23,14 @@ export function createAccessLogBucket(
     retentionDays: number,
     parent: pulumi.Resource,
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-    const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false }, { parent });
+    const bucket = new aws.s3.Bucket(
+        `${name}-access-logs`,
+        {
+            forceDestroy: false,
+            tags: { [ACCESS_LOGGING_EXEMPTION_TAG_KEY]: "log bucket: receives ELB access log deliveries only" },
+        },
+        { parent },
+    );
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-access-logs`,
         {

@@ -59,6 +59,8 @@ export class Network extends pulumi.ComponentResource {
     readonly cidr: string;
     readonly flowLog: aws.ec2.FlowLog;
     readonly flowLogGroup: aws.cloudwatch.LogGroup;
+    /** The VPC's default security group, adopted with no rules (FSBP EC2.2). */
+    readonly defaultSecurityGroup: aws.ec2.DefaultSecurityGroup;
     readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
     readonly interfaceEndpoints: aws.ec2.VpcEndpoint[] = [];
 
@@ -125,6 +127,14 @@ export class Network extends pulumi.ComponentResource {
                 iamRoleArn: flowLogRole.arn,
                 maxAggregationInterval: 60,
             },
+            { parent },
+        );
+
+        // FSBP EC2.2: awsx leaves the VPC's default group open (all traffic from its members, all egress).
+        // Adopting it with no rules removes them, so anything launched without a group gets no network.
+        this.defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(
+            `${name}-default`,
+            { vpcId: this.vpcId, ingress: [], egress: [] },
             { parent },
         );
 

@@ -173,9 +173,15 @@ export function mockResourceOutputs(
     inputs: Outputs,
     ctx: MockContext,
 ): { id: string; state: Outputs } {
-    const id = type === "aws:ec2/securityGroup:SecurityGroup" ? `sg-${hash(name)}` : `${name}-id`;
     const factory = TYPE_OUTPUTS[type];
     const state: Outputs = { ...inputs, arn: arnFor(type, name, ctx), ...(factory ? factory(name, inputs, ctx) : {}) };
+    // A bucket's id is its name in AWS: policies built from bucket.id and bucket.arn must name the same bucket.
+    const id =
+        type === "aws:ec2/securityGroup:SecurityGroup"
+            ? `sg-${hash(name)}`
+            : type === "aws:s3/bucket:Bucket"
+              ? String(state.bucket)
+              : `${name}-id`;
     if (type.startsWith("aws:") && state.name === undefined) state.name = name;
     return { id, state };
 }

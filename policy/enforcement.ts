@@ -1,6 +1,6 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { DEFAULT_SUPPORTED_EKS_VERSIONS } from "./rules/eks";
-import { DEFAULT_DEPRECATED_RUNTIMES } from "./rules/lambda";
+import { LAMBDA_RUNTIME_DEPRECATIONS } from "./rules/lambda";
 import { DEFAULT_REQUIRED_TAGS } from "./rules/tagging";
 import type { PackConfig, PolicyConfigValue } from "./packConfig";
 
@@ -44,6 +44,13 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "ecr-lifecycle-policy": lv("A", "M"),
     "ecr-kms-encryption": lv("A", "M"),
     "ecr-no-public-policy": lv("M", "M"),
+    "sqs-no-public-policy": lv("M", "M"),
+    "sns-no-public-policy": lv("M", "M"),
+    "kms-no-public-policy": lv("M", "M"),
+    "kms-no-lockout-bypass": lv("M", "M"),
+    "secrets-no-public-policy": lv("M", "M"),
+    "iam-trust-not-public": lv("M", "M"),
+    "resource-policy-known-accounts": lv("M", "M"),
     "eks-endpoint-not-public": lv("A", "M"),
     "eks-supported-version": lv("M", "M"),
     "eks-secrets-encrypted": lv("M", "M"),
@@ -88,6 +95,8 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "s3-tls-only": lv("A", "M"),
     "s3-encryption": lv("A", "M"),
     "s3-versioning": lv("A", "A"),
+    "s3-access-logging": lv("A", "M"),
+    "s3-no-public-policy": lv("M", "M"),
     "kms-rotation": lv("M", "M"),
     "logs-retention": lv("A", "M"),
     "logs-kms": lv("A", "A"),
@@ -98,6 +107,9 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "iam-no-managed-admin": lv("M", "M"),
     "lambda-supported-runtime": lv("M", "M"),
     "lambda-no-public-invoke": lv("M", "M"),
+    "lambda-url-auth": lv("M", "M"),
+    "lambda-no-secrets-in-env": lv("M", "M"),
+    "lambda-env-kms": lv("A", "M"),
     "lambda-tracing": lv("A", "M"),
     "lambda-dlq": lv("A", "M"),
     "lambda-concurrency": lv("A", "A"),
@@ -125,18 +137,33 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
 /** The prod account (Pulumi.prod.yaml's voteapp:prodAccountId; a test keeps them equal). */
 export const PROD_ACCOUNT_ID = "333333333333";
 
+/**
+ * The organisation's accounts resource policies may name (`resource-policy-known-accounts`): each
+ * environment's workload account (the stack files' voteapp:devAccountId / stagingAccountId / prodAccountId)
+ * and the tooling account of the AWS-native pipeline (bootstrap/Pulumi.tooling.yaml). A test keeps them equal.
+ */
+export const ENVIRONMENT_ACCOUNT_IDS: Readonly<Record<string, string>> = {
+    dev: "111111111111",
+    staging: "222222222222",
+    prod: PROD_ACCOUNT_ID,
+    tooling: "444444444444",
+};
+const KNOWN_ACCOUNT_IDS = Object.values(ENVIRONMENT_ACCOUNT_IDS);
+
 /** Rule parameters per environment, beside the enforcement level. */
 export const ruleProps: Readonly<Record<Environment, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> = {
     dev: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
-        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
+        "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
         "rds-backups": { minimumDays: 7 },
     },
     staging: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
-        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
+        "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         // staging keeps logs 90 days (Pulumi.staging.yaml voteapp:logRetentionDays).
         "logs-retention": { minimumDays: 1, auditMinimumDays: 90 },
@@ -144,7 +171,8 @@ export const ruleProps: Readonly<Record<Environment, Readonly<Record<string, Rea
     },
     prod: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
-        "lambda-supported-runtime": { deprecatedRuntimes: DEFAULT_DEPRECATED_RUNTIMES },
+        "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
+        "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
         "rds-backups": { minimumDays: 7 },

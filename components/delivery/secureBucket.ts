@@ -23,16 +23,25 @@ export interface SecureBucketArgs {
      * @default false
      */
     readonly protect?: boolean;
+    /**
+     * Days the bucket's S3 server access logs (FSBP S3.9: who read or wrote which object) are kept in their
+     * own log bucket, `<name>-access-logs`.
+     * @default 365
+     */
+    readonly accessLogRetentionDays?: number;
 }
 
 /**
  * A private S3 bucket for state or build artifacts: SSE-KMS by default, versioned, public access blocked,
- * owner-enforced (no ACLs), TLS-only by policy, old versions expiring after a retention period.
+ * owner-enforced (no ACLs), TLS-only by policy, old versions expiring after a retention period, and server
+ * access logging into a companion log bucket (SSE-S3: the only encryption S3 log delivery writes to).
  */
 export class SecureBucket extends pulumi.ComponentResource {
     readonly bucket: aws.s3.Bucket;
     readonly arn: pulumi.Output<string>;
     readonly name: pulumi.Output<string>;
+    /** Where the bucket's server access logs go. */
+    readonly accessLogBucket: aws.s3.Bucket;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:delivery:SecureBucket", name, {}, opts);
@@ -109,6 +118,82 @@ export class SecureBucket extends pulumi.ComponentResource {
             // The account's block must exist before a policy is attached, or S3 may evaluate it as public.
             { parent, dependsOn: [publicAccessBlock] },
         );
+        this.accessLogBucket = this.createAccessLogBucket(name, args, keep);
+        new aws.s3.BucketLogging(
+            name,
+            { bucket, targetBucket: this.accessLogBucket.id, targetPrefix: "access/" },
+            { parent },
+        );
         this.registerOutputs({ arn: this.arn, name: this.name });
+    }
+
+    /** The server access log bucket: private, TLS-only, written only by S3 log delivery for this bucket. */
+    private createAccessLogBucket(
+        name: string,
+        args: SecureBucketArgs,
+        keep: pulumi.CustomResourceOptions,
+    ): aws.s3.Bucket {
+        const parent = this;
+        const logName = `${name}-access-logs`;
+        const logs = new aws.s3.Bucket(logName, { forceDestroy: false }, { parent, ...keep });
+        const block = new aws.s3.BucketPublicAccessBlock(
+            logName,
+            {
+                bucket: logs.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            { parent },
+        );
+        new aws.s3.BucketOwnershipControls(
+            logName,
+            { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent },
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            logName,
+            { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            { parent },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            logName,
+            {
+                bucket: logs.id,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: args.accessLogRetentionDays ?? 365 },
+                    },
+                ],
+            },
+            { parent },
+        );
+        const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+        new aws.s3.BucketPolicy(
+            logName,
+            {
+                bucket: logs.id,
+                policy: policyDocument(`${logName} bucket policy`, [
+                    denyInsecureS3Transport(logs.arn),
+                    {
+                        Sid: "S3ServerAccessLogDelivery",
+                        Effect: "Allow",
+                        Principal: { Service: "logging.s3.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${logs.arn}/access/*`,
+                        Condition: {
+                            ArnLike: { "aws:SourceArn": this.arn },
+                            StringEquals: { "aws:SourceAccount": account },
+                        },
+                    },
+                ]),
+            },
+            { parent, dependsOn: [block] },
+        );
+        return logs;
     }
 }

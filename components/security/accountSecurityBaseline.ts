@@ -1,3 +1,4 @@
+import { ACCESS_LOGGING_EXEMPTION_TAG_KEY } from "../accessLogBucket";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
@@ -316,7 +317,13 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const parent = this;
         const bucket = new aws.s3.Bucket(
             `${name}-trail-logs`,
-            { forceDestroy: false },
+            {
+                forceDestroy: false,
+                tags: {
+                    [ACCESS_LOGGING_EXEMPTION_TAG_KEY]:
+                        "log bucket: receives CloudTrail deliveries only - integrity checked by log file validation",
+                },
+            },
             { parent, protect, retainOnDelete: protect },
         );
         new aws.s3.BucketPublicAccessBlock(

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** API Gateway v2 (HTTP API) stages (FSBP APIGateway.9). */
 
 export const apigwAccessLogs = resourceRule(
     {
         name: "apigw-access-logs",
+        passes: "`accessLogSettings.destinationArn` and `accessLogSettings.format` are both set",
         control: "APIGateway.9",
         description:
             "API Gateway v2 stages write access logs (`accessLogSettings` with a destination and format), the record of who called the API.",
@@ -22,6 +22,7 @@ export const apigwAccessLogs = resourceRule(
 export const apigwThrottling = resourceRule(
     {
         name: "apigw-throttling",
+        passes: "`defaultRouteSettings.throttlingBurstLimit` and `throttlingRateLimit` are both set and non-zero",
         description:
             "API Gateway v2 stages set default route throttling (`defaultRouteSettings.throttlingBurstLimit` and `throttlingRateLimit`), so a flood of requests cannot run up the Lambda bill or starve the queue.",
         remediation: "Set defaultRouteSettings: { throttlingBurstLimit, throttlingRateLimit }.",

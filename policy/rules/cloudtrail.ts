@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** CloudTrail trails (FSBP CloudTrail.*). */
 
 export const cloudtrailMultiRegion = resourceRule(
     {
         name: "cloudtrail-multi-region",
+        passes: "`isMultiRegionTrail` is true",
         control: "CloudTrail.1",
         description:
             "Trails record every region (`isMultiRegionTrail` true), so activity in an unused region is not invisible.",
@@ -20,6 +20,7 @@ export const cloudtrailMultiRegion = resourceRule(
 export const cloudtrailEncrypted = resourceRule(
     {
         name: "cloudtrail-encrypted",
+        passes: "`kmsKeyId` is set",
         control: "CloudTrail.2",
         description: "Trails encrypt their log files with a KMS key (`kmsKeyId`).",
         remediation: "Set kmsKeyId.",
@@ -32,6 +33,7 @@ export const cloudtrailEncrypted = resourceRule(
 export const cloudtrailLogValidation = resourceRule(
     {
         name: "cloudtrail-log-validation",
+        passes: "`enableLogFileValidation` is true",
         control: "CloudTrail.4",
         description:
             "Trails enable log file integrity validation (`enableLogFileValidation`), so tampering with audit logs is detectable.",
@@ -45,6 +47,7 @@ export const cloudtrailLogValidation = resourceRule(
 export const cloudtrailCloudwatch = resourceRule(
     {
         name: "cloudtrail-cloudwatch",
+        passes: "`cloudWatchLogsGroupArn` is set",
         control: "CloudTrail.5",
         description:
             "Trails also deliver to CloudWatch Logs (`cloudWatchLogsGroupArn`), for metric filters and alarms on API activity.",

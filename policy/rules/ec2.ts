@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { type PolicyResource } from "@pulumi/policy";
 import {
     asArray,
     asStrings,
@@ -12,6 +12,7 @@ import {
     resourceRule,
     stackRule,
     tagsOf,
+    validateResourceOfType,
 } from "./util";
 
 /** Security groups, their rules, VPC flow logs and the default security group (FSBP EC2.*). */
@@ -117,6 +118,7 @@ function plainProps(r: PolicyResource): Record<string, unknown> {
 export const sgNoPublicIngress = stackRule(
     {
         name: "sg-no-public-ingress",
+        passes: "no ingress permission takes 0.0.0.0/0 or ::/0, except single-port TCP 80 or 443 permissions on a group (or rule) tagged voteapp:role=load-balancer; security-group and prefix-list sources always pass",
         control: "EC2.18",
         description: `Nothing is open to the internet (0.0.0.0/0 or ::/0) except TCP 80 and 443 on the internet-facing load balancer's security group, recognised by the tag \`${LOAD_BALANCER_ROLE_TAG_KEY}=${LOAD_BALANCER_ROLE_TAG_VALUE}\` on the group (or on the ingress rule itself). Checks inline \`ingress\` of aws.ec2.SecurityGroup, aws.vpc.SecurityGroupIngressRule (its group found through its dependency on the group) and aws.ec2.SecurityGroupRule (EC2.18/EC2.19).`,
         remediation:
@@ -175,6 +177,7 @@ function adminPortViolations(type: string, props: Record<string, unknown>): stri
 export const sgNoAdminPorts = resourceRule(
     {
         name: "sg-no-admin-ports",
+        passes: "no ingress permission has an explicit port range including 22 or 3389, whatever its source (a security-group source too: a house rule stricter than EC2.53/54, which look at 0.0.0.0/0 and ::/0 only), and all-traffic permissions (protocol -1 or every port) come only from sources other than 0.0.0.0/0 and ::/0",
         control: "EC2.53",
         description:
             "No security group rule opens SSH (22) or RDP (3389): an explicit port range including them is refused from any source, and all-traffic rules are refused from 0.0.0.0/0 or ::/0 (EC2.53/EC2.54). Use SSM Session Manager / ECS Exec instead.",
@@ -215,6 +218,7 @@ const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 export const vpcFlowLogs = stackRule(
     {
         name: "vpc-flow-logs",
+        passes: "every VPC has a FlowLog depending on it (or on its awsx component), or enough flow logs naming a `vpcId` no dependency matched to cover the unmatched VPCs",
         control: "EC2.6",
         description:
             "Every VPC (aws.ec2.Vpc, or an awsx:ec2:Vpc component whose children mocks cannot see) has a VPC flow log, matched by the flow log's dependency on the VPC (or on the awsx component holding it); flow logs that name a VPC no dependency identifies count for any one unmatched VPC.",
@@ -246,20 +250,45 @@ export const vpcFlowLogs = stackRule(
     },
 );
 
-export const vpcDefaultSgClosed = resourceRule(
+const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+
+export const vpcDefaultSgClosed = stackRule(
     {
         name: "vpc-default-sg-closed",
+        passes: "every VPC has a DefaultSecurityGroup depending on it and every DefaultSecurityGroup has empty (or unset) `ingress` and `egress`",
         control: "EC2.2",
         description:
-            "A managed default security group has no ingress or egress rules, so nothing placed in it by accident can talk to anything.",
-        remediation: "Declare aws.ec2.DefaultSecurityGroup with no ingress and no egress.",
+            "Every VPC of the stack (aws.ec2.Vpc, or an awsx:ec2:Vpc component, whose own default group mocks cannot see) has its default security group managed by an aws.ec2.DefaultSecurityGroup depending on it, and every DefaultSecurityGroup has no ingress and no egress rule, so nothing placed in it by accident can talk to anything. A VPC without a managed default group fails (AWS's default group allows all traffic between its members and all egress).",
+        remediation: "Declare aws.ec2.DefaultSecurityGroup({ vpcId, ingress: [], egress: [] }) for each VPC.",
     },
-    validateResourceOfType(aws.ec2.DefaultSecurityGroup, (sg, _args, report) => {
-        const ingress = (sg.ingress ?? []).length;
-        const egress = (sg.egress ?? []).length;
-        if (ingress + egress > 0)
-            report(`The default security group has ${ingress} ingress and ${egress} egress rule(s).`);
-    }),
+    (args, report) => {
+        const groups = ofType(args.resources, DEFAULT_SECURITY_GROUP);
+        for (const group of groups) {
+            const props = plainProps(group);
+            const ingress = asArray(props.ingress).length;
+            const egress = asArray(props.egress).length;
+            if (ingress + egress > 0)
+                reportOn(
+                    report,
+                    group,
+                    `has ${ingress} ingress and ${egress} egress rule(s); the default group must have none.`,
+                );
+        }
+        const vpcs = [
+            ...ofType(args.resources, AWSX_VPC),
+            ...ofType(args.resources, VPC).filter((v) => !(v.parent && v.parent.type === AWSX_VPC)),
+        ];
+        if (vpcs.length === 0 && groups.length === 0) args.notApplicable("No VPC in the stack.");
+        for (const vpc of vpcs) {
+            const targets = [vpc, ...args.resources.filter((r) => r.type === VPC && r.parent?.urn === vpc.urn)];
+            if (!groups.some((g) => targets.some((t) => relatesTo(g, t))))
+                reportOn(
+                    report,
+                    vpc,
+                    "leaves its default security group unmanaged (open: all traffic between members, all egress).",
+                );
+        }
+    },
 );
 
 export const ec2Policies = [sgNoPublicIngress, sgNoAdminPorts, vpcFlowLogs, vpcDefaultSgClosed];

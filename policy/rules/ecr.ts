@@ -1,16 +1,15 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
+import { noPublicPolicyRule } from "./resourcePolicies";
 import {
-    hasCondition,
-    isPublicPrincipal,
     ofType,
     prop,
     relatesTo,
     reportOn,
     resourceRule,
     stackRule,
-    statementsOf,
+    isAwsManagedKey,
     UNKNOWN,
+    validateResourceOfType,
 } from "./util";
 
 /** ECR repositories, their lifecycle and repository policies (FSBP ECR.*). */
@@ -21,6 +20,7 @@ const LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 export const ecrScanOnPush = resourceRule(
     {
         name: "ecr-scan-on-push",
+        passes: "`imageScanningConfiguration.scanOnPush` is true, or the rule's config says the account uses enhanced scanning",
         control: "ECR.1",
         description:
             "ECR repositories scan images on push (`imageScanningConfiguration.scanOnPush`), so vulnerable images are found before they run. Set `enhancedScanningInAccount: true` in this rule's config when the account's registry uses Inspector enhanced scanning instead.",
@@ -45,6 +45,7 @@ export const ecrScanOnPush = resourceRule(
 export const ecrTagImmutability = resourceRule(
     {
         name: "ecr-tag-immutability",
+        passes: "`imageTagMutability` is IMMUTABLE or IMMUTABLE_WITH_EXCLUSION (unset means MUTABLE and fails)",
         control: "ECR.2",
         description:
             "ECR repositories make tags immutable (`imageTagMutability` IMMUTABLE or IMMUTABLE_WITH_EXCLUSION), so a deployed tag always names the image that was scanned and approved.",
@@ -61,40 +62,31 @@ export const ecrKmsEncryption = resourceRule(
         name: "ecr-kms-encryption",
         control: "ECR.5",
         description:
-            "ECR repositories encrypt images with a KMS key (`encryptionConfigurations[].encryptionType` KMS or KMS_DSSE) instead of the default AES256, so key access is audited and revocable.",
-        remediation: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <key arn> }].',
+            "ECR repositories encrypt images with a customer managed KMS key: an `encryptionConfigurations` entry with `encryptionType` KMS or KMS_DSSE and a `kmsKey` that is not the AWS managed alias/aws/ecr, so key access is audited and revocable. Passes only with such a key; AES256 (the default), and KMS without a `kmsKey` (which AWS fills with the AWS managed key), fail.",
+        remediation: 'Set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <customer key arn> }].',
     },
     validateResourceOfType(aws.ecr.Repository, (repo, _args, report) => {
-        const types = (repo.encryptionConfigurations ?? []).map((c) => c.encryptionType ?? "AES256");
-        if (!types.some((t) => t.startsWith("KMS")))
-            report(`Images are encrypted with ${types[0] ?? "AES256 (the default)"}, not a KMS key.`);
+        const configs = repo.encryptionConfigurations ?? [];
+        const kms = configs.filter((c) => (c.encryptionType ?? "AES256").startsWith("KMS"));
+        if (kms.length === 0)
+            report(`Images are encrypted with ${configs[0]?.encryptionType ?? "AES256 (the default)"}, not a KMS key.`);
+        else if (!kms.some((c) => c.kmsKey && !isAwsManagedKey(c.kmsKey, "ecr")))
+            report(
+                `encryptionType ${kms[0].encryptionType} ${kms[0].kmsKey ? `uses the AWS managed key ${kms[0].kmsKey}` : "without kmsKey uses the AWS managed key alias/aws/ecr"}; set kmsKey to a customer managed key.`,
+            );
     }),
 );
 
-export const ecrNoPublicPolicy = resourceRule(
-    {
-        name: "ecr-no-public-policy",
-        description:
-            'ECR repository policies never allow `Principal: "*"` without a condition (e.g. aws:PrincipalOrgID): an unconditioned public principal lets anyone pull or push images.',
-        remediation: "Name the accounts or roles in Principal, or add a condition restricting it.",
-    },
-    validateResourceOfType(aws.ecr.RepositoryPolicy, (policy, _args, report) => {
-        const statements = statementsOf(policy.policy);
-        if (!statements) {
-            report("The repository policy is not a JSON policy document, so it cannot be checked.");
-            return;
-        }
-        for (const s of statements) {
-            if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !hasCondition(s.condition)) {
-                report(`A statement allows ${s.actions.join(", ") || "actions"} to Principal "*" without a condition.`);
-            }
-        }
-    }),
-);
+export const ecrNoPublicPolicy = noPublicPolicyRule({
+    name: "ecr-no-public-policy",
+    service: "ecr",
+    what: "ECR repository and registry policies",
+});
 
 export const ecrLifecyclePolicy = stackRule(
     {
         name: "ecr-lifecycle-policy",
+        passes: "every repository has an aws.ecr.LifecyclePolicy depending on it or naming it in `repository`",
         control: "ECR.3",
         description:
             "Every ECR repository has a lifecycle policy (matched by dependency or repository name), so old, unpatched images expire instead of piling up.",

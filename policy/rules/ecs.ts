@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { type ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { asArray, isRecord, parseJsonish, resourceRule } from "./util";
+import { type ReportViolation } from "@pulumi/policy";
+import { asArray, isRecord, parseJsonish, resourceRule, validateResourceOfType } from "./util";
 
 /** ECS task definitions, services and clusters (FSBP ECS.*). */
 
@@ -33,6 +33,7 @@ function eachContainer(check: (container: Container, report: ReportViolation) =>
 export const ecsTaskNoPrivileged = resourceRule(
     {
         name: "ecs-task-no-privileged",
+        passes: "no container definition sets `privileged: true` (unset or false passes)",
         control: "ECS.4",
         description:
             "ECS containers must not run privileged (`privileged: true` gives the container root on the host).",
@@ -46,6 +47,7 @@ export const ecsTaskNoPrivileged = resourceRule(
 export const ecsTaskReadonlyRoot = resourceRule(
     {
         name: "ecs-task-readonly-root",
+        passes: "every container definition sets `readonlyRootFilesystem: true` (unset fails: ECS defaults to writable)",
         control: "ECS.5",
         description:
             "Every ECS container mounts its root filesystem read-only (`readonlyRootFilesystem: true`), so a compromised process cannot alter the image.",
@@ -99,9 +101,21 @@ export function secretLookingName(name: string): boolean {
     );
 }
 
+/**
+ * What is wrong with a plaintext environment variable, if anything: a secret-looking name (unless it is an
+ * `_ARN` reference holding exactly an ARN), or a value shaped like a secret. Shared with the Lambda rule.
+ */
+export function plaintextSecret(name: string, value: string): string | undefined {
+    if (secretLookingName(name) && !isArnReference(name, value))
+        return "has a secret-looking name and a plaintext value";
+    const match = SECRET_VALUE_PATTERNS.find(([re]) => re.test(value));
+    return match ? `holds ${match[1]}` : undefined;
+}
+
 export const ecsTaskNoSecretsInEnv = resourceRule(
     {
         name: "ecs-task-no-secrets-in-env",
+        passes: "no container `environment` entry has a secret-looking name (unless it ends in _ARN and holds exactly an ARN) or a secret-shaped value",
         control: "ECS.8",
         description:
             "No secret in a container's plaintext `environment`: names with a part PASSWORD, TOKEN, SECRET, KEY (or CREDENTIAL, PRIVATE), or ending in one (PGPASSWORD), and values that look like access keys, private keys or URLs with credentials are refused (a name ending in _ARN whose value is exactly an ARN, such as PGPASSWORD_SECRET_ARN, is a reference and allowed); secrets go through `secrets` (Secrets Manager / SSM), which the task definition stores as references only.",
@@ -129,6 +143,7 @@ export const ecsTaskNoSecretsInEnv = resourceRule(
 export const ecsTaskLogging = resourceRule(
     {
         name: "ecs-task-logging",
+        passes: "every container definition has a `logConfiguration` with a `logDriver`",
         control: "ECS.9",
         description:
             "Every ECS container has a `logConfiguration` with a log driver, so its output is kept for investigation.",
@@ -144,6 +159,7 @@ export const ecsTaskLogging = resourceRule(
 export const ecsTaskNoHostNetwork = resourceRule(
     {
         name: "ecs-task-no-host-network",
+        passes: "the task definition's `networkMode` is `awsvpc` (unset, bridge, host and none fail)",
         control: "ECS.17",
         description:
             "ECS task definitions use the `awsvpc` network mode (ECS.17 forbids host mode; awsvpc gives each task its own ENI and security groups).",
@@ -158,6 +174,7 @@ export const ecsTaskNoHostNetwork = resourceRule(
 export const ecsTaskNoHostPid = resourceRule(
     {
         name: "ecs-task-no-host-pid",
+        passes: "`pidMode` is unset or `task`",
         control: "ECS.3",
         description: "ECS task definitions do not share the host's process namespace (`pidMode` must not be `host`).",
         remediation: "Remove pidMode or set it to task.",
@@ -173,6 +190,7 @@ const ROOT_USERS = new Set(["root", "0"]);
 export const ecsTaskNonRootUser = resourceRule(
     {
         name: "ecs-task-non-root-user",
+        passes: "every container definition sets `user`, and it is neither `root` nor uid `0` (with or without a group); unset fails (images default to root)",
         control: "ECS.1",
         description:
             "Every ECS container sets `user` to a non-root user (not root or uid 0), limiting what a compromised process can do (ECS.1's secure container configuration).",
@@ -192,6 +210,7 @@ export const ecsTaskNonRootUser = resourceRule(
 export const ecsServiceNoPublicIp = resourceRule(
     {
         name: "ecs-service-no-public-ip",
+        passes: "`networkConfiguration.assignPublicIp` is unset or false",
         control: "ECS.2",
         description:
             "ECS services do not assign public IPs to their tasks (`networkConfiguration.assignPublicIp` false); traffic reaches them through the load balancer.",
@@ -206,6 +225,7 @@ export const ecsServiceNoPublicIp = resourceRule(
 export const ecsFargateLatestPlatform = resourceRule(
     {
         name: "ecs-fargate-latest-platform",
+        passes: "`platformVersion` is unset or `LATEST`",
         control: "ECS.10",
         description:
             "Fargate services run on the latest platform version (`platformVersion` unset or `LATEST`), which carries the current security patches.",
@@ -221,6 +241,7 @@ export const ecsFargateLatestPlatform = resourceRule(
 export const ecsClusterContainerInsights = resourceRule(
     {
         name: "ecs-cluster-container-insights",
+        passes: "a `settings` entry `containerInsights` has value `enabled` or `enhanced`",
         control: "ECS.12",
         description:
             "ECS clusters enable Container Insights (`settings` containerInsights `enabled` or `enhanced`), for the metrics needed to detect and investigate incidents.",
@@ -236,6 +257,7 @@ export const ecsClusterContainerInsights = resourceRule(
 export const ecsServiceCircuitBreaker = resourceRule(
     {
         name: "ecs-service-circuit-breaker",
+        passes: "`deploymentCircuitBreaker` has `enable` and `rollback` true, or the service deploys blue/green (CODE_DEPLOY controller or the BLUE_GREEN strategy)",
         description:
             "ECS services roll back failed deployments by themselves: a deployment circuit breaker with rollback, or a blue/green strategy (CODE_DEPLOY controller or the BLUE_GREEN deployment strategy).",
         remediation: "Set deploymentCircuitBreaker: { enable: true, rollback: true }.",

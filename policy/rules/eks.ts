@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule, stringList } from "./util";
+import { resourceRule, stringList, validateResourceOfType } from "./util";
 
 /** EKS clusters and their node launch templates (FSBP EKS.*, EC2.170). */
 
@@ -9,6 +8,7 @@ const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
 export const eksEndpointNotPublic = resourceRule(
     {
         name: "eks-endpoint-not-public",
+        passes: "`vpcConfig.endpointPublicAccess` is false, or `publicAccessCidrs` is set and contains neither 0.0.0.0/0 nor ::/0 (unset endpoint access or CIDRs fail: AWS defaults to open)",
         control: "EKS.1",
         description:
             "The EKS API endpoint is not open to the internet: `vpcConfig.endpointPublicAccess` false, or public access restricted by `publicAccessCidrs` that do not include 0.0.0.0/0 (AWS defaults both to open).",
@@ -33,6 +33,7 @@ export const DEFAULT_SUPPORTED_EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34"];
 export const eksSupportedVersion = resourceRule(
     {
         name: "eks-supported-version",
+        passes: "`version` is set and listed in `supportedVersions` (unset fails: AWS would pick one)",
         control: "EKS.2",
         description:
             "EKS clusters run a Kubernetes version in the pack config's `supportedVersions` list (keep it to versions in AWS standard support), so the control plane receives security fixes.",
@@ -59,6 +60,7 @@ export const eksSupportedVersion = resourceRule(
 export const eksSecretsEncrypted = resourceRule(
     {
         name: "eks-secrets-encrypted",
+        passes: "`encryptionConfig.resources` includes `secrets` and `encryptionConfig.provider.keyArn` is set",
         control: "EKS.3",
         description:
             "EKS clusters envelope-encrypt Kubernetes secrets with a KMS key (`encryptionConfig.resources` includes `secrets`, with `provider.keyArn`).",
@@ -77,6 +79,7 @@ const REQUIRED_LOG_TYPES = ["api", "audit", "authenticator"];
 export const eksAuditLogging = resourceRule(
     {
         name: "eks-audit-logging",
+        passes: "`enabledClusterLogTypes` includes api, audit and authenticator",
         control: "EKS.8",
         description:
             "EKS clusters send control-plane `audit`, `api` and `authenticator` logs to CloudWatch (`enabledClusterLogTypes`), the record of who did what in the cluster.",
@@ -92,6 +95,7 @@ export const eksAuditLogging = resourceRule(
 export const eksNodesImdsv2 = resourceRule(
     {
         name: "eks-nodes-imdsv2",
+        passes: "`metadataOptions.httpTokens` is `required` and `httpPutResponseHopLimit` is unset or at most 2, or the metadata endpoint is disabled (`httpEndpoint` disabled)",
         control: "EC2.170",
         description:
             "Launch templates (EKS nodes) require IMDSv2 (`metadataOptions.httpTokens` required) with a hop limit of at most 2, so pods cannot steal the node role's credentials through SSRF to the instance metadata service.",

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** ElastiCache (Redis/Valkey) replication groups (FSBP ElastiCache.*). */
 
 export const redisEncryptionAtRest = resourceRule(
     {
         name: "redis-encryption-at-rest",
+        passes: "`atRestEncryptionEnabled` is true",
         control: "ElastiCache.4",
         description:
             "ElastiCache replication groups encrypt data at rest (`atRestEncryptionEnabled` true): unencrypted data stores are refused in every environment.",
@@ -20,6 +20,7 @@ export const redisEncryptionAtRest = resourceRule(
 export const redisEncryptionInTransit = resourceRule(
     {
         name: "redis-encryption-in-transit",
+        passes: "`transitEncryptionEnabled` is true and `transitEncryptionMode` is not `preferred`",
         control: "ElastiCache.5",
         description:
             "ElastiCache replication groups encrypt connections (`transitEncryptionEnabled` true, mode not `preferred`), so votes and the AUTH token never cross the network in clear text.",
@@ -35,6 +36,7 @@ export const redisEncryptionInTransit = resourceRule(
 export const redisAuth = resourceRule(
     {
         name: "redis-auth",
+        passes: "`authToken` or `authTokenWo` is set, or `userGroupIds` lists an RBAC user group",
         control: "ElastiCache.6",
         description:
             "ElastiCache replication groups require authentication: an AUTH token (`authToken` / `authTokenWo`, from a secret) or RBAC user groups (`userGroupIds`).",
@@ -49,6 +51,7 @@ export const redisAuth = resourceRule(
 export const redisFailover = resourceRule(
     {
         name: "redis-failover",
+        passes: "`automaticFailoverEnabled` and `multiAzEnabled` are both true",
         control: "ElastiCache.3",
         description:
             "ElastiCache replication groups fail over automatically across zones (`automaticFailoverEnabled` and `multiAzEnabled` true).",
@@ -63,6 +66,7 @@ export const redisFailover = resourceRule(
 export const redisBackups = resourceRule(
     {
         name: "redis-backups",
+        passes: "`snapshotRetentionLimit` is at least 1",
         control: "ElastiCache.1",
         description: "ElastiCache replication groups keep automatic backups (`snapshotRetentionLimit` at least 1 day).",
         remediation: "Set snapshotRetentionLimit to 1 or more.",
@@ -76,6 +80,7 @@ export const redisBackups = resourceRule(
 export const redisMinorUpgrades = resourceRule(
     {
         name: "redis-minor-upgrades",
+        passes: "`autoMinorVersionUpgrade` is unset or true",
         control: "ElastiCache.2",
         description:
             "ElastiCache replication groups take minor engine upgrades automatically (`autoMinorVersionUpgrade` not false), which carry security fixes.",
@@ -89,6 +94,7 @@ export const redisMinorUpgrades = resourceRule(
 export const redisOwnSubnetGroup = resourceRule(
     {
         name: "redis-own-subnet-group",
+        passes: "`subnetGroupName` is set and is not `default`",
         control: "ElastiCache.7",
         description:
             "ElastiCache replication groups use their own subnet group (`subnetGroupName` set, not `default`), placing them in the private subnets instead of the default VPC.",

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { isTrue, ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+import { isTrue, ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
 
 /** Application load balancers and their listeners (FSBP ELB.*). */
 
@@ -11,6 +10,7 @@ function isApplication(type: string | undefined): boolean {
 export const albHttpToHttps = resourceRule(
     {
         name: "alb-http-to-https",
+        passes: "the listener is not HTTP, or it has default actions and every one is a redirect with protocol HTTPS",
         control: "ELB.1",
         description:
             "HTTP listeners only redirect to HTTPS (every default action is a redirect with protocol HTTPS), so no request or cookie travels in clear text.",
@@ -36,6 +36,7 @@ export function isTls12Policy(name: string): boolean {
 export const albTlsPolicy = resourceRule(
     {
         name: "alb-tls-policy",
+        passes: "the listener is neither HTTPS nor TLS, or its `sslPolicy` is a TLS 1.2+ policy (names with TLS13-1-2, TLS13-1-3, TLS-1-2 or FS-1-2); unset fails",
         control: "ELB.17",
         description:
             "HTTPS/TLS listeners use a TLS 1.2+ security policy (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06); the default ELBSecurityPolicy-2016-08 still accepts TLS 1.0 and 1.1 (ELB.17-like).",
@@ -53,6 +54,7 @@ export const albTlsPolicy = resourceRule(
 export const albDropInvalidHeaders = resourceRule(
     {
         name: "alb-drop-invalid-headers",
+        passes: "the load balancer is not an application load balancer, or `dropInvalidHeaderFields` is true",
         control: "ELB.4",
         description:
             "Application load balancers drop invalid HTTP header fields (`dropInvalidHeaderFields` true), closing a request-smuggling vector.",
@@ -67,6 +69,7 @@ export const albDropInvalidHeaders = resourceRule(
 export const albAccessLogs = resourceRule(
     {
         name: "alb-access-logs",
+        passes: "`accessLogs.enabled` is true and `accessLogs.bucket` is set",
         control: "ELB.5",
         description:
             "Load balancers write access logs (`accessLogs.enabled` true with a bucket), the record of every request for incident investigation.",
@@ -80,6 +83,7 @@ export const albAccessLogs = resourceRule(
 export const albDeletionProtection = resourceRule(
     {
         name: "alb-deletion-protection",
+        passes: "`enableDeletionProtection` is true",
         control: "ELB.6",
         description:
             "Load balancers enable deletion protection (`enableDeletionProtection` true), so the public entry point is not removed by accident.",
@@ -93,6 +97,7 @@ export const albDeletionProtection = resourceRule(
 export const albDesyncMitigation = resourceRule(
     {
         name: "alb-desync-mitigation",
+        passes: "the load balancer is not an application load balancer, or `desyncMitigationMode` is unset (defensive), `defensive` or `strictest`",
         control: "ELB.12",
         description:
             "Application load balancers use desync mitigation mode `defensive` (the default) or `strictest`, never `monitor`, against HTTP desync attacks.",
@@ -108,6 +113,7 @@ export const albDesyncMitigation = resourceRule(
 export const albMultiAz = resourceRule(
     {
         name: "alb-multi-az",
+        passes: "`subnets` and `subnetMappings` together list at least 2 subnets",
         control: "ELB.13",
         description:
             "Load balancers span at least two subnets (Availability Zones), so losing one zone does not take the application offline.",
@@ -125,6 +131,7 @@ const WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
 export const albWaf = stackRule(
     {
         name: "alb-waf",
+        passes: "every internet-facing (not `internal`) application load balancer has an aws.wafv2.WebAclAssociation depending on it",
         control: "ELB.16",
         description:
             "Every internet-facing application load balancer has a WAFv2 web ACL association (matched by dependency on the load balancer), filtering common web exploits before they reach the app.",

@@ -32,6 +32,7 @@ function enabledDetectors(resources: readonly PolicyResource[]): PolicyResource[
 export const guarddutyEnabled = stackRule(
     {
         name: "guardduty-enabled",
+        passes: "the stack has an aws.guardduty.Detector whose `enable` is not false, or the config sets `centralSecurityAccount: true`",
         control: "GuardDuty.1",
         description:
             "Every environment stack has an enabled GuardDuty detector (`enable` not false), unless the pack config says a central security account owns GuardDuty (`centralSecurityAccount: true`).",
@@ -57,6 +58,7 @@ const FEATURES_BY_TYPE: readonly [string, string[]][] = [
 export const guarddutyFeatures = stackRule(
     {
         name: "guardduty-features",
+        passes: "for each kind of resource in the stack, the matching DetectorFeature exists with status ENABLED; not applicable without a detector or with `centralSecurityAccount: true`",
         control: "GuardDuty.5",
         description:
             "The stack's GuardDuty detector enables the protections matching what the stack runs (DetectorFeature with status ENABLED): S3_DATA_EVENTS with buckets, RDS_LOGIN_EVENTS with RDS, RUNTIME_MONITORING with ECS or EKS, EKS_AUDIT_LOGS with EKS, LAMBDA_NETWORK_LOGS with Lambda (GuardDuty.5-12). Not applicable without a detector in the stack.",
@@ -70,7 +72,7 @@ export const guarddutyFeatures = stackRule(
             args.notApplicable("No GuardDuty detector in the stack (guardduty-enabled reports that).");
         const needed = new Set<string>();
         for (const [type, features] of FEATURES_BY_TYPE)
-            if (args.resources.some((r) => r.type === type)) features.forEach((f) => needed.add(f));
+            if (ofType(args.resources, type).length > 0) features.forEach((f) => needed.add(f));
         const enabled = new Set<string>();
         for (const f of ofType(args.resources, DETECTOR_FEATURE)) {
             const name = prop(f, "name");
@@ -86,6 +88,7 @@ export const guarddutyFeatures = stackRule(
 export const inspectorEnabled = stackRule(
     {
         name: "inspector-enabled",
+        passes: "an aws.inspector2.Enabler's `resourceTypes` include ECR, and LAMBDA and LAMBDA_CODE when the stack has functions, or the config sets `centralSecurityAccount: true`",
         control: "Inspector.2",
         description:
             "Every environment stack enables Inspector v2 scanning (an aws.inspector2.Enabler) for ECR images, plus LAMBDA and LAMBDA_CODE when the stack has Lambda functions (Inspector.2-4), unless the pack config says a central security account owns Inspector (`centralSecurityAccount: true`).",
@@ -104,7 +107,7 @@ export const inspectorEnabled = stackRule(
         if (unknown) return;
         const needed = [
             "ECR",
-            ...(args.resources.some((r) => r.type === "aws:lambda/function:Function") ? ["LAMBDA", "LAMBDA_CODE"] : []),
+            ...(ofType(args.resources, "aws:lambda/function:Function").length > 0 ? ["LAMBDA", "LAMBDA_CODE"] : []),
         ];
         const missing = needed.filter((t) => !enabled.has(t));
         if (missing.length) report(`Inspector v2 scanning is not enabled for ${missing.join(", ")}.`);

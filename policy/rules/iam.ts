@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
-import { type ReportViolation, type ResourceValidation, validateResourceOfType } from "@pulumi/policy";
-import { resourceRule, type Statement, statementsOf } from "./util";
+import { type ReportViolation, type ResourceValidation } from "@pulumi/policy";
+import { noPublicPolicyRule } from "./resourcePolicies";
+import { resourceRule, type Statement, statementsOf, validateResourceOfType } from "./util";
 
 /** IAM policies and attachments (FSBP IAM.1, IAM.21). */
 
@@ -31,6 +32,7 @@ const isAllow = (s: Statement) => s.effect === "Allow";
 export const iamNoAdminWildcard = resourceRule(
     {
         name: "iam-no-admin-wildcard",
+        passes: "no Allow statement has Action `*` or `*:*`, or a NotAction, together with Resource `*` (policies, inline role/user/group policies, a role's inlinePolicies)",
         control: "IAM.1",
         description:
             'IAM policies never allow `Action: "*"` (or a NotAction) on `Resource: "*"`: full administrative privileges break least privilege.',
@@ -50,6 +52,7 @@ export const iamNoAdminWildcard = resourceRule(
 export const iamNoServiceWildcard = resourceRule(
     {
         name: "iam-no-service-wildcard",
+        passes: "no Allow statement lists an action of the form `<service>:*`",
         control: "IAM.21",
         description:
             "IAM policies do not allow whole-service wildcards such as `s3:*` or `dynamodb:*`; name the actions needed.",
@@ -74,7 +77,7 @@ export const iamNoManagedAdmin = resourceRule(
     {
         name: "iam-no-managed-admin",
         description:
-            "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies attached.",
+            "No role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policies, however attached: RolePolicyAttachment, UserPolicyAttachment, GroupPolicyAttachment, PolicyAttachment (roles, users and groups at once), the Role/User/GroupPolicyAttachmentsExclusive `policyArns`, or a role's `managedPolicyArns`. Passes when none of those names one of the three policies.",
         remediation: "Attach a policy that grants only what the workload needs.",
     },
     [
@@ -90,6 +93,34 @@ export const iamNoManagedAdmin = resourceRule(
             const admin = adminPolicy(a.policyArn);
             if (admin) report(`${admin} is attached to a group.`);
         }),
+        validateResourceOfType(aws.iam.PolicyAttachment, (a, _args, report) => {
+            const admin = adminPolicy(a.policyArn);
+            if (!admin) return;
+            const to = [
+                ...(a.roles ?? []).map((r) => `role ${r}`),
+                ...(a.users ?? []).map((u) => `user ${u}`),
+                ...(a.groups ?? []).map((g) => `group ${g}`),
+            ];
+            report(`${admin} is attached (PolicyAttachment) to ${to.join(", ") || "principals"}.`);
+        }),
+        validateResourceOfType(aws.iam.RolePolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in role ${a.roleName}'s exclusive policyArns.`);
+            }
+        }),
+        validateResourceOfType(aws.iam.UserPolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in user ${a.userName}'s exclusive policyArns.`);
+            }
+        }),
+        validateResourceOfType(aws.iam.GroupPolicyAttachmentsExclusive, (a, _args, report) => {
+            for (const arn of a.policyArns ?? []) {
+                const admin = adminPolicy(arn);
+                if (admin) report(`${admin} is in group ${a.groupName}'s exclusive policyArns.`);
+            }
+        }),
         validateResourceOfType(aws.iam.Role, (role, _args, report) => {
             for (const arn of role.managedPolicyArns ?? []) {
                 const admin = adminPolicy(arn);
@@ -99,4 +130,10 @@ export const iamNoManagedAdmin = resourceRule(
     ],
 );
 
-export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamNoManagedAdmin];
+export const iamTrustNotPublic = noPublicPolicyRule({
+    name: "iam-trust-not-public",
+    service: "iam",
+    what: "IAM role trust policies",
+});
+
+export const iamPolicies = [iamNoAdminWildcard, iamNoServiceWildcard, iamNoManagedAdmin, iamTrustNotPublic];

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import { type ReportViolation, type ResourceValidation, validateResourceOfType } from "@pulumi/policy";
+import { type ReportViolation, type ResourceValidation } from "@pulumi/policy";
 import type * as pulumi from "@pulumi/pulumi";
-import { isRecord, ofType, prop, resourceRule, stackRule, UNKNOWN } from "./util";
+import { isRecord, ofType, prop, resourceRule, stackRule, UNKNOWN, validateResourceOfType } from "./util";
 
 /** Kubernetes workloads on EKS: pod security, resources, probes and network isolation (house rules). */
 
@@ -30,6 +30,7 @@ function allContainers(spec: PodSpec): Container[] {
 export const k8sNoPrivilegedPods = resourceRule(
     {
         name: "k8s-no-privileged-pods",
+        passes: "no container sets `securityContext.privileged` true and the pod spec sets none of hostNetwork, hostPID, hostIPC nor a hostPath volume",
         description:
             "Workloads never run privileged containers, share the node's network, PID or IPC namespaces, or mount hostPath volumes: each of these is a path from the pod to the node.",
         remediation: "Remove privileged, hostNetwork, hostPID, hostIPC and hostPath volumes from the pod template.",
@@ -48,6 +49,7 @@ export const k8sNoPrivilegedPods = resourceRule(
 export const k8sRunAsNonRoot = resourceRule(
     {
         name: "k8s-run-as-non-root",
+        passes: "for every container, `runAsNonRoot` is true (on the container or the pod), `allowPrivilegeEscalation` is false and `capabilities.drop` includes ALL",
         description:
             "Every container runs as non-root (`runAsNonRoot` on the pod or container), with `allowPrivilegeEscalation: false` and all capabilities dropped (`capabilities.drop` includes ALL).",
         remediation:
@@ -74,6 +76,7 @@ function hasEntries(value: unknown): boolean {
 export const k8sResourceLimits = resourceRule(
     {
         name: "k8s-resource-limits",
+        passes: "every container sets both `resources.requests` and `resources.limits`",
         description:
             "Every container declares resource requests and limits, so one workload cannot starve the node (and the scheduler can place it).",
         remediation: "Set resources.requests and resources.limits (cpu, memory) on each container.",
@@ -89,6 +92,7 @@ export const k8sResourceLimits = resourceRule(
 export const k8sProbes = resourceRule(
     {
         name: "k8s-probes",
+        passes: "every container has a `readinessProbe` and a `livenessProbe`",
         description:
             "Every container has readiness and liveness probes, so broken pods leave the load balancer and get restarted.",
         remediation: "Add readinessProbe and livenessProbe to each container.",
@@ -111,6 +115,7 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const k8sNamespaceDefaultDeny = stackRule(
     {
         name: "k8s-namespace-default-deny",
+        passes: "each namespace with workloads has a NetworkPolicy with an empty podSelector, policyTypes including Ingress and no ingress rule",
         description:
             "Every namespace running workloads has a default-deny NetworkPolicy (empty podSelector, policyTypes including Ingress, no ingress rules), so pods only accept the traffic other policies allow explicitly.",
         remediation:

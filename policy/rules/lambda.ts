@@ -1,81 +1,217 @@
 import * as aws from "@pulumi/aws";
-import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, stringList, UNKNOWN } from "./util";
+import { type PolicyResource } from "@pulumi/policy";
+import { plaintextSecret } from "./ecs";
+import {
+    isAwsManagedKey,
+    ofType,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    stringList,
+    UNKNOWN,
+    validateResourceOfType,
+} from "./util";
 
 /** Lambda functions, their permissions and failure handling (FSBP Lambda.*). */
 
-export const DEFAULT_DEPRECATED_RUNTIMES = [
-    "nodejs",
-    "nodejs4.3",
-    "nodejs4.3-edge",
-    "nodejs6.10",
-    "nodejs8.10",
-    "nodejs10.x",
-    "nodejs12.x",
-    "nodejs14.x",
-    "nodejs16.x",
-    "nodejs18.x",
-    "python2.7",
-    "python3.6",
-    "python3.7",
-    "python3.8",
-    "java8",
-    "dotnetcore1.0",
-    "dotnetcore2.0",
-    "dotnetcore2.1",
-    "dotnetcore3.1",
-    "dotnet5.0",
-    "dotnet6",
-    "dotnet7",
-    "go1.x",
-    "ruby2.5",
-    "ruby2.7",
-    "ruby3.2",
-    "provided",
-];
+/**
+ * When AWS deprecates each Lambda runtime (from then on it receives no security patches; function creation,
+ * then updates, are blocked some weeks later). Past dates are deprecated runtimes; future ones are AWS's
+ * published schedule, so the rule starts failing on the day a runtime is deprecated without anyone editing
+ * this table. Every runtime identifier of @pulumi/aws's `lambda.Runtime` enum has an entry (a test checks).
+ *
+ * Source: AWS Lambda Developer Guide, "Lambda runtimes" (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html,
+ * supported and deprecated runtime tables), as transcribed with dates in terraform-linters/tflint-ruleset-aws
+ * rules/aws_lambda_function_deprecated_runtime.go (updated November 2025: python3.9 2025-12-15, nodejs18.x
+ * 2025-09-01), and endoflife.date/aws-lambda for the runtimes added since (nodejs24.x, python3.14, java25,
+ * dotnet10, ruby3.4, dotnet9). Checked 2026-12-03.
+ */
+export const LAMBDA_RUNTIME_DEPRECATIONS_CHECKED = "2026-12-03";
+export const LAMBDA_RUNTIME_DEPRECATIONS: Readonly<Record<string, string>> = {
+    "nodejs24.x": "2028-04-30",
+    "nodejs22.x": "2027-04-30",
+    "nodejs20.x": "2026-04-30",
+    "nodejs18.x": "2025-09-01",
+    "nodejs16.x": "2024-06-12",
+    "nodejs14.x": "2023-12-04",
+    "nodejs12.x": "2023-03-31",
+    "nodejs10.x": "2021-07-30",
+    "nodejs8.10": "2020-03-06",
+    "nodejs6.10": "2019-08-12",
+    "nodejs4.3": "2020-03-05",
+    "nodejs4.3-edge": "2020-03-05",
+    nodejs: "2016-10-31",
+    "python3.14": "2029-06-30",
+    "python3.13": "2029-06-30",
+    "python3.12": "2028-10-31",
+    "python3.11": "2026-06-30",
+    "python3.10": "2026-06-30",
+    "python3.9": "2025-12-15",
+    "python3.8": "2024-10-14",
+    "python3.7": "2023-12-04",
+    "python3.6": "2022-07-18",
+    "python2.7": "2021-07-15",
+    java25: "2029-06-30",
+    java21: "2029-06-30",
+    java17: "2026-06-30",
+    java11: "2026-06-30",
+    "java8.al2": "2026-06-30",
+    java8: "2024-01-08",
+    dotnet10: "2028-11-14",
+    dotnet9: "2026-11-10",
+    dotnet8: "2026-11-10",
+    dotnet7: "2024-05-14",
+    dotnet6: "2024-11-12",
+    "dotnet5.0": "2022-05-10",
+    "dotnetcore3.1": "2023-04-03",
+    "dotnetcore2.1": "2022-01-05",
+    "dotnetcore2.0": "2019-05-30",
+    "dotnetcore1.0": "2019-07-27",
+    "ruby3.4": "2028-03-31",
+    "ruby3.3": "2027-03-31",
+    "ruby3.2": "2026-03-31",
+    "ruby2.7": "2023-11-27",
+    "ruby2.5": "2021-07-30",
+    "go1.x": "2024-01-08",
+    "provided.al2023": "2029-06-30",
+    "provided.al2": "2026-06-30",
+    provided: "2024-01-08",
+};
+
+/** Runtimes deprecated on `asOf` (YYYY-MM-DD) according to a deprecation table. */
+export function deprecatedRuntimesOn(
+    asOf: string,
+    deprecations: Readonly<Record<string, string>> = LAMBDA_RUNTIME_DEPRECATIONS,
+): string[] {
+    return Object.entries(deprecations)
+        .filter(([, date]) => date <= asOf)
+        .map(([runtime]) => runtime)
+        .sort();
+}
+
+interface RuntimeConfig {
+    readonly deprecationDates?: Record<string, string>;
+    readonly deprecatedRuntimes?: string[];
+    readonly asOf?: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 export const lambdaSupportedRuntime = resourceRule(
     {
         name: "lambda-supported-runtime",
         control: "Lambda.2",
-        description:
-            "Lambda functions use a runtime AWS still patches: `runtime` must not be in the pack config's `deprecatedRuntimes` list (container-image functions have no runtime and pass).",
-        remediation: "Move the function to a supported runtime (e.g. nodejs22.x).",
+        description: `Lambda functions use a runtime AWS still patches. Fails when \`runtime\` has a deprecation date on or before the evaluation day in \`deprecationDates\` (default: AWS's published schedule, checked ${LAMBDA_RUNTIME_DEPRECATIONS_CHECKED}), or is listed in \`deprecatedRuntimes\` (extra identifiers to refuse). Passes for runtimes whose deprecation date is still ahead, and for container-image functions (no runtime). \`asOf\` (YYYY-MM-DD) pins the evaluation day; default today.`,
+        remediation: "Move the function to a supported runtime (e.g. nodejs22.x or later).",
         configSchema: {
             properties: {
-                deprecatedRuntimes: stringList(
-                    "Lambda runtime identifiers that are deprecated or past end of support.",
-                    DEFAULT_DEPRECATED_RUNTIMES,
-                ),
+                deprecationDates: {
+                    type: "object",
+                    default: LAMBDA_RUNTIME_DEPRECATIONS,
+                    description: "Runtime identifier → the date (YYYY-MM-DD) AWS deprecates it.",
+                },
+                deprecatedRuntimes: stringList("Runtime identifiers refused whatever their date.", []),
+                asOf: {
+                    type: "string",
+                    pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+                    description: "The day to judge deprecation on (default: today).",
+                },
             },
         },
     },
     validateResourceOfType(aws.lambda.Function, (fn, args, report) => {
-        const deprecated =
-            args.getConfig<{ deprecatedRuntimes?: string[] }>().deprecatedRuntimes ?? DEFAULT_DEPRECATED_RUNTIMES;
-        if (fn.runtime !== undefined && deprecated.includes(fn.runtime)) report(`Runtime ${fn.runtime} is deprecated.`);
+        if (fn.runtime === undefined) return;
+        const config = args.getConfig<RuntimeConfig>();
+        const dates = config.deprecationDates ?? LAMBDA_RUNTIME_DEPRECATIONS;
+        const asOf = config.asOf ?? today();
+        const date = dates[fn.runtime];
+        if ((config.deprecatedRuntimes ?? []).includes(fn.runtime))
+            report(`Runtime ${fn.runtime} is deprecated (listed in deprecatedRuntimes).`);
+        else if (date !== undefined && date <= asOf)
+            report(`Runtime ${fn.runtime} was deprecated on ${date}: AWS no longer patches it.`);
     }),
 );
+
+const SERVICE_PRINCIPAL = /\.amazonaws\.com(\.cn)?$/;
 
 export const lambdaNoPublicInvoke = resourceRule(
     {
         name: "lambda-no-public-invoke",
         control: "Lambda.1",
         description:
-            "A Lambda permission granted to principal `*` must carry a `sourceArn`, `sourceAccount` or `principalOrgId` condition; otherwise anyone can invoke the function.",
-        remediation: "Grant the permission to a specific service or account, or add sourceArn / sourceAccount.",
+            "Lambda permissions name who may invoke and from where. Fails for principal `*` without `sourceArn`, `sourceAccount` or `principalOrgId` (anyone can invoke), and for an AWS service principal (`*.amazonaws.com`) without `sourceArn` or `sourceAccount` (any account's resource of that service could invoke it: the confused deputy). Passes for account/role principals and for grants carrying those conditions.",
+        remediation:
+            "Grant the permission to a specific account or service and add sourceArn (the calling resource) and sourceAccount.",
     },
     validateResourceOfType(aws.lambda.Permission, (perm, _args, report) => {
         if (perm.principal === "*" && !perm.sourceArn && !perm.sourceAccount && !perm.principalOrgId)
             report(
                 "Principal * without sourceArn, sourceAccount or principalOrgId: the function is publicly invocable.",
             );
+        else if (SERVICE_PRINCIPAL.test(perm.principal) && !perm.sourceArn && !perm.sourceAccount)
+            report(
+                `Service principal ${perm.principal} without sourceArn or sourceAccount: any account's ${perm.principal.split(".")[0]} resource could invoke the function.`,
+            );
+    }),
+);
+
+export const lambdaUrlAuth = resourceRule(
+    {
+        name: "lambda-url-auth",
+        control: "Lambda.1",
+        description:
+            'Lambda function URLs require IAM authentication: an aws.lambda.FunctionUrl with `authorizationType` "NONE", or a lambda.Permission for `lambda:InvokeFunctionUrl` with `functionUrlAuthType` "NONE", fails (anyone on the internet can invoke the function). Passes with AWS_IAM.',
+        remediation:
+            'Set authorizationType: "AWS_IAM" and grant lambda:InvokeFunctionUrl to the callers, or put an API Gateway with an authorizer in front.',
+    },
+    [
+        validateResourceOfType(aws.lambda.FunctionUrl, (url, _args, report) => {
+            if (url.authorizationType === "NONE")
+                report('authorizationType is "NONE": the function URL is open to anyone on the internet.');
+        }),
+        validateResourceOfType(aws.lambda.Permission, (perm, _args, report) => {
+            if (perm.action === "lambda:InvokeFunctionUrl" && perm.functionUrlAuthType === "NONE")
+                report(`Grants lambda:InvokeFunctionUrl to ${perm.principal} with functionUrlAuthType "NONE".`);
+        }),
+    ],
+);
+
+export const lambdaNoSecretsInEnv = resourceRule(
+    {
+        name: "lambda-no-secrets-in-env",
+        description:
+            "No secret in a Lambda function's `environment.variables` (readable by anyone who may call lambda:GetFunctionConfiguration): the same test as ecs-task-no-secrets-in-env, so names with a part PASSWORD, TOKEN, SECRET, KEY, CREDENTIAL or PRIVATE (or ending in one), and values that look like AWS access keys, private keys or URLs with credentials, fail; a name ending in _ARN holding exactly an ARN is a reference and passes. Read secrets at run time from Secrets Manager or SSM.",
+        remediation: "Store the value in Secrets Manager and read it at run time; pass its ARN in a *_ARN variable.",
+    },
+    validateResourceOfType(aws.lambda.Function, (fn, _args, report) => {
+        for (const [name, value] of Object.entries(fn.environment?.variables ?? {})) {
+            const finding = plaintextSecret(name, String(value));
+            if (finding) report(`Environment variable "${name}" ${finding}.`);
+        }
+    }),
+);
+
+export const lambdaEnvKms = resourceRule(
+    {
+        name: "lambda-env-kms",
+        description:
+            "Lambda functions with environment variables encrypt them with a customer managed KMS key (`kmsKeyArn` set, not the AWS managed alias/aws/lambda), so reading the configuration needs a key grant too. Functions without environment variables pass.",
+        remediation: "Set kmsKeyArn to the stack's customer managed key.",
+    },
+    validateResourceOfType(aws.lambda.Function, (fn, _args, report) => {
+        if (Object.keys(fn.environment?.variables ?? {}).length === 0) return;
+        if (!fn.kmsKeyArn) report("Environment variables are encrypted with the AWS managed key (kmsKeyArn is unset).");
+        else if (isAwsManagedKey(fn.kmsKeyArn))
+            report(`kmsKeyArn ${fn.kmsKeyArn} is the AWS managed key; use a customer managed key.`);
     }),
 );
 
 export const lambdaTracing = resourceRule(
     {
         name: "lambda-tracing",
+        passes: "`tracingConfig.mode` is `Active` (unset means PassThrough and fails)",
         description:
             "Lambda functions enable active X-Ray tracing (`tracingConfig.mode` Active), to follow a request through the queue and the worker when investigating.",
         remediation: 'Set tracingConfig: { mode: "Active" }.',
@@ -89,6 +225,7 @@ export const lambdaTracing = resourceRule(
 export const lambdaConcurrency = resourceRule(
     {
         name: "lambda-concurrency",
+        passes: "`reservedConcurrentExecutions` is set to 0 or more",
         description:
             "Lambda functions set `reservedConcurrentExecutions`, so one function cannot exhaust the account's concurrency (or run up an unbounded bill under attack).",
         remediation: "Set reservedConcurrentExecutions to the function's expected peak.",
@@ -131,6 +268,7 @@ function targets(r: Resource, fn: Resource, aliases: readonly Resource[], key: s
 export const lambdaDlq = stackRule(
     {
         name: "lambda-dlq",
+        passes: "the function has a `deadLetterConfig.targetArn`, an on-failure destination, only SQS sources whose queues redrive to a DLQ (or mappings with on-failure destinations), or is invoked only through HTTP API proxy integrations",
         description:
             "Failures are never dropped silently: every Lambda function has a dead-letter queue (`deadLetterConfig`) or an on-failure destination (FunctionEventInvokeConfig), unless all its events come from SQS event source mappings, whose queues must then have a redrive policy (a DLQ), or it is invoked only synchronously, through HTTP API (API Gateway v2) Lambda proxy integrations, where the caller sees the error and Lambda never uses a DLQ, or by Pulumi itself (aws.lambda.Invocation, a RequestResponse call whose error fails the deployment). Mappings, integrations, invocations and permissions may target the function or one of its aliases.",
         remediation:
@@ -202,6 +340,9 @@ export const lambdaDlq = stackRule(
 export const lambdaPolicies = [
     lambdaSupportedRuntime,
     lambdaNoPublicInvoke,
+    lambdaUrlAuth,
+    lambdaNoSecretsInEnv,
+    lambdaEnvKms,
     lambdaTracing,
     lambdaDlq,
     lambdaConcurrency,

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** CloudWatch log groups (FSBP CloudWatch.16). */
 
@@ -18,6 +17,7 @@ export const DEFAULT_AUDIT_PATTERN = "audit|flow-log|cloudtrail|trail";
 export const logsRetention = resourceRule(
     {
         name: "logs-retention",
+        passes: "`retentionInDays` is set (not 0), at least `minimumDays`, and at least `auditMinimumDays` for groups whose name or logical name matches `auditPattern`",
         control: "CloudWatch.16",
         description:
             "Log groups set `retentionInDays` (never-expiring groups are refused) of at least `minimumDays`; audit logs (name or logical name matching `auditPattern`: flow logs, CloudTrail, audit) keep at least `auditMinimumDays` (365 in prod).",
@@ -63,6 +63,7 @@ export const logsRetention = resourceRule(
 export const logsKms = resourceRule(
     {
         name: "logs-kms",
+        passes: "`kmsKeyId` is set",
         description:
             "Log groups are encrypted with a customer-managed KMS key (`kmsKeyId` set), so reading them needs key access too.",
         remediation: "Set kmsKeyId (the key's policy must allow logs.<region>.amazonaws.com).",

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** RDS instances and parameter groups (FSBP RDS.*). */
 
 export const rdsNotPublic = resourceRule(
     {
         name: "rds-not-public",
+        passes: "`publiclyAccessible` is unset or false",
         control: "RDS.2",
         description:
             "RDS instances are never publicly accessible (`publiclyAccessible` false): a public database is refused in every environment.",
@@ -20,6 +20,7 @@ export const rdsNotPublic = resourceRule(
 export const rdsEncrypted = resourceRule(
     {
         name: "rds-encrypted",
+        passes: "`storageEncrypted` is true, or the instance is a read replica (`replicateSourceDb`, encrypted like its source)",
         control: "RDS.3",
         description:
             "RDS instances encrypt storage at rest (`storageEncrypted` true): unencrypted data stores are refused in every environment.",
@@ -33,6 +34,7 @@ export const rdsEncrypted = resourceRule(
 export const rdsMultiAz = resourceRule(
     {
         name: "rds-multi-az",
+        passes: "`multiAz` is true",
         control: "RDS.5",
         description: "RDS instances run Multi-AZ (`multiAz` true), so a zone failure means a failover, not an outage.",
         remediation: "Set multiAz: true.",
@@ -45,6 +47,7 @@ export const rdsMultiAz = resourceRule(
 export const rdsDeletionProtection = resourceRule(
     {
         name: "rds-deletion-protection",
+        passes: "`deletionProtection` is true",
         control: "RDS.8",
         description: "RDS instances enable deletion protection (`deletionProtection` true).",
         remediation: "Set deletionProtection: true.",
@@ -57,6 +60,7 @@ export const rdsDeletionProtection = resourceRule(
 export const rdsLogsExported = resourceRule(
     {
         name: "rds-logs-exported",
+        passes: "PostgreSQL instances list `postgresql` (MySQL/MariaDB `error`) in `enabledCloudwatchLogsExports`; other engines pass",
         control: "RDS.9",
         description:
             "PostgreSQL instances export their `postgresql` log to CloudWatch (`enabledCloudwatchLogsExports`), for auditing connections and errors.",
@@ -77,6 +81,7 @@ export const rdsLogsExported = resourceRule(
 export const rdsIamAuth = resourceRule(
     {
         name: "rds-iam-auth",
+        passes: "`iamDatabaseAuthenticationEnabled` is true",
         control: "RDS.10",
         description:
             "RDS instances enable IAM database authentication (`iamDatabaseAuthenticationEnabled`), so access can use short-lived credentials.",
@@ -90,6 +95,7 @@ export const rdsIamAuth = resourceRule(
 export const rdsBackups = resourceRule(
     {
         name: "rds-backups",
+        passes: "`backupRetentionPeriod` is at least `minimumDays` (unset counts as 0)",
         control: "RDS.11",
         description:
             "RDS instances keep automated backups for at least `minimumDays` (default 7) days (`backupRetentionPeriod`).",
@@ -118,6 +124,7 @@ export const rdsBackups = resourceRule(
 export const rdsMinorUpgrades = resourceRule(
     {
         name: "rds-minor-upgrades",
+        passes: "`autoMinorVersionUpgrade` is unset or true",
         control: "RDS.13",
         description: "RDS instances take minor engine upgrades automatically (`autoMinorVersionUpgrade` not false).",
         remediation: "Remove autoMinorVersionUpgrade: false.",
@@ -130,6 +137,7 @@ export const rdsMinorUpgrades = resourceRule(
 export const rdsCopyTags = resourceRule(
     {
         name: "rds-copy-tags",
+        passes: "`copyTagsToSnapshot` is true",
         control: "RDS.17",
         description:
             "RDS instances copy their tags to snapshots (`copyTagsToSnapshot` true), so snapshots keep their owner and classification.",
@@ -143,6 +151,7 @@ export const rdsCopyTags = resourceRule(
 export const rdsFinalSnapshot = resourceRule(
     {
         name: "rds-final-snapshot",
+        passes: "`skipFinalSnapshot` is false and `finalSnapshotIdentifier` is set",
         description:
             "Deleting an RDS instance takes a final snapshot (`skipFinalSnapshot` false with a `finalSnapshotIdentifier`), so a mistaken delete is recoverable.",
         remediation: "Set skipFinalSnapshot: false and finalSnapshotIdentifier.",
@@ -157,6 +166,7 @@ export const rdsFinalSnapshot = resourceRule(
 export const rdsForceSsl = resourceRule(
     {
         name: "rds-force-ssl",
+        passes: "the parameter group's family is not postgres*, or it sets `rds.force_ssl` to 1",
         description: "PostgreSQL parameter groups force TLS connections (`rds.force_ssl` = 1).",
         remediation: 'Add the parameter { name: "rds.force_ssl", value: "1" }.',
     },

@@ -1,18 +1,30 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+import { noPublicPolicyRule } from "./resourcePolicies";
+import {
+    isAwsManagedKey,
+    ofType,
+    prop,
+    relatesTo,
+    reportOn,
+    resourceRule,
+    stackRule,
+    validateResourceOfType,
+} from "./util";
 
 /** Secrets Manager secrets (FSBP SecretsManager.1). */
 
 export const secretsKms = resourceRule(
     {
         name: "secrets-kms",
+        passes: "`kmsKeyId` is set and is not alias/aws/secretsmanager",
         description:
-            "Secrets are encrypted with a customer-managed KMS key (`kmsKeyId`), not the account's aws/secretsmanager key, so reading them needs an explicit key grant.",
-        remediation: "Set kmsKeyId.",
+            "Secrets are encrypted with a customer managed KMS key: `kmsKeyId` set and not the AWS managed alias/aws/secretsmanager, so reading them needs an explicit key grant. Unset `kmsKeyId` and alias/aws/secretsmanager fail.",
+        remediation: "Set kmsKeyId to a customer managed key.",
     },
     validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
         if (!secret.kmsKeyId) report("kmsKeyId is not set (the AWS managed key is used).");
+        else if (isAwsManagedKey(secret.kmsKeyId))
+            report(`kmsKeyId ${secret.kmsKeyId} is the AWS managed key; use a customer key.`);
     }),
 );
 
@@ -24,6 +36,7 @@ export const DEFAULT_DATABASE_SECRET_PATTERN = "postgres|mysql|database|\\bdb\\b
 export const secretsRotation = stackRule(
     {
         name: "secrets-rotation",
+        passes: "every secret matching `databasePattern` has an aws.secretsmanager.SecretRotation depending on it; other secrets pass",
         control: "SecretsManager.1",
         description:
             "Database secrets (name, logical name or description matching `databasePattern`) have automatic rotation (an aws.secretsmanager.SecretRotation depending on the secret). RDS-managed master passwords (`manageMasterUserPassword`) are rotated by RDS and need no secret here.",
@@ -55,4 +68,10 @@ export const secretsRotation = stackRule(
     },
 );
 
-export const secretsPolicies = [secretsKms, secretsRotation];
+export const secretsNoPublicPolicy = noPublicPolicyRule({
+    name: "secrets-no-public-policy",
+    service: "secretsmanager",
+    what: "Secrets Manager secret policies",
+});
+
+export const secretsPolicies = [secretsKms, secretsRotation, secretsNoPublicPolicy];

@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { resourceRule } from "./util";
+import { noPublicPolicyRule } from "./resourcePolicies";
+import { resourceRule, validateResourceOfType } from "./util";
 
 /** SNS topics (FSBP SNS.1). */
 
 export const snsEncrypted = resourceRule(
     {
         name: "sns-encrypted",
+        passes: "`kmsMasterKeyId` is set (the AWS managed alias/aws/sns counts, as in FSBP SNS.1)",
         control: "SNS.1",
         description: "SNS topics encrypt messages at rest with KMS (`kmsMasterKeyId`).",
         remediation: 'Set kmsMasterKeyId (e.g. "alias/aws/sns" or a customer key).',
@@ -16,4 +17,11 @@ export const snsEncrypted = resourceRule(
     }),
 );
 
-export const snsPolicies = [snsEncrypted];
+export const snsNoPublicPolicy = noPublicPolicyRule({
+    name: "sns-no-public-policy",
+    control: "SNS.4",
+    service: "sns",
+    what: "SNS topic access policies",
+});
+
+export const snsPolicies = [snsEncrypted, snsNoPublicPolicy];

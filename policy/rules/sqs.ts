@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType } from "@pulumi/policy";
-import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule } from "./util";
+import { noPublicPolicyRule } from "./resourcePolicies";
+import { ofType, prop, relatesTo, reportOn, resourceRule, stackRule, validateResourceOfType } from "./util";
 
 /** SQS queues (FSBP SQS.1). */
 
 export const sqsEncrypted = resourceRule(
     {
         name: "sqs-encrypted",
+        passes: "`kmsMasterKeyId` is set or `sqsManagedSseEnabled` is true",
         control: "SQS.1",
         description:
             "SQS queues encrypt messages at rest (`kmsMasterKeyId` or `sqsManagedSseEnabled` true; explicitly disabling SSE is refused): unencrypted data stores are refused in every environment.",
@@ -24,6 +25,7 @@ const DLQ_NAME = /dlq|dead-?letter/i;
 export const sqsDlq = stackRule(
     {
         name: "sqs-dlq",
+        passes: "the queue has a `redrivePolicy`, or is itself a DLQ: another queue's redrive policy depends on it, it sets `redriveAllowPolicy`, or its name says dlq or dead-letter",
         description:
             "Work queues have a `redrivePolicy` to a dead-letter queue, so poison messages are set aside instead of retried forever. A queue is a DLQ (and exempt) when another queue's redrive policy depends on it, when it sets `redriveAllowPolicy`, or when its name says dlq / dead-letter.",
         remediation: "Create a DLQ and set redrivePolicy: { deadLetterTargetArn, maxReceiveCount }.",
@@ -47,4 +49,11 @@ export const sqsDlq = stackRule(
     },
 );
 
-export const sqsPolicies = [sqsEncrypted, sqsDlq];
+export const sqsNoPublicPolicy = noPublicPolicyRule({
+    name: "sqs-no-public-policy",
+    control: "SQS.3",
+    service: "sqs",
+    what: "SQS queue access policies",
+});
+
+export const sqsPolicies = [sqsEncrypted, sqsDlq, sqsNoPublicPolicy];

@@ -9,6 +9,7 @@ export const DEFAULT_REQUIRED_TAGS = ["environment", "project", "owner", "cost-c
 export const requiredTags = stackRule(
     {
         name: "required-tags",
+        passes: "every resource of a taggable type has each `requiredTags` key with a non-empty value in its own `tags` or its provider's `defaultTags.tags`",
         description:
             "Every taggable AWS resource carries the `requiredTags` (default environment, project, owner, cost-centre) with non-empty values, counting the provider's default tags (`defaultTags.tags`, read from JSON strings or objects) together with the resource's own `tags`.",
         remediation: "Set the tags in the stack's aws.Provider defaultTags (or on the resource).",

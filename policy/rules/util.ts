@@ -1,3 +1,4 @@
+import type { Resource, Unwrap } from "@pulumi/pulumi";
 import {
     type PolicyConfigSchema,
     type PolicyResource,
@@ -6,8 +7,10 @@ import {
     type ResourceValidationPolicy,
     type StackValidation,
     type StackValidationPolicy,
+    type TypedResourceValidation,
 } from "@pulumi/policy";
 import * as policySdk from "@pulumi/policy";
+import { TYPE_ALIAS_FAMILIES } from "./typeAliases";
 
 /**
  * Shared helpers for the rule modules: how a rule is declared (name, FSBP control, description), and how
@@ -25,15 +28,19 @@ export interface RuleMeta {
     readonly control?: string;
     /** What the rule checks and why; the control id is prepended. */
     readonly description: string;
+    /**
+     * Exactly what passes, appended to the description as "Passes when …" (rules whose description already
+     * says what passes leave it out; a test requires one or the other).
+     */
+    readonly passes?: string;
     /** How to fix a violation. */
     readonly remediation?: string;
     readonly configSchema?: PolicyConfigSchema;
 }
 
 function describe(meta: RuleMeta): string {
-    return meta.control
-        ? `Enforces FSBP ${meta.control}: ${meta.description}`
-        : `House rule (no FSBP control): ${meta.description}`;
+    const text = meta.passes ? `${meta.description} Passes when ${meta.passes}.` : meta.description;
+    return meta.control ? `Enforces FSBP ${meta.control}: ${text}` : `House rule (no FSBP control): ${text}`;
 }
 
 function common(meta: RuleMeta) {
@@ -71,6 +78,44 @@ export function stackRule(meta: RuleMeta, validate: StackValidation): StackValid
 /** The FSBP control a policy declares, if any. */
 export function controlOf(policy: { framework?: { reference: string } }): string | undefined {
     return policy.framework?.reference;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Type tokens and their aliases
+
+const FAMILY_OF = new Map<string, readonly string[]>();
+for (const family of TYPE_ALIAS_FAMILIES) for (const token of family) FAMILY_OF.set(token, family);
+
+/**
+ * A type token and every token @pulumi/aws declares the same AWS resource (`aws.alb.LoadBalancer` is
+ * `aws.lb.LoadBalancer`, `aws.s3.BucketV2` is `aws.s3.Bucket`...; policy/rules/typeAliases.ts, generated).
+ */
+export function sameResourceTypes(type: string): readonly string[] {
+    return FAMILY_OF.get(type) ?? [type];
+}
+
+/** True when `type` is `canonical` or one of its aliases. */
+export function isResourceType(type: string, canonical: string): boolean {
+    return sameResourceTypes(canonical).includes(type);
+}
+
+/**
+ * The SDK's `validateResourceOfType`, extended to the class's alias types: a rule written against
+ * `aws.lb.LoadBalancer` also judges `aws.alb.LoadBalancer`, whose inputs are the same. Rule modules use this
+ * one (a test forbids importing the SDK's directly). The returned function carries no `__pulumiType`, so the
+ * policy server hands it every resource instead of only the canonical type's.
+ */
+export function validateResourceOfType<TResource extends Resource, TArgs>(
+    resourceClass: Parameters<typeof policySdk.validateResourceOfType<TResource, TArgs>>[0],
+    validate: TypedResourceValidation<Unwrap<NonNullable<TArgs>>>,
+): ResourceValidation {
+    const sdkValidation = policySdk.validateResourceOfType(resourceClass, validate);
+    const token = (sdkValidation as { __pulumiType?: unknown }).__pulumiType;
+    const types = typeof token === "string" ? sameResourceTypes(token) : [];
+    return (args, report) =>
+        types.includes(args.type)
+            ? validate(args.props as Unwrap<NonNullable<TArgs>>, args, report)
+            : sdkValidation(args, report);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -196,12 +241,22 @@ export function hasCondition(condition: unknown): boolean {
     return isRecord(condition) && Object.keys(condition).length > 0;
 }
 
+/**
+ * True for a reference to an AWS managed KMS key (`alias/aws/<service>`, as an alias name or alias ARN):
+ * a key AWS administers, whose policy the account cannot restrict. With `service`, only that service's.
+ */
+export function isAwsManagedKey(keyRef: string, service?: string): boolean {
+    const m = /(?:^|:)alias\/aws\/([a-z0-9-]+)$/.exec(keyRef.trim());
+    return m !== null && (service === undefined || m[1] === service);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Stack helpers
 
-/** Resources of a type token (plain string: also matches types no class exists for, e.g. `awsx:ec2:Vpc`). */
+/** Resources of a type token or any of its aliases (plain string: also matches types no class exists for, e.g. `awsx:ec2:Vpc`). */
 export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
-    return resources.filter((r) => types.includes(r.type));
+    const all = types.flatMap(sameResourceTypes);
+    return resources.filter((r) => all.includes(r.type));
 }
 
 /** True when `resource` depends on `target` (directly, through a property dependency) or is its child. */

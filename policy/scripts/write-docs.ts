@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { enforcement, ENVIRONMENTS, mandatoryEverywhere } from "../enforcement";
 import { policiesByModule } from "../rules";
+import { RULE_CATALOGUES } from "../rules/ruleCatalogues";
 import { controlOf } from "../rules/util";
 
 /**
@@ -68,6 +69,10 @@ export function renderReadme(): string {
         "- `guardduty-*` and `inspector-enabled` accept `centralSecurityAccount: true` when a delegated",
         "  administrator account owns those services: stacks with `voteapp:securityBaseline: central` preview with",
         "  `policy/config/<env>-central-security.json` (generated with the others), which sets it.",
+        "- A rule written for one type token judges its aliases too: `aws.alb.*` is `aws.lb.*`, each S3 `*V2` class is",
+        "  its successor (`rules/typeAliases.ts`, generated from @pulumi/aws's own class notes by",
+        "  `scripts/write-aliases.ts`). Resources that attach or hold the same thing differently (PolicyAttachment and",
+        "  RolePolicyAttachment, a queue's `policy` and QueuePolicy, ...) are listed in each rule's description.",
         "- Values unknown during preview never crash a rule: resource rules are reported as advisory",
         "  \"can't run during preview\" (CrossGuard's behaviour), stack rules skip the unknown part.",
         "",
@@ -87,12 +92,22 @@ export function renderReadme(): string {
         "| --- | --- | --- | --- | --- | --- |",
         ...rows,
         "",
+        "## Catalogue-based rules",
+        "",
+        "These rules judge by a data catalogue besides the resource itself; each states its source and when it was checked",
+        "(`rules/ruleCatalogues.ts`):",
+        "",
+        "| rule | catalogue | source | checked |",
+        "| --- | --- | --- | --- |",
+        ...RULE_CATALOGUES.map((c) => `| \`${c.rule}\` | ${cell(c.catalogue)} | ${cell(c.source)} | ${c.checked} |`),
+        "",
         "## Regenerating",
         "",
         "```sh",
         "npx ts-node --transpile-only policy/scripts/write-config.ts    # policy/config/*.json",
         "npx ts-node --transpile-only policy/scripts/write-docs.ts      # this README",
         "npx ts-node --transpile-only policy/scripts/write-taggable.ts  # rules/taggableTypes.ts after a @pulumi/aws upgrade",
+        "npx ts-node --transpile-only policy/scripts/write-aliases.ts   # rules/typeAliases.ts after a @pulumi/aws upgrade",
         "```",
         "",
     ].join("\n");

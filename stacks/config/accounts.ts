@@ -7,12 +7,29 @@ import { qualifiedKey } from "./keys";
 export const accountKeys = {
     accountId,
     deployRoleName: iamRoleName,
-    devAccountId: accountId.optional(),
-    stagingAccountId: accountId.optional(),
-    prodAccountId: accountId.optional(),
+    devAccountId: accountId,
+    stagingAccountId: accountId,
+    prodAccountId: accountId,
 };
 
-export type AccountFlatConfig = FlatOf<typeof accountKeys> & { readonly environment: string; readonly region: string };
+export type AccountFlatConfig = FlatOf<typeof accountKeys> & {
+    readonly environment: string;
+    readonly region: string;
+    /** The tier as the stack file sets it (undefined: derived from the environment name). */
+    readonly tier?: Tier;
+};
+
+const RANK: Readonly<Record<Tier, number>> = { dev: 0, staging: 1, prod: 2 };
+
+/** The environment whose account the stack deploys into, from the (required) account map; undefined for a fourth account. */
+export function accountTierOf(
+    flat: Pick<AccountFlatConfig, "accountId" | "devAccountId" | "stagingAccountId" | "prodAccountId">,
+): Tier | undefined {
+    if (flat.accountId === flat.prodAccountId) return "prod";
+    if (flat.accountId === flat.stagingAccountId) return "staging";
+    if (flat.accountId === flat.devAccountId) return "dev";
+    return undefined;
+}
 
 export interface AccountConfig {
     readonly id: string;
@@ -20,8 +37,30 @@ export interface AccountConfig {
     readonly deployRoleArn: string;
 }
 
-/** One account per environment, and this stack must target its own environment's account. */
+/**
+ * One account per environment, and this stack must target its own environment's account. The account map
+ * is required, so the account a stack deploys into decides its tier's floor: a stack in the prod account is
+ * tier prod, one in the staging account staging or prod, whatever the stack file says. A tier set against
+ * that (or against an environment named like a tier) is refused naming `tier`, the key the user changed.
+ */
 export const checkAccounts: ConfigCheck<AccountFlatConfig> = (flat, tier, report) => {
+    const named = TIERS.find((t) => t === flat.environment);
+    if (flat.tier !== undefined && named !== undefined && flat.tier !== named)
+        report(
+            "tier",
+            flat.tier,
+            `contradicts ${qualifiedKey("environment")} (${named}): an environment named like a tier has that tier; remove the key or set ${named}`,
+        );
+    const accountTier = accountTierOf(flat);
+    const tierBelowAccount =
+        flat.tier !== undefined && accountTier !== undefined && RANK[flat.tier] < RANK[accountTier];
+    if (tierBelowAccount) {
+        report(
+            "tier",
+            flat.tier,
+            `is below what the account allows: ${qualifiedKey("accountId")} ${flat.accountId} is ${qualifiedKey(`${accountTier}AccountId`)}, and a stack in the ${accountTier} account must have tier ${accountTier === "prod" ? "prod" : "staging or prod"} (its protections and rules)`,
+        );
+    }
     const known: Partial<Record<Tier, string>> = {
         dev: flat.devAccountId,
         staging: flat.stagingAccountId,
@@ -42,7 +81,7 @@ export const checkAccounts: ConfigCheck<AccountFlatConfig> = (flat, tier, report
         }
     }
     const ownKnown = known[tier];
-    if (flat.environment === tier && ownKnown !== undefined && ownKnown !== flat.accountId) {
+    if (flat.environment === tier && ownKnown !== undefined && ownKnown !== flat.accountId && !tierBelowAccount) {
         report(
             "accountId",
             flat.accountId,
@@ -50,7 +89,7 @@ export const checkAccounts: ConfigCheck<AccountFlatConfig> = (flat, tier, report
         );
     }
     for (const other of TIERS.filter((t) => t !== tier)) {
-        if (known[other] === flat.accountId) {
+        if (known[other] === flat.accountId && !tierBelowAccount) {
             report(
                 "accountId",
                 flat.accountId,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { intBetween, matching } from "../../shared/config/values";
+import { cacheNodeTypeProblem, postgresVersionProblem, rdsInstanceClassProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import {
@@ -10,10 +11,25 @@ import {
     SUPPORTED_POSTGRES_MAJORS,
 } from "./rules";
 
+/**
+ * A zod refinement running a catalogue check (value → problem) once the value has the pattern's shape, so a
+ * malformed value gets one message (the pattern's), a well-formed but non-existent one the catalogue's.
+ */
+export function catalogue(problemOf: (value: string) => string | undefined, shape: RegExp) {
+    return (value: string, ctx: z.RefinementCtx): void => {
+        const problem = shape.test(value) ? problemOf(value) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    };
+}
+
 /** The container platforms' data layer: ElastiCache Redis and RDS PostgreSQL. */
 export const dataKeys = {
-    redisNodeType: matching(CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t4g.micro"),
-    postgresInstanceClass: matching(DB_INSTANCE_CLASS, "an RDS instance class such as db.t4g.micro"),
+    redisNodeType: matching(CACHE_NODE_TYPE, "an ElastiCache node type such as cache.t4g.micro").superRefine(
+        catalogue(cacheNodeTypeProblem, CACHE_NODE_TYPE),
+    ),
+    postgresInstanceClass: matching(DB_INSTANCE_CLASS, "an RDS instance class such as db.t4g.micro").superRefine(
+        catalogue(rdsInstanceClassProblem, DB_INSTANCE_CLASS),
+    ),
     postgresAllocatedStorageGb: intBetween(20, 65536),
     postgresEngineVersion: z
         .string()
@@ -22,9 +38,10 @@ export const dataKeys = {
                 POSTGRES_VERSION.test(v) &&
                 (SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(Number(v.split(".")[0])),
             {
-                error: `must be a PostgreSQL version with major ${SUPPORTED_POSTGRES_MAJORS.join(", ")} (e.g. 17 or 16.4)`,
+                error: `must be a PostgreSQL version with major ${SUPPORTED_POSTGRES_MAJORS.join(", ")} (e.g. 17 or 16.10)`,
             },
-        ),
+        )
+        .superRefine(catalogue((v) => postgresVersionProblem(v, SUPPORTED_POSTGRES_MAJORS), POSTGRES_VERSION)),
     multiAz: z.boolean(),
     backupRetentionDays: intBetween(0, 35),
 };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/eks/addonVersions";
 import { intBetween, matching, oneOf, type Tier } from "../../shared/config/values";
 import { type AccountFlatConfig, deployRoleArnOf } from "./accounts";
+import { arnPartitionProblem, ec2InstanceTypeProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import type { EksBlueGreenConfig } from "./eksSlots";
@@ -80,6 +81,12 @@ function publicCidrFormProblem(cidr: string): string | undefined {
 
 const isWholeInternet = (cidr: string): boolean => ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
 
+/**
+ * The widest range the public API endpoint may be opened to: a /16 (65,536 addresses), a large company
+ * network. Anything wider (a /8 is 16.7 million addresses) is "the internet" in all but name.
+ */
+export const WIDEST_PUBLIC_ACCESS_PREFIX = 16;
+
 const nodeCount = intBetween(NODE_COUNT.min, NODE_COUNT.max);
 
 const intOrPercent = z.string().transform((raw, ctx): IntOrPercent => {
@@ -110,6 +117,10 @@ export const eksKeys = {
                         code: "custom",
                         message: `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
                     });
+                else {
+                    const problem = ec2InstanceTypeProblem(type);
+                    if (problem) ctx.addIssue({ code: "custom", message: `"${type}" ${problem}` });
+                }
             }
             if (new Set(types).size !== types.length)
                 ctx.addIssue({ code: "custom", message: "lists an instance type twice" });
@@ -172,7 +183,19 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
         );
     }
 
+    for (const cidr of cidrs.filter((c) => !isWholeInternet(c) && ipaddr.isValidCIDR(c))) {
+        const prefix = ipaddr.IPv4.parseCIDR(cidr)[1];
+        if (prefix < WIDEST_PUBLIC_ACCESS_PREFIX)
+            report(
+                "eksPublicAccessCidrs",
+                cidrs.join(","),
+                `"${cidr}" opens the Kubernetes API to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses; each CIDR may be at most a /${WIDEST_PUBLIC_ACCESS_PREFIX} (${(2 ** (32 - WIDEST_PUBLIC_ACCESS_PREFIX)).toLocaleString("en-US")} addresses): list your office/VPN egress ranges`,
+            );
+    }
+
     const adminRoleArn = flat.eksAdminRoleArn;
+    const adminPartition = adminRoleArn === undefined ? undefined : arnPartitionProblem(adminRoleArn, flat.region);
+    if (adminPartition) report("eksAdminRoleArn", adminRoleArn, adminPartition);
     const adminAccount = adminRoleArn === undefined ? undefined : IAM_ROLE_ARN.exec(adminRoleArn)?.[1];
     if (adminAccount !== undefined && adminAccount !== flat.accountId)
         report(

@@ -1,4 +1,5 @@
 import { matching } from "../../shared/config/values";
+import { arnPartitionProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import { ACM_CERTIFICATE_ARN, DOMAIN_NAME } from "./rules";
@@ -34,6 +35,8 @@ export const checkHttps: ConfigCheck<HttpsFlatConfig> = (flat, tier, report) => 
     if (tier === "prod" && flat.domainName === undefined) report("domainName", undefined, prodNeeds);
     if (tier === "prod" && flat.certificateArn === undefined) report("certificateArn", undefined, prodNeeds);
     if (flat.certificateArn !== undefined) {
+        const partition = arnPartitionProblem(flat.certificateArn, flat.region);
+        if (partition) report("certificateArn", flat.certificateArn, partition);
         const match = ACM_CERTIFICATE_ARN.exec(flat.certificateArn);
         if (match && match[1] !== flat.region)
             report(

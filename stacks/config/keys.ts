@@ -63,18 +63,18 @@ export const CONFIG_KEYS = {
     },
     devAccountId: {
         type: "string",
-        description: "Account id of the dev environment, when known: checked to differ from staging and prod.",
-        optional: true,
+        description:
+            "Account id of the dev environment (required in every stack): checked to differ from staging and prod, and the account a stack deploys into sets its tier's floor (prod account: tier prod; staging account: staging or prod).",
     },
     stagingAccountId: {
         type: "string",
-        description: "Account id of the staging environment, when known: checked to differ from dev and prod.",
-        optional: true,
+        description:
+            "Account id of the staging environment (required in every stack): checked to differ from dev and prod, and the account a stack deploys into sets its tier's floor (prod account: tier prod; staging account: staging or prod).",
     },
     prodAccountId: {
         type: "string",
-        description: "Account id of the prod environment, when known: checked to differ from dev and staging.",
-        optional: true,
+        description:
+            "Account id of the prod environment (required in every stack): checked to differ from dev and staging, and the account a stack deploys into sets its tier's floor (prod account: tier prod; staging account: staging or prod).",
     },
     platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
     vpcCidr: {

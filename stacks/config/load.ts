@@ -17,6 +17,7 @@ import { checkEksSlots, resolveEksSlots } from "./eksSlots";
 import { checkHttps, resolveDomain } from "./https";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeyDeclaration } from "./keys";
 import { checkLambda, resolveLambda } from "./lambda";
+import { outsideNamespaceProblems } from "./namespaces";
 import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
@@ -56,8 +57,18 @@ export function parseVoteAppConfig(
     raw: Readonly<Record<string, string>>,
     context: { readonly project: string; readonly stack: string },
 ): VoteAppConfig {
-    const flat = parseFlatValues(raw, KEY_TABLE, flatConfigSchema, context.stack);
-    const problems: ConfigProblem[] = [];
+    // Keys outside the voteapp namespace first: a misspelled namespace or a default-provider setting would
+    // otherwise be dropped silently. Listed together with the voteapp problems.
+    const outside = outsideNamespaceProblems(raw);
+    let flat: FlatConfig;
+    try {
+        flat = parseFlatValues(raw, KEY_TABLE, flatConfigSchema, context.stack);
+    } catch (e) {
+        if (e instanceof ConfigValidationError && outside.length > 0)
+            throw new ConfigValidationError(context.stack, [...outside, ...e.problems]);
+        throw e;
+    }
+    const problems: ConfigProblem[] = [...outside];
     const report = reporter<ConfigKey>(CONFIG_NAMESPACE, problems);
     const tier = resolveTier(flat, report);
     if (tier) for (const check of CHECKS) check(flat, tier, report);

@@ -54,7 +54,13 @@ export const safetyKeys = {
 };
 
 /** The safety keys after the schema parsed them, and the keys their relations name. */
-export type SafetyFlatConfig = FlatOf<typeof safetyKeys> & { readonly platform: Platform; readonly accountId: string };
+export type SafetyFlatConfig = FlatOf<typeof safetyKeys> & {
+    readonly platform: Platform;
+    readonly accountId: string;
+    readonly devAccountId?: string;
+    readonly stagingAccountId?: string;
+    readonly prodAccountId?: string;
+};
 
 /** The account's security baseline: created by this stack, or owned by a central security account. */
 export type SecurityBaselineConfig =
@@ -101,6 +107,16 @@ export const checkSafety: ConfigCheck<SafetyFlatConfig> = (flat, tier, report) =
                     : ""),
         );
     }
+    const strategy =
+        flat.deploymentStrategy !== undefined && isStrategyOf(flat.platform, flat.deploymentStrategy)
+            ? flat.deploymentStrategy
+            : DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
+    if (isProd && flat.platform === "ecs" && strategy !== "rolling" && flat.deploymentBakeMinutes === 0)
+        report(
+            "deploymentBakeMinutes",
+            flat.deploymentBakeMinutes,
+            `must be at least 1 in prod with deployment strategy ${strategy}: the new version must serve (alarms watched) before the old one is dropped, or a bad release cannot be rolled back`,
+        );
     if (isProd && flat.alarmEmail === undefined)
         report(
             "alarmEmail",
@@ -121,6 +137,15 @@ export const checkSafety: ConfigCheck<SafetyFlatConfig> = (flat, tier, report) =
                 flat.securityAccountId,
                 `equals ${qualifiedKey("accountId")}; a central security account is a different account (use securityBaseline = stack to own the baseline here)`,
             );
+        const workload = (["dev", "staging", "prod"] as const).find(
+            (env) => flat[`${env}AccountId`] !== undefined && flat[`${env}AccountId`] === flat.securityAccountId,
+        );
+        if (workload !== undefined && flat.securityAccountId !== flat.accountId)
+            report(
+                "securityAccountId",
+                flat.securityAccountId,
+                `equals ${qualifiedKey(`${workload}AccountId`)}; the central security account must be its own account, not an environment's workload account (its findings and audit logs must not be editable from a workload)`,
+            );
         if (flat.securityHub)
             report(
                 "securityHub",
@@ -133,6 +158,12 @@ export const checkSafety: ConfigCheck<SafetyFlatConfig> = (flat, tier, report) =
                 "securityAccountId",
                 flat.securityAccountId,
                 `is only used when ${qualifiedKey("securityBaseline")} is central; remove it or set securityBaseline = central`,
+            );
+        if (isProd && !flat.securityHub)
+            report(
+                "securityHub",
+                flat.securityHub,
+                `must be true in prod: Security Hub's FSBP standard checks the account continuously (or set ${qualifiedKey("securityBaseline")} = central when a security account administers it)`,
             );
         if (isProd && flat.auditLogRetentionDays < PROD_MINIMUM_AUDIT_LOG_DAYS)
             report(

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { environmentName, fromList, oneOf, region, tagValue, tier } from "../../shared/config/values";
+import { environmentName, fromList, oneOf, REGION, region, tagValue, tier } from "../../shared/config/values";
+import { regionProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import { LOG_RETENTION_DAYS, PLATFORMS } from "./rules";
@@ -11,7 +12,11 @@ const label = z.string().min(1, { error: "must not be empty" }).max(64, { error:
 export const stackKeys = {
     environment: environmentName,
     tier: tier.optional(),
-    region,
+    // The pattern, then the AWS SDK's region list: eu-west-9 fits the pattern but does not exist.
+    region: region.superRefine((value, ctx) => {
+        const problem = REGION.test(value) ? regionProblem(value) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
     platform: oneOf(PLATFORMS),
     owner: tagValue,
     costCentre: tagValue,

@@ -285,14 +285,18 @@ describe("bootstrap: provider, state backend and protection", function () {
 
     it("the state bucket is KMS-encrypted, versioned, private, TLS-only and protected; its key rotates and is protected", async () => {
         const run = await bootstrapRun("prod");
-        const bucket = single(run, "aws:s3/bucket:Bucket");
+        const bucket = named(run, "aws:s3/bucket:Bucket", "state-bucket");
         assert.strictEqual(bucket.inputs.bucket, "voteapp-pulumi-state-333333333333");
         assert.ok(bucket.protect && bucket.retainOnDelete, "bucket not protected");
         const key = single(run, "aws:kms/key:Key");
         assert.ok(key.protect && key.inputs.enableKeyRotation === true);
         assert.deepStrictEqual(
             input(
-                single(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+                named(
+                    run,
+                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    "state-bucket",
+                ),
                 "rules",
                 0,
                 "applyServerSideEncryptionByDefault",
@@ -301,10 +305,14 @@ describe("bootstrap: provider, state backend and protection", function () {
             "aws:kms",
         );
         assert.strictEqual(
-            input(single(run, "aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration", "status"),
+            input(
+                named(run, "aws:s3/bucketVersioning:BucketVersioning", "state-bucket"),
+                "versioningConfiguration",
+                "status",
+            ),
             "Enabled",
         );
-        const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        const block = named(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-bucket");
         assert.deepStrictEqual(
             [
                 block.inputs.blockPublicAcls,
@@ -314,9 +322,16 @@ describe("bootstrap: provider, state backend and protection", function () {
             ],
             [true, true, true, true],
         );
-        const tls = statement(policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy")), "DenyInsecureTransport");
+        const tls = statement(
+            policyOf(named(run, "aws:s3/bucketPolicy:BucketPolicy", "state-bucket")),
+            "DenyInsecureTransport",
+        );
         assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
         assert.strictEqual(single(run, "aws:kms/alias:Alias").inputs.name, "alias/voteapp-pulumi-state");
+        // FSBP S3.9: who read or wrote the state is logged to its own bucket.
+        const logging = named(run, "aws:s3/bucketLogging:BucketLogging", "state-bucket");
+        assert.strictEqual(logging.inputs.bucket, "voteapp-pulumi-state-333333333333");
+        assert.match(String(logging.inputs.targetBucket), /^state-bucket-access-logs/);
     });
 
     it("reports the backend URL and secrets provider the stacks log in with", async () => {

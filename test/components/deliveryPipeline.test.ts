@@ -78,7 +78,11 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
         assert.deepStrictEqual(input(pipeline, "artifactStores", 0, "encryptionKey", "type"), "KMS");
         assert.strictEqual(
             input(
-                single(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+                named(
+                    run,
+                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    "delivery-artifacts",
+                ),
                 "rules",
                 0,
                 "applyServerSideEncryptionByDefault",
@@ -86,7 +90,7 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
             ),
             "aws:kms",
         );
-        const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        const block = named(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "delivery-artifacts");
         assert.ok(
             [
                 block.inputs.blockPublicAcls,
@@ -96,11 +100,18 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
             ].every((v) => v === true),
         );
         assert.deepStrictEqual(
-            statement(policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy")), "DenyInsecureTransport").Condition,
+            statement(
+                policyOf(named(run, "aws:s3/bucketPolicy:BucketPolicy", "delivery-artifacts")),
+                "DenyInsecureTransport",
+            ).Condition,
             { Bool: { "aws:SecureTransport": "false" } },
         );
         assert.strictEqual(
-            input(single(run, "aws:s3/bucketVersioning:BucketVersioning"), "versioningConfiguration", "status"),
+            input(
+                named(run, "aws:s3/bucketVersioning:BucketVersioning", "delivery-artifacts"),
+                "versioningConfiguration",
+                "status",
+            ),
             "Enabled",
         );
     });

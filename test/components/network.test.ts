@@ -13,6 +13,14 @@ describe("Network", () => {
         assert.deepStrictEqual(specs, ["Private/22", "Public/24"]);
     });
 
+    it("adopts the VPC's default security group with no rules (FSBP EC2.2), depending on the VPC it closes", async () => {
+        const run = await stackRun("dev");
+        const group = single(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+        assert.deepStrictEqual([group.inputs.ingress, group.inputs.egress], [[], []]);
+        assert.match(String(group.inputs.vpcId), /^vpc-/);
+        assert.ok(group.dependencies.includes(single(run, "awsx:ec2:Vpc").urn), "not tied to the awsx VPC");
+    });
+
     it("uses one NAT gateway in dev and one per AZ in prod", async () => {
         assert.strictEqual(input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "natGateways", "strategy"), "Single");
         assert.strictEqual(

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { enforcement, ENVIRONMENTS, PROD_ACCOUNT_ID, ruleProps } from "../../policy/enforcement";
 import { evaluatePolicies, packConfigPath, readPackConfig } from "../../policy/evaluate";
 import { allPolicies } from "../../policy/rules";
+import { renderTypeAliasesModule, scanTypeAliases } from "../../policy/scripts/aliases";
 import { awsVersion, renderTaggableModule, scanTaggableTypes } from "../../policy/scripts/taggable";
 import { configPath, renderConfig } from "../../policy/scripts/write-config";
 import { README_PATH, renderReadme } from "../../policy/scripts/write-docs";
@@ -34,6 +35,13 @@ describe("policy pack config, docs and generated files", () => {
             assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, p.name);
             assert.match(p.description, /^(Enforces FSBP [A-Za-z0-9.]+: |House rule \(no FSBP control\): )/, p.name);
         }
+    });
+
+    it("every rule's description states exactly what passes", () => {
+        const silent = allPolicies
+            .filter((p) => !/\bPasses\b|\bpasses\b|\bpass\b/.test(p.description))
+            .map((p) => p.name);
+        assert.deepStrictEqual(silent, [], "add `passes` to these rules' meta");
     });
 
     for (const env of ENVIRONMENTS) {
@@ -84,6 +92,11 @@ describe("policy pack config, docs and generated files", () => {
         const file = fs.readFileSync(path.join(__dirname, "..", "..", "policy", "rules", "taggableTypes.ts"), "utf8");
         assert.strictEqual(file, renderTaggableModule(scanTaggableTypes(), awsVersion()));
         assert.ok(file.includes('"aws:rds/instance:Instance"') && !file.includes('"aws:iam/rolePolicy:RolePolicy"'));
+    });
+
+    it(`policy/rules/typeAliases.ts matches the installed @pulumi/aws (regenerate: ${REGENERATE}write-aliases.ts)`, () => {
+        const file = fs.readFileSync(path.join(__dirname, "..", "..", "policy", "rules", "typeAliases.ts"), "utf8");
+        assert.strictEqual(file, renderTypeAliasesModule(scanTypeAliases(), awsVersion()));
     });
 
     it("the pack's own package.json pins the SDKs the root uses", () => {

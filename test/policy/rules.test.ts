@@ -1,6 +1,17 @@
 import * as assert from "assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CapturedResource } from "../../shared/capturedResource";
 import { allPolicies } from "../../policy/rules";
-import { describeRules, type RuleCases } from "./helpers";
+import { TYPE_ALIAS_FAMILIES } from "../../policy/rules/typeAliases";
+import {
+    assertHasViolation,
+    assertNoViolations,
+    describeRules,
+    type RuleCases,
+    type RuleFixture,
+    stackOf,
+} from "./helpers";
 import { cases as accounts } from "./fixtures/accounts";
 import { cases as apigateway } from "./fixtures/apigateway";
 import { cases as cloudtrail } from "./fixtures/cloudtrail";
@@ -17,6 +28,7 @@ import { cases as lambda } from "./fixtures/lambda";
 import { cases as logs } from "./fixtures/logs";
 import { cases as messaging } from "./fixtures/messaging";
 import { cases as rds } from "./fixtures/rds";
+import { cases as resourcePolicies } from "./fixtures/resourcePolicies";
 import { cases as s3 } from "./fixtures/s3";
 import { cases as secrets } from "./fixtures/secrets";
 
@@ -38,6 +50,7 @@ export const allCases: Readonly<Record<string, readonly RuleCases[]>> = {
     logs,
     messaging,
     rds,
+    resourcePolicies,
     s3,
     secrets,
 };
@@ -61,4 +74,65 @@ describe("policy rule fixtures cover the pack", () => {
             );
         });
     }
+});
+
+describe("policy rules judge every alias type the same (aws.alb.* = aws.lb.*, aws.s3.BucketV2 = aws.s3.Bucket, ...)", () => {
+    /** The fixture with every type token that has an alias replaced by that alias (URNs and dependencies too). */
+    const withAliases = (resources: RuleFixture["resources"]): CapturedResource[] | undefined => {
+        let text = JSON.stringify(stackOf(resources));
+        let changed = false;
+        for (const family of TYPE_ALIAS_FAMILIES) {
+            const [first, second] = family;
+            if (text.includes(`"${first}"`)) {
+                text = text.split(first).join(second);
+                changed = true;
+            } else if (text.includes(`"${second}"`)) {
+                text = text.split(second).join(first);
+                changed = true;
+            }
+        }
+        return changed ? (JSON.parse(text) as CapturedResource[]).slice(1) : undefined;
+    };
+
+    let checked = 0;
+    for (const c of Object.values(allCases).flat()) {
+        for (const [verdict, fixtures] of [
+            ["fails", c.fail],
+            ["passes", c.pass],
+        ] as const) {
+            for (const f of fixtures) {
+                const aliased = withAliases(f.resources);
+                if (!aliased) continue;
+                checked++;
+                it(`${c.policy.name} ${verdict} with alias types: ${f.title}`, () => {
+                    if (verdict === "fails") assertHasViolation(c.policy, aliased, f.message, f.config);
+                    else assertNoViolations(c.policy, aliased, f.config);
+                });
+            }
+        }
+    }
+
+    it("the alias families come from the installed @pulumi/aws and cover the ELB v2 and S3 V2 classes", () => {
+        const flat = TYPE_ALIAS_FAMILIES.flat();
+        for (const token of [
+            "aws:alb/loadBalancer:LoadBalancer",
+            "aws:alb/listener:Listener",
+            "aws:s3/bucketV2:BucketV2",
+        ])
+            assert.ok(flat.includes(token), token);
+        assert.ok(checked >= 20, `only ${checked} fixtures use a type that has an alias`);
+    });
+
+    it("no rule module uses the SDK's validateResourceOfType, which would skip alias types", () => {
+        const dir = path.join(__dirname, "..", "..", "policy", "rules");
+        const offenders = fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".ts"))
+            .filter((f) =>
+                /import \{[^}]*\bvalidateResourceOfType\b[^}]*\} from "@pulumi\/policy"/.test(
+                    fs.readFileSync(path.join(dir, f), "utf8"),
+                ),
+            );
+        assert.deepStrictEqual(offenders, []);
+    });
 });

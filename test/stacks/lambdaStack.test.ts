@@ -137,7 +137,6 @@ describe("shipped stacks with platform lambda", function () {
                 ...LAMBDA,
                 "voteapp:environment": "abcdefghijklmnop",
                 "voteapp:tier": "dev",
-                "voteapp:devAccountId": "",
                 "voteapp:accountId": "444444444444",
             },
         });

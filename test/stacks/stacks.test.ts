@@ -148,7 +148,6 @@ describe("shipped stacks", () => {
             overrides: {
                 "voteapp:environment": longest,
                 "voteapp:tier": "dev",
-                "voteapp:devAccountId": "",
                 "voteapp:accountId": "444444444444",
             },
         });
