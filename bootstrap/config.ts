@@ -114,6 +114,11 @@ export const BOOTSTRAP_KEYS = {
         description: "Name of the state bucket (default <projectName>-pulumi-state-<accountId>).",
         optional: true,
     },
+    ecrKeepImages: {
+        type: "integer",
+        description: "Images kept per ECR repository of the environment by the lifecycle policy (1–1000).",
+        default: 30,
+    },
     owner: { type: "string", description: "Owning team, applied as the owner tag." },
     costCentre: { type: "string", description: "Cost centre, applied as the cost-centre tag." },
     deliveryPipeline: {
@@ -171,6 +176,11 @@ const schema = z.object({
         S3_BUCKET_NAME,
         "an S3 bucket name (3–63 lowercase letters, digits, dots, hyphens)",
     ).optional(),
+    ecrKeepImages: z
+        .number()
+        .int({ error: "must be a whole number" })
+        .min(1, { error: "must be between 1 and 1000" })
+        .max(1000, { error: "must be between 1 and 1000" }),
     owner: tagValue,
     costCentre: tagValue,
 });
@@ -206,6 +216,8 @@ export interface BootstrapConfig {
     };
     readonly createOidcProvider: boolean;
     readonly state?: { readonly bucketName: string; readonly keyAlias: string };
+    /** The environment's ECR repositories (environment accounts only; the tooling account has none). */
+    readonly registry: { readonly keepImages: number };
     readonly tags: { readonly owner: string; readonly costCentre: string };
 }
 
@@ -311,6 +323,7 @@ export function parseBootstrapConfig(
                   },
               }
             : {}),
+        registry: { keepImages: flat.ecrKeepImages },
         tags: { owner: flat.owner, costCentre: flat.costCentre },
     });
 }

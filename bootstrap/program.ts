@@ -4,6 +4,7 @@ import { DeliveryPipeline } from "../components/delivery/deliveryPipeline";
 import { GitHubCiAccess } from "../components/delivery/githubCiAccess";
 import { StateBackend } from "../components/delivery/stateBackend";
 import { type BootstrapConfig, parseBootstrapConfig } from "./config";
+import { createImageRegistry } from "./registry";
 
 /** The bootstrap's only AWS provider: pinned to the account being bootstrapped, tagging everything. */
 export function createBootstrapProvider(config: BootstrapConfig): aws.Provider {
@@ -110,7 +111,9 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
         // The OIDC provider and the roles are how every later deploy gets in: never delete them by accident.
         { ...opts, protect: config.tier !== "dev" },
     );
+    const images = createImageRegistry(config, opts);
     return {
+        ...images,
         oidcProviderArn: access.oidcProviderArn,
         previewRoleArn: access.previewRole.arn,
         deployRoleArn: access.deployRole.arn,

@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
+import { networkSubnetRequests } from "../shared/subnetLayout";
 
 export type NatGatewayChoice = "none" | "single" | "onePerAz";
 
@@ -49,7 +50,8 @@ const NAT_STRATEGY: Record<NatGatewayChoice, awsx.types.enums.ec2.NatGatewayStra
 /**
  * The VPC: public subnets for the load balancer and NAT, private subnets for everything else, over the
  * configured AZs; flow logs of all traffic to an encrypted CloudWatch log group (EC2.6); an S3 gateway
- * endpoint (free, keeps ECR layer downloads off NAT); and optional interface endpoints.
+ * endpoint on the private route tables (free, keeps ECR layer downloads off NAT); and optional interface
+ * endpoints.
  */
 export class Network extends pulumi.ComponentResource {
     readonly vpc: awsx.ec2.Vpc;
@@ -59,6 +61,10 @@ export class Network extends pulumi.ComponentResource {
     readonly cidr: string;
     readonly flowLog: aws.ec2.FlowLog;
     readonly flowLogGroup: aws.cloudwatch.LogGroup;
+    /** Route tables of the private subnets, one per subnet, in the order of privateSubnetIds. */
+    readonly privateRouteTableIds: pulumi.Output<string[]>;
+    /** The S3 gateway endpoint, routed from every private subnet. */
+    readonly s3Endpoint: aws.ec2.VpcEndpoint;
     /** The VPC's default security group, adopted with no rules (FSBP EC2.2). */
     readonly defaultSecurityGroup: aws.ec2.DefaultSecurityGroup;
     readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
@@ -76,21 +82,47 @@ export class Network extends pulumi.ComponentResource {
                 numberOfAvailabilityZones: args.azCount,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
+                // The layout config validation checks with awsx's own arithmetic (shared/subnetLayout.ts).
                 subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
-                subnetSpecs: [
-                    { type: awsx.ec2.SubnetType.Private, cidrMask: args.privateSubnetPrefix ?? 22, name: "private" },
-                    { type: awsx.ec2.SubnetType.Public, cidrMask: args.publicSubnetPrefix ?? 24, name: "public" },
-                ],
+                subnetSpecs: networkSubnetRequests(args.privateSubnetPrefix ?? 22, args.publicSubnetPrefix ?? 24).map(
+                    (spec) => ({ type: awsx.ec2.SubnetType[spec.type], cidrMask: spec.cidrMask, name: spec.name }),
+                ),
                 natGateways: { strategy: NAT_STRATEGY[args.natGateways] },
-                // Gateway endpoints cost nothing and keep S3 traffic (ECR image layers) off the NAT gateways;
-                // awsx associates them with the VPC's route tables.
-                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
             },
             { parent, providers: [inheritedAwsProvider(this, `Network ${name}`)] },
         );
         this.vpcId = this.vpc.vpcId;
         this.privateSubnetIds = this.vpc.privateSubnetIds;
         this.publicSubnetIds = this.vpc.publicSubnetIds;
+
+        // S3 gateway endpoint: free, and keeps S3 traffic (ECR image layers, which ECR serves from S3) off NAT,
+        // or working at all with natGateways none. A gateway endpoint only takes effect in the route tables it
+        // is attached to, and awsx's default (Legacy) endpoint strategy attaches none: attach each private
+        // subnet's route table (awsx creates one per subnet; its association says which), visible to the plan.
+        this.privateRouteTableIds = pulumi
+            .all([this.vpc.privateSubnetIds, this.vpc.routeTableAssociations])
+            .apply(([subnetIds, associations]) =>
+                pulumi
+                    .all(associations.map((a) => ({ subnetId: a.subnetId, routeTableId: a.routeTableId })))
+                    .apply((pairs) =>
+                        subnetIds.map((subnetId) => {
+                            const association = pairs.find((p) => p.subnetId === subnetId);
+                            if (!association)
+                                throw new Error(`awsx reported no route table for private subnet ${subnetId}`);
+                            return association.routeTableId;
+                        }),
+                    ),
+            );
+        this.s3Endpoint = new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                vpcId: this.vpcId,
+                serviceName: `com.amazonaws.${args.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: this.privateRouteTableIds,
+            },
+            { parent },
+        );
 
         this.flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,

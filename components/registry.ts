@@ -1,14 +1,72 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES, type AppService } from "../shared/appContract";
+import { physicalName } from "./naming";
+import { partitionOf } from "./partition";
 import { type ResourceTransform, transformed } from "./transform";
 
+/**
+ * Where an environment's images live: one naming rule shared by the bootstrap (which creates the
+ * repositories), the program (which runs their images), scripts/stack-info.ts and, through it, the
+ * workflows (which copy images in). test/components/registry.test.ts joins the four.
+ */
+
+/** The ECR registry host of an account and region. */
+export function registryHost(accountId: string, region: string): string {
+    return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** Every repository of an environment is `<prefix>/<service>`; the prefix is `<project>-<environment>`. */
+export function repositoryPrefix(project: string, environment: string): string {
+    return `${project}-${environment}`;
+}
+
+/** The repository name of a service, e.g. `voteapp-dev/vote`. */
+export function repositoryName(project: string, environment: string, service: AppService): string {
+    return physicalName("ecrRepository", `${repositoryPrefix(project, environment)}/${service}`);
+}
+
+export interface RegistryLocation {
+    readonly accountId: string;
+    readonly region: string;
+    readonly project: string;
+    readonly environment: string;
+}
+
+/**
+ * An environment's registry as the program refers to it: the repositories exist before the stack's first
+ * `pulumi up` (the account's bootstrap creates them), so the program needs their names, not resources.
+ */
+export interface RegistryReference {
+    readonly host: string;
+    /** Repositories are `<prefix>/<service>`. */
+    readonly prefix: string;
+    /** `<host>/<prefix>/<service>`. */
+    urlOf(service: AppService): string;
+    arnOf(service: AppService): string;
+    /** Image reference for a service: the repository URL with a tag, or `@digest` when given a sha256 digest. */
+    imageFor(service: AppService, tagOrDigest: string): string;
+}
+
+export function registryReference(location: RegistryLocation): RegistryReference {
+    const host = registryHost(location.accountId, location.region);
+    const name = (service: AppService) => repositoryName(location.project, location.environment, service);
+    const urlOf = (service: AppService) => `${host}/${name(service)}`;
+    return {
+        host,
+        prefix: repositoryPrefix(location.project, location.environment),
+        urlOf,
+        arnOf: (service) =>
+            `arn:${partitionOf(location.region)}:ecr:${location.region}:${location.accountId}:repository/${name(service)}`,
+        imageFor: (service, tagOrDigest) =>
+            `${urlOf(service)}${tagOrDigest.startsWith("sha256:") ? "@" : ":"}${tagOrDigest}`,
+    };
+}
+
 export interface RegistryArgs {
-    /**
-     * Prefix of every repository name: repositories are `<prefix>/<service>`.
-     * @example "voteapp-dev"
-     */
-    readonly namePrefix: string;
+    /** Project and environment the repositories belong to: names are {@link repositoryName}'s. */
+    readonly project: string;
+    readonly environment: string;
     /** KMS key encrypting images at rest (ECR.5). */
     readonly kmsKeyArn: pulumi.Input<string>;
     /**
@@ -18,7 +76,7 @@ export interface RegistryArgs {
     readonly keepImages?: number;
     /**
      * Keep the repositories (and their images) when the stack is destroyed or the resource replaced.
-     * Set in prod, where images are the release record.
+     * Set in staging and prod, where images are the release record.
      * @default false
      */
     readonly retainOnDelete?: boolean;
@@ -31,6 +89,8 @@ export interface RegistryArgs {
 /**
  * One private ECR repository per app service: scan on push (ECR.1), immutable tags (ECR.2) so a tag
  * always means one image, KMS encryption (ECR.5), and a lifecycle policy keeping the last N images.
+ * Each account's bootstrap creates it (bootstrap/registry.ts), so images are pushed before the
+ * environment's first `pulumi up` and no deploy needs `--target`.
  */
 export class Registry extends pulumi.ComponentResource {
     readonly repositories: Readonly<Partial<Record<AppService, aws.ecr.Repository>>>;
@@ -42,19 +102,19 @@ export class Registry extends pulumi.ComponentResource {
         const keep = args.keepImages ?? 30;
         const repositories: Partial<Record<AppService, aws.ecr.Repository>> = {};
         for (const service of args.services ?? APP_SERVICES) {
-            const repositoryName = `${name}-${service}`;
+            const repositoryLogicalName = `${name}-${service}`;
             const repository = new aws.ecr.Repository(
-                repositoryName,
+                repositoryLogicalName,
                 transformed(
                     args.transform?.repository,
                     {
-                        name: `${args.namePrefix}/${service}`,
+                        name: repositoryName(args.project, args.environment, service),
                         imageTagMutability: "IMMUTABLE",
                         imageScanningConfiguration: { scanOnPush: true },
                         encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
                         forceDelete: false,
                     },
-                    repositoryName,
+                    repositoryLogicalName,
                 ),
                 { parent, retainOnDelete: args.retainOnDelete ?? false },
             );
@@ -86,13 +146,5 @@ export class Registry extends pulumi.ComponentResource {
             )
             .apply((pairs) => Object.fromEntries(pairs));
         this.registerOutputs({ repositoryUrls: this.repositoryUrls });
-    }
-
-    /** Image reference for a service: the repository URL with a tag, or `@digest` when given a sha256 digest. */
-    imageFor(service: AppService, tagOrDigest: string): pulumi.Output<string> {
-        const repository = this.repositories[service];
-        if (!repository) throw new Error(`The registry has no repository for ${service}`);
-        const separator = tagOrDigest.startsWith("sha256:") ? "@" : ":";
-        return pulumi.interpolate`${repository.repositoryUrl}${separator}${tagOrDigest}`;
     }
 }

@@ -1,15 +1,16 @@
 import { parseArgs } from "node:util";
 import * as path from "path";
-import { ConfigValidationError } from "../stacks/config";
+import { ConfigValidationError, parseVoteAppConfig } from "../stacks/config";
+import { deployWarnings, formatWarning, type DeployWarning } from "../stacks/warnings";
 import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { exitWhenFlushed } from "./exitWhenFlushed";
-import { listStacks } from "./stackFile";
 import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
 import { estimateCost } from "./cost/estimate";
 import { renderCostEstimate } from "./cost/render";
+import { listStacks, readStackConfig } from "./stackFile";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>] [--votes <n>]
 
@@ -52,6 +53,26 @@ function parseVotes(value: string | undefined): number {
 
 class UsageError extends Error {}
 
+/**
+ * The program's deploy warnings for the planned config; with --set overrides, also what changes against the
+ * stack file as it is (the config the stack runs once deployed from it), e.g. subnets an azCount change moves.
+ */
+function planWarnings(
+    stack: string,
+    planned: Readonly<Record<string, string>>,
+    overrides: Readonly<Record<string, string>>,
+): DeployWarning[] {
+    const file = readStackConfig(stack);
+    const config = parseVoteAppConfig(planned, { project: file.project, stack });
+    if (Object.keys(overrides).length === 0) return deployWarnings(config);
+    try {
+        return deployWarnings(config, parseVoteAppConfig(file.config, { project: file.project, stack }));
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return deployWarnings(config);
+        throw err;
+    }
+}
+
 async function main(): Promise<number> {
     const { values } = parseArgs({
         options: {
@@ -89,6 +110,7 @@ async function main(): Promise<number> {
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
     const region = run.stackConfig.config[`${run.stackConfig.project}:region`] ?? "us-east-1";
     const cost = estimateCost(run.resources, { region, votesPerMonth });
+    const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
         console.log(
             JSON.stringify(
@@ -96,6 +118,7 @@ async function main(): Promise<number> {
                     stack: values.stack,
                     resources: run.resources,
                     outputs: run.outputs,
+                    warnings,
                     policy: { configFile: verdicts.configFile, ...verdicts.report },
                     cost,
                 },
@@ -110,6 +133,10 @@ async function main(): Promise<number> {
         console.log(
             renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
         );
+        if (warnings.length > 0)
+            console.log(
+                `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
+            );
         console.log(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );

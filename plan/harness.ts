@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { CapturedResource } from "../shared/capturedResource";
-import { type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
+import { type MockChildren, type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
 
 /**
  * The one mock harness: runs a Pulumi program in-process against a mocked engine and captures every
@@ -19,8 +19,18 @@ export interface MockedRunOptions {
     readonly context: MockContext;
 }
 
+/** A resource a remote component's mocked outputs say it created (awsx's subnets, route tables...). */
+export interface RemoteChild {
+    readonly urn: string;
+    readonly type: string;
+    readonly id: string;
+    readonly state: Readonly<Record<string, unknown>>;
+}
+
 export interface MockedRun {
     readonly resources: readonly CapturedResource[];
+    /** What remote components created inside, as their mocked outputs reference it (not judged, not planned). */
+    readonly remoteChildren: readonly RemoteChild[];
     /** Stack outputs, resolved. */
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Names of stack outputs marked secret. */
@@ -41,6 +51,8 @@ interface RegisterResourceRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
+    getDeletedwith(): string;
+    getReplaceWithList(): string[];
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 
@@ -66,19 +78,60 @@ function unwrapSecrets(value: unknown): unknown {
     return value;
 }
 
+/** The URN MockMonitor gives a resource (its newUrn: the parent's own type, then the resource's). */
+function mockUrn(parentUrn: string, type: string, name: string): string {
+    const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${[pulumi.getStack(), pulumi.getProject(), qualified, name].join("::")}`;
+}
+
 class CapturingMonitor extends MockMonitor {
     readonly captured: CapturedResource[] = [];
+    readonly children: RemoteChild[] = [];
     readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+    /** Parent URN of the resource being registered: MockMonitor asks for its outputs synchronously, first thing. */
+    private registeringParent = "";
 
     constructor(context: MockContext) {
+        const self: { monitor?: CapturingMonitor } = {};
         super({
             newResource: (args) =>
-                mockResourceOutputs(args.type, args.name, args.inputs as Record<string, unknown>, context),
+                mockResourceOutputs(
+                    args.type,
+                    args.name,
+                    args.inputs as Record<string, unknown>,
+                    context,
+                    self.monitor?.childrenOf(args.type, args.name),
+                ),
             call: (args) => {
-                this.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                self.monitor?.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
                 return mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context);
             },
         });
+        self.monitor = this;
+    }
+
+    /**
+     * Lets a remote component's mock outputs reference the resources it would create inside (awsx's subnets,
+     * route tables...), as the real component's outputs do: each child is registered in MockMonitor's table,
+     * so the SDK can rehydrate the reference (pulumi:pulumi:getResource). Children are not captured: the
+     * plan cannot see inside remote components, and does not pretend to.
+     */
+    private childrenOf(type: string, name: string): MockChildren {
+        const register: MockChildren["register"] = (childType, childName, parentUrn, id, state) => {
+            const urn = mockUrn(parentUrn, childType, childName);
+            this.resources.set(urn, { urn, id, state });
+            this.children.push({ urn, type: childType, id, state });
+            return {
+                urn,
+                reference: {
+                    [pulumi.runtime.specialSigKey]: pulumi.runtime.specialResourceSig,
+                    urn,
+                    id,
+                    packageVersion: "",
+                },
+            };
+        };
+        return { urn: mockUrn(this.registeringParent, type, name), register };
     }
 
     override async registerResource(
@@ -93,6 +146,7 @@ class CapturingMonitor extends MockMonitor {
         const remote = req.getRemote();
         const provider = req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined;
         const parent = req.getParent() || undefined;
+        this.registeringParent = req.getParent();
         return super.registerResource(req, (err, response) => {
             if (!err && response) {
                 this.captured.push({
@@ -108,6 +162,8 @@ class CapturingMonitor extends MockMonitor {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     dependencies: req.getDependenciesList(),
+                    deletedWith: req.getDeletedwith() || undefined,
+                    replaceWith: req.getReplaceWithList(),
                 });
             }
             callback(err, response);
@@ -176,7 +232,13 @@ async function runExclusively(
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw failures[0];
         assertUniqueUrns(monitor.captured);
-        return { resources: [...monitor.captured], outputs, secretOutputs, invokes: [...monitor.invokes] };
+        return {
+            resources: [...monitor.captured],
+            remoteChildren: [...monitor.children],
+            outputs,
+            secretOutputs,
+            invokes: [...monitor.invokes],
+        };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);

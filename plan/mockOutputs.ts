@@ -1,3 +1,5 @@
+import { allocateSubnets, type SubnetKind } from "../shared/subnetLayout";
+
 /**
  * What the mocked engine answers for resources and function calls: plausible, deterministic outputs so
  * the program's `apply` chains run as they would against AWS. Derived from the inputs and the stack's
@@ -9,7 +11,25 @@ export interface MockContext {
 }
 
 type Outputs = Record<string, unknown>;
-type OutputFactory = (name: string, inputs: Outputs, ctx: MockContext) => Outputs;
+
+/**
+ * How a remote component's mocked outputs reference resources it creates inside: `register` records a
+ * child (type, name, parent URN, id, state) with the mocked engine and returns its URN and the wire-format
+ * resource reference to put in an output.
+ */
+export interface MockChildren {
+    /** URN of the resource whose outputs are being made. */
+    readonly urn: string;
+    register(
+        type: string,
+        name: string,
+        parentUrn: string,
+        id: string,
+        state: Outputs,
+    ): { readonly urn: string; readonly reference: Outputs };
+}
+
+type OutputFactory = (name: string, inputs: Outputs, ctx: MockContext, children?: MockChildren) => Outputs;
 
 const str = (value: unknown, fallback: string): string =>
     typeof value === "string" && value.length > 0 ? value : fallback;
@@ -30,20 +50,11 @@ function arnFor(type: string, name: string, ctx: MockContext): string {
 const azNames = (ctx: MockContext): string[] => ["a", "b", "c"].map((s) => `${ctx.region}${s}`);
 
 const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
-    "awsx:ec2:Vpc": (name, inputs, ctx) => {
-        const azs = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 2;
-        const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${i}-${hash(name)}`);
-        return {
-            vpcId: `vpc-${hash(name)}`,
-            privateSubnetIds: ids("priv"),
-            publicSubnetIds: ids("pub"),
-            isolatedSubnetIds: [],
-            availabilityZoneNames: azNames(ctx).slice(0, azs),
-        };
-    },
+    "awsx:ec2:Vpc": (name, inputs, ctx, children) => mockVpc(name, inputs, ctx, children),
     "aws:ecr/repository:Repository": (name, inputs, ctx) => ({
         repositoryUrl: `${ctx.accountId}.dkr.ecr.${ctx.region}.amazonaws.com/${str(inputs.name, name)}`,
         registryId: ctx.accountId,
+        arn: `arn:aws:ecr:${ctx.region}:${ctx.accountId}:repository/${str(inputs.name, name)}`,
     }),
     "aws:rds/instance:Instance": (name, inputs, ctx) => {
         const host = `${str(inputs.identifier, name)}.${hash(name)}.${ctx.region}.rds.amazonaws.com`;
@@ -162,6 +173,83 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
     }),
 };
 
+interface SubnetSpecInput {
+    readonly type: string;
+    readonly cidrMask: number;
+    readonly name?: string;
+}
+
+/**
+ * awsx's Vpc as its provider would answer: the subnets its allocator lays out (shared/subnetLayout.ts,
+ * the allocator's arithmetic, which throws as awsx does when they do not fit), one route table and
+ * association per subnet (awsx/ec2/vpc.ts: subnet → route table → association, each the parent of the
+ * next), and outputs that reference those resources the way the real component's do.
+ */
+function mockVpc(name: string, inputs: Outputs, ctx: MockContext, children?: MockChildren): Outputs {
+    const azCount = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3;
+    const specs = (
+        (inputs.subnetSpecs as SubnetSpecInput[] | undefined) ?? [
+            { type: "Private", cidrMask: 19 },
+            { type: "Public", cidrMask: 20 },
+        ]
+    ).map((spec) => ({
+        type: spec.type as SubnetKind,
+        cidrMask: spec.cidrMask,
+        name: spec.name ?? spec.type.toLowerCase(),
+    }));
+    const layout = allocateSubnets(name, str(inputs.cidrBlock, "10.0.0.0/16"), azCount, specs);
+    const vpcId = `vpc-${hash(name)}`;
+    const azs = azNames(ctx).slice(0, azCount);
+    // Subnet ids say their kind (priv/pub) so tests can tell them apart; route tables get real-looking rtb- ids.
+    const subnetId = (subnet: string) =>
+        `subnet-${subnet.includes("-public-") ? "pub" : "priv"}${subnet.slice(subnet.lastIndexOf("-") + 1)}-${hash(subnet)}`;
+    const plain = {
+        vpcId,
+        privateSubnetIds: layout.subnets.filter((s) => s.type === "Private").map((s) => subnetId(s.name)),
+        publicSubnetIds: layout.subnets.filter((s) => s.type === "Public").map((s) => subnetId(s.name)),
+        isolatedSubnetIds: [],
+        availabilityZoneNames: azs,
+        subnetLayout: specs,
+    };
+    if (!children) return plain;
+    const vpc = children.register("aws:ec2/vpc:Vpc", name, children.urn, vpcId, {
+        cidrBlock: inputs.cidrBlock,
+        arn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:vpc/${vpcId}`,
+    });
+    const created = layout.subnets.map((s) => {
+        const subnet = children.register("aws:ec2/subnet:Subnet", s.name, vpc.urn, subnetId(s.name), {
+            vpcId,
+            cidrBlock: s.cidrBlock,
+            availabilityZone: azs[s.azIndex],
+            tags: { Name: s.name, SubnetType: s.type },
+        });
+        const routeTableId = `rtb-${hash(`${s.name}/rtb`)}`;
+        const routeTable = children.register("aws:ec2/routeTable:RouteTable", s.name, subnet.urn, routeTableId, {
+            vpcId,
+        });
+        const association = children.register(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            s.name,
+            routeTable.urn,
+            `rtbassoc-${hash(`${s.name}/assoc`)}`,
+            { subnetId: subnetId(s.name), routeTableId },
+        );
+        return { type: s.type, subnet, routeTable, association };
+    });
+    const refs = (kind: "subnet" | "routeTable" | "association", type?: SubnetKind) =>
+        created.filter((c) => type === undefined || c.type === type).map((c) => c[kind].reference);
+    return {
+        ...plain,
+        vpc: vpc.reference,
+        subnets: refs("subnet"),
+        privateSubnets: refs("subnet", "Private"),
+        publicSubnets: refs("subnet", "Public"),
+        isolatedSubnets: [],
+        routeTables: refs("routeTable"),
+        routeTableAssociations: refs("association"),
+    };
+}
+
 /** The API Gateway URI that invokes a Lambda function or alias ARN. */
 const lambdaInvokeArn = (functionArn: string, ctx: MockContext): string =>
     `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
@@ -172,9 +260,14 @@ export function mockResourceOutputs(
     name: string,
     inputs: Outputs,
     ctx: MockContext,
+    children?: MockChildren,
 ): { id: string; state: Outputs } {
     const factory = TYPE_OUTPUTS[type];
-    const state: Outputs = { ...inputs, arn: arnFor(type, name, ctx), ...(factory ? factory(name, inputs, ctx) : {}) };
+    const state: Outputs = {
+        ...inputs,
+        arn: arnFor(type, name, ctx),
+        ...(factory ? factory(name, inputs, ctx, children) : {}),
+    };
     // A bucket's id is its name in AWS: policies built from bucket.id and bucket.arn must name the same bucket.
     const id =
         type === "aws:ec2/securityGroup:SecurityGroup"

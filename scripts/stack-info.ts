@@ -6,11 +6,10 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
-import { APP_SERVICES } from "../shared/appContract";
+import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
-import { registryHost } from "../stacks/config/delivery";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
 
 export interface StackInfo {
@@ -27,7 +26,7 @@ export interface StackInfo {
     readonly previewRoleArn: string;
     /** ECR registry host of the account. */
     readonly registry: string;
-    /** ECR repositories are `<repositoryPrefix>/<service>`. */
+    /** ECR repositories (created by the account's bootstrap) are `<repositoryPrefix>/<service>`. */
     readonly repositoryPrefix: string;
     /** `pulumi login` URL when the account hosts its own state (bootstrap stateBackend), else "". */
     readonly backendUrl: string;
@@ -35,24 +34,6 @@ export interface StackInfo {
     readonly secretsProvider: string;
     /** GitHub environment whose protection rules gate the deploy. */
     readonly githubEnvironment: string;
-    /**
-     * URNs (space-separated) of the data key and the ECR repositories: on an environment's first deploy
-     * the workflow creates just these (`pulumi up --target ...`) so the images can be copied in before
-     * the services that run them are created.
-     */
-    readonly registryTargets: string;
-}
-
-/** URNs of the key and registry resources, as the engine names them (checked against a mocked run in tests). */
-export function registryTargetUrns(stack: string, project: string): string[] {
-    const urn = (types: string, name: string) => `urn:pulumi:${stack}::${project}::${types}::${name}`;
-    return [
-        urn("voteapp:security:EncryptionKey$aws:kms/key:Key", "data-key"),
-        ...APP_SERVICES.flatMap((service) => [
-            urn("voteapp:registry:Registry$aws:ecr/repository:Repository", `registry-${service}`),
-            urn("voteapp:registry:Registry$aws:ecr/lifecyclePolicy:LifecyclePolicy", `registry-${service}`),
-        ]),
-    ];
 }
 
 export function stackInfo(stack: string): StackInfo {
@@ -72,11 +53,20 @@ export function stackInfo(stack: string): StackInfo {
             `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
         bootstrap.programProject !== config.project &&
             `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
+        // The bootstrap names the environment's repositories after it; the program pulls from those names.
+        bootstrap.environment !== config.environment &&
+            `environment: ${config.environment} (program) vs ${bootstrap.environment} (bootstrap)`,
     ].filter((m): m is string => typeof m === "string");
     if (mismatches.length > 0)
         throw new Error(
             `Pulumi.${stack}.yaml and bootstrap/Pulumi.${stack}.yaml disagree:\n  ${mismatches.join("\n  ")}`,
         );
+    const registry = registryReference({
+        accountId: config.account.id,
+        region: config.region,
+        project: config.project,
+        environment: config.environment,
+    });
     const roleArn = (name: string) => `arn:${bootstrap.partition}:iam::${bootstrap.accountId}:role/${name}`;
     return {
         stack,
@@ -86,12 +76,11 @@ export function stackInfo(stack: string): StackInfo {
         region: config.region,
         deployRoleArn: config.account.deployRoleArn,
         previewRoleArn: roleArn(bootstrap.roles.preview),
-        registry: registryHost(config.account.id, config.region),
-        repositoryPrefix: `${config.project}-${config.environment}`,
+        registry: registry.host,
+        repositoryPrefix: registry.prefix,
         backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
-        registryTargets: registryTargetUrns(stack, config.project).join(" "),
     };
 }
 

@@ -31,4 +31,8 @@ export interface CapturedResource {
     readonly retainOnDelete: boolean;
     /** URNs this resource depends on (explicit dependsOn and property dependencies). */
     readonly dependencies: readonly string[];
+    /** The `deletedWith` resource option's URN: the engine counts it as a dependency (e.g. for --target). */
+    readonly deletedWith?: string;
+    /** The `replaceWith` resource option's URNs, also dependencies to the engine. */
+    readonly replaceWith?: readonly string[];
 }

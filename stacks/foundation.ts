@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
-import { Registry } from "../components/registry";
+import { type RegistryReference, registryReference } from "../components/registry";
 import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
@@ -21,10 +21,14 @@ export interface BaseFoundation {
     readonly transforms: VoteAppTransforms;
 }
 
-/** What the container platforms (ecs, eks) build on: the base, plus the VPC and the image registry. */
+/**
+ * What the container platforms (ecs, eks) build on: the base, plus the VPC and the image registry. The
+ * registry's repositories belong to the account's bootstrap (bootstrap/registry.ts): they exist, and hold
+ * the images, before the stack's first `pulumi up`, so the program refers to them by name.
+ */
 export interface Foundation extends BaseFoundation {
     readonly network: Network;
-    readonly registry: Registry;
+    readonly registry: RegistryReference;
 }
 
 /** Provider and key only: the serverless platform needs no VPC, NAT or ECR (it pays for none of them). */
@@ -48,10 +52,10 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
     return { provider, componentOptions, key, namePrefix, transforms };
 }
 
-/** The base, then the VPC and the ECR repositories the container platforms run in and pull from. */
+/** The base, then the VPC the container platforms run in and the ECR repositories they pull from. */
 export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): Foundation {
     const base = buildBaseFoundation(config, transforms);
-    const { componentOptions, key, namePrefix } = base;
+    const { componentOptions, key } = base;
     const network = new Network(
         "network",
         {
@@ -65,23 +69,18 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
         },
         componentOptions,
     );
-    const registry = new Registry(
-        "registry",
-        {
-            namePrefix,
-            kmsKeyArn: key.arn,
-            keepImages: config.images.keepPerRepository,
-            retainOnDelete: config.hardened,
-            transform: base.transforms.registry,
-        },
-        componentOptions,
-    );
+    const registry = registryReference({
+        accountId: config.account.id,
+        region: config.region,
+        project: config.project,
+        environment: config.environment,
+    });
     return { ...base, network, registry };
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
-export function imagesFor(config: VoteAppConfig, registry: Registry): Record<AppService, pulumi.Input<string>> {
+export function imagesFor(config: VoteAppConfig, registry: RegistryReference): Record<AppService, string> {
     return Object.fromEntries(
         APP_SERVICES.map((s) => [s, config.images.overrides[s] ?? registry.imageFor(s, config.images.tag)]),
-    ) as Record<AppService, pulumi.Input<string>>;
+    ) as Record<AppService, string>;
 }

@@ -6,8 +6,13 @@ export { createVoteApp, type VoteAppOutputs } from "./voteApp";
 import { loadVoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 import { createVoteApp, type VoteAppOutputs } from "./voteApp";
+import { deployWarnings, logWarnings } from "./warnings";
+
+export { deployWarnings, formatWarning, type DeployWarning } from "./warnings";
 
 /** The program: read and validate this stack's config, then compose. Runs under the CLI and under mocks alike. */
 export function voteAppProgram(options: { readonly transforms?: VoteAppTransforms } = {}): VoteAppOutputs {
-    return createVoteApp(loadVoteAppConfig(), options.transforms);
+    const config = loadVoteAppConfig();
+    logWarnings(deployWarnings(config));
+    return createVoteApp(config, options.transforms);
 }

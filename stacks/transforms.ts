@@ -1,7 +1,6 @@
 import type { DataArgs } from "../components/data";
 import type { FargateSecurityGroupsArgs } from "../components/fargate/securityGroups";
 import type { VoteAppOnFargateArgs } from "../components/fargate/voteAppOnFargate";
-import type { RegistryArgs } from "../components/registry";
 
 /**
  * Per-component transforms handed through the composition to the components' own `transform` args: the
@@ -9,7 +8,6 @@ import type { RegistryArgs } from "../components/registry";
  * prove that weakening a secure default is caught by the policy pack. Empty in the shipped program.
  */
 export interface VoteAppTransforms {
-    readonly registry?: RegistryArgs["transform"];
     readonly data?: DataArgs["transform"];
     readonly fargateSecurityGroups?: FargateSecurityGroupsArgs["transform"];
     readonly fargate?: VoteAppOnFargateArgs["transform"];

@@ -1,3 +1,4 @@
+import { APP_SERVICES } from "../shared/appContract";
 import type { VoteAppConfig } from "./config";
 import { buildBaseFoundation, buildFoundation, type Foundation, type VoteAppOutputs } from "./foundation";
 import { deployOnEks } from "./platforms/eks";
@@ -38,7 +39,11 @@ export function createVoteApp(config: VoteAppConfig, transforms: VoteAppTransfor
     }
 }
 
-/** Outputs every container platform shares: the VPC and the image repositories. */
+/** Outputs every container platform shares: the VPC and the image repositories (the bootstrap's). */
 function containerOutputs(foundation: Foundation): VoteAppOutputs {
-    return { vpcId: foundation.network.vpcId, repositoryUrls: foundation.registry.repositoryUrls };
+    const { registry } = foundation;
+    return {
+        vpcId: foundation.network.vpcId,
+        repositoryUrls: Object.fromEntries(APP_SERVICES.map((service) => [service, registry.urlOf(service)])),
+    };
 }

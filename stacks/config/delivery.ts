@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
-import { intBetween, matching } from "../../shared/config/values";
+import { matching } from "../../shared/config/values";
+import { registryHost } from "../../components/registry";
 import type { ConfigCheck, FlatOf } from "./check";
 import { IMAGE_DIGEST, IMAGE_REFERENCE, IMAGE_TAG } from "./rules";
 
@@ -15,9 +16,7 @@ export const DIGEST_REFERENCE = /@sha256:[a-f0-9]{64}$/;
 export const PLACEHOLDER_DIGEST = `sha256:${"0".repeat(64)}`;
 
 /** The stack's own ECR registry host: staging and prod images are copied there before a deploy. */
-export function registryHost(accountId: string, region: string): string {
-    return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
-}
+export { registryHost };
 
 /** An image tag, or a digest, in the stack's own repositories. */
 export const imageTagOrDigest = z.string().refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), {
@@ -33,8 +32,7 @@ export const deliveryKeys = {
     voteImage: imageReference.optional(),
     resultImage: imageReference.optional(),
     workerImage: imageReference.optional(),
-    ecrKeepImages: intBetween(1, 1000),
-} satisfies Record<`${AppService}Image` | "imageTag" | "ecrKeepImages", z.ZodType>;
+} satisfies Record<`${AppService}Image` | "imageTag", z.ZodType>;
 
 export type DeliveryFlatConfig = FlatOf<typeof deliveryKeys> & { readonly accountId: string; readonly region: string };
 
@@ -42,7 +40,6 @@ export interface ImagesConfig {
     readonly tag: string;
     /** Explicit references overriding the stack's ECR repositories. */
     readonly overrides: Readonly<Partial<Record<AppService, string>>>;
-    readonly keepPerRepository: number;
 }
 
 /** The services whose image the stack file pins by a full reference (`<service>Image`). */
@@ -75,5 +72,5 @@ export const checkDelivery: ConfigCheck<DeliveryFlatConfig> = (flat, tier, repor
 export function resolveImages(flat: DeliveryFlatConfig): ImagesConfig {
     const overrides: Partial<Record<AppService, string>> = {};
     for (const service of pinnedServices(flat)) overrides[service] = flat[`${service}Image`];
-    return { tag: flat.imageTag, overrides, keepPerRepository: flat.ecrKeepImages };
+    return { tag: flat.imageTag, overrides };
 }

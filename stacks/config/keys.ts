@@ -8,6 +8,12 @@ export const CONFIG_NAMESPACE = "voteapp";
 import type { AppService } from "../../shared/appContract";
 import { prefixed } from "../../shared/record";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
+import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
+import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./rules";
+
+/** The smallest VPC per AZ count, by awsx's allocator arithmetic (stated in the key's description). */
+const smallestVpc = (azCount: number) =>
+    `/${largestVpcPrefixFor(azCount, networkSubnetRequests(PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX))}`;
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "../../shared/config/reader";
 
@@ -79,14 +85,13 @@ export const CONFIG_KEYS = {
     platform: { type: "string", description: "Compute platform: ecs (Fargate), eks or lambda.", default: "ecs" },
     vpcCidr: {
         type: "string",
-        description:
-            "IPv4 CIDR of the VPC in a private range, large enough for one /22 private and one /24 public subnet per AZ (/20 or larger).",
+        description: `IPv4 CIDR of the VPC in a private range. awsx splits it into 2^ceil(log2 azCount) equal blocks, one per AZ, each holding a /${PRIVATE_SUBNET_PREFIX} private and a /${PUBLIC_SUBNET_PREFIX} public subnet: ${smallestVpc(1)} or larger for 1 AZ, ${smallestVpc(2)} for 2, ${smallestVpc(3)} for 3. Changing it replaces every subnet.`,
         default: "10.0.0.0/16",
     },
     azCount: {
         type: "integer",
         description:
-            "Availability zones to spread over: 2 or 3 (1 allowed in dev only, on platforms without a load balancer).",
+            "Availability zones to spread over: 2 or 3 (1 allowed in dev only, on platforms without a load balancer). Changing it later can move subnets (awsx re-splits the VPC: 2 → 3 moves the second AZ's), which replaces them and what runs in them; the offline plan with --set voteapp:azCount=<n> lists what moves.",
         default: 2,
     },
     natGateways: {
@@ -169,11 +174,6 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.",
         optional: true,
-    },
-    ecrKeepImages: {
-        type: "integer",
-        description: "Images kept per ECR repository by the lifecycle policy (1–1000).",
-        default: 30,
     },
     optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
     optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
@@ -301,8 +301,8 @@ export const CONFIG_KEYS = {
     lambdaAccountConcurrency: {
         type: "integer",
         description:
-            "The account's Lambda concurrency quota in the region: the functions' reserved concurrency must leave 100 unreserved.",
-        default: 1000,
+            "The account's Lambda concurrency quota in the region, as Service Quotas shows it (Lambda, Concurrent executions, L-B99A9384): the functions' reserved concurrency must leave 100 unreserved. 0 = not stated: 1000 is assumed and the plan warns, since new accounts start at 10.",
+        default: 0,
     },
     lambdaApiThrottleBurst: {
         type: "integer",

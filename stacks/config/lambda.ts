@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { intBetween as between } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
@@ -61,7 +62,14 @@ export const lambdaKeys = {
         WORKER_CONCURRENCY.max,
         " (the queue's event source mapping needs a maximum concurrency of at least 2)",
     ),
-    lambdaAccountConcurrency: between(UNRESERVED_CONCURRENCY_MINIMUM, 1_000_000),
+    // 0 = not stated (Pulumi.yaml cannot declare an optional integer: the CLI rejects an empty integer default).
+    lambdaAccountConcurrency: z
+        .number()
+        .int({ error: "must be a whole number" })
+        .refine((v) => v === 0 || (v >= UNRESERVED_CONCURRENCY_MINIMUM && v <= 1_000_000), {
+            error: `must be 0 (not stated) or the quota, between ${UNRESERVED_CONCURRENCY_MINIMUM} and 1000000`,
+        })
+        .transform((v) => (v === 0 ? undefined : v)),
     lambdaApiThrottleBurst: between(
         API_BURST_LIMIT.min,
         API_BURST_LIMIT.max,
@@ -82,6 +90,19 @@ export const lambdaKeys = {
 
 /** The flat values of the lambda block, as the loader has parsed them. */
 export type LambdaFlatConfig = FlatOf<typeof lambdaKeys>;
+
+/**
+ * Lambda's default concurrency quota for an account whose quota was never lowered; assumed while
+ * `lambdaAccountConcurrency` is unset. New accounts start far lower (NEW_ACCOUNT_CONCURRENCY).
+ */
+export const ASSUMED_ACCOUNT_CONCURRENCY = 1000;
+/**
+ * The concurrency quota AWS gives new accounts (Lambda's quotas page: new accounts get reduced concurrency
+ * quotas; 10 at the time of writing): too low to reserve anything, since Lambda keeps 100 unreserved.
+ * Raised through Service Quotas (quota code L-B99A9384).
+ */
+export const NEW_ACCOUNT_CONCURRENCY = 10;
+export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 
 /** One Lambda function's size and limits. */
 export interface LambdaFunctionSize {
@@ -104,10 +125,13 @@ export interface LambdaConfig {
         /** Derived: six times the worker's timeout (AWS's recommendation for Lambda-consumed queues). */
         readonly visibilityTimeoutSeconds: number;
     };
+    /** The account's concurrency quota as the stack file states it (lambdaAccountConcurrency); undefined = not stated. */
+    readonly statedAccountConcurrency?: number;
 }
 
-const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): keyof LambdaFlatConfig =>
-    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as keyof LambdaFlatConfig;
+type FunctionKey = Exclude<keyof LambdaFlatConfig, "lambdaAccountConcurrency">;
+const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): FunctionKey =>
+    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as FunctionKey;
 
 /** The queue's visibility timeout: six times the worker's timeout (the batching window is always 0 on FIFO). */
 export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): number {
@@ -131,12 +155,12 @@ export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report) 
         (sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")],
         0,
     );
-    const reservable = flat.lambdaAccountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM;
+    const reservable = (flat.lambdaAccountConcurrency ?? ASSUMED_ACCOUNT_CONCURRENCY) - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {
         report(
             "lambdaAccountConcurrency",
             flat.lambdaAccountConcurrency,
-            `leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
+            `${flat.lambdaAccountConcurrency === undefined ? `(unset: ${ASSUMED_ACCOUNT_CONCURRENCY} assumed) ` : ""}leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
         );
     }
 };
@@ -157,5 +181,8 @@ export function resolveLambda(flat: LambdaFlatConfig): LambdaConfig {
             maxReceiveCount: flat.lambdaQueueMaxReceiveCount,
             visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds),
         },
+        ...(flat.lambdaAccountConcurrency !== undefined
+            ? { statedAccountConcurrency: flat.lambdaAccountConcurrency }
+            : {}),
     };
 }

@@ -1,4 +1,11 @@
 import * as ipaddr from "ipaddr.js";
+import {
+    allocateSubnets,
+    largestVpcPrefixFor,
+    networkSubnetRequests,
+    newBits,
+    SubnetAllocationError,
+} from "../../shared/subnetLayout";
 
 /** Small, pure facts about AWS values that config validation checks; kept apart so tests can name them. */
 
@@ -40,8 +47,8 @@ export interface CidrCheck {
 }
 
 /**
- * A VPC CIDR must be a well-formed IPv4 network address in an RFC 1918 range, and big enough to hold one
- * private /22 and one public /24 per AZ.
+ * A VPC CIDR must be a well-formed IPv4 network address in an RFC 1918 range, and big enough for awsx to
+ * lay out one private /22 and one public /24 in each AZ's block (awsx's allocator arithmetic, not a sum).
  */
 export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr)) {
@@ -61,12 +68,16 @@ export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
             problem: `has prefix /${prefix}; allowed /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}`,
         };
     }
-    const needed = azCount * (2 ** (32 - PRIVATE_SUBNET_PREFIX) + 2 ** (32 - PUBLIC_SUBNET_PREFIX));
-    const available = 2 ** (32 - prefix);
-    if (needed > available) {
+    // awsx's own arithmetic (shared/subnetLayout.ts): each AZ gets 1/2^ceil(log2 azCount) of the VPC.
+    const specs = networkSubnetRequests(PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX);
+    try {
+        allocateSubnets("network", cidr, azCount, specs);
+    } catch (err) {
+        if (!(err instanceof SubnetAllocationError)) throw err;
+        const blocks = 2 ** newBits(azCount);
         return {
             ok: false,
-            problem: `is too small: ${azCount} AZs need one /${PRIVATE_SUBNET_PREFIX} private and one /${PUBLIC_SUBNET_PREFIX} public subnet each (${needed} addresses), /${prefix} holds ${available}`,
+            problem: `is too small for ${azCount} AZs: awsx splits the VPC into ${blocks} equal blocks (2^ceil(log2 ${azCount})), one per AZ, so each AZ gets a /${err.azBitmask} of ${err.azSize} addresses, but its /${PRIVATE_SUBNET_PREFIX} private and /${PUBLIC_SUBNET_PREFIX} public subnets need ${err.requiredPerAz}; use a /${largestVpcPrefixFor(azCount, specs)} or larger`,
         };
     }
     return { ok: true };

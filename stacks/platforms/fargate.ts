@@ -64,7 +64,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             securityGroups,
             data,
             images: imagesFor(config, registry),
-            repositoryArns: Object.values(registry.repositories).map((r) => r.arn),
+            repositoryArns: APP_SERVICES.map((service) => registry.arnOf(service)),
             sizes: config.services,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,

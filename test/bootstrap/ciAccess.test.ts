@@ -288,7 +288,7 @@ describe("bootstrap: provider, state backend and protection", function () {
         const bucket = named(run, "aws:s3/bucket:Bucket", "state-bucket");
         assert.strictEqual(bucket.inputs.bucket, "voteapp-pulumi-state-333333333333");
         assert.ok(bucket.protect && bucket.retainOnDelete, "bucket not protected");
-        const key = single(run, "aws:kms/key:Key");
+        const key = single(run, "aws:kms/key:Key", "state");
         assert.ok(key.protect && key.inputs.enableKeyRotation === true);
         assert.deepStrictEqual(
             input(
@@ -327,7 +327,7 @@ describe("bootstrap: provider, state backend and protection", function () {
             "DenyInsecureTransport",
         );
         assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
-        assert.strictEqual(single(run, "aws:kms/alias:Alias").inputs.name, "alias/voteapp-pulumi-state");
+        assert.strictEqual(single(run, "aws:kms/alias:Alias", "state").inputs.name, "alias/voteapp-pulumi-state");
         // FSBP S3.9: who read or wrote the state is logged to its own bucket.
         const logging = named(run, "aws:s3/bucketLogging:BucketLogging", "state-bucket");
         assert.strictEqual(logging.inputs.bucket, "voteapp-pulumi-state-333333333333");
@@ -344,7 +344,10 @@ describe("bootstrap: provider, state backend and protection", function () {
     it("without stateBackend, no bucket or key is created", async () => {
         const run = await bootstrapRun("dev", { overrides: { "voteapp-bootstrap:stateBackend": "false" } });
         assert.deepStrictEqual(
-            [ofType(run, "aws:s3/bucket:Bucket").length, ofType(run, "aws:kms/key:Key").length],
+            [
+                ofType(run, "aws:s3/bucket:Bucket").length,
+                ofType(run, "aws:kms/key:Key").filter((k) => k.name.includes("state")).length,
+            ],
             [0, 0],
         );
         assert.ok(!("stateBackendUrl" in run.outputs));

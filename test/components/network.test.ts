@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../components/network";
-import { input, named, ofType, single, stackRun } from "../support/stacks";
+import { input, named, ofType, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
 
 describe("Network", () => {
     it("lays out public and private subnets over the configured AZs with the stack's CIDR", async () => {
@@ -29,12 +29,42 @@ describe("Network", () => {
         );
     });
 
-    it("adds a free S3 gateway endpoint so image layers skip NAT", async () => {
-        const specs = input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "vpcEndpointSpecs") as {
-            serviceName: string;
-            vpcEndpointType: string;
-        }[];
-        assert.deepStrictEqual(specs, [{ serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway" }]);
+    for (const stack of SHIPPED_STACKS) {
+        it(`${stack}: the S3 gateway endpoint is attached to every private subnet's route table, and only those`, async () => {
+            const run = await stackRun(stack);
+            const endpoint = single(run, "aws:ec2/vpcEndpoint:VpcEndpoint", "-s3");
+            assert.deepStrictEqual(
+                [endpoint.inputs.serviceName, endpoint.inputs.vpcEndpointType],
+                ["com.amazonaws.eu-west-1.s3", "Gateway"],
+            );
+            // What awsx created inside the VPC, as its (mocked) outputs report it: subnets, then route table associations.
+            const children = (type: string) => run.remoteChildren.filter((c) => c.type === type);
+            const privateSubnets = children("aws:ec2/subnet:Subnet")
+                .filter((s) => (s.state.tags as Record<string, string>).SubnetType === "Private")
+                .map((s) => s.id);
+            const routeTableOf = new Map(
+                children("aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [
+                    String(a.state.subnetId),
+                    String(a.state.routeTableId),
+                ]),
+            );
+            const azCount = single(run, "awsx:ec2:Vpc").inputs.numberOfAvailabilityZones;
+            assert.strictEqual(privateSubnets.length, azCount);
+            const expected = privateSubnets.map((id) => routeTableOf.get(id));
+            assert.ok(
+                expected.every((id) => id?.startsWith("rtb-")),
+                JSON.stringify(expected),
+            );
+            assert.deepStrictEqual(endpoint.inputs.routeTableIds, expected);
+            assert.deepStrictEqual(
+                [endpoint.inputs.vpcId],
+                children("aws:ec2/vpc:Vpc").map((v) => v.id),
+            );
+        });
+    }
+
+    it("awsx creates no endpoint of its own (the plan sees every endpoint the stack has)", async () => {
+        assert.strictEqual(input(single(await stackRun("dev"), "awsx:ec2:Vpc"), "vpcEndpointSpecs"), undefined);
     });
 
     it("passes the stack's provider to the remote awsx VPC explicitly", async () => {
@@ -58,11 +88,13 @@ describe("Network", () => {
     });
 
     it("creates interface endpoints only when asked, reachable on 443 from the VPC", async () => {
-        assert.strictEqual(ofType(await stackRun("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint").length, 0);
+        const interfaceEndpoints = (run: Awaited<ReturnType<typeof stackRun>>) =>
+            ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
+        assert.strictEqual(interfaceEndpoints(await stackRun("dev")).length, 0);
         const run = await stackRun("dev", {
             overrides: { "voteapp:natGateways": "none", "voteapp:vpcInterfaceEndpoints": "true" },
         });
-        const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
+        const endpoints = interfaceEndpoints(run);
         assert.deepStrictEqual(
             endpoints.map((e) => e.inputs.serviceName).sort(),
             INTERFACE_ENDPOINT_SERVICES.map((s) => `com.amazonaws.eu-west-1.${s}`).sort(),

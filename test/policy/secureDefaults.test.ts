@@ -47,20 +47,6 @@ describe("secure defaults flipped through component transforms fire the matching
         assertFires(report, "rds-not-public", "data-postgres", "publiclyAccessible");
     });
 
-    it("an ECR repository without scan on push (Registry transform) fires ecr-scan-on-push", async () => {
-        const report = await devVerdicts({
-            registry: {
-                repository: (args, name) =>
-                    name.endsWith("-worker") ? { ...args, imageScanningConfiguration: { scanOnPush: false } } : args,
-            },
-        });
-        assertFires(report, "ecr-scan-on-push", "registry-worker", "");
-        assert.ok(
-            !report.violations.some((v) => v.policyName === "ecr-scan-on-push" && v.name !== "registry-worker"),
-            "only the weakened repository is flagged",
-        );
-    });
-
     it("0.0.0.0/0 on a service security group (FargateSecurityGroups transform) fires sg-no-public-ingress", async () => {
         const report = await devVerdicts({
             fargateSecurityGroups: {

@@ -51,7 +51,9 @@ describe("stack config validation", () => {
     it("refuses a CIDR too small for the subnets of its AZs", () => {
         assertProblem("dev", { vpcCidr: "10.0.0.0/21" }, "vpcCidr", "too small", "2 AZs");
         assert.ok(checkVpcCidr("10.0.0.0/21", 1).ok, "a /21 holds one AZ's subnets");
-        assert.ok(checkVpcCidr("10.0.0.0/20", 3).ok, "a /20 holds three AZs' subnets");
+        // awsx gives each of 3 AZs a quarter of the VPC: a /20's quarters (/22) cannot hold a /22 and a /24.
+        assert.ok(!checkVpcCidr("10.0.0.0/20", 3).ok, "a /20 cannot hold three AZs' subnets");
+        assert.ok(checkVpcCidr("10.0.0.0/19", 3).ok, "a /19 holds three AZs' subnets");
     });
 
     it("allows 1 AZ in dev only, never behind a load balancer (AWS needs two AZs for an ALB), and never more than 3", () => {

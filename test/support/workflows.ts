@@ -19,6 +19,9 @@ export interface WorkflowStep {
 
 export interface WorkflowJob {
     readonly name?: string;
+    readonly "runs-on"?: string | string[];
+    readonly if?: string;
+    readonly strategy?: { readonly matrix?: Record<string, unknown> };
     readonly needs?: string | string[];
     readonly outputs?: Record<string, string>;
     readonly env?: Record<string, string>;
@@ -60,4 +63,15 @@ export function stepWithId(job: WorkflowJob, id: string): WorkflowStep | undefin
 /** `steps.<id>.outputs.<name>` references in a text: [id, name] pairs. */
 export function stepOutputReferences(text: string): [string, string][] {
     return [...text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => [m[1], m[2]]);
+}
+
+/** Every step of every job of every workflow, with where it is. */
+export function allWorkflowSteps(): { file: string; job: string; step: WorkflowStep }[] {
+    return workflowFiles().flatMap((file) => stepsOf(readWorkflow(file)).map(({ job, step }) => ({ file, job, step })));
+}
+
+/** The fenced shell code blocks of a Markdown file, e.g. the README's commands. */
+export function shellBlocks(markdownFile: string): string[] {
+    const text = fs.readFileSync(markdownFile, "utf8");
+    return [...text.matchAll(/```(?:bash|sh|shell)\n([\s\S]*?)```/g)].map((m) => m[1]);
 }

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import { APP_SERVICES } from "../shared/appContract";
+import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../shared/subnetLayout";
+import { qualifiedKey, type VoteAppConfig } from "./config";
+import {
+    ASSUMED_ACCOUNT_CONCURRENCY,
+    CONCURRENCY_QUOTA_CODE,
+    NEW_ACCOUNT_CONCURRENCY,
+    UNRESERVED_CONCURRENCY_MINIMUM,
+} from "./config/lambda";
+import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./config/rules";
+
+/**
+ * What a valid config still needs a person to know before `pulumi up`: not errors (the config is
+ * deployable), but steps or consequences AWS would otherwise surface halfway through a deploy. The offline
+ * plan prints them; under the Pulumi CLI the program logs them, so `pulumi preview` shows them too.
+ */
+export interface DeployWarning {
+    /** The config key the warning is about. */
+    readonly key: string;
+    readonly message: string;
+}
+
+/** The VPC layout awsx gives a config (shared/subnetLayout.ts). */
+function layoutOf(config: VoteAppConfig) {
+    return allocateSubnets(
+        "network",
+        config.network.cidr,
+        config.network.azCount,
+        networkSubnetRequests(PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX),
+    );
+}
+
+/**
+ * Warnings for a config. `deployed` is the config the stack runs today when known (the offline plan
+ * compares `--set` overrides with the stack file): changing the VPC's layout replaces subnets.
+ */
+export function deployWarnings(config: VoteAppConfig, deployed?: VoteAppConfig): DeployWarning[] {
+    const warnings: DeployWarning[] = [];
+    const hasVpc = config.platform !== "lambda";
+    if (hasVpc && deployed && deployed.platform !== "lambda") {
+        const changes = movedSubnets(layoutOf(deployed), layoutOf(config));
+        if (changes.moved.length > 0 || changes.removed.length > 0) {
+            const key =
+                config.network.cidr !== deployed.network.cidr ? qualifiedKey("vpcCidr") : qualifiedKey("azCount");
+            const moves = changes.moved.map((m) => `${m.name} ${m.from} → ${m.to}`);
+            warnings.push({
+                key,
+                message:
+                    `changes the VPC layout (azCount ${deployed.network.azCount} → ${config.network.azCount}, vpcCidr ${deployed.network.cidr} → ${config.network.cidr}): ` +
+                    [
+                        moves.length > 0 ? `subnets move (${moves.join(", ")})` : "",
+                        changes.removed.length > 0 ? `subnets go (${changes.removed.join(", ")})` : "",
+                    ]
+                        .filter(Boolean)
+                        .join("; ") +
+                    ". A subnet whose CIDR changes is replaced, and AWS refuses to delete a subnet that still has network interfaces (NAT gateways, RDS, ElastiCache, tasks, nodes): plan the migration (e.g. a new stack) instead of updating in place.",
+            });
+        }
+    }
+    if (config.platform === "lambda" && config.lambda.statedAccountConcurrency === undefined) {
+        const reserved = APP_SERVICES.reduce((sum, s) => sum + config.lambda.functions[s].reservedConcurrency, 0);
+        warnings.push({
+            key: qualifiedKey("lambdaAccountConcurrency"),
+            message: `is unset, so ${ASSUMED_ACCOUNT_CONCURRENCY} is assumed. The functions reserve ${reserved} concurrent executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so the account needs a concurrency quota of at least ${reserved + UNRESERVED_CONCURRENCY_MINIMUM} in ${config.region}; new accounts start at ${NEW_ACCOUNT_CONCURRENCY}, and pulumi up then fails on the first function. Check Service Quotas (Lambda, Concurrent executions, ${CONCURRENCY_QUOTA_CODE}), request an increase if needed, then set this key to the granted quota.`,
+        });
+    }
+    return warnings;
+}
+
+/** One line per warning, as the plan prints them and the program logs them. */
+export function formatWarning(warning: DeployWarning): string {
+    return `${warning.key} ${warning.message}`;
+}
+
+/** Under the Pulumi CLI (an engine is attached), log the warnings so previews show them; mocked runs stay quiet. */
+export function logWarnings(warnings: readonly DeployWarning[]): void {
+    if (!pulumi.runtime.hasEngine()) return;
+    for (const warning of warnings) void pulumi.log.warn(formatWarning(warning));
+}
