@@ -6,7 +6,6 @@
  * Usage (from the repository root): npx ts-node --transpile-only app/build.ts [outdir]
  * (In the image build, where ts-node is absent, esbuild first bundles this script itself: see app/Dockerfile.)
  */
-import { build } from "esbuild";
 import * as path from "path";
 import { HEALTHCHECK_ENTRY } from "../shared/imageContract";
 import { NODE_RUNTIME } from "../shared/nodeRuntime";
@@ -35,6 +34,24 @@ export const LAMBDA_ENTRIES = {
 export type LambdaBundleName = keyof typeof LAMBDA_ENTRIES;
 
 const APP_DIR = path.resolve(__dirname);
+
+let esbuildUsers = 0;
+
+/**
+ * Runs `use` with esbuild, then stops esbuild's service process once no caller in this process needs it,
+ * and waits for it to exit: a build leaves no child process behind (esbuild would otherwise keep its
+ * service running until this process exits, and the service would outlive it for a moment).
+ */
+export async function withEsbuild<T>(use: (esbuild: typeof import("esbuild")) => Promise<T>): Promise<T> {
+    const esbuild = await import("esbuild");
+    esbuildUsers += 1;
+    try {
+        return await use(esbuild);
+    } finally {
+        esbuildUsers -= 1;
+        if (esbuildUsers === 0) await esbuild.stop();
+    }
+}
 export const DEFAULT_OUTDIR = path.join(APP_DIR, "dist");
 
 /** Build every container bundle into `outdir`; resolves with the absolute paths written, by bundle name. */
@@ -43,21 +60,23 @@ export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<
         out,
         in: path.join(APP_DIR, source),
     }));
-    const result = await build({
-        entryPoints,
-        outdir,
-        bundle: true,
-        platform: "node",
-        target: NODE_RUNTIME.esbuildTarget,
-        format: "cjs",
-        minify: false,
-        sourcemap: false,
-        legalComments: "none",
-        logLevel: "silent",
-        // pg's optional native binding is never used.
-        external: ["pg-native"],
-        metafile: false,
-    });
+    const result = await withEsbuild(({ build }) =>
+        build({
+            entryPoints,
+            outdir,
+            bundle: true,
+            platform: "node",
+            target: NODE_RUNTIME.esbuildTarget,
+            format: "cjs",
+            minify: false,
+            sourcemap: false,
+            legalComments: "none",
+            logLevel: "silent",
+            // pg's optional native binding is never used.
+            external: ["pg-native"],
+            metafile: false,
+        }),
+    );
     if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.text).join("\n"));
     const written = {} as Record<BundleName, string>;
     for (const name of Object.keys(CONTAINER_ENTRIES) as BundleName[]) written[name] = path.join(outdir, `${name}.js`);
@@ -66,16 +85,21 @@ export async function buildContainers(outdir: string = DEFAULT_OUTDIR): Promise<
 
 /** Build every Lambda bundle into `outdir` (`<name>.js`, CommonJS, exports.handler). */
 export async function buildLambdas(outdir: string): Promise<Record<LambdaBundleName, string>> {
-    await build({
-        entryPoints: Object.entries(LAMBDA_ENTRIES).map(([out, source]) => ({ out, in: path.join(APP_DIR, source) })),
-        outdir,
-        bundle: true,
-        platform: "node",
-        target: NODE_RUNTIME.esbuildTarget,
-        format: "cjs",
-        legalComments: "none",
-        logLevel: "silent",
-    });
+    await withEsbuild(({ build }) =>
+        build({
+            entryPoints: Object.entries(LAMBDA_ENTRIES).map(([out, source]) => ({
+                out,
+                in: path.join(APP_DIR, source),
+            })),
+            outdir,
+            bundle: true,
+            platform: "node",
+            target: NODE_RUNTIME.esbuildTarget,
+            format: "cjs",
+            legalComments: "none",
+            logLevel: "silent",
+        }),
+    );
     const written = {} as Record<LambdaBundleName, string>;
     for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaBundleName[])
         written[name] = path.join(outdir, `${name}.js`);

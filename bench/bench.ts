@@ -1,7 +1,10 @@
 // `npm run bench`: how long the offline plan and policy evaluation of each stack × platform and the whole test suite take, and the memory
-// a plan needs. Figures, not pass/fail: compare them across changes (targets: a stack plan under 10 s,
-// the suite under 3 minutes on CI's 2-core machine).
+// a plan needs, and the test loop: `npm test` beside one mocked test file with type-checking, with their ratio.
+// Figures, not pass/fail: compare them across changes (targets: a stack plan under 10 s, npm test at most
+// 6 times the one-file loop). BENCH_ROUNDS, BENCH_TEST_ROUNDS: rounds of each; BENCH_ONLY=loop: the loop only.
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/evaluate";
@@ -56,15 +59,81 @@ async function benchPlans(): Promise<void> {
     );
 }
 
-function benchCommand(label: string, command: string, args: string[]): void {
+/** Runs a command to completion; its wall time in seconds and a one-line summary of its result. */
+function timeCommand(command: string, args: string[]): { seconds: number; summary: string; ok: boolean } {
     const start = performance.now();
     const result = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
     const seconds = (performance.now() - start) / 1000;
     const summary = /(\d+) passed, (\d+) failed/.exec(result.stdout ?? "")?.[0] ?? `exit ${result.status}`;
+    if (result.status !== 0)
+        process.stderr.write(`${command} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}\n`);
+    return { seconds, summary, ok: result.status === 0 };
+}
+
+function benchCommand(label: string, command: string, args: string[]): void {
+    const { seconds, summary } = timeCommand(command, args);
     console.log(`  ${label.padEnd(28)} ${seconds.toFixed(1)} s  (${summary})`);
 }
 
+/**
+ * The baseline of the test loop (issue 16.9): one mocked Pulumi test file with type-checking, i.e. tsc on
+ * that file and what it imports (the project's compiler options), then mocha on it, both cold processes.
+ */
+export const BASELINE_TEST_FILE = "test/components/registry.test.ts";
+const SUITE_RATIO_TARGET = 6;
+
+function baselineRun(): { seconds: number; summary: string; ok: boolean } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-baseline-"));
+    try {
+        // The project's options for one file; typeRoots spelled out because the config lives outside the project.
+        const config = {
+            extends: path.join(PROJECT_ROOT, "tsconfig.json"),
+            compilerOptions: { typeRoots: [path.join(PROJECT_ROOT, "node_modules", "@types")] },
+            include: [],
+            files: [path.join(PROJECT_ROOT, BASELINE_TEST_FILE)],
+        };
+        fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(config));
+        const typecheck = timeCommand(process.execPath, [
+            require.resolve("typescript/bin/tsc"),
+            "--noEmit",
+            "-p",
+            path.join(dir, "tsconfig.json"),
+        ]);
+        const test = timeCommand(process.execPath, [require.resolve("mocha/bin/mocha.js"), BASELINE_TEST_FILE]);
+        return { seconds: typecheck.seconds + test.seconds, summary: test.summary, ok: typecheck.ok && test.ok };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** `npm test` against the one-file baseline, alternated so both meet the same machine load; prints the ratio. */
+function benchTestLoop(rounds: number): void {
+    console.log(
+        `Test loop: npm test against one test file with type-checking (${BASELINE_TEST_FILE}), alternated, ${rounds} round(s):`,
+    );
+    const baseline: number[] = [];
+    const suite: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+        const b = baselineRun();
+        baseline.push(b.seconds);
+        const s = timeCommand(process.execPath, [
+            require.resolve("ts-node/dist/bin.js"),
+            "--transpile-only",
+            path.join(PROJECT_ROOT, "scripts", "test.ts"),
+        ]);
+        suite.push(s.seconds);
+        console.log(
+            `  round ${i + 1}: one file ${b.seconds.toFixed(1)} s (${b.summary}), npm test ${s.seconds.toFixed(1)} s (${s.summary})`,
+        );
+    }
+    const ratio = median(suite) / median(baseline);
+    console.log(
+        `  median: one file ${median(baseline).toFixed(1)} s, npm test ${median(suite).toFixed(1)} s: ratio ${ratio.toFixed(1)} (target at most ${SUITE_RATIO_TARGET})`,
+    );
+}
+
 async function main(): Promise<void> {
+    if (process.env.BENCH_ONLY === "loop") return benchTestLoop(Number(process.env.BENCH_TEST_ROUNDS ?? 1));
     await benchPlans();
     console.log("Estimated monthly cost (plan/cost, on-demand list prices, 730 h):");
     for (const line of costs) console.log(line);
@@ -76,7 +145,7 @@ async function main(): Promise<void> {
         "-p",
         path.join(PROJECT_ROOT, "tsconfig.json"),
     ]);
-    benchCommand("test suite (mocha)", process.execPath, [require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]);
+    benchTestLoop(Number(process.env.BENCH_TEST_ROUNDS ?? 1));
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Registry, registryReference } from "../components/registry";
+import { FULL_PROTECTION, NO_PROTECTION } from "../components/vocabulary";
 import type { BootstrapConfig } from "./config";
 
 /**
@@ -15,6 +16,7 @@ export function createImageRegistry(
 ): Record<string, pulumi.Input<unknown>> {
     // Images are the release record outside dev: keep the key and repositories if the stack goes, and protect them.
     const hardened = config.tier !== "dev";
+    const protection = hardened ? FULL_PROTECTION : NO_PROTECTION;
     const key = new EncryptionKey(
         "images-key",
         {
@@ -23,9 +25,9 @@ export function createImageRegistry(
             project: config.programProject,
             accountId: config.accountId,
             region: config.region,
-            retainOnDelete: hardened,
+            protection,
         },
-        { ...opts, protect: hardened },
+        opts,
     );
     const registry = new Registry(
         "registry",
@@ -34,7 +36,7 @@ export function createImageRegistry(
             environment: config.environment,
             kmsKeyArn: key.arn,
             keepImages: config.registry.keepImages,
-            retainOnDelete: hardened,
+            protection,
         },
         { ...opts, protect: hardened },
     );

@@ -5,6 +5,7 @@ import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } f
 import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
+import { NO_PROTECTION, type Protection } from "./vocabulary";
 
 export interface DataArgs {
     /** Name prefix for physical names, `<project>-<environment>`. @example "voteapp-dev" */
@@ -38,15 +39,11 @@ export interface DataArgs {
     /** Retention of the data stores' log groups. */
     readonly logRetentionDays: number;
     /**
-     * Production protections: deletion protection, Pulumi `protect`, retained secrets.
-     * @default false
+     * With `deletionProtection`: deletion protection, Pulumi `protect`, final snapshots of the database and the
+     * cache, a 30-day recovery window for secrets, changes in the maintenance window.
+     * @default NO_PROTECTION
      */
-    readonly production?: boolean;
-    /**
-     * Take a final snapshot when the database or cache is deleted (set outside dev: nothing lost).
-     * @default true
-     */
-    readonly finalSnapshot?: boolean;
+    readonly protection?: Protection;
     /** Name of the application database. @default "votes" */
     readonly databaseName?: string;
     /** Master user of the database: only the database setup function uses it, never the app. @default "voteapp" */
@@ -120,8 +117,8 @@ export class Data extends pulumi.ComponentResource {
     constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:data:Data", name, {}, opts);
         const parent = this;
-        const production = args.production ?? false;
-        const finalSnapshot = args.finalSnapshot ?? true;
+        const production = (args.protection ?? NO_PROTECTION).deletionProtection;
+        const finalSnapshot = production;
         const stateful = { parent, protect: production };
         const databaseName = args.databaseName ?? "votes";
         const databaseUser = args.databaseUser ?? "voteapp";

@@ -1,7 +1,61 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument } from "./iamPolicy";
+import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument, type PolicyStatementInput } from "./iamPolicy";
 import { partitionOf } from "./partition";
+import { NO_PROTECTION, type Protection } from "./vocabulary";
+
+export interface CustomerManagedKeyOptions {
+    /** What the key protects, for people reading the console. */
+    readonly description: pulumi.Input<string>;
+    readonly partition: string;
+    /** Account that owns the key: its root principal administers it, so the account's IAM policies decide who uses it. */
+    readonly accountId: string;
+    /** Statements letting services use the key, after the account's administration statement. */
+    readonly statements?: readonly PolicyStatementInput[];
+    /** Creates `alias/<alias>` for the key, under the key's resource name. */
+    readonly alias?: string;
+    /** Days AWS waits before deleting the key once scheduled (7–30). @default 30 */
+    readonly deletionWindowInDays?: number;
+    /** Pulumi `protect` on the key. @default inherited from the parent */
+    readonly protect?: boolean;
+    /** Keep the key in AWS when the stack deletes it: what it encrypted stays readable. @default inherited from the parent */
+    readonly retainOnDelete?: boolean;
+}
+
+/**
+ * The one way this project writes a customer-managed KMS key: yearly rotation (KMS.4), a 30-day deletion
+ * window, and a key policy whose first statement lets the account administer it through IAM. The key is
+ * created under `parent` with the given name, so components keep their resource names.
+ */
+export function customerManagedKey(
+    name: string,
+    args: CustomerManagedKeyOptions,
+    parent: pulumi.Resource,
+): { readonly key: aws.kms.Key; readonly alias?: aws.kms.Alias } {
+    const key = new aws.kms.Key(
+        name,
+        {
+            description: args.description,
+            enableKeyRotation: true,
+            deletionWindowInDays: args.deletionWindowInDays ?? 30,
+            policy: policyDocument(`${name} key policy`, [
+                accountAdministersKey(args.partition, args.accountId),
+                ...(args.statements ?? []),
+            ]),
+        },
+        // Unset options stay inherited from the parent (Pulumi children inherit `protect`).
+        {
+            parent,
+            ...(args.protect !== undefined ? { protect: args.protect } : {}),
+            ...(args.retainOnDelete !== undefined ? { retainOnDelete: args.retainOnDelete } : {}),
+        },
+    );
+    const alias =
+        args.alias === undefined
+            ? undefined
+            : new aws.kms.Alias(name, { name: `alias/${args.alias}`, targetKeyId: key.keyId }, { parent });
+    return { key, alias };
+}
 
 export interface EncryptionKeyArgs {
     /**
@@ -23,11 +77,11 @@ export interface EncryptionKeyArgs {
      */
     readonly deletionWindowInDays?: number;
     /**
-     * Keep the key in AWS when the stack is destroyed: data encrypted with it (snapshots, retained
-     * repositories, backups) stays readable. Resource options like this one are not inherited from the component.
-     * @default false
+     * With `deletionProtection`, the key is Pulumi-protected and kept in AWS when the stack is destroyed:
+     * data encrypted with it (snapshots, retained repositories, backups) stays readable.
+     * @default NO_PROTECTION
      */
-    readonly retainOnDelete?: boolean;
+    readonly protection?: Protection;
 }
 
 /**
@@ -41,26 +95,31 @@ export class EncryptionKey extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("voteapp:security:EncryptionKey", name, {}, opts);
+        // Losing the key loses every encrypted store: never deleted with the stack when protected (the
+        // component too, so whatever is added under it later inherits the protection).
+        const keep = (args.protection ?? NO_PROTECTION).deletionProtection;
+        super("voteapp:security:EncryptionKey", name, {}, { ...opts, protect: opts?.protect ?? keep });
         const parent = this;
         const partition = partitionOf(args.region);
-        this.key = new aws.kms.Key(
+        const { key } = customerManagedKey(
             name,
             {
                 description: `${args.project} ${args.environment}: ${args.purpose}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: args.deletionWindowInDays ?? 30,
-                policy: policyDocument(`${name} key policy`, [
-                    accountAdministersKey(partition, args.accountId),
-                    cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
-                ]),
+                partition,
+                accountId: args.accountId,
+                // IAM policies of the account grant the key; CloudWatch Logs may use it for this account's log groups.
+                statements: [cloudWatchLogsMayUseKey(partition, args.region, args.accountId)],
+                deletionWindowInDays: args.deletionWindowInDays,
+                protect: keep,
+                retainOnDelete: keep,
             },
-            { parent, retainOnDelete: args.retainOnDelete ?? false },
+            parent,
         );
+        this.key = key;
         this.alias = new aws.kms.Alias(
             name,
-            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: this.key.keyId },
-            { parent },
+            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: key.keyId },
+            { parent, protect: keep },
         );
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn });

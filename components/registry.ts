@@ -4,6 +4,7 @@ import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
 import { type ResourceTransform, transformed } from "./transform";
+import { NO_PROTECTION, type Protection } from "./vocabulary";
 
 /**
  * Where an environment's images live: one naming rule shared by the bootstrap (which creates the
@@ -75,11 +76,11 @@ export interface RegistryArgs {
      */
     readonly keepImages?: number;
     /**
-     * Keep the repositories (and their images) when the stack is destroyed or the resource replaced.
-     * Set in staging and prod, where images are the release record.
-     * @default false
+     * With `deletionProtection`, the repositories (and their images, the release record) are kept when the
+     * stack is destroyed or the resource replaced.
+     * @default NO_PROTECTION
      */
-    readonly retainOnDelete?: boolean;
+    readonly protection?: Protection;
     /** Services that get a repository. @default ["vote", "result", "worker"] */
     readonly services?: readonly AppService[];
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
@@ -116,7 +117,7 @@ export class Registry extends pulumi.ComponentResource {
                     },
                     repositoryLogicalName,
                 ),
-                { parent, retainOnDelete: args.retainOnDelete ?? false },
+                { parent, retainOnDelete: (args.protection ?? NO_PROTECTION).deletionProtection },
             );
             new aws.ecr.LifecyclePolicy(
                 `${name}-${service}`,

@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { ConfigValidationError } from "../shared/config/reader";
 import { renderRun } from "./render";
 import { BOOTSTRAP_ROOT, runBootstrap } from "./runBootstrap";
-import { exitWhenFlushed } from "./exitWhenFlushed";
+import { type Command, runAsProcess } from "./command";
 import { listStacks } from "./stackFile";
 
 const USAGE = `Usage: npm run plan:bootstrap -- --stack <name> [--json]
@@ -12,8 +11,10 @@ credentials, no Pulumi CLI) and prints the resource tree, the count by type and 
   --stack   account to plan (one of: ${listStacks(BOOTSTRAP_ROOT).join(", ")})
   --json    print resources and outputs as JSON instead`;
 
-async function main(): Promise<number> {
+/** `npm run plan:bootstrap -- <argv>`: the offline plan of one bootstrap stack. */
+export const bootstrapPlanCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string", short: "s" },
             json: { type: "boolean", default: false },
@@ -22,26 +23,23 @@ async function main(): Promise<number> {
         strict: true,
     });
     if (values.help) {
-        console.log(USAGE);
+        output.out(USAGE);
         return 0;
     }
     if (!values.stack || !listStacks(BOOTSTRAP_ROOT).includes(values.stack)) {
-        console.error(
+        output.err(
             `${values.stack ? `No stack file bootstrap/Pulumi.${values.stack}.yaml.` : "--stack is required."}\n\n${USAGE}`,
         );
         return 2;
     }
     const run = await runBootstrap(values.stack);
     if (values.json)
-        console.log(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs }, null, 2));
+        output.out(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs }, null, 2));
     else
-        console.log(
+        output.out(
             renderRun(`Offline plan of bootstrap stack "${values.stack}" (mocked: nothing was sent to AWS)`, run),
         );
     return 0;
-}
+};
 
-main().then(exitWhenFlushed, (err: unknown) => {
-    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
-    exitWhenFlushed(1);
-});
+if (require.main === module) runAsProcess(bootstrapPlanCommand);

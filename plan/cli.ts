@@ -6,7 +6,7 @@ import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
 import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
-import { exitWhenFlushed } from "./exitWhenFlushed";
+import { type Command, runAsProcess } from "./command";
 import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
 import { estimateCost } from "./cost/estimate";
 import { renderCostEstimate } from "./cost/render";
@@ -73,8 +73,10 @@ function planWarnings(
     }
 }
 
-async function main(): Promise<number> {
+/** `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it. */
+export const planCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string", short: "s" },
             "policy-config": { type: "string" },
@@ -86,15 +88,15 @@ async function main(): Promise<number> {
         strict: true,
     });
     if (values.help) {
-        console.log(USAGE);
+        output.out(USAGE);
         return 0;
     }
     if (!values.stack) {
-        console.error(`--stack is required.\n\n${USAGE}`);
+        output.err(`--stack is required.\n\n${USAGE}`);
         return 2;
     }
     if (!listStacks().includes(values.stack)) {
-        console.error(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
+        output.err(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     let votesPerMonth: number;
@@ -102,7 +104,7 @@ async function main(): Promise<number> {
         votesPerMonth = parseVotes(values.votes);
     } catch (err) {
         if (!(err instanceof UsageError)) throw err;
-        console.error(`${err.message}\n\n${USAGE}`);
+        output.err(`${err.message}\n\n${USAGE}`);
         return 2;
     }
     const overrides = parseOverrides(values.set ?? []);
@@ -112,7 +114,7 @@ async function main(): Promise<number> {
     const cost = estimateCost(run.resources, { region, votesPerMonth });
     const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
-        console.log(
+        output.out(
             JSON.stringify(
                 {
                     stack: values.stack,
@@ -130,28 +132,25 @@ async function main(): Promise<number> {
         const placeholders = run.stackConfig.secretKeys.length
             ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})`
             : "";
-        console.log(
+        output.out(
             renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
         );
         if (warnings.length > 0)
-            console.log(
+            output.out(
                 `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
             );
-        console.log(
+        output.out(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );
-        console.log(`\n${renderCostEstimate(cost)}`);
+        output.out(`\n${renderCostEstimate(cost)}`);
     }
     if (hasMandatoryViolations(verdicts.report)) {
-        console.error(
+        output.err(
             `\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`,
         );
         return MANDATORY_VIOLATION_EXIT;
     }
     return 0;
-}
+};
 
-main().then(exitWhenFlushed, (err: unknown) => {
-    console.error(err instanceof ConfigValidationError || err instanceof Error ? err.message : err);
-    exitWhenFlushed(1);
-});
+if (require.main === module) runAsProcess(planCommand);

@@ -186,10 +186,7 @@ async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: 
  * inside a root `pulumi:pulumi:Stack` resource, as under the CLI. Errors thrown by the program (e.g. a
  * config validation error) reject the returned promise.
  */
-export function runMocked(
-    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
-    options: MockedRunOptions,
-): Promise<MockedRun> {
+export function runMocked(program: () => object | Promise<object>, options: MockedRunOptions): Promise<MockedRun> {
     // The Pulumi runtime keeps one global monitor, config and stack: runs must never overlap.
     const run = previousRun.then(() => runExclusively(program, options));
     previousRun = run.catch(() => undefined);
@@ -198,10 +195,7 @@ export function runMocked(
 
 let previousRun: Promise<unknown> = Promise.resolve();
 
-async function runExclusively(
-    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
-    options: MockedRunOptions,
-): Promise<MockedRun> {
+async function runExclusively(program: () => object | Promise<object>, options: MockedRunOptions): Promise<MockedRun> {
     const monitor = new CapturingMonitor(options.context);
     pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
@@ -216,7 +210,7 @@ async function runExclusively(
     if (process.env.VOTEAPP_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
     try {
         // The program's own return value: runInPulumiStack resolves outputs to plain values, losing which are secret.
-        let stackOutputs: Record<string, unknown> = {};
+        let stackOutputs: object = {};
         await pulumi.runtime.runInPulumiStack(async () => (stackOutputs = (await program()) ?? {}));
         await waitForRPCs();
         const outputs: Record<string, unknown> = {};

@@ -16,21 +16,29 @@ export interface RunStackOptions {
     readonly transforms?: VoteAppTransforms;
 }
 
-/**
- * Runs the real program (stacks/voteAppProgram) under the mock harness with a stack's config: what
- * `pulumi up -s <stack>` would register, without AWS or the CLI.
- */
-export async function runStack(stack: string, options: RunStackOptions = {}): Promise<StackRun> {
-    const base = options.config ?? readStackConfig(stack);
+/** Where a mocked run's config and program come from: a project's stack files and its program. */
+export interface ProjectUnderTest {
+    /** Directory holding the project's Pulumi.<stack>.yaml files. */
+    readonly root?: string;
+    /** Loads the program lazily, so the harness's mocks are in place before any program module initialises. */
+    readonly program: (options: RunStackOptions) => Promise<() => object>;
+}
+
+/** Runs a project's program under the one mock harness with a stack's config (and overrides). */
+export async function runProject(
+    project: ProjectUnderTest,
+    stack: string,
+    options: RunStackOptions = {},
+): Promise<StackRun> {
+    const base = options.config ?? readStackConfig(stack, project.root);
     const stackConfig: StackFileConfig = { ...base, config: { ...base.config, ...options.overrides } };
     const namespace = `${stackConfig.project}:`;
     const context = {
         region: stackConfig.config[`${namespace}region`] ?? "us-east-1",
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
-    // Loaded lazily so the harness's mocks are in place before any program module initialises.
-    const { voteAppProgram } = await import("../stacks");
-    const run = await runMocked(() => voteAppProgram({ transforms: options.transforms }), {
+    const program = await project.program(options);
+    const run = await runMocked(program, {
         project: stackConfig.project,
         stack,
         config: stackConfig.config,
@@ -38,6 +46,22 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
         context,
     });
     return { ...run, stackConfig };
+}
+
+/** The main program (stacks/voteAppProgram) with the given transforms. */
+const VOTEAPP: ProjectUnderTest = {
+    program: async (options) => {
+        const { voteAppProgram } = await import("../stacks");
+        return () => voteAppProgram({ transforms: options.transforms });
+    },
+};
+
+/**
+ * Runs the real program (stacks/voteAppProgram) under the mock harness with a stack's config: what
+ * `pulumi up -s <stack>` would register, without AWS or the CLI.
+ */
+export function runStack(stack: string, options: RunStackOptions = {}): Promise<StackRun> {
+    return runProject(VOTEAPP, stack, options);
 }
 
 /** Resources of one type token. */

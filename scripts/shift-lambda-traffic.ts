@@ -8,19 +8,22 @@
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
+import { LIVE_ALIAS } from "../components/serverless/serverlessFunction";
+import type { IdentityOutputs, LambdaOutputs, PrintedOutputs } from "../stacks/outputs";
+
+export { LIVE_ALIAS };
+
 /** Consumer before producers: a new worker reads ballots of the old and the new vote function. */
 export const SHIFT_ORDER = ["worker", "vote", "result"] as const;
-export const LIVE_ALIAS = "live";
 
-/** The stack outputs this script reads (stacks/platforms/lambda.ts). */
-export interface LambdaStackOutputs {
-    readonly platform?: string;
-    readonly deploymentStrategy?: string;
-    readonly codeDeployApplication?: string;
-    readonly codeDeployGroups?: Readonly<Record<string, string>>;
-    readonly functionNames?: Readonly<Record<string, string>>;
-    readonly functionVersions?: Readonly<Record<string, string>>;
-}
+/** The stack outputs this script reads, as `pulumi stack output --json` prints them (declared in stacks/outputs.ts). */
+export type LambdaStackOutputs = PrintedOutputs<
+    Pick<IdentityOutputs, "platform"> &
+        Pick<
+            LambdaOutputs,
+            "deploymentStrategy" | "codeDeployApplication" | "codeDeployGroups" | "functionNames" | "functionVersions"
+        >
+>;
 
 export interface PlannedShift {
     readonly role: string;

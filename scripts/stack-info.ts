@@ -11,6 +11,7 @@ import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig } from "../stacks/config";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
+import { type Command, runAsProcess } from "../plan/command";
 
 export interface StackInfo {
     readonly stack: string;
@@ -91,8 +92,10 @@ export function githubOutputLines(info: StackInfo): string {
         .join("\n");
 }
 
-function main(): number {
+/** `scripts/stack-info.ts <argv>`: a stack's facts for the workflows, or the list of stacks. */
+export const stackInfoCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             stack: { type: "string" },
             list: { type: "boolean", default: false },
@@ -101,11 +104,11 @@ function main(): number {
         strict: true,
     });
     if (values.list) {
-        console.log(JSON.stringify(listStacks()));
+        output.out(JSON.stringify(listStacks()));
         return 0;
     }
     if (!values.stack) {
-        console.error("--stack <env> or --list is required");
+        output.err("--stack <env> or --list is required");
         return 2;
     }
     const info = stackInfo(values.stack);
@@ -115,15 +118,8 @@ function main(): number {
         if (!target) throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions)");
         fs.appendFileSync(target, `${lines}\n`);
     }
-    console.log(lines);
+    output.out(lines);
     return 0;
-}
+};
 
-if (require.main === module) {
-    try {
-        process.exit(main());
-    } catch (err) {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(1);
-    }
-}
+if (require.main === module) runAsProcess(stackInfoCommand);

@@ -8,9 +8,6 @@ import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 
-/** Stack outputs: plain values or outputs, resolved by the engine (or the mock harness). */
-export type VoteAppOutputs = Record<string, pulumi.Input<unknown>>;
-
 /** What every platform builds on: the account-pinned provider and the stack's KMS key. */
 export interface BaseFoundation {
     readonly provider: aws.Provider;
@@ -44,10 +41,9 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
             project: config.project,
             accountId: config.account.id,
             region: config.region,
-            retainOnDelete: config.hardened,
+            protection: config.protection,
         },
-        // Losing the key loses every encrypted store: never delete it with the stack outside dev.
-        { ...componentOptions, protect: config.hardened },
+        componentOptions,
     );
     return { provider, componentOptions, key, namePrefix, transforms };
 }

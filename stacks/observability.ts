@@ -17,7 +17,7 @@ export function observeStack(
             region: config.region,
             accountId: config.account.id,
             alarmEmail: config.safety.alarmEmail,
-            protectKey: config.hardened,
+            protection: config.protection,
             dashboard: config.cost.dashboard,
             signals,
         },

@@ -31,7 +31,7 @@ export function secureAccount(config: VoteAppConfig, foundation: BaseFoundation)
             guardDutyFindingFrequency: baseline.guardDutyFindingFrequency,
             auditLogRetentionDays: baseline.auditLogRetentionDays,
             securityHub: baseline.securityHub,
-            protectAuditLogs: config.hardened,
+            protection: config.protection,
             ecrScanning: config.cost.ecrScanning,
         },
         foundation.componentOptions,

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { accountAdministersKey, policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { SecureBucket } from "./secureBucket";
@@ -125,18 +126,11 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             { name: physicalName("codestarConnection", prefix), providerType: "GitHub" },
             { parent },
         );
-        this.artifactKey = new aws.kms.Key(
+        this.artifactKey = customerManagedKey(
             `${name}-artifacts`,
-            {
-                description: `${prefix}: pipeline artifacts`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} artifact key policy`, [
-                    accountAdministersKey(args.partition, args.accountId),
-                ]),
-            },
-            { parent },
-        );
+            { description: `${prefix}: pipeline artifacts`, partition: args.partition, accountId: args.accountId },
+            parent,
+        ).key;
         this.artifacts = new SecureBucket(
             `${name}-artifacts`,
             { kmsKeyArn: this.artifactKey.arn, noncurrentVersionDays: 30 },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureS3Transport, policyDocument, type PolicyStatementInput } from "../iamPolicy";
+import type { Protection } from "../vocabulary";
 
 export interface SecureBucketArgs {
     /**
@@ -19,10 +20,10 @@ export interface SecureBucketArgs {
     /** More bucket policy statements (the TLS-only deny is always there). @default [] */
     readonly extraPolicyStatements?: (bucketArn: pulumi.Output<string>) => PolicyStatementInput[];
     /**
-     * Protect the bucket (Pulumi refuses to delete it) and keep it if removed from the program.
-     * @default false
+     * With `deletionProtection`, Pulumi refuses to delete the bucket and keeps it if removed from the program.
+     * @default unset: the bucket inherits its parent's protection
      */
-    readonly protect?: boolean;
+    readonly protection?: Protection;
     /**
      * Days the bucket's S3 server access logs (FSBP S3.9: who read or wrote which object) are kept in their
      * own log bucket, `<name>-access-logs`.
@@ -47,7 +48,8 @@ export class SecureBucket extends pulumi.ComponentResource {
         super("voteapp:delivery:SecureBucket", name, {}, opts);
         const parent = this;
         // Unset: the bucket inherits its parent's protection like the rest of the component's children.
-        const keep = args.protect === undefined ? {} : { protect: args.protect, retainOnDelete: args.protect };
+        const protect = args.protection?.deletionProtection;
+        const keep = protect === undefined ? {} : { protect, retainOnDelete: protect };
         this.bucket = new aws.s3.Bucket(
             name,
             { ...(args.bucketName ? { bucket: args.bucketName } : {}), forceDestroy: false },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, policyDocument } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { FULL_PROTECTION } from "../vocabulary";
 import { SecureBucket } from "./secureBucket";
 
 export interface StateBackendArgs {
@@ -30,24 +31,23 @@ export class StateBackend extends pulumi.ComponentResource {
     constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:delivery:StateBackend", name, {}, opts);
         const parent = this;
-        this.key = new aws.kms.Key(
+        // IAM policies of the account (the CI roles' state statements) decide who uses the key.
+        this.key = customerManagedKey(
             `${name}-key`,
             {
                 description: `Pulumi state and secrets of ${args.bucketName}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} key policy`, [
-                    // IAM policies of the account (the CI roles' state statements) decide who uses the key.
-                    accountAdministersKey(args.partition, args.accountId),
-                ]),
+                partition: args.partition,
+                accountId: args.accountId,
+                alias: args.keyAlias,
+                protect: true,
+                retainOnDelete: true,
             },
-            { parent, protect: true, retainOnDelete: true },
-        );
-        new aws.kms.Alias(`${name}-key`, { name: `alias/${args.keyAlias}`, targetKeyId: this.key.keyId }, { parent });
+            parent,
+        ).key;
         this.keyArn = this.key.arn;
         this.bucket = new SecureBucket(
             `${name}-bucket`,
-            { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protect: true },
+            { bucketName: args.bucketName, kmsKeyArn: this.key.arn, protection: FULL_PROTECTION },
             { parent },
         );
         this.bucketArn = this.bucket.arn;

@@ -7,6 +7,7 @@ import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -77,8 +78,11 @@ export interface EksClusterArgs {
     readonly capacity: "managedNodeGroup" | "autoMode";
     /** Node group sizes (managedNodeGroup only). */
     readonly nodes: EksNodeGroupSize;
-    /** Refuse `DeleteCluster` until turned off (staging and prod). @default false */
-    readonly deletionProtection?: boolean;
+    /**
+     * With `deletionProtection`, EKS refuses `DeleteCluster` until it is turned off.
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
 }
 
 /**
@@ -217,7 +221,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 // Standard support only: extended support costs six times as much per cluster hour.
                 upgradePolicy: { supportType: "STANDARD" },
-                deletionProtection: args.deletionProtection ?? false,
+                deletionProtection: (args.protection ?? NO_PROTECTION).deletionProtection,
                 ...(autoMode
                     ? {
                           computeConfig: {

@@ -16,21 +16,8 @@ import { inheritedAwsProvider } from "../providers";
 import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
+import { type IntOrPercent, NO_PROTECTION, type Protection, type ServiceSize } from "../vocabulary";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
-
-/** A Kubernetes IntOrString: a pod count or a percentage. */
-export type IntOrPercent = number | string;
-
-export interface KubernetesServiceSize {
-    /** CPU units as for Fargate (1024 = 1 vCPU), requested by the container. */
-    readonly cpu: number;
-    /** MiB, requested and the limit. */
-    readonly memory: number;
-    /** Autoscaling floor (HPA minReplicas). */
-    readonly minCount: number;
-    /** Autoscaling ceiling (HPA maxReplicas). */
-    readonly maxCount: number;
-}
 
 export interface VoteAppOnKubernetesArgs {
     /** The cluster's provider: every Kubernetes object is created through it, never an ambient kubeconfig. */
@@ -50,7 +37,8 @@ export interface VoteAppOnKubernetesArgs {
      */
     readonly data: Pick<Data, "endpoints" | "secrets" | "redisAuthToken" | "databaseSetup">;
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
-    readonly sizes: Readonly<Record<AppService, KubernetesServiceSize>>;
+    /** Container request (and memory limit) and HPA floor and ceiling per service. */
+    readonly sizes: Readonly<Record<AppService, Pick<ServiceSize, "cpu" | "memory" | "minCount" | "maxCount">>>;
     /**
      * Blue/green for vote and result: two Deployments each (`<service>-blue`, `<service>-green`, label
      * `voteapp/slot`), each on its own images, the Service selecting `liveSlot`, a `<service>-preview`
@@ -68,12 +56,14 @@ export interface VoteAppOnKubernetesArgs {
     /** HTTPS on this ACM certificate (HTTP redirects). Without it the app is served on HTTP (dev only). */
     readonly certificateArn?: string;
     readonly domainName?: string;
-    /** ALB access logs to a dedicated private bucket (staging and prod). @default false */
-    readonly accessLogs?: boolean;
+    /**
+     * The ALB's access logs (to a dedicated private bucket) and deletion protection, and two replicas of the
+     * load balancer controller (see {@link Protection}).
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
     /** Days access logs are kept. @default 90 */
     readonly accessLogRetentionDays?: number;
-    /** ALB deletion protection (staging and prod). @default false */
-    readonly deletionProtection?: boolean;
     /**
      * Namespace of the app.
      * @default "voteapp"
@@ -81,8 +71,6 @@ export interface VoteAppOnKubernetesArgs {
     readonly namespace?: string;
     /** Target average CPU (% of the request) the HPAs keep. @default 60 */
     readonly targetCpuPercent?: number;
-    /** Replicas of the load balancer controller. @default 2 */
-    readonly controllerReplicas?: number;
 }
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
@@ -115,6 +103,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         const k8sOpts = { parent, provider: args.kubernetesProvider };
         const namespaceName = args.namespace ?? "voteapp";
         const https = args.certificateArn !== undefined;
+        const protection = args.protection ?? NO_PROTECTION;
 
         this.controller = new LoadBalancerController(
             `${name}-lb-controller`,
@@ -124,7 +113,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 region: args.region,
                 accountId: args.accountId,
                 vpcId: args.vpcId,
-                replicas: args.controllerReplicas,
+                replicas: protection.redundantControllers ? 2 : 1,
             },
             { parent, providers: { aws: awsProvider, kubernetes: args.kubernetesProvider } },
         );
@@ -363,14 +352,14 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         }
         this.deployments = deployments;
 
-        const accessLogs = args.accessLogs
+        const accessLogs = protection.accessLogs
             ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this)
             : undefined;
         const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
             "routing.http.drop_invalid_header_fields.enabled=true",
             "routing.http.desync_mitigation_mode=defensive",
-            `deletion_protection.enabled=${args.deletionProtection ?? false}`,
+            `deletion_protection.enabled=${protection.deletionProtection}`,
             ...(accessLogs
                 ? [
                       "access_logs.s3.enabled=true",

@@ -4,6 +4,7 @@ import { APP_HEALTH_PATH, APP_HTTP_PORT, RESULT_PATH_PATTERNS } from "../../shar
 import { autoName } from "../naming";
 import type { TrafficShifting } from "./strategies";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -28,12 +29,14 @@ export interface AppLoadBalancerArgs {
      * redirects to it; without it (dev only) port 80 serves the app.
      */
     readonly certificateArn?: string;
-    /** Write access logs to a dedicated, private, TLS-only S3 bucket (ELB.5). */
-    readonly accessLogs: boolean;
+    /**
+     * `accessLogs`: access logs to a dedicated, private, TLS-only S3 bucket (ELB.5); `deletionProtection`: on
+     * the load balancer (ELB.6).
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
     /** Days access logs are kept. @default 90 */
     readonly accessLogRetentionDays?: number;
-    /** Deletion protection on the load balancer (ELB.6). */
-    readonly deletionProtection: boolean;
     /**
      * Layout for the deployment strategy: `none` (rolling: one target group per service), `ecsNative` (an
      * alternate target group per service, production listener rules with weighted forwards ECS shifts, and
@@ -73,7 +76,8 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         super("voteapp:fargate:AppLoadBalancer", name, {}, opts);
         const parent = this;
 
-        const accessLogs = args.accessLogs
+        const protection = args.protection ?? NO_PROTECTION;
+        const accessLogs = protection.accessLogs
             ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this)
             : undefined;
         this.accessLogBucket = accessLogs?.bucket;
@@ -86,7 +90,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 securityGroups: [args.securityGroupId],
                 dropInvalidHeaderFields: true,
                 desyncMitigationMode: "defensive",
-                enableDeletionProtection: args.deletionProtection,
+                enableDeletionProtection: protection.deletionProtection,
                 idleTimeout: 120,
                 accessLogs: accessLogs
                     ? { bucket: accessLogs.bucket.bucket, enabled: true, prefix: ACCESS_LOG_PREFIX }

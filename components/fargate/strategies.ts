@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { codeDeployApplication, rollbackOnAlarms } from "../codeDeploy";
 import { serviceTrustPolicy } from "../iamPolicy";
 
 /**
@@ -209,24 +210,19 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: EcsCodeDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:EcsCodeDeployment", name, {}, opts);
         const parent = this;
-        this.application = new aws.codedeploy.Application(
+        const { application, serviceRole, policyAttachment } = codeDeployApplication(
             name,
-            { name: args.namePrefix, computePlatform: "ECS" },
-            { parent },
-        );
-        const role = new aws.iam.Role(
-            `${name}-service`,
             {
-                description: "CodeDeploy shifts ECS task sets and ALB listeners for blue/green deployments",
-                assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
+                namePrefix: args.namePrefix,
+                computePlatform: "ECS",
+                partition: args.partition,
+                accountId: args.accountId,
+                roleDescription: "CodeDeploy shifts ECS task sets and ALB listeners for blue/green deployments",
+                managedPolicy: "AWSCodeDeployRoleForECS",
             },
-            { parent },
+            parent,
         );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-service`,
-            { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/AWSCodeDeployRoleForECS` },
-            { parent },
-        );
+        this.application = application;
 
         const groups: Record<string, aws.codedeploy.DeploymentGroup> = {};
         for (const [serviceName, target] of Object.entries(args.services)) {
@@ -235,7 +231,7 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
                 {
                     appName: this.application.name,
                     deploymentGroupName: `${args.namePrefix}-${serviceName}`,
-                    serviceRoleArn: role.arn,
+                    serviceRoleArn: serviceRole.arn,
                     deploymentConfigName: args.deploymentConfigName,
                     deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
                     blueGreenDeploymentConfig: {
@@ -253,14 +249,9 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
                             targetGroups: target.targetGroupNames.map((tgName) => ({ name: tgName })),
                         },
                     },
-                    autoRollbackConfiguration: {
-                        enabled: true,
-                        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
-                    },
-                    alarmConfiguration:
-                        target.alarmNames.length > 0 ? { enabled: true, alarms: [...target.alarmNames] } : undefined,
+                    ...rollbackOnAlarms(target.alarmNames),
                 },
-                { parent, dependsOn: [attachment] },
+                { parent, dependsOn: [policyAttachment] },
             );
         }
         this.deploymentGroups = groups;

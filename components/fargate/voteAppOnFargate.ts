@@ -27,20 +27,10 @@ import {
     trafficShiftingFor,
 } from "./strategies";
 import { partitionOf } from "../partition";
+import type { Protection, ServiceSize } from "../vocabulary";
 
 /** A secret to inject, before its ARN is known. */
 type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
-
-/** Size and scaling of one service. */
-export interface FargateServiceSize {
-    /** CPU units (validated against Fargate's table by the stack). */
-    readonly cpu: number;
-    /** MiB. */
-    readonly memory: number;
-    readonly desiredCount: number;
-    readonly minCount: number;
-    readonly maxCount: number;
-}
 
 export interface VoteAppOnFargateArgs {
     /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
@@ -58,7 +48,8 @@ export interface VoteAppOnFargateArgs {
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     /** ECR repository ARNs the execution roles may pull from. */
     readonly repositoryArns: pulumi.Input<string>[];
-    readonly sizes: Readonly<Record<AppService, FargateServiceSize>>;
+    /** Task size and counts per service (CPU validated against Fargate's table by the stack). */
+    readonly sizes: Readonly<Record<AppService, ServiceSize>>;
     /** KMS key of the secrets and log groups: execution roles may decrypt through Secrets Manager only. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
@@ -66,10 +57,11 @@ export interface VoteAppOnFargateArgs {
     readonly certificateArn?: string;
     /** Public DNS name served, for the stack output URL. */
     readonly domainName?: string;
-    /** Load balancer access logs to S3. */
-    readonly accessLogs: boolean;
-    /** Deletion protection on the load balancer. */
-    readonly deletionProtection: boolean;
+    /**
+     * The load balancer's access logs and deletion protection (see {@link Protection}).
+     * @default NO_PROTECTION
+     */
+    readonly protection?: Protection;
     /** Vote option labels. */
     readonly voteOptions: { readonly a: string; readonly b: string };
     /**
@@ -182,8 +174,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 publicSubnetIds: args.publicSubnetIds,
                 securityGroupId: args.securityGroups.loadBalancer.id,
                 certificateArn: args.certificateArn,
-                accessLogs: args.accessLogs,
-                deletionProtection: args.deletionProtection,
+                protection: args.protection,
                 trafficShifting: trafficShiftingFor(this.deploymentPlan),
             },
             { parent },
@@ -484,12 +475,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         return role;
     }
 
-    private autoscale(
-        name: string,
-        service: aws.ecs.Service,
-        size: FargateServiceSize,
-        targetCpuPercent: number,
-    ): void {
+    private autoscale(name: string, service: aws.ecs.Service, size: ServiceSize, targetCpuPercent: number): void {
         const parent = this;
         const target = new aws.appautoscaling.Target(
             name,

@@ -13,9 +13,17 @@ export const SERVICE_ROLLBACK_SIGNALS = {
 
 export type ServiceRollbackSignal = (typeof SERVICE_ROLLBACK_SIGNALS)[keyof typeof SERVICE_ROLLBACK_SIGNALS][number];
 
-/** `<namePrefix>-<service>-<signal>`, e.g. `voteapp-prod-vote-target-5xx` (alarm names allow 255 characters). */
+/**
+ * Every alarm's name: `<namePrefix>-<subject>-<signal>`, e.g. `voteapp-prod-postgres-cpu` (alarm names
+ * allow 255 characters). The subject is a service, a function or a shared resource (alb, postgres, redis).
+ */
+export function alarmName(namePrefix: string, subject: string, signal: string): string {
+    return `${namePrefix}-${subject}-${signal}`;
+}
+
+/** A service's alarm on one of the signals its rollback watches, e.g. `voteapp-prod-vote-target-5xx`. */
 export function serviceAlarmName(namePrefix: string, service: string, signal: ServiceRollbackSignal): string {
-    return `${namePrefix}-${service}-${signal}`;
+    return alarmName(namePrefix, service, signal);
 }
 
 /** The alarms that roll back a Lambda function's alias shift (CodeDeploy on the `live` alias). */

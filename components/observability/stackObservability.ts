@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, denyInsecureTransport, policyDocument } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { denyInsecureTransport, policyDocument } from "../iamPolicy";
 import { partitionOf } from "../partition";
 import { dashboardBody } from "./dashboard";
 import { type AlarmSpec, combineExpression, metricId, type MetricSpec, type SignalSet } from "./metrics";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 export interface StackObservabilityArgs {
     /** `<project>-<environment>`: dashboard, topic and key alias names. @example "voteapp-prod" */
@@ -19,10 +21,10 @@ export interface StackObservabilityArgs {
      */
     readonly alarmEmail?: string;
     /**
-     * Pulumi `protect` and retain-on-delete for the topic's KMS key (the stack's rule for every key outside dev).
-     * @default false
+     * With `deletionProtection`: Pulumi `protect` and retain-on-delete for the topic's KMS key.
+     * @default NO_PROTECTION
      */
-    readonly protectKey?: boolean;
+    readonly protection?: Protection;
     /**
      * Create the CloudWatch dashboard ($3 a month each). The alarms, which roll deployments back and page,
      * do not depend on it.
@@ -97,14 +99,14 @@ export class StackObservability extends pulumi.ComponentResource {
         if (duplicate) throw new Error(`${name}: two alarms are named ${duplicate}`);
 
         // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key: the topic gets its own key.
-        const key = new aws.kms.Key(
+        const protectKey = (args.protection ?? NO_PROTECTION).deletionProtection;
+        const { key } = customerManagedKey(
             `${name}-alarms`,
             {
                 description: `${args.namePrefix}: alarm notifications`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} alarm key policy`, [
-                    accountAdministersKey(partition, args.accountId),
+                partition,
+                accountId: args.accountId,
+                statements: [
                     {
                         Sid: "CloudWatchPublishesAlarms",
                         Effect: "Allow",
@@ -113,14 +115,12 @@ export class StackObservability extends pulumi.ComponentResource {
                         Resource: "*",
                         Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
                     },
-                ]),
+                ],
+                alias: `${args.namePrefix}-alarms`,
+                protect: protectKey,
+                retainOnDelete: protectKey,
             },
-            { parent, protect: args.protectKey ?? false, retainOnDelete: args.protectKey ?? false },
-        );
-        new aws.kms.Alias(
-            `${name}-alarms`,
-            { name: `alias/${args.namePrefix}-alarms`, targetKeyId: key.keyId },
-            { parent },
+            parent,
         );
         this.topic = new aws.sns.Topic(
             `${name}-alarms`,

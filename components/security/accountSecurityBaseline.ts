@@ -1,9 +1,11 @@
 import { ACCESS_LOGGING_EXEMPTION_TAG_KEY } from "../accessLogBucket";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
+import { customerManagedKey } from "../encryptionKey";
+import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
+import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
 export interface AccountWorkloads {
@@ -40,11 +42,11 @@ export interface AccountSecurityBaselineArgs {
     /** Enable Security Hub with the AWS Foundational Security Best Practices standard. @default false */
     readonly securityHub?: boolean;
     /**
-     * Pulumi `protect` and retain-on-delete for the audit trail's bucket and key: audit evidence must outlive
-     * the stack.
-     * @default false
+     * With `deletionProtection`: Pulumi `protect` and retain-on-delete for the audit trail's bucket and key
+     * (audit evidence must outlive the stack).
+     * @default NO_PROTECTION
      */
-    readonly protectAuditLogs?: boolean;
+    readonly protection?: Protection;
     /**
      * How ECR images are scanned: `enhanced` (Inspector scans on push and again when new CVEs appear, OS and
      * language packages, priced per image) or `basic` (ECR's free scan on push, OS packages; Inspector then
@@ -122,7 +124,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         super("voteapp:security:AccountSecurityBaseline", name, {}, opts);
         const parent = this;
         const partition = partitionOf(args.region);
-        const protectAudit = args.protectAuditLogs ?? false;
+        const protectAudit = (args.protection ?? NO_PROTECTION).deletionProtection;
 
         // --- GuardDuty ---
         this.detector = new aws.guardduty.Detector(
@@ -257,14 +259,13 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         protect: boolean,
     ): aws.kms.Key {
         const parent = this;
-        const key = new aws.kms.Key(
+        const { key } = customerManagedKey(
             `${name}-trail`,
             {
                 description: `${args.namePrefix}: CloudTrail audit logs`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: policyDocument(`${name} trail key policy`, [
-                    accountAdministersKey(partition, args.accountId),
+                partition,
+                accountId: args.accountId,
+                statements: [
                     {
                         Sid: "CloudTrailEncryptsThisTrail",
                         Effect: "Allow",
@@ -300,14 +301,12 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                         },
                     },
                     cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
-                ]),
+                ],
+                alias: `${args.namePrefix}-cloudtrail`,
+                protect,
+                retainOnDelete: protect,
             },
-            { parent, protect, retainOnDelete: protect },
-        );
-        new aws.kms.Alias(
-            `${name}-trail`,
-            { name: `alias/${args.namePrefix}-cloudtrail`, targetKeyId: key.keyId },
-            { parent },
+            parent,
         );
         return key;
     }

@@ -63,24 +63,26 @@ function hasMessages(error: unknown): error is Error & { errors: Message[] } {
 export async function bundleEntry(bundle: string, entry: string): Promise<string> {
     const absolute = path.resolve(REPOSITORY_ROOT, entry);
     const shown = path.relative(REPOSITORY_ROOT, absolute) || absolute;
-    const { build } = await import("esbuild");
+    const { withEsbuild } = await import("../../app/build");
     let result;
     try {
-        result = await build({
-            entryPoints: [absolute],
-            absWorkingDir: REPOSITORY_ROOT,
-            bundle: true,
-            write: false,
-            outfile: BUNDLE_FILE,
-            platform: "node",
-            target: BUNDLE_TARGET,
-            format: "cjs",
-            minify: true,
-            sourcemap: false,
-            legalComments: "none",
-            charset: "utf8",
-            logLevel: "silent",
-        });
+        result = await withEsbuild(({ build }) =>
+            build({
+                entryPoints: [absolute],
+                absWorkingDir: REPOSITORY_ROOT,
+                bundle: true,
+                write: false,
+                outfile: BUNDLE_FILE,
+                platform: "node",
+                target: BUNDLE_TARGET,
+                format: "cjs",
+                minify: true,
+                sourcemap: false,
+                legalComments: "none",
+                charset: "utf8",
+                logLevel: "silent",
+            }),
+        );
     } catch (error) {
         throw new BundleError(
             bundle,

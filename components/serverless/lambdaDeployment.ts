@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "../iamPolicy";
+import { codeDeployApplication, rollbackOnAlarms } from "../codeDeploy";
 
 /**
  * How a new function version reaches users on Lambda: CodeDeploy shifts each function's `live` alias
@@ -73,24 +73,19 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: LambdaCodeDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:serverless:LambdaCodeDeployment", name, {}, opts);
         const parent = this;
-        this.application = new aws.codedeploy.Application(
+        const { application, serviceRole, policyAttachment } = codeDeployApplication(
             name,
-            { name: args.namePrefix, computePlatform: "Lambda" },
-            { parent },
-        );
-        const role = new aws.iam.Role(
-            `${name}-service`,
             {
-                description: "CodeDeploy shifts the functions' live aliases between versions",
-                assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
+                namePrefix: args.namePrefix,
+                computePlatform: "Lambda",
+                partition: args.partition,
+                accountId: args.accountId,
+                roleDescription: "CodeDeploy shifts the functions' live aliases between versions",
+                managedPolicy: LAMBDA_CODEDEPLOY_POLICY,
             },
-            { parent },
+            parent,
         );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-service`,
-            { role: role.name, policyArn: `arn:${args.partition}:iam::aws:policy/${LAMBDA_CODEDEPLOY_POLICY}` },
-            { parent },
-        );
+        this.application = application;
 
         const groups: Record<string, aws.codedeploy.DeploymentGroup> = {};
         for (const fn of args.functions) {
@@ -99,18 +94,13 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
                 {
                     appName: this.application.name,
                     deploymentGroupName: `${args.namePrefix}-${fn.role}`,
-                    serviceRoleArn: role.arn,
+                    serviceRoleArn: serviceRole.arn,
                     deploymentConfigName: LAMBDA_DEPLOYMENT_CONFIGS[args.strategy],
                     // The only style CodeDeploy accepts for Lambda: the alias's traffic moves between versions.
                     deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
-                    autoRollbackConfiguration: {
-                        enabled: true,
-                        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
-                    },
-                    alarmConfiguration:
-                        fn.alarmNames.length > 0 ? { enabled: true, alarms: [...fn.alarmNames] } : undefined,
+                    ...rollbackOnAlarms(fn.alarmNames),
                 },
-                { parent, dependsOn: [attachment] },
+                { parent, dependsOn: [policyAttachment] },
             );
         }
         this.deploymentGroups = groups;

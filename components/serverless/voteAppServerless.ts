@@ -14,14 +14,7 @@ import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 import { aliasOwnerFor, LambdaCodeDeployment, type LambdaStrategy } from "./lambdaDeployment";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
-
-/** Size and limits of one function. */
-export interface ServerlessFunctionSize {
-    /** MiB, 128–10240. */
-    readonly memoryMb: number;
-    readonly timeoutSeconds: number;
-    readonly reservedConcurrency: number;
-}
+import { type FunctionSize, NO_PROTECTION, type Protection } from "../vocabulary";
 
 export interface VoteAppServerlessArgs {
     /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
@@ -30,7 +23,7 @@ export interface VoteAppServerlessArgs {
     readonly accountId: string;
     /** Code archive per function (see `lambdaHandlerArchive`). */
     readonly code: Readonly<Record<AppService, pulumi.asset.Archive>>;
-    readonly functions: Readonly<Record<AppService, ServerlessFunctionSize>>;
+    readonly functions: Readonly<Record<AppService, FunctionSize>>;
     /** API Gateway default route throttling. @example { burstLimit: 200, rateLimit: 100 } */
     readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
     /**
@@ -49,10 +42,11 @@ export interface VoteAppServerlessArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
     /**
-     * Protect the ballots: table deletion protection, Pulumi `protect` and retain-on-delete (staging, prod).
-     * @default false
+     * With `deletionProtection`, the ballots are protected: table deletion protection, Pulumi `protect` and
+     * retain-on-delete.
+     * @default NO_PROTECTION
      */
-    readonly protectData?: boolean;
+    readonly protection?: Protection;
     /**
      * Serve the app on this DNS name with this ACM certificate (regional, in the stack's region); the
      * API's default execute-api endpoint is then disabled, so HTTPS on the domain is the only way in.
@@ -129,7 +123,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
     constructor(name: string, args: VoteAppServerlessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:serverless:VoteAppServerless", name, {}, opts);
         const parent = this;
-        const protectData = args.protectData ?? false;
+        const protectData = (args.protection ?? NO_PROTECTION).deletionProtection;
         const viaService = (service: string) => ({
             StringEquals: { "kms:ViaService": `${service}.${args.region}.amazonaws.com` },
         });

@@ -32,7 +32,7 @@ export const deliveryKeys = {
     voteImage: imageReference.optional(),
     resultImage: imageReference.optional(),
     workerImage: imageReference.optional(),
-} satisfies Record<`${AppService}Image` | "imageTag", z.ZodType>;
+};
 
 export type DeliveryFlatConfig = FlatOf<typeof deliveryKeys> & { readonly accountId: string; readonly region: string };
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/eks/addonVersions";
 import { intBetween, matching, oneOf, type Tier } from "../../shared/config/values";
 import { type AccountFlatConfig, deployRoleArnOf } from "./accounts";
+import type { IntOrPercent } from "../../components/vocabulary";
 import { arnPartitionProblem, ec2InstanceTypeProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
@@ -16,9 +17,6 @@ import type { EksBlueGreenConfig } from "./eksSlots";
 
 export const EKS_CAPACITY_MODES = ["managedNodeGroup", "autoMode"] as const;
 export type EksCapacityMode = (typeof EKS_CAPACITY_MODES)[number];
-
-/** A Kubernetes IntOrString: a pod count, or a percentage such as "25%". */
-export type IntOrPercent = number | `${number}%`;
 
 export interface EksConfig {
     readonly kubernetesVersion: KubernetesVersion;

@@ -4,16 +4,10 @@ import type { VoteAppConfig } from "./types";
 
 export { CONFIG_KEYS, CONFIG_NAMESPACE, qualifiedKey } from "./keys";
 export { ConfigValidationError, formatProblem, parseVoteAppConfig, type ConfigProblem } from "./load";
-export type {
-    LambdaConfig,
-    LambdaFunctionSize,
-    NatStrategy,
-    Platform,
-    ServiceSize,
-    Tier,
-    VoteAppConfig,
-} from "./types";
+export type { LambdaConfig, NatStrategy, Platform, ServiceSize, Tier, VoteAppConfig } from "./types";
 export * from "./safety";
+export type { EksCapacityMode } from "./eks";
+export type { EksSlot } from "./eksSlots";
 
 /** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it. */
 export function loadVoteAppConfig(): VoteAppConfig {

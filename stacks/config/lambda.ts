@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { intBetween as between } from "../../shared/config/values";
+import type { FunctionSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 
@@ -104,17 +105,9 @@ export const ASSUMED_ACCOUNT_CONCURRENCY = 1000;
 export const NEW_ACCOUNT_CONCURRENCY = 10;
 export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 
-/** One Lambda function's size and limits. */
-export interface LambdaFunctionSize {
-    /** MiB (128–10240); CPU is allotted in proportion. */
-    readonly memoryMb: number;
-    readonly timeoutSeconds: number;
-    readonly reservedConcurrency: number;
-}
-
 /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
 export interface LambdaConfig {
-    readonly functions: Readonly<Record<AppService, LambdaFunctionSize>>;
+    readonly functions: Readonly<Record<AppService, FunctionSize>>;
     /** API Gateway default route throttling. */
     readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
     /** The worker's event source mapping on the votes queue. */

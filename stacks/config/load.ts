@@ -24,6 +24,7 @@ import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
 import { checkStack } from "./stack";
 import type { VoteAppConfig } from "./types";
+import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 
 export { ConfigValidationError, formatProblem, type ConfigProblem } from "../../shared/config/reader";
 
@@ -80,7 +81,7 @@ export function parseVoteAppConfig(
         stack: context.stack,
         environment: flat.environment,
         tier,
-        hardened: tier !== "dev",
+        protection: tier === "dev" ? NO_PROTECTION : FULL_PROTECTION,
         region: flat.region,
         account: resolveAccount(flat),
         platform: flat.platform,

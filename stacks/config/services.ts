@@ -1,22 +1,13 @@
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { fromList, intBetween } from "../../shared/config/values";
 import { prefixed, recordOf } from "../../shared/record";
+import type { ServiceSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
 import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
 
 /** Each container service's task size and counts (Fargate tasks on ecs, pods on eks). */
-
-export interface ServiceSize {
-    /** Fargate CPU units (1024 = 1 vCPU); on EKS the container request. */
-    readonly cpu: number;
-    /** MiB. */
-    readonly memory: number;
-    readonly desiredCount: number;
-    readonly minCount: number;
-    readonly maxCount: number;
-}
 
 const sizeKeys = <S extends AppService>(service: S) =>
     prefixed(service, {

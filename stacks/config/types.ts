@@ -1,5 +1,6 @@
 import type { AppService } from "../../shared/appContract";
 import type { Tier } from "../../shared/config/values";
+import type { Protection, ServiceSize } from "../../components/vocabulary";
 import type { AccountConfig } from "./accounts";
 import type { DataConfig } from "./data";
 import type { ImagesConfig } from "./delivery";
@@ -10,12 +11,11 @@ import type { NetworkConfig } from "./network";
 import type { Platform } from "./rules";
 import type { CostOptions } from "./cost";
 import type { SafetyConfig } from "./safety";
-import type { ServiceSize } from "./services";
 
 export type { Tier } from "../../shared/config/values";
-export type { LambdaConfig, LambdaFunctionSize } from "./lambda";
+export type { LambdaConfig } from "./lambda";
 export type { NatStrategy, Platform } from "./rules";
-export type { ServiceSize } from "./services";
+export type { ServiceSize } from "../../components/vocabulary";
 
 /** The validated, frozen configuration of one stack: everything the composition needs, nothing read later. */
 export interface VoteAppConfig {
@@ -24,10 +24,11 @@ export interface VoteAppConfig {
     readonly environment: string;
     readonly tier: Tier;
     /**
-     * True in staging and prod: stateful resources get deletion protection, Pulumi `protect`, final
-     * snapshots and retention, so staging rehearses exactly what prod runs.
+     * What the tier protects: nothing in dev; in staging and prod deletion protection, Pulumi `protect`,
+     * final snapshots and retention, access logs and redundant controllers, so staging rehearses exactly what
+     * prod runs.
      */
-    readonly hardened: boolean;
+    readonly protection: Protection;
     readonly region: string;
     readonly account: AccountConfig;
     readonly platform: Platform;

@@ -1,3 +1,5 @@
+import { APP_SERVICES } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
@@ -5,13 +7,14 @@ import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+import { type Foundation, imagesFor } from "../foundation";
+import type { EksOutputs } from "../outputs";
 
 /**
  * platform: eks — the cluster first (its security group is on every node, hence on every pod), then the
  * data layer admitting that group, then the app on Kubernetes through the cluster's own provider.
  */
-export function deployOnEks(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksOutputs {
     const { componentOptions, key, network, registry, namePrefix } = foundation;
     const { eks } = config;
     const cluster = new EksCluster(
@@ -30,7 +33,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
-            deletionProtection: config.hardened,
+            protection: config.protection,
         },
         componentOptions,
     );
@@ -47,8 +50,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             kmsKeyArn: key.arn,
             ...config.data,
             logRetentionDays: config.logRetentionDays,
-            production: config.hardened,
-            finalSnapshot: config.hardened,
+            protection: config.protection,
+            transform: foundation.transforms.data,
         },
         componentOptions,
     );
@@ -83,9 +86,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
             voteOptions: config.voteOptions,
             certificateArn: config.domain?.certificateArn,
             domainName: config.domain?.name,
-            deletionProtection: config.hardened,
-            accessLogs: config.hardened,
-            controllerReplicas: config.hardened ? 2 : 1,
+            protection: config.protection,
         },
         componentOptions,
     );
@@ -104,6 +105,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): Vote
     );
     return {
         url: app.url,
+        vpcId: network.vpcId,
+        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),

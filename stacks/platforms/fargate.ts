@@ -1,4 +1,5 @@
 import { APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import { fargateSignals } from "../../components/observability/signals";
@@ -7,7 +8,8 @@ import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, type VoteAppOutputs } from "../foundation";
+import { type Foundation, imagesFor } from "../foundation";
+import type { FargateOutputs } from "../outputs";
 
 // The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
 const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
@@ -21,7 +23,7 @@ function ecsStrategy(config: VoteAppConfig): EcsStrategy {
 }
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
-export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): VoteAppOutputs {
+export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): FargateOutputs {
     const { componentOptions, key, network, registry, namePrefix, transforms } = foundation;
     const securityGroups = new FargateSecurityGroups(
         "fargate-security-groups",
@@ -46,8 +48,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             kmsKeyArn: key.arn,
             ...config.data,
             logRetentionDays: config.logRetentionDays,
-            production: config.hardened,
-            finalSnapshot: config.hardened,
+            protection: config.protection,
             transform: transforms.data,
         },
         componentOptions,
@@ -70,8 +71,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             logRetentionDays: config.logRetentionDays,
             certificateArn: config.domain?.certificateArn,
             domainName: config.domain?.name,
-            accessLogs: config.hardened,
-            deletionProtection: config.hardened,
+            protection: config.protection,
             voteOptions: config.voteOptions,
             containerInsights: config.cost.containerInsights,
             capacity: config.cost.fargateSpot ? "spot" : "onDemand",
@@ -106,6 +106,8 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     );
     return {
         url: app.url,
+        vpcId: network.vpcId,
+        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,

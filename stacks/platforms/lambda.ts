@@ -1,4 +1,5 @@
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import { lambdaHandlerArchive } from "../../components/serverless/bundle";
 import { LAMBDA_STRATEGIES, type LambdaStrategy } from "../../components/serverless/lambdaDeployment";
 import { VoteAppServerless } from "../../components/serverless/voteAppServerless";
@@ -7,7 +8,8 @@ import { lambdaSignals } from "../../components/observability/signals";
 import type { LambdaBundleName } from "../../app/build";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { observeStack } from "../observability";
-import type { BaseFoundation, VoteAppOutputs } from "../foundation";
+import type { BaseFoundation } from "../foundation";
+import type { LambdaOutputs } from "../outputs";
 
 /** The app's Lambda handler bundle of each service (app/build.ts LAMBDA_ENTRIES). */
 const HANDLER_BUNDLE: Readonly<Record<AppService, LambdaBundleName>> = {
@@ -37,7 +39,7 @@ function lambdaStrategy(config: VoteAppConfig): LambdaStrategy {
  * platform: lambda — the app on API Gateway, Lambda, SQS and DynamoDB, on the base foundation only (no
  * VPC, NAT or ECR). The handlers are bundled from app/ while the program runs.
  */
-export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation): VoteAppOutputs {
+export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation): LambdaOutputs {
     const { componentOptions, key, namePrefix } = foundation;
     const code = Object.fromEntries(
         APP_SERVICES.map((service) => [service, lambdaHandlerArchive(HANDLER_BUNDLE[service])]),
@@ -60,7 +62,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             visibilityTimeoutSeconds: config.lambda.queue.visibilityTimeoutSeconds,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
-            protectData: config.hardened,
+            protection: config.protection,
             domain: config.domain
                 ? { name: config.domain.name, certificateArn: config.domain.certificateArn }
                 : undefined,
@@ -93,16 +95,15 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         votesQueueUrl: app.queue.url,
         votesDeadLetterQueueUrl: app.deadLetterQueue.url,
         votesTableName: app.table.name,
-        functionNames: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
+        functionNames: recordOf(APP_SERVICES, (service) => app.functions[service].name),
         deploymentStrategy: config.safety.deployment.strategy,
         codeDeployApplication: app.codeDeployment.application.name,
-        codeDeployGroups: Object.fromEntries(
-            APP_SERVICES.map((service) => [service, app.codeDeployment.deploymentGroups[service].deploymentGroupName]),
+        codeDeployGroups: recordOf(
+            APP_SERVICES,
+            (service) => app.codeDeployment.deploymentGroups[service].deploymentGroupName,
         ),
         // The version each function last published: the TargetVersion of a canary/linear CodeDeploy deployment.
-        functionVersions: Object.fromEntries(
-            APP_SERVICES.map((service) => [service, app.functions[service].function.version]),
-        ),
+        functionVersions: recordOf(APP_SERVICES, (service) => app.functions[service].function.version),
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };

@@ -1,8 +1,11 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { bootstrapPlanCommand } from "../../plan/bootstrapCli";
+import { captureCommand } from "../../plan/command";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
+/** The entry point as a process: `npm run plan:bootstrap -- <args>`. */
 function plan(...args: string[]) {
     return spawnSync(
         process.execPath,
@@ -14,12 +17,12 @@ function plan(...args: string[]) {
 describe("npm run plan:bootstrap", function () {
     this.timeout(120_000);
 
-    it("plans a bootstrap stack offline: the roles and state bucket, and the outputs the README's commands use", () => {
-        const result = plan("--stack", "staging");
-        assert.strictEqual(result.status, 0, result.stderr);
-        assert.match(result.stdout, /Offline plan of bootstrap stack "staging"/);
-        assert.match(result.stdout, /aws:iam\/role:Role\s+github-deploy/);
-        assert.match(result.stdout, /stateBackendUrl: "s3:\/\/voteapp-pulumi-state-222222222222\?region=eu-west-1"/);
+    it("plans a bootstrap stack offline: the roles and state bucket, and the outputs the README's commands use", async () => {
+        const result = await captureCommand(bootstrapPlanCommand, ["--stack", "staging"]);
+        assert.strictEqual(result.code, 0, result.err);
+        assert.match(result.out, /Offline plan of bootstrap stack "staging"/);
+        assert.match(result.out, /aws:iam\/role:Role\s+github-deploy/);
+        assert.match(result.out, /stateBackendUrl: "s3:\/\/voteapp-pulumi-state-222222222222\?region=eu-west-1"/);
     });
 
     it("exits 2 naming the stacks for an unknown stack", () => {

@@ -7,8 +7,8 @@ import { planCli, planCliThroughPipe } from "../support/plan";
 describe("npm run plan", function () {
     this.timeout(180_000);
 
-    it("prints the dev stack's tree, counts and outputs without AWS credentials", () => {
-        const { code, out, err } = planCli("--stack", "dev");
+    it("prints the dev stack's tree, counts and outputs without AWS credentials", async () => {
+        const { code, out, err } = await planCli("--stack", "dev");
         assert.strictEqual(code, 0, err);
         for (const fragment of [
             "## Resources",
@@ -22,8 +22,8 @@ describe("npm run plan", function () {
         }
     });
 
-    it("plans a lambda stack offline: API, functions, queue and table, with the URL, queue and table as outputs", () => {
-        const { code, out, err } = planCli("--stack", "dev", "--set", "voteapp:platform=lambda");
+    it("plans a lambda stack offline: API, functions, queue and table, with the URL, queue and table as outputs", async () => {
+        const { code, out, err } = await planCli("--stack", "dev", "--set", "voteapp:platform=lambda");
         assert.strictEqual(code, 0, err);
         for (const fragment of [
             "voteapp:serverless:VoteAppServerless  vote-app",
@@ -41,8 +41,8 @@ describe("npm run plan", function () {
         assert.ok(!out.includes("awsx:ec2:Vpc"), "a lambda stack plans no VPC");
     });
 
-    it("prints JSON with --json", () => {
-        const { code, out } = planCli("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
+    it("prints JSON with --json", async () => {
+        const { code, out } = await planCli("--stack", "dev", "--json", "--set", "voteapp:azCount=3");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as { resources: { type: string; inputs: Record<string, unknown> }[] };
         assert.strictEqual(
@@ -61,20 +61,20 @@ describe("npm run plan", function () {
         assert.ok(parsed.policy.configFile.endsWith("dev.json"), "the JSON is complete up to its last member");
     });
 
-    it("exits non-zero with the validation errors on invalid config", () => {
-        const { code, err } = planCli("--stack", "prod", "--set", "voteapp:multiAz=false");
+    it("exits non-zero with the validation errors on invalid config", async () => {
+        const { code, err } = await planCli("--stack", "prod", "--set", "voteapp:multiAz=false");
         assert.strictEqual(code, 1);
         assert.ok(err.includes("voteapp:multiAz = false: must be true in prod"), err);
     });
 
-    it("refuses an unknown stack, listing the known ones", () => {
-        const { code, err } = planCli("--stack", "qa");
+    it("refuses an unknown stack, listing the known ones", async () => {
+        const { code, err } = await planCli("--stack", "qa");
         assert.strictEqual(code, 2);
         assert.ok(err.includes("dev, prod, staging"), err);
     });
 
-    it("prints the policy verdicts under the environment's enforcement after the tree", () => {
-        const { code, out } = planCli("--stack", "dev");
+    it("prints the policy verdicts under the environment's enforcement after the tree", async () => {
+        const { code, out } = await planCli("--stack", "dev");
         assert.strictEqual(code, 0);
         const tree = out.indexOf("## Resources");
         const verdicts = out.indexOf("## Policy verdicts (voteapp-devsecops, policy/config/dev.json)");
@@ -82,10 +82,10 @@ describe("npm run plan", function () {
         assert.match(out, /\d+ rules ran \(\d+ disabled\): 0 mandatory, \d+ advisory violation/);
     });
 
-    it("exits 3 naming the rules when a mandatory violation would block the deployment", () => {
+    it("exits 3 naming the rules when a mandatory violation would block the deployment", async () => {
         const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "all-mandatory.json");
         fs.writeFileSync(strict, JSON.stringify({ all: "mandatory" }));
-        const { code, out, err } = planCli("--stack", "dev", "--policy-config", strict);
+        const { code, out, err } = await planCli("--stack", "dev", "--policy-config", strict);
         assert.strictEqual(code, 3, err);
         assert.ok(
             out.includes("MANDATORY (blocks the deployment)") && out.includes("[mandatory] rds-multi-az"),
@@ -94,8 +94,8 @@ describe("npm run plan", function () {
         assert.match(err, /\d+ mandatory policy violation\(s\)/);
     });
 
-    it("puts the verdicts in --json output", () => {
-        const { code, out } = planCli("--stack", "dev", "--json");
+    it("puts the verdicts in --json output", async () => {
+        const { code, out } = await planCli("--stack", "dev", "--json");
         assert.strictEqual(code, 0);
         const parsed = JSON.parse(out) as {
             policy: { configFile: string; summary: { mandatory: number }; violations: { policyName: string }[] };

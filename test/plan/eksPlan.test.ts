@@ -8,8 +8,8 @@ describe("npm run plan on platform eks", function () {
     this.timeout(300_000);
 
     for (const stack of SHIPPED_STACKS) {
-        it(`${stack}: shows the cluster, node capacity, add-ons and the app's Kubernetes objects; the kubeconfig stays secret`, () => {
-            const { code, out, err } = planCli("--stack", stack, "--set", "voteapp:platform=eks");
+        it(`${stack}: shows the cluster, node capacity, add-ons and the app's Kubernetes objects; the kubeconfig stays secret`, async () => {
+            const { code, out, err } = await planCli("--stack", stack, "--set", "voteapp:platform=eks");
             assert.strictEqual(code, 0, err);
             for (const fragment of [
                 "voteapp:eks:EksCluster  eks",

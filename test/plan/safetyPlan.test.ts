@@ -4,8 +4,8 @@ import { planCli } from "../support/plan";
 describe("npm run plan: production safety", function () {
     this.timeout(180_000);
 
-    it("prod shows the security baseline, blue/green deployment resources, alarms and the dashboard", () => {
-        const { code, out, err } = planCli("--stack", "prod");
+    it("prod shows the security baseline, blue/green deployment resources, alarms and the dashboard", async () => {
+        const { code, out, err } = await planCli("--stack", "prod");
         assert.strictEqual(code, 0, err);
         for (const fragment of [
             "voteapp:security:AccountSecurityBaseline  account-security",
@@ -25,14 +25,14 @@ describe("npm run plan: production safety", function () {
         }
     });
 
-    it("a CodeDeploy strategy shows the application and deployment groups; an unsupported strategy is refused before any resource", () => {
-        const codeDeploy = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=codeDeployLinear");
+    it("a CodeDeploy strategy shows the application and deployment groups; an unsupported strategy is refused before any resource", async () => {
+        const codeDeploy = await planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=codeDeployLinear");
         assert.strictEqual(codeDeploy.code, 0, codeDeploy.err);
         assert.ok(
             codeDeploy.out.includes("aws:codedeploy/deploymentGroup:DeploymentGroup  vote-app-codedeploy-vote"),
             codeDeploy.out,
         );
-        const refused = planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=allAtOnce");
+        const refused = await planCli("--stack", "dev", "--set", "voteapp:deploymentStrategy=allAtOnce");
         assert.strictEqual(refused.code, 1);
         assert.ok(
             refused.err.includes(

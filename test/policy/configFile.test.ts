@@ -64,8 +64,8 @@ describe("policy pack config of a stack (policy/configFile.ts)", function () {
         }
     });
 
-    it("npm run plan -- --stack prod with a central baseline is judged with prod-central-security.json and exits 0", () => {
-        const { code, out, err } = planCli(
+    it("npm run plan -- --stack prod with a central baseline is judged with prod-central-security.json and exits 0", async () => {
+        const { code, out, err } = await planCli(
             "--stack",
             "prod",
             ...CENTRAL,

@@ -1,6 +1,12 @@
 import * as assert from "assert";
 import { LIVE_ALIAS as COMPONENT_LIVE_ALIAS } from "../../components/serverless/serverlessFunction";
-import { LIVE_ALIAS, lambdaAppSpec, plannedShifts, SHIFT_ORDER } from "../../scripts/shift-lambda-traffic";
+import {
+    LIVE_ALIAS,
+    lambdaAppSpec,
+    type LambdaStackOutputs,
+    plannedShifts,
+    SHIFT_ORDER,
+} from "../../scripts/shift-lambda-traffic";
 import { stackRun } from "../support/stacks";
 
 describe("scripts/shift-lambda-traffic", function () {
@@ -24,7 +30,7 @@ describe("scripts/shift-lambda-traffic", function () {
     });
 
     it("skips functions already on their newest version, and does nothing for allAtOnce or other platforms", () => {
-        const outputs = {
+        const outputs: LambdaStackOutputs = {
             platform: "lambda",
             deploymentStrategy: "linear",
             codeDeployApplication: "app",

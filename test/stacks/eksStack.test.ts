@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { SHIPPED_STACKS, stackRun } from "../support/stacks";
+import { runStack } from "../../plan/runStack";
+import { ofType, SHIPPED_STACKS, stackRun } from "../support/stacks";
 
 const EKS = { "voteapp:platform": "eks" };
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -59,5 +60,20 @@ describe("shipped stacks with platform eks: strategy and observability", functio
         const tags = prod.outputs.slotImageTags as Record<string, string>;
         assert.deepStrictEqual(Object.keys(tags).sort(), ["blue", "green"]);
         assert.match(tags.blue, /^sha256:[a-f0-9]{64}$/);
+    });
+
+    it("hands the data transform to the data layer, as ecs does (a transform is never silently ignored on eks)", async () => {
+        for (const platform of ["ecs", "eks"]) {
+            const run = await runStack("dev", {
+                overrides: { "voteapp:platform": platform },
+                transforms: { data: { postgres: (args) => ({ ...args, instanceClass: "db.t4g.large" }) } },
+            });
+            const instances = ofType(run, "aws:rds/instance:Instance");
+            assert.deepStrictEqual(
+                instances.map((i) => i.inputs.instanceClass),
+                ["db.t4g.large"],
+                `${platform}: the transform did not reach the database`,
+            );
+        }
     });
 });

@@ -41,9 +41,9 @@ describe("deploy warnings (stacks/warnings.ts): printed by the plan, logged by t
         );
     });
 
-    it("npm run plan prints them under Warnings (and in --json)", function () {
+    it("npm run plan prints them under Warnings (and in --json)", async function () {
         this.timeout(180_000);
-        const text = planCli("--stack", "dev", "--set", "voteapp:azCount=3");
+        const text = await planCli("--stack", "dev", "--set", "voteapp:azCount=3");
         assert.strictEqual(text.code, 0, text.err);
         assert.match(text.out, /## Warnings \(read before pulumi up\)\n {2}voteapp:azCount changes the VPC layout/);
     });

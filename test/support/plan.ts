@@ -1,5 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { planCommand } from "../../plan/cli";
+import { captureCommand, type CommandResult } from "../../plan/command";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 const NO_AWS_CREDENTIALS = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" };
@@ -13,15 +15,13 @@ function planArgv(args: readonly string[]): string[] {
     ];
 }
 
-/** Runs the offline plan exactly as `npm run plan -- ...` does, with no AWS credentials in the environment. */
-export function planCli(...args: string[]): { code: number | null; out: string; err: string } {
-    const result = spawnSync(process.execPath, planArgv(args), {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, ...NO_AWS_CREDENTIALS },
-        timeout: 120_000,
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
+/**
+ * Runs the offline plan's command as `npm run plan -- ...` does, in this process (plan/command.ts): what
+ * it prints and its exit code. The entry point itself, as a process without AWS credentials, is run by
+ * `planCliThroughPipe`.
+ */
+export function planCli(...args: string[]): Promise<CommandResult> {
+    return captureCommand(planCommand, args);
 }
 
 /**

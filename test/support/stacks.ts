@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import { ofType, runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 
 /**
@@ -32,9 +32,7 @@ export function stackConfigWith(stack: string, changes: Readonly<Record<string, 
     return { ...base, config };
 }
 
-export function ofType(run: StackRun, type: string): CapturedResource[] {
-    return run.resources.filter((r) => r.type === type);
-}
+export { ofType } from "../../plan/runStack";
 
 /** Exactly one resource of a type (optionally whose name contains a fragment), or a failing assertion. */
 export function single(run: StackRun, type: string, nameFragment = ""): CapturedResource {

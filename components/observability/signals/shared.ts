@@ -1,0 +1,362 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { alarmName, serviceAlarmName } from "../alarmNames";
+import type { AlarmSpec, DashboardSection, GraphSpec, LogMetricSpec, MetricSpec, SignalSet } from "../metrics";
+
+/**
+ * Golden signals, as plain data: which metrics the dashboard graphs and which alarms page and roll
+ * deployments back. This module holds what several platforms share (thresholds, the load balancer, the
+ * data layer, the app's error lines); fargate.ts, eks.ts and lambda.ts compose each platform's set.
+ */
+
+export type Input = pulumi.Input<string>;
+
+/** Alarm thresholds; the defaults suit the voting app, a platform can override any. */
+export interface AlarmThresholds {
+    /** 5xx responses per minute from a service's targets. */
+    readonly target5xxPerMinute: number;
+    /** p95 response time of a service, seconds. */
+    readonly p95LatencySeconds: number;
+    /** Average CPU / memory utilisation of a service or node, percent. */
+    readonly cpuPercent: number;
+    readonly memoryPercent: number;
+    /** RDS CPU percent, and free storage as a fraction of allocated storage. */
+    readonly databaseCpuPercent: number;
+    readonly databaseFreeStorageFraction: number;
+    /** Redis engine CPU and memory used, percent. */
+    readonly cacheCpuPercent: number;
+    readonly cacheMemoryPercent: number;
+    /** Lambda errors per minute per function, and throttles per minute. */
+    readonly functionErrorsPerMinute: number;
+    readonly functionThrottlesPerMinute: number;
+    /** Seconds the oldest queued vote may wait before the worker is considered stuck. */
+    readonly queueOldestMessageSeconds: number;
+    /** Error lines a service may log in 5 minutes. */
+    readonly appErrorsPerFiveMinutes: number;
+}
+
+export const DEFAULT_THRESHOLDS: AlarmThresholds = {
+    target5xxPerMinute: 5,
+    p95LatencySeconds: 1,
+    cpuPercent: 85,
+    memoryPercent: 85,
+    databaseCpuPercent: 80,
+    databaseFreeStorageFraction: 0.1,
+    cacheCpuPercent: 80,
+    cacheMemoryPercent: 80,
+    functionErrorsPerMinute: 1,
+    functionThrottlesPerMinute: 1,
+    queueOldestMessageSeconds: 300,
+    appErrorsPerFiveMinutes: 5,
+};
+
+/** The app's JSON log lines (app/src/core/log.ts) at level error. */
+export const APP_ERROR_PATTERN = '{ $.level = "error" }';
+/** Metric the error lines count into, per service. */
+export const APP_ERRORS_METRIC = "AppErrors";
+
+export const GIB = 1024 ** 3;
+const ALB = "AWS/ApplicationELB";
+export const metric = (
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, Input>,
+    stat: MetricSpec["stat"],
+    label?: string,
+): MetricSpec => ({ namespace, metricName, dimensions, stat, label });
+export const graph = (
+    title: string,
+    metrics: MetricSpec[],
+    unit?: string,
+    thresholds?: GraphSpec["thresholds"],
+): GraphSpec => ({ title, metrics, unit, thresholds });
+
+/** A load-balanced HTTP service: its target groups (two during blue/green: traffic alternates between them). */
+export interface AlbServiceTarget {
+    readonly service: string;
+    readonly targetGroupArnSuffixes: readonly Input[];
+}
+
+export interface AlbSignalInputs {
+    readonly namePrefix: string;
+    readonly loadBalancerArnSuffix: Input;
+    readonly services: readonly AlbServiceTarget[];
+}
+
+/** Requests, 5xx, p95 latency and unhealthy targets, per service across its target groups; the ALB's own 5xx. */
+export function albSignals(inputs: AlbSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+    const lb = inputs.loadBalancerArnSuffix;
+    const perTarget = (s: AlbServiceTarget, metricName: string, stat: MetricSpec["stat"]) =>
+        s.targetGroupArnSuffixes.map((tg, i) =>
+            metric(
+                ALB,
+                metricName,
+                { LoadBalancer: lb, TargetGroup: tg },
+                stat,
+                `${s.service}${s.targetGroupArnSuffixes.length > 1 ? ` (${i === 0 ? "blue" : "green"})` : ""}`,
+            ),
+        );
+    const alarms: AlarmSpec[] = [
+        {
+            name: alarmName(inputs.namePrefix, "alb", "5xx"),
+            description:
+                "The load balancer itself answers 5xx (no healthy target, overload): check target health and the services' events.",
+            signal: { metric: metric(ALB, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }, "Sum") },
+            comparison: "GreaterThanThreshold",
+            threshold: thresholds.target5xxPerMinute,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+        },
+    ];
+    for (const s of inputs.services) {
+        alarms.push(
+            {
+                name: serviceAlarmName(inputs.namePrefix, s.service, "target-5xx"),
+                description: `${s.service} answers 5xx: check its logs. Rolls back a deployment in progress.`,
+                signal: {
+                    combine: "SUM",
+                    metrics: perTarget(s, "HTTPCode_Target_5XX_Count", "Sum"),
+                    label: `${s.service} 5xx`,
+                },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.target5xxPerMinute,
+                evaluationPeriods: 3,
+                datapointsToAlarm: 2,
+            },
+            {
+                name: serviceAlarmName(inputs.namePrefix, s.service, "latency-p95"),
+                description: `${s.service} p95 latency above ${thresholds.p95LatencySeconds}s: check its CPU, Redis and PostgreSQL. Rolls back a deployment in progress.`,
+                signal: {
+                    combine: "MAX",
+                    metrics: perTarget(s, "TargetResponseTime", "p95"),
+                    label: `${s.service} p95`,
+                },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.p95LatencySeconds,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+            },
+            {
+                name: serviceAlarmName(inputs.namePrefix, s.service, "unhealthy-hosts"),
+                description: `${s.service} has targets failing the /healthz check: check the tasks' logs and events. Rolls back a deployment in progress.`,
+                signal: {
+                    combine: "MAX",
+                    metrics: perTarget(s, "UnHealthyHostCount", "Maximum"),
+                    label: `${s.service} unhealthy`,
+                },
+                comparison: "GreaterThanThreshold",
+                threshold: 0,
+                evaluationPeriods: 3,
+            },
+        );
+    }
+    const all = (metricName: string, stat: MetricSpec["stat"]) =>
+        inputs.services.flatMap((s) => perTarget(s, metricName, stat));
+    return {
+        sections: [
+            {
+                title: "Traffic (load balancer)",
+                graphs: [
+                    graph(
+                        "Requests",
+                        [
+                            metric(ALB, "RequestCount", { LoadBalancer: lb }, "Sum", "all"),
+                            ...all("RequestCount", "Sum"),
+                        ],
+                        "Count",
+                    ),
+                    graph(
+                        "5xx",
+                        [
+                            metric(ALB, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb }, "Sum", "load balancer"),
+                            ...all("HTTPCode_Target_5XX_Count", "Sum"),
+                        ],
+                        "Count",
+                        [{ label: "alarm", value: thresholds.target5xxPerMinute }],
+                    ),
+                    graph("p95 latency", all("TargetResponseTime", "p95"), "Seconds", [
+                        { label: "alarm", value: thresholds.p95LatencySeconds },
+                    ]),
+                    graph("Unhealthy targets", all("UnHealthyHostCount", "Maximum"), "Count"),
+                ],
+            },
+        ],
+        alarms,
+    };
+}
+
+export interface DataSignalInputs {
+    readonly namePrefix: string;
+    readonly postgres?: {
+        readonly instanceIdentifier: Input;
+        readonly allocatedStorageGb: number;
+        readonly maxConnections: number;
+    };
+    /** Redis member clusters (`<replication group>-001`, …): ElastiCache publishes per node. */
+    readonly redis?: { readonly cacheClusterIds: readonly Input[] };
+}
+
+/** RDS CPU, free storage and connections; ElastiCache engine CPU and memory. */
+export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+    const sections: DashboardSection[] = [];
+    const alarms: AlarmSpec[] = [];
+    if (inputs.postgres) {
+        const pg = inputs.postgres;
+        const dims = { DBInstanceIdentifier: pg.instanceIdentifier };
+        const freeBytes = Math.round(pg.allocatedStorageGb * GIB * thresholds.databaseFreeStorageFraction);
+        const connections = Math.round(pg.maxConnections * 0.8);
+        sections.push({
+            title: "PostgreSQL (RDS)",
+            graphs: [
+                graph("CPU", [metric("AWS/RDS", "CPUUtilization", dims, "Average", "postgres")], "Percent", [
+                    { label: "alarm", value: thresholds.databaseCpuPercent },
+                ]),
+                graph("Connections", [metric("AWS/RDS", "DatabaseConnections", dims, "Maximum", "postgres")], "Count", [
+                    { label: "alarm", value: connections },
+                ]),
+                graph("Free storage", [metric("AWS/RDS", "FreeStorageSpace", dims, "Minimum", "postgres")], "Bytes", [
+                    { label: "alarm", value: freeBytes },
+                ]),
+            ],
+        });
+        alarms.push(
+            {
+                name: alarmName(inputs.namePrefix, "postgres", "cpu"),
+                description: `PostgreSQL above ${thresholds.databaseCpuPercent}% CPU for 10 minutes: check Performance Insights for the queries, or size the instance up.`,
+                signal: { metric: metric("AWS/RDS", "CPUUtilization", dims, "Average") },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.databaseCpuPercent,
+                periodSeconds: 300,
+                evaluationPeriods: 2,
+            },
+            {
+                name: alarmName(inputs.namePrefix, "postgres", "free-storage"),
+                description: `PostgreSQL has less than ${thresholds.databaseFreeStorageFraction * 100}% of its ${pg.allocatedStorageGb} GiB free: raise postgresAllocatedStorageGb before writes fail.`,
+                signal: { metric: metric("AWS/RDS", "FreeStorageSpace", dims, "Minimum") },
+                comparison: "LessThanThreshold",
+                threshold: freeBytes,
+                periodSeconds: 300,
+                evaluationPeriods: 1,
+                treatMissingData: "breaching",
+            },
+            {
+                name: alarmName(inputs.namePrefix, "postgres", "connections"),
+                description: `PostgreSQL above ${connections} connections (80% of ${pg.maxConnections}): check for connection leaks in result/worker, or size up.`,
+                signal: { metric: metric("AWS/RDS", "DatabaseConnections", dims, "Maximum") },
+                comparison: "GreaterThanThreshold",
+                threshold: connections,
+                evaluationPeriods: 5,
+            },
+        );
+    }
+    if (inputs.redis && inputs.redis.cacheClusterIds.length > 0) {
+        const nodes = inputs.redis.cacheClusterIds;
+        const perNode = (metricName: string) =>
+            nodes.map((id, i) =>
+                metric("AWS/ElastiCache", metricName, { CacheClusterId: id }, "Average", `node ${i + 1}`),
+            );
+        sections.push({
+            title: "Redis (ElastiCache)",
+            graphs: [
+                graph("Engine CPU", perNode("EngineCPUUtilization"), "Percent", [
+                    { label: "alarm", value: thresholds.cacheCpuPercent },
+                ]),
+                graph("Memory used", perNode("DatabaseMemoryUsagePercentage"), "Percent", [
+                    { label: "alarm", value: thresholds.cacheMemoryPercent },
+                ]),
+                graph("Connections", perNode("CurrConnections"), "Count"),
+            ],
+        });
+        alarms.push(
+            {
+                name: alarmName(inputs.namePrefix, "redis", "cpu"),
+                description: `A Redis node's engine above ${thresholds.cacheCpuPercent}% CPU: votes queue up; size redisNodeType up.`,
+                signal: { combine: "MAX", metrics: perNode("EngineCPUUtilization"), label: "redis engine CPU" },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.cacheCpuPercent,
+                evaluationPeriods: 5,
+            },
+            {
+                name: alarmName(inputs.namePrefix, "redis", "memory"),
+                description: `A Redis node above ${thresholds.cacheMemoryPercent}% memory: the vote queue is not drained (is the worker running?) or the node is too small.`,
+                signal: { combine: "MAX", metrics: perNode("DatabaseMemoryUsagePercentage"), label: "redis memory" },
+                comparison: "GreaterThanThreshold",
+                threshold: thresholds.cacheMemoryPercent,
+                evaluationPeriods: 5,
+            },
+        );
+    }
+    return { sections, alarms };
+}
+
+export interface AppLogSignalInputs {
+    readonly namePrefix: string;
+    /** Log group of each service's containers (JSON lines with `level` and `service`). */
+    readonly logGroups: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** Error lines per service counted from the app's JSON logs: a dashboard graph and an alarm per service (the worker's rolls it back). */
+export function appLogSignals(inputs: AppLogSignalInputs, thresholds: AlarmThresholds = DEFAULT_THRESHOLDS): SignalSet {
+    const namespace = `VoteApp/${inputs.namePrefix}`;
+    const services = Object.keys(inputs.logGroups);
+    const errors = (service: string, label?: string) =>
+        metric(namespace, APP_ERRORS_METRIC, { Service: service }, "Sum", label);
+    const logMetrics = services.map((service): LogMetricSpec => ({
+        name: serviceAlarmName(inputs.namePrefix, service, "errors"),
+        logGroupName: inputs.logGroups[service],
+        pattern: APP_ERROR_PATTERN,
+        // The dimension value comes from the line's own `service` field, which the app's logger always writes.
+        metric: { namespace, metricName: APP_ERRORS_METRIC, dimensions: { Service: "$.service" } },
+    }));
+    return {
+        sections: [
+            {
+                title: "Application errors (logs)",
+                graphs: [
+                    graph(
+                        "Error lines per service",
+                        services.map((s) => errors(s, s)),
+                        "Count",
+                        [{ label: "alarm", value: thresholds.appErrorsPerFiveMinutes }],
+                    ),
+                ],
+            },
+        ],
+        alarms: services.map((service): AlarmSpec => ({
+            name: serviceAlarmName(inputs.namePrefix, service, "errors"),
+            description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${service === "worker" ? " Rolls back a worker deployment in progress." : ""}`,
+            signal: { metric: errors(service) },
+            comparison: "GreaterThanThreshold",
+            threshold: thresholds.appErrorsPerFiveMinutes,
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+        })),
+        logMetrics,
+    };
+}
+
+/** Memory (GiB) of an instance size in the general-purpose and burstable classes; memory-optimised (r*, x*) classes have twice as much. */
+const SIZE_MEMORY_GIB: Readonly<Record<string, number>> = {
+    micro: 1,
+    small: 2,
+    medium: 4,
+    large: 8,
+    xlarge: 16,
+    "2xlarge": 32,
+    "4xlarge": 64,
+    "8xlarge": 128,
+    "12xlarge": 192,
+    "16xlarge": 256,
+    "24xlarge": 384,
+};
+
+/**
+ * RDS PostgreSQL's default max_connections, LEAST({DBInstanceClassMemory/9531392}, 5000), from the
+ * instance class's memory (an estimate: RDS subtracts some memory for the OS). Unknown sizes count as 100.
+ */
+export function estimatedPostgresMaxConnections(instanceClass: string): number {
+    const [, family = "", size = ""] = instanceClass.split(".");
+    const gib = SIZE_MEMORY_GIB[size];
+    if (gib === undefined) return 100;
+    const memory = gib * (/^[rxz]/.test(family) ? 2 : 1) * GIB;
+    return Math.min(Math.floor(memory / 9531392), 5000);
+}

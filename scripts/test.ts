@@ -1,0 +1,104 @@
+// `npm test`: the type-check, the format check, the lint and the tests, side by side (they are
+// independent; on CI's two cores they finish together instead of one after the other). Each step runs as
+// the leader of its own process group; once it exits, no process of that group may remain (a test server,
+// esbuild's service, a mocha worker left running is a failure, and is then stopped).
+// Usage: npm test            (everything; `npx mocha <file>` runs one test file)
+import { spawn } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { processesInGroup } from "./processGroup";
+
+const ROOT = path.resolve(__dirname, "..");
+const bin = (pkg: string, file: string) => require.resolve(`${pkg}/${file}`, { paths: [ROOT] });
+
+export interface Step {
+    readonly name: string;
+    readonly argv: readonly string[];
+    /** Stream its output as it comes (the tests), rather than print it when the step ends. */
+    readonly live?: boolean;
+}
+
+/** Mocha workers: one per core (the other steps are short next to the tests). */
+const JOBS = Math.max(2, os.availableParallelism());
+
+export const STEPS: readonly Step[] = [
+    { name: "type-check", argv: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "tsconfig.json"] },
+    { name: "format", argv: [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."] },
+    {
+        name: "tests",
+        argv: [bin("mocha", "bin/mocha.js"), "--parallel", "--jobs", String(JOBS), "test/**/*.test.ts"],
+        live: true,
+    },
+];
+
+export interface StepResult {
+    readonly name: string;
+    readonly code: number | null;
+    readonly seconds: number;
+    readonly output: string;
+    /** Processes of the step's group still running after it exited. */
+    readonly leftovers: readonly string[];
+}
+
+/** Runs one step as a process group leader, and reports (then stops) what of its group outlived it. */
+export function runStep(step: Step, cwd: string = ROOT): Promise<StepResult> {
+    const start = performance.now();
+    const child = spawn(process.execPath, step.argv, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    const collect = (stream: NodeJS.WritableStream) => (chunk: Buffer) =>
+        step.live ? stream.write(chunk) : chunks.push(chunk);
+    child.stdout.on("data", collect(process.stdout));
+    child.stderr.on("data", collect(process.stderr));
+    return new Promise((resolve) => {
+        child.on("close", (code, signal) => {
+            const pgid = child.pid ?? 0;
+            const leftovers = processesInGroup(pgid).map((p) => `${p.pid} ${p.command}`);
+            if (leftovers.length > 0) {
+                try {
+                    process.kill(-pgid, "SIGKILL");
+                } catch {
+                    // gone in the meantime
+                }
+            }
+            resolve({
+                name: step.name,
+                code: code ?? (signal ? 128 : null),
+                seconds: (performance.now() - start) / 1000,
+                output: Buffer.concat(chunks).toString("utf8"),
+                leftovers,
+            });
+        });
+    });
+}
+
+async function main(): Promise<number> {
+    const results = await Promise.all(STEPS.map((step) => runStep(step)));
+    let failed = false;
+    for (const result of results) {
+        if (result.output.trim()) process.stdout.write(`\n--- ${result.name}\n${result.output.trimEnd()}\n`);
+        if (result.code !== 0) failed = true;
+        if (result.leftovers.length > 0) {
+            failed = true;
+            process.stderr.write(
+                `\n${result.name}: ${result.leftovers.length} process(es) outlived it (now stopped):\n  ${result.leftovers.join("\n  ")}\n`,
+            );
+        }
+    }
+    process.stdout.write(
+        `\n${results.map((r) => `${r.name} ${r.code === 0 ? "ok" : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(1)} s`).join(", ")}\n`,
+    );
+    return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}

@@ -1,0 +1,59 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import { bundleEntry } from "../../components/serverless/bundle";
+import { processesInGroup } from "../../scripts/processGroup";
+import { runStep, STEPS } from "../../scripts/test";
+
+/** Child processes of this process (Linux /proc), by command line. */
+function childrenOfThisProcess(): string[] {
+    if (!fs.existsSync("/proc/self/stat")) return [];
+    return fs
+        .readdirSync("/proc")
+        .filter((entry) => /^\d+$/.test(entry))
+        .flatMap((entry) => {
+            try {
+                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+                const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                if (Number(ppid) !== process.pid || state === "Z") return [];
+                return [fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ")];
+            } catch {
+                return [];
+            }
+        });
+}
+
+describe("npm test (scripts/test.ts): steps side by side, no process outlives them (issue 16.9)", function () {
+    this.timeout(60_000);
+
+    it("runs the type-check, the format check and the tests, the tests in parallel workers", () => {
+        assert.deepStrictEqual(
+            STEPS.map((s) => s.name),
+            ["type-check", "format", "tests"],
+        );
+        const tests = STEPS.find((s) => s.name === "tests");
+        assert.ok(tests?.argv.includes("--parallel"), tests?.argv.join(" "));
+    });
+
+    it("reports, and stops, a process a step left running", async () => {
+        const script = "require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }).unref()";
+        const result = await runStep({ name: "leaky", argv: ["-e", script] });
+        assert.strictEqual(result.code, 0);
+        assert.strictEqual(result.leftovers.length, 1, result.leftovers.join("\n"));
+        assert.match(result.leftovers[0], /sleep 30/);
+        const pid = Number(result.leftovers[0].split(" ")[0]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.ok(!processesInGroup(pid).some((p) => p.pid === pid), "the leftover was not stopped");
+    });
+
+    it("finds nothing left by a step whose children exit with it", async () => {
+        const script = "require('child_process').spawnSync('sleep', ['0.1'])";
+        const result = await runStep({ name: "tidy", argv: ["-e", script] });
+        assert.deepStrictEqual([result.code, result.leftovers], [0, []]);
+    });
+
+    it("a bundle build stops esbuild's service before it resolves (esbuild kept it running until exit)", async () => {
+        await bundleEntry("runner-test", "app/src/core/votes.ts");
+        const esbuild = childrenOfThisProcess().filter((command) => /esbuild/.test(command));
+        assert.deepStrictEqual(esbuild, []);
+    });
+});
