@@ -11,6 +11,7 @@ import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/eval
 import { runStack } from "../plan/runStack";
 import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
+import { accountPlanFor } from "../plan/cost/account";
 import { estimateCost } from "../plan/cost/estimate";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -41,10 +42,14 @@ async function benchPlans(): Promise<void> {
                 resources = run.resources.length;
                 if (i === ROUNDS - 1) {
                     const region = run.stackConfig.config["voteapp:region"] ?? "us-east-1";
-                    const estimate = estimateCost(run.resources, { region });
+                    const account = await accountPlanFor(run);
+                    const estimate = estimateCost(run.resources, { region, ...(account ? { account } : {}) });
                     const unpriced = estimate.notPriced.length ? `  (+${estimate.notPriced.length} not priced)` : "";
+                    const accountIdle = estimate.account
+                        ? `   + account (bootstrap ${estimate.account.bootstrapStack}) $${estimate.account.totals.idleUsd.toFixed(2)} idle`
+                        : "   + account: no bootstrap stack";
                     costs.push(
-                        `  ${`${stack}/${platform}`.padEnd(16)} $${estimate.totals.idleUsd.toFixed(2).padStart(8)} idle   $${estimate.totals.atLoadUsd.toFixed(2).padStart(8)} at ${estimate.votesPerMonth.toLocaleString("en-US")} votes${unpriced}`,
+                        `  ${`${stack}/${platform}`.padEnd(16)} $${estimate.totals.idleUsd.toFixed(2).padStart(8)} idle   $${estimate.totals.atLoadUsd.toFixed(2).padStart(8)} at ${estimate.votesPerMonth.toLocaleString("en-US")} votes${accountIdle}${unpriced}`,
                     );
                 }
             }

@@ -8,6 +8,7 @@ import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { type Command, runAsProcess } from "./command";
 import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
+import { accountPlanFor } from "./cost/account";
 import { estimateCost } from "./cost/estimate";
 import { renderCostEstimate } from "./cost/render";
 import { listStacks, readStackConfig } from "./stackFile";
@@ -18,7 +19,8 @@ Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credential
 prints the resource tree, the count by type, the stack outputs, the policy pack's verdicts under the
 stack's enforcement (policy/config/<tier>.json, or <tier>-central-security.json when
 voteapp:securityBaseline is central: the file CI's pulumi preview uses) and the estimated monthly cost,
-idle and at a load (priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
+idle and at a load, with the account's own costs beside it (its bootstrap stack's registry and state
+backend; priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
   --stack          stack to plan (one of: ${listStacks().join(", ")})
   --json           print resources, outputs and verdicts as JSON instead
   --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
@@ -111,7 +113,8 @@ export const planCommand: Command = async (argv, output) => {
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
     const region = run.stackConfig.config[`${run.stackConfig.project}:region`] ?? "us-east-1";
-    const cost = estimateCost(run.resources, { region, votesPerMonth });
+    const account = await accountPlanFor(run);
+    const cost = estimateCost(run.resources, { region, votesPerMonth, ...(account ? { account } : {}) });
     const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
         output.out(

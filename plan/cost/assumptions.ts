@@ -98,6 +98,21 @@ export const IDLE = {
     containerInsightsMetrics: { cluster: 12, service: 13, task: 14, container: 12 },
     /** EKS Container Insights (the CloudWatch observability add-on, enhanced): metrics per node and per pod, log GB per node. */
     eksContainerInsights: { clusterMetrics: 25, metricsPerNode: 30, metricsPerPod: 15, logGbPerNode: 1 },
+    /**
+     * A self-managed Pulumi state backend (the bootstrap's state bucket) for the account's stacks: updates and
+     * previews a month (deploys, pull-request previews, refreshes), checkpoint writes per update (Pulumi writes
+     * the checkpoint as the update proceeds, plus its history entry and lock), reads per operation, and the size
+     * of one stack's checkpoint (a few hundred resources of JSON).
+     */
+    stateBackend: {
+        updatesPerMonth: 100,
+        previewsPerMonth: 200,
+        writesPerUpdate: 12,
+        readsPerOperation: 6,
+        checkpointMb: 1,
+    },
+    /** Bytes of one S3 server access log record (one per request to the logged bucket). */
+    s3AccessLogRecordBytes: 400,
     /** X-Ray default sampling: the first request each second, then 5%. */
     xrayReservoirPerSecond: 1,
     xrayRate: 0.05,

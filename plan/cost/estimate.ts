@@ -14,6 +14,12 @@ import { HOURS_PER_MONTH, type PriceTable } from "./priceTable";
 /** Whether a line is paid by existing (idle) or by the votes (load). */
 export type CostDriver = "idle" | "load";
 
+/**
+ * Who pays a line: the stack itself, or its account (the bootstrap stack's image registry and state backend,
+ * and what scans the registry): created once per account, paid once whichever platform or stack runs there.
+ */
+export type CostScope = "stack" | "account";
+
 export interface CostLine {
     readonly type: string;
     /** Logical name of the resource the line belongs to. */
@@ -28,6 +34,8 @@ export interface CostLine {
     /** The price table key the unit price comes from. */
     readonly priceKey: string;
     readonly driver: CostDriver;
+    /** The stack's own cost, or its account's (the resource the line is on came from the bootstrap plan). */
+    readonly scope: CostScope;
     /** The assumption behind the quantity, when the inputs alone do not give it. */
     readonly basis?: string;
 }
@@ -38,6 +46,14 @@ export interface NotPricedItem {
     readonly name: string;
     readonly item: string;
     readonly reason: string;
+    readonly scope: CostScope;
+}
+
+export interface CostTotals {
+    /** Sum of the idle lines. */
+    readonly idleUsd: number;
+    /** Idle plus the lines the votes add. */
+    readonly atLoadUsd: number;
 }
 
 export interface CostEstimate {
@@ -47,18 +63,31 @@ export interface CostEstimate {
     readonly votesPerMonth: number;
     readonly lines: readonly CostLine[];
     readonly notPriced: readonly NotPricedItem[];
-    readonly totals: {
-        /** Sum of the idle lines. */
-        readonly idleUsd: number;
-        /** Idle plus the lines the votes add. */
-        readonly atLoadUsd: number;
-    };
+    /** The stack's own lines (scope "stack"): what this stack adds to its account's bill. */
+    readonly totals: CostTotals;
+    /**
+     * The account's lines (scope "account"), when the account's bootstrap plan was priced with the stack: paid
+     * once per account, not per stack, so never added into `totals`.
+     */
+    readonly account?: { readonly bootstrapStack: string; readonly totals: CostTotals };
+}
+
+/** The bootstrap plan of the stack's account: its resources are priced as account costs. */
+export interface AccountPlan {
+    /** The bootstrap stack's name (bootstrap/Pulumi.<name>.yaml). */
+    readonly bootstrapStack: string;
+    readonly resources: readonly CapturedResource[];
 }
 
 export interface EstimateOptions {
     readonly region: string;
     /** Votes a month for the load total. @default 1,000,000 */
     readonly votesPerMonth?: number;
+    /**
+     * The account's bootstrap plan. Its resources are priced as account lines, and the stack's pricing sees them
+     * (the repositories Inspector scans are the bootstrap's; Security Hub checks the whole account).
+     */
+    readonly account?: AccountPlan;
 }
 
 type Inputs = Record<string, unknown>;
@@ -89,8 +118,13 @@ class Pricing {
         readonly table: PriceTable | undefined,
         readonly region: string,
         readonly votes: number,
+        private readonly accountUrns: ReadonlySet<string> = new Set(),
     ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+
+    scopeOf(r: CapturedResource): CostScope {
+        return this.accountUrns.has(r.urn) ? "account" : "stack";
     }
 
     /** Adds a line `quantity × price(key)`, or a "not priced" item when the table has no such price. */
@@ -118,16 +152,26 @@ class Pricing {
             monthlyUsd: quantity * price.usd,
             priceKey,
             driver,
+            scope: this.scopeOf(r),
             ...(basis ? { basis } : {}),
         });
     }
 
     missing(r: CapturedResource, item: string, reason: string): void {
-        this.notPriced.push({ type: r.type, name: r.name, item, reason });
+        this.notPriced.push({ type: r.type, name: r.name, item, reason, scope: this.scopeOf(r) });
     }
 
     ofType(type: string): CapturedResource[] {
         return this.resources.filter((r) => r.type === type);
+    }
+
+    /** Whether a component of the type is among the resource's ancestors. */
+    isUnder(r: CapturedResource, componentType: string): boolean {
+        for (let parent = r.parent ? this.byUrn.get(r.parent) : undefined; parent;) {
+            if (parent.type === componentType) return true;
+            parent = parent.parent ? this.byUrn.get(parent.parent) : undefined;
+        }
+        return false;
     }
 
     /** Resources this one depends on (explicit dependsOn and the resources its inputs came from), of a type. */
@@ -831,9 +875,8 @@ const RULES: Readonly<Record<string, Rule>> = {
     },
     "aws:guardduty/detectorFeature:DetectorFeature": (p, r) => priceGuardDutyFeature(p, r),
     "aws:inspector2/enabler:Enabler": (p, r) => {
+        // ECR scans are priced on the repositories they scan (the account's registry, usually the bootstrap's).
         const types = new Set(asArray(r.inputs.resourceTypes).map(asString));
-        const accounts = Math.max(1, asArray(r.inputs.accountIds).length);
-        if (types.has("ECR")) priceEcrScans(p, r, accounts);
         const functions = p.ofType("aws:lambda/function:Function").length;
         if (types.has("LAMBDA"))
             p.charge(
@@ -869,12 +912,48 @@ const RULES: Readonly<Record<string, Rule>> = {
             "idle",
             `${IDLE.imageGb} GB per image, the lifecycle policy's ${keep} kept`,
         );
+        const enhanced = enhancedScanning(p);
+        if (!enhanced) return; // ECR's basic scan on push is free
+        p.charge(
+            r,
+            "Inspector: images scanned on push",
+            "inspector.ecr.initial-scan",
+            IDLE.imagesPushedPerRepository,
+            "idle",
+            `${IDLE.imagesPushedPerRepository} images pushed a month`,
+        );
+        if (enhanced.continuous)
+            p.charge(
+                r,
+                `Inspector: continuous rescans of the ${keep} kept images`,
+                "inspector.ecr.rescan",
+                keep * IDLE.rescansPerImage,
+                "idle",
+                `${IDLE.rescansPerImage} rescan a month per kept image`,
+            );
+    },
+    "aws:s3/bucketLogging:BucketLogging": (p, r) => {
+        // Delivering server access logs is free; the log records stored in the target bucket are not. Requests to
+        // the logged bucket are known for the state backend's bucket only.
+        if (!p.isUnder(r, STATE_BACKEND))
+            return p.missing(r, "server access log storage", "requests to the logged bucket unknown");
+        const { writes, reads } = stateRequests();
+        const keptDays = lifecycleDays(p, asString(r.inputs.targetBucket), "current") ?? 365;
+        p.charge(
+            r,
+            "server access logs of the state bucket: storage",
+            "s3.standard.gb-month",
+            (((writes + reads) * IDLE.s3AccessLogRecordBytes) / UNITS.GB) * (keptDays / (365 / 12)),
+            "idle",
+            `one ${IDLE.s3AccessLogRecordBytes} B record per request (${STATE_BASIS}), kept ${keptDays} days`,
+        );
     },
     "aws:securityhub/account:Account": (p, r) => {
+        // Security Hub checks the whole account: the bootstrap's resources too, when its plan is priced along.
         const resources = p.resources.filter((x) => x.custom && x.type.startsWith("aws:")).length;
         p.charge(
             r,
-            `Security Hub checks (${resources} resources)`,
+            `Security Hub checks (${resources} resources in the account)`,
             "securityhub.check",
             resources * IDLE.securityHubChecksPerResource,
             "idle",
@@ -1091,36 +1170,24 @@ function keptImages(p: Pricing, repository: CapturedResource): number {
     return 30;
 }
 
-function priceEcrScans(p: Pricing, r: CapturedResource, _accounts: number): void {
+/**
+ * How the account's registry is scanned: Inspector's enhanced scanning when an Inspector enabler covers ECR
+ * and the registry scanning configuration does not say BASIC (enabling Inspector for ECR turns enhanced
+ * scanning on), continuously unless every rule scans on push only; otherwise ECR's free basic scan.
+ */
+function enhancedScanning(p: Pricing): { readonly continuous: boolean } | undefined {
+    const inspectsEcr = p
+        .ofType("aws:inspector2/enabler:Enabler")
+        .some((e) => asArray(e.inputs.resourceTypes).map(asString).includes("ECR"));
+    if (!inspectsEcr) return undefined;
     const scanning = p.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")[0];
-    if (scanning && scanning.inputs.scanType === "BASIC") return; // basic scanning: free, Inspector does not scan ECR
-    const repositories = p.ofType("aws:ecr/repository:Repository");
-    if (repositories.length === 0) return;
-    const pushes = repositories.length * IDLE.imagesPushedPerRepository;
-    p.charge(
-        r,
-        `Inspector: ECR images scanned on push (${repositories.length} repositories)`,
-        "inspector.ecr.initial-scan",
-        pushes,
-        "idle",
-        `${IDLE.imagesPushedPerRepository} images pushed per repository a month`,
-    );
+    if (scanning && scanning.inputs.scanType === "BASIC") return undefined;
     const continuous =
         !scanning ||
         asArray(scanning.inputs.rules)
             .filter(isRecord)
             .some((rule) => rule.scanFrequency === "CONTINUOUS_SCAN");
-    if (continuous) {
-        const stored = repositories.reduce((sum, repo) => sum + keptImages(p, repo), 0);
-        p.charge(
-            r,
-            "Inspector: continuous rescans of stored images",
-            "inspector.ecr.rescan",
-            stored * IDLE.rescansPerImage,
-            "idle",
-            `${IDLE.rescansPerImage} rescan a month per kept image`,
-        );
-    }
+    return { continuous };
 }
 
 function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
@@ -1226,9 +1293,78 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
     }
 }
 
+/** The bootstrap's state backend component (components/delivery/stateBackend.ts). */
+const STATE_BACKEND = "voteapp:delivery:StateBackend";
+
+const STATE_BASIS = `${IDLE.stateBackend.updatesPerMonth} updates and ${IDLE.stateBackend.previewsPerMonth} previews a month`;
+
+/** Requests a month the account's Pulumi operations make to the state bucket. */
+function stateRequests(): { readonly writes: number; readonly reads: number } {
+    const s = IDLE.stateBackend;
+    return {
+        writes: s.updatesPerMonth * s.writesPerUpdate,
+        reads: (s.updatesPerMonth + s.previewsPerMonth) * s.readsPerOperation,
+    };
+}
+
+/** Days a bucket's lifecycle configuration keeps what it expires (`current` objects or `noncurrent` versions). */
+function lifecycleDays(p: Pricing, bucket: string | undefined, kind: "current" | "noncurrent"): number | undefined {
+    if (!bucket) return undefined;
+    for (const config of p.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")) {
+        if (config.inputs.bucket !== bucket) continue;
+        for (const rule of asArray(config.inputs.rules).filter(isRecord)) {
+            if (rule.status !== "Enabled") continue;
+            const days =
+                kind === "current"
+                    ? asNumber(record(rule.expiration).days)
+                    : asNumber(record(rule.noncurrentVersionExpiration).noncurrentDays);
+            if (days !== undefined) return days;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Components whose cost is what uses them rather than what they create: their children are priced by their own
+ * rules, and these add the usage.
+ */
+const COMPONENT_RULES: Readonly<Record<string, Rule>> = {
+    // The state bucket: what the account's Pulumi operations write and read, and the checkpoint versions kept.
+    [STATE_BACKEND]: (p, r) => {
+        const bucket = p.ofType("aws:s3/bucketLogging:BucketLogging").find((l) => p.isUnder(l, STATE_BACKEND));
+        const name = asString(bucket?.inputs.bucket);
+        const { writes, reads } = stateRequests();
+        p.charge(
+            r,
+            "Pulumi state: checkpoint writes (S3 PUT)",
+            "s3.put.thousand-requests",
+            writes / 1000,
+            "idle",
+            `${STATE_BASIS}, ${IDLE.stateBackend.writesPerUpdate} writes per update`,
+        );
+        p.charge(
+            r,
+            "Pulumi state: reads (S3 GET)",
+            "s3.get.thousand-requests",
+            reads / 1000,
+            "idle",
+            `${STATE_BASIS}, ${IDLE.stateBackend.readsPerOperation} reads each`,
+        );
+        const keptDays = lifecycleDays(p, name, "noncurrent") ?? 365;
+        p.charge(
+            r,
+            "Pulumi state: checkpoints and their versions (storage)",
+            "s3.standard.gb-month",
+            ((writes * IDLE.stateBackend.checkpointMb) / 1000) * (keptDays / (365 / 12)),
+            "idle",
+            `each write keeps a ${IDLE.stateBackend.checkpointMb} MB version ${keptDays} days`,
+        );
+    },
+};
+
 /** Every custom resource gets a rule, a free-type reason, or a "not priced" item. */
 function priceResource(p: Pricing, r: CapturedResource): void {
-    if (!r.custom && !r.remote) return; // components: their children are priced
+    if (!r.custom && !r.remote) return COMPONENT_RULES[r.type]?.(p, r); // components: their children are priced
     if (r.type.startsWith("pulumi:")) return;
     const rule = RULES[r.type];
     if (rule) return rule(p, r);
@@ -1236,20 +1372,37 @@ function priceResource(p: Pricing, r: CapturedResource): void {
     p.missing(r, r.type, "no pricing rule and not known to be free");
 }
 
-/** The monthly estimate of a planned stack. */
+function totalsOf(lines: readonly CostLine[]): CostTotals {
+    const idle = lines.filter((l) => l.driver === "idle").reduce((s, l) => s + l.monthlyUsd, 0);
+    const load = lines.filter((l) => l.driver === "load").reduce((s, l) => s + l.monthlyUsd, 0);
+    return { idleUsd: roundCents(idle), atLoadUsd: roundCents(idle + load) };
+}
+
+/**
+ * The monthly estimate of a planned stack, and of its account's bootstrap plan when given (account lines,
+ * totalled apart: an account pays them once, whichever stacks it runs).
+ */
 export function estimateCost(resources: readonly CapturedResource[], options: EstimateOptions): CostEstimate {
     const votes = options.votesPerMonth ?? DEFAULT_VOTES_PER_MONTH;
     const table = priceTableFor(options.region);
-    const p = new Pricing(resources, table, options.region, votes);
-    for (const r of resources) priceResource(p, r);
-    const idle = p.lines.filter((l) => l.driver === "idle").reduce((s, l) => s + l.monthlyUsd, 0);
-    const load = p.lines.filter((l) => l.driver === "load").reduce((s, l) => s + l.monthlyUsd, 0);
+    const accountResources = options.account?.resources ?? [];
+    const all = [...resources, ...accountResources];
+    const p = new Pricing(all, table, options.region, votes, new Set(accountResources.map((r) => r.urn)));
+    for (const r of all) priceResource(p, r);
     return {
         region: options.region,
         pricesRead: table?.read,
         votesPerMonth: votes,
         lines: p.lines,
         notPriced: p.notPriced,
-        totals: { idleUsd: roundCents(idle), atLoadUsd: roundCents(idle + load) },
+        totals: totalsOf(p.lines.filter((l) => l.scope === "stack")),
+        ...(options.account
+            ? {
+                  account: {
+                      bootstrapStack: options.account.bootstrapStack,
+                      totals: totalsOf(p.lines.filter((l) => l.scope === "account")),
+                  },
+              }
+            : {}),
     };
 }

@@ -33,6 +33,13 @@ export function costCategory(line: CostLine): string {
 
 const usd = (value: number) => `$${value.toFixed(2)}`;
 
+/** A shipped stack's account costs: every shipped stack's account is bootstrapped by a shipped bootstrap stack. */
+function accountIdle(estimate: CostEstimate): number {
+    if (!estimate.account)
+        throw new Error("a shipped stack has no bootstrap stack for its account: its estimate has no account costs");
+    return estimate.account.totals.idleUsd;
+}
+
 export function renderReadmeCostSection(estimates: Readonly<Record<StackPlatform, CostEstimate>>): string {
     const any = estimates["dev/ecs"];
     const votes = any.votesPerMonth.toLocaleString("en-US");
@@ -45,7 +52,7 @@ export function renderReadmeCostSection(estimates: Readonly<Record<StackPlatform
     const categories = new Set<string>();
     const byCategory = (e: CostEstimate) => {
         const sums = new Map<string, number>();
-        for (const line of e.lines.filter((l) => l.driver === "idle")) {
+        for (const line of e.lines.filter((l) => l.driver === "idle" && l.scope === "stack")) {
             const category = costCategory(line);
             categories.add(category);
             sums.set(category, (sums.get(category) ?? 0) + line.monthlyUsd);
@@ -76,6 +83,12 @@ export function renderReadmeCostSection(estimates: Readonly<Record<StackPlatform
         "",
         header,
         totals((e) => e.totals.atLoadUsd),
+        "",
+        "Each account's own costs, paid once whichever stacks run there and not in the totals above (its bootstrap",
+        "stack: the image registry and what scans it, the Pulumi state bucket, their KMS keys), idle, $/month:",
+        "",
+        header,
+        totals(accountIdle),
         "",
         "What the dev stack's idle total is made of, $/month:",
         "",

@@ -29,10 +29,12 @@ function table(lines: readonly CostLine[]): string[] {
     );
 }
 
-/** The text section `npm run plan` prints: idle lines, load lines, not-priced items and both totals. */
+/** The text section `npm run plan` prints: the stack's lines, its account's, not-priced items and the totals. */
 export function renderCostEstimate(estimate: CostEstimate): string {
-    const idle = estimate.lines.filter((l) => l.driver === "idle").sort((a, b) => b.monthlyUsd - a.monthlyUsd);
-    const load = estimate.lines.filter((l) => l.driver === "load").sort((a, b) => b.monthlyUsd - a.monthlyUsd);
+    const byCost = (a: CostLine, b: CostLine) => b.monthlyUsd - a.monthlyUsd;
+    const stack = estimate.lines.filter((l) => l.scope === "stack");
+    const idle = stack.filter((l) => l.driver === "idle").sort(byCost);
+    const load = stack.filter((l) => l.driver === "load").sort(byCost);
     const votes = estimate.votesPerMonth.toLocaleString("en-US");
     const out = [
         `## Estimated monthly cost (${estimate.region}, on-demand list prices read ${estimate.pricesRead ?? "— no price table for this region"}, 730 h, no free tier)`,
@@ -44,13 +46,31 @@ export function renderCostEstimate(estimate: CostEstimate): string {
         ...table(load).map((l) => `  ${l}`),
         "",
     ];
+    if (estimate.account) {
+        const account = estimate.lines.filter((l) => l.scope === "account").sort(byCost);
+        out.push(
+            `Account costs (bootstrap stack ${estimate.account.bootstrapStack}: image registry, state backend, what scans the images; paid once per account, whichever platform or stacks run there, and not in the stack's total): ${usd(estimate.account.totals.idleUsd)}/month idle`,
+            ...table(account).map((l) => `  ${l}`),
+            "",
+        );
+    } else {
+        out.push(
+            "Account costs: not estimated (no bootstrap/Pulumi.<stack>.yaml bootstraps this stack's account and environment)",
+            "",
+        );
+    }
     if (estimate.notPriced.length > 0) {
         out.push(`Not priced (${estimate.notPriced.length}; not counted in the totals, not zero):`);
         for (const n of estimate.notPriced) out.push(`  ${n.type} ${n.name}: ${n.item} — ${n.reason}`);
         out.push("");
     }
+    const unpriced = estimate.notPriced.length > 0 ? " (plus what is not priced)" : "";
     out.push(
-        `Total: ${usd(estimate.totals.idleUsd)}/month idle, ${usd(estimate.totals.atLoadUsd)}/month at ${votes} votes/month${estimate.notPriced.length > 0 ? " (plus what is not priced)" : ""}`,
+        `Total: ${usd(estimate.totals.idleUsd)}/month idle, ${usd(estimate.totals.atLoadUsd)}/month at ${votes} votes/month${unpriced}`,
     );
+    if (estimate.account)
+        out.push(
+            `With the account's costs: ${usd(estimate.totals.idleUsd + estimate.account.totals.idleUsd)}/month idle, ${usd(estimate.totals.atLoadUsd + estimate.account.totals.atLoadUsd)}/month at ${votes} votes/month${unpriced}`,
+        );
     return out.join("\n");
 }

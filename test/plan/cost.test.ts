@@ -1,17 +1,26 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
+import { accountPlanFor, bootstrapStackFor } from "../../plan/cost/account";
 import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
 import { PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
-import { stackRun } from "../support/stacks";
+import { stackConfigWith, stackRun } from "../support/stacks";
 
 const PLATFORMS = ["ecs", "eks", "lambda"] as const;
 const STACKS = ["dev", "staging", "prod"] as const;
 
-async function estimateOf(stack: string, platform: string, votesPerMonth?: number): Promise<CostEstimate> {
-    const run = await stackRun(stack, { overrides: { "voteapp:platform": platform } });
-    return estimateCost(run.resources, { region: run.stackConfig.config["voteapp:region"], votesPerMonth });
+/** The estimate `npm run plan` prints: the stack's plan, priced with its account's bootstrap plan. */
+async function estimateOf(
+    stack: string,
+    platform: string,
+    votesPerMonth?: number,
+    overrides: Record<string, string> = {},
+): Promise<CostEstimate> {
+    const run = await stackRun(stack, { overrides: { "voteapp:platform": platform, ...overrides } });
+    const account = await accountPlanFor(run);
+    assert.ok(account, `no bootstrap stack for ${stack}'s account`);
+    return estimateCost(run.resources, { region: run.stackConfig.config["voteapp:region"], votesPerMonth, account });
 }
 
 function line(estimate: CostEstimate, name: string, item: RegExp): CostLine {
@@ -45,10 +54,73 @@ describe("cost estimate (plan/cost)", function () {
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
         // cache.t4g.micro, one node, $0.017/h.
         assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
-        // Three customer managed keys at $1; dev has no dashboard (staging's is $3).
-        assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "kms.key.month").length, 3);
+        // Three customer managed keys of the stack at $1 (the account's two are its own lines); dev has no
+        // dashboard (staging's is $3).
+        assert.strictEqual(
+            estimate.lines.filter((l) => l.priceKey === "kms.key.month" && l.scope === "stack").length,
+            3,
+        );
         assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "cloudwatch.dashboard.month").length, 0);
         assert.strictEqual(cents(line(await estimateOf("staging", "ecs"), "observability", /dashboard/).monthlyUsd), 3);
+    });
+
+    it("prices the account's bootstrap plan as account lines, totalled apart from the stack's", async () => {
+        const estimate = await estimateOf("dev", "ecs");
+        assert.strictEqual(estimate.account?.bootstrapStack, "dev");
+        const account = estimate.lines.filter((l) => l.scope === "account");
+        // The registry's and the state backend's keys, $1 each; 30 kept images × 0.06 GB × $0.10 per repository.
+        assert.deepStrictEqual(
+            account
+                .filter((l) => l.priceKey === "kms.key.month")
+                .map((l) => l.name)
+                .sort(),
+            ["images-key", "state-key"],
+        );
+        for (const repository of ["registry-vote", "registry-worker", "registry-result"])
+            assert.strictEqual(cents(line(estimate, repository, /image storage \(30 images kept\)/).monthlyUsd), 0.18);
+        // The state bucket: 100 updates × 12 PUTs at $0.005 per 1,000; 300 operations × 6 GETs at $0.0004 per
+        // 1,000; each write keeps a 1 MB version 90 days (the lifecycle rule): 1.2 GB × 90 / (365 / 12) × $0.023.
+        assert.strictEqual(line(estimate, "state", /checkpoint writes/).monthlyUsd, 1.2 * 0.005);
+        assert.ok(Math.abs(line(estimate, "state", /reads/).monthlyUsd - 1.8 * 0.0004) < 1e-12);
+        assert.strictEqual(
+            cents(line(estimate, "state", /versions/).monthlyUsd),
+            cents(1.2 * (90 / (365 / 12)) * 0.023),
+        );
+        assert.ok(line(estimate, "state-bucket", /server access logs/).monthlyUsd > 0);
+        const sum = (lines: readonly CostLine[]) => cents(lines.reduce((s, l) => s + l.monthlyUsd, 0));
+        assert.strictEqual(estimate.account?.totals.idleUsd, sum(account));
+        assert.strictEqual(
+            estimate.totals.idleUsd,
+            sum(estimate.lines.filter((l) => l.scope === "stack" && l.driver === "idle")),
+        );
+        assert.ok(estimate.lines.some((l) => l.scope === "stack"));
+        for (const l of account) assert.ok(l.driver === "idle", `${l.item} is paid per vote`);
+    });
+
+    it("prices Inspector's image scans on the bootstrap's repositories when the stack scans enhanced (staging), not in dev", async () => {
+        const staging = await estimateOf("staging", "ecs");
+        for (const repository of ["registry-vote", "registry-worker", "registry-result"]) {
+            // 20 images pushed a month at $0.09; continuous rescans of the 30 kept images at $0.01.
+            const pushed = line(staging, repository, /images scanned on push/);
+            assert.strictEqual(cents(pushed.monthlyUsd), 1.8);
+            assert.strictEqual(pushed.scope, "account");
+            assert.strictEqual(cents(line(staging, repository, /continuous rescans/).monthlyUsd), 0.3);
+        }
+        const dev = await estimateOf("dev", "ecs");
+        assert.deepStrictEqual(
+            dev.lines.filter((l) => l.priceKey.startsWith("inspector.ecr")),
+            [],
+            "dev's basic scan on push is free",
+        );
+    });
+
+    it("finds the bootstrap stack by account and environment, and says when none bootstraps the account", () => {
+        for (const stack of STACKS) assert.strictEqual(bootstrapStackFor(stackConfigWith(stack, {})), stack);
+        const elsewhere = stackConfigWith("dev", { "voteapp:accountId": "999999999999" });
+        assert.strictEqual(bootstrapStackFor(elsewhere), undefined);
+        const stackOnly = estimateCost([], { region: "eu-west-1" });
+        assert.strictEqual(stackOnly.account, undefined);
+        assert.match(renderCostEstimate(stackOnly), /Account costs: not estimated/);
     });
 
     it("prices prod's Multi-AZ database twice and one NAT gateway per AZ", async () => {
@@ -197,11 +269,11 @@ describe("npm run plan: the cost estimate", function () {
     this.timeout(180_000);
 
     it("prints the estimate with both totals, and --json carries the same lines and totals", async () => {
-        const text = planCli("--stack", "dev", "--votes", "2000000");
+        const text = await planCli("--stack", "dev", "--votes", "2000000");
         assert.strictEqual(text.code, 0, text.err);
         assert.match(text.out, /## Estimated monthly cost \(eu-west-1, on-demand list prices read \d{4}-\d{2}-\d{2}/);
         assert.match(text.out, /Added by 2,000,000 votes\/month/);
-        const json = planCli("--stack", "dev", "--json", "--votes", "2000000");
+        const json = await planCli("--stack", "dev", "--json", "--votes", "2000000");
         assert.strictEqual(json.code, 0, json.err);
         const cost = (JSON.parse(json.out) as { cost: CostEstimate }).cost;
         const expected = await estimateOf("dev", "ecs", 2_000_000);
@@ -212,10 +284,17 @@ describe("npm run plan: the cost estimate", function () {
                 `Total: $${cost.totals.idleUsd.toFixed(2)}/month idle, $${cost.totals.atLoadUsd.toFixed(2)}/month`,
             ),
         );
+        assert.deepStrictEqual(cost.account, expected.account);
+        const account = cost.account?.totals.idleUsd ?? Number.NaN;
+        assert.match(text.out, /Account costs \(bootstrap stack dev: .*\$\d+\.\d\d\/month idle/);
+        assert.ok(
+            text.out.includes(`With the account's costs: $${(cost.totals.idleUsd + account).toFixed(2)}/month idle`),
+            text.out,
+        );
     });
 
-    it("refuses a --votes value that is not a whole number, naming it (exit 2)", () => {
-        const { code, err } = planCli("--stack", "dev", "--votes", "lots");
+    it("refuses a --votes value that is not a whole number, naming it (exit 2)", async () => {
+        const { code, err } = await planCli("--stack", "dev", "--votes", "lots");
         assert.strictEqual(code, 2);
         assert.match(err, /--votes lots: expected a whole number of votes a month/);
     });
@@ -287,17 +366,12 @@ describe("cost options in the plan and its estimate", function () {
 
     it("the estimate shows what dev's options save: Spot tasks, and no Container Insights, dashboard or Inspector image scans", async () => {
         const dev = await estimateOf("dev", "ecs");
-        const full = await (async () => {
-            const run = await stackRun("dev", {
-                overrides: {
-                    "voteapp:containerInsights": "enhanced",
-                    "voteapp:dashboard": "true",
-                    "voteapp:fargateSpot": "false",
-                    "voteapp:ecrScanning": "enhanced",
-                },
-            });
-            return estimateCost(run.resources, { region: "eu-west-1" });
-        })();
+        const full = await estimateOf("dev", "ecs", undefined, {
+            "voteapp:containerInsights": "enhanced",
+            "voteapp:dashboard": "true",
+            "voteapp:fargateSpot": "false",
+            "voteapp:ecrScanning": "enhanced",
+        });
         const keys = (e: CostEstimate) => new Set(e.lines.map((l) => l.priceKey));
         for (const key of [
             "cloudwatch.container-insights-enhanced.metric-month",
@@ -314,6 +388,8 @@ describe("cost options in the plan and its estimate", function () {
             .filter((l) => l.priceKey === "fargate-spot.linux.arm64.vcpu-hour")
             .reduce((s, l) => s + l.monthlyUsd, 0);
         assert.strictEqual(cents(spotVcpu), cents(3 * 0.25 * 730 * 0.009714));
-        assert.ok(full.totals.idleUsd - dev.totals.idleUsd > 30, `${full.totals.idleUsd} → ${dev.totals.idleUsd}`);
+        // With the account's lines: Inspector scans the bootstrap's repositories.
+        const withAccount = (e: CostEstimate) => e.totals.idleUsd + (e.account?.totals.idleUsd ?? 0);
+        assert.ok(withAccount(full) - withAccount(dev) > 30, `${withAccount(full)} → ${withAccount(dev)}`);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
 import {
     README_COST_BEGIN,
@@ -22,8 +23,10 @@ describe("README cost statements", function () {
         for (const stack of README_STACKS) {
             for (const platform of README_PLATFORMS) {
                 const run = await stackRun(stack, { overrides: { "voteapp:platform": platform } });
+                const account = await accountPlanFor(run);
                 estimates[`${stack}/${platform}`] = estimateCost(run.resources, {
                     region: run.stackConfig.config["voteapp:region"],
+                    ...(account ? { account } : {}),
                 });
             }
         }

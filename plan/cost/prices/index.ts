@@ -138,6 +138,7 @@ const ROWS: Readonly<Record<string, Row>> = {
     "sqs.fifo.million-requests": row("1M requests", P.sqs, 0.5, 0.5, { note: "per 64 KB chunk" }),
     "s3.standard.gb-month": row("GB-month", P.s3, 0.023, 0.023, { note: "first 50 TB" }),
     "s3.put.thousand-requests": row("1,000 PUT/COPY/POST/LIST", P.s3, 0.005, 0.005),
+    "s3.get.thousand-requests": row("1,000 GET/SELECT and other", P.s3, 0.0004, 0.0004),
     "ecr.storage.gb-month": row("GB-month", P.ecr, 0.1, 0.1),
     // --- serverless ---
     "lambda.arm64.gb-second": row("GB-second", P.lambda, 0.0000133334, 0.0000133334),
