@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { CapturedResource } from "../shared/capturedResource";
+import { installMockEngine, type MockEngine, mockUrn, waitForOutstandingRpcs } from "./sdkInternals";
 import { type MockChildren, type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
 
 /**
@@ -39,23 +39,6 @@ export interface MockedRun {
     readonly invokes: readonly { readonly token: string; readonly inputs: Readonly<Record<string, unknown>> }[];
 }
 
-/** Minimal view of the protobuf request the monitor receives; the SDK ships it untyped to MockMonitor. */
-interface RegisterResourceRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getProvider(): string;
-    getProvidersMap(): { get(key: string): string | undefined };
-    getCustom(): boolean;
-    getRemote(): boolean;
-    getProtect(): boolean | undefined;
-    getRetainondelete(): boolean | undefined;
-    getDependenciesList(): string[];
-    getDeletedwith(): string;
-    getReplaceWithList(): string[];
-    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
-}
-
 interface SecretWrapper {
     readonly value: unknown;
 }
@@ -78,101 +61,77 @@ function unwrapSecrets(value: unknown): unknown {
     return value;
 }
 
-/** The URN MockMonitor gives a resource (its newUrn: the parent's own type, then the resource's). */
-function mockUrn(parentUrn: string, type: string, name: string): string {
-    const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
-    return `urn:pulumi:${[pulumi.getStack(), pulumi.getProject(), qualified, name].join("::")}`;
-}
-
-class CapturingMonitor extends MockMonitor {
+/** Captures what the program registers, and answers with plan/mockOutputs' deterministic outputs. */
+class Capture {
     readonly captured: CapturedResource[] = [];
     readonly children: RemoteChild[] = [];
     readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
-    /** Parent URN of the resource being registered: MockMonitor asks for its outputs synchronously, first thing. */
-    private registeringParent = "";
+    readonly engine: MockEngine;
 
-    constructor(context: MockContext) {
-        const self: { monitor?: CapturingMonitor } = {};
-        super({
-            newResource: (args) =>
-                mockResourceOutputs(
-                    args.type,
-                    args.name,
-                    args.inputs as Record<string, unknown>,
-                    context,
-                    self.monitor?.childrenOf(args.type, args.name),
-                ),
-            call: (args) => {
-                self.monitor?.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
-                return mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context);
+    constructor(context: MockContext, project: string, stack: string) {
+        this.engine = installMockEngine(
+            {
+                newResource: (args, urn) =>
+                    mockResourceOutputs(
+                        args.type,
+                        args.name,
+                        args.inputs as Record<string, unknown>,
+                        context,
+                        this.childrenOf(urn),
+                    ),
+                call: (args) => {
+                    this.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                    return mockCallOutputs(args.token, args.inputs as Record<string, unknown>, context);
+                },
+                registered: (r) =>
+                    this.captured.push({
+                        urn: r.urn,
+                        type: r.type,
+                        name: r.name,
+                        parent: r.parent,
+                        provider: r.provider,
+                        custom: r.custom,
+                        remote: r.remote,
+                        inputs: unwrapSecrets(r.serializedInputs) as Record<string, unknown>,
+                        secretInputKeys: Object.entries(r.serializedInputs)
+                            .filter(([, v]) => isSecretWrapper(v))
+                            .map(([k]) => k),
+                        protect: r.protect,
+                        retainOnDelete: r.retainOnDelete,
+                        dependencies: r.dependencies,
+                        deletedWith: r.deletedWith,
+                        replaceWith: r.replaceWith,
+                    }),
             },
-        });
-        self.monitor = this;
+            project,
+            stack,
+        );
     }
 
     /**
      * Lets a remote component's mock outputs reference the resources it would create inside (awsx's subnets,
-     * route tables...), as the real component's outputs do: each child is registered in MockMonitor's table,
-     * so the SDK can rehydrate the reference (pulumi:pulumi:getResource). Children are not captured: the
-     * plan cannot see inside remote components, and does not pretend to.
+     * route tables...), as the real component's outputs do: each child is added to the mocked engine's table,
+     * so the SDK can rehydrate the reference. Children are not captured: the plan cannot see inside remote
+     * components, and does not pretend to.
      */
-    private childrenOf(type: string, name: string): MockChildren {
+    private childrenOf(urn: string): MockChildren {
         const register: MockChildren["register"] = (childType, childName, parentUrn, id, state) => {
-            const urn = mockUrn(parentUrn, childType, childName);
-            this.resources.set(urn, { urn, id, state });
-            this.children.push({ urn, type: childType, id, state });
+            const childUrn = mockUrn(parentUrn, childType, childName);
+            this.engine.addResource(childUrn, id, state);
+            this.children.push({ urn: childUrn, type: childType, id, state });
             return {
-                urn,
+                urn: childUrn,
                 reference: {
                     [pulumi.runtime.specialSigKey]: pulumi.runtime.specialResourceSig,
-                    urn,
+                    urn: childUrn,
                     id,
                     packageVersion: "",
                 },
             };
         };
-        return { urn: mockUrn(this.registeringParent, type, name), register };
-    }
-
-    override async registerResource(
-        req: RegisterResourceRequest,
-        callback: (err: unknown, response: { getUrn(): string } | undefined) => void,
-    ): Promise<void> {
-        const rawInputs = pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>;
-        const secretInputKeys = Object.entries(rawInputs)
-            .filter(([, v]) => isSecretWrapper(v))
-            .map(([k]) => k);
-        const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
-        const remote = req.getRemote();
-        const provider = req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined;
-        const parent = req.getParent() || undefined;
-        this.registeringParent = req.getParent();
-        return super.registerResource(req, (err, response) => {
-            if (!err && response) {
-                this.captured.push({
-                    urn: response.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent,
-                    provider,
-                    custom: req.getCustom(),
-                    remote,
-                    inputs,
-                    secretInputKeys,
-                    protect: req.getProtect() === true,
-                    retainOnDelete: req.getRetainondelete() === true,
-                    dependencies: req.getDependenciesList(),
-                    deletedWith: req.getDeletedwith() || undefined,
-                    replaceWith: req.getReplaceWithList(),
-                });
-            }
-            callback(err, response);
-        });
+        return { urn, register };
     }
 }
-
-/** The SDK's internal "wait until every outstanding RPC has finished" hook (not in its typings). */
-const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
     const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
@@ -196,8 +155,7 @@ export function runMocked(program: () => object | Promise<object>, options: Mock
 let previousRun: Promise<unknown> = Promise.resolve();
 
 async function runExclusively(program: () => object | Promise<object>, options: MockedRunOptions): Promise<MockedRun> {
-    const monitor = new CapturingMonitor(options.context);
-    pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
+    const monitor = new Capture(options.context, options.project, options.stack);
     pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
     const failures: unknown[] = [];
@@ -212,7 +170,7 @@ async function runExclusively(program: () => object | Promise<object>, options: 
         // The program's own return value: runInPulumiStack resolves outputs to plain values, losing which are secret.
         let stackOutputs: object = {};
         await pulumi.runtime.runInPulumiStack(async () => (stackOutputs = (await program()) ?? {}));
-        await waitForRPCs();
+        await waitForOutstandingRpcs();
         const outputs: Record<string, unknown> = {};
         const secretOutputs: string[] = [];
         for (const [key, value] of Object.entries(stackOutputs)) {
@@ -220,7 +178,7 @@ async function runExclusively(program: () => object | Promise<object>, options: 
             outputs[key] = resolved.value;
             if (resolved.secret) secretOutputs.push(key);
         }
-        await waitForRPCs();
+        await waitForOutstandingRpcs();
         // Node reports a rejection nobody handled (e.g. an input that failed to serialize, such as a Lambda
         // bundle that did not build) only once the current turn's microtasks are done: let it, then judge.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -31,6 +31,11 @@ interface ContainerOutputs extends AppOutputs {
     readonly vpcId: Out<string>;
     /** Image repository URL per service. */
     readonly repositoryUrls: Out<Readonly<Record<string, string>>>;
+    /**
+     * The image each service runs. The preview workflow pins these (scripts/pin-images.ts), so a preview of an
+     * unchanged main proposes the images the stack runs, not the stack file's imageTag.
+     */
+    readonly images: Readonly<Record<AppService, string>>;
     readonly redisEndpoint: Out<string>;
     readonly postgresEndpoint: Out<string>;
 }

@@ -65,9 +65,7 @@ function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
         `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
         `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
-        ...(mode === "preview"
-            ? [`pulumi config set --stack "$STACK" voteapp:deployRoleName "\${${roleVariable}##*/}"`]
-            : []),
+        // The program's provider acts with these credentials and names no role: preview and deploy give it the same inputs.
         `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$policy_config"`,
         "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
     ];

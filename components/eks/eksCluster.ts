@@ -415,7 +415,6 @@ export class EksCluster extends pulumi.ComponentResource {
             endpoint: this.cluster.endpoint,
             certificateAuthorityData: this.cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
             region: args.region,
-            roleArn: args.deployRoleArn,
         });
         this.provider = new k8s.Provider(
             `${name}-k8s`,

@@ -7,16 +7,14 @@ export interface KubeconfigInput {
     /** Base64 PEM of the cluster CA, as EKS reports it. */
     readonly certificateAuthorityData: pulumi.Input<string>;
     readonly region: string;
-    /**
-     * Role whose token authenticates: the deploy role, which holds the cluster-admin access entry. The AWS CLI
-     * assumes it from the caller's credentials, exactly as the AWS provider does.
-     */
-    readonly roleArn: string;
 }
 
 /**
  * A kubeconfig for an EKS cluster that holds no credential: each request gets a short-lived token from
- * `aws eks get-token` (AWS CLI v2 on the machine running Pulumi).
+ * `aws eks get-token` (AWS CLI v2 on the machine running Pulumi), signed with the caller's own credentials,
+ * as the AWS provider uses them: the deploy job's deploy-role session (which has the cluster-admin access
+ * entry), or a person's admin role (`eksAdminRoleArn`). It names no role (`--role-arn`), so it is the same in
+ * preview and deploy jobs, and no role has to trust itself for CI to chain into it.
  */
 export function kubeconfigFor(input: KubeconfigInput): pulumi.Output<string> {
     return pulumi
@@ -46,8 +44,6 @@ export function kubeconfigFor(input: KubeconfigInput): pulumi.Output<string> {
                                     clusterName,
                                     "--region",
                                     input.region,
-                                    "--role-arn",
-                                    input.roleArn,
                                     "--output",
                                     "json",
                                 ],

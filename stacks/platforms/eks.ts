@@ -107,6 +107,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         url: app.url,
         vpcId: network.vpcId,
         repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
+        images,
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),

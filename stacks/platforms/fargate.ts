@@ -108,6 +108,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         url: app.url,
         vpcId: network.vpcId,
         repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
+        images: imagesFor(config, registry),
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,

@@ -264,9 +264,10 @@ describe("GitHub Actions workflows", () => {
             /describe-images --repository-name "\$PREFIX\/\$service" --image-ids "imageDigest=\$digest" >\/dev\/null\n/,
         );
         const up = steps.find((s) => s.id === "up")?.run ?? "";
+        // scripts/pin-images.ts sets voteapp:<service>Image (test/scripts/pinImages.test.ts, previewParity.test.ts).
         for (const service of ["vote", "result", "worker"])
             assert.ok(
-                up.includes(`voteapp:${service}Image "$${service.toUpperCase()}_IMAGE"`),
+                up.includes(`--${service} "$${service.toUpperCase()}_IMAGE"`) && up.includes("scripts/pin-images.ts"),
                 `${service} image not set by digest`,
             );
         assert.match(

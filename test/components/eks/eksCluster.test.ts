@@ -349,7 +349,7 @@ describe("EksCluster", function () {
         });
     }
 
-    it("builds one Kubernetes provider from the cluster's outputs, authenticating as the deploy role through aws eks get-token", async () => {
+    it("builds one Kubernetes provider from the cluster's outputs, authenticating as the caller (the deploy job's deploy role) through aws eks get-token, naming no role", async () => {
         const run = await dev();
         const provider = single(run, "pulumi:providers:kubernetes");
         const kubeconfig = JSON.parse(String(input(provider, "kubeconfig"))) as {
@@ -366,8 +366,6 @@ describe("EksCluster", function () {
             "voteapp-dev",
             "--region",
             "eu-west-1",
-            "--role-arn",
-            "arn:aws:iam::111111111111:role/voteapp-deploy",
             "--output",
             "json",
         ]);

@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+/**
+ * Everything the mock harness needs from @pulumi/pulumi beyond its documented API, in one module (issue
+ * 16.8). `pulumi.runtime.setMocks` only answers "what outputs does this resource get"; the harness must also
+ * see how each resource was registered (parent, provider, protect, retainOnDelete, dependencies...), put the
+ * resources a remote component creates into the mocked engine's table, and wait for the SDK's outstanding
+ * RPCs. For that it relies on:
+ *   1. overriding `MockMonitor.registerResource`, and reading the protobuf `RegisterResourceRequest` it gets
+ *      (typed here from the SDK's proto/resource_pb, so a renamed field fails the type-check);
+ *   2. `MockMonitor.resources`, the mocked engine's table of registered resources, and the URN scheme of its
+ *      private `newUrn` (mockUrn below);
+ *   3. `pulumi.runtime.waitForRPCs`, exported by runtime/settings.js but absent from the typings;
+ *   4. `pulumi.runtime.setMockOptions`, to install a monitor subclass (setMocks builds its own).
+ * These are why @pulumi/pulumi is pinned to an exact version. test/plan/sdkInternals.test.ts checks each of
+ * them against the installed SDK, so an upgrade that moves one fails there, naming it, instead of as wrong
+ * captures in a hundred other tests. No other module imports the SDK's mocks or calls waitForRPCs (a
+ * conventions test holds that).
+ */
+
+/** How the program registered one resource, as the engine received it. */
+export interface Registration {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Parent URN; undefined for the stack itself. */
+    readonly parent?: string;
+    /** Provider reference: the resource's own, or for a remote component the one it was given for `aws`. */
+    readonly provider?: string;
+    readonly custom: boolean;
+    readonly remote: boolean;
+    /** Inputs as the SDK serialized them (secrets still wrapped). */
+    readonly serializedInputs: Record<string, unknown>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly dependencies: string[];
+    readonly deletedWith?: string;
+    readonly replaceWith: string[];
+}
+
+/** What the harness answers and records; the engine side is this module's. */
+export interface MockEngineHooks {
+    /** Outputs of a new resource; `urn` is the URN it is getting (so it can name children under it). */
+    newResource(args: pulumi.runtime.MockResourceArgs, urn: string): pulumi.runtime.MockResourceResult;
+    call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult;
+    /** A resource registered successfully. */
+    registered(registration: Registration): void;
+}
+
+export interface MockEngine {
+    /**
+     * Adds a resource to the mocked engine's table (a remote component's child), so the SDK can rehydrate a
+     * reference to it (pulumi:pulumi:getResource).
+     */
+    addResource(urn: string, id: string, state: Readonly<Record<string, unknown>>): void;
+}
+
+/** The URN MockMonitor gives a resource (its private newUrn: the parent's own type, then the resource's). */
+export function mockUrn(parentUrn: string, type: string, name: string): string {
+    const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${[pulumi.getStack(), pulumi.getProject(), qualified, name].join("::")}`;
+}
+
+class RecordingMonitor extends MockMonitor {
+    /** Parent URN of the resource being registered: MockMonitor asks for its outputs synchronously, first thing. */
+    private registeringParent = "";
+
+    constructor(private readonly hooks: MockEngineHooks) {
+        const self: { monitor?: RecordingMonitor } = {};
+        super({
+            newResource: (args) =>
+                hooks.newResource(args, mockUrn(self.monitor?.registeringParent ?? "", args.type, args.name)),
+            call: (args) => hooks.call(args),
+        });
+        self.monitor = this;
+    }
+
+    override async registerResource(
+        req: RegisterResourceRequest,
+        callback: (err: unknown, response: RegisterResourceResponse | undefined) => void,
+    ): Promise<void> {
+        const remote = req.getRemote();
+        const object = req.getObject();
+        const registration: Omit<Registration, "urn"> = {
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() || undefined,
+            provider: req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined,
+            custom: req.getCustom(),
+            remote,
+            serializedInputs: object ? (pulumi.runtime.deserializeProperties(object) as Record<string, unknown>) : {},
+            protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete() === true,
+            dependencies: req.getDependenciesList(),
+            deletedWith: req.getDeletedwith() || undefined,
+            replaceWith: req.getReplaceWithList(),
+        };
+        this.registeringParent = req.getParent();
+        return super.registerResource(req, (err, response) => {
+            if (!err && response) this.hooks.registered({ urn: response.getUrn(), ...registration });
+            callback(err, response);
+        });
+    }
+}
+
+/** Installs a mocked engine with these hooks as the Pulumi runtime's monitor (one per process at a time). */
+export function installMockEngine(hooks: MockEngineHooks, project: string, stack: string): MockEngine {
+    const monitor = new RecordingMonitor(hooks);
+    pulumi.runtime.setMockOptions(monitor, project, stack, false);
+    return { addResource: (urn, id, state) => monitor.resources.set(urn, { urn, id, state }) };
+}
+
+/** The SDK's "wait until every outstanding RPC has finished" hook (exported, but not in its typings). */
+export function waitForOutstandingRpcs(): Promise<void> {
+    return (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}

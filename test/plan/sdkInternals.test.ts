@@ -1,0 +1,129 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { runMocked } from "../../plan/harness";
+
+const OPTIONS = {
+    project: "voteapp",
+    stack: "dev",
+    config: {},
+    context: { region: "eu-west-1", accountId: "111111111111" },
+} as const;
+
+const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+const BROKEN = `@pulumi/pulumi ${SDK_VERSION} changed what plan/sdkInternals.ts relies on (issue 16.8)`;
+
+/**
+ * The SDK internals the mock harness relies on (plan/sdkInternals.ts), each checked against the installed
+ * @pulumi/pulumi: when an upgrade moves one, these fail and name it, before the captures of every other test
+ * quietly go wrong.
+ */
+describe("the SDK internals the mock harness relies on (plan/sdkInternals.ts)", function () {
+    this.timeout(60_000);
+
+    it("MockMonitor can be subclassed around registerResource and keeps its table of resources in `resources`", () => {
+        const monitor = new MockMonitor({ newResource: () => ({ id: "x", state: {} }), call: () => ({}) });
+        assert.strictEqual(typeof MockMonitor.prototype.registerResource, "function", `${BROKEN}: registerResource`);
+        assert.ok(monitor.resources instanceof Map, `${BROKEN}: MockMonitor.resources is no longer a Map`);
+    });
+
+    it("the runtime still exports waitForRPCs and setMockOptions", () => {
+        const runtime = pulumi.runtime as unknown as Record<string, unknown>;
+        for (const name of ["waitForRPCs", "setMockOptions"])
+            assert.strictEqual(typeof runtime[name], "function", `${BROKEN}: pulumi.runtime.${name} is gone`);
+    });
+
+    it("records every registration option the engine receives, with the URNs MockMonitor gives", async () => {
+        const run = await runMocked(() => {
+            const provider = new aws.Provider("account", { region: "eu-west-1" });
+            const parent = new pulumi.ComponentResource("voteapp:test:Parent", "parent");
+            const key = new aws.kms.Key("key", {}, { parent, provider });
+            const other = new aws.sns.Topic("other", {}, { parent, provider });
+            new aws.sns.Topic(
+                "alarms",
+                { kmsMasterKeyId: key.arn },
+                {
+                    parent,
+                    provider,
+                    protect: true,
+                    retainOnDelete: true,
+                    dependsOn: [other],
+                    deletedWith: key,
+                    replaceWith: [other],
+                },
+            );
+            return {};
+        }, OPTIONS);
+        const byName = (name: string) => {
+            const found = run.resources.find((r) => r.name === name);
+            assert.ok(found, `${BROKEN}: ${name} not captured; have ${run.resources.map((r) => r.name).join(", ")}`);
+            return found;
+        };
+        const urnOf = (type: string, name: string) => `urn:pulumi:dev::voteapp::voteapp:test:Parent$${type}::${name}`;
+        const topic = byName("alarms");
+        const expected = {
+            urn: urnOf("aws:sns/topic:Topic", "alarms"),
+            parent: "urn:pulumi:dev::voteapp::pulumi:pulumi:Stack$voteapp:test:Parent::parent",
+            custom: true,
+            remote: false,
+            protect: true,
+            retainOnDelete: true,
+            deletedWith: urnOf("aws:kms/key:Key", "key"),
+            replaceWith: [urnOf("aws:sns/topic:Topic", "other")],
+        };
+        assert.deepStrictEqual(
+            Object.fromEntries(Object.keys(expected).map((k) => [k, topic[k as keyof typeof topic]])),
+            expected,
+            BROKEN,
+        );
+        assert.match(topic.provider ?? "", /pulumi:providers:aws::account::/, `${BROKEN}: provider reference`);
+        assert.deepStrictEqual(
+            [...topic.dependencies].sort(),
+            [urnOf("aws:kms/key:Key", "key"), urnOf("aws:sns/topic:Topic", "other")],
+            `${BROKEN}: dependencies`,
+        );
+        assert.match(String(topic.inputs.kmsMasterKeyId), /^arn:aws:kms:eu-west-1:111111111111:/);
+        const unprotected = byName("other");
+        assert.deepStrictEqual([unprotected.protect, unprotected.retainOnDelete], [false, false], BROKEN);
+    });
+
+    it("a remote component's children go into the engine's table, so references to them resolve (awsx's subnets)", async () => {
+        const run = await runMocked(() => {
+            const provider = new aws.Provider("account", { region: "eu-west-1" });
+            const vpc = new awsx.ec2.Vpc(
+                "net",
+                { cidrBlock: "10.0.0.0/16", numberOfAvailabilityZones: 2 },
+                { providers: { aws: provider } },
+            );
+            return { subnetIds: vpc.subnets.apply((subnets) => pulumi.all(subnets.map((s) => s.id))) };
+        }, OPTIONS);
+        const children = run.remoteChildren.filter((c) => c.type === "aws:ec2/subnet:Subnet").map((c) => c.id);
+        assert.strictEqual(children.length, 4, `expected 2 private + 2 public subnets, got ${children.join(", ")}`);
+        assert.deepStrictEqual(run.outputs.subnetIds, children, `${BROKEN}: subnet references no longer resolve`);
+        const vpc = run.resources.find((r) => r.type === "awsx:ec2:Vpc");
+        assert.ok(vpc?.remote, `${BROKEN}: the Vpc is not recorded as remote`);
+        assert.match(vpc.provider ?? "", /pulumi:providers:aws::account/, `${BROKEN}: a remote's aws provider`);
+    });
+
+    it("waits for registrations made late, inside an apply, before returning the run", async () => {
+        const run = await runMocked(() => {
+            const provider = new aws.Provider("account", { region: "eu-west-1" });
+            const topic = new aws.sns.Topic("t", {}, { provider });
+            topic.arn.apply(
+                (arn) =>
+                    new aws.sns.TopicPolicy(
+                        "late",
+                        { arn, policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) },
+                        { provider },
+                    ),
+            );
+            return {};
+        }, OPTIONS);
+        assert.ok(
+            run.resources.some((r) => r.name === "late"),
+            `${BROKEN}: a resource registered inside an apply was not waited for`,
+        );
+    });
+});
