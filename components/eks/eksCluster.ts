@@ -12,8 +12,17 @@ import { NO_PROTECTION, type Protection } from "../vocabulary";
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-/** The VPC CNI enforces NetworkPolicies only when its network policy agent is switched on. */
-export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+/**
+ * The VPC CNI's configuration: its network policy agent enforces NetworkPolicies; ENABLE_POD_ENI turns on
+ * security groups for pods (the nodes get a trunk interface, pods matched by a SecurityGroupPolicy a branch
+ * interface each). "standard" enforcement keeps traffic between a pod and its own node (kubelet probes, the Pod
+ * Identity agent, NetworkPolicies) working; probes need TCP early demux off (AWS's guide to security groups for pods).
+ */
+export const VPC_CNI_CONFIGURATION = {
+    enableNetworkPolicy: "true",
+    env: { ENABLE_POD_ENI: "true", POD_SECURITY_GROUP_ENFORCING_MODE: "standard" },
+    init: { env: { DISABLE_TCP_EARLY_DEMUX: "true" } },
+} as const;
 
 /** metrics-server (kubernetes-sigs chart), pinned: HPAs scale on the CPU metrics it serves; EKS installs none. */
 export const METRICS_SERVER_CHART = {
@@ -39,7 +48,7 @@ export const CLOUDWATCH_AGENT_IDENTITY = {
 const NODE_ROOT_VOLUME_GB = 30;
 
 export interface EksNodeGroupSize {
-    /** Graviton instance types (the images are ARM64). @example ["t4g.medium"] */
+    /** Graviton instance types that can trunk network interfaces (security groups for pods). @example ["c7g.large"] */
     readonly instanceTypes: readonly string[];
     readonly minSize: number;
     readonly desiredSize: number;
@@ -155,7 +164,8 @@ export class EksCluster extends pulumi.ComponentResource {
                   "AmazonEKSLoadBalancingPolicy",
                   "AmazonEKSNetworkingPolicy",
               ]
-            : ["AmazonEKSClusterPolicy"];
+            : // The VPC resource controller (on the control plane) attaches trunk and branch interfaces for pod security groups.
+              ["AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"];
         const clusterRoleAttachments = attach(`${name}-cluster`, clusterRole, clusterPolicies);
         const clusterKeyAccess = new aws.iam.RolePolicy(
             `${name}-cluster-kms`,

@@ -50,6 +50,16 @@ export interface VoteAppOnKubernetesArgs {
         readonly liveSlot: Slot;
         readonly images: Readonly<Record<Slot, Readonly<Record<"vote" | "result", pulumi.Input<string>>>>>;
     };
+    /**
+     * Security groups for pods (managed node groups): each service's pods get their own branch network interface
+     * carrying only `services[service]` (a SecurityGroupPolicy), which the data layer admits instead of the cluster
+     * group every pod shares; the load balancer uses `loadBalancer` and the controller leaves the rules to us.
+     * Undefined (Auto Mode, which supports them only from Kubernetes 1.36): pods keep the node's groups.
+     */
+    readonly podSecurityGroups?: {
+        readonly loadBalancer: pulumi.Input<string>;
+        readonly services: Readonly<Record<AppService, pulumi.Input<string>>>;
+    };
     /** Rolling update of every Deployment (both slots' under blue/green, and the worker's). @example { maxSurge: "25%", maxUnavailable: 0 } */
     readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
     readonly voteOptions: { readonly a: string; readonly b: string };
@@ -72,6 +82,12 @@ export interface VoteAppOnKubernetesArgs {
     /** Target average CPU (% of the request) the HPAs keep. @default 60 */
     readonly targetCpuPercent?: number;
 }
+
+/** The VPC resource controller's SecurityGroupPolicy (aws/amazon-vpc-resource-controller-k8s, config/crd/bases). */
+export const SECURITY_GROUP_POLICY = {
+    apiVersion: "vpcresources.k8s.aws/v1beta1",
+    kind: "SecurityGroupPolicy",
+} as const;
 
 /** Seconds the ALB keeps an idle connection: result streams totals over server-sent events (15 s heartbeat). */
 export const ALB_IDLE_TIMEOUT_SECONDS = 120;
@@ -167,6 +183,24 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                           k8sOpts,
                       )
                     : undefined;
+            // The pods' own security group: the webhook gives each matching pod a branch interface with exactly it.
+            const podGroup = args.podSecurityGroups?.services[service];
+            const securityGroupPolicy =
+                podGroup === undefined
+                    ? undefined
+                    : new k8s.apiextensions.CustomResource(
+                          `${name}-${service}-security-groups`,
+                          {
+                              apiVersion: SECURITY_GROUP_POLICY.apiVersion,
+                              kind: SECURITY_GROUP_POLICY.kind,
+                              metadata: { name: service, namespace, labels },
+                              spec: {
+                                  podSelector: { matchLabels: labels },
+                                  securityGroups: { groupIds: [podGroup] },
+                              },
+                          },
+                          k8sOpts,
+                      );
             const serviceAccount = new k8s.core.v1.ServiceAccount(
                 `${name}-${service}`,
                 { metadata: { name: service, namespace, labels }, automountServiceAccountToken: false },
@@ -276,6 +310,8 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                         dependsOn: [
                             this.controller.release,
                             ...(podIdentity ? [podIdentity.association, args.data.databaseSetup.invocation] : []),
+                            // Pods created before their SecurityGroupPolicy would keep the node's groups.
+                            ...(securityGroupPolicy ? [securityGroupPolicy] : []),
                         ],
                     },
                 );
@@ -378,6 +414,14 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             "alb.ingress.kubernetes.io/listen-ports": JSON.stringify(
                 https ? [{ HTTP: 80 }, { HTTPS: 443 }] : [{ HTTP: 80 }],
             ),
+            // Our load balancer group (80/443 in, the app port out to the pods' groups): the controller uses it and
+            // adds no rules of its own, so every rule is visible to the plan and the policy pack.
+            ...(args.podSecurityGroups
+                ? {
+                      "alb.ingress.kubernetes.io/security-groups": pulumi.output(args.podSecurityGroups.loadBalancer),
+                      "alb.ingress.kubernetes.io/manage-backend-security-group-rules": "false",
+                  }
+                : {}),
             ...(https
                 ? {
                       "alb.ingress.kubernetes.io/certificate-arn": args.certificateArn,

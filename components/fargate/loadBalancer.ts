@@ -9,11 +9,17 @@ import { NO_PROTECTION, type Protection } from "../vocabulary";
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended policy for ALB HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/** Header that sends a request to the new (green) tasks during an ECS native deployment's test phase. */
-export const TEST_TRAFFIC_HEADER = { name: "x-voteapp-traffic", value: "test" } as const;
-
-/** Port of the CodeDeploy test listener (HTTPS with a certificate, else HTTP); not opened to the internet. */
+/**
+ * Port of the blue/green test listener (HTTPS with a certificate, else HTTP). The security group opens it only
+ * to the stack's testTrafficCidrs, never to the internet: test traffic reaches the new (green) tasks before
+ * users do, so it must not be something anyone can ask for.
+ */
 export const TEST_LISTENER_PORT = { https: 8443, http: 8080 } as const;
+
+/** The test listener's port for a load balancer with or without HTTPS: the listener and its ingress rules share it. */
+export function testListenerPort(https: boolean): number {
+    return https ? TEST_LISTENER_PORT.https : TEST_LISTENER_PORT.http;
+}
 
 type HttpService = "vote" | "result";
 
@@ -39,12 +45,19 @@ export interface AppLoadBalancerArgs {
     readonly accessLogRetentionDays?: number;
     /**
      * Layout for the deployment strategy: `none` (rolling: one target group per service), `ecsNative` (an
-     * alternate target group per service, production listener rules with weighted forwards ECS shifts, and
-     * test listener rules selected by the `x-voteapp-traffic: test` header), `codeDeploy` (an alternate
+     * alternate target group per service, production listener rules with weighted forwards ECS shifts, and, with
+     * `testListener`, a test listener whose rules ECS points at the green tasks), `codeDeploy` (an alternate
      * target group per service and a test listener on 8443/8080 that CodeDeploy routes to the green tasks).
      * @default "none"
      */
     readonly trafficShifting?: TrafficShifting;
+    /**
+     * Serve blue/green test traffic (ecsNative) on a test listener on `testListenerPort`; whoever may reach that
+     * port (FargateSecurityGroups' testTrafficCidrs) can test the green tasks before users see them. Without
+     * it ECS native deployments have no test route at all. CodeDeploy always gets its test listener.
+     * @default false
+     */
+    readonly testListener?: boolean;
 }
 
 /**
@@ -63,9 +76,9 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
     readonly alternateTargetGroups?: Readonly<Record<HttpService, aws.lb.TargetGroup>>;
     /** Listener rules serving production traffic per service (ECS native strategies shift their weights). */
     readonly productionRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
-    /** Listener rules serving test traffic per service (ECS native strategies). */
+    /** Listener rules of the test listener per service (ECS native strategies with a test listener). */
     readonly testRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
-    /** The CodeDeploy test listener. */
+    /** The test listener (CodeDeploy, or ECS native with `testListener`): never on the public ports. */
     readonly testListener?: aws.lb.Listener;
     /** Listeners and rules a service must wait for. */
     readonly routing: pulumi.Resource[] = [];
@@ -219,33 +232,13 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 },
                 ruleOptions,
             );
-            const testHeader = {
-                httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER.name, values: [TEST_TRAFFIC_HEADER.value] },
-            };
-            this.testRules.result = new aws.lb.ListenerRule(
-                `${name}-result-test`,
-                {
-                    listenerArn: this.appListener.arn,
-                    priority: 1,
-                    conditions: [testHeader, resultPaths],
-                    actions: weightedForward("result", alternate),
-                },
-                ruleOptions,
-            );
-            this.testRules.vote = new aws.lb.ListenerRule(
-                `${name}-vote-test`,
-                {
-                    listenerArn: this.appListener.arn,
-                    priority: 2,
-                    conditions: [testHeader],
-                    actions: weightedForward("vote", alternate),
-                },
-                ruleOptions,
-            );
         }
-        if (shifting === "codeDeploy") {
-            const port = args.certificateArn ? TEST_LISTENER_PORT.https : TEST_LISTENER_PORT.http;
-            this.testListener = new aws.lb.Listener(
+        // The test route: its own listener on a port only testTrafficCidrs may reach (FargateSecurityGroups), so a
+        // request from the internet can never land on the green tasks. CodeDeploy rewrites the listener's default
+        // action; ECS native shifts the listener's rules (/* for vote, the result paths before it).
+        if (shifting === "codeDeploy" || (shifting === "ecsNative" && alternate && args.testListener)) {
+            const port = testListenerPort(args.certificateArn !== undefined);
+            const testListener = new aws.lb.Listener(
                 `${name}-test`,
                 {
                     loadBalancerArn: this.loadBalancer.arn,
@@ -256,19 +249,43 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 },
                 listenerOptions,
             );
-            this.listeners.push(this.testListener);
-            this.routing.push(
-                new aws.lb.ListenerRule(
-                    `${name}-test-result`,
+            this.testListener = testListener;
+            this.listeners.push(testListener);
+            if (shifting === "codeDeploy") {
+                this.routing.push(
+                    new aws.lb.ListenerRule(
+                        `${name}-test-result`,
+                        {
+                            listenerArn: testListener.arn,
+                            priority: 10,
+                            conditions: [resultPaths],
+                            actions: forwardTo("result"),
+                        },
+                        ruleOptions,
+                    ),
+                );
+            } else if (alternate) {
+                this.testRules.result = new aws.lb.ListenerRule(
+                    `${name}-result-test`,
                     {
-                        listenerArn: this.testListener.arn,
+                        listenerArn: testListener.arn,
                         priority: 10,
                         conditions: [resultPaths],
-                        actions: forwardTo("result"),
+                        actions: weightedForward("result", alternate),
                     },
                     ruleOptions,
-                ),
-            );
+                );
+                this.testRules.vote = new aws.lb.ListenerRule(
+                    `${name}-vote-test`,
+                    {
+                        listenerArn: testListener.arn,
+                        priority: 100,
+                        conditions: [{ pathPattern: { values: ["/*"] } }],
+                        actions: weightedForward("vote", alternate),
+                    },
+                    ruleOptions,
+                );
+            }
         }
         this.routing.push(...this.listeners, ...Object.values(this.productionRules), ...Object.values(this.testRules));
         this.registerOutputs({ dnsName: this.dnsName });

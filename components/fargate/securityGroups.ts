@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { type ResourceTransform, transformed } from "../transform";
+import { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
+import { testListenerPort } from "./loadBalancer";
 
 export interface FargateSecurityGroupsArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -10,12 +12,18 @@ export interface FargateSecurityGroupsArgs {
     readonly vpcCidr: string;
     /** Serve HTTPS (443) on the load balancer; HTTP (80) is then only a redirect. */
     readonly https: boolean;
+    /**
+     * Who may reach the blue/green test listener (its port: `testListenerPort(https)`): public CIDRs, e.g. the
+     * office or VPN egress. Never the internet; empty (the default) opens the port to nobody.
+     * @default []
+     * @example ["203.0.113.0/24"]
+     */
+    readonly testTrafficCidrs?: readonly string[];
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly serviceSecurityGroup?: ResourceTransform<aws.ec2.SecurityGroupArgs> };
 }
 
-/** Tag marking the internet-facing load balancer's group, the only one the policy pack lets open 80/443 to the world. */
-export const LOAD_BALANCER_ROLE_TAG = { "voteapp:role": "load-balancer" } as const;
+export { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 
 /**
  * Security groups of the ECS platform, created before the data layer so it can admit exactly these:
@@ -59,6 +67,17 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
                 fromPort: port,
                 toPort: port,
                 description: `HTTP${port === 443 ? "S" : ""} from the internet`,
+            });
+        }
+
+        const testPort = testListenerPort(args.https);
+        for (const [index, cidr] of (args.testTrafficCidrs ?? []).entries()) {
+            rule(`alb-in-test-${index}`, "in", this.loadBalancer.id, {
+                cidrIpv4: cidr,
+                ipProtocol: "tcp",
+                fromPort: testPort,
+                toPort: testPort,
+                description: `Blue/green test traffic from ${cidr}`,
             });
         }
 

@@ -99,11 +99,17 @@ export interface VoteAppOnFargateArgs {
         readonly strategy: EcsStrategy;
         readonly bakeMinutes: number;
         /**
-         * Hooks ECS native strategies run at deployment stages (e.g. a Lambda smoke test at POST_TEST_TRAFFIC_SHIFT,
-         * sending the `x-voteapp-traffic: test` header); ignored by rolling and CodeDeploy strategies.
+         * Hooks ECS native strategies run at deployment stages (e.g. a Lambda smoke test at POST_TEST_TRAFFIC_SHIFT
+         * against the test listener); ignored by rolling and CodeDeploy strategies.
          * @default none
          */
         readonly lifecycleHooks?: readonly EcsLifecycleHook[];
+        /**
+         * ECS native strategies: a test route on the load balancer's test listener (its port opened only to the
+         * security groups' testTrafficCidrs). Off: the new tasks get no traffic before the production shift.
+         * @default false
+         */
+        readonly testListener?: boolean;
     };
     /**
      * CloudWatch alarm names per service whose ALARM state rolls its deployment back (components/observability/alarmNames.ts).
@@ -176,6 +182,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 certificateArn: args.certificateArn,
                 protection: args.protection,
                 trafficShifting: trafficShiftingFor(this.deploymentPlan),
+                testListener: deployment.testListener ?? false,
             },
             { parent },
         );

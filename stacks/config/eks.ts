@@ -7,6 +7,7 @@ import type { IntOrPercent } from "../../components/vocabulary";
 import { arnPartitionProblem, ec2InstanceTypeProblem } from "./catalogues";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
+import { commaList, isWholeInternet, publicCidrFormProblem } from "./rules";
 import type { EksBlueGreenConfig } from "./eksSlots";
 
 /**
@@ -46,13 +47,6 @@ const NODE_COUNT = { min: 0, max: 100 } as const;
 /** EKS accepts at most 40 public access CIDRs. */
 const MAX_PUBLIC_CIDRS = 40;
 
-/** A comma-separated list, items trimmed, empty items dropped. */
-const list = (value: string | undefined): string[] =>
-    (value ?? "")
-        .split(",")
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-
 function parseIntOrPercent(value: string): IntOrPercent | undefined {
     const match = INT_OR_PERCENT.exec(value.trim());
     if (!match) return undefined;
@@ -62,22 +56,6 @@ function parseIntOrPercent(value: string): IntOrPercent | undefined {
 }
 
 const isZero = (value: IntOrPercent): boolean => value === 0 || value === "0%";
-
-/** Why a public access CIDR is malformed or never seen by a public endpoint, or undefined (the /0 rule is tier-dependent: checkEks). */
-function publicCidrFormProblem(cidr: string): string | undefined {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr))
-        return `"${cidr}" is not an IPv4 CIDR (a.b.c.d/n)`;
-    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
-    const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
-    if (network !== address.toString())
-        return `"${cidr}" has host bits set; the network address is ${network}/${prefix}`;
-    if (prefix === 0) return undefined;
-    if (address.range() !== "unicast")
-        return `"${cidr}" is a ${address.range()} range; the public endpoint only sees public source addresses (private clients use the private endpoint)`;
-    return undefined;
-}
-
-const isWholeInternet = (cidr: string): boolean => ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;
 
 /**
  * The widest range the public API endpoint may be opened to: a /16 (65,536 addresses), a large company
@@ -105,15 +83,15 @@ export const eksKeys = {
     eksCapacity: oneOf(EKS_CAPACITY_MODES),
     eksNodeInstanceTypes: z
         .string()
-        .transform(list)
+        .transform(commaList)
         .superRefine((types, ctx) => {
             if (types.length === 0)
-                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. t4g.medium" });
+                ctx.addIssue({ code: "custom", message: "must list at least one instance type, e.g. c7g.large" });
             for (const type of types) {
                 if (!GRAVITON_INSTANCE_TYPE.test(type))
                     ctx.addIssue({
                         code: "custom",
-                        message: `"${type}" is not a Graviton (ARM64) instance type such as t4g.medium, m7g.large or c7g.xlarge; the app images are built for ARM64`,
+                        message: `"${type}" is not a Graviton (ARM64) instance type such as c7g.large, m7g.large or c7g.xlarge; the app images are built for ARM64`,
                     });
                 else {
                     const problem = ec2InstanceTypeProblem(type);
@@ -129,10 +107,11 @@ export const eksKeys = {
     eksPublicAccessCidrs: z
         .string()
         .optional()
-        .transform(list)
+        .transform(commaList)
         .superRefine((cidrs, ctx) => {
             for (const cidr of cidrs) {
-                const why = publicCidrFormProblem(cidr);
+                const why = publicCidrFormProblem(cidr, "the public endpoint");
+                // (private clients use the private endpoint)
                 if (why) ctx.addIssue({ code: "custom", message: why });
             }
             if (cidrs.length > MAX_PUBLIC_CIDRS)

@@ -190,6 +190,12 @@ export const CONFIG_KEYS = {
             "Minutes a new version serves (and alarms are watched) before the old one is dropped, for the ECS blue/green, canary, linear and codeDeploy* strategies (0–1440). Lambda canary/linear use CodeDeploy's fixed intervals; EKS blue/green keeps the old slot running until the next release.",
         default: 5,
     },
+    testTrafficCidrs: {
+        type: "string",
+        description:
+            "Comma-separated public CIDRs (office, VPN or CI egress) allowed to send blue/green test traffic (platform ecs): the test listener's port (8443 with HTTPS, else 8080) is opened to them only. Unset: ECS native deployments have no test route and CodeDeploy's test listener admits nobody. Never 0.0.0.0/0.",
+        optional: true,
+    },
     alarmEmail: {
         type: "string",
         description: "Email address subscribed to the stack's alarm topic (required in prod).",
@@ -341,8 +347,8 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group, e.g. t4g.medium,t4g.large.",
-        default: "t4g.medium",
+            "Comma-separated Graviton (ARM64, like the images) instance types of the managed node group that can trunk network interfaces (security groups for pods; no t-family type can), e.g. c7g.large,m7g.large.",
+        default: "c7g.large",
     },
     eksNodeMinSize: {
         type: "integer",

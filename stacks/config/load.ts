@@ -22,7 +22,9 @@ import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
+import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
+import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
 import type { VoteAppConfig } from "./types";
 import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 
@@ -46,7 +48,9 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkDelivery,
     checkSafety,
     checkCost,
+    checkTestTraffic,
     checkEks,
+    checkEksPodNetworking,
     checkEksSlots,
 ];
 
@@ -95,6 +99,7 @@ export function parseVoteAppConfig(
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
         cost: resolveCost(flat, tier),
+        testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
     };

@@ -82,3 +82,31 @@ export function checkVpcCidr(cidr: string, azCount: number): CidrCheck {
     }
     return { ok: true };
 }
+
+/** A comma-separated config list, trimmed, empty items dropped. */
+export const commaList = (value: string | undefined): string[] =>
+    (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+
+/**
+ * Why a CIDR allowed to reach a public endpoint (`what`) is malformed or never seen by it, or undefined. The
+ * whole internet (/0) passes here: whether that is refused depends on the key (isWholeInternet).
+ */
+export function publicCidrFormProblem(cidr: string, what: string): string | undefined {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr) || !ipaddr.isValidCIDR(cidr))
+        return `"${cidr}" is not an IPv4 CIDR (a.b.c.d/n)`;
+    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+    const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
+    if (network !== address.toString())
+        return `"${cidr}" has host bits set; the network address is ${network}/${prefix}`;
+    if (prefix === 0) return undefined;
+    if (address.range() !== "unicast")
+        return `"${cidr}" is a ${address.range()} range; ${what} only sees public source addresses`;
+    return undefined;
+}
+
+/** True for a /0: every address. */
+export const isWholeInternet = (cidr: string): boolean =>
+    ipaddr.isValidCIDR(cidr) && ipaddr.IPv4.parseCIDR(cidr)[1] === 0;

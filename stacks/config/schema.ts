@@ -12,6 +12,7 @@ import { networkKeys } from "./network";
 import { safetyKeys } from "./safety";
 import { serviceKeys } from "./services";
 import { stackKeys } from "./stack";
+import { testTrafficKeys } from "./testTraffic";
 
 /**
  * The one schema: every key of keys.ts with its per-key constraints, contributed by its domain. A key
@@ -28,6 +29,7 @@ const everyKey = {
     ...deliveryKeys,
     ...safetyKeys,
     ...costKeys,
+    ...testTrafficKeys,
     ...lambdaKeys,
     ...eksKeys,
     ...eksSlotKeys,

@@ -45,6 +45,8 @@ export interface VoteAppConfig {
     readonly safety: SafetyConfig;
     /** What dev does without and staging/prod keep: Container Insights, dashboard, Spot, ECR scanning (stacks/config/cost.ts). */
     readonly cost: CostOptions;
+    /** Public CIDRs allowed to the blue/green test listener (platform ecs); empty: no test route (stacks/config/testTraffic.ts). */
+    readonly testTrafficCidrs: readonly string[];
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
     readonly lambda: LambdaConfig;
     /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */

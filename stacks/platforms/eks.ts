@@ -3,6 +3,7 @@ import { recordOf } from "../../shared/record";
 import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
+import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
@@ -37,6 +38,21 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    // Security groups for pods (managed node groups): the data layer admits the app's pod groups only, not the
+    // cluster group every pod of every namespace carries. Auto Mode supports them only from Kubernetes 1.36.
+    const podSecurityGroups =
+        eks.capacity === "managedNodeGroup"
+            ? new EksPodSecurityGroups(
+                  "eks-pod-security-groups",
+                  {
+                      vpcId: network.vpcId,
+                      vpcCidr: network.cidr,
+                      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+                      https: config.domain !== undefined,
+                  },
+                  componentOptions,
+              )
+            : undefined;
     const data = new Data(
         "data",
         {
@@ -45,8 +61,10 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
-            redisClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
-            postgresClientSecurityGroupIds: [cluster.clusterSecurityGroupId],
+            redisClientSecurityGroupIds: podSecurityGroups?.clientsOf("redis") ?? [cluster.clusterSecurityGroupId],
+            postgresClientSecurityGroupIds: podSecurityGroups?.clientsOf("postgres") ?? [
+                cluster.clusterSecurityGroupId,
+            ],
             kmsKeyArn: key.arn,
             ...config.data,
             logRetentionDays: config.logRetentionDays,
@@ -80,6 +98,16 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
             blueGreen: eks.blueGreen
                 ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } }
+                : undefined,
+            podSecurityGroups: podSecurityGroups
+                ? {
+                      loadBalancer: podSecurityGroups.loadBalancer.id,
+                      services: {
+                          vote: podSecurityGroups.services.vote.id,
+                          result: podSecurityGroups.services.result.id,
+                          worker: podSecurityGroups.services.worker.id,
+                      },
+                  }
                 : undefined,
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,

@@ -31,6 +31,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             vpcId: network.vpcId,
             vpcCidr: network.cidr,
             https: config.domain !== undefined,
+            testTrafficCidrs: config.testTrafficCidrs,
             transform: transforms.fargateSecurityGroups,
         },
         componentOptions,
@@ -76,7 +77,11 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             containerInsights: config.cost.containerInsights,
             capacity: config.cost.fargateSpot ? "spot" : "onDemand",
             transform: transforms.fargate,
-            deployment: { strategy: ecsStrategy(config), bakeMinutes: config.safety.deployment.bakeMinutes },
+            deployment: {
+                strategy: ecsStrategy(config),
+                bakeMinutes: config.safety.deployment.bakeMinutes,
+                testListener: config.testTrafficCidrs.length > 0,
+            },
             // The alarms below watch the services, so the services name them before they exist.
             rollbackAlarmNames: Object.fromEntries(
                 APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)]),

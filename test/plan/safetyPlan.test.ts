@@ -14,7 +14,7 @@ describe("npm run plan: production safety", function () {
             "aws:cloudtrail/trail:Trail",
             "aws:accessanalyzer/analyzer:Analyzer",
             "aws:securityhub/account:Account",
-            "aws:lb/listenerRule:ListenerRule  vote-app-alb-vote-test",
+            "aws:lb/listenerRule:ListenerRule  vote-app-alb-vote",
             "aws:iam/role:Role  vote-app-ecs-alb",
             "voteapp:observability:StackObservability  observability",
             "aws:cloudwatch/metricAlarm:MetricAlarm  voteapp-prod-vote-target-5xx",
@@ -23,6 +23,8 @@ describe("npm run plan: production safety", function () {
         ]) {
             assert.ok(out.includes(fragment), `plan output lacks "${fragment}"`);
         }
+        // No test route without voteapp:testTrafficCidrs: nothing on the internet reaches the green tasks early.
+        assert.ok(!out.includes("vote-app-alb-vote-test"), "prod has a test route nobody asked for");
     });
 
     it("a CodeDeploy strategy shows the application and deployment groups; an unsupported strategy is refused before any resource", async () => {

@@ -42,6 +42,10 @@ const EC2: Record<string, [number, number]> = {
     "m6g.medium": [0.0385, 0.043],
     "m6g.large": [0.077, 0.086],
     "m6g.xlarge": [0.154, 0.172],
+    // c7g: the EKS node group's default (t-family types cannot trunk network interfaces for pod security groups).
+    "c7g.medium": [0.0363, 0.0396],
+    "c7g.large": [0.0725, 0.0791],
+    "c7g.xlarge": [0.145, 0.1582],
     "m7g.medium": [0.0408, 0.0445],
     "m7g.large": [0.0816, 0.089],
     "m7g.xlarge": [0.1632, 0.178],

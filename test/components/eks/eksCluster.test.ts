@@ -191,6 +191,9 @@ describe("EksCluster", function () {
             const cni = addons.find((a) => input(a, "addonName") === "vpc-cni");
             assert.deepStrictEqual(JSON.parse(String(input(cni!, "configurationValues"))), {
                 enableNetworkPolicy: "true",
+                // Security groups for pods (test/components/eks/podSecurityGroups.test.ts).
+                env: { ENABLE_POD_ENI: "true", POD_SECURITY_GROUP_ENFORCING_MODE: "standard" },
+                init: { env: { DISABLE_TCP_EARLY_DEMUX: "true" } },
             });
             const coredns = addons.find((a) => input(a, "addonName") === "coredns")!;
             assert.ok(

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import * as assert from "assert";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
@@ -33,7 +34,42 @@ const MODELS: Readonly<Record<string, (data: Record<string, unknown>) => Validat
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": (d) =>
         new NetworkPolicy(d as ConstructorParameters<typeof NetworkPolicy>[0]),
     "kubernetes:networking.k8s.io/v1:Ingress": (d) => new Ingress(d as ConstructorParameters<typeof Ingress>[0]),
+    "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy": (d) => securityGroupPolicy(d),
 };
+/**
+ * The VPC resource controller's SecurityGroupPolicy, after its CRD's openAPIV3Schema
+ * (aws/amazon-vpc-resource-controller-k8s config/crd/bases/vpcresources.k8s.aws_securitygrouppolicies.yaml at
+ * b8d4251): spec.podSelector or spec.serviceAccountSelector (label selectors), spec.securityGroups.groupIds
+ * (strings, at least one). No other spec field exists.
+ */
+function securityGroupPolicy(data: Record<string, unknown>): Validating {
+    return {
+        validate() {
+            const labels = z.record(z.string(), z.string());
+            const selector = z.strictObject({
+                matchLabels: labels.optional(),
+                matchExpressions: z
+                    .array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }))
+                    .optional(),
+            });
+            z.strictObject({
+                apiVersion: z.literal("vpcresources.k8s.aws/v1beta1"),
+                kind: z.literal("SecurityGroupPolicy"),
+                metadata: z.object({
+                    name: z.string().min(1),
+                    namespace: z.string().min(1),
+                    labels: labels.optional(),
+                }),
+                spec: z.strictObject({
+                    podSelector: selector.optional(),
+                    serviceAccountSelector: selector.optional(),
+                    securityGroups: z.strictObject({ groupIds: z.array(z.string()).min(1) }),
+                }),
+            }).parse(data);
+        },
+    };
+}
+
 /** Not Kubernetes objects: the Helm release is rendered by Helm from the pinned chart. */
 const NOT_OBJECTS = new Set(["kubernetes:helm.sh/v3:Release"]);
 

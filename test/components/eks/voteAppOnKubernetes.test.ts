@@ -542,8 +542,8 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(input(namespace, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "restricted");
     });
 
-    it("data admits only the cluster security group (nodes and pods) and the database setup, on each store's port", async () => {
-        const run = await dev();
+    it("Auto Mode (no security groups for pods before Kubernetes 1.36): data admits the cluster security group and the database setup", async () => {
+        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
         const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
             r.name.startsWith("data-"),
         );

@@ -130,7 +130,8 @@ describe("ECS deployment strategies", function () {
                     advanced.productionListenerRule.endsWith(`/vote-app-alb-${name}`),
                     advanced.productionListenerRule,
                 );
-                assert.ok(advanced.testListenerRule.endsWith(`/vote-app-alb-${name}-test`), advanced.testListenerRule);
+                // No test route unless testTrafficCidrs names who may use it (test/components/fargate/testRoute.test.ts).
+                assert.strictEqual(advanced.testListenerRule, undefined, name);
                 assert.ok(
                     s.dependencies.includes(named(run, "aws:lb/listenerRule:ListenerRule", `vote-app-alb-${name}`).urn),
                     `${name} waits for its production rule`,
@@ -151,7 +152,7 @@ describe("ECS deployment strategies", function () {
         });
     }
 
-    it("ECS native: production rules forward to both groups, all weight on the primary; test rules need the test header; the listener only forwards", async () => {
+    it("ECS native: production rules forward to both groups, all weight on the primary; no test rules by default; the listener only forwards", async () => {
         const run = await stackRun("prod");
         const rule = (name: string) => named(run, "aws:lb/listenerRule:ListenerRule", name);
         const weights = (name: string) =>
@@ -172,14 +173,13 @@ describe("ECS deployment strategies", function () {
                 (rule("vote-app-alb-vote").inputs.priority as number),
             "result paths are matched before the catch-all",
         );
-        for (const name of ["vote-app-alb-vote-test", "vote-app-alb-result-test"]) {
-            assert.deepStrictEqual(
-                input(rule(name), "conditions", 0),
-                { httpHeader: { httpHeaderName: "x-voteapp-traffic", values: ["test"] } },
-                name,
-            );
-            assert.ok((rule(name).inputs.priority as number) < 10, `${name} is evaluated before production rules`);
-        }
+        assert.deepStrictEqual(
+            ofType(run, "aws:lb/listenerRule:ListenerRule")
+                .map((r) => r.name)
+                .filter((n) => n.endsWith("-test")),
+            [],
+            "no test rules without testTrafficCidrs",
+        );
         const listener = named(run, "aws:lb/listener:Listener", "vote-app-alb-https");
         assert.deepStrictEqual(
             (listener.inputs.defaultActions as { type: string }[]).map((a) => a.type),

@@ -38,7 +38,7 @@ describe("stack config: eks keys", () => {
         assert.deepStrictEqual(eks, {
             kubernetesVersion: "1.33",
             capacity: "managedNodeGroup",
-            nodes: { instanceTypes: ["t4g.medium"], minSize: 2, desiredSize: 2, maxSize: 4 },
+            nodes: { instanceTypes: ["c7g.large"], minSize: 2, desiredSize: 2, maxSize: 4 },
             publicAccessCidrs: [],
             adminRoleArn: undefined,
             rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },

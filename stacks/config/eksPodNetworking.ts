@@ -1,0 +1,66 @@
+import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
+import type { Tier } from "../../shared/config/values";
+import type { ConfigCheck } from "./check";
+import type { EksCapacityMode } from "./eks";
+import { qualifiedKey } from "./keys";
+import type { Platform } from "./rules";
+import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
+
+/**
+ * Security groups for pods on a managed node group (platform eks): every app pod gets its own branch network
+ * interface, so the nodes must be able to trunk interfaces, and must have enough branch interfaces for the
+ * app's minimum pods. Both come from the VPC resource controller's own table (components/eks/eniLimits.ts).
+ */
+
+export interface EksPodNetworkingFlatConfig {
+    readonly platform: Platform;
+    readonly deploymentStrategy?: string;
+    readonly eksCapacity: EksCapacityMode;
+    readonly eksNodeInstanceTypes: readonly string[];
+    readonly eksNodeMaxSize: number;
+    readonly voteMinCount: number;
+    readonly resultMinCount: number;
+    readonly workerMinCount: number;
+}
+
+/** Branch network interfaces of an instance type (0: cannot trunk), or undefined when the controller does not list it. */
+export function branchInterfacesOf(instanceType: string): number | undefined {
+    return GRAVITON_ENI_LIMITS[instanceType]?.[2];
+}
+
+/** App pods that exist at the least (each needs a branch interface): both blue/green slots count. */
+export function minimumAppPods(flat: EksPodNetworkingFlatConfig, tier: Tier): number {
+    const blueGreen = (flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen";
+    return flat.workerMinCount + (blueGreen ? 2 : 1) * (flat.voteMinCount + flat.resultMinCount);
+}
+
+export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (flat, tier, report) => {
+    if (flat.platform !== "eks" || flat.eksCapacity !== "managedNodeGroup") return;
+    const shown = flat.eksNodeInstanceTypes.join(",");
+    const branches: number[] = [];
+    for (const type of flat.eksNodeInstanceTypes) {
+        const count = branchInterfacesOf(type);
+        if (count === undefined)
+            report(
+                "eksNodeInstanceTypes",
+                shown,
+                `"${type}" is not in the VPC resource controller's instance table (aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go), so the app's pods could get no security groups of their own; use e.g. c7g.large or m7g.large`,
+            );
+        else if (count === 0)
+            report(
+                "eksNodeInstanceTypes",
+                shown,
+                `"${type}" cannot trunk network interfaces (no t-family type can), which security groups for pods need: they keep other pods away from Redis and PostgreSQL; use e.g. c7g.large or m7g.large`,
+            );
+        else branches.push(count);
+    }
+    if (branches.length !== flat.eksNodeInstanceTypes.length || branches.length === 0) return;
+    const perNode = Math.min(...branches);
+    const pods = minimumAppPods(flat, tier);
+    if (pods > flat.eksNodeMaxSize * perNode)
+        report(
+            "eksNodeMaxSize",
+            flat.eksNodeMaxSize,
+            `gives at most ${flat.eksNodeMaxSize * perNode} pods with their own security groups (${perNode} branch interfaces per node of ${shown}), but the app runs at least ${pods}; raise ${qualifiedKey("eksNodeMaxSize")} or choose larger types`,
+        );
+};
