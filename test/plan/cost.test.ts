@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { accountPlanFor, bootstrapStackFor } from "../../plan/cost/account";
 import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
-import { PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
+import { EC2_VCPUS, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
 import { stackConfigWith, stackRun } from "../support/stacks";
@@ -138,8 +138,8 @@ describe("cost estimate (plan/cost)", function () {
     it("prices the EKS control plane and node group from their inputs", async () => {
         const estimate = await estimateOf("dev", "eks");
         assert.strictEqual(cents(line(estimate, "eks", /EKS control plane/).monthlyUsd), 73);
-        // 2 × t4g.medium at $0.0368/h; 2 × 30 GB gp3 at $0.088.
-        assert.strictEqual(cents(line(estimate, "eks-nodes", /2 × t4g\.medium/).monthlyUsd), 53.73);
+        // 2 × c7g.large (trunk network interfaces for pod security groups) at $0.0791/h; 2 × 30 GB gp3 at $0.088.
+        assert.strictEqual(cents(line(estimate, "eks-nodes", /2 × c7g\.large/).monthlyUsd), 115.49);
         assert.strictEqual(cents(line(estimate, "eks-nodes", /EBS gp3 30 GB × 2/).monthlyUsd), 5.28);
     });
 
@@ -247,6 +247,17 @@ describe("cost estimate (plan/cost)", function () {
                 { capacityProvider: "FARGATE_SPOT", weight: 1 },
             ]),
             2,
+        );
+    });
+
+    it("knows the vCPUs of every EC2 type it prices (GuardDuty and Inspector price per vCPU)", () => {
+        const priced = Object.keys(PRICE_TABLES["eu-west-1"].prices)
+            .map((key) => /^ec2\.([a-z0-9]+\.[a-z0-9]+)\.hour$/.exec(key)?.[1])
+            .filter((type): type is string => type !== undefined);
+        assert.ok(priced.includes("c7g.large"), priced.join(", "));
+        assert.deepStrictEqual(
+            priced.filter((type) => EC2_VCPUS[type] === undefined),
+            [],
         );
     });
 
