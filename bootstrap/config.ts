@@ -16,7 +16,6 @@ import {
     accountId,
     environmentName,
     iamRoleName,
-    intBetween,
     matching,
     region,
     tagValue,
@@ -88,11 +87,6 @@ export const BOOTSTRAP_KEYS = {
         description: "Create the account's GitHub OIDC provider (false when the account already has one).",
         default: true,
     },
-    maxSessionHours: {
-        type: "integer",
-        description: "Maximum session length of the CI roles in hours (1–12).",
-        default: 1,
-    },
     pipelinePreviewRoleArn: {
         type: "string",
         description: "Preview build role of a tooling account's DeliveryPipeline, allowed to assume the preview role.",
@@ -163,7 +157,6 @@ const schema = z.object({
     deployRoleName: iamRoleName,
     previewRoleName: iamRoleName,
     createOidcProvider: z.boolean(),
-    maxSessionHours: intBetween(1, 12),
     pipelinePreviewRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     pipelineDeployRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     deliveryPipeline: z.boolean(),
@@ -207,7 +200,6 @@ export interface BootstrapConfig {
     readonly roles: {
         readonly deploy: string;
         readonly preview: string;
-        readonly maxSessionHours: number;
         readonly pipeline: { readonly preview?: string; readonly deploy?: string };
     };
     /** Set on the tooling account's stack: the environments the DeliveryPipeline deploys, in order. */
@@ -299,7 +291,6 @@ export function parseBootstrapConfig(
         roles: {
             deploy: flat.deployRoleName,
             preview: flat.previewRoleName,
-            maxSessionHours: flat.maxSessionHours,
             pipeline: {
                 ...(flat.pipelinePreviewRoleArn ? { preview: flat.pipelinePreviewRoleArn } : {}),
                 ...(flat.pipelineDeployRoleArn ? { deploy: flat.pipelineDeployRoleArn } : {}),

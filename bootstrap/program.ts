@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeliveryPipeline } from "../components/delivery/deliveryPipeline";
 import { GitHubCiAccess } from "../components/delivery/githubCiAccess";
+import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { StateBackend } from "../components/delivery/stateBackend";
 import { type BootstrapConfig, parseBootstrapConfig } from "./config";
 import { createImageRegistry } from "./registry";
@@ -104,9 +105,20 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
             deployRoleName: config.roles.deploy,
             previewRoleName: config.roles.preview,
             createOidcProvider: config.createOidcProvider,
-            maxSessionHours: config.roles.maxSessionHours,
+            // Pull requests run unreviewed code: only a dev account's preview role trusts them and reads its state.
+            pullRequestPreviews: pullRequestPreviews(config.tier),
+            // The stacks' provider re-assumes the deploy role named in their config from the CI session.
+            selfAssume: true,
             pipelineRoles: config.roles.pipeline,
-            ...(state ? { state: { bucketArn: state.bucketArn, keyArn: state.keyArn } } : {}),
+            ...(state && config.state
+                ? {
+                      state: {
+                          bucketArn: state.bucketArn,
+                          keyArn: state.keyArn,
+                          keyAliasArn: `arn:${config.partition}:kms:${config.region}:${config.accountId}:alias/${config.state.keyAlias}`,
+                      },
+                  }
+                : {}),
         },
         // The OIDC provider and the roles are how every later deploy gets in: never delete them by accident.
         { ...opts, protect: config.tier !== "dev" },

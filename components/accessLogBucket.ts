@@ -22,11 +22,14 @@ export function createAccessLogBucket(
     name: string,
     retentionDays: number,
     parent: pulumi.Resource,
+    /** Prefix of the bucket's generated name (the deploy role manages only the stack's own buckets). */
+    bucketPrefix?: string,
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
     const bucket = new aws.s3.Bucket(
         `${name}-access-logs`,
         {
             forceDestroy: false,
+            ...(bucketPrefix ? { bucketPrefix } : {}),
             tags: { [ACCESS_LOGGING_EXEMPTION_TAG_KEY]: "log bucket: receives ELB access log deliveries only" },
         },
         { parent },
@@ -74,7 +77,12 @@ export function createAccessLogBucket(
         { parent },
     );
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent });
-    const logObjects = pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/*`;
+    const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const region = aws.getRegionOutput({}, { parent }).region;
+    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    // ALB writes under <prefix>/AWSLogs/<account>/: scoping both writers to this account's prefix (and the
+    // delivery service to this account's load balancers) keeps another account's ALB from writing here.
+    const logObjects = pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${account}/*`;
     const policy = new aws.s3.BucketPolicy(
         `${name}-access-logs`,
         {
@@ -93,6 +101,12 @@ export function createAccessLogBucket(
                     Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                     Action: "s3:PutObject",
                     Resource: logObjects,
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": account },
+                        ArnLike: {
+                            "aws:SourceArn": pulumi.interpolate`arn:${partition}:elasticloadbalancing:${region}:${account}:loadbalancer/*`,
+                        },
+                    },
                 },
                 denyInsecureS3Transport(bucket.arn),
             ]),

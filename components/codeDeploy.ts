@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 import { serviceTrustPolicy } from "./iamPolicy";
 
 /**
@@ -17,6 +18,8 @@ export interface CodeDeployApplicationArgs {
     readonly roleDescription: string;
     /** The AWS managed policy the service role holds, e.g. `AWSCodeDeployRoleForECS`. */
     readonly managedPolicy: string;
+    /** Path and permissions boundary of the service role. @default none: the role at "/", unbounded */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 export interface CodeDeployApplication {
@@ -40,6 +43,7 @@ export function codeDeployApplication(
     const serviceRole = new aws.iam.Role(
         `${name}-service`,
         {
+            ...roleScopeArgs(args.roleScope),
             description: args.roleDescription,
             assumeRolePolicy: serviceTrustPolicy("codedeploy.amazonaws.com", args.accountId),
         },

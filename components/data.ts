@@ -5,6 +5,7 @@ import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } f
 import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
+import { type WorkloadRoleScope } from "./delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "./vocabulary";
 
 export interface DataArgs {
@@ -53,6 +54,11 @@ export interface DataArgs {
         readonly redis?: ResourceTransform<aws.elasticache.ReplicationGroupArgs>;
         readonly postgres?: ResourceTransform<aws.rds.InstanceArgs>;
     };
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** A secret the platforms inject: its ARN and, when it holds JSON, the key to read. */
@@ -324,6 +330,7 @@ export class Data extends pulumi.ComponentResource {
         this.databaseSetup = new DatabaseSetup(
             `${name}-db-setup`,
             {
+                roleScope: args.roleScope,
                 namePrefix: args.namePrefix,
                 region: args.region,
                 accountId: args.accountId,

@@ -7,6 +7,7 @@ import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
 import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
+import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 
 /** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
 export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
@@ -38,6 +39,11 @@ export interface DatabaseSetupArgs {
     /** KMS key of the master secret, the function's environment and its log group. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -73,6 +79,7 @@ export class DatabaseSetup extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `${functionName}: reads the RDS master secret and sets up the app's database users`,
                 assumeRolePolicy: policyDocument(`${name} trust`, [
                     {

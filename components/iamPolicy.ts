@@ -16,7 +16,10 @@ export type IamPrincipal =
 export interface PolicyStatement {
     readonly Sid?: string;
     readonly Effect: "Allow" | "Deny";
-    readonly Action: string | readonly string[];
+    /** The actions the statement applies to; exactly one of Action and NotAction. */
+    readonly Action?: string | readonly string[];
+    /** Every action but these (permissions boundaries only: an Allow with NotAction must be resource-scoped). */
+    readonly NotAction?: readonly string[];
     readonly Resource?: string | readonly string[];
     readonly Principal?: IamPrincipal;
     readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
@@ -27,10 +30,19 @@ const SID = /^[A-Za-z0-9]*$/;
 
 /** Throws when a statement would be rejected by IAM or grants a service-wide or admin wildcard. */
 export function validateStatement(statement: PolicyStatement, where: string): void {
-    const actions = typeof statement.Action === "string" ? [statement.Action] : statement.Action;
-    if (actions.length === 0) throw new Error(`${where}: statement ${statement.Sid ?? "(no Sid)"} has no actions`);
-    for (const action of actions) {
+    if ((statement.Action === undefined) === (statement.NotAction === undefined))
+        throw new Error(`${where}: statement ${statement.Sid ?? "(no Sid)"} needs exactly one of Action and NotAction`);
+    const actions =
+        statement.Action === undefined
+            ? []
+            : typeof statement.Action === "string"
+              ? [statement.Action]
+              : statement.Action;
+    if (actions.length === 0 && (statement.NotAction ?? []).length === 0)
+        throw new Error(`${where}: statement ${statement.Sid ?? "(no Sid)"} has no actions`);
+    for (const action of [...actions, ...(statement.NotAction ?? [])])
         if (!ACTION.test(action)) throw new Error(`${where}: "${action}" is not an IAM action (service:Action)`);
+    for (const action of actions) {
         // Key policies name the account root with kms:* (AWS's default, to avoid an unmanageable key); identity
         // policies (no Principal) must list their actions.
         if (statement.Effect === "Allow" && statement.Principal === undefined && /:\*$/.test(action))
@@ -46,6 +58,10 @@ export function validateStatement(statement: PolicyStatement, where: string): vo
               : statement.Resource;
     if (statement.Principal === undefined && resources.length === 0)
         throw new Error(`${where}: identity policy statement ${statement.Sid ?? ""} needs a Resource`);
+    if (statement.Effect === "Allow" && statement.NotAction !== undefined && resources.includes("*"))
+        throw new Error(
+            `${where}: statement ${statement.Sid ?? ""} allows everything but some actions on every resource`,
+        );
     for (const resource of resources) {
         if (resource !== "*" && !resource.startsWith("arn:"))
             throw new Error(`${where}: resource "${resource}" is not an ARN`);

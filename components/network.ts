@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy } from "./iamPolicy";
+import { policyDocument } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
+import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 import { networkSubnetRequests } from "../shared/subnetLayout";
 
 export type NatGatewayChoice = "none" | "single" | "onePerAz";
@@ -36,6 +37,11 @@ export interface NetworkArgs {
      * @default false
      */
     readonly interfaceEndpoints?: boolean;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** Interface endpoint services private workloads need when they cannot use NAT. */
@@ -129,9 +135,27 @@ export class Network extends pulumi.ComponentResource {
             { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logsKmsKeyArn },
             { parent },
         );
+        // Confused deputy: the flow-logs service may assume the role only for this account's flow logs.
+        const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent }).partition;
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
-            { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com") },
+            {
+                ...roleScopeArgs(args.roleScope),
+                assumeRolePolicy: policyDocument("flow logs trust", [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": account },
+                            ArnLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${args.region}:${account}:vpc-flow-log/*`,
+                            },
+                        },
+                    },
+                ]),
+            },
             { parent },
         );
         new aws.iam.RolePolicy(

@@ -107,6 +107,10 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         name: str(inputs.name, name),
         arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}`,
     }),
+    // IAM names an OIDC provider after its URL's host and path.
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, inputs, ctx) => ({
+        arn: `arn:aws:iam::${ctx.accountId}:oidc-provider/${str(inputs.url, name).replace(/^https:\/\//, "")}`,
+    }),
     "aws:iam/policy:Policy": (name, inputs, ctx) => ({
         arn: `arn:aws:iam::${ctx.accountId}:policy/${str(inputs.name, name)}`,
     }),

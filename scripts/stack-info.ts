@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
+import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
+import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
@@ -35,6 +37,10 @@ export interface StackInfo {
     readonly secretsProvider: string;
     /** GitHub environment whose protection rules gate the deploy. */
     readonly githubEnvironment: string;
+    /** Whether pull requests preview this stack with real credentials (its preview role trusts them: dev tiers). */
+    readonly pullRequestPreview: boolean;
+    /** `role-duration-seconds` of the deploy job: the deploy role's MaxSessionDuration (components/delivery/ciSessions.ts). */
+    readonly deploySessionSeconds: number;
 }
 
 export function stackInfo(stack: string): StackInfo {
@@ -82,6 +88,8 @@ export function stackInfo(stack: string): StackInfo {
         backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
+        pullRequestPreview: pullRequestPreviews(bootstrap.tier),
+        deploySessionSeconds: DEPLOY_SESSION_SECONDS,
     };
 }
 

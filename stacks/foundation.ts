@@ -62,6 +62,7 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
             region: config.region,
             flowLogRetentionDays: config.logRetentionDays,
             logsKmsKeyArn: key.arn,
+            roleScope: config.account.roleScope,
         },
         componentOptions,
     );

@@ -1,13 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatementInput } from "../iamPolicy";
 import { GLOBAL_SERVICES, qualifiedActions, REGIONAL_SERVICES } from "./managedServices";
+import {
+    ciGuardrailsArn,
+    deployIamPolicyArn,
+    stackBucketPrefix,
+    workloadBoundaryArn,
+    workloadRolesArn,
+} from "./workloadRoles";
 
 /**
  * The permissions of the two CI roles in one account, as IAM statements (serialised and validated by
- * `policyDocument`). What the deploy role may change is bounded three ways: the services the program
- * manages (managedServices.ts) in the stack's region, IAM only on roles and policies tagged with the
- * program's project (the provider's default tags put it on every resource), and explicit denies on
- * creating long-lived identities and on touching the CI roles and OIDC provider themselves.
+ * `policyDocument`). What the deploy role may change is bounded four ways: the services the program
+ * manages (managedServices.ts) in the stack's region; IAM only on roles under the program's path
+ * (`/<project>/`) that carry the workload boundary, which it can neither change nor remove; no grant
+ * keyed on a tag the caller could set; and guardrails (denies by ARN) on the CI roles, the boundary, the
+ * guardrails, the GitHub trust, the audit services and the state backend. Proven by simulation in
+ * test/bootstrap/escalationAttempts.test.ts.
  */
 export interface CiPermissionsScope {
     readonly partition: string;
@@ -21,13 +30,19 @@ export interface CiPermissionsScope {
     readonly ciRoleArns: readonly string[];
     /** ARN of the GitHub OIDC provider: no CI role may change it. */
     readonly oidcProviderArn: pulumi.Input<string>;
-    /** Pulumi state bucket and its KMS key, when the account hosts the stack's state. */
-    readonly state?: { readonly bucketArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
+    /** Pulumi state bucket, its KMS key and the key's alias ARN, when the account hosts the stack's state. */
+    readonly state?: {
+        readonly bucketArn: pulumi.Input<string>;
+        readonly keyArn: pulumi.Input<string>;
+        readonly keyAliasArn?: string;
+    };
 }
 
 /** Services whose resources the deploy role may pass roles to (ECS tasks, Lambda, EKS, flow logs...). */
 export const PASS_ROLE_SERVICES = [
     "ecs-tasks.amazonaws.com",
+    "ecs.amazonaws.com",
+    "cloudtrail.amazonaws.com",
     "lambda.amazonaws.com",
     "eks.amazonaws.com",
     "pods.eks.amazonaws.com",
@@ -41,6 +56,10 @@ export const PASS_ROLE_SERVICES = [
 
 /** Service-linked roles AWS creates on first use of these services in an account. */
 export const SERVICE_LINKED_ROLE_SERVICES = [
+    "access-analyzer.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "malware-protection.guardduty.amazonaws.com",
+    "ops.apigateway.amazonaws.com",
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",
     "rds.amazonaws.com",
@@ -85,6 +104,16 @@ const ROLE_MUTATIONS = [
     "iam:Detach*",
     "iam:Tag*",
     "iam:Untag*",
+    "iam:PassRole",
+];
+/** What would rewrite a managed policy: the boundary and the guardrails must stay as the bootstrap wrote them. */
+const POLICY_MUTATIONS = [
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:DeletePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
 ];
 const OIDC_PROVIDER_MUTATIONS = [
     "iam:DeleteOpenIDConnectProvider",
@@ -95,28 +124,189 @@ const OIDC_PROVIDER_MUTATIONS = [
     "iam:UntagOpenIDConnectProvider",
 ];
 
+/** Switching off the account's audit and detection, which no deploy needs (tearing them down is an administrator's job). */
+export const AUDIT_SHUTDOWN_ACTIONS = [
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "guardduty:DeleteDetector",
+    "guardduty:DisassociateFromAdministratorAccount",
+    "guardduty:DisassociateFromMasterAccount",
+    "securityhub:DisableSecurityHub",
+    "access-analyzer:DeleteAnalyzer",
+    "inspector2:Disable",
+    "s3:PutAccountPublicAccessBlock",
+    "organizations:LeaveOrganization",
+];
+
+/** What would lose or expose the state: bucket-level changes of the state bucket. */
+const STATE_BUCKET_MUTATIONS = [
+    "s3:DeleteBucket",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketAcl",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutReplicationConfiguration",
+];
+/** What would lose the state's secrets or hand the key to someone else. */
+const STATE_KEY_MUTATIONS = [
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:PutKeyPolicy",
+    "kms:CreateGrant",
+    "kms:DisableKeyRotation",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+];
+
 const iamArn = (scope: CiPermissionsScope, resource: string) =>
     `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
+const boundaryArn = (scope: CiPermissionsScope) => workloadBoundaryArn(scope.partition, scope.accountId, scope.project);
+const workloadRoles = (scope: CiPermissionsScope) => workloadRolesArn(scope.partition, scope.accountId, scope.project);
+
+/** Denies shared by the CI roles' guardrails and the workload boundary: audit stays on, the state stays put. */
+function auditAndStateDenies(scope: CiPermissionsScope): PolicyStatementInput[] {
+    return [
+        { Sid: "DenyAuditShutdown", Effect: "Deny", Action: AUDIT_SHUTDOWN_ACTIONS, Resource: "*" },
+        ...(scope.state
+            ? [
+                  {
+                      Sid: "DenyStateBucketChanges",
+                      Effect: "Deny" as const,
+                      Action: STATE_BUCKET_MUTATIONS,
+                      Resource: scope.state.bucketArn,
+                  },
+                  {
+                      Sid: "DenyStateKeyChanges",
+                      Effect: "Deny" as const,
+                      Action: STATE_KEY_MUTATIONS,
+                      Resource: [scope.state.keyArn, ...(scope.state.keyAliasArn ? [scope.state.keyAliasArn] : [])],
+                  },
+              ]
+            : []),
+    ];
+}
 
 /**
- * Statements both roles carry, as one managed policy attached to both: never a long-lived identity, never
- * a change to the CI plumbing. (Kept out of the inline policies, which share a 10240-character budget per role.)
+ * Statements both CI roles carry, as one managed policy attached to both: never a long-lived identity, never
+ * a change to the CI plumbing (roles, boundary, guardrails, GitHub trust: denied by ARN, so no tag can
+ * reopen them), never a role without the boundary, never audit switched off or the state touched.
+ * (Kept out of the inline policies, which share a 10240-character budget per role.)
  */
 export function guardrailStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
+    const boundary = boundaryArn(scope);
     return [
         { Sid: "DenyLongLivedIdentities", Effect: "Deny", Action: LONG_LIVED_IDENTITY_ACTIONS, Resource: "*" },
         { Sid: "DenyChangingCiRoles", Effect: "Deny", Action: ROLE_MUTATIONS, Resource: [...scope.ciRoleArns] },
+        {
+            Sid: "DenyChangingGuardrails",
+            Effect: "Deny",
+            Action: POLICY_MUTATIONS,
+            Resource: [
+                boundary,
+                ciGuardrailsArn(scope.partition, scope.accountId, scope.project),
+                deployIamPolicyArn(scope.partition, scope.accountId, scope.project),
+            ],
+        },
+        // iam:PermissionsBoundary is the key these actions carry (iam:PolicyARN does not apply to them).
+        {
+            Sid: "DenyRolesWithoutTheBoundary",
+            Effect: "Deny",
+            Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            Resource: "*",
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+        },
+        { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
         {
             Sid: "DenyChangingGitHubTrust",
             Effect: "Deny",
             Action: OIDC_PROVIDER_MUTATIONS,
             Resource: scope.oidcProviderArn,
         },
+        ...auditAndStateDenies(scope),
     ];
 }
 
-function stateAccess(scope: CiPermissionsScope, write: boolean): PolicyStatementInput[] {
+/**
+ * The permissions boundary of every role the deploy role creates: the most any app role can ever do. It
+ * grants nothing by itself; it caps. Any non-IAM action on this account's resources, the actions AWS
+ * authorises only on `*` that the app's roles use, passing the program's own task roles to ECS (CodeDeploy
+ * blue/green) and creating service-linked roles; never IAM or STS otherwise, never the guardrails' targets.
+ */
+export function workloadBoundaryStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
+    return [
+        {
+            Sid: "ThisAccountsResources",
+            Effect: "Allow",
+            NotAction: ["iam:*", "sts:*", "organizations:*", "account:*"],
+            Resource: `arn:${scope.partition}:*:*:${scope.accountId}:*`,
+        },
+        { Sid: "AccountWideActions", Effect: "Allow", Action: WORKLOAD_WILDCARD_ONLY_ACTIONS, Resource: "*" },
+        {
+            Sid: "PassTaskRolesToEcs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: workloadRoles(scope),
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
+        {
+            Sid: "ServiceLinkedRoles",
+            Effect: "Allow",
+            Action: "iam:CreateServiceLinkedRole",
+            Resource: iamArn(scope, "role/aws-service-role/*"),
+            Condition: { StringEquals: { "iam:AWSServiceName": WORKLOAD_SERVICE_LINKED_ROLES } },
+        },
+        ...auditAndStateDenies(scope),
+    ];
+}
+
+/**
+ * Actions the app's roles (their inline policies and the AWS managed policies attached to them) use that
+ * IAM authorises only on Resource "*": the boundary must allow them there. Checked against every app role
+ * of every stack by test/stacks/workloadBoundary.test.ts.
+ */
+export const WORKLOAD_WILDCARD_ONLY_ACTIONS = [
+    "ec2:Describe*",
+    "ec2:Get*",
+    "ec2:CreateTags",
+    "elasticloadbalancing:Describe*",
+    "elasticloadbalancing:SetWebAcl",
+    "autoscaling:Describe*",
+    "ecr:GetAuthorizationToken",
+    "logs:Describe*",
+    "cloudwatch:PutMetricData",
+    "cloudwatch:Describe*",
+    "cloudwatch:Get*",
+    "cloudwatch:List*",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSampling*",
+    "ssm:Describe*",
+    "kms:Describe*",
+    "kms:List*",
+    "acm:Describe*",
+    "acm:List*",
+    "wafv2:Get*",
+    "shield:Get*",
+    "shield:Describe*",
+    "eks:Describe*",
+    "eks:List*",
+];
+
+/** Service-linked roles the app's roles may create (the EKS cluster and the load balancer controller do). */
+const WORKLOAD_SERVICE_LINKED_ROLES = [
+    "elasticloadbalancing.amazonaws.com",
+    "autoscaling.amazonaws.com",
+    "eks.amazonaws.com",
+    "eks-nodegroup.amazonaws.com",
+];
+
+function stateAccess(scope: CiPermissionsScope, access: "readWrite" | "readLock"): PolicyStatementInput[] {
     if (!scope.state) return [];
+    const write = access === "readWrite";
     const objects = pulumi.interpolate`${scope.state.bucketArn}/*`;
     return [
         {
@@ -155,14 +345,8 @@ function stateAccess(scope: CiPermissionsScope, write: boolean): PolicyStatement
     ];
 }
 
-/**
- * The deploy role: create, change and delete what the program manages, nothing else. The provider
- * re-assumes the deploy role from the CI session (stacks/accountProvider.ts), hence `sts:AssumeRole` on itself.
- */
-export function deployStatements(scope: CiPermissionsScope, deployRoleArn: string): PolicyStatementInput[] {
-    const role = iamArn(scope, "role/*");
-    const policy = iamArn(scope, "policy/*");
-    const tagged = { StringEquals: { "aws:ResourceTag/project": scope.project } };
+/** The services the program manages, in its region (the deploy role's inline policy: the larger budget). */
+export function deployServiceStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
     return [
         {
             Sid: "ManageAppServicesInRegion",
@@ -178,6 +362,14 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn: strin
             Resource: "*",
         },
         { Sid: "PushImages", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    ];
+}
+
+/** IAM (bounded roles on the path), buckets and the state (a managed policy: inline policies share 10,240 characters). */
+export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRoleArn?: string): PolicyStatementInput[] {
+    const roles = workloadRoles(scope);
+    const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundaryArn(scope) } };
+    return [
         {
             Sid: "ReadIam",
             Effect: "Allow",
@@ -194,47 +386,66 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn: strin
                 "iam:ListPolicyTags",
                 "iam:GetOpenIDConnectProvider",
                 "iam:ListOpenIDConnectProviders",
+                "iam:ListRoles",
+                "iam:GetInstanceProfile",
             ],
             Resource: "*",
         },
         {
-            Sid: "CreateProjectRoles",
+            Sid: "BoundedRoles",
             Effect: "Allow",
-            Action: ["iam:CreateRole", "iam:CreatePolicy", "iam:TagRole", "iam:TagPolicy"],
-            Resource: [role, policy],
-            Condition: { StringEquals: { "aws:RequestTag/project": scope.project } },
+            Action: [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+            ],
+            Resource: roles,
+            Condition: withBoundary,
         },
         {
-            Sid: "ChangeProjectRoles",
+            Sid: "AttachAwsManagedPolicies",
+            Effect: "Allow",
+            Action: "iam:AttachRolePolicy",
+            Resource: roles,
+            Condition: {
+                ...withBoundary,
+                ArnLike: { "iam:PolicyARN": `arn:${scope.partition}:iam::aws:policy/*` },
+            },
+        },
+        {
+            Sid: "ChangeRolesOnThePath",
             Effect: "Allow",
             Action: [
                 "iam:DeleteRole",
                 "iam:UpdateRole",
                 "iam:UpdateRoleDescription",
                 "iam:UpdateAssumeRolePolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:AttachRolePolicy",
-                "iam:DetachRolePolicy",
                 "iam:TagRole",
                 "iam:UntagRole",
-                "iam:DeletePolicy",
-                "iam:CreatePolicyVersion",
-                "iam:DeletePolicyVersion",
-                "iam:TagPolicy",
-                "iam:UntagPolicy",
             ],
-            Resource: [role, policy],
-            Condition: tagged,
+            Resource: roles,
+        },
+        // EKS Auto Mode's nodes run on instance profiles of the node role.
+        {
+            Sid: "InstanceProfilesOnThePath",
+            Effect: "Allow",
+            Action: [
+                "iam:CreateInstanceProfile",
+                "iam:DeleteInstanceProfile",
+                "iam:AddRoleToInstanceProfile",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:TagInstanceProfile",
+            ],
+            Resource: iamArn(scope, `instance-profile/${scope.project}/*`),
         },
         {
-            Sid: "PassProjectRoles",
+            Sid: "PassRolesOnThePath",
             Effect: "Allow",
             Action: "iam:PassRole",
-            Resource: role,
-            Condition: {
-                StringEquals: { "iam:ResourceTag/project": scope.project, "iam:PassedToService": PASS_ROLE_SERVICES },
-            },
+            Resource: roles,
+            Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
         },
         {
             Sid: "ServiceLinkedRoles",
@@ -244,27 +455,47 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn: strin
             Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
         },
         {
-            Sid: "ManageBucketsNotObjects",
+            Sid: "ReadBuckets",
+            Effect: "Allow",
+            Action: [
+                "s3:ListBucket",
+                "s3:ListAllMyBuckets",
+                "s3:GetBucket*",
+                "s3:Get*Configuration",
+                "s3:ListTagsForResource",
+            ],
+            Resource: "*",
+        },
+        // Bucket settings (policy, public access, encryption...) only on the stack's own buckets, never objects.
+        {
+            Sid: "ManageStackBucketsNotObjects",
             Effect: "Allow",
             Action: [
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
-                "s3:ListBucket",
-                "s3:ListAllMyBuckets",
-                "s3:GetBucket*",
                 "s3:PutBucket*",
                 "s3:DeleteBucketPolicy",
-                "s3:Get*Configuration",
+                "s3:DeleteBucketWebsite",
+                "s3:TagResource",
+                "s3:UntagResource",
                 "s3:Put*Configuration",
-                "s3:GetAccelerateConfiguration",
             ],
-            Resource: "*",
+            Resource: `arn:${scope.partition}:s3:::${stackBucketPrefix(scope.project, scope.environment)}*`,
         },
-        { Sid: "ReassumeForProvider", Effect: "Allow", Action: "sts:AssumeRole", Resource: deployRoleArn },
+        ...(deployRoleArn
+            ? [
+                  {
+                      Sid: "ReassumeForProvider",
+                      Effect: "Allow" as const,
+                      Action: "sts:AssumeRole",
+                      Resource: deployRoleArn,
+                  },
+              ]
+            : []),
         {
             Sid: "DenyAdminPolicies",
             Effect: "Deny",
-            Action: ["iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+            Action: "iam:AttachRolePolicy",
             Resource: "*",
             Condition: {
                 ArnLike: {
@@ -274,16 +505,20 @@ export function deployStatements(scope: CiPermissionsScope, deployRoleArn: strin
                 },
             },
         },
-        ...stateAccess(scope, true),
+        ...stateAccess(scope, "readWrite"),
     ];
 }
 
 /**
  * The preview role: read configuration of what the program manages (never secret values, items or
- * log events), read the state, and pull images of this environment's registry, which is where the next
- * environment's promotion copies them from.
+ * log events) and pull images of this environment's registry, which is where the next environment's
+ * promotion copies them from. Where pull requests preview (dev), it also reads the state and decrypts
+ * with the state key (a preview of a stack with secrets needs both); elsewhere it cannot touch the state.
  */
-export function previewStatements(scope: CiPermissionsScope, previewRoleArn: string): PolicyStatementInput[] {
+export function previewStatements(
+    scope: CiPermissionsScope,
+    options: { readonly readsState: boolean; readonly previewRoleArn?: string },
+): PolicyStatementInput[] {
     return [
         {
             Sid: "ReadAppServices",
@@ -323,7 +558,16 @@ export function previewStatements(scope: CiPermissionsScope, previewRoleArn: str
             Resource: `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`,
         },
         { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        { Sid: "ReassumeForProvider", Effect: "Allow", Action: "sts:AssumeRole", Resource: previewRoleArn },
+        ...(options.previewRoleArn
+            ? [
+                  {
+                      Sid: "ReassumeForProvider",
+                      Effect: "Allow" as const,
+                      Action: "sts:AssumeRole",
+                      Resource: options.previewRoleArn,
+                  },
+              ]
+            : []),
         {
             Sid: "DenyDataReads",
             Effect: "Deny",
@@ -343,6 +587,6 @@ export function previewStatements(scope: CiPermissionsScope, previewRoleArn: str
             ],
             Resource: "*",
         },
-        ...stateAccess(scope, false),
+        ...(options.readsState ? stateAccess(scope, "readLock") : []),
     ];
 }

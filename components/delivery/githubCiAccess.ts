@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
-import { type CiPermissionsScope, deployStatements, guardrailStatements, previewStatements } from "./ciPermissions";
+import {
+    type CiPermissionsScope,
+    deployIamAndStateStatements,
+    deployServiceStatements,
+    guardrailStatements,
+    previewStatements,
+    workloadBoundaryStatements,
+} from "./ciPermissions";
+import { DEPLOY_SESSION_SECONDS, PREVIEW_SESSION_SECONDS } from "./ciSessions";
 import {
     deploySubjects,
     deployTrustStatements,
@@ -11,6 +19,7 @@ import {
     previewTrustStatements,
     STS_AUDIENCE,
 } from "./githubTrust";
+import { ciGuardrailsName, deployIamPolicyName, workloadBoundaryName } from "./workloadRoles";
 
 export interface GitHubCiAccessArgs {
     /**
@@ -43,27 +52,39 @@ export interface GitHubCiAccessArgs {
      * @default true
      */
     readonly createOidcProvider?: boolean;
-    /** Maximum session length of both roles, in hours (1–12). @default 1 */
-    readonly maxSessionHours?: number;
+    /**
+     * Let pull requests of the repository assume the preview role, which then reads and decrypts the state
+     * (a preview needs both). Only for an account whose secrets unreviewed code may see: dev.
+     * @default false
+     */
+    readonly pullRequestPreviews?: boolean;
+    /**
+     * Let each role's own sessions assume it again, for a program whose provider re-assumes the role named
+     * in its config from the CI session. Bounded to the role's own sessions. @default false
+     */
+    readonly selfAssume?: boolean;
     /**
      * Build roles of a tooling account's DeliveryPipeline: its preview build may assume the preview role,
      * this environment's deploy build the deploy role. @default none
      */
     readonly pipelineRoles?: { readonly preview?: string; readonly deploy?: string };
-    /** Pulumi state bucket and key in this account, which both roles need. */
+    /** Pulumi state bucket, key and alias in this account. */
     readonly state?: CiPermissionsScope["state"];
 }
 
 /**
  * What GitHub Actions needs in one account, without a long-lived key: the GitHub OIDC identity provider,
- * a read-only `preview` role any job of the repository may assume, and a `deploy` role only the
- * repository's GitHub environment (and main, in dev) may assume, allowed to manage exactly what the
- * program manages.
+ * a read-only `preview` role (pull requests, where allowed, and the deploy workflow's promotion pulls),
+ * a `deploy` role only the deploy workflow on main in the repository's GitHub environment may assume,
+ * the permissions boundary every role the deploy role creates must carry, and the guardrails both CI
+ * roles carry.
  */
 export class GitHubCiAccess extends pulumi.ComponentResource {
     readonly oidcProviderArn: pulumi.Output<string>;
     readonly previewRole: aws.iam.Role;
     readonly deployRole: aws.iam.Role;
+    /** The permissions boundary every role the deploy role creates carries. */
+    readonly workloadBoundary: aws.iam.Policy;
 
     constructor(name: string, args: GitHubCiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:delivery:GitHubCiAccess", name, {}, opts);
@@ -73,7 +94,6 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
         const deployRoleName = args.deployRoleName ?? "voteapp-deploy";
         const previewRoleName = args.previewRoleName ?? "voteapp-preview";
         const roleArn = (roleName: string) => `arn:${args.partition}:iam::${args.accountId}:role/${roleName}`;
-        const maxSessionDuration = (args.maxSessionHours ?? 1) * 3600;
 
         this.oidcProviderArn =
             args.createOidcProvider === false
@@ -94,21 +114,39 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             oidcProviderArn: this.oidcProviderArn,
             state: args.state,
         };
-        const trust = { oidcProviderArn: this.oidcProviderArn, partition: args.partition, accountId: args.accountId };
+        const trust = {
+            oidcProviderArn: this.oidcProviderArn,
+            partition: args.partition,
+            accountId: args.accountId,
+            repository: args.repository,
+            selfAssume: args.selfAssume ?? false,
+        };
+        const pullRequestPreviews = args.pullRequestPreviews ?? false;
+
+        // Fixed names: the guardrails deny changes to both by ARN, and the stacks name the boundary on every role.
+        this.workloadBoundary = new aws.iam.Policy(
+            `${name}-workload-boundary`,
+            {
+                name: workloadBoundaryName(args.project),
+                description: `Permissions boundary of every role the ${args.project} deploy role creates`,
+                policy: policyDocument(`${name} workload boundary`, workloadBoundaryStatements(scope)),
+            },
+            { parent },
+        );
 
         this.previewRole = new aws.iam.Role(
             `${name}-preview`,
             {
                 name: previewRoleName,
-                description: `GitHub Actions of ${args.repository}: read-only pulumi preview of ${args.environment}`,
-                maxSessionDuration,
+                description: `GitHub Actions of ${args.repository}: read-only ${pullRequestPreviews ? "pulumi preview and " : ""}image pulls of ${args.environment}`,
+                maxSessionDuration: PREVIEW_SESSION_SECONDS,
                 assumeRolePolicy: policyDocument(
                     `${previewRoleName} trust`,
                     previewTrustStatements({
                         ...trust,
                         roleName: previewRoleName,
-                        repository: args.repository,
                         pipelineRoleArn: args.pipelineRoles?.preview,
+                        pullRequests: pullRequestPreviews,
                     }),
                 ),
             },
@@ -119,7 +157,13 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 role: this.previewRole.id,
                 name: "preview",
-                policy: policyDocument(`${previewRoleName} policy`, previewStatements(scope, roleArn(previewRoleName))),
+                policy: policyDocument(
+                    `${previewRoleName} policy`,
+                    previewStatements(scope, {
+                        readsState: pullRequestPreviews,
+                        previewRoleArn: trust.selfAssume ? roleArn(previewRoleName) : undefined,
+                    }),
+                ),
             },
             { parent },
         );
@@ -129,7 +173,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 name: deployRoleName,
                 description: `GitHub Actions of ${args.repository}, environment ${args.githubEnvironment}: pulumi up of ${args.environment}`,
-                maxSessionDuration,
+                maxSessionDuration: DEPLOY_SESSION_SECONDS,
                 assumeRolePolicy: policyDocument(
                     `${deployRoleName} trust`,
                     deployTrustStatements({
@@ -152,15 +196,34 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 role: this.deployRole.id,
                 name: "deploy",
-                policy: policyDocument(`${deployRoleName} policy`, deployStatements(scope, roleArn(deployRoleName))),
+                policy: policyDocument(`${deployRoleName} policy`, deployServiceStatements(scope)),
             },
+            { parent },
+        );
+        const deployIam = new aws.iam.Policy(
+            `${name}-deploy-iam`,
+            {
+                name: deployIamPolicyName(args.project),
+                description: `IAM (bounded roles on /${args.project}/), buckets and the state for ${deployRoleName}`,
+                policy: policyDocument(
+                    `${deployRoleName} IAM and state policy`,
+                    deployIamAndStateStatements(scope, trust.selfAssume ? roleArn(deployRoleName) : undefined),
+                ),
+            },
+            { parent },
+        );
+        new aws.iam.RolePolicyAttachment(
+            `${name}-deploy-iam`,
+            { role: this.deployRole.name, policyArn: deployIam.arn },
             { parent },
         );
 
         const guardrails = new aws.iam.Policy(
             `${name}-guardrails`,
             {
-                description: "Denies CI roles long-lived identities and changes to the CI roles and GitHub trust",
+                name: ciGuardrailsName(args.project),
+                description:
+                    "Denies CI roles long-lived identities, changes to the CI roles, boundary, guardrails and GitHub trust, roles without the boundary, switching off audit, and changes to the state backend",
                 policy: policyDocument(`${name} guardrails`, guardrailStatements(scope)),
             },
             { parent },

@@ -13,27 +13,54 @@ export const STS_AUDIENCE = "sts.amazonaws.com";
 /** `owner/name`: GitHub owners are 1–39 letters, digits or single hyphens; repositories 1–100 of [A-Za-z0-9_.-]. */
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9_.-]{1,100}$/;
 
+/**
+ * Whether pull requests (unreviewed code) may assume an account's preview role, and so read and decrypt its
+ * state: only in dev. Staging and prod are previewed by the approved deploy job on main (`pulumi up` shows
+ * its preview before it applies), and in pull requests by the credential-free offline plan.
+ */
+export const pullRequestPreviews = (tier: "dev" | "staging" | "prod"): boolean => tier === "dev";
+
+/** The workflow whose jobs deploy: deploy.yml calls it once per environment. */
+export const DEPLOY_WORKFLOW = ".github/workflows/deploy-environment.yml";
+/** The workflow whose jobs preview pull requests. */
+export const PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
+/** The only branch that deploys. */
+export const DEPLOY_REF = "refs/heads/main";
+
+/**
+ * GitHub's OIDC claims that IAM evaluates as condition keys of `sts:AssumeRoleWithWebIdentity` (the IAM
+ * dataset lists `job_workflow_ref`, `ref`, `environment`, `repository`... for this provider; `aud` and
+ * `sub` are the standard OIDC keys). See docs.github.com, "OpenID Connect reference" (token claims).
+ */
+export const claim = (name: "aud" | "sub" | "job_workflow_ref" | "ref" | "environment" | "repository") =>
+    `${GITHUB_OIDC_HOST}:${name}`;
+
+/** `job_workflow_ref` of a workflow of this repository at a ref (`owner/repo/.github/workflows/x.yml@refs/heads/main`). */
+export const workflowRef = (repository: string, workflow: string, ref: string): string =>
+    `${repository}/${workflow}@${ref}`;
+
 /** Subjects that may assume the deploy role: the repository's GitHub environment, and main only where asked. */
 export function deploySubjects(repository: string, githubEnvironment: string, allowMainBranch: boolean): string[] {
     return [
         `repo:${repository}:environment:${githubEnvironment}`,
-        ...(allowMainBranch ? [`repo:${repository}:ref:refs/heads/main`] : []),
+        ...(allowMainBranch ? [`repo:${repository}:ref:${DEPLOY_REF}`] : []),
     ];
-}
-
-/** The subject pattern of the preview role: any job of this one repository (branches, pull requests, environments). */
-export function previewSubjectPattern(repository: string): string {
-    return `repo:${repository}:*`;
 }
 
 export interface CiTrustArgs {
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly partition: string;
     readonly accountId: string;
-    /** The role's own name: the provider re-assumes it from the CI session. */
+    /** The role's own name. */
     readonly roleName: string;
+    readonly repository: string;
     /** The tooling account's DeliveryPipeline build role that may assume this role too (one per role). */
     readonly pipelineRoleArn?: string;
+    /**
+     * Let the role's own sessions assume it again (the program's provider re-assumes the role named in its
+     * config from the CI session). Bounded to exactly this role's sessions. @default false
+     */
+    readonly selfAssume?: boolean;
 }
 
 function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
@@ -41,13 +68,17 @@ function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
     return [
         // A role cannot name itself as principal before it exists; the account root with a condition on
         // the calling principal admits exactly this role's own sessions.
-        {
-            Sid: "ReassumeForProvider",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
-            Action: "sts:AssumeRole",
-            Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } },
-        },
+        ...(args.selfAssume
+            ? [
+                  {
+                      Sid: "ReassumeForProvider",
+                      Effect: "Allow" as const,
+                      Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
+                      Action: "sts:AssumeRole",
+                      Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } },
+                  },
+              ]
+            : []),
         ...(args.pipelineRoleArn
             ? [
                   {
@@ -61,7 +92,20 @@ function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
     ];
 }
 
-/** Deploy role trust: only the listed subjects, exact match, with the STS audience. */
+/** The deploy workflow on main: the pin every trust of a deploy (and of a promotion pull) carries. */
+function pinnedToDeployWorkflow(repository: string): Record<string, string> {
+    return {
+        [claim("aud")]: STS_AUDIENCE,
+        [claim("ref")]: DEPLOY_REF,
+        [claim("job_workflow_ref")]: workflowRef(repository, DEPLOY_WORKFLOW, DEPLOY_REF),
+    };
+}
+
+/**
+ * Deploy role trust: only the listed subjects, exact match, and only jobs of the deploy workflow as it is
+ * on main, started from main (`job_workflow_ref`, `ref`): a workflow on another branch that names the
+ * environment cannot assume it.
+ */
 export function deployTrustStatements(
     args: CiTrustArgs & { readonly subjects: readonly string[] },
 ): PolicyStatementInput[] {
@@ -74,27 +118,46 @@ export function deployTrustStatements(
             Principal: { Federated: args.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
-                StringEquals: {
-                    [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
-                    [`${GITHUB_OIDC_HOST}:sub`]: [...args.subjects],
-                },
+                StringEquals: { ...pinnedToDeployWorkflow(args.repository), [claim("sub")]: [...args.subjects] },
             },
         },
         ...commonStatements(args),
     ];
 }
 
-/** Preview role trust: any job of this repository (including pull requests from its branches). */
-export function previewTrustStatements(args: CiTrustArgs & { readonly repository: string }): PolicyStatementInput[] {
+/**
+ * Preview role trust. Two ways in, both from this repository only:
+ * - `PullRequestPreview` (only where `pullRequests`, i.e. dev): jobs of pull requests (`sub` = `...:pull_request`),
+ *   which run unreviewed code: hence only the dev account's preview role trusts them;
+ * - `PromotionPull`: jobs of the deploy workflow on main in any of the repository's environments, which
+ *   pull this account's images to promote them to the next environment.
+ */
+export function previewTrustStatements(args: CiTrustArgs & { readonly pullRequests: boolean }): PolicyStatementInput[] {
     return [
+        ...(args.pullRequests
+            ? [
+                  {
+                      Sid: "PullRequestPreview",
+                      Effect: "Allow" as const,
+                      Principal: { Federated: args.oidcProviderArn },
+                      Action: "sts:AssumeRoleWithWebIdentity",
+                      Condition: {
+                          StringEquals: {
+                              [claim("aud")]: STS_AUDIENCE,
+                              [claim("sub")]: `repo:${args.repository}:pull_request`,
+                          },
+                      },
+                  },
+              ]
+            : []),
         {
-            Sid: "GitHubPreview",
+            Sid: "PromotionPull",
             Effect: "Allow",
             Principal: { Federated: args.oidcProviderArn },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
-                StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE },
-                StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: previewSubjectPattern(args.repository) },
+                StringEquals: pinnedToDeployWorkflow(args.repository),
+                StringLike: { [claim("sub")]: `repo:${args.repository}:environment:*` },
             },
         },
         ...commonStatements(args),

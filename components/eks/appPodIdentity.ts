@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppService } from "../../shared/appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** Where the EKS Pod Identity agent serves credentials to pods (hostNetwork, link-local; IPv4 clusters). */
 export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
@@ -21,6 +22,11 @@ export interface AppPodIdentityArgs {
     readonly permissions: readonly PolicyStatementInput[];
     /** Says what the role is for, in its description. @example "connect to PostgreSQL as voteapp_worker" */
     readonly purpose: string;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -37,6 +43,7 @@ export function appPodIdentity(
     const role = new aws.iam.Role(
         name,
         {
+            ...roleScopeArgs(args.roleScope),
             description: `${args.service} pods (EKS Pod Identity): ${args.purpose}, nothing else`,
             assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
         },

@@ -7,6 +7,7 @@ import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
@@ -92,6 +93,11 @@ export interface EksClusterArgs {
      * @default NO_PROTECTION
      */
     readonly protection?: Protection;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -144,6 +150,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const clusterRole = new aws.iam.Role(
             `${name}-cluster`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS control plane of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS cluster trust", [
                     {
@@ -188,6 +195,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.nodeRole = new aws.iam.Role(
             `${name}-node`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `EKS nodes of ${clusterName}`,
                 assumeRolePolicy: policyDocument("EKS node trust", [
                     { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -382,6 +390,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.cloudWatchAgentRole = new aws.iam.Role(
             `${name}-cloudwatch-agent`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `CloudWatch agent of ${clusterName} (EKS Pod Identity, ${CLOUDWATCH_AGENT_IDENTITY.namespace}/${CLOUDWATCH_AGENT_IDENTITY.serviceAccount}): Container Insights metrics and logs`,
                 assumeRolePolicy: podIdentityTrustPolicy(args.accountId, this.cluster.arn),
             },

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { partitionOf } from "../partition";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** Chart of the AWS Load Balancer Controller (eks-charts), pinned: 1.14.0 ships controller v2.14.0. */
 export const LOAD_BALANCER_CONTROLLER_CHART = {
@@ -24,6 +25,11 @@ export interface LoadBalancerControllerArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Replicas of the controller (2 keeps Ingress reconciliation through a node loss). @default 2 */
     readonly replicas?: number;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -219,6 +225,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "AWS Load Balancer Controller (EKS Pod Identity)",
                 assumeRolePolicy: podIdentityTrustPolicy(args.accountId, args.clusterArn),
             },

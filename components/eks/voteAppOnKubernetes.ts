@@ -18,6 +18,7 @@ import { LoadBalancerController } from "./loadBalancerController";
 import { appNetworkPolicies } from "./networkPolicies";
 import { type IntOrPercent, NO_PROTECTION, type Protection, type ServiceSize } from "../vocabulary";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 export interface VoteAppOnKubernetesArgs {
     /** The cluster's provider: every Kubernetes object is created through it, never an ambient kubeconfig. */
@@ -54,7 +55,8 @@ export interface VoteAppOnKubernetesArgs {
      * Security groups for pods (managed node groups): each service's pods get their own branch network interface
      * carrying only `services[service]` (a SecurityGroupPolicy), which the data layer admits instead of the cluster
      * group every pod shares; the load balancer uses `loadBalancer` and the controller leaves the rules to us.
-     * Undefined (Auto Mode, which supports them only from Kubernetes 1.36): pods keep the node's groups.
+     * Undefined: pods keep the node's groups (the stack always sets it: it refuses Auto Mode, which assigns pod
+     * security groups only from Kubernetes 1.36).
      */
     readonly podSecurityGroups?: {
         readonly loadBalancer: pulumi.Input<string>;
@@ -81,6 +83,13 @@ export interface VoteAppOnKubernetesArgs {
     readonly namespace?: string;
     /** Target average CPU (% of the request) the HPAs keep. @default 60 */
     readonly targetCpuPercent?: number;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
+    /** Prefix of the access-log bucket's generated name (the stack's `<project>-<environment>-`). @default none */
+    readonly bucketPrefix?: string;
 }
 
 /** The VPC resource controller's SecurityGroupPolicy (aws/amazon-vpc-resource-controller-k8s, config/crd/bases). */
@@ -124,6 +133,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.controller = new LoadBalancerController(
             `${name}-lb-controller`,
             {
+                roleScope: args.roleScope,
                 clusterName: args.clusterName,
                 clusterArn: args.clusterArn,
                 region: args.region,
@@ -212,6 +222,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 ? appPodIdentity(
                       `${name}-${service}`,
                       {
+                          roleScope: args.roleScope,
                           service,
                           clusterName: args.clusterName,
                           clusterArn: args.clusterArn,
@@ -389,7 +400,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         this.deployments = deployments;
 
         const accessLogs = protection.accessLogs
-            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this)
+            ? createAccessLogBucket(`${name}-alb`, args.accessLogRetentionDays ?? 90, this, args.bucketPrefix)
             : undefined;
         const attributes: pulumi.Input<string>[] = [
             `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,

@@ -91,7 +91,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
 
         const protection = args.protection ?? NO_PROTECTION;
         const accessLogs = protection.accessLogs
-            ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this)
+            ? createAccessLogBucket(name, args.accessLogRetentionDays ?? 90, this, `${args.namePrefix}-`)
             : undefined;
         this.accessLogBucket = accessLogs?.bucket;
         this.loadBalancer = new aws.lb.LoadBalancer(

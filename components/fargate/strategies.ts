@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { codeDeployApplication, rollbackOnAlarms } from "../codeDeploy";
 import { serviceTrustPolicy } from "../iamPolicy";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /**
  * How a new task definition reaches users on ECS. Rolling replaces tasks in place behind a circuit breaker;
@@ -156,10 +157,12 @@ export function ecsLoadBalancerRole(
     accountId: string,
     partition: string,
     opts: pulumi.CustomResourceOptions,
+    roleScope?: WorkloadRoleScope,
 ): aws.iam.Role {
     const role = new aws.iam.Role(
         name,
         {
+            ...roleScopeArgs(roleScope),
             description: "ECS shifts the ALB listener rules between the blue and green target groups",
             assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", accountId),
         },
@@ -197,6 +200,11 @@ export interface EcsCodeDeploymentArgs {
     readonly productionListenerArn: pulumi.Input<string>;
     readonly testListenerArn: pulumi.Input<string>;
     readonly services: Readonly<Record<string, CodeDeployedService>>;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -219,6 +227,7 @@ export class EcsCodeDeployment extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 roleDescription: "CodeDeploy shifts ECS task sets and ALB listeners for blue/green deployments",
                 managedPolicy: "AWSCodeDeployRoleForECS",
+                roleScope: args.roleScope,
             },
             parent,
         );

@@ -27,6 +27,7 @@ import {
     trafficShiftingFor,
 } from "./strategies";
 import { partitionOf } from "../partition";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import type { Protection, ServiceSize } from "../vocabulary";
 
 /** A secret to inject, before its ARN is known. */
@@ -116,6 +117,11 @@ export interface VoteAppOnFargateArgs {
      * @default no alarm-based rollback
      */
     readonly rollbackAlarmNames?: Readonly<Partial<Record<AppService, readonly string[]>>>;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -188,7 +194,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         );
         const shiftingRole =
             this.deploymentPlan.kind === "ecsNative"
-                ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent })
+                ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }, args.roleScope)
                 : undefined;
 
         const secretsOf = (service: AppService): SecretToInject[] =>
@@ -219,6 +225,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             const taskRole = new aws.iam.Role(
                 `${name}-${service}-task`,
                 {
+                    ...roleScopeArgs(args.roleScope),
                     description: databaseClient
                         ? `${service} task role: connects to PostgreSQL as its own IAM database user, nothing else`
                         : `${service} task role: the app calls no AWS API, so it holds no permission`,
@@ -392,6 +399,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             this.codeDeployment = new EcsCodeDeployment(
                 `${name}-codedeploy`,
                 {
+                    roleScope: args.roleScope,
                     namePrefix: args.namePrefix,
                     partition,
                     accountId: args.accountId,
@@ -433,6 +441,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "ECS housekeeping: image pull, logs, secret injection",
                 assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId),
             },

@@ -5,6 +5,7 @@ import { customerManagedKey } from "../encryptionKey";
 import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
 
 /** What the account runs: decides which GuardDuty protections and Inspector scans are worth paying for. */
@@ -54,6 +55,11 @@ export interface AccountSecurityBaselineArgs {
      * @default "enhanced"
      */
     readonly ecrScanning?: "basic" | "enhanced";
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** One GuardDuty detector feature and its additional configuration (both must be ENABLED). */
@@ -318,6 +324,8 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
             `${name}-trail-logs`,
             {
                 forceDestroy: false,
+                // The stack's own prefix: the deploy role manages only buckets so named.
+                bucketPrefix: `${args.namePrefix}-`,
                 tags: {
                     [ACCESS_LOGGING_EXEMPTION_TAG_KEY]:
                         "log bucket: receives CloudTrail deliveries only - integrity checked by log file validation",
@@ -426,6 +434,7 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-cloudtrail-logs`,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: "CloudTrail delivers the audit trail to its CloudWatch log group",
                 assumeRolePolicy: policyDocument("cloudtrail trust", [
                     {

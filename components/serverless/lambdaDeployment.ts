@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { codeDeployApplication, rollbackOnAlarms } from "../codeDeploy";
 
 /**
@@ -59,6 +60,11 @@ export interface LambdaCodeDeploymentArgs {
     readonly accountId: string;
     readonly strategy: LambdaStrategy;
     readonly functions: readonly CodeDeployedFunction[];
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -82,6 +88,7 @@ export class LambdaCodeDeployment extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 roleDescription: "CodeDeploy shifts the functions' live aliases between versions",
                 managedPolicy: LAMBDA_CODEDEPLOY_POLICY,
+                roleScope: args.roleScope,
             },
             parent,
         );

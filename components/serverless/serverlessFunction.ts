@@ -5,6 +5,7 @@ import { physicalName } from "../naming";
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
+import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 /** The managed runtime every function runs on: the shipped Node.js release (shared/nodeRuntime.ts). */
 export const LAMBDA_RUNTIME = NODE_RUNTIME.lambdaRuntime;
@@ -52,6 +53,11 @@ export interface ServerlessFunctionArgs {
      * @default "pulumi"
      */
     readonly aliasOwner?: AliasOwner;
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /**
@@ -88,6 +94,7 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             name,
             {
+                ...roleScopeArgs(args.roleScope),
                 description: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
                 assumeRolePolicy: policyDocument(`${name} trust`, [
                     {

@@ -14,6 +14,7 @@ import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 import { aliasOwnerFor, LambdaCodeDeployment, type LambdaStrategy } from "./lambdaDeployment";
 import { LIVE_ALIAS, ServerlessFunction } from "./serverlessFunction";
+import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { type FunctionSize, NO_PROTECTION, type Protection } from "../vocabulary";
 
 export interface VoteAppServerlessArgs {
@@ -63,6 +64,11 @@ export interface VoteAppServerlessArgs {
         readonly strategy: LambdaStrategy;
         readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>>;
     };
+    /**
+     * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
+     * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
+     */
+    readonly roleScope?: WorkloadRoleScope;
 }
 
 /** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
@@ -222,6 +228,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             new ServerlessFunction(
                 `${name}-${service}`,
                 {
+                    roleScope: args.roleScope,
                     functionName: `${args.namePrefix}-${service}`,
                     description,
                     region: args.region,
@@ -302,6 +309,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         this.codeDeployment = new LambdaCodeDeployment(
             `${name}-codedeploy`,
             {
+                roleScope: args.roleScope,
                 namePrefix: args.namePrefix,
                 partition: partitionOf(args.region),
                 accountId: args.accountId,

@@ -1,5 +1,6 @@
 import { accountId, iamRoleName, type Tier, TIERS } from "../../shared/config/values";
 import { partitionOf } from "../../components/partition";
+import { type WorkloadRoleScope, workloadRoleScope } from "../../components/delivery/workloadRoles";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 
@@ -35,6 +36,11 @@ export interface AccountConfig {
     readonly id: string;
     readonly deployRoleName: string;
     readonly deployRoleArn: string;
+    /**
+     * Path and permissions boundary of every role the stack creates: the bootstrap's deploy role creates
+     * roles only under that path, only with that boundary (components/delivery/workloadRoles.ts).
+     */
+    readonly roleScope: WorkloadRoleScope;
 }
 
 /**
@@ -104,6 +110,11 @@ export function deployRoleArnOf(flat: Pick<AccountFlatConfig, "region" | "accoun
     return `arn:${partitionOf(flat.region)}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
 }
 
-export function resolveAccount(flat: AccountFlatConfig): AccountConfig {
-    return { id: flat.accountId, deployRoleName: flat.deployRoleName, deployRoleArn: deployRoleArnOf(flat) };
+export function resolveAccount(flat: AccountFlatConfig, project: string): AccountConfig {
+    return {
+        id: flat.accountId,
+        deployRoleName: flat.deployRoleName,
+        deployRoleArn: deployRoleArnOf(flat),
+        roleScope: workloadRoleScope(partitionOf(flat.region), flat.accountId, project),
+    };
 }

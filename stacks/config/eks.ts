@@ -16,8 +16,15 @@ import type { EksBlueGreenConfig } from "./eksSlots";
  * eks later does not discover its mistakes then.
  */
 
-export const EKS_CAPACITY_MODES = ["managedNodeGroup", "autoMode"] as const;
-export type EksCapacityMode = (typeof EKS_CAPACITY_MODES)[number];
+/**
+ * The one capacity mode the stack accepts. The data layer admits only the app's pod security groups (security
+ * groups for pods), which EKS Auto Mode assigns only from Kubernetes 1.36 (AUTO_MODE_POD_SECURITY_GROUPS_DOC):
+ * on Auto Mode every pod of every namespace would carry the group Redis and PostgreSQL admit.
+ */
+export type EksCapacityMode = "managedNodeGroup";
+/** First Kubernetes version on which EKS Auto Mode honours SecurityGroupPolicy (the AWS page below). */
+export const AUTO_MODE_POD_SECURITY_GROUPS_FROM = "1.36";
+export const AUTO_MODE_POD_SECURITY_GROUPS_DOC = "https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html";
 
 export interface EksConfig {
     readonly kubernetesVersion: KubernetesVersion;
@@ -80,7 +87,17 @@ export const eksKeys = {
         SUPPORTED_KUBERNETES_VERSIONS as [KubernetesVersion, ...KubernetesVersion[]],
         " (versions with pinned EKS add-ons)",
     ),
-    eksCapacity: oneOf(EKS_CAPACITY_MODES),
+    eksCapacity: z.string().transform((raw, ctx): EksCapacityMode => {
+        if (raw === "managedNodeGroup") return raw;
+        ctx.addIssue({
+            code: "custom",
+            message:
+                raw === "autoMode"
+                    ? `cannot keep other pods away from Redis and PostgreSQL: EKS Auto Mode gives pods security groups of their own only from Kubernetes ${AUTO_MODE_POD_SECURITY_GROUPS_FROM} (${AUTO_MODE_POD_SECURITY_GROUPS_DOC}) and the supported versions are ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}, so every pod of every namespace would reach the data stores; allowed: managedNodeGroup`
+                    : "must be managedNodeGroup (the capacity whose pods get security groups of their own)",
+        });
+        return "managedNodeGroup";
+    }),
     eksNodeInstanceTypes: z
         .string()
         .transform(commaList)
@@ -142,7 +159,7 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
             flat.eksNodeDesiredSize,
             `must not exceed ${qualifiedKey("eksNodeMaxSize")} (${flat.eksNodeMaxSize})`,
         );
-    if (tier === "prod" && flat.eksCapacity === "managedNodeGroup" && flat.eksNodeMinSize < 2)
+    if (tier === "prod" && flat.eksNodeMinSize < 2)
         report(
             "eksNodeMinSize",
             flat.eksNodeMinSize,

@@ -1,7 +1,6 @@
 import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
 import type { Tier } from "../../shared/config/values";
 import type { ConfigCheck } from "./check";
-import type { EksCapacityMode } from "./eks";
 import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
 import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
@@ -15,7 +14,6 @@ import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
 export interface EksPodNetworkingFlatConfig {
     readonly platform: Platform;
     readonly deploymentStrategy?: string;
-    readonly eksCapacity: EksCapacityMode;
     readonly eksNodeInstanceTypes: readonly string[];
     readonly eksNodeMaxSize: number;
     readonly voteMinCount: number;
@@ -35,7 +33,7 @@ export function minimumAppPods(flat: EksPodNetworkingFlatConfig, tier: Tier): nu
 }
 
 export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (flat, tier, report) => {
-    if (flat.platform !== "eks" || flat.eksCapacity !== "managedNodeGroup") return;
+    if (flat.platform !== "eks") return;
     const shown = flat.eksNodeInstanceTypes.join(",");
     const branches: number[] = [];
     for (const type of flat.eksNodeInstanceTypes) {

@@ -341,7 +341,7 @@ export const CONFIG_KEYS = {
     eksCapacity: {
         type: "string",
         description:
-            "EKS worker capacity: managedNodeGroup (EC2 nodes sized by the eksNode* keys) or autoMode (EKS Auto Mode picks and manages the nodes).",
+            "EKS worker capacity: managedNodeGroup (EC2 nodes sized by the eksNode* keys, security groups for pods). autoMode is refused: EKS Auto Mode assigns pod security groups only from Kubernetes 1.36, so other pods would reach Redis and PostgreSQL.",
         default: "managedNodeGroup",
     },
     eksNodeInstanceTypes: {

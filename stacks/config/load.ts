@@ -87,7 +87,7 @@ export function parseVoteAppConfig(
         tier,
         protection: tier === "dev" ? NO_PROTECTION : FULL_PROTECTION,
         region: flat.region,
-        account: resolveAccount(flat),
+        account: resolveAccount(flat, context.project),
         platform: flat.platform,
         network: resolveNetwork(flat),
         services: resolveServices(flat),

@@ -12,8 +12,8 @@ import { type Foundation, imagesFor } from "../foundation";
 import type { EksOutputs } from "../outputs";
 
 /**
- * platform: eks — the cluster first (its security group is on every node, hence on every pod), then the
- * data layer admitting that group, then the app on Kubernetes through the cluster's own provider.
+ * platform: eks — the cluster first, then the app pods' own security groups, the data layer admitting only
+ * those, then the app on Kubernetes through the cluster's own provider.
  */
 export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksOutputs {
     const { componentOptions, key, network, registry, namePrefix } = foundation;
@@ -31,6 +31,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             logRetentionDays: config.logRetentionDays,
             publicAccessCidrs: eks.publicAccessCidrs,
             deployRoleArn: config.account.deployRoleArn,
+            roleScope: config.account.roleScope,
             adminRoleArn: eks.adminRoleArn,
             capacity: eks.capacity,
             nodes: eks.nodes,
@@ -38,33 +39,29 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
-    // Security groups for pods (managed node groups): the data layer admits the app's pod groups only, not the
-    // cluster group every pod of every namespace carries. Auto Mode supports them only from Kubernetes 1.36.
-    const podSecurityGroups =
-        eks.capacity === "managedNodeGroup"
-            ? new EksPodSecurityGroups(
-                  "eks-pod-security-groups",
-                  {
-                      vpcId: network.vpcId,
-                      vpcCidr: network.cidr,
-                      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-                      https: config.domain !== undefined,
-                  },
-                  componentOptions,
-              )
-            : undefined;
+    // Security groups for pods: the data layer admits the app's pod groups only, never the cluster group every pod
+    // of every namespace carries (config accepts managedNodeGroup capacity only: Auto Mode assigns no pod groups).
+    const podSecurityGroups = new EksPodSecurityGroups(
+        "eks-pod-security-groups",
+        {
+            vpcId: network.vpcId,
+            vpcCidr: network.cidr,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            https: config.domain !== undefined,
+        },
+        componentOptions,
+    );
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
-            redisClientSecurityGroupIds: podSecurityGroups?.clientsOf("redis") ?? [cluster.clusterSecurityGroupId],
-            postgresClientSecurityGroupIds: podSecurityGroups?.clientsOf("postgres") ?? [
-                cluster.clusterSecurityGroupId,
-            ],
+            redisClientSecurityGroupIds: podSecurityGroups.clientsOf("redis"),
+            postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
             kmsKeyArn: key.arn,
             ...config.data,
             logRetentionDays: config.logRetentionDays,
@@ -85,6 +82,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
     const app = new VoteAppOnKubernetes(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
+            bucketPrefix: `${namePrefix}-`,
             kubernetesProvider: cluster.provider,
             clusterName: cluster.clusterName,
             clusterArn: cluster.cluster.arn,
@@ -99,16 +98,14 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             blueGreen: eks.blueGreen
                 ? { liveSlot: eks.blueGreen.liveSlot, images: { blue: slotImages("blue"), green: slotImages("green") } }
                 : undefined,
-            podSecurityGroups: podSecurityGroups
-                ? {
-                      loadBalancer: podSecurityGroups.loadBalancer.id,
-                      services: {
-                          vote: podSecurityGroups.services.vote.id,
-                          result: podSecurityGroups.services.result.id,
-                          worker: podSecurityGroups.services.worker.id,
-                      },
-                  }
-                : undefined,
+            podSecurityGroups: {
+                loadBalancer: podSecurityGroups.loadBalancer.id,
+                services: {
+                    vote: podSecurityGroups.services.vote.id,
+                    result: podSecurityGroups.services.result.id,
+                    worker: podSecurityGroups.services.worker.id,
+                },
+            },
             sizes: config.services,
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,

@@ -39,6 +39,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const data = new Data(
         "data",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,
@@ -57,6 +58,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     const app = new VoteAppOnFargate(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,

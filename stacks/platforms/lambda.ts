@@ -47,6 +47,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
     const app = new VoteAppServerless(
         "vote-app",
         {
+            roleScope: config.account.roleScope,
             namePrefix,
             region: config.region,
             accountId: config.account.id,

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { PASS_ROLE_SERVICES } from "../../components/delivery/ciPermissions";
+import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { GLOBAL_SERVICES, REGIONAL_SERVICES } from "../../components/delivery/managedServices";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { packConfigFor } from "../../policy/enforcement";
@@ -17,9 +18,17 @@ async function roles(stack: string, overrides?: Record<string, string>) {
         run,
         deploy: named(run, "aws:iam/role:Role", "github-deploy"),
         preview: named(run, "aws:iam/role:Role", "github-preview"),
-        deployPolicy: policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-deploy")),
+        // The deploy role's grants: its inline policy (services) and its managed IAM-and-state policy.
+        deployPolicy: {
+            Version: "2012-10-17",
+            Statement: [
+                ...policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-deploy")).Statement,
+                ...policyOf(single(run, "aws:iam/policy:Policy", "deploy-iam")).Statement,
+            ],
+        },
         previewPolicy: policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "github-preview")),
         guardrails: policyOf(single(run, "aws:iam/policy:Policy", "guardrails")),
+        boundary: policyOf(single(run, "aws:iam/policy:Policy", "workload-boundary")),
     };
 }
 
@@ -43,7 +52,7 @@ describe("bootstrap: GitHub OIDC access", function () {
     });
 
     for (const stack of BOOTSTRAP_STACKS) {
-        it(`${stack}: the deploy role trusts exactly the repository's ${stack} environment${stack === "dev" ? " and main" : ""}, by exact match`, async () => {
+        it(`${stack}: the deploy role trusts exactly the repository's ${stack} environment${stack === "dev" ? " and main" : ""}, by exact match, pinned to the deploy workflow on main`, async () => {
             const { deploy } = await roles(stack);
             assert.strictEqual(deploy.inputs.name, "voteapp-deploy");
             const trust = policyOf(deploy, "assumeRolePolicy");
@@ -53,7 +62,14 @@ describe("bootstrap: GitHub OIDC access", function () {
                 `repo:${REPO}:environment:${stack}`,
                 ...(stack === "dev" ? [`repo:${REPO}:ref:refs/heads/main`] : []),
             ];
-            assert.deepStrictEqual(github.Condition, { StringEquals: { [AUD]: "sts.amazonaws.com", [SUB]: expected } });
+            assert.deepStrictEqual(github.Condition, {
+                StringEquals: {
+                    [AUD]: "sts.amazonaws.com",
+                    "token.actions.githubusercontent.com:ref": "refs/heads/main",
+                    "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/deploy-environment.yml@refs/heads/main`,
+                    [SUB]: expected,
+                },
+            });
             // Only two ways in: GitHub with those subjects, and the role's own sessions (the provider re-assumes it).
             assert.deepStrictEqual(
                 trust.Statement.map((s) => s.Sid),
@@ -66,7 +82,7 @@ describe("bootstrap: GitHub OIDC access", function () {
         });
     }
 
-    it("no trust statement of either role uses a wildcard subject beyond this one repository", async () => {
+    it("no trust statement of either role uses a wildcard subject beyond this one repository's environments", async () => {
         for (const stack of BOOTSTRAP_STACKS) {
             const { deploy, preview } = await roles(stack);
             for (const role of [deploy, preview]) {
@@ -78,8 +94,8 @@ describe("bootstrap: GitHub OIDC access", function () {
                             else
                                 assert.strictEqual(
                                     subject,
-                                    `repo:${REPO}:*`,
-                                    `${role.name}: only the repository may be wildcarded, found ${subject}`,
+                                    `repo:${REPO}:environment:*`,
+                                    `${role.name}: only the environment may be wildcarded, found ${subject}`,
                                 );
                         }
                     }
@@ -94,13 +110,18 @@ describe("bootstrap: GitHub OIDC access", function () {
         }
     });
 
-    it("the preview role trusts any job of this repository (pull requests included), nothing else", async () => {
-        const { preview } = await roles("prod");
-        const github = statement(policyOf(preview, "assumeRolePolicy"), "GitHubPreview");
-        assert.deepStrictEqual(github.Condition, {
-            StringEquals: { [AUD]: "sts.amazonaws.com" },
-            StringLike: { [SUB]: `repo:${REPO}:*` },
-        });
+    it("only dev's preview role trusts pull requests; every preview role trusts the deploy workflow on main (promotion pulls)", async () => {
+        for (const stack of BOOTSTRAP_STACKS) {
+            const { preview } = await roles(stack);
+            const trust = policyOf(preview, "assumeRolePolicy");
+            assert.deepStrictEqual(
+                trust.Statement.map((s) => s.Sid),
+                [...(stack === "dev" ? ["PullRequestPreview"] : []), "PromotionPull", "ReassumeForProvider"],
+            );
+            assert.deepStrictEqual(statement(trust, "PromotionPull").Condition?.StringLike, {
+                [SUB]: `repo:${REPO}:environment:*`,
+            });
+        }
     });
 
     it("a tooling account's pipeline build roles are trusted only when configured, each by its own role", async () => {
@@ -120,9 +141,12 @@ describe("bootstrap: GitHub OIDC access", function () {
         assert.ok(!policyOf(plain.deploy, "assumeRolePolicy").Statement.some((s) => s.Sid === "DeliveryPipeline"));
     });
 
-    it("sessions last one hour by default", async () => {
+    it("the deploy role's sessions last DEPLOY_SESSION_SECONDS (the longest first pulumi up), the preview role's one hour", async () => {
         const { deploy, preview } = await roles("prod");
-        assert.deepStrictEqual([deploy.inputs.maxSessionDuration, preview.inputs.maxSessionDuration], [3600, 3600]);
+        assert.deepStrictEqual(
+            [deploy.inputs.maxSessionDuration, preview.inputs.maxSessionDuration],
+            [DEPLOY_SESSION_SECONDS, 3600],
+        );
     });
 });
 
@@ -151,7 +175,10 @@ describe("bootstrap: deploy and preview permissions", function () {
         for (const s of deployPolicy.Statement.filter((x) => x.Effect === "Allow")) {
             const services = new Set(list(s.Action).map((a) => a.split(":")[0]));
             if (services.has("iam") && s.Sid !== "ReadIam")
-                assert.ok(s.Condition, `${s.Sid} grants IAM changes without a condition`);
+                assert.ok(
+                    s.Condition || list(s.Resource).every((r) => /:(role|instance-profile)\/voteapp\/\*$/.test(r)),
+                    `${s.Sid} grants IAM changes without a condition, outside the program's role path`,
+                );
             if (services.has("s3") && !["ListStateBucket", "ReadWriteState"].includes(s.Sid ?? "")) {
                 assert.ok(
                     list(s.Action).every((a) => !/Object/.test(a)),
@@ -161,21 +188,23 @@ describe("bootstrap: deploy and preview permissions", function () {
         }
     });
 
-    it("IAM changes are limited to roles and policies tagged with the program's project, and passing roles to the program's services", async () => {
+    it("IAM changes are limited to roles on the program's path carrying the boundary; no grant depends on a tag", async () => {
         const { deployPolicy } = await roles("prod");
-        assert.deepStrictEqual(statement(deployPolicy, "CreateProjectRoles").Condition, {
-            StringEquals: { "aws:RequestTag/project": "voteapp" },
+        const boundary = {
+            StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::333333333333:policy/voteapp-workload-boundary" },
+        };
+        assert.deepStrictEqual(statement(deployPolicy, "BoundedRoles").Condition, boundary);
+        assert.deepStrictEqual(statement(deployPolicy, "PassRolesOnThePath").Condition, {
+            StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES },
         });
-        assert.deepStrictEqual(statement(deployPolicy, "ChangeProjectRoles").Condition, {
-            StringEquals: { "aws:ResourceTag/project": "voteapp" },
-        });
-        assert.deepStrictEqual(statement(deployPolicy, "PassProjectRoles").Condition, {
-            StringEquals: { "iam:ResourceTag/project": "voteapp", "iam:PassedToService": PASS_ROLE_SERVICES },
-        });
-        assert.deepStrictEqual(list(statement(deployPolicy, "ChangeProjectRoles").Resource), [
-            "arn:aws:iam::333333333333:role/*",
-            "arn:aws:iam::333333333333:policy/*",
-        ]);
+        for (const sid of ["BoundedRoles", "AttachAwsManagedPolicies", "ChangeRolesOnThePath", "PassRolesOnThePath"])
+            assert.deepStrictEqual(list(statement(deployPolicy, sid).Resource), [
+                "arn:aws:iam::333333333333:role/voteapp/*",
+            ]);
+        for (const s of deployPolicy.Statement)
+            for (const operator of Object.values(s.Condition ?? {}))
+                for (const key of Object.keys(operator))
+                    assert.doesNotMatch(key, /Tag\//, `${s.Sid}: a grant keyed on ${key}`);
     });
 
     it("both roles are denied long-lived identities and changes to the CI roles and the GitHub provider", async () => {
@@ -194,7 +223,9 @@ describe("bootstrap: deploy and preview permissions", function () {
             "arn:aws:iam::333333333333:role/voteapp-preview",
         ]);
         assert.strictEqual(statement(guardrails, "DenyChangingGitHubTrust").Effect, "Deny");
-        const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+        const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+            /guardrails/.test(a.name),
+        );
         assert.deepStrictEqual(attachments.map((a) => a.inputs.role).sort(), ["voteapp-deploy", "voteapp-preview"]);
     });
 
@@ -243,11 +274,21 @@ describe("bootstrap: deploy and preview permissions", function () {
                 String(p.inputs.policy).replace(/\s/g, "").length < 10_240,
                 `${p.name}: ${String(p.inputs.policy).length}`,
             );
-        assert.ok(String(single(run, "aws:iam/policy:Policy").inputs.policy).length < 6_144);
+        for (const p of ofType(run, "aws:iam/policy:Policy"))
+            assert.ok(
+                String(p.inputs.policy).replace(/\s/g, "").length < 6_144,
+                `${p.name}: ${String(p.inputs.policy).length}`,
+            );
     });
 
-    it("with a state backend, both roles reach the state: the deploy role reads and writes, the preview role reads and locks", async () => {
-        const { deployPolicy, previewPolicy } = await roles("prod");
+    it("with a state backend, the deploy role reads and writes the state; only dev's preview role reads and locks it", async () => {
+        const { previewPolicy: prodPreview } = await roles("prod");
+        assert.ok(
+            !prodPreview.Statement.some((s) => /State|Lock/.test(s.Sid ?? "")),
+            "prod's preview role reaches the state",
+        );
+        const { deployPolicy } = await roles("prod");
+        const { previewPolicy } = await roles("dev");
         assert.deepStrictEqual(list(statement(deployPolicy, "ReadWriteState").Action), [
             "s3:GetObject",
             "s3:PutObject",
@@ -256,7 +297,7 @@ describe("bootstrap: deploy and preview permissions", function () {
         assert.deepStrictEqual(list(statement(previewPolicy, "ReadState").Action), ["s3:GetObject"]);
         assert.strictEqual(
             statement(previewPolicy, "PreviewLocks").Resource,
-            "arn:aws:s3:::voteapp-pulumi-state-333333333333/.pulumi/locks/*",
+            "arn:aws:s3:::voteapp-pulumi-state-111111111111/.pulumi/locks/*",
         );
         const { deployPolicy: without } = await roles("prod", { "voteapp-bootstrap:stateBackend": "false" });
         assert.ok(!without.Statement.some((s) => /State/.test(s.Sid ?? "")));

@@ -82,14 +82,14 @@ describe("bootstrap config", () => {
         const message = problemsFor("dev", {
             "voteapp-bootstrap:githubRepo": "a/b",
             "voteapp-bootstrap:accountId": "1234",
-            "voteapp-bootstrap:maxSessionHours": "24",
+            "voteapp-bootstrap:projectName": "Vote App",
         });
         assert.match(
             message,
             /voteapp-bootstrap:githubRepo = "a\/b": is not a known key; did you mean voteapp-bootstrap:githubRepository\?/,
         );
         assert.match(message, /accountId = "1234": must be a 12-digit AWS account id/);
-        assert.match(message, /maxSessionHours = 24: must be between 1 and 12/);
+        assert.match(message, /projectName = "Vote App": must be a lowercase project name/);
     });
 
     it("refuses malformed pipeline role ARNs, equal role names, and a bucket name without the backend", () => {

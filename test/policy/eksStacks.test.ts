@@ -21,10 +21,9 @@ describe("eks stacks under their environment's policy enforcement (offline)", fu
         assert.deepStrictEqual(fired, [], formatReport(report));
     });
 
-    it("prod on eks with Auto Mode and a restricted public endpoint passes too", async () => {
+    it("prod on eks with a restricted public endpoint passes too", async () => {
         const report = await verdicts("prod", {
             ...EKS,
-            "voteapp:eksCapacity": "autoMode",
             "voteapp:eksPublicAccessCidrs": "52.94.76.0/22",
         });
         const blocking = report.violations.filter((v) => v.level === "mandatory");

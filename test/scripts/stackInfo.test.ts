@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { captureCommand } from "../../plan/command";
 import { githubOutputLines, stackInfo, stackInfoCommand } from "../../scripts/stack-info";
 import { PROJECT_ROOT } from "../../plan/stackFile";
@@ -20,6 +21,8 @@ describe("scripts/stack-info.ts", () => {
             backendUrl: "s3://voteapp-pulumi-state-222222222222?region=eu-west-1",
             secretsProvider: "awskms://alias/voteapp-pulumi-state?region=eu-west-1",
             githubEnvironment: "staging",
+            pullRequestPreview: false,
+            deploySessionSeconds: DEPLOY_SESSION_SECONDS,
         });
     });
 

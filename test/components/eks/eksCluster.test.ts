@@ -215,37 +215,6 @@ describe("EksCluster", function () {
         }
     });
 
-    it("Auto Mode: compute, storage and load balancing on, node role set, NetworkPolicies enforced, no node group, only the Container Insights add-on", async () => {
-        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
-        const cluster = single(run, CLUSTER);
-        assert.strictEqual(input(cluster, "computeConfig", "enabled"), true);
-        assert.deepStrictEqual(input(cluster, "computeConfig", "nodePools"), ["general-purpose", "system"]);
-        assert.match(String(input(cluster, "computeConfig", "nodeRoleArn")), /^arn:aws:iam::111111111111:role\//);
-        assert.deepStrictEqual(input(cluster, "storageConfig"), { blockStorage: { enabled: true } });
-        assert.deepStrictEqual(input(cluster, "kubernetesNetworkConfig"), { elasticLoadBalancing: { enabled: true } });
-        assert.strictEqual(ofType(run, "aws:eks/nodeGroup:NodeGroup").length, 0);
-        assert.strictEqual(ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").length, 0);
-        assert.deepStrictEqual(
-            ofType(run, "aws:eks/addon:Addon").map((a) => input(a, "addonName")),
-            ["amazon-cloudwatch-observability"],
-        );
-        const networkPolicy = single(run, "kubernetes:core/v1:ConfigMap");
-        assert.deepStrictEqual(
-            [input(networkPolicy, "metadata", "namespace"), input(networkPolicy, "metadata", "name")],
-            ["kube-system", "amazon-vpc-cni"],
-        );
-        assert.deepStrictEqual(input(networkPolicy, "data"), { "enable-network-policy-controller": "true" });
-        assert.strictEqual(
-            ofType(await dev(), "kubernetes:core/v1:ConfigMap").length,
-            0,
-            "the node group's CNI is configured through its add-on, not a ConfigMap",
-        );
-        const trust = JSON.parse(String(input(named(run, "aws:iam/role:Role", "eks-cluster"), "assumeRolePolicy"))) as {
-            Statement: { Action: string[] }[];
-        };
-        assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
-    });
-
     it("creates Container Insights' log groups first, with the stack's retention and KMS key (Fluent Bit would create them bare)", async () => {
         const run = await prod();
         const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
@@ -266,7 +235,7 @@ describe("EksCluster", function () {
         }
     });
 
-    for (const capacity of ["managedNodeGroup", "autoMode"] as const) {
+    for (const capacity of ["managedNodeGroup"] as const) {
         it(`installs Container Insights (amazon-cloudwatch-observability), pinned, its agent on a Pod Identity role (${capacity})`, async () => {
             for (const version of ["1.31", "1.34"] as const) {
                 const run = await stackRun("dev", {
@@ -381,8 +350,8 @@ describe("EksCluster", function () {
         }
     });
 
-    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics (node group and Auto Mode)", async () => {
-        for (const capacity of ["managedNodeGroup", "autoMode"]) {
+    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics", async () => {
+        for (const capacity of ["managedNodeGroup"]) {
             const release = named(
                 await stackRun("prod", { overrides: { ...EKS, "voteapp:eksCapacity": capacity } }),
                 "kubernetes:helm.sh/v3:Release",

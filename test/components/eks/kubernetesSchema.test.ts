@@ -98,7 +98,7 @@ describe("Kubernetes objects of the eks stacks against the Kubernetes schema", f
     });
 
     for (const stack of SHIPPED_STACKS) {
-        for (const capacity of ["managedNodeGroup", "autoMode"]) {
+        for (const capacity of ["managedNodeGroup"]) {
             it(`${stack} (${capacity}): every object validates`, async () => {
                 const run = await stackRun(stack, {
                     overrides: { "voteapp:platform": "eks", "voteapp:eksCapacity": capacity },

@@ -202,8 +202,7 @@ describe("EKS: only the app's pods reach Redis and PostgreSQL (security groups f
                 "at least 13",
             );
             assert.deepStrictEqual(parseWith("dev", eks).eks.nodes.instanceTypes, ["c7g.large"]);
-            // Auto Mode picks its own nodes; ecs never uses them.
-            parseWith("dev", { ...eks, eksCapacity: "autoMode", eksNodeInstanceTypes: "t4g.medium" });
+            // ecs never uses the nodes.
             parseWith("dev", { eksNodeInstanceTypes: "t4g.medium" });
         });
     });

@@ -3,7 +3,7 @@ import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../shared/a
 import { ALB_IDLE_TIMEOUT_SECONDS } from "../../../components/eks/voteAppOnKubernetes";
 import { WORKER_HEARTBEAT_PATH } from "../../../components/eks/workloadSpec";
 import type { CapturedResource } from "../../../shared/capturedResource";
-import { input, named, ofType, single, stackRun } from "../../support/stacks";
+import { assertRejectsWith, input, named, ofType, single, stackRun } from "../../support/stacks";
 
 /** VoteAppOnKubernetes on captured inputs of the shipped stacks switched to platform eks. */
 
@@ -542,19 +542,15 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(input(namespace, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "restricted");
     });
 
-    it("Auto Mode (no security groups for pods before Kubernetes 1.36): data admits the cluster security group and the database setup", async () => {
-        const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
-        const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
-            r.name.startsWith("data-"),
-        );
-        const setupGroup = String(
-            input(single(run, "aws:lambda/function:Function", "db-setup"), "vpcConfig", "securityGroupIds", 0),
-        );
-        assert.deepStrictEqual(
-            rules
-                .map((rule) => String(input(rule, "referencedSecurityGroupId")).replace(/^sg-cluster.*/, "cluster"))
-                .sort(),
-            ["cluster", "cluster", setupGroup].sort(),
+    it("refuses Auto Mode before any resource exists: without security groups for pods every pod would reach Redis and PostgreSQL", async () => {
+        const run = stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
+        await assertRejectsWith(
+            run,
+            `voteapp:eksCapacity = "autoMode"`,
+            "Redis and PostgreSQL",
+            "Kubernetes 1.36",
+            "https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html",
+            "allowed: managedNodeGroup",
         );
     });
 });

@@ -49,7 +49,6 @@ describe("stack config: eks keys", () => {
         for (const stack of ["dev", "staging", "prod"]) assert.strictEqual(parseEks(stack).platform, "eks");
         const { eks } = parseEks("prod", {
             eksKubernetesVersion: "1.34",
-            eksCapacity: "autoMode",
             eksNodeInstanceTypes: "m7g.large, c7gn.xlarge",
             eksPublicAccessCidrs: "52.94.76.0/22,3.5.140.2/32",
             eksAdminRoleArn: "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AdminAccess",
@@ -57,7 +56,7 @@ describe("stack config: eks keys", () => {
             eksMaxUnavailable: "10%",
         });
         assert.strictEqual(eks.kubernetesVersion, "1.34");
-        assert.strictEqual(eks.capacity, "autoMode");
+        assert.strictEqual(eks.capacity, "managedNodeGroup");
         assert.deepStrictEqual(eks.nodes.instanceTypes, ["m7g.large", "c7gn.xlarge"]);
         assert.deepStrictEqual(eks.publicAccessCidrs, ["52.94.76.0/22", "3.5.140.2/32"]);
         assert.strictEqual(
@@ -84,7 +83,21 @@ describe("stack config: eks keys", () => {
     });
 
     it("refuses an unknown capacity mode", () =>
-        assertProblem("dev", { eksCapacity: "fargate" }, "eksCapacity", '"fargate"', "managedNodeGroup, autoMode"));
+        assertProblem("dev", { eksCapacity: "fargate" }, "eksCapacity", "fargate", "must be managedNodeGroup"));
+
+    it("refuses Auto Mode in every tier, saying why and what is allowed (its pods get no security groups of their own before Kubernetes 1.36)", () => {
+        for (const stack of ["dev", "prod"])
+            assertProblem(
+                stack,
+                { eksCapacity: "autoMode" },
+                "eksCapacity",
+                "autoMode",
+                "every pod of every namespace would reach the data stores",
+                `supported versions are ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+                "https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html",
+                "allowed: managedNodeGroup",
+            );
+    });
 
     it("refuses non-Graviton, malformed, duplicate or empty instance types", () => {
         assertProblem(
@@ -117,8 +130,6 @@ describe("stack config: eks keys", () => {
         assertProblem("dev", { eksNodeMaxSize: "101" }, "eksNodeMaxSize", "101", "between 0 and 100");
         assertProblem("prod", { eksNodeMinSize: "1" }, "eksNodeMinSize", "1", "at least 2 in prod");
         assert.strictEqual(parseEks("dev", { eksNodeMinSize: "1" }).eks.nodes.minSize, 1);
-        // Auto Mode sizes itself: the node group keys do not bind it.
-        assert.strictEqual(parseEks("prod", { eksCapacity: "autoMode", eksNodeMinSize: "1" }).eks.capacity, "autoMode");
     });
 
     it("refuses an API endpoint open to the internet in prod, and says so outside prod too", () => {
