@@ -46,6 +46,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:ecr/repository:Repository": ["AWS::ECR::Repository"],
     "aws:ecr/repositoryPolicy:RepositoryPolicy": ["AWS::ECR::Repository"],
     "aws:ecs/cluster:Cluster": ["AWS::ECS::Cluster"],
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ["AWS::ECS::ClusterCapacityProviderAssociations"],
     "aws:ecs/service:Service": ["AWS::ECS::Service"],
     "aws:ecs/taskDefinition:TaskDefinition": ["AWS::ECS::TaskDefinition"],
     "aws:eks/accessEntry:AccessEntry": ["AWS::EKS::AccessEntry"],

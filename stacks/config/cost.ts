@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import type { Platform } from "./rules";
@@ -14,12 +13,21 @@ export type ContainerInsightsMode = (typeof CONTAINER_INSIGHTS_MODES)[number];
 export const ECR_SCANNING_MODES = ["basic", "enhanced"] as const;
 export type EcrScanningMode = (typeof ECR_SCANNING_MODES)[number];
 
+/**
+ * A switch whose unset value means "the tier decides". Declared as a string ("true" or "false"): the Pulumi
+ * CLI refuses an empty default for a boolean key, and an optional key needs one (shared/config/reader.ts).
+ */
+const tierSwitch = () =>
+    oneOf(["true", "false"] as const)
+        .transform((value) => value === "true")
+        .optional();
+
 export const costKeys = {
     containerInsights: oneOf(CONTAINER_INSIGHTS_MODES).optional(),
-    dashboard: z.boolean().optional(),
-    fargateSpot: z.boolean().optional(),
+    dashboard: tierSwitch(),
+    fargateSpot: tierSwitch(),
     ecrScanning: oneOf(ECR_SCANNING_MODES).optional(),
-    apiDetailedMetrics: z.boolean().optional(),
+    apiDetailedMetrics: tierSwitch(),
 };
 
 export type CostFlatConfig = FlatOf<typeof costKeys> & { readonly platform: Platform };

@@ -237,15 +237,15 @@ export const CONFIG_KEYS = {
         optional: true,
     },
     dashboard: {
-        type: "boolean",
+        type: "string",
         description:
-            "Create the stack's CloudWatch dashboard ($3 a month); the alarms do not depend on it. Default false in dev, true in staging and prod; prod refuses false.",
+            'Create the stack\'s CloudWatch dashboard: "true" or "false" (a string, so that unset can mean the tier\'s default); the alarms do not depend on it. Default false in dev, true in staging and prod; prod refuses false.',
         optional: true,
     },
     fargateSpot: {
-        type: "boolean",
+        type: "string",
         description:
-            "Run the ECS services on Fargate Spot (about 70% cheaper; tasks may be stopped at two minutes' notice and replaced). Default true in dev, false in staging and prod; prod refuses true.",
+            'Run the ECS services on Fargate Spot: "true" or "false" (a string; unset, the tier decides). About 70% cheaper; tasks may be stopped at two minutes\' notice and replaced. Default true in dev, false in staging and prod; prod refuses true.',
         optional: true,
     },
     ecrScanning: {
@@ -255,9 +255,9 @@ export const CONFIG_KEYS = {
         optional: true,
     },
     apiDetailedMetrics: {
-        type: "boolean",
+        type: "string",
         description:
-            "Per-route API Gateway metrics (platform lambda; custom metrics billed while requests flow). Default false in dev, true in staging and prod.",
+            'Per-route API Gateway metrics: "true" or "false" (a string; unset, the tier decides; platform lambda; custom metrics billed while requests flow). Default false in dev, true in staging and prod.',
         optional: true,
     },
     // --- lambda ---

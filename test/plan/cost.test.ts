@@ -5,7 +5,8 @@ import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../..
 import { EC2_VCPUS, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
-import { stackConfigWith, stackRun } from "../support/stacks";
+import { runStack } from "../../plan/runStack";
+import { assertRejectsWith, stackConfigWith, stackRun } from "../support/stacks";
 
 const PLATFORMS = ["ecs", "eks", "lambda"] as const;
 const STACKS = ["dev", "staging", "prod"] as const;
@@ -313,6 +314,16 @@ describe("npm run plan: the cost estimate", function () {
 
 describe("cost options in the plan and its estimate", function () {
     this.timeout(300_000);
+
+    it('reads the tier switches as "true"/"false" strings (unset: the tier decides) and names a bad value', async () => {
+        const dev = await stackRun("dev", { overrides: { "voteapp:dashboard": "true" } });
+        assert.strictEqual(dev.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard").length, 1);
+        await assertRejectsWith(
+            runStack("dev", { overrides: { "voteapp:fargateSpot": "yes" } }),
+            "voteapp:fargateSpot",
+            "must be one of true, false",
+        );
+    });
 
     it("dev has no dashboard and outputs no dashboard URL; staging and prod keep theirs", async () => {
         for (const platform of PLATFORMS) {
