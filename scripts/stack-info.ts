@@ -3,6 +3,7 @@
 // (Pulumi.<env>.yaml) and the bootstrap's (bootstrap/Pulumi.<env>.yaml) agree.
 // Usage: npx ts-node --transpile-only scripts/stack-info.ts --stack <env> [--github-output]
 //        npx ts-node --transpile-only scripts/stack-info.ts --list        (JSON array of stacks, for matrices)
+//        npx ts-node --transpile-only scripts/stack-info.ts --matrix      (JSON [{stack, runs-on}], the preview matrix)
 import * as fs from "fs";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
@@ -11,7 +12,8 @@ import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, readStackConfig } from "../plan/stackFile";
-import { parseVoteAppConfig } from "../stacks/config";
+import { parseVoteAppConfig, type VoteAppConfig } from "../stacks/config";
+import { ciRunnerReach } from "../stacks/config/ciRunner";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
 import { type Command, runAsProcess } from "../plan/command";
 
@@ -37,15 +39,33 @@ export interface StackInfo {
     readonly secretsProvider: string;
     /** GitHub environment whose protection rules gate the deploy. */
     readonly githubEnvironment: string;
+    /**
+     * `runs-on` of the jobs that preview and deploy the stack, as JSON (`voteapp:ciRunnerLabels`): a runner that
+     * reaches everything the run talks to (on eks, one whose `voteapp:ciRunnerCidrs` the API endpoint admits).
+     */
+    readonly runsOn: string;
     /** Whether pull requests preview this stack with real credentials (its preview role trusts them: dev tiers). */
     readonly pullRequestPreview: boolean;
     /** `role-duration-seconds` of the deploy job: the deploy role's MaxSessionDuration (components/delivery/ciSessions.ts). */
     readonly deploySessionSeconds: number;
 }
 
-export function stackInfo(stack: string): StackInfo {
+/** A stack file's config, with test or CLI overrides applied, validated. */
+function programConfig(stack: string, overrides: Readonly<Record<string, string>>): VoteAppConfig {
     const program = readStackConfig(stack);
-    const config = parseVoteAppConfig(program.config, { project: program.project, stack });
+    return parseVoteAppConfig({ ...program.config, ...overrides }, { project: program.project, stack });
+}
+
+/** The preview matrix: each stack with the runner its jobs run on (reach is checked by each job's stackInfo). */
+export function previewMatrix(): { stack: string; "runs-on": string[] }[] {
+    return listStacks().map((stack) => ({ stack, "runs-on": [...programConfig(stack, {}).ciRunner.labels] }));
+}
+
+export function stackInfo(stack: string, overrides: Readonly<Record<string, string>> = {}): StackInfo {
+    const config = programConfig(stack, overrides);
+    // A job on a runner that cannot reach the cluster would fail halfway through pulumi up: stop before it.
+    const reach = ciRunnerReach(config.platform, config.ciRunner);
+    if (!reach.reaches) throw new Error(`Stack ${stack} cannot be previewed or deployed from CI: ${reach.why}`);
     if (!listStacks(BOOTSTRAP_ROOT).includes(stack))
         throw new Error(
             `No bootstrap/Pulumi.${stack}.yaml: every environment's account is bootstrapped (see README, "Deploying across accounts")`,
@@ -88,6 +108,7 @@ export function stackInfo(stack: string): StackInfo {
         backendUrl: bootstrap.state ? `s3://${bootstrap.state.bucketName}?region=${config.region}` : "",
         secretsProvider: bootstrap.state ? `awskms://alias/${bootstrap.state.keyAlias}?region=${config.region}` : "",
         githubEnvironment: bootstrap.github.environment,
+        runsOn: JSON.stringify(config.ciRunner.labels),
         pullRequestPreview: pullRequestPreviews(bootstrap.tier),
         deploySessionSeconds: DEPLOY_SESSION_SECONDS,
     };
@@ -107,6 +128,7 @@ export const stackInfoCommand: Command = async (argv, output) => {
         options: {
             stack: { type: "string" },
             list: { type: "boolean", default: false },
+            matrix: { type: "boolean", default: false },
             "github-output": { type: "boolean", default: false },
         },
         strict: true,
@@ -115,8 +137,12 @@ export const stackInfoCommand: Command = async (argv, output) => {
         output.out(JSON.stringify(listStacks()));
         return 0;
     }
+    if (values.matrix) {
+        output.out(JSON.stringify(previewMatrix()));
+        return 0;
+    }
     if (!values.stack) {
-        output.err("--stack <env> or --list is required");
+        output.err("--stack <env>, --list or --matrix is required");
         return 2;
     }
     const info = stackInfo(values.stack);

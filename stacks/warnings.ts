@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICES } from "../shared/appContract";
 import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../shared/subnetLayout";
 import { qualifiedKey, type VoteAppConfig } from "./config";
+import { ciRunnerReach } from "./config/ciRunner";
 import {
     ASSUMED_ACCOUNT_CONCURRENCY,
     CONCURRENCY_QUOTA_CODE,
@@ -65,6 +66,12 @@ export function deployWarnings(config: VoteAppConfig, deployed?: VoteAppConfig):
             message: `is unset, so ${ASSUMED_ACCOUNT_CONCURRENCY} is assumed. The functions reserve ${reserved} concurrent executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so the account needs a concurrency quota of at least ${reserved + UNRESERVED_CONCURRENCY_MINIMUM} in ${config.region}; new accounts start at ${NEW_ACCOUNT_CONCURRENCY}, and pulumi up then fails on the first function. Check Service Quotas (Lambda, Concurrent executions, ${CONCURRENCY_QUOTA_CODE}), request an increase if needed, then set this key to the granted quota.`,
         });
     }
+    const reach = ciRunnerReach(config.platform, config.ciRunner);
+    if (!reach.reaches)
+        warnings.push({
+            key: qualifiedKey("ciRunnerCidrs"),
+            message: `${reach.why.replace(`${qualifiedKey("ciRunnerCidrs")} `, "")}. The workflows stop at scripts/stack-info.ts for this stack until then.`,
+        });
     return warnings;
 }
 

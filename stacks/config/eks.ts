@@ -51,8 +51,8 @@ export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@/-]{1,
 const INT_OR_PERCENT = /^(\d{1,3})(%?)$/;
 /** Managed node groups accept up to 450 nodes by default; far above anything this app needs. */
 const NODE_COUNT = { min: 0, max: 100 } as const;
-/** EKS accepts at most 40 public access CIDRs. */
-const MAX_PUBLIC_CIDRS = 40;
+/** EKS accepts at most 40 public access CIDRs (people's and the CI runner's together). */
+export const MAX_PUBLIC_CIDRS = 40;
 
 function parseIntOrPercent(value: string): IntOrPercent | undefined {
     const match = INT_OR_PERCENT.exec(value.trim());

@@ -399,6 +399,19 @@ export const CONFIG_KEYS = {
             "Blue/green on EKS: image tag (a digest in staging and prod) the green slot runs from the stack's registry. Default imageTag.",
         optional: true,
     },
+    // --- CI runner ---
+    ciRunnerLabels: {
+        type: "string",
+        description:
+            "Comma-separated runs-on labels of the runner the preview and deploy workflows run this stack's jobs on, e.g. self-hosted,voteapp-dev. On platform eks it must be a runner with fixed egress addresses (ciRunnerCidrs).",
+        default: "ubuntu-latest",
+    },
+    ciRunnerCidrs: {
+        type: "string",
+        description:
+            "Comma-separated public CIDRs (each at most a /16) the CI runner's traffic leaves from (its NAT gateway or static IPs). On platform eks the cluster's API endpoint is opened to them, so the runner can run pulumi preview and up; unset = no CI access to the cluster.",
+        optional: true,
+    },
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -9,6 +9,7 @@ import {
 } from "../../shared/config/reader";
 import { checkAccounts, resolveAccount } from "./accounts";
 import type { ConfigCheck } from "./check";
+import { checkCiRunner, resolveCiRunner } from "./ciRunner";
 import { checkCost, resolveCost } from "./cost";
 import { checkData, resolveData } from "./data";
 import { checkDelivery, resolveImages } from "./delivery";
@@ -52,6 +53,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkEks,
     checkEksPodNetworking,
     checkEksSlots,
+    checkCiRunner,
 ];
 
 /**
@@ -102,6 +104,7 @@ export function parseVoteAppConfig(
         testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },
+        ciRunner: resolveCiRunner(flat),
     };
     return deepFreeze(config);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountKeys } from "./accounts";
+import { ciRunnerKeys } from "./ciRunner";
 import { costKeys } from "./cost";
 import { dataKeys } from "./data";
 import { deliveryKeys } from "./delivery";
@@ -33,6 +34,7 @@ const everyKey = {
     ...lambdaKeys,
     ...eksKeys,
     ...eksSlotKeys,
+    ...ciRunnerKeys,
 };
 
 /** Keys declared in keys.ts without a schema here, and keys here keys.ts does not declare: none, or the compiler names them. */

@@ -2,6 +2,7 @@ import type { AppService } from "../../shared/appContract";
 import type { Tier } from "../../shared/config/values";
 import type { Protection, ServiceSize } from "../../components/vocabulary";
 import type { AccountConfig } from "./accounts";
+import type { CiRunnerConfig } from "./ciRunner";
 import type { DataConfig } from "./data";
 import type { ImagesConfig } from "./delivery";
 import type { EksConfig } from "./eks";
@@ -51,4 +52,6 @@ export interface VoteAppConfig {
     readonly lambda: LambdaConfig;
     /** EKS cluster and rollout settings (validated whatever the platform; used when platform is eks). */
     readonly eks: EksConfig;
+    /** The runner CI previews and deploys this stack on, and the addresses it sends from (stacks/config/ciRunner.ts). */
+    readonly ciRunner: CiRunnerConfig;
 }

@@ -7,6 +7,7 @@ import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
+import { endpointPublicAccessCidrs } from "../config/ciRunner";
 import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor } from "../foundation";
 import type { EksOutputs } from "../outputs";
@@ -29,7 +30,8 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             privateSubnetIds: network.privateSubnetIds,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
-            publicAccessCidrs: eks.publicAccessCidrs,
+            // The people's CIDRs and the CI runner's (stacks/config/ciRunner.ts): the runner that deploys is one the endpoint admits.
+            publicAccessCidrs: endpointPublicAccessCidrs(eks.publicAccessCidrs, config.ciRunner),
             deployRoleArn: config.account.deployRoleArn,
             roleScope: config.account.roleScope,
             adminRoleArn: eks.adminRoleArn,

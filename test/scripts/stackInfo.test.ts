@@ -21,6 +21,7 @@ describe("scripts/stack-info.ts", () => {
             backendUrl: "s3://voteapp-pulumi-state-222222222222?region=eu-west-1",
             secretsProvider: "awskms://alias/voteapp-pulumi-state?region=eu-west-1",
             githubEnvironment: "staging",
+            runsOn: '["ubuntu-latest"]',
             pullRequestPreview: false,
             deploySessionSeconds: DEPLOY_SESSION_SECONDS,
         });
