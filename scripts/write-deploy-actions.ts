@@ -28,6 +28,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:apigatewayv2/route:Route": ["AWS::ApiGatewayV2::Route"],
     "aws:apigatewayv2/stage:Stage": ["AWS::ApiGatewayV2::Stage"],
     "aws:appautoscaling/policy:Policy": ["AWS::ApplicationAutoScaling::ScalingPolicy"],
+    "aws:appautoscaling/scheduledAction:ScheduledAction": ["AWS::ApplicationAutoScaling::ScalableTarget"],
     "aws:appautoscaling/target:Target": ["AWS::ApplicationAutoScaling::ScalableTarget"],
     "aws:cloudtrail/trail:Trail": ["AWS::CloudTrail::Trail"],
     "aws:cloudwatch/dashboard:Dashboard": ["AWS::CloudWatch::Dashboard"],

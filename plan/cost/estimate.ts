@@ -238,6 +238,10 @@ interface FargateTasks {
     readonly arch: "arm64" | "x86_64";
     readonly containers: number;
     readonly spotCount: number;
+    /** Share of the month the tasks run: 1, or less under a working-hours schedule (its scheduled actions). */
+    readonly runningShare: number;
+    /** The scheduled actions that set it, when any cannot be read (not a weekly cron). */
+    readonly unreadSchedule?: CapturedResource;
 }
 
 function fargateTasks(p: Pricing): FargateTasks[] {
@@ -261,10 +265,80 @@ function fargateTasks(p: Pricing): FargateTasks[] {
                 arch: asString(platform.cpuArchitecture) === "ARM64" ? "arm64" : "x86_64",
                 containers,
                 spotCount: spotTasks(count, asArray(service.inputs.capacityProviderStrategies)),
+                ...scheduleOf(p, service),
             },
         ];
     });
 }
+
+/** The scheduled actions on a service's scalable target, and the share of the week they leave it running. */
+function scheduleOf(p: Pricing, service: CapturedResource): { runningShare: number; unreadSchedule?: CapturedResource } {
+    const targets = p.ofType("aws:appautoscaling/target:Target").filter((t) => t.dependencies.includes(service.urn));
+    const resourceIds = new Set(targets.map((t) => asString(t.inputs.resourceId)).filter((id) => id !== undefined));
+    const actions = p
+        .ofType("aws:appautoscaling/scheduledAction:ScheduledAction")
+        .filter((a) => resourceIds.has(asString(a.inputs.resourceId) ?? ""));
+    const share = scheduledRunningShare(
+        actions.map((a) => ({
+            schedule: asString(a.inputs.schedule) ?? "",
+            maxCapacity: asNumber(record(a.inputs.scalableTargetAction).maxCapacity) ?? 1,
+        })),
+    );
+    return share === undefined ? { runningShare: 1, unreadSchedule: actions[0] } : { runningShare: share };
+}
+// --- working-hours schedules (Application Auto Scaling scheduled actions on an ECS service) -------------
+
+const CRON_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
+const MINUTES_PER_WEEK = 7 * 24 * 60;
+
+/** Days (0 = Sunday) a cron day-of-week field names: `*`, `MON-FRI`, `MON,WED,FRI`, `2-6`. */
+function cronWeekdays(field: string): number[] | undefined {
+    const day = (token: string): number | undefined => {
+        const named = CRON_DAYS.indexOf(token.toUpperCase() as (typeof CRON_DAYS)[number]);
+        if (named >= 0) return named;
+        const n = Number(token);
+        return Number.isInteger(n) && n >= 1 && n <= 7 ? n - 1 : undefined;
+    };
+    if (field === "*" || field === "?") return [0, 1, 2, 3, 4, 5, 6];
+    const days = new Set<number>();
+    for (const part of field.split(",")) {
+        const [from, to] = part.split("-").map(day);
+        if (from === undefined || (part.includes("-") && (to === undefined || to < from))) return undefined;
+        for (let d = from; d <= (to ?? from); d++) days.add(d);
+    }
+    return [...days];
+}
+
+/** Minutes into the week (Sunday 00:00 = 0) at which a `cron(M H ? * DAYS *)` schedule fires. */
+function cronMinutesOfWeek(schedule: string): number[] | undefined {
+    const m = /^cron\((\d{1,2}) (\d{1,2}) \? \* (\S+) \*\)$/.exec(schedule);
+    if (!m) return undefined;
+    const days = cronWeekdays(m[3]);
+    return days?.map((d) => d * 1440 + Number(m[2]) * 60 + Number(m[1]));
+}
+
+/**
+ * The share of the week a service runs under its scheduled actions: each action sets the capacity until the
+ * next one (the week wraps round); running where the action's maximum capacity is above zero. 1 without
+ * actions; undefined when a schedule is not a weekly cron this can read.
+ */
+export function scheduledRunningShare(actions: readonly { schedule: string; maxCapacity: number }[]): number | undefined {
+    const events: { at: number; running: boolean }[] = [];
+    for (const action of actions) {
+        const minutes = cronMinutesOfWeek(action.schedule);
+        if (!minutes) return undefined;
+        for (const at of minutes) events.push({ at, running: action.maxCapacity > 0 });
+    }
+    if (events.length === 0) return 1;
+    events.sort((a, b) => a.at - b.at);
+    let running = 0;
+    events.forEach((event, i) => {
+        const next = i + 1 < events.length ? events[i + 1].at : events[0].at + MINUTES_PER_WEEK;
+        if (event.running) running += next - event.at;
+    });
+    return running / MINUTES_PER_WEEK;
+}
+
 
 /** Tasks a capacity provider strategy places on FARGATE_SPOT: the bases first, then the rest by weight. */
 export function spotTasks(count: number, strategies: readonly unknown[]): number {
@@ -535,33 +609,37 @@ const RULES: Readonly<Record<string, Rule>> = {
         const tasks = fargateTasks(p).find((t) => t.service === r);
         if (!tasks) return p.missing(r, "Fargate tasks", "its task definition is not in the plan");
         const onDemand = tasks.count - tasks.spotCount;
-        const size = `${tasks.vcpu} vCPU / ${tasks.memoryGb} GB ${tasks.arch}`;
+        const running = tasks.runningShare < 1 ? ` (working hours: ${Math.round(tasks.runningShare * HOURS_PER_MONTH)} of ${HOURS_PER_MONTH} h)` : "";
+        const size = `${tasks.vcpu} vCPU / ${tasks.memoryGb} GB ${tasks.arch}${running}`;
+        const hours = tasks.runningShare * HOURS_PER_MONTH;
+        if (tasks.unreadSchedule)
+            p.missing(tasks.unreadSchedule, "working-hours savings", "its schedule is not a weekly cron the estimate reads; priced as always running");
         p.charge(
             r,
             `Fargate ${onDemand} × ${size}: vCPU`,
             `fargate.linux.${tasks.arch}.vcpu-hour`,
-            onDemand * tasks.vcpu * HOURS_PER_MONTH,
+            onDemand * tasks.vcpu * hours,
             "idle",
         );
         p.charge(
             r,
             `Fargate ${onDemand} × ${size}: memory`,
             `fargate.linux.${tasks.arch}.gb-hour`,
-            onDemand * tasks.memoryGb * HOURS_PER_MONTH,
+            onDemand * tasks.memoryGb * hours,
             "idle",
         );
         p.charge(
             r,
             `Fargate Spot ${tasks.spotCount} × ${size}: vCPU`,
             `fargate-spot.linux.${tasks.arch}.vcpu-hour`,
-            tasks.spotCount * tasks.vcpu * HOURS_PER_MONTH,
+            tasks.spotCount * tasks.vcpu * hours,
             "idle",
         );
         p.charge(
             r,
             `Fargate Spot ${tasks.spotCount} × ${size}: memory`,
             `fargate-spot.linux.${tasks.arch}.gb-hour`,
-            tasks.spotCount * tasks.memoryGb * HOURS_PER_MONTH,
+            tasks.spotCount * tasks.memoryGb * hours,
             "idle",
         );
         const services = Math.max(1, p.ofType("aws:ecs/service:Service").length);
@@ -1248,7 +1326,7 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
         case "EKS_RUNTIME_MONITORING": {
             let vcpus = 0;
             if (additional.has("ECS_FARGATE_AGENT_MANAGEMENT"))
-                vcpus += fargateTasks(p).reduce((s, t) => s + t.count * t.vcpu, 0);
+                vcpus += fargateTasks(p).reduce((s, t) => s + t.count * t.vcpu * t.runningShare, 0);
             const fleets: Ec2Fleet[] = [];
             if (additional.has("EKS_ADDON_MANAGEMENT") || name === "EKS_RUNTIME_MONITORING")
                 fleets.push(...eksNodes(p));
@@ -1265,7 +1343,7 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
             }
             return p.charge(
                 r,
-                `GuardDuty runtime monitoring (${vcpus} vCPUs)`,
+                `GuardDuty runtime monitoring (${Math.round(vcpus * 100) / 100} vCPUs)`,
                 "guardduty.runtime.vcpu-month",
                 vcpus,
                 "idle",

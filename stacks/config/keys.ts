@@ -260,6 +260,12 @@ export const CONFIG_KEYS = {
             'Per-route API Gateway metrics: "true" or "false" (a string; unset, the tier decides; platform lambda; custom metrics billed while requests flow). Default false in dev, true in staging and prod.',
         optional: true,
     },
+    workingHours: {
+        type: "string",
+        description:
+            'When the ECS services run (platform ecs): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every service scales to zero (the load balancer, NAT, PostgreSQL and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+        optional: true,
+    },
     // --- lambda ---
     lambdaVoteMemory: {
         type: "integer",

@@ -78,6 +78,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             voteOptions: config.voteOptions,
             containerInsights: config.cost.containerInsights,
             capacity: config.cost.fargateSpot ? "spot" : "onDemand",
+            ...(config.cost.workingHours === "always" ? {} : { workingHours: config.cost.workingHours }),
             transform: transforms.fargate,
             deployment: {
                 strategy: ecsStrategy(config),

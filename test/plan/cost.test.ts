@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { accountPlanFor, bootstrapStackFor } from "../../plan/cost/account";
-import { estimateCost, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
+import { estimateCost, scheduledRunningShare, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
 import { EC2_VCPUS, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
@@ -47,9 +47,12 @@ describe("cost estimate (plan/cost)", function () {
         // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
-        // vote: 1 Spot task (dev) × 256 CPU units / 512 MiB on ARM64: 0.25 vCPU × $0.009714 × 730, 0.5 GB × $0.001068 × 730.
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).monthlyUsd), 1.77);
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: memory/).monthlyUsd), 0.39);
+        // vote: 1 Spot task (dev) × 256 CPU units / 512 MiB on ARM64, running dev's working hours (Monday to
+        // Friday, 07:00-19:00: 60 of 168 hours a week): 0.25 vCPU × $0.009714 × 730 × 60/168, 0.5 GB × $0.001068 × ….
+        const week = 60 / 168;
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).monthlyUsd), cents(0.25 * 0.009714 * 730 * week));
+        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: memory/).monthlyUsd), cents(0.5 * 0.001068 * 730 * week));
+        assert.match(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).item, /working hours: 261 of 730 h/);
         // db.t4g.micro Single-AZ $0.018/h; 20 GB gp3 at $0.127/GB-month.
         assert.strictEqual(cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd), 13.14);
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
@@ -315,6 +318,31 @@ describe("npm run plan: the cost estimate", function () {
 describe("cost options in the plan and its estimate", function () {
     this.timeout(300_000);
 
+    it("prices dev's ECS tasks for its working hours only, and reads the share of the week from the scheduled actions", async () => {
+        const dev = await estimateOf("dev", "ecs");
+        const always = await estimateOf("dev", "ecs", undefined, { "voteapp:workingHours": "always" });
+        const fargate = (e: CostEstimate) =>
+            e.lines.filter((l) => l.priceKey.startsWith("fargate")).reduce((s, l) => s + l.monthlyUsd, 0);
+        assert.ok(Math.abs(fargate(dev) - (60 / 168) * fargate(always)) < 1e-9, `${fargate(dev)} vs ${fargate(always)}`);
+        assert.ok(dev.totals.idleUsd < always.totals.idleUsd);
+        assert.strictEqual(scheduledRunningShare([]), 1);
+        assert.strictEqual(
+            scheduledRunningShare([
+                { schedule: "cron(0 19 ? * MON-FRI *)", maxCapacity: 0 },
+                { schedule: "cron(0 7 ? * MON-FRI *)", maxCapacity: 2 },
+            ]),
+            60 / 168,
+        );
+        assert.strictEqual(
+            scheduledRunningShare([
+                { schedule: "cron(30 8 ? * MON,WED,FRI *)", maxCapacity: 1 },
+                { schedule: "cron(0 18 ? * MON,WED,FRI *)", maxCapacity: 0 },
+            ]),
+            (3 * 9.5) / 168,
+        );
+        assert.strictEqual(scheduledRunningShare([{ schedule: "rate(5 minutes)", maxCapacity: 0 }]), undefined);
+    });
+
     it('reads the tier switches as "true"/"false" strings (unset: the tier decides) and names a bad value', async () => {
         const dev = await stackRun("dev", { overrides: { "voteapp:dashboard": "true" } });
         assert.strictEqual(dev.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard").length, 1);
@@ -393,6 +421,7 @@ describe("cost options in the plan and its estimate", function () {
             "voteapp:dashboard": "true",
             "voteapp:fargateSpot": "false",
             "voteapp:ecrScanning": "enhanced",
+            "voteapp:workingHours": "always",
         });
         const keys = (e: CostEstimate) => new Set(e.lines.map((l) => l.priceKey));
         for (const key of [
@@ -405,11 +434,11 @@ describe("cost options in the plan and its estimate", function () {
             assert.ok(!keys(dev).has(key), `dev still pays ${key}`);
         }
         assert.ok(keys(dev).has("fargate-spot.linux.arm64.vcpu-hour"));
-        // Spot: 3 tasks × 0.25 vCPU × 730 h × $0.009714 instead of $0.03238.
+        // Spot: 3 tasks × 0.25 vCPU × 730 h × $0.009714 instead of $0.03238, for the working hours (60 of 168 a week).
         const spotVcpu = dev.lines
             .filter((l) => l.priceKey === "fargate-spot.linux.arm64.vcpu-hour")
             .reduce((s, l) => s + l.monthlyUsd, 0);
-        assert.strictEqual(cents(spotVcpu), cents(3 * 0.25 * 730 * 0.009714));
+        assert.strictEqual(cents(spotVcpu), cents(3 * 0.25 * 730 * 0.009714 * (60 / 168)));
         // With the account's lines: Inspector scans the bootstrap's repositories.
         const withAccount = (e: CostEstimate) => e.totals.idleUsd + (e.account?.totals.idleUsd ?? 0);
         assert.ok(withAccount(full) - withAccount(dev) > 30, `${withAccount(full)} → ${withAccount(dev)}`);
