@@ -4,14 +4,18 @@
 // Usage: npx ts-node --transpile-only scripts/stack-info.ts --stack <env> [--github-output]
 //        npx ts-node --transpile-only scripts/stack-info.ts --list        (JSON array of stacks, for matrices)
 //        npx ts-node --transpile-only scripts/stack-info.ts --matrix      (JSON [{stack, runs-on}], the preview matrix)
+//        npx ts-node --transpile-only scripts/stack-info.ts --stack <env> --get secrets-provider   (one value)
+//        --require-secrets-provider: fail unless Pulumi.<env>.yaml carries the bootstrap's secrets provider
 import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
 import { parseArgs } from "node:util";
 import { parseBootstrapConfig } from "../bootstrap/config";
 import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
 import { pullRequestPreviews } from "../components/delivery/githubTrust";
 import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
-import { listStacks, readStackConfig } from "../plan/stackFile";
+import { listStacks, PROJECT_ROOT, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig, type VoteAppConfig } from "../stacks/config";
 import { ciRunnerReach } from "../stacks/config/ciRunner";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
@@ -114,6 +118,35 @@ export function stackInfo(stack: string, overrides: Readonly<Record<string, stri
     };
 }
 
+/**
+ * Why the stack file cannot be used by CI with the account's state backend, or undefined. With the S3 backend
+ * the stack's secrets provider lives in Pulumi.<env>.yaml: `pulumi stack init <env> --secrets-provider <url>`
+ * writes `secretsprovider` and `encryptedkey` (the data key, encrypted by the KMS key) there, and the CLI reads
+ * them on every run (pulumi/pulumi pkg/secrets/cloud/manager.go: no `encryptedkey` or another provider makes a
+ * new data key, so secrets encrypted before no longer decrypt). Without them the CLI falls back to the
+ * passphrase provider, for which CI has no passphrase. So the committed file must carry the bootstrap's
+ * provider (the KMS key the CI roles may use) and its key.
+ */
+export function secretsProviderProblem(stack: string, root: string = PROJECT_ROOT): string | undefined {
+    const info = stackInfo(stack);
+    if (info.secretsProvider === "") return undefined; // Pulumi Cloud holds the stack's secrets
+    const file = YAML.parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as Record<
+        string,
+        unknown
+    >;
+    const init = `pulumi stack init ${stack} --secrets-provider "${info.secretsProvider}" (README, "From empty accounts to a running app"), then commit Pulumi.${stack}.yaml`;
+    if (typeof file.encryptionsalt === "string")
+        return `Pulumi.${stack}.yaml uses the passphrase secrets provider (encryptionsalt), for which CI has no passphrase; the account's state backend uses ${info.secretsProvider}: pulumi stack change-secrets-provider "${info.secretsProvider}" --stack ${stack}, then commit the file`;
+    const provider = file.secretsprovider;
+    if (provider === undefined && file.encryptedkey === undefined)
+        return `Pulumi.${stack}.yaml has no secrets provider yet, so the CLI would fall back to a passphrase CI does not have: ${init}`;
+    if (provider !== info.secretsProvider)
+        return `Pulumi.${stack}.yaml names the secrets provider ${String(provider)}, but the account's bootstrap made ${info.secretsProvider}, the only key the CI roles may use: pulumi stack change-secrets-provider "${info.secretsProvider}" --stack ${stack}, then commit the file`;
+    if (typeof file.encryptedkey !== "string" || file.encryptedkey.length === 0)
+        return `Pulumi.${stack}.yaml names ${info.secretsProvider} but carries no encryptedkey, so every run would make a new data key and earlier secrets would not decrypt: commit the file as pulumi stack init wrote it`;
+    return undefined;
+}
+
 /** `kebab-case=value` lines, the format of $GITHUB_OUTPUT. */
 export function githubOutputLines(info: StackInfo): string {
     return Object.entries(info)
@@ -130,6 +163,8 @@ export const stackInfoCommand: Command = async (argv, output) => {
             list: { type: "boolean", default: false },
             matrix: { type: "boolean", default: false },
             "github-output": { type: "boolean", default: false },
+            get: { type: "string" },
+            "require-secrets-provider": { type: "boolean", default: false },
         },
         strict: true,
     });
@@ -146,7 +181,28 @@ export const stackInfoCommand: Command = async (argv, output) => {
         return 2;
     }
     const info = stackInfo(values.stack);
+    if (values["require-secrets-provider"]) {
+        const problem = secretsProviderProblem(values.stack);
+        if (problem) {
+            output.err(problem);
+            return 1;
+        }
+    }
     const lines = githubOutputLines(info);
+    if (values.get !== undefined) {
+        const line = lines.split("\n").find((l) => l.startsWith(`${values.get}=`));
+        if (line === undefined) {
+            output.err(
+                `--get ${values.get}: no such fact; one of ${lines
+                    .split("\n")
+                    .map((l) => l.split("=")[0])
+                    .join(", ")}`,
+            );
+            return 2;
+        }
+        output.out(line.slice(line.indexOf("=") + 1));
+        return 0;
+    }
     if (values["github-output"]) {
         const target = process.env.GITHUB_OUTPUT;
         if (!target) throw new Error("--github-output needs GITHUB_OUTPUT (set by GitHub Actions)");

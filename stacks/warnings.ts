@@ -3,6 +3,7 @@ import { APP_SERVICES } from "../shared/appContract";
 import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../shared/subnetLayout";
 import { qualifiedKey, type VoteAppConfig } from "./config";
 import { ciRunnerReach } from "./config/ciRunner";
+import { capacityInputs, eksCapacityFit } from "./config/eksCapacity";
 import {
     ASSUMED_ACCOUNT_CONCURRENCY,
     CONCURRENCY_QUOTA_CODE,
@@ -66,6 +67,12 @@ export function deployWarnings(config: VoteAppConfig, deployed?: VoteAppConfig):
             message: `is unset, so ${ASSUMED_ACCOUNT_CONCURRENCY} is assumed. The functions reserve ${reserved} concurrent executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so the account needs a concurrency quota of at least ${reserved + UNRESERVED_CONCURRENCY_MINIMUM} in ${config.region}; new accounts start at ${NEW_ACCOUNT_CONCURRENCY}, and pulumi up then fails on the first function. Check Service Quotas (Lambda, Concurrent executions, ${CONCURRENCY_QUOTA_CODE}), request an increase if needed, then set this key to the granted quota.`,
         });
     }
+    const scaled = eksCapacityFit(capacityInputs(config), config.tier, "max");
+    if (scaled && scaled.nodesNeeded > scaled.nodes)
+        warnings.push({
+            key: qualifiedKey("eksNodeDesiredSize"),
+            message: `is ${scaled.nodes}, but the HPAs' maximum pods (voteMaxCount ${config.services.vote.maxCount}, resultMaxCount ${config.services.result.maxCount}${config.safety.deployment.strategy === "blueGreen" ? ", in both blue/green slots" : ""}) and the system pods would need ${scaled.nodesNeeded} × ${scaled.perNode.type} (${scaled.demand.pods} pods, ${scaled.demand.cpuMillis} m CPU, ${scaled.demand.memoryMiB} MiB). Nothing adds nodes, so scaling out stops with pods Pending once the ${scaled.nodes} nodes are full: raise ${qualifiedKey("eksNodeDesiredSize")}, lower the maximum counts, or use eksCapacity autoMode.`,
+        });
     const reach = ciRunnerReach(config.platform, config.ciRunner);
     if (!reach.reaches)
         warnings.push({

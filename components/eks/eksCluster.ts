@@ -7,6 +7,7 @@ import { partitionOf } from "../partition";
 import { addonVersionsFor, type EksAddonName, type KubernetesVersion } from "./addonVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { podIdentityTrustPolicy } from "./podIdentity";
+import { metricsServerReplicas } from "./systemPods";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
 
@@ -452,7 +453,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 values: {
-                    replicas: args.nodes.minSize > 1 || autoMode ? 2 : 1,
+                    replicas: metricsServerReplicas(args.nodes.minSize, autoMode),
                     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
                 },
             },

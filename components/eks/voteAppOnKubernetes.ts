@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { loadBalancerControllerReplicas } from "./systemPods";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
 import {
@@ -139,7 +140,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 region: args.region,
                 accountId: args.accountId,
                 vpcId: args.vpcId,
-                replicas: protection.redundantControllers ? 2 : 1,
+                replicas: loadBalancerControllerReplicas(protection),
             },
             { parent, providers: { aws: awsProvider, kubernetes: args.kubernetesProvider } },
         );

@@ -23,6 +23,7 @@ import { checkNetwork, resolveNetwork } from "./network";
 import { checkSafety, resolveSafety } from "./safety";
 import { type FlatConfig, flatConfigSchema } from "./schema";
 import { checkServices, resolveServices } from "./services";
+import { checkEksCapacity } from "./eksCapacity";
 import { checkEksPodNetworking } from "./eksPodNetworking";
 import { checkStack } from "./stack";
 import { checkTestTraffic, resolveTestTraffic } from "./testTraffic";
@@ -52,6 +53,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkTestTraffic,
     checkEks,
     checkEksPodNetworking,
+    checkEksCapacity,
     checkEksSlots,
     checkCiRunner,
 ];
