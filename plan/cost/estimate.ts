@@ -272,7 +272,10 @@ function fargateTasks(p: Pricing): FargateTasks[] {
 }
 
 /** The scheduled actions on a service's scalable target, and the share of the week they leave it running. */
-function scheduleOf(p: Pricing, service: CapturedResource): { runningShare: number; unreadSchedule?: CapturedResource } {
+function scheduleOf(
+    p: Pricing,
+    service: CapturedResource,
+): { runningShare: number; unreadSchedule?: CapturedResource } {
     const targets = p.ofType("aws:appautoscaling/target:Target").filter((t) => t.dependencies.includes(service.urn));
     const resourceIds = new Set(targets.map((t) => asString(t.inputs.resourceId)).filter((id) => id !== undefined));
     const actions = p
@@ -322,7 +325,9 @@ function cronMinutesOfWeek(schedule: string): number[] | undefined {
  * next one (the week wraps round); running where the action's maximum capacity is above zero. 1 without
  * actions; undefined when a schedule is not a weekly cron this can read.
  */
-export function scheduledRunningShare(actions: readonly { schedule: string; maxCapacity: number }[]): number | undefined {
+export function scheduledRunningShare(
+    actions: readonly { schedule: string; maxCapacity: number }[],
+): number | undefined {
     const events: { at: number; running: boolean }[] = [];
     for (const action of actions) {
         const minutes = cronMinutesOfWeek(action.schedule);
@@ -338,7 +343,6 @@ export function scheduledRunningShare(actions: readonly { schedule: string; maxC
     });
     return running / MINUTES_PER_WEEK;
 }
-
 
 /** Tasks a capacity provider strategy places on FARGATE_SPOT: the bases first, then the rest by weight. */
 export function spotTasks(count: number, strategies: readonly unknown[]): number {
@@ -609,11 +613,18 @@ const RULES: Readonly<Record<string, Rule>> = {
         const tasks = fargateTasks(p).find((t) => t.service === r);
         if (!tasks) return p.missing(r, "Fargate tasks", "its task definition is not in the plan");
         const onDemand = tasks.count - tasks.spotCount;
-        const running = tasks.runningShare < 1 ? ` (working hours: ${Math.round(tasks.runningShare * HOURS_PER_MONTH)} of ${HOURS_PER_MONTH} h)` : "";
+        const running =
+            tasks.runningShare < 1
+                ? ` (working hours: ${Math.round(tasks.runningShare * HOURS_PER_MONTH)} of ${HOURS_PER_MONTH} h)`
+                : "";
         const size = `${tasks.vcpu} vCPU / ${tasks.memoryGb} GB ${tasks.arch}${running}`;
         const hours = tasks.runningShare * HOURS_PER_MONTH;
         if (tasks.unreadSchedule)
-            p.missing(tasks.unreadSchedule, "working-hours savings", "its schedule is not a weekly cron the estimate reads; priced as always running");
+            p.missing(
+                tasks.unreadSchedule,
+                "working-hours savings",
+                "its schedule is not a weekly cron the estimate reads; priced as always running",
+            );
         p.charge(
             r,
             `Fargate ${onDemand} × ${size}: vCPU`,

@@ -17,7 +17,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
     "aws:ec2/subnet:Subnet": "free",
     "aws:ec2/routeTable:RouteTable": "free",
     "aws:ec2/route:Route": "free",
-    "aws:appautoscaling/scheduledAction:ScheduledAction": "free (it saves: the tasks are priced for the hours it leaves them running)",
+    "aws:appautoscaling/scheduledAction:ScheduledAction":
+        "free (it saves: the tasks are priced for the hours it leaves them running)",
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "free",
     "aws:ec2/internetGateway:InternetGateway": "free (data transfer out is not estimated)",
     "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation": "gateway endpoint routes are free",

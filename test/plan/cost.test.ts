@@ -1,7 +1,13 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { accountPlanFor, bootstrapStackFor } from "../../plan/cost/account";
-import { estimateCost, scheduledRunningShare, spotTasks, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
+import {
+    estimateCost,
+    scheduledRunningShare,
+    spotTasks,
+    type CostEstimate,
+    type CostLine,
+} from "../../plan/cost/estimate";
 import { EC2_VCPUS, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
@@ -50,8 +56,14 @@ describe("cost estimate (plan/cost)", function () {
         // vote: 1 Spot task (dev) × 256 CPU units / 512 MiB on ARM64, running dev's working hours (Monday to
         // Friday, 07:00-19:00: 60 of 168 hours a week): 0.25 vCPU × $0.009714 × 730 × 60/168, 0.5 GB × $0.001068 × ….
         const week = 60 / 168;
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).monthlyUsd), cents(0.25 * 0.009714 * 730 * week));
-        assert.strictEqual(cents(line(estimate, "vote-app-vote", /Fargate Spot .*: memory/).monthlyUsd), cents(0.5 * 0.001068 * 730 * week));
+        assert.strictEqual(
+            cents(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).monthlyUsd),
+            cents(0.25 * 0.009714 * 730 * week),
+        );
+        assert.strictEqual(
+            cents(line(estimate, "vote-app-vote", /Fargate Spot .*: memory/).monthlyUsd),
+            cents(0.5 * 0.001068 * 730 * week),
+        );
         assert.match(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).item, /working hours: 261 of 730 h/);
         // db.t4g.micro Single-AZ $0.018/h; 20 GB gp3 at $0.127/GB-month.
         assert.strictEqual(cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd), 13.14);
@@ -323,7 +335,10 @@ describe("cost options in the plan and its estimate", function () {
         const always = await estimateOf("dev", "ecs", undefined, { "voteapp:workingHours": "always" });
         const fargate = (e: CostEstimate) =>
             e.lines.filter((l) => l.priceKey.startsWith("fargate")).reduce((s, l) => s + l.monthlyUsd, 0);
-        assert.ok(Math.abs(fargate(dev) - (60 / 168) * fargate(always)) < 1e-9, `${fargate(dev)} vs ${fargate(always)}`);
+        assert.ok(
+            Math.abs(fargate(dev) - (60 / 168) * fargate(always)) < 1e-9,
+            `${fargate(dev)} vs ${fargate(always)}`,
+        );
         assert.ok(dev.totals.idleUsd < always.totals.idleUsd);
         assert.strictEqual(scheduledRunningShare([]), 1);
         assert.strictEqual(
