@@ -6,6 +6,9 @@
  * Usage (from the repository root): npx ts-node --transpile-only app/build.ts [outdir]
  * (In the image build, where ts-node is absent, esbuild first bundles this script itself: see app/Dockerfile.)
  */
+import type { ChildProcess } from "child_process";
+import * as diagnostics from "diagnostics_channel";
+import { once } from "events";
 import * as path from "path";
 import { HEALTHCHECK_ENTRY } from "../shared/imageContract";
 import { NODE_RUNTIME } from "../shared/nodeRuntime";
@@ -36,20 +39,41 @@ export type LambdaBundleName = keyof typeof LAMBDA_ENTRIES;
 const APP_DIR = path.resolve(__dirname);
 
 let esbuildUsers = 0;
+/** Processes spawned while a build runs (Node's `child_process` diagnostics channel): esbuild's service among them. */
+const spawnedDuringBuilds = new Set<ChildProcess>();
+const trackSpawn = (message: unknown): void => {
+    const child = (message as { process?: ChildProcess }).process;
+    if (child) spawnedDuringBuilds.add(child);
+};
 
 /**
  * Runs `use` with esbuild, then stops esbuild's service process once no caller in this process needs it,
- * and waits for it to exit: a build leaves no child process behind (esbuild would otherwise keep its
- * service running until this process exits, and the service would outlive it for a moment).
+ * and waits for it to exit: a build leaves no child process behind. esbuild would otherwise keep its service
+ * running until this process exits, and its `stop()` only sends the kill: the process lives on for a moment,
+ * longer on a loaded machine, so the wait watches the service's own exit.
  */
 export async function withEsbuild<T>(use: (esbuild: typeof import("esbuild")) => Promise<T>): Promise<T> {
     const esbuild = await import("esbuild");
+    if (esbuildUsers === 0) diagnostics.subscribe("child_process", trackSpawn);
     esbuildUsers += 1;
     try {
         return await use(esbuild);
     } finally {
         esbuildUsers -= 1;
-        if (esbuildUsers === 0) await esbuild.stop();
+        if (esbuildUsers === 0) {
+            // Taken before the first await, so a build that starts meanwhile tracks its own service.
+            diagnostics.unsubscribe("child_process", trackSpawn);
+            const services = [...spawnedDuringBuilds].filter((child) => /esbuild/.test(child.spawnfile ?? ""));
+            spawnedDuringBuilds.clear();
+            await esbuild.stop();
+            await Promise.all(
+                services
+                    .filter((child) => child.exitCode === null && child.signalCode === null)
+                    // esbuild unrefs its service: without a ref, a process with nothing else to do would exit
+                    // while waiting here, before the build's result reaches its caller.
+                    .map((child) => (child.ref(), once(child, "exit"))),
+            );
+        }
     }
 }
 export const DEFAULT_OUTDIR = path.join(APP_DIR, "dist");

@@ -91,6 +91,7 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
           )
         : undefined;
     if (config.deliveryPipeline) return createToolingPipeline(config, config.deliveryPipeline.environments, opts);
+    const images = createImageRegistry(config, opts);
     const access = new GitHubCiAccess(
         "github",
         {
@@ -107,9 +108,8 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
             createOidcProvider: config.createOidcProvider,
             // Pull requests run unreviewed code: only a dev account's preview role trusts them and reads its state.
             pullRequestPreviews: pullRequestPreviews(config.tier),
-            // The stacks' provider re-assumes the deploy role named in their config from the CI session.
-            selfAssume: true,
             pipelineRoles: config.roles.pipeline,
+            registry: images.key,
             ...(state && config.state
                 ? {
                       state: {
@@ -123,9 +123,8 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
         // The OIDC provider and the roles are how every later deploy gets in: never delete them by accident.
         { ...opts, protect: config.tier !== "dev" },
     );
-    const images = createImageRegistry(config, opts);
     return {
-        ...images,
+        ...images.outputs,
         oidcProviderArn: access.oidcProviderArn,
         previewRoleArn: access.previewRole.arn,
         deployRoleArn: access.deployRole.arn,

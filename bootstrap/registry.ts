@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { EncryptionKey } from "../components/encryptionKey";
+import { EncryptionKey, encryptionKeyAlias } from "../components/encryptionKey";
 import { Registry, registryReference } from "../components/registry";
 import { FULL_PROTECTION, NO_PROTECTION } from "../components/vocabulary";
 import type { BootstrapConfig } from "./config";
@@ -13,20 +13,18 @@ import type { BootstrapConfig } from "./config";
 export function createImageRegistry(
     config: BootstrapConfig,
     opts: pulumi.ComponentResourceOptions,
-): Record<string, pulumi.Input<unknown>> {
+): {
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+    /** The repositories' key and its alias: the CI roles' guardrails deny changing them (and the repositories). */
+    readonly key: { readonly keyArn: pulumi.Output<string>; readonly keyAliasArn: string };
+} {
     // Images are the release record outside dev: keep the key and repositories if the stack goes, and protect them.
     const hardened = config.tier !== "dev";
     const protection = hardened ? FULL_PROTECTION : NO_PROTECTION;
+    const keyArgs = { purpose: "images", environment: config.environment, project: config.programProject };
     const key = new EncryptionKey(
         "images-key",
-        {
-            purpose: "images",
-            environment: config.environment,
-            project: config.programProject,
-            accountId: config.accountId,
-            region: config.region,
-            protection,
-        },
+        { ...keyArgs, accountId: config.accountId, region: config.region, protection },
         opts,
     );
     const registry = new Registry(
@@ -47,8 +45,14 @@ export function createImageRegistry(
         environment: config.environment,
     });
     return {
-        registry: `${reference.host}/${reference.prefix}`,
-        repositoryUrls: registry.repositoryUrls,
-        imagesKeyArn: key.arn,
+        outputs: {
+            registry: `${reference.host}/${reference.prefix}`,
+            repositoryUrls: registry.repositoryUrls,
+            imagesKeyArn: key.arn,
+        },
+        key: {
+            keyArn: key.arn,
+            keyAliasArn: `arn:${config.partition}:kms:${config.region}:${config.accountId}:${encryptionKeyAlias(keyArgs)}`,
+        },
     };
 }

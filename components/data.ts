@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { type AppService, AppSecretName, appSecretNames, type DatabaseClient } from "../shared/appContract";
+import {
+    type AppService,
+    type DatabaseClient,
+    isDatabaseClient,
+    isRedisClient,
+    REDIS_CLIENTS,
+    redisAccessString,
+    type RedisClient,
+} from "../shared/appContract";
+import { recordOf } from "../shared/record";
 import { DatabaseSetup } from "./databaseSetup";
 import { physicalName } from "./naming";
 import { type ResourceTransform, transformed } from "./transform";
@@ -61,24 +69,25 @@ export interface DataArgs {
     readonly roleScope?: WorkloadRoleScope;
 }
 
-/** A secret the platforms inject: its ARN and, when it holds JSON, the key to read. */
-export interface InjectedSecret {
-    readonly arn: pulumi.Output<string>;
-    readonly jsonKey?: string;
+/** The ElastiCache users and user group are named after the stack; ElastiCache keeps ids lowercase (and IAM needs them so). */
+export const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** A Redis client's ElastiCache user id (= user name, as IAM authentication requires). @example "voteapp-dev-vote" */
+export function redisUserId(namePrefix: string, client: RedisClient): string {
+    return elastiCacheId(`${namePrefix}-${client}`);
 }
 
-/** The secrets one service needs (app contract names), and where each is kept: shared by every platform. */
-export function injectedSecretsFor(
-    service: AppService,
-    secrets: Data["secrets"],
-): { readonly name: string; readonly secret: InjectedSecret }[] {
-    const byName: Readonly<Record<string, InjectedSecret>> = {
-        [AppSecretName.redisPassword]: secrets.redisPassword,
-    };
-    return appSecretNames(service).map((name) => ({ name, secret: byName[name] }));
+function elastiCacheId(id: string): string {
+    if (!ELASTICACHE_ID.test(id))
+        throw new Error(
+            `"${id}" is not a valid ElastiCache id: lowercase letters, digits and single hyphens, starting with a letter`,
+        );
+    return id;
 }
 
 export const REDIS_PORT = 6379;
+/** The user group's mandatory "default" user: off (no connection may use it) and allowed no key or command. */
+export const REDIS_DEFAULT_USER_ACCESS = "off -@all";
 export const POSTGRES_PORT = 5432;
 
 /**
@@ -88,7 +97,8 @@ export const POSTGRES_PORT = 5432;
 export const POSTGRES_CA_IDENTIFIER = "rds-ca-rsa2048-g1";
 
 /**
- * The data layer: ElastiCache Redis (TLS in transit, encrypted at rest, AUTH token in Secrets Manager) and
+ * The data layer: ElastiCache Redis (TLS in transit, encrypted at rest, one IAM-authenticated user per client
+ * holding exactly its keys and commands, no password anywhere) and
  * RDS PostgreSQL (encrypted, private, SSL forced, master password generated and kept by RDS in Secrets
  * Manager, IAM database authentication), each behind a security group that admits only the given client
  * groups on its one port; and the database setup, the only user of the master secret, giving each Postgres
@@ -101,7 +111,8 @@ export class Data extends pulumi.ComponentResource {
     readonly postgres: aws.rds.Instance;
     readonly redisSecurityGroup: aws.ec2.SecurityGroup;
     readonly postgresSecurityGroup: aws.ec2.SecurityGroup;
-    readonly redisAuthSecret: aws.secretsmanager.Secret;
+    /** Each Redis client's ElastiCache user (authentication mode iam). */
+    readonly redisUsers: Readonly<Record<RedisClient, aws.elasticache.User>>;
     readonly endpoints: {
         readonly redisHost: pulumi.Output<string>;
         readonly redisPort: pulumi.Output<string>;
@@ -110,11 +121,12 @@ export class Data extends pulumi.ComponentResource {
         readonly pgDatabase: pulumi.Output<string>;
         /** Each Postgres client's own database user (IAM authentication; never the master user). */
         readonly pgUsers: Readonly<Record<DatabaseClient, pulumi.Output<string>>>;
+        /** The replication group id the Redis IAM tokens are signed for. */
+        readonly redisCacheName: pulumi.Output<string>;
+        /** Each Redis client's own ElastiCache user id (IAM authentication). */
+        readonly redisUsers: Readonly<Record<RedisClient, pulumi.Output<string>>>;
         readonly region: pulumi.Output<string>;
     };
-    readonly secrets: { readonly redisPassword: InjectedSecret };
-    /** The Redis AUTH token (a Pulumi secret) for platforms that inject it from their own secret store (EKS). */
-    readonly redisAuthToken: pulumi.Output<string>;
     /** Creates the app's database users; clients wait for `databaseSetup.invocation` and use `connectStatement`. */
     readonly databaseSetup: DatabaseSetup;
     /** The database setup function's group: the database admits it besides the clients. */
@@ -198,21 +210,42 @@ export class Data extends pulumi.ComponentResource {
                 { parent },
             );
 
-        // Redis: the AUTH token is generated here, kept in Secrets Manager for the platforms to inject.
-        const redisToken = new random.RandomPassword(`${name}-redis-auth`, { length: 64, special: false }, { parent });
-        this.redisAuthSecret = new aws.secretsmanager.Secret(
-            `${name}-redis-auth`,
+        // Redis: no password anywhere (nothing in state, in Secrets Manager or in a Kubernetes Secret). Each client
+        // authenticates as its own user with an IAM token signed by its task or pod role
+        // (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html: Redis OSS 7+, TLS, user id = name).
+        // A user group must hold a user named "default": ours is switched off and may run nothing.
+        const redisDefaultUser = new aws.elasticache.User(
+            `${name}-redis-default`,
             {
-                name: `${args.namePrefix}/redis-auth-token`,
-                description: "ElastiCache Redis AUTH token",
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: production ? 30 : 7,
+                userId: elastiCacheId(`${args.namePrefix}-redis-default`),
+                userName: "default",
+                engine: "redis",
+                accessString: REDIS_DEFAULT_USER_ACCESS,
+                authenticationMode: { type: "no-password-required" },
             },
-            stateful,
+            { parent },
         );
-        const redisAuthVersion = new aws.secretsmanager.SecretVersion(
-            `${name}-redis-auth`,
-            { secretId: this.redisAuthSecret.id, secretString: redisToken.result },
+        this.redisUsers = recordOf(REDIS_CLIENTS, (client) => {
+            const userId = redisUserId(args.namePrefix, client);
+            return new aws.elasticache.User(
+                `${name}-redis-${client}`,
+                {
+                    userId,
+                    userName: userId,
+                    engine: "redis",
+                    accessString: redisAccessString(client),
+                    authenticationMode: { type: "iam" },
+                },
+                { parent },
+            );
+        });
+        const redisUserGroup = new aws.elasticache.UserGroup(
+            `${name}-redis`,
+            {
+                userGroupId: elastiCacheId(`${args.namePrefix}-redis`),
+                engine: "redis",
+                userIds: [redisDefaultUser.userId, ...REDIS_CLIENTS.map((client) => this.redisUsers[client].userId)],
+            },
             { parent },
         );
         const redisSubnets = new aws.elasticache.SubnetGroup(
@@ -244,7 +277,7 @@ export class Data extends pulumi.ComponentResource {
                     atRestEncryptionEnabled: true,
                     kmsKeyId: args.kmsKeyArn,
                     transitEncryptionEnabled: true,
-                    authToken: redisToken.result,
+                    userGroupIds: [redisUserGroup.userGroupId],
                     subnetGroupName: redisSubnets.name,
                     securityGroupIds: [this.redisSecurityGroup.id],
                     snapshotRetentionLimit: args.backupRetentionDays,
@@ -354,12 +387,52 @@ export class Data extends pulumi.ComponentResource {
                 worker: pulumi.output(this.databaseSetup.users.worker),
                 result: pulumi.output(this.databaseSetup.users.result),
             },
+            // The id as ElastiCache reports it once the group exists, so clients start after it (and its users) do.
+            redisCacheName: this.redis.replicationGroupId,
+            redisUsers: recordOf(REDIS_CLIENTS, (client) => this.redisUsers[client].userId),
             region: pulumi.output(args.region),
         };
-        // Readers of the token (ECS secrets, the EKS Secret) must wait for its value, not just for the empty secret.
-        const redisAuthArn = pulumi.all([this.redisAuthSecret.arn, redisAuthVersion.versionId]).apply(([arn]) => arn);
-        this.secrets = { redisPassword: { arn: redisAuthArn } };
-        this.redisAuthToken = pulumi.secret(redisToken.result);
         this.registerOutputs({ redisHost: this.endpoints.redisHost, pgHost: this.endpoints.pgHost });
+    }
+
+    /**
+     * Everything a service's task or pod role may do: connect to the stores it uses as its own IAM-authenticated
+     * user (Redis: elasticache:Connect; PostgreSQL: rds-db:connect), nothing else; empty for a service using neither.
+     */
+    connectStatementsFor(service: AppService): {
+        readonly statements: ReturnType<Data["redisConnectStatement"] | DatabaseSetup["connectStatement"]>[];
+        /** What the statements allow, for role descriptions. @example "Redis as voteapp-dev-worker and PostgreSQL as voteapp_worker" */
+        readonly purpose: string;
+    } {
+        const redis = isRedisClient(service);
+        const postgres = isDatabaseClient(service);
+        return {
+            statements: [
+                ...(redis ? [this.redisConnectStatement(service)] : []),
+                ...(postgres ? [this.databaseSetup.connectStatement(service)] : []),
+            ],
+            purpose: [
+                ...(redis ? [`Redis as its own user`] : []),
+                ...(postgres ? [`PostgreSQL as ${this.databaseSetup.users[service]}`] : []),
+            ].join(" and "),
+        };
+    }
+
+    /**
+     * The statement a Redis client's task or pod role needs to sign its IAM tokens: elasticache:Connect on this
+     * replication group as its own user, nothing else (both resources are required, per the AWS page above).
+     */
+    redisConnectStatement(client: RedisClient): {
+        Sid: string;
+        Effect: "Allow";
+        Action: string;
+        Resource: pulumi.Output<string>[];
+    } {
+        return {
+            Sid: "ConnectToRedisAsOwnUser",
+            Effect: "Allow",
+            Action: "elasticache:Connect",
+            Resource: [this.redis.arn, this.redisUsers[client].arn],
+        };
     }
 }

@@ -84,6 +84,13 @@ export interface EncryptionKeyArgs {
     readonly protection?: Protection;
 }
 
+/** The alias an EncryptionKey creates: `alias/<project>-<environment>-<purpose>`. */
+export const encryptionKeyAlias = (args: {
+    readonly project: string;
+    readonly environment: string;
+    readonly purpose: string;
+}): string => `alias/${args.project}-${args.environment}-${args.purpose}`;
+
 /**
  * A customer-managed KMS key with yearly rotation (KMS.4) that the account's IAM policies can grant, and
  * that CloudWatch Logs may use for this account's log groups. ECR, Secrets Manager, RDS and ElastiCache
@@ -118,7 +125,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
         this.key = key;
         this.alias = new aws.kms.Alias(
             name,
-            { name: `alias/${args.project}-${args.environment}-${args.purpose}`, targetKeyId: key.keyId },
+            { name: encryptionKeyAlias(args), targetKeyId: key.keyId },
             { parent, protect: keep },
         );
         this.arn = this.key.arn;

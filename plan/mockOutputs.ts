@@ -75,9 +75,17 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
                 : [],
         };
     },
-    "aws:elasticache/replicationGroup:ReplicationGroup": (name, _inputs, ctx) => ({
+    // ElastiCache ARNs use ":" before the id (what IAM policies for elasticache:Connect name).
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs, ctx) => ({
+        arn: `arn:aws:elasticache:${ctx.region}:${ctx.accountId}:replicationgroup:${str(inputs.replicationGroupId, name)}`,
         primaryEndpointAddress: `master.${name}.${hash(name)}.${ctx.region.replace(/-/g, "")}.cache.amazonaws.com`,
         readerEndpointAddress: `replica.${name}.${hash(name)}.${ctx.region.replace(/-/g, "")}.cache.amazonaws.com`,
+    }),
+    "aws:elasticache/user:User": (name, inputs, ctx) => ({
+        arn: `arn:aws:elasticache:${ctx.region}:${ctx.accountId}:user:${str(inputs.userId, name)}`,
+    }),
+    "aws:elasticache/userGroup:UserGroup": (name, inputs, ctx) => ({
+        arn: `arn:aws:elasticache:${ctx.region}:${ctx.accountId}:usergroup:${str(inputs.userGroupId, name)}`,
     }),
     "aws:lb/loadBalancer:LoadBalancer": (name, _inputs, ctx) => ({
         dnsName: `${name}-${hash(name)}.${ctx.region}.elb.amazonaws.com`,
@@ -120,9 +128,6 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
     }),
     "aws:secretsmanager/secret:Secret": (name, inputs, ctx) => ({
         arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf`,
-    }),
-    "random:index/randomPassword:RandomPassword": (name, inputs) => ({
-        result: `mock-${hash(name)}-${"x".repeat(Math.max(0, Number(inputs.length ?? 32) - 14))}`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({

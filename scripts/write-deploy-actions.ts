@@ -58,6 +58,8 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": ["AWS::EKS::PodIdentityAssociation"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["AWS::ElastiCache::ReplicationGroup"],
     "aws:elasticache/subnetGroup:SubnetGroup": ["AWS::ElastiCache::SubnetGroup"],
+    "aws:elasticache/user:User": ["AWS::ElastiCache::User"],
+    "aws:elasticache/userGroup:UserGroup": ["AWS::ElastiCache::UserGroup"],
     "aws:guardduty/detector:Detector": ["AWS::GuardDuty::Detector"],
     "aws:guardduty/detectorFeature:DetectorFeature": ["AWS::GuardDuty::Detector"],
     "aws:iam/role:Role": ["AWS::IAM::Role"],

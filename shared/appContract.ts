@@ -3,8 +3,9 @@
  * whatever the platform (ECS, EKS, Lambda). Platforms turn it into task definition `environment` and
  * `secrets`, Kubernetes env and Secret references, or Lambda environment variables.
  *
- * Passwords never travel as plain environment values: a platform injects them from a secret store
- * (Secrets Manager via ECS `secrets`, a Kubernetes Secret) under the names in `AppSecretName`.
+ * On AWS no service receives a secret at all: Redis and Postgres clients sign short-lived IAM authentication
+ * tokens with their task or pod role (REDIS_AUTH=iam, PGAUTH=iam). The passwords in `AppSecretName` are for
+ * local servers only.
  */
 
 /** The three application services that run as containers (redis and postgres are managed services). */
@@ -17,6 +18,16 @@ export const AppEnv = {
     redisPort: "REDIS_PORT",
     /** "true" when the client must speak TLS to Redis (always true on AWS: ElastiCache transit encryption). */
     redisTls: "REDIS_TLS",
+    /**
+     * How the service authenticates to Redis: "iam" on AWS (an ElastiCache IAM authentication token for REDIS_USER,
+     * signed with the task or pod role for REDIS_CACHE_NAME in AWS_REGION, valid 15 minutes, nothing secret stored
+     * anywhere); unset locally (REDIS_PASSWORD if the server wants one).
+     */
+    redisAuth: "REDIS_AUTH",
+    /** The service's own ElastiCache user (authentication mode iam; its id is its name). */
+    redisUser: "REDIS_USER",
+    /** The replication group id: what the Redis IAM token is signed for (not the endpoint's host name). */
+    redisCacheName: "REDIS_CACHE_NAME",
     pgHost: "PGHOST",
     pgPort: "PGPORT",
     pgDatabase: "PGDATABASE",
@@ -45,6 +56,7 @@ export const AppEnv = {
 
 /** Secret variable names: injected from a secret store, never set as plain environment. */
 export const AppSecretName = {
+    /** Local servers only: on AWS the Redis clients sign IAM tokens (REDIS_AUTH=iam) and receive no password. */
     redisPassword: "REDIS_PASSWORD",
     /** Local databases only: on AWS the Postgres clients sign IAM tokens (PGAUTH=iam) and receive no password. */
     pgPassword: "PGPASSWORD",
@@ -72,6 +84,42 @@ export function databaseSetupInput(database: string): {
 /** True for the services that connect to Postgres (SERVICE_NEEDS[service].postgres). */
 export function isDatabaseClient(service: AppService): service is DatabaseClient {
     return service in DATABASE_USERS;
+}
+
+/** Redis keys of the vote queue (the original app's `votes` list, plus the worker's own two lists). */
+export const REDIS_KEYS = {
+    /** Ballots waiting for the worker: vote pushes on the right, the worker takes from the left. */
+    queue: "votes",
+    /** Ballots the worker has taken but not yet committed to Postgres; requeued when a worker starts. */
+    processing: "votes:processing",
+    /** Queue entries that are not valid ballots: kept for inspection, never silently dropped. */
+    deadLetter: "votes:dead-letter",
+} as const;
+
+/**
+ * The Redis users of the Redis clients, each with exactly the keys and commands its code sends (ACL rules; the
+ * data layer makes them ElastiCache users with IAM authentication, a test runs the app against a real Redis
+ * holding these rules). The ready check ioredis runs on connect sends INFO.
+ */
+export const REDIS_USERS = {
+    vote: { keys: [REDIS_KEYS.queue], commands: ["rpush", "info"] },
+    worker: {
+        keys: [REDIS_KEYS.queue, REDIS_KEYS.processing, REDIS_KEYS.deadLetter],
+        commands: ["blmove", "lmove", "lrem", "rpush", "multi", "exec", "info"],
+    },
+} as const satisfies Record<string, { readonly keys: readonly string[]; readonly commands: readonly string[] }>;
+export type RedisClient = keyof typeof REDIS_USERS;
+export const REDIS_CLIENTS = Object.keys(REDIS_USERS) as RedisClient[];
+
+/** The ACL rules of a Redis client's user (ElastiCache access string): on, its keys, no command but its own. */
+export function redisAccessString(client: RedisClient): string {
+    const { keys, commands } = REDIS_USERS[client];
+    return ["on", ...keys.map((key) => `~${key}`), "-@all", ...commands.map((command) => `+${command}`)].join(" ");
+}
+
+/** True for the services that connect to Redis (SERVICE_NEEDS[service].redis). */
+export function isRedisClient(service: AppService): service is RedisClient {
+    return service in REDIS_USERS;
 }
 
 /** Which services need which backing store: least privilege in secrets and network rules. */
@@ -150,7 +198,11 @@ export interface DataEndpoints<T> {
     readonly pgDatabase: T;
     /** Each Postgres client's own database user (created by the data layer's database setup). */
     readonly pgUsers: Readonly<Record<DatabaseClient, T>>;
-    /** The database's region: the IAM authentication tokens are signed for it. */
+    /** The replication group id the Redis IAM tokens are signed for. */
+    readonly redisCacheName: T;
+    /** Each Redis client's own ElastiCache user (IAM authentication). */
+    readonly redisUsers: Readonly<Record<RedisClient, T>>;
+    /** The data stores' region: the IAM authentication tokens are signed for it. */
     readonly region: T;
 }
 
@@ -170,10 +222,14 @@ export function appEnvironment<T>(
         [AppEnv.optionB]: literal(options.b),
     };
     if (needs.http) env[AppEnv.port] = literal(String(APP_HTTP_PORT));
-    if (needs.redis) {
+    if (needs.redis && isRedisClient(service)) {
         env[AppEnv.redisHost] = data.redisHost;
         env[AppEnv.redisPort] = data.redisPort;
         env[AppEnv.redisTls] = literal("true");
+        env[AppEnv.redisAuth] = literal("iam");
+        env[AppEnv.redisUser] = data.redisUsers[service];
+        env[AppEnv.redisCacheName] = data.redisCacheName;
+        env[AppEnv.awsRegion] = data.region;
     }
     if (needs.postgres && isDatabaseClient(service)) {
         env[AppEnv.pgHost] = data.pgHost;
@@ -185,9 +241,4 @@ export function appEnvironment<T>(
         env[AppEnv.awsRegion] = data.region;
     }
     return env;
-}
-
-/** Secret variable names one service needs (Postgres clients need none: they sign IAM tokens). */
-export function appSecretNames(service: AppService): string[] {
-    return SERVICE_NEEDS[service].redis ? [AppSecretName.redisPassword] : [];
 }

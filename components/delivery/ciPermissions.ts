@@ -36,6 +36,15 @@ export interface CiPermissionsScope {
         readonly keyArn: pulumi.Input<string>;
         readonly keyAliasArn?: string;
     };
+    /**
+     * The environment's image registry, when the bootstrap creates it (bootstrap/registry.ts): the KMS key
+     * its repositories are encrypted with and that key's alias ARN. Its repositories are
+     * `<project>-<environment>/*`; the deploy role pushes images into them and changes nothing else.
+     */
+    readonly registry?: {
+        readonly keyArn: pulumi.Input<string>;
+        readonly keyAliasArn: string;
+    };
 }
 
 /** Services whose resources the deploy role may pass roles to (ECS tasks, Lambda, EKS, flow logs...). */
@@ -151,8 +160,8 @@ const STATE_BUCKET_MUTATIONS = [
     "s3:PutBucketOwnershipControls",
     "s3:PutReplicationConfiguration",
 ];
-/** What would lose the state's secrets or hand the key to someone else. */
-const STATE_KEY_MUTATIONS = [
+/** What would lose the data a key encrypts (the state's secrets, the images) or hand the key to someone else. */
+const KEY_MUTATIONS = [
     "kms:ScheduleKeyDeletion",
     "kms:DisableKey",
     "kms:PutKeyPolicy",
@@ -162,15 +171,53 @@ const STATE_KEY_MUTATIONS = [
     "kms:UpdateAlias",
 ];
 
+/**
+ * What would lose or expose the release record: the bootstrap's repositories (deleted, opened to other
+ * accounts, images expired or deleted, tags made mutable). Pushing images stays allowed.
+ */
+const REGISTRY_MUTATIONS = [
+    "ecr:DeleteRepository",
+    "ecr:SetRepositoryPolicy",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:PutLifecyclePolicy",
+    "ecr:DeleteLifecyclePolicy",
+    "ecr:PutImageTagMutability",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:BatchDeleteImage",
+];
+
+/** The environment's repositories (`<project>-<environment>/<service>`): the bootstrap's registry. */
+export const registryRepositoriesArn = (scope: CiPermissionsScope): string =>
+    `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`;
+
 const iamArn = (scope: CiPermissionsScope, resource: string) =>
     `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
 const boundaryArn = (scope: CiPermissionsScope) => workloadBoundaryArn(scope.partition, scope.accountId, scope.project);
 const workloadRoles = (scope: CiPermissionsScope) => workloadRolesArn(scope.partition, scope.accountId, scope.project);
 
-/** Denies shared by the CI roles' guardrails and the workload boundary: audit stays on, the state stays put. */
+/**
+ * Denies shared by the CI roles' guardrails and the workload boundary: audit stays on, the state and the
+ * image registry (the bootstrap's, not the stacks') stay put.
+ */
 function auditAndStateDenies(scope: CiPermissionsScope): PolicyStatementInput[] {
     return [
         { Sid: "DenyAuditShutdown", Effect: "Deny", Action: AUDIT_SHUTDOWN_ACTIONS, Resource: "*" },
+        ...(scope.registry
+            ? [
+                  {
+                      Sid: "DenyRegistryChanges",
+                      Effect: "Deny" as const,
+                      Action: REGISTRY_MUTATIONS,
+                      Resource: registryRepositoriesArn(scope),
+                  },
+                  {
+                      Sid: "DenyRegistryKeyChanges",
+                      Effect: "Deny" as const,
+                      Action: KEY_MUTATIONS,
+                      Resource: [scope.registry.keyArn, scope.registry.keyAliasArn],
+                  },
+              ]
+            : []),
         ...(scope.state
             ? [
                   {
@@ -182,7 +229,7 @@ function auditAndStateDenies(scope: CiPermissionsScope): PolicyStatementInput[] 
                   {
                       Sid: "DenyStateKeyChanges",
                       Effect: "Deny" as const,
-                      Action: STATE_KEY_MUTATIONS,
+                      Action: KEY_MUTATIONS,
                       Resource: [scope.state.keyArn, ...(scope.state.keyAliasArn ? [scope.state.keyAliasArn] : [])],
                   },
               ]
@@ -201,6 +248,8 @@ export function guardrailStatements(scope: CiPermissionsScope): PolicyStatementI
     return [
         { Sid: "DenyLongLivedIdentities", Effect: "Deny", Action: LONG_LIVED_IDENTITY_ACTIONS, Resource: "*" },
         { Sid: "DenyChangingCiRoles", Effect: "Deny", Action: ROLE_MUTATIONS, Resource: [...scope.ciRoleArns] },
+        // No CI session chains into a CI role (itself or the other), whatever a later trust edit admits.
+        { Sid: "DenyAssumingCiRoles", Effect: "Deny", Action: "sts:AssumeRole", Resource: [...scope.ciRoleArns] },
         {
             Sid: "DenyChangingGuardrails",
             Effect: "Deny",
@@ -245,6 +294,12 @@ export function workloadBoundaryStatements(scope: CiPermissionsScope): PolicySta
             Resource: `arn:${scope.partition}:*:*:${scope.accountId}:*`,
         },
         { Sid: "AccountWideActions", Effect: "Allow", Action: WORKLOAD_WILDCARD_ONLY_ACTIONS, Resource: "*" },
+        {
+            Sid: "PullGuardDutyAgent",
+            Effect: "Allow",
+            Action: IMAGE_PULL_ACTIONS,
+            Resource: `arn:${scope.partition}:ecr:${scope.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY_NAME}`,
+        },
         {
             Sid: "PassTaskRolesToEcs",
             Effect: "Allow",
@@ -295,6 +350,15 @@ export const WORKLOAD_WILDCARD_ONLY_ACTIONS = [
     "eks:Describe*",
     "eks:List*",
 ];
+
+/**
+ * GuardDuty's Fargate runtime agent: ECS adds it as a sidecar to every task and the task's execution role
+ * pulls it from an AWS-owned repository of this name in the task's region (one account per region, Amazon
+ * GuardDuty User Guide, "ECR repository for GuardDuty agent on AWS Fargate"). The boundary's "this account's
+ * resources" would refuse that pull, so it allows exactly these reads of exactly that repository name.
+ */
+export const GUARDDUTY_AGENT_REPOSITORY_NAME = "aws-guardduty-agent-fargate";
+const IMAGE_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 
 /** Service-linked roles the app's roles may create (the EKS cluster and the load balancer controller do). */
 const WORKLOAD_SERVICE_LINKED_ROLES = [
@@ -366,7 +430,7 @@ export function deployServiceStatements(scope: CiPermissionsScope): PolicyStatem
 }
 
 /** IAM (bounded roles on the path), buckets and the state (a managed policy: inline policies share 10,240 characters). */
-export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRoleArn?: string): PolicyStatementInput[] {
+export function deployIamAndStateStatements(scope: CiPermissionsScope): PolicyStatementInput[] {
     const roles = workloadRoles(scope);
     const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundaryArn(scope) } };
     return [
@@ -482,16 +546,6 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRol
             ],
             Resource: `arn:${scope.partition}:s3:::${stackBucketPrefix(scope.project, scope.environment)}*`,
         },
-        ...(deployRoleArn
-            ? [
-                  {
-                      Sid: "ReassumeForProvider",
-                      Effect: "Allow" as const,
-                      Action: "sts:AssumeRole",
-                      Resource: deployRoleArn,
-                  },
-              ]
-            : []),
         {
             Sid: "DenyAdminPolicies",
             Effect: "Deny",
@@ -517,7 +571,7 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope, deployRol
  */
 export function previewStatements(
     scope: CiPermissionsScope,
-    options: { readonly readsState: boolean; readonly previewRoleArn?: string },
+    options: { readonly readsState: boolean },
 ): PolicyStatementInput[] {
     return [
         {
@@ -555,19 +609,9 @@ export function previewStatements(
                 "ecr:BatchCheckLayerAvailability",
                 "ecr:DescribeImages",
             ],
-            Resource: `arn:${scope.partition}:ecr:${scope.region}:${scope.accountId}:repository/${scope.project}-${scope.environment}/*`,
+            Resource: registryRepositoriesArn(scope),
         },
         { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        ...(options.previewRoleArn
-            ? [
-                  {
-                      Sid: "ReassumeForProvider",
-                      Effect: "Allow" as const,
-                      Action: "sts:AssumeRole",
-                      Resource: options.previewRoleArn,
-                  },
-              ]
-            : []),
         {
             Sid: "DenyDataReads",
             Effect: "Deny",

@@ -5,6 +5,7 @@ import { customerManagedKey } from "../encryptionKey";
 import { policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
+import { DEPLOY_SESSION_SECONDS } from "./ciSessions";
 import { SecureBucket } from "./secureBucket";
 
 /** One environment the pipeline deploys, in order. */
@@ -53,21 +54,35 @@ export function pipelineRoleNames(
     };
 }
 
+/** The AWS profile the builds act through: the environment account's role, re-assumed from CodeBuild's credentials. */
+const PIPELINE_PROFILE = "pipeline-environment";
+
 /**
- * Shell run by the preview and deploy builds for one stack: assume the account's role, log in to the
+ * Shell run by the preview and deploy builds for one stack: act as the account's role, log in to the
  * stack's backend, run Pulumi with the stack's pack config (both read by scripts/stack-info.ts, which picks
  * the pack config with policy/configFile.ts).
+ *
+ * CodeBuild's credentials are already a role session, so a role assumed from them is a chained session,
+ * which STS caps at one hour ("Role chaining limits your AWS CLI or AWS API role session to a maximum of one
+ * hour": IAM User Guide, Roles terms and concepts; AssumeRole, DurationSeconds), shorter than a first
+ * `pulumi up` (components/delivery/ciSessions.ts). So the builds export no one-off keys: a profile names the
+ * role with `credential_source = EcsContainer` (CodeBuild serves its credentials as a container does), and
+ * the AWS SDKs of the Pulumi CLI and of the provider assume it again whenever the session nears its end
+ * (AWS SDKs and Tools Reference Guide, "Assume role credential provider").
  */
 function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
     return [
         `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK")`,
         `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); policy_config=$(echo "$info" | sed -n 's/^policy-config=//p')`,
-        `creds=$(aws sts assume-role --role-arn "$${roleVariable}" --role-session-name "pipeline-$STACK" --query Credentials --output json)`,
-        `export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)`,
+        `aws configure set profile.${PIPELINE_PROFILE}.role_arn "$${roleVariable}"`,
+        `aws configure set profile.${PIPELINE_PROFILE}.credential_source EcsContainer`,
+        `aws configure set profile.${PIPELINE_PROFILE}.role_session_name "pipeline-$STACK"`,
+        // AWS_SDK_LOAD_CONFIG: the Pulumi CLI's backend and secrets provider read profiles from ~/.aws/config too.
+        `export AWS_PROFILE=${PIPELINE_PROFILE} AWS_SDK_LOAD_CONFIG=1`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
         // The program's provider acts with these credentials and names no role: preview and deploy give it the same inputs.
         `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$policy_config"`,
-        "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
+        "unset AWS_PROFILE",
     ];
 }
 
@@ -237,6 +252,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             role: aws.iam.Role,
             spec: string,
             variables: Record<string, string>,
+            timeoutMinutes = 60,
         ): aws.codebuild.Project => {
             const projectName = projectNames[key];
             new aws.cloudwatch.LogGroup(
@@ -264,7 +280,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         })),
                     },
                     logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroupName(projectName) } },
-                    buildTimeout: 60,
+                    buildTimeout: timeoutMinutes,
                 },
                 { parent },
             );
@@ -284,6 +300,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
                         this.buildRoles.deploy[e.stack],
                         buildspec(install, stackCommands("up", "DEPLOY_ROLE_ARN")),
                         { STACK: e.stack, DEPLOY_ROLE_ARN: e.deployRoleArn },
+                        // As long as the deploy session: the longest first pulumi up.
+                        Math.ceil(DEPLOY_SESSION_SECONDS / 60),
                     ),
                 ]),
             ),

@@ -59,17 +59,14 @@ export interface GitHubCiAccessArgs {
      */
     readonly pullRequestPreviews?: boolean;
     /**
-     * Let each role's own sessions assume it again, for a program whose provider re-assumes the role named
-     * in its config from the CI session. Bounded to the role's own sessions. @default false
-     */
-    readonly selfAssume?: boolean;
-    /**
      * Build roles of a tooling account's DeliveryPipeline: its preview build may assume the preview role,
      * this environment's deploy build the deploy role. @default none
      */
     readonly pipelineRoles?: { readonly preview?: string; readonly deploy?: string };
     /** Pulumi state bucket, key and alias in this account. */
     readonly state?: CiPermissionsScope["state"];
+    /** The account's image registry key and alias (the bootstrap's): no CI role may change them or the repositories. */
+    readonly registry?: CiPermissionsScope["registry"];
 }
 
 /**
@@ -113,13 +110,13 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             ciRoleArns: [roleArn(deployRoleName), roleArn(previewRoleName)],
             oidcProviderArn: this.oidcProviderArn,
             state: args.state,
+            registry: args.registry,
         };
         const trust = {
             oidcProviderArn: this.oidcProviderArn,
             partition: args.partition,
             accountId: args.accountId,
             repository: args.repository,
-            selfAssume: args.selfAssume ?? false,
         };
         const pullRequestPreviews = args.pullRequestPreviews ?? false;
 
@@ -159,10 +156,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                 name: "preview",
                 policy: policyDocument(
                     `${previewRoleName} policy`,
-                    previewStatements(scope, {
-                        readsState: pullRequestPreviews,
-                        previewRoleArn: trust.selfAssume ? roleArn(previewRoleName) : undefined,
-                    }),
+                    previewStatements(scope, { readsState: pullRequestPreviews }),
                 ),
             },
             { parent },
@@ -205,10 +199,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
             {
                 name: deployIamPolicyName(args.project),
                 description: `IAM (bounded roles on /${args.project}/), buckets and the state for ${deployRoleName}`,
-                policy: policyDocument(
-                    `${deployRoleName} IAM and state policy`,
-                    deployIamAndStateStatements(scope, trust.selfAssume ? roleArn(deployRoleName) : undefined),
-                ),
+                policy: policyDocument(`${deployRoleName} IAM and state policy`, deployIamAndStateStatements(scope)),
             },
             { parent },
         );

@@ -56,29 +56,14 @@ export interface CiTrustArgs {
     readonly repository: string;
     /** The tooling account's DeliveryPipeline build role that may assume this role too (one per role). */
     readonly pipelineRoleArn?: string;
-    /**
-     * Let the role's own sessions assume it again (the program's provider re-assumes the role named in its
-     * config from the CI session). Bounded to exactly this role's sessions. @default false
-     */
-    readonly selfAssume?: boolean;
 }
 
+/**
+ * No principal of the role's own account is trusted (not even the role's own sessions: the program's provider
+ * uses the CI session as it is and names no role), so no identity policy in the account can reach a CI role.
+ */
 function commonStatements(args: CiTrustArgs): PolicyStatementInput[] {
-    const ownArn = `arn:${args.partition}:iam::${args.accountId}:role/${args.roleName}`;
     return [
-        // A role cannot name itself as principal before it exists; the account root with a condition on
-        // the calling principal admits exactly this role's own sessions.
-        ...(args.selfAssume
-            ? [
-                  {
-                      Sid: "ReassumeForProvider",
-                      Effect: "Allow" as const,
-                      Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
-                      Action: "sts:AssumeRole",
-                      Condition: { ArnEquals: { "aws:PrincipalArn": ownArn } },
-                  },
-              ]
-            : []),
         ...(args.pipelineRoleArn
             ? [
                   {

@@ -67,9 +67,9 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
                 },
             });
         }
-        // Postgres clients sign RDS IAM tokens locally with their pod role's credentials, which come from the Pod
-        // Identity agent (link-local on the node). No AWS API call, so no HTTPS out.
-        if (needs.postgres) {
+        // Redis and Postgres clients sign IAM tokens locally with their pod role's credentials, which come from the
+        // Pod Identity agent (link-local on the node). No AWS API call, so no HTTPS out.
+        if (needs.redis || needs.postgres) {
             policies.push({
                 name: `${service}-to-pod-identity`,
                 spec: {

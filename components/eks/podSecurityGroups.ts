@@ -108,12 +108,12 @@ export class EksPodSecurityGroups extends pulumi.ComponentResource {
                     description: `DNS (${protocol.toUpperCase()}) from ${service} pods`,
                 });
             }
-            if (needs.postgres)
+            if (needs.redis || needs.postgres)
                 egress(`${service}-pod-identity`, {
                     securityGroupId: group.id,
                     cidrIpv4: POD_IDENTITY_AGENT.cidr,
                     ...tcp(POD_IDENTITY_AGENT.port),
-                    description: "EKS Pod Identity agent on the node (credentials to sign RDS IAM tokens)",
+                    description: "EKS Pod Identity agent on the node (credentials to sign Redis and RDS IAM tokens)",
                 });
             if (needs.redis)
                 egress(`${service}-redis`, {

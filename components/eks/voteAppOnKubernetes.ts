@@ -6,13 +6,12 @@ import {
     APP_HEALTH_PATH,
     APP_SERVICES,
     type AppService,
-    appEnvironment,
-    DATABASE_USERS,
     isDatabaseClient,
+    appEnvironment,
     RESULT_PATH_PATTERNS,
     SERVICE_NEEDS,
 } from "../../shared/appContract";
-import { type Data, injectedSecretsFor } from "../data";
+import type { Data } from "../data";
 import { inheritedAwsProvider } from "../providers";
 import { appPodIdentity } from "./appPodIdentity";
 import { LoadBalancerController } from "./loadBalancerController";
@@ -34,10 +33,10 @@ export interface VoteAppOnKubernetesArgs {
     /** Public subnets the ALB is placed in (the controller is told, not left to discover tagged subnets). */
     readonly publicSubnetIds: pulumi.Input<string[]>;
     /**
-     * Data layer endpoints, the Redis AUTH token (kept in a Kubernetes Secret, envelope-encrypted by the cluster's
-     * KMS key) and the database setup: Postgres clients sign IAM tokens and receive no database secret at all.
+     * Data layer endpoints, what each service's pod role may connect to and the database setup: Redis and Postgres
+     * clients sign IAM tokens with their pod role at run time and receive no secret at all (no Kubernetes Secret).
      */
-    readonly data: Pick<Data, "endpoints" | "secrets" | "redisAuthToken" | "databaseSetup">;
+    readonly data: Pick<Data, "endpoints" | "connectStatementsFor" | "databaseSetup">;
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     /** Container request (and memory limit) and HPA floor and ceiling per service. */
     readonly sizes: Readonly<Record<AppService, Pick<ServiceSize, "cpu" | "memory" | "minCount" | "maxCount">>>;
@@ -106,7 +105,8 @@ export const INGRESS_CLASS = "alb";
 /**
  * The voting app on Kubernetes: a namespace under default-deny NetworkPolicies, one hardened Deployment per
  * service (non-root, read-only root, no capabilities, RuntimeDefault seccomp, probes, requests and limits)
- * with a PodDisruptionBudget and an HPA, passwords in per-service Secrets, vote and result behind one
+ * with a PodDisruptionBudget and an HPA, no secret anywhere (each client signs IAM tokens with its own pod
+ * role), vote and result behind one
  * internet-facing ALB made by the AWS Load Balancer Controller from an Ingress.
  */
 export class VoteAppOnKubernetes extends pulumi.ComponentResource {
@@ -174,26 +174,6 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         for (const service of APP_SERVICES) {
             const labels = appLabels(service);
             const size = args.sizes[service];
-            const secrets = injectedSecretsFor(service, args.data.secrets);
-            // Only the Redis AUTH token, for the services that use Redis: from the Data component's output (no
-            // read of any secret while the program runs), envelope-encrypted in etcd by the cluster's KMS key.
-            const secret =
-                secrets.length > 0
-                    ? new k8s.core.v1.Secret(
-                          `${name}-${service}`,
-                          {
-                              metadata: { name: `${service}-passwords`, namespace, labels },
-                              type: "Opaque",
-                              immutable: false,
-                              stringData: pulumi.secret(
-                                  pulumi
-                                      .output(args.data.redisAuthToken)
-                                      .apply((token) => Object.fromEntries(secrets.map((s) => [s.name, token]))),
-                              ),
-                          },
-                          k8sOpts,
-                      )
-                    : undefined;
             // The pods' own security group: the webhook gives each matching pod a branch interface with exactly it.
             const podGroup = args.podSecurityGroups?.services[service];
             const securityGroupPolicy =
@@ -217,26 +197,27 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 { metadata: { name: service, namespace, labels }, automountServiceAccountToken: false },
                 k8sOpts,
             );
-            // Postgres clients sign RDS IAM tokens with their own pod role: rds-db:connect on exactly their user.
-            const databaseClient = isDatabaseClient(service) ? service : undefined;
-            const podIdentity = databaseClient
-                ? appPodIdentity(
-                      `${name}-${service}`,
-                      {
-                          roleScope: args.roleScope,
-                          service,
-                          clusterName: args.clusterName,
-                          clusterArn: args.clusterArn,
-                          accountId: args.accountId,
-                          region: args.region,
-                          namespace,
-                          serviceAccount,
-                          permissions: [args.data.databaseSetup.connectStatement(databaseClient)],
-                          purpose: `connect to PostgreSQL as ${DATABASE_USERS[databaseClient].name}`,
-                      },
-                      this,
-                  )
-                : undefined;
+            // Redis and Postgres clients sign IAM tokens with their own pod role: connect as exactly their own users.
+            const access = args.data.connectStatementsFor(service);
+            const podIdentity =
+                access.statements.length > 0
+                    ? appPodIdentity(
+                          `${name}-${service}`,
+                          {
+                              roleScope: args.roleScope,
+                              service,
+                              clusterName: args.clusterName,
+                              clusterArn: args.clusterArn,
+                              accountId: args.accountId,
+                              region: args.region,
+                              namespace,
+                              serviceAccount,
+                              permissions: access.statements,
+                              purpose: `connect to ${access.purpose}`,
+                          },
+                          this,
+                      )
+                    : undefined;
             const http = SERVICE_NEEDS[service].http;
             // The worker runs as exactly one pod (workers share Redis's processing list): no HPA, and a new pod
             // only once the old one has stopped (Recreate), never two side by side as a rolling update would.
@@ -269,8 +250,6 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                         (v) => pulumi.output(v),
                         args.voteOptions,
                     ),
-                    secretName: secret?.metadata.name ?? "",
-                    secretVariables: secrets.map((s) => s.name),
                     size,
                 });
                 const deployment = new k8s.apps.v1.Deployment(
@@ -321,7 +300,8 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                         ...k8sOpts,
                         dependsOn: [
                             this.controller.release,
-                            ...(podIdentity ? [podIdentity.association, args.data.databaseSetup.invocation] : []),
+                            ...(podIdentity ? [podIdentity.association] : []),
+                            ...(isDatabaseClient(service) ? [args.data.databaseSetup.invocation] : []),
                             // Pods created before their SecurityGroupPolicy would keep the node's groups.
                             ...(securityGroupPolicy ? [securityGroupPolicy] : []),
                         ],

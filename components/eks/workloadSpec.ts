@@ -114,35 +114,22 @@ export interface AppContainerInput {
     readonly image: pulumi.Input<string>;
     /** Plain environment (app contract), by variable name. */
     readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
-    /** Secret variables: name → key in the Kubernetes Secret `secretName`. */
-    readonly secretName: pulumi.Input<string>;
-    readonly secretVariables: readonly string[];
     readonly size: { readonly cpu: number; readonly memory: number };
 }
 
-/** One app container: hardened, probed, sized; passwords only by reference to a Kubernetes Secret. */
+/** One app container: hardened, probed, sized; no secret (the app signs IAM tokens with its pod role). */
 export function appContainer(input: AppContainerInput): Container {
-    const secretNames = new Set(input.secretVariables);
-    const clash = Object.keys(input.environment).find((name) => secretNames.has(name));
-    if (clash)
-        throw new Error(
-            `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only from the Kubernetes Secret`,
-        );
     const http = SERVICE_NEEDS[input.service].http;
     const plain = Object.entries(input.environment)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value }));
     const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEARTBEAT_PATH }];
-    const secrets = input.secretVariables.map((name) => ({
-        name,
-        valueFrom: { secretKeyRef: { name: input.secretName, key: name } },
-    }));
     return {
         name: input.service,
         image: input.image,
         imagePullPolicy: "IfNotPresent",
         ports: http ? [{ name: "http", containerPort: APP_HTTP_PORT, protocol: "TCP" }] : [],
-        env: [...plain, ...heartbeat, ...secrets],
+        env: [...plain, ...heartbeat],
         resources: resourcesFor(input.size),
         securityContext: containerSecurityContext(),
         volumeMounts: [{ name: "scratch", mountPath: SCRATCH_MOUNT }],

@@ -8,10 +8,10 @@ import {
     isDatabaseClient,
     SERVICE_NEEDS,
 } from "../../shared/appContract";
-import { type Data, injectedSecretsFor } from "../data";
+import type { Data } from "../data";
 import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
-import { containerDefinition, type ContainerSecret } from "./containerDefinition";
+import { containerDefinition } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
 import { type WorkingHours, workingHoursCron } from "./workingHours";
 import type { FargateSecurityGroups } from "./securityGroups";
@@ -31,9 +31,6 @@ import { partitionOf } from "../partition";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import type { Protection, ServiceSize } from "../vocabulary";
 
-/** A secret to inject, before its ARN is known. */
-type SecretToInject = Omit<ContainerSecret, "secretArn"> & { readonly secretArn: pulumi.Input<string> };
-
 export interface VoteAppOnFargateArgs {
     /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
     readonly namePrefix: string;
@@ -44,15 +41,15 @@ export interface VoteAppOnFargateArgs {
     readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Groups made by FargateSecurityGroups (the data layer already admits the service groups). */
     readonly securityGroups: FargateSecurityGroups;
-    /** Data layer endpoints, the secrets to inject and the database setup (users, IAM connect statements). */
-    readonly data: Pick<Data, "endpoints" | "secrets" | "databaseSetup">;
+    /** Data layer endpoints, the Redis users (IAM connect statements) and the database setup (users, statements). */
+    readonly data: Pick<Data, "endpoints" | "connectStatementsFor" | "databaseSetup">;
     /** Image reference per service (repository with tag, or digest). */
     readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
     /** ECR repository ARNs the execution roles may pull from. */
     readonly repositoryArns: pulumi.Input<string>[];
     /** Task size and counts per service (CPU validated against Fargate's table by the stack). */
     readonly sizes: Readonly<Record<AppService, ServiceSize>>;
-    /** KMS key of the secrets and log groups: execution roles may decrypt through Secrets Manager only. */
+    /** KMS key of the log groups. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
     /** Serve HTTPS on this certificate (HTTP then redirects). Without it the app is served on HTTP (dev only). */
@@ -134,8 +131,8 @@ export interface VoteAppOnFargateArgs {
 /**
  * The voting app on ECS Fargate: a cluster with Container Insights, one task definition and service per
  * app service in private subnets without public IPs, vote and result behind the ALB, Service Connect for
- * names, separate execution roles (pull, logs, exactly the secrets the service needs) and empty task
- * roles, log groups with retention, CPU target tracking, and a circuit breaker that rolls back.
+ * names, separate execution roles (pull, logs; no secret: none is injected) and task roles that may only
+ * connect to the service's own data stores as its own users (IAM authentication), log groups with retention, CPU target tracking, and a circuit breaker that rolls back.
  */
 export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
@@ -204,13 +201,6 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }, args.roleScope)
                 : undefined;
 
-        const secretsOf = (service: AppService): SecretToInject[] =>
-            injectedSecretsFor(service, args.data.secrets).map(({ name, secret }) => ({
-                name,
-                secretArn: secret.arn,
-                jsonKey: secret.jsonKey,
-            }));
-
         const services = {} as Record<AppService, aws.ecs.Service>;
         const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
         const logGroups = {} as Record<AppService, aws.cloudwatch.LogGroup>;
@@ -226,16 +216,16 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { parent },
             );
             logGroups[service] = logGroup;
-            const secrets = secretsOf(service);
-            const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup, secrets);
-            const databaseClient = isDatabaseClient(service) ? service : undefined;
+            const executionRole = this.executionRole(`${name}-${service}-execution`, args, logGroup);
+            const access = args.data.connectStatementsFor(service);
             const taskRole = new aws.iam.Role(
                 `${name}-${service}-task`,
                 {
                     ...roleScopeArgs(args.roleScope),
-                    description: databaseClient
-                        ? `${service} task role: connects to PostgreSQL as its own IAM database user, nothing else`
-                        : `${service} task role: the app calls no AWS API, so it holds no permission`,
+                    description:
+                        access.statements.length > 0
+                            ? `${service} task role: connects to ${access.purpose} (IAM authentication), nothing else`
+                            : `${service} task role: the app calls no AWS API, so it holds no permission`,
                     assumeRolePolicy: policyDocument("task trust", [
                         {
                             Effect: "Allow",
@@ -251,29 +241,27 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { parent },
             );
 
-            // Postgres clients sign RDS IAM tokens with the task role: rds-db:connect on exactly their own user.
-            if (databaseClient) {
+            // Redis and Postgres clients sign IAM tokens with the task role: connect as exactly their own users.
+            if (access.statements.length > 0) {
                 new aws.iam.RolePolicy(
                     `${name}-${service}-task`,
                     {
                         role: taskRole.id,
-                        policy: policyDocument(`${name}-${service}-task policy`, [
-                            args.data.databaseSetup.connectStatement(databaseClient),
-                        ]),
+                        policy: policyDocument(`${name}-${service}-task policy`, access.statements),
                     },
                     { parent },
                 );
             }
             const environment = appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
             const containerDefinitions = pulumi
-                .all([args.images[service], logGroup.name, pulumi.all(environment), pulumi.output(secrets)])
-                .apply(([image, logGroupName, env, resolvedSecrets]) =>
+                .all([args.images[service], logGroup.name, pulumi.all(environment)])
+                .apply(([image, logGroupName, env]) =>
                     JSON.stringify([
                         containerDefinition({
                             service,
                             image,
                             environment: env,
-                            secrets: resolvedSecrets,
+                            secrets: [],
                             logGroupName,
                             region: args.region,
                         }),
@@ -441,19 +429,14 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         this.registerOutputs({ url: this.url, clusterName: this.cluster.name });
     }
 
-    /** Execution role: pull from ECR, write to its own log group, read exactly this service's secrets. */
-    private executionRole(
-        name: string,
-        args: VoteAppOnFargateArgs,
-        logGroup: aws.cloudwatch.LogGroup,
-        secrets: readonly SecretToInject[],
-    ): aws.iam.Role {
+    /** Execution role: pull from ECR, write to its own log group; no secret to read (the tasks sign IAM tokens). */
+    private executionRole(name: string, args: VoteAppOnFargateArgs, logGroup: aws.cloudwatch.LogGroup): aws.iam.Role {
         const parent = this;
         const role = new aws.iam.Role(
             name,
             {
                 ...roleScopeArgs(args.roleScope),
-                description: "ECS housekeeping: image pull, logs, secret injection",
+                description: "ECS housekeeping: image pull, logs",
                 assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", args.accountId),
             },
             { parent },
@@ -476,25 +459,6 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                         Resource: pulumi.interpolate`${logGroup.arn}:*`,
                     },
-                    ...(secrets.length > 0
-                        ? [
-                              {
-                                  Sid: "ReadOwnSecrets",
-                                  Effect: "Allow" as const,
-                                  Action: "secretsmanager:GetSecretValue",
-                                  Resource: secrets.map((s) => s.secretArn),
-                              },
-                              {
-                                  Sid: "DecryptSecretsViaSecretsManager",
-                                  Effect: "Allow" as const,
-                                  Action: "kms:Decrypt",
-                                  Resource: args.kmsKeyArn,
-                                  Condition: {
-                                      StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
-                                  },
-                              },
-                          ]
-                        : []),
                 ]),
             },
             { parent },

@@ -70,15 +70,11 @@ describe("bootstrap: GitHub OIDC access", function () {
                     [SUB]: expected,
                 },
             });
-            // Only two ways in: GitHub with those subjects, and the role's own sessions (the provider re-assumes it).
+            // One way in: GitHub with those subjects (the provider names no role, so no self-trust).
             assert.deepStrictEqual(
                 trust.Statement.map((s) => s.Sid),
-                ["GitHubDeploy", "ReassumeForProvider"],
+                ["GitHubDeploy"],
             );
-            const self = statement(trust, "ReassumeForProvider");
-            assert.deepStrictEqual(self.Condition, {
-                ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNTS[stack]}:role/voteapp-deploy` },
-            });
         });
     }
 
@@ -116,7 +112,7 @@ describe("bootstrap: GitHub OIDC access", function () {
             const trust = policyOf(preview, "assumeRolePolicy");
             assert.deepStrictEqual(
                 trust.Statement.map((s) => s.Sid),
-                [...(stack === "dev" ? ["PullRequestPreview"] : []), "PromotionPull", "ReassumeForProvider"],
+                [...(stack === "dev" ? ["PullRequestPreview"] : []), "PromotionPull"],
             );
             assert.deepStrictEqual(statement(trust, "PromotionPull").Condition?.StringLike, {
                 [SUB]: `repo:${REPO}:environment:*`,
@@ -240,7 +236,7 @@ describe("bootstrap: deploy and preview permissions", function () {
         );
     });
 
-    it("the preview role changes nothing: only reads, registry pulls of its environment, state locks, and its own re-assumption", async () => {
+    it("the preview role changes nothing: only reads, registry pulls of its environment and state locks", async () => {
         const { previewPolicy } = await roles("prod");
         const writes =
             /:(Create|Delete|Put|Update|Modify|Attach|Detach|Tag|Untag|Set|Register|Deregister|Authorize|Revoke|Enable|Disable|Add|Remove|Publish|Change|Schedule|Initiate|Upload|Complete|POST|PUT|PATCH|DELETE)/;
@@ -255,16 +251,11 @@ describe("bootstrap: deploy and preview permissions", function () {
         assert.ok(list(statement(previewPolicy, "DenyDataReads").Action).includes("secretsmanager:GetSecretValue"));
     });
 
-    it("each role may re-assume only itself (the program's provider assumes the role named in its config)", async () => {
+    it("neither role's policies grant sts:AssumeRole (the program's provider uses the CI session as it is)", async () => {
         const { deployPolicy, previewPolicy } = await roles("dev");
-        assert.strictEqual(
-            statement(deployPolicy, "ReassumeForProvider").Resource,
-            "arn:aws:iam::111111111111:role/voteapp-deploy",
-        );
-        assert.strictEqual(
-            statement(previewPolicy, "ReassumeForProvider").Resource,
-            "arn:aws:iam::111111111111:role/voteapp-preview",
-        );
+        for (const policy of [deployPolicy, previewPolicy])
+            for (const s of policy.Statement.filter((x) => x.Effect === "Allow"))
+                assert.ok(!list(s.Action).some((a) => /^sts:/i.test(a)), `${s.Sid}: ${list(s.Action).join(", ")}`);
     });
 
     it("the inline policies fit IAM's 10,240-character budget per role, the guardrails a managed policy's 6,144", async () => {

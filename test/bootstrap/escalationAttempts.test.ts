@@ -10,7 +10,7 @@ import {
     roleNamed,
     withBoundary,
 } from "../support/iamSimulation";
-import { named, single } from "../support/stacks";
+import { named, ofType, single } from "../support/stacks";
 import { bootstrapRun } from "./support";
 
 /**
@@ -42,6 +42,13 @@ interface Accounts {
     readonly stateKeyArn: string;
     /** The state key's own policy: KMS honours IAM policies only where the key policy lets the account. */
     readonly stateKeyPolicy: IamRequest["resourcePolicy"];
+    /** The state bucket's server access log bucket (the record of who touched the state). */
+    readonly stateAccessLogBucketArn: string;
+    /** The bootstrap's image registry: one repository, its KMS key, the key's policy and alias. */
+    readonly repositoryArn: string;
+    readonly imagesKeyArn: string;
+    readonly imagesKeyPolicy: IamRequest["resourcePolicy"];
+    readonly imagesKeyAliasArn: string;
 }
 
 async function account(env: Env): Promise<Accounts> {
@@ -69,6 +76,8 @@ async function account(env: Env): Promise<Accounts> {
         boundary,
     );
     const ctx = { region: REGION, accountId: ACCOUNTS[env] };
+    const repository = ofType(run, "aws:ecr/repository:Repository").find((r) => /\/vote$/.test(String(r.inputs.name)));
+    assert.ok(repository, "the bootstrap creates the vote repository");
     // The state bucket and key by name: the bootstrap also creates their access log bucket and the image registry key.
     const arnOf = (type: string, name?: string) => {
         const r = name ? named(run, type, name) : single(run, type);
@@ -82,6 +91,11 @@ async function account(env: Env): Promise<Accounts> {
         stateBucketArn: arnOf("aws:s3/bucket:Bucket", "state-bucket"),
         stateKeyArn: arnOf("aws:kms/key:Key", "state-key"),
         stateKeyPolicy: JSON.parse(String(named(run, "aws:kms/key:Key", "state-key").inputs.policy)),
+        stateAccessLogBucketArn: arnOf("aws:s3/bucket:Bucket", "state-bucket-access-logs"),
+        repositoryArn: String(mockResourceOutputs(repository.type, repository.name, repository.inputs, ctx).state.arn),
+        imagesKeyArn: arnOf("aws:kms/key:Key", "images-key"),
+        imagesKeyPolicy: JSON.parse(String(named(run, "aws:kms/key:Key", "images-key").inputs.policy)),
+        imagesKeyAliasArn: `arn:aws:kms:${REGION}:${ACCOUNTS[env]}:${String(named(run, "aws:kms/alias:Alias", "images-key").inputs.name)}`,
     };
 }
 
@@ -438,6 +452,86 @@ const ATTEMPTS: readonly Attempt[] = [
             context: inRegion,
         }),
     },
+    // 12.4: the image registry is the bootstrap's (the release record): the deploy role only pushes into it.
+    {
+        path: "12.4 delete a repository of the environment's registry",
+        who: "deploy",
+        request: (a) => ({ action: "ecr:DeleteRepository", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "12.4 open a registry repository to other accounts",
+        who: "deploy",
+        request: (a) => ({ action: "ecr:SetRepositoryPolicy", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "12.4 expire the released images with a new lifecycle policy",
+        who: "deploy",
+        request: (a) => ({ action: "ecr:PutLifecyclePolicy", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "12.4 delete released images",
+        who: "deploy",
+        request: (a) => ({ action: "ecr:BatchDeleteImage", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "12.4 make released tags mutable",
+        who: "deploy",
+        request: (a) => ({ action: "ecr:PutImageTagMutability", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "12.4 schedule deletion of the image registry's key",
+        who: "deploy",
+        request: (a) => ({
+            action: "kms:ScheduleKeyDeletion",
+            resource: a.imagesKeyArn,
+            context: inRegion,
+            resourcePolicy: a.imagesKeyPolicy,
+        }),
+    },
+    {
+        path: "12.4 rewrite the image registry key's policy",
+        who: "deploy",
+        request: (a) => ({
+            action: "kms:PutKeyPolicy",
+            resource: a.imagesKeyArn,
+            context: inRegion,
+            resourcePolicy: a.imagesKeyPolicy,
+        }),
+    },
+    {
+        path: "12.4 point the image registry key's alias at another key",
+        who: "deploy",
+        request: (a) => ({ action: "kms:UpdateAlias", resource: a.imagesKeyAliasArn, context: inRegion }),
+    },
+    {
+        path: "12.4 a created role with AdministratorAccess deletes a registry repository",
+        who: "workloadAdmin",
+        request: (a) => ({ action: "ecr:DeleteRepository", resource: a.repositoryArn, context: inRegion }),
+    },
+    {
+        path: "boundary: a created role with AdministratorAccess pulls images of another account",
+        who: "workloadAdmin",
+        request: () => ({
+            action: "ecr:BatchGetImage",
+            resource: `arn:aws:ecr:${REGION}:999999999999:repository/voteapp-prod/vote`,
+            resourceAccount: "999999999999",
+            context: inRegion,
+            resourcePolicy: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }],
+            },
+        }),
+    },
+    {
+        path: "12.4 delete the state bucket's access-log bucket",
+        who: "deploy",
+        request: (a) => ({ action: "s3:DeleteBucket", resource: a.stateAccessLogBucketArn, context: inRegion }),
+    },
+    {
+        path: "12.4 rewrite the policy of the state bucket's access-log bucket",
+        who: "deploy",
+        request: (a) => ({ action: "s3:PutBucketPolicy", resource: a.stateAccessLogBucketArn, context: inRegion }),
+    },
     // 12.2: the preview role changes nothing and, outside dev, never sees the state's secrets.
     {
         path: "12.2 the preview role creates a role",
@@ -592,6 +686,32 @@ describe("escalation attempts", function () {
                 }),
             },
             {
+                path: "a created role (capped by the boundary) pulls GuardDuty's Fargate agent from its AWS-owned registry",
+                who: "workloadAdmin",
+                request: () => ({
+                    action: "ecr:BatchGetImage",
+                    // GuardDuty's registry in eu-west-1 (GuardDuty User Guide, ECR repository for the Fargate agent).
+                    resource: `arn:aws:ecr:${REGION}:694911143906:repository/aws-guardduty-agent-fargate`,
+                    resourceAccount: "694911143906",
+                    context: inRegion,
+                    // That repository's own policy lets other accounts pull; only the boundary is in question here.
+                    resourcePolicy: {
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }],
+                    },
+                }),
+            },
+            {
+                path: "push an image into the environment's registry",
+                who: "deploy",
+                request: (a) => ({ action: "ecr:PutImage", resource: a.repositoryArn, context: inRegion }),
+            },
+            {
+                path: "upload an image's layers into the environment's registry",
+                who: "deploy",
+                request: (a) => ({ action: "ecr:InitiateLayerUpload", resource: a.repositoryArn, context: inRegion }),
+            },
+            {
                 path: "the preview role describes the cluster",
                 who: "preview",
                 request: (_a, env) => ({
@@ -664,16 +784,72 @@ describe("escalation attempts", function () {
                     assert.ok(denied(assume(deploy, env, claims)), `${env} deploy role: ${what} was allowed`);
             });
 
-            it(`${env}: only the deploy role's own sessions may re-assume it (bounded self-trust)`, async () => {
+            it(`${env}: no CI role may assume itself or the other (the provider names no role), nor may an app role`, async () => {
                 const { deploy, preview } = await account(env);
+                // Same account: the caller's identity policies (guardrails included) and the target's trust together.
+                const roleAssumes = (caller: RoleDocuments, target: RoleDocuments) =>
+                    decide(caller, {
+                        action: "sts:AssumeRole",
+                        resource: target.arn,
+                        context: global,
+                        resourcePolicy: target.trust,
+                    });
+                for (const [caller, target] of [
+                    [deploy, deploy],
+                    [preview, preview],
+                    [preview, deploy],
+                    [deploy, preview],
+                ] as const)
+                    assert.ok(
+                        denied(await roleAssumes(caller, target)),
+                        `${caller.roleName} may assume ${target.roleName}`,
+                    );
+                // Any other principal of the account, whatever its own policies: only the trust decides.
                 const asRole = (principal: string) =>
                     decideAssume(deploy, {
                         principal,
                         action: "sts:AssumeRole",
                         context: { "aws:PrincipalArn": principal },
                     });
+                assert.ok(denied(asRole(deploy.arn)), "the deploy role's trust admits its own sessions");
                 assert.ok(denied(asRole(preview.arn)), "the preview role may assume the deploy role");
                 assert.ok(denied(asRole(iam(env, "role/voteapp/vote-task"))), "an app role may assume the deploy role");
+            });
+
+            it(`${env}: the guardrails deny chaining into a CI role even if a later trust edit names the caller`, async () => {
+                const { deploy, preview } = await account(env);
+                for (const caller of [deploy, preview])
+                    for (const target of [deploy, preview]) {
+                        // A trust naming the caller's role ARN suffices in one account without any identity grant.
+                        const naming = {
+                            Version: "2012-10-17",
+                            Statement: [{ Effect: "Allow", Principal: { AWS: caller.arn }, Action: "sts:AssumeRole" }],
+                        };
+                        assert.strictEqual(
+                            await decide(caller, {
+                                action: "sts:AssumeRole",
+                                resource: target.arn,
+                                context: global,
+                                resourcePolicy: naming,
+                            }),
+                            "ExplicitlyDenied",
+                            `${caller.roleName} -> ${target.roleName}`,
+                        );
+                    }
+            });
+
+            it(`${env}: neither CI role's trust names an AWS principal of its own account (GitHub's OIDC provider only)`, async () => {
+                const { deploy, preview } = await account(env);
+                for (const role of [deploy, preview])
+                    assert.deepStrictEqual(
+                        role.trust.Statement.filter((t) =>
+                            JSON.stringify((t.Principal as { AWS?: unknown } | undefined)?.AWS ?? "").includes(
+                                ACCOUNTS[env],
+                            ),
+                        ).map((t) => t.Sid),
+                        [],
+                        `${role.roleName}: trust statements admitting principals of account ${ACCOUNTS[env]}`,
+                    );
             });
         }
 

@@ -1,22 +1,48 @@
 import * as assert from "assert";
+import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
+import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
 
 describe("Data", () => {
-    it("runs Redis with TLS in transit, encryption at rest and a generated AUTH token kept as a secret", async () => {
+    it("runs Redis with TLS in transit, encryption at rest and no password: one IAM-authenticated user per client, the default user off", async () => {
         const run = await stackRun("dev");
         const redis = single(run, "aws:elasticache/replicationGroup:ReplicationGroup");
         assert.strictEqual(redis.inputs.transitEncryptionEnabled, true);
         assert.strictEqual(redis.inputs.atRestEncryptionEnabled, true);
         assert.ok(String(redis.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
-        assert.ok(redis.secretInputKeys.includes("authToken"), "authToken is not marked secret");
-        const version = single(run, "aws:secretsmanager/secretVersion:SecretVersion");
-        assert.strictEqual(
-            version.inputs.secretString,
-            redis.inputs.authToken,
-            "the stored secret is not the AUTH token",
+        // IAM authentication needs Redis OSS 7 or later (docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html).
+        assert.ok(
+            Number(String(redis.inputs.engineVersion).split(".")[0]) >= 7,
+            `engine ${redis.inputs.engineVersion}`,
         );
-        assert.ok(version.secretInputKeys.includes("secretString"));
-        assert.ok(String(single(run, "aws:secretsmanager/secret:Secret").inputs.kmsKeyId).startsWith("arn:aws:kms:"));
+        assert.strictEqual(redis.inputs.authToken, undefined, "an AUTH token would be a password in state");
+        assert.deepStrictEqual(redis.secretInputKeys, []);
+        const group = single(run, "aws:elasticache/userGroup:UserGroup");
+        assert.deepStrictEqual(redis.inputs.userGroupIds, [group.inputs.userGroupId]);
+        const users = ofType(run, "aws:elasticache/user:User");
+        assert.deepStrictEqual(
+            (group.inputs.userIds as string[]).slice().sort(),
+            users.map((u) => String(u.inputs.userId)).sort(),
+        );
+        const byName = Object.fromEntries(users.map((u) => [String(u.inputs.userName), u]));
+        assert.deepStrictEqual(Object.keys(byName).sort(), ["default", "voteapp-dev-vote", "voteapp-dev-worker"]);
+        assert.deepStrictEqual(
+            [byName.default.inputs.accessString, input(byName.default, "authenticationMode", "type")],
+            [REDIS_DEFAULT_USER_ACCESS, "no-password-required"],
+        );
+        assert.ok(String(byName.default.inputs.accessString).startsWith("off "), "the default user is switched off");
+        for (const client of REDIS_CLIENTS) {
+            const user = byName[`voteapp-dev-${client}`];
+            assert.strictEqual(user.inputs.userId, user.inputs.userName, "IAM users' id is their name");
+            assert.deepStrictEqual(user.inputs.authenticationMode, { type: "iam" });
+            assert.strictEqual(user.inputs.accessString, redisAccessString(client));
+            assert.strictEqual(user.inputs.passwords, undefined);
+        }
+        for (const type of [
+            "random:index/randomPassword:RandomPassword",
+            "aws:secretsmanager/secretVersion:SecretVersion",
+        ])
+            assert.deepStrictEqual(ofType(run, type), [], `${type}: no generated secret`);
     });
 
     it("gives Redis a replica with automatic failover in prod, one node in dev", async () => {

@@ -4,6 +4,7 @@ import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { packConfigFor } from "../../policy/enforcement";
 import { list, policyOf, statement } from "../bootstrap/support";
 import { bootstrapRun } from "../bootstrap/support";
+import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { descendantsOf, input, named, ofType, single } from "../support/stacks";
 
 interface Stage {
@@ -199,6 +200,39 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
         });
         assert.deepStrictEqual(spec("test").phases.build.commands, ["npm test"]);
         assert.strictEqual(input(deploy, "environment", "privilegedMode"), false);
+    });
+
+    it("a deploy build outlives the longest first pulumi up: the deploy session's length, and the role re-assumed as its session ends (STS caps a chained session at one hour)", async () => {
+        const run = await tooling();
+        for (const stack of Object.keys(ACCOUNTS)) {
+            const project = named(run, "aws:codebuild/project:Project", `delivery-deploy-${stack}`);
+            assert.ok(
+                Number(project.inputs.buildTimeout) * 60 >= DEPLOY_SESSION_SECONDS,
+                `${stack}: build timeout ${String(project.inputs.buildTimeout)} min < ${DEPLOY_SESSION_SECONDS} s`,
+            );
+        }
+        for (const name of ["preview", "deploy-prod"]) {
+            const commands = (
+                YAML.parse(
+                    String(
+                        input(named(run, "aws:codebuild/project:Project", `delivery-${name}`), "source", "buildspec"),
+                    ),
+                ) as { phases: { build: { commands: string[] } } }
+            ).phases.build.commands.join("\n");
+            // One-off keys of a chained AssumeRole would expire after an hour, mid-deploy.
+            assert.doesNotMatch(commands, /sts assume-role|AWS_SESSION_TOKEN|AWS_ACCESS_KEY_ID/, name);
+            const role = name === "preview" ? "PREVIEW_ROLE_ARN" : "DEPLOY_ROLE_ARN";
+            for (const line of [
+                `aws configure set profile.pipeline-environment.role_arn "$${role}"`,
+                "aws configure set profile.pipeline-environment.credential_source EcsContainer",
+                "export AWS_PROFILE=pipeline-environment AWS_SDK_LOAD_CONFIG=1",
+            ])
+                assert.ok(commands.includes(line), `${name}: ${line}`);
+            assert.ok(
+                commands.indexOf("export AWS_PROFILE=") < commands.indexOf("pulumi login"),
+                `${name}: the profile is in effect before Pulumi starts`,
+            );
+        }
     });
 
     it("reports the build role ARNs the environment bootstraps trust", async () => {

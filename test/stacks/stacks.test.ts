@@ -65,33 +65,11 @@ describe("shipped stacks", () => {
                 );
             });
 
-            it("never puts a secret value into a non-secret input", async () => {
+            it("has no secret input that could leak (credentials are made at run time: test/stacks/noSecretsInState.test.ts)", async () => {
                 const run = await stackRun(stack);
-                const secretValues = new Set<string>();
-                for (const r of run.resources) {
-                    for (const key of r.secretInputKeys) {
-                        const value = r.inputs[key];
-                        if (typeof value === "string" && value.length >= 8) secretValues.add(value);
-                    }
-                }
-                assert.ok(secretValues.size > 0, "expected at least the Redis AUTH token to be a secret input");
-                const leaks: string[] = [];
-                for (const r of run.resources) {
-                    for (const [key, value] of Object.entries(r.inputs)) {
-                        if (r.secretInputKeys.includes(key)) continue;
-                        const text = JSON.stringify(value) ?? "";
-                        for (const secret of secretValues)
-                            if (text.includes(secret)) leaks.push(`${r.type} ${r.name}.${key}`);
-                    }
-                }
-                assert.deepStrictEqual(leaks, []);
-                const secretOutputs = Object.entries(run.outputs).filter(([, v]) =>
-                    [...secretValues].some((s) => (JSON.stringify(v) ?? "").includes(s)),
-                );
                 assert.deepStrictEqual(
-                    secretOutputs.map(([k]) => k),
+                    run.resources.filter((r) => r.secretInputKeys.length > 0).map((r) => `${r.type} ${r.name}`),
                     [],
-                    "stack outputs leak a secret",
                 );
             });
 

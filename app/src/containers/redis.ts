@@ -1,20 +1,34 @@
 import Redis from "ioredis";
+import { REDIS_KEYS } from "../../../shared/appContract";
 import type { RedisConfig } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
+import { defaultRedisTokenSigner, RedisIamTokenError, type RedisTokenSigner } from "./redisAuth";
 
 /** Redis keys of the vote queue, shared by the vote service and the worker (the original app's `votes`). */
-export const VOTES_QUEUE = "votes";
+export const VOTES_QUEUE = REDIS_KEYS.queue;
 /** Votes the worker has taken but not yet committed to Postgres; requeued when a worker starts. */
-export const VOTES_PROCESSING = "votes:processing";
+export const VOTES_PROCESSING = REDIS_KEYS.processing;
 /** Queue entries that are not valid ballots: kept for inspection, never silently dropped. */
-export const VOTES_DEAD_LETTER = "votes:dead-letter";
+export const VOTES_DEAD_LETTER = REDIS_KEYS.deadLetter;
 
 export interface RedisClientOptions {
     /** Milliseconds before a command fails (so callers answer 503 or retry instead of hanging). */
     readonly commandTimeoutMs?: number;
     /** Upper bound of ioredis's reconnect backoff. @default REDIS_RECONNECT_MAX_DELAY_MS */
     readonly maxReconnectDelayMs?: number;
+    /** How IAM tokens are signed (REDIS_AUTH=iam). Tests inject one with fixed credentials. @default defaultRedisTokenSigner() */
+    readonly sign?: RedisTokenSigner;
+    /** How often a new IAM token is signed. @default REDIS_TOKEN_RENEWAL_MS */
+    readonly tokenRenewalMs?: number;
 }
+
+/**
+ * How often the IAM token is renewed: every (re)connect, including the one after ElastiCache closes an IAM
+ * connection at 12 hours, finds a token at most this old, well inside the 15 minutes ElastiCache accepts it for.
+ */
+export const REDIS_TOKEN_RENEWAL_MS = 5 * 60_000;
+/** Wait before signing again after a failure (e.g. the credentials endpoint is not answering yet). */
+export const REDIS_TOKEN_RETRY_MS = 1000;
 
 /**
  * Longest wait between two reconnect attempts. While disconnected the vote service answers 503, so this
@@ -28,9 +42,13 @@ export function redisReconnectDelay(times: number, maxDelayMs = REDIS_RECONNECT_
 }
 
 /**
- * An ioredis client for the config: TLS when REDIS_TLS is true (ElastiCache in-transit encryption), AUTH
- * when a password is injected. Commands fail fast while disconnected (no offline queue): the callers decide
- * (vote answers 503, the worker backs off and retries), and ioredis keeps reconnecting in the background.
+ * An ioredis client for the config: TLS when REDIS_TLS is true (ElastiCache in-transit encryption); AUTH as the
+ * service's own user with an IAM token (REDIS_AUTH=iam), or with a local server's password. Commands fail fast
+ * while disconnected (no offline queue): the callers decide (vote answers 503, the worker backs off and retries),
+ * and ioredis keeps reconnecting in the background.
+ *
+ * With IAM the client connects once the first token is signed, and a new token is signed every
+ * `tokenRenewalMs`; ioredis reads the password at every (re)connect, so each one sends a fresh token.
  */
 export function createRedisClient(config: RedisConfig, log: Logger, options: RedisClientOptions = {}): Redis {
     const maxDelay = options.maxReconnectDelayMs ?? REDIS_RECONNECT_MAX_DELAY_MS;
@@ -39,7 +57,7 @@ export function createRedisClient(config: RedisConfig, log: Logger, options: Red
         port: config.port,
         ...(config.password ? { password: config.password } : {}),
         ...(config.tls ? { tls: { servername: config.host } } : {}),
-        lazyConnect: false,
+        lazyConnect: config.iam !== undefined,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
@@ -56,7 +74,47 @@ export function createRedisClient(config: RedisConfig, log: Logger, options: Red
             log("warn", "redis connection error", { error: errorMessage(error) });
         }
     });
+    if (config.iam) renewIamTokens(client, config.iam, log, options);
     return client;
+}
+
+/** Signs the client's IAM token now and every `tokenRenewalMs` until the client ends; connects after the first. */
+function renewIamTokens(
+    client: Redis,
+    request: NonNullable<RedisConfig["iam"]>,
+    log: Logger,
+    options: RedisClientOptions,
+): void {
+    const sign = options.sign ?? defaultRedisTokenSigner();
+    const renewalMs = options.tokenRenewalMs ?? REDIS_TOKEN_RENEWAL_MS;
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const schedule = (ms: number): void => {
+        if (ended) return;
+        timer = setTimeout(() => void renew(), ms);
+        timer.unref();
+    };
+    const renew = async (): Promise<void> => {
+        try {
+            const token = await sign(request);
+            if (ended) return;
+            client.options.username = request.user;
+            client.options.password = token;
+            // Not connected yet (the first token): connect now. Otherwise the next reconnect sends this token.
+            if (client.status === "wait") client.connect().catch(() => undefined);
+            schedule(renewalMs);
+        } catch (error) {
+            log("warn", "cannot sign a Redis IAM token; retrying", {
+                error: errorMessage(new RedisIamTokenError(request, error)),
+            });
+            schedule(REDIS_TOKEN_RETRY_MS);
+        }
+    };
+    client.once("end", () => {
+        ended = true;
+        clearTimeout(timer);
+    });
+    void renew();
 }
 
 /**

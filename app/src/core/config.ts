@@ -23,9 +23,14 @@ export interface RedisConfig {
     readonly host: string;
     readonly port: number;
     readonly tls: boolean;
-    /** Absent when the server needs no auth (local development). */
+    /** A local server's password (REDIS_PASSWORD). Absent when the server needs none, and on AWS (`iam`). */
     readonly password?: string;
+    /** ElastiCache IAM authentication (REDIS_AUTH=iam): a token for `user`, signed for `cacheName` in `region`. */
+    readonly iam?: { readonly user: string; readonly cacheName: string; readonly region: string };
 }
+
+/** ElastiCache user and replication group ids: lowercase (IAM authentication requires it), letters first. */
+const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
  * libpq-style sslmode: "verify-full" encrypts and checks that the server certificate chains to a trusted CA
@@ -87,13 +92,49 @@ function oneOf<T extends string>(env: Env, name: string, service: string, allowe
     return found;
 }
 
-/** Redis connection settings (vote, worker). REDIS_PASSWORD is optional: managed Redis injects it. */
+/**
+ * Redis connection settings (vote, worker). REDIS_AUTH picks the credential: "iam" (on AWS: an ElastiCache IAM
+ * token for REDIS_USER, signed for REDIS_CACHE_NAME in AWS_REGION; requires REDIS_TLS=true, as ElastiCache does,
+ * and refuses a REDIS_PASSWORD beside it) or unset (REDIS_PASSWORD if the local server wants one).
+ */
 export function redisConfig(env: Env, service: string): RedisConfig {
     const host = required(env, AppEnv.redisHost, service);
     const redisPort = port(env, AppEnv.redisPort, service);
     const tls = oneOf(env, AppEnv.redisTls, service, ["true", "false"] as const) === "true";
     const password = env[AppSecretName.redisPassword];
-    return password ? { host, port: redisPort, tls, password } : { host, port: redisPort, tls };
+    const authText = env[AppEnv.redisAuth]?.trim() ?? "";
+    if (authText === "" || oneOf(env, AppEnv.redisAuth, service, ["iam"] as const) !== "iam")
+        return password ? { host, port: redisPort, tls, password } : { host, port: redisPort, tls };
+    if (!tls)
+        throw new ConfigError(
+            AppEnv.redisTls,
+            `must be "true" with ${AppEnv.redisAuth}=iam: ElastiCache takes IAM tokens over TLS only`,
+        );
+    if (password)
+        throw new ConfigError(
+            AppSecretName.redisPassword,
+            `must not be set with ${AppEnv.redisAuth}=iam: the service authenticates with IAM tokens, never a password`,
+        );
+    const ids = Object.fromEntries(
+        ([AppEnv.redisUser, AppEnv.redisCacheName] as const).map((name) => {
+            const value = required(env, name, service);
+            if (!ELASTICACHE_ID.test(value))
+                throw new ConfigError(
+                    name,
+                    `must be a lowercase ElastiCache id (letters, digits, single hyphens), got "${value}"`,
+                );
+            return [name, value];
+        }),
+    );
+    const region = required(env, AppEnv.awsRegion, service);
+    if (!AWS_REGION.test(region))
+        throw new ConfigError(AppEnv.awsRegion, `must be an AWS region such as eu-west-1, got "${region}"`);
+    return {
+        host,
+        port: redisPort,
+        tls,
+        iam: { user: ids[AppEnv.redisUser], cacheName: ids[AppEnv.redisCacheName], region },
+    };
 }
 
 /**

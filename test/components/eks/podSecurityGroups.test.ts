@@ -99,7 +99,12 @@ describe("EKS: only the app's pods reach Redis and PostgreSQL (security groups f
             new Set(rulesOf(run, INGRESS, "vote").map((r) => r.join(" "))),
             new Set([`8080 tcp ${alb}`, "8080 tcp cluster"]),
         );
-        assert.deepStrictEqual(rulesOf(run, EGRESS, "vote"), [...dns, [6379, "tcp", "10.10.0.0/16"]]);
+        // vote signs Redis IAM tokens with its pod role: credentials from the Pod Identity agent.
+        assert.deepStrictEqual(rulesOf(run, EGRESS, "vote"), [
+            ...dns,
+            [80, "tcp", "169.254.170.23/32"],
+            [6379, "tcp", "10.10.0.0/16"],
+        ]);
         assert.deepStrictEqual(rulesOf(run, INGRESS, "worker"), []);
         assert.deepStrictEqual(
             rulesOf(run, EGRESS, "worker"),

@@ -78,72 +78,37 @@ describe("VoteAppOnKubernetes", function () {
         }
     });
 
-    it("gives each service the app contract's environment and its passwords only by reference to its own Secret", async () => {
-        const run = await dev();
-        // Postgres clients sign IAM tokens: only the Redis AUTH token is a Secret (result has none).
-        const expected: Record<string, string[]> = {
-            vote: [AppSecretName.redisPassword],
-            result: [],
-            worker: [AppSecretName.redisPassword],
-        };
-        for (const service of APP_SERVICES) {
-            const [container] = containersOf(deploymentOf(run, service));
-            const secretRefs = container.env.filter((e) => e.valueFrom).map((e) => e.valueFrom?.secretKeyRef);
-            assert.deepStrictEqual(secretRefs.map((r) => r?.key).sort(), expected[service].sort(), service);
-            assert.ok(
-                secretRefs.every((r) => r?.name === `${service}-passwords`),
-                `${service} reads another service's Secret`,
-            );
-            const plainNames = container.env.filter((e) => e.value !== undefined).map((e) => e.name);
-            for (const secretName of Object.values(AppSecretName))
-                assert.ok(!plainNames.includes(secretName), `${service} has ${secretName} as a plain value`);
-            if (expected[service].length === 0) {
-                assert.ok(
-                    !ofType(run, "kubernetes:core/v1:Secret").some((s) => s.name === `vote-app-${service}`),
-                    `${service} has a Secret`,
-                );
-                continue;
-            }
-            const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
-            assert.deepStrictEqual(Object.keys(input(secret, "stringData") as object).sort(), expected[service].sort());
+    it("gives each service the app contract's environment and no secret: no Kubernetes Secret, no secret reference, no secret read while the program runs", async () => {
+        for (const run of [await dev(), await prod()]) {
+            assert.deepStrictEqual(ofType(run, "kubernetes:core/v1:Secret"), [], "a Kubernetes Secret exists");
             assert.deepStrictEqual(
-                secret.secretInputKeys,
-                ["stringData"],
-                `${service} Secret's stringData is not a Pulumi secret`,
+                run.invokes.filter((call) => call.token.includes("secretsmanager")),
+                [],
+                "a secret is read with an invoke",
             );
+            for (const service of APP_SERVICES) {
+                const [container] = containersOf(
+                    ofType(run, DEPLOYMENT).find((d) => new RegExp(`^vote-app-${service}(-blue)?$`).test(d.name)) ??
+                        deploymentOf(run, service),
+                );
+                assert.deepStrictEqual(
+                    container.env.filter((e) => e.valueFrom !== undefined).map((e) => e.name),
+                    [],
+                    `${service} takes a variable from a Secret`,
+                );
+                const plain = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+                for (const secretName of Object.values(AppSecretName))
+                    assert.ok(!(secretName in plain), `${service} has ${secretName}`);
+                // Redis and Postgres clients sign IAM tokens with their pod role (databaseAccess.test.ts, redisAccess.test.ts).
+                if (service !== "result") assert.strictEqual(plain.REDIS_AUTH, "iam", `${service} REDIS_AUTH`);
+                if (service !== "vote") assert.strictEqual(plain.PGAUTH, "iam", `${service} PGAUTH`);
+            }
         }
-        const vote = containersOf(deploymentOf(run, "vote"))[0].env.map((e) => e.name);
+        const vote = containersOf(deploymentOf(await dev(), "vote"))[0].env.map((e) => e.name);
         assert.ok(
             vote.includes("REDIS_HOST") && vote.includes("REDIS_TLS") && !vote.includes("PGHOST"),
             `vote env: ${vote.join(", ")}`,
         );
-    });
-
-    it("takes the Redis token from the generated password it is made of (no secret read while the program runs)", async () => {
-        const run = await dev();
-        const token = single(run, "random:index/randomPassword:RandomPassword", "redis-auth");
-        for (const service of ["vote", "worker"]) {
-            const secret = named(run, "kubernetes:core/v1:Secret", `vote-app-${service}`);
-            assert.ok(secret.dependencies.includes(token.urn), `${service}'s Secret is not made from the Redis token`);
-        }
-        assert.deepStrictEqual(
-            run.invokes.filter((call) => call.token.includes("secretsmanager")),
-            [],
-            "a secret is read with an invoke",
-        );
-    });
-
-    it("puts no password value into any container environment", async () => {
-        const run = await prod();
-        const passwords = ofType(run, "kubernetes:core/v1:Secret").flatMap((s) =>
-            Object.values(input(s, "stringData") as Record<string, string>),
-        );
-        assert.ok(passwords.length >= 2);
-        for (const deployment of ofType(run, DEPLOYMENT)) {
-            const text = JSON.stringify(deployment.inputs);
-            for (const password of passwords)
-                assert.ok(!text.includes(password), `${deployment.name} carries a password literally`);
-        }
     });
 
     it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
@@ -244,10 +209,11 @@ describe("VoteAppOnKubernetes", function () {
             "result-to-data",
             "result-to-pod-identity",
             "vote-to-data",
+            "vote-to-pod-identity",
             "worker-to-data",
             "worker-to-pod-identity",
         ]);
-        for (const service of ["worker", "result"]) {
+        for (const service of ["vote", "worker", "result"]) {
             assert.deepStrictEqual(
                 input(policies[`${service}-to-pod-identity`], "spec", "egress"),
                 [{ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }],
@@ -445,7 +411,7 @@ describe("VoteAppOnKubernetes", function () {
         }
     });
 
-    describe("IAM database authentication: Postgres clients get their credentials through EKS Pod Identity", () => {
+    describe("IAM authentication: Redis and Postgres clients get their credentials through EKS Pod Identity", () => {
         const statementsOf = (policy: CapturedResource) =>
             (
                 JSON.parse(String(input(policy, "policy"))) as {
@@ -458,9 +424,9 @@ describe("VoteAppOnKubernetes", function () {
                 }
             ).Statement;
 
-        it("one role per Postgres client, assumable only by EKS Pod Identity for this account and cluster, connecting as its own user", async () => {
+        it("one role per Redis or Postgres client, assumable only by EKS Pod Identity for this account and cluster, connecting as its own users", async () => {
             const run = await prod();
-            for (const service of ["worker", "result"]) {
+            for (const service of ["vote", "worker", "result"]) {
                 const role = named(run, "aws:iam/role:Role", `vote-app-${service}`);
                 const trust = JSON.parse(String(input(role, "assumeRolePolicy"))) as {
                     Statement: {
@@ -482,18 +448,22 @@ describe("VoteAppOnKubernetes", function () {
                 const statements = statementsOf(policy);
                 assert.deepStrictEqual(
                     statements.map((st) => [st.Sid, st.Action]),
-                    [["ConnectAsOwnDatabaseUser", "rds-db:connect"]],
+                    [
+                        ...(service !== "result" ? [["ConnectToRedisAsOwnUser", "elasticache:Connect"]] : []),
+                        ...(service !== "vote" ? [["ConnectAsOwnDatabaseUser", "rds-db:connect"]] : []),
+                    ],
                 );
-                assert.match(
-                    String(statements[0].Resource),
-                    new RegExp(`^arn:aws:rds-db:eu-west-1:333333333333:dbuser:db-[A-Z0-9]+/voteapp_${service}$`),
-                );
+                if (service !== "vote")
+                    assert.match(
+                        String(statements.find((st) => st.Action === "rds-db:connect")?.Resource),
+                        new RegExp(`^arn:aws:rds-db:eu-west-1:333333333333:dbuser:db-[A-Z0-9]+/voteapp_${service}$`),
+                    );
             }
             const appRoles = ofType(run, "aws:iam/role:Role")
                 .filter((r) => /^vote-app-(vote|worker|result)$/.test(r.name))
                 .map((r) => r.name)
                 .sort();
-            assert.deepStrictEqual(appRoles, ["vote-app-result", "vote-app-worker"], "vote calls no AWS API: no role");
+            assert.deepStrictEqual(appRoles, ["vote-app-result", "vote-app-vote", "vote-app-worker"]);
         });
 
         it("associates each role with exactly its service's ServiceAccount, before the Deployment's pods exist", async () => {
@@ -501,7 +471,11 @@ describe("VoteAppOnKubernetes", function () {
             const associations = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter(
                 (a) => a.name !== "vote-app-lb-controller",
             );
-            assert.deepStrictEqual(associations.map((a) => a.name).sort(), ["vote-app-result", "vote-app-worker"]);
+            assert.deepStrictEqual(associations.map((a) => a.name).sort(), [
+                "vote-app-result",
+                "vote-app-vote",
+                "vote-app-worker",
+            ]);
             for (const association of associations) {
                 const service = association.name.replace("vote-app-", "");
                 assert.strictEqual(input(association, "namespace"), "voteapp");

@@ -76,18 +76,22 @@ describe("VoteAppOnFargate", () => {
         }
     });
 
-    it("gives each service exactly the app contract it needs, passwords only as secrets", async () => {
+    it("gives each service exactly the app contract it needs, and no secret", async () => {
         const run = await stackRun("dev");
         const env = (service: string) =>
             containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
         const names = (c: ContainerDefinition) => c.environment.map((e) => e.name).sort();
         assert.deepStrictEqual(names(env("vote")), [
+            "AWS_REGION",
             "OPTION_A",
             "OPTION_B",
             "PORT",
+            "REDIS_AUTH",
+            "REDIS_CACHE_NAME",
             "REDIS_HOST",
             "REDIS_PORT",
             "REDIS_TLS",
+            "REDIS_USER",
         ]);
         assert.deepStrictEqual(names(env("result")), [
             "AWS_REGION",
@@ -101,17 +105,10 @@ describe("VoteAppOnFargate", () => {
             "PGUSER",
             "PORT",
         ]);
-        // Postgres clients sign IAM tokens (test/components/databaseAccess.test.ts): only Redis users get a secret.
-        assert.deepStrictEqual(
-            env("vote").secrets.map((s) => s.name),
-            ["REDIS_PASSWORD"],
-        );
-        assert.deepStrictEqual(env("result").secrets, []);
-        assert.deepStrictEqual(
-            env("worker").secrets.map((s) => s.name),
-            ["REDIS_PASSWORD"],
-        );
+        // Redis and Postgres clients sign IAM tokens with their task roles (databaseAccess.test.ts, redisAccess.test.ts).
+        for (const service of ["vote", "result", "worker"]) assert.deepStrictEqual(env(service).secrets, [], service);
         assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
+        assert.strictEqual(env("worker").environment.find((e) => e.name === "REDIS_AUTH")?.value, "iam");
     });
 
     it("runs services in private subnets without public IPs, with a rolling-back circuit breaker", async () => {
@@ -150,25 +147,28 @@ describe("VoteAppOnFargate", () => {
         }
     });
 
-    it("separates execution roles (pull, own logs, own secrets) from empty task roles", async () => {
+    it("separates execution roles (pull, own logs, no secret) from task roles that may only connect to their stores", async () => {
         const run = await stackRun("dev");
         const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.includes("execution"));
         assert.strictEqual(policies.length, 3);
-        const vote = policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-vote-execution"));
-        const secretStatement = vote.Statement.find((s) => s.Sid === "ReadOwnSecrets");
-        assert.ok(secretStatement, "vote cannot read its Redis secret");
-        assert.deepStrictEqual([secretStatement.Resource].flat().length, 1, "vote may read exactly one secret");
-        assert.ok([secretStatement.Resource].flat()[0].includes("redis-auth"));
-        const actions = vote.Statement.flatMap((s) => [s.Action].flat());
-        assert.ok(!actions.some((a) => a.endsWith(":*") || a === "*"), `wildcard actions: ${actions.join(", ")}`);
+        for (const policy of policies) {
+            const statements = policyOf(policy).Statement;
+            assert.deepStrictEqual(
+                statements.map((s) => s.Sid),
+                ["EcrLogin", "PullAppImages", "WriteOwnLogs"],
+                `${policy.name}: nothing but pull and logs (no secret to read)`,
+            );
+            const actions = statements.flatMap((s) => [s.Action].flat());
+            assert.ok(!actions.some((a) => a.endsWith(":*") || a === "*"), `wildcard actions: ${actions.join(", ")}`);
+        }
         const taskRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.endsWith("-task"));
         assert.strictEqual(taskRoles.length, 3);
         const attached = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
-        assert.deepStrictEqual(
-            attached.map((p) => p.name).sort(),
-            ["vote-app-result-task", "vote-app-worker-task"],
-            "only the Postgres clients' task roles hold a permission; vote's holds none",
-        );
+        assert.deepStrictEqual(attached.map((p) => p.name).sort(), [
+            "vote-app-result-task",
+            "vote-app-vote-task",
+            "vote-app-worker-task",
+        ]);
     });
 
     it("gives worker and result task roles only rds-db:connect (on the task role, not the execution role); RDS keeps managing the master password", async () => {
@@ -188,13 +188,20 @@ describe("VoteAppOnFargate", () => {
             const statements = policyOf(taskPolicy).Statement as { Sid?: string; Action: string | string[] }[];
             assert.deepStrictEqual(
                 statements.map((st) => [st.Sid, st.Action]),
-                [["ConnectAsOwnDatabaseUser", "rds-db:connect"]],
+                [
+                    ...(service === "worker" ? [["ConnectToRedisAsOwnUser", "elasticache:Connect"]] : []),
+                    ["ConnectAsOwnDatabaseUser", "rds-db:connect"],
+                ],
             );
         }
-        assert.strictEqual(
-            ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "vote-app-vote-task").length,
-            0,
-            "vote's task role holds no permission",
+        const vote = policyOf(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-vote-task")).Statement as {
+            Sid?: string;
+            Action: string | string[];
+        }[];
+        assert.deepStrictEqual(
+            vote.map((st) => [st.Sid, st.Action]),
+            [["ConnectToRedisAsOwnUser", "elasticache:Connect"]],
+            "vote's task role may only connect to Redis as its own user",
         );
     });
 
