@@ -17,6 +17,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
     "aws:ec2/subnet:Subnet": "free",
     "aws:ec2/routeTable:RouteTable": "free",
     "aws:ec2/route:Route": "free",
+    "aws:elasticache/user:User": "free (RBAC users and user groups cost nothing; the nodes are priced)",
+    "aws:elasticache/userGroup:UserGroup": "free",
     "aws:appautoscaling/scheduledAction:ScheduledAction":
         "free (it saves: the tasks are priced for the hours it leaves them running)",
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "free",
