@@ -11,6 +11,8 @@ import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/eval
 import { runStack } from "../plan/runStack";
 import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
+import { accountPlanFor } from "../plan/cost/account";
+import { estimateCost } from "../plan/cost/estimate";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -18,6 +20,9 @@ function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
 }
+
+/** Estimated monthly cost of each stack × platform, from the plan's own estimate (plan/cost). */
+const costs: string[] = [];
 
 async function benchPlans(): Promise<void> {
     console.log(`Offline plan, in process (${ROUNDS} rounds each, after one warm-up):`);
@@ -35,6 +40,18 @@ async function benchPlans(): Promise<void> {
                 evaluatePolicies(run.resources, { config: readPackConfig(packConfigPath(stack)) });
                 policyTimes.push(performance.now() - policyStart);
                 resources = run.resources.length;
+                if (i === ROUNDS - 1) {
+                    const region = run.stackConfig.config["voteapp:region"] ?? "us-east-1";
+                    const account = await accountPlanFor(run);
+                    const estimate = estimateCost(run.resources, { region, ...(account ? { account } : {}) });
+                    const unpriced = estimate.notPriced.length ? `  (+${estimate.notPriced.length} not priced)` : "";
+                    const accountIdle = estimate.account
+                        ? `   + account (bootstrap ${estimate.account.bootstrapStack}) $${estimate.account.totals.idleUsd.toFixed(2)} idle`
+                        : "   + account: no bootstrap stack";
+                    costs.push(
+                        `  ${`${stack}/${platform}`.padEnd(16)} $${estimate.totals.idleUsd.toFixed(2).padStart(8)} idle   $${estimate.totals.atLoadUsd.toFixed(2).padStart(8)} at ${estimate.votesPerMonth.toLocaleString("en-US")} votes${accountIdle}${unpriced}`,
+                    );
+                }
             }
             const label = `${stack}/${platform}`;
             console.log(
@@ -123,6 +140,8 @@ function benchTestLoop(rounds: number): void {
 async function main(): Promise<void> {
     if (process.env.BENCH_ONLY === "loop") return benchTestLoop(Number(process.env.BENCH_TEST_ROUNDS ?? 1));
     await benchPlans();
+    console.log("Estimated monthly cost (plan/cost, on-demand list prices, 730 h):");
+    for (const line of costs) console.log(line);
     console.log("Whole commands, cold processes:");
     benchCommand("npm run plan -- --stack dev", "npm", ["run", "--silent", "plan", "--", "--stack", "dev"]);
     benchCommand("type-check (tsc --noEmit)", process.execPath, [

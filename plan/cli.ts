@@ -7,18 +7,25 @@ import { policyVerdicts } from "./policyVerdicts";
 import { renderRun } from "./render";
 import { runStack } from "./runStack";
 import { type Command, runAsProcess } from "./command";
+import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
+import { accountPlanFor } from "./cost/account";
+import { estimateCost } from "./cost/estimate";
+import { renderCostEstimate } from "./cost/render";
 import { listStacks, readStackConfig } from "./stackFile";
 
-const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>]
+const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>] [--votes <n>]
 
 Runs the program under Pulumi's mocks with Pulumi.<name>.yaml (no AWS credentials, no Pulumi CLI) and
-prints the resource tree, the count by type, the stack outputs and the policy pack's verdicts under the
+prints the resource tree, the count by type, the stack outputs, the policy pack's verdicts under the
 stack's enforcement (policy/config/<tier>.json, or <tier>-central-security.json when
-voteapp:securityBaseline is central: the file CI's pulumi preview uses).
+voteapp:securityBaseline is central: the file CI's pulumi preview uses) and the estimated monthly cost,
+idle and at a load, with the account's own costs beside it (its bootstrap stack's registry and state
+backend; priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
   --stack          stack to plan (one of: ${listStacks().join(", ")})
   --json           print resources, outputs and verdicts as JSON instead
   --set            override one config value, e.g. --set voteapp:platform=ecs (repeatable)
   --policy-config  judge with this pack config file instead of the environment's
+  --votes          votes a month for the cost estimate's load total (default ${DEFAULT_VOTES_PER_MONTH.toLocaleString("en-US")})
 
 Exit codes: 0 planned with no mandatory violation, 1 invalid config or failure, 2 usage error,
 3 planned but a mandatory policy violation would block the deployment.`;
@@ -36,6 +43,17 @@ function parseOverrides(values: readonly string[]): Record<string, string> {
     }
     return overrides;
 }
+
+/** `--votes`: a whole number of votes a month, 0 or more (underscores and commas allowed as separators). */
+function parseVotes(value: string | undefined): number {
+    if (value === undefined) return DEFAULT_VOTES_PER_MONTH;
+    const cleaned = value.replace(/[_,]/g, "");
+    if (!/^\d+$/.test(cleaned) || !Number.isSafeInteger(Number(cleaned)))
+        throw new UsageError(`--votes ${value}: expected a whole number of votes a month, e.g. --votes 1000000`);
+    return Number(cleaned);
+}
+
+class UsageError extends Error {}
 
 /**
  * The program's deploy warnings for the planned config; with --set overrides, also what changes against the
@@ -66,6 +84,7 @@ export const planCommand: Command = async (argv, output) => {
             "policy-config": { type: "string" },
             json: { type: "boolean", default: false },
             set: { type: "string", multiple: true, default: [] },
+            votes: { type: "string" },
             help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -82,9 +101,20 @@ export const planCommand: Command = async (argv, output) => {
         output.err(`No stack file Pulumi.${values.stack}.yaml; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
+    let votesPerMonth: number;
+    try {
+        votesPerMonth = parseVotes(values.votes);
+    } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        output.err(`${err.message}\n\n${USAGE}`);
+        return 2;
+    }
     const overrides = parseOverrides(values.set ?? []);
     const run = await runStack(values.stack, { overrides });
     const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
+    const region = run.stackConfig.config[`${run.stackConfig.project}:region`] ?? "us-east-1";
+    const account = await accountPlanFor(run);
+    const cost = estimateCost(run.resources, { region, votesPerMonth, ...(account ? { account } : {}) });
     const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
     if (values.json) {
         output.out(
@@ -95,6 +125,7 @@ export const planCommand: Command = async (argv, output) => {
                     outputs: run.outputs,
                     warnings,
                     policy: { configFile: verdicts.configFile, ...verdicts.report },
+                    cost,
                 },
                 null,
                 2,
@@ -114,6 +145,7 @@ export const planCommand: Command = async (argv, output) => {
         output.out(
             `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
         );
+        output.out(`\n${renderCostEstimate(cost)}`);
     }
     if (hasMandatoryViolations(verdicts.report)) {
         output.err(

@@ -18,6 +18,7 @@ export function observeStack(
             accountId: config.account.id,
             alarmEmail: config.safety.alarmEmail,
             protection: config.protection,
+            dashboard: config.cost.dashboard,
             signals,
         },
         foundation.componentOptions,

@@ -21,7 +21,8 @@ export interface IdentityOutputs {
 /** Every stack: where users reach the app, and where its dashboard and alarms are. */
 interface AppOutputs {
     readonly url: Out<string>;
-    readonly dashboardUrl: Out<string>;
+    /** Absent when voteapp:dashboard is false. */
+    readonly dashboardUrl?: Out<string>;
     readonly alarmTopicArn: Out<string>;
 }
 

@@ -32,6 +32,7 @@ export function secureAccount(config: VoteAppConfig, foundation: BaseFoundation)
             auditLogRetentionDays: baseline.auditLogRetentionDays,
             securityHub: baseline.securityHub,
             protection: config.protection,
+            ecrScanning: config.cost.ecrScanning,
             roleScope: config.account.roleScope,
         },
         foundation.componentOptions,

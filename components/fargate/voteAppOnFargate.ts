@@ -13,6 +13,7 @@ import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { containerDefinition, taskVolumesFor } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
+import { type WorkingHours, workingHoursCron } from "./workingHours";
 import type { FargateSecurityGroups } from "./securityGroups";
 import { type ResourceTransform, transformed } from "../transform";
 import {
@@ -82,6 +83,25 @@ export interface VoteAppOnFargateArgs {
      * @default "arm64"
      */
     readonly cpuArchitecture?: CpuArchitecture;
+    /**
+     * Container Insights on the cluster: `enhanced` (cluster, service, task and container metrics), `enabled`
+     * (cluster and service) or `disabled` (no Container Insights charges; ECS still publishes its basic
+     * CPU and memory metrics, which the alarms use).
+     * @default "enhanced"
+     */
+    readonly containerInsights?: "disabled" | "enabled" | "enhanced";
+    /**
+     * Where the tasks run: `onDemand` Fargate, or `spot` (Fargate Spot, ~70% cheaper; ECS may stop a task
+     * with two minutes' notice and starts a replacement, so keep it to environments that tolerate that).
+     * @default "onDemand"
+     */
+    readonly capacity?: "onDemand" | "spot";
+    /**
+     * Days and hours the services run; outside them each scales to zero (Application Auto Scaling scheduled
+     * actions on its scalable target, in the schedule's time zone) and is started again at the next start.
+     * @default always running
+     */
+    readonly workingHours?: WorkingHours;
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly taskDefinition?: ResourceTransform<aws.ecs.TaskDefinitionArgs> };
     /**
@@ -149,10 +169,23 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             name,
             {
                 name: physicalName("ecsCluster", args.namePrefix),
-                settings: [{ name: "containerInsights", value: "enhanced" }],
+                settings: [{ name: "containerInsights", value: args.containerInsights ?? "enhanced" }],
             },
             { parent },
         );
+        // Fargate Spot needs the cluster's capacity providers; services then name FARGATE_SPOT instead of a launch type.
+        const spot = args.capacity === "spot";
+        const capacityProviders = spot
+            ? new aws.ecs.ClusterCapacityProviders(
+                  name,
+                  {
+                      clusterName: this.cluster.name,
+                      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+                      defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
+                  },
+                  { parent },
+              )
+            : undefined;
         const namespace = new aws.servicediscovery.HttpNamespace(
             name,
             { name: `${args.namePrefix}.internal`, description: "Service Connect names of the voting app" },
@@ -296,7 +329,9 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     cluster: this.cluster.arn,
                     taskDefinition: taskDefinition.arn,
                     desiredCount: size.desiredCount,
-                    launchType: "FARGATE",
+                    ...(spot
+                        ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
+                        : { launchType: "FARGATE" }),
                     platformVersion: "LATEST",
                     networkConfiguration: {
                         subnets: args.privateSubnetIds,
@@ -349,12 +384,17 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     parent,
                     dependsOn: [
                         ...this.loadBalancer.routing,
+                        ...(capacityProviders ? [capacityProviders] : []),
                         ...(isDatabaseClient(service) ? [args.data.databaseSetup.invocation] : []),
                     ],
                     ignoreChanges: ["desiredCount", ...ignoredServiceChanges(plan)],
                 },
             );
-            if (http) this.autoscale(`${name}-${service}`, services[service], size, args.targetCpuPercent ?? 60);
+            if (http || args.workingHours)
+                this.autoscale(`${name}-${service}`, services[service], size, {
+                    targetCpuPercent: http ? (args.targetCpuPercent ?? 60) : undefined,
+                    workingHours: args.workingHours,
+                });
         }
         this.services = services;
         this.taskDefinitions = taskDefinitions;
@@ -447,19 +487,53 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         return role;
     }
 
-    private autoscale(name: string, service: aws.ecs.Service, size: ServiceSize, targetCpuPercent: number): void {
+    /**
+     * The service's scalable target: CPU target tracking (web services) and the working-hours schedule (every
+     * service, when one is set). A service that does not track CPU keeps its count (min = max = desired).
+     */
+    private autoscale(
+        name: string,
+        service: aws.ecs.Service,
+        size: ServiceSize,
+        options: { readonly targetCpuPercent?: number; readonly workingHours?: WorkingHours },
+    ): void {
         const parent = this;
+        const { targetCpuPercent, workingHours } = options;
+        const minCapacity = targetCpuPercent === undefined ? size.desiredCount : size.minCount;
+        const maxCapacity = targetCpuPercent === undefined ? size.desiredCount : size.maxCount;
         const target = new aws.appautoscaling.Target(
             name,
             {
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
                 resourceId: pulumi.interpolate`service/${this.cluster.name}/${service.name}`,
-                minCapacity: size.minCount,
-                maxCapacity: size.maxCount,
+                minCapacity,
+                maxCapacity,
             },
             { parent },
         );
+        if (workingHours) {
+            // Off at the stop (to zero, and kept there), on again at the start with the target's own bounds.
+            for (const [at, capacity] of [
+                ["stop", { minCapacity: 0, maxCapacity: 0 }],
+                ["start", { minCapacity, maxCapacity }],
+            ] as const) {
+                new aws.appautoscaling.ScheduledAction(
+                    `${name}-${at}`,
+                    {
+                        name: `${name}-working-hours-${at}`,
+                        serviceNamespace: target.serviceNamespace,
+                        scalableDimension: target.scalableDimension,
+                        resourceId: target.resourceId,
+                        schedule: workingHoursCron(workingHours, at),
+                        timezone: workingHours.timezone,
+                        scalableTargetAction: capacity,
+                    },
+                    { parent },
+                );
+            }
+        }
+        if (targetCpuPercent === undefined) return;
         new aws.appautoscaling.Policy(
             `${name}-cpu`,
             {

@@ -25,6 +25,12 @@ export interface StackObservabilityArgs {
      * @default NO_PROTECTION
      */
     readonly protection?: Protection;
+    /**
+     * Create the CloudWatch dashboard ($3 a month each). The alarms, which roll deployments back and page,
+     * do not depend on it.
+     * @default true
+     */
+    readonly dashboard?: boolean;
 }
 
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
@@ -79,8 +85,9 @@ export function alarmMetricArgs(
 export class StackObservability extends pulumi.ComponentResource {
     readonly topic: aws.sns.Topic;
     readonly alarms: Readonly<Record<string, aws.cloudwatch.MetricAlarm>>;
-    readonly dashboard: aws.cloudwatch.Dashboard;
-    readonly dashboardUrl: pulumi.Output<string>;
+    /** Undefined when the stack chose no dashboard. */
+    readonly dashboard?: aws.cloudwatch.Dashboard;
+    readonly dashboardUrl?: pulumi.Output<string>;
 
     constructor(name: string, args: StackObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:observability:StackObservability", name, {}, opts);
@@ -198,19 +205,24 @@ export class StackObservability extends pulumi.ComponentResource {
         }
         this.alarms = alarms;
 
-        this.dashboard = new aws.cloudwatch.Dashboard(
-            name,
-            {
-                dashboardName: args.namePrefix,
-                dashboardBody: pulumi
-                    .output(args.signals.sections)
-                    .apply((sections) =>
-                        JSON.stringify(dashboardBody(`${args.namePrefix}: golden signals`, sections, args.region)),
-                    ),
-            },
-            { parent },
-        );
-        this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
-        this.registerOutputs({ topicArn: this.topic.arn, dashboardUrl: this.dashboardUrl });
+        if (args.dashboard ?? true) {
+            this.dashboard = new aws.cloudwatch.Dashboard(
+                name,
+                {
+                    dashboardName: args.namePrefix,
+                    dashboardBody: pulumi
+                        .output(args.signals.sections)
+                        .apply((sections) =>
+                            JSON.stringify(dashboardBody(`${args.namePrefix}: golden signals`, sections, args.region)),
+                        ),
+                },
+                { parent },
+            );
+            this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+        }
+        this.registerOutputs({
+            topicArn: this.topic.arn,
+            ...(this.dashboardUrl ? { dashboardUrl: this.dashboardUrl } : {}),
+        });
     }
 }

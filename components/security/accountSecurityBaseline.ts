@@ -49,6 +49,13 @@ export interface AccountSecurityBaselineArgs {
      */
     readonly protection?: Protection;
     /**
+     * How ECR images are scanned: `enhanced` (Inspector scans on push and again when new CVEs appear, OS and
+     * language packages, priced per image) or `basic` (ECR's free scan on push, OS packages; Inspector then
+     * scans no images).
+     * @default "enhanced"
+     */
+    readonly ecrScanning?: "basic" | "enhanced";
+    /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
      */
@@ -109,7 +116,8 @@ export function foundationalBestPracticesArn(partition: string, region: string):
 export class AccountSecurityBaseline extends pulumi.ComponentResource {
     readonly detector: aws.guardduty.Detector;
     readonly detectorFeatures: readonly aws.guardduty.DetectorFeature[];
-    readonly inspector: aws.inspector2.Enabler;
+    /** Undefined when nothing is left for Inspector to scan (basic ECR scanning on a platform without Lambda or EC2). */
+    readonly inspector?: aws.inspector2.Enabler;
     readonly registryScanning: aws.ecr.RegistryScanningConfiguration;
     readonly trail: aws.cloudtrail.Trail;
     readonly trailBucket: aws.s3.Bucket;
@@ -147,21 +155,39 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                 ),
         );
 
-        // --- Inspector v2 and ECR enhanced scanning (which Inspector performs) ---
-        this.inspector = new aws.inspector2.Enabler(
-            name,
-            { accountIds: [args.accountId], resourceTypes: inspectorResourceTypesFor(args.workloads) },
-            { parent },
-        );
+        // --- Inspector v2 and ECR enhanced scanning (which Inspector performs), or ECR's basic scan on push ---
+        const enhancedEcr = (args.ecrScanning ?? "enhanced") === "enhanced";
+        const inspectorTypes = inspectorResourceTypesFor(args.workloads).filter((t) => enhancedEcr || t !== "ECR");
+        this.inspector =
+            inspectorTypes.length > 0
+                ? new aws.inspector2.Enabler(
+                      name,
+                      { accountIds: [args.accountId], resourceTypes: inspectorTypes },
+                      { parent },
+                  )
+                : undefined;
         this.registryScanning = new aws.ecr.RegistryScanningConfiguration(
             name,
-            {
-                scanType: "ENHANCED",
-                rules: [
-                    { scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] },
-                ],
-            },
-            { parent, dependsOn: [this.inspector] },
+            enhancedEcr
+                ? {
+                      scanType: "ENHANCED",
+                      rules: [
+                          {
+                              scanFrequency: "CONTINUOUS_SCAN",
+                              repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
+                          },
+                      ],
+                  }
+                : {
+                      scanType: "BASIC",
+                      rules: [
+                          {
+                              scanFrequency: "SCAN_ON_PUSH",
+                              repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }],
+                          },
+                      ],
+                  },
+            { parent, dependsOn: this.inspector ? [this.inspector] : [] },
         );
 
         // --- CloudTrail ---

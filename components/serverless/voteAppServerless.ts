@@ -28,6 +28,12 @@ export interface VoteAppServerlessArgs {
     readonly functions: Readonly<Record<AppService, FunctionSize>>;
     /** API Gateway default route throttling. @example { burstLimit: 200, rateLimit: 100 } */
     readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
+    /**
+     * Per-route API metrics (Count, 4xx, 5xx, Latency, IntegrationLatency for each route: custom metrics billed
+     * while requests flow). The API-wide metrics the alarms and dashboard use are published either way.
+     * @default true
+     */
+    readonly detailedRouteMetrics?: boolean;
     /** Ballots per worker invocation (1–10: the queue is FIFO). */
     readonly workerBatchSize: number;
     /** Deliveries of a ballot before it moves to the dead-letter queue. @example 5 */
@@ -364,7 +370,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 defaultRouteSettings: {
                     throttlingBurstLimit: args.throttling.burstLimit,
                     throttlingRateLimit: args.throttling.rateLimit,
-                    detailedMetricsEnabled: true,
+                    detailedMetricsEnabled: args.detailedRouteMetrics ?? true,
                 },
             },
             { parent },

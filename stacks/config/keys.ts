@@ -235,6 +235,43 @@ export const CONFIG_KEYS = {
             "Enable Security Hub with the AWS Foundational Security Best Practices standard (when securityBaseline is stack).",
         default: false,
     },
+    // --- cost (stacks/config/cost.ts; unset, the tier decides) ---
+    containerInsights: {
+        type: "string",
+        description:
+            "ECS Container Insights: disabled, enabled or enhanced (platform ecs). Default disabled in dev, enhanced in staging and prod; prod refuses disabled.",
+        optional: true,
+    },
+    dashboard: {
+        type: "string",
+        description:
+            'Create the stack\'s CloudWatch dashboard: "true" or "false" (a string, so that unset can mean the tier\'s default); the alarms do not depend on it. Default false in dev, true in staging and prod; prod refuses false.',
+        optional: true,
+    },
+    fargateSpot: {
+        type: "string",
+        description:
+            'Run the ECS services on Fargate Spot: "true" or "false" (a string; unset, the tier decides). About 70% cheaper; tasks may be stopped at two minutes\' notice and replaced. Default true in dev, false in staging and prod; prod refuses true.',
+        optional: true,
+    },
+    ecrScanning: {
+        type: "string",
+        description:
+            "ECR image scanning: basic (ECR's free scan on push) or enhanced (Inspector, on push and continuously; priced per image). Default basic in dev, enhanced in staging and prod; prod refuses basic.",
+        optional: true,
+    },
+    apiDetailedMetrics: {
+        type: "string",
+        description:
+            'Per-route API Gateway metrics: "true" or "false" (a string; unset, the tier decides; platform lambda; custom metrics billed while requests flow). Default false in dev, true in staging and prod.',
+        optional: true,
+    },
+    workingHours: {
+        type: "string",
+        description:
+            'When the ECS services run (platform ecs): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every service scales to zero (the load balancer, NAT, PostgreSQL and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+        optional: true,
+    },
     // --- lambda ---
     lambdaVoteMemory: {
         type: "integer",

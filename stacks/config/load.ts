@@ -10,6 +10,7 @@ import {
 import { checkAccounts, resolveAccount } from "./accounts";
 import type { ConfigCheck } from "./check";
 import { checkCiRunner, resolveCiRunner } from "./ciRunner";
+import { checkCost, resolveCost } from "./cost";
 import { checkData, resolveData } from "./data";
 import { checkDelivery, resolveImages } from "./delivery";
 import { checkEks, resolveEks } from "./eks";
@@ -48,6 +49,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkLambda,
     checkDelivery,
     checkSafety,
+    checkCost,
     checkTestTraffic,
     checkEks,
     checkEksPodNetworking,
@@ -101,6 +103,7 @@ export function parseVoteAppConfig(
         images: resolveImages(flat),
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
+        cost: resolveCost(flat, tier),
         testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountKeys } from "./accounts";
 import { ciRunnerKeys } from "./ciRunner";
+import { costKeys } from "./cost";
 import { dataKeys } from "./data";
 import { deliveryKeys } from "./delivery";
 import { eksKeys } from "./eks";
@@ -28,6 +29,7 @@ const everyKey = {
     ...httpsKeys,
     ...deliveryKeys,
     ...safetyKeys,
+    ...costKeys,
     ...testTrafficKeys,
     ...lambdaKeys,
     ...eksKeys,

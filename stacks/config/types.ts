@@ -10,6 +10,7 @@ import type { DomainConfig } from "./https";
 import type { LambdaConfig } from "./lambda";
 import type { NetworkConfig } from "./network";
 import type { Platform } from "./rules";
+import type { CostOptions } from "./cost";
 import type { SafetyConfig } from "./safety";
 import type { CpuArchitecture } from "../../shared/cpuArchitecture";
 
@@ -46,6 +47,8 @@ export interface VoteAppConfig {
     readonly voteOptions: { readonly a: string; readonly b: string };
     /** Deployment strategy, alarm email, security baseline ownership (stacks/config/safety.ts). */
     readonly safety: SafetyConfig;
+    /** What dev does without and staging/prod keep: Container Insights, dashboard, Spot, ECR scanning (stacks/config/cost.ts). */
+    readonly cost: CostOptions;
     /** Public CIDRs allowed to the blue/green test listener (platform ecs); empty: no test route (stacks/config/testTraffic.ts). */
     readonly testTrafficCidrs: readonly string[];
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */

@@ -140,7 +140,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         images,
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
-        dashboardUrl: observability.dashboardUrl,
+        ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
         clusterName: cluster.clusterName,
         clusterEndpoint: cluster.cluster.endpoint,

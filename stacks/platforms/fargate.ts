@@ -82,6 +82,9 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             domainName: config.domain?.name,
             protection: config.protection,
             voteOptions: config.voteOptions,
+            containerInsights: config.cost.containerInsights,
+            capacity: config.cost.fargateSpot ? "spot" : "onDemand",
+            ...(config.cost.workingHours === "always" ? {} : { workingHours: config.cost.workingHours }),
             transform: transforms.fargate,
             deployment: {
                 strategy: ecsStrategy(config),
@@ -124,7 +127,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
         postgresEndpoint: data.endpoints.pgHost,
-        dashboardUrl: observability.dashboardUrl,
+        ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };
 }

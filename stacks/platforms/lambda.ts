@@ -58,6 +58,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
                 burstLimit: config.lambda.api.throttleBurstLimit,
                 rateLimit: config.lambda.api.throttleRateLimit,
             },
+            detailedRouteMetrics: config.cost.apiDetailedMetrics,
             workerBatchSize: config.lambda.worker.batchSize,
             maxReceiveCount: config.lambda.queue.maxReceiveCount,
             visibilityTimeoutSeconds: config.lambda.queue.visibilityTimeoutSeconds,
@@ -105,7 +106,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         ),
         // The version each function last published: the TargetVersion of a canary/linear CodeDeploy deployment.
         functionVersions: recordOf(APP_SERVICES, (service) => app.functions[service].function.version),
-        dashboardUrl: observability.dashboardUrl,
+        ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };
 }

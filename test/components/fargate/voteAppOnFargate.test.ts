@@ -12,9 +12,42 @@ const policyOf = (resource: CapturedResource) =>
     };
 
 describe("VoteAppOnFargate", () => {
-    it("runs a cluster with enhanced Container Insights", async () => {
-        const cluster = single(await stackRun("dev"), "aws:ecs/cluster:Cluster");
-        assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enhanced" }]);
+    it("runs a cluster with enhanced Container Insights in staging and prod, none in dev (voteapp:containerInsights)", async () => {
+        for (const stack of ["staging", "prod"]) {
+            const cluster = single(await stackRun(stack), "aws:ecs/cluster:Cluster");
+            assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enhanced" }], stack);
+        }
+        const dev = single(await stackRun("dev"), "aws:ecs/cluster:Cluster");
+        assert.deepStrictEqual(dev.inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
+        const chosen = single(
+            await stackRun("dev", { overrides: { "voteapp:containerInsights": "enabled" } }),
+            "aws:ecs/cluster:Cluster",
+        );
+        assert.deepStrictEqual(chosen.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+    });
+
+    it("runs dev's services on Fargate Spot (the cluster offers it) and staging's and prod's on Fargate", async () => {
+        const dev = await stackRun("dev");
+        const providers = single(dev, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
+        assert.deepStrictEqual(providers.inputs.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
+        for (const service of ofType(dev, "aws:ecs/service:Service")) {
+            assert.strictEqual(service.inputs.launchType, undefined, service.name);
+            assert.deepStrictEqual(
+                service.inputs.capacityProviderStrategies,
+                [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+                service.name,
+            );
+            assert.ok(
+                service.dependencies.includes(providers.urn),
+                `${service.name} is created before Spot is offered`,
+            );
+        }
+        for (const stack of ["staging", "prod"]) {
+            const run = await stackRun(stack);
+            assert.strictEqual(ofType(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").length, 0);
+            for (const service of ofType(run, "aws:ecs/service:Service"))
+                assert.strictEqual(service.inputs.launchType, "FARGATE", `${stack} ${service.name}`);
+        }
     });
 
     it("defines each service as an awsvpc Fargate task with the configured size", async () => {
@@ -84,7 +117,6 @@ describe("VoteAppOnFargate", () => {
             assert.strictEqual(input(service, "networkConfiguration", "assignPublicIp"), false, service.name);
             assert.ok((input(service, "networkConfiguration", "subnets") as string[]).every((s) => s.includes("priv")));
             assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
-            assert.strictEqual(service.inputs.launchType, "FARGATE");
             assert.strictEqual(service.inputs.enableExecuteCommand, false);
             assert.strictEqual(input(service, "serviceConnectConfiguration", "enabled"), true);
         }

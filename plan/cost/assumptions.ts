@@ -1,0 +1,121 @@
+/**
+ * What the estimate assumes about usage, stated once. Prices come from the price tables; quantities come
+ * from the planned resources' inputs (instance classes, counts, sizes); what neither can tell (how many
+ * management events an idle account logs, what one vote costs in requests and bytes) is assumed here, and
+ * every line built on an assumption names it. Change a figure here and every estimate follows.
+ */
+
+/** Default load: votes a month (the `--votes` flag of `npm run plan` changes it). */
+export const DEFAULT_VOTES_PER_MONTH = 1_000_000;
+
+/** Seconds in the 730-hour month. */
+export const SECONDS_PER_MONTH = 730 * 3600;
+
+const KB = 1_000;
+const GB = 1_000_000_000;
+
+/** One vote, as the app serves it (app/src): what it costs in requests, bytes and work downstream. */
+export const PER_VOTE = {
+    /** GET the vote page, POST the ballot. */
+    voteRequests: 2,
+    /** The voter then looks at the result page for ~10 s: the page and five 2-second totals polls. */
+    resultRequests: 6,
+    /** Request plus response bytes of one HTTP request (the pages are a few KB of HTML). */
+    bytesPerRequest: 8 * KB,
+    /** Application log bytes per vote on containers (vote, worker and result lines, JSON). */
+    containerLogBytes: 600,
+    /** Bytes through NAT per vote: container log shipping to CloudWatch Logs plus TLS overhead. */
+    natBytes: 1_500,
+    /** VPC flow log bytes per vote: ~4 flow records (client→ALB, ALB→task, task→data) of ~150 B. */
+    flowLogBytes: 600,
+    /** Redis work per vote on ElastiCache Serverless: push, pop, acknowledge (~1 KB each) and a heartbeat. */
+    redisEcpu: 4,
+    /** Lambda: the worker handles about one ballot per invocation at this rate (FIFO has no batching window). */
+    ballotsPerWorkerInvocation: 1,
+    /** Lambda duration per invocation (ms): vote enqueues, result reads totals, worker runs the saga. */
+    lambdaDurationMs: { vote: 40, result: 60, worker: 80 } as Record<string, number>,
+    /** Lambda log bytes per invocation: START/END/REPORT lines and one JSON application line. */
+    lambdaLogBytesPerInvocation: 500,
+    /** API Gateway access log bytes per request (the stage's JSON format). */
+    apiAccessLogBytes: 600,
+    /** SQS requests per ballot: send, receive, delete. */
+    sqsRequests: 3,
+    /** DynamoDB per ballot (app/src/lambda/store.ts): one consistent read, four conditional writes. */
+    dynamoWriteUnits: 4,
+    dynamoReadUnitsPerBallot: 1,
+    /** DynamoDB per totals read: BatchGet of two items, eventually consistent (0.5 RRU each). */
+    dynamoReadUnitsPerTotals: 1,
+    /** Bytes stored per voter item in DynamoDB. */
+    dynamoItemBytes: 200,
+} as const;
+
+/** What an account and its resources do when nobody votes. */
+export const IDLE = {
+    /** CloudTrail management events a month in an account with nothing running (console, Pulumi refreshes, AWS services). */
+    managementEventsBase: 60_000,
+    /** Management events a month per always-running task, node, database or instance (agents, credential refreshes). */
+    managementEventsPerComputeUnit: 10_000,
+    /** Bytes of one management event delivered to CloudWatch Logs (JSON). */
+    managementEventBytes: 1_500,
+    /** Bytes of one management event stored in S3 (gzip). */
+    managementEventCompressedBytes: 250,
+    /** CloudTrail log files written to S3 a month (one per region and ~5 minutes where there are events). */
+    trailFilesPerMonth: 9_000,
+    /** VPC flow log volume a month with no votes: health checks, agents, image pulls. */
+    flowLogGbPerVpc: 0.5,
+    /** DNS query logs GuardDuty analyses a month per VPC. */
+    dnsLogGbPerVpc: 0.1,
+    /** Bytes through each NAT gateway a month with no votes: agents, AWS APIs, image manifests. */
+    natGbPerGateway: 1,
+    /** EKS control-plane log volume a month per enabled log type, from an idle cluster with its add-ons. */
+    eksControlPlaneLogGb: { audit: 2, api: 0.5, authenticator: 0.2, controllerManager: 0.3, scheduler: 0.1 } as Record<
+        string,
+        number
+    >,
+    /** Bytes of one EKS audit event (GuardDuty prices per event). */
+    eksAuditEventBytes: 2_000,
+    /** PostgreSQL log volume exported to CloudWatch Logs a month per instance. */
+    rdsLogGb: 0.05,
+    /** Images pushed (built or promoted) per repository a month; each is scanned on push with enhanced scanning. */
+    imagesPushedPerRepository: 20,
+    /** Rescans per stored image a month under continuous enhanced scanning (new CVEs published). */
+    rescansPerImage: 1,
+    /** Compressed size of one app image (Node.js on Alpine, arm64). */
+    imageGb: 0.06,
+    /** Security Hub: checks a month per resource in the stack (FSBP controls, daily periodic evaluation). */
+    securityHubChecksPerResource: 30,
+    /** Lambda's SQS pollers on an idle queue: five long-polling (20 s) receivers. */
+    sqsPollers: 5,
+    sqsLongPollSeconds: 20,
+    /** ALB access log objects a month per load balancer node (one every 5 minutes). */
+    albLogObjectsPerNode: 8_760,
+    /** ECS Container Insights: performance log bytes a month per running task (one event a minute per level). */
+    containerInsightsLogGbPerTask: 0.1,
+    /**
+     * ECS Container Insights custom metrics (standard): per cluster and per service; enhanced adds per task
+     * and per container metrics.
+     */
+    containerInsightsMetrics: { cluster: 12, service: 13, task: 14, container: 12 },
+    /** EKS Container Insights (the CloudWatch observability add-on, enhanced): metrics per node and per pod, log GB per node. */
+    eksContainerInsights: { clusterMetrics: 25, metricsPerNode: 30, metricsPerPod: 15, logGbPerNode: 1 },
+    /**
+     * A self-managed Pulumi state backend (the bootstrap's state bucket) for the account's stacks: updates and
+     * previews a month (deploys, pull-request previews, refreshes), checkpoint writes per update (Pulumi writes
+     * the checkpoint as the update proceeds, plus its history entry and lock), reads per operation, and the size
+     * of one stack's checkpoint (a few hundred resources of JSON).
+     */
+    stateBackend: {
+        updatesPerMonth: 100,
+        previewsPerMonth: 200,
+        writesPerUpdate: 12,
+        readsPerOperation: 6,
+        checkpointMb: 1,
+    },
+    /** Bytes of one S3 server access log record (one per request to the logged bucket). */
+    s3AccessLogRecordBytes: 400,
+    /** X-Ray default sampling: the first request each second, then 5%. */
+    xrayReservoirPerSecond: 1,
+    xrayRate: 0.05,
+} as const;
+
+export const UNITS = { KB, GB } as const;

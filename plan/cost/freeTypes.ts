@@ -1,0 +1,108 @@
+/**
+ * Resource types that carry no charge of their own, each with the reason. A type is either here, priced by
+ * a rule in estimate.ts, or reported "not priced": adding a resource type to a stack without deciding which
+ * makes the cost test fail, so nothing billable is ever counted as zero by omission.
+ */
+export const FREE_TYPES: Readonly<Record<string, string>> = {
+    "pulumi:providers:aws": "provider configuration",
+    "pulumi:providers:kubernetes": "provider configuration",
+    "random:index/randomPassword:RandomPassword": "generated locally by Pulumi",
+    "aws:iam/role:Role": "IAM is free",
+    "aws:iam/rolePolicy:RolePolicy": "IAM is free",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM is free",
+    "aws:iam/policy:Policy": "IAM is free",
+    "aws:iam/instanceProfile:InstanceProfile": "IAM is free",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "IAM is free",
+    "aws:ec2/vpc:Vpc": "VPCs are free (NAT, endpoints and addresses are priced)",
+    "aws:ec2/subnet:Subnet": "free",
+    "aws:ec2/routeTable:RouteTable": "free",
+    "aws:ec2/route:Route": "free",
+    "aws:elasticache/user:User": "free (RBAC users and user groups cost nothing; the nodes are priced)",
+    "aws:elasticache/userGroup:UserGroup": "free",
+    "aws:appautoscaling/scheduledAction:ScheduledAction":
+        "free (it saves: the tasks are priced for the hours it leaves them running)",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "free",
+    "aws:ec2/internetGateway:InternetGateway": "free (data transfer out is not estimated)",
+    "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation": "gateway endpoint routes are free",
+    "aws:ec2/securityGroup:SecurityGroup": "free",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "free",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "free",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "free",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "free",
+    "aws:ec2/networkInterface:NetworkInterface": "free (a public address on it is priced where assigned)",
+    "aws:ec2/launchTemplate:LaunchTemplate": "priced with the node group or auto scaling group that launches it",
+    "aws:elasticache/subnetGroup:SubnetGroup": "free",
+    "aws:elasticache/parameterGroup:ParameterGroup": "free",
+    "aws:rds/subnetGroup:SubnetGroup": "free",
+    "aws:rds/parameterGroup:ParameterGroup": "free",
+    "aws:kms/alias:Alias": "free (the key is priced)",
+    "aws:secretsmanager/secretVersion:SecretVersion": "priced with its secret",
+    "aws:secretsmanager/secretRotation:SecretRotation": "free (the rotation function's invocations are not estimated)",
+    "aws:s3/bucket:Bucket": "storage and requests are priced on what writes to it (trail, access logs)",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "free",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "free",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "free (S3 Bucket Keys keep KMS requests negligible)",
+    "aws:s3/bucketVersioning:BucketVersioning": "free (noncurrent versions expire with the lifecycle rule)",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "free",
+    "aws:s3/bucketPolicy:BucketPolicy": "free",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "free (it bounds the repository's storage, priced on the repository)",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "free",
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration":
+        "basic scanning is free; enhanced scans are priced on the Inspector enabler",
+    "aws:ecr/registryPolicy:RegistryPolicy": "free",
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": "free (replicated storage is not estimated)",
+    "aws:ecs/taskDefinition:TaskDefinition": "priced with the ECS service that runs it",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "free (the tasks are priced on their services)",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "free (Service Connect adds no charge)",
+    "aws:appautoscaling/target:Target": "free",
+    "aws:appautoscaling/policy:Policy": "free",
+    "aws:lb/targetGroup:TargetGroup": "priced with the load balancer",
+    "aws:lb/listener:Listener": "priced with the load balancer",
+    "aws:lb/listenerRule:ListenerRule": "priced with the load balancer (the first 10 rules evaluate free)",
+    "aws:lb/listenerCertificate:ListenerCertificate": "free",
+    "aws:acm/certificate:Certificate": "public ACM certificates are free",
+    "aws:acm/certificateValidation:CertificateValidation": "free",
+    "aws:route53/record:Record": "alias queries to AWS resources are free",
+    "aws:sns/topic:Topic": "$0.50 per million publishes: alarm notifications only (under a cent a month)",
+    "aws:sns/topicPolicy:TopicPolicy": "free",
+    "aws:sns/topicSubscription:TopicSubscription": "email notifications for alarms only (under a cent a month)",
+    "aws:cloudwatch/logGroup:LogGroup": "ingestion and storage are priced on the resource that writes to it",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "free (its metric is priced where an alarm watches it)",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "free",
+    "aws:cloudwatch/eventRule:EventRule": "free for AWS service events",
+    "aws:cloudwatch/eventTarget:EventTarget": "free for AWS service events",
+    "aws:securityhub/standardsSubscription:StandardsSubscription": "priced per check on the Security Hub account",
+    "aws:eks/accessEntry:AccessEntry": "free",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "free",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": "free",
+    "aws:lambda/alias:Alias": "free",
+    "aws:lambda/invocation:Invocation": "one invocation per pulumi up (a fraction of a cent)",
+    "aws:lambda/permission:Permission": "free",
+    "aws:lambda/eventSourceMapping:EventSourceMapping": "free (its queue polling is priced on the queue)",
+    "aws:apigatewayv2/api:Api": "priced on its stage's requests",
+    "aws:apigatewayv2/integration:Integration": "free",
+    "aws:apigatewayv2/route:Route": "free",
+    "aws:apigatewayv2/domainName:DomainName": "free",
+    "aws:apigatewayv2/apiMapping:ApiMapping": "free",
+    "aws:sqs/queuePolicy:QueuePolicy": "free",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "free",
+    "aws:codedeploy/application:Application": "CodeDeploy to Lambda and ECS is free",
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": "CodeDeploy to Lambda and ECS is free",
+    "aws:scheduler/scheduleGroup:ScheduleGroup": "free",
+    "aws:scheduler/schedule:Schedule":
+        "$1.00 per million invocations: a working-hours schedule fires about 22 times a month (well under a cent)",
+    "aws:autoscaling/lifecycleHook:LifecycleHook": "free",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "priced on the web ACL",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "free (log volume is not estimated)",
+    "aws:ssm/parameter:Parameter": "standard parameters are free",
+};
+
+/** Kubernetes objects run on the cluster's nodes, which are priced; the ALB an Ingress asks for is priced on it. */
+export function isFreeKubernetesType(type: string): boolean {
+    return (
+        type.startsWith("kubernetes:") &&
+        type !== "kubernetes:networking.k8s.io/v1:Ingress" &&
+        !type.endsWith(":Service")
+    );
+}

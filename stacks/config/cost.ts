@@ -1,0 +1,180 @@
+import { z } from "zod";
+import type { WorkingHours } from "../../components/fargate/workingHours";
+import { oneOf, type Tier } from "../../shared/config/values";
+import type { ConfigCheck, FlatOf } from "./check";
+import type { Platform } from "./rules";
+
+/**
+ * Cost options: what dev can do without and staging/prod keep. Each key is optional; unset, the stack's
+ * tier decides ({@link COST_DEFAULTS}). Prod refuses the cheaper choice where it would weaken what prod
+ * promises (monitoring, vulnerability scanning, capacity that is not taken back).
+ */
+
+export const CONTAINER_INSIGHTS_MODES = ["disabled", "enabled", "enhanced"] as const;
+export type ContainerInsightsMode = (typeof CONTAINER_INSIGHTS_MODES)[number];
+export const ECR_SCANNING_MODES = ["basic", "enhanced"] as const;
+export type EcrScanningMode = (typeof ECR_SCANNING_MODES)[number];
+
+/**
+ * A switch whose unset value means "the tier decides". Declared as a string ("true" or "false"): the Pulumi
+ * CLI refuses an empty default for a boolean key, and an optional key needs one (shared/config/reader.ts).
+ */
+const tierSwitch = () =>
+    oneOf(["true", "false"] as const)
+        .transform((value) => value === "true")
+        .optional();
+
+export const costKeys = {
+    containerInsights: oneOf(CONTAINER_INSIGHTS_MODES).optional(),
+    dashboard: tierSwitch(),
+    fargateSpot: tierSwitch(),
+    ecrScanning: oneOf(ECR_SCANNING_MODES).optional(),
+    apiDetailedMetrics: tierSwitch(),
+    workingHours: z.string().optional(),
+};
+
+export type CostFlatConfig = FlatOf<typeof costKeys> & { readonly platform: Platform };
+
+/** The resolved cost options. */
+export interface CostOptions {
+    /** ECS cluster Container Insights (platform ecs). */
+    readonly containerInsights: ContainerInsightsMode;
+    /** The stack's CloudWatch dashboard (every platform). */
+    readonly dashboard: boolean;
+    /** Fargate Spot capacity for the ECS services (platform ecs). */
+    readonly fargateSpot: boolean;
+    /** ECR image scanning of the account baseline (container platforms). */
+    readonly ecrScanning: EcrScanningMode;
+    /** Per-route API Gateway metrics (platform lambda). */
+    readonly apiDetailedMetrics: boolean;
+    /**
+     * When the ECS services run (platform ecs): `always`, or days and hours (`MON-FRI 07:00-19:00 UTC`) outside
+     * which they scale to zero.
+     */
+    readonly workingHours: "always" | WorkingHours;
+}
+
+/** dev pays for what it uses; staging rehearses prod, which keeps its monitoring and scanning. */
+export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
+    dev: {
+        containerInsights: "disabled",
+        dashboard: false,
+        fargateSpot: true,
+        ecrScanning: "basic",
+        apiDetailedMetrics: false,
+        workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
+    },
+    staging: {
+        containerInsights: "enhanced",
+        dashboard: true,
+        fargateSpot: false,
+        ecrScanning: "enhanced",
+        apiDetailedMetrics: true,
+        workingHours: "always",
+    },
+    prod: {
+        containerInsights: "enhanced",
+        dashboard: true,
+        fargateSpot: false,
+        ecrScanning: "enhanced",
+        apiDetailedMetrics: true,
+        workingHours: "always",
+    },
+};
+
+/** The platforms a key acts on; set explicitly on another platform it would silently do nothing. */
+const APPLIES_TO: Readonly<Partial<Record<keyof typeof costKeys, readonly Platform[]>>> = {
+    containerInsights: ["ecs"],
+    fargateSpot: ["ecs"],
+    ecrScanning: ["ecs", "eks"],
+    apiDetailedMetrics: ["lambda"],
+    workingHours: ["ecs"],
+};
+
+const DAY = "(?:SUN|MON|TUE|WED|THU|FRI|SAT)";
+const WORKING_HOURS = new RegExp(
+    `^(${DAY}(?:-${DAY}|(?:,${DAY})*)) ([01]\\d|2[0-3]):([0-5]\\d)-([01]\\d|2[0-3]):([0-5]\\d) (\\S+)$`,
+);
+const WEEK = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const WORKING_HOURS_FORMAT =
+    'must be "always" or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin" (days as a range SUN..SAT in cron\'s order, or a list such as "SAT,SUN"; start before stop on the same day)';
+
+/** Parses `voteapp:workingHours`: a schedule, "always", or the reason it is neither. */
+export function parseWorkingHours(value: string): "always" | WorkingHours | { readonly problem: string } {
+    if (value === "always") return "always";
+    const m = WORKING_HOURS.exec(value);
+    if (!m) return { problem: WORKING_HOURS_FORMAT };
+    const [, days, startH, startM, stopH, stopM, timezone] = m;
+    const range = days.split("-");
+    if (range.length === 2 && WEEK.indexOf(range[0]) >= WEEK.indexOf(range[1]))
+        return {
+            problem: `names the days ${days}, which do not run forwards in cron's week (SUN first): list them instead, e.g. "${range[0]},${range[1]}"`,
+        };
+    if (`${startH}:${startM}` >= `${stopH}:${stopM}`)
+        return {
+            problem: `starts at ${startH}:${startM}, not before it stops at ${stopH}:${stopM} (no overnight windows)`,
+        };
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+        return { problem: `names the time zone ${timezone}, which is not an IANA time zone (e.g. Europe/Dublin, UTC)` };
+    }
+    return { days, start: `${startH}:${startM}`, stop: `${stopH}:${stopM}`, timezone };
+}
+
+export const checkCost: ConfigCheck<CostFlatConfig> = (flat, tier, report) => {
+    for (const [key, platforms] of Object.entries(APPLIES_TO) as [keyof typeof costKeys, readonly Platform[]][]) {
+        if (flat[key] !== undefined && !platforms.includes(flat.platform))
+            report(key, flat[key], `has no effect on platform ${flat.platform}; it applies to ${platforms.join(", ")}`);
+    }
+    if (flat.workingHours !== undefined) {
+        const parsed = parseWorkingHours(flat.workingHours);
+        if (typeof parsed === "object" && "problem" in parsed)
+            report("workingHours", flat.workingHours, parsed.problem);
+        else if (tier === "prod" && parsed !== "always")
+            report("workingHours", flat.workingHours, "must be always in prod: prod serves around the clock");
+    }
+    if (tier !== "prod") return;
+    if (flat.containerInsights === "disabled")
+        report(
+            "containerInsights",
+            flat.containerInsights,
+            "must be enabled or enhanced in prod (ECS.12: the task metrics)",
+        );
+    if (flat.dashboard === false) report("dashboard", flat.dashboard, "must be true in prod: on-call reads it");
+    if (flat.fargateSpot === true)
+        report(
+            "fargateSpot",
+            flat.fargateSpot,
+            "must be false in prod: Fargate Spot may take tasks back at two minutes' notice",
+        );
+    if (flat.ecrScanning === "basic")
+        report(
+            "ecrScanning",
+            flat.ecrScanning,
+            "must be enhanced in prod (continuous Inspector scanning of the released images)",
+        );
+};
+
+export function resolveCost(flat: CostFlatConfig, tier: Tier): CostOptions {
+    const defaults = COST_DEFAULTS[tier];
+    return {
+        containerInsights: flat.containerInsights ?? defaults.containerInsights,
+        dashboard: flat.dashboard ?? defaults.dashboard,
+        fargateSpot: flat.fargateSpot ?? defaults.fargateSpot,
+        ecrScanning: flat.ecrScanning ?? defaults.ecrScanning,
+        apiDetailedMetrics: flat.apiDetailedMetrics ?? defaults.apiDetailedMetrics,
+        workingHours: resolveWorkingHours(flat, defaults.workingHours),
+    };
+}
+
+/** The schedule the stack runs: the key's, else the tier's; "always" on platforms it does not act on. */
+function resolveWorkingHours(
+    flat: CostFlatConfig,
+    tierDefault: CostOptions["workingHours"],
+): CostOptions["workingHours"] {
+    if (!APPLIES_TO.workingHours?.includes(flat.platform)) return "always";
+    if (flat.workingHours === undefined) return tierDefault;
+    const parsed = parseWorkingHours(flat.workingHours);
+    return typeof parsed === "object" && "problem" in parsed ? "always" : parsed; // checkCost has refused a problem before any resource
+}

@@ -1,0 +1,80 @@
+import * as assert from "assert";
+import { COST_DEFAULTS } from "../../../stacks/config/cost";
+import { assertProblem, parseWith } from "../../support/config";
+
+describe("cost options (stacks/config/cost.ts)", () => {
+    it("takes each tier's defaults when the keys are unset: dev goes without, staging and prod keep", () => {
+        assert.deepStrictEqual(parseWith("dev").cost, {
+            containerInsights: "disabled",
+            dashboard: false,
+            fargateSpot: true,
+            ecrScanning: "basic",
+            apiDetailedMetrics: false,
+        });
+        for (const stack of ["staging", "prod"]) {
+            assert.deepStrictEqual(parseWith(stack).cost, COST_DEFAULTS.prod, stack);
+            assert.deepStrictEqual(COST_DEFAULTS.prod, {
+                containerInsights: "enhanced",
+                dashboard: true,
+                fargateSpot: false,
+                ecrScanning: "enhanced",
+                apiDetailedMetrics: true,
+            });
+        }
+    });
+
+    it("lets a stack choose otherwise", () => {
+        const dev = parseWith("dev", {
+            containerInsights: "enhanced",
+            dashboard: "true",
+            fargateSpot: "false",
+            ecrScanning: "enhanced",
+        });
+        assert.deepStrictEqual(
+            [dev.cost.containerInsights, dev.cost.dashboard, dev.cost.fargateSpot, dev.cost.ecrScanning],
+            ["enhanced", true, false, "enhanced"],
+        );
+        assert.strictEqual(parseWith("staging", { fargateSpot: "true" }).cost.fargateSpot, true);
+    });
+
+    it("refuses values outside each key's set, naming what is allowed", () => {
+        assertProblem("dev", { containerInsights: "on" }, "containerInsights", '"on"', "disabled, enabled, enhanced");
+        assertProblem("dev", { ecrScanning: "full" }, "ecrScanning", '"full"', "basic, enhanced");
+        assertProblem("dev", { dashboard: "maybe" }, "dashboard");
+    });
+
+    it("refuses in prod what would weaken prod: no Container Insights, no dashboard, Spot, basic scanning", () => {
+        assertProblem(
+            "prod",
+            { containerInsights: "disabled" },
+            "containerInsights",
+            "must be enabled or enhanced in prod",
+        );
+        assertProblem("prod", { dashboard: "false" }, "dashboard", "must be true in prod");
+        assertProblem("prod", { fargateSpot: "true" }, "fargateSpot", "must be false in prod");
+        assertProblem("prod", { ecrScanning: "basic" }, "ecrScanning", "must be enhanced in prod");
+    });
+
+    it("refuses a key set on a platform it does nothing on", () => {
+        assertProblem(
+            "dev",
+            { platform: "lambda", fargateSpot: "true" },
+            "fargateSpot",
+            "has no effect on platform lambda",
+            "applies to ecs",
+        );
+        assertProblem(
+            "dev",
+            { platform: "eks", containerInsights: "enabled" },
+            "containerInsights",
+            "has no effect on platform eks",
+        );
+        assertProblem(
+            "dev",
+            { apiDetailedMetrics: "true" },
+            "apiDetailedMetrics",
+            "has no effect on platform ecs",
+            "applies to lambda",
+        );
+    });
+});
