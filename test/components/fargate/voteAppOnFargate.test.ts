@@ -155,8 +155,9 @@ describe("VoteAppOnFargate", () => {
             const statements = policyOf(policy).Statement;
             assert.deepStrictEqual(
                 statements.map((s) => s.Sid),
-                ["EcrLogin", "PullAppImages", "WriteOwnLogs"],
-                `${policy.name}: nothing but pull and logs (no secret to read)`,
+                // GuardDuty's runtime agent is a sidecar ECS adds, pulled with this role (issue 11.13).
+                ["EcrLogin", "PullAppImages", "PullGuardDutyRuntimeAgent", "WriteOwnLogs"],
+                `${policy.name}: nothing but pull (the app's images and GuardDuty's agent) and logs (no secret to read)`,
             );
             const actions = statements.flatMap((s) => [s.Action].flat());
             assert.ok(!actions.some((a) => a.endsWith(":*") || a === "*"), `wildcard actions: ${actions.join(", ")}`);
