@@ -10,6 +10,7 @@ describe("cost options (stacks/config/cost.ts)", () => {
             fargateSpot: true,
             ecrScanning: "basic",
             apiDetailedMetrics: false,
+            workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
         });
         for (const stack of ["staging", "prod"]) {
             assert.deepStrictEqual(parseWith(stack).cost, COST_DEFAULTS.prod, stack);
@@ -19,6 +20,7 @@ describe("cost options (stacks/config/cost.ts)", () => {
                 fargateSpot: false,
                 ecrScanning: "enhanced",
                 apiDetailedMetrics: true,
+                workingHours: "always",
             });
         }
     });
