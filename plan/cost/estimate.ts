@@ -250,11 +250,11 @@ function fargateTasks(p: Pricing): FargateTasks[] {
         if (!taskDefinition) return [];
         const count = asNumber(service.inputs.desiredCount) ?? 1;
         const platform = record(taskDefinition.inputs.runtimePlatform);
-        let containers = 1;
+        let containers: number;
         try {
             containers = asArray(JSON.parse(asString(taskDefinition.inputs.containerDefinitions) ?? "[]")).length || 1;
         } catch {
-            containers = 1;
+            containers = 1; // unreadable definitions: count the one container every task has
         }
         return [
             {
