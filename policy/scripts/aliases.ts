@@ -1,5 +1,5 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { forEachResourceModule, forEachSdkFile, installedAwsRoot } from "./awsSdkModules";
 
 /**
  * Which @pulumi/aws resource type tokens name the same AWS resource, read from the installed provider SDK
@@ -12,27 +12,15 @@ import * as path from "node:path";
  * A rule that names one token of a family must also judge the others (policy/rules/util.ts expands them).
  */
 
-const AWS_ROOT = () => path.dirname(require.resolve("@pulumi/aws/package.json"));
-
 /** `aws.<module>.<Class>` → type token, for every resource class of the SDK. */
 function resourceClasses(awsRoot: string): Map<string, string> {
     const out = new Map<string, string>();
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name !== "node_modules" && entry.name !== "types") walk(full);
-            } else if (entry.name.endsWith(".js")) {
-                const text = fs.readFileSync(full, "utf8");
-                const token = /__pulumiType = '(aws:[^']+)'/.exec(text);
-                const cls = /class (\w+) extends pulumi\.CustomResource/.exec(text);
-                if (!token || !cls) continue;
-                const module = path.relative(awsRoot, dir).split(path.sep).join("");
-                out.set(`aws.${module}.${cls[1]}`, token[1]);
-            }
-        }
-    };
-    walk(awsRoot);
+    forEachResourceModule(awsRoot, ({ dir, text, token }) => {
+        const cls = /class (\w+) extends pulumi\.CustomResource/.exec(text);
+        if (!cls) return;
+        const module = path.relative(awsRoot, dir).split(path.sep).join("");
+        out.set(`aws.${module}.${cls[1]}`, token);
+    });
     return out;
 }
 
@@ -49,24 +37,15 @@ function declaredPairs(awsRoot: string): [string, string][] {
     const pairs: [string, string][] = [];
     const known = /`(aws\.[\w.]+)` is known as `(aws\.[\w.]+)`\. The functionality is identical/g;
     const deprecated = /@deprecated ((?:aws\.)?[\w./]+) has been deprecated in favor of ((?:aws\.)?[\w./]+)/g;
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name !== "node_modules" && entry.name !== "types") walk(full);
-            } else if (entry.name.endsWith(".d.ts")) {
-                const text = fs.readFileSync(full, "utf8");
-                for (const m of text.matchAll(known)) pairs.push([classKey(m[1]), classKey(m[2])]);
-                for (const m of text.matchAll(deprecated)) pairs.push([classKey(m[1]), classKey(m[2])]);
-            }
-        }
-    };
-    walk(awsRoot);
+    forEachSdkFile(awsRoot, ".d.ts", ({ text }) => {
+        for (const m of text.matchAll(known)) pairs.push([classKey(m[1]), classKey(m[2])]);
+        for (const m of text.matchAll(deprecated)) pairs.push([classKey(m[1]), classKey(m[2])]);
+    });
     return pairs;
 }
 
 /** Families of type tokens naming one AWS resource (each sorted, families sorted), from the installed SDK. */
-export function scanTypeAliases(awsRoot: string = AWS_ROOT()): string[][] {
+export function scanTypeAliases(awsRoot: string = installedAwsRoot()): string[][] {
     const classes = resourceClasses(awsRoot);
     const family = new Map<string, Set<string>>();
     for (const [a, b] of declaredPairs(awsRoot)) {

@@ -1,27 +1,15 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { forEachResourceModule, installedAwsRoot } from "./awsSdkModules";
 
 /**
  * Which @pulumi/aws resource types take `tags`: read from the installed provider SDK (each resource class
  * declares `__pulumiType = '<token>'` and copies `args.tags` into its inputs when it is taggable).
  */
-export function scanTaggableTypes(
-    awsRoot: string = path.dirname(require.resolve("@pulumi/aws/package.json")),
-): string[] {
+export function scanTaggableTypes(awsRoot: string = installedAwsRoot()): string[] {
     const found = new Set<string>();
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name !== "node_modules" && entry.name !== "types") walk(full);
-            } else if (entry.name.endsWith(".js")) {
-                const text = fs.readFileSync(full, "utf8");
-                const token = /__pulumiType = '(aws:[^']+)'/.exec(text);
-                if (token && /resourceInputs\["tags"\] = args(\?\.| \? args\.)tags/.test(text)) found.add(token[1]);
-            }
-        }
-    };
-    walk(awsRoot);
+    forEachResourceModule(awsRoot, ({ text, token }) => {
+        if (/resourceInputs\["tags"\] = args(\?\.| \? args\.)tags/.test(text)) found.add(token);
+    });
     return [...found].sort();
 }
 
