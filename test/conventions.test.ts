@@ -136,7 +136,6 @@ function stackLoadsOf(file: string, text: string): string[] {
  */
 const NOT_YET_MOUNTED: readonly string[] = [
     "test/components/confusedDeputy.test.ts",
-    "test/components/data.test.ts",
     "test/components/databaseAccess.test.ts",
     "test/components/deliveryPipeline.test.ts",
     "test/components/eks/blueGreen.test.ts",
