@@ -142,7 +142,6 @@ const NOT_YET_MOUNTED: readonly string[] = [
     "test/components/eks/kubernetesSchema.test.ts",
     "test/components/eks/podSecurityGroups.test.ts",
     "test/components/eks/voteAppOnKubernetes.test.ts",
-    "test/components/fargate/testRoute.test.ts",
     "test/components/network.test.ts",
     "test/components/redisAccess.test.ts",
     "test/components/registry.test.ts",
