@@ -127,7 +127,7 @@ describe("VoteAppOnFargate", function () {
             "PGUSER",
             "PORT",
         ]);
-        // Redis and Postgres clients sign IAM tokens with their task roles (databaseAccess.test.ts, redisAccess.test.ts).
+        // Redis and Postgres clients sign IAM tokens with their task roles (test/stacks/databaseAccess.test.ts, redisAccess.test.ts).
         for (const service of APP_SERVICES) assert.deepStrictEqual(env(service).secrets, [], service);
         assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
         assert.strictEqual(env("worker").environment.find((e) => e.name === "REDIS_AUTH")?.value, "iam");

@@ -2,8 +2,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { packConfigFor } from "../../policy/enforcement";
-import { list, policyOf, statement } from "../bootstrap/support";
-import { bootstrapRun } from "../bootstrap/support";
+import { bootstrapRun, list, policyOf, statement } from "./support";
 import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { descendantsOf, input, named, ofType, single } from "../support/stacks";
 
