@@ -359,7 +359,7 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64, the only one eks runs for now: Graviton, e.g. c7g.large,m7g.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
+            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64: e.g. c7g.large,m7g.large; x86_64: e.g. c7i.large,m7i.large), listed in components/eks/eniLimits.ts and able to trunk network interfaces (security groups for pods; no t-family type can).",
         default: "c7g.large",
     },
     eksNodeMinSize: {
