@@ -67,6 +67,12 @@ export const CONFIG_KEYS = {
         description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).",
         default: "voteapp-deploy",
     },
+    previewRoleName: {
+        type: "string",
+        description:
+            "Name of the account's read-only preview role (created by the bootstrap project, its previewRoleName): where pull requests preview the stack on eks, its access entry reads the cluster's Kubernetes API.",
+        default: "voteapp-preview",
+    },
     devAccountId: {
         type: "string",
         description:

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
+import { EksPreviewAccess } from "../../components/eks/previewAccess";
+import { pullRequestPreviews } from "../../components/delivery/githubTrust";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
@@ -42,6 +44,17 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    // Where pull requests preview the stack (dev), their preview role reads the Kubernetes API, and writes nothing.
+    if (pullRequestPreviews(config.tier))
+        new EksPreviewAccess(
+            "eks-preview-access",
+            {
+                clusterName: cluster.clusterName,
+                previewRoleArn: config.account.previewRoleArn,
+                provider: cluster.provider,
+            },
+            componentOptions,
+        );
     // Security groups for pods: the data layer admits the app's pod groups only, never the cluster group every pod
     // of every namespace carries (config accepts managedNodeGroup capacity only: Auto Mode assigns no pod groups).
     const podSecurityGroups = new EksPodSecurityGroups(

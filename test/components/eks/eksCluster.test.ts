@@ -119,10 +119,12 @@ describe("EksCluster", function () {
             );
             assert.deepStrictEqual(input(a, "accessScope"), { type: "cluster" });
         }
-        assert.strictEqual(
-            ofType(await dev(), "aws:eks/accessEntry:AccessEntry").length,
-            1,
-            "dev without eksAdminRoleArn should have only the deploy role's entry",
+        assert.deepStrictEqual(
+            ofType(await dev(), "aws:eks/accessEntry:AccessEntry")
+                .map((e) => input(e, "principalArn"))
+                .sort(),
+            ["arn:aws:iam::111111111111:role/voteapp-deploy", "arn:aws:iam::111111111111:role/voteapp-preview"],
+            "dev without eksAdminRoleArn: the deploy role's entry, and the read-only preview role's (test/workflows/eksPreviewAccess.test.ts)",
         );
     });
 
