@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { WorkingHours } from "../../components/fargate/workingHours";
+import type { WorkingHours } from "../../components/workingHours";
 import { oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import type { Platform } from "./rules";
@@ -53,8 +53,8 @@ export interface CostOptions {
     /** Per-route API Gateway metrics (platform lambda). */
     readonly apiDetailedMetrics: boolean;
     /**
-     * When the ECS services run (platform ecs): `always`, or days and hours (`MON-FRI 07:00-19:00 UTC`) outside
-     * which they scale to zero.
+     * When the app runs (platforms ecs and eks): `always`, or days and hours (`MON-FRI 07:00-19:00 UTC`) outside
+     * which the ECS services scale to zero, the EKS node group has no nodes and the database is stopped.
      */
     readonly workingHours: "always" | WorkingHours;
     /**
@@ -110,7 +110,7 @@ const APPLIES_TO: Readonly<Partial<Record<keyof typeof costKeys, readonly Platfo
     fargateSpot: ["ecs"],
     ecrScanning: ["ecs", "eks"],
     apiDetailedMetrics: ["lambda"],
-    workingHours: ["ecs"],
+    workingHours: ["ecs", "eks"],
 };
 
 const DAY = "(?:SUN|MON|TUE|WED|THU|FRI|SAT)";
