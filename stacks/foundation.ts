@@ -42,6 +42,7 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
             accountId: config.account.id,
             region: config.region,
             protection: config.protection,
+            alarmTopic: config.cost.alarmTopicKey === "stack",
         },
         componentOptions,
     );

@@ -13,6 +13,7 @@ import { endpointPublicAccessCidrs } from "../config/ciRunner";
 import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor } from "../foundation";
 import type { EksOutputs } from "../outputs";
+import { scheduleWorkingHours } from "../workingHours";
 
 /**
  * platform: eks — the cluster first, then the app pods' own security groups, the data layer admitting only
@@ -87,6 +88,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    scheduleWorkingHours(config, foundation, { data, nodeGroup: cluster.nodeGroup });
     const images = imagesFor(config, registry);
     // A slot without its own tag runs what a rolling stack would (imageTag, or a voteImage/resultImage pin);
     // config validation refuses pins together with slot tags, so a slot tag is never silently overridden.

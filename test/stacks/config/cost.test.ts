@@ -11,6 +11,8 @@ describe("cost options (stacks/config/cost.ts)", () => {
             ecrScanning: "basic",
             apiDetailedMetrics: false,
             workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
+            lambdaCodeScanning: false,
+            alarmTopicKey: "stack",
         });
         for (const stack of ["staging", "prod"]) {
             assert.deepStrictEqual(parseWith(stack).cost, COST_DEFAULTS.prod, stack);
@@ -21,6 +23,8 @@ describe("cost options (stacks/config/cost.ts)", () => {
                 ecrScanning: "enhanced",
                 apiDetailedMetrics: true,
                 workingHours: "always",
+                lambdaCodeScanning: true,
+                alarmTopicKey: "own",
             });
         }
     });
@@ -55,6 +59,9 @@ describe("cost options (stacks/config/cost.ts)", () => {
         assertProblem("prod", { dashboard: "false" }, "dashboard", "must be true in prod");
         assertProblem("prod", { fargateSpot: "true" }, "fargateSpot", "must be false in prod");
         assertProblem("prod", { ecrScanning: "basic" }, "ecrScanning", "must be enhanced in prod");
+        assertProblem("prod", { lambdaCodeScanning: "false" }, "lambdaCodeScanning", "must be true in prod");
+        assertProblem("prod", { alarmTopicKey: "stack" }, "alarmTopicKey", "must be own in prod");
+        assertProblem("dev", { alarmTopicKey: "shared" }, "alarmTopicKey", '"shared"', "own, stack");
     });
 
     it("refuses a key set on a platform it does nothing on", () => {
