@@ -1,4 +1,4 @@
-import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../../shared/appContract";
+import { APP_HTTP_PORT, type ServiceRef, specOf, WORKER_HEARTBEAT } from "../../shared/appContract";
 import { ecsHealthCheckFor, IMAGE_SCRATCH_DIR, WORKER_HEALTH_CHECK } from "../../shared/imageContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
@@ -45,7 +45,8 @@ export interface ContainerSecret {
 }
 
 export interface ContainerDefinitionInput {
-    readonly service: AppService;
+    /** The service (a row of the service table, or a shipped service by name). */
+    readonly service: ServiceRef;
     readonly image: string;
     readonly environment: Readonly<Record<string, string>>;
     readonly secrets: readonly ContainerSecret[];
@@ -64,8 +65,8 @@ export interface ContainerDefinitionInput {
 export const SCRATCH_VOLUME = "scratch";
 
 /** The task definition `volumes` of a service: the scratch volume for the worker, none for the HTTP services. */
-export function taskVolumesFor(service: AppService): { name: string }[] {
-    return SERVICE_NEEDS[service].http ? [] : [{ name: SCRATCH_VOLUME }];
+export function taskVolumesFor(service: ServiceRef): { name: string }[] {
+    return specOf(service).http ? [] : [{ name: SCRATCH_VOLUME }];
 }
 
 /** ECS `valueFrom` for a Secrets Manager secret, selecting one JSON key when the secret holds JSON. */
@@ -78,7 +79,9 @@ export function secretValueFrom(secret: ContainerSecret): string {
  * Linux capabilities dropped, logs to CloudWatch, passwords only through `secrets`.
  */
 export function containerDefinition(input: ContainerDefinitionInput): ContainerDefinition {
-    const http = SERVICE_NEEDS[input.service].http;
+    const spec = specOf(input.service);
+    const service = spec.name;
+    const http = spec.http !== undefined;
     // The worker's health check reads the heartbeat file its loop rewrites (shared/imageContract.ts).
     const environment: Record<string, string> = http
         ? { ...input.environment }
@@ -87,17 +90,17 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
     const clash = Object.keys(environment).find((name) => secretNames.has(name));
     if (clash)
         throw new Error(
-            `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`,
+            `${service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`,
         );
     return {
-        name: input.service,
+        name: service,
         image: input.image,
         essential: true,
         user: input.user ?? "10001",
         privileged: false,
         readonlyRootFilesystem: true,
         portMappings: http
-            ? [{ name: input.service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
+            ? [{ name: service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
             : [],
         environment: Object.entries(environment)
             .sort(([a], [b]) => a.localeCompare(b))
@@ -108,7 +111,7 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
             options: {
                 "awslogs-group": input.logGroupName,
                 "awslogs-region": input.region,
-                "awslogs-stream-prefix": input.service,
+                "awslogs-stream-prefix": service,
                 mode: "non-blocking",
                 "max-buffer-size": "4m",
             },
