@@ -1,8 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as path from "path";
 import { stackRun, SHIPPED_STACKS } from "../support/stacks";
-import { serviceUrns, URN_SNAPSHOT_PLATFORMS } from "../support/serviceUrns";
+import {
+    SERVICE_URNS_FILE,
+    serviceUrns,
+    SNAPSHOT_SERVICES,
+    URN_SNAPSHOT_PLATFORMS,
+} from "../../scripts/write-service-urns";
 
 /**
  * The service table (issue 16.2) derives every per-service resource that was written by hand before. A URN
@@ -11,10 +15,7 @@ import { serviceUrns, URN_SNAPSHOT_PLATFORMS } from "../support/serviceUrns";
  * URNs captured from main before the change (test/fixtures/serviceUrns.json, written by
  * scripts/write-service-urns.ts; regenerate it only for a change that means to add, rename or remove one).
  */
-const SNAPSHOT = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "..", "fixtures", "serviceUrns.json"), "utf8"),
-) as Record<string, string[]>;
-const SNAPSHOT_SERVICES = ["vote", "result", "worker"];
+const SNAPSHOT = JSON.parse(fs.readFileSync(SERVICE_URNS_FILE, "utf8")) as Record<string, string[]>;
 
 describe("per-service URNs (service table refactoring renames nothing)", function () {
     this.timeout(300_000);
