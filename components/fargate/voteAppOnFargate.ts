@@ -289,7 +289,6 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                             service: spec,
                             image,
                             environment: env,
-                            secrets: [],
                             logGroupName,
                             region: args.region,
                         }),
