@@ -1,3 +1,4 @@
+import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
@@ -13,6 +14,8 @@ export interface RunStackOptions {
     readonly config?: StackFileConfig;
     /** Per-component transforms handed to the program (tests that weaken a secure default on purpose). */
     readonly transforms?: VoteAppTransforms;
+    /** The app's service table (tests that add a service). @default APP_SERVICE_TABLE */
+    readonly services?: ServiceTable;
 }
 
 /** Where a mocked run's config and program come from: a project's stack files and its program. */
@@ -51,7 +54,7 @@ export async function runProject(
 const VOTEAPP: ProjectUnderTest = {
     program: async (options) => {
         const { voteAppProgram } = await import("../stacks");
-        return () => voteAppProgram({ transforms: options.transforms });
+        return () => voteAppProgram({ transforms: options.transforms, services: options.services });
     },
 };
 
