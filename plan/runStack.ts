@@ -49,14 +49,15 @@ export function useRunStore(store: RunStore | undefined): RunStore | undefined {
 
 /**
  * What determines a run of a project's own program: the project (its stack-file root), the stack, the
- * resulting config and secret keys, and the mocked account. A run with transforms has none: transforms are
- * code, not data.
+ * resulting config and secret keys, the mocked account, and the service table when the caller hands one
+ * (data: a different table is a different run). A run with transforms has none: transforms are code, not data.
  */
 export function runKey(
     project: ProjectUnderTest,
     stack: string,
     stackConfig: StackFileConfig,
     context: { readonly region: string; readonly accountId: string },
+    services?: RunStackOptions["services"],
 ): string {
     const config = Object.fromEntries(Object.entries(stackConfig.config).sort(([a], [b]) => (a < b ? -1 : 1)));
     return JSON.stringify({
@@ -66,6 +67,7 @@ export function runKey(
         config,
         secretKeys: [...stackConfig.secretKeys].sort(),
         context,
+        services: services ?? null,
     });
 }
 
@@ -83,7 +85,7 @@ export async function runProject(
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
     const store = options.transforms ? undefined : runStore;
-    const key = store ? runKey(project, stack, stackConfig, context) : "";
+    const key = store ? runKey(project, stack, stackConfig, context, options.services) : "";
     const kept = store?.read(key);
     if (kept) return { ...kept, stackConfig };
     const program = await project.program(options);
