@@ -46,8 +46,7 @@ export function useRunStore(store: RunStore | undefined): RunStore | undefined {
 
 /**
  * What determines a run of a project's own program: the project (its stack-file root), the stack, the
- * resulting config and secret keys, and the mocked account. A run with transforms has none: transforms are
- * code, not data.
+ * resulting config and secret keys, and the mocked account. A run with any other option has none.
  */
 export function runKey(
     project: ProjectUnderTest,
@@ -79,7 +78,11 @@ export async function runProject(
         region: stackConfig.config[`${namespace}region`] ?? "us-east-1",
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
-    const store = options.transforms ? undefined : runStore;
+    // Only config is in the key: a run given anything else (transforms, which are code, or any option added
+    // later) is never read from or written to the store.
+    const store = Object.keys(options).every((option) => option === "overrides" || option === "config")
+        ? runStore
+        : undefined;
     const key = store ? runKey(project, stack, stackConfig, context) : "";
     const kept = store?.read(key);
     if (kept) return { ...kept, stackConfig };
