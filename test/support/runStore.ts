@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunStore, type StackRun, useRunStore } from "../../plan/runStack";
+import type { RunStore, StackRun } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /**
@@ -11,8 +11,8 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  * stack × platform × config was planned again in each file that read it (73 of 173 runs in one `npm test`
  * repeated an earlier one). A run is a function of the program's sources and its config, so a finished run
  * is kept on disk under the content hash of the sources and the run's key (plan/runStack.ts `runKey`), and a
- * later reader in any worker gets a fresh copy of it. Loaded by .mocharc.json (`require`), so `npx mocha
- * <file>` shares too.
+ * later reader in any worker gets a fresh copy of it. Installed by test/support/installRunStore.ts, which
+ * .mocharc.json requires, so `npx mocha <file>` shares too.
  *
  * Trust: a run is kept only if it reads back deep-equal to what was planned (anything JSON cannot carry
  * makes it run fresh every time); any change to a file the program may read (everything but test/, bench/,
@@ -197,5 +197,3 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
         },
     };
 }
-
-if (process.env.VOTEAPP_RUN_STORE !== "off") useRunStore(diskRunStore());
