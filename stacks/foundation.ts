@@ -58,6 +58,7 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
             cidr: config.network.cidr,
             azCount: config.network.azCount,
             natGateways: config.network.natGateways,
+            natInstanceType: config.network.natInstanceType,
             interfaceEndpoints: config.network.interfaceEndpoints,
             region: config.region,
             flowLogRetentionDays: config.logRetentionDays,
