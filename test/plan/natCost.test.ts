@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate, type CostLine } from "../../plan/cost/estimate";
+import { costCategory } from "../../plan/cost/readme";
 import { stackRun } from "../support/stacks";
 
 /** Issue 13 §2: what the NAT instance costs in the plan's estimate, against the NAT gateway it replaces. */
@@ -36,6 +37,11 @@ describe("NAT instance cost (plan/cost)", function () {
                 ],
             );
             assert.strictEqual(gatewayUsd(estimate), 0, "a NAT gateway is still priced");
+            // The README's breakdown counts the whole NAT instance as network, where the gateway it replaces was.
+            assert.deepStrictEqual(
+                [...new Set(natLines(estimate).map(costCategory))],
+                ["network (NAT, public IPv4, endpoints)"],
+            );
             assert.deepStrictEqual(
                 estimate.notPriced.filter((n) => n.name.startsWith("network-nat")),
                 [],

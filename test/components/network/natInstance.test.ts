@@ -9,6 +9,9 @@ import { decide, type PolicyDocumentJson, rolesOf } from "../../support/iamSimul
 import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
 import { input, ofType, single, stackRun } from "../../support/stacks";
 import managed from "../../support/awsManagedPolicies.json";
+import { ec2NoPublicIp, NAT_INSTANCE_TAG } from "../../../policy/rules/ec2";
+import { packConfigFor } from "../../../policy/enforcement";
+import { evaluatePolicies } from "../../../policy/evaluate";
 
 /** Issue 13 §2: the NAT instance (the fck-nat approach), as the plan and the policy pack see it. */
 const mountNetwork = (args: Partial<NetworkArgs>) =>
@@ -180,7 +183,10 @@ describe("NAT instance (natGateways instance)", function () {
             urls.every((u) => u.startsWith("http://169.254.169.254/latest/")),
             `downloads: ${urls.join(", ")}`,
         );
-        assert.ok(!/\bwget\b|\bpip3? install\b|\bnpm\b|curl[^\n|]* -(o|O) /.test(script), "boot script downloads something");
+        assert.ok(
+            !/\bwget\b|\bpip3? install\b|\bnpm\b|curl[^\n|]* -(o|O) /.test(script),
+            "boot script downloads something",
+        );
         assert.deepStrictEqual(
             [...script.matchAll(/dnf install -y (.+)/g)].map((m) => m[1]),
             ["iptables-nft"],
@@ -253,6 +259,29 @@ describe("NAT instance (natGateways instance)", function () {
             [ofType(prod, "voteapp:network:NatInstance").length, ofType(prod, "aws:autoscaling/group:Group").length],
             [0, 0],
         );
+    });
+
+    it("the policy pack exempts exactly the planned NAT's public address (ec2-no-public-ip), mandatory in staging", async () => {
+        assert.strictEqual(NAT_INSTANCE_TAG_KEY, NAT_INSTANCE_TAG, "component and policy name different tags");
+        const run = await stackRun("staging");
+        const config = packConfigFor("staging");
+        assert.strictEqual(config["ec2-no-public-ip"], "mandatory");
+        const verdicts = (resources: readonly CapturedResource[]) =>
+            evaluatePolicies(resources, { config, policies: [ec2NoPublicIp] }).violations;
+        assert.deepStrictEqual(verdicts(run.resources), []);
+        // The same template with a key pair, or with IMDSv1, is no longer the NAT the rule exempts.
+        const template = single(run, "aws:ec2/launchTemplate:LaunchTemplate", "nat");
+        for (const change of [{ keyName: "ops" }, { metadataOptions: { httpTokens: "optional" } }]) {
+            const changed = run.resources.map((r) =>
+                r === template ? { ...r, inputs: { ...r.inputs, ...change } } : r,
+            );
+            const violations = verdicts(changed);
+            assert.deepStrictEqual(
+                violations.map((v) => [v.policyName, v.level]),
+                [["ec2-no-public-ip", "mandatory"]],
+                JSON.stringify(change),
+            );
+        }
     });
 
     it("with managed NAT gateways, creates no instance and no route of its own", async () => {
