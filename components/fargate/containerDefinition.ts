@@ -16,7 +16,12 @@ export interface ContainerDefinition {
         readonly appProtocol: "http";
     }[];
     readonly environment: readonly { readonly name: string; readonly value: string }[];
-    readonly secrets: readonly { readonly name: string; readonly valueFrom: string }[];
+    /**
+     * Always empty: no container receives a secret (Redis and PostgreSQL take IAM tokens signed with the task
+     * role at run time). Still emitted so the registered task definitions stay as they are: dropping the key
+     * would change every container definition and roll every service for nothing.
+     */
+    readonly secrets: readonly [];
     readonly logConfiguration: { readonly logDriver: "awslogs"; readonly options: Readonly<Record<string, string>> };
     readonly mountPoints: readonly {
         readonly sourceVolume: string;
@@ -37,18 +42,10 @@ export interface ContainerDefinition {
     readonly stopTimeout: number;
 }
 
-/** A secret injected into a container: the variable name and the Secrets Manager ARN (and JSON key). */
-export interface ContainerSecret {
-    readonly name: string;
-    readonly secretArn: string;
-    readonly jsonKey?: string;
-}
-
 export interface ContainerDefinitionInput {
     readonly service: AppService;
     readonly image: string;
     readonly environment: Readonly<Record<string, string>>;
-    readonly secrets: readonly ContainerSecret[];
     readonly logGroupName: string;
     readonly region: string;
     /** Non-root user the image runs as (the app's Dockerfiles use 10001). */
@@ -68,14 +65,9 @@ export function taskVolumesFor(service: AppService): { name: string }[] {
     return SERVICE_NEEDS[service].http ? [] : [{ name: SCRATCH_VOLUME }];
 }
 
-/** ECS `valueFrom` for a Secrets Manager secret, selecting one JSON key when the secret holds JSON. */
-export function secretValueFrom(secret: ContainerSecret): string {
-    return secret.jsonKey ? `${secret.secretArn}:${secret.jsonKey}::` : secret.secretArn;
-}
-
 /**
  * The container definition of one app service: non-root, non-privileged, read-only root filesystem, all
- * Linux capabilities dropped, logs to CloudWatch, passwords only through `secrets`.
+ * Linux capabilities dropped, logs to CloudWatch, no secrets (credentials are IAM tokens made at run time).
  */
 export function containerDefinition(input: ContainerDefinitionInput): ContainerDefinition {
     const http = SERVICE_NEEDS[input.service].http;
@@ -83,12 +75,6 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
     const environment: Record<string, string> = http
         ? { ...input.environment }
         : { ...input.environment, [WORKER_HEARTBEAT.variable]: WORKER_HEALTH_CHECK.heartbeatFile };
-    const secretNames = new Set(input.secrets.map((s) => s.name));
-    const clash = Object.keys(environment).find((name) => secretNames.has(name));
-    if (clash)
-        throw new Error(
-            `${input.service}: ${clash} is both a plain environment variable and a secret; secrets are injected only through "secrets"`,
-        );
     return {
         name: input.service,
         image: input.image,
@@ -102,7 +88,7 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
         environment: Object.entries(environment)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => ({ name, value })),
-        secrets: input.secrets.map((secret) => ({ name: secret.name, valueFrom: secretValueFrom(secret) })),
+        secrets: [],
         logConfiguration: {
             logDriver: "awslogs",
             options: {

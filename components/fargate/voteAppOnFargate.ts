@@ -271,7 +271,6 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                             service,
                             image,
                             environment: env,
-                            secrets: [],
                             logGroupName,
                             region: args.region,
                         }),

@@ -14,22 +14,30 @@ export const PRICES_READ = "2026-12-03";
 export const PRICED_REGIONS = ["us-east-1", "eu-west-1"] as const;
 export type PricedRegion = (typeof PRICED_REGIONS)[number];
 
-interface Row {
-    readonly unit: string;
-    readonly source: string;
-    readonly "us-east-1"?: number;
-    readonly "eu-west-1"?: number;
-    readonly checked?: string;
-    readonly note?: string;
-}
+/** One priced dimension: what `entry` carries besides the figure, and the figure per region (absent: not priced). */
+type Row = Omit<PriceEntry, "usd"> & { readonly [R in PricedRegion]?: number };
+
+/** What a row may carry besides unit, source and figures. */
+type RowExtra = Pick<PriceEntry, "checked" | "note">;
 
 const row = (
     unit: string,
     source: string,
     usEast1: number | undefined,
     euWest1: number | undefined,
-    extra: { checked?: string; note?: string } = {},
+    extra: RowExtra = {},
 ): Row => ({ unit, source, "us-east-1": usEast1, "eu-west-1": euWest1, ...extra });
+
+/** A row priced the same in every region. */
+const flatRow = (unit: string, source: string, usd: number, extra: RowExtra = {}): Row =>
+    row(unit, source, usd, usd, extra);
+
+const FARGATE_SPOT_NOTE =
+    "Spot prices move with spare capacity; AWS publishes 'up to 70% off': this row is on-demand less 70%";
+
+/** GuardDuty: the us-east-1 rates were confirmed; eu-west-1 uses them (the page's regional table was not readable). */
+const guardDutyRow = (unit: string, usd: number, note = "eu-west-1: the us-east-1 rate"): Row =>
+    flatRow(unit, P.guardduty, usd, { checked: C.guarddutyUsEast1, note });
 
 /** EC2 Linux on-demand, per instance-hour: the Graviton types the stacks and their options use. */
 const EC2: Record<string, [number, number]> = {
@@ -76,12 +84,8 @@ const ROWS: Readonly<Record<string, Row>> = {
     "fargate.linux.arm64.gb-hour": row("GB-hour", P.fargate, 0.00356, 0.00356, { checked: C.fargateUsEast1 }),
     "fargate.linux.x86_64.vcpu-hour": row("vCPU-hour", P.fargate, 0.04048, 0.04048, { checked: C.fargateUsEast1 }),
     "fargate.linux.x86_64.gb-hour": row("GB-hour", P.fargate, 0.004445, 0.004445, { checked: C.fargateUsEast1 }),
-    "fargate-spot.linux.arm64.vcpu-hour": row("vCPU-hour", P.fargate, 0.009714, 0.009714, {
-        note: "Spot prices move with spare capacity; AWS publishes 'up to 70% off': this row is on-demand less 70%",
-    }),
-    "fargate-spot.linux.arm64.gb-hour": row("GB-hour", P.fargate, 0.001068, 0.001068, {
-        note: "Spot prices move with spare capacity; AWS publishes 'up to 70% off': this row is on-demand less 70%",
-    }),
+    "fargate-spot.linux.arm64.vcpu-hour": flatRow("vCPU-hour", P.fargate, 0.009714, { note: FARGATE_SPOT_NOTE }),
+    "fargate-spot.linux.arm64.gb-hour": flatRow("GB-hour", P.fargate, 0.001068, { note: FARGATE_SPOT_NOTE }),
     ...Object.fromEntries(
         Object.entries(EC2).map(([type, [us, eu]]) => [`ec2.${type}.hour`, row("instance-hour", P.ec2, us, eu)]),
     ),
@@ -173,34 +177,17 @@ const ROWS: Readonly<Record<string, Row>> = {
     }),
     "cloudwatch.logs.storage.gb-month": row("GB-month archived", P.cloudwatch, 0.03, 0.03),
     // --- security services ---
-    "guardduty.cloudtrail.million-events": row("1M management events", P.guardduty, 4.0, 4.0, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the page's regional table was not readable; the us-east-1 rate is used",
-    }),
-    "guardduty.flow-dns.gb": row("GB analysed (first 500 GB)", P.guardduty, 1.0, 1.0, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
-    "guardduty.s3-data.million-events": row("1M S3 data events", P.guardduty, 0.8, 0.8, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
-    "guardduty.eks-audit.million-events": row("1M EKS audit events", P.guardduty, 1.6, 1.6, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
-    "guardduty.runtime.vcpu-month": row("vCPU-month (first 500)", P.guardduty, 1.5, 1.5, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
-    "guardduty.rds.vcpu-month": row("vCPU-month", P.guardduty, 1.0, 1.0, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
-    "guardduty.lambda-network.gb": row("GB analysed", P.guardduty, 1.0, 1.0, {
-        checked: C.guarddutyUsEast1,
-        note: "eu-west-1: the us-east-1 rate",
-    }),
+    "guardduty.cloudtrail.million-events": guardDutyRow(
+        "1M management events",
+        4.0,
+        "eu-west-1: the page's regional table was not readable; the us-east-1 rate is used",
+    ),
+    "guardduty.flow-dns.gb": guardDutyRow("GB analysed (first 500 GB)", 1.0),
+    "guardduty.s3-data.million-events": guardDutyRow("1M S3 data events", 0.8),
+    "guardduty.eks-audit.million-events": guardDutyRow("1M EKS audit events", 1.6),
+    "guardduty.runtime.vcpu-month": guardDutyRow("vCPU-month (first 500)", 1.5),
+    "guardduty.rds.vcpu-month": guardDutyRow("vCPU-month", 1.0),
+    "guardduty.lambda-network.gb": guardDutyRow("GB analysed", 1.0),
     "inspector.ecr.initial-scan": row("image scanned on push", P.inspector, 0.09, 0.09, {
         checked: C.inspectorIreland,
     }),

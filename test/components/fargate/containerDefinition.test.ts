@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { containerDefinition, secretValueFrom } from "../../../components/fargate/containerDefinition";
+import { containerDefinition } from "../../../components/fargate/containerDefinition";
 import { WORKER_HEARTBEAT } from "../../../shared/appContract";
 import { ecsHealthCheckFor, HTTP_HEALTH_CHECK, WORKER_HEALTH_CHECK } from "../../../shared/imageContract";
 
@@ -9,23 +9,7 @@ describe("containerDefinition", () => {
         logGroupName: "/g",
         region: "eu-west-1",
         environment: { PORT: "8080" },
-        secrets: [{ name: "REDIS_PASSWORD", secretArn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:x" }],
     };
-
-    it("refuses a variable that is both plain environment and a secret", () => {
-        assert.throws(
-            () => containerDefinition({ ...base, service: "vote", environment: { REDIS_PASSWORD: "oops" } }),
-            /both a plain environment variable and a secret/,
-        );
-    });
-
-    it("selects a JSON key of a secret with the ECS valueFrom syntax", () => {
-        assert.strictEqual(
-            secretValueFrom({ name: "PGPASSWORD", secretArn: "arn:s", jsonKey: "password" }),
-            "arn:s:password::",
-        );
-        assert.strictEqual(secretValueFrom({ name: "REDIS_PASSWORD", secretArn: "arn:s" }), "arn:s");
-    });
 
     it("maps a port for HTTP services; checks vote over HTTP, the worker by its heartbeat on the /tmp volume", () => {
         const vote = containerDefinition({ ...base, service: "vote" });
