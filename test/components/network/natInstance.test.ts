@@ -7,11 +7,8 @@ import type { StackRun } from "../../../plan/runStack";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { decide, type PolicyDocumentJson, rolesOf } from "../../support/iamSimulation";
 import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
-import { input, ofType, single, stackRun } from "../../support/stacks";
+import { input, ofType, single } from "../../support/stacks";
 import managed from "../../support/awsManagedPolicies.json";
-import { ec2NoPublicIp, NAT_INSTANCE_TAG } from "../../../policy/rules/ec2";
-import { packConfigFor } from "../../../policy/enforcement";
-import { evaluatePolicies } from "../../../policy/evaluate";
 
 /** Issue 13 §2: the NAT instance (the fck-nat approach), as the plan and the policy pack see it. */
 const mountNetwork = (args: Partial<NetworkArgs>) =>
@@ -240,48 +237,6 @@ describe("NAT instance (natGateways instance)", function () {
         );
         for (const action of ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DetachNetworkInterface"])
             assert.notStrictEqual(await attempt(action, arn(`network-interface/${idOf(eni)}`)), "Allowed", action);
-    });
-
-    it("dev and staging plan one NAT instance and no NAT gateway; prod keeps a gateway per AZ and no instance", async () => {
-        for (const stack of ["dev", "staging"] as const) {
-            const run = await stackRun(stack);
-            assert.strictEqual(input(single(run, "awsx:ec2:Vpc"), "natGateways", "strategy"), "None", stack);
-            assert.strictEqual(ofType(run, "voteapp:network:NatInstance").length, 1, stack);
-            assert.strictEqual(
-                ofType(run, "aws:ec2/route:Route").length,
-                subnetsAndRouteTables(run).privateRouteTables.length,
-                stack,
-            );
-        }
-        const prod = await stackRun("prod");
-        assert.strictEqual(input(single(prod, "awsx:ec2:Vpc"), "natGateways", "strategy"), "OnePerAz");
-        assert.deepStrictEqual(
-            [ofType(prod, "voteapp:network:NatInstance").length, ofType(prod, "aws:autoscaling/group:Group").length],
-            [0, 0],
-        );
-    });
-
-    it("the policy pack exempts exactly the planned NAT's public address (ec2-no-public-ip), mandatory in staging", async () => {
-        assert.strictEqual(NAT_INSTANCE_TAG_KEY, NAT_INSTANCE_TAG, "component and policy name different tags");
-        const run = await stackRun("staging");
-        const config = packConfigFor("staging");
-        assert.strictEqual(config["ec2-no-public-ip"], "mandatory");
-        const verdicts = (resources: readonly CapturedResource[]) =>
-            evaluatePolicies(resources, { config, policies: [ec2NoPublicIp] }).violations;
-        assert.deepStrictEqual(verdicts(run.resources), []);
-        // The same template with a key pair, or with IMDSv1, is no longer the NAT the rule exempts.
-        const template = single(run, "aws:ec2/launchTemplate:LaunchTemplate", "nat");
-        for (const change of [{ keyName: "ops" }, { metadataOptions: { httpTokens: "optional" } }]) {
-            const changed = run.resources.map((r) =>
-                r === template ? { ...r, inputs: { ...r.inputs, ...change } } : r,
-            );
-            const violations = verdicts(changed);
-            assert.deepStrictEqual(
-                violations.map((v) => [v.policyName, v.level]),
-                [["ec2-no-public-ip", "mandatory"]],
-                JSON.stringify(change),
-            );
-        }
     });
 
     it("with managed NAT gateways, creates no instance and no route of its own", async () => {
