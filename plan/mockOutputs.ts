@@ -115,6 +115,11 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         name: str(inputs.name, name),
         arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}`,
     }),
+    // Instance profiles are named with their path (`instance-profile/<path>/<name>`), like roles.
+    "aws:iam/instanceProfile:InstanceProfile": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:iam::${ctx.accountId}:instance-profile${str(inputs.path, "/")}${str(inputs.name, name)}`,
+    }),
     // IAM names an OIDC provider after its URL's host and path.
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, inputs, ctx) => ({
         arn: `arn:aws:iam::${ctx.accountId}:oidc-provider/${str(inputs.url, name).replace(/^https:\/\//, "")}`,
@@ -283,9 +288,11 @@ export function mockResourceOutputs(
     const id =
         type === "aws:ec2/securityGroup:SecurityGroup"
             ? `sg-${hash(name)}`
-            : type === "aws:s3/bucket:Bucket"
-              ? String(state.bucket)
-              : `${name}-id`;
+            : type === "aws:ec2/networkInterface:NetworkInterface"
+              ? `eni-0${hash(name)}${hash(`${name}/eni`)}`
+              : type === "aws:s3/bucket:Bucket"
+                ? String(state.bucket)
+                : `${name}-id`;
     if (type.startsWith("aws:") && state.name === undefined) state.name = name;
     return { id, state };
 }

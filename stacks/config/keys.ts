@@ -108,8 +108,15 @@ export const CONFIG_KEYS = {
     },
     natGateways: {
         type: "string",
-        description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).",
-        default: "single",
+        description:
+            "How private subnets reach the internet: none (interface endpoints only), instance (one NAT instance, Graviton, SSM-managed, no SSH), single (one managed NAT gateway) or onePerAz (one per AZ). Unset, the tier decides: instance in dev and staging, onePerAz in prod; prod refuses anything but onePerAz.",
+        optional: true,
+    },
+    natInstanceType: {
+        type: "string",
+        description:
+            "Instance type of the NAT instance (natGateways instance): a Graviton type, as its Amazon Linux 2023 image is arm64. t4g.nano bursts to 5 Gbps with a 32 Mbps baseline; choose a larger type for sustained egress.",
+        default: "t4g.nano",
     },
     vpcInterfaceEndpoints: {
         type: "boolean",

@@ -47,9 +47,8 @@ describe("cost estimate (plan/cost)", function () {
 
     it("prices dev on ecs from its captured inputs: lines recomputed by hand from eu-west-1 list prices", async () => {
         const estimate = await estimateOf("dev", "ecs");
-        // One NAT gateway (natGateways: single): $0.048/h × 730 h, and its public IPv4 address $0.005/h.
-        assert.strictEqual(cents(line(estimate, "network", /NAT gateways \(1\): hours/).monthlyUsd), 35.04);
-        assert.strictEqual(cents(line(estimate, "network", /NAT gateways: public IPv4/).monthlyUsd), 3.65);
+        // dev's NAT is one t4g.nano NAT instance ($0.0046/h × 730 h; its lines in test/plan/natCost.test.ts).
+        assert.strictEqual(cents(line(estimate, "network-nat", /1 × t4g\.nano/).monthlyUsd), 3.36);
         // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
