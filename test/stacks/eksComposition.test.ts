@@ -30,9 +30,12 @@ describe("stacks on eks: config reaches EksCluster", function () {
         const subnets = input(cluster, "vpcConfig", "subnetIds") as string[];
         assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `subnets: ${subnets.join(", ")}`);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), false);
+        // The deploy role's entry, and (pull requests preview dev) the read-only preview role's: test/workflows/eksPreviewAccess.test.ts.
         assert.deepStrictEqual(
-            ofType(run, "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn")),
-            ["arn:aws:iam::111111111111:role/voteapp-deploy"],
+            ofType(run, "aws:eks/accessEntry:AccessEntry")
+                .map((e) => input(e, "principalArn"))
+                .sort(),
+            ["arn:aws:iam::111111111111:role/voteapp-deploy", "arn:aws:iam::111111111111:role/voteapp-preview"],
         );
         for (const r of descendantsOf(run, single(run, "voteapp:eks:EksCluster")).filter(
             (r) => r.custom && r.type.startsWith("aws:"),
@@ -60,7 +63,11 @@ describe("stacks on eks: config reaches EksCluster", function () {
             ofType(run, "aws:eks/accessEntry:AccessEntry")
                 .map((e) => input(e, "principalArn"))
                 .sort(),
-            ["arn:aws:iam::111111111111:role/platform-admin", "arn:aws:iam::111111111111:role/voteapp-deploy"],
+            [
+                "arn:aws:iam::111111111111:role/platform-admin",
+                "arn:aws:iam::111111111111:role/voteapp-deploy",
+                "arn:aws:iam::111111111111:role/voteapp-preview",
+            ],
         );
         const group = single(run, "aws:eks/nodeGroup:NodeGroup");
         assert.deepStrictEqual(input(group, "instanceTypes"), ["m7g.large", "c7g.large"]);
