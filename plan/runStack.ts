@@ -1,3 +1,4 @@
+import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
@@ -13,6 +14,8 @@ export interface RunStackOptions {
     readonly config?: StackFileConfig;
     /** Per-component transforms handed to the program (tests that weaken a secure default on purpose). */
     readonly transforms?: VoteAppTransforms;
+    /** The app's service table (tests that add a service). @default APP_SERVICE_TABLE */
+    readonly services?: ServiceTable;
 }
 
 /** Where a mocked run's config and program come from: a project's stack files and its program. */
@@ -46,13 +49,16 @@ export function useRunStore(store: RunStore | undefined): RunStore | undefined {
 
 /**
  * What determines a run of a project's own program: the project (its stack-file root), the stack, the
- * resulting config and secret keys, and the mocked account. A run with any other option has none.
+ * resulting config and secret keys, the mocked account, and the service table when the caller hands one
+ * (data: a different table is a different run). A run with any other option (transforms, which are code, or
+ * an option added later) has none.
  */
 export function runKey(
     project: ProjectUnderTest,
     stack: string,
     stackConfig: StackFileConfig,
     context: { readonly region: string; readonly accountId: string },
+    services?: RunStackOptions["services"],
 ): string {
     const config = Object.fromEntries(Object.entries(stackConfig.config).sort(([a], [b]) => (a < b ? -1 : 1)));
     return JSON.stringify({
@@ -62,6 +68,7 @@ export function runKey(
         config,
         secretKeys: [...stackConfig.secretKeys].sort(),
         context,
+        services: services ?? null,
     });
 }
 
@@ -78,12 +85,11 @@ export async function runProject(
         region: stackConfig.config[`${namespace}region`] ?? "us-east-1",
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
-    // Only config is in the key: a run given anything else (transforms, which are code, or any option added
-    // later) is never read from or written to the store.
-    const store = Object.keys(options).every((option) => option === "overrides" || option === "config")
-        ? runStore
-        : undefined;
-    const key = store ? runKey(project, stack, stackConfig, context) : "";
+    // Only config and the service table are in the key: a run given anything else (transforms, which are code,
+    // or any option added later) is never read from or written to the store.
+    const keyed = new Set(["overrides", "config", "services"]);
+    const store = Object.keys(options).every((option) => keyed.has(option)) ? runStore : undefined;
+    const key = store ? runKey(project, stack, stackConfig, context, options.services) : "";
     const kept = store?.read(key);
     if (kept) return { ...kept, stackConfig };
     const program = await project.program(options);
@@ -103,7 +109,7 @@ export async function runProject(
 const VOTEAPP: ProjectUnderTest = {
     program: async (options) => {
         const { voteAppProgram } = await import("../stacks");
-        return () => voteAppProgram({ transforms: options.transforms });
+        return () => voteAppProgram({ transforms: options.transforms, services: options.services });
     },
 };
 

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { type RunStackOptions, type RunStore, runStack, type StackRun, useRunStore } from "../../plan/runStack";
+import { APP_SERVICE_TABLE } from "../../shared/appContract";
 import { decodeRun, diskRunStore, encodeRun, sourceHash } from "../support/runStore";
 
 function byUrn(run: StackRun): StackRun {
@@ -88,6 +89,28 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
             await runStack("dev");
             await runStack("dev", { overrides: { "voteapp:azCount": "3" } });
             assert.deepStrictEqual([reader.hits, reader.writes], [1, 1]);
+        } finally {
+            useRunStore(previous);
+        }
+    });
+
+    it("a run with another service table (shared/appContract.ts) is another run, never the stack's own", async () => {
+        const previous = useRunStore(undefined);
+        try {
+            const recording = recordingStore(dir);
+            useRunStore(recording.store);
+            const own = await runStack("dev");
+            const fewer = await runStack("dev", {
+                services: APP_SERVICE_TABLE.filter((service) => service.name !== "result"),
+            });
+            assert.deepStrictEqual([recording.hits, recording.writes], [0, 2]);
+            const taskFamilies = (run: StackRun) =>
+                run.resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((r) => r.name);
+            assert.ok(taskFamilies(own).includes("vote-app-result"));
+            assert.ok(
+                !taskFamilies(fewer).includes("vote-app-result"),
+                "the run without result was served the stack's own",
+            );
         } finally {
             useRunStore(previous);
         }
