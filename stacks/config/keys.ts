@@ -275,7 +275,19 @@ export const CONFIG_KEYS = {
     workingHours: {
         type: "string",
         description:
-            'When the ECS services run (platform ecs): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every service scales to zero (the load balancer, NAT, PostgreSQL and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer, NAT, the EKS control plane and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+        optional: true,
+    },
+    lambdaCodeScanning: {
+        type: "string",
+        description:
+            'Inspector Lambda code scanning besides its standard Lambda scanning: "true" or "false" (a string; unset, the tier decides; every platform runs a function). Default false in dev (staging scans the same code before prod), true in staging and prod; prod refuses false.',
+        optional: true,
+    },
+    alarmTopicKey: {
+        type: "string",
+        description:
+            "KMS key of the alarm topic: own (a key of its own, $1 a month) or stack (the stack's data key, whose policy then also lets CloudWatch publish this account's alarms). Default stack in dev, own in staging and prod; prod refuses stack.",
         optional: true,
     },
     // --- lambda ---

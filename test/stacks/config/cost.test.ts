@@ -15,6 +15,8 @@ describe("cost options (stacks/config/cost.ts)", () => {
             "ecrScanning",
             "apiDetailedMetrics",
             "workingHours",
+            "lambdaCodeScanning",
+            "alarmTopicKey",
         ] as const)
             assert.notDeepStrictEqual(
                 COST_DEFAULTS.dev[key],
@@ -53,6 +55,9 @@ describe("cost options (stacks/config/cost.ts)", () => {
         assertProblem("prod", { dashboard: "false" }, "dashboard", "must be true in prod");
         assertProblem("prod", { fargateSpot: "true" }, "fargateSpot", "must be false in prod");
         assertProblem("prod", { ecrScanning: "basic" }, "ecrScanning", "must be enhanced in prod");
+        assertProblem("prod", { lambdaCodeScanning: "false" }, "lambdaCodeScanning", "must be true in prod");
+        assertProblem("prod", { alarmTopicKey: "stack" }, "alarmTopicKey", "must be own in prod");
+        assertProblem("dev", { alarmTopicKey: "shared" }, "alarmTopicKey", '"shared"', "own, stack");
     });
 
     it("refuses a key set on a platform it does nothing on", () => {
