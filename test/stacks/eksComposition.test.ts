@@ -11,7 +11,7 @@ const CLUSTER = "aws:eks/cluster:Cluster";
 describe("stacks on eks: config reaches EksCluster", function () {
     this.timeout(180_000);
 
-    it("dev: its name, version default, log retention, the stack's KMS key, the network's private subnets, the deploy role alone, its account's provider, no protection", async () => {
+    it("dev: its name, version default, log retention, the stack's KMS key, the network's private subnets, the deploy and preview roles, its account's provider, no protection", async () => {
         const run = await stackRun("dev", { overrides: EKS });
         const cluster = single(run, CLUSTER);
         assert.deepStrictEqual(
@@ -30,12 +30,12 @@ describe("stacks on eks: config reaches EksCluster", function () {
         const subnets = input(cluster, "vpcConfig", "subnetIds") as string[];
         assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `subnets: ${subnets.join(", ")}`);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), false);
-        // The deploy role's entry, and (pull requests preview dev) the read-only preview role's: test/workflows/eksPreviewAccess.test.ts.
         assert.deepStrictEqual(
             ofType(run, "aws:eks/accessEntry:AccessEntry")
                 .map((e) => input(e, "principalArn"))
                 .sort(),
             ["arn:aws:iam::111111111111:role/voteapp-deploy", "arn:aws:iam::111111111111:role/voteapp-preview"],
+            "the deploy role's entry, and the read-only preview role's (test/workflows/eksPreviewAccess.test.ts)",
         );
         for (const r of descendantsOf(run, single(run, "voteapp:eks:EksCluster")).filter(
             (r) => r.custom && r.type.startsWith("aws:"),
@@ -87,22 +87,5 @@ describe("stacks on eks: config reaches EksCluster", function () {
             input(named(run, "kubernetes:helm.sh/v3:Release", "eks-metrics-server"), "values", "replicas"),
             2,
         );
-    });
-
-    it("eks: the idle slot's -preview Services are cluster-internal (ClusterIP, behind no Ingress)", async () => {
-        const run = await stackRun("prod", { overrides: { "voteapp:platform": "eks" } });
-        const previews = ofType(run, "kubernetes:core/v1:Service").filter((s) =>
-            String(input(s, "metadata", "name")).endsWith("-preview"),
-        );
-        assert.deepStrictEqual(previews.map((s) => input(s, "metadata", "name")).sort(), [
-            "result-preview",
-            "vote-preview",
-        ]);
-        for (const preview of previews) {
-            assert.strictEqual(input(preview, "spec", "type"), "ClusterIP");
-            assert.deepStrictEqual(input(preview, "metadata", "annotations"), undefined);
-        }
-        const ingressText = JSON.stringify(ofType(run, "kubernetes:networking.k8s.io/v1:Ingress").map((i) => i.inputs));
-        assert.ok(!ingressText.includes("-preview"), "an Ingress routes to a -preview Service");
     });
 });
