@@ -213,6 +213,8 @@ export interface AppServiceSpec {
         /** The function's description. */
         readonly description: string;
         readonly access: readonly LambdaStoreAccess[];
+        /** Memory and reserved concurrency of the function for a service without config keys of its own. */
+        readonly defaultSize: { readonly memoryMb: number; readonly reservedConcurrency: number };
     };
     /** Default size of one task (Fargate CPU units and MiB) and autoscaling ceiling, for its config keys. */
     readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
@@ -233,6 +235,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "vote-lambda",
             description: "Vote page and ballots: API Gateway to the votes FIFO queue",
             access: ["sendBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -246,6 +249,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "result-lambda",
             description: "Result page and JSON totals from DynamoDB",
             access: ["readTotals"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -259,6 +263,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "worker-lambda",
             description: "Records ballots from the votes FIFO queue in DynamoDB",
             access: ["receiveBallots", "recordBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 5 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 1 },
     },

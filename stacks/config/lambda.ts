@@ -108,6 +108,10 @@ export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
 export interface LambdaConfig {
     readonly functions: Readonly<Record<AppService, FunctionSize>>;
+    /** Timeout of the HTTP functions (lambdaHttpTimeoutSeconds). */
+    readonly httpTimeoutSeconds: number;
+    /** Timeout of the queue consumer (lambdaWorkerTimeoutSeconds). */
+    readonly workerTimeoutSeconds: number;
     /** API Gateway default route throttling. */
     readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
     /** The worker's event source mapping on the votes queue. */
@@ -168,6 +172,8 @@ export function resolveLambda(flat: LambdaFlatConfig): LambdaConfig {
     });
     return {
         functions: { vote: fn("vote"), result: fn("result"), worker: fn("worker") },
+        httpTimeoutSeconds: httpTimeout,
+        workerTimeoutSeconds: flat.lambdaWorkerTimeoutSeconds,
         api: { throttleBurstLimit: flat.lambdaApiThrottleBurst, throttleRateLimit: flat.lambdaApiThrottleRate },
         worker: { batchSize: flat.lambdaWorkerBatchSize },
         queue: {
