@@ -287,6 +287,11 @@ export function specOf(service: ServiceRef): AppServiceSpec {
     return spec;
 }
 
+/** True for the row whose function consumes the votes queue (the worker): it deploys before the producers. */
+export function consumesVotesQueue(spec: AppServiceSpec): boolean {
+    return spec.lambda.access.includes("receiveBallots");
+}
+
 /** The one HTTP service without path patterns: it gets every path no other service claims. */
 export function defaultHttpService(table: ServiceTable): AppServiceSpec & { readonly http: HttpRouting } {
     const [found] = httpServices(table).filter((spec) => spec.http.pathPatterns === undefined);
@@ -342,7 +347,7 @@ export function serviceTableProblems(table: ServiceTable): string[] {
         if (!spec.http && spec.lambda.access.length === 0)
             problems.push(`${spec.name}: a worker function with no store access has nothing to trigger it`);
     }
-    const consumers = table.filter((spec) => spec.lambda.access.includes("receiveBallots"));
+    const consumers = table.filter(consumesVotesQueue);
     if (consumers.length > 1)
         problems.push(
             `only one function may consume the votes queue (receiveBallots); found ${consumers.map((s) => s.name).join(", ")}`,

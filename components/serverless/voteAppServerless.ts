@@ -4,6 +4,7 @@ import {
     APP_SERVICE_TABLE,
     AppEnv,
     checkedServiceTable,
+    consumesVotesQueue,
     type LambdaStoreAccess,
     LambdaEnv,
     RESULT_LAMBDA_ROUTES,
@@ -344,7 +345,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             );
         }
         this.functions = functions;
-        const consumers = table.filter((spec) => spec.lambda.access.includes("receiveBallots"));
+        const consumers = table.filter(consumesVotesQueue);
         if (consumers.length !== 1)
             throw new Error(
                 `VoteAppServerless: exactly one service must consume the votes queue (receiveBallots); found ${consumers.length}`,
