@@ -72,8 +72,13 @@ describe("a sixth service added to the service table", function () {
                 assert.deepStrictEqual(input(rule, "conditions", 0, "pathPattern", "values"), ["/stats", "/stats/*"]);
             });
 
-            it("has its own alarms (errors, CPU, target 5xx)", async () => {
-                const names = alarmNames(await run());
+            it("has its own alarms (errors, CPU, target 5xx); only the worker's error alarm says it rolls back", async () => {
+                const r = await run();
+                const names = alarmNames(r);
+                const description = (alarm: string) =>
+                    String(input(named(r, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm), "alarmDescription"));
+                assert.match(description(`voteapp-${stack}-worker-errors`), /Rolls back a worker deployment/);
+                assert.doesNotMatch(description(`voteapp-${stack}-stats-errors`), /Rolls back/);
                 for (const signal of ["errors", "cpu", "target-5xx"])
                     assert.ok(
                         names.includes(`voteapp-${stack}-stats-${signal}`),
