@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, cloudWatchLogsMayUseKey, policyDocument, type PolicyStatementInput } from "./iamPolicy";
+import {
+    accountAdministersKey,
+    cloudWatchAlarmsMayUseKey,
+    cloudWatchLogsMayUseKey,
+    policyDocument,
+    type PolicyStatementInput,
+} from "./iamPolicy";
 import { partitionOf } from "./partition";
 import { NO_PROTECTION, type Protection } from "./vocabulary";
 
@@ -77,6 +83,13 @@ export interface EncryptionKeyArgs {
      */
     readonly deletionWindowInDays?: number;
     /**
+     * CloudWatch may also use the key to publish this account's alarms to a topic it encrypts, so the alarm
+     * topic needs no key of its own (StackObservability `topicKeyArn`). A cost choice for dev: prod keeps the
+     * data key to the data's own services.
+     * @default false
+     */
+    readonly alarmTopic?: boolean;
+    /**
      * With `deletionProtection`, the key is Pulumi-protected and kept in AWS when the stack is destroyed:
      * data encrypted with it (snapshots, retained repositories, backups) stays readable.
      * @default NO_PROTECTION
@@ -115,7 +128,10 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 partition,
                 accountId: args.accountId,
                 // IAM policies of the account grant the key; CloudWatch Logs may use it for this account's log groups.
-                statements: [cloudWatchLogsMayUseKey(partition, args.region, args.accountId)],
+                statements: [
+                    cloudWatchLogsMayUseKey(partition, args.region, args.accountId),
+                    ...(args.alarmTopic ? [cloudWatchAlarmsMayUseKey(args.accountId)] : []),
+                ],
                 deletionWindowInDays: args.deletionWindowInDays,
                 protect: keep,
                 retainOnDelete: keep,

@@ -178,3 +178,18 @@ export function cloudWatchLogsMayUseKey(partition: string, region: string, accou
         },
     };
 }
+
+/**
+ * Key-policy statement letting CloudWatch publish this account's alarms to a topic the key encrypts (CloudWatch
+ * cannot use the AWS managed SNS key): data keys and decryption through SNS only, for this account.
+ */
+export function cloudWatchAlarmsMayUseKey(accountId: string): PolicyStatementInput {
+    return {
+        Sid: "CloudWatchPublishesAlarms",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    };
+}

@@ -130,6 +130,8 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    // EKS names an unnamed node group after the resource (Pulumi's auto-name in AWS; the logical name here).
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ nodeGroupName: str(inputs.nodeGroupName, name) }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
         name: str(inputs.name, name),
         endpoint: `https://${hash(name).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`,

@@ -49,6 +49,7 @@ export function buildBaseFoundation(
             accountId: config.account.id,
             region: config.region,
             protection: config.protection,
+            alarmTopic: config.cost.alarmTopicKey === "stack",
         },
         componentOptions,
     );

@@ -19,6 +19,7 @@ export function observeStack(
             alarmEmail: config.safety.alarmEmail,
             protection: config.protection,
             dashboard: config.cost.dashboard,
+            ...(config.cost.alarmTopicKey === "stack" ? { topicKeyArn: foundation.key.arn } : {}),
             signals,
         },
         foundation.componentOptions,

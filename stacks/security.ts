@@ -33,6 +33,7 @@ export function secureAccount(config: VoteAppConfig, foundation: BaseFoundation)
             securityHub: baseline.securityHub,
             protection: config.protection,
             ecrScanning: config.cost.ecrScanning,
+            lambdaCodeScanning: config.cost.lambdaCodeScanning,
             roleScope: config.account.roleScope,
         },
         foundation.componentOptions,

@@ -61,6 +61,7 @@ export const PASS_ROLE_SERVICES = [
     "application-autoscaling.amazonaws.com",
     "apigateway.amazonaws.com",
     "codedeploy.amazonaws.com",
+    "scheduler.amazonaws.com",
 ];
 
 /** Service-linked roles AWS creates on first use of these services in an account. */

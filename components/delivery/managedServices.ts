@@ -196,6 +196,12 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
             "UntagResource",
         ],
     },
+    // Working hours (components/workingHoursSchedule.ts): the schedules; what they call is their own role's.
+    {
+        prefix: "scheduler",
+        deployActions: ["CreateSchedule", "UpdateSchedule", "DeleteSchedule", "GetSchedule", "ListSchedules"],
+        previewActions: ["GetSchedule", "ListSchedules"],
+    },
     {
         prefix: "servicediscovery",
         deployActions: ["Create*", "Delete*", "Get*", "List*", "Update*", "TagResource", "UntagResource"],

@@ -1,20 +1,2 @@
-/**
- * A working-hours schedule: the days and the hours (in a time zone) a dev environment's services run. Outside
- * them the services scale to zero. The config states it as `MON-FRI 07:00-19:00 Europe/Dublin`; Application
- * Auto Scaling runs it as two scheduled actions a service (cron at the start and at the stop, in the zone).
- */
-export interface WorkingHours {
-    /** Days of the week the services start, as cron's day-of-week field: `MON-FRI`, `MON,WED,FRI`. */
-    readonly days: string;
-    /** Start and stop, `HH:MM` on each of those days (start before stop: no overnight windows). */
-    readonly start: string;
-    readonly stop: string;
-    /** IANA time zone of the hours, e.g. `Europe/Dublin`, or `UTC`. */
-    readonly timezone: string;
-}
-
-/** The Application Auto Scaling cron (`cron(M H ? * DAYS *)`) that fires at `HH:MM` on the schedule's days. */
-export function workingHoursCron(hours: WorkingHours, at: "start" | "stop"): string {
-    const [h, m] = hours[at].split(":").map(Number);
-    return `cron(${m} ${h} ? * ${hours.days} *)`;
-}
+/** The working-hours schedule is shared by the platforms: components/workingHours.ts. */
+export { type WorkingHours, workingHoursCron } from "../workingHours";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { customerManagedKey } from "../encryptionKey";
-import { denyInsecureTransport, policyDocument } from "../iamPolicy";
+import { cloudWatchAlarmsMayUseKey, denyInsecureTransport, policyDocument } from "../iamPolicy";
 import { partitionOf } from "../partition";
 import { dashboardBody } from "./dashboard";
 import { type AlarmSpec, combineExpression, metricId, type MetricSpec, type SignalSet } from "./metrics";
@@ -31,6 +31,12 @@ export interface StackObservabilityArgs {
      * @default true
      */
     readonly dashboard?: boolean;
+    /**
+     * A KMS key for the alarm topic whose policy already lets CloudWatch publish this account's alarms (an
+     * EncryptionKey with `alarmTopic`): the topic then gets no key of its own ($1 a month less).
+     * @default a key of the topic's own
+     */
+    readonly topicKeyArn?: pulumi.Input<string>;
 }
 
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
@@ -98,33 +104,27 @@ export class StackObservability extends pulumi.ComponentResource {
         const duplicate = names.find((n, i) => names.indexOf(n) !== i);
         if (duplicate) throw new Error(`${name}: two alarms are named ${duplicate}`);
 
-        // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key: the topic gets its own key.
+        // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key: the topic gets its own key,
+        // unless the caller hands one whose policy lets CloudWatch publish.
         const protectKey = (args.protection ?? NO_PROTECTION).deletionProtection;
-        const { key } = customerManagedKey(
-            `${name}-alarms`,
-            {
-                description: `${args.namePrefix}: alarm notifications`,
-                partition,
-                accountId: args.accountId,
-                statements: [
-                    {
-                        Sid: "CloudWatchPublishesAlarms",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
-                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                        Resource: "*",
-                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                    },
-                ],
-                alias: `${args.namePrefix}-alarms`,
-                protect: protectKey,
-                retainOnDelete: protectKey,
-            },
-            parent,
-        );
+        const topicKeyArn =
+            args.topicKeyArn ??
+            customerManagedKey(
+                `${name}-alarms`,
+                {
+                    description: `${args.namePrefix}: alarm notifications`,
+                    partition,
+                    accountId: args.accountId,
+                    statements: [cloudWatchAlarmsMayUseKey(args.accountId)],
+                    alias: `${args.namePrefix}-alarms`,
+                    protect: protectKey,
+                    retainOnDelete: protectKey,
+                },
+                parent,
+            ).key.arn;
         this.topic = new aws.sns.Topic(
             `${name}-alarms`,
-            { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: key.arn },
+            { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: topicKeyArn },
             { parent },
         );
         new aws.sns.TopicPolicy(

@@ -56,6 +56,13 @@ export interface AccountSecurityBaselineArgs {
      */
     readonly ecrScanning?: "basic" | "enhanced";
     /**
+     * Inspector's Lambda code scanning (LAMBDA_CODE) besides its standard Lambda scanning, which stays on
+     * whenever the account runs functions. Off, the functions' packages are still scanned for CVEs; their own
+     * code is scanned where another stage (staging) runs the same code.
+     * @default true
+     */
+    readonly lambdaCodeScanning?: boolean;
+    /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
      */
@@ -88,11 +95,17 @@ export function guardDutyFeaturesFor(workloads: AccountWorkloads): GuardDutyFeat
     return features;
 }
 
-/** Inspector v2 resource types for what the account runs: ECR images always (the stack has a registry). */
-export function inspectorResourceTypesFor(workloads: AccountWorkloads): string[] {
+/**
+ * Inspector v2 resource types for what the account runs: ECR images always (the stack has a registry), Lambda
+ * packages with functions (and their code unless `lambdaCode` is false), EC2 with instances.
+ */
+export function inspectorResourceTypesFor(
+    workloads: AccountWorkloads,
+    options: { lambdaCode?: boolean } = {},
+): string[] {
     return [
         "ECR",
-        ...(workloads.lambda ? ["LAMBDA", "LAMBDA_CODE"] : []),
+        ...(workloads.lambda ? ["LAMBDA", ...(options.lambdaCode === false ? [] : ["LAMBDA_CODE"])] : []),
         ...(workloads.ec2 || workloads.eks ? ["EC2"] : []),
     ];
 }
@@ -157,7 +170,9 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
 
         // --- Inspector v2 and ECR enhanced scanning (which Inspector performs), or ECR's basic scan on push ---
         const enhancedEcr = (args.ecrScanning ?? "enhanced") === "enhanced";
-        const inspectorTypes = inspectorResourceTypesFor(args.workloads).filter((t) => enhancedEcr || t !== "ECR");
+        const inspectorTypes = inspectorResourceTypesFor(args.workloads, {
+            lambdaCode: args.lambdaCodeScanning,
+        }).filter((t) => enhancedEcr || t !== "ECR");
         this.inspector =
             inspectorTypes.length > 0
                 ? new aws.inspector2.Enabler(

@@ -371,6 +371,8 @@ interface Ec2Fleet {
     readonly owner: CapturedResource;
     readonly instanceType: string | undefined;
     readonly count: number;
+    /** Share of the month the instances run: 1, or less under a working-hours schedule. @default 1 */
+    readonly runningShare?: number;
 }
 
 function eksNodes(p: Pricing): Ec2Fleet[] {
@@ -378,8 +380,55 @@ function eksNodes(p: Pricing): Ec2Fleet[] {
         owner: group,
         instanceType: asString(asArray(group.inputs.instanceTypes)[0]),
         count: asNumber(record(group.inputs.scalingConfig).desiredSize) ?? 1,
+        runningShare: workingHoursOf(p, group).runningShare,
     }));
 }
+
+/** Whether a universal-target schedule leaves its target running (node group scaled above zero, database started). */
+function leavesRunning(schedule: CapturedResource): boolean | undefined {
+    const target = record(schedule.inputs.target);
+    const action = /^arn:[\w-]+:scheduler:::aws-sdk:(\w+):(\w+)$/.exec(asString(target.arn) ?? "");
+    if (!action) return undefined;
+    let input: Inputs;
+    try {
+        input = record(JSON.parse(asString(target.input) ?? "{}"));
+    } catch {
+        return undefined;
+    }
+    switch (`${action[1]}:${action[2]}`) {
+        case "eks:updateNodegroupConfig": {
+            const desired = asNumber(record(input.ScalingConfig).DesiredSize);
+            return desired === undefined ? undefined : desired > 0;
+        }
+        case "rds:startDBInstance":
+            return true;
+        case "rds:stopDBInstance":
+            return false;
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * The share of the week a node group or database runs under the EventBridge Scheduler schedules acting on it
+ * (components/workingHoursSchedule.ts); 1 without schedules, and 1 with the schedule named when one cannot be read.
+ */
+function workingHoursOf(p: Pricing, r: CapturedResource): { runningShare: number; unreadSchedule?: CapturedResource } {
+    const schedules = p.ofType("aws:scheduler/schedule:Schedule").filter((s) => s.dependencies.includes(r.urn));
+    const actions = schedules.map((s) => ({ schedule: s, running: leavesRunning(s) }));
+    const unread = actions.find((a) => a.running === undefined);
+    if (unread) return { runningShare: 1, unreadSchedule: unread.schedule };
+    const share = scheduledRunningShare(
+        actions.map((a) => ({
+            schedule: asString(a.schedule.inputs.scheduleExpression) ?? "",
+            maxCapacity: a.running ? 1 : 0,
+        })),
+    );
+    return share === undefined ? { runningShare: 1, unreadSchedule: schedules[0] } : { runningShare: share };
+}
+
+const workingHoursNote = (share: number) =>
+    share < 1 ? ` (working hours: ${Math.round(share * HOURS_PER_MONTH)} of ${HOURS_PER_MONTH} h)` : "";
 
 function launchTemplateOf(p: Pricing, r: CapturedResource): CapturedResource | undefined {
     return p.dependenciesOf(r, "aws:ec2/launchTemplate:LaunchTemplate")[0];
@@ -762,6 +811,13 @@ const RULES: Readonly<Record<string, Rule>> = {
         const [fleet] = eksNodes(p).filter((f) => f.owner === r);
         if (asString(r.inputs.capacityType) === "SPOT")
             return p.missing(r, "EC2 Spot nodes", "EC2 Spot prices move hourly; the table has none");
+        const schedule = workingHoursOf(p, r);
+        if (schedule.unreadSchedule)
+            p.missing(
+                schedule.unreadSchedule,
+                "working-hours savings",
+                "its schedule is not a weekly cron scaling the node group the estimate reads; priced as always running",
+            );
         priceFleet(p, fleet, "EKS nodes", launchTemplateOf(p, r), asNumber(r.inputs.diskSize) ?? 20);
     },
     "aws:autoscaling/group:Group": (p, r) => {
@@ -790,11 +846,19 @@ const RULES: Readonly<Record<string, Rule>> = {
         const copies = r.inputs.multiAz === true ? 2 : 1;
         const deployment = copies === 2 ? "Multi-AZ (primary + standby)" : "Single-AZ";
         if (engine !== "postgres") return p.missing(r, `RDS ${engine}`, "only RDS for PostgreSQL is priced");
+        // Stopped outside working hours, an instance bills its storage only.
+        const schedule = workingHoursOf(p, r);
+        if (schedule.unreadSchedule)
+            p.missing(
+                schedule.unreadSchedule,
+                "working-hours savings",
+                "its schedule is not a weekly cron stopping and starting the database the estimate reads; priced as always running",
+            );
         p.charge(
             r,
-            `RDS PostgreSQL ${instanceClass} ${deployment}`,
+            `RDS PostgreSQL ${instanceClass} ${deployment}${workingHoursNote(schedule.runningShare)}`,
             `rds.postgres.${instanceClass}.hour`,
-            copies * HOURS_PER_MONTH,
+            copies * HOURS_PER_MONTH * schedule.runningShare,
             "idle",
         );
         const storageType = asString(r.inputs.storageType) ?? "gp2";
@@ -984,11 +1048,18 @@ const RULES: Readonly<Record<string, Rule>> = {
                 "idle",
             );
         if (types.has("EC2")) {
+            // Inspector bills an instance for the hours it is scanned (running).
             const instances = [...eksNodes(p), ...autoScalingInstances(p), ...ec2Instances(p)].reduce(
-                (s, f) => s + f.count,
+                (s, f) => s + f.count * (f.runningShare ?? 1),
                 0,
             );
-            p.charge(r, `Inspector: ${instances} EC2 instances`, "inspector.ec2.instance-month", instances, "idle");
+            p.charge(
+                r,
+                `Inspector: ${Math.round(instances * 100) / 100} EC2 instances`,
+                "inspector.ec2.instance-month",
+                instances,
+                "idle",
+            );
         }
     },
     "aws:ecr/repository:Repository": (p, r) => {
@@ -1230,8 +1301,15 @@ function priceFleet(
     defaultDiskGb: number,
 ): void {
     const { owner, instanceType, count } = fleet;
+    const share = fleet.runningShare ?? 1;
     if (!instanceType) return p.missing(owner, what, "its instance type is not known when planning");
-    p.charge(owner, `${what}: ${count} × ${instanceType}`, `ec2.${instanceType}.hour`, count * HOURS_PER_MONTH, "idle");
+    p.charge(
+        owner,
+        `${what}: ${count} × ${instanceType}${workingHoursNote(share)}`,
+        `ec2.${instanceType}.hour`,
+        count * HOURS_PER_MONTH * share,
+        "idle",
+    );
     const volumes = asArray(template?.inputs.blockDeviceMappings)
         .filter(isRecord)
         .map((m) => record(m.ebs));
@@ -1240,7 +1318,15 @@ function priceFleet(
         const kind = asString(disk.volumeType) ?? "gp3";
         const size = asNumber(disk.volumeSize) ?? defaultDiskGb;
         if (kind !== "gp3") p.missing(owner, `EBS ${kind} volumes`, "only gp3 volumes are priced");
-        else p.charge(owner, `${what}: EBS gp3 ${size} GB × ${count}`, "ebs.gp3.gb-month", size * count, "idle");
+        // A node's volume is deleted with it (deleteOnTermination): the disks run as long as the instances.
+        else
+            p.charge(
+                owner,
+                `${what}: EBS gp3 ${size} GB × ${count}${workingHoursNote(share)}`,
+                "ebs.gp3.gb-month",
+                size * count * share,
+                "idle",
+            );
     }
 }
 
@@ -1310,11 +1396,11 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
                         "GuardDuty RDS protection",
                         `vCPUs of ${asString(db.inputs.instanceClass)} unknown`,
                     );
-                vcpus += n;
+                vcpus += n * workingHoursOf(p, db).runningShare;
             }
             return p.charge(
                 r,
-                `GuardDuty RDS protection (${vcpus} vCPUs)`,
+                `GuardDuty RDS protection (${Math.round(vcpus * 100) / 100} vCPUs)`,
                 "guardduty.rds.vcpu-month",
                 vcpus,
                 "idle",
@@ -1350,7 +1436,7 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
                         "GuardDuty runtime monitoring",
                         `vCPUs of ${fleet.instanceType ?? "an unknown type"} unknown`,
                     );
-                vcpus += n * fleet.count;
+                vcpus += n * fleet.count * (fleet.runningShare ?? 1);
             }
             return p.charge(
                 r,

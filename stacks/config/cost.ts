@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { WorkingHours } from "../../components/fargate/workingHours";
+import type { WorkingHours } from "../../components/workingHours";
 import { oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import type { Platform } from "./rules";
@@ -14,6 +14,9 @@ export const CONTAINER_INSIGHTS_MODES = ["disabled", "enabled", "enhanced"] as c
 export type ContainerInsightsMode = (typeof CONTAINER_INSIGHTS_MODES)[number];
 export const ECR_SCANNING_MODES = ["basic", "enhanced"] as const;
 export type EcrScanningMode = (typeof ECR_SCANNING_MODES)[number];
+/** Which KMS key encrypts the alarm topic: its own, or the stack's data key (one key-month less). */
+export const ALARM_TOPIC_KEYS = ["own", "stack"] as const;
+export type AlarmTopicKey = (typeof ALARM_TOPIC_KEYS)[number];
 
 /**
  * A switch whose unset value means "the tier decides". Declared as a string ("true" or "false"): the Pulumi
@@ -31,6 +34,8 @@ export const costKeys = {
     ecrScanning: oneOf(ECR_SCANNING_MODES).optional(),
     apiDetailedMetrics: tierSwitch(),
     workingHours: z.string().optional(),
+    lambdaCodeScanning: tierSwitch(),
+    alarmTopicKey: oneOf(ALARM_TOPIC_KEYS).optional(),
 };
 
 export type CostFlatConfig = FlatOf<typeof costKeys> & { readonly platform: Platform };
@@ -48,10 +53,21 @@ export interface CostOptions {
     /** Per-route API Gateway metrics (platform lambda). */
     readonly apiDetailedMetrics: boolean;
     /**
-     * When the ECS services run (platform ecs): `always`, or days and hours (`MON-FRI 07:00-19:00 UTC`) outside
-     * which they scale to zero.
+     * When the app runs (platforms ecs and eks): `always`, or days and hours (`MON-FRI 07:00-19:00 UTC`) outside
+     * which the ECS services scale to zero, the EKS node group has no nodes and the database is stopped.
      */
     readonly workingHours: "always" | WorkingHours;
+    /**
+     * Inspector's Lambda code scanning (LAMBDA_CODE: the functions' own code) besides its standard Lambda
+     * scanning (their packages' CVEs), which every tier keeps. Without it, the code is scanned in staging,
+     * which runs the same code before prod does.
+     */
+    readonly lambdaCodeScanning: boolean;
+    /**
+     * The alarm topic's KMS key: `own` (a key only CloudWatch's alarm publishing and the account use) or
+     * `stack` (the stack's data key, whose policy then also lets CloudWatch publish alarms of this account).
+     */
+    readonly alarmTopicKey: AlarmTopicKey;
 }
 
 /** dev pays for what it uses; staging rehearses prod, which keeps its monitoring and scanning. */
@@ -63,6 +79,8 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         ecrScanning: "basic",
         apiDetailedMetrics: false,
         workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
+        lambdaCodeScanning: false,
+        alarmTopicKey: "stack",
     },
     staging: {
         containerInsights: "enhanced",
@@ -71,6 +89,8 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         ecrScanning: "enhanced",
         apiDetailedMetrics: true,
         workingHours: "always",
+        lambdaCodeScanning: true,
+        alarmTopicKey: "own",
     },
     prod: {
         containerInsights: "enhanced",
@@ -79,6 +99,8 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         ecrScanning: "enhanced",
         apiDetailedMetrics: true,
         workingHours: "always",
+        lambdaCodeScanning: true,
+        alarmTopicKey: "own",
     },
 };
 
@@ -88,7 +110,7 @@ const APPLIES_TO: Readonly<Partial<Record<keyof typeof costKeys, readonly Platfo
     fargateSpot: ["ecs"],
     ecrScanning: ["ecs", "eks"],
     apiDetailedMetrics: ["lambda"],
-    workingHours: ["ecs"],
+    workingHours: ["ecs", "eks"],
 };
 
 const DAY = "(?:SUN|MON|TUE|WED|THU|FRI|SAT)";
@@ -154,6 +176,18 @@ export const checkCost: ConfigCheck<CostFlatConfig> = (flat, tier, report) => {
             flat.ecrScanning,
             "must be enhanced in prod (continuous Inspector scanning of the released images)",
         );
+    if (flat.lambdaCodeScanning === false)
+        report(
+            "lambdaCodeScanning",
+            flat.lambdaCodeScanning,
+            "must be true in prod (Inspector.4: the code prod runs is scanned where it runs)",
+        );
+    if (flat.alarmTopicKey === "stack")
+        report(
+            "alarmTopicKey",
+            flat.alarmTopicKey,
+            "must be own in prod: the key protecting prod's data is used by nothing but the data's own services",
+        );
 };
 
 export function resolveCost(flat: CostFlatConfig, tier: Tier): CostOptions {
@@ -165,6 +199,8 @@ export function resolveCost(flat: CostFlatConfig, tier: Tier): CostOptions {
         ecrScanning: flat.ecrScanning ?? defaults.ecrScanning,
         apiDetailedMetrics: flat.apiDetailedMetrics ?? defaults.apiDetailedMetrics,
         workingHours: resolveWorkingHours(flat, defaults.workingHours),
+        lambdaCodeScanning: flat.lambdaCodeScanning ?? defaults.lambdaCodeScanning,
+        alarmTopicKey: flat.alarmTopicKey ?? defaults.alarmTopicKey,
     };
 }
 

@@ -71,6 +71,12 @@ export const CONFIG_KEYS = {
         description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).",
         default: "voteapp-deploy",
     },
+    previewRoleName: {
+        type: "string",
+        description:
+            "Name of the account's read-only preview role (created by the bootstrap project, its previewRoleName): where pull requests preview the stack on eks, its access entry reads the cluster's Kubernetes API.",
+        default: "voteapp-preview",
+    },
     devAccountId: {
         type: "string",
         description:
@@ -273,7 +279,19 @@ export const CONFIG_KEYS = {
     workingHours: {
         type: "string",
         description:
-            'When the ECS services run (platform ecs): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every service scales to zero (the load balancer, NAT, PostgreSQL and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer, NAT, the EKS control plane and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+        optional: true,
+    },
+    lambdaCodeScanning: {
+        type: "string",
+        description:
+            'Inspector Lambda code scanning besides its standard Lambda scanning: "true" or "false" (a string; unset, the tier decides; every platform runs a function). Default false in dev (staging scans the same code before prod), true in staging and prod; prod refuses false.',
+        optional: true,
+    },
+    alarmTopicKey: {
+        type: "string",
+        description:
+            "KMS key of the alarm topic: own (a key of its own, $1 a month) or stack (the stack's data key, whose policy then also lets CloudWatch publish this account's alarms). Default stack in dev, own in staging and prod; prod refuses stack.",
         optional: true,
     },
     // --- lambda ---
@@ -363,7 +381,7 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64, the only one eks runs for now: Graviton, e.g. c7g.large,m7g.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
+            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64: e.g. c7g.large,m7g.large; x86_64: e.g. c7i.large,m7i.large), listed in components/eks/eniLimits.ts and able to trunk network interfaces (security groups for pods; no t-family type can).",
         default: "c7g.large",
     },
     eksNodeMinSize: {

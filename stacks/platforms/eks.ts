@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
+import { EksPreviewAccess } from "../../components/eks/previewAccess";
+import { pullRequestPreviews } from "../../components/delivery/githubTrust";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
@@ -9,6 +11,7 @@ import { endpointPublicAccessCidrs } from "../config/ciRunner";
 import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { EksOutputs } from "../outputs";
+import { scheduleWorkingHours } from "../workingHours";
 
 /**
  * platform: eks — the cluster first, then the app pods' own security groups, the data layer admitting only
@@ -42,6 +45,17 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    // Where pull requests preview the stack (dev), their preview role reads the Kubernetes API, and writes nothing.
+    if (pullRequestPreviews(config.tier))
+        new EksPreviewAccess(
+            "eks-preview-access",
+            {
+                clusterName: cluster.clusterName,
+                previewRoleArn: config.account.previewRoleArn,
+                provider: cluster.provider,
+            },
+            componentOptions,
+        );
     // Security groups for pods: the data layer admits the app's pod groups only, never the cluster group every pod
     // of every namespace carries (config accepts managedNodeGroup capacity only: Auto Mode assigns no pod groups).
     const podSecurityGroups = new EksPodSecurityGroups(
@@ -75,6 +89,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    scheduleWorkingHours(config, foundation, { data, nodeGroup: cluster.nodeGroup });
     const images = imagesFor(config, registry, services);
     // A slot of an HTTP service without its own tag runs what a rolling stack would (imageTag, or a <service>Image
     // pin); config validation refuses pins together with slot tags, so a slot tag is never silently overridden.

@@ -9,6 +9,7 @@ import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { FargateOutputs } from "../outputs";
 import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
+import { scheduleWorkingHours } from "../workingHours";
 
 // The config's ECS strategies are exactly those the Fargate component implements (a compile error otherwise).
 const CONFIG_ECS_STRATEGIES: readonly EcsStrategy[] = DEPLOYMENT_STRATEGIES.ecs;
@@ -58,6 +59,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         },
         componentOptions,
     );
+    scheduleWorkingHours(config, foundation, { data });
     const app = new VoteAppOnFargate(
         "vote-app",
         {

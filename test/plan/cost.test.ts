@@ -65,16 +65,20 @@ describe("cost estimate (plan/cost)", function () {
             cents(0.5 * 0.001068 * 730 * week),
         );
         assert.match(line(estimate, "vote-app-vote", /Fargate Spot .*: vCPU/).item, /working hours: 261 of 730 h/);
-        // db.t4g.micro Single-AZ $0.018/h; 20 GB gp3 at $0.127/GB-month.
-        assert.strictEqual(cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd), 13.14);
+        // db.t4g.micro Single-AZ $0.018/h, stopped outside the working hours (EventBridge Scheduler); 20 GB gp3 at
+        // $0.127/GB-month, billed while stopped too.
+        assert.strictEqual(
+            cents(line(estimate, "data-postgres", /db\.t4g\.micro Single-AZ/).monthlyUsd),
+            cents(0.018 * 730 * week),
+        );
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
         // cache.t4g.micro, one node, $0.017/h.
         assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
-        // Three customer managed keys of the stack at $1 (the account's two are its own lines); dev has no
-        // dashboard (staging's is $3).
+        // Two customer managed keys of the stack at $1, the data key and the trail's (dev's alarm topic uses the
+        // data key; the account's two are its own lines); dev has no dashboard (staging's is $3).
         assert.strictEqual(
             estimate.lines.filter((l) => l.priceKey === "kms.key.month" && l.scope === "stack").length,
-            3,
+            2,
         );
         assert.strictEqual(estimate.lines.filter((l) => l.priceKey === "cloudwatch.dashboard.month").length, 0);
         assert.strictEqual(cents(line(await estimateOf("staging", "ecs"), "observability", /dashboard/).monthlyUsd), 3);
@@ -154,9 +158,19 @@ describe("cost estimate (plan/cost)", function () {
     it("prices the EKS control plane and node group from their inputs", async () => {
         const estimate = await estimateOf("dev", "eks");
         assert.strictEqual(cents(line(estimate, "eks", /EKS control plane/).monthlyUsd), 73);
-        // 2 × c7g.large (trunk network interfaces for pod security groups) at $0.0791/h; 2 × 30 GB gp3 at $0.088.
-        assert.strictEqual(cents(line(estimate, "eks-nodes", /2 × c7g\.large/).monthlyUsd), 115.49);
-        assert.strictEqual(cents(line(estimate, "eks-nodes", /EBS gp3 30 GB × 2/).monthlyUsd), 5.28);
+        // 2 × c7g.large (trunk network interfaces for pod security groups) at $0.0791/h; 2 × 30 GB gp3 at $0.088;
+        // dev's node group has no nodes (nor their disks) outside the working hours, 60 of 168 hours a week.
+        const week = 60 / 168;
+        assert.strictEqual(
+            cents(line(estimate, "eks-nodes", /2 × c7g\.large/).monthlyUsd),
+            cents(2 * 0.0791 * 730 * week),
+        );
+        assert.strictEqual(
+            cents(line(estimate, "eks-nodes", /EBS gp3 30 GB × 2/).monthlyUsd),
+            cents(2 * 30 * 0.088 * week),
+        );
+        const staging = await estimateOf("staging", "eks");
+        assert.doesNotMatch(line(staging, "eks-nodes", /c7g\.large/).item, /working hours/);
     });
 
     it("adds the votes' cost in proportion to the load, on top of the idle total", async () => {
