@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { ResourceRegistration } from "../shared/capturedResource";
 
 /**
  * Everything the mock harness needs from @pulumi/pulumi beyond its documented API, in one module (issue
@@ -20,24 +21,10 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
  * conventions test holds that).
  */
 
-/** How the program registered one resource, as the engine received it. */
-export interface Registration {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    /** Parent URN; undefined for the stack itself. */
-    readonly parent?: string;
-    /** Provider reference: the resource's own, or for a remote component the one it was given for `aws`. */
-    readonly provider?: string;
-    readonly custom: boolean;
-    readonly remote: boolean;
+/** How the program registered one resource, as the engine received it, with its inputs as the SDK serialized them. */
+export interface Registration extends ResourceRegistration {
     /** Inputs as the SDK serialized them (secrets still wrapped). */
     readonly serializedInputs: Record<string, unknown>;
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    readonly dependencies: string[];
-    readonly deletedWith?: string;
-    readonly replaceWith: string[];
 }
 
 /** What the harness answers and records; the engine side is this module's. */

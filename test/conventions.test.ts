@@ -136,14 +136,12 @@ function stackLoadsOf(file: string, text: string): string[] {
  */
 const NOT_YET_MOUNTED: readonly string[] = [
     "test/components/confusedDeputy.test.ts",
-    "test/components/data.test.ts",
     "test/components/databaseAccess.test.ts",
     "test/components/deliveryPipeline.test.ts",
     "test/components/eks/blueGreen.test.ts",
     "test/components/eks/kubernetesSchema.test.ts",
     "test/components/eks/podSecurityGroups.test.ts",
     "test/components/eks/voteAppOnKubernetes.test.ts",
-    "test/components/fargate/testRoute.test.ts",
     "test/components/network.test.ts",
     "test/components/redisAccess.test.ts",
     "test/components/registry.test.ts",

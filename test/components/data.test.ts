@@ -1,16 +1,19 @@
 import * as assert from "assert";
 import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
 import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
-import { mountData } from "../support/fixtures";
-import { input, named, ofType, single, stackRun } from "../support/stacks";
+import { mountData, TEST_DATA_ARGS, TEST_KMS_KEY_ARN, TEST_NAME_PREFIX, TEST_NETWORK } from "../support/fixtures";
+import { input, named, ofType, single } from "../support/stacks";
 
-describe("Data", () => {
+/** Data mounted alone with the args each test chooses (test/support/fixtures.ts). */
+describe("Data", function () {
+    this.timeout(180_000);
+
     it("runs Redis with TLS in transit, encryption at rest and no password: one IAM-authenticated user per client, the default user off", async () => {
-        const run = await stackRun("dev");
+        const run = await mountData();
         const redis = single(run, "aws:elasticache/replicationGroup:ReplicationGroup");
         assert.strictEqual(redis.inputs.transitEncryptionEnabled, true);
         assert.strictEqual(redis.inputs.atRestEncryptionEnabled, true);
-        assert.ok(String(redis.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
+        assert.strictEqual(redis.inputs.kmsKeyId, TEST_KMS_KEY_ARN);
         // IAM authentication needs Redis OSS 7 or later (docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html).
         assert.ok(
             Number(String(redis.inputs.engineVersion).split(".")[0]) >= 7,
@@ -26,14 +29,18 @@ describe("Data", () => {
             users.map((u) => String(u.inputs.userId)).sort(),
         );
         const byName = Object.fromEntries(users.map((u) => [String(u.inputs.userName), u]));
-        assert.deepStrictEqual(Object.keys(byName).sort(), ["default", "voteapp-dev-vote", "voteapp-dev-worker"]);
+        assert.deepStrictEqual(Object.keys(byName).sort(), [
+            "default",
+            `${TEST_NAME_PREFIX}-vote`,
+            `${TEST_NAME_PREFIX}-worker`,
+        ]);
         assert.deepStrictEqual(
             [byName.default.inputs.accessString, input(byName.default, "authenticationMode", "type")],
             [REDIS_DEFAULT_USER_ACCESS, "no-password-required"],
         );
         assert.ok(String(byName.default.inputs.accessString).startsWith("off "), "the default user is switched off");
         for (const client of REDIS_CLIENTS) {
-            const user = byName[`voteapp-dev-${client}`];
+            const user = byName[`${TEST_NAME_PREFIX}-${client}`];
             assert.strictEqual(user.inputs.userId, user.inputs.userName, "IAM users' id is their name");
             assert.deepStrictEqual(user.inputs.authenticationMode, { type: "iam" });
             assert.strictEqual(user.inputs.accessString, redisAccessString(client));
@@ -67,16 +74,16 @@ describe("Data", () => {
     });
 
     it("keeps PostgreSQL private, encrypted, SSL-only, with its password generated and kept by RDS", async () => {
-        const run = await stackRun("dev");
+        const run = await mountData();
         const rds = single(run, "aws:rds/instance:Instance");
         assert.strictEqual(rds.inputs.publiclyAccessible, false);
         assert.strictEqual(rds.inputs.storageEncrypted, true);
         assert.strictEqual(rds.inputs.manageMasterUserPassword, true);
         assert.strictEqual(rds.inputs.password, undefined, "a password must never be passed in");
-        assert.ok(String(rds.inputs.masterUserSecretKmsKeyId).startsWith("arn:aws:kms:"));
+        assert.strictEqual(rds.inputs.masterUserSecretKmsKeyId, TEST_KMS_KEY_ARN);
         assert.deepStrictEqual(rds.inputs.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
         const parameters = single(run, "aws:rds/parameterGroup:ParameterGroup");
-        assert.strictEqual(parameters.inputs.family, "postgres17");
+        assert.strictEqual(parameters.inputs.family, `postgres${TEST_DATA_ARGS.postgresMajorVersion}`);
         assert.ok(
             (parameters.inputs.parameters as { name: string; value: string }[]).some(
                 (p) => p.name === "rds.force_ssl" && p.value === "1",
@@ -107,18 +114,24 @@ describe("Data", () => {
         assert.strictEqual(oneZone.inputs.multiAz, false);
     });
 
-    it("admits only the app's client security groups, each on its store's one port", async () => {
-        const run = await stackRun("dev");
+    it("admits only the client security groups given, each on its store's one port", async () => {
+        const clients = { redis: ["sg-vote", "sg-worker"], postgres: ["sg-result", "sg-worker"] };
+        const run = await mountData({
+            redisClientSecurityGroupIds: clients.redis,
+            postgresClientSecurityGroupIds: clients.postgres,
+        });
         const groupIds = new Map(ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, g]));
-        for (const [store, port, clients] of [
-            ["redis", 6379, ["vote", "worker"]],
+        for (const [store, port, admitted, others] of [
+            ["redis", 6379, clients.redis, 0],
             // The database setup function is the third Postgres client (the only one using the master user).
-            ["postgres", 5432, ["result", "worker", "db-setup"]],
+            ["postgres", 5432, clients.postgres, 1],
         ] as const) {
             const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
                 r.name.startsWith(`data-${store}-client`),
             );
-            assert.strictEqual(rules.length, clients.length, `${store}: ${rules.length} ingress rules`);
+            const referenced = rules.map((r) => String(r.inputs.referencedSecurityGroupId));
+            assert.strictEqual(rules.length, admitted.length + others, `${store}: ${referenced.join(", ")}`);
+            for (const group of admitted) assert.ok(referenced.includes(group), `${store} does not admit ${group}`);
             for (const rule of rules) {
                 assert.deepStrictEqual(
                     [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.ipProtocol],
@@ -140,16 +153,12 @@ describe("Data", () => {
     });
 
     it("puts both stores in private subnets only", async () => {
-        const run = await stackRun("dev");
+        const run = await mountData();
         for (const group of [
             single(run, "aws:rds/subnetGroup:SubnetGroup"),
             single(run, "aws:elasticache/subnetGroup:SubnetGroup"),
         ]) {
-            const subnets = group.inputs.subnetIds as string[];
-            assert.ok(
-                subnets.length === 2 && subnets.every((s) => s.includes("priv")),
-                `${group.type} uses ${subnets.join(", ")}`,
-            );
+            assert.deepStrictEqual(group.inputs.subnetIds, TEST_NETWORK.privateSubnetIds, group.type);
         }
     });
 });

@@ -93,6 +93,26 @@ describe("stacks on ecs: config reaches the Fargate components, and they are joi
         );
     });
 
+    it("test route: none in staging and prod without voteapp:testTrafficCidrs; with them, prod's test listener admits exactly those", async () => {
+        const testRules = (run: Awaited<ReturnType<typeof stackRun>>) =>
+            ofType(run, "aws:lb/listenerRule:ListenerRule")
+                .map((r) => r.name)
+                .filter((n) => n.endsWith("-test"));
+        for (const stack of ["staging", "prod"]) {
+            const run = await stackRun(stack);
+            assert.deepStrictEqual(testRules(run), [], stack);
+            assert.strictEqual(ofType(run, "aws:lb/listener:Listener").length, 2, `${stack}: listeners`);
+        }
+        const open = await stackRun("prod", { overrides: { "voteapp:testTrafficCidrs": "52.94.76.0/22" } });
+        assert.deepStrictEqual(testRules(open).sort(), ["vote-app-alb-result-test", "vote-app-alb-vote-test"]);
+        assert.deepStrictEqual(
+            ofType(open, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter((r) => r.inputs.fromPort === 8443)
+                .map((r) => r.inputs.cidrIpv4),
+            ["52.94.76.0/22"],
+        );
+    });
+
     for (const strategy of ECS_STRATEGIES) {
         it(`${strategy} passes prod's policy enforcement (no mandatory violation)`, async () => {
             const run = await stackRun("prod", { overrides: { "voteapp:deploymentStrategy": strategy } });

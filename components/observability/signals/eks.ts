@@ -1,5 +1,5 @@
-import { mergeSignalSets, type AlarmSpec, type SignalSet } from "../metrics";
-import { alarmName, serviceAlarmName } from "../alarmNames";
+import { mergeSignalSets, type SignalSet } from "../metrics";
+import { alarmName } from "../alarmNames";
 import {
     type AlarmThresholds,
     albSignals,
@@ -10,6 +10,9 @@ import {
     graph,
     type Input,
     metric,
+    utilisationAlarms,
+    utilisationGraphs,
+    type UtilisationSignalInputs,
 } from "./shared";
 
 /** platform eks: Container Insights pod and node signals, the controller's ALB when known, the data layer. */
@@ -35,46 +38,32 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
         Namespace: inputs.namespace,
         Service: workload,
     });
-    const workloadAlarms = inputs.workloads.flatMap((w): AlarmSpec[] => [
-        {
-            name: serviceAlarmName(inputs.namePrefix, w, "cpu"),
-            description: `${w} pods average above ${thresholds.cpuPercent}% of their CPU limit. Rolls back a deployment in progress.`,
-            signal: { metric: metric(CI, "pod_cpu_utilization_over_pod_limit", dims(w), "Average") },
-            comparison: "GreaterThanThreshold",
-            threshold: thresholds.cpuPercent,
-            evaluationPeriods: 5,
-        },
-        {
-            name: serviceAlarmName(inputs.namePrefix, w, "memory"),
-            description: `${w} pods average above ${thresholds.memoryPercent}% of their memory limit: near OOM kills. Rolls back a deployment in progress.`,
-            signal: { metric: metric(CI, "pod_memory_utilization_over_pod_limit", dims(w), "Average") },
-            comparison: "GreaterThanThreshold",
-            threshold: thresholds.memoryPercent,
-            evaluationPeriods: 5,
-        },
-    ]);
+    const utilisation: UtilisationSignalInputs = {
+        namePrefix: inputs.namePrefix,
+        workloads: inputs.workloads,
+        metric: (kind, w, label) =>
+            metric(
+                CI,
+                kind === "cpu" ? "pod_cpu_utilization_over_pod_limit" : "pod_memory_utilization_over_pod_limit",
+                dims(w),
+                "Average",
+                label,
+            ),
+        description: (kind, w, threshold) =>
+            kind === "cpu"
+                ? `${w} pods average above ${threshold}% of their CPU limit. Rolls back a deployment in progress.`
+                : `${w} pods average above ${threshold}% of their memory limit: near OOM kills. Rolls back a deployment in progress.`,
+    };
     const cluster = { ClusterName: inputs.clusterName };
     const pods: SignalSet = {
         sections: [
             {
                 title: "Workloads (EKS, Container Insights)",
                 graphs: [
-                    graph(
-                        "Pod CPU (% of limit)",
-                        inputs.workloads.map((w) =>
-                            metric(CI, "pod_cpu_utilization_over_pod_limit", dims(w), "Average", w),
-                        ),
-                        "Percent",
-                        [{ label: "alarm", value: thresholds.cpuPercent }],
-                    ),
-                    graph(
-                        "Pod memory (% of limit)",
-                        inputs.workloads.map((w) =>
-                            metric(CI, "pod_memory_utilization_over_pod_limit", dims(w), "Average", w),
-                        ),
-                        "Percent",
-                        [{ label: "alarm", value: thresholds.memoryPercent }],
-                    ),
+                    ...utilisationGraphs(utilisation, thresholds, {
+                        cpu: "Pod CPU (% of limit)",
+                        memory: "Pod memory (% of limit)",
+                    }),
                     graph(
                         "Pod restarts",
                         inputs.workloads.map((w) => metric(CI, "pod_number_of_container_restarts", dims(w), "Sum", w)),
@@ -100,7 +89,7 @@ export function eksSignals(inputs: EksSignalInputs, thresholds: AlarmThresholds 
             },
         ],
         alarms: [
-            ...workloadAlarms,
+            ...utilisationAlarms(utilisation, thresholds),
             {
                 name: alarmName(inputs.namePrefix, "eks", "failed-nodes"),
                 description: "EKS nodes failing: check the node group's instances and kubelet logs.",

@@ -1,5 +1,4 @@
-import { mergeSignalSets, type AlarmSpec, type SignalSet } from "../metrics";
-import { serviceAlarmName } from "../alarmNames";
+import { mergeSignalSets, type SignalSet } from "../metrics";
 import {
     type AlarmThresholds,
     albSignals,
@@ -12,6 +11,9 @@ import {
     graph,
     type Input,
     metric,
+    utilisationAlarms,
+    utilisationGraphs,
+    type UtilisationSignalInputs,
 } from "./shared";
 
 /** platform ecs: the ECS services' own signals, and the set the Fargate composition watches. */
@@ -29,41 +31,25 @@ export function ecsServiceSignals(
     thresholds: AlarmThresholds = DEFAULT_THRESHOLDS,
 ): SignalSet {
     const dims = (service: string) => ({ ClusterName: inputs.clusterName, ServiceName: service });
-    const alarms = inputs.services.flatMap((service): AlarmSpec[] => [
-        {
-            name: serviceAlarmName(inputs.namePrefix, service, "cpu"),
-            description: `${service} tasks average above ${thresholds.cpuPercent}% CPU although autoscaling should add tasks: check the max count and for a hot loop. Rolls back a deployment in progress.`,
-            signal: { metric: metric("AWS/ECS", "CPUUtilization", dims(service), "Average") },
-            comparison: "GreaterThanThreshold",
-            threshold: thresholds.cpuPercent,
-            evaluationPeriods: 5,
-        },
-        {
-            name: serviceAlarmName(inputs.namePrefix, service, "memory"),
-            description: `${service} tasks average above ${thresholds.memoryPercent}% memory: tasks are near being killed; check for a leak or raise the memory size. Rolls back a deployment in progress.`,
-            signal: { metric: metric("AWS/ECS", "MemoryUtilization", dims(service), "Average") },
-            comparison: "GreaterThanThreshold",
-            threshold: thresholds.memoryPercent,
-            evaluationPeriods: 5,
-        },
-    ]);
+    const utilisation: UtilisationSignalInputs = {
+        namePrefix: inputs.namePrefix,
+        workloads: inputs.services,
+        metric: (kind, service, label) =>
+            metric("AWS/ECS", kind === "cpu" ? "CPUUtilization" : "MemoryUtilization", dims(service), "Average", label),
+        description: (kind, service, threshold) =>
+            kind === "cpu"
+                ? `${service} tasks average above ${threshold}% CPU although autoscaling should add tasks: check the max count and for a hot loop. Rolls back a deployment in progress.`
+                : `${service} tasks average above ${threshold}% memory: tasks are near being killed; check for a leak or raise the memory size. Rolls back a deployment in progress.`,
+    };
     return {
         sections: [
             {
                 title: "Services (ECS)",
                 graphs: [
-                    graph(
-                        "CPU per service",
-                        inputs.services.map((s) => metric("AWS/ECS", "CPUUtilization", dims(s), "Average", s)),
-                        "Percent",
-                        [{ label: "alarm", value: thresholds.cpuPercent }],
-                    ),
-                    graph(
-                        "Memory per service",
-                        inputs.services.map((s) => metric("AWS/ECS", "MemoryUtilization", dims(s), "Average", s)),
-                        "Percent",
-                        [{ label: "alarm", value: thresholds.memoryPercent }],
-                    ),
+                    ...utilisationGraphs(utilisation, thresholds, {
+                        cpu: "CPU per service",
+                        memory: "Memory per service",
+                    }),
                     graph(
                         "Running tasks",
                         inputs.services.map((s) =>
@@ -74,7 +60,7 @@ export function ecsServiceSignals(
                 ],
             },
         ],
-        alarms,
+        alarms: utilisationAlarms(utilisation, thresholds),
     };
 }
 

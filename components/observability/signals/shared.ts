@@ -70,6 +70,53 @@ export const graph = (
     thresholds?: GraphSpec["thresholds"],
 ): GraphSpec => ({ title, metrics, unit, thresholds });
 
+/** A workload's CPU or memory utilisation, in percent: what both container platforms alarm and graph on. */
+export type Utilisation = "cpu" | "memory";
+
+/** The workloads (ECS services, Kubernetes workloads) whose CPU and memory utilisation a platform watches. */
+export interface UtilisationSignalInputs {
+    readonly namePrefix: string;
+    readonly workloads: readonly string[];
+    /** The platform's utilisation metric of one workload (percent), labelled for a graph when a label is given. */
+    readonly metric: (utilisation: Utilisation, workload: string, label?: string) => MetricSpec;
+    /** What the alarm says to check when a workload's utilisation is above the threshold. */
+    readonly description: (utilisation: Utilisation, workload: string, thresholdPercent: number) => string;
+}
+
+const UTILISATIONS: readonly Utilisation[] = ["cpu", "memory"];
+const utilisationThreshold = (utilisation: Utilisation, thresholds: AlarmThresholds) =>
+    utilisation === "cpu" ? thresholds.cpuPercent : thresholds.memoryPercent;
+
+/** An alarm per workload on its CPU and on its memory utilisation (each rolls back a deployment in progress). */
+export function utilisationAlarms(inputs: UtilisationSignalInputs, thresholds: AlarmThresholds): AlarmSpec[] {
+    return inputs.workloads.flatMap((workload) =>
+        UTILISATIONS.map((utilisation): AlarmSpec => ({
+            name: serviceAlarmName(inputs.namePrefix, workload, utilisation),
+            description: inputs.description(utilisation, workload, utilisationThreshold(utilisation, thresholds)),
+            signal: { metric: inputs.metric(utilisation, workload) },
+            comparison: "GreaterThanThreshold",
+            threshold: utilisationThreshold(utilisation, thresholds),
+            evaluationPeriods: 5,
+        })),
+    );
+}
+
+/** A graph of every workload's CPU and one of their memory utilisation, each with its alarm threshold. */
+export function utilisationGraphs(
+    inputs: UtilisationSignalInputs,
+    thresholds: AlarmThresholds,
+    titles: Readonly<Record<Utilisation, string>>,
+): GraphSpec[] {
+    return UTILISATIONS.map((utilisation) =>
+        graph(
+            titles[utilisation],
+            inputs.workloads.map((w) => inputs.metric(utilisation, w, w)),
+            "Percent",
+            [{ label: "alarm", value: utilisationThreshold(utilisation, thresholds) }],
+        ),
+    );
+}
+
 /** A load-balanced HTTP service: its target groups (two during blue/green: traffic alternates between them). */
 export interface AlbServiceTarget {
     readonly service: string;

@@ -1,19 +1,35 @@
 import * as assert from "assert";
-import { input, named, ofType, stackRun } from "../../support/stacks";
-import { parseWith, assertProblem } from "../../support/config";
+import type { MockedRun } from "../../../plan/harness";
+import { mountFargateApp, TEST_CERTIFICATE_ARN } from "../../support/fixtures";
+import { input, named, ofType } from "../../support/stacks";
 
 /**
  * The blue/green test route never faces the internet: ECS native strategies route test traffic only through a
  * test listener on its own port, which the load balancer's security group opens to the stack's
  * testTrafficCidrs and nobody else (no listener rule anywhere selects requests by a header a client can send);
- * without those CIDRs there is no test route at all. Checked on the captured listeners, rules and groups.
+ * without those CIDRs there is no test route at all. Checked on the captured listeners, rules and groups of
+ * VoteAppOnFargate mounted with its security groups (test/support/fixtures.ts); that testTrafficCidrs is
+ * validated is test/stacks/config/testTraffic.test.ts, the eks preview Services test/stacks/eksComposition.test.ts.
  */
 
-type Run = Awaited<ReturnType<typeof stackRun>>;
+type Run = MockedRun;
 const OFFICE = "52.94.76.0/22";
 const LISTENER = "aws:lb/listener:Listener";
 const RULE = "aws:lb/listenerRule:ListenerRule";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+/** The app with ECS native blue/green on HTTPS (as staging and prod run it); a test route when CIDRs are given. */
+const blueGreen = (testTrafficCidrs: readonly string[] = []) =>
+    mountFargateApp(
+        {
+            certificateArn: TEST_CERTIFICATE_ARN,
+            deployment: { strategy: "blueGreen", bakeMinutes: 10, testListener: testTrafficCidrs.length > 0 },
+        },
+        { testTrafficCidrs },
+    );
+/** The app with a CodeDeploy strategy on HTTP, its test listener open to the given CIDRs. */
+const codeDeploy = (testTrafficCidrs: readonly string[] = []) =>
+    mountFargateApp({ deployment: { strategy: "codeDeployCanary", bakeMinutes: 0 } }, { testTrafficCidrs });
 
 /** The load balancer group's inbound rules as [port, source]. */
 function loadBalancerIngress(run: Run): [number, string][] {
@@ -40,36 +56,34 @@ function assertNoHeaderRoutes(run: Run): void {
 describe("blue/green test traffic stays off the internet (ecs)", function () {
     this.timeout(180_000);
 
-    it("staging and prod (ECS native blue/green) without testTrafficCidrs: no test route at all, only 80/443 face the internet", async () => {
-        for (const stack of ["staging", "prod"]) {
-            const run = await stackRun(stack);
-            assertNoHeaderRoutes(run);
-            assert.deepStrictEqual(
-                ofType(run, LISTENER)
-                    .map((l) => l.inputs.port)
-                    .sort(),
-                [443, 80],
-                `${stack}: listeners`,
-            );
-            assert.deepStrictEqual(loadBalancerIngress(run), [
-                [80, "0.0.0.0/0"],
-                [443, "0.0.0.0/0"],
-            ]);
-            for (const service of ["vote", "result"]) {
-                const advanced = input(
-                    named(run, "aws:ecs/service:Service", `vote-app-${service}`),
-                    "loadBalancers",
-                    0,
-                    "advancedConfiguration",
-                ) as Record<string, unknown>;
-                assert.ok(advanced.productionListenerRule, `${stack} ${service}: no production rule`);
-                assert.strictEqual(advanced.testListenerRule, undefined, `${stack} ${service} has a test route`);
-            }
+    it("ECS native blue/green without testTrafficCidrs: no test route at all, only 80/443 face the internet", async () => {
+        const run = await blueGreen();
+        assertNoHeaderRoutes(run);
+        assert.deepStrictEqual(
+            ofType(run, LISTENER)
+                .map((l) => l.inputs.port)
+                .sort(),
+            [443, 80],
+            "listeners",
+        );
+        assert.deepStrictEqual(loadBalancerIngress(run), [
+            [80, "0.0.0.0/0"],
+            [443, "0.0.0.0/0"],
+        ]);
+        for (const service of ["vote", "result"]) {
+            const advanced = input(
+                named(run, "aws:ecs/service:Service", `vote-app-${service}`),
+                "loadBalancers",
+                0,
+                "advancedConfiguration",
+            ) as Record<string, unknown>;
+            assert.ok(advanced.productionListenerRule, `${service}: no production rule`);
+            assert.strictEqual(advanced.testListenerRule, undefined, `${service} has a test route`);
         }
     });
 
     it("with testTrafficCidrs: the test rules live on their own listener (8443), which admits only those CIDRs", async () => {
-        const run = await stackRun("prod", { overrides: { "voteapp:testTrafficCidrs": `${OFFICE},18.200.10.7/32` } });
+        const run = await blueGreen([OFFICE, "18.200.10.7/32"]);
         assertNoHeaderRoutes(run);
         const test = named(run, LISTENER, "vote-app-alb-test");
         assert.deepStrictEqual([test.inputs.port, test.inputs.protocol], [8443, "HTTPS"]);
@@ -100,41 +114,13 @@ describe("blue/green test traffic stays off the internet (ecs)", function () {
     });
 
     it("CodeDeploy's test listener admits only testTrafficCidrs (nobody by default)", async () => {
-        const closed = await stackRun("dev", { overrides: { "voteapp:deploymentStrategy": "codeDeployCanary" } });
+        const closed = await codeDeploy();
         assert.deepStrictEqual(named(closed, LISTENER, "vote-app-alb-test").inputs.port, 8080);
         assert.deepStrictEqual(loadBalancerIngress(closed), [[80, "0.0.0.0/0"]]);
-        const open = await stackRun("dev", {
-            overrides: { "voteapp:deploymentStrategy": "codeDeployCanary", "voteapp:testTrafficCidrs": OFFICE },
-        });
+        const open = await codeDeploy([OFFICE]);
         assert.deepStrictEqual(loadBalancerIngress(open), [
             [80, "0.0.0.0/0"],
             [8080, OFFICE],
         ]);
-    });
-
-    it("testTrafficCidrs refuses the internet, private ranges, malformed CIDRs, and stacks without a test route", () => {
-        assertProblem("prod", { testTrafficCidrs: "0.0.0.0/0" }, "testTrafficCidrs", "anyone on the internet");
-        assertProblem("prod", { testTrafficCidrs: "10.0.0.0/8" }, "testTrafficCidrs", "private");
-        assertProblem("prod", { testTrafficCidrs: "52.94.76.1/22" }, "testTrafficCidrs", "host bits");
-        assertProblem("dev", { testTrafficCidrs: OFFICE }, "testTrafficCidrs", "no test route");
-        assertProblem("prod", { testTrafficCidrs: OFFICE, platform: "eks" }, "testTrafficCidrs", "port-forward");
-        assert.deepStrictEqual(parseWith("prod", { testTrafficCidrs: OFFICE }).testTrafficCidrs, [OFFICE]);
-    });
-
-    it("eks: the idle slot's -preview Services are cluster-internal (ClusterIP, behind no Ingress)", async () => {
-        const run = await stackRun("prod", { overrides: { "voteapp:platform": "eks" } });
-        const previews = ofType(run, "kubernetes:core/v1:Service").filter((s) =>
-            String(input(s, "metadata", "name")).endsWith("-preview"),
-        );
-        assert.deepStrictEqual(previews.map((s) => input(s, "metadata", "name")).sort(), [
-            "result-preview",
-            "vote-preview",
-        ]);
-        for (const preview of previews) {
-            assert.strictEqual(input(preview, "spec", "type"), "ClusterIP");
-            assert.deepStrictEqual(input(preview, "metadata", "annotations"), undefined);
-        }
-        const ingressText = JSON.stringify(ofType(run, "kubernetes:networking.k8s.io/v1:Ingress").map((i) => i.inputs));
-        assert.ok(!ingressText.includes("-preview"), "an Ingress routes to a -preview Service");
     });
 });
