@@ -213,6 +213,8 @@ export interface AppServiceSpec {
         /** The function's description. */
         readonly description: string;
         readonly access: readonly LambdaStoreAccess[];
+        /** Memory and reserved concurrency of the function for a service without config keys of its own. */
+        readonly defaultSize: { readonly memoryMb: number; readonly reservedConcurrency: number };
     };
     /** Default size of one task (Fargate CPU units and MiB) and autoscaling ceiling, for its config keys. */
     readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
@@ -233,6 +235,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "vote-lambda",
             description: "Vote page and ballots: API Gateway to the votes FIFO queue",
             access: ["sendBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -246,6 +249,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "result-lambda",
             description: "Result page and JSON totals from DynamoDB",
             access: ["readTotals"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -259,6 +263,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "worker-lambda",
             description: "Records ballots from the votes FIFO queue in DynamoDB",
             access: ["receiveBallots", "recordBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 5 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 1 },
     },
@@ -280,6 +285,11 @@ export function specOf(service: ServiceRef): AppServiceSpec {
     const spec = APP_SERVICE_TABLE.find((row) => row.name === service);
     if (!spec) throw new Error(`no service ${String(service)} in the app's service table`);
     return spec;
+}
+
+/** True for the row whose function consumes the votes queue (the worker): it deploys before the producers. */
+export function consumesVotesQueue(spec: AppServiceSpec): boolean {
+    return spec.lambda.access.includes("receiveBallots");
 }
 
 /** The one HTTP service without path patterns: it gets every path no other service claims. */
@@ -337,7 +347,7 @@ export function serviceTableProblems(table: ServiceTable): string[] {
         if (!spec.http && spec.lambda.access.length === 0)
             problems.push(`${spec.name}: a worker function with no store access has nothing to trigger it`);
     }
-    const consumers = table.filter((spec) => spec.lambda.access.includes("receiveBallots"));
+    const consumers = table.filter(consumesVotesQueue);
     if (consumers.length > 1)
         problems.push(
             `only one function may consume the votes queue (receiveBallots); found ${consumers.map((s) => s.name).join(", ")}`,

@@ -5,7 +5,7 @@
  */
 export const CONFIG_NAMESPACE = "voteapp";
 
-import type { AppService } from "../../shared/appContract";
+import { APP_SERVICE_TABLE, type AppService, type AppServiceSpec } from "../../shared/appContract";
 import { prefixed } from "../../shared/record";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
@@ -17,7 +17,12 @@ const smallestVpc = (azCount: number) =>
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "../../shared/config/reader";
 
-const serviceKeys = (service: AppService, defaults: { cpu: number; memory: number; maxCount?: number }) =>
+/** A service's five size keys, with the row's defaults (shared/appContract.ts APP_SERVICE_TABLE). */
+const serviceKeys = <S extends AppService>({
+    name: service,
+    defaultSize: defaults,
+    singleReplica,
+}: AppServiceSpec & { name: S }) =>
     prefixed(service, {
         Cpu: {
             type: "integer",
@@ -37,11 +42,10 @@ const serviceKeys = (service: AppService, defaults: { cpu: number; memory: numbe
         MinCount: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
         MaxCount: {
             type: "integer",
-            description:
-                service === "worker"
-                    ? "Ceiling for worker: 1 on ecs and eks, where the worker runs as one replica."
-                    : `Autoscaling ceiling for ${service}.`,
-            default: defaults.maxCount ?? 2,
+            description: singleReplica
+                ? `Ceiling for ${service}: 1 on ecs and eks, where the ${service} runs as one replica.`
+                : `Autoscaling ceiling for ${service}.`,
+            default: defaults.maxCount,
         },
     } satisfies Record<string, ConfigKeyDeclaration>);
 
@@ -124,9 +128,9 @@ export const CONFIG_KEYS = {
             "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
         default: false,
     },
-    ...serviceKeys("vote", { cpu: 256, memory: 512 }),
-    ...serviceKeys("result", { cpu: 256, memory: 512 }),
-    ...serviceKeys("worker", { cpu: 256, memory: 512, maxCount: 1 }),
+    ...(Object.assign({}, ...APP_SERVICE_TABLE.map((spec) => serviceKeys(spec))) as ReturnType<
+        typeof serviceKeys<AppService>
+    >),
     redisNodeType: {
         type: "string",
         description: "ElastiCache node type, e.g. cache.t4g.micro.",

@@ -121,6 +121,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             clusterName: app.cluster.name,
             ecsServices: names,
             logGroups: Object.fromEntries(names.map((s) => [s, app.logGroups[s].name])),
+            rollbackOnErrors: services.filter((spec) => spec.http === undefined).map((spec) => spec.name),
             ...dataLayerSignals(config, data),
         }),
     );
