@@ -13,6 +13,7 @@ describe("cost options (stacks/config/cost.ts)", () => {
             workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
             lambdaCodeScanning: false,
             alarmTopicKey: "stack",
+            redisCapacity: "serverless",
         });
         for (const stack of ["staging", "prod"]) {
             assert.deepStrictEqual(parseWith(stack).cost, COST_DEFAULTS.prod, stack);
@@ -25,6 +26,7 @@ describe("cost options (stacks/config/cost.ts)", () => {
                 workingHours: "always",
                 lambdaCodeScanning: true,
                 alarmTopicKey: "own",
+                redisCapacity: "nodes",
             });
         }
     });
@@ -61,6 +63,8 @@ describe("cost options (stacks/config/cost.ts)", () => {
         assertProblem("prod", { ecrScanning: "basic" }, "ecrScanning", "must be enhanced in prod");
         assertProblem("prod", { lambdaCodeScanning: "false" }, "lambdaCodeScanning", "must be true in prod");
         assertProblem("prod", { alarmTopicKey: "stack" }, "alarmTopicKey", "must be own in prod");
+        assertProblem("prod", { redisCapacity: "serverless" }, "redisCapacity", "must be nodes in prod");
+        assertProblem("dev", { redisCapacity: "cluster" }, "redisCapacity", '"cluster"', "nodes, serverless");
         assertProblem("dev", { alarmTopicKey: "shared" }, "alarmTopicKey", '"shared"', "own, stack");
     });
 
