@@ -98,3 +98,118 @@ describe("one way to do each thing (issue 16.7)", () => {
         assert.deepStrictEqual(twice, []);
     });
 });
+
+/**
+ * Component tests mount their component with the args they choose (issue 16.5): what loads a shipped stack
+ * file, or runs either Pulumi program (the stacks' or the bootstrap's), belongs in test/stacks or test/bootstrap.
+ */
+const STACK_LOADING_MODULES: readonly { readonly module: RegExp; readonly names?: RegExp }[] = [
+    { module: /^(index|bootstrap\/index|stacks\/.*|bootstrap\/config)$/ },
+    { module: /^plan\/(runStack|stackFile|cli|command|bootstrapRun)$/ },
+    { module: /^test\/support\/(config|plan)$/ },
+    { module: /^test\/support\/stacks$/, names: /\b(stackRun|stackConfigWith)\b/ },
+    { module: /^test\/bootstrap\/support$/, names: /\b(bootstrapRun|BOOTSTRAP_STACKS)\b/ },
+];
+const STACK_FILE_NAME = /Pulumi\.[\w-]+\.yaml/;
+
+/** What a test file loads of the stacks: the modules (with the names it imports) and stack files it names. */
+function stackLoadsOf(file: string, text: string): string[] {
+    const found: string[] = [];
+    // Type-only imports load nothing at run time.
+    for (const match of text.matchAll(/^import\s+(?!type\s)([^;"]*?)\s+from\s+"(\.[^"]+)"/gm)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), match[2]));
+        for (const { module, names } of STACK_LOADING_MODULES) {
+            if (!module.test(target)) continue;
+            const imported = names ? (match[1].match(new RegExp(names.source, "g")) ?? []) : [match[1].trim()];
+            for (const name of imported) found.push(`${name} from ${target}`);
+        }
+    }
+    const stackFile = STACK_FILE_NAME.exec(text);
+    if (stackFile) found.push(stackFile[0]);
+    return found;
+}
+
+/**
+ * Component test files still planning stacks, each to be rewritten onto mountComponent (or moved to
+ * test/stacks when what it checks is a stack's composition). The list only shrinks: a file on it that no
+ * longer loads a stack fails the test too, so it is taken off.
+ */
+const NOT_YET_MOUNTED: readonly string[] = [
+    "test/components/confusedDeputy.test.ts",
+    "test/components/data.test.ts",
+    "test/components/databaseAccess.test.ts",
+    "test/components/deliveryPipeline.test.ts",
+    "test/components/eks/blueGreen.test.ts",
+    "test/components/eks/kubernetesSchema.test.ts",
+    "test/components/eks/podSecurityGroups.test.ts",
+    "test/components/eks/voteAppOnKubernetes.test.ts",
+    "test/components/fargate/testRoute.test.ts",
+    "test/components/network.test.ts",
+    "test/components/redisAccess.test.ts",
+    "test/components/registry.test.ts",
+    "test/components/security/accountSecurityBaseline.test.ts",
+    "test/components/security/guardDutyAgent.test.ts",
+    "test/components/serverless/lambdaDeployment.test.ts",
+    "test/components/serverless/serverlessFunction.test.ts",
+    "test/components/serverless/voteAppServerless.test.ts",
+];
+
+describe("component tests mount one component (issue 16.5)", () => {
+    const componentTests = (() => {
+        const found: { file: string; text: string }[] = [];
+        const walk = (dir: string) => {
+            for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
+                const relative = path.posix.join(dir, entry.name);
+                if (entry.isDirectory()) walk(relative);
+                else if (entry.name.endsWith(".ts"))
+                    found.push({ file: relative, text: fs.readFileSync(path.join(PROJECT_ROOT, relative), "utf8") });
+            }
+        };
+        walk("test/components");
+        return found;
+    })();
+
+    it("no test under test/components loads a stack file or runs a Pulumi program", () => {
+        const offenders = componentTests
+            .filter(({ file }) => !NOT_YET_MOUNTED.includes(file))
+            .flatMap(({ file, text }) => stackLoadsOf(file, text).map((load) => `${file}: ${load}`));
+        assert.deepStrictEqual(offenders, [], "mount the component (test/support/mount.ts, test/support/fixtures.ts)");
+    });
+
+    it("the list of files not yet rewritten only holds files that still load stacks", () => {
+        const done = NOT_YET_MOUNTED.filter((file) => {
+            const test = componentTests.find((t) => t.file === file);
+            return test === undefined || stackLoadsOf(file, test.text).length === 0;
+        });
+        assert.deepStrictEqual(done, [], "take these off NOT_YET_MOUNTED");
+    });
+
+    it("recognises a stack run, a stack file, the stack program and the config reader", () => {
+        const file = "test/components/example.test.ts";
+        assert.deepStrictEqual(
+            stackLoadsOf(
+                file,
+                [
+                    'import { input, stackRun } from "../support/stacks";',
+                    'import { parseWith } from "../support/config";',
+                    'import { deployOnFargate } from "../../stacks/platforms/fargate";',
+                    'import type { StackRun } from "../../plan/runStack";',
+                    'const file = "Pulumi.prod.yaml";',
+                ].join("\n"),
+            ),
+            [
+                "stackRun from test/support/stacks",
+                "{ parseWith } from test/support/config",
+                "{ deployOnFargate } from stacks/platforms/fargate",
+                "Pulumi.prod.yaml",
+            ],
+        );
+        assert.deepStrictEqual(
+            stackLoadsOf(
+                file,
+                'import { input, named } from "../support/stacks";\nimport { Data } from "../../components/data";',
+            ),
+            [],
+        );
+    });
+});

@@ -1,30 +1,8 @@
 import * as assert from "assert";
 import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
-import { Data, type DataArgs, REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
-import { MOUNT_ACCOUNT, mountComponent } from "../support/mount";
+import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
+import { mountData } from "../support/fixtures";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
-
-/** Data alone, with args a test chooses (issue 16.5): what it creates follows from them, not from a stack file. */
-const DATA_ARGS: DataArgs = {
-    namePrefix: "voteapp-test",
-    region: MOUNT_ACCOUNT.region,
-    accountId: MOUNT_ACCOUNT.accountId,
-    vpcId: "vpc-0test",
-    subnetIds: ["subnet-private-a", "subnet-private-b"],
-    redisClientSecurityGroupIds: ["sg-redis-client"],
-    postgresClientSecurityGroupIds: ["sg-postgres-client"],
-    kmsKeyArn: `arn:aws:kms:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:key/test`,
-    redisNodeType: "cache.t4g.small",
-    postgresInstanceClass: "db.t4g.small",
-    postgresAllocatedStorageGb: 30,
-    postgresEngineVersion: "17",
-    postgresMajorVersion: 17,
-    multiAz: false,
-    backupRetentionDays: 3,
-    logRetentionDays: 30,
-};
-const mountData = (args: Partial<DataArgs> = {}) =>
-    mountComponent((opts) => new Data("data", { ...DATA_ARGS, ...args }, opts));
 
 describe("Data", () => {
     it("runs Redis with TLS in transit, encryption at rest and no password: one IAM-authenticated user per client, the default user off", async () => {

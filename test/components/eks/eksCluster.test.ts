@@ -5,65 +5,69 @@ import {
     CONTAINER_INSIGHTS_LOG_GROUPS,
     EKS_CONTROL_PLANE_LOG_TYPES,
 } from "../../../components/eks/eksCluster";
-import { descendantsOf, input, named, ofType, single, stackRun } from "../../support/stacks";
+import { FULL_PROTECTION } from "../../../components/vocabulary";
+import type { MockedRun } from "../../../plan/harness";
+import { MOUNT_ACCOUNT } from "../../support/mount";
+import {
+    mountEksCluster,
+    TEST_DEPLOY_ROLE_ARN,
+    TEST_EKS_ARGS,
+    TEST_KMS_KEY_ARN,
+    TEST_NETWORK,
+} from "../../support/fixtures";
+import { descendantsOf, input, named, ofType, single } from "../../support/stacks";
 
-/** EksCluster on captured inputs of the shipped stacks switched to platform eks. */
-
-const EKS = { "voteapp:platform": "eks" };
-const dev = () => stackRun("dev", { overrides: EKS });
-const prod = () => stackRun("prod", { overrides: EKS });
+/**
+ * EksCluster mounted with the args each test chooses (test/support/fixtures.ts); that each stack's config
+ * reaches these args is test/stacks/eksComposition.test.ts.
+ */
 const CLUSTER = "aws:eks/cluster:Cluster";
+let defaults: Promise<MockedRun> | undefined;
+/** The cluster with the fixture's args: Kubernetes 1.33, private endpoint, no protection, no admin role. */
+const plainCluster = () => (defaults ??= mountEksCluster());
+const ADMIN_ROLE_ARN = `arn:aws:iam::${MOUNT_ACCOUNT.accountId}:role/platform-admin`;
 
 describe("EksCluster", function () {
     this.timeout(180_000);
 
-    it("pins the configured Kubernetes version, standard support only, no self-managed add-ons", async () => {
-        const cluster = single(await dev(), CLUSTER);
+    it("pins the Kubernetes version given, standard support only, no self-managed add-ons", async () => {
+        const cluster = single(await plainCluster(), CLUSTER);
         assert.strictEqual(input(cluster, "version"), "1.33");
-        assert.strictEqual(input(cluster, "name"), "voteapp-dev");
+        assert.strictEqual(input(cluster, "name"), TEST_EKS_ARGS.clusterName);
         assert.deepStrictEqual(input(cluster, "upgradePolicy"), { supportType: "STANDARD" });
         assert.strictEqual(input(cluster, "bootstrapSelfManagedAddons"), false);
-        const other = single(
-            await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": "1.31" } }),
-            CLUSTER,
-        );
+        const other = single(await mountEksCluster({ kubernetesVersion: "1.31" }), CLUSTER);
         assert.strictEqual(input(other, "version"), "1.31");
     });
 
     it("authenticates through access entries only, without implicit creator admin", async () => {
-        const cluster = single(await dev(), CLUSTER);
+        const cluster = single(await plainCluster(), CLUSTER);
         assert.deepStrictEqual(input(cluster, "accessConfig"), {
             authenticationMode: "API",
             bootstrapClusterCreatorAdminPermissions: false,
         });
     });
 
-    it("sends all five control-plane log types to a KMS-encrypted log group it creates with retention", async () => {
-        const run = await dev();
+    it("sends all five control-plane log types to a log group it creates with the retention and KMS key given", async () => {
+        const run = await plainCluster();
         const cluster = single(run, CLUSTER);
         assert.deepStrictEqual(input(cluster, "enabledClusterLogTypes"), [...EKS_CONTROL_PLANE_LOG_TYPES]);
         assert.strictEqual(EKS_CONTROL_PLANE_LOG_TYPES.length, 5);
         const group = named(run, "aws:cloudwatch/logGroup:LogGroup", "eks-control-plane");
-        assert.strictEqual(input(group, "name"), "/aws/eks/voteapp-dev/cluster");
-        assert.strictEqual(input(group, "retentionInDays"), 14);
-        assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
+        assert.strictEqual(input(group, "name"), `/aws/eks/${TEST_EKS_ARGS.clusterName}/cluster`);
+        assert.strictEqual(input(group, "retentionInDays"), TEST_EKS_ARGS.logRetentionDays);
+        assert.strictEqual(input(group, "kmsKeyId"), TEST_KMS_KEY_ARN);
         assert.ok(
             cluster.dependencies.includes(group.urn),
             "the cluster does not wait for its log group, so EKS could create an unencrypted one first",
         );
     });
 
-    it("envelope-encrypts Kubernetes Secrets with the stack's KMS key, which the cluster role may use", async () => {
-        const run = await dev();
+    it("envelope-encrypts Kubernetes Secrets with the KMS key given, which the cluster role may use", async () => {
+        const run = await plainCluster();
         const cluster = single(run, CLUSTER);
-        const key = single(run, "aws:kms/key:Key", "data-key");
-        const keyArn = `arn:aws:kms:eu-west-1:111111111111:key/`;
         assert.deepStrictEqual(input(cluster, "encryptionConfig", "resources"), ["secrets"]);
-        assert.ok(
-            String(input(cluster, "encryptionConfig", "provider", "keyArn")).startsWith(keyArn),
-            `encryption key: ${String(input(cluster, "encryptionConfig", "provider", "keyArn"))}`,
-        );
-        assert.ok(key);
+        assert.strictEqual(input(cluster, "encryptionConfig", "provider", "keyArn"), TEST_KMS_KEY_ARN);
         const kmsPolicy = JSON.parse(
             String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "eks-cluster-kms"), "policy")),
         ) as { Statement: { Action: string[]; Resource: string }[] };
@@ -73,43 +77,35 @@ describe("EksCluster", function () {
             "kms:Encrypt",
             "kms:ListGrants",
         ]);
-        assert.strictEqual(kmsPolicy.Statement[0].Resource, input(cluster, "encryptionConfig", "provider", "keyArn"));
+        assert.strictEqual(kmsPolicy.Statement[0].Resource, TEST_KMS_KEY_ARN);
     });
 
     it("keeps the API endpoint private by default, in the private subnets", async () => {
-        const cluster = single(await dev(), CLUSTER);
+        const cluster = single(await plainCluster(), CLUSTER);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPrivateAccess"), true);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), false);
         assert.strictEqual(input(cluster, "vpcConfig", "publicAccessCidrs"), undefined);
-        const subnets = input(cluster, "vpcConfig", "subnetIds") as string[];
-        assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `subnets: ${subnets.join(", ")}`);
+        assert.deepStrictEqual(input(cluster, "vpcConfig", "subnetIds"), TEST_NETWORK.privateSubnetIds);
     });
 
-    it("opens the public endpoint only to the configured CIDRs", async () => {
-        const cluster = single(
-            await stackRun("prod", { overrides: { ...EKS, "voteapp:eksPublicAccessCidrs": "52.94.76.0/22" } }),
-            CLUSTER,
-        );
+    it("opens the public endpoint only to the CIDRs given", async () => {
+        const cluster = single(await mountEksCluster({ publicAccessCidrs: ["52.94.76.0/22"] }), CLUSTER);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), true);
         assert.deepStrictEqual(input(cluster, "vpcConfig", "publicAccessCidrs"), ["52.94.76.0/22"]);
     });
 
-    it("deletion protection outside dev", async () => {
-        assert.strictEqual(input(single(await dev(), CLUSTER), "deletionProtection"), false);
-        assert.strictEqual(input(single(await prod(), CLUSTER), "deletionProtection"), true);
+    it("deletion protection with protection, none without", async () => {
+        assert.strictEqual(input(single(await plainCluster(), CLUSTER), "deletionProtection"), false);
+        const protectedCluster = await mountEksCluster({ protection: FULL_PROTECTION });
+        assert.strictEqual(input(single(protectedCluster, CLUSTER), "deletionProtection"), true);
     });
 
-    it("grants cluster admin to the deploy role and, when configured, the admin role, through access entries", async () => {
-        const run = await stackRun("prod", {
-            overrides: { ...EKS, "voteapp:eksAdminRoleArn": "arn:aws:iam::333333333333:role/platform-admin" },
-        });
+    it("grants cluster admin to the deploy role and, when given, the admin role, through access entries", async () => {
+        const run = await mountEksCluster({ adminRoleArn: ADMIN_ROLE_ARN });
         const entries = ofType(run, "aws:eks/accessEntry:AccessEntry")
             .map((e) => input(e, "principalArn"))
             .sort();
-        assert.deepStrictEqual(entries, [
-            "arn:aws:iam::333333333333:role/platform-admin",
-            "arn:aws:iam::333333333333:role/voteapp-deploy",
-        ]);
+        assert.deepStrictEqual(entries, [ADMIN_ROLE_ARN, TEST_DEPLOY_ROLE_ARN]);
         const associations = ofType(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
         assert.strictEqual(associations.length, 2);
         for (const a of associations) {
@@ -119,15 +115,15 @@ describe("EksCluster", function () {
             );
             assert.deepStrictEqual(input(a, "accessScope"), { type: "cluster" });
         }
-        assert.strictEqual(
-            ofType(await dev(), "aws:eks/accessEntry:AccessEntry").length,
-            1,
-            "dev without eksAdminRoleArn should have only the deploy role's entry",
+        assert.deepStrictEqual(
+            ofType(await plainCluster(), "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn")),
+            [TEST_DEPLOY_ROLE_ARN],
+            "without adminRoleArn only the deploy role has an entry",
         );
     });
 
     it("runs nodes from a launch template requiring IMDSv2 with hop limit 1 and an encrypted root volume", async () => {
-        const run = await dev();
+        const run = await plainCluster();
         const template = single(run, "aws:ec2/launchTemplate:LaunchTemplate");
         assert.deepStrictEqual(input(template, "metadataOptions"), {
             httpEndpoint: "enabled",
@@ -143,26 +139,20 @@ describe("EksCluster", function () {
         assert.strictEqual(input(group, "launchTemplate", "id"), `${template.name}-id`);
     });
 
-    it("sizes the managed node group from config, Graviton AMI, private subnets", async () => {
-        const run = await stackRun("dev", {
-            overrides: {
-                ...EKS,
-                "voteapp:eksNodeInstanceTypes": "m7g.large,c7g.large",
-                "voteapp:eksNodeMinSize": "1",
-                "voteapp:eksNodeDesiredSize": "3",
-                "voteapp:eksNodeMaxSize": "5",
-            },
+    it("sizes the managed node group as given, Graviton AMI, private subnets", async () => {
+        const run = await mountEksCluster({
+            nodes: { instanceTypes: ["m7g.large", "c7g.large"], minSize: 1, desiredSize: 3, maxSize: 5 },
         });
         const group = single(run, "aws:eks/nodeGroup:NodeGroup");
         assert.deepStrictEqual(input(group, "instanceTypes"), ["m7g.large", "c7g.large"]);
         assert.deepStrictEqual(input(group, "scalingConfig"), { minSize: 1, desiredSize: 3, maxSize: 5 });
         assert.strictEqual(input(group, "amiType"), "AL2023_ARM_64_STANDARD");
         assert.strictEqual(input(group, "version"), "1.33");
-        assert.ok((input(group, "subnetIds") as string[]).every((s) => s.includes("priv")));
+        assert.deepStrictEqual(input(group, "subnetIds"), TEST_NETWORK.privateSubnetIds);
     });
 
     it("gives nodes only the minimal managed policies", async () => {
-        const run = await dev();
+        const run = await plainCluster();
         const nodeRole = named(run, "aws:iam/role:Role", "eks-node");
         const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
             (a) => input(a, "role") === nodeRole.name,
@@ -177,7 +167,8 @@ describe("EksCluster", function () {
 
     it("installs the five add-ons at the versions pinned for the cluster's Kubernetes version, CNI enforcing NetworkPolicies", async () => {
         for (const version of ["1.33", "1.34"] as const) {
-            const run = await stackRun("dev", { overrides: { ...EKS, "voteapp:eksKubernetesVersion": version } });
+            const run =
+                version === "1.33" ? await plainCluster() : await mountEksCluster({ kubernetesVersion: version });
             const addons = ofType(run, "aws:eks/addon:Addon");
             assert.deepStrictEqual(addons.map((a) => input(a, "addonName")).sort(), [...EKS_ADDONS].sort());
             for (const addon of addons) {
@@ -215,8 +206,8 @@ describe("EksCluster", function () {
         }
     });
 
-    it("creates Container Insights' log groups first, with the stack's retention and KMS key (Fluent Bit would create them bare)", async () => {
-        const run = await prod();
+    it("creates Container Insights' log groups first, with the retention and KMS key given (Fluent Bit would create them bare)", async () => {
+        const run = await mountEksCluster({ logRetentionDays: 365 });
         const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
         const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((g) =>
             String(input(g, "name")).startsWith("/aws/containerinsights/"),
@@ -227,7 +218,7 @@ describe("EksCluster", function () {
         );
         for (const group of groups) {
             assert.strictEqual(input(group, "retentionInDays"), 365, String(input(group, "name")));
-            assert.match(String(input(group, "kmsKeyId")), /^arn:aws:kms:/);
+            assert.strictEqual(input(group, "kmsKeyId"), TEST_KMS_KEY_ARN);
             assert.ok(
                 addon.dependencies.includes(group.urn),
                 "the add-on may start writing before its log group exists",
@@ -238,13 +229,7 @@ describe("EksCluster", function () {
     for (const capacity of ["managedNodeGroup"] as const) {
         it(`installs Container Insights (amazon-cloudwatch-observability), pinned, its agent on a Pod Identity role (${capacity})`, async () => {
             for (const version of ["1.31", "1.34"] as const) {
-                const run = await stackRun("dev", {
-                    overrides: {
-                        ...EKS,
-                        "voteapp:eksCapacity": capacity,
-                        "voteapp:eksKubernetesVersion": version,
-                    },
-                });
+                const run = await mountEksCluster({ capacity, kubernetesVersion: version });
                 const addon = single(run, "aws:eks/addon:Addon", "amazon-cloudwatch-observability");
                 assert.strictEqual(input(addon, "addonName"), "amazon-cloudwatch-observability");
                 assert.strictEqual(
@@ -260,7 +245,7 @@ describe("EksCluster", function () {
                 }[];
                 assert.strictEqual(associations.length, 1);
                 assert.strictEqual(associations[0].serviceAccount, "cloudwatch-agent");
-                assert.match(associations[0].roleArn, /^arn:aws:iam::111111111111:role\//);
+                assert.match(associations[0].roleArn, new RegExp(`^arn:aws:iam::${MOUNT_ACCOUNT.accountId}:role/`));
                 assert.ok(addon.dependencies.includes(role.urn), "the association does not use the agent's role");
                 // No stand-alone association: the add-on owns it (namespace amazon-cloudwatch, where it creates the ServiceAccount).
                 assert.ok(
@@ -280,10 +265,13 @@ describe("EksCluster", function () {
                 assert.strictEqual(trust.Statement.length, 1);
                 assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
                 assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
-                assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "111111111111");
+                assert.strictEqual(
+                    trust.Statement[0].Condition.StringEquals["aws:SourceAccount"],
+                    MOUNT_ACCOUNT.accountId,
+                );
                 assert.match(
                     trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
-                    /^arn:aws:eks:eu-west-1:111111111111:cluster\//,
+                    new RegExp(`^arn:aws:eks:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:cluster/`),
                 );
 
                 const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
@@ -326,7 +314,7 @@ describe("EksCluster", function () {
     }
 
     it("builds one Kubernetes provider from the cluster's outputs, authenticating as the caller (the deploy job's deploy role) through aws eks get-token, naming no role", async () => {
-        const run = await dev();
+        const run = await plainCluster();
         const provider = single(run, "pulumi:providers:kubernetes");
         const kubeconfig = JSON.parse(String(input(provider, "kubeconfig"))) as {
             clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
@@ -339,9 +327,9 @@ describe("EksCluster", function () {
             "eks",
             "get-token",
             "--cluster-name",
-            "voteapp-dev",
+            TEST_EKS_ARGS.clusterName,
             "--region",
-            "eu-west-1",
+            MOUNT_ACCOUNT.region,
             "--output",
             "json",
         ]);
@@ -354,33 +342,23 @@ describe("EksCluster", function () {
         }
     });
 
-    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics", async () => {
-        for (const capacity of ["managedNodeGroup"]) {
-            const release = named(
-                await stackRun("prod", {
-                    overrides: {
-                        ...EKS,
-                        "voteapp:eksCapacity": capacity,
-                    },
-                }),
-                "kubernetes:helm.sh/v3:Release",
-                "eks-metrics-server",
-            );
-            assert.deepStrictEqual(
-                [input(release, "chart"), input(release, "version"), input(release, "namespace")],
-                ["metrics-server", "3.12.2", "kube-system"],
-            );
-            assert.strictEqual(input(release, "values", "replicas"), 2);
-        }
+    it("installs metrics-server from a pinned chart, so the HPAs have CPU metrics, replicated on a node group of two or more", async () => {
+        const nodes = { ...TEST_EKS_ARGS.nodes, minSize: 2, desiredSize: 2 };
+        const release = named(await mountEksCluster({ nodes }), "kubernetes:helm.sh/v3:Release", "eks-metrics-server");
+        assert.deepStrictEqual(
+            [input(release, "chart"), input(release, "version"), input(release, "namespace")],
+            ["metrics-server", "3.12.2", "kube-system"],
+        );
+        assert.strictEqual(input(release, "values", "replicas"), 2);
     });
 
-    it("every AWS resource of the cluster goes through the stack's AWS provider", async () => {
-        const run = await dev();
+    it("every AWS resource of the cluster goes through the AWS provider it is given", async () => {
+        const run = await plainCluster();
         const component = single(run, "voteapp:eks:EksCluster");
         for (const r of descendantsOf(run, component).filter((r) => r.custom && r.type.startsWith("aws:"))) {
             assert.match(
                 String(r.provider),
-                /pulumi:providers:aws::dev-account/,
+                /pulumi:providers:aws::mount::/,
                 `${r.type} ${r.name} uses ${String(r.provider)}`,
             );
         }

@@ -1,23 +1,30 @@
 import * as assert from "assert";
-import { ECS_STRATEGIES, ecsDeploymentPlan, serviceDeploymentSettings } from "../../../components/fargate/strategies";
-import { packConfigFor } from "../../../policy/enforcement";
-import { evaluatePolicies, formatReport } from "../../../policy/evaluate";
-import type { StackRun } from "../../../plan/runStack";
-import { input, named, ofType, stackRun } from "../../support/stacks";
+import {
+    ECS_STRATEGIES,
+    ecsDeploymentPlan,
+    type EcsStrategy,
+    serviceDeploymentSettings,
+} from "../../../components/fargate/strategies";
+import type { MockedRun } from "../../../plan/harness";
+import { MOUNT_ACCOUNT } from "../../support/mount";
+import { mountFargateApp, TEST_CERTIFICATE_ARN, TEST_NAME_PREFIX } from "../../support/fixtures";
+import { input, named, ofType } from "../../support/stacks";
 
-const withStrategy = (stack: "dev" | "prod", strategy: string, bake?: number) =>
-    stackRun(stack, {
-        overrides: {
-            "voteapp:deploymentStrategy": strategy,
-            ...(bake === undefined ? {} : { "voteapp:deploymentBakeMinutes": String(bake) }),
-        },
+/**
+ * The deployment strategies of VoteAppOnFargate, mounted with the strategy, bake time and certificate each test
+ * chooses (test/support/fixtures.ts). That every strategy passes prod's policy enforcement is a property of the
+ * prod stack: test/stacks/fargateComposition.test.ts.
+ */
+const withStrategy = (strategy: EcsStrategy, bakeMinutes = 0, https = true) =>
+    mountFargateApp({
+        deployment: { strategy, bakeMinutes },
+        ...(https ? { certificateArn: TEST_CERTIFICATE_ARN } : {}),
     });
-const service = (run: StackRun, name: "vote" | "result" | "worker") =>
+const service = (run: MockedRun, name: "vote" | "result" | "worker") =>
     named(run, "aws:ecs/service:Service", `vote-app-${name}`);
 
 describe("ECS deployment strategies", function () {
     this.timeout(180_000);
-
     it("maps every strategy to ECS native or CodeDeploy, with AWS's deployment config names", () => {
         assert.deepStrictEqual(
             ECS_STRATEGIES.map((s) => [s, ecsDeploymentPlan(s)]),
@@ -70,8 +77,8 @@ describe("ECS deployment strategies", function () {
         );
     });
 
-    it("rolling (dev default): circuit breaker with rollback, 100–200% healthy (the worker 0–100%: stop before start), one target group per service, nothing to shift", async () => {
-        const run = await stackRun("dev");
+    it("rolling (the default): circuit breaker with rollback, 100–200% healthy (the worker 0–100%: stop before start), one target group per service, nothing to shift", async () => {
+        const run = await mountFargateApp();
         for (const name of ["vote", "result", "worker"] as const) {
             const s = service(run, name);
             assert.deepStrictEqual(s.inputs.deploymentController, { type: "ECS" }, name);
@@ -95,7 +102,7 @@ describe("ECS deployment strategies", function () {
         ["linear", "LINEAR"],
     ] as const) {
         it(`${strategy}: vote and result use ECS's ${ecsName} strategy with the bake time, alternate target group, production and test rules and ECS's ALB role; worker rolls`, async () => {
-            const run = await withStrategy("prod", strategy, 15);
+            const run = await withStrategy(strategy, 15);
             const groups = ofType(run, "aws:lb/targetGroup:TargetGroup");
             assert.deepStrictEqual(groups.map((g) => g.name).sort(), [
                 "vote-app-alb-result",
@@ -121,7 +128,7 @@ describe("ECS deployment strategies", function () {
                 assert.deepStrictEqual(s.inputs.deploymentCircuitBreaker, { enable: true, rollback: true }, name);
                 const advanced = input(s, "loadBalancers", 0, "advancedConfiguration") as Record<string, string>;
                 assert.ok(advanced, `${name} has no advancedConfiguration`);
-                assert.strictEqual(advanced.roleArn, "arn:aws:iam::333333333333:role/vote-app-ecs-alb");
+                assert.strictEqual(advanced.roleArn, `arn:aws:iam::${MOUNT_ACCOUNT.accountId}:role/vote-app-ecs-alb`);
                 assert.ok(
                     advanced.alternateTargetGroupArn.endsWith(`vote-app-alb-${name}-alt`),
                     advanced.alternateTargetGroupArn,
@@ -153,7 +160,7 @@ describe("ECS deployment strategies", function () {
     }
 
     it("ECS native: production rules forward to both groups, all weight on the primary; no test rules by default; the listener only forwards", async () => {
-        const run = await stackRun("prod");
+        const run = await withStrategy("blueGreen", 10);
         const rule = (name: string) => named(run, "aws:lb/listenerRule:ListenerRule", name);
         const weights = (name: string) =>
             (input(rule(name), "actions", 0, "forward", "targetGroups") as { arn: string; weight: number }[]).map(
@@ -194,7 +201,7 @@ describe("ECS deployment strategies", function () {
         ["codeDeployLinear", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"],
     ] as const) {
         it(`${strategy}: CODE_DEPLOY controller, two target groups, production + test listener, a deployment group per service with ${configName}`, async () => {
-            const run = await withStrategy("prod", strategy, 20);
+            const run = await withStrategy(strategy, 20);
             for (const name of ["vote", "result"] as const) {
                 const s = service(run, name);
                 assert.deepStrictEqual(s.inputs.deploymentController, { type: "CODE_DEPLOY" }, name);
@@ -215,7 +222,7 @@ describe("ECS deployment strategies", function () {
             const app = ofType(run, "aws:codedeploy/application:Application");
             assert.deepStrictEqual(
                 app.map((a) => [a.inputs.name, a.inputs.computePlatform]),
-                [["voteapp-prod", "ECS"]],
+                [[TEST_NAME_PREFIX, "ECS"]],
             );
             const testListener = named(run, "aws:lb/listener:Listener", "vote-app-alb-test");
             assert.deepStrictEqual(
@@ -235,7 +242,7 @@ describe("ECS deployment strategies", function () {
                     "aws:codedeploy/deploymentGroup:DeploymentGroup",
                     `vote-app-codedeploy-${name}`,
                 );
-                assert.strictEqual(group.inputs.deploymentGroupName, `voteapp-prod-${name}`);
+                assert.strictEqual(group.inputs.deploymentGroupName, `${TEST_NAME_PREFIX}-${name}`);
                 assert.strictEqual(group.inputs.deploymentConfigName, configName);
                 assert.deepStrictEqual(group.inputs.deploymentStyle, {
                     deploymentType: "BLUE_GREEN",
@@ -245,7 +252,7 @@ describe("ECS deployment strategies", function () {
                     input(group, "blueGreenDeploymentConfig", "terminateBlueInstancesOnDeploymentSuccess"),
                     { action: "TERMINATE", terminationWaitTimeInMinutes: 20 },
                 );
-                assert.deepStrictEqual(group.inputs.ecsService, { clusterName: "voteapp-prod", serviceName: name });
+                assert.deepStrictEqual(group.inputs.ecsService, { clusterName: TEST_NAME_PREFIX, serviceName: name });
                 const pair = input(group, "loadBalancerInfo", "targetGroupPairInfo") as {
                     prodTrafficRoute: { listenerArns: string[] };
                     testTrafficRoute: { listenerArns: string[] };
@@ -267,22 +274,10 @@ describe("ECS deployment strategies", function () {
         });
     }
 
-    it("CodeDeploy without a certificate (dev) puts the test listener on HTTP 8080", async () => {
-        const run = await withStrategy("dev", "codeDeployCanary");
+    it("CodeDeploy without a certificate puts the test listener on HTTP 8080", async () => {
+        const run = await withStrategy("codeDeployCanary", 0, false);
         const testListener = named(run, "aws:lb/listener:Listener", "vote-app-alb-test");
         assert.deepStrictEqual([testListener.inputs.port, testListener.inputs.protocol], [8080, "HTTP"]);
         assert.strictEqual(ofType(run, "aws:lb/targetGroup:TargetGroup").length, 4);
     });
-
-    for (const strategy of ECS_STRATEGIES) {
-        it(`${strategy} passes prod's policy enforcement (no mandatory violation)`, async () => {
-            const run = await withStrategy("prod", strategy);
-            const report = evaluatePolicies(run.resources, { config: packConfigFor("prod") });
-            assert.deepStrictEqual(
-                report.violations.filter((v) => v.level === "mandatory"),
-                [],
-                formatReport(report),
-            );
-        });
-    }
 });

@@ -2,8 +2,23 @@ import * as assert from "assert";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import type { ContainerDefinition } from "../../../components/fargate/containerDefinition";
 import { TLS_POLICY } from "../../../components/fargate/loadBalancer";
-import { input, named, ofType, single, stackRun } from "../../support/stacks";
+import { FULL_PROTECTION } from "../../../components/vocabulary";
+import type { MockedRun } from "../../../plan/harness";
+import { recordOf } from "../../../shared/record";
+import { APP_SERVICES } from "../../../shared/appContract";
+import {
+    mountFargateApp,
+    TEST_CERTIFICATE_ARN,
+    TEST_FARGATE_ARGS,
+    TEST_NAME_PREFIX,
+    TEST_NETWORK,
+} from "../../support/fixtures";
+import { input, named, ofType, single } from "../../support/stacks";
 
+/**
+ * VoteAppOnFargate mounted with the args each test chooses (test/support/fixtures.ts); that each stack's config
+ * reaches these args is test/stacks/fargateComposition.test.ts.
+ */
 const containerOf = (taskDefinition: CapturedResource): ContainerDefinition =>
     (JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as ContainerDefinition[])[0];
 const policyOf = (resource: CapturedResource) =>
@@ -11,26 +26,30 @@ const policyOf = (resource: CapturedResource) =>
         Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[];
     };
 
-describe("VoteAppOnFargate", () => {
-    it("runs a cluster with enhanced Container Insights in staging and prod, none in dev (voteapp:containerInsights)", async () => {
-        for (const stack of ["staging", "prod"]) {
-            const cluster = single(await stackRun(stack), "aws:ecs/cluster:Cluster");
-            assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enhanced" }], stack);
+/** The app on HTTPS with every protection, as staging and prod run it. */
+const protectedApp = () => mountFargateApp({ certificateArn: TEST_CERTIFICATE_ARN, protection: FULL_PROTECTION });
+let defaults: Promise<MockedRun> | undefined;
+/** The app with the fixture's args alone: HTTP, no protection, on-demand, rolling. */
+const plainApp = () => (defaults ??= mountFargateApp());
+
+describe("VoteAppOnFargate", function () {
+    this.timeout(180_000);
+
+    it("runs a cluster with enhanced Container Insights by default, or the level chosen", async () => {
+        assert.deepStrictEqual(single(await plainApp(), "aws:ecs/cluster:Cluster").inputs.settings, [
+            { name: "containerInsights", value: "enhanced" },
+        ]);
+        for (const level of ["enabled", "disabled"] as const) {
+            const cluster = single(await mountFargateApp({ containerInsights: level }), "aws:ecs/cluster:Cluster");
+            assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: level }], level);
         }
-        const dev = single(await stackRun("dev"), "aws:ecs/cluster:Cluster");
-        assert.deepStrictEqual(dev.inputs.settings, [{ name: "containerInsights", value: "disabled" }]);
-        const chosen = single(
-            await stackRun("dev", { overrides: { "voteapp:containerInsights": "enabled" } }),
-            "aws:ecs/cluster:Cluster",
-        );
-        assert.deepStrictEqual(chosen.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     });
 
-    it("runs dev's services on Fargate Spot (the cluster offers it) and staging's and prod's on Fargate", async () => {
-        const dev = await stackRun("dev");
-        const providers = single(dev, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
+    it("runs services on Fargate Spot when asked (the cluster offers it first), on Fargate otherwise", async () => {
+        const spot = await mountFargateApp({ capacity: "spot" });
+        const providers = single(spot, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
         assert.deepStrictEqual(providers.inputs.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
-        for (const service of ofType(dev, "aws:ecs/service:Service")) {
+        for (const service of ofType(spot, "aws:ecs/service:Service")) {
             assert.strictEqual(service.inputs.launchType, undefined, service.name);
             assert.deepStrictEqual(
                 service.inputs.capacityProviderStrategies,
@@ -42,42 +61,45 @@ describe("VoteAppOnFargate", () => {
                 `${service.name} is created before Spot is offered`,
             );
         }
-        for (const stack of ["staging", "prod"]) {
-            const run = await stackRun(stack);
-            assert.strictEqual(ofType(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").length, 0);
-            for (const service of ofType(run, "aws:ecs/service:Service"))
-                assert.strictEqual(service.inputs.launchType, "FARGATE", `${stack} ${service.name}`);
-        }
+        const onDemand = await plainApp();
+        assert.strictEqual(ofType(onDemand, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").length, 0);
+        for (const service of ofType(onDemand, "aws:ecs/service:Service"))
+            assert.strictEqual(service.inputs.launchType, "FARGATE", service.name);
     });
 
-    it("defines each service as an awsvpc Fargate task with the configured size", async () => {
-        const run = await stackRun("prod");
-        for (const [service, cpu, memory] of [
-            ["vote", "512", "1024"],
-            ["result", "512", "1024"],
-            ["worker", "256", "512"],
-        ]) {
+    it("defines each service as an awsvpc Fargate task with the size given", async () => {
+        const sizes = {
+            vote: { cpu: 512, memory: 1024 },
+            result: { cpu: 1024, memory: 2048 },
+            worker: { cpu: 256, memory: 512 },
+        } as const;
+        const run = await mountFargateApp({
+            sizes: recordOf(APP_SERVICES, (s) => ({ ...TEST_FARGATE_ARGS.sizes[s], ...sizes[s] })),
+        });
+        for (const service of APP_SERVICES) {
             const td = named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`);
             assert.deepStrictEqual(
                 [td.inputs.networkMode, td.inputs.requiresCompatibilities, td.inputs.cpu, td.inputs.memory],
-                ["awsvpc", ["FARGATE"], cpu, memory],
+                ["awsvpc", ["FARGATE"], String(sizes[service].cpu), String(sizes[service].memory)],
                 service,
             );
         }
     });
 
     it("runs containers non-root, non-privileged, read-only, with all capabilities dropped and logs to CloudWatch", async () => {
-        for (const td of ofType(await stackRun("dev"), "aws:ecs/taskDefinition:TaskDefinition")) {
+        const tasks = ofType(await plainApp(), "aws:ecs/taskDefinition:TaskDefinition");
+        assert.strictEqual(tasks.length, APP_SERVICES.length);
+        for (const td of tasks) {
             const c = containerOf(td);
             assert.deepStrictEqual([c.user, c.privileged, c.readonlyRootFilesystem], ["10001", false, true], td.name);
             assert.deepStrictEqual(c.linuxParameters.capabilities.drop, ["ALL"]);
             assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
-            assert.strictEqual(c.logConfiguration.options["awslogs-group"], `/voteapp/voteapp-dev/${c.name}`);
+            assert.strictEqual(c.logConfiguration.options["awslogs-group"], `/voteapp/${TEST_NAME_PREFIX}/${c.name}`);
         }
     });
 
     it("gives each service exactly the app contract it needs, and no secret", async () => {
-        const run = await stackRun("dev");
+        const run = await plainApp();
         const env = (service: string) =>
             containerOf(named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`));
         const names = (c: ContainerDefinition) => c.environment.map((e) => e.name).sort();
@@ -106,16 +128,20 @@ describe("VoteAppOnFargate", () => {
             "PORT",
         ]);
         // Redis and Postgres clients sign IAM tokens with their task roles (databaseAccess.test.ts, redisAccess.test.ts).
-        for (const service of ["vote", "result", "worker"]) assert.deepStrictEqual(env(service).secrets, [], service);
+        for (const service of APP_SERVICES) assert.deepStrictEqual(env(service).secrets, [], service);
         assert.strictEqual(env("vote").environment.find((e) => e.name === "REDIS_TLS")?.value, "true");
         assert.strictEqual(env("worker").environment.find((e) => e.name === "REDIS_AUTH")?.value, "iam");
+        assert.strictEqual(
+            env("vote").environment.find((e) => e.name === "OPTION_A")?.value,
+            TEST_FARGATE_ARGS.voteOptions.a,
+        );
     });
 
     it("runs services in private subnets without public IPs, with a rolling-back circuit breaker", async () => {
-        const run = await stackRun("dev");
+        const run = await plainApp();
         for (const service of ofType(run, "aws:ecs/service:Service")) {
             assert.strictEqual(input(service, "networkConfiguration", "assignPublicIp"), false, service.name);
-            assert.ok((input(service, "networkConfiguration", "subnets") as string[]).every((s) => s.includes("priv")));
+            assert.deepStrictEqual(input(service, "networkConfiguration", "subnets"), TEST_NETWORK.privateSubnetIds);
             assert.deepStrictEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
             assert.strictEqual(service.inputs.enableExecuteCommand, false);
             assert.strictEqual(input(service, "serviceConnectConfiguration", "enabled"), true);
@@ -127,14 +153,18 @@ describe("VoteAppOnFargate", () => {
         );
     });
 
-    it("scales vote and result on CPU between the configured bounds, not the worker", async () => {
-        const run = await stackRun("prod");
+    it("scales vote and result on CPU between the bounds given, not the worker", async () => {
+        const run = await mountFargateApp({
+            sizes: recordOf(APP_SERVICES, (s) => ({ ...TEST_FARGATE_ARGS.sizes[s], minCount: 3, maxCount: 12 })),
+        });
         const targets = ofType(run, "aws:appautoscaling/target:Target");
         assert.deepStrictEqual(targets.map((t) => [t.name, t.inputs.minCapacity, t.inputs.maxCapacity]).sort(), [
             ["vote-app-result", 3, 12],
             ["vote-app-vote", 3, 12],
         ]);
-        for (const policy of ofType(run, "aws:appautoscaling/policy:Policy")) {
+        const policies = ofType(run, "aws:appautoscaling/policy:Policy");
+        assert.ok(policies.length > 0, "no scaling policy");
+        for (const policy of policies) {
             assert.strictEqual(
                 input(
                     policy,
@@ -148,7 +178,7 @@ describe("VoteAppOnFargate", () => {
     });
 
     it("separates execution roles (pull, own logs, no secret) from task roles that may only connect to their stores", async () => {
-        const run = await stackRun("dev");
+        const run = await plainApp();
         const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.includes("execution"));
         assert.strictEqual(policies.length, 3);
         for (const policy of policies) {
@@ -162,6 +192,14 @@ describe("VoteAppOnFargate", () => {
             const actions = statements.flatMap((s) => [s.Action].flat());
             assert.ok(!actions.some((a) => a.endsWith(":*") || a === "*"), `wildcard actions: ${actions.join(", ")}`);
         }
+        const withoutAgent = await mountFargateApp({ guardDutyAgentRepositoryArn: undefined });
+        for (const policy of ofType(withoutAgent, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
+            p.name.includes("execution"),
+        ))
+            assert.ok(
+                !policyOf(policy).Statement.some((s) => s.Sid === "PullGuardDutyRuntimeAgent"),
+                `${policy.name} may pull an agent no one named`,
+            );
         const taskRoles = ofType(run, "aws:iam/role:Role").filter((r) => r.name.endsWith("-task"));
         assert.strictEqual(taskRoles.length, 3);
         const attached = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
@@ -173,7 +211,7 @@ describe("VoteAppOnFargate", () => {
     });
 
     it("gives worker and result task roles only rds-db:connect (on the task role, not the execution role); RDS keeps managing the master password", async () => {
-        const run = await stackRun("prod");
+        const run = await plainApp();
         assert.strictEqual(
             named(run, "aws:rds/instance:Instance", "data-postgres").inputs.manageMasterUserPassword,
             true,
@@ -206,24 +244,23 @@ describe("VoteAppOnFargate", () => {
         );
     });
 
-    it("keeps a log group per service with the stack's retention, KMS-encrypted", async () => {
-        const run = await stackRun("prod");
-        for (const service of ["vote", "result", "worker"]) {
+    it("keeps a log group per service with the retention given, encrypted with the key given", async () => {
+        const run = await mountFargateApp({ logRetentionDays: 365 });
+        for (const service of APP_SERVICES) {
             const group = named(run, "aws:cloudwatch/logGroup:LogGroup", `vote-app-${service}`);
             assert.strictEqual(group.inputs.retentionInDays, 365);
-            assert.ok(String(group.inputs.kmsKeyId).startsWith("arn:aws:kms:"));
+            assert.strictEqual(group.inputs.kmsKeyId, TEST_FARGATE_ARGS.kmsKeyArn);
         }
     });
 
     describe("load balancer", () => {
-        it("serves HTTPS with a TLS 1.2+ policy in prod and only redirects HTTP", async () => {
-            const run = await stackRun("prod");
+        it("serves HTTPS on the certificate given with a TLS 1.2+ policy, and only redirects HTTP", async () => {
+            const run = await protectedApp();
             const https = named(run, "aws:lb/listener:Listener", "vote-app-alb-https");
             assert.deepStrictEqual(
-                [https.inputs.port, https.inputs.protocol, https.inputs.sslPolicy],
-                [443, "HTTPS", TLS_POLICY],
+                [https.inputs.port, https.inputs.protocol, https.inputs.sslPolicy, https.inputs.certificateArn],
+                [443, "HTTPS", TLS_POLICY, TEST_CERTIFICATE_ARN],
             );
-            assert.ok(String(https.inputs.certificateArn).startsWith("arn:aws:acm:eu-west-1:333333333333:"));
             const http = named(run, "aws:lb/listener:Listener", "vote-app-alb-http-redirect");
             assert.deepStrictEqual(input(http, "defaultActions", 0, "redirect"), {
                 protocol: "HTTPS",
@@ -232,8 +269,8 @@ describe("VoteAppOnFargate", () => {
             });
         });
 
-        it("serves plain HTTP only in dev without a domain", async () => {
-            const listeners = ofType(await stackRun("dev"), "aws:lb/listener:Listener");
+        it("serves plain HTTP only without a certificate", async () => {
+            const listeners = ofType(await plainApp(), "aws:lb/listener:Listener");
             assert.deepStrictEqual(
                 listeners.map((l) => [l.inputs.port, l.inputs.protocol]),
                 [[80, "HTTP"]],
@@ -241,7 +278,7 @@ describe("VoteAppOnFargate", () => {
         });
 
         it("routes /result to result and everything else to vote", async () => {
-            const run = await stackRun("dev");
+            const run = await plainApp();
             const rule = single(run, "aws:lb/listenerRule:ListenerRule");
             assert.deepStrictEqual(input(rule, "conditions", 0, "pathPattern", "values"), ["/result", "/result/*"]);
             const groups = ofType(run, "aws:lb/targetGroup:TargetGroup");
@@ -250,8 +287,8 @@ describe("VoteAppOnFargate", () => {
             );
         });
 
-        it("drops invalid headers, mitigates desync, keeps connections open for server-sent events", async () => {
-            const alb = single(await stackRun("dev"), "aws:lb/loadBalancer:LoadBalancer");
+        it("drops invalid headers, mitigates desync, keeps connections open for server-sent events, in the public subnets", async () => {
+            const alb = single(await plainApp(), "aws:lb/loadBalancer:LoadBalancer");
             assert.deepStrictEqual(
                 [
                     alb.inputs.dropInvalidHeaderFields,
@@ -261,11 +298,11 @@ describe("VoteAppOnFargate", () => {
                 ],
                 [true, "defensive", false, 120],
             );
-            assert.strictEqual((alb.inputs.subnets as string[]).length, 2);
+            assert.deepStrictEqual(alb.inputs.subnets, TEST_NETWORK.publicSubnetIds);
         });
 
-        it("writes access logs to a private, TLS-only bucket and protects the ALB in prod", async () => {
-            const run = await stackRun("prod");
+        it("with protection: writes access logs to a private, TLS-only bucket and protects the ALB; without: no bucket", async () => {
+            const run = await protectedApp();
             const alb = single(run, "aws:lb/loadBalancer:LoadBalancer");
             assert.strictEqual(alb.inputs.enableDeletionProtection, true);
             assert.strictEqual(input(alb, "accessLogs", "enabled"), true);
@@ -282,15 +319,14 @@ describe("VoteAppOnFargate", () => {
             const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"));
             assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
             assert.strictEqual(
-                ofType(await stackRun("dev"), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs"))
-                    .length,
+                ofType(await plainApp(), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs")).length,
                 0,
-                "dev needs no access log bucket",
+                "no access log bucket without protection.accessLogs",
             );
         });
 
         it("opens only 80/443 to the internet, on the load balancer's tagged group", async () => {
-            const run = await stackRun("prod");
+            const run = await protectedApp();
             const open = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
                 (r) => r.inputs.cidrIpv4 === "0.0.0.0/0",
             );
@@ -298,5 +334,11 @@ describe("VoteAppOnFargate", () => {
             const albGroup = named(run, "aws:ec2/securityGroup:SecurityGroup", "fargate-security-groups-alb");
             assert.deepStrictEqual(albGroup.inputs.tags, { "voteapp:role": "load-balancer" });
         });
+    });
+
+    it("every AWS resource goes through the provider it is given", async () => {
+        const run = await plainApp();
+        for (const r of run.resources.filter((r) => r.custom && r.type.startsWith("aws:")))
+            assert.match(String(r.provider), /pulumi:providers:aws::mount::/, `${r.type} ${r.name}`);
     });
 });

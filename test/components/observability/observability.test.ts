@@ -7,9 +7,25 @@ import {
     type ResolvedSection,
 } from "../../../components/observability/dashboard";
 import { combineExpression, type SignalSet } from "../../../components/observability/metrics";
-import { eksSignals, estimatedPostgresMaxConnections, lambdaSignals } from "../../../components/observability/signals";
-import { alarmMetricArgs } from "../../../components/observability/stackObservability";
-import { input, named, ofType, single, stackRun } from "../../support/stacks";
+import {
+    eksSignals,
+    estimatedPostgresMaxConnections,
+    fargateSignals,
+    type FargateSignalInputs,
+    lambdaSignals,
+} from "../../../components/observability/signals";
+import {
+    alarmMetricArgs,
+    StackObservability,
+    type StackObservabilityArgs,
+} from "../../../components/observability/stackObservability";
+import { FULL_PROTECTION } from "../../../components/vocabulary";
+import type { MockedRun } from "../../../plan/harness";
+import { APP_SERVICES } from "../../../shared/appContract";
+import { recordOf } from "../../../shared/record";
+import { TEST_NAME_PREFIX } from "../../support/fixtures";
+import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
+import { named, ofType, single } from "../../support/stacks";
 
 /** Checks a dashboard body against CloudWatch's Dashboard Body Structure as we use it. */
 function assertValidDashboardBody(body: DashboardBody, region: string): void {
@@ -64,17 +80,62 @@ const metricsOf = (body: DashboardBody) =>
 const titlesOf = (body: DashboardBody) =>
     body.widgets.flatMap((w) => (w.type === "text" ? [w.properties.markdown] : []));
 
+/**
+ * StackObservability mounted over the Fargate signals of a blue/green app whose parts the test names (a load
+ * balancer with two target groups per HTTP service, a cluster, log groups, RDS and a two-node Redis). That each
+ * stack wires its own app into these signals, and that the services roll back on these alarms, is
+ * test/stacks/fargateComposition.test.ts.
+ */
+const P = TEST_NAME_PREFIX;
+const FARGATE_SIGNALS: FargateSignalInputs = {
+    namePrefix: P,
+    loadBalancerArnSuffix: "app/vote-app-alb/1",
+    services: (["vote", "result"] as const).map((service) => ({
+        service,
+        targetGroupArnSuffixes: [`targetgroup/vote-app-alb-${service}/1`, `targetgroup/vote-app-alb-${service}-alt/2`],
+    })),
+    clusterName: P,
+    ecsServices: [...APP_SERVICES],
+    logGroups: recordOf(APP_SERVICES, (service) => `/voteapp/${P}/${service}`),
+    postgres: {
+        instanceIdentifier: `${P}-postgres`,
+        allocatedStorageGb: 100,
+        maxConnections: estimatedPostgresMaxConnections("db.m7g.large"),
+    },
+    redis: { cacheClusterIds: [`${P}-redis-001`, `${P}-redis-002`] },
+};
+const mountObservability = (args: Partial<StackObservabilityArgs> = {}): Promise<MockedRun> =>
+    mountComponent(
+        (opts) =>
+            new StackObservability(
+                "observability",
+                {
+                    namePrefix: P,
+                    region: MOUNT_ACCOUNT.region,
+                    accountId: MOUNT_ACCOUNT.accountId,
+                    signals: fargateSignals(FARGATE_SIGNALS),
+                    alarmEmail: "oncall@example.com",
+                    protection: FULL_PROTECTION,
+                    ...args,
+                },
+                opts,
+            ),
+    );
+let observed: Promise<MockedRun> | undefined;
+const observedApp = () => (observed ??= mountObservability());
+const TOPIC_ARN = `arn:aws:sns:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:topic/observability-alarms`;
+
 describe("observability", function () {
     this.timeout(180_000);
 
-    describe("ECS stack", () => {
-        it("one dashboard per stack whose body is a valid CloudWatch dashboard with the golden signals", async () => {
-            const dashboard = single(await stackRun("prod"), "aws:cloudwatch/dashboard:Dashboard");
-            assert.strictEqual(dashboard.inputs.dashboardName, "voteapp-prod");
+    describe("StackObservability over the Fargate signals", () => {
+        it("one dashboard, named after the stack, whose body is a valid CloudWatch dashboard with the golden signals", async () => {
+            const dashboard = single(await observedApp(), "aws:cloudwatch/dashboard:Dashboard");
+            assert.strictEqual(dashboard.inputs.dashboardName, `${P}`);
             const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as DashboardBody;
-            assertValidDashboardBody(body, "eu-west-1");
+            assertValidDashboardBody(body, MOUNT_ACCOUNT.region);
             assert.deepStrictEqual(titlesOf(body), [
-                "# voteapp-prod: golden signals",
+                `# ${P}: golden signals`,
                 "## Traffic (load balancer)",
                 "## Services (ECS)",
                 "## Application errors (logs)",
@@ -98,7 +159,7 @@ describe("observability", function () {
             }
             const p95 = body.widgets.find((w) => w.type === "metric" && w.properties.title === "p95 latency");
             assert.ok(p95 && p95.type === "metric");
-            // blue/green in prod: both target groups of each service are graphed.
+            // blue/green: both target groups of each service are graphed.
             assert.deepStrictEqual(
                 p95.properties.metrics.map((r) => (r[r.length - 1] as { label?: string }).label),
                 ["vote (blue)", "vote (green)", "result (blue)", "result (green)"],
@@ -107,24 +168,24 @@ describe("observability", function () {
         });
 
         it("alarms on every golden signal publish to the topic, named as the deployments expect", async () => {
-            const run = await stackRun("prod");
+            const run = await observedApp();
             const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
             const names = alarms.map((a) => String(a.inputs.name)).sort();
             const expected = [
-                "voteapp-prod-alb-5xx",
-                ...rollbackAlarmNames("voteapp-prod", "vote", true),
-                ...rollbackAlarmNames("voteapp-prod", "result", true),
-                ...rollbackAlarmNames("voteapp-prod", "worker", false),
-                "voteapp-prod-vote-errors",
-                "voteapp-prod-result-errors",
-                "voteapp-prod-postgres-cpu",
-                "voteapp-prod-postgres-free-storage",
-                "voteapp-prod-postgres-connections",
-                "voteapp-prod-redis-cpu",
-                "voteapp-prod-redis-memory",
+                `${P}-alb-5xx`,
+                ...rollbackAlarmNames(P, "vote", true),
+                ...rollbackAlarmNames(P, "result", true),
+                ...rollbackAlarmNames(P, "worker", false),
+                `${P}-vote-errors`,
+                `${P}-result-errors`,
+                `${P}-postgres-cpu`,
+                `${P}-postgres-free-storage`,
+                `${P}-postgres-connections`,
+                `${P}-redis-cpu`,
+                `${P}-redis-memory`,
             ].sort();
             assert.deepStrictEqual(names, expected);
-            const topicArn = "arn:aws:sns:eu-west-1:333333333333:topic/observability-alarms";
+            const topicArn = TOPIC_ARN;
             for (const a of alarms) {
                 assert.deepStrictEqual(a.inputs.alarmActions, [topicArn], String(a.inputs.name));
                 assert.deepStrictEqual(a.inputs.okActions, [topicArn], String(a.inputs.name));
@@ -133,58 +194,53 @@ describe("observability", function () {
                     `${String(a.inputs.name)} needs a description saying what to check`,
                 );
             }
-            const storage = alarms.find((a) => a.inputs.name === "voteapp-prod-postgres-free-storage");
+            const storage = alarms.find((a) => a.inputs.name === `${P}-postgres-free-storage`);
             assert.deepStrictEqual(
                 [storage?.inputs.comparisonOperator, storage?.inputs.threshold, storage?.inputs.treatMissingData],
                 ["LessThanThreshold", Math.round(100 * 1024 ** 3 * 0.1), "breaching"],
             );
             assert.strictEqual(
-                alarms.find((a) => a.inputs.name === "voteapp-prod-postgres-connections")?.inputs.threshold,
+                alarms.find((a) => a.inputs.name === `${P}-postgres-connections`)?.inputs.threshold,
                 Math.round(estimatedPostgresMaxConnections("db.m7g.large") * 0.8),
             );
             assert.deepStrictEqual(
                 (
-                    alarms.find((a) => a.inputs.name === "voteapp-prod-redis-memory")?.inputs.metricQueries as {
+                    alarms.find((a) => a.inputs.name === `${P}-redis-memory`)?.inputs.metricQueries as {
                         metric?: { dimensions: Record<string, string> };
                     }[]
                 ).flatMap((q) => (q.metric ? [q.metric.dimensions.CacheClusterId] : [])),
-                ["voteapp-prod-redis-001", "voteapp-prod-redis-002"],
+                [`${P}-redis-001`, `${P}-redis-002`],
             );
         });
 
-        it("counts the app's error lines per service from its JSON logs; the worker's errors roll its deployment back", async () => {
-            const run = await stackRun("prod");
+        it("counts the app's error lines per service from its JSON logs; an alarm per service", async () => {
+            const run = await observedApp();
             const filters = ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
             assert.deepStrictEqual(filters.map((f) => f.inputs.logGroupName).sort(), [
-                "/voteapp/voteapp-prod/result",
-                "/voteapp/voteapp-prod/vote",
-                "/voteapp/voteapp-prod/worker",
+                `/voteapp/${P}/result`,
+                `/voteapp/${P}/vote`,
+                `/voteapp/${P}/worker`,
             ]);
             for (const f of filters) {
                 assert.strictEqual(f.inputs.pattern, '{ $.level = "error" }');
                 assert.deepStrictEqual(f.inputs.metricTransformation, {
-                    namespace: "VoteApp/voteapp-prod",
+                    namespace: `VoteApp/${P}`,
                     name: "AppErrors",
                     dimensions: { Service: "$.service" },
                     value: "1",
                     unit: "Count",
                 });
             }
-            const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-prod-worker-errors");
+            const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", `${P}-worker-errors`);
             assert.deepStrictEqual(
                 [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.period],
-                ["VoteApp/voteapp-prod", "AppErrors", { Service: "worker" }, 300],
-            );
-            assert.ok(
-                (
-                    input(named(run, "aws:ecs/service:Service", "vote-app-worker"), "alarms", "alarmNames") as string[]
-                ).includes("voteapp-prod-worker-errors"),
+                [`VoteApp/${P}`, "AppErrors", { Service: "worker" }, 300],
             );
         });
 
         it("a blue/green service's 5xx alarm sums both target groups; p95 uses the extended statistic", async () => {
-            const run = await stackRun("prod");
-            const fiveXx = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-prod-vote-target-5xx");
+            const run = await observedApp();
+            const fiveXx = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", `${P}-vote-target-5xx`);
             const queries = fiveXx.inputs.metricQueries as {
                 id: string;
                 expression?: string;
@@ -201,11 +257,10 @@ describe("observability", function () {
                 label: "vote 5xx",
                 returnData: true,
             });
-            const rolling = await stackRun("dev");
-            const cpu = named(rolling, "aws:cloudwatch/metricAlarm:MetricAlarm", "voteapp-dev-worker-cpu");
+            const cpu = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", `${P}-worker-cpu`);
             assert.deepStrictEqual(
                 [cpu.inputs.namespace, cpu.inputs.metricName, cpu.inputs.statistic, cpu.inputs.dimensions],
-                ["AWS/ECS", "CPUUtilization", "Average", { ClusterName: "voteapp-dev", ServiceName: "worker" }],
+                ["AWS/ECS", "CPUUtilization", "Average", { ClusterName: P, ServiceName: "worker" }],
             );
             const latency = alarmMetricArgs({
                 name: "x",
@@ -225,41 +280,8 @@ describe("observability", function () {
             assert.deepStrictEqual([latency.extendedStatistic, latency.statistic], ["p95", undefined]);
         });
 
-        it("deployments roll back on the service's alarms: ECS alarms block (native), CodeDeploy alarm configuration", async () => {
-            const prod = await stackRun("prod");
-            for (const service of ["vote", "result", "worker"] as const) {
-                const s = named(prod, "aws:ecs/service:Service", `vote-app-${service}`);
-                assert.deepStrictEqual(
-                    s.inputs.alarms,
-                    {
-                        alarmNames: rollbackAlarmNames("voteapp-prod", service, service !== "worker"),
-                        enable: true,
-                        rollback: true,
-                    },
-                    service,
-                );
-            }
-            const codeDeploy = await stackRun("prod", {
-                overrides: { "voteapp:deploymentStrategy": "codeDeployCanary" },
-            });
-            const group = named(
-                codeDeploy,
-                "aws:codedeploy/deploymentGroup:DeploymentGroup",
-                "vote-app-codedeploy-vote",
-            );
-            assert.deepStrictEqual(group.inputs.alarmConfiguration, {
-                enabled: true,
-                alarms: rollbackAlarmNames("voteapp-prod", "vote", true),
-            });
-            assert.strictEqual(
-                named(codeDeploy, "aws:ecs/service:Service", "vote-app-vote").inputs.alarms,
-                undefined,
-                "CodeDeploy, not ECS, watches the alarms",
-            );
-        });
-
-        it("the alarm topic is KMS-encrypted with a key CloudWatch may use; only CloudWatch alarms of the account publish; email subscribed in prod only", async () => {
-            const prod = await stackRun("prod");
+        it("the alarm topic is KMS-encrypted with a key CloudWatch may use; only CloudWatch alarms of the account publish; email subscribed only when an address is given", async () => {
+            const prod = await observedApp();
             const topic = single(prod, "aws:sns/topic:Topic");
             assert.ok(String(topic.inputs.kmsMasterKeyId).startsWith("arn:aws:kms:"), "kmsMasterKeyId");
             const key = named(prod, "aws:kms/key:Key", "observability-alarms");
@@ -275,7 +297,7 @@ describe("observability", function () {
             };
             assert.strictEqual(
                 policy.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")?.Condition?.ArnLike["aws:SourceArn"],
-                "arn:aws:cloudwatch:eu-west-1:333333333333:alarm:*",
+                `arn:aws:cloudwatch:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:alarm:*`,
             );
             assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
             const subscription = single(prod, "aws:sns/topicSubscription:TopicSubscription");
@@ -283,23 +305,12 @@ describe("observability", function () {
                 [subscription.inputs.protocol, subscription.inputs.endpoint],
                 ["email", "oncall@example.com"],
             );
-            assert.strictEqual(ofType(await stackRun("dev"), "aws:sns/topicSubscription:TopicSubscription").length, 0);
             assert.strictEqual(
-                input(single(prod, "aws:ecs/cluster:Cluster"), "settings", 0, "value"),
-                "enhanced",
-                "Container Insights feeds the task metrics",
-            );
-        });
-
-        it("the stack outputs the dashboard URL and the alarm topic", async () => {
-            const run = await stackRun("prod");
-            assert.strictEqual(
-                run.outputs.dashboardUrl,
-                "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/voteapp-prod",
-            );
-            assert.strictEqual(
-                run.outputs.alarmTopicArn,
-                "arn:aws:sns:eu-west-1:333333333333:topic/observability-alarms",
+                ofType(
+                    await mountObservability({ alarmEmail: undefined }),
+                    "aws:sns/topicSubscription:TopicSubscription",
+                ).length,
+                0,
             );
         });
     });

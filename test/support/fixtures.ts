@@ -1,0 +1,134 @@
+import { Data, type DataArgs } from "../../components/data";
+import { EksCluster, type EksClusterArgs } from "../../components/eks/eksCluster";
+import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
+import { VoteAppOnFargate, type VoteAppOnFargateArgs } from "../../components/fargate/voteAppOnFargate";
+import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
+import type { MockedRun } from "../../plan/harness";
+import { APP_SERVICES } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
+import { MOUNT_ACCOUNT, mountComponent } from "./mount";
+
+/**
+ * The args the component tests mount their components with (issue 16.5), written once: a network given by
+ * ids (no Network component), one KMS key, the data layer's sizes. A test changes what it is about and
+ * asserts on what follows from its own args, never on a stack file.
+ */
+export const TEST_NAME_PREFIX = "voteapp-test";
+
+/** A VPC by its ids: private subnets are named `*private*`, public ones `*public*`, so tests can tell them apart. */
+export const TEST_NETWORK = {
+    vpcId: "vpc-0test",
+    cidr: "10.0.0.0/16",
+    privateSubnetIds: ["subnet-private-a", "subnet-private-b"],
+    publicSubnetIds: ["subnet-public-a", "subnet-public-b"],
+} as const;
+
+export const TEST_KMS_KEY_ARN = `arn:aws:kms:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:key/test`;
+export const TEST_DEPLOY_ROLE_ARN = `arn:aws:iam::${MOUNT_ACCOUNT.accountId}:role/voteapp-deploy`;
+export const TEST_CERTIFICATE_ARN = `arn:aws:acm:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:certificate/test`;
+
+/** The data layer in the test network, admitting the given client groups. */
+export const TEST_DATA_ARGS: DataArgs = {
+    namePrefix: TEST_NAME_PREFIX,
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    vpcId: TEST_NETWORK.vpcId,
+    subnetIds: [...TEST_NETWORK.privateSubnetIds],
+    redisClientSecurityGroupIds: ["sg-redis-client"],
+    postgresClientSecurityGroupIds: ["sg-postgres-client"],
+    kmsKeyArn: TEST_KMS_KEY_ARN,
+    redisNodeType: "cache.t4g.small",
+    postgresInstanceClass: "db.t4g.small",
+    postgresAllocatedStorageGb: 30,
+    postgresEngineVersion: "17",
+    postgresMajorVersion: 17,
+    multiAz: false,
+    backupRetentionDays: 3,
+    logRetentionDays: 30,
+};
+
+/** Mounts Data alone with TEST_DATA_ARGS and the given changes. */
+export function mountData(args: Partial<DataArgs> = {}): Promise<MockedRun> {
+    return mountComponent((opts) => new Data("data", { ...TEST_DATA_ARGS, ...args }, opts));
+}
+
+/** What VoteAppOnFargate takes besides the groups and the data layer it is mounted with. */
+export type FargateAppArgs = Omit<VoteAppOnFargateArgs, "securityGroups" | "data">;
+
+export const TEST_FARGATE_ARGS: FargateAppArgs = {
+    namePrefix: TEST_NAME_PREFIX,
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    vpcId: TEST_NETWORK.vpcId,
+    privateSubnetIds: [...TEST_NETWORK.privateSubnetIds],
+    publicSubnetIds: [...TEST_NETWORK.publicSubnetIds],
+    images: recordOf(
+        APP_SERVICES,
+        (service) => `${MOUNT_ACCOUNT.accountId}.dkr.ecr.eu-west-1.amazonaws.com/${service}:1`,
+    ),
+    repositoryArns: APP_SERVICES.map(
+        (service) => `arn:aws:ecr:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:repository/${service}`,
+    ),
+    guardDutyAgentRepositoryArn: guardDutyFargateAgentRepositoryArn(MOUNT_ACCOUNT.region),
+    sizes: recordOf(APP_SERVICES, () => ({ cpu: 256, memory: 512, desiredCount: 1, minCount: 1, maxCount: 2 })),
+    kmsKeyArn: TEST_KMS_KEY_ARN,
+    logRetentionDays: 30,
+    voteOptions: { a: "Cats", b: "Dogs" },
+};
+
+export interface FargateMountOptions {
+    /** Who may reach the blue/green test listener (FargateSecurityGroups' testTrafficCidrs). */
+    readonly testTrafficCidrs?: readonly string[];
+}
+
+/**
+ * Mounts VoteAppOnFargate with TEST_FARGATE_ARGS and the given changes, beside what it needs from the platform:
+ * its FargateSecurityGroups (HTTPS when a certificate is given) and a Data layer (TEST_DATA_ARGS) admitting them.
+ */
+export function mountFargateApp(
+    args: Partial<FargateAppArgs> = {},
+    options: FargateMountOptions = {},
+): Promise<MockedRun> {
+    const appArgs: FargateAppArgs = { ...TEST_FARGATE_ARGS, ...args };
+    return mountComponent((opts) => {
+        const securityGroups = new FargateSecurityGroups(
+            "fargate-security-groups",
+            {
+                vpcId: appArgs.vpcId,
+                vpcCidr: TEST_NETWORK.cidr,
+                https: appArgs.certificateArn !== undefined,
+                testTrafficCidrs: options.testTrafficCidrs,
+            },
+            opts,
+        );
+        const data = new Data(
+            "data",
+            {
+                ...TEST_DATA_ARGS,
+                redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),
+                postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
+            },
+            opts,
+        );
+        return new VoteAppOnFargate("vote-app", { ...appArgs, securityGroups, data }, opts);
+    });
+}
+
+export const TEST_EKS_ARGS: EksClusterArgs = {
+    clusterName: TEST_NAME_PREFIX,
+    kubernetesVersion: "1.33",
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    vpcId: TEST_NETWORK.vpcId,
+    privateSubnetIds: [...TEST_NETWORK.privateSubnetIds],
+    kmsKeyArn: TEST_KMS_KEY_ARN,
+    logRetentionDays: 30,
+    deployRoleArn: TEST_DEPLOY_ROLE_ARN,
+    capacity: "managedNodeGroup",
+    nodes: { instanceTypes: ["c7g.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
+};
+
+/** Mounts EksCluster alone with TEST_EKS_ARGS and the given changes. */
+export function mountEksCluster(args: Partial<EksClusterArgs> = {}): Promise<MockedRun> {
+    return mountComponent((opts) => new EksCluster("eks", { ...TEST_EKS_ARGS, ...args }, opts));
+}
