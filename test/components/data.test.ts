@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
 import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
-import { mountData } from "../support/fixtures";
+import { mountData, TEST_DATA_ARGS } from "../support/fixtures";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
 
 describe("Data", () => {
@@ -72,12 +72,12 @@ describe("Data", () => {
         const cache = single(run, "aws:elasticache/serverlessCache:ServerlessCache");
         assert.strictEqual(cache.inputs.engine, "valkey");
         assert.ok(Number(cache.inputs.majorEngineVersion) >= 8, `Valkey ${String(cache.inputs.majorEngineVersion)}`);
-        assert.strictEqual(cache.inputs.kmsKeyId, DATA_ARGS.kmsKeyArn, "encrypted at rest with the stack key");
+        assert.strictEqual(cache.inputs.kmsKeyId, TEST_DATA_ARGS.kmsKeyArn, "encrypted at rest with the stack key");
         assert.strictEqual(
             cache.inputs.userGroupId,
             single(run, "aws:elasticache/userGroup:UserGroup").inputs.userGroupId,
         );
-        assert.deepStrictEqual(cache.inputs.subnetIds, DATA_ARGS.subnetIds);
+        assert.deepStrictEqual(cache.inputs.subnetIds, TEST_DATA_ARGS.subnetIds);
         const group = named(run, "aws:ec2/securityGroup:SecurityGroup", "data-redis");
         assert.ok(cache.dependencies.includes(group.urn), "the cache sits in the Redis security group");
         assert.deepStrictEqual(
