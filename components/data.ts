@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    type AppService,
     type DatabaseClient,
     isDatabaseClient,
     isRedisClient,
@@ -470,7 +469,7 @@ export class Data extends pulumi.ComponentResource {
      * Everything a service's task or pod role may do: connect to the stores it uses as its own IAM-authenticated
      * user (Redis: elasticache:Connect; PostgreSQL: rds-db:connect), nothing else; empty for a service using neither.
      */
-    connectStatementsFor(service: AppService): {
+    connectStatementsFor(service: string): {
         readonly statements: ReturnType<Data["redisConnectStatement"] | DatabaseSetup["connectStatement"]>[];
         /** What the statements allow, for role descriptions. @example "Redis as voteapp-dev-worker and PostgreSQL as voteapp_worker" */
         readonly purpose: string;

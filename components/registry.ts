@@ -23,7 +23,7 @@ export function repositoryPrefix(project: string, environment: string): string {
 }
 
 /** The repository name of a service, e.g. `voteapp-dev/vote`. */
-export function repositoryName(project: string, environment: string, service: AppService): string {
+export function repositoryName(project: string, environment: string, service: string): string {
     return physicalName("ecrRepository", `${repositoryPrefix(project, environment)}/${service}`);
 }
 
@@ -43,16 +43,16 @@ export interface RegistryReference {
     /** Repositories are `<prefix>/<service>`. */
     readonly prefix: string;
     /** `<host>/<prefix>/<service>`. */
-    urlOf(service: AppService): string;
-    arnOf(service: AppService): string;
+    urlOf(service: string): string;
+    arnOf(service: string): string;
     /** Image reference for a service: the repository URL with a tag, or `@digest` when given a sha256 digest. */
-    imageFor(service: AppService, tagOrDigest: string): string;
+    imageFor(service: string, tagOrDigest: string): string;
 }
 
 export function registryReference(location: RegistryLocation): RegistryReference {
     const host = registryHost(location.accountId, location.region);
-    const name = (service: AppService) => repositoryName(location.project, location.environment, service);
-    const urlOf = (service: AppService) => `${host}/${name(service)}`;
+    const name = (service: string) => repositoryName(location.project, location.environment, service);
+    const urlOf = (service: string) => `${host}/${name(service)}`;
     return {
         host,
         prefix: repositoryPrefix(location.project, location.environment),

@@ -1,3 +1,4 @@
+import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
 import { runMocked, type MockedRun } from "./harness";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
@@ -13,6 +14,8 @@ export interface RunStackOptions {
     readonly config?: StackFileConfig;
     /** Per-component transforms handed to the program (tests that weaken a secure default on purpose). */
     readonly transforms?: VoteAppTransforms;
+    /** The app's service table (tests that add a service). @default APP_SERVICE_TABLE */
+    readonly services?: ServiceTable;
 }
 
 /** Where a mocked run's config and program come from: a project's stack files and its program. */
@@ -21,6 +24,51 @@ export interface ProjectUnderTest {
     readonly root?: string;
     /** Loads the program lazily, so the harness's mocks are in place before any program module initialises. */
     readonly program: (options: RunStackOptions) => Promise<() => object>;
+}
+
+/**
+ * Where finished runs can be kept by what determines them, so that the many readers of one run (the test
+ * files, spread over several mocha workers) plan it once: test/support/runStore.ts. With none set (the plan
+ * CLI, the bench) every call runs the program.
+ */
+export interface RunStore {
+    /** The run kept under this key, as a fresh object, or undefined. */
+    read(key: string): StackRun | undefined;
+    /** Keeps a finished run under its key (a store may decline one it cannot keep faithfully). */
+    write(key: string, run: StackRun): void | Promise<void>;
+}
+
+let runStore: RunStore | undefined;
+
+/** Sets (or, with undefined, removes) the store runs are read from and written to; returns the previous one. */
+export function useRunStore(store: RunStore | undefined): RunStore | undefined {
+    const previous = runStore;
+    runStore = store;
+    return previous;
+}
+
+/**
+ * What determines a run of a project's own program: the project (its stack-file root), the stack, the
+ * resulting config and secret keys, the mocked account, and the service table when the caller hands one
+ * (data: a different table is a different run). A run with transforms has none: transforms are code, not data.
+ */
+export function runKey(
+    project: ProjectUnderTest,
+    stack: string,
+    stackConfig: StackFileConfig,
+    context: { readonly region: string; readonly accountId: string },
+    services?: RunStackOptions["services"],
+): string {
+    const config = Object.fromEntries(Object.entries(stackConfig.config).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return JSON.stringify({
+        root: project.root ?? "",
+        project: stackConfig.project,
+        stack,
+        config,
+        secretKeys: [...stackConfig.secretKeys].sort(),
+        context,
+        services: services ?? null,
+    });
 }
 
 /** Runs a project's program under the one mock harness with a stack's config (and overrides). */
@@ -36,22 +84,28 @@ export async function runProject(
         region: stackConfig.config[`${namespace}region`] ?? "us-east-1",
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
+    const store = options.transforms ? undefined : runStore;
+    const key = store ? runKey(project, stack, stackConfig, context, options.services) : "";
+    const kept = store?.read(key);
+    if (kept) return { ...kept, stackConfig };
     const program = await project.program(options);
-    const run = await runMocked(program, {
+    const mocked = await runMocked(program, {
         project: stackConfig.project,
         stack,
         config: stackConfig.config,
         secretKeys: stackConfig.secretKeys,
         context,
     });
-    return { ...run, stackConfig };
+    const run = { ...mocked, stackConfig };
+    await store?.write(key, run);
+    return run;
 }
 
 /** The main program (stacks/voteAppProgram) with the given transforms. */
 const VOTEAPP: ProjectUnderTest = {
     program: async (options) => {
         const { voteAppProgram } = await import("../stacks");
-        return () => voteAppProgram({ transforms: options.transforms });
+        return () => voteAppProgram({ transforms: options.transforms, services: options.services });
     },
 };
 

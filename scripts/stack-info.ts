@@ -88,6 +88,9 @@ export function stackInfo(stack: string, overrides: Readonly<Record<string, stri
         bootstrap.region !== config.region && `region: ${config.region} (program) vs ${bootstrap.region} (bootstrap)`,
         bootstrap.roles.deploy !== config.account.deployRoleName &&
             `deploy role: ${config.account.deployRoleName} (program) vs ${bootstrap.roles.deploy} (bootstrap)`,
+        // On eks the cluster gives this role read access for pull requests' previews (components/eks/previewAccess.ts).
+        bootstrap.roles.preview !== config.account.previewRoleName &&
+            `preview role: ${config.account.previewRoleName} (program) vs ${bootstrap.roles.preview} (bootstrap)`,
         bootstrap.programProject !== config.project &&
             `project: ${config.project} (program) vs ${bootstrap.programProject} (bootstrap)`,
         // The bootstrap names the environment's repositories after it; the program pulls from those names.

@@ -1,5 +1,6 @@
-// `npm test`: the type-check, the format check, the lint (ESLint, eslint.config.mjs) and the tests, side by side (they are
-// independent; on CI's two cores they finish together instead of one after the other). Each step runs as
+// `npm test`: the type-check and the lint (ESLint, eslint.config.mjs) over one TypeScript program
+// (scripts/typesAndLint.ts), the format check and the tests, side by side (they are independent; on CI's two
+// cores they finish together instead of one after the other). Each step runs as
 // the leader of its own process group; once it exits, no process of that group may remain (a test server,
 // esbuild's service, a mocha worker left running is a failure, and is then stopped).
 // Usage: npm test            (everything; `npx mocha <file>` runs one test file)
@@ -12,9 +13,6 @@ import { processesInGroup } from "./processGroup";
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg: string, file: string) => require.resolve(`${pkg}/${file}`, { paths: [ROOT] });
 
-/** eslint's package exports hide bin/: found beside its main entry (lib/api.js). */
-const ESLINT_BIN = path.join(path.dirname(require.resolve("eslint", { paths: [ROOT] })), "..", "bin", "eslint.js");
-
 export interface Step {
     readonly name: string;
     readonly argv: readonly string[];
@@ -26,9 +24,12 @@ export interface Step {
 const JOBS = Math.max(2, os.availableParallelism());
 
 export const STEPS: readonly Step[] = [
-    { name: "type-check", argv: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "tsconfig.json"] },
+    {
+        // tsc --noEmit and eslint --max-warnings 0, sharing the program they both need (its build is most of their cost).
+        name: "type-check+lint",
+        argv: [bin("ts-node", "dist/bin.js"), "--transpile-only", path.join(ROOT, "scripts", "typesAndLint.ts")],
+    },
     { name: "format", argv: [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."] },
-    { name: "lint", argv: [ESLINT_BIN, "--max-warnings", "0", "."] },
     {
         name: "tests",
         argv: [bin("mocha", "bin/mocha.js"), "--parallel", "--jobs", String(JOBS), "test/**/*.test.ts"],

@@ -8,10 +8,6 @@
  * local servers only.
  */
 
-/** The three application services that run as containers (redis and postgres are managed services). */
-export const APP_SERVICES = ["vote", "result", "worker"] as const;
-export type AppService = (typeof APP_SERVICES)[number];
-
 /** Plain (non-secret) environment variable names, by concern. */
 export const AppEnv = {
     redisHost: "REDIS_HOST",
@@ -81,8 +77,8 @@ export function databaseSetupInput(database: string): {
     return { database, users: DATABASE_CLIENTS.map((client) => ({ ...DATABASE_USERS[client] })) };
 }
 
-/** True for the services that connect to Postgres (SERVICE_NEEDS[service].postgres). */
-export function isDatabaseClient(service: AppService): service is DatabaseClient {
+/** True for the services with a database user (those whose row says `postgres`). */
+export function isDatabaseClient(service: string): service is DatabaseClient {
     return service in DATABASE_USERS;
 }
 
@@ -122,19 +118,10 @@ export function redisAccessString(client: RedisClient): string {
     return ["on", ...keys.map((key) => `~${key}`), "-@all", ...commands.map((command) => `+${command}`)].join(" ");
 }
 
-/** True for the services that connect to Redis (SERVICE_NEEDS[service].redis). */
-export function isRedisClient(service: AppService): service is RedisClient {
+/** True for the services with a Redis user (those whose row says `redis`). */
+export function isRedisClient(service: string): service is RedisClient {
     return service in REDIS_USERS;
 }
-
-/** Which services need which backing store: least privilege in secrets and network rules. */
-export const SERVICE_NEEDS: Readonly<
-    Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>
-> = {
-    vote: { redis: true, postgres: false, http: true },
-    result: { redis: false, postgres: true, http: true },
-    worker: { redis: true, postgres: true, http: false },
-};
 
 /** Container port the HTTP services (vote, result) listen on. */
 export const APP_HTTP_PORT = 8080;
@@ -166,6 +153,219 @@ export const LAMBDA_RESULT_PATHS = {
     script: `${RESULT_PATH_PREFIX}/app.js`,
     health: `${RESULT_PATH_PREFIX}${APP_HEALTH_PATH}`,
 } as const;
+
+/** API Gateway routes of the vote function. The handler answers exactly these paths (and 404 anything else). */
+export const VOTE_LAMBDA_ROUTES = ["GET /", "HEAD /", "POST /", `GET ${APP_HEALTH_PATH}`] as const;
+/** API Gateway routes of the result function. */
+export const RESULT_LAMBDA_ROUTES = [
+    `GET ${LAMBDA_RESULT_PATHS.page}`,
+    `GET ${LAMBDA_RESULT_PATHS.totals}`,
+    `GET ${LAMBDA_RESULT_PATHS.script}`,
+    `GET ${LAMBDA_RESULT_PATHS.health}`,
+] as const;
+
+/**
+ * What a function of the serverless platform does with its stores (each grants exactly its IAM statements and
+ * sets its environment variable): send ballots to the votes queue, receive them from it (the one consumer: an
+ * event source mapping), record them in the votes table, or read the totals from it.
+ */
+export type LambdaStoreAccess = "sendBallots" | "receiveBallots" | "recordBallots" | "readTotals";
+
+/** How an HTTP service is reached through the stack's one entry point, on every platform. */
+export interface HttpRouting {
+    /**
+     * ALB path patterns that reach the service (the Ingress takes those without `*` as prefixes). Omitted for
+     * the one default service, which gets every path no other service claims (`/*`).
+     * @example ["/result", "/result/*"]
+     */
+    readonly pathPatterns?: readonly string[];
+    /**
+     * Listener rule priority (1–50000, lower matches first; the Ingress lists paths in this order). The default
+     * service's rule (`/*`, ECS native blue/green only) must come last.
+     */
+    readonly priority: number;
+    /** API Gateway route keys of the service's function (lambda platform). @example ["GET /result"] */
+    readonly lambdaRoutes: readonly string[];
+}
+
+/**
+ * One row of the service table: everything the platforms derive a service from. Adding a service is a row here
+ * (and its image and handler in app/): the load balancer's target groups and rules, the Fargate services, the
+ * Kubernetes Deployments and Ingress paths, the Lambda functions and routes, the security groups, the
+ * alarms and the config keys of its sizes follow.
+ */
+export interface AppServiceSpec {
+    /**
+     * A DNS label: the ECS service and container, the Kubernetes objects, the image repository
+     * (`<project>-<environment>/<name>`), the function (`<namePrefix>-<name>`) and the alarms are named by it.
+     */
+    readonly name: string;
+    /**
+     * The service serves HTTP on APP_HTTP_PORT behind the entry point (health check GET APP_HEALTH_PATH), and
+     * deploys blue/green where the stack's strategy does (two target groups on ecs, two slots on eks).
+     * Omitted: a background worker (no port, a heartbeat health check, always rolls).
+     */
+    readonly http?: HttpRouting;
+    /** Connects to Redis (as its own user: REDIS_USERS must list it). */
+    readonly redis: boolean;
+    /** Connects to PostgreSQL (as its own user: DATABASE_USERS must list it). */
+    readonly postgres: boolean;
+    /** Runs as exactly one replica, replaced only once stopped (no autoscaling, no rolling overlap). */
+    readonly singleReplica: boolean;
+    /** The service on the lambda platform: its handler bundle (app/build.ts LAMBDA_ENTRIES) and its stores. */
+    readonly lambda: {
+        readonly bundle: string;
+        /** The function's description. */
+        readonly description: string;
+        readonly access: readonly LambdaStoreAccess[];
+    };
+    /** Default size of one task (Fargate CPU units and MiB) and autoscaling ceiling, for its config keys. */
+    readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
+}
+
+/**
+ * The service table of the voting app: vote (the default route, queues ballots in Redis), result (`/result`,
+ * reads the totals from PostgreSQL) and the worker (moves ballots from Redis to PostgreSQL, no HTTP).
+ */
+export const APP_SERVICE_TABLE = [
+    {
+        name: "vote",
+        http: { priority: 100, lambdaRoutes: VOTE_LAMBDA_ROUTES },
+        redis: true,
+        postgres: false,
+        singleReplica: false,
+        lambda: {
+            bundle: "vote-lambda",
+            description: "Vote page and ballots: API Gateway to the votes FIFO queue",
+            access: ["sendBallots"],
+        },
+        defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
+    },
+    {
+        name: "result",
+        http: { pathPatterns: RESULT_PATH_PATTERNS, priority: 10, lambdaRoutes: RESULT_LAMBDA_ROUTES },
+        redis: false,
+        postgres: true,
+        singleReplica: false,
+        lambda: {
+            bundle: "result-lambda",
+            description: "Result page and JSON totals from DynamoDB",
+            access: ["readTotals"],
+        },
+        defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
+    },
+    {
+        name: "worker",
+        redis: true,
+        postgres: true,
+        // Workers share Redis's processing list, and a starting worker requeues what is in it.
+        singleReplica: true,
+        lambda: {
+            bundle: "worker-lambda",
+            description: "Records ballots from the votes FIFO queue in DynamoDB",
+            access: ["receiveBallots", "recordBallots"],
+        },
+        defaultSize: { cpu: 256, memory: 512, maxCount: 1 },
+    },
+] as const satisfies readonly AppServiceSpec[];
+
+/** A service table: the shipped one, or one a test or a fork extends. */
+export type ServiceTable = readonly AppServiceSpec[];
+
+/** The three application services that run as containers (redis and postgres are managed services). */
+export type AppService = (typeof APP_SERVICE_TABLE)[number]["name"];
+export const APP_SERVICES: readonly AppService[] = APP_SERVICE_TABLE.map((spec) => spec.name);
+
+/** A service by name, or a row of a table. */
+export type ServiceRef = AppService | AppServiceSpec;
+
+/** The row of a shipped service, or the row itself. */
+export function specOf(service: ServiceRef): AppServiceSpec {
+    if (typeof service !== "string") return service;
+    const spec = APP_SERVICE_TABLE.find((row) => row.name === service);
+    if (!spec) throw new Error(`no service ${String(service)} in the app's service table`);
+    return spec;
+}
+
+/** The one HTTP service without path patterns: it gets every path no other service claims. */
+export function defaultHttpService(table: ServiceTable): AppServiceSpec & { readonly http: HttpRouting } {
+    const [found] = httpServices(table).filter((spec) => spec.http.pathPatterns === undefined);
+    if (!found) throw new Error("the service table has no default HTTP service (one without pathPatterns)");
+    return found;
+}
+
+/** The HTTP services, in listener-rule priority order (the default service last). */
+export function httpServices(table: ServiceTable): (AppServiceSpec & { readonly http: HttpRouting })[] {
+    return table
+        .filter((spec): spec is AppServiceSpec & { readonly http: HttpRouting } => spec.http !== undefined)
+        .sort((a, b) => a.http.priority - b.http.priority);
+}
+
+/**
+ * What is wrong with a service table, one sentence each (none: it can be deployed). Every platform derives
+ * its names, routes and permissions from the table, so a row that would collide or reach a store without a
+ * user of its own is refused before anything is created.
+ */
+export function serviceTableProblems(table: ServiceTable): string[] {
+    const problems: string[] = [];
+    const names = table.map((spec) => spec.name);
+    for (const [index, name] of names.entries()) {
+        if (!/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/.test(name))
+            problems.push(`service name "${name}" must be a lowercase DNS label of at most 20 characters`);
+        if (names.indexOf(name) !== index) problems.push(`service "${name}" is listed twice`);
+    }
+    const http = table.filter((spec) => spec.http !== undefined);
+    const defaults = http.filter((spec) => spec.http?.pathPatterns === undefined);
+    if (http.length > 0 && defaults.length !== 1)
+        problems.push(
+            `exactly one HTTP service must omit pathPatterns (the default route); found ${defaults.length}: ${defaults.map((s) => s.name).join(", ") || "none"}`,
+        );
+    const priorities = http.map((spec) => spec.http?.priority ?? 0);
+    for (const spec of http) {
+        const priority = spec.http?.priority ?? 0;
+        if (!Number.isInteger(priority) || priority < 1 || priority > 50000)
+            problems.push(`${spec.name}: listener rule priority ${priority} is not an integer in 1–50000`);
+        if (priorities.filter((p) => p === priority).length > 1)
+            problems.push(`${spec.name}: listener rule priority ${priority} is shared with another service`);
+        if (spec.http?.pathPatterns?.length === 0) problems.push(`${spec.name}: pathPatterns is empty`);
+    }
+    if (defaults.length === 1 && priorities.some((p) => p > (defaults[0].http?.priority ?? 0)))
+        problems.push(`${defaults[0].name}: the default route's priority must be the highest (its rule matches /*)`);
+    for (const spec of table) {
+        if (spec.redis && !isRedisClient(spec.name))
+            problems.push(`${spec.name} connects to Redis but REDIS_USERS gives it no user`);
+        if (spec.postgres && !isDatabaseClient(spec.name))
+            problems.push(`${spec.name} connects to PostgreSQL but DATABASE_USERS gives it no user`);
+        if (spec.http && spec.singleReplica)
+            problems.push(`${spec.name}: an HTTP service scales and deploys blue/green, so it cannot be singleReplica`);
+        if (spec.http && spec.http.lambdaRoutes.length === 0) problems.push(`${spec.name}: no lambdaRoutes`);
+        if (!spec.http && spec.lambda.access.length === 0)
+            problems.push(`${spec.name}: a worker function with no store access has nothing to trigger it`);
+    }
+    const consumers = table.filter((spec) => spec.lambda.access.includes("receiveBallots"));
+    if (consumers.length > 1)
+        problems.push(
+            `only one function may consume the votes queue (receiveBallots); found ${consumers.map((s) => s.name).join(", ")}`,
+        );
+    return problems;
+}
+
+/** The table, or an error listing every problem (serviceTableProblems). */
+export function checkedServiceTable(table: ServiceTable): ServiceTable {
+    const problems = serviceTableProblems(table);
+    if (problems.length > 0) throw new Error(`invalid service table:\n  - ${problems.join("\n  - ")}`);
+    return table;
+}
+
+/** Which services need which backing store: least privilege in secrets and network rules (from the table). */
+export const SERVICE_NEEDS: Readonly<
+    Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>
+> = Object.fromEntries(
+    APP_SERVICE_TABLE.map((spec) => [
+        spec.name,
+        { redis: spec.redis, postgres: spec.postgres, http: "http" in spec && spec.http !== undefined },
+    ]),
+) as Record<AppService, { readonly redis: boolean; readonly postgres: boolean; readonly http: boolean }>;
 
 /**
  * Environment of the Lambda functions (serverless platform). The container contract's Redis/Postgres
@@ -216,12 +416,13 @@ export interface DataEndpoints<T> {
  * Only the variables the service needs: vote gets no Postgres settings, result no Redis settings.
  */
 export function appEnvironment<T>(
-    service: AppService,
+    serviceRef: ServiceRef,
     data: DataEndpoints<T>,
     literal: (value: string) => T,
     options: { readonly a: string; readonly b: string } = DEFAULT_OPTIONS,
 ): Record<string, T> {
-    const needs = SERVICE_NEEDS[service];
+    const needs = specOf(serviceRef);
+    const service = needs.name;
     const env: Record<string, T> = {
         [AppEnv.optionA]: literal(options.a),
         [AppEnv.optionB]: literal(options.b),

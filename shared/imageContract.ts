@@ -1,4 +1,4 @@
-import { APP_HEALTH_PATH, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "./appContract";
+import { APP_HEALTH_PATH, type ServiceRef, specOf, WORKER_HEARTBEAT } from "./appContract";
 
 /**
  * What the app's container images contain and how an orchestrator checks them: the one definition the app
@@ -87,12 +87,12 @@ export const WORKER_HEALTH_CHECK = {
 } as const;
 
 /** A service's container health check: the HTTP check if it serves HTTP, the heartbeat check otherwise. */
-export function healthCheckFor(service: AppService): ContainerHealthCheck {
-    return SERVICE_NEEDS[service].http ? HTTP_HEALTH_CHECK : WORKER_HEALTH_CHECK;
+export function healthCheckFor(service: ServiceRef): ContainerHealthCheck {
+    return specOf(service).http ? HTTP_HEALTH_CHECK : WORKER_HEALTH_CHECK;
 }
 
 /** ECS container definition `healthCheck` of a service (exec form: `CMD` then argv; no shell in the image). */
-export function ecsHealthCheckFor(service: AppService): {
+export function ecsHealthCheckFor(service: ServiceRef): {
     command: string[];
     interval: number;
     timeout: number;

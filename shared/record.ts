@@ -19,3 +19,13 @@ export function prefixed<P extends string, T extends object>(
         [K in keyof T & string as `${P}${K}`]: T[K];
     };
 }
+
+/**
+ * A record's entry for a key, or an error naming who wanted it, the record and the key: per-service args
+ * (images, sizes, groups) must cover every row of the service table they are used with.
+ */
+export function entryOf<T>(record: Readonly<Record<string, T>>, what: string, key: string): T {
+    const entry = record[key];
+    if (entry === undefined) throw new Error(`${what} has no entry for "${key}"`);
+    return entry;
+}

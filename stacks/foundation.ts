@@ -1,12 +1,13 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SERVICES, type AppService } from "../shared/appContract";
+import { APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../shared/appContract";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
 import { type RegistryReference, registryReference } from "../components/registry";
 import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
+import type { ServiceSize } from "../components/vocabulary";
 
 /** What every platform builds on: the account-pinned provider and the stack's KMS key. */
 export interface BaseFoundation {
@@ -16,6 +17,8 @@ export interface BaseFoundation {
     readonly namePrefix: string;
     /** The caller's per-component transforms, for the platforms to hand on. */
     readonly transforms: VoteAppTransforms;
+    /** The app's services (shared/appContract.ts APP_SERVICE_TABLE): each platform derives its per-service resources from it. */
+    readonly services: ServiceTable;
 }
 
 /**
@@ -29,7 +32,11 @@ export interface Foundation extends BaseFoundation {
 }
 
 /** Provider and key only: the serverless platform needs no VPC, NAT or ECR (it pays for none of them). */
-export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): BaseFoundation {
+export function buildBaseFoundation(
+    config: VoteAppConfig,
+    transforms: VoteAppTransforms = {},
+    services: ServiceTable = APP_SERVICE_TABLE,
+): BaseFoundation {
     const provider = createAccountProvider(config);
     const componentOptions: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
     const namePrefix = `${config.project}-${config.environment}`;
@@ -46,12 +53,16 @@ export function buildBaseFoundation(config: VoteAppConfig, transforms: VoteAppTr
         },
         componentOptions,
     );
-    return { provider, componentOptions, key, namePrefix, transforms };
+    return { provider, componentOptions, key, namePrefix, transforms, services: checkedServiceTable(services) };
 }
 
 /** The base, then the VPC the container platforms run in and the ECR repositories they pull from. */
-export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransforms = {}): Foundation {
-    const base = buildBaseFoundation(config, transforms);
+export function buildFoundation(
+    config: VoteAppConfig,
+    transforms: VoteAppTransforms = {},
+    services: ServiceTable = APP_SERVICE_TABLE,
+): Foundation {
+    const base = buildBaseFoundation(config, transforms, services);
     const { componentOptions, key } = base;
     const network = new Network(
         "network",
@@ -77,8 +88,33 @@ export function buildFoundation(config: VoteAppConfig, transforms: VoteAppTransf
 }
 
 /** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
-export function imagesFor(config: VoteAppConfig, registry: RegistryReference): Record<AppService, string> {
+export function imagesFor(
+    config: VoteAppConfig,
+    registry: RegistryReference,
+    services: ServiceTable,
+): Record<string, string> {
+    const overrides: Readonly<Record<string, string | undefined>> = config.images.overrides;
     return Object.fromEntries(
-        APP_SERVICES.map((s) => [s, config.images.overrides[s] ?? registry.imageFor(s, config.images.tag)]),
-    ) as Record<AppService, string>;
+        services.map(({ name }) => [name, overrides[name] ?? registry.imageFor(name, config.images.tag)]),
+    );
+}
+
+/**
+ * Size and counts per service: the config's (voteapp:<service>Cpu and the rest) for the services it declares
+ * keys for, the row's defaults for a service added to the table without keys of its own.
+ */
+export function serviceSizes(config: VoteAppConfig, services: ServiceTable): Record<string, ServiceSize> {
+    const configured: Readonly<Record<string, ServiceSize | undefined>> = config.services;
+    return Object.fromEntries(
+        services.map((spec) => [
+            spec.name,
+            configured[spec.name] ?? {
+                cpu: spec.defaultSize.cpu,
+                memory: spec.defaultSize.memory,
+                desiredCount: 1,
+                minCount: 1,
+                maxCount: spec.defaultSize.maxCount,
+            },
+        ]),
+    );
 }

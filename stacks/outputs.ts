@@ -35,7 +35,7 @@ interface ContainerOutputs extends AppOutputs {
      * The image each service runs. The preview workflow pins these (scripts/pin-images.ts), so a preview of an
      * unchanged main proposes the images the stack runs, not the stack file's imageTag.
      */
-    readonly images: Readonly<Record<AppService, string>>;
+    readonly images: Readonly<Record<string, string>>;
     readonly redisEndpoint: Out<string>;
     readonly postgresEndpoint: Out<string>;
 }

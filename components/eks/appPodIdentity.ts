@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppService } from "../../shared/appContract";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { podIdentityTrustPolicy } from "./podIdentity";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
@@ -10,7 +9,7 @@ import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles
 export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
 
 export interface AppPodIdentityArgs {
-    readonly service: AppService;
+    readonly service: string;
     readonly clusterName: pulumi.Input<string>;
     readonly clusterArn: pulumi.Input<string>;
     readonly accountId: string;

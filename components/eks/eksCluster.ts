@@ -47,6 +47,24 @@ export const CLOUDWATCH_AGENT_IDENTITY = {
     managedPolicy: "CloudWatchAgentServerPolicy",
 } as const;
 
+/**
+ * Every provider setting that a `PULUMI_K8S_*` variable of the runner's environment would otherwise decide
+ * (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go Configure: the input wins, the variable applies only
+ * when it is unset), pinned, so the preview job, the deploy job and a laptop run the provider alike: with
+ * server-side apply (previews are server-side dry-runs where the identity may write), never skipping (Check would
+ * return the old inputs: a preview showing no change) or deleting objects of an unreachable cluster, never
+ * taking over existing objects or other managers' fields, and replacing, not mutating, ConfigMaps and Secrets.
+ */
+export const KUBERNETES_PROVIDER_BEHAVIOUR = {
+    enableServerSideApply: true,
+    skipUpdateUnreachable: false,
+    deleteUnreachable: false,
+    upsertExistingObjects: false,
+    enablePatchForce: false,
+    enableConfigMapMutable: false,
+    enableSecretMutable: false,
+} as const;
+
 /** Size of each node's root volume (GiB): the OS, images and pod logs. */
 const NODE_ROOT_VOLUME_GB = 30;
 
@@ -458,7 +476,7 @@ export class EksCluster extends pulumi.ComponentResource {
         });
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { kubeconfig: this.kubeconfig, ...KUBERNETES_PROVIDER_BEHAVIOUR },
             // Kubernetes objects wait for admin access and for capacity to run on.
             { parent, dependsOn: [...accessReady, ...capacityReady] },
         );

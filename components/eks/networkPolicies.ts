@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { APP_HTTP_PORT, APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
+import { APP_HTTP_PORT, APP_SERVICE_TABLE, type ServiceTable } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { POD_IDENTITY_AGENT } from "./appPodIdentity";
 import { appLabels } from "./workloadSpec";
@@ -10,7 +10,7 @@ type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
  * The app namespace's NetworkPolicies: deny everything, then allow only what the app contract needs.
  * Redis and PostgreSQL live outside the cluster (ElastiCache, RDS in the private subnets), so their rules
  * are egress to the VPC CIDR on their one port; the security groups of the Data component narrow that to
- * the two endpoints. The ALB reaches vote and result pods directly (target type ip) from inside the VPC.
+ * the two endpoints. The ALB reaches the HTTP services' pods (vote, result) directly (target type ip) from inside the VPC.
  */
 export interface NamedPolicy {
     readonly name: string;
@@ -22,7 +22,7 @@ const kubeDns = {
     podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
 };
 
-export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
+export function appNetworkPolicies(vpcCidr: string, services: ServiceTable = APP_SERVICE_TABLE): NamedPolicy[] {
     const vpc = [{ ipBlock: { cidr: vpcCidr } }];
     const policies: NamedPolicy[] = [
         { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
@@ -43,9 +43,9 @@ export function appNetworkPolicies(vpcCidr: string): NamedPolicy[] {
             },
         },
     ];
-    for (const service of APP_SERVICES) {
-        const needs = SERVICE_NEEDS[service];
-        const podSelector = { matchLabels: appLabels(service) };
+    for (const needs of services) {
+        const service = needs.name;
+        const podSelector = { matchLabels: appLabels(needs) };
         if (needs.http) {
             policies.push({
                 name: `ingress-to-${service}`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
+import { APP_HTTP_PORT, APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 import { POD_IDENTITY_AGENT } from "./appPodIdentity";
@@ -13,6 +13,8 @@ export interface EksPodSecurityGroupsArgs {
     readonly clusterSecurityGroupId: pulumi.Input<string>;
     /** The load balancer serves HTTPS (443) besides HTTP (80, then only a redirect). */
     readonly https: boolean;
+    /** The app's services: a pod group per row. @default APP_SERVICE_TABLE */
+    readonly services?: ServiceTable;
 }
 
 /**
@@ -29,11 +31,14 @@ export interface EksPodSecurityGroupsArgs {
  */
 export class EksPodSecurityGroups extends pulumi.ComponentResource {
     readonly loadBalancer: aws.ec2.SecurityGroup;
-    readonly services: Readonly<Record<AppService, aws.ec2.SecurityGroup>>;
+    /** Each service's pod group, by service name. */
+    readonly services: Readonly<Record<string, aws.ec2.SecurityGroup>>;
+    private readonly table: ServiceTable;
 
     constructor(name: string, args: EksPodSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:eks:PodSecurityGroups", name, {}, opts);
         const parent = this;
+        this.table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
         const ingress = (ruleName: string, spec: aws.vpc.SecurityGroupIngressRuleArgs) =>
             new aws.vpc.SecurityGroupIngressRule(`${name}-${ruleName}`, spec, { parent });
         const egress = (ruleName: string, spec: aws.vpc.SecurityGroupEgressRuleArgs) =>
@@ -59,9 +64,9 @@ export class EksPodSecurityGroups extends pulumi.ComponentResource {
             });
         }
 
-        const services = {} as Record<AppService, aws.ec2.SecurityGroup>;
-        for (const service of APP_SERVICES) {
-            const needs = SERVICE_NEEDS[service];
+        const services: Record<string, aws.ec2.SecurityGroup> = {};
+        for (const needs of this.table) {
+            const service = needs.name;
             const group = new aws.ec2.SecurityGroup(
                 `${name}-${service}`,
                 { vpcId: args.vpcId, description: `${service} pods (security groups for pods)` },
@@ -136,6 +141,6 @@ export class EksPodSecurityGroups extends pulumi.ComponentResource {
 
     /** Ids of the pod groups that need a backing store: the data layer admits exactly these. */
     clientsOf(store: "redis" | "postgres"): pulumi.Output<string>[] {
-        return APP_SERVICES.filter((s) => SERVICE_NEEDS[s][store]).map((s) => this.services[s].id);
+        return this.table.filter((s) => s[store]).map((s) => this.services[s.name].id);
     }
 }

@@ -4,12 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
 import {
     APP_HEALTH_PATH,
-    APP_SERVICES,
-    type AppService,
+    APP_SERVICE_TABLE,
+    checkedServiceTable,
+    defaultHttpService,
+    httpServices,
     isDatabaseClient,
     appEnvironment,
-    RESULT_PATH_PATTERNS,
-    SERVICE_NEEDS,
+    type ServiceTable,
 } from "../../shared/appContract";
 import type { Data } from "../data";
 import { inheritedAwsProvider } from "../providers";
@@ -19,6 +20,7 @@ import { appNetworkPolicies } from "./networkPolicies";
 import { type IntOrPercent, NO_PROTECTION, type Protection, type ServiceSize } from "../vocabulary";
 import { appContainer, appLabels, idleSlotOf, podSecurityContext, type Slot, SLOTS, slotLabels } from "./workloadSpec";
 import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
+import { entryOf } from "../../shared/record";
 import { type WorkloadRoleScope } from "../delivery/workloadRoles";
 
 export interface VoteAppOnKubernetesArgs {
@@ -38,11 +40,19 @@ export interface VoteAppOnKubernetesArgs {
      * clients sign IAM tokens with their pod role at run time and receive no secret at all (no Kubernetes Secret).
      */
     readonly data: Pick<Data, "endpoints" | "connectStatementsFor" | "databaseSetup">;
-    readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
-    /** Container request (and memory limit) and HPA floor and ceiling per service. */
-    readonly sizes: Readonly<Record<AppService, Pick<ServiceSize, "cpu" | "memory" | "minCount" | "maxCount">>>;
     /**
-     * Blue/green for vote and result: two Deployments each (`<service>-blue`, `<service>-green`, label
+     * The app's services: a ServiceAccount, Deployment (two under blue/green for HTTP services), PDB and HPA
+     * (none for single-replica services) per row; a Service and an Ingress path (in priority order, the default
+     * service on `/`) per HTTP service.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
+    /** Image per service, by service name. */
+    readonly images: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Container request (and memory limit) and HPA floor and ceiling per service. */
+    readonly sizes: Readonly<Record<string, Pick<ServiceSize, "cpu" | "memory" | "minCount" | "maxCount">>>;
+    /**
+     * Blue/green for the HTTP services (vote, result): two Deployments each (`<service>-blue`, `<service>-green`, label
      * `voteapp/slot`), each on its own images, the Service selecting `liveSlot`, a `<service>-preview`
      * Service selecting the idle slot (for smoke tests through port-forward). The worker has no traffic to
      * switch and always rolls. Undefined: one rolling Deployment per service.
@@ -50,7 +60,7 @@ export interface VoteAppOnKubernetesArgs {
      */
     readonly blueGreen?: {
         readonly liveSlot: Slot;
-        readonly images: Readonly<Record<Slot, Readonly<Record<"vote" | "result", pulumi.Input<string>>>>>;
+        readonly images: Readonly<Record<Slot, Readonly<Record<string, pulumi.Input<string>>>>>;
     };
     /**
      * Security groups for pods (managed node groups): each service's pods get their own branch network interface
@@ -61,7 +71,7 @@ export interface VoteAppOnKubernetesArgs {
      */
     readonly podSecurityGroups?: {
         readonly loadBalancer: pulumi.Input<string>;
-        readonly services: Readonly<Record<AppService, pulumi.Input<string>>>;
+        readonly services: Readonly<Record<string, pulumi.Input<string>>>;
     };
     /** Rolling update of every Deployment (both slots' under blue/green, and the worker's). @example { maxSurge: "25%", maxUnavailable: 0 } */
     readonly rollingUpdate: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
@@ -131,6 +141,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             { ...opts, providers: { ...(opts?.providers ?? {}), kubernetes: args.kubernetesProvider } },
         );
         const parent = this;
+        const table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
         const awsProvider = inheritedAwsProvider(this, `VoteAppOnKubernetes ${name}`);
         const k8sOpts = { parent, provider: args.kubernetesProvider };
         const namespaceName = args.namespace ?? "voteapp";
@@ -168,7 +179,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         );
         const namespace = this.namespace.metadata.name;
 
-        for (const policy of appNetworkPolicies(args.vpcCidr)) {
+        for (const policy of appNetworkPolicies(args.vpcCidr, table)) {
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-${policy.name}`,
                 { metadata: { name: policy.name, namespace }, spec: policy.spec },
@@ -177,11 +188,18 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
         }
 
         const deployments: Record<string, k8s.apps.v1.Deployment> = {};
-        for (const service of APP_SERVICES) {
-            const labels = appLabels(service);
-            const size = args.sizes[service];
+        for (const spec of table) {
+            const service = spec.name;
+            const labels = appLabels(spec);
+            const size = entryOf(args.sizes, `VoteAppOnKubernetes args.sizes`, service);
             // The pods' own security group: the webhook gives each matching pod a branch interface with exactly it.
-            const podGroup = args.podSecurityGroups?.services[service];
+            const podGroup = args.podSecurityGroups
+                ? entryOf(
+                      args.podSecurityGroups.services,
+                      "VoteAppOnKubernetes args.podSecurityGroups.services",
+                      service,
+                  )
+                : undefined;
             const securityGroupPolicy =
                 podGroup === undefined
                     ? undefined
@@ -224,10 +242,10 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                           this,
                       )
                     : undefined;
-            const http = SERVICE_NEEDS[service].http;
+            const http = spec.http !== undefined;
             // The worker runs as exactly one pod (workers share Redis's processing list): no HPA, and a new pod
             // only once the old one has stopped (Recreate), never two side by side as a rolling update would.
-            const singleReplica = service === "worker";
+            const singleReplica = spec.singleReplica;
             const blueGreen = http ? args.blueGreen : undefined;
             // One workload per slot under blue/green; the rolling workload keeps its original names (no replacement).
             const workloads: {
@@ -236,26 +254,31 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                 resourceName: string;
                 labels: Record<string, string>;
                 image: pulumi.Input<string>;
-            }[] =
-                blueGreen && (service === "vote" || service === "result")
-                    ? SLOTS.map((slot) => ({
-                          slot,
-                          k8sName: `${service}-${slot}`,
-                          resourceName: `${name}-${service}-${slot}`,
-                          labels: slotLabels(service, slot),
-                          image: blueGreen.images[slot][service],
-                      }))
-                    : [{ k8sName: service, resourceName: `${name}-${service}`, labels, image: args.images[service] }];
+            }[] = blueGreen
+                ? SLOTS.map((slot) => ({
+                      slot,
+                      k8sName: `${service}-${slot}`,
+                      resourceName: `${name}-${service}-${slot}`,
+                      labels: slotLabels(spec, slot),
+                      image: entryOf(
+                          blueGreen.images[slot],
+                          `VoteAppOnKubernetes args.blueGreen.images.${slot}`,
+                          service,
+                      ),
+                  }))
+                : [
+                      {
+                          k8sName: service,
+                          resourceName: `${name}-${service}`,
+                          labels,
+                          image: entryOf(args.images, `VoteAppOnKubernetes args.images`, service),
+                      },
+                  ];
             for (const workload of workloads) {
                 const container = appContainer({
-                    service,
+                    service: spec,
                     image: workload.image,
-                    environment: appEnvironment(
-                        service,
-                        args.data.endpoints,
-                        (v) => pulumi.output(v),
-                        args.voteOptions,
-                    ),
+                    environment: appEnvironment(spec, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions),
                     size,
                 });
                 const deployment = new k8s.apps.v1.Deployment(
@@ -359,7 +382,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
             }
             if (http) {
                 // Under blue/green the Service (which the Ingress targets) selects the live slot: flipping it is the promotion.
-                const selector = blueGreen ? slotLabels(service, blueGreen.liveSlot) : labels;
+                const selector = blueGreen ? slotLabels(spec, blueGreen.liveSlot) : labels;
                 new k8s.core.v1.Service(
                     `${name}-${service}`,
                     {
@@ -379,7 +402,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                             metadata: { name: `${service}-preview`, namespace, labels },
                             spec: {
                                 type: "ClusterIP",
-                                selector: slotLabels(service, idleSlotOf(blueGreen.liveSlot)),
+                                selector: slotLabels(spec, idleSlotOf(blueGreen.liveSlot)),
                                 ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
                             },
                         },
@@ -432,7 +455,19 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                   }
                 : {}),
         };
-        const backend = (service: AppService) => ({ service: { name: service, port: { name: "http" } } });
+        const backend = (service: string) => ({ service: { name: service, port: { name: "http" } } });
+        // Each HTTP service's prefixes in priority order (the ALB controller keeps the order), the default service on "/".
+        const defaultService = defaultHttpService(table).name;
+        const paths = [
+            ...httpServices(table)
+                .filter((spec) => spec.name !== defaultService)
+                .flatMap((spec) =>
+                    (spec.http.pathPatterns ?? [])
+                        .filter((pattern) => !pattern.endsWith("*"))
+                        .map((path) => ({ path, pathType: "Prefix", backend: backend(spec.name) })),
+                ),
+            { path: "/", pathType: "Prefix", backend: backend(defaultService) },
+        ];
         this.ingress = new k8s.networking.v1.Ingress(
             name,
             {
@@ -442,16 +477,7 @@ export class VoteAppOnKubernetes extends pulumi.ComponentResource {
                     rules: [
                         {
                             ...(args.domainName ? { host: args.domainName } : {}),
-                            http: {
-                                paths: [
-                                    ...RESULT_PATH_PATTERNS.filter((p) => !p.endsWith("*")).map((path) => ({
-                                        path,
-                                        pathType: "Prefix",
-                                        backend: backend("result"),
-                                    })),
-                                    { path: "/", pathType: "Prefix", backend: backend("vote") },
-                                ],
-                            },
+                            http: { paths },
                         },
                     ],
                 },

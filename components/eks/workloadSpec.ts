@@ -1,12 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import {
-    APP_HEALTH_PATH,
-    APP_HTTP_PORT,
-    type AppService,
-    SERVICE_NEEDS,
-    WORKER_HEARTBEAT,
-} from "../../shared/appContract";
+import { APP_HEALTH_PATH, APP_HTTP_PORT, type ServiceRef, specOf, WORKER_HEARTBEAT } from "../../shared/appContract";
 import { IMAGE_SCRATCH_DIR, WORKER_HEALTH_CHECK } from "../../shared/imageContract";
 
 /**
@@ -26,8 +20,8 @@ export const APP_UID = 10001;
 /** The only writable path in the containers: an emptyDir at the images' scratch directory (read-only root). */
 export const SCRATCH_MOUNT = IMAGE_SCRATCH_DIR;
 
-export function appLabels(service: AppService): Record<string, string> {
-    return { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "voteapp" };
+export function appLabels(service: ServiceRef): Record<string, string> {
+    return { "app.kubernetes.io/name": specOf(service).name, "app.kubernetes.io/part-of": "voteapp" };
 }
 
 /** The two slots of a blue/green service. */
@@ -42,7 +36,7 @@ export function idleSlotOf(live: Slot): Slot {
 }
 
 /** A slot's pod labels: the service's labels (what NetworkPolicies select) plus the slot. */
-export function slotLabels(service: AppService, slot: Slot): Record<string, string> {
+export function slotLabels(service: ServiceRef, slot: Slot): Record<string, string> {
     return { ...appLabels(service), [SLOT_LABEL]: slot };
 }
 
@@ -88,8 +82,8 @@ export function resourcesFor(size: { readonly cpu: number; readonly memory: numb
 }
 
 /** Readiness and liveness: GET /healthz for vote and result; the worker's heartbeat file age otherwise. */
-export function probesFor(service: AppService): { readinessProbe: Probe; livenessProbe: Probe; startupProbe: Probe } {
-    if (SERVICE_NEEDS[service].http) {
+export function probesFor(service: ServiceRef): { readinessProbe: Probe; livenessProbe: Probe; startupProbe: Probe } {
+    if (specOf(service).http) {
         const httpGet = { path: APP_HEALTH_PATH, port: "http" };
         return {
             startupProbe: { httpGet, periodSeconds: 2, failureThreshold: 30, timeoutSeconds: 2 },
@@ -107,7 +101,7 @@ export function probesFor(service: AppService): { readinessProbe: Probe; livenes
 }
 
 export interface AppContainerInput {
-    readonly service: AppService;
+    readonly service: ServiceRef;
     readonly image: pulumi.Input<string>;
     /** Plain environment (app contract), by variable name. */
     readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
@@ -116,13 +110,14 @@ export interface AppContainerInput {
 
 /** One app container: hardened, probed, sized; no secret (the app signs IAM tokens with its pod role). */
 export function appContainer(input: AppContainerInput): Container {
-    const http = SERVICE_NEEDS[input.service].http;
+    const spec = specOf(input.service);
+    const http = spec.http !== undefined;
     const plain = Object.entries(input.environment)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value }));
     const heartbeat = http ? [] : [{ name: WORKER_HEARTBEAT.variable, value: WORKER_HEALTH_CHECK.heartbeatFile }];
     return {
-        name: input.service,
+        name: spec.name,
         image: input.image,
         imagePullPolicy: "IfNotPresent",
         ports: http ? [{ name: "http", containerPort: APP_HTTP_PORT, protocol: "TCP" }] : [],

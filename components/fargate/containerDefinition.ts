@@ -1,4 +1,4 @@
-import { APP_HTTP_PORT, type AppService, SERVICE_NEEDS, WORKER_HEARTBEAT } from "../../shared/appContract";
+import { APP_HTTP_PORT, type ServiceRef, specOf, WORKER_HEARTBEAT } from "../../shared/appContract";
 import { ecsHealthCheckFor, IMAGE_SCRATCH_DIR, WORKER_HEALTH_CHECK } from "../../shared/imageContract";
 
 /** The subset of the ECS container definition schema we emit (field names as RegisterTaskDefinition takes them). */
@@ -43,7 +43,8 @@ export interface ContainerDefinition {
 }
 
 export interface ContainerDefinitionInput {
-    readonly service: AppService;
+    /** The service (a row of the service table, or a shipped service by name). */
+    readonly service: ServiceRef;
     readonly image: string;
     readonly environment: Readonly<Record<string, string>>;
     readonly logGroupName: string;
@@ -61,8 +62,8 @@ export interface ContainerDefinitionInput {
 export const SCRATCH_VOLUME = "scratch";
 
 /** The task definition `volumes` of a service: the scratch volume for the worker, none for the HTTP services. */
-export function taskVolumesFor(service: AppService): { name: string }[] {
-    return SERVICE_NEEDS[service].http ? [] : [{ name: SCRATCH_VOLUME }];
+export function taskVolumesFor(service: ServiceRef): { name: string }[] {
+    return specOf(service).http ? [] : [{ name: SCRATCH_VOLUME }];
 }
 
 /**
@@ -70,20 +71,22 @@ export function taskVolumesFor(service: AppService): { name: string }[] {
  * Linux capabilities dropped, logs to CloudWatch, no secrets (credentials are IAM tokens made at run time).
  */
 export function containerDefinition(input: ContainerDefinitionInput): ContainerDefinition {
-    const http = SERVICE_NEEDS[input.service].http;
+    const spec = specOf(input.service);
+    const service = spec.name;
+    const http = spec.http !== undefined;
     // The worker's health check reads the heartbeat file its loop rewrites (shared/imageContract.ts).
     const environment: Record<string, string> = http
         ? { ...input.environment }
         : { ...input.environment, [WORKER_HEARTBEAT.variable]: WORKER_HEALTH_CHECK.heartbeatFile };
     return {
-        name: input.service,
+        name: service,
         image: input.image,
         essential: true,
         user: input.user ?? "10001",
         privileged: false,
         readonlyRootFilesystem: true,
         portMappings: http
-            ? [{ name: input.service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
+            ? [{ name: service, containerPort: APP_HTTP_PORT, protocol: "tcp", appProtocol: "http" }]
             : [],
         environment: Object.entries(environment)
             .sort(([a], [b]) => a.localeCompare(b))
@@ -94,7 +97,7 @@ export function containerDefinition(input: ContainerDefinitionInput): ContainerD
             options: {
                 "awslogs-group": input.logGroupName,
                 "awslogs-region": input.region,
-                "awslogs-stream-prefix": input.service,
+                "awslogs-stream-prefix": service,
                 mode: "non-blocking",
                 "max-buffer-size": "4m",
             },

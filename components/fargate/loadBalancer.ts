@@ -1,6 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HEALTH_PATH, APP_HTTP_PORT, RESULT_PATH_PATTERNS } from "../../shared/appContract";
+import {
+    APP_HEALTH_PATH,
+    APP_HTTP_PORT,
+    APP_SERVICE_TABLE,
+    checkedServiceTable,
+    defaultHttpService,
+    httpServices,
+    type ServiceTable,
+} from "../../shared/appContract";
 import { autoName } from "../naming";
 import type { TrafficShifting } from "./strategies";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "../accessLogBucket";
@@ -20,8 +28,6 @@ export const TEST_LISTENER_PORT = { https: 8443, http: 8080 } as const;
 export function testListenerPort(https: boolean): number {
     return https ? TEST_LISTENER_PORT.https : TEST_LISTENER_PORT.http;
 }
-
-type HttpService = "vote" | "result";
 
 export interface AppLoadBalancerArgs {
     /** Short name prefix; AWS caps load balancer and target group names at 32 characters. */
@@ -58,26 +64,33 @@ export interface AppLoadBalancerArgs {
      * @default false
      */
     readonly testListener?: boolean;
+    /**
+     * The app's services: a target group (and under blue/green an alternate) per HTTP service, a listener rule on
+     * its path patterns at its priority, and the default HTTP service behind every other path.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
 }
 
 /**
- * The internet-facing ALB: routes `/result*` to result and everything else to vote, drops invalid
+ * The internet-facing ALB: routes each HTTP service's path patterns to it (`/result*` to result) and every
+ * other path to the default service (vote), drops invalid
  * headers (ELB.4), defensive desync mitigation (ELB.12), a long idle timeout so result's server-sent
  * events stay open, HTTPS with HTTP redirect when a certificate is given.
  */
 export class AppLoadBalancer extends pulumi.ComponentResource {
     readonly loadBalancer: aws.lb.LoadBalancer;
-    readonly voteTargetGroup: aws.lb.TargetGroup;
-    readonly resultTargetGroup: aws.lb.TargetGroup;
+    /** The target group of each HTTP service, by service name (the live one under blue/green at first). */
+    readonly targetGroups: Readonly<Record<string, aws.lb.TargetGroup>>;
     /** The listener serving the app (HTTPS, or HTTP in dev without a certificate). */
     readonly appListener: aws.lb.Listener;
     readonly listeners: aws.lb.Listener[] = [];
     /** Second target group per service, for blue/green: the one not live at the moment. */
-    readonly alternateTargetGroups?: Readonly<Record<HttpService, aws.lb.TargetGroup>>;
+    readonly alternateTargetGroups?: Readonly<Record<string, aws.lb.TargetGroup>>;
     /** Listener rules serving production traffic per service (ECS native strategies shift their weights). */
-    readonly productionRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
+    readonly productionRules: Partial<Record<string, aws.lb.ListenerRule>> = {};
     /** Listener rules of the test listener per service (ECS native strategies with a test listener). */
-    readonly testRules: Partial<Record<HttpService, aws.lb.ListenerRule>> = {};
+    readonly testRules: Partial<Record<string, aws.lb.ListenerRule>> = {};
     /** The test listener (CodeDeploy, or ECS native with `testListener`): never on the public ports. */
     readonly testListener?: aws.lb.Listener;
     /** Listeners and rules a service must wait for. */
@@ -88,6 +101,12 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
     constructor(name: string, args: AppLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:AppLoadBalancer", name, {}, opts);
         const parent = this;
+        const table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
+        const http = httpServices(table);
+        const defaultService = defaultHttpService(table).name;
+        // The services with their own paths, in priority order; the default service takes the rest.
+        const routed = http.filter((spec) => spec.name !== defaultService);
+        const everyPath = { pathPattern: { values: ["/*"] } };
 
         const protection = args.protection ?? NO_PROTECTION;
         const accessLogs = protection.accessLogs
@@ -115,7 +134,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         this.dnsName = this.loadBalancer.dnsName;
 
         const shifting = args.trafficShifting ?? "none";
-        const targetGroup = (service: HttpService, role = "") =>
+        const targetGroup = (service: string, role = "") =>
             new aws.lb.TargetGroup(
                 // The component name, not the environment, keeps this within 32 characters with Pulumi's suffix.
                 autoName("targetGroup", name, service, role),
@@ -137,20 +156,18 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                 },
                 { parent },
             );
-        this.voteTargetGroup = targetGroup("vote");
-        this.resultTargetGroup = targetGroup("result");
-        const primary: Record<HttpService, aws.lb.TargetGroup> = {
-            vote: this.voteTargetGroup,
-            result: this.resultTargetGroup,
-        };
+        const primary: Record<string, aws.lb.TargetGroup> = Object.fromEntries(
+            http.map((spec) => [spec.name, targetGroup(spec.name)]),
+        );
+        this.targetGroups = primary;
         const alternate =
             shifting === "none"
                 ? undefined
-                : { vote: targetGroup("vote", "alt"), result: targetGroup("result", "alt") };
+                : Object.fromEntries(http.map((spec) => [spec.name, targetGroup(spec.name, "alt")]));
         this.alternateTargetGroups = alternate;
-        const forwardTo = (service: HttpService) => [{ type: "forward", targetGroupArn: primary[service].arn }];
+        const forwardTo = (service: string) => [{ type: "forward", targetGroupArn: primary[service].arn }];
         // ECS native strategies shift weights between the pair; all traffic starts on the primary group.
-        const weightedForward = (service: HttpService, pair: Record<HttpService, aws.lb.TargetGroup>) => [
+        const weightedForward = (service: string, pair: Record<string, aws.lb.TargetGroup>) => [
             {
                 type: "forward",
                 forward: {
@@ -163,7 +180,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
         ];
         // With ECS native strategies every app path matches a rule ECS manages (`/*`); the default still
         // forwards, since ECS refuses listeners mixing forward and non-forward (fixed-response) actions.
-        const appDefault = forwardTo("vote");
+        const appDefault = forwardTo(defaultService);
         // CodeDeploy rewrites the listeners' actions to the live target group; Pulumi must not reset them.
         const listenerOptions: pulumi.CustomResourceOptions = {
             parent,
@@ -209,33 +226,39 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
             );
         }
         this.listeners.unshift(this.appListener);
-        const resultPaths = { pathPattern: { values: [...RESULT_PATH_PATTERNS] } };
-        this.productionRules.result = new aws.lb.ListenerRule(
-            `${name}-result`,
-            {
-                listenerArn: this.appListener.arn,
-                priority: 10,
-                conditions: [resultPaths],
-                actions:
-                    alternate && shifting === "ecsNative" ? weightedForward("result", alternate) : forwardTo("result"),
-            },
-            ruleOptions,
-        );
-        if (alternate && shifting === "ecsNative") {
-            this.productionRules.vote = new aws.lb.ListenerRule(
-                `${name}-vote`,
+        const pathsOf = (spec: (typeof routed)[number]) => ({
+            pathPattern: { values: [...(spec.http.pathPatterns ?? [])] },
+        });
+        for (const spec of routed) {
+            this.productionRules[spec.name] = new aws.lb.ListenerRule(
+                `${name}-${spec.name}`,
                 {
                     listenerArn: this.appListener.arn,
-                    priority: 100,
-                    conditions: [{ pathPattern: { values: ["/*"] } }],
-                    actions: weightedForward("vote", alternate),
+                    priority: spec.http.priority,
+                    conditions: [pathsOf(spec)],
+                    actions:
+                        alternate && shifting === "ecsNative"
+                            ? weightedForward(spec.name, alternate)
+                            : forwardTo(spec.name),
+                },
+                ruleOptions,
+            );
+        }
+        if (alternate && shifting === "ecsNative") {
+            this.productionRules[defaultService] = new aws.lb.ListenerRule(
+                `${name}-${defaultService}`,
+                {
+                    listenerArn: this.appListener.arn,
+                    priority: defaultHttpService(table).http.priority,
+                    conditions: [everyPath],
+                    actions: weightedForward(defaultService, alternate),
                 },
                 ruleOptions,
             );
         }
         // The test route: its own listener on a port only testTrafficCidrs may reach (FargateSecurityGroups), so a
         // request from the internet can never land on the green tasks. CodeDeploy rewrites the listener's default
-        // action; ECS native shifts the listener's rules (/* for vote, the result paths before it).
+        // action; ECS native shifts the listener's rules (/* for the default service, the others' paths before it).
         if (shifting === "codeDeploy" || (shifting === "ecsNative" && alternate && args.testListener)) {
             const port = testListenerPort(args.certificateArn !== undefined);
             const testListener = new aws.lb.Listener(
@@ -245,49 +268,52 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
                     port,
                     protocol: args.certificateArn ? "HTTPS" : "HTTP",
                     ...(args.certificateArn ? { sslPolicy: TLS_POLICY, certificateArn: args.certificateArn } : {}),
-                    defaultActions: forwardTo("vote"),
+                    defaultActions: forwardTo(defaultService),
                 },
                 listenerOptions,
             );
             this.testListener = testListener;
             this.listeners.push(testListener);
             if (shifting === "codeDeploy") {
-                this.routing.push(
-                    new aws.lb.ListenerRule(
-                        `${name}-test-result`,
+                for (const spec of routed)
+                    this.routing.push(
+                        new aws.lb.ListenerRule(
+                            `${name}-test-${spec.name}`,
+                            {
+                                listenerArn: testListener.arn,
+                                priority: spec.http.priority,
+                                conditions: [pathsOf(spec)],
+                                actions: forwardTo(spec.name),
+                            },
+                            ruleOptions,
+                        ),
+                    );
+            } else if (alternate) {
+                for (const spec of routed)
+                    this.testRules[spec.name] = new aws.lb.ListenerRule(
+                        `${name}-${spec.name}-test`,
                         {
                             listenerArn: testListener.arn,
-                            priority: 10,
-                            conditions: [resultPaths],
-                            actions: forwardTo("result"),
+                            priority: spec.http.priority,
+                            conditions: [pathsOf(spec)],
+                            actions: weightedForward(spec.name, alternate),
                         },
                         ruleOptions,
-                    ),
-                );
-            } else if (alternate) {
-                this.testRules.result = new aws.lb.ListenerRule(
-                    `${name}-result-test`,
+                    );
+                this.testRules[defaultService] = new aws.lb.ListenerRule(
+                    `${name}-${defaultService}-test`,
                     {
                         listenerArn: testListener.arn,
-                        priority: 10,
-                        conditions: [resultPaths],
-                        actions: weightedForward("result", alternate),
-                    },
-                    ruleOptions,
-                );
-                this.testRules.vote = new aws.lb.ListenerRule(
-                    `${name}-vote-test`,
-                    {
-                        listenerArn: testListener.arn,
-                        priority: 100,
-                        conditions: [{ pathPattern: { values: ["/*"] } }],
-                        actions: weightedForward("vote", alternate),
+                        priority: defaultHttpService(table).http.priority,
+                        conditions: [everyPath],
+                        actions: weightedForward(defaultService, alternate),
                     },
                     ruleOptions,
                 );
             }
         }
-        this.routing.push(...this.listeners, ...Object.values(this.productionRules), ...Object.values(this.testRules));
+        const rules = [...Object.values(this.productionRules), ...Object.values(this.testRules)];
+        this.routing.push(...this.listeners, ...rules.filter((rule) => rule !== undefined));
         this.registerOutputs({ dnsName: this.dnsName });
     }
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_HTTP_PORT, APP_SERVICES, type AppService, SERVICE_NEEDS } from "../../shared/appContract";
+import { APP_HTTP_PORT, APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../../shared/appContract";
 import { POSTGRES_PORT, REDIS_PORT } from "../data";
 import { type ResourceTransform, transformed } from "../transform";
 import { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
@@ -21,6 +21,12 @@ export interface FargateSecurityGroupsArgs {
     readonly testTrafficCidrs?: readonly string[];
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly serviceSecurityGroup?: ResourceTransform<aws.ec2.SecurityGroupArgs> };
+    /**
+     * The app's services: a group per row, admitted from the load balancer when it serves HTTP, out to the
+     * stores it connects to.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
 }
 
 export { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
@@ -31,11 +37,14 @@ export { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
  */
 export class FargateSecurityGroups extends pulumi.ComponentResource {
     readonly loadBalancer: aws.ec2.SecurityGroup;
-    readonly services: Readonly<Record<AppService, aws.ec2.SecurityGroup>>;
+    /** Each service's group, by service name. */
+    readonly services: Readonly<Record<string, aws.ec2.SecurityGroup>>;
+    private readonly table: ServiceTable;
 
     constructor(name: string, args: FargateSecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:SecurityGroups", name, {}, opts);
         const parent = this;
+        this.table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
         const rule = (
             ruleName: string,
             direction: "in" | "out",
@@ -81,8 +90,9 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
             });
         }
 
-        const services = {} as Record<AppService, aws.ec2.SecurityGroup>;
-        for (const service of APP_SERVICES) {
+        const services: Record<string, aws.ec2.SecurityGroup> = {};
+        for (const needs of this.table) {
+            const service = needs.name;
             const groupName = `${name}-${service}`;
             const group = new aws.ec2.SecurityGroup(
                 groupName,
@@ -94,7 +104,6 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
                 { parent },
             );
             services[service] = group;
-            const needs = SERVICE_NEEDS[service];
             if (needs.http) {
                 rule(`${service}-from-alb`, "in", group.id, {
                     referencedSecurityGroupId: this.loadBalancer.id,
@@ -142,6 +151,6 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
 
     /** Ids of the service groups that need a backing store: the data layer admits exactly these. */
     clientsOf(store: "redis" | "postgres"): pulumi.Output<string>[] {
-        return APP_SERVICES.filter((s) => SERVICE_NEEDS[s][store]).map((s) => this.services[s].id);
+        return this.table.filter((s) => s[store]).map((s) => this.services[s.name].id);
     }
 }

@@ -2,11 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     APP_HTTP_PORT,
-    APP_SERVICES,
-    type AppService,
+    APP_SERVICE_TABLE,
     appEnvironment,
+    checkedServiceTable,
     isDatabaseClient,
-    SERVICE_NEEDS,
+    type ServiceTable,
 } from "../../shared/appContract";
 import type { Data } from "../data";
 import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
@@ -32,6 +32,7 @@ import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchit
 import { ECR_PULL_ACTIONS } from "../security/guardDutyAgent";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import type { Protection, ServiceSize } from "../vocabulary";
+import { entryOf } from "../../shared/record";
 
 export interface VoteAppOnFargateArgs {
     /** `<project>-<environment>`, used in physical names. @example "voteapp-dev" */
@@ -45,8 +46,15 @@ export interface VoteAppOnFargateArgs {
     readonly securityGroups: FargateSecurityGroups;
     /** Data layer endpoints, the Redis users (IAM connect statements) and the database setup (users, statements). */
     readonly data: Pick<Data, "endpoints" | "connectStatementsFor" | "databaseSetup">;
-    /** Image reference per service (repository with tag, or digest). */
-    readonly images: Readonly<Record<AppService, pulumi.Input<string>>>;
+    /**
+     * The app's services: a log group, roles, task definition and ECS service per row; the HTTP services behind
+     * the load balancer (their paths, blue/green target groups) and scaling on CPU; single-replica services
+     * never overlap.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
+    /** Image reference per service (repository with tag, or digest), by service name. */
+    readonly images: Readonly<Record<string, pulumi.Input<string>>>;
     /** ECR repository ARNs the execution roles may pull from. */
     readonly repositoryArns: pulumi.Input<string>[];
     /**
@@ -58,7 +66,7 @@ export interface VoteAppOnFargateArgs {
      */
     readonly guardDutyAgentRepositoryArn?: string;
     /** Task size and counts per service (CPU validated against Fargate's table by the stack). */
-    readonly sizes: Readonly<Record<AppService, ServiceSize>>;
+    readonly sizes: Readonly<Record<string, ServiceSize>>;
     /** KMS key of the log groups. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
@@ -130,7 +138,7 @@ export interface VoteAppOnFargateArgs {
      * CloudWatch alarm names per service whose ALARM state rolls its deployment back (components/observability/alarmNames.ts).
      * @default no alarm-based rollback
      */
-    readonly rollbackAlarmNames?: Readonly<Partial<Record<AppService, readonly string[]>>>;
+    readonly rollbackAlarmNames?: Readonly<Partial<Record<string, readonly string[]>>>;
     /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
@@ -147,10 +155,11 @@ export interface VoteAppOnFargateArgs {
 export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
     readonly loadBalancer: AppLoadBalancer;
-    readonly services: Readonly<Record<AppService, aws.ecs.Service>>;
-    readonly taskDefinitions: Readonly<Record<AppService, aws.ecs.TaskDefinition>>;
+    /** By service name, as every per-service record here. */
+    readonly services: Readonly<Record<string, aws.ecs.Service>>;
+    readonly taskDefinitions: Readonly<Record<string, aws.ecs.TaskDefinition>>;
     /** Each service's container log group (the app's JSON lines). */
-    readonly logGroups: Readonly<Record<AppService, aws.cloudwatch.LogGroup>>;
+    readonly logGroups: Readonly<Record<string, aws.cloudwatch.LogGroup>>;
     readonly url: pulumi.Output<string>;
     /** How vote and result deploy. */
     readonly deploymentPlan: EcsDeploymentPlan;
@@ -160,6 +169,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
     constructor(name: string, args: VoteAppOnFargateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:fargate:VoteAppOnFargate", name, {}, opts);
         const parent = this;
+        const table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
         const partition = partitionOf(args.region);
         const deployment = args.deployment ?? { strategy: "rolling", bakeMinutes: 0 };
         this.deploymentPlan = ecsDeploymentPlan(deployment.strategy);
@@ -203,6 +213,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 protection: args.protection,
                 trafficShifting: trafficShiftingFor(this.deploymentPlan),
                 testListener: deployment.testListener ?? false,
+                services: table,
             },
             { parent },
         );
@@ -211,11 +222,18 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }, args.roleScope)
                 : undefined;
 
-        const services = {} as Record<AppService, aws.ecs.Service>;
-        const taskDefinitions = {} as Record<AppService, aws.ecs.TaskDefinition>;
-        const logGroups = {} as Record<AppService, aws.cloudwatch.LogGroup>;
-        for (const service of APP_SERVICES) {
-            const size = args.sizes[service];
+        const services: Record<string, aws.ecs.Service> = {};
+        const taskDefinitions: Record<string, aws.ecs.TaskDefinition> = {};
+        const logGroups: Record<string, aws.cloudwatch.LogGroup> = {};
+        for (const spec of table) {
+            const service = spec.name;
+            const size = entryOf(args.sizes, `VoteAppOnFargate args.sizes`, service);
+            const image = entryOf(args.images, `VoteAppOnFargate args.images`, service);
+            const securityGroup = entryOf(
+                args.securityGroups.services,
+                `VoteAppOnFargate args.securityGroups.services`,
+                service,
+            );
             const logGroup = new aws.cloudwatch.LogGroup(
                 `${name}-${service}`,
                 {
@@ -262,13 +280,13 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     { parent },
                 );
             }
-            const environment = appEnvironment(service, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
+            const environment = appEnvironment(spec, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
             const containerDefinitions = pulumi
-                .all([args.images[service], logGroup.name, pulumi.all(environment)])
+                .all([image, logGroup.name, pulumi.all(environment)])
                 .apply(([image, logGroupName, env]) =>
                     JSON.stringify([
                         containerDefinition({
-                            service,
+                            service: spec,
                             image,
                             environment: env,
                             logGroupName,
@@ -293,7 +311,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                             cpuArchitecture: ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].ecs,
                         },
                         containerDefinitions,
-                        ...(taskVolumesFor(service).length > 0 ? { volumes: taskVolumesFor(service) } : {}),
+                        ...(taskVolumesFor(spec).length > 0 ? { volumes: taskVolumesFor(spec) } : {}),
                     },
                     `${name}-${service}`,
                 ),
@@ -301,14 +319,10 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             );
             taskDefinitions[service] = taskDefinition;
 
-            const http = SERVICE_NEEDS[service].http;
-            const targetGroup =
-                service === "vote"
-                    ? this.loadBalancer.voteTargetGroup
-                    : service === "result"
-                      ? this.loadBalancer.resultTargetGroup
-                      : undefined;
-            const lbService = service === "vote" || service === "result" ? service : undefined;
+            const http = spec.http !== undefined;
+            // The HTTP services are behind the load balancer and deploy with the stack's strategy; the others roll.
+            const targetGroup = http ? this.loadBalancer.targetGroups[service] : undefined;
+            const lbService = http ? service : undefined;
             const plan = lbService ? this.deploymentPlan : rolling;
             const alternate = lbService ? this.loadBalancer.alternateTargetGroups?.[lbService] : undefined;
             const productionRule = lbService ? this.loadBalancer.productionRules[lbService] : undefined;
@@ -334,7 +348,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     platformVersion: "LATEST",
                     networkConfiguration: {
                         subnets: args.privateSubnetIds,
-                        securityGroups: [args.securityGroups.services[service].id],
+                        securityGroups: [securityGroup.id],
                         assignPublicIp: false,
                     },
                     loadBalancers: targetGroup
@@ -352,7 +366,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                         bakeMinutes: deployment.bakeMinutes,
                         alarmNames: args.rollbackAlarmNames?.[service] ?? [],
                         lifecycleHooks: deployment.lifecycleHooks,
-                        singleReplica: service === "worker",
+                        singleReplica: spec.singleReplica,
                     }),
                     // ECS supports Service Connect only on ECS-controlled services; nothing calls vote or result by
                     // name (the ALB fronts them), so CodeDeploy-controlled services simply go without.
@@ -417,18 +431,21 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     bakeMinutes: deployment.bakeMinutes,
                     productionListenerArn: this.loadBalancer.appListener.arn,
                     testListenerArn: testListener.arn,
-                    services: {
-                        vote: {
-                            service: services.vote,
-                            targetGroupNames: [this.loadBalancer.voteTargetGroup.name, alternates.vote.name],
-                            alarmNames: args.rollbackAlarmNames?.vote ?? [],
-                        },
-                        result: {
-                            service: services.result,
-                            targetGroupNames: [this.loadBalancer.resultTargetGroup.name, alternates.result.name],
-                            alarmNames: args.rollbackAlarmNames?.result ?? [],
-                        },
-                    },
+                    services: Object.fromEntries(
+                        table
+                            .filter((spec) => spec.http !== undefined)
+                            .map(({ name: service }) => [
+                                service,
+                                {
+                                    service: services[service],
+                                    targetGroupNames: [
+                                        this.loadBalancer.targetGroups[service].name,
+                                        alternates[service].name,
+                                    ],
+                                    alarmNames: args.rollbackAlarmNames?.[service] ?? [],
+                                },
+                            ]),
+                    ),
                 },
                 { parent },
             );

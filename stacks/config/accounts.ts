@@ -8,6 +8,7 @@ import { qualifiedKey } from "./keys";
 export const accountKeys = {
     accountId,
     deployRoleName: iamRoleName,
+    previewRoleName: iamRoleName,
     devAccountId: accountId,
     stagingAccountId: accountId,
     prodAccountId: accountId,
@@ -36,6 +37,12 @@ export interface AccountConfig {
     readonly id: string;
     readonly deployRoleName: string;
     readonly deployRoleArn: string;
+    /**
+     * The bootstrap's read-only preview role (pull requests' `pulumi preview`): on eks it gets read access to the
+     * cluster's Kubernetes API where pull requests preview the stack (components/eks/previewAccess.ts).
+     */
+    readonly previewRoleName: string;
+    readonly previewRoleArn: string;
     /**
      * Path and permissions boundary of every role the stack creates: the bootstrap's deploy role creates
      * roles only under that path, only with that boundary (components/delivery/workloadRoles.ts).
@@ -110,11 +117,18 @@ export function deployRoleArnOf(flat: Pick<AccountFlatConfig, "region" | "accoun
     return `arn:${partitionOf(flat.region)}:iam::${flat.accountId}:role/${flat.deployRoleName}`;
 }
 
+/** The ARN of the account's read-only preview role. */
+export function previewRoleArnOf(flat: Pick<AccountFlatConfig, "region" | "accountId" | "previewRoleName">): string {
+    return `arn:${partitionOf(flat.region)}:iam::${flat.accountId}:role/${flat.previewRoleName}`;
+}
+
 export function resolveAccount(flat: AccountFlatConfig, project: string): AccountConfig {
     return {
         id: flat.accountId,
         deployRoleName: flat.deployRoleName,
         deployRoleArn: deployRoleArnOf(flat),
+        previewRoleName: flat.previewRoleName,
+        previewRoleArn: previewRoleArnOf(flat),
         roleScope: workloadRoleScope(partitionOf(flat.region), flat.accountId, project),
     };
 }

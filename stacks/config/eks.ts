@@ -11,7 +11,6 @@ import { commaList, isWholeInternet, publicCidrFormProblem } from "./rules";
 import type { EksBlueGreenConfig } from "./eksSlots";
 import type { StackFlatConfig } from "./stack";
 import { EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../shared/cpuArchitecture";
-import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
 
 /**
  * The `eks*` keys (platform eks): Kubernetes version, worker capacity, node sizes, API endpoint exposure,
@@ -165,19 +164,6 @@ export const checkEks: ConfigCheck<EksFlatConfig> = (flat, tier: Tier, report) =
                     `"${type}" is an ${other} instance type, but ${qualifiedKey("cpuArchitecture")} is ${architecture} (the images and pods are built for it): use ${architecture} types such as ${EXAMPLE_INSTANCE_TYPES[architecture]}, or set ${qualifiedKey("cpuArchitecture")} = ${other}`,
                 );
         }
-    // Security groups for pods need node types the VPC resource controller's table lists (stacks/config/
-    // eksPodNetworking.ts); while that table holds no type of this architecture, say so on the architecture key
-    // rather than leave only per-type refusals that suggest the other architecture's types.
-    if (
-        flat.platform === "eks" &&
-        !Object.keys(GRAVITON_ENI_LIMITS).some((type) => instanceTypeArchitecture(type) === architecture)
-    )
-        report(
-            "cpuArchitecture",
-            architecture,
-            `has no node instance type in the network-interface table security groups for pods are checked against (components/eks/eniLimits.ts lists arm64 types only), so the eks platform cannot run it yet: use arm64 on eks (x86_64 runs on ecs and lambda)`,
-        );
-
     if (flat.eksNodeMaxSize < 1) report("eksNodeMaxSize", flat.eksNodeMaxSize, "must be at least 1");
     if (flat.eksNodeMinSize > flat.eksNodeDesiredSize)
         report(

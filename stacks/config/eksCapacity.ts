@@ -1,4 +1,5 @@
-import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
+import { ENI_LIMITS } from "../../components/eks/eniLimits";
+import { INSTANCE_SIZES } from "../../components/eks/instanceSizes";
 import {
     clusterSystemPods,
     PER_NODE_SYSTEM_PODS,
@@ -26,68 +27,20 @@ import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
  *     eviction threshold; CPU: vCPUs − kube-reserved (6% of the first core, 1% of the second, 0.5% of the
  *     third and fourth, 0.25% of the rest): awslabs/amazon-eks-ami nodeadm/internal/kubelet/config.go
  *     (getMemoryMebibytesToReserve, getCPUMillicoresToReserve).
- * The instance's memory is its nominal size (the OS sees slightly less), so the check errs towards "fits".
+ * The instance's vCPUs and memory come from components/eks/instanceSizes.ts, which sizes every type the ENI table
+ * (and so the config) accepts; the memory is the nominal size (the OS sees slightly less), so the check errs
+ * towards "fits".
  */
 
-/** vCPUs and GiB per vCPU of the Graviton families (AWS EC2 instance type specifications). */
-const GIB_PER_VCPU: Readonly<Record<string, number>> = {
-    // Compute optimized: 2 GiB per vCPU.
-    c6g: 2,
-    c6gd: 2,
-    c6gn: 2,
-    c7g: 2,
-    c7gd: 2,
-    c7gn: 2,
-    c8g: 2,
-    c8gd: 2,
-    // General purpose: 4 GiB per vCPU.
-    m6g: 4,
-    m6gd: 4,
-    m7g: 4,
-    m7gd: 4,
-    m8g: 4,
-    m8gd: 4,
-    // Memory optimized: 8 GiB per vCPU (x2gd and x8g: 16).
-    r6g: 8,
-    r6gd: 8,
-    r7g: 8,
-    r7gd: 8,
-    r8g: 8,
-    r8gd: 8,
-    x2gd: 16,
-    x8g: 16,
-};
-/** The burstable t4g sizes do not follow a per-vCPU ratio: [vCPUs, GiB]. */
-const T4G: Readonly<Record<string, readonly [number, number]>> = {
-    "t4g.medium": [2, 4],
-    "t4g.large": [2, 8],
-    "t4g.xlarge": [4, 16],
-    "t4g.2xlarge": [8, 32],
-};
-
-/** vCPUs of a size: medium 1, large 2, xlarge 4, Nxlarge 4N; metal sizes are not sized here. */
-function vcpusOfSize(size: string): number | undefined {
-    if (size === "medium") return 1;
-    if (size === "large") return 2;
-    if (size === "xlarge") return 4;
-    const n = /^(\d+)xlarge$/.exec(size)?.[1];
-    return n === undefined ? undefined : 4 * Number(n);
-}
-
-/** vCPUs and memory (MiB) of a Graviton instance type, or undefined when not tabled here. */
+/** vCPUs and memory (MiB) of a node instance type (components/eks/instanceSizes.ts), or undefined when not tabled. */
 export function instanceSize(type: string): { readonly vcpus: number; readonly memoryMiB: number } | undefined {
-    const burstable = T4G[type];
-    if (burstable) return { vcpus: burstable[0], memoryMiB: burstable[1] * 1024 };
-    const [family, size] = type.split(".");
-    const ratio = GIB_PER_VCPU[family];
-    const vcpus = vcpusOfSize(size ?? "");
-    if (ratio === undefined || vcpus === undefined) return undefined;
-    return { vcpus, memoryMiB: vcpus * ratio * 1024 };
+    const row = INSTANCE_SIZES[type];
+    return row ? { vcpus: row[0], memoryMiB: row[1] } : undefined;
 }
 
 /** Pods the kubelet admits on a node of this type (VPC CNI, no prefix delegation), or undefined if not in the ENI table. */
 export function maxPodsOf(type: string): number | undefined {
-    const limits = GRAVITON_ENI_LIMITS[type];
+    const limits = ENI_LIMITS[type];
     return limits ? limits[0] * (limits[1] - 1) + 2 : undefined;
 }
 

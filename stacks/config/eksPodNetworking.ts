@@ -1,4 +1,5 @@
-import { GRAVITON_ENI_LIMITS } from "../../components/eks/eniLimits";
+import { ENI_LIMITS } from "../../components/eks/eniLimits";
+import { type CpuArchitecture, EXAMPLE_INSTANCE_TYPES } from "../../shared/cpuArchitecture";
 import type { Tier } from "../../shared/config/values";
 import type { ConfigCheck } from "./check";
 import { qualifiedKey } from "./keys";
@@ -14,6 +15,7 @@ import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
 export interface EksPodNetworkingFlatConfig {
     readonly platform: Platform;
     readonly deploymentStrategy?: string;
+    readonly cpuArchitecture: CpuArchitecture;
     readonly eksNodeInstanceTypes: readonly string[];
     readonly eksNodeMaxSize: number;
     readonly voteMinCount: number;
@@ -23,7 +25,7 @@ export interface EksPodNetworkingFlatConfig {
 
 /** Branch network interfaces of an instance type (0: cannot trunk), or undefined when the controller does not list it. */
 export function branchInterfacesOf(instanceType: string): number | undefined {
-    return GRAVITON_ENI_LIMITS[instanceType]?.[2];
+    return ENI_LIMITS[instanceType]?.[2];
 }
 
 /** App pods that exist at the least (each needs a branch interface): both blue/green slots count. */
@@ -35,6 +37,7 @@ export function minimumAppPods(flat: EksPodNetworkingFlatConfig, tier: Tier): nu
 export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (flat, tier, report) => {
     if (flat.platform !== "eks") return;
     const shown = flat.eksNodeInstanceTypes.join(",");
+    const examples = EXAMPLE_INSTANCE_TYPES[flat.cpuArchitecture];
     const branches: number[] = [];
     for (const type of flat.eksNodeInstanceTypes) {
         const count = branchInterfacesOf(type);
@@ -42,13 +45,13 @@ export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (f
             report(
                 "eksNodeInstanceTypes",
                 shown,
-                `"${type}" is not in the VPC resource controller's instance table (aws/amazon-vpc-resource-controller-k8s pkg/aws/vpc/limits.go), so the app's pods could get no security groups of their own; use e.g. c7g.large or m7g.large`,
+                `"${type}" is not in the node instance table (components/eks/eniLimits.ts: the VPC resource controller's pkg/aws/vpc/limits.go, less the types the cluster autoscaler's list cannot size, A1 and Mac), so neither the pods' security groups nor the capacity could be checked; use e.g. ${examples}`,
             );
         else if (count === 0)
             report(
                 "eksNodeInstanceTypes",
                 shown,
-                `"${type}" cannot trunk network interfaces (no t-family type can), which security groups for pods need: they keep other pods away from Redis and PostgreSQL; use e.g. c7g.large or m7g.large`,
+                `"${type}" cannot trunk network interfaces (no t-family type can, nor most previous-generation ones), which security groups for pods need: they keep other pods away from Redis and PostgreSQL; use e.g. ${examples}`,
             );
         else branches.push(count);
     }

@@ -67,6 +67,12 @@ export const CONFIG_KEYS = {
         description: "Name of the IAM role assumed in the target account to deploy (created by the bootstrap project).",
         default: "voteapp-deploy",
     },
+    previewRoleName: {
+        type: "string",
+        description:
+            "Name of the account's read-only preview role (created by the bootstrap project, its previewRoleName): where pull requests preview the stack on eks, its access entry reads the cluster's Kubernetes API.",
+        default: "voteapp-preview",
+    },
     devAccountId: {
         type: "string",
         description:
@@ -377,7 +383,7 @@ export const CONFIG_KEYS = {
     eksNodeInstanceTypes: {
         type: "string",
         description:
-            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64, the only one eks runs for now: Graviton, e.g. c7g.large,m7g.large) and able to trunk network interfaces (security groups for pods; no t-family type can).",
+            "Comma-separated instance types of the managed node group, of the stack's cpuArchitecture (arm64: e.g. c7g.large,m7g.large; x86_64: e.g. c7i.large,m7i.large), listed in components/eks/eniLimits.ts and able to trunk network interfaces (security groups for pods; no t-family type can).",
         default: "c7g.large",
     },
     eksNodeMinSize: {

@@ -1,15 +1,15 @@
-import { APP_SERVICES } from "../../shared/appContract";
-import { recordOf } from "../../shared/record";
 import * as pulumi from "@pulumi/pulumi";
 import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
+import { EksPreviewAccess } from "../../components/eks/previewAccess";
+import { pullRequestPreviews } from "../../components/delivery/githubTrust";
 import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
 import { endpointPublicAccessCidrs } from "../config/ciRunner";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor } from "../foundation";
+import { type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { EksOutputs } from "../outputs";
 import { scheduleWorkingHours } from "../workingHours";
 
@@ -18,7 +18,9 @@ import { scheduleWorkingHours } from "../workingHours";
  * those, then the app on Kubernetes through the cluster's own provider.
  */
 export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksOutputs {
-    const { componentOptions, key, network, registry, namePrefix } = foundation;
+    const { componentOptions, key, network, registry, namePrefix, services } = foundation;
+    const names = services.map((spec) => spec.name);
+    const httpNames = services.filter((spec) => spec.http !== undefined).map((spec) => spec.name);
     const { eks } = config;
     const cluster = new EksCluster(
         "eks",
@@ -43,6 +45,17 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
+    // Where pull requests preview the stack (dev), their preview role reads the Kubernetes API, and writes nothing.
+    if (pullRequestPreviews(config.tier))
+        new EksPreviewAccess(
+            "eks-preview-access",
+            {
+                clusterName: cluster.clusterName,
+                previewRoleArn: config.account.previewRoleArn,
+                provider: cluster.provider,
+            },
+            componentOptions,
+        );
     // Security groups for pods: the data layer admits the app's pod groups only, never the cluster group every pod
     // of every namespace carries (config accepts managedNodeGroup capacity only: Auto Mode assigns no pod groups).
     const podSecurityGroups = new EksPodSecurityGroups(
@@ -52,6 +65,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             vpcCidr: network.cidr,
             clusterSecurityGroupId: cluster.clusterSecurityGroupId,
             https: config.domain !== undefined,
+            services,
         },
         componentOptions,
     );
@@ -77,14 +91,17 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         componentOptions,
     );
     scheduleWorkingHours(config, foundation, { data, nodeGroup: cluster.nodeGroup });
-    const images = imagesFor(config, registry);
-    // A slot without its own tag runs what a rolling stack would (imageTag, or a voteImage/resultImage pin);
-    // config validation refuses pins together with slot tags, so a slot tag is never silently overridden.
+    const images = imagesFor(config, registry, services);
+    // A slot of an HTTP service without its own tag runs what a rolling stack would (imageTag, or a <service>Image
+    // pin); config validation refuses pins together with slot tags, so a slot tag is never silently overridden.
     const slotImages = (slot: "blue" | "green") => {
         const tag = eks.blueGreen?.slotTagSet[slot] ? eks.blueGreen.imageTags[slot] : undefined;
-        return tag === undefined
-            ? { vote: images.vote, result: images.result }
-            : { vote: registry.imageFor("vote", tag), result: registry.imageFor("result", tag) };
+        return Object.fromEntries(
+            httpNames.map((service) => [
+                service,
+                tag === undefined ? images[service] : registry.imageFor(service, tag),
+            ]),
+        );
     };
     const app = new VoteAppOnKubernetes(
         "vote-app",
@@ -101,6 +118,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             vpcCidr: network.cidr,
             publicSubnetIds: network.publicSubnetIds,
             data,
+            services,
             images,
             // Blue/green: each slot runs its own tag from the stack's registry; the Services select the live slot.
             blueGreen: eks.blueGreen
@@ -108,13 +126,9 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
                 : undefined,
             podSecurityGroups: {
                 loadBalancer: podSecurityGroups.loadBalancer.id,
-                services: {
-                    vote: podSecurityGroups.services.vote.id,
-                    result: podSecurityGroups.services.result.id,
-                    worker: podSecurityGroups.services.worker.id,
-                },
+                services: Object.fromEntries(names.map((service) => [service, podSecurityGroups.services[service].id])),
             },
-            sizes: config.services,
+            sizes: serviceSizes(config, services),
             rollingUpdate: eks.rollingUpdate,
             voteOptions: config.voteOptions,
             certificateArn: config.domain?.certificateArn,
@@ -132,14 +146,14 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             namePrefix,
             clusterName: cluster.clusterName,
             namespace: app.namespace.metadata.name,
-            workloads: ["vote", "result"],
+            workloads: httpNames,
             ...dataLayerSignals(config, data),
         }),
     );
     return {
         url: app.url,
         vpcId: network.vpcId,
-        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
+        repositoryUrls: Object.fromEntries(names.map((service) => [service, registry.urlOf(service)])),
         images,
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),

@@ -1,5 +1,3 @@
-import { APP_SERVICES, SERVICE_NEEDS } from "../../shared/appContract";
-import { recordOf } from "../../shared/record";
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import { fargateSignals } from "../../components/observability/signals";
@@ -8,7 +6,7 @@ import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor } from "../foundation";
+import { type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { FargateOutputs } from "../outputs";
 import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
 import { scheduleWorkingHours } from "../workingHours";
@@ -26,7 +24,9 @@ function ecsStrategy(config: VoteAppConfig): EcsStrategy {
 
 /** platform: ecs — security groups first (the data layer admits them), then data, then the app on Fargate. */
 export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): FargateOutputs {
-    const { componentOptions, key, network, registry, namePrefix, transforms } = foundation;
+    const { componentOptions, key, network, registry, namePrefix, transforms, services } = foundation;
+    const names = services.map((spec) => spec.name);
+    const images = imagesFor(config, registry, services);
     const securityGroups = new FargateSecurityGroups(
         "fargate-security-groups",
         {
@@ -35,6 +35,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             https: config.domain !== undefined,
             testTrafficCidrs: config.testTrafficCidrs,
             transform: transforms.fargateSecurityGroups,
+            services,
         },
         componentOptions,
     );
@@ -72,12 +73,13 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             publicSubnetIds: network.publicSubnetIds,
             securityGroups,
             data,
-            images: imagesFor(config, registry),
-            repositoryArns: APP_SERVICES.map((service) => registry.arnOf(service)),
+            services,
+            images,
+            repositoryArns: names.map((service) => registry.arnOf(service)),
             // Whoever owns the baseline (this stack, or a central account for the organisation) may have
             // runtime monitoring add GuardDuty's agent to the tasks; config refused regions without its repository.
             guardDutyAgentRepositoryArn: guardDutyFargateAgentRepositoryArn(config.region),
-            sizes: config.services,
+            sizes: serviceSizes(config, services),
             cpuArchitecture: config.cpuArchitecture,
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
@@ -96,7 +98,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             },
             // The alarms below watch the services, so the services name them before they exist.
             rollbackAlarmNames: Object.fromEntries(
-                APP_SERVICES.map((s) => [s, rollbackAlarmNames(namePrefix, s, SERVICE_NEEDS[s].http)]),
+                services.map((s) => [s.name, rollbackAlarmNames(namePrefix, s.name, s.http !== undefined)]),
             ),
         },
         componentOptions,
@@ -108,24 +110,26 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         fargateSignals({
             namePrefix,
             loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
-            services: (["vote", "result"] as const).map((service) => ({
-                service,
-                targetGroupArnSuffixes: [
-                    service === "vote" ? lb.voteTargetGroup.arnSuffix : lb.resultTargetGroup.arnSuffix,
-                    ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : []),
-                ],
-            })),
+            services: services
+                .filter((spec) => spec.http !== undefined)
+                .map(({ name: service }) => ({
+                    service,
+                    targetGroupArnSuffixes: [
+                        lb.targetGroups[service].arnSuffix,
+                        ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : []),
+                    ],
+                })),
             clusterName: app.cluster.name,
-            ecsServices: [...APP_SERVICES],
-            logGroups: Object.fromEntries(APP_SERVICES.map((s) => [s, app.logGroups[s].name])),
+            ecsServices: names,
+            logGroups: Object.fromEntries(names.map((s) => [s, app.logGroups[s].name])),
             ...dataLayerSignals(config, data),
         }),
     );
     return {
         url: app.url,
         vpcId: network.vpcId,
-        repositoryUrls: recordOf(APP_SERVICES, (service) => registry.urlOf(service)),
-        images: imagesFor(config, registry),
+        repositoryUrls: Object.fromEntries(names.map((service) => [service, registry.urlOf(service)])),
+        images,
         loadBalancerDnsName: app.loadBalancer.dnsName,
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,

@@ -25,10 +25,14 @@ function childrenOfThisProcess(): string[] {
 describe("npm test (scripts/test.ts): steps side by side, no process outlives them (issue 16.9)", function () {
     this.timeout(60_000);
 
-    it("runs the type-check, the format check, the lint and the tests, the tests in parallel workers", () => {
+    it("runs the type-check with the lint (one program), the format check and the tests, the tests in parallel workers", () => {
         assert.deepStrictEqual(
             STEPS.map((s) => s.name),
-            ["type-check", "format", "lint", "tests"],
+            ["type-check+lint", "format", "tests"],
+        );
+        assert.ok(
+            STEPS[0].argv.some((a) => a.endsWith("typesAndLint.ts")),
+            STEPS[0].argv.join(" "),
         );
         const tests = STEPS.find((s) => s.name === "tests");
         assert.ok(tests?.argv.includes("--parallel"), tests?.argv.join(" "));

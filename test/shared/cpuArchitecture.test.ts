@@ -143,10 +143,14 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
         }
     }
 
-    it("a stack on x86_64 plans x86_64 everywhere (ECS tasks, Lambda functions, the database setup function)", async () => {
-        for (const platform of ["ecs", "lambda"] as const) {
+    it("a stack on x86_64 plans x86_64 everywhere (ECS tasks, EKS nodes and pods, Lambda functions, the database setup function)", async () => {
+        for (const platform of ["ecs", "eks", "lambda"] as const) {
             const run = await stackRun("dev", {
-                overrides: { "voteapp:platform": platform, "voteapp:cpuArchitecture": "x86_64" },
+                overrides: {
+                    "voteapp:platform": platform,
+                    "voteapp:cpuArchitecture": "x86_64",
+                    ...(platform === "eks" ? { "voteapp:eksNodeInstanceTypes": "c7i.large" } : {}),
+                },
             });
             const found = architecturesOf(run.resources);
             assert.ok(found.length > 0, platform);
@@ -155,6 +159,12 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                     found.some((f) => f.where.startsWith("function ")),
                     "the database setup function is planned on ecs",
                 );
+            if (platform === "eks")
+                for (const where of ["node group", "Deployment"])
+                    assert.ok(
+                        found.some((f) => f.where.startsWith(where)),
+                        `eks on x86_64 plans no ${where}: ${found.map((f) => f.where).join(", ")}`,
+                    );
             for (const { where, architecture } of found) assert.strictEqual(architecture, "x86_64", where);
         }
     });
@@ -236,14 +246,15 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 '"m7i.large" is an x86_64 instance type',
                 "voteapp:cpuArchitecture is arm64",
             );
-            // x86_64 types on x86_64 are the right architecture, but while the pod-networking table lists arm64
-            // types only, eks refuses x86_64 on the architecture key, naming the table.
-            assertRefused(
-                "dev",
-                { platform: "eks", cpuArchitecture: "x86_64", eksNodeInstanceTypes: "c7i.large,m7i.large" },
-                "cpuArchitecture",
-                "eniLimits.ts",
-                "use arm64 on eks",
+            // x86_64 types on x86_64: the node instance tables (components/eks/eniLimits.ts, instanceSizes.ts) hold
+            // both architectures, so eks runs x86_64 too.
+            assert.strictEqual(
+                parseWith("dev", {
+                    platform: "eks",
+                    cpuArchitecture: "x86_64",
+                    eksNodeInstanceTypes: "c7i.large,m7i.large",
+                }).cpuArchitecture,
+                "x86_64",
             );
             // Another platform does not use the node group: its instance types need not match.
             parseWith("dev", { platform: "ecs", cpuArchitecture: "x86_64" });

@@ -11,7 +11,7 @@ const CLUSTER = "aws:eks/cluster:Cluster";
 describe("stacks on eks: config reaches EksCluster", function () {
     this.timeout(180_000);
 
-    it("dev: its name, version default, log retention, the stack's KMS key, the network's private subnets, the deploy role alone, its account's provider, no protection", async () => {
+    it("dev: its name, version default, log retention, the stack's KMS key, the network's private subnets, the deploy and preview roles, its account's provider, no protection", async () => {
         const run = await stackRun("dev", { overrides: EKS });
         const cluster = single(run, CLUSTER);
         assert.deepStrictEqual(
@@ -31,8 +31,11 @@ describe("stacks on eks: config reaches EksCluster", function () {
         assert.ok(subnets.length === 2 && subnets.every((s) => s.includes("priv")), `subnets: ${subnets.join(", ")}`);
         assert.strictEqual(input(cluster, "vpcConfig", "endpointPublicAccess"), false);
         assert.deepStrictEqual(
-            ofType(run, "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn")),
-            ["arn:aws:iam::111111111111:role/voteapp-deploy"],
+            ofType(run, "aws:eks/accessEntry:AccessEntry")
+                .map((e) => input(e, "principalArn"))
+                .sort(),
+            ["arn:aws:iam::111111111111:role/voteapp-deploy", "arn:aws:iam::111111111111:role/voteapp-preview"],
+            "the deploy role's entry, and the read-only preview role's (test/workflows/eksPreviewAccess.test.ts)",
         );
         for (const r of descendantsOf(run, single(run, "voteapp:eks:EksCluster")).filter(
             (r) => r.custom && r.type.startsWith("aws:"),
@@ -60,7 +63,11 @@ describe("stacks on eks: config reaches EksCluster", function () {
             ofType(run, "aws:eks/accessEntry:AccessEntry")
                 .map((e) => input(e, "principalArn"))
                 .sort(),
-            ["arn:aws:iam::111111111111:role/platform-admin", "arn:aws:iam::111111111111:role/voteapp-deploy"],
+            [
+                "arn:aws:iam::111111111111:role/platform-admin",
+                "arn:aws:iam::111111111111:role/voteapp-deploy",
+                "arn:aws:iam::111111111111:role/voteapp-preview",
+            ],
         );
         const group = single(run, "aws:eks/nodeGroup:NodeGroup");
         assert.deepStrictEqual(input(group, "instanceTypes"), ["m7g.large", "c7g.large"]);

@@ -33,6 +33,8 @@ const NOT_SECRETS: Readonly<Record<string, RegExp>> = {
     httpTokens: /^required$/,
     endpointPrivateAccess: /^(true|false)$/,
     automountServiceAccountToken: /^false$/,
+    // The Kubernetes provider's switch for replacing (not patching) Secrets, pinned in components/eks; no Secret exists.
+    enableSecretMutable: /^(true|false)$/,
 };
 const SECRET_WORD = /pass|token|secret|credential|private/i;
 

@@ -14,7 +14,7 @@ const cache = new Map<string, Promise<StackRun>>();
 /** A run of a shipped stack file, optionally with config overrides; cached per (stack, overrides). */
 export function stackRun(stack: string, options: RunStackOptions = {}): Promise<StackRun> {
     const key = `${stack}:${JSON.stringify(options.overrides ?? {})}`;
-    if (options.config || options.transforms) return runStack(stack, options);
+    if (options.config || options.transforms || options.services) return runStack(stack, options);
     let run = cache.get(key);
     if (!run) {
         run = runStack(stack, options);

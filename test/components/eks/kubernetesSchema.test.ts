@@ -4,6 +4,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { readStackConfig } from "../../../plan/stackFile";
@@ -35,6 +36,10 @@ const MODELS: Readonly<Record<string, (data: Record<string, unknown>) => Validat
         new NetworkPolicy(d as ConstructorParameters<typeof NetworkPolicy>[0]),
     "kubernetes:networking.k8s.io/v1:Ingress": (d) => new Ingress(d as ConstructorParameters<typeof Ingress>[0]),
     "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy": (d) => securityGroupPolicy(d),
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": (d) =>
+        new ClusterRole(d as ConstructorParameters<typeof ClusterRole>[0]),
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": (d) =>
+        new ClusterRoleBinding(d as ConstructorParameters<typeof ClusterRoleBinding>[0]),
 };
 /**
  * The VPC resource controller's SecurityGroupPolicy, after its CRD's openAPIV3Schema

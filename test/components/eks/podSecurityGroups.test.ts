@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { GRAVITON_ENI_LIMITS } from "../../../components/eks/eniLimits";
+import { ENI_LIMITS } from "../../../components/eks/eniLimits";
 import { SECURITY_GROUP_POLICY } from "../../../components/eks/voteAppOnKubernetes";
 import { VPC_CNI_CONFIGURATION } from "../../../components/eks/eksCluster";
 import { appLabels } from "../../../components/eks/workloadSpec";
@@ -173,9 +173,9 @@ describe("EKS: only the app's pods reach Redis and PostgreSQL (security groups f
 
     describe("node types (the VPC resource controller's table)", () => {
         it("holds the controller's numbers: c7g.large trunks 9 branch interfaces, no t4g type trunks", () => {
-            assert.deepStrictEqual(GRAVITON_ENI_LIMITS["c7g.large"], [3, 10, 9]);
-            assert.deepStrictEqual(GRAVITON_ENI_LIMITS["m7g.medium"], [2, 4, 4]);
-            for (const [type, limits] of Object.entries(GRAVITON_ENI_LIMITS))
+            assert.deepStrictEqual(ENI_LIMITS["c7g.large"], [3, 10, 9]);
+            assert.deepStrictEqual(ENI_LIMITS["m7g.medium"], [2, 4, 4]);
+            for (const [type, limits] of Object.entries(ENI_LIMITS))
                 if (type.startsWith("t4g.")) assert.strictEqual(limits[2], 0, type);
         });
 

@@ -1,5 +1,8 @@
 import * as assert from "assert";
+import { ENI_LIMITS } from "../../../components/eks/eniLimits";
+import { INSTANCE_SIZES } from "../../../components/eks/instanceSizes";
 import { clusterSystemPods } from "../../../components/eks/systemPods";
+import { EXAMPLE_INSTANCE_TYPES, instanceTypeArchitecture } from "../../../shared/cpuArchitecture";
 import { FULL_PROTECTION } from "../../../components/vocabulary";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import {
@@ -89,6 +92,32 @@ describe("eks capacity: the pods that must run fit the node group (stacks/config
             memoryMiB: 15391,
         });
         assert.strictEqual(maxPodsOf("c7g.large.nope"), undefined);
+    });
+
+    it("sizes every instance type the config accepts for nodes (both architectures), so the check never skips one", () => {
+        // The config accepts exactly the ENI table's types (stacks/config/eksPodNetworking.ts); each has a size
+        // from the cluster autoscaler's list, whose architecture agrees with the one the config derives from the name.
+        assert.deepStrictEqual(Object.keys(INSTANCE_SIZES).sort(), Object.keys(ENI_LIMITS).sort());
+        for (const [type, [vcpus, memoryMiB, architecture]] of Object.entries(INSTANCE_SIZES)) {
+            assert.ok(vcpus > 0 && memoryMiB > 0, type);
+            assert.strictEqual(instanceTypeArchitecture(type), architecture, type);
+            assert.ok(allocatableOf(type), `${type}: no allocatable capacity`);
+        }
+        // Sizes the per-vCPU ratios used to miss: bare metal, storage-optimized and GPU Graviton types.
+        for (const type of ["c6g.metal", "c8g.metal-24xl", "im4gn.large", "i4g.large", "g5g.xlarge", "m8gb.large"])
+            assert.ok(allocatableOf(type), type);
+        for (const architecture of ["arm64", "x86_64"] as const)
+            for (const type of EXAMPLE_INSTANCE_TYPES[architecture].split(/, | or /))
+                assert.strictEqual(INSTANCE_SIZES[type]?.[2], architecture, type);
+        // c7i.large (x86_64, 2 vCPU, 4 GiB): 3 × (10 − 1) + 2 = 29 pods, as c7g.large.
+        assert.deepStrictEqual(allocatableOf("c7i.large"), {
+            type: "c7i.large",
+            pods: 29,
+            cpuMillis: 1930,
+            memoryMiB: 3422,
+        });
+        // m5.xlarge (4 vCPU, 16 GiB): 4 × (15 − 1) + 2 = 58 pods.
+        assert.strictEqual(maxPodsOf("m5.xlarge"), 58);
     });
 
     it("prod on eks with 2 c7g.large nodes is refused: both slots' minimum pods and the system pods need 4", () => {
