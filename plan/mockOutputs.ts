@@ -135,6 +135,17 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    // A serverless cache's endpoint names it and says "serverless" (the app's IAM tokens depend on that).
+    "aws:elasticache/serverlessCache:ServerlessCache": (name, inputs, ctx) => ({
+        arn: `arn:aws:elasticache:${ctx.region}:${ctx.accountId}:serverlesscache:${str(inputs.name, name)}`,
+        endpoints: [
+            {
+                address: `${str(inputs.name, name)}-${hash(name).slice(0, 6)}.serverless.${ctx.region.replace(/-(\w)\w*-(\d)$/, "$1$2")}.cache.amazonaws.com`,
+                port: 6379,
+            },
+        ],
+        readerEndpoints: [],
+    }),
     // EKS names an unnamed node group after the resource (Pulumi's auto-name in AWS; the logical name here).
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ nodeGroupName: str(inputs.nodeGroupName, name) }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({

@@ -82,14 +82,19 @@ export function isDatabaseClient(service: string): service is DatabaseClient {
     return service in DATABASE_USERS;
 }
 
-/** Redis keys of the vote queue (the original app's `votes` list, plus the worker's own two lists). */
+/**
+ * Redis keys of the vote queue (the original app's `votes` list, plus the worker's own two lists). All three hash
+ * to one cluster slot (the hash tag `{votes}` hashes as the key `votes` does), so the worker's BLMOVE, LMOVE and
+ * MULTI across them work where the cache runs in cluster mode: ElastiCache Serverless always does, and refuses
+ * multi-key commands across slots (CROSSSLOT).
+ */
 export const REDIS_KEYS = {
     /** Ballots waiting for the worker: vote pushes on the right, the worker takes from the left. */
     queue: "votes",
     /** Ballots the worker has taken but not yet committed to Postgres; requeued when a worker starts. */
-    processing: "votes:processing",
+    processing: "{votes}:processing",
     /** Queue entries that are not valid ballots: kept for inspection, never silently dropped. */
-    deadLetter: "votes:dead-letter",
+    deadLetter: "{votes}:dead-letter",
 } as const;
 
 /**

@@ -301,6 +301,12 @@ export const CONFIG_KEYS = {
             "KMS key of the alarm topic: own (a key of its own, $1 a month) or stack (the stack's data key, whose policy then also lets CloudWatch publish this account's alarms). Default stack in dev, own in staging and prod; prod refuses stack.",
         optional: true,
     },
+    redisCapacity: {
+        type: "string",
+        description:
+            "Redis as nodes (an ElastiCache replication group of redisNodeType) or serverless (ElastiCache Serverless for Valkey: billed for data stored, at least 100 MB, and requests; same TLS, KMS key, IAM users and security group); platforms ecs and eks. Default serverless in dev (about half the price of one cache.t4g.micro), nodes in staging (as prod) and prod; prod refuses serverless until the policy pack judges serverless caches.",
+        optional: true,
+    },
     // --- lambda ---
     lambdaVoteMemory: {
         type: "integer",

@@ -52,6 +52,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
             kmsKeyArn: key.arn,
             ...config.data,
+            redisServerless: config.cost.redisCapacity === "serverless",
             cpuArchitecture: config.cpuArchitecture,
             logRetentionDays: config.logRetentionDays,
             protection: config.protection,

@@ -71,8 +71,11 @@ describe("cost estimate (plan/cost)", function () {
             cents(0.018 * 730 * week),
         );
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
-        // cache.t4g.micro, one node, $0.017/h.
-        assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
+        // ElastiCache Serverless for Valkey (dev's default): the 100 MB it meters at least, $0.0924/GB-hour × 730 h.
+        assert.strictEqual(cents(line(estimate, "data-redis", /Serverless valkey: data stored/).monthlyUsd), 6.75);
+        // A replication group instead: cache.t4g.micro, one node, $0.017/h.
+        const nodes = await estimateOf("dev", "ecs", undefined, { "voteapp:redisCapacity": "nodes" });
+        assert.strictEqual(cents(line(nodes, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
         // Two customer managed keys of the stack at $1, the data key and the trail's (dev's alarm topic uses the
         // data key; the account's two are its own lines); dev has no dashboard (staging's is $3).
         assert.strictEqual(
