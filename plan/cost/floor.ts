@@ -171,8 +171,14 @@ export function renderFloorSection(rows: readonly FloorRow[]): string {
     return [
         README_FLOOR_BEGIN,
         "",
-        `Targets and floors, idle $/month (the floor: the options named, and NAT instances priced as one ${instanceType}`,
-        `with an ${diskGb} GB gp3 disk and a public IPv4 address per NAT gateway until the NAT instance option lands):`,
+        ...(rows.some((r) => r.natGateways > 0)
+            ? [
+                  `Targets and floors, idle $/month (the floor: the options named, and NAT instances priced as one ${instanceType}`,
+                  `with an ${diskGb} GB gp3 disk and a public IPv4 address per NAT gateway the variant still plans):`,
+              ]
+            : [
+                  "Targets and floors, idle $/month (the floor: the stack with the options named, as the plan prices it):",
+              ]),
         "",
         "| stack | target | today | floor | with | met | largest items of the floor |",
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
