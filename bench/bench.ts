@@ -8,12 +8,11 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/evaluate";
-import { runStack } from "../plan/runStack";
+import { RUN_STORE_DIR, runStack } from "../plan/runStack";
 import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
 import { accountPlanFor } from "../plan/cost/account";
 import { processesWithEnvironment } from "../scripts/processGroup";
-import { RUN_STORE_DIR } from "../test/support/runStore";
 import { estimateCost } from "../plan/cost/estimate";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -1,7 +1,8 @@
+import * as path from "path";
 import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
 import { runMocked, type MockedRun } from "./harness";
-import { readStackConfig, type StackFileConfig } from "./stackFile";
+import { PROJECT_ROOT, readStackConfig, type StackFileConfig } from "./stackFile";
 
 export interface StackRun extends MockedRun {
     readonly stackConfig: StackFileConfig;
@@ -37,6 +38,12 @@ export interface RunStore {
     /** Keeps a finished run under its key (a store may decline one it cannot keep faithfully). */
     write(key: string, run: StackRun): void | Promise<void>;
 }
+
+/**
+ * Where test/support/runStore.ts keeps runs (one directory per source hash): here so that the bench, a tool,
+ * can empty it without importing test support.
+ */
+export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
 
 let runStore: RunStore | undefined;
 

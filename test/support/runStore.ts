@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import type { RunStore, StackRun } from "../../plan/runStack";
+import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /**
@@ -20,9 +20,6 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  * a cold store; runs with transforms (code) or that fail are never kept. `VOTEAPP_RUN_STORE=off` turns it
  * off; `npm run bench` empties it before timing `npm test`, as a clean CI clone has none.
  */
-
-/** Where the runs are kept: one directory per source hash; older ones are removed. */
-export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
 
 /** Directories whose files the program never reads: tests, the bench, installed packages, tool state. */
 const NOT_SOURCES = new Set(["node_modules", "test", "bench"]);
