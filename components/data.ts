@@ -33,8 +33,15 @@ export interface DataArgs {
     readonly postgresClientSecurityGroupIds: pulumi.Input<string>[];
     /** KMS key for data at rest: RDS storage, Redis, secrets, log groups. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** ElastiCache node type. @example "cache.t4g.micro" */
+    /** ElastiCache node type (node-based Redis). @example "cache.t4g.micro" */
     readonly redisNodeType: string;
+    /**
+     * ElastiCache Serverless (Valkey) instead of a node-based replication group: billed for the data stored (at
+     * least 100 MB) and the requests, spread over the AZs by AWS, with the same posture (TLS always, encrypted
+     * at rest with `kmsKeyArn`, the same IAM-authenticated users, the same security group on the same port).
+     * @default false
+     */
+    readonly redisServerless?: boolean;
     /** RDS instance class. @example "db.t4g.micro" */
     readonly postgresInstanceClass: string;
     /** RDS storage in GiB; autoscaling may double it. */
@@ -107,12 +114,24 @@ export const POSTGRES_CA_IDENTIFIER = "rds-ca-rsa2048-g1";
  * client its own least-privilege IAM user.
  */
 export class Data extends pulumi.ComponentResource {
-    readonly redis: aws.elasticache.ReplicationGroup;
-    /** Member cluster ids of the replication group (`<id>-001`, …): ElastiCache publishes its metrics per node. */
+    /** The node-based replication group; undefined with `redisServerless`. */
+    readonly redis?: aws.elasticache.ReplicationGroup;
+    /** The serverless cache; undefined without `redisServerless`. */
+    readonly redisServerlessCache?: aws.elasticache.ServerlessCache;
+    /**
+     * Member cluster ids of the replication group (`<id>-001`, …): ElastiCache publishes its metrics per node.
+     * Empty for a serverless cache, which has no nodes.
+     */
     readonly redisNodeIds: readonly string[];
     readonly postgres: aws.rds.Instance;
     readonly redisSecurityGroup: aws.ec2.SecurityGroup;
     readonly postgresSecurityGroup: aws.ec2.SecurityGroup;
+    /** The cache the clients connect to, either kind: what their IAM tokens and role policies name. */
+    readonly redisCache: {
+        readonly arn: pulumi.Output<string>;
+        readonly host: pulumi.Output<string>;
+        readonly name: pulumi.Output<string>;
+    };
     /** Each Redis client's ElastiCache user (authentication mode iam). */
     readonly redisUsers: Readonly<Record<RedisClient, aws.elasticache.User>>;
     readonly endpoints: {
@@ -255,49 +274,97 @@ export class Data extends pulumi.ComponentResource {
             { subnetIds: args.subnetIds, description: "Private subnets for Redis" },
             { parent },
         );
-        const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
-        const redisNodeCount = args.multiAz ? 2 : 1;
-        this.redisNodeIds = Array.from(
-            { length: redisNodeCount },
-            (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`,
-        );
-        this.redis = new aws.elasticache.ReplicationGroup(
-            `${name}-redis`,
-            transformed(
-                args.transform?.redis,
+        let redisCache: {
+            readonly arn: pulumi.Output<string>;
+            readonly host: pulumi.Output<string>;
+            readonly name: pulumi.Output<string>;
+        };
+        if (args.redisServerless) {
+            // Serverless: the same user group (a Valkey cache takes user groups of engine redis:
+            // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html), TLS always on, the
+            // stack key at rest. Clients reach the primary endpoint on REDIS_PORT only (the reader endpoint, 6380,
+            // is not used and not opened). Usage limits cap what a runaway client can cost.
+            this.redisNodeIds = [];
+            const serverless = new aws.elasticache.ServerlessCache(
+                `${name}-redis`,
                 {
-                    replicationGroupId: redisReplicationGroupId,
+                    name: elastiCacheId(`${args.namePrefix}-redis`),
                     description: `Vote queue for ${args.namePrefix}`,
-                    engine: "redis",
-                    engineVersion: "7.1",
-                    parameterGroupName: "default.redis7",
-                    nodeType: args.redisNodeType,
-                    port: REDIS_PORT,
-                    numCacheClusters: redisNodeCount,
-                    automaticFailoverEnabled: args.multiAz,
-                    multiAzEnabled: args.multiAz,
-                    atRestEncryptionEnabled: true,
+                    engine: "valkey",
+                    majorEngineVersion: "8",
                     kmsKeyId: args.kmsKeyArn,
-                    transitEncryptionEnabled: true,
-                    userGroupIds: [redisUserGroup.userGroupId],
-                    subnetGroupName: redisSubnets.name,
+                    userGroupId: redisUserGroup.userGroupId,
+                    subnetIds: args.subnetIds,
                     securityGroupIds: [this.redisSecurityGroup.id],
                     snapshotRetentionLimit: args.backupRetentionDays,
-                    finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
-                    autoMinorVersionUpgrade: true,
-                    logDeliveryConfigurations: [
-                        {
-                            destination: logGroup("redis-slow-log").name,
-                            destinationType: "cloudwatch-logs",
-                            logFormat: "json",
-                            logType: "slow-log",
-                        },
-                    ],
+                    cacheUsageLimits: {
+                        dataStorage: { maximum: 1, unit: "GB" },
+                        ecpuPerSeconds: [{ maximum: 5000 }],
+                    },
                 },
+                stateful,
+            );
+            this.redisServerlessCache = serverless;
+            redisCache = {
+                arn: serverless.arn,
+                host: serverless.endpoints.apply((e) => {
+                    const address = e?.[0]?.address;
+                    if (!address) throw new Error("ElastiCache did not report the serverless cache's endpoint");
+                    return address;
+                }),
+                name: serverless.name,
+            };
+        } else {
+            const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
+            const redisNodeCount = args.multiAz ? 2 : 1;
+            this.redisNodeIds = Array.from(
+                { length: redisNodeCount },
+                (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`,
+            );
+            this.redis = new aws.elasticache.ReplicationGroup(
                 `${name}-redis`,
-            ),
-            stateful,
-        );
+                transformed(
+                    args.transform?.redis,
+                    {
+                        replicationGroupId: redisReplicationGroupId,
+                        description: `Vote queue for ${args.namePrefix}`,
+                        engine: "redis",
+                        engineVersion: "7.1",
+                        parameterGroupName: "default.redis7",
+                        nodeType: args.redisNodeType,
+                        port: REDIS_PORT,
+                        numCacheClusters: redisNodeCount,
+                        automaticFailoverEnabled: args.multiAz,
+                        multiAzEnabled: args.multiAz,
+                        atRestEncryptionEnabled: true,
+                        kmsKeyId: args.kmsKeyArn,
+                        transitEncryptionEnabled: true,
+                        userGroupIds: [redisUserGroup.userGroupId],
+                        subnetGroupName: redisSubnets.name,
+                        securityGroupIds: [this.redisSecurityGroup.id],
+                        snapshotRetentionLimit: args.backupRetentionDays,
+                        finalSnapshotIdentifier: finalSnapshot ? `${redisReplicationGroupId}-final` : undefined,
+                        autoMinorVersionUpgrade: true,
+                        logDeliveryConfigurations: [
+                            {
+                                destination: logGroup("redis-slow-log").name,
+                                destinationType: "cloudwatch-logs",
+                                logFormat: "json",
+                                logType: "slow-log",
+                            },
+                        ],
+                    },
+                    `${name}-redis`,
+                ),
+                stateful,
+            );
+            redisCache = {
+                arn: this.redis.arn,
+                host: this.redis.primaryEndpointAddress,
+                name: this.redis.replicationGroupId,
+            };
+        }
+        this.redisCache = redisCache;
 
         // PostgreSQL: RDS generates the master password and keeps it in Secrets Manager (never in Pulumi state).
         const postgresSubnets = new aws.rds.SubnetGroup(
@@ -381,7 +448,7 @@ export class Data extends pulumi.ComponentResource {
             { parent },
         );
         this.endpoints = {
-            redisHost: this.redis.primaryEndpointAddress,
+            redisHost: this.redisCache.host,
             redisPort: pulumi.output(String(REDIS_PORT)),
             pgHost: this.postgres.address,
             pgPort: pulumi.output(String(POSTGRES_PORT)),
@@ -390,8 +457,8 @@ export class Data extends pulumi.ComponentResource {
                 worker: pulumi.output(this.databaseSetup.users.worker),
                 result: pulumi.output(this.databaseSetup.users.result),
             },
-            // The id as ElastiCache reports it once the group exists, so clients start after it (and its users) do.
-            redisCacheName: this.redis.replicationGroupId,
+            // The id as ElastiCache reports it once the cache exists, so clients start after it (and its users) do.
+            redisCacheName: this.redisCache.name,
             redisUsers: recordOf(REDIS_CLIENTS, (client) => this.redisUsers[client].userId),
             region: pulumi.output(args.region),
         };
@@ -435,7 +502,7 @@ export class Data extends pulumi.ComponentResource {
             Sid: "ConnectToRedisAsOwnUser",
             Effect: "Allow",
             Action: "elasticache:Connect",
-            Resource: [this.redis.arn, this.redisUsers[client].arn],
+            Resource: [this.redisCache.arn, this.redisUsers[client].arn],
         };
     }
 }

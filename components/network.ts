@@ -5,8 +5,9 @@ import { policyDocument } from "./iamPolicy";
 import { inheritedAwsProvider } from "./providers";
 import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
 import { networkSubnetRequests } from "../shared/subnetLayout";
+import { NatInstance } from "./network/natInstance";
 
-export type NatGatewayChoice = "none" | "single" | "onePerAz";
+export type NatGatewayChoice = "none" | "instance" | "single" | "onePerAz";
 
 export interface NetworkArgs {
     /**
@@ -17,10 +18,12 @@ export interface NetworkArgs {
     /** Number of availability zones to spread public and private subnets over. */
     readonly azCount: number;
     /**
-     * NAT gateways for private subnets' egress: one shared (cheap, dev), one per AZ (HA, prod) or none.
-     * @default "single"
+     * How the private subnets reach the internet: one NAT instance (cheapest, dev and staging), one shared NAT
+     * gateway, one NAT gateway per AZ (HA, prod) or none.
      */
     readonly natGateways: NatGatewayChoice;
+    /** Instance type of the NAT instance (natGateways instance): a Graviton type. @default "t4g.nano" */
+    readonly natInstanceType?: string;
     /** Prefix length of each private subnet. @default 22 */
     readonly privateSubnetPrefix?: number;
     /** Prefix length of each public subnet. @default 24 */
@@ -49,6 +52,9 @@ export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secre
 
 const NAT_STRATEGY: Record<NatGatewayChoice, awsx.types.enums.ec2.NatGatewayStrategy> = {
     none: awsx.ec2.NatGatewayStrategy.None,
+    // Our own NAT instance routes the private subnets: awsx adds no gateway and no default route of its own
+    // (pulumi/pulumi-awsx awsx/ec2/vpc.ts: private subnets get a route only when the strategy is not None).
+    instance: awsx.ec2.NatGatewayStrategy.None,
     single: awsx.ec2.NatGatewayStrategy.Single,
     onePerAz: awsx.ec2.NatGatewayStrategy.OnePerAz,
 };
@@ -75,6 +81,8 @@ export class Network extends pulumi.ComponentResource {
     readonly defaultSecurityGroup: aws.ec2.DefaultSecurityGroup;
     readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
     readonly interfaceEndpoints: aws.ec2.VpcEndpoint[] = [];
+    /** The NAT instance, when natGateways is instance. */
+    readonly natInstance?: NatInstance;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:network:Network", name, {}, opts);
@@ -129,6 +137,27 @@ export class Network extends pulumi.ComponentResource {
             },
             { parent },
         );
+
+        if (args.natGateways === "instance") {
+            // In the first AZ's public subnet (awsx's Single strategy puts its gateway there too).
+            this.natInstance = new NatInstance(
+                `${name}-nat`,
+                {
+                    vpcId: this.vpcId,
+                    vpcCidr: args.cidr,
+                    publicSubnetId: this.publicSubnetIds.apply((ids) => {
+                        if (ids.length === 0) throw new Error("awsx reported no public subnet for the NAT instance");
+                        return ids[0];
+                    }),
+                    privateRouteTableIds: this.privateRouteTableIds,
+                    privateRouteTableCount: args.azCount,
+                    instanceType: args.natInstanceType,
+                    region: args.region,
+                    roleScope: args.roleScope,
+                },
+                { parent },
+            );
+        }
 
         this.flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,

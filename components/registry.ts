@@ -81,7 +81,7 @@ export interface RegistryArgs {
      * @default NO_PROTECTION
      */
     readonly protection?: Protection;
-    /** Services that get a repository. @default ["vote", "result", "worker"] */
+    /** Services that get a repository. @default APP_SERVICES (the service table's rows) */
     readonly services?: readonly AppService[];
     /** Last-word adjustments of the underlying resources (see {@link ResourceTransform}). */
     readonly transform?: { readonly repository?: ResourceTransform<aws.ecr.RepositoryArgs> };

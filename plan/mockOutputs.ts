@@ -115,6 +115,11 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         name: str(inputs.name, name),
         arn: `arn:aws:iam::${ctx.accountId}:role/${str(inputs.name, name)}`,
     }),
+    // Instance profiles are named with their path (`instance-profile/<path>/<name>`), like roles.
+    "aws:iam/instanceProfile:InstanceProfile": (name, inputs, ctx) => ({
+        name: str(inputs.name, name),
+        arn: `arn:aws:iam::${ctx.accountId}:instance-profile${str(inputs.path, "/")}${str(inputs.name, name)}`,
+    }),
     // IAM names an OIDC provider after its URL's host and path.
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (name, inputs, ctx) => ({
         arn: `arn:aws:iam::${ctx.accountId}:oidc-provider/${str(inputs.url, name).replace(/^https:\/\//, "")}`,
@@ -130,6 +135,17 @@ const TYPE_OUTPUTS: Readonly<Record<string, OutputFactory>> = {
         arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${str(inputs.name, name)}-AbCdEf`,
     }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    // A serverless cache's endpoint names it and says "serverless" (the app's IAM tokens depend on that).
+    "aws:elasticache/serverlessCache:ServerlessCache": (name, inputs, ctx) => ({
+        arn: `arn:aws:elasticache:${ctx.region}:${ctx.accountId}:serverlesscache:${str(inputs.name, name)}`,
+        endpoints: [
+            {
+                address: `${str(inputs.name, name)}-${hash(name).slice(0, 6)}.serverless.${ctx.region.replace(/-(\w)\w*-(\d)$/, "$1$2")}.cache.amazonaws.com`,
+                port: 6379,
+            },
+        ],
+        readerEndpoints: [],
+    }),
     // EKS names an unnamed node group after the resource (Pulumi's auto-name in AWS; the logical name here).
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ nodeGroupName: str(inputs.nodeGroupName, name) }),
     "aws:eks/cluster:Cluster": (name, inputs, ctx) => ({
@@ -283,9 +299,11 @@ export function mockResourceOutputs(
     const id =
         type === "aws:ec2/securityGroup:SecurityGroup"
             ? `sg-${hash(name)}`
-            : type === "aws:s3/bucket:Bucket"
-              ? String(state.bucket)
-              : `${name}-id`;
+            : type === "aws:ec2/networkInterface:NetworkInterface"
+              ? `eni-0${hash(name)}${hash(`${name}/eni`)}`
+              : type === "aws:s3/bucket:Bucket"
+                ? String(state.bucket)
+                : `${name}-id`;
     if (type.startsWith("aws:") && state.name === undefined) state.name = name;
     return { id, state };
 }

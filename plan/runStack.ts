@@ -1,7 +1,8 @@
+import * as path from "path";
 import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
 import { runMocked, type MockedRun } from "./harness";
-import { readStackConfig, type StackFileConfig } from "./stackFile";
+import { PROJECT_ROOT, readStackConfig, type StackFileConfig } from "./stackFile";
 
 export interface StackRun extends MockedRun {
     readonly stackConfig: StackFileConfig;
@@ -38,6 +39,12 @@ export interface RunStore {
     write(key: string, run: StackRun): void | Promise<void>;
 }
 
+/**
+ * Where test/support/runStore.ts keeps runs (one directory per source hash): here so that the bench, a tool,
+ * can empty it without importing test support.
+ */
+export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
+
 let runStore: RunStore | undefined;
 
 /** Sets (or, with undefined, removes) the store runs are read from and written to; returns the previous one. */
@@ -47,10 +54,14 @@ export function useRunStore(store: RunStore | undefined): RunStore | undefined {
     return previous;
 }
 
+/** The options a run's key holds; a run given any other is never stored. */
+const KEYED_OPTIONS: ReadonlySet<string> = new Set<keyof RunStackOptions>(["overrides", "config", "services"]);
+
 /**
  * What determines a run of a project's own program: the project (its stack-file root), the stack, the
  * resulting config and secret keys, the mocked account, and the service table when the caller hands one
- * (data: a different table is a different run). A run with transforms has none: transforms are code, not data.
+ * (data: a different table is a different run). A run with any other option (transforms, which are code, or
+ * any option added later) has none.
  */
 export function runKey(
     project: ProjectUnderTest,
@@ -84,7 +95,9 @@ export async function runProject(
         region: stackConfig.config[`${namespace}region`] ?? "us-east-1",
         accountId: stackConfig.config[`${namespace}accountId`] ?? "123456789012",
     };
-    const store = options.transforms ? undefined : runStore;
+    // Only config and the service table (data) are in the key: a run given anything else (transforms, which are
+    // code, or any option added later) is never read from or written to the store.
+    const store = Object.keys(options).every((option) => KEYED_OPTIONS.has(option)) ? runStore : undefined;
     const key = store ? runKey(project, stack, stackConfig, context, options.services) : "";
     const kept = store?.read(key);
     if (kept) return { ...kept, stackConfig };

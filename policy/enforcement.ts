@@ -56,6 +56,7 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "eks-secrets-encrypted": lv("M", "M"),
     "eks-audit-logging": lv("A", "M"),
     "eks-nodes-imdsv2": lv("M", "M"),
+    "ec2-no-public-ip": lv("M", "M"),
     "k8s-no-privileged-pods": lv("M", "M"),
     "k8s-run-as-non-root": lv("A", "M"),
     "k8s-resource-limits": lv("A", "M"),

@@ -44,3 +44,37 @@ export function processesInGroup(pgid: number): GroupMember[] {
         .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid && !m[3].startsWith("Z"))
         .map((m) => ({ pid: Number(m[1]), command: m[4] }));
 }
+
+/**
+ * The processes (other than this one) whose environment holds `name=value`: how `npm test` finds what a step
+ * started that left its process group (`setsid`, a `detached` spawn, a daemon that double-forks) but kept
+ * the environment it inherited. Linux only (/proc/<pid>/environ); elsewhere none are found.
+ */
+export function processesWithEnvironment(name: string, value: string): GroupMember[] {
+    if (!fs.existsSync("/proc/self/environ")) return [];
+    const entry = Buffer.from(`${name}=${value}\0`);
+    const members: GroupMember[] = [];
+    for (const pid of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+        try {
+            const environ = fs.readFileSync(`/proc/${pid}/environ`);
+            if (!includesEntry(environ, entry)) continue;
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            if (stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] === "Z") continue;
+            const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+            members.push({
+                pid: Number(pid),
+                command: command || stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+            });
+        } catch {
+            // exited while we looked, or not ours to read
+        }
+    }
+    return members;
+}
+
+/** Whether a NUL-separated environment block holds the entry (at its start or after a NUL). */
+function includesEntry(environ: Buffer, entry: Buffer): boolean {
+    const withSeparator = Buffer.concat([Buffer.from([0]), entry]);
+    return environ.subarray(0, entry.length).equals(entry) || environ.includes(withSeparator);
+}

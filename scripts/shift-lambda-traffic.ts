@@ -9,12 +9,19 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
 import { LIVE_ALIAS } from "../components/serverless/serverlessFunction";
+import { APP_SERVICE_TABLE, consumesVotesQueue } from "../shared/appContract";
 import type { IdentityOutputs, LambdaOutputs, PrintedOutputs } from "../stacks/outputs";
 
 export { LIVE_ALIAS };
 
-/** Consumer before producers: a new worker reads ballots of the old and the new vote function. */
-export const SHIFT_ORDER = ["worker", "vote", "result"] as const;
+/**
+ * Consumer before producers: a new worker reads ballots of the old and the new vote function. The service
+ * table's queue consumer first, then its other rows in table order.
+ */
+export const SHIFT_ORDER: readonly string[] = [
+    ...APP_SERVICE_TABLE.filter(consumesVotesQueue),
+    ...APP_SERVICE_TABLE.filter((spec) => !consumesVotesQueue(spec)),
+].map((spec) => spec.name);
 
 /** The stack outputs this script reads, as `pulumi stack output --json` prints them (declared in stacks/outputs.ts). */
 export type LambdaStackOutputs = PrintedOutputs<

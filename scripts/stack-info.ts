@@ -8,6 +8,7 @@
 //        npx ts-node --transpile-only scripts/stack-info.ts --matrix      (JSON [{stack, runs-on}], the preview matrix)
 //        npx ts-node --transpile-only scripts/stack-info.ts --stack <env> --get secrets-provider   (one value)
 //        --require-secrets-provider: fail unless Pulumi.<env>.yaml carries the bootstrap's secrets provider
+//        --runner codebuild: for the AWS-native pipeline's builds (refuses eks stacks: stacks/config/ciRunner.ts codeBuildReach)
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -19,7 +20,7 @@ import { registryReference } from "../components/registry";
 import { BOOTSTRAP_ROOT } from "../plan/runBootstrap";
 import { listStacks, PROJECT_ROOT, readStackConfig } from "../plan/stackFile";
 import { parseVoteAppConfig, type VoteAppConfig } from "../stacks/config";
-import { ciRunnerReach } from "../stacks/config/ciRunner";
+import { ciRunnerReach, codeBuildReach } from "../stacks/config/ciRunner";
 import { packConfigChoiceFor, packConfigRepositoryPath } from "../policy/configFile";
 import { ARCHITECTURE_NAMES, imagePlatformsFor } from "../shared/cpuArchitecture";
 import { type Command, runAsProcess } from "../plan/command";
@@ -71,10 +72,18 @@ export function previewMatrix(): { stack: string; "runs-on": string[] }[] {
     return listStacks().map((stack) => ({ stack, "runs-on": [...programConfig(stack, {}).ciRunner.labels] }));
 }
 
-export function stackInfo(stack: string, overrides: Readonly<Record<string, string>> = {}): StackInfo {
+/** Where the preview or deploy runs: a GitHub Actions job on the stack's runner, or the AWS-native pipeline's CodeBuild. */
+export type CiRunnerKind = "github" | "codebuild";
+
+export function stackInfo(
+    stack: string,
+    overrides: Readonly<Record<string, string>> = {},
+    runner: CiRunnerKind = "github",
+): StackInfo {
     const config = programConfig(stack, overrides);
     // A job on a runner that cannot reach the cluster would fail halfway through pulumi up: stop before it.
-    const reach = ciRunnerReach(config.platform, config.ciRunner);
+    const reach =
+        runner === "codebuild" ? codeBuildReach(config.platform) : ciRunnerReach(config.platform, config.ciRunner);
     if (!reach.reaches) throw new Error(`Stack ${stack} cannot be previewed or deployed from CI: ${reach.why}`);
     if (!listStacks(BOOTSTRAP_ROOT).includes(stack))
         throw new Error(
@@ -190,6 +199,7 @@ export const stackInfoCommand: Command = async (argv, output) => {
             "github-output": { type: "boolean", default: false },
             get: { type: "string" },
             "require-secrets-provider": { type: "boolean", default: false },
+            runner: { type: "string", default: "github" },
         },
         strict: true,
     });
@@ -208,7 +218,14 @@ export const stackInfoCommand: Command = async (argv, output) => {
     let lines: string;
     if (!values.stack) lines = `platforms=${imagePlatforms()}`;
     else {
-        const info = stackInfo(values.stack);
+        const runner = values.runner;
+        if (runner !== "github" && runner !== "codebuild") {
+            output.err(
+                `--runner ${runner}: github (a workflow job, the default) or codebuild (the AWS-native pipeline)`,
+            );
+            return 2;
+        }
+        const info = stackInfo(values.stack, {}, runner);
         if (values["require-secrets-provider"]) {
             const problem = secretsProviderProblem(values.stack);
             if (problem) {

@@ -8,20 +8,34 @@ import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { processesInGroup } from "./processGroup";
+import { randomUUID } from "crypto";
+import { processesInGroup, processesWithEnvironment } from "./processGroup";
 
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg: string, file: string) => require.resolve(`${pkg}/${file}`, { paths: [ROOT] });
 
 export interface Step {
     readonly name: string;
+    /** Arguments to node (this process's executable). */
     readonly argv: readonly string[];
+    /** Or a command of its own (executable first), instead of node. */
+    readonly command?: readonly string[];
     /** Stream its output as it comes (the tests), rather than print it when the step ends. */
     readonly live?: boolean;
 }
 
 /** Mocha workers: one per core (the other steps are short next to the tests). */
 const JOBS = Math.max(2, os.availableParallelism());
+
+/**
+ * Before the others: the app tests' server binaries (an install as root when missing). The servers themselves
+ * belong to the tests step: each app test starts its own on loopback, stops it and waits for it to exit.
+ */
+export const PREPARE: Step = {
+    name: "test servers",
+    argv: [],
+    command: ["sh", path.join(ROOT, "scripts", "ensure-test-servers.sh")],
+};
 
 export const STEPS: readonly Step[] = [
     {
@@ -46,10 +60,23 @@ export interface StepResult {
     readonly leftovers: readonly string[];
 }
 
-/** Runs one step as a process group leader, and reports (then stops) what of its group outlived it. */
+/** The environment variable that marks every process a step starts (and what they start in turn). */
+export const STEP_MARKER = "VOTEAPP_TEST_STEP";
+
+/**
+ * Runs one step as a process group leader, and reports (then stops) what outlived it: its group's processes
+ * and any process carrying the step's marker.
+ */
 export function runStep(step: Step, cwd: string = ROOT): Promise<StepResult> {
     const start = performance.now();
-    const child = spawn(process.execPath, step.argv, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const marker = `${step.name}:${randomUUID()}`;
+    const [file, ...args] = step.command ?? [process.execPath, ...step.argv];
+    const child = spawn(file, args, {
+        cwd,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, [STEP_MARKER]: marker },
+    });
     const chunks: Buffer[] = [];
     const collect = (stream: NodeJS.WritableStream) => (chunk: Buffer) =>
         step.live ? stream.write(chunk) : chunks.push(chunk);
@@ -58,10 +85,13 @@ export function runStep(step: Step, cwd: string = ROOT): Promise<StepResult> {
     return new Promise((resolve) => {
         child.on("close", (code, signal) => {
             const pgid = child.pid ?? 0;
-            const leftovers = processesInGroup(pgid).map((p) => `${p.pid} ${p.command}`);
-            if (leftovers.length > 0) {
+            const found = new Map<number, string>();
+            for (const p of [...processesInGroup(pgid), ...processesWithEnvironment(STEP_MARKER, marker)])
+                found.set(p.pid, p.command);
+            const leftovers = [...found].map(([pid, command]) => `${pid} ${command}`);
+            for (const target of [...(found.size > 0 ? [-pgid] : []), ...found.keys()]) {
                 try {
-                    process.kill(-pgid, "SIGKILL");
+                    process.kill(target, "SIGKILL");
                 } catch {
                     // gone in the meantime
                 }
@@ -78,7 +108,13 @@ export function runStep(step: Step, cwd: string = ROOT): Promise<StepResult> {
 }
 
 async function main(): Promise<number> {
-    const results = await Promise.all(STEPS.map((step) => runStep(step)));
+    const prepared = await runStep(PREPARE);
+    const results = [
+        prepared,
+        ...(prepared.code === 0 && prepared.leftovers.length === 0
+            ? await Promise.all(STEPS.map((step) => runStep(step)))
+            : []),
+    ];
     let failed = false;
     for (const result of results) {
         if (result.output.trim()) process.stdout.write(`\n--- ${result.name}\n${result.output.trimEnd()}\n`);

@@ -2,6 +2,7 @@
 // stacks (test/plan/costReadme.test.ts fails when the README and the estimate disagree).
 import * as fs from "fs";
 import * as path from "path";
+import { costFloors, renderFloorSection, replaceReadmeFloorSection } from "../plan/cost/floor";
 import { renderReadmeCostSection, replaceReadmeCostSection } from "../plan/cost/readme";
 import { estimateShippedStacks } from "../plan/cost/shippedStacks";
 import { PROJECT_ROOT } from "../plan/stackFile";
@@ -9,8 +10,12 @@ import { PROJECT_ROOT } from "../plan/stackFile";
 async function main(): Promise<void> {
     const file = path.join(PROJECT_ROOT, "README.md");
     const section = renderReadmeCostSection(await estimateShippedStacks());
-    fs.writeFileSync(file, replaceReadmeCostSection(fs.readFileSync(file, "utf8"), section));
-    console.log(`README.md: cost block rewritten`);
+    const floors = renderFloorSection(await costFloors());
+    fs.writeFileSync(
+        file,
+        replaceReadmeFloorSection(replaceReadmeCostSection(fs.readFileSync(file, "utf8"), section), floors),
+    );
+    console.log(`README.md: cost and floor blocks rewritten`);
 }
 
 main().catch((err: unknown) => {

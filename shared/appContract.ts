@@ -82,14 +82,19 @@ export function isDatabaseClient(service: string): service is DatabaseClient {
     return service in DATABASE_USERS;
 }
 
-/** Redis keys of the vote queue (the original app's `votes` list, plus the worker's own two lists). */
+/**
+ * Redis keys of the vote queue (the original app's `votes` list, plus the worker's own two lists). All three hash
+ * to one cluster slot (the hash tag `{votes}` hashes as the key `votes` does), so the worker's BLMOVE, LMOVE and
+ * MULTI across them work where the cache runs in cluster mode: ElastiCache Serverless always does, and refuses
+ * multi-key commands across slots (CROSSSLOT).
+ */
 export const REDIS_KEYS = {
     /** Ballots waiting for the worker: vote pushes on the right, the worker takes from the left. */
     queue: "votes",
     /** Ballots the worker has taken but not yet committed to Postgres; requeued when a worker starts. */
-    processing: "votes:processing",
+    processing: "{votes}:processing",
     /** Queue entries that are not valid ballots: kept for inspection, never silently dropped. */
-    deadLetter: "votes:dead-letter",
+    deadLetter: "{votes}:dead-letter",
 } as const;
 
 /**
@@ -213,6 +218,8 @@ export interface AppServiceSpec {
         /** The function's description. */
         readonly description: string;
         readonly access: readonly LambdaStoreAccess[];
+        /** Memory and reserved concurrency of the function for a service without config keys of its own. */
+        readonly defaultSize: { readonly memoryMb: number; readonly reservedConcurrency: number };
     };
     /** Default size of one task (Fargate CPU units and MiB) and autoscaling ceiling, for its config keys. */
     readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
@@ -233,6 +240,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "vote-lambda",
             description: "Vote page and ballots: API Gateway to the votes FIFO queue",
             access: ["sendBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -246,6 +254,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "result-lambda",
             description: "Result page and JSON totals from DynamoDB",
             access: ["readTotals"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
     },
@@ -259,6 +268,7 @@ export const APP_SERVICE_TABLE = [
             bundle: "worker-lambda",
             description: "Records ballots from the votes FIFO queue in DynamoDB",
             access: ["receiveBallots", "recordBallots"],
+            defaultSize: { memoryMb: 256, reservedConcurrency: 5 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 1 },
     },
@@ -280,6 +290,11 @@ export function specOf(service: ServiceRef): AppServiceSpec {
     const spec = APP_SERVICE_TABLE.find((row) => row.name === service);
     if (!spec) throw new Error(`no service ${String(service)} in the app's service table`);
     return spec;
+}
+
+/** True for the row whose function consumes the votes queue (the worker): it deploys before the producers. */
+export function consumesVotesQueue(spec: AppServiceSpec): boolean {
+    return spec.lambda.access.includes("receiveBallots");
 }
 
 /** The one HTTP service without path patterns: it gets every path no other service claims. */
@@ -337,7 +352,7 @@ export function serviceTableProblems(table: ServiceTable): string[] {
         if (!spec.http && spec.lambda.access.length === 0)
             problems.push(`${spec.name}: a worker function with no store access has nothing to trigger it`);
     }
-    const consumers = table.filter((spec) => spec.lambda.access.includes("receiveBallots"));
+    const consumers = table.filter(consumesVotesQueue);
     if (consumers.length > 1)
         problems.push(
             `only one function may consume the votes queue (receiveBallots); found ${consumers.map((s) => s.name).join(", ")}`,

@@ -70,6 +70,7 @@ export function buildFoundation(
             cidr: config.network.cidr,
             azCount: config.network.azCount,
             natGateways: config.network.natGateways,
+            natInstanceType: config.network.natInstanceType,
             interfaceEndpoints: config.network.interfaceEndpoints,
             region: config.region,
             flowLogRetentionDays: config.logRetentionDays,

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AppService } from "../shared/appContract";
 import type { KubernetesVersion } from "../components/eks/addonVersions";
 import type { DeploymentStrategy, EksCapacityMode, EksSlot, Platform } from "./config";
 
@@ -66,11 +65,11 @@ export interface LambdaOutputs extends AppOutputs {
     readonly votesDeadLetterQueueUrl: Out<string>;
     readonly votesTableName: Out<string>;
     readonly deploymentStrategy: DeploymentStrategy;
-    readonly functionNames: Readonly<Record<AppService, Out<string>>>;
+    readonly functionNames: Readonly<Record<string, Out<string>>>;
     readonly codeDeployApplication: Out<string>;
-    readonly codeDeployGroups: Readonly<Record<AppService, Out<string>>>;
+    readonly codeDeployGroups: Readonly<Record<string, Out<string>>>;
     /** The version each function last published: the TargetVersion of a canary/linear CodeDeploy deployment. */
-    readonly functionVersions: Readonly<Record<AppService, Out<string>>>;
+    readonly functionVersions: Readonly<Record<string, Out<string>>>;
 }
 
 /** What the program returns: the identity, and the chosen platform's outputs. */

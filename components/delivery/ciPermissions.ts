@@ -350,6 +350,23 @@ export const WORKLOAD_WILDCARD_ONLY_ACTIONS = [
     "shield:Describe*",
     "eks:Describe*",
     "eks:List*",
+    // Session Manager's agent on the NAT instance (AmazonSSMManagedInstanceCore): its calls that IAM
+    // authorises only on "*".
+    "ssm:GetDeployablePatchSnapshotForInstance",
+    "ssm:GetManifest",
+    "ssm:ListAssociations",
+    "ssm:PutInventory",
+    "ssm:PutConfigurePackageResult",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
 ];
 
 /**
@@ -453,6 +470,7 @@ export function deployIamAndStateStatements(scope: CiPermissionsScope): PolicySt
                 "iam:ListOpenIDConnectProviders",
                 "iam:ListRoles",
                 "iam:GetInstanceProfile",
+                "iam:ListInstanceProfiles",
             ],
             Resource: "*",
         },

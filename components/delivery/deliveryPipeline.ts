@@ -72,7 +72,8 @@ const PIPELINE_PROFILE = "pipeline-environment";
  */
 function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
     return [
-        `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK")`,
+        // --runner codebuild: an eks stack stops here, named, before Pulumi starts (its API endpoint admits no CodeBuild).
+        `info=$(npx ts-node --transpile-only scripts/stack-info.ts --stack "$STACK" --runner codebuild)`,
         `backend=$(echo "$info" | sed -n 's/^backend-url=//p'); policy_config=$(echo "$info" | sed -n 's/^policy-config=//p')`,
         `aws configure set profile.${PIPELINE_PROFILE}.role_arn "$${roleVariable}"`,
         `aws configure set profile.${PIPELINE_PROFILE}.credential_source EcsContainer`,

@@ -311,7 +311,9 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
             "ActivateCertificateAuthority",
         ],
     },
-    { prefix: "ssm", deployActions: ["GetParameter"], previewActions: ["DescribeParameters"] },
+    // GetParameters: the NAT instance's launch template names its AMI by a public SSM parameter (resolve:ssm:),
+    // which EC2 Auto Scaling resolves with the caller's permissions when the group is created or updated.
+    { prefix: "ssm", deployActions: ["GetParameter", "GetParameters"], previewActions: ["DescribeParameters"] },
     { prefix: "guardduty", deployActions: [...CRUD] },
     {
         prefix: "inspector2",
@@ -360,7 +362,23 @@ export const REGIONAL_SERVICES: readonly ManagedService[] = [
         ],
         previewActions: ["DescribeHub", "GetEnabledStandards", "DescribeStandards*", "ListTagsForResource"],
     },
-    { prefix: "autoscaling", deployActions: ["Describe*"], previewActions: ["Describe*"] },
+    // The NAT instance's group of one (components/network/natInstance.ts): create, change, refresh, delete.
+    {
+        prefix: "autoscaling",
+        deployActions: [
+            "Describe*",
+            "CreateAutoScalingGroup",
+            "UpdateAutoScalingGroup",
+            "DeleteAutoScalingGroup",
+            "CreateOrUpdateTags",
+            "DeleteTags",
+            "StartInstanceRefresh",
+            "CancelInstanceRefresh",
+            "EnableMetricsCollection",
+            "DisableMetricsCollection",
+        ],
+        previewActions: ["Describe*"],
+    },
     {
         prefix: "cloudtrail",
         deployActions: [

@@ -1,14 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    APP_HEALTH_PATH,
+    APP_SERVICE_TABLE,
     AppEnv,
-    type AppService,
-    LAMBDA_RESULT_PATHS,
+    checkedServiceTable,
+    consumesVotesQueue,
+    type LambdaStoreAccess,
     LambdaEnv,
+    RESULT_LAMBDA_ROUTES,
+    type ServiceTable,
     STORE_IAM_ACTIONS,
     TABLE_PARTITION_KEY,
+    VOTE_LAMBDA_ROUTES,
 } from "../../shared/appContract";
+import { entryOf } from "../../shared/record";
 import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
@@ -23,9 +28,16 @@ export interface VoteAppServerlessArgs {
     readonly namePrefix: string;
     readonly region: string;
     readonly accountId: string;
-    /** Code archive per function (see `lambdaHandlerArchive`). */
-    readonly code: Readonly<Record<AppService, pulumi.asset.Archive>>;
-    readonly functions: Readonly<Record<AppService, FunctionSize>>;
+    /**
+     * The app's services: a function per row with the statements and environment of its store access, API routes
+     * for the HTTP services, the votes queue's event source mapping for its one consumer.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
+    /** Code archive per function, by service name (see `lambdaHandlerArchive`). */
+    readonly code: Readonly<Record<string, pulumi.asset.Archive>>;
+    /** Memory, timeout and reserved concurrency per function, by service name. */
+    readonly functions: Readonly<Record<string, FunctionSize>>;
     /** API Gateway default route throttling. @example { burstLimit: 200, rateLimit: 100 } */
     readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
     /**
@@ -65,7 +77,7 @@ export interface VoteAppServerlessArgs {
      */
     readonly deployment: {
         readonly strategy: LambdaStrategy;
-        readonly rollbackAlarmNames: Readonly<Record<AppService, readonly string[]>>;
+        readonly rollbackAlarmNames: Readonly<Record<string, readonly string[]>>;
     };
     /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
@@ -74,14 +86,9 @@ export interface VoteAppServerlessArgs {
     readonly roleScope?: WorkloadRoleScope;
 }
 
-/** Routes per function. The handlers answer exactly these paths (and 404 anything else). */
-export const VOTE_ROUTES = ["GET /", "HEAD /", "POST /", `GET ${APP_HEALTH_PATH}`] as const;
-export const RESULT_ROUTES = [
-    LAMBDA_RESULT_PATHS.page,
-    LAMBDA_RESULT_PATHS.totals,
-    LAMBDA_RESULT_PATHS.script,
-    LAMBDA_RESULT_PATHS.health,
-].map((path) => `GET ${path}`);
+/** Routes per function (the service table's lambdaRoutes). The handlers answer exactly these paths (and 404 anything else). */
+export const VOTE_ROUTES = VOTE_LAMBDA_ROUTES;
+export const RESULT_ROUTES = RESULT_LAMBDA_ROUTES;
 
 /** One JSON object per request in the API's access log (CloudWatch Logs Insights reads the fields). */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -122,7 +129,8 @@ export class VoteAppServerless extends pulumi.ComponentResource {
     readonly queue: aws.sqs.Queue;
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly table: aws.dynamodb.Table;
-    readonly functions: Readonly<Record<AppService, ServerlessFunction>>;
+    /** Each service's function, by service name. */
+    readonly functions: Readonly<Record<string, ServerlessFunction>>;
     readonly workerMapping: aws.lambda.EventSourceMapping;
     readonly codeDeployment: LambdaCodeDeployment;
     readonly domainName?: aws.apigatewayv2.DomainName;
@@ -132,6 +140,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
     constructor(name: string, args: VoteAppServerlessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("voteapp:serverless:VoteAppServerless", name, {}, opts);
         const parent = this;
+        const table = checkedServiceTable(args.services ?? APP_SERVICE_TABLE);
         const protectData = (args.protection ?? NO_PROTECTION).deletionProtection;
         const viaService = (service: string) => ({
             StringEquals: { "kms:ViaService": `${service}.${args.region}.amazonaws.com` },
@@ -223,7 +232,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         // --- Functions: each with its own role, holding exactly what its handler calls -----------------
         const options = { [AppEnv.optionA]: args.voteOptions.a, [AppEnv.optionB]: args.voteOptions.b };
         const fn = (
-            service: AppService,
+            service: string,
             description: string,
             environment: Record<string, pulumi.Input<string>>,
             permissions: readonly PolicyStatementInput[],
@@ -236,8 +245,8 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                     description,
                     region: args.region,
                     accountId: args.accountId,
-                    code: args.code[service],
-                    ...args.functions[service],
+                    code: entryOf(args.code, "VoteAppServerless args.code", service),
+                    ...entryOf(args.functions, "VoteAppServerless args.functions", service),
                     environment,
                     kmsKeyArn: args.kmsKeyArn,
                     logRetentionDays: args.logRetentionDays,
@@ -255,61 +264,93 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             Resource: args.kmsKeyArn,
             Condition: viaService("dynamodb"),
         };
-        const vote = fn(
-            "vote",
-            "Vote page and ballots: API Gateway to the votes FIFO queue",
-            { [LambdaEnv.queueUrl]: this.queue.url, ...options },
-            [
-                { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
-                // SSE-KMS producers need a data key, and Decrypt to reuse it.
-                {
-                    Sid: "EncryptBallotsViaSqs",
-                    Effect: "Allow",
-                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                    Resource: args.kmsKeyArn,
-                    Condition: viaService("sqs"),
-                },
-            ],
-        );
-        const worker = fn(
-            "worker",
-            "Records ballots from the votes FIFO queue in DynamoDB",
-            { [LambdaEnv.tableName]: this.table.name },
-            [
-                // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
-                {
-                    Sid: "ReceiveBallots",
-                    Effect: "Allow",
-                    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                    Resource: this.queue.arn,
-                },
-                {
-                    Sid: "DecryptBallotsViaSqs",
-                    Effect: "Allow",
-                    Action: "kms:Decrypt",
-                    Resource: args.kmsKeyArn,
-                    Condition: viaService("sqs"),
-                },
-                {
-                    Sid: "RecordBallots",
-                    Effect: "Allow",
-                    // What the store's calls need (app/src/lambda/store.ts); a test runs them to check.
-                    Action: [...STORE_IAM_ACTIONS.worker],
-                    Resource: this.table.arn,
-                },
-                tableKeyViaDynamodb,
-            ],
-        );
-        const result = fn(
-            "result",
-            "Result page and JSON totals from DynamoDB",
-            { [LambdaEnv.tableName]: this.table.name, ...options },
-            [
-                { Sid: "ReadTotals", Effect: "Allow", Action: [...STORE_IAM_ACTIONS.result], Resource: this.table.arn },
-                tableKeyViaDynamodb,
-            ],
-        );
-        this.functions = { vote, result, worker };
+        // What each store access grants and sets (the service table's `lambda.access`).
+        const grants: Readonly<
+            Record<
+                LambdaStoreAccess,
+                { statements: PolicyStatementInput[]; environment: Record<string, pulumi.Input<string>> }
+            >
+        > = {
+            sendBallots: {
+                environment: { [LambdaEnv.queueUrl]: this.queue.url },
+                statements: [
+                    { Sid: "SendBallots", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.queue.arn },
+                    // SSE-KMS producers need a data key, and Decrypt to reuse it.
+                    {
+                        Sid: "EncryptBallotsViaSqs",
+                        Effect: "Allow",
+                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                        Resource: args.kmsKeyArn,
+                        Condition: viaService("sqs"),
+                    },
+                ],
+            },
+            receiveBallots: {
+                environment: {},
+                statements: [
+                    // What the queue's event source mapping calls with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
+                    {
+                        Sid: "ReceiveBallots",
+                        Effect: "Allow",
+                        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                        Resource: this.queue.arn,
+                    },
+                    {
+                        Sid: "DecryptBallotsViaSqs",
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: args.kmsKeyArn,
+                        Condition: viaService("sqs"),
+                    },
+                ],
+            },
+            recordBallots: {
+                environment: { [LambdaEnv.tableName]: this.table.name },
+                statements: [
+                    {
+                        Sid: "RecordBallots",
+                        Effect: "Allow",
+                        // What the store's calls need (app/src/lambda/store.ts); a test runs them to check.
+                        Action: [...STORE_IAM_ACTIONS.worker],
+                        Resource: this.table.arn,
+                    },
+                    tableKeyViaDynamodb,
+                ],
+            },
+            readTotals: {
+                environment: { [LambdaEnv.tableName]: this.table.name },
+                statements: [
+                    {
+                        Sid: "ReadTotals",
+                        Effect: "Allow",
+                        Action: [...STORE_IAM_ACTIONS.result],
+                        Resource: this.table.arn,
+                    },
+                    tableKeyViaDynamodb,
+                ],
+            },
+        };
+        const functions: Record<string, ServerlessFunction> = {};
+        for (const spec of table) {
+            const granted = spec.lambda.access.map((access) => grants[access]);
+            const statements = granted
+                .flatMap((grant) => grant.statements)
+                .filter((statement, index, all) => all.findIndex((other) => other.Sid === statement.Sid) === index);
+            functions[spec.name] = fn(
+                spec.name,
+                spec.lambda.description,
+                // The HTTP functions render the vote options; the queue consumer does not.
+                Object.assign({}, ...granted.map((grant) => grant.environment), spec.http ? options : {}),
+                statements,
+            );
+        }
+        this.functions = functions;
+        const consumers = table.filter(consumesVotesQueue);
+        if (consumers.length !== 1)
+            throw new Error(
+                `VoteAppServerless: exactly one service must consume the votes queue (receiveBallots); found ${consumers.length}`,
+            );
+        const consumer = consumers[0].name;
         this.codeDeployment = new LambdaCodeDeployment(
             `${name}-codedeploy`,
             {
@@ -318,9 +359,13 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 partition: partitionOf(args.region),
                 accountId: args.accountId,
                 strategy: args.deployment.strategy,
-                functions: (Object.keys(this.functions) as AppService[]).map((role) => ({
+                functions: table.map(({ name: role }) => ({
                     role,
-                    alarmNames: args.deployment.rollbackAlarmNames[role],
+                    alarmNames: entryOf(
+                        args.deployment.rollbackAlarmNames,
+                        "VoteAppServerless args.deployment.rollbackAlarmNames",
+                        role,
+                    ),
                 })),
             },
             { parent, dependsOn: Object.values(this.functions).map((f) => f.alias) },
@@ -328,16 +373,16 @@ export class VoteAppServerless extends pulumi.ComponentResource {
 
         // The worker reads the queue through its live alias, never faster than its reserved concurrency.
         this.workerMapping = new aws.lambda.EventSourceMapping(
-            `${name}-worker-votes`,
+            `${name}-${consumer}-votes`,
             {
                 eventSourceArn: this.queue.arn,
-                functionName: worker.alias.arn,
+                functionName: functions[consumer].alias.arn,
                 batchSize: args.workerBatchSize,
                 functionResponseTypes: ["ReportBatchItemFailures"],
-                scalingConfig: { maximumConcurrency: args.functions.worker.reservedConcurrency },
+                scalingConfig: { maximumConcurrency: args.functions[consumer].reservedConcurrency },
                 enabled: true,
             },
-            { parent, dependsOn: [worker.rolePolicy] },
+            { parent, dependsOn: [functions[consumer].rolePolicy] },
         );
 
         // --- HTTP API: access logs, throttling, routes to the live aliases ----------------------------
@@ -375,7 +420,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const routeTo = (service: "vote" | "result", routes: readonly string[]) => {
+        const routeTo = (service: string, routes: readonly string[]) => {
             const target = this.functions[service];
             const integration = new aws.apigatewayv2.Integration(
                 `${name}-${service}`,
@@ -416,8 +461,7 @@ export class VoteAppServerless extends pulumi.ComponentResource {
                 { parent, dependsOn: [target.alias] },
             );
         };
-        routeTo("vote", VOTE_ROUTES);
-        routeTo("result", RESULT_ROUTES);
+        for (const spec of table) if (spec.http) routeTo(spec.name, spec.http.lambdaRoutes);
 
         // --- Optional custom domain (required in prod by the stack config) ----------------------------
         if (args.domain) {

@@ -19,7 +19,9 @@ export function costCategory(line: CostLine): string {
     const onLoadBalancer = line.type === "aws:lb/loadBalancer:LoadBalancer" || line.type.endsWith(":Ingress");
     if (key.startsWith("elb.") || (onLoadBalancer && (key.startsWith("vpc.public-ipv4") || key.startsWith("s3."))))
         return "load balancer";
-    if (key.startsWith("vpc.")) return "network (NAT, public IPv4, endpoints)";
+    // The NAT instance's group (components/network/natInstance.ts, named `<network>-nat`) is the network's NAT.
+    const natInstance = line.type === "aws:autoscaling/group:Group" && line.name.endsWith("-nat");
+    if (key.startsWith("vpc.") || natInstance) return "network (NAT, public IPv4, endpoints)";
     if (key.startsWith("eks.cluster")) return "EKS control plane";
     if (/^(fargate|ec2\.|ebs\.|lambda\.)/.test(key)) return "compute";
     if (key.startsWith("apigateway.")) return "API Gateway";

@@ -4,6 +4,7 @@ import {
     asArray,
     asStrings,
     isRecord,
+    isTrue,
     ofType,
     plainCopy,
     prop,
@@ -291,4 +292,67 @@ export const vpcDefaultSgClosed = stackRule(
     },
 );
 
-export const ec2Policies = [sgNoPublicIngress, sgNoAdminPorts, vpcFlowLogs, vpcDefaultSgClosed];
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const INSTANCE = "aws:ec2/instance:Instance";
+const NETWORK_INTERFACE = "aws:ec2/networkInterface:NetworkInterface";
+const ROUTE = "aws:ec2/route:Route";
+
+/** The tag on the NAT instance's launch template (components/network/natInstance.ts, NAT_INSTANCE_TAG_KEY). */
+export const NAT_INSTANCE_TAG = "voteapp:nat-instance";
+
+/**
+ * Why a tagged launch template is (not) the NAT instance the exemption is for: it must be the shape a NAT has,
+ * not only carry the tag. Undefined when it is.
+ */
+function notANatInstance(template: PolicyResource, resources: readonly PolicyResource[]): string | undefined {
+    const props = plainProps(template);
+    if (!tagsOf(props.tags)[NAT_INSTANCE_TAG]) return `is not tagged ${NAT_INSTANCE_TAG}`;
+    const metadata = isRecord(props.metadataOptions) ? props.metadataOptions : {};
+    if (metadata.httpTokens !== "required") return "does not require IMDSv2";
+    if (props.keyName !== undefined) return "has a key pair (SSH)";
+    // The NAT's static interface: source/destination check off, the target of a default route of the stack,
+    // and what the template's boot script attaches (the template depends on it).
+    const natInterface = ofType(resources, NETWORK_INTERFACE).find(
+        (eni) =>
+            plainProps(eni).sourceDestCheck === false &&
+            relatesTo(template, eni) &&
+            ofType(resources, ROUTE).some(
+                (route) => plainProps(route).destinationCidrBlock === "0.0.0.0/0" && relatesTo(route, eni),
+            ),
+    );
+    if (!natInterface)
+        return "attaches no network interface with the source/destination check off that a 0.0.0.0/0 route targets";
+    return undefined;
+}
+
+export const ec2NoPublicIp = stackRule(
+    {
+        name: "ec2-no-public-ip",
+        passes: `no launch template network interface and no aws.ec2.Instance has \`associatePublicIpAddress\` true, except the NAT instance's launch template (tagged ${NAT_INSTANCE_TAG}, IMDSv2 required, no key pair, attaching a source/destination-check-off interface that a 0.0.0.0/0 route targets)`,
+        control: "EC2.25",
+        description: `EC2 launch templates do not give network interfaces public IPv4 addresses, nor do instances (EC2.25, EC2.9): workloads run in private subnets behind the load balancer. The one exemption is the NAT instance (natGateways instance): forwarding the private subnets' traffic to the internet through its own public address is what a NAT is for. It is recognised by its shape, not by its tag alone: tagged \`${NAT_INSTANCE_TAG}\`, IMDSv2 required, no key pair, and attaching a network interface with the source/destination check off that a 0.0.0.0/0 route of the stack targets.`,
+        remediation:
+            "Set associatePublicIpAddress false and run the instances in private subnets (or use a managed NAT gateway).",
+    },
+    (args, report) => {
+        const templates = ofType(args.resources, LAUNCH_TEMPLATE);
+        const instances = ofType(args.resources, INSTANCE);
+        if (templates.length + instances.length === 0) args.notApplicable("No launch template or EC2 instance.");
+        for (const template of templates) {
+            const interfaces = asArray(plainProps(template).networkInterfaces).filter(isRecord);
+            if (!interfaces.some((i) => isTrue(i.associatePublicIpAddress))) continue;
+            const why = notANatInstance(template, args.resources);
+            if (why)
+                reportOn(
+                    report,
+                    template,
+                    `assigns a public IPv4 address to its network interface and ${why}, so it is not the NAT instance the rule exempts.`,
+                );
+        }
+        for (const instance of instances)
+            if (isTrue(plainProps(instance).associatePublicIpAddress))
+                reportOn(report, instance, "has a public IPv4 address (associatePublicIpAddress true).");
+    },
+);
+
+export const ec2Policies = [sgNoPublicIngress, sgNoAdminPorts, vpcFlowLogs, vpcDefaultSgClosed, ec2NoPublicIp];

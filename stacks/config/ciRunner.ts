@@ -103,6 +103,25 @@ export function ciRunnerReach(platform: Platform, runner: CiRunnerConfig): CiRun
     };
 }
 
+/**
+ * Whether the AWS-native pipeline's builds (components/delivery/deliveryPipeline.ts: CodeBuild projects in the
+ * tooling account, outside any VPC) reach what `pulumi preview`/`up` talks to. Outside a VPC, CodeBuild sends from
+ * AWS's shared address ranges for the region, which no list of /16s can name, and no VPC of the environment is
+ * theirs: the EKS API endpoint (private, or open to `ciRunnerCidrs`, the GitHub runner's addresses) admits neither.
+ * So the pipeline deploys ecs and lambda stacks, and refuses eks stacks before Pulumi starts: their deploys run
+ * from the GitHub workflows on a runner with fixed egress addresses.
+ */
+export function codeBuildReach(platform: Platform): CiRunnerReach {
+    if (platform !== "eks") return { reaches: true, through: "public AWS endpoints only (no cluster)" };
+    return {
+        reaches: false,
+        why:
+            `the AWS-native pipeline's CodeBuild projects run outside any VPC, from AWS's shared addresses, which the EKS API endpoint ` +
+            `cannot admit (${qualifiedKey("ciRunnerCidrs")} names the GitHub runner's addresses, not CodeBuild's): deploy eks stacks ` +
+            `with the GitHub workflows (preview.yml, deploy.yml) on the runner ${qualifiedKey("ciRunnerLabels")} names`,
+    };
+}
+
 /** Runner CIDRs need a runner that has them, and EKS takes at most 40 public CIDRs in all. */
 export const checkCiRunner: ConfigCheck<CiRunnerFlatConfig> = (flat, _tier, report) => {
     const hosted = flat.ciRunnerLabels.filter((label) => GITHUB_HOSTED_LABEL.test(label));

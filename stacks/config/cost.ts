@@ -14,6 +14,9 @@ export const CONTAINER_INSIGHTS_MODES = ["disabled", "enabled", "enhanced"] as c
 export type ContainerInsightsMode = (typeof CONTAINER_INSIGHTS_MODES)[number];
 export const ECR_SCANNING_MODES = ["basic", "enhanced"] as const;
 export type EcrScanningMode = (typeof ECR_SCANNING_MODES)[number];
+/** Redis on ElastiCache nodes (a replication group) or ElastiCache Serverless (Valkey). */
+export const REDIS_CAPACITY_MODES = ["nodes", "serverless"] as const;
+export type RedisCapacityMode = (typeof REDIS_CAPACITY_MODES)[number];
 /** Which KMS key encrypts the alarm topic: its own, or the stack's data key (one key-month less). */
 export const ALARM_TOPIC_KEYS = ["own", "stack"] as const;
 export type AlarmTopicKey = (typeof ALARM_TOPIC_KEYS)[number];
@@ -36,6 +39,7 @@ export const costKeys = {
     workingHours: z.string().optional(),
     lambdaCodeScanning: tierSwitch(),
     alarmTopicKey: oneOf(ALARM_TOPIC_KEYS).optional(),
+    redisCapacity: oneOf(REDIS_CAPACITY_MODES).optional(),
 };
 
 export type CostFlatConfig = FlatOf<typeof costKeys> & { readonly platform: Platform };
@@ -68,6 +72,11 @@ export interface CostOptions {
      * `stack` (the stack's data key, whose policy then also lets CloudWatch publish alarms of this account).
      */
     readonly alarmTopicKey: AlarmTopicKey;
+    /**
+     * Redis as ElastiCache nodes (a replication group of `redisNodeType`, Multi-AZ with `multiAz`) or ElastiCache
+     * Serverless (Valkey: billed for the data stored, at least 100 MB, and the requests; spread over AZs by AWS).
+     */
+    readonly redisCapacity: RedisCapacityMode;
 }
 
 /** dev pays for what it uses; staging rehearses prod, which keeps its monitoring and scanning. */
@@ -81,6 +90,7 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
         lambdaCodeScanning: false,
         alarmTopicKey: "stack",
+        redisCapacity: "serverless",
     },
     staging: {
         containerInsights: "enhanced",
@@ -91,6 +101,7 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         workingHours: "always",
         lambdaCodeScanning: true,
         alarmTopicKey: "own",
+        redisCapacity: "nodes",
     },
     prod: {
         containerInsights: "enhanced",
@@ -101,6 +112,7 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         workingHours: "always",
         lambdaCodeScanning: true,
         alarmTopicKey: "own",
+        redisCapacity: "nodes",
     },
 };
 
@@ -111,6 +123,7 @@ const APPLIES_TO: Readonly<Partial<Record<keyof typeof costKeys, readonly Platfo
     ecrScanning: ["ecs", "eks"],
     apiDetailedMetrics: ["lambda"],
     workingHours: ["ecs", "eks"],
+    redisCapacity: ["ecs", "eks"],
 };
 
 const DAY = "(?:SUN|MON|TUE|WED|THU|FRI|SAT)";
@@ -182,6 +195,12 @@ export const checkCost: ConfigCheck<CostFlatConfig> = (flat, tier, report) => {
             flat.lambdaCodeScanning,
             "must be true in prod (Inspector.4: the code prod runs is scanned where it runs)",
         );
+    if (flat.redisCapacity === "serverless")
+        report(
+            "redisCapacity",
+            flat.redisCapacity,
+            "must be nodes in prod: the policy pack's redis rules judge replication groups, not yet serverless caches",
+        );
     if (flat.alarmTopicKey === "stack")
         report(
             "alarmTopicKey",
@@ -201,6 +220,7 @@ export function resolveCost(flat: CostFlatConfig, tier: Tier): CostOptions {
         workingHours: resolveWorkingHours(flat, defaults.workingHours),
         lambdaCodeScanning: flat.lambdaCodeScanning ?? defaults.lambdaCodeScanning,
         alarmTopicKey: flat.alarmTopicKey ?? defaults.alarmTopicKey,
+        redisCapacity: flat.redisCapacity ?? defaults.redisCapacity,
     };
 }
 

@@ -7,7 +7,7 @@ import {
     type SystemPod,
 } from "../../components/eks/systemPods";
 import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
-import { APP_SERVICES, type AppService } from "../../shared/appContract";
+import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
 import type { Tier } from "../../shared/config/values";
 import type { ConfigCheck } from "./check";
 import type { EksCapacityMode } from "./eks";
@@ -83,7 +83,10 @@ export function allocatableOf(type: string): NodeCapacity | undefined {
     };
 }
 
-export interface EksCapacityFlatConfig {
+/** The size keys of every service the check sizes pods from (voteCpu, voteMemory, voteMinCount, voteMaxCount, ...). */
+type ServiceCapacityKey = `${AppService}${"Cpu" | "Memory" | "MinCount" | "MaxCount"}`;
+
+export interface EksCapacityFlatConfig extends Readonly<Record<ServiceCapacityKey, number>> {
     readonly platform: Platform;
     readonly deploymentStrategy?: string;
     readonly eksCapacity: EksCapacityMode;
@@ -91,17 +94,6 @@ export interface EksCapacityFlatConfig {
     readonly eksNodeMinSize: number;
     readonly eksNodeDesiredSize: number;
     readonly eksNodeMaxSize: number;
-    readonly voteCpu: number;
-    readonly voteMemory: number;
-    readonly voteMinCount: number;
-    readonly voteMaxCount: number;
-    readonly resultCpu: number;
-    readonly resultMemory: number;
-    readonly resultMinCount: number;
-    readonly resultMaxCount: number;
-    readonly workerCpu: number;
-    readonly workerMemory: number;
-    readonly workerMinCount: number;
 }
 
 export interface PodDemand {
@@ -114,9 +106,9 @@ export interface PodDemand {
 export function appPods(flat: EksCapacityFlatConfig, tier: Tier, counts: "min" | "max"): PodDemand[] {
     const blueGreen = (flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen";
     const replicas = (service: AppService): number => {
-        if (service === "worker") return flat.workerMinCount; // one replica, no HPA
+        if (specOf(service).singleReplica) return flat[`${service}MinCount`]; // one replica, no HPA
         const count = counts === "min" ? flat[`${service}MinCount`] : flat[`${service}MaxCount`];
-        return (blueGreen ? 2 : 1) * count;
+        return (blueGreen && specOf(service).http ? 2 : 1) * count;
     };
     return APP_SERVICES.map((service) => ({
         name: service,
@@ -221,8 +213,18 @@ export const checkEksCapacity: ConfigCheck<EksCapacityFlatConfig> = (flat, tier,
 
 /** The resolved config in the shape of the eks capacity check (stacks/config/eksCapacity.ts). */
 export function capacityInputs(config: VoteAppConfig): EksCapacityFlatConfig {
-    const { vote, result, worker } = config.services;
     const { nodes } = config.eks;
+    const sizes = Object.fromEntries(
+        APP_SERVICES.flatMap((service) => {
+            const size = config.services[service];
+            return [
+                [`${service}Cpu`, size.cpu],
+                [`${service}Memory`, size.memory],
+                [`${service}MinCount`, size.minCount],
+                [`${service}MaxCount`, size.maxCount],
+            ];
+        }),
+    ) as Record<ServiceCapacityKey, number>;
     return {
         platform: config.platform,
         deploymentStrategy: config.safety.deployment.strategy,
@@ -231,16 +233,6 @@ export function capacityInputs(config: VoteAppConfig): EksCapacityFlatConfig {
         eksNodeMinSize: nodes.minSize,
         eksNodeDesiredSize: nodes.desiredSize,
         eksNodeMaxSize: nodes.maxSize,
-        voteCpu: vote.cpu,
-        voteMemory: vote.memory,
-        voteMinCount: vote.minCount,
-        voteMaxCount: vote.maxCount,
-        resultCpu: result.cpu,
-        resultMemory: result.memory,
-        resultMinCount: result.minCount,
-        resultMaxCount: result.maxCount,
-        workerCpu: worker.cpu,
-        workerMemory: worker.memory,
-        workerMinCount: worker.minCount,
+        ...sizes,
     };
 }

@@ -1,3 +1,4 @@
+import { specOf } from "../../shared/appContract";
 import { oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import { type DeliveryFlatConfig, imageTagOrDigest, pinnedServices } from "./delivery";
@@ -72,7 +73,7 @@ export const checkEksSlots: ConfigCheck<EksSlotsFlatConfig> = (flat, tier, repor
     }
     const tagged = EKS_SLOTS.filter((slot) => flat[EKS_SLOT_KEYS.imageTag[slot]] !== undefined);
     if (tagged.length > 0) {
-        for (const service of pinnedServices(flat).filter((s) => s !== "worker")) {
+        for (const service of pinnedServices(flat).filter((s) => specOf(s).http !== undefined)) {
             report(
                 `${service}Image`,
                 "(set)",

@@ -5,7 +5,7 @@
  */
 export const CONFIG_NAMESPACE = "voteapp";
 
-import type { AppService } from "../../shared/appContract";
+import { APP_SERVICE_TABLE, type AppService, type AppServiceSpec } from "../../shared/appContract";
 import { prefixed } from "../../shared/record";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
@@ -17,7 +17,12 @@ const smallestVpc = (azCount: number) =>
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "../../shared/config/reader";
 
-const serviceKeys = (service: AppService, defaults: { cpu: number; memory: number; maxCount?: number }) =>
+/** A service's five size keys, with the row's defaults (shared/appContract.ts APP_SERVICE_TABLE). */
+const serviceKeys = <S extends AppService>({
+    name: service,
+    defaultSize: defaults,
+    singleReplica,
+}: AppServiceSpec & { name: S }) =>
     prefixed(service, {
         Cpu: {
             type: "integer",
@@ -37,11 +42,10 @@ const serviceKeys = (service: AppService, defaults: { cpu: number; memory: numbe
         MinCount: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
         MaxCount: {
             type: "integer",
-            description:
-                service === "worker"
-                    ? "Ceiling for worker: 1 on ecs and eks, where the worker runs as one replica."
-                    : `Autoscaling ceiling for ${service}.`,
-            default: defaults.maxCount ?? 2,
+            description: singleReplica
+                ? `Ceiling for ${service}: 1 on ecs and eks, where the ${service} runs as one replica.`
+                : `Autoscaling ceiling for ${service}.`,
+            default: defaults.maxCount,
         },
     } satisfies Record<string, ConfigKeyDeclaration>);
 
@@ -108,8 +112,15 @@ export const CONFIG_KEYS = {
     },
     natGateways: {
         type: "string",
-        description: "NAT gateways: none, single or onePerAz (prod requires onePerAz).",
-        default: "single",
+        description:
+            "How private subnets reach the internet: none (interface endpoints only), instance (one NAT instance, Graviton, SSM-managed, no SSH), single (one managed NAT gateway) or onePerAz (one per AZ). Unset, the tier decides: instance in dev and staging, onePerAz in prod; prod refuses anything but onePerAz.",
+        optional: true,
+    },
+    natInstanceType: {
+        type: "string",
+        description:
+            "Instance type of the NAT instance (natGateways instance): a Graviton type, as its Amazon Linux 2023 image is arm64. t4g.nano bursts to 5 Gbps with a 32 Mbps baseline; choose a larger type for sustained egress.",
+        default: "t4g.nano",
     },
     vpcInterfaceEndpoints: {
         type: "boolean",
@@ -117,9 +128,9 @@ export const CONFIG_KEYS = {
             "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
         default: false,
     },
-    ...serviceKeys("vote", { cpu: 256, memory: 512 }),
-    ...serviceKeys("result", { cpu: 256, memory: 512 }),
-    ...serviceKeys("worker", { cpu: 256, memory: 512, maxCount: 1 }),
+    ...(Object.assign({}, ...APP_SERVICE_TABLE.map((spec) => serviceKeys(spec))) as ReturnType<
+        typeof serviceKeys<AppService>
+    >),
     redisNodeType: {
         type: "string",
         description: "ElastiCache node type, e.g. cache.t4g.micro.",
@@ -288,6 +299,12 @@ export const CONFIG_KEYS = {
         type: "string",
         description:
             "KMS key of the alarm topic: own (a key of its own, $1 a month) or stack (the stack's data key, whose policy then also lets CloudWatch publish this account's alarms). Default stack in dev, own in staging and prod; prod refuses stack.",
+        optional: true,
+    },
+    redisCapacity: {
+        type: "string",
+        description:
+            "Redis as nodes (an ElastiCache replication group of redisNodeType) or serverless (ElastiCache Serverless for Valkey: billed for data stored, at least 100 MB, and requests; same TLS, KMS key, IAM users and security group); platforms ecs and eks. Default serverless in dev (about half the price of one cache.t4g.micro), nodes in staging (as prod) and prod; prod refuses serverless until the policy pack judges serverless caches.",
         optional: true,
     },
     // --- lambda ---

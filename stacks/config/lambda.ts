@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { APP_SERVICES, type AppService } from "../../shared/appContract";
+import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
+import { recordOf } from "../../shared/record";
 import { intBetween as between } from "../../shared/config/values";
 import type { FunctionSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
@@ -108,6 +109,10 @@ export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
 export interface LambdaConfig {
     readonly functions: Readonly<Record<AppService, FunctionSize>>;
+    /** Timeout of the HTTP functions (lambdaHttpTimeoutSeconds). */
+    readonly httpTimeoutSeconds: number;
+    /** Timeout of the queue consumer (lambdaWorkerTimeoutSeconds). */
+    readonly workerTimeoutSeconds: number;
     /** API Gateway default route throttling. */
     readonly api: { readonly throttleBurstLimit: number; readonly throttleRateLimit: number };
     /** The worker's event source mapping on the votes queue. */
@@ -163,11 +168,13 @@ export function resolveLambda(flat: LambdaFlatConfig): LambdaConfig {
     const httpTimeout = flat.lambdaHttpTimeoutSeconds;
     const fn = (service: AppService) => ({
         memoryMb: flat[functionKey(service, "Memory")],
-        timeoutSeconds: service === "worker" ? flat.lambdaWorkerTimeoutSeconds : httpTimeout,
+        timeoutSeconds: specOf(service).http ? httpTimeout : flat.lambdaWorkerTimeoutSeconds,
         reservedConcurrency: flat[functionKey(service, "ReservedConcurrency")],
     });
     return {
-        functions: { vote: fn("vote"), result: fn("result"), worker: fn("worker") },
+        functions: recordOf(APP_SERVICES, fn),
+        httpTimeoutSeconds: httpTimeout,
+        workerTimeoutSeconds: flat.lambdaWorkerTimeoutSeconds,
         api: { throttleBurstLimit: flat.lambdaApiThrottleBurst, throttleRateLimit: flat.lambdaApiThrottleRate },
         worker: { batchSize: flat.lambdaWorkerBatchSize },
         queue: {

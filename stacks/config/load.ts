@@ -94,7 +94,7 @@ export function parseVoteAppConfig(
         account: resolveAccount(flat, context.project),
         platform: flat.platform,
         cpuArchitecture: flat.cpuArchitecture,
-        network: resolveNetwork(flat),
+        network: resolveNetwork(flat, tier),
         services: resolveServices(flat),
         data: resolveData(flat),
         domain: resolveDomain(flat),

@@ -1,15 +1,33 @@
 import { z } from "zod";
-import { intBetween, oneOf } from "../../shared/config/values";
+import { intBetween, matching, oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
-import { checkVpcCidr, LOAD_BALANCED_PLATFORMS, NAT_STRATEGIES, type NatStrategy, type Platform } from "./rules";
+import {
+    checkVpcCidr,
+    GRAVITON_INSTANCE_TYPE,
+    LOAD_BALANCED_PLATFORMS,
+    NAT_STRATEGIES,
+    type NatStrategy,
+    type Platform,
+} from "./rules";
 
 /** The VPC: address range, AZs, NAT and interface endpoints. */
 export const networkKeys = {
     vpcCidr: z.string(),
     azCount: intBetween(1, 3),
-    natGateways: oneOf(NAT_STRATEGIES),
+    natGateways: oneOf(NAT_STRATEGIES).optional(),
+    natInstanceType: matching(GRAVITON_INSTANCE_TYPE, "a Graviton (arm64) instance type such as t4g.nano"),
     vpcInterfaceEndpoints: z.boolean(),
+};
+
+/**
+ * NAT per tier when `natGateways` is unset: dev and staging egress through one NAT instance (about a tenth of
+ * a NAT gateway's hourly price, no per-GB processing charge); prod keeps one managed NAT gateway per AZ.
+ */
+export const NAT_DEFAULTS: Readonly<Record<Tier, NatStrategy>> = {
+    dev: "instance",
+    staging: "instance",
+    prod: "onePerAz",
 };
 
 export type NetworkFlatConfig = FlatOf<typeof networkKeys> & { readonly platform: Platform };
@@ -18,6 +36,8 @@ export interface NetworkConfig {
     readonly cidr: string;
     readonly azCount: number;
     readonly natGateways: NatStrategy;
+    /** Instance type of the NAT instance (natGateways instance). */
+    readonly natInstanceType: string;
     readonly interfaceEndpoints: boolean;
 }
 
@@ -35,11 +55,13 @@ export const checkNetwork: ConfigCheck<NetworkFlatConfig> = (flat, tier, report)
     }
     const cidr = checkVpcCidr(flat.vpcCidr, flat.azCount);
     if (!cidr.ok) report("vpcCidr", flat.vpcCidr, cidr.problem ?? "is invalid");
-    if (prodContainers && flat.natGateways !== "onePerAz")
+    if (prodContainers && flat.natGateways !== undefined && flat.natGateways !== "onePerAz")
         report(
             "natGateways",
             flat.natGateways,
-            "must be onePerAz in prod, so losing one AZ does not cut the others off",
+            flat.natGateways === "instance"
+                ? "must be onePerAz in prod: a NAT instance is one machine in one AZ, for dev and staging only (allowed in prod: onePerAz)"
+                : "must be onePerAz in prod, so losing one AZ does not cut the others off",
         );
     if (flat.natGateways === "none" && !flat.vpcInterfaceEndpoints) {
         report(
@@ -50,11 +72,12 @@ export const checkNetwork: ConfigCheck<NetworkFlatConfig> = (flat, tier, report)
     }
 };
 
-export function resolveNetwork(flat: NetworkFlatConfig): NetworkConfig {
+export function resolveNetwork(flat: NetworkFlatConfig, tier: Tier): NetworkConfig {
     return {
         cidr: flat.vpcCidr,
         azCount: flat.azCount,
-        natGateways: flat.natGateways,
+        natGateways: flat.natGateways ?? NAT_DEFAULTS[tier],
+        natInstanceType: flat.natInstanceType,
         interfaceEndpoints: flat.vpcInterfaceEndpoints,
     };
 }

@@ -13,8 +13,17 @@ export const PLATFORMS = ["ecs", "eks", "lambda"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 /** Platforms serving the app through an Application Load Balancer, which AWS requires to span two AZs. */
 export const LOAD_BALANCED_PLATFORMS: readonly Platform[] = ["ecs", "eks"];
-export const NAT_STRATEGIES = ["none", "single", "onePerAz"] as const;
+/**
+ * How the private subnets reach the internet: not at all (interface endpoints only), through one NAT
+ * instance (dev and staging: components/network/natInstance.ts), or managed NAT gateways, one shared or one per AZ.
+ */
+export const NAT_STRATEGIES = ["none", "instance", "single", "onePerAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+/**
+ * Graviton (arm64) instance types, the only ones the NAT instance's AMI (Amazon Linux 2023 arm64) boots on:
+ * the family's generation digit is followed by "g" (t4g, c7g, c7gn, m6gd, ...).
+ */
+export const GRAVITON_INSTANCE_TYPE = /^[a-z]+\d+g[a-z]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$/;
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [

@@ -1,4 +1,4 @@
-import { APP_SERVICES, type AppService } from "../../shared/appContract";
+import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
 import { fromList, intBetween } from "../../shared/config/values";
 import { prefixed, recordOf } from "../../shared/record";
 import type { ServiceSize } from "../../components/vocabulary";
@@ -18,7 +18,10 @@ const sizeKeys = <S extends AppService>(service: S) =>
         MaxCount: intBetween(1, 100),
     });
 
-export const serviceKeys = { ...sizeKeys("vote"), ...sizeKeys("result"), ...sizeKeys("worker") };
+/** Every service of the table gets its five keys (voteCpu, voteMemory, ...). */
+export const serviceKeys = Object.assign({}, ...APP_SERVICES.map((service) => sizeKeys(service))) as ReturnType<
+    typeof sizeKeys<AppService>
+>;
 
 export type ServicesFlatConfig = FlatOf<typeof serviceKeys> & { readonly platform: Platform };
 
@@ -57,21 +60,24 @@ export const checkServices: ConfigCheck<ServicesFlatConfig> = (flat, tier, repor
                 size.desiredCount,
                 `must not exceed ${qualifiedKey(`${service}MaxCount`)} (${size.maxCount})`,
             );
-        if (service === "worker" && flat.platform !== "lambda") {
+        const { singleReplica } = specOf(service);
+        if (singleReplica && flat.platform !== "lambda") {
             for (const [key, value] of [
-                ["workerMinCount", size.minCount],
-                ["workerDesiredCount", size.desiredCount],
-                ["workerMaxCount", size.maxCount],
+                [`${service}MinCount`, size.minCount],
+                [`${service}DesiredCount`, size.desiredCount],
+                [`${service}MaxCount`, size.maxCount],
             ] as const) {
                 if (value !== 1)
                     report(
                         key,
                         value,
-                        "must be 1: the worker runs as one replica (workers share Redis's processing list, and a starting worker requeues what is in it, which could reorder a voter's ballots)",
+                        service === "worker"
+                            ? "must be 1: the worker runs as one replica (workers share Redis's processing list, and a starting worker requeues what is in it, which could reorder a voter's ballots)"
+                            : `must be 1: ${service} runs as one replica (singleReplica in the service table)`,
                     );
             }
         }
-        if (prodContainers && service !== "worker" && size.minCount < 2)
+        if (prodContainers && !singleReplica && size.minCount < 2)
             report(
                 `${service}MinCount`,
                 size.minCount,

@@ -82,6 +82,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
             kmsKeyArn: key.arn,
             ...config.data,
+            redisServerless: config.cost.redisCapacity === "serverless",
             cpuArchitecture: config.cpuArchitecture,
             logRetentionDays: config.logRetentionDays,
             protection: config.protection,

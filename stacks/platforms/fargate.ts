@@ -52,6 +52,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
             kmsKeyArn: key.arn,
             ...config.data,
+            redisServerless: config.cost.redisCapacity === "serverless",
             cpuArchitecture: config.cpuArchitecture,
             logRetentionDays: config.logRetentionDays,
             protection: config.protection,
@@ -121,6 +122,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             clusterName: app.cluster.name,
             ecsServices: names,
             logGroups: Object.fromEntries(names.map((s) => [s, app.logGroups[s].name])),
+            rollbackOnErrors: services.filter((spec) => spec.http === undefined).map((spec) => spec.name),
             ...dataLayerSignals(config, data),
         }),
     );

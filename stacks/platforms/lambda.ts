@@ -1,22 +1,43 @@
-import { APP_SERVICES, type AppService } from "../../shared/appContract";
-import { recordOf } from "../../shared/record";
+import type { ServiceTable } from "../../shared/appContract";
+import type { FunctionSize } from "../../components/vocabulary";
 import { lambdaHandlerArchive } from "../../components/serverless/bundle";
 import { LAMBDA_STRATEGIES, type LambdaStrategy } from "../../components/serverless/lambdaDeployment";
 import { VoteAppServerless } from "../../components/serverless/voteAppServerless";
 import { functionRollbackAlarmNames } from "../../components/observability/alarmNames";
 import { lambdaSignals } from "../../components/observability/signals";
-import type { LambdaBundleName } from "../../app/build";
+import { LAMBDA_ENTRIES, type LambdaBundleName } from "../../app/build";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { observeStack } from "../observability";
 import type { BaseFoundation } from "../foundation";
 import type { LambdaOutputs } from "../outputs";
 
-/** The app's Lambda handler bundle of each service (app/build.ts LAMBDA_ENTRIES). */
-const HANDLER_BUNDLE: Readonly<Record<AppService, LambdaBundleName>> = {
-    vote: "vote-lambda",
-    result: "result-lambda",
-    worker: "worker-lambda",
-};
+/** A row's handler bundle, one app/build.ts builds (LAMBDA_ENTRIES), or an error naming the row. */
+function handlerBundle(service: string, bundle: string): LambdaBundleName {
+    if (!(bundle in LAMBDA_ENTRIES))
+        throw new Error(
+            `service ${service}: lambda bundle "${bundle}" is not one app/build.ts builds (${Object.keys(LAMBDA_ENTRIES).join(", ")})`,
+        );
+    return bundle as LambdaBundleName;
+}
+
+/**
+ * Memory, timeout and reserved concurrency per function: the config's (voteapp:lambda<Service>Memory and the
+ * rest) for the services it declares keys for, the row's defaults for a service added without keys; the
+ * timeouts are the stack's HTTP and worker timeouts.
+ */
+function functionSizes(config: VoteAppConfig, services: ServiceTable): Record<string, FunctionSize> {
+    const configured: Readonly<Record<string, FunctionSize | undefined>> = config.lambda.functions;
+    return Object.fromEntries(
+        services.map((spec) => [
+            spec.name,
+            configured[spec.name] ?? {
+                memoryMb: spec.lambda.defaultSize.memoryMb,
+                reservedConcurrency: spec.lambda.defaultSize.reservedConcurrency,
+                timeoutSeconds: spec.http ? config.lambda.httpTimeoutSeconds : config.lambda.workerTimeoutSeconds,
+            },
+        ]),
+    );
+}
 
 // The config's Lambda strategies are exactly those the serverless component implements (a compile error otherwise).
 const CONFIG_LAMBDA_STRATEGIES: readonly LambdaStrategy[] = DEPLOYMENT_STRATEGIES.lambda;
@@ -40,10 +61,13 @@ function lambdaStrategy(config: VoteAppConfig): LambdaStrategy {
  * VPC, NAT or ECR). The handlers are bundled from app/ while the program runs.
  */
 export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation): LambdaOutputs {
-    const { componentOptions, key, namePrefix } = foundation;
+    const { componentOptions, key, namePrefix, services } = foundation;
+    const names = services.map((spec) => spec.name);
+    const perService = <T>(value: (service: string) => T): Record<string, T> =>
+        Object.fromEntries(names.map((service) => [service, value(service)]));
     const code = Object.fromEntries(
-        APP_SERVICES.map((service) => [service, lambdaHandlerArchive(HANDLER_BUNDLE[service])]),
-    ) as Record<AppService, ReturnType<typeof lambdaHandlerArchive>>;
+        services.map((spec) => [spec.name, lambdaHandlerArchive(handlerBundle(spec.name, spec.lambda.bundle))]),
+    );
     const app = new VoteAppServerless(
         "vote-app",
         {
@@ -51,9 +75,10 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             namePrefix,
             region: config.region,
             accountId: config.account.id,
+            services,
             code,
             cpuArchitecture: config.cpuArchitecture,
-            functions: config.lambda.functions,
+            functions: functionSizes(config, services),
             throttling: {
                 burstLimit: config.lambda.api.throttleBurstLimit,
                 rateLimit: config.lambda.api.throttleRateLimit,
@@ -72,9 +97,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
             // The alarms below watch the functions, so the deployment groups name them before they exist.
             deployment: {
                 strategy: lambdaStrategy(config),
-                rollbackAlarmNames: Object.fromEntries(
-                    APP_SERVICES.map((s) => [s, functionRollbackAlarmNames(namePrefix, s)]),
-                ) as Record<AppService, string[]>,
+                rollbackAlarmNames: perService((s) => functionRollbackAlarmNames(namePrefix, s)),
             },
         },
         componentOptions,
@@ -85,7 +108,7 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         lambdaSignals({
             namePrefix,
             api: { apiId: app.api.id, stage: app.stage.name },
-            functions: Object.fromEntries(APP_SERVICES.map((service) => [service, app.functions[service].name])),
+            functions: perService((service) => app.functions[service].name),
             queueName: app.queue.name,
             deadLetterQueueName: app.deadLetterQueue.name,
             tableNames: [app.table.name],
@@ -97,15 +120,12 @@ export function deployLambda(config: VoteAppConfig, foundation: BaseFoundation):
         votesQueueUrl: app.queue.url,
         votesDeadLetterQueueUrl: app.deadLetterQueue.url,
         votesTableName: app.table.name,
-        functionNames: recordOf(APP_SERVICES, (service) => app.functions[service].name),
+        functionNames: perService((service) => app.functions[service].name),
         deploymentStrategy: config.safety.deployment.strategy,
         codeDeployApplication: app.codeDeployment.application.name,
-        codeDeployGroups: recordOf(
-            APP_SERVICES,
-            (service) => app.codeDeployment.deploymentGroups[service].deploymentGroupName,
-        ),
+        codeDeployGroups: perService((service) => app.codeDeployment.deploymentGroups[service].deploymentGroupName),
         // The version each function last published: the TargetVersion of a canary/linear CodeDeploy deployment.
-        functionVersions: recordOf(APP_SERVICES, (service) => app.functions[service].function.version),
+        functionVersions: perService((service) => app.functions[service].function.version),
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };

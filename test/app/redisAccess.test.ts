@@ -104,6 +104,21 @@ describe("Redis access: ElastiCache IAM authentication and least-privilege users
             );
         });
 
+        it("for a serverless cache it also carries ResourceType=ServerlessCache, signed (AWS's IAMAuthTokenRequest); a replication group's does not", async () => {
+            const token = await signRedisIamToken({ ...REQUEST, serverless: true }, CREDENTIALS, SIGNING_DATE);
+            const { host, params } = parseToken(token);
+            assert.strictEqual(host, REQUEST.cacheName, "signed for the serverless cache's name");
+            assert.strictEqual(params.get("ResourceType"), "ServerlessCache");
+            assert.strictEqual(params.get("Action"), "connect");
+            assert.strictEqual(
+                params.get("X-Amz-Signature"),
+                expectedSignature(host, params, CREDENTIALS.secretAccessKey),
+                "the resource type must be inside the signed query",
+            );
+            const nodes = parseToken(await signRedisIamToken(REQUEST, CREDENTIALS, SIGNING_DATE));
+            assert.strictEqual(nodes.params.get("ResourceType"), null);
+        });
+
         it("the independent signature check can fail (another key, another user)", async () => {
             const token = await signRedisIamToken(REQUEST, CREDENTIALS, SIGNING_DATE);
             const { host, params } = parseToken(token);
@@ -131,8 +146,18 @@ describe("Redis access: ElastiCache IAM authentication and least-privilege users
                 host: IAM[AppEnv.redisHost],
                 port: 6379,
                 tls: true,
-                iam: { user: "voteapp-dev-vote", cacheName: "voteapp-dev-redis", region: "eu-west-1" },
+                iam: {
+                    user: "voteapp-dev-vote",
+                    cacheName: "voteapp-dev-redis",
+                    region: "eu-west-1",
+                    serverless: false,
+                },
             });
+        });
+
+        it("knows a serverless cache by its endpoint, and signs its tokens as such", () => {
+            const host = "voteapp-dev-redis-1a2b3c.serverless.euw1.cache.amazonaws.com";
+            assert.strictEqual(redisConfig({ ...IAM, [AppEnv.redisHost]: host }, "vote").iam?.serverless, true);
         });
 
         for (const [what, change, variable] of [
@@ -171,7 +196,12 @@ describe("Redis access: ElastiCache IAM authentication and least-privilege users
                 host: "127.0.0.1",
                 port: server.port,
                 tls: false,
-                iam: { user: `voteapp-dev-${client}`, cacheName: REQUEST.cacheName, region: REQUEST.region },
+                iam: {
+                    user: `voteapp-dev-${client}`,
+                    cacheName: REQUEST.cacheName,
+                    region: REQUEST.region,
+                    serverless: false,
+                },
             };
             const redis = createRedisClient(config, log, { sign, tokenRenewalMs, commandTimeoutMs: 2000 });
             clients.push(redis);

@@ -77,6 +77,14 @@ const EXPECTED_DENIALS: readonly { readonly action: RegExp; readonly why: string
         action: /^((s3tables|s3files|elasticfilesystem|cognito-idp|vpc-lattice):\w+|s3:(CreateBucketMetadataTableConfiguration|DeleteBucketMetadataTableConfiguration|UpdateBucketMetadata\w+)|lambda:PassCapacityProvider|vpce:AllowMultiRegion|ec2:(AcceptAddressTransfer|AssignPrivateNatGatewayAddress|UnassignPrivateNatGatewayAddress)|codedeploy:RegisterOnPremisesInstance)$/i,
         why: "features the stacks do not configure: S3 Metadata tables, EFS/S3 Files mounts, Lambda capacity providers, Cognito listener auth, VPC Lattice and cross-region endpoints, Elastic IP transfers, private NAT secondary addresses, on-premises CodeDeploy",
     },
+    {
+        action: /^ssm:Get(?!Parameters?$)\w+$/i,
+        why: "the NAT instance's auto-scaling group resolves only its launch template's public AMI parameter (ssm:GetParameter/GetParameters, granted); the handler's ssm:Get* also reaches automation, patching, inventory, OpsCenter and sessions, none of which the stacks use",
+    },
+    {
+        action: /^(autoscaling:(Attach|Detach)(LoadBalancers|LoadBalancerTargetGroups|TrafficSources)|autoscaling:(Put|Delete)(LifecycleHook|NotificationConfiguration)|ec2:(Assign|Unassign)(PrivateIpAddresses|Ipv6Addresses))$/i,
+        why: "the NAT instance's group has no load balancer, traffic source, lifecycle hook or notification, and its interface keeps one private IPv4 address and no IPv6 (components/network/natInstance.ts)",
+    },
 ];
 
 /**

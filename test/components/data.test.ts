@@ -73,6 +73,32 @@ describe("Data", function () {
         assert.deepStrictEqual([multi.inputs.snapshotRetentionLimit, multi.inputs.nodeType], [9, "cache.r7g.large"]);
     });
 
+    it("serverless: Valkey (IAM authentication needs 7.2+) with the same posture: the stack key, the IAM user group, the private subnets, the clients' group on the one port", async () => {
+        const run = await mountData({ redisServerless: true, backupRetentionDays: 5 });
+        assert.deepStrictEqual(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup"), []);
+        const cache = single(run, "aws:elasticache/serverlessCache:ServerlessCache");
+        assert.strictEqual(cache.inputs.engine, "valkey");
+        assert.ok(Number(cache.inputs.majorEngineVersion) >= 8, `Valkey ${String(cache.inputs.majorEngineVersion)}`);
+        assert.strictEqual(cache.inputs.kmsKeyId, TEST_DATA_ARGS.kmsKeyArn, "encrypted at rest with the stack key");
+        assert.strictEqual(
+            cache.inputs.userGroupId,
+            single(run, "aws:elasticache/userGroup:UserGroup").inputs.userGroupId,
+        );
+        assert.deepStrictEqual(cache.inputs.subnetIds, TEST_DATA_ARGS.subnetIds);
+        const group = named(run, "aws:ec2/securityGroup:SecurityGroup", "data-redis");
+        assert.ok(cache.dependencies.includes(group.urn), "the cache sits in the Redis security group");
+        assert.deepStrictEqual(
+            ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter((r) => r.name.startsWith("data-redis-client"))
+                .map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]),
+            [["sg-redis-client", 6379, 6379]],
+        );
+        assert.strictEqual(cache.inputs.snapshotRetentionLimit, 5);
+        assert.deepStrictEqual(cache.secretInputKeys, []);
+        for (const user of ofType(run, "aws:elasticache/user:User").filter((u) => u.inputs.userName !== "default"))
+            assert.deepStrictEqual(user.inputs.authenticationMode, { type: "iam" });
+    });
+
     it("keeps PostgreSQL private, encrypted, SSL-only, with its password generated and kept by RDS", async () => {
         const run = await mountData();
         const rds = single(run, "aws:rds/instance:Instance");

@@ -47,9 +47,8 @@ describe("cost estimate (plan/cost)", function () {
 
     it("prices dev on ecs from its captured inputs: lines recomputed by hand from eu-west-1 list prices", async () => {
         const estimate = await estimateOf("dev", "ecs");
-        // One NAT gateway (natGateways: single): $0.048/h × 730 h, and its public IPv4 address $0.005/h.
-        assert.strictEqual(cents(line(estimate, "network", /NAT gateways \(1\): hours/).monthlyUsd), 35.04);
-        assert.strictEqual(cents(line(estimate, "network", /NAT gateways: public IPv4/).monthlyUsd), 3.65);
+        // dev's NAT is one t4g.nano NAT instance ($0.0046/h × 730 h; its lines in test/plan/natCost.test.ts).
+        assert.strictEqual(cents(line(estimate, "network-nat", /1 × t4g\.nano/).monthlyUsd), 3.36);
         // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
         assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
@@ -72,8 +71,11 @@ describe("cost estimate (plan/cost)", function () {
             cents(0.018 * 730 * week),
         );
         assert.strictEqual(cents(line(estimate, "data-postgres", /gp3 storage/).monthlyUsd), 2.54);
-        // cache.t4g.micro, one node, $0.017/h.
-        assert.strictEqual(cents(line(estimate, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
+        // ElastiCache Serverless for Valkey (dev's default): the 100 MB it meters at least, $0.0924/GB-hour × 730 h.
+        assert.strictEqual(cents(line(estimate, "data-redis", /Serverless valkey: data stored/).monthlyUsd), 6.75);
+        // A replication group instead: cache.t4g.micro, one node, $0.017/h.
+        const nodes = await estimateOf("dev", "ecs", undefined, { "voteapp:redisCapacity": "nodes" });
+        assert.strictEqual(cents(line(nodes, "data-redis", /cache\.t4g\.micro/).monthlyUsd), 12.41);
         // Two customer managed keys of the stack at $1, the data key and the trail's (dev's alarm topic uses the
         // data key; the account's two are its own lines); dev has no dashboard (staging's is $3).
         assert.strictEqual(

@@ -12,6 +12,7 @@ import {
     type StackPlatform,
 } from "../../plan/cost/readme";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { costFloors, README_FLOOR_BEGIN, README_FLOOR_END, renderFloorSection } from "../../plan/cost/floor";
 import { stackRun } from "../support/stacks";
 
 describe("README cost statements", function () {
@@ -41,10 +42,24 @@ describe("README cost statements", function () {
         );
     });
 
-    it("states no dollar figure outside the generated block", () => {
+    it("the generated floor table equals what the plan's estimates give today (run npm run cost:readme)", async () => {
+        const begin = readme.indexOf(README_FLOOR_BEGIN);
+        const end = readme.indexOf(README_FLOOR_END);
+        assert.ok(begin >= 0 && end > begin, "README.md has no generated floor block");
+        assert.strictEqual(
+            readme.slice(begin, end + README_FLOOR_END.length),
+            renderFloorSection(await costFloors()),
+            "README floor table is stale: run `npm run cost:readme`",
+        );
+    });
+
+    it("states no dollar figure outside the generated blocks", () => {
         const begin = readme.indexOf(README_COST_BEGIN);
         const end = readme.indexOf(README_COST_END) + README_COST_END.length;
-        const outside = readme.slice(0, begin) + readme.slice(end);
+        const floorBegin = readme.indexOf(README_FLOOR_BEGIN);
+        const floorEnd = readme.indexOf(README_FLOOR_END) + README_FLOOR_END.length;
+        assert.ok(end <= floorBegin, "the floor block follows the cost block");
+        const outside = readme.slice(0, begin) + readme.slice(end, floorBegin) + readme.slice(floorEnd);
         const figures = outside.match(/~?\$\s?\d[\d,.]*(\+|\/\w+)?/g) ?? [];
         assert.deepStrictEqual(figures, [], "dollar amounts in the README must come from the estimate's block");
     });

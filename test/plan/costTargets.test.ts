@@ -3,6 +3,7 @@ import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
 import type { StackRun } from "../../plan/runStack";
 import { input, ofType, single, stackRun } from "../support/stacks";
+import { COST_TARGETS, costFloors, floorOf, natInstanceSubstitution } from "../../plan/cost/floor";
 
 /**
  * Issue 13's dev targets as the plan's own estimate shows them, and what dev does without to reach them
@@ -74,5 +75,52 @@ describe("cost targets: dev on lambda", function () {
             }),
         );
         assert.ok(chosen.includes("LAMBDA_CODE"), "a dev stack may choose code scanning");
+    });
+});
+
+describe("cost floors (plan/cost/floor.ts): the targets the posture allows, and the ones it does not", function () {
+    this.timeout(300_000);
+
+    it("dev plans its NAT instance (no gateway to substitute); a variant with a NAT gateway gets the instance priced in its place, recomputed by hand", async () => {
+        const planned = await estimateOf(await stackRun("dev"));
+        assert.deepStrictEqual(
+            [natInstanceSubstitution(planned).gateways, floorOf(planned).floorUsd],
+            [0, planned.totals.idleUsd],
+        );
+        const dev = await estimateOf(await stackRun("dev", { overrides: { "voteapp:natGateways": "single" } }));
+        const nat = natInstanceSubstitution(dev);
+        assert.strictEqual(nat.gateways, 1);
+        // The gateway: $0.048/h, its IPv4 $0.005/h, 1 GB processed at $0.048.
+        assert.strictEqual(Math.round(nat.gatewaysUsd * 100) / 100, Math.round((730 * 0.053 + 0.048) * 100) / 100);
+        // A t4g.nano at $0.0046/h, its IPv4 at $0.005/h, 8 GB gp3 at $0.088.
+        assert.strictEqual(
+            Math.round(nat.instancesUsd * 100) / 100,
+            Math.round((730 * 0.0096 + 8 * 0.088) * 100) / 100,
+        );
+        assert.strictEqual(
+            floorOf(dev).floorUsd,
+            Math.round((dev.totals.idleUsd - nat.gatewaysUsd + nat.instancesUsd) * 100) / 100,
+        );
+        const lambda = await estimateOf(await stackRun("dev", { overrides: { "voteapp:platform": "lambda" } }));
+        assert.deepStrictEqual(
+            [natInstanceSubstitution(lambda).gateways, floorOf(lambda).floorUsd],
+            [0, lambda.totals.idleUsd],
+        );
+    });
+
+    it("dev on lambda meets its target; dev on ecs cannot without weakening the posture; staging on ecs with Spot and serverless Redis", async () => {
+        const rows = await costFloors();
+        const met = (stack: string, platform: string) =>
+            rows.filter((r) => r.stack === stack && r.platform === platform).map((r) => r.floorUsd <= r.targetUsd);
+        assert.deepStrictEqual(met("dev", "lambda"), [true]);
+        assert.deepStrictEqual(met("dev", "ecs"), [false]);
+        assert.deepStrictEqual(met("staging", "ecs"), [true, true]);
+        assert.deepStrictEqual(
+            COST_TARGETS.map((t) => `${t.stack}/${t.platform} ${t.idleUsd}`),
+            ["dev/lambda 5", "dev/ecs 45", "staging/ecs 150"],
+        );
+        // dev on ecs: the load balancer alone is more than half the target.
+        const dev = rows.find((r) => r.stack === "dev" && r.platform === "ecs");
+        assert.deepStrictEqual(dev?.largest[0].category, "load balancer");
     });
 });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunStore, runStack, type StackRun, useRunStore } from "../../plan/runStack";
+import { type RunStackOptions, type RunStore, runStack, type StackRun, useRunStore } from "../../plan/runStack";
 import { APP_SERVICE_TABLE } from "../../shared/appContract";
 import { decodeRun, diskRunStore, encodeRun, sourceHash } from "../support/runStore";
 
@@ -116,12 +116,14 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
         }
     });
 
-    it("never serves a run with transforms (code), nor keeps a failed run", async () => {
+    it("never serves a run with transforms (code) or another option, nor keeps a failed run", async () => {
         const previous = useRunStore(undefined);
         try {
             const recording = recordingStore(dir);
             useRunStore(recording.store);
             await runStack("dev", { transforms: {} });
+            // Any option beyond the config (here one the store's key cannot know of) bypasses the store too.
+            await runStack("dev", { overrides: {}, programInput: "not in the key" } as RunStackOptions);
             await assert.rejects(runStack("dev", { overrides: { "voteapp:azCount": "9" } }));
             assert.deepStrictEqual([recording.reads.length, recording.writes], [1, 0]);
         } finally {

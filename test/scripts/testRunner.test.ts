@@ -2,7 +2,19 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { bundleEntry } from "../../components/serverless/bundle";
 import { processesInGroup } from "../../scripts/processGroup";
-import { runStep, STEPS } from "../../scripts/test";
+import * as path from "path";
+import { PREPARE, runStep, STEPS } from "../../scripts/test";
+import { PROJECT_ROOT } from "../../plan/stackFile";
+
+/** Whether a process is alive (a zombie, exited and awaiting its parent, is not). */
+function isRunning(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
+    } catch {
+        return false;
+    }
+}
 
 /** Child processes of this process (Linux /proc), by command line. */
 function childrenOfThisProcess(): string[] {
@@ -47,6 +59,29 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
         const pid = Number(result.leftovers[0].split(" ")[0]);
         await new Promise((resolve) => setTimeout(resolve, 200));
         assert.ok(!processesInGroup(pid).some((p) => p.pid === pid), "the leftover was not stopped");
+    });
+
+    it("reports, and stops, a process that left the step's process group but carries its environment", async () => {
+        // A detached spawn is the leader of a new group (as a daemon's setsid makes it): the group check alone missed it.
+        const script = "require('child_process').spawn('sleep', ['31'], { detached: true, stdio: 'ignore' }).unref()";
+        const result = await runStep({ name: "escaping", argv: ["-e", script] });
+        assert.strictEqual(result.code, 0);
+        assert.strictEqual(result.leftovers.length, 1, result.leftovers.join("\n"));
+        assert.match(result.leftovers[0], /sleep 31/);
+        const pid = Number(result.leftovers[0].split(" ")[0]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.ok(!isRunning(pid), "the leftover was not stopped");
+    });
+
+    it("the test servers' installer runs first, under the same check (it installs binaries and starts no server)", () => {
+        assert.strictEqual(PREPARE.name, "test servers");
+        assert.deepStrictEqual(PREPARE.command?.slice(-1), [
+            path.join(PROJECT_ROOT, "scripts", "ensure-test-servers.sh"),
+        ]);
+        const packageJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+            scripts: Record<string, string>;
+        };
+        assert.strictEqual(packageJson.scripts.pretest, undefined, "npm's pretest would run outside the check");
     });
 
     it("finds nothing left by a step whose children exit with it", async () => {

@@ -18,7 +18,12 @@ const STATS: AppServiceSpec = {
     redis: false,
     postgres: false,
     singleReplica: false,
-    lambda: { bundle: "result-lambda", description: "Vote statistics from DynamoDB", access: ["readTotals"] },
+    lambda: {
+        bundle: "result-lambda",
+        description: "Vote statistics from DynamoDB",
+        access: ["readTotals"],
+        defaultSize: { memoryMb: 512, reservedConcurrency: 5 },
+    },
     defaultSize: { cpu: 512, memory: 1024, maxCount: 3 },
 };
 const WITH_STATS: ServiceTable = [...APP_SERVICE_TABLE, STATS];
@@ -67,8 +72,13 @@ describe("a sixth service added to the service table", function () {
                 assert.deepStrictEqual(input(rule, "conditions", 0, "pathPattern", "values"), ["/stats", "/stats/*"]);
             });
 
-            it("has its own alarms (errors, CPU, target 5xx)", async () => {
-                const names = alarmNames(await run());
+            it("has its own alarms (errors, CPU, target 5xx); only the worker's error alarm says it rolls back", async () => {
+                const r = await run();
+                const names = alarmNames(r);
+                const description = (alarm: string) =>
+                    String(input(named(r, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm), "alarmDescription"));
+                assert.match(description(`voteapp-${stack}-worker-errors`), /Rolls back a worker deployment/);
+                assert.doesNotMatch(description(`voteapp-${stack}-stats-errors`), /Rolls back/);
                 for (const signal of ["errors", "cpu", "target-5xx"])
                     assert.ok(
                         names.includes(`voteapp-${stack}-stats-${signal}`),
@@ -100,4 +110,33 @@ describe("a sixth service added to the service table", function () {
             });
         });
     }
+
+    describe("dev on lambda", () => {
+        const run = () => stackRun("dev", { overrides: { "voteapp:platform": "lambda" }, services: WITH_STATS });
+
+        it("gets its own function, reading the table only, behind its API routes, with its alarms and deployment group", async () => {
+            const r = await run();
+            const fn = ofType(r, "aws:lambda/function:Function").find((f) => input(f, "name") === "voteapp-dev-stats");
+            assert.ok(fn, "no function voteapp-dev-stats");
+            assert.strictEqual(input(fn, "memorySize"), 512);
+            assert.deepStrictEqual(Object.keys(input(fn, "environment", "variables") as object).sort(), [
+                "OPTION_A",
+                "OPTION_B",
+                "VOTES_TABLE_NAME",
+            ]);
+            const routes = ofType(r, "aws:apigatewayv2/route:Route").map((route) => String(input(route, "routeKey")));
+            for (const key of ["GET /stats", `GET /stats${APP_HEALTH_PATH}`])
+                assert.ok(routes.includes(key), `no route ${key}: ${routes.join(", ")}`);
+            const policy = JSON.stringify(input(named(r, "aws:iam/rolePolicy:RolePolicy", "vote-app-stats"), "policy"));
+            assert.match(policy, /ReadTotals/);
+            assert.doesNotMatch(policy, /SendBallots|RecordBallots|ReceiveBallots/);
+            const names = alarmNames(r);
+            for (const signal of ["errors", "throttles"])
+                assert.ok(
+                    names.includes(`voteapp-dev-stats-${signal}`),
+                    `no ${signal} alarm for stats: ${names.join(", ")}`,
+                );
+            named(r, "aws:codedeploy/deploymentGroup:DeploymentGroup", "vote-app-codedeploy-stats");
+        });
+    });
 });

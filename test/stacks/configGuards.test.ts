@@ -110,7 +110,11 @@ describe("config: values checked against AWS catalogues, not patterns", () => {
     });
 
     it("the Redis engine version the Data component pins is one ElastiCache offers", async () => {
-        const group = single(await stackRun("dev"), "aws:elasticache/replicationGroup:ReplicationGroup");
+        // dev defaults to ElastiCache Serverless (no engine version to pin): ask for the node-based group.
+        const group = single(
+            await stackRun("dev", { overrides: { "voteapp:redisCapacity": "nodes" } }),
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        );
         assert.strictEqual(
             cacheEngineVersionProblem(String(group.inputs.engine), String(group.inputs.engineVersion)),
             undefined,

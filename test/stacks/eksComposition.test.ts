@@ -88,21 +88,4 @@ describe("stacks on eks: config reaches EksCluster", function () {
             2,
         );
     });
-
-    it("eks: the idle slot's -preview Services are cluster-internal (ClusterIP, behind no Ingress)", async () => {
-        const run = await stackRun("prod", { overrides: { "voteapp:platform": "eks" } });
-        const previews = ofType(run, "kubernetes:core/v1:Service").filter((s) =>
-            String(input(s, "metadata", "name")).endsWith("-preview"),
-        );
-        assert.deepStrictEqual(previews.map((s) => input(s, "metadata", "name")).sort(), [
-            "result-preview",
-            "vote-preview",
-        ]);
-        for (const preview of previews) {
-            assert.strictEqual(input(preview, "spec", "type"), "ClusterIP");
-            assert.deepStrictEqual(input(preview, "metadata", "annotations"), undefined);
-        }
-        const ingressText = JSON.stringify(ofType(run, "kubernetes:networking.k8s.io/v1:Ingress").map((i) => i.inputs));
-        assert.ok(!ingressText.includes("-preview"), "an Ingress routes to a -preview Service");
-    });
 });

@@ -83,6 +83,8 @@ describe("no secret value in any resource input (hence none in the state)", func
 
     it("the check can fail: a Redis AUTH token as an input is found", async () => {
         const run = await stackRun("dev", {
+            // The replication group (dev's default is a serverless cache, which has no AUTH token at all).
+            overrides: { "voteapp:redisCapacity": "nodes" },
             transforms: {
                 data: {
                     redis: (args) => ({ ...args, authToken: "not-a-real-token-but-shaped-like-one" }),

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { APP_SERVICES, type AppService, AppEnv, isRedisClient, redisAccessString } from "../../shared/appContract";
+import { isServerlessCacheEndpoint } from "../../app/src/core/config";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { input, ofType, single, stackRun } from "../support/stacks";
+import { input, ofType, stackRun } from "../support/stacks";
 
 /**
  * The Redis credential on ECS and EKS, on the captured resources of the shipped stacks, joining both sides of
@@ -12,6 +13,23 @@ import { input, ofType, single, stackRun } from "../support/stacks";
  */
 
 type Run = Awaited<ReturnType<typeof stackRun>>;
+
+/**
+ * The stack's one cache, either kind (dev runs ElastiCache Serverless, prod a replication group): the id its
+ * clients' tokens name and the ARN their roles may connect to.
+ */
+function cacheOf(r: Run): { id: string; arn: string; serverless: boolean } {
+    const groups = ofType(r, "aws:elasticache/replicationGroup:ReplicationGroup");
+    const serverless = ofType(r, "aws:elasticache/serverlessCache:ServerlessCache");
+    assert.strictEqual(groups.length + serverless.length, 1, "one cache");
+    const account = accountOf(r);
+    if (serverless.length === 1) {
+        const id = String(serverless[0].inputs.name);
+        return { id, arn: `arn:aws:elasticache:eu-west-1:${account}:serverlesscache:${id}`, serverless: true };
+    }
+    const id = String(groups[0].inputs.replicationGroupId);
+    return { id, arn: `arn:aws:elasticache:eu-west-1:${account}:replicationgroup:${id}`, serverless: false };
+}
 const PLATFORMS = {
     "ecs dev": () => stackRun("dev"),
     "ecs prod": () => stackRun("prod"),
@@ -69,9 +87,9 @@ describe("Redis access on ecs and eks: IAM authentication as each client's own u
 
     for (const [platform, run] of Object.entries(PLATFORMS)) {
         describe(platform, () => {
-            it("each Redis client signs for the replication group and its own IAM user; result has no Redis settings", async () => {
+            it("each Redis client signs for the cache (replication group or serverless, as its endpoint tells the app) and its own IAM user; result has no Redis settings", async () => {
                 const r = await run();
-                const group = single(r, "aws:elasticache/replicationGroup:ReplicationGroup");
+                const cache = cacheOf(r);
                 const users = ofType(r, "aws:elasticache/user:User");
                 const seen = containers(r);
                 assert.ok(seen.length >= 3, `containers: ${seen.map((c) => c.service).join(", ")}`);
@@ -85,7 +103,9 @@ describe("Redis access on ecs and eks: IAM authentication as each client's own u
                     }
                     assert.strictEqual(env[AppEnv.redisAuth], "iam", service);
                     assert.strictEqual(env[AppEnv.redisTls], "true", service);
-                    assert.strictEqual(env[AppEnv.redisCacheName], group.inputs.replicationGroupId, service);
+                    assert.strictEqual(env[AppEnv.redisCacheName], cache.id, service);
+                    // The app signs serverless tokens (ResourceType=ServerlessCache) when the endpoint is one.
+                    assert.strictEqual(isServerlessCacheEndpoint(env[AppEnv.redisHost]), cache.serverless, service);
                     assert.strictEqual(env[AppEnv.awsRegion], "eu-west-1", service);
                     const user = users.find((u) => u.inputs.userId === env[AppEnv.redisUser]);
                     assert.ok(user, `${service}: no ElastiCache user ${env[AppEnv.redisUser]}`);
@@ -94,9 +114,9 @@ describe("Redis access on ecs and eks: IAM authentication as each client's own u
                 }
             });
 
-            it("only the Redis clients' roles may elasticache:Connect, each to the replication group as its own user only", async () => {
+            it("only the Redis clients' roles may elasticache:Connect, each to the cache as its own user only", async () => {
                 const r = await run();
-                const group = single(r, "aws:elasticache/replicationGroup:ReplicationGroup");
+                const cache = cacheOf(r);
                 const connecting = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
                     statementsOf(p).some((s) => [s.Action].flat().some((a) => a.startsWith("elasticache:"))),
                 );
@@ -116,10 +136,7 @@ describe("Redis access on ecs and eks: IAM authentication as each client's own u
                     assert.deepStrictEqual([statement.Effect, statement.Action], ["Allow", "elasticache:Connect"]);
                     assert.deepStrictEqual(
                         [statement.Resource].flat(),
-                        [
-                            `arn:aws:elasticache:eu-west-1:${accountOf(r)}:replicationgroup:${String(group.inputs.replicationGroupId)}`,
-                            `arn:aws:elasticache:eu-west-1:${accountOf(r)}:user:${env[AppEnv.redisUser]}`,
-                        ],
+                        [cache.arn, `arn:aws:elasticache:eu-west-1:${accountOf(r)}:user:${env[AppEnv.redisUser]}`],
                         `${service} may connect elsewhere or as another user`,
                     );
                 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunStore, type StackRun, useRunStore } from "../../plan/runStack";
+import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /**
@@ -11,8 +11,8 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  * stack × platform × config was planned again in each file that read it (73 of 173 runs in one `npm test`
  * repeated an earlier one). A run is a function of the program's sources and its config, so a finished run
  * is kept on disk under the content hash of the sources and the run's key (plan/runStack.ts `runKey`), and a
- * later reader in any worker gets a fresh copy of it. Loaded by .mocharc.json (`require`), so `npx mocha
- * <file>` shares too.
+ * later reader in any worker gets a fresh copy of it. Installed by test/support/installRunStore.ts, which
+ * .mocharc.json requires, so `npx mocha <file>` shares too.
  *
  * Trust: a run is kept only if it reads back deep-equal to what was planned (anything JSON cannot carry
  * makes it run fresh every time); any change to a file the program may read (everything but test/, bench/,
@@ -20,9 +20,6 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  * a cold store; runs with transforms (code) or that fail are never kept. `VOTEAPP_RUN_STORE=off` turns it
  * off; `npm run bench` empties it before timing `npm test`, as a clean CI clone has none.
  */
-
-/** Where the runs are kept: one directory per source hash; older ones are removed. */
-export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
 
 /** Directories whose files the program never reads: tests, the bench, installed packages, tool state. */
 const NOT_SOURCES = new Set(["node_modules", "test", "bench"]);
@@ -197,5 +194,3 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
         },
     };
 }
-
-if (process.env.VOTEAPP_RUN_STORE !== "off") useRunStore(diskRunStore());

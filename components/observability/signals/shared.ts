@@ -339,6 +339,12 @@ export interface AppLogSignalInputs {
     readonly namePrefix: string;
     /** Log group of each service's containers (JSON lines with `level` and `service`). */
     readonly logGroups: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * The services whose error alarm rolls their deployment back (those without a load balancer's signals:
+     * rollbackAlarmNames in alarmNames.ts), said in the alarm's description.
+     * @default none
+     */
+    readonly rollbackOnErrors?: readonly string[];
 }
 
 /** Error lines per service counted from the app's JSON logs: a dashboard graph and an alarm per service (the worker's rolls it back). */
@@ -370,7 +376,7 @@ export function appLogSignals(inputs: AppLogSignalInputs, thresholds: AlarmThres
         ],
         alarms: services.map((service): AlarmSpec => ({
             name: serviceAlarmName(inputs.namePrefix, service, "errors"),
-            description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${service === "worker" ? " Rolls back a worker deployment in progress." : ""}`,
+            description: `${service} logs errors (level "error" in its log group): read the lines for the cause.${inputs.rollbackOnErrors?.includes(service) ? ` Rolls back a ${service} deployment in progress.` : ""}`,
             signal: { metric: errors(service) },
             comparison: "GreaterThanThreshold",
             threshold: thresholds.appErrorsPerFiveMinutes,

@@ -101,7 +101,8 @@ describe("GuardDuty runtime monitoring: the Fargate agent sidecar can start", fu
     });
 
     for (const [label, overrides] of [
-        ["dev (one NAT gateway)", {}],
+        ["dev (one NAT instance)", {}],
+        ["dev (one NAT gateway)", { "voteapp:natGateways": "single" }],
         [
             "dev without NAT (ECR interface endpoints)",
             { "voteapp:natGateways": "none", "voteapp:vpcInterfaceEndpoints": "true" },
@@ -114,7 +115,12 @@ describe("GuardDuty runtime monitoring: the Fargate agent sidecar can start", fu
             assert.ok(vpc, "no VPC");
             // GuardDuty's endpoint is private-DNS: the VPC must resolve and hand out DNS names.
             assert.deepStrictEqual([vpc.inputs.enableDnsSupport, vpc.inputs.enableDnsHostnames], [true, true]);
-            const strategy = input(vpc, "natGateways", "strategy");
+            // NAT: awsx's gateways, or the NAT instance's default routes (components/network/natInstance.ts).
+            const natInstanceRoutes = ofType(run, "aws:ec2/route:Route").filter(
+                (r) => r.inputs.destinationCidrBlock === "0.0.0.0/0" && r.inputs.networkInterfaceId !== undefined,
+            );
+            const strategy =
+                natInstanceRoutes.length > 0 ? "NAT instance" : String(input(vpc, "natGateways", "strategy"));
             const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => String(e.inputs.serviceName));
             if (strategy === "None")
                 for (const service of ["ecr.api", "ecr.dkr"])

@@ -17,6 +17,7 @@ describe("cost options (stacks/config/cost.ts)", () => {
             "workingHours",
             "lambdaCodeScanning",
             "alarmTopicKey",
+            "redisCapacity",
         ] as const)
             assert.notDeepStrictEqual(
                 COST_DEFAULTS.dev[key],
@@ -57,6 +58,8 @@ describe("cost options (stacks/config/cost.ts)", () => {
         assertProblem("prod", { ecrScanning: "basic" }, "ecrScanning", "must be enhanced in prod");
         assertProblem("prod", { lambdaCodeScanning: "false" }, "lambdaCodeScanning", "must be true in prod");
         assertProblem("prod", { alarmTopicKey: "stack" }, "alarmTopicKey", "must be own in prod");
+        assertProblem("prod", { redisCapacity: "serverless" }, "redisCapacity", "must be nodes in prod");
+        assertProblem("dev", { redisCapacity: "cluster" }, "redisCapacity", '"cluster"', "nodes, serverless");
         assertProblem("dev", { alarmTopicKey: "shared" }, "alarmTopicKey", '"shared"', "own, stack");
     });
 
