@@ -79,6 +79,19 @@ export interface CostOptions {
     readonly redisCapacity: RedisCapacityMode;
 }
 
+/** What prod keeps: its monitoring, scanning and node-based Redis; staging rehearses it with the same. */
+const PRODUCTION_COST_OPTIONS: CostOptions = {
+    containerInsights: "enhanced",
+    dashboard: true,
+    fargateSpot: false,
+    ecrScanning: "enhanced",
+    apiDetailedMetrics: true,
+    workingHours: "always",
+    lambdaCodeScanning: true,
+    alarmTopicKey: "own",
+    redisCapacity: "nodes",
+};
+
 /** dev pays for what it uses; staging rehearses prod, which keeps its monitoring and scanning. */
 export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
     dev: {
@@ -92,28 +105,8 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         alarmTopicKey: "stack",
         redisCapacity: "serverless",
     },
-    staging: {
-        containerInsights: "enhanced",
-        dashboard: true,
-        fargateSpot: false,
-        ecrScanning: "enhanced",
-        apiDetailedMetrics: true,
-        workingHours: "always",
-        lambdaCodeScanning: true,
-        alarmTopicKey: "own",
-        redisCapacity: "nodes",
-    },
-    prod: {
-        containerInsights: "enhanced",
-        dashboard: true,
-        fargateSpot: false,
-        ecrScanning: "enhanced",
-        apiDetailedMetrics: true,
-        workingHours: "always",
-        lambdaCodeScanning: true,
-        alarmTopicKey: "own",
-        redisCapacity: "nodes",
-    },
+    staging: PRODUCTION_COST_OPTIONS,
+    prod: PRODUCTION_COST_OPTIONS,
 };
 
 /** The platforms a key acts on; set explicitly on another platform it would silently do nothing. */
