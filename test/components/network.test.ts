@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { INTERFACE_ENDPOINT_SERVICES, Network, type NetworkArgs } from "../../components/network";
 import { MOUNT_ACCOUNT, mountComponent } from "../support/mount";
-import { input, named, ofType, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
+import { input, named, ofType, privateRouteTables, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
 
 /** Network alone, with args a test chooses (issue 16.5). */
 const mountNetwork = (args: Partial<NetworkArgs>) =>
@@ -59,20 +59,9 @@ describe("Network", () => {
                 [endpoint.inputs.serviceName, endpoint.inputs.vpcEndpointType],
                 ["com.amazonaws.eu-west-1.s3", "Gateway"],
             );
-            // What awsx created inside the VPC, as its (mocked) outputs report it: subnets, then route table associations.
-            const children = (type: string) => run.remoteChildren.filter((c) => c.type === type);
-            const privateSubnets = children("aws:ec2/subnet:Subnet")
-                .filter((s) => (s.state.tags as Record<string, string>).SubnetType === "Private")
-                .map((s) => s.id);
-            const routeTableOf = new Map(
-                children("aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [
-                    String(a.state.subnetId),
-                    String(a.state.routeTableId),
-                ]),
-            );
             const azCount = single(run, "awsx:ec2:Vpc").inputs.numberOfAvailabilityZones;
-            assert.strictEqual(privateSubnets.length, azCount);
-            const expected = privateSubnets.map((id) => routeTableOf.get(id));
+            const expected = privateRouteTables(run);
+            assert.strictEqual(expected.length, azCount);
             assert.ok(
                 expected.every((id) => id?.startsWith("rtb-")),
                 JSON.stringify(expected),
@@ -80,7 +69,7 @@ describe("Network", () => {
             assert.deepStrictEqual(endpoint.inputs.routeTableIds, expected);
             assert.deepStrictEqual(
                 [endpoint.inputs.vpcId],
-                children("aws:ec2/vpc:Vpc").map((v) => v.id),
+                run.remoteChildren.filter((c) => c.type === "aws:ec2/vpc:Vpc").map((v) => v.id),
             );
         });
     }

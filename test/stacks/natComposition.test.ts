@@ -1,26 +1,12 @@
 import * as assert from "assert";
 import { NAT_INSTANCE_TAG_KEY } from "../../components/network/natInstance";
-import type { StackRun } from "../../plan/runStack";
 import { packConfigFor } from "../../policy/enforcement";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { ec2NoPublicIp, NAT_INSTANCE_TAG } from "../../policy/rules/ec2";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { input, ofType, single, stackRun } from "../support/stacks";
+import { input, ofType, privateRouteTables, single, stackRun } from "../support/stacks";
 
 /** Issue 13 §2: each stack's NAT as its tier's config composes it (the component itself: test/components/network/natInstance.test.ts). */
-const privateRouteTables = (run: StackRun) => {
-    const children = (type: string) => run.remoteChildren.filter((c) => c.type === type);
-    const privateSubnets = children("aws:ec2/subnet:Subnet")
-        .filter((s) => (s.state.tags as Record<string, string>).SubnetType === "Private")
-        .map((s) => s.id);
-    const routeTableOf = new Map(
-        children("aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [
-            String(a.state.subnetId),
-            String(a.state.routeTableId),
-        ]),
-    );
-    return privateSubnets.map((id) => routeTableOf.get(id));
-};
 
 describe("the stacks' NAT (voteapp:natGateways per tier)", function () {
     this.timeout(120_000);

@@ -84,6 +84,24 @@ export function descendantsOf(run: MockedRun, component: CapturedResource): Capt
 }
 
 /** The shipped environment stack files. */
+/**
+ * The route table of each private subnet awsx created inside the VPC, as its (mocked) outputs report them:
+ * subnets, then route table associations; in subnet order.
+ */
+export function privateRouteTables(run: MockedRun): (string | undefined)[] {
+    const children = (type: string) => run.remoteChildren.filter((c) => c.type === type);
+    const privateSubnets = children("aws:ec2/subnet:Subnet")
+        .filter((s) => (s.state.tags as Record<string, string>).SubnetType === "Private")
+        .map((s) => s.id);
+    const routeTableOf = new Map(
+        children("aws:ec2/routeTableAssociation:RouteTableAssociation").map((a) => [
+            String(a.state.subnetId),
+            String(a.state.routeTableId),
+        ]),
+    );
+    return privateSubnets.map((id) => routeTableOf.get(id));
+}
+
 export const SHIPPED_STACKS = ["dev", "staging", "prod"] as const;
 
 /** Asserts a promise rejects with a message containing every fragment. */
