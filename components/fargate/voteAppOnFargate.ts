@@ -105,6 +105,13 @@ export interface VoteAppOnFargateArgs {
      */
     readonly capacity?: "onDemand" | "spot";
     /**
+     * With `spot`: tasks of each load-balanced service placed on on-demand Fargate before any goes to Spot (the
+     * strategy's base), so a blue/green deploy of vote or result always has on-demand tasks; the services
+     * without a load balancer (the worker) run on Spot only.
+     * @default 0
+     */
+    readonly spotOnDemandBase?: number;
+    /**
      * Days and hours the services run; outside them each scales to zero (Application Auto Scaling scheduled
      * actions on its scalable target, in the schedule's time zone) and is started again at the next start.
      * @default always running
@@ -152,6 +159,19 @@ export interface VoteAppOnFargateArgs {
  * names, separate execution roles (pull, logs; no secret: none is injected) and task roles that may only
  * connect to the service's own data stores as its own users (IAM authentication), log groups with retention, CPU target tracking, and a circuit breaker that rolls back.
  */
+/**
+ * A service's capacity provider strategy on Spot: `onDemandBase` tasks on FARGATE first (a base needs no
+ * weight there), every further task on FARGATE_SPOT. Without a base, Spot alone, as before.
+ */
+export function spotStrategy(onDemandBase: number): aws.types.input.ecs.ServiceCapacityProviderStrategy[] {
+    return onDemandBase > 0
+        ? [
+              { capacityProvider: "FARGATE", base: onDemandBase, weight: 0 },
+              { capacityProvider: "FARGATE_SPOT", weight: 1 },
+          ]
+        : [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+}
+
 export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
     readonly loadBalancer: AppLoadBalancer;
@@ -343,7 +363,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     taskDefinition: taskDefinition.arn,
                     desiredCount: size.desiredCount,
                     ...(spot
-                        ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
+                        ? { capacityProviderStrategies: spotStrategy(http ? (args.spotOnDemandBase ?? 0) : 0) }
                         : { launchType: "FARGATE" }),
                     platformVersion: "LATEST",
                     networkConfiguration: {

@@ -24,10 +24,11 @@ export const COST_TARGETS: readonly CostTarget[] = [
 
 /**
  * What each floor takes beyond the stack file (config overrides), and why none of it weakens the posture. dev's
- * defaults are already its cheapest. staging may run Fargate Spot and a serverless cache (capacity choices: the
- * same encryption, authentication, network rules, monitoring and scanning); it keeps Container Insights, the
- * dashboard, Inspector's scans, the alarm topic's own key and its Multi-AZ database, which it rehearses for
- * prod. The second staging floor adds dev's working hours: staging is then down at night and at weekends.
+ * and staging's defaults are already their cheapest without giving up what they keep: staging runs micro data
+ * classes (still Multi-AZ, encrypted) and Fargate Spot above one on-demand task of each blue/green service
+ * (Pulumi.staging.yaml, stacks/config/cost.ts), and keeps Container Insights, the dashboard, Inspector's scans,
+ * the alarm topic's own key, node-based Redis and its Multi-AZ database, which it rehearses for prod. The second
+ * staging floor adds dev's working hours: staging is then down at night and at weekends.
  */
 export const FLOOR_VARIANTS: readonly {
     readonly stack: CostTarget["stack"];
@@ -37,21 +38,12 @@ export const FLOOR_VARIANTS: readonly {
 }[] = [
     { stack: "dev", platform: "lambda", label: "dev defaults", overrides: {} },
     { stack: "dev", platform: "ecs", label: "dev defaults", overrides: {} },
+    { stack: "staging", platform: "ecs", label: "staging defaults", overrides: {} },
     {
         stack: "staging",
         platform: "ecs",
-        label: "Spot, serverless Redis",
-        overrides: { "voteapp:fargateSpot": "true", "voteapp:redisCapacity": "serverless" },
-    },
-    {
-        stack: "staging",
-        platform: "ecs",
-        label: "Spot, serverless Redis, dev's working hours",
-        overrides: {
-            "voteapp:fargateSpot": "true",
-            "voteapp:redisCapacity": "serverless",
-            "voteapp:workingHours": "MON-FRI 07:00-19:00 UTC",
-        },
+        label: "staging defaults, dev's working hours",
+        overrides: { "voteapp:workingHours": "MON-FRI 07:00-19:00 UTC" },
     },
 ];
 

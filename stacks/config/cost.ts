@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { WorkingHours } from "../../components/workingHours";
-import { oneOf, type Tier } from "../../shared/config/values";
+import { intBetween, oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
+import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
 
 /**
@@ -30,10 +31,23 @@ const tierSwitch = () =>
         .transform((value) => value === "true")
         .optional();
 
+/** ECS's own bound on a capacity provider strategy's base (CreateService: base 0 to 100,000). */
+export const MAX_CAPACITY_BASE = 100_000;
+
+/** A whole number declared as a string, for the same reason as {@link tierSwitch}: unset means the tier decides. */
+const tierCount = (max: number) =>
+    z
+        .string()
+        .regex(/^\d+$/, { error: `must be a whole number from 0 to ${max}, as a string (e.g. "1")` })
+        .transform(Number)
+        .pipe(intBetween(0, max))
+        .optional();
+
 export const costKeys = {
     containerInsights: oneOf(CONTAINER_INSIGHTS_MODES).optional(),
     dashboard: tierSwitch(),
     fargateSpot: tierSwitch(),
+    fargateOnDemandBase: tierCount(MAX_CAPACITY_BASE),
     ecrScanning: oneOf(ECR_SCANNING_MODES).optional(),
     apiDetailedMetrics: tierSwitch(),
     workingHours: z.string().optional(),
@@ -52,6 +66,12 @@ export interface CostOptions {
     readonly dashboard: boolean;
     /** Fargate Spot capacity for the ECS services (platform ecs). */
     readonly fargateSpot: boolean;
+    /**
+     * With Fargate Spot: tasks of each load-balanced service (vote, result: the ones that deploy blue/green)
+     * placed on on-demand Fargate first (the capacity provider strategy's base); their other tasks and the
+     * worker's run on Spot. So a blue/green deploy always has on-demand tasks to shift to.
+     */
+    readonly fargateOnDemandBase: number;
     /** ECR image scanning of the account baseline (container platforms). */
     readonly ecrScanning: EcrScanningMode;
     /** Per-route API Gateway metrics (platform lambda). */
@@ -79,11 +99,12 @@ export interface CostOptions {
     readonly redisCapacity: RedisCapacityMode;
 }
 
-/** What prod keeps: its monitoring, scanning and node-based Redis; staging rehearses it with the same. */
+/** What prod keeps: its monitoring, scanning, on-demand capacity and node-based Redis. */
 const PRODUCTION_COST_OPTIONS: CostOptions = {
     containerInsights: "enhanced",
     dashboard: true,
     fargateSpot: false,
+    fargateOnDemandBase: 0,
     ecrScanning: "enhanced",
     apiDetailedMetrics: true,
     workingHours: "always",
@@ -92,12 +113,25 @@ const PRODUCTION_COST_OPTIONS: CostOptions = {
     redisCapacity: "nodes",
 };
 
-/** dev pays for what it uses; staging rehearses prod, which keeps its monitoring and scanning. */
+/**
+ * staging rehearses prod (blue/green deploys, alarms, Multi-AZ failover, the same monitoring and scanning) and
+ * differs only in the purchase option of part of its capacity: Fargate Spot above one on-demand task of each
+ * load-balanced service, so a blue/green rehearsal never waits on Spot, and the worker (which rolls and
+ * resumes from the queue) on Spot. Its instance sizes are its stack file's (Pulumi.staging.yaml).
+ */
+const STAGING_COST_OPTIONS: CostOptions = {
+    ...PRODUCTION_COST_OPTIONS,
+    fargateSpot: true,
+    fargateOnDemandBase: 1,
+};
+
+/** dev pays for what it uses; staging rehearses prod at a lower purchase price; prod keeps everything. */
 export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
     dev: {
         containerInsights: "disabled",
         dashboard: false,
         fargateSpot: true,
+        fargateOnDemandBase: 0,
         ecrScanning: "basic",
         apiDetailedMetrics: false,
         workingHours: { days: "MON-FRI", start: "07:00", stop: "19:00", timezone: "UTC" },
@@ -105,7 +139,7 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
         alarmTopicKey: "stack",
         redisCapacity: "serverless",
     },
-    staging: PRODUCTION_COST_OPTIONS,
+    staging: STAGING_COST_OPTIONS,
     prod: PRODUCTION_COST_OPTIONS,
 };
 
@@ -113,6 +147,7 @@ export const COST_DEFAULTS: Readonly<Record<Tier, CostOptions>> = {
 const APPLIES_TO: Readonly<Partial<Record<keyof typeof costKeys, readonly Platform[]>>> = {
     containerInsights: ["ecs"],
     fargateSpot: ["ecs"],
+    fargateOnDemandBase: ["ecs"],
     ecrScanning: ["ecs", "eks"],
     apiDetailedMetrics: ["lambda"],
     workingHours: ["ecs", "eks"],
@@ -162,6 +197,16 @@ export const checkCost: ConfigCheck<CostFlatConfig> = (flat, tier, report) => {
         else if (tier === "prod" && parsed !== "always")
             report("workingHours", flat.workingHours, "must be always in prod: prod serves around the clock");
     }
+    if (
+        flat.fargateOnDemandBase !== undefined &&
+        flat.platform === "ecs" &&
+        !(flat.fargateSpot ?? COST_DEFAULTS[tier].fargateSpot)
+    )
+        report(
+            "fargateOnDemandBase",
+            flat.fargateOnDemandBase,
+            `has no effect without Fargate Spot: ${qualifiedKey("fargateSpot")} is false${flat.fargateSpot === undefined ? ` (the ${tier} default)` : ""}, so every task runs on demand`,
+        );
     if (tier !== "prod") return;
     if (flat.containerInsights === "disabled")
         report(
@@ -208,6 +253,7 @@ export function resolveCost(flat: CostFlatConfig, tier: Tier): CostOptions {
         containerInsights: flat.containerInsights ?? defaults.containerInsights,
         dashboard: flat.dashboard ?? defaults.dashboard,
         fargateSpot: flat.fargateSpot ?? defaults.fargateSpot,
+        fargateOnDemandBase: flat.fargateOnDemandBase ?? defaults.fargateOnDemandBase,
         ecrScanning: flat.ecrScanning ?? defaults.ecrScanning,
         apiDetailedMetrics: flat.apiDetailedMetrics ?? defaults.apiDetailedMetrics,
         workingHours: resolveWorkingHours(flat, defaults.workingHours),

@@ -268,7 +268,13 @@ export const CONFIG_KEYS = {
     fargateSpot: {
         type: "string",
         description:
-            'Run the ECS services on Fargate Spot: "true" or "false" (a string; unset, the tier decides). About 70% cheaper; tasks may be stopped at two minutes\' notice and replaced. Default true in dev, false in staging and prod; prod refuses true.',
+            'Run the ECS services on Fargate Spot: "true" or "false" (a string; unset, the tier decides). About 70% cheaper; tasks may be stopped at two minutes\' notice and replaced. Default true in dev and staging (staging above fargateOnDemandBase), false in prod; prod refuses true.',
+        optional: true,
+    },
+    fargateOnDemandBase: {
+        type: "string",
+        description:
+            "With fargateSpot: tasks of each load-balanced ECS service (vote, result: they deploy blue/green) kept on on-demand Fargate, the capacity provider strategy's base; their other tasks and the worker's run on Spot. A whole number as a string (unset, the tier decides): default 0 in dev, 1 in staging, so a blue/green deploy never waits on Spot.",
         optional: true,
     },
     ecrScanning: {

@@ -89,6 +89,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             voteOptions: config.voteOptions,
             containerInsights: config.cost.containerInsights,
             capacity: config.cost.fargateSpot ? "spot" : "onDemand",
+            spotOnDemandBase: config.cost.fargateOnDemandBase,
             ...(config.cost.workingHours === "always" ? {} : { workingHours: config.cost.workingHours }),
             transform: transforms.fargate,
             deployment: {

@@ -28,7 +28,7 @@ describe("stacks on ecs: config reaches the Fargate components, and they are joi
         assert.deepStrictEqual(chosen.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
     });
 
-    it("capacity: dev's services on Fargate Spot, staging's and prod's on Fargate", async () => {
+    it("capacity: dev's services on Fargate Spot; staging's blue/green services keep one on-demand task, the rest on Spot; prod's on Fargate", async () => {
         const dev = await stackRun("dev");
         assert.deepStrictEqual(
             single(dev, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders,
@@ -40,12 +40,32 @@ describe("stacks on ecs: config reaches the Fargate components, and they are joi
                 [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
                 service.name,
             );
-        for (const stack of ["staging", "prod"]) {
-            const run = await stackRun(stack);
-            assert.strictEqual(ofType(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").length, 0);
-            for (const service of ofType(run, "aws:ecs/service:Service"))
-                assert.strictEqual(service.inputs.launchType, "FARGATE", `${stack} ${service.name}`);
-        }
+        const staging = await stackRun("staging");
+        assert.deepStrictEqual(
+            single(staging, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders,
+            ["FARGATE", "FARGATE_SPOT"],
+        );
+        const strategies = Object.fromEntries(
+            ofType(staging, "aws:ecs/service:Service").map((s) => [s.inputs.name, s.inputs.capacityProviderStrategies]),
+        );
+        const onDemandFirst = [
+            { capacityProvider: "FARGATE", base: 1, weight: 0 },
+            { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ];
+        assert.deepStrictEqual(strategies, {
+            vote: onDemandFirst,
+            result: onDemandFirst,
+            worker: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+        });
+        for (const service of ofType(staging, "aws:ecs/service:Service"))
+            assert.strictEqual(service.inputs.launchType, undefined, `staging ${service.name}`);
+        // staging still deploys vote and result blue/green (the base exists for that rehearsal).
+        const vote = ofType(staging, "aws:ecs/service:Service").find((s) => s.inputs.name === "vote");
+        assert.ok(JSON.stringify(vote?.inputs).includes("BLUE_GREEN"), "staging's vote deploys blue/green");
+        const prod = await stackRun("prod");
+        assert.strictEqual(ofType(prod, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").length, 0);
+        for (const service of ofType(prod, "aws:ecs/service:Service"))
+            assert.strictEqual(service.inputs.launchType, "FARGATE", `prod ${service.name}`);
     });
 
     it("prod's task sizes, scaling bounds and log retention reach the services", async () => {

@@ -67,6 +67,29 @@ describe("VoteAppOnFargate", function () {
             assert.strictEqual(service.inputs.launchType, "FARGATE", service.name);
     });
 
+    it("with an on-demand base on Spot, places that many tasks of each load-balanced service on Fargate first; the worker on Spot only", async () => {
+        const app = await mountFargateApp({ capacity: "spot", spotOnDemandBase: 2 });
+        const strategies = Object.fromEntries(
+            ofType(app, "aws:ecs/service:Service").map((s) => [s.inputs.name, s.inputs.capacityProviderStrategies]),
+        );
+        const based = [
+            { capacityProvider: "FARGATE", base: 2, weight: 0 },
+            { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ];
+        assert.deepStrictEqual(strategies, {
+            vote: based,
+            result: based,
+            worker: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+        });
+        const onDemand = await mountFargateApp({ capacity: "onDemand", spotOnDemandBase: 2 });
+        for (const service of ofType(onDemand, "aws:ecs/service:Service"))
+            assert.strictEqual(
+                service.inputs.launchType,
+                "FARGATE",
+                `${service.name}: a base needs Spot to mean anything`,
+            );
+    });
+
     it("defines each service as an awsvpc Fargate task with the size given", async () => {
         const sizes = {
             vote: { cpu: 512, memory: 1024 },

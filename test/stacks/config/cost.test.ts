@@ -6,7 +6,17 @@ import { SHIPPED_STACKS } from "../../support/stacks";
 describe("cost options (stacks/config/cost.ts)", () => {
     it("takes each tier's defaults (COST_DEFAULTS) when the keys are unset: dev goes without what staging and prod keep", () => {
         for (const stack of SHIPPED_STACKS) assert.deepStrictEqual(parseWith(stack).cost, COST_DEFAULTS[stack], stack);
-        assert.deepStrictEqual(COST_DEFAULTS.staging, COST_DEFAULTS.prod, "staging rehearses prod");
+        // staging rehearses prod: it differs only in the purchase option of part of its Fargate capacity.
+        assert.deepStrictEqual(
+            { ...COST_DEFAULTS.staging, fargateSpot: false, fargateOnDemandBase: 0 },
+            COST_DEFAULTS.prod,
+            "staging rehearses prod",
+        );
+        assert.deepStrictEqual(
+            [COST_DEFAULTS.staging.fargateSpot, COST_DEFAULTS.staging.fargateOnDemandBase],
+            [true, 1],
+            "staging: Spot above one on-demand task of each blue/green service",
+        );
         // What prod may not weaken is refused below; here: dev's default differs on each of these keys.
         for (const key of [
             "containerInsights",
@@ -24,6 +34,48 @@ describe("cost options (stacks/config/cost.ts)", () => {
                 COST_DEFAULTS.prod[key],
                 `dev's default ${key} is prod's`,
             );
+    });
+
+    it("keeps prod's choices exactly as they were before staging got its own (issue 13: prod unchanged)", () => {
+        assert.deepStrictEqual(COST_DEFAULTS.prod, {
+            containerInsights: "enhanced",
+            dashboard: true,
+            fargateSpot: false,
+            fargateOnDemandBase: 0,
+            ecrScanning: "enhanced",
+            apiDetailedMetrics: true,
+            workingHours: "always",
+            lambdaCodeScanning: true,
+            alarmTopicKey: "own",
+            redisCapacity: "nodes",
+        });
+    });
+
+    it("fargateOnDemandBase: a whole number, on ecs, and only where Fargate Spot runs", () => {
+        assert.strictEqual(parseWith("staging", { fargateOnDemandBase: "2" }).cost.fargateOnDemandBase, 2);
+        assert.strictEqual(parseWith("dev", { fargateOnDemandBase: "1" }).cost.fargateOnDemandBase, 1);
+        assertProblem("staging", { fargateOnDemandBase: "one" }, "fargateOnDemandBase", '"one"', "whole number");
+        assertProblem("staging", { fargateOnDemandBase: "-1" }, "fargateOnDemandBase", "whole number");
+        assertProblem("staging", { fargateOnDemandBase: "100001" }, "fargateOnDemandBase", "between 0 and 100000");
+        assertProblem(
+            "staging",
+            { fargateSpot: "false", fargateOnDemandBase: "1" },
+            "fargateOnDemandBase",
+            "has no effect without Fargate Spot",
+            "voteapp:fargateSpot is false",
+        );
+        assertProblem(
+            "prod",
+            { fargateOnDemandBase: "1" },
+            "fargateOnDemandBase",
+            "voteapp:fargateSpot is false (the prod default)",
+        );
+        assertProblem(
+            "staging",
+            { platform: "lambda", fargateOnDemandBase: "1" },
+            "fargateOnDemandBase",
+            "has no effect on platform lambda",
+        );
     });
 
     it("lets a stack choose otherwise", () => {
