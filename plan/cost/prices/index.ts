@@ -1,3 +1,4 @@
+import { INSTANCE_SIZES } from "../../../components/eks/instanceSizes";
 import { CHECKED_COPIES as C, entry, PRICING_PAGES as P, type PriceEntry, type PriceTable } from "../priceTable";
 
 /**
@@ -57,6 +58,26 @@ const EC2: Record<string, [number, number]> = {
     "m7g.medium": [0.0408, 0.0445],
     "m7g.large": [0.0816, 0.089],
     "m7g.xlarge": [0.1632, 0.178],
+    // x86_64 (voteapp:cpuArchitecture x86_64): the types an EKS node group on x86 is likely to name (the key's
+    // examples c7i/m7i, their predecessors, and AMD's c6a/m6a). us-east-1 figures as the AWS page lists them;
+    // eu-west-1 transcribed from the page's Europe (Ireland) table (re-check these first). Any other type the
+    // capacity check accepts is "not priced" in the estimate, never zero.
+    "c5.large": [0.085, 0.096],
+    "c5.xlarge": [0.17, 0.192],
+    "c6i.large": [0.085, 0.096],
+    "c6i.xlarge": [0.17, 0.192],
+    "c7i.large": [0.08925, 0.1008],
+    "c7i.xlarge": [0.1785, 0.2016],
+    "c6a.large": [0.0765, 0.0864],
+    "c6a.xlarge": [0.153, 0.1728],
+    "m5.large": [0.096, 0.107],
+    "m5.xlarge": [0.192, 0.214],
+    "m6i.large": [0.096, 0.107],
+    "m6i.xlarge": [0.192, 0.214],
+    "m7i.large": [0.1008, 0.1124],
+    "m7i.xlarge": [0.2016, 0.2247],
+    "m6a.large": [0.0864, 0.0963],
+    "m6a.xlarge": [0.1728, 0.1926],
 };
 
 /** RDS for PostgreSQL, Single-AZ on-demand, per instance-hour (a Multi-AZ instance deployment is billed twice). */
@@ -86,6 +107,8 @@ const ROWS: Readonly<Record<string, Row>> = {
     "fargate.linux.x86_64.gb-hour": row("GB-hour", P.fargate, 0.004445, 0.004445, { checked: C.fargateUsEast1 }),
     "fargate-spot.linux.arm64.vcpu-hour": flatRow("vCPU-hour", P.fargate, 0.009714, { note: FARGATE_SPOT_NOTE }),
     "fargate-spot.linux.arm64.gb-hour": flatRow("GB-hour", P.fargate, 0.001068, { note: FARGATE_SPOT_NOTE }),
+    "fargate-spot.linux.x86_64.vcpu-hour": flatRow("vCPU-hour", P.fargate, 0.012144, { note: FARGATE_SPOT_NOTE }),
+    "fargate-spot.linux.x86_64.gb-hour": flatRow("GB-hour", P.fargate, 0.0013335, { note: FARGATE_SPOT_NOTE }),
     ...Object.fromEntries(
         Object.entries(EC2).map(([type, [us, eu]]) => [`ec2.${type}.hour`, row("instance-hour", P.ec2, us, eu)]),
     ),
@@ -232,24 +255,14 @@ export function priceTableFor(region: string): PriceTable | undefined {
     return (PRICE_TABLES as Readonly<Record<string, PriceTable>>)[region];
 }
 
-/** Instance facts the estimate needs besides prices (vCPUs, for per-vCPU security services). */
-export const EC2_VCPUS: Readonly<Record<string, number>> = {
-    "t4g.nano": 2,
-    "t4g.micro": 2,
-    "t4g.small": 2,
-    "t4g.medium": 2,
-    "t4g.large": 2,
-    "t4g.xlarge": 4,
-    "c7g.medium": 1,
-    "c7g.large": 2,
-    "c7g.xlarge": 4,
-    "m6g.medium": 1,
-    "m6g.large": 2,
-    "m6g.xlarge": 4,
-    "m7g.medium": 1,
-    "m7g.large": 2,
-    "m7g.xlarge": 4,
-};
+/**
+ * vCPUs of every EC2 type an EKS node group may name (GuardDuty and Inspector price per vCPU): the generated
+ * table the node capacity check reads (components/eks/instanceSizes.ts, from cluster-autoscaler's list), so
+ * the two cannot disagree on a type. A type missing from it is "not priced" where vCPUs matter.
+ */
+export const EC2_VCPUS: Readonly<Record<string, number>> = Object.fromEntries(
+    Object.entries(INSTANCE_SIZES).map(([type, [vcpus]]) => [type, vcpus]),
+);
 
 /** vCPUs of an RDS instance class: the EC2 type of the same name. */
 export function rdsVcpus(instanceClass: string): number | undefined {
