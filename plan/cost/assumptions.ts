@@ -49,6 +49,54 @@ export const PER_VOTE = {
     dynamoItemBytes: 200,
 } as const;
 
+/**
+ * The bytes one vote moves, by network path: what the data-transfer lines (plan/cost/dataTransfer.ts) price.
+ * Sizes are upper bounds of what the app sends (test/plan/dataTransfer.test.ts renders the pages and the totals
+ * and checks they fit); requests per vote are PER_VOTE's.
+ */
+export const BYTES_PER_VOTE = {
+    /**
+     * One HTML page to the voter (the vote page, the page answering the ballot, the result page): ~1.3 KB of
+     * HTML (app/src/core/pages.ts) plus the status line and headers (the security headers alone are ~0.3 KB).
+     */
+    pageResponse: 2_000,
+    /** One totals answer to the result page (JSON or a server-sent event of ~0.1 KB, plus headers). */
+    totalsResponse: 500,
+    /**
+     * TLS handshakes a vote opens (one connection to the vote page, one to the result page) and the bytes each
+     * sends the voter (the server's certificate chain and key exchange).
+     */
+    tlsHandshakes: 2,
+    tlsHandshakeBytes: 5_000,
+    /** App ↔ Redis (containers): RPUSH of the ballot by vote, the worker's move and acknowledgement, with replies. */
+    redisBytes: 1_500,
+    /** App ↔ PostgreSQL (containers): the worker's upsert of the ballot, with its reply. */
+    postgresBytesPerBallot: 1_000,
+    /** App ↔ PostgreSQL: one totals query and its rows, per result request. */
+    postgresBytesPerTotalsRead: 600,
+} as const;
+
+/** Response bytes a vote sends to the voter over the internet (BYTES_PER_VOTE applied to PER_VOTE's requests). */
+export function internetEgressBytesPerVote(): number {
+    const b = BYTES_PER_VOTE;
+    // Every vote request answers with a page; of the result requests, the first is the page, the others totals.
+    return (
+        PER_VOTE.voteRequests * b.pageResponse +
+        b.pageResponse +
+        (PER_VOTE.resultRequests - 1) * b.totalsResponse +
+        b.tlsHandshakes * b.tlsHandshakeBytes
+    );
+}
+
+/** Bytes a vote moves between the app and its data stores (containers; Lambda's stores are regional services). */
+export function dataStoreBytesPerVote(): { readonly redis: number; readonly postgres: number } {
+    const b = BYTES_PER_VOTE;
+    return {
+        redis: b.redisBytes,
+        postgres: b.postgresBytesPerBallot + PER_VOTE.resultRequests * b.postgresBytesPerTotalsRead,
+    };
+}
+
 /** What an account and its resources do when nobody votes. */
 export const IDLE = {
     /** CloudTrail management events a month in an account with nothing running (console, Pulumi refreshes, AWS services). */

@@ -1,5 +1,6 @@
 import type { CapturedResource } from "../../shared/capturedResource";
 import { DEFAULT_VOTES_PER_MONTH, IDLE, PER_VOTE, SECONDS_PER_MONTH, UNITS } from "./assumptions";
+import { priceDataTransfer } from "./dataTransfer";
 import { FREE_TYPES, isFreeKubernetesType } from "./freeTypes";
 import { EC2_VCPUS, priceTableFor, rdsVcpus } from "./prices";
 import { HOURS_PER_MONTH, type PriceTable } from "./priceTable";
@@ -1564,6 +1565,7 @@ export function estimateCost(resources: readonly CapturedResource[], options: Es
     const all = [...resources, ...accountResources];
     const p = new Pricing(all, table, options.region, votes, new Set(accountResources.map((r) => r.urn)));
     for (const r of all) priceResource(p, r);
+    priceDataTransfer(p);
     return {
         region: options.region,
         pricesRead: table?.read,

@@ -247,11 +247,10 @@ describe("cost estimate (plan/cost)", function () {
         const estimate = estimateCost(run.resources, { region: "eu-west-1" });
         assert.deepStrictEqual(
             estimate.notPriced.map((n) => `${n.name}: ${n.reason}`),
-            [
-                "account-security-rds-login-events: vCPUs of db.r6g.large unknown",
-                'data-postgres: no price "rds.postgres.db.r6g.large.hour" in the eu-west-1 price table',
-            ],
+            ['data-postgres: no price "rds.postgres.db.r6g.large.hour" in the eu-west-1 price table'],
         );
+        // Its vCPUs are known (the EC2 type of the same name, components/eks/instanceSizes.ts): GuardDuty's line is priced.
+        assert.ok(estimate.lines.some((l) => l.priceKey === "guardduty.rds.vcpu-month" && l.quantity > 0));
     });
 
     it("prices nothing in a region without a table, and says so for every line", async () => {

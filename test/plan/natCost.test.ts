@@ -12,8 +12,9 @@ async function estimateOf(stack: string, overrides: Record<string, string> = {})
 }
 
 const cents = (value: number) => Math.round(value * 100) / 100;
+/** The NAT instance's idle lines (what the votes send through it across AZs: test/plan/dataTransfer.test.ts). */
 const natLines = (estimate: CostEstimate): CostLine[] =>
-    estimate.lines.filter((l) => l.name === "network-nat" && l.monthlyUsd > 0);
+    estimate.lines.filter((l) => l.name === "network-nat" && l.driver === "idle" && l.monthlyUsd > 0);
 const gatewayUsd = (estimate: CostEstimate) =>
     cents(
         estimate.lines

@@ -123,6 +123,13 @@ const ROWS: Readonly<Record<string, Row>> = {
     }),
     "vpc.interface-endpoint.az-hour": row("endpoint-AZ-hour", P.vpc, 0.01, 0.011),
     "vpc.interface-endpoint.gb": row("GB processed", P.vpc, 0.01, 0.01, { note: "first PB" }),
+    // Data transfer (the EC2 page's Data Transfer section; API Gateway bills its data out at the same rates).
+    "transfer.internet-out.gb": row("GB out to the internet (first 10 TB a month)", P.ec2, 0.09, 0.09, {
+        note: "the account's first 100 GB a month are free: not taken (no free tier)",
+    }),
+    "transfer.inter-az.gb": row("GB across AZs, per direction", P.ec2, 0.01, 0.01, {
+        note: "billed out of one AZ and into the other: a GB crossing once is charged twice",
+    }),
     "elb.alb.hour": row("load-balancer-hour", P.elb, 0.0225, 0.0252, { checked: C.albIreland }),
     "elb.alb.lcu-hour": row("LCU-hour", P.elb, 0.008, 0.008),
     // --- data ---
