@@ -75,7 +75,7 @@ export function privateRouteTables(run: MockedRun): (string | undefined)[] {
 }
 
 /** The statements of an IAM or resource policy JSON document, as captured (a policy input is a JSON string). */
-export function statementsOf<S = PolicyStatement>(policy: unknown): S[] {
+export function policyStatements<S = PolicyStatement>(policy: unknown): S[] {
     return (JSON.parse(String(policy)) as { Statement: S[] }).Statement;
 }
 
@@ -110,7 +110,7 @@ export function assertPrivateTlsOnlyBucket(
         [true, true, true, true],
         `${name}: public access not fully blocked`,
     );
-    const deny = statementsOf(named(run, "aws:s3/bucketPolicy:BucketPolicy", name).inputs.policy).find(
+    const deny = policyStatements(named(run, "aws:s3/bucketPolicy:BucketPolicy", name).inputs.policy).find(
         (s) => s.Sid === "DenyInsecureTransport",
     );
     assert.deepStrictEqual(
