@@ -1,6 +1,5 @@
 import type { CapturedResource } from "../../shared/capturedResource";
 import { BYTES_PER_VOTE, dataStoreBytesPerVote, internetEgressBytesPerVote, PER_VOTE, UNITS } from "./assumptions";
-import type { CostDriver, CostScope } from "./estimate";
 
 /**
  * Data transfer the votes drive, priced per GB (issue 13: "data transfer priced at the stated load"):
@@ -15,7 +14,10 @@ import type { CostDriver, CostScope } from "./estimate";
  * ElastiCache replication, and traffic to regional services (CloudWatch, SQS, DynamoDB) in the same region.
  */
 
-/** What the data-transfer lines need of the estimate's pricing context. */
+/**
+ * What the data-transfer lines need of the estimate's pricing context (estimate.ts's Pricing; its driver and scope
+ * types spelled out here, as estimate.ts imports this module).
+ */
 export interface TransferPricing {
     readonly votes: number;
     charge(
@@ -23,12 +25,12 @@ export interface TransferPricing {
         item: string,
         priceKey: string,
         quantity: number,
-        driver: CostDriver,
+        driver: "idle" | "load",
         basis?: string,
     ): void;
     ofType(type: string): CapturedResource[];
     isUnder(r: CapturedResource, componentType: string): boolean;
-    scopeOf(r: CapturedResource): CostScope;
+    scopeOf(r: CapturedResource): "stack" | "account";
 }
 
 const NAT_INSTANCE_COMPONENT = "voteapp:network:NatInstance";

@@ -2,7 +2,7 @@ import type { CapturedResource } from "../../shared/capturedResource";
 import { DEFAULT_VOTES_PER_MONTH, IDLE, PER_VOTE, SECONDS_PER_MONTH, UNITS } from "./assumptions";
 import { priceDataTransfer } from "./dataTransfer";
 import { FREE_TYPES, isFreeKubernetesType } from "./freeTypes";
-import { EC2_VCPUS, priceTableFor, rdsVcpus } from "./prices";
+import { ec2Vcpus, priceTableFor, rdsVcpus } from "./prices";
 import { HOURS_PER_MONTH, type PriceTable } from "./priceTable";
 
 /**
@@ -1430,7 +1430,7 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
                 fleets.push(...eksNodes(p));
             if (additional.has("EC2_AGENT_MANAGEMENT")) fleets.push(...autoScalingInstances(p), ...ec2Instances(p));
             for (const fleet of fleets) {
-                const n = fleet.instanceType ? EC2_VCPUS[fleet.instanceType] : undefined;
+                const n = fleet.instanceType ? ec2Vcpus(fleet.instanceType) : undefined;
                 if (n === undefined)
                     return p.missing(
                         r,

@@ -8,7 +8,7 @@ import {
     type CostEstimate,
     type CostLine,
 } from "../../plan/cost/estimate";
-import { EC2_VCPUS, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
+import { ec2Vcpus, PRICE_TABLES, PRICED_REGIONS, PRICES_READ } from "../../plan/cost/prices";
 import { renderCostEstimate } from "../../plan/cost/render";
 import { planCli } from "../support/plan";
 import { runStack } from "../../plan/runStack";
@@ -287,7 +287,7 @@ describe("cost estimate (plan/cost)", function () {
             .filter((type): type is string => type !== undefined);
         assert.ok(priced.includes("c7g.large"), priced.join(", "));
         assert.deepStrictEqual(
-            priced.filter((type) => EC2_VCPUS[type] === undefined),
+            priced.filter((type) => ec2Vcpus(type) === undefined),
             [],
         );
     });

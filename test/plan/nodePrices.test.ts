@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { INSTANCE_SIZES } from "../../components/eks/instanceSizes";
 import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
-import { EC2_VCPUS, PRICE_TABLES } from "../../plan/cost/prices";
+import { ec2Vcpus, PRICE_TABLES } from "../../plan/cost/prices";
 import { HOURS_PER_MONTH } from "../../plan/cost/priceTable";
 import { single, stackRun } from "../support/stacks";
 
@@ -75,7 +75,7 @@ describe("cost estimate: EKS nodes on x86 (plan/cost/prices)", function () {
     });
 
     it("knows the vCPUs of every type the node capacity check knows (one table), and prices x86 and arm64 alike", () => {
-        for (const [type, [vcpus]] of Object.entries(INSTANCE_SIZES)) assert.strictEqual(EC2_VCPUS[type], vcpus, type);
+        for (const [type, [vcpus]] of Object.entries(INSTANCE_SIZES)) assert.strictEqual(ec2Vcpus(type), vcpus, type);
         const priced = (arch: string) =>
             Object.keys(PRICE_TABLES["eu-west-1"].prices)
                 .map((key) => /^ec2\.([a-z0-9]+\.[a-z0-9]+)\.hour$/.exec(key)?.[1])

@@ -1,4 +1,4 @@
-import { INSTANCE_SIZES } from "../../../components/eks/instanceSizes";
+import { instanceSize } from "../../../stacks/config/eksCapacity";
 import { CHECKED_COPIES as C, entry, PRICING_PAGES as P, type PriceEntry, type PriceTable } from "../priceTable";
 
 /**
@@ -263,15 +263,15 @@ export function priceTableFor(region: string): PriceTable | undefined {
 }
 
 /**
- * vCPUs of every EC2 type an EKS node group may name (GuardDuty and Inspector price per vCPU): the generated
- * table the node capacity check reads (components/eks/instanceSizes.ts, from cluster-autoscaler's list), so
- * the two cannot disagree on a type. A type missing from it is "not priced" where vCPUs matter.
+ * vCPUs of an EC2 type (GuardDuty and Inspector price per vCPU), from the node capacity check's own lookup
+ * (stacks/config/eksCapacity.ts instanceSize: the generated components/eks/instanceSizes.ts, which sizes every type
+ * an EKS node group may name), so the two cannot disagree on a type. Undefined: "not priced" where vCPUs matter.
  */
-export const EC2_VCPUS: Readonly<Record<string, number>> = Object.fromEntries(
-    Object.entries(INSTANCE_SIZES).map(([type, [vcpus]]) => [type, vcpus]),
-);
+export function ec2Vcpus(type: string): number | undefined {
+    return instanceSize(type)?.vcpus;
+}
 
 /** vCPUs of an RDS instance class: the EC2 type of the same name. */
 export function rdsVcpus(instanceClass: string): number | undefined {
-    return EC2_VCPUS[instanceClass.replace(/^db\./, "")];
+    return ec2Vcpus(instanceClass.replace(/^db\./, ""));
 }
