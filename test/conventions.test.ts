@@ -139,9 +139,6 @@ const NOT_YET_MOUNTED: readonly string[] = [
     "test/components/eks/kubernetesSchema.test.ts",
     "test/components/eks/podSecurityGroups.test.ts",
     "test/components/eks/voteAppOnKubernetes.test.ts",
-    "test/components/serverless/lambdaDeployment.test.ts",
-    "test/components/serverless/serverlessFunction.test.ts",
-    "test/components/serverless/voteAppServerless.test.ts",
 ];
 
 describe("component tests mount one component (issue 16.5)", () => {

@@ -1,8 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { Data, type DataArgs } from "../../components/data";
 import { EksCluster, type EksClusterArgs } from "../../components/eks/eksCluster";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate, type VoteAppOnFargateArgs } from "../../components/fargate/voteAppOnFargate";
 import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
+import { VoteAppServerless, type VoteAppServerlessArgs } from "../../components/serverless/voteAppServerless";
 import type { MockedRun } from "../../plan/harness";
 import { APP_SERVICES } from "../../shared/appContract";
 import { recordOf } from "../../shared/record";
@@ -131,4 +133,36 @@ export const TEST_EKS_ARGS: EksClusterArgs = {
 /** Mounts EksCluster alone with TEST_EKS_ARGS and the given changes. */
 export function mountEksCluster(args: Partial<EksClusterArgs> = {}): Promise<MockedRun> {
     return mountComponent((opts) => new EksCluster("eks", { ...TEST_EKS_ARGS, ...args }, opts));
+}
+
+/** A code archive standing in for a handler bundle (the stacks bundle app/'s handlers: test/stacks/lambdaComposition). */
+export const testCodeArchive = (service: string): pulumi.asset.AssetArchive =>
+    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(`exports.handler = "${service}";`) });
+
+export const TEST_SERVERLESS_ARGS: VoteAppServerlessArgs = {
+    namePrefix: TEST_NAME_PREFIX,
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    code: recordOf(APP_SERVICES, testCodeArchive),
+    functions: {
+        vote: { memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 20 },
+        result: { memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 20 },
+        worker: { memoryMb: 256, timeoutSeconds: 30, reservedConcurrency: 5 },
+    },
+    throttling: { burstLimit: 100, rateLimit: 50 },
+    workerBatchSize: 10,
+    maxReceiveCount: 5,
+    visibilityTimeoutSeconds: 180,
+    kmsKeyArn: TEST_KMS_KEY_ARN,
+    logRetentionDays: 30,
+    voteOptions: { a: "Cats", b: "Dogs" },
+    deployment: {
+        strategy: "allAtOnce",
+        rollbackAlarmNames: recordOf(APP_SERVICES, (service) => [`${TEST_NAME_PREFIX}-${service}-errors`]),
+    },
+};
+
+/** Mounts VoteAppServerless alone with TEST_SERVERLESS_ARGS and the given changes. */
+export function mountServerlessApp(args: Partial<VoteAppServerlessArgs> = {}): Promise<MockedRun> {
+    return mountComponent((opts) => new VoteAppServerless("vote-app", { ...TEST_SERVERLESS_ARGS, ...args }, opts));
 }
