@@ -7,6 +7,7 @@ import { deliveryKeys } from "./delivery";
 import { eksKeys } from "./eks";
 import { eksSlotKeys } from "./eksSlots";
 import { httpsKeys } from "./https";
+import { ingressKeys } from "./ingress";
 import type { ConfigKey } from "./keys";
 import { lambdaKeys } from "./lambda";
 import { networkKeys } from "./network";
@@ -30,6 +31,7 @@ const everyKey = {
     ...deliveryKeys,
     ...safetyKeys,
     ...costKeys,
+    ...ingressKeys,
     ...testTrafficKeys,
     ...lambdaKeys,
     ...eksKeys,
