@@ -114,6 +114,8 @@ const SERVICE_LINKED_ROLES: Readonly<Record<string, readonly string[]>> = {
     "aws:eks/cluster:Cluster": ["eks.amazonaws.com"],
     "aws:eks/nodeGroup:NodeGroup": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
     "aws:apigatewayv2/domainName:DomainName": ["ops.apigateway.amazonaws.com"],
+    // The VPC link's handlers create AWSServiceRoleForAPIGateway (aws-apigatewayv2-vpclink.json: iam:CreateServiceLinkedRole).
+    "aws:apigatewayv2/vpcLink:VpcLink": ["ops.apigateway.amazonaws.com"],
 };
 
 /** AWS-managed types whose API IAM authorises on each service's own resources (types of the plan). */
