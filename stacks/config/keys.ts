@@ -310,7 +310,7 @@ export const CONFIG_KEYS = {
     ecsIngress: {
         type: "string",
         description:
-            "How users reach the app on platform ecs: loadBalancer (an internet-facing ALB: path rules, blue/green target groups, WAF-capable) or httpApi (an API Gateway HTTP API reaching the private tasks through a VPC link and Cloud Map, HTTPS on its execute-api endpoint or on domainName, billed per request: no load balancer hours or public IPv4 addresses). Default httpApi in dev, loadBalancer in staging and prod; httpApi needs deploymentStrategy rolling, and prod refuses it (AWS WAF cannot protect an HTTP API).",
+            "How users reach the app on platform ecs: loadBalancer (an internet-facing ALB: path rules, blue/green target groups, WAF-capable) or httpApi (an API Gateway HTTP API reaching the private tasks through a VPC link and Cloud Map, HTTPS on its execute-api endpoint or on domainName, billed per request: no load balancer hours or public IPv4 addresses). Default httpApi in dev (loadBalancer when dev chooses a strategy other than rolling), loadBalancer in staging and prod; httpApi needs deploymentStrategy rolling, and prod refuses it (AWS WAF cannot protect an HTTP API).",
         optional: true,
     },
     // --- lambda ---

@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import { httpApiRouteKeys } from "../../components/fargate/httpApiIngress";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
+import { resultEvents } from "../../app/src/core/config";
 import { packConfigFor } from "../../policy/enforcement";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
-import { APP_HTTP_PORT, APP_SERVICE_TABLE, httpServices, type ServiceTable } from "../../shared/appContract";
+import { AppEnv, APP_HTTP_PORT, APP_SERVICE_TABLE, httpServices, type ServiceTable } from "../../shared/appContract";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
 
 /**
@@ -168,6 +169,21 @@ describe("stacks on ecs with ecsIngress httpApi: the HTTP API replaces the ALB, 
             throttlingRateLimit: 25,
             detailedMetricsEnabled: true,
         });
+    });
+
+    it("the result page polls behind the HTTP API (RESULT_EVENTS=poll, as the app reads it) and streams behind the ALB", async () => {
+        const environmentOf = (run: Awaited<ReturnType<typeof stackRun>>, service: string) => {
+            const task = named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`);
+            const [container] = JSON.parse(String(task.inputs.containerDefinitions)) as {
+                environment: { name: string; value: string }[];
+            }[];
+            return Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+        };
+        const api = await stackRun("dev", HTTP_API);
+        const alb = await stackRun("dev", { overrides: { "voteapp:ecsIngress": "loadBalancer" } });
+        assert.strictEqual(resultEvents(environmentOf(api, "result")), "poll");
+        assert.strictEqual(resultEvents(environmentOf(alb, "result")), "stream");
+        assert.strictEqual(environmentOf(alb, "result")[AppEnv.resultEvents], undefined);
     });
 
     it("the url output is the API's HTTPS endpoint (what the deploy workflow's smoke test reads); no load balancer output", async () => {
