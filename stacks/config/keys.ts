@@ -286,7 +286,7 @@ export const CONFIG_KEYS = {
     workingHours: {
         type: "string",
         description:
-            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer, NAT, the EKS control plane and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer where ecsIngress is loadBalancer, NAT, the EKS control plane and Redis stay; behind an HTTP API nothing at the entry point is billed by the hour). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
         optional: true,
     },
     lambdaCodeScanning: {

@@ -32,6 +32,15 @@ describe("ECS ingress (stacks/config/ingress.ts)", () => {
             assertProblem("dev", { ecsIngress: "httpApi", deploymentStrategy: strategy }, "ecsIngress", strategy);
     });
 
+    it("the blue/green test route is the ALB's: test traffic CIDRs are refused behind the HTTP API", () => {
+        assertProblem(
+            "dev",
+            { ecsIngress: "httpApi", testTrafficCidrs: "52.94.76.0/22" },
+            "testTrafficCidrs",
+            "no test route",
+        );
+    });
+
     it("refuses the key on platforms other than ecs, where it would do nothing", () => {
         for (const platform of ["eks", "lambda"])
             assertProblem("dev", { ecsIngress: "httpApi", platform }, "ecsIngress", `platform ${platform}`, "ecs");
