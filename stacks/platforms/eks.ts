@@ -8,6 +8,7 @@ import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
 import { endpointPublicAccessCidrs } from "../config/ciRunner";
+import { defaultTags } from "../accountProvider";
 import { dataLayerSignals, observeStack } from "../observability";
 import { type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { EksOutputs } from "../outputs";
@@ -42,6 +43,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             nodes: eks.nodes,
             cpuArchitecture: config.cpuArchitecture,
             protection: config.protection,
+            launchedResourceTags: defaultTags(config),
         },
         componentOptions,
     );
