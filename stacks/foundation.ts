@@ -8,6 +8,7 @@ import { createAccountProvider } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 import type { ServiceSize } from "../components/vocabulary";
+import { entryOf, recordOf } from "../shared/record";
 
 /** What every platform builds on: the account-pinned provider and the stack's KMS key. */
 export interface BaseFoundation {
@@ -88,34 +89,24 @@ export function buildFoundation(
     return { ...base, network, registry };
 }
 
-/** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
+/** Image per service: the config's explicit reference (voteapp:<service>Image), else the stack's ECR repository with the configured tag. */
 export function imagesFor(
     config: VoteAppConfig,
     registry: RegistryReference,
     services: ServiceTable,
 ): Record<string, string> {
-    const overrides: Readonly<Record<string, string | undefined>> = config.images.overrides;
     return Object.fromEntries(
-        services.map(({ name }) => [name, overrides[name] ?? registry.imageFor(name, config.images.tag)]),
+        services.map(({ name }) => [name, config.images.overrides[name] ?? registry.imageFor(name, config.images.tag)]),
     );
 }
 
 /**
- * Size and counts per service: the config's (voteapp:<service>Cpu and the rest) for the services it declares
- * keys for, the row's defaults for a service added to the table without keys of its own.
+ * Size and counts per service, from its keys (voteapp:<service>Cpu and the rest; the config was read for this
+ * table, so every row has them, a row's defaults being its keys' defaults).
  */
 export function serviceSizes(config: VoteAppConfig, services: ServiceTable): Record<string, ServiceSize> {
-    const configured: Readonly<Record<string, ServiceSize | undefined>> = config.services;
-    return Object.fromEntries(
-        services.map((spec) => [
-            spec.name,
-            configured[spec.name] ?? {
-                cpu: spec.defaultSize.cpu,
-                memory: spec.defaultSize.memory,
-                desiredCount: 1,
-                minCount: 1,
-                maxCount: spec.defaultSize.maxCount,
-            },
-        ]),
+    return recordOf(
+        services.map((spec) => spec.name),
+        (name) => entryOf(config.services, "the config's service sizes", name),
     );
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseVoteAppConfig } from "./load";
 import type { VoteAppConfig } from "./types";
+import type { ServiceTable } from "../../shared/appContract";
 
 export { CONFIG_KEYS, CONFIG_NAMESPACE, qualifiedKey } from "./keys";
 export { ConfigValidationError, formatProblem, parseVoteAppConfig, type ConfigProblem } from "./load";
@@ -9,7 +10,11 @@ export * from "./safety";
 export type { EksCapacityMode } from "./eks";
 export type { EksSlot } from "./eksSlots";
 
-/** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it. */
-export function loadVoteAppConfig(): VoteAppConfig {
-    return parseVoteAppConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+/** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it for the service table. */
+export function loadVoteAppConfig(services?: ServiceTable): VoteAppConfig {
+    return parseVoteAppConfig(
+        pulumi.runtime.allConfig(),
+        { project: pulumi.getProject(), stack: pulumi.getStack() },
+        services,
+    );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { APP_SERVICE_TABLE, type ServiceTable } from "../../shared/appContract";
 import { accountKeys } from "./accounts";
 import { ciRunnerKeys } from "./ciRunner";
 import { costKeys } from "./cost";
@@ -9,9 +10,9 @@ import { eksSlotKeys } from "./eksSlots";
 import { httpsKeys } from "./https";
 import type { ConfigKey } from "./keys";
 import { lambdaKeys } from "./lambda";
+import { rowsBeyondShipped, serviceKeySchemas } from "./serviceKeys";
 import { networkKeys } from "./network";
 import { safetyKeys } from "./safety";
-import { serviceKeys } from "./services";
 import { stackKeys } from "./stack";
 import { testTrafficKeys } from "./testTraffic";
 
@@ -24,7 +25,7 @@ const everyKey = {
     ...stackKeys,
     ...accountKeys,
     ...networkKeys,
-    ...serviceKeys,
+    ...serviceKeySchemas(APP_SERVICE_TABLE),
     ...dataKeys,
     ...httpsKeys,
     ...deliveryKeys,
@@ -48,3 +49,12 @@ void noUndeclaredKeys;
 export const flatConfigSchema = z.object(everyKey);
 
 export type FlatConfig = z.output<typeof flatConfigSchema>;
+
+/**
+ * The one schema for a service table: flatConfigSchema, plus the keys of each row the shipped table does not hold
+ * (a row replacing a shipped one by name replaces its keys' schemas). A row added to the table has its keys
+ * validated like the shipped rows'; its values are read through serviceKeys.ts `configuredServices`.
+ */
+export function flatConfigSchemaFor(table: ServiceTable) {
+    return flatConfigSchema.and(z.object(serviceKeySchemas(rowsBeyondShipped(table))));
+}
