@@ -95,6 +95,17 @@ function elastiCacheId(id: string): string {
 }
 
 export const REDIS_PORT = 6379;
+
+/**
+ * The serverless cache's usage limits (`cacheUsageLimits`): what a runaway client can cost, and what its alarms
+ * measure against (observability's serverless Redis signals read these, not a copy).
+ */
+export const REDIS_SERVERLESS_LIMITS = {
+    /** Maximum data stored, in GB (ElastiCache's unit). */
+    dataStorageGb: 1,
+    /** Maximum ElastiCache Processing Units per second. */
+    ecpuPerSecond: 5000,
+} as const;
 /** The user group's mandatory "default" user: off (no connection may use it) and allowed no key or command. */
 export const REDIS_DEFAULT_USER_ACCESS = "off -@all";
 export const POSTGRES_PORT = 5432;
@@ -118,6 +129,8 @@ export class Data extends pulumi.ComponentResource {
     readonly redis?: aws.elasticache.ReplicationGroup;
     /** The serverless cache; undefined without `redisServerless`. */
     readonly redisServerlessCache?: aws.elasticache.ServerlessCache;
+    /** The serverless cache's usage limits; undefined without `redisServerless`. */
+    readonly redisServerlessLimits?: typeof REDIS_SERVERLESS_LIMITS;
     /**
      * Member cluster ids of the replication group (`<id>-001`, …): ElastiCache publishes its metrics per node.
      * Empty for a serverless cache, which has no nodes.
@@ -298,13 +311,14 @@ export class Data extends pulumi.ComponentResource {
                     securityGroupIds: [this.redisSecurityGroup.id],
                     snapshotRetentionLimit: args.backupRetentionDays,
                     cacheUsageLimits: {
-                        dataStorage: { maximum: 1, unit: "GB" },
-                        ecpuPerSeconds: [{ maximum: 5000 }],
+                        dataStorage: { maximum: REDIS_SERVERLESS_LIMITS.dataStorageGb, unit: "GB" },
+                        ecpuPerSeconds: [{ maximum: REDIS_SERVERLESS_LIMITS.ecpuPerSecond }],
                     },
                 },
                 stateful,
             );
             this.redisServerlessCache = serverless;
+            this.redisServerlessLimits = REDIS_SERVERLESS_LIMITS;
             redisCache = {
                 arn: serverless.arn,
                 host: serverless.endpoints.apply((e) => {

@@ -1,5 +1,5 @@
 import type { Data } from "../components/data";
-import { estimatedPostgresMaxConnections } from "../components/observability/signals";
+import { type DataSignalInputs, estimatedPostgresMaxConnections } from "../components/observability/signals";
 import { StackObservability, type StackObservabilityArgs } from "../components/observability/stackObservability";
 import type { VoteAppConfig } from "./config";
 import type { BaseFoundation } from "./foundation";
@@ -26,14 +26,17 @@ export function observeStack(
     );
 }
 
-/** The container platforms' data layer as the signal builders take it: RDS and ElastiCache. */
-export function dataLayerSignals(config: VoteAppConfig, data: Data) {
+/** The container platforms' data layer as the signal builders take it: RDS and ElastiCache (nodes or serverless). */
+export function dataLayerSignals(config: VoteAppConfig, data: Data): Pick<DataSignalInputs, "postgres" | "redis"> {
     return {
         postgres: {
             instanceIdentifier: data.postgres.identifier,
             allocatedStorageGb: config.data.postgresAllocatedStorageGb,
             maxConnections: estimatedPostgresMaxConnections(config.data.postgresInstanceClass),
         },
-        redis: { cacheClusterIds: data.redisNodeIds },
+        // Serverless: the cache's own metrics, under its name; nodes: each member cluster's.
+        redis: data.redisServerlessCache
+            ? { serverlessCacheName: data.redisServerlessCache.name, limits: data.redisServerlessLimits }
+            : { cacheClusterIds: data.redisNodeIds },
     };
 }

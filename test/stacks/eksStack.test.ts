@@ -11,7 +11,7 @@ describe("shipped stacks with platform eks: strategy and observability", functio
     for (const stack of SHIPPED_STACKS) {
         it(`${stack}: has the golden-signal dashboard (workloads, nodes, RDS, Redis) and its alarms on a KMS-encrypted topic, and outputs both`, async () => {
             // dev creates no dashboard by default (voteapp:dashboard); ask for one to check what it shows.
-            // Redis on nodes: the per-node ElastiCache signals (a serverless cache has none yet: issue 13's note).
+            // Redis on nodes: the per-node ElastiCache signals (serverless ones: test/stacks/redisSignals.test.ts).
             const run = await stackRun(stack, {
                 overrides: { ...EKS, "voteapp:dashboard": "true", "voteapp:redisCapacity": "nodes" },
             });

@@ -238,8 +238,41 @@ export interface DataSignalInputs {
         readonly allocatedStorageGb: number;
         readonly maxConnections: number;
     };
-    /** Redis member clusters (`<replication group>-001`, …): ElastiCache publishes per node. */
-    readonly redis?: { readonly cacheClusterIds: readonly Input[] };
+    /** Redis: the node-based replication group's member clusters, or the serverless cache. */
+    readonly redis?: NodeRedisSignalInputs | ServerlessRedisSignalInputs;
+}
+
+/** Redis member clusters (`<replication group>-001`, …): ElastiCache publishes per node. */
+export interface NodeRedisSignalInputs {
+    readonly cacheClusterIds: readonly Input[];
+}
+
+/** An ElastiCache Serverless cache: no nodes, one set of metrics for the cache. */
+export interface ServerlessRedisSignalInputs {
+    /** The cache's name (`aws.elasticache.ServerlessCache` `name`), the value of its metrics' dimension. */
+    readonly serverlessCacheName: Input;
+    /** Its usage limits (`cacheUsageLimits`), when set: the ECPU and data alarms fire at a share of them. */
+    readonly limits?: { readonly dataStorageGb?: number; readonly ecpuPerSecond?: number };
+}
+
+/**
+ * The dimension ElastiCache Serverless publishes its metrics under, whose value is the cache's name. AWS's
+ * metric pages (serverless-metrics-events-redis.html) list the metrics but name no dimension, and sources
+ * disagree: open-constructs/aws-cdk-library changed its ServerlessCache metrics from `CacheClusterId` to
+ * `clusterId` in cc01543 ("fix(aws-elasticache): wrong dimensionsMap key for serverless cluster", #68,
+ * src/aws-elasticache/serverless-cache.ts), with an integration test deployed to AWS that waits for alarms
+ * on CacheHits and BytesUsedForCache to reach OK, i.e. to receive data (test/aws-elasticache/
+ * integ.elasticache-serverless-cache.ts); aws/agent-toolkit-for-aws's generate_dashboards.py (2026) uses
+ * `ServerlessCacheName`, with no test. We follow the one checked against AWS; not verified here (no AWS).
+ */
+export const SERVERLESS_CACHE_DIMENSION = "clusterId";
+/** ElastiCache's GB in `cacheUsageLimits`, counted as 10^9 bytes: the lower reading, so alarms fire early either way. */
+const CACHE_LIMIT_GB_BYTES = 1e9;
+
+function isServerlessRedis(
+    redis: NodeRedisSignalInputs | ServerlessRedisSignalInputs,
+): redis is ServerlessRedisSignalInputs {
+    return "serverlessCacheName" in redis;
 }
 
 /** RDS CPU, free storage and connections; ElastiCache engine CPU and memory. */
@@ -295,7 +328,11 @@ export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThreshold
             },
         );
     }
-    if (inputs.redis && inputs.redis.cacheClusterIds.length > 0) {
+    if (inputs.redis && isServerlessRedis(inputs.redis)) {
+        const serverless = serverlessRedisSignals(inputs.namePrefix, inputs.redis, thresholds);
+        sections.push(...serverless.sections);
+        alarms.push(...serverless.alarms);
+    } else if (inputs.redis && inputs.redis.cacheClusterIds.length > 0) {
         const nodes = inputs.redis.cacheClusterIds;
         const perNode = (metricName: string) =>
             nodes.map((id, i) =>
@@ -333,6 +370,108 @@ export function dataSignals(inputs: DataSignalInputs, thresholds: AlarmThreshold
         );
     }
     return { sections, alarms };
+}
+
+/**
+ * ElastiCache Serverless (metrics: docs.aws.amazon.com/AmazonElastiCache/latest/dg/serverless-metrics-events-redis.html):
+ * ECPUs against the ECPU limit, data stored against the data limit, throttled commands (the limit reached, or
+ * load growing faster than ElastiCache scales) and evictions (a vote evicted from the queue is a vote lost).
+ * Latency is graphed, not alarmed: the worker's BLMOVE blocks up to a second on an empty queue, and whether
+ * SuccessfulWriteRequestLatency counts that wait is not documented; the services' own p95 alarms cover what
+ * voters feel.
+ */
+function serverlessRedisSignals(
+    namePrefix: string,
+    redis: ServerlessRedisSignalInputs,
+    thresholds: AlarmThresholds,
+): SignalSet {
+    const cache = (metricName: string, stat: MetricSpec["stat"], label?: string) =>
+        metric("AWS/ElastiCache", metricName, { [SERVERLESS_CACHE_DIMENSION]: redis.serverlessCacheName }, stat, label);
+    const ecpuLimit = redis.limits?.ecpuPerSecond;
+    const dataLimitGb = redis.limits?.dataStorageGb;
+    // ECPUs are counted per minute (Sum over the 60 s period): the per-second limit times 60.
+    const ecpuThreshold =
+        ecpuLimit !== undefined ? Math.round((ecpuLimit * 60 * thresholds.cacheCpuPercent) / 100) : undefined;
+    const dataThreshold =
+        dataLimitGb !== undefined
+            ? Math.round((dataLimitGb * CACHE_LIMIT_GB_BYTES * thresholds.cacheMemoryPercent) / 100)
+            : undefined;
+    const alarms: AlarmSpec[] = [];
+    if (ecpuThreshold !== undefined)
+        alarms.push({
+            name: alarmName(namePrefix, "redis", "ecpu"),
+            description: `The Redis cache uses more than ${thresholds.cacheCpuPercent}% of its ${ecpuLimit} ECPUs a second for 5 minutes: commands are throttled at the limit; look for a client in a loop, or raise the limit (REDIS_SERVERLESS_LIMITS).`,
+            signal: { metric: cache("ElastiCacheProcessingUnits", "Sum") },
+            comparison: "GreaterThanThreshold",
+            threshold: ecpuThreshold,
+            evaluationPeriods: 5,
+        });
+    if (dataThreshold !== undefined)
+        alarms.push({
+            name: alarmName(namePrefix, "redis", "data-stored"),
+            description: `The Redis cache stores more than ${thresholds.cacheMemoryPercent}% of its ${dataLimitGb} GB limit: the vote queue is not drained (is the worker running?); at the limit writes fail.`,
+            signal: { metric: cache("BytesUsedForCache", "Maximum") },
+            comparison: "GreaterThanThreshold",
+            threshold: dataThreshold,
+            evaluationPeriods: 5,
+        });
+    alarms.push(
+        {
+            name: alarmName(namePrefix, "redis", "throttled"),
+            description:
+                "ElastiCache throttles Redis commands: the cache's ECPU limit is reached or load grows faster than it scales; votes are refused or delayed.",
+            signal: { metric: cache("ThrottledCmds", "Sum") },
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+        },
+        {
+            name: alarmName(namePrefix, "redis", "evictions"),
+            description:
+                "The Redis cache evicted keys: queued votes may be lost. Check data stored against the cache's limit and that the worker drains the queue.",
+            signal: { metric: cache("Evictions", "Sum") },
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            evaluationPeriods: 1,
+        },
+    );
+    return {
+        sections: [
+            {
+                title: "Redis (ElastiCache Serverless)",
+                graphs: [
+                    graph(
+                        "ECPUs per minute",
+                        [cache("ElastiCacheProcessingUnits", "Sum", "ECPUs")],
+                        "Count",
+                        ecpuThreshold !== undefined ? [{ label: "alarm", value: ecpuThreshold }] : undefined,
+                    ),
+                    graph(
+                        "Data stored",
+                        [cache("BytesUsedForCache", "Maximum", "bytes")],
+                        "Bytes",
+                        dataThreshold !== undefined ? [{ label: "alarm", value: dataThreshold }] : undefined,
+                    ),
+                    graph(
+                        "Throttled commands / evictions",
+                        [cache("ThrottledCmds", "Sum", "throttled"), cache("Evictions", "Sum", "evicted")],
+                        "Count",
+                    ),
+                    graph(
+                        "Request latency",
+                        [
+                            cache("SuccessfulReadRequestLatency", "Average", "read"),
+                            cache("SuccessfulWriteRequestLatency", "Average", "write"),
+                        ],
+                        "Microseconds",
+                    ),
+                    graph("Connections", [cache("CurrConnections", "Maximum", "connections")], "Count"),
+                ],
+            },
+        ],
+        alarms,
+    };
 }
 
 export interface AppLogSignalInputs {
