@@ -9,7 +9,7 @@ import { NO_PROTECTION, type Protection } from "./vocabulary";
 /**
  * Where an environment's images live: one naming rule shared by the bootstrap (which creates the
  * repositories), the program (which runs their images), scripts/stack-info.ts and, through it, the
- * workflows (which copy images in). test/components/registry.test.ts joins the four.
+ * workflows (which copy images in). test/stacks/registryNames.test.ts joins the four.
  */
 
 /** The ECR registry host of an account and region. */

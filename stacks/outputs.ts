@@ -40,7 +40,10 @@ interface ContainerOutputs extends AppOutputs {
 }
 
 export interface FargateOutputs extends ContainerOutputs {
-    readonly loadBalancerDnsName: Out<string>;
+    /** ecsIngress loadBalancer: the ALB's DNS name (a custom domain's CNAME or alias points at it). */
+    readonly loadBalancerDnsName?: Out<string>;
+    /** ecsIngress httpApi: the HTTP API's execute-api endpoint (`url` unless a custom domain is set). */
+    readonly apiEndpoint?: Out<string>;
     readonly ecsClusterName: Out<string>;
 }
 

@@ -139,8 +139,6 @@ const NOT_YET_MOUNTED: readonly string[] = [
     "test/components/eks/kubernetesSchema.test.ts",
     "test/components/eks/podSecurityGroups.test.ts",
     "test/components/eks/voteAppOnKubernetes.test.ts",
-    "test/components/network.test.ts",
-    "test/components/registry.test.ts",
     "test/components/security/accountSecurityBaseline.test.ts",
     "test/components/security/guardDutyAgent.test.ts",
     "test/components/serverless/lambdaDeployment.test.ts",

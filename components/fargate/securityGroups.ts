@@ -13,6 +13,13 @@ export interface FargateSecurityGroupsArgs {
     /** Serve HTTPS (443) on the load balancer; HTTP (80) is then only a redirect. */
     readonly https: boolean;
     /**
+     * What reaches the HTTP services: `loadBalancer` (a group for the internet-facing ALB, open on 80/443) or
+     * `httpApi` (a group for the API Gateway VPC link: no inbound rule at all, out only to the HTTP services'
+     * port; nothing in the VPC is open to the internet).
+     * @default "loadBalancer"
+     */
+    readonly ingress?: "loadBalancer" | "httpApi";
+    /**
      * Who may reach the blue/green test listener (its port: `testListenerPort(https)`): public CIDRs, e.g. the
      * office or VPN egress. Never the internet; empty (the default) opens the port to nobody.
      * @default []
@@ -33,10 +40,14 @@ export { LOAD_BALANCER_ROLE_TAG } from "../loadBalancerRole";
 
 /**
  * Security groups of the ECS platform, created before the data layer so it can admit exactly these:
- * the load balancer's (80/443 from the internet, out only to vote and result), and one per service.
+ * the load balancer's (80/443 from the internet, out only to vote and result) or the HTTP API's VPC link's
+ * (no inbound, out only to vote and result), and one per service.
  */
 export class FargateSecurityGroups extends pulumi.ComponentResource {
-    readonly loadBalancer: aws.ec2.SecurityGroup;
+    /** The ALB's group (ingress loadBalancer). */
+    readonly loadBalancer?: aws.ec2.SecurityGroup;
+    /** The API Gateway VPC link's group (ingress httpApi). */
+    readonly vpcLink?: aws.ec2.SecurityGroup;
     /** Each service's group, by service name. */
     readonly services: Readonly<Record<string, aws.ec2.SecurityGroup>>;
     private readonly table: ServiceTable;
@@ -63,31 +74,52 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
                       { parent },
                   );
 
-        this.loadBalancer = new aws.ec2.SecurityGroup(
-            `${name}-alb`,
-            { vpcId: args.vpcId, description: "Internet-facing load balancer", tags: { ...LOAD_BALANCER_ROLE_TAG } },
-            { parent },
-        );
-        const publicPorts = args.https ? [80, 443] : [80];
-        for (const port of publicPorts) {
-            rule(`alb-in-${port}-ipv4`, "in", this.loadBalancer.id, {
-                cidrIpv4: "0.0.0.0/0",
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                description: `HTTP${port === 443 ? "S" : ""} from the internet`,
-            });
-        }
+        const ingress = args.ingress ?? "loadBalancer";
+        if (ingress === "httpApi" && (args.testTrafficCidrs ?? []).length > 0)
+            throw new Error(
+                "FargateSecurityGroups: testTrafficCidrs need the load balancer's test listener; an HTTP API has none",
+            );
+        // The group whose members reach the HTTP services' port.
+        let front: aws.ec2.SecurityGroup;
+        if (ingress === "httpApi") {
+            // API Gateway opens the VPC link's connections from its interfaces: the group needs no inbound rule.
+            front = this.vpcLink = new aws.ec2.SecurityGroup(
+                `${name}-vpc-link`,
+                { vpcId: args.vpcId, description: "API Gateway VPC link to the HTTP services" },
+                { parent },
+            );
+        } else {
+            const loadBalancer = new aws.ec2.SecurityGroup(
+                `${name}-alb`,
+                {
+                    vpcId: args.vpcId,
+                    description: "Internet-facing load balancer",
+                    tags: { ...LOAD_BALANCER_ROLE_TAG },
+                },
+                { parent },
+            );
+            front = this.loadBalancer = loadBalancer;
+            const publicPorts = args.https ? [80, 443] : [80];
+            for (const port of publicPorts) {
+                rule(`alb-in-${port}-ipv4`, "in", loadBalancer.id, {
+                    cidrIpv4: "0.0.0.0/0",
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `HTTP${port === 443 ? "S" : ""} from the internet`,
+                });
+            }
 
-        const testPort = testListenerPort(args.https);
-        for (const [index, cidr] of (args.testTrafficCidrs ?? []).entries()) {
-            rule(`alb-in-test-${index}`, "in", this.loadBalancer.id, {
-                cidrIpv4: cidr,
-                ipProtocol: "tcp",
-                fromPort: testPort,
-                toPort: testPort,
-                description: `Blue/green test traffic from ${cidr}`,
-            });
+            const testPort = testListenerPort(args.https);
+            for (const [index, cidr] of (args.testTrafficCidrs ?? []).entries()) {
+                rule(`alb-in-test-${index}`, "in", loadBalancer.id, {
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: testPort,
+                    toPort: testPort,
+                    description: `Blue/green test traffic from ${cidr}`,
+                });
+            }
         }
 
         const services: Record<string, aws.ec2.SecurityGroup> = {};
@@ -105,14 +137,15 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
             );
             services[service] = group;
             if (needs.http) {
-                rule(`${service}-from-alb`, "in", group.id, {
-                    referencedSecurityGroupId: this.loadBalancer.id,
+                const via = ingress === "httpApi" ? "vpc-link" : "alb";
+                rule(`${service}-from-${via}`, "in", group.id, {
+                    referencedSecurityGroupId: front.id,
                     ipProtocol: "tcp",
                     fromPort: APP_HTTP_PORT,
                     toPort: APP_HTTP_PORT,
-                    description: "From the load balancer",
+                    description: ingress === "httpApi" ? "From the HTTP API's VPC link" : "From the load balancer",
                 });
-                rule(`alb-to-${service}`, "out", this.loadBalancer.id, {
+                rule(`${via}-to-${service}`, "out", front.id, {
                     referencedSecurityGroupId: group.id,
                     ipProtocol: "tcp",
                     fromPort: APP_HTTP_PORT,
@@ -146,7 +179,11 @@ export class FargateSecurityGroups extends pulumi.ComponentResource {
                 });
         }
         this.services = services;
-        this.registerOutputs({ loadBalancerSecurityGroupId: this.loadBalancer.id });
+        this.registerOutputs(
+            this.loadBalancer
+                ? { loadBalancerSecurityGroupId: this.loadBalancer.id }
+                : { vpcLinkSecurityGroupId: this.vpcLink?.id },
+        );
     }
 
     /** Ids of the service groups that need a backing store: the data layer admits exactly these. */

@@ -13,6 +13,7 @@ import { policyDocument, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { containerDefinition, taskVolumesFor } from "./containerDefinition";
 import { AppLoadBalancer } from "./loadBalancer";
+import { HttpApiIngress } from "./httpApiIngress";
 import { type WorkingHours, workingHoursCron } from "./workingHours";
 import type { FargateSecurityGroups } from "./securityGroups";
 import { type ResourceTransform, transformed } from "../transform";
@@ -70,8 +71,24 @@ export interface VoteAppOnFargateArgs {
     /** KMS key of the log groups. */
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
-    /** Serve HTTPS on this certificate (HTTP then redirects). Without it the app is served on HTTP (dev only). */
+    /**
+     * Serve HTTPS on this certificate (HTTP then redirects) for `domainName`. Without it the load balancer serves
+     * HTTP (dev only); an HTTP API serves HTTPS on its execute-api endpoint either way.
+     */
     readonly certificateArn?: string;
+    /**
+     * What users reach the HTTP services through: the internet-facing ALB (`loadBalancer`), or an API Gateway HTTP
+     * API with a VPC link and Cloud Map (`httpApi`, with its stage's default route throttling; the services then
+     * roll, as there are no target groups to shift between, and register their tasks in Cloud Map).
+     * @default { kind: "loadBalancer" }
+     * @example { kind: "httpApi", throttling: { burstLimit: 200, rateLimit: 100 } }
+     */
+    readonly ingress?:
+        | { readonly kind: "loadBalancer" }
+        | {
+              readonly kind: "httpApi";
+              readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
+          };
     /** Public DNS name served, for the stack output URL. */
     readonly domainName?: string;
     /**
@@ -154,7 +171,10 @@ export interface VoteAppOnFargateArgs {
  */
 export class VoteAppOnFargate extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
-    readonly loadBalancer: AppLoadBalancer;
+    /** The ALB (ingress loadBalancer). */
+    readonly loadBalancer?: AppLoadBalancer;
+    /** The HTTP API, VPC link and Cloud Map services (ingress httpApi). */
+    readonly httpApi?: HttpApiIngress;
     /** By service name, as every per-service record here. */
     readonly services: Readonly<Record<string, aws.ecs.Service>>;
     readonly taskDefinitions: Readonly<Record<string, aws.ecs.TaskDefinition>>;
@@ -202,21 +222,59 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
             { parent },
         );
 
-        this.loadBalancer = new AppLoadBalancer(
-            `${name}-alb`,
-            {
-                namePrefix: args.namePrefix,
-                vpcId: args.vpcId,
-                publicSubnetIds: args.publicSubnetIds,
-                securityGroupId: args.securityGroups.loadBalancer.id,
-                certificateArn: args.certificateArn,
-                protection: args.protection,
-                trafficShifting: trafficShiftingFor(this.deploymentPlan),
-                testListener: deployment.testListener ?? false,
-                services: table,
-            },
-            { parent },
-        );
+        const ingress = args.ingress ?? { kind: "loadBalancer" };
+        if (ingress.kind === "httpApi") {
+            if (this.deploymentPlan.kind !== "rolling")
+                throw new Error(
+                    `VoteAppOnFargate: deployment strategy ${deployment.strategy} shifts traffic between load balancer target groups; with ingress httpApi the services roll`,
+                );
+            const vpcLinkGroup = args.securityGroups.vpcLink;
+            if (!vpcLinkGroup)
+                throw new Error(
+                    "VoteAppOnFargate: ingress httpApi needs FargateSecurityGroups made with ingress httpApi",
+                );
+            this.httpApi = new HttpApiIngress(
+                `${name}-api`,
+                {
+                    namePrefix: args.namePrefix,
+                    vpcId: args.vpcId,
+                    privateSubnetIds: args.privateSubnetIds,
+                    vpcLinkSecurityGroupId: vpcLinkGroup.id,
+                    kmsKeyArn: args.kmsKeyArn,
+                    logRetentionDays: args.logRetentionDays,
+                    throttling: ingress.throttling,
+                    domain:
+                        args.domainName && args.certificateArn
+                            ? { name: args.domainName, certificateArn: args.certificateArn }
+                            : undefined,
+                    services: table,
+                },
+                { parent },
+            );
+        } else {
+            const loadBalancerGroup = args.securityGroups.loadBalancer;
+            if (!loadBalancerGroup)
+                throw new Error(
+                    "VoteAppOnFargate: ingress loadBalancer needs FargateSecurityGroups made with ingress loadBalancer",
+                );
+            this.loadBalancer = new AppLoadBalancer(
+                `${name}-alb`,
+                {
+                    namePrefix: args.namePrefix,
+                    vpcId: args.vpcId,
+                    publicSubnetIds: args.publicSubnetIds,
+                    securityGroupId: loadBalancerGroup.id,
+                    certificateArn: args.certificateArn,
+                    protection: args.protection,
+                    trafficShifting: trafficShiftingFor(this.deploymentPlan),
+                    testListener: deployment.testListener ?? false,
+                    services: table,
+                },
+                { parent },
+            );
+        }
+        const loadBalancer = this.loadBalancer;
+        const httpApi = this.httpApi;
         const shiftingRole =
             this.deploymentPlan.kind === "ecsNative"
                 ? ecsLoadBalancerRole(`${name}-ecs-alb`, args.accountId, partition, { parent }, args.roleScope)
@@ -321,17 +379,17 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
 
             const http = spec.http !== undefined;
             // The HTTP services are behind the load balancer and deploy with the stack's strategy; the others roll.
-            const targetGroup = http ? this.loadBalancer.targetGroups[service] : undefined;
+            const targetGroup = http ? loadBalancer?.targetGroups[service] : undefined;
             const lbService = http ? service : undefined;
             const plan = lbService ? this.deploymentPlan : rolling;
-            const alternate = lbService ? this.loadBalancer.alternateTargetGroups?.[lbService] : undefined;
-            const productionRule = lbService ? this.loadBalancer.productionRules[lbService] : undefined;
+            const alternate = lbService ? loadBalancer?.alternateTargetGroups?.[lbService] : undefined;
+            const productionRule = lbService ? loadBalancer?.productionRules[lbService] : undefined;
             const advancedConfiguration =
                 plan.kind === "ecsNative" && alternate && productionRule && shiftingRole && lbService
                     ? {
                           alternateTargetGroupArn: alternate.arn,
                           productionListenerRule: productionRule.arn,
-                          testListenerRule: this.loadBalancer.testRules[lbService]?.arn,
+                          testListenerRule: loadBalancer?.testRules[lbService]?.arn,
                           roleArn: shiftingRole.arn,
                       }
                     : undefined;
@@ -361,6 +419,9 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                               },
                           ]
                         : [],
+                    // Behind the HTTP API, ECS registers each task in Cloud Map (SRV: address and port) and reports
+                    // its container health check there, so the API reaches only healthy tasks.
+                    ...(http && httpApi ? { serviceRegistries: httpApi.registryOf(service) } : {}),
                     healthCheckGracePeriodSeconds: targetGroup ? 30 : undefined,
                     ...serviceDeploymentSettings(plan, {
                         bakeMinutes: deployment.bakeMinutes,
@@ -396,7 +457,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 {
                     parent,
                     dependsOn: [
-                        ...this.loadBalancer.routing,
+                        ...(loadBalancer?.routing ?? []),
                         ...(capacityProviders ? [capacityProviders] : []),
                         ...(isDatabaseClient(service) ? [args.data.databaseSetup.invocation] : []),
                     ],
@@ -413,9 +474,9 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
         this.taskDefinitions = taskDefinitions;
         this.logGroups = logGroups;
         if (this.deploymentPlan.kind === "codeDeploy") {
-            const alternates = this.loadBalancer.alternateTargetGroups;
-            const testListener = this.loadBalancer.testListener;
-            if (!alternates || !testListener)
+            const alternates = loadBalancer?.alternateTargetGroups;
+            const testListener = loadBalancer?.testListener;
+            if (!loadBalancer || !alternates || !testListener)
                 throw new Error(
                     "codeDeploy strategies need the load balancer's alternate target groups and test listener",
                 );
@@ -429,7 +490,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                     clusterName: this.cluster.name,
                     deploymentConfigName: this.deploymentPlan.deploymentConfigName,
                     bakeMinutes: deployment.bakeMinutes,
-                    productionListenerArn: this.loadBalancer.appListener.arn,
+                    productionListenerArn: loadBalancer.appListener.arn,
                     testListenerArn: testListener.arn,
                     services: Object.fromEntries(
                         table
@@ -439,7 +500,7 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                                 {
                                     service: services[service],
                                     targetGroupNames: [
-                                        this.loadBalancer.targetGroups[service].name,
+                                        loadBalancer.targetGroups[service].name,
                                         alternates[service].name,
                                     ],
                                     alarmNames: args.rollbackAlarmNames?.[service] ?? [],
@@ -450,9 +511,11 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 { parent },
             );
         }
-        this.url = args.domainName
-            ? pulumi.output(`https://${args.domainName}`)
-            : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${this.loadBalancer.dnsName}`;
+        this.url = httpApi
+            ? httpApi.url
+            : args.domainName
+              ? pulumi.output(`https://${args.domainName}`)
+              : pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${loadBalancer?.dnsName}`;
         this.registerOutputs({ url: this.url, clusterName: this.cluster.name });
     }
 

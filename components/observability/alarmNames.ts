@@ -4,9 +4,16 @@
  * alarms watch the services being created. Both sides call these functions.
  */
 
-/** The signals a service's rollback watches. HTTP services add load balancer signals to CPU and memory. */
+/**
+ * The signals a service's rollback watches. HTTP services add their entry point's signals to CPU and memory: behind
+ * the ALB its targets' 5xx, latency and failed health checks; behind an HTTP API (ecsIngress httpApi) its routes'
+ * 5xx and integration latency. There no target group checks health: the container health check does, ECS replaces
+ * a failing task and reports it unhealthy to Cloud Map, the deployment circuit breaker rolls back a release whose
+ * tasks never turn healthy, and a service left without a healthy task answers 503 through the API (its 5xx alarm).
+ */
 export const SERVICE_ROLLBACK_SIGNALS = {
     http: ["target-5xx", "latency-p95", "unhealthy-hosts", "cpu", "memory"],
+    httpApi: ["target-5xx", "latency-p95", "cpu", "memory"],
     worker: ["cpu", "memory", "errors"],
     function: ["errors"],
 } as const;
@@ -31,9 +38,17 @@ export function functionRollbackAlarmNames(namePrefix: string, role: string): st
     return SERVICE_ROLLBACK_SIGNALS.function.map((signal) => serviceAlarmName(namePrefix, role, signal));
 }
 
-/** The alarms that roll back a deployment of the service. */
-export function rollbackAlarmNames(namePrefix: string, service: string, http: boolean): string[] {
-    return (http ? SERVICE_ROLLBACK_SIGNALS.http : SERVICE_ROLLBACK_SIGNALS.worker).map((signal) =>
-        serviceAlarmName(namePrefix, service, signal),
-    );
+/** The alarms that roll back a deployment of the service (an HTTP service's depend on its entry point). */
+export function rollbackAlarmNames(
+    namePrefix: string,
+    service: string,
+    http: boolean,
+    ingress: "loadBalancer" | "httpApi" = "loadBalancer",
+): string[] {
+    const signals = !http
+        ? SERVICE_ROLLBACK_SIGNALS.worker
+        : ingress === "httpApi"
+          ? SERVICE_ROLLBACK_SIGNALS.httpApi
+          : SERVICE_ROLLBACK_SIGNALS.http;
+    return signals.map((signal) => serviceAlarmName(namePrefix, service, signal));
 }

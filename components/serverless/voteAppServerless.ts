@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_LOG_FORMAT } from "../apiAccessLog";
 import {
     APP_SERVICE_TABLE,
     AppEnv,
@@ -90,24 +91,7 @@ export interface VoteAppServerlessArgs {
 export const VOTE_ROUTES = VOTE_LAMBDA_ROUTES;
 export const RESULT_ROUTES = RESULT_LAMBDA_ROUTES;
 
-/** One JSON object per request in the API's access log (CloudWatch Logs Insights reads the fields). */
-export const ACCESS_LOG_FORMAT = JSON.stringify({
-    requestId: "$context.requestId",
-    requestTime: "$context.requestTime",
-    sourceIp: "$context.identity.sourceIp",
-    userAgent: "$context.identity.userAgent",
-    httpMethod: "$context.httpMethod",
-    routeKey: "$context.routeKey",
-    path: "$context.path",
-    protocol: "$context.protocol",
-    status: "$context.status",
-    responseLength: "$context.responseLength",
-    responseLatency: "$context.responseLatency",
-    integrationStatus: "$context.integration.status",
-    integrationLatency: "$context.integration.latency",
-    integrationError: "$context.integrationErrorMessage",
-    domainName: "$context.domainName",
-});
+export { ACCESS_LOG_FORMAT } from "../apiAccessLog";
 
 /** SQS keeps messages at most 14 days: the dead-letter queue keeps its ballots that long. */
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;

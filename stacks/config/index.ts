@@ -9,6 +9,7 @@ export type { LambdaConfig, NatStrategy, Platform, ServiceSize, Tier, VoteAppCon
 export * from "./safety";
 export type { EksCapacityMode } from "./eks";
 export type { EksSlot } from "./eksSlots";
+export { ECS_INGRESS_DEFAULTS, ECS_INGRESS_MODES, type EcsIngress } from "./ingress";
 
 /** Reads this stack's config from the Pulumi runtime (real or mocked) and validates it for the service table. */
 export function loadVoteAppConfig(services?: ServiceTable): VoteAppConfig {

@@ -259,6 +259,12 @@ export const CONFIG_KEYS = {
             "Redis as nodes (an ElastiCache replication group of redisNodeType) or serverless (ElastiCache Serverless for Valkey: billed for data stored, at least 100 MB, and requests; same TLS, KMS key, IAM users and security group); platforms ecs and eks. Default serverless in dev (about half the price of one cache.t4g.micro), nodes in staging (as prod) and prod; prod refuses serverless until the policy pack judges serverless caches.",
         optional: true,
     },
+    ecsIngress: {
+        type: "string",
+        description:
+            "How users reach the app on platform ecs: loadBalancer (an internet-facing ALB: path rules, blue/green target groups, WAF-capable) or httpApi (an API Gateway HTTP API reaching the private tasks through a VPC link and Cloud Map, HTTPS on its execute-api endpoint or on domainName, billed per request: no load balancer hours or public IPv4 addresses). Default httpApi in dev, loadBalancer in staging and prod; httpApi needs deploymentStrategy rolling, and prod refuses it (AWS WAF cannot protect an HTTP API).",
+        optional: true,
+    },
     // --- lambda ---
     lambdaHttpTimeoutSeconds: {
         type: "integer",

@@ -16,6 +16,7 @@ import { checkDelivery, resolveImages } from "./delivery";
 import { checkEks, resolveEks } from "./eks";
 import { checkEksSlots, resolveEksSlots } from "./eksSlots";
 import { checkHttps, resolveDomain } from "./https";
+import { checkIngress, resolveEcsIngress } from "./ingress";
 import { CONFIG_NAMESPACE, configKeysFor } from "./keys";
 import { checkLambda, resolveLambda } from "./lambda";
 import { outsideNamespaceProblems } from "./namespaces";
@@ -53,6 +54,7 @@ const CHECKS: readonly ConfigCheck<FlatConfig>[] = [
     checkDelivery,
     checkSafety,
     checkCost,
+    checkIngress,
     checkTestTraffic,
     checkEks,
     checkEksPodNetworking,
@@ -110,6 +112,7 @@ export function parseVoteAppConfig(
         voteOptions: { a: flat.optionA, b: flat.optionB },
         safety: resolveSafety(flat, tier),
         cost: resolveCost(flat, tier),
+        ecsIngress: resolveEcsIngress(flat, tier),
         testTrafficCidrs: resolveTestTraffic(flat),
         lambda: resolveLambda(flat, services),
         eks: { ...resolveEks(flat), ...(blueGreen ? { blueGreen } : {}) },

@@ -8,6 +8,7 @@ import { deliveryKeys } from "./delivery";
 import { eksKeys } from "./eks";
 import { eksSlotKeys } from "./eksSlots";
 import { httpsKeys } from "./https";
+import { ingressKeys } from "./ingress";
 import type { ConfigKey } from "./keys";
 import { lambdaKeys } from "./lambda";
 import { rowsBeyondShipped, serviceKeySchemas } from "./serviceKeys";
@@ -31,6 +32,7 @@ const everyKey = {
     ...deliveryKeys,
     ...safetyKeys,
     ...costKeys,
+    ...ingressKeys,
     ...testTrafficKeys,
     ...lambdaKeys,
     ...eksKeys,

@@ -10,6 +10,7 @@ import type { LambdaConfig } from "./lambda";
 import type { NetworkConfig } from "./network";
 import type { Platform } from "./rules";
 import type { CostOptions } from "./cost";
+import type { EcsIngress } from "./ingress";
 import type { SafetyConfig } from "./safety";
 import type { PerService } from "./serviceKeys";
 import type { CpuArchitecture } from "../../shared/cpuArchitecture";
@@ -50,6 +51,8 @@ export interface VoteAppConfig {
     readonly safety: SafetyConfig;
     /** What dev does without and staging/prod keep: Container Insights, dashboard, Spot, ECR scanning (stacks/config/cost.ts). */
     readonly cost: CostOptions;
+    /** How users reach the app on platform ecs: the ALB or an API Gateway HTTP API (stacks/config/ingress.ts). */
+    readonly ecsIngress: EcsIngress;
     /** Public CIDRs allowed to the blue/green test listener (platform ecs); empty: no test route (stacks/config/testTraffic.ts). */
     readonly testTrafficCidrs: readonly string[];
     /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */

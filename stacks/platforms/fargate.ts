@@ -1,6 +1,10 @@
 import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
-import { fargateSignals } from "../../components/observability/signals";
+import {
+    type AlbSignalInputs,
+    fargateSignals,
+    type HttpApiFrontSignalInputs,
+} from "../../components/observability/signals";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
@@ -33,6 +37,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             vpcId: network.vpcId,
             vpcCidr: network.cidr,
             https: config.domain !== undefined,
+            ingress: config.ecsIngress,
             testTrafficCidrs: config.testTrafficCidrs,
             transform: transforms.fargateSecurityGroups,
             services,
@@ -84,6 +89,17 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             kmsKeyArn: key.arn,
             logRetentionDays: config.logRetentionDays,
             certificateArn: config.domain?.certificateArn,
+            // The HTTP API's stage throttles as the lambda platform's does (voteapp:lambdaApiThrottleBurst/Rate).
+            ingress:
+                config.ecsIngress === "httpApi"
+                    ? {
+                          kind: "httpApi",
+                          throttling: {
+                              burstLimit: config.lambda.api.throttleBurstLimit,
+                              rateLimit: config.lambda.api.throttleRateLimit,
+                          },
+                      }
+                    : { kind: "loadBalancer" },
             domainName: config.domain?.name,
             protection: config.protection,
             voteOptions: config.voteOptions,
@@ -98,27 +114,22 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
             },
             // The alarms below watch the services, so the services name them before they exist.
             rollbackAlarmNames: Object.fromEntries(
-                services.map((s) => [s.name, rollbackAlarmNames(namePrefix, s.name, s.http !== undefined)]),
+                services.map((s) => [
+                    s.name,
+                    rollbackAlarmNames(namePrefix, s.name, s.http !== undefined, config.ecsIngress),
+                ]),
             ),
         },
         componentOptions,
     );
-    const lb = app.loadBalancer;
+    const httpServiceNames = services.filter((spec) => spec.http !== undefined).map((spec) => spec.name);
+    const front = entryPointSignals(app, httpServiceNames);
     const observability = observeStack(
         config,
         foundation,
         fargateSignals({
+            ...front,
             namePrefix,
-            loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
-            services: services
-                .filter((spec) => spec.http !== undefined)
-                .map(({ name: service }) => ({
-                    service,
-                    targetGroupArnSuffixes: [
-                        lb.targetGroups[service].arnSuffix,
-                        ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : []),
-                    ],
-                })),
             clusterName: app.cluster.name,
             ecsServices: names,
             logGroups: Object.fromEntries(names.map((s) => [s, app.logGroups[s].name])),
@@ -131,11 +142,38 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         vpcId: network.vpcId,
         repositoryUrls: Object.fromEntries(names.map((service) => [service, registry.urlOf(service)])),
         images,
-        loadBalancerDnsName: app.loadBalancer.dnsName,
+        ...(app.loadBalancer ? { loadBalancerDnsName: app.loadBalancer.dnsName } : {}),
+        ...(app.httpApi ? { apiEndpoint: app.httpApi.api.apiEndpoint } : {}),
         ecsClusterName: app.cluster.name,
         redisEndpoint: data.endpoints.redisHost,
         postgresEndpoint: data.endpoints.pgHost,
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
+    };
+}
+
+/** What the signals watch at the entry point: the ALB's target groups, or the HTTP API's routes, per HTTP service. */
+function entryPointSignals(
+    app: VoteAppOnFargate,
+    httpServiceNames: readonly string[],
+): Omit<AlbSignalInputs, "namePrefix"> | HttpApiFrontSignalInputs {
+    const { loadBalancer: lb, httpApi } = app;
+    if (httpApi)
+        return {
+            httpApi: {
+                api: { apiId: httpApi.api.id, stage: httpApi.stage.name },
+                services: httpServiceNames.map((service) => ({ service, routeKeys: httpApi.routeKeys[service] ?? [] })),
+            },
+        };
+    if (!lb) throw new Error("VoteAppOnFargate has neither a load balancer nor an HTTP API");
+    return {
+        loadBalancerArnSuffix: lb.loadBalancer.arnSuffix,
+        services: httpServiceNames.map((service) => ({
+            service,
+            targetGroupArnSuffixes: [
+                lb.targetGroups[service].arnSuffix,
+                ...(lb.alternateTargetGroups ? [lb.alternateTargetGroups[service].arnSuffix] : []),
+            ],
+        })),
     };
 }

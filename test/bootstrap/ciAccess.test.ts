@@ -4,7 +4,7 @@ import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { GLOBAL_SERVICES, REGIONAL_SERVICES } from "../../components/delivery/managedServices";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { packConfigFor } from "../../policy/enforcement";
-import { descendantsOf, input, named, ofType, single } from "../support/stacks";
+import { assertPrivateTlsOnlyBucket, descendantsOf, named, ofType, single } from "../support/resources";
 import { BOOTSTRAP_STACKS, bootstrapRun, list, policyOf, statement } from "./support";
 
 const REPO = "example-org/voteapp-infra";
@@ -322,43 +322,7 @@ describe("bootstrap: provider, state backend and protection", function () {
         assert.ok(bucket.protect && bucket.retainOnDelete, "bucket not protected");
         const key = single(run, "aws:kms/key:Key", "state");
         assert.ok(key.protect && key.inputs.enableKeyRotation === true);
-        assert.deepStrictEqual(
-            input(
-                named(
-                    run,
-                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                    "state-bucket",
-                ),
-                "rules",
-                0,
-                "applyServerSideEncryptionByDefault",
-                "sseAlgorithm",
-            ),
-            "aws:kms",
-        );
-        assert.strictEqual(
-            input(
-                named(run, "aws:s3/bucketVersioning:BucketVersioning", "state-bucket"),
-                "versioningConfiguration",
-                "status",
-            ),
-            "Enabled",
-        );
-        const block = named(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-bucket");
-        assert.deepStrictEqual(
-            [
-                block.inputs.blockPublicAcls,
-                block.inputs.blockPublicPolicy,
-                block.inputs.ignorePublicAcls,
-                block.inputs.restrictPublicBuckets,
-            ],
-            [true, true, true, true],
-        );
-        const tls = statement(
-            policyOf(named(run, "aws:s3/bucketPolicy:BucketPolicy", "state-bucket")),
-            "DenyInsecureTransport",
-        );
-        assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+        assertPrivateTlsOnlyBucket(run, "state-bucket", { sseAlgorithm: "aws:kms", versioned: true });
         assert.strictEqual(single(run, "aws:kms/alias:Alias", "state").inputs.name, "alias/voteapp-pulumi-state");
         // FSBP S3.9: who read or wrote the state is logged to its own bucket.
         const logging = named(run, "aws:s3/bucketLogging:BucketLogging", "state-bucket");

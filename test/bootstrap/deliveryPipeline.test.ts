@@ -4,7 +4,7 @@ import { evaluatePolicies, formatReport } from "../../policy/evaluate";
 import { packConfigFor } from "../../policy/enforcement";
 import { bootstrapRun, list, policyOf, statement } from "./support";
 import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
-import { descendantsOf, input, named, ofType, single } from "../support/stacks";
+import { assertPrivateTlsOnlyBucket, descendantsOf, input, named, ofType, single } from "../support/resources";
 
 interface Stage {
     readonly name: string;
@@ -76,44 +76,7 @@ describe("DeliveryPipeline (bootstrap tooling stack)", function () {
         const key = single(run, "aws:kms/key:Key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.deepStrictEqual(input(pipeline, "artifactStores", 0, "encryptionKey", "type"), "KMS");
-        assert.strictEqual(
-            input(
-                named(
-                    run,
-                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                    "delivery-artifacts",
-                ),
-                "rules",
-                0,
-                "applyServerSideEncryptionByDefault",
-                "sseAlgorithm",
-            ),
-            "aws:kms",
-        );
-        const block = named(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "delivery-artifacts");
-        assert.ok(
-            [
-                block.inputs.blockPublicAcls,
-                block.inputs.blockPublicPolicy,
-                block.inputs.ignorePublicAcls,
-                block.inputs.restrictPublicBuckets,
-            ].every((v) => v === true),
-        );
-        assert.deepStrictEqual(
-            statement(
-                policyOf(named(run, "aws:s3/bucketPolicy:BucketPolicy", "delivery-artifacts")),
-                "DenyInsecureTransport",
-            ).Condition,
-            { Bool: { "aws:SecureTransport": "false" } },
-        );
-        assert.strictEqual(
-            input(
-                named(run, "aws:s3/bucketVersioning:BucketVersioning", "delivery-artifacts"),
-                "versioningConfiguration",
-                "status",
-            ),
-            "Enabled",
-        );
+        assertPrivateTlsOnlyBucket(run, "delivery-artifacts", { sseAlgorithm: "aws:kms", versioned: true });
     });
 
     it("each deploy build may assume only its own environment's deploy role; the preview build only the preview roles; the test build nothing", async () => {

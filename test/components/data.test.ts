@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { REDIS_CLIENTS, redisAccessString } from "../../shared/appContract";
 import { REDIS_DEFAULT_USER_ACCESS } from "../../components/data";
 import { mountData, TEST_DATA_ARGS, TEST_KMS_KEY_ARN, TEST_NAME_PREFIX, TEST_NETWORK } from "../support/fixtures";
-import { input, named, ofType, single } from "../support/stacks";
+import { input, named, ofType, single } from "../support/resources";
 
 /** Data mounted alone with the args each test chooses (test/support/fixtures.ts). */
 describe("Data", function () {

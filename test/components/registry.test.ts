@@ -1,166 +1,104 @@
 import * as assert from "assert";
-import { APP_SERVICES } from "../../shared/appContract";
-import { repositoryName } from "../../components/registry";
-import type { CapturedResource } from "../../shared/capturedResource";
+import { Registry, type RegistryArgs, repositoryName } from "../../components/registry";
+import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
+import type { MockedRun } from "../../plan/harness";
 import { packConfigFor } from "../../policy/enforcement";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
-import { stackInfo } from "../../scripts/stack-info";
-import { BOOTSTRAP_STACKS, bootstrapRun } from "../bootstrap/support";
-import { descendantsOf, ofType, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
-import { readWorkflow } from "../support/workflows";
+import { APP_SERVICES } from "../../shared/appContract";
+import type { CapturedResource } from "../../shared/capturedResource";
+import { TEST_KMS_KEY_ARN } from "../support/fixtures";
+import { mountComponent } from "../support/mount";
+import { descendantsOf, ofType, single } from "../support/resources";
 
+/**
+ * Registry mounted alone with the args each test chooses (issue 16.5). That each account's bootstrap creates it
+ * with its config is test/bootstrap/registry.test.ts; that the bootstrap's repositories, stack-info, the
+ * workflows and the images the program runs share one name is test/stacks/registryNames.test.ts.
+ *
+ * This file is also the bench's one-file baseline (bench/, `BENCH_ONLY=loop npm run bench`): one mocked Pulumi
+ * test file with type-checking.
+ */
 const REPOSITORY = "aws:ecr/repository:Repository";
 const LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 const ECR_RULES = ["ecr-scan-on-push", "ecr-tag-immutability", "ecr-kms-encryption", "ecr-lifecycle-policy"];
 
-/** The images a run's workloads pull: ECS container definitions and Kubernetes pod templates. */
-function imagesRun(resources: readonly CapturedResource[]): string[] {
-    const ecs = resources
-        .filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")
-        .flatMap((r) => (JSON.parse(String(r.inputs.containerDefinitions)) as { image: string }[]).map((c) => c.image));
-    const kubernetes = resources
-        .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.startsWith("vote-app"))
-        .flatMap((r) => {
-            const spec = r.inputs.spec as { template: { spec: { containers: { image: string }[] } } };
-            return spec.template.spec.containers.map((c) => c.image);
-        });
-    return [...ecs, ...kubernetes];
-}
+const TEST_REGISTRY_ARGS: RegistryArgs = { project: "voteapp", environment: "test", kmsKeyArn: TEST_KMS_KEY_ARN };
+const mountRegistry = (args: Partial<RegistryArgs> = {}) =>
+    mountComponent((opts) => new Registry("registry", { ...TEST_REGISTRY_ARGS, ...args }, opts));
+let defaults: Promise<MockedRun> | undefined;
+/** The registry with the args above alone: every service, 30 images kept, no protection. */
+const plainRegistry = () => (defaults ??= mountRegistry());
 
-describe("Registry (created by each account's bootstrap, used by the program)", () => {
-    it("the bootstrap creates one private repository per app service: scanned on push, immutable, KMS-encrypted with its own key", async () => {
-        const run = await bootstrapRun("dev");
-        const repos = ofType(run, REPOSITORY);
-        assert.deepStrictEqual(repos.map((r) => r.inputs.name).sort(), [
-            "voteapp-dev/result",
-            "voteapp-dev/vote",
-            "voteapp-dev/worker",
-        ]);
-        const key = single(run, "aws:kms/key:Key", "images-key");
-        assert.strictEqual(key.inputs.enableKeyRotation, true);
-        for (const repo of repos) {
-            assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true }, repo.name);
-            assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
-            const encryption = repo.inputs.encryptionConfigurations as { encryptionType: string; kmsKey: string }[];
-            assert.deepStrictEqual(encryption, [
-                { encryptionType: "KMS", kmsKey: key.inputs.arn ?? encryption[0].kmsKey },
-            ]);
-            assert.ok(encryption[0].kmsKey.startsWith("arn:aws:kms:eu-west-1:111111111111:key/"), encryption[0].kmsKey);
-            assert.strictEqual(repo.inputs.forceDelete, false);
-        }
-    });
-
-    it("expires images beyond the bootstrap's ecrKeepImages with one lifecycle policy per repository", async () => {
-        const run = await bootstrapRun("dev", { overrides: { "voteapp-bootstrap:ecrKeepImages": "7" } });
-        const policies = ofType(run, LIFECYCLE);
-        assert.strictEqual(policies.length, 3);
-        for (const policy of policies) {
-            const rule = (
-                JSON.parse(String(policy.inputs.policy)) as {
-                    rules: { selection: { countNumber: number; countType: string }; action: { type: string } }[];
-                }
-            ).rules[0];
+describe("Registry", () => {
+    it("creates one private repository per service given (the service table's by default): scanned on push, immutable, encrypted with the key given", async () => {
+        for (const services of [undefined, ["vote"] as const]) {
+            const run = services ? await mountRegistry({ services }) : await plainRegistry();
+            const repos = ofType(run, REPOSITORY);
             assert.deepStrictEqual(
-                [rule.selection.countType, rule.selection.countNumber, rule.action.type],
-                ["imageCountMoreThan", 7, "expire"],
+                repos.map((r) => r.inputs.name).sort(),
+                (services ?? APP_SERVICES).map((s) => repositoryName("voteapp", "test", s)).sort(),
             );
-        }
-    });
-
-    it("outside dev the key and repositories are protected and retained: images are the release record", async () => {
-        for (const stack of BOOTSTRAP_STACKS) {
-            const run = await bootstrapRun(stack);
-            const registry = single(run, "voteapp:registry:Registry");
-            const key = single(run, "voteapp:security:EncryptionKey", "images-key");
-            for (const r of [...descendantsOf(run, registry), ...descendantsOf(run, key)]) {
-                assert.strictEqual(r.protect, stack !== "dev", `${stack}: ${r.type} ${r.name} protect`);
-                if (r.type === REPOSITORY || r.type === "aws:kms/key:Key")
-                    assert.strictEqual(r.retainOnDelete, stack !== "dev", `${stack}: ${r.name} retainOnDelete`);
+            for (const repo of repos) {
+                assert.deepStrictEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true }, repo.name);
+                assert.strictEqual(repo.inputs.imageTagMutability, "IMMUTABLE");
+                assert.deepStrictEqual(repo.inputs.encryptionConfigurations, [
+                    { encryptionType: "KMS", kmsKey: TEST_KMS_KEY_ARN },
+                ]);
+                assert.strictEqual(repo.inputs.forceDelete, false);
             }
         }
+        assert.deepStrictEqual(
+            ofType(await plainRegistry(), REPOSITORY)
+                .map((r) => r.inputs.name)
+                .sort(),
+            ["voteapp-test/result", "voteapp-test/vote", "voteapp-test/worker"],
+        );
     });
 
-    it("the program creates no ECR resource: its stacks exist before the first pulumi up, and need no --target", async function () {
-        this.timeout(300_000);
-        for (const platform of ["ecs", "eks"]) {
-            const run = await stackRun("staging", { overrides: { "voteapp:platform": platform } });
-            const ecr = run.resources.filter((r) =>
-                [REPOSITORY, LIFECYCLE, "voteapp:registry:Registry"].includes(r.type),
-            );
-            assert.deepStrictEqual(
-                ecr.map((r) => r.urn),
-                [],
-            );
-        }
-    });
-
-    it("one name everywhere: bootstrap repositories = stack-info = the workflow's copy target = the images the program runs = its pull permission", async function () {
-        this.timeout(600_000);
-        const copy = readWorkflow("deploy-environment.yml").jobs.deploy.steps?.find((s) => s.id === "images");
-        assert.strictEqual(copy?.env?.PREFIX, "${{ steps.info.outputs.repository-prefix }}");
-        assert.strictEqual(copy?.env?.REGISTRY, "${{ steps.info.outputs.registry }}");
-        assert.match(copy?.run ?? "", /docker:\/\/\$REGISTRY\/\$PREFIX\/\$service:/);
-        for (const stack of SHIPPED_STACKS) {
-            const info = stackInfo(stack);
-            const bootstrap = await bootstrapRun(stack);
-            // ECR's ARN format for a repository name: what the bootstrap's repositories are called in IAM.
-            const created = new Map(
-                ofType(bootstrap, REPOSITORY).map((r) => [
-                    String(r.inputs.name),
-                    `arn:aws:ecr:${info.region}:${info.accountId}:repository/${String(r.inputs.name)}`,
-                ]),
-            );
-            const workflowTargets = APP_SERVICES.map((s) => `${info.repositoryPrefix}/${s}`);
-            assert.deepStrictEqual(
-                [...created.keys()].sort(),
-                [...workflowTargets].sort(),
-                `${stack}: bootstrap vs stack-info`,
-            );
-            assert.deepStrictEqual(
-                bootstrap.outputs.repositoryUrls,
-                Object.fromEntries(APP_SERVICES.map((s) => [s, `${info.registry}/${info.repositoryPrefix}/${s}`])),
-            );
-            for (const platform of ["ecs", "eks"]) {
-                const run = await stackRun(stack, { overrides: { "voteapp:platform": platform } });
+    it("expires images beyond keepImages (30 by default) with one lifecycle policy per repository", async () => {
+        for (const [keepImages, kept] of [
+            [undefined, 30],
+            [7, 7],
+        ] as const) {
+            const run = keepImages === undefined ? await plainRegistry() : await mountRegistry({ keepImages });
+            const policies = ofType(run, LIFECYCLE);
+            assert.strictEqual(policies.length, APP_SERVICES.length);
+            for (const policy of policies) {
+                const rule = (
+                    JSON.parse(String(policy.inputs.policy)) as {
+                        rules: { selection: { countNumber: number; countType: string }; action: { type: string } }[];
+                    }
+                ).rules[0];
                 assert.deepStrictEqual(
-                    run.outputs.repositoryUrls,
-                    bootstrap.outputs.repositoryUrls,
-                    `${stack} ${platform}`,
+                    [rule.selection.countType, rule.selection.countNumber, rule.action.type],
+                    ["imageCountMoreThan", kept, "expire"],
                 );
-                for (const image of imagesRun(run.resources)) {
-                    const repository = image.replace(/[@:][^/]*$/, "");
-                    assert.ok(
-                        workflowTargets.some((name) => repository === `${info.registry}/${name}`),
-                        `${stack} ${platform}: ${image} is not in a repository the bootstrap creates`,
-                    );
-                }
-                if (platform !== "ecs") continue;
-                const pulls = run.resources
-                    .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
-                    .flatMap(
-                        (r) =>
-                            (
-                                JSON.parse(String(r.inputs.policy)) as {
-                                    Statement: { Sid?: string; Action: unknown; Resource: unknown }[];
-                                }
-                            ).Statement,
-                    )
-                    .filter((s) => JSON.stringify(s.Action).includes("ecr:BatchGetImage"))
-                    // GuardDuty's runtime agent comes from AWS's own repository (test/components/security/guardDutyAgent.test.ts).
-                    .filter((s) => s.Sid !== "PullGuardDutyRuntimeAgent");
-                assert.ok(pulls.length > 0, `${stack}: no execution role may pull images`);
-                for (const statement of pulls)
-                    assert.deepStrictEqual(
-                        [statement.Resource].flat().sort(),
-                        APP_SERVICES.map((s) => created.get(repositoryName("voteapp", stack, s))).sort(),
-                        `${stack}: the pull permission names other repositories than the bootstrap creates`,
-                    );
             }
         }
     });
 
-    it("the policy pack judges the bootstrap's repositories: clean as shipped, and each ECR rule fires on a weakened one", async () => {
-        const run = await bootstrapRun("prod");
+    it("with deletion protection the repositories (the release record) are retained on delete; without, not", async () => {
+        for (const [protection, retained] of [
+            [FULL_PROTECTION, true],
+            [NO_PROTECTION, false],
+        ] as const) {
+            const run = protection === NO_PROTECTION ? await plainRegistry() : await mountRegistry({ protection });
+            const repos = ofType(run, REPOSITORY);
+            assert.strictEqual(repos.length, APP_SERVICES.length);
+            for (const repo of repos) assert.strictEqual(repo.retainOnDelete, retained, repo.name);
+        }
+    });
+
+    it("everything it creates is its child, through the provider it is given", async () => {
+        const run = await plainRegistry();
+        const provider = single(run, "pulumi:providers:aws");
+        const children = descendantsOf(run, single(run, "voteapp:registry:Registry")).filter((r) => r.custom);
+        assert.strictEqual(children.length, 2 * APP_SERVICES.length);
+        for (const r of children) assert.ok(r.provider?.startsWith(provider.urn), `${r.type} ${r.name}`);
+    });
+
+    it("the policy pack judges its repositories: clean as made, and each ECR rule fires on a weakened one", async () => {
+        const run = await mountRegistry({ protection: FULL_PROTECTION });
         const judge = (resources: readonly CapturedResource[]) =>
             evaluatePolicies(resources, { config: packConfigFor("prod") }).violations.filter((v) =>
                 ECR_RULES.includes(v.policyName),

@@ -15,6 +15,7 @@ import {
     utilisationGraphs,
     type UtilisationSignalInputs,
 } from "./shared";
+import { httpApiSignals, type HttpApiSignalInputs } from "./httpApi";
 
 /** platform ecs: the ECS services' own signals, and the set the Fargate composition watches. */
 
@@ -64,19 +65,30 @@ export function ecsServiceSignals(
     };
 }
 
-export interface FargateSignalInputs extends AlbSignalInputs, DataSignalInputs, AppLogSignalInputs {
+interface FargateCommonSignalInputs extends DataSignalInputs, AppLogSignalInputs {
+    readonly namePrefix: string;
     readonly clusterName: Input;
     /** Every ECS service, load-balanced or not (the worker). */
     readonly ecsServices: readonly string[];
 }
 
-/** platform ecs: ALB traffic per service, ECS CPU/memory per service, error lines per service (the worker's errors), RDS and ElastiCache. */
+/** The entry point of ecsIngress httpApi: the HTTP API's stage and each HTTP service's routes. */
+export interface HttpApiFrontSignalInputs {
+    readonly httpApi: Omit<HttpApiSignalInputs, "namePrefix">;
+}
+
+/** The ALB's target groups per service (ecsIngress loadBalancer), or the HTTP API's routes per service. */
+export type FargateSignalInputs = FargateCommonSignalInputs & (AlbSignalInputs | HttpApiFrontSignalInputs);
+
+/** platform ecs: traffic per service at its entry point (ALB or HTTP API), ECS CPU/memory per service, error lines per service (the worker's errors), RDS and ElastiCache. */
 export function fargateSignals(
     inputs: FargateSignalInputs,
     thresholds: AlarmThresholds = DEFAULT_THRESHOLDS,
 ): SignalSet {
     return mergeSignalSets(
-        albSignals(inputs, thresholds),
+        "httpApi" in inputs
+            ? httpApiSignals({ namePrefix: inputs.namePrefix, ...inputs.httpApi }, thresholds)
+            : albSignals(inputs, thresholds),
         ecsServiceSignals(
             { namePrefix: inputs.namePrefix, clusterName: inputs.clusterName, services: inputs.ecsServices },
             thresholds,

@@ -15,7 +15,7 @@ import {
     TEST_KMS_KEY_ARN,
     TEST_NETWORK,
 } from "../../support/fixtures";
-import { descendantsOf, input, named, ofType, single } from "../../support/stacks";
+import { descendantsOf, input, named, ofType, single } from "../../support/resources";
 
 /**
  * EksCluster mounted with the args each test chooses (test/support/fixtures.ts); that each stack's config

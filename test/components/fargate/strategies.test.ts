@@ -8,7 +8,7 @@ import {
 import type { MockedRun } from "../../../plan/harness";
 import { MOUNT_ACCOUNT } from "../../support/mount";
 import { mountFargateApp, TEST_CERTIFICATE_ARN, TEST_NAME_PREFIX } from "../../support/fixtures";
-import { input, named, ofType } from "../../support/stacks";
+import { input, named, ofType } from "../../support/resources";
 
 /**
  * The deployment strategies of VoteAppOnFargate, mounted with the strategy, bake time and certificate each test

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { MockedRun } from "../../../plan/harness";
 import { mountFargateApp, TEST_CERTIFICATE_ARN } from "../../support/fixtures";
-import { input, named, ofType } from "../../support/stacks";
+import { input, named, ofType } from "../../support/resources";
 
 /**
  * The blue/green test route never faces the internet: ECS native strategies route test traffic only through a

@@ -13,7 +13,7 @@ import {
     TEST_NAME_PREFIX,
     TEST_NETWORK,
 } from "../../support/fixtures";
-import { input, named, ofType, single } from "../../support/stacks";
+import { assertPrivateTlsOnlyBucket, input, named, ofType, single } from "../../support/resources";
 
 /**
  * VoteAppOnFargate mounted with the args each test chooses (test/support/fixtures.ts); that each stack's config
@@ -306,18 +306,7 @@ describe("VoteAppOnFargate", function () {
             const alb = single(run, "aws:lb/loadBalancer:LoadBalancer");
             assert.strictEqual(alb.inputs.enableDeletionProtection, true);
             assert.strictEqual(input(alb, "accessLogs", "enabled"), true);
-            const block = single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alb-access-logs");
-            assert.deepStrictEqual(
-                [
-                    block.inputs.blockPublicAcls,
-                    block.inputs.blockPublicPolicy,
-                    block.inputs.ignorePublicAcls,
-                    block.inputs.restrictPublicBuckets,
-                ],
-                [true, true, true, true],
-            );
-            const policy = policyOf(single(run, "aws:s3/bucketPolicy:BucketPolicy", "alb-access-logs"));
-            assert.ok(policy.Statement.some((s) => s.Sid === "DenyInsecureTransport"));
+            assertPrivateTlsOnlyBucket(run, single(run, "aws:s3/bucket:Bucket", "alb-access-logs").name);
             assert.strictEqual(
                 ofType(await plainApp(), "aws:s3/bucket:Bucket").filter((b) => b.name.includes("access-logs")).length,
                 0,

@@ -7,7 +7,7 @@ import type { StackRun } from "../../../plan/runStack";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { decide, type PolicyDocumentJson, rolesOf } from "../../support/iamSimulation";
 import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
-import { input, ofType, single } from "../../support/stacks";
+import { input, ofType, single } from "../../support/resources";
 import managed from "../../support/awsManagedPolicies.json";
 
 /** Issue 13 §2: the NAT instance (the fck-nat approach), as the plan and the policy pack see it. */

@@ -25,7 +25,7 @@ import { APP_SERVICES } from "../../../shared/appContract";
 import { recordOf } from "../../../shared/record";
 import { TEST_NAME_PREFIX } from "../../support/fixtures";
 import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
-import { named, ofType, single } from "../../support/stacks";
+import { named, ofType, single } from "../../support/resources";
 
 /** Checks a dashboard body against CloudWatch's Dashboard Body Structure as we use it. */
 function assertValidDashboardBody(body: DashboardBody, region: string): void {
