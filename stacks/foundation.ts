@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../shared/appContract";
+import { Data } from "../components/data";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
 import { type RegistryReference, registryReference } from "../components/registry";
@@ -109,4 +110,51 @@ export function serviceSizes(config: VoteAppConfig, services: ServiceTable): Rec
         services.map((spec) => spec.name),
         (name) => entryOf(config.services, "the config's service sizes", name),
     );
+}
+
+/** What admits the app's services to a data store: one security group per client service (ecs tasks or eks pods). */
+export interface DataClients {
+    clientsOf(store: "redis" | "postgres"): pulumi.Input<string>[];
+}
+
+/**
+ * The data layer of the container platforms (ecs, eks): Redis and PostgreSQL in the private subnets, admitting
+ * the platform's client security groups. One construction, so both platforms pass the same args (the caller's
+ * `transforms.data` included: eks once built Data without it, issue 16.3).
+ */
+export function buildData(config: VoteAppConfig, foundation: Foundation, clients: DataClients): Data {
+    const { componentOptions, key, network, namePrefix, transforms } = foundation;
+    return new Data(
+        "data",
+        {
+            roleScope: config.account.roleScope,
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            redisClientSecurityGroupIds: clients.clientsOf("redis"),
+            postgresClientSecurityGroupIds: clients.clientsOf("postgres"),
+            kmsKeyArn: key.arn,
+            ...config.data,
+            redisServerless: config.cost.redisCapacity === "serverless",
+            cpuArchitecture: config.cpuArchitecture,
+            logRetentionDays: config.logRetentionDays,
+            protection: config.protection,
+            transform: transforms.data,
+        },
+        componentOptions,
+    );
+}
+
+/** The outputs both container platforms give (outputs.ts ContainerOutputs, less the entry point and alarms). */
+export function containerOutputs(foundation: Foundation, images: Readonly<Record<string, string>>, data: Data) {
+    const { network, registry, services } = foundation;
+    return {
+        vpcId: network.vpcId,
+        repositoryUrls: Object.fromEntries(services.map(({ name }) => [name, registry.urlOf(name)])),
+        images,
+        redisEndpoint: data.endpoints.redisHost,
+        postgresEndpoint: data.endpoints.pgHost,
+    };
 }

@@ -16,10 +16,8 @@ const GB = 1_000_000_000;
 
 /** One vote, as the app serves it (app/src): what it costs in requests, bytes and work downstream. */
 export const PER_VOTE = {
-    /** GET the vote page, POST the ballot. */
-    voteRequests: 2,
-    /** The voter then looks at the result page for ~10 s: the page and five 2-second totals polls. */
-    resultRequests: 6,
+    // The requests each service gets per vote, and its function's duration, are its row's perVote
+    // (shared/appContract.ts APP_SERVICE_TABLE).
     /** Request plus response bytes of one HTTP request (the pages are a few KB of HTML). */
     bytesPerRequest: 8 * KB,
     /** Application log bytes per vote on containers (vote, worker and result lines, JSON). */
@@ -32,8 +30,6 @@ export const PER_VOTE = {
     redisEcpu: 4,
     /** Lambda: the worker handles about one ballot per invocation at this rate (FIFO has no batching window). */
     ballotsPerWorkerInvocation: 1,
-    /** Lambda duration per invocation (ms): vote enqueues, result reads totals, worker runs the saga. */
-    lambdaDurationMs: { vote: 40, result: 60, worker: 80 } as Record<string, number>,
     /** Lambda log bytes per invocation: START/END/REPORT lines and one JSON application line. */
     lambdaLogBytesPerInvocation: 500,
     /** API Gateway access log bytes per request (the stage's JSON format). */

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { APP_SERVICE_TABLE, type AppServiceSpec, APP_HEALTH_PATH, type ServiceTable } from "../../shared/appContract";
 import { readStackConfig } from "../../plan/stackFile";
+import { estimateCost } from "../../plan/cost/estimate";
 import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
 import { projectConfigDeclarations } from "../../stacks/config/projectFile";
 import { input, named, ofType, stackRun } from "../support/stacks";
@@ -11,7 +12,7 @@ import { input, named, ofType, stackRun } from "../support/stacks";
  * plans it: its own task definition, ECS service, target group(s) and listener rule on ecs; its Deployment(s),
  * Service and Ingress path on eks; its function and routes on lambda; its alarms everywhere.
  */
-const STATS: AppServiceSpec = {
+const STATS_WITHOUT_TRAFFIC: AppServiceSpec = {
     name: "stats",
     http: {
         pathPatterns: ["/stats", "/stats/*"],
@@ -29,6 +30,8 @@ const STATS: AppServiceSpec = {
     },
     defaultSize: { cpu: 512, memory: 1024, maxCount: 3 },
 };
+/** The row as it ships: with what a vote asks of it (three requests to /stats), so the cost estimate prices it. */
+const STATS: AppServiceSpec = { ...STATS_WITHOUT_TRAFFIC, perVote: { requests: 3, lambdaDurationMs: 50 } };
 const WITH_STATS: ServiceTable = [...APP_SERVICE_TABLE, STATS];
 
 /** An image pin for stats (dev accepts a tag). */
@@ -297,6 +300,54 @@ describe("a sixth service added to the service table", function () {
                     `no ${signal} alarm for stats: ${names.join(", ")}`,
                 );
             named(r, "aws:codedeploy/deploymentGroup:DeploymentGroup", "vote-app-codedeploy-stats");
+        });
+
+        it("is priced from its row's per-vote traffic (issue 16: the cost model from the table), or reported not priced, never zero", async () => {
+            const r = await run();
+            const votesPerMonth = 1_000_000;
+            const priced = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth, services: WITH_STATS });
+            const statsLines = priced.lines.filter((l) => l.item.startsWith("stats: "));
+            const requests = statsLines.find((l) => l.item === "stats: requests");
+            assert.ok(requests, `no stats request line: ${statsLines.map((l) => l.item).join(", ")}`);
+            assert.strictEqual(requests.quantity, 3, "3 invocations per vote × 1M votes, in millions");
+            const compute = statsLines.find((l) => l.item.startsWith("stats: compute"));
+            assert.ok(compute, "no stats compute line");
+            assert.match(compute.item, /1024 MB × 50 ms/);
+            assert.ok(compute.monthlyUsd > 0);
+            // The entry point carries its requests too: 6 (result) + 3 (stats) + 2 (vote) per vote.
+            const api = priced.lines.find((l) => l.item === "HTTP API requests");
+            assert.strictEqual(api?.quantity, 11);
+            assert.match(api.basis ?? "", /11 HTTP requests per vote \(result 6, stats 3, vote 2\)/);
+            // The shipped functions' lines are those of the shipped table (but X-Ray's sampled traces, which every
+            // traced function shares, stats now among them).
+            const shipped = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth });
+            for (const service of ["vote", "result", "worker"]) {
+                const lineOf = (e: typeof priced) =>
+                    e.lines
+                        .filter((l) => l.item.startsWith(`${service}: `) && !l.item.endsWith("X-Ray traces"))
+                        .map((l) => [l.item, l.monthlyUsd]);
+                assert.deepStrictEqual(lineOf(priced), lineOf(shipped), service);
+            }
+
+            // A row that states no per-vote traffic: its function and its share of the requests are listed as not
+            // priced, naming the row's missing perVote.
+            const unpriced = estimateCost(r.resources, {
+                region: "eu-west-1",
+                votesPerMonth,
+                services: [...APP_SERVICE_TABLE, STATS_WITHOUT_TRAFFIC],
+            });
+            assert.deepStrictEqual(
+                unpriced.lines.filter((l) => l.item.startsWith("stats: ")),
+                [],
+                "stats priced without per-vote traffic",
+            );
+            const notPriced = unpriced.notPriced.filter((n) => n.item.includes("stats"));
+            assert.deepStrictEqual(notPriced.map((n) => n.item).sort(), [
+                "HTTP API requests: stats's requests",
+                "stats: Lambda invocations",
+            ]);
+            for (const item of notPriced)
+                assert.match(item.reason, /no per-vote traffic for stats \(its row's perVote\)/);
         });
     });
 });
