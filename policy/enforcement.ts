@@ -1,5 +1,6 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { DEFAULT_SUPPORTED_EKS_VERSIONS } from "./rules/eks";
+import { DEFAULT_SUPPORTED_SERVERLESS_ENGINES } from "./rules/elasticacheServerless";
 import { LAMBDA_RUNTIME_DEPRECATIONS } from "./rules/lambda";
 import { DEFAULT_REQUIRED_TAGS } from "./rules/tagging";
 import type { PackConfig, PolicyConfigValue } from "./packConfig";
@@ -77,6 +78,12 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "redis-backups": lv("A", "M"),
     "redis-minor-upgrades": lv("A", "A"),
     "redis-own-subnet-group": lv("M", "M"),
+    "redis-serverless-kms": lv("M", "M"),
+    "redis-serverless-security-groups": lv("M", "M"),
+    "redis-serverless-auth": lv("M", "M"),
+    "redis-serverless-backups": lv("A", "M"),
+    "redis-serverless-supported-engine": lv("M", "M"),
+    "redis-serverless-not-in-prod": lv("A", "M"),
     "rds-not-public": lv("M", "M"),
     "rds-encrypted": lv("M", "M"),
     "rds-multi-az": lv("A", "M"),
@@ -155,28 +162,39 @@ const KNOWN_ACCOUNT_IDS = Object.values(ENVIRONMENT_ACCOUNT_IDS);
 export const ruleProps: Readonly<Record<Environment, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> = {
     dev: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "redis-serverless-supported-engine": { supportedEngines: DEFAULT_SUPPORTED_SERVERLESS_ENGINES },
         "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
         "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
         "rds-backups": { minimumDays: 7 },
+        // dev keeps a day of snapshots (Pulumi.dev.yaml voteapp:backupRetentionDays).
+        "redis-serverless-backups": { minimumDays: 1 },
+        "redis-serverless-not-in-prod": { allowed: true },
     },
     staging: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "redis-serverless-supported-engine": { supportedEngines: DEFAULT_SUPPORTED_SERVERLESS_ENGINES },
         "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
         "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         // staging keeps logs 90 days (Pulumi.staging.yaml voteapp:logRetentionDays).
         "logs-retention": { minimumDays: 1, auditMinimumDays: 90 },
         "rds-backups": { minimumDays: 7 },
+        "redis-serverless-backups": { minimumDays: 7 },
+        // staging's cost floor (plan/cost/floor.ts) runs a serverless cache: it then keeps no final snapshot.
+        "redis-serverless-not-in-prod": { allowed: true },
     },
     prod: {
         "eks-supported-version": { supportedVersions: DEFAULT_SUPPORTED_EKS_VERSIONS },
+        "redis-serverless-supported-engine": { supportedEngines: DEFAULT_SUPPORTED_SERVERLESS_ENGINES },
         "lambda-supported-runtime": { deprecationDates: LAMBDA_RUNTIME_DEPRECATIONS },
         "resource-policy-known-accounts": { knownAccountIds: KNOWN_ACCOUNT_IDS },
         "required-tags": { requiredTags: DEFAULT_REQUIRED_TAGS },
         "logs-retention": { minimumDays: 1, auditMinimumDays: 365 },
         "rds-backups": { minimumDays: 7 },
+        "redis-serverless-backups": { minimumDays: 7 },
+        "redis-serverless-not-in-prod": { allowed: false },
         "prod-account-pin": { prodAccountId: PROD_ACCOUNT_ID },
     },
 };

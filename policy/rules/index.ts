@@ -8,6 +8,7 @@ import { ecrPolicies } from "./ecr";
 import { ecsPolicies } from "./ecs";
 import { eksPolicies } from "./eks";
 import { elasticachePolicies } from "./elasticache";
+import { elasticacheServerlessPolicies } from "./elasticacheServerless";
 import { elbPolicies } from "./elb";
 import { guarddutyInspectorPolicies } from "./guardduty-inspector";
 import { iamPolicies } from "./iam";
@@ -36,6 +37,7 @@ export const policiesByModule: Readonly<Record<string, readonly VoteAppPolicy[]>
     lambda: lambdaPolicies,
     elb: elbPolicies,
     elasticache: elasticachePolicies,
+    elasticacheServerless: elasticacheServerlessPolicies,
     rds: rdsPolicies,
     ec2: ec2Policies,
     iam: iamPolicies,

@@ -17,6 +17,12 @@ export type EcrScanningMode = (typeof ECR_SCANNING_MODES)[number];
 /** Redis on ElastiCache nodes (a replication group) or ElastiCache Serverless (Valkey). */
 export const REDIS_CAPACITY_MODES = ["nodes", "serverless"] as const;
 export type RedisCapacityMode = (typeof REDIS_CAPACITY_MODES)[number];
+/**
+ * Why prod refuses a serverless cache; the policy pack's rule of that name refuses it at prod's enforcement too and
+ * states the same reason (test/policy/elasticacheServerless.test.ts joins the two).
+ */
+export const REDIS_SERVERLESS_PROD_RULE = "redis-serverless-not-in-prod";
+export const REDIS_SERVERLESS_PROD_REFUSAL = `a serverless cache takes no final snapshot and has no maintenance window (policy rule ${REDIS_SERVERLESS_PROD_RULE})`;
 /** Which KMS key encrypts the alarm topic: its own, or the stack's data key (one key-month less). */
 export const ALARM_TOPIC_KEYS = ["own", "stack"] as const;
 export type AlarmTopicKey = (typeof ALARM_TOPIC_KEYS)[number];
@@ -79,7 +85,7 @@ export interface CostOptions {
     readonly redisCapacity: RedisCapacityMode;
 }
 
-/** What prod keeps: its monitoring, scanning and node-based Redis; staging rehearses it with the same. */
+/** What prod keeps: its monitoring, scanning and node-based Redis (see REDIS_SERVERLESS_PROD_REFUSAL); staging rehearses it with the same. */
 const PRODUCTION_COST_OPTIONS: CostOptions = {
     containerInsights: "enhanced",
     dashboard: true,
@@ -189,11 +195,7 @@ export const checkCost: ConfigCheck<CostFlatConfig> = (flat, tier, report) => {
             "must be true in prod (Inspector.4: the code prod runs is scanned where it runs)",
         );
     if (flat.redisCapacity === "serverless")
-        report(
-            "redisCapacity",
-            flat.redisCapacity,
-            "must be nodes in prod: the policy pack's redis rules judge replication groups, not yet serverless caches",
-        );
+        report("redisCapacity", flat.redisCapacity, `must be nodes in prod: ${REDIS_SERVERLESS_PROD_REFUSAL}`);
     if (flat.alarmTopicKey === "stack")
         report(
             "alarmTopicKey",

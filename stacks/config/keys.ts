@@ -256,7 +256,7 @@ export const CONFIG_KEYS = {
     redisCapacity: {
         type: "string",
         description:
-            "Redis as nodes (an ElastiCache replication group of redisNodeType) or serverless (ElastiCache Serverless for Valkey: billed for data stored, at least 100 MB, and requests; same TLS, KMS key, IAM users and security group); platforms ecs and eks. Default serverless in dev (about half the price of one cache.t4g.micro), nodes in staging (as prod) and prod; prod refuses serverless until the policy pack judges serverless caches.",
+            "Redis as nodes (an ElastiCache replication group of redisNodeType) or serverless (ElastiCache Serverless for Valkey: billed for data stored, at least 100 MB, and requests; same TLS, KMS key, IAM users and security group); platforms ecs and eks. Default serverless in dev (about half the price of one cache.t4g.micro), nodes in staging (as prod) and prod; prod refuses serverless: a serverless cache takes no final snapshot and has no maintenance window (policy rule redis-serverless-not-in-prod).",
         optional: true,
     },
     ecsIngress: {

@@ -20,6 +20,7 @@ import { cases as ecr } from "./fixtures/ecr";
 import { cases as ecs } from "./fixtures/ecs";
 import { cases as eks } from "./fixtures/eks";
 import { cases as elasticache } from "./fixtures/elasticache";
+import { cases as elasticacheServerless } from "./fixtures/elasticacheServerless";
 import { cases as elb } from "./fixtures/elb";
 import { cases as iam } from "./fixtures/iam";
 import { cases as kms } from "./fixtures/kms";
@@ -42,6 +43,7 @@ export const allCases: Readonly<Record<string, readonly RuleCases[]>> = {
     ecs,
     eks,
     elasticache,
+    elasticacheServerless,
     elb,
     iam,
     kms,
