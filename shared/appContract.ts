@@ -223,20 +223,6 @@ export interface AppServiceSpec {
     };
     /** Defaults of its task keys: <service>Cpu and <service>Memory (one task), <service>MaxCount (the ceiling). */
     readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
-    /**
-     * What one vote asks of the service, for the cost estimate (plan/cost/estimate.ts). Omitted: the estimate lists
-     * the service's function as "not priced" (never as free), and its HTTP requests are missing from the entry
-     * point's lines, which it says.
-     */
-    readonly perVote?: {
-        /**
-         * An HTTP service: the requests one voter sends it. The queue consumer: the ballots one vote gives it (its
-         * invocations are these over the ballots per invocation, plan/cost/assumptions.ts).
-         */
-        readonly requests: number;
-        /** How long one invocation of its Lambda function runs (ms). */
-        readonly lambdaDurationMs: number;
-    };
 }
 
 /**
@@ -257,8 +243,6 @@ export const APP_SERVICE_TABLE = [
             defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
-        // GET the vote page, POST the ballot; the function enqueues.
-        perVote: { requests: 2, lambdaDurationMs: 40 },
     },
     {
         name: "result",
@@ -273,8 +257,6 @@ export const APP_SERVICE_TABLE = [
             defaultSize: { memoryMb: 256, reservedConcurrency: 20 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 2 },
-        // The voter then looks at the result page for ~10 s: the page and five 2-second totals polls.
-        perVote: { requests: 6, lambdaDurationMs: 60 },
     },
     {
         name: "worker",
@@ -289,8 +271,6 @@ export const APP_SERVICE_TABLE = [
             defaultSize: { memoryMb: 256, reservedConcurrency: 5 },
         },
         defaultSize: { cpu: 256, memory: 512, maxCount: 1 },
-        // One ballot per vote; the function runs the saga that records it.
-        perVote: { requests: 1, lambdaDurationMs: 80 },
     },
 ] as const satisfies readonly AppServiceSpec[];
 

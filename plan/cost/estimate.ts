@@ -6,7 +6,15 @@ import {
     httpServices,
     type ServiceTable,
 } from "../../shared/appContract";
-import { DEFAULT_VOTES_PER_MONTH, IDLE, PER_VOTE, SECONDS_PER_MONTH, UNITS } from "./assumptions";
+import {
+    DEFAULT_VOTES_PER_MONTH,
+    IDLE,
+    PER_VOTE,
+    SECONDS_PER_MONTH,
+    SERVICE_TRAFFIC,
+    type ServiceTraffic,
+    UNITS,
+} from "./assumptions";
 import { FREE_TYPES, isFreeKubernetesType } from "./freeTypes";
 import { EC2_VCPUS, priceTableFor, rdsVcpus } from "./prices";
 import { HOURS_PER_MONTH, type PriceTable } from "./priceTable";
@@ -96,10 +104,15 @@ export interface EstimateOptions {
      */
     readonly account?: AccountPlan;
     /**
-     * The app's services: what a vote asks of each (its row's perVote) prices the requests and the functions.
+     * The app's services: each row says whether its function is invoked per HTTP request or per batch of ballots.
      * @default APP_SERVICE_TABLE
      */
     readonly services?: ServiceTable;
+    /**
+     * What one vote asks of each service, by name; a row without an entry is listed as not priced.
+     * @default SERVICE_TRAFFIC (plan/cost/assumptions.ts)
+     */
+    readonly traffic?: Readonly<Partial<Record<string, ServiceTraffic>>>;
 }
 
 type Inputs = Record<string, unknown>;
@@ -132,8 +145,14 @@ class Pricing {
         readonly votes: number,
         private readonly accountUrns: ReadonlySet<string> = new Set(),
         readonly services: ServiceTable = APP_SERVICE_TABLE,
+        private readonly traffic: Readonly<Partial<Record<string, ServiceTraffic>>> = SERVICE_TRAFFIC,
     ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+
+    /** What one vote asks of a service, or undefined when the estimate was given no figure for it. */
+    trafficOf(spec: AppServiceSpec): ServiceTraffic | undefined {
+        return this.traffic[spec.name];
     }
 
     scopeOf(r: CapturedResource): CostScope {
@@ -497,9 +516,9 @@ function managementEventsPerMonth(p: Pricing): number {
 
 const MANAGEMENT_EVENTS_BASIS = `${IDLE.managementEventsBase.toLocaleString("en-US")} management events a month plus ${IDLE.managementEventsPerComputeUnit.toLocaleString("en-US")} per running task, node, instance or database`;
 
-/** HTTP requests one vote sends to the app's entry point: the HTTP services' rows (perVote). */
+/** HTTP requests one vote sends to the app's entry point: each HTTP service's traffic (SERVICE_TRAFFIC). */
 function httpRequestsPerVote(p: Pricing): number {
-    return httpServices(p.services).reduce((sum, spec) => sum + (spec.perVote?.requests ?? 0), 0);
+    return httpServices(p.services).reduce((sum, spec) => sum + (p.trafficOf(spec)?.requests ?? 0), 0);
 }
 
 /** HTTP requests a month the votes send to the app's entry point. */
@@ -510,8 +529,8 @@ function httpRequests(p: Pricing): number {
 /** The basis of the request lines: the total and each HTTP service's share. */
 function httpBasis(p: Pricing): string {
     const shares = httpServices(p.services)
-        .filter((spec) => spec.perVote !== undefined)
-        .map((spec) => `${spec.name} ${spec.perVote?.requests}`);
+        .filter((spec) => p.trafficOf(spec) !== undefined)
+        .map((spec) => `${spec.name} ${p.trafficOf(spec)?.requests}`);
     return `${httpRequestsPerVote(p)} HTTP requests per vote (${shares.join(", ")}) of ${PER_VOTE.bytesPerRequest / 1000} KB`;
 }
 
@@ -520,12 +539,12 @@ function httpBasis(p: Pricing): string {
  * resource that carries the requests, so the total is never silently short.
  */
 function missingHttpTraffic(p: Pricing, r: CapturedResource, item: string): void {
-    for (const spec of httpServices(p.services).filter((s) => s.perVote === undefined))
+    for (const spec of httpServices(p.services).filter((s) => p.trafficOf(s) === undefined))
         p.missing(r, `${item}: ${spec.name}'s requests`, noTrafficReason(spec));
 }
 
 const noTrafficReason = (spec: AppServiceSpec) =>
-    `the service table states no per-vote traffic for ${spec.name} (its row's perVote)`;
+    `no per-vote traffic is stated for ${spec.name} (plan/cost/assumptions.ts SERVICE_TRAFFIC)`;
 
 /**
  * LCU-hours of an Application Load Balancer carrying `requests` a month spread evenly: the largest of the
@@ -557,10 +576,11 @@ function lambdaService(p: Pricing, fn: CapturedResource): AppServiceSpec | undef
  * consumer per batch of ballots; undefined when the row states no per-vote traffic.
  */
 function lambdaInvocations(p: Pricing, spec: AppServiceSpec): number | undefined {
-    if (!spec.perVote) return undefined;
+    const traffic = p.trafficOf(spec);
+    if (!traffic) return undefined;
     const perVote = consumesVotesQueue(spec)
-        ? spec.perVote.requests / PER_VOTE.ballotsPerWorkerInvocation
-        : spec.perVote.requests;
+        ? traffic.requests / PER_VOTE.ballotsPerWorkerInvocation
+        : traffic.requests;
     return p.votes * perVote;
 }
 
@@ -1180,11 +1200,12 @@ const RULES: Readonly<Record<string, Rule>> = {
         }
         const service = spec.name;
         const invocations = lambdaInvocations(p, spec);
-        if (invocations === undefined || !spec.perVote)
+        const traffic = p.trafficOf(spec);
+        if (invocations === undefined || !traffic)
             return p.missing(r, `${service}: Lambda invocations`, noTrafficReason(spec));
         const arch = asArray(r.inputs.architectures).includes("arm64") ? "arm64" : "x86_64";
         const memoryGb = (asNumber(r.inputs.memorySize) ?? 128) / 1024;
-        const durationMs = spec.perVote.lambdaDurationMs;
+        const durationMs = traffic.lambdaDurationMs;
         const basis = `${invocations / Math.max(1, p.votes)} invocations per vote`;
         p.charge(r, `${service}: requests`, "lambda.million-requests", invocations / 1e6, "load", basis);
         p.charge(
@@ -1299,7 +1320,7 @@ const RULES: Readonly<Record<string, Rule>> = {
         // Every request of a service that reads the totals (its row's access) is a totals read.
         const totalsReads = p.services
             .filter((spec) => spec.lambda.access.includes("readTotals"))
-            .reduce((sum, spec) => sum + (spec.perVote?.requests ?? 0), 0);
+            .reduce((sum, spec) => sum + (p.trafficOf(spec)?.requests ?? 0), 0);
         const reads = p.votes * (PER_VOTE.dynamoReadUnitsPerBallot + totalsReads * PER_VOTE.dynamoReadUnitsPerTotals);
         p.charge(
             r,
@@ -1630,6 +1651,7 @@ export function estimateCost(resources: readonly CapturedResource[], options: Es
         votes,
         new Set(accountResources.map((r) => r.urn)),
         options.services,
+        options.traffic,
     );
     for (const r of all) priceResource(p, r);
     return {

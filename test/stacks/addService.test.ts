@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { APP_SERVICE_TABLE, type AppServiceSpec, APP_HEALTH_PATH, type ServiceTable } from "../../shared/appContract";
 import { readStackConfig } from "../../plan/stackFile";
 import { estimateCost } from "../../plan/cost/estimate";
+import { SERVICE_TRAFFIC } from "../../plan/cost/assumptions";
 import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
 import { projectConfigDeclarations } from "../../stacks/config/projectFile";
 import { input, named, ofType, stackRun } from "../support/stacks";
@@ -12,7 +13,7 @@ import { input, named, ofType, stackRun } from "../support/stacks";
  * plans it: its own task definition, ECS service, target group(s) and listener rule on ecs; its Deployment(s),
  * Service and Ingress path on eks; its function and routes on lambda; its alarms everywhere.
  */
-const STATS_WITHOUT_TRAFFIC: AppServiceSpec = {
+const STATS: AppServiceSpec = {
     name: "stats",
     http: {
         pathPatterns: ["/stats", "/stats/*"],
@@ -30,8 +31,8 @@ const STATS_WITHOUT_TRAFFIC: AppServiceSpec = {
     },
     defaultSize: { cpu: 512, memory: 1024, maxCount: 3 },
 };
-/** The row as it ships: with what a vote asks of it (three requests to /stats), so the cost estimate prices it. */
-const STATS: AppServiceSpec = { ...STATS_WITHOUT_TRAFFIC, perVote: { requests: 3, lambdaDurationMs: 50 } };
+/** What a vote asks of stats (three requests to /stats), beside the shipped services' (the estimate's traffic). */
+const WITH_STATS_TRAFFIC = { ...SERVICE_TRAFFIC, stats: { requests: 3, lambdaDurationMs: 50 } };
 const WITH_STATS: ServiceTable = [...APP_SERVICE_TABLE, STATS];
 
 /** An image pin for stats (dev accepts a tag). */
@@ -302,10 +303,15 @@ describe("a sixth service added to the service table", function () {
             named(r, "aws:codedeploy/deploymentGroup:DeploymentGroup", "vote-app-codedeploy-stats");
         });
 
-        it("is priced from its row's per-vote traffic (issue 16: the cost model from the table), or reported not priced, never zero", async () => {
+        it("is priced by what its row says (HTTP, invoked per request) and what a vote asks of it, or reported not priced, never zero", async () => {
             const r = await run();
             const votesPerMonth = 1_000_000;
-            const priced = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth, services: WITH_STATS });
+            const priced = estimateCost(r.resources, {
+                region: "eu-west-1",
+                votesPerMonth,
+                services: WITH_STATS,
+                traffic: WITH_STATS_TRAFFIC,
+            });
             const statsLines = priced.lines.filter((l) => l.item.startsWith("stats: "));
             const requests = statsLines.find((l) => l.item === "stats: requests");
             assert.ok(requests, `no stats request line: ${statsLines.map((l) => l.item).join(", ")}`);
@@ -329,13 +335,9 @@ describe("a sixth service added to the service table", function () {
                 assert.deepStrictEqual(lineOf(priced), lineOf(shipped), service);
             }
 
-            // A row that states no per-vote traffic: its function and its share of the requests are listed as not
-            // priced, naming the row's missing perVote.
-            const unpriced = estimateCost(r.resources, {
-                region: "eu-west-1",
-                votesPerMonth,
-                services: [...APP_SERVICE_TABLE, STATS_WITHOUT_TRAFFIC],
-            });
+            // A row no traffic figure covers (the shipped SERVICE_TRAFFIC): its function and its share of the
+            // requests are listed as not priced, naming what is missing.
+            const unpriced = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth, services: WITH_STATS });
             assert.deepStrictEqual(
                 unpriced.lines.filter((l) => l.item.startsWith("stats: ")),
                 [],
@@ -347,7 +349,10 @@ describe("a sixth service added to the service table", function () {
                 "stats: Lambda invocations",
             ]);
             for (const item of notPriced)
-                assert.match(item.reason, /no per-vote traffic for stats \(its row's perVote\)/);
+                assert.match(
+                    item.reason,
+                    /no per-vote traffic is stated for stats \(plan\/cost\/assumptions.ts SERVICE_TRAFFIC\)/,
+                );
         });
     });
 });
