@@ -44,6 +44,11 @@ export interface NetworkArgs {
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
      */
+    /**
+     * The stack's cost allocation tags, for what the NAT instance's auto-scaling group launches (the provider's
+     * default tags do not reach it; see NatInstanceArgs). @default none
+     */
+    readonly launchedResourceTags?: Readonly<Record<string, string>>;
     readonly roleScope?: WorkloadRoleScope;
 }
 
@@ -154,6 +159,7 @@ export class Network extends pulumi.ComponentResource {
                     instanceType: args.natInstanceType,
                     region: args.region,
                     roleScope: args.roleScope,
+                    launchedResourceTags: args.launchedResourceTags,
                 },
                 { parent },
             );

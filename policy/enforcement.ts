@@ -123,6 +123,7 @@ export const enforcement: Readonly<Record<string, RuleEnforcement>> = {
     "lambda-concurrency": lv("A", "A"),
     "apigw-access-logs": lv("A", "M"),
     "apigw-throttling": lv("A", "M"),
+    "apigw-vpc-link-closed": lv("M", "M"),
     "sqs-encrypted": lv("M", "M"),
     "sqs-dlq": lv("A", "M"),
     "dynamodb-pitr": lv("A", "M"),

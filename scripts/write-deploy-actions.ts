@@ -27,6 +27,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:apigatewayv2/integration:Integration": ["AWS::ApiGatewayV2::Integration"],
     "aws:apigatewayv2/route:Route": ["AWS::ApiGatewayV2::Route"],
     "aws:apigatewayv2/stage:Stage": ["AWS::ApiGatewayV2::Stage"],
+    "aws:apigatewayv2/vpcLink:VpcLink": ["AWS::ApiGatewayV2::VpcLink"],
     "aws:appautoscaling/policy:Policy": ["AWS::ApplicationAutoScaling::ScalingPolicy"],
     "aws:appautoscaling/scheduledAction:ScheduledAction": ["AWS::ApplicationAutoScaling::ScalableTarget"],
     "aws:appautoscaling/target:Target": ["AWS::ApplicationAutoScaling::ScalableTarget"],
@@ -91,6 +92,7 @@ const CLOUDFORMATION: Readonly<Record<string, readonly string[]>> = {
     "aws:s3/bucketVersioning:BucketVersioning": ["AWS::S3::Bucket"],
     "aws:scheduler/schedule:Schedule": ["AWS::Scheduler::Schedule"],
     "aws:secretsmanager/secret:Secret": ["AWS::SecretsManager::Secret"],
+    "aws:servicediscovery/service:Service": ["AWS::ServiceDiscovery::Service"],
     "aws:secretsmanager/secretVersion:SecretVersion": ["AWS::SecretsManager::Secret"],
     "aws:securityhub/account:Account": ["AWS::SecurityHub::Hub"],
     "aws:securityhub/standardsSubscription:StandardsSubscription": ["AWS::SecurityHub::Standard"],
@@ -178,6 +180,31 @@ const TERRAFORM: Readonly<Record<string, { readonly source: string } & Record<Op
         read: ["servicediscovery:GetNamespace", "servicediscovery:ListTagsForResource"],
         update: [
             "servicediscovery:UpdateHttpNamespace",
+            "servicediscovery:GetOperation",
+            "servicediscovery:TagResource",
+            "servicediscovery:UntagResource",
+        ],
+        delete: ["servicediscovery:DeleteNamespace", "servicediscovery:GetOperation"],
+        list: ["servicediscovery:ListNamespaces"],
+    },
+    // CloudFormation's AWS::ServiceDiscovery::PrivateDnsNamespace schema has no handler section. Cloud Map creates
+    // the private hosted zone with the caller's permissions: its API permissions reference lists them
+    // (docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html, CreatePrivateDnsNamespace).
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": {
+        source: "hashicorp/terraform-provider-aws:internal/service/servicediscovery/private_dns_namespace.go (CreatePrivateDnsNamespace, GetOperation, GetNamespace, UpdatePrivateDnsNamespace, DeleteNamespace; tags) + the Cloud Map API permissions reference (CreatePrivateDnsNamespace: route53:CreateHostedZone, GetHostedZone, ListHostedZonesByName, ec2:DescribeVpcs, DescribeRegions)",
+        create: [
+            "servicediscovery:CreatePrivateDnsNamespace",
+            "servicediscovery:GetOperation",
+            "servicediscovery:TagResource",
+            "route53:CreateHostedZone",
+            "route53:GetHostedZone",
+            "route53:ListHostedZonesByName",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeRegions",
+        ],
+        read: ["servicediscovery:GetNamespace", "servicediscovery:ListTagsForResource"],
+        update: [
+            "servicediscovery:UpdatePrivateDnsNamespace",
             "servicediscovery:GetOperation",
             "servicediscovery:TagResource",
             "servicediscovery:UntagResource",

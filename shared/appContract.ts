@@ -48,7 +48,23 @@ export const AppEnv = {
     optionB: "OPTION_B",
     /** TCP port an HTTP service listens on inside its container. */
     port: "PORT",
+    /** How the result page stays live: "stream" (server-sent events, the default) or "poll" (RESULT_EVENT_MODES). */
+    resultEvents: "RESULT_EVENTS",
 } as const;
+
+/**
+ * How the result page stays live: `stream` (server-sent events; behind the ALB, whose idle timeout the stream's
+ * heartbeats keep open) or `poll` (the page polls the JSON totals every 2 s). Behind an API Gateway HTTP API
+ * (ecsIngress httpApi) the services get `poll`: the API ends an integration at 30 s and returns a response once it
+ * is complete, so an event stream would reach the browser in one late burst, or be cut with a 504. A stream a
+ * client still opens there (a page loaded before the switch) ends after RESULT_STREAM_LIMIT_SECONDS, before the
+ * API's cut, and the browser's EventSource reconnects (`retry`).
+ */
+export const RESULT_EVENT_MODES = ["stream", "poll"] as const;
+export type ResultEventMode = (typeof RESULT_EVENT_MODES)[number];
+
+/** Under `poll`, the longest an event stream stays open: under the HTTP API's 30 s integration timeout. */
+export const RESULT_STREAM_LIMIT_SECONDS = 25;
 
 /** Secret variable names: injected from a secret store, never set as plain environment. */
 export const AppSecretName = {

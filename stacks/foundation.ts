@@ -5,7 +5,7 @@ import { Data } from "../components/data";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
 import { type RegistryReference, registryReference } from "../components/registry";
-import { createAccountProvider } from "./accountProvider";
+import { createAccountProvider, defaultTags } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 import type { ServiceSize } from "../components/vocabulary";
@@ -78,6 +78,8 @@ export function buildFoundation(
             flowLogRetentionDays: config.logRetentionDays,
             logsKmsKeyArn: key.arn,
             roleScope: config.account.roleScope,
+            // The provider's default tags, for what the NAT's auto-scaling group launches (they do not reach it).
+            launchedResourceTags: defaultTags(config),
         },
         componentOptions,
     );

@@ -127,6 +127,12 @@ export interface EksClusterArgs {
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
      */
     readonly roleScope?: WorkloadRoleScope;
+    /**
+     * The stack's cost allocation tags (its provider's default tags) for the nodes the node group launches and
+     * their volumes and network interfaces (launch template `tagSpecifications`): the provider's default tags do
+     * not reach them (@pulumi/aws getDefaultTags.d.ts). @default none
+     */
+    readonly launchedResourceTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -392,6 +398,14 @@ export class EksCluster extends pulumi.ComponentResource {
                         },
                     ],
                     monitoring: { enabled: true },
+                    ...(args.launchedResourceTags && Object.keys(args.launchedResourceTags).length > 0
+                        ? {
+                              tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+                                  resourceType,
+                                  tags: { ...args.launchedResourceTags },
+                              })),
+                          }
+                        : {}),
                 },
                 { parent },
             );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    AppEnv,
     APP_HTTP_PORT,
     APP_SERVICE_TABLE,
     appEnvironment,
@@ -339,6 +340,8 @@ export class VoteAppOnFargate extends pulumi.ComponentResource {
                 );
             }
             const environment = appEnvironment(spec, args.data.endpoints, (v) => pulumi.output(v), args.voteOptions);
+            // An HTTP API returns a response once complete and cuts it at 30 s: pages poll instead of streaming.
+            if (httpApi && spec.http) environment[AppEnv.resultEvents] = pulumi.output<string>("poll");
             const containerDefinitions = pulumi
                 .all([image, logGroup.name, pulumi.all(environment)])
                 .apply(([image, logGroupName, env]) =>

@@ -46,6 +46,16 @@ export interface NatInstanceArgs {
     readonly region: string;
     /** Where the instance role lives and the boundary it carries. @default none */
     readonly roleScope?: WorkloadRoleScope;
+    /**
+     * The stack's cost allocation tags (its provider's default tags), for what the auto-scaling group launches (the
+     * instance, its root volume, its network interface: launch template `tagSpecifications`) and for the group
+     * itself. The provider's default tags reach none of them: @pulumi/aws's getDefaultTags exists for "the instances
+     * underneath an Auto Scaling group or the volumes created for an EC2 instance" (node_modules/@pulumi/aws/
+     * getDefaultTags.d.ts), and `aws.autoscaling.Group` has no `tagsAll`.
+     * @default none
+     * @example { environment: "dev", project: "voteapp", owner: "platform-team", "cost-centre": "cc-1234" }
+     */
+    readonly launchedResourceTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -135,6 +145,7 @@ export class NatInstance extends pulumi.ComponentResource {
         const partition = partitionOf(args.region);
         const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
         const marker = { [NAT_INSTANCE_TAG_KEY]: name };
+        const stackTags = args.launchedResourceTags ?? {};
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             name,
@@ -271,7 +282,7 @@ export class NatInstance extends pulumi.ComponentResource {
                 userData: this.networkInterface.id.apply((id) => Buffer.from(natBootScript(id)).toString("base64")),
                 tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                     resourceType,
-                    tags: { Name: name, ...marker },
+                    tags: { ...stackTags, Name: name, ...marker },
                 })),
                 tags: { ...marker },
             },
@@ -290,6 +301,8 @@ export class NatInstance extends pulumi.ComponentResource {
                     id: this.launchTemplate.id,
                     version: pulumi.interpolate`${this.launchTemplate.latestVersion}`,
                 },
+                // The group's own tags (its instances take theirs from the template, which also tags volumes).
+                tags: Object.entries(stackTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
                 healthCheckType: "EC2",
                 healthCheckGracePeriod: 60,
                 // A new template version (image, user data, type) replaces the one instance; the NAT is down until

@@ -1269,6 +1269,37 @@ const RULES: Readonly<Record<string, Rule>> = {
             );
         }
     },
+    // ecsIngress httpApi (components/fargate/httpApiIngress.ts): the tasks' Cloud Map namespace is a private hosted zone.
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (p, r) => {
+        p.charge(r, "Route 53 private hosted zone (Cloud Map DNS namespace)", "route53.hosted-zone.month", 1, "idle");
+        if (
+            p
+                .ofType("aws:apigatewayv2/integration:Integration")
+                .some((i) => asString(i.inputs.connectionType) === "VPC_LINK")
+        )
+            p.charge(
+                r,
+                "Cloud Map discovery calls of the HTTP API's private integrations",
+                "cloudmap.million-discovery-calls",
+                httpRequests(p) / 1e6,
+                "load",
+                "at most one DiscoverInstances call per API request (an upper bound: API Gateway may cache)",
+            );
+    },
+    // Each running task an ECS service registers (serviceRegistries) is one Cloud Map instance while it runs.
+    "aws:servicediscovery/service:Service": (p, r) => {
+        const registering = fargateTasks(p).filter((t) => t.service.dependencies.includes(r.urn));
+        const instances = registering.reduce((sum, t) => sum + t.count * t.runningShare, 0);
+        const hours =
+            registering.length > 0 ? Math.round(registering[0].runningShare * HOURS_PER_MONTH) : HOURS_PER_MONTH;
+        p.charge(
+            r,
+            `Cloud Map instances (one per running task${hours < HOURS_PER_MONTH ? `, ${hours} of ${HOURS_PER_MONTH} h` : ""})`,
+            "cloudmap.instance.month",
+            instances,
+            "idle",
+        );
+    },
     "aws:sqs/queue:Queue": (p, r) => {
         const key = r.inputs.fifoQueue === true ? "sqs.fifo.million-requests" : "sqs.standard.million-requests";
         const name = asString(r.inputs.name) ?? r.name;

@@ -55,6 +55,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
     "aws:ecs/taskDefinition:TaskDefinition": "priced with the ECS service that runs it",
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "free (the tasks are priced on their services)",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "free (Service Connect adds no charge)",
+    "aws:apigatewayv2/vpcLink:VpcLink":
+        "free (an HTTP API's VPC link carries no charge of its own; the requests are priced on the stage)",
     "aws:appautoscaling/target:Target": "free",
     "aws:appautoscaling/policy:Policy": "free",
     "aws:lb/targetGroup:TargetGroup": "priced with the load balancer",

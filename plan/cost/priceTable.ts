@@ -30,6 +30,8 @@ export const PRICING_PAGES = {
     dynamodb: "https://aws.amazon.com/dynamodb/pricing/on-demand/",
     xray: "https://aws.amazon.com/xray/pricing/",
     waf: "https://aws.amazon.com/waf/pricing/",
+    cloudMap: "https://aws.amazon.com/cloud-map/pricing/",
+    route53: "https://aws.amazon.com/route53/pricing/",
     scheduler: "https://aws.amazon.com/eventbridge/pricing/",
 } as const;
 

@@ -24,7 +24,8 @@ export function costCategory(line: CostLine): string {
     if (key.startsWith("vpc.") || natInstance) return "network (NAT, public IPv4, endpoints)";
     if (key.startsWith("eks.cluster")) return "EKS control plane";
     if (/^(fargate|ec2\.|ebs\.|lambda\.)/.test(key)) return "compute";
-    if (key.startsWith("apigateway.")) return "API Gateway";
+    // ecsIngress httpApi: the Cloud Map namespace (a private hosted zone) and instances serve the API's integrations.
+    if (/^(apigateway\.|cloudmap\.|route53\.)/.test(key)) return "API Gateway";
     if (/^(rds\.|elasticache\.|dynamodb\.|sqs\.)/.test(key)) return "data (PostgreSQL, Redis, queue, table)";
     if (/^(guardduty\.|inspector\.|securityhub\.)/.test(key)) return "security services";
     if (/^(cloudwatch\.|xray\.)/.test(key)) return "observability (logs, metrics, alarms, dashboard, traces)";

@@ -17,11 +17,11 @@ export const ECS_INGRESS_MODES = ["loadBalancer", "httpApi"] as const;
 export type EcsIngress = (typeof ECS_INGRESS_MODES)[number];
 
 /**
- * staging rehearses prod, which keeps the load balancer (WAF-capable, blue/green). dev moves to httpApi once the
- * deploy role, the cost estimate and the URN snapshot know its resources (issue 13).
+ * dev pays per request (issue 13: the always-on ALB was $25.70 of dev's $56.97 a month idle); staging rehearses
+ * prod, which keeps the load balancer (WAF-capable, blue/green).
  */
 export const ECS_INGRESS_DEFAULTS: Readonly<Record<Tier, EcsIngress>> = {
-    dev: "loadBalancer",
+    dev: "httpApi",
     staging: "loadBalancer",
     prod: "loadBalancer",
 };
@@ -35,9 +35,18 @@ export type IngressFlatConfig = FlatOf<typeof ingressKeys> & {
     readonly deploymentStrategy?: string;
 };
 
-/** The ingress the stack runs: the key's, else the tier's. */
+/** The stack's ECS deployment strategy: the key's, else the tier's. */
+const ecsStrategyOf = (flat: IngressFlatConfig, tier: Tier): string =>
+    flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].ecs;
+
+/**
+ * The ingress the stack runs: the key's; unset, the tier's, except that a stack choosing a strategy that shifts
+ * target groups (blue/green, canary, linear, CodeDeploy) keeps the load balancer it needs.
+ */
 export function resolveEcsIngress(flat: IngressFlatConfig, tier: Tier): EcsIngress {
-    return flat.ecsIngress ?? ECS_INGRESS_DEFAULTS[tier];
+    if (flat.ecsIngress !== undefined) return flat.ecsIngress;
+    const tierDefault = ECS_INGRESS_DEFAULTS[tier];
+    return tierDefault === "httpApi" && ecsStrategyOf(flat, tier) !== "rolling" ? "loadBalancer" : tierDefault;
 }
 
 /**
@@ -59,7 +68,7 @@ export const checkIngress: ConfigCheck<IngressFlatConfig> = (flat, tier, report)
             flat.ecsIngress,
             "must be loadBalancer in prod: prod's ingress must be able to carry a WAF web ACL (the pack's alb-waf rule), and AWS WAF cannot protect an API Gateway HTTP API",
         );
-    const strategy = flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].ecs;
+    const strategy = ecsStrategyOf(flat, tier);
     if (strategy !== "rolling")
         report(
             "ecsIngress",

@@ -238,7 +238,7 @@ export const CONFIG_KEYS = {
     workingHours: {
         type: "string",
         description:
-            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer, NAT, the EKS control plane and Redis stay). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
+            'When the app runs (platforms ecs and eks): "always", or days, hours and an IANA time zone, e.g. "MON-FRI 07:00-19:00 Europe/Dublin"; outside them every ECS service scales to zero, the EKS node group has no nodes and PostgreSQL is stopped (the load balancer where ecsIngress is loadBalancer, NAT, the EKS control plane and Redis stay; behind an HTTP API nothing at the entry point is billed by the hour). Default "MON-FRI 07:00-19:00 UTC" in dev, always in staging and prod; prod refuses a schedule.',
         optional: true,
     },
     lambdaCodeScanning: {
@@ -262,7 +262,7 @@ export const CONFIG_KEYS = {
     ecsIngress: {
         type: "string",
         description:
-            "How users reach the app on platform ecs: loadBalancer (an internet-facing ALB: path rules, blue/green target groups, WAF-capable) or httpApi (an API Gateway HTTP API reaching the private tasks through a VPC link and Cloud Map, HTTPS on its execute-api endpoint or on domainName, billed per request: no load balancer hours or public IPv4 addresses). Default httpApi in dev, loadBalancer in staging and prod; httpApi needs deploymentStrategy rolling, and prod refuses it (AWS WAF cannot protect an HTTP API).",
+            "How users reach the app on platform ecs: loadBalancer (an internet-facing ALB: path rules, blue/green target groups, WAF-capable) or httpApi (an API Gateway HTTP API reaching the private tasks through a VPC link and Cloud Map, HTTPS on its execute-api endpoint or on domainName, billed per request: no load balancer hours or public IPv4 addresses). Default httpApi in dev (loadBalancer when dev chooses a strategy other than rolling), loadBalancer in staging and prod; httpApi needs deploymentStrategy rolling, and prod refuses it (AWS WAF cannot protect an HTTP API).",
         optional: true,
     },
     // --- lambda ---

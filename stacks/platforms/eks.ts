@@ -7,6 +7,7 @@ import { VoteAppOnKubernetes } from "../../components/eks/voteAppOnKubernetes";
 import { eksSignals } from "../../components/observability/signals";
 import type { VoteAppConfig } from "../config";
 import { endpointPublicAccessCidrs } from "../config/ciRunner";
+import { defaultTags } from "../accountProvider";
 import { dataLayerSignals, observeStack } from "../observability";
 import { buildData, containerOutputs, type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { EksOutputs } from "../outputs";
@@ -41,6 +42,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
             nodes: eks.nodes,
             cpuArchitecture: config.cpuArchitecture,
             protection: config.protection,
+            launchedResourceTags: defaultTags(config),
         },
         componentOptions,
     );

@@ -50,6 +50,10 @@ const EXPECTED_DENIALS: readonly { readonly action: RegExp; readonly why: string
         why: "simulated with their context: PassRole per role and service (test/stacks/workloadRoles.test.ts), service-linked roles below",
     },
     {
+        action: /^iam:(DeleteServiceLinkedRole|GetServiceLinkedRoleDeletionStatus)$/i,
+        why: "the API Gateway VPC link's CloudFormation handlers may delete AWSServiceRoleForAPIGateway with the account's last link; Pulumi's provider (terraform-provider-aws apigatewayv2 vpc_link.go: Create/Get/Update/DeleteVpcLink) never does, and CI must not delete a role every API Gateway domain and link of the account shares",
+    },
+    {
         action: /^(cloudtrail:(StopLogging|DeleteTrail)|guardduty:DeleteDetector|access-analyzer:DeleteAnalyzer|securityhub:DisableSecurityHub|inspector2:Disable)$/i,
         why: "guardrail (issue 12.4): CI never switches audit off; deleting these is an administrator's job",
     },
@@ -114,6 +118,8 @@ const SERVICE_LINKED_ROLES: Readonly<Record<string, readonly string[]>> = {
     "aws:eks/cluster:Cluster": ["eks.amazonaws.com"],
     "aws:eks/nodeGroup:NodeGroup": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
     "aws:apigatewayv2/domainName:DomainName": ["ops.apigateway.amazonaws.com"],
+    // The VPC link's handlers create AWSServiceRoleForAPIGateway (aws-apigatewayv2-vpclink.json: iam:CreateServiceLinkedRole).
+    "aws:apigatewayv2/vpcLink:VpcLink": ["ops.apigateway.amazonaws.com"],
 };
 
 /** AWS-managed types whose API IAM authorises on each service's own resources (types of the plan). */

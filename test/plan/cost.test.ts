@@ -49,9 +49,24 @@ describe("cost estimate (plan/cost)", function () {
         const estimate = await estimateOf("dev", "ecs");
         // dev's NAT is one t4g.nano NAT instance ($0.0046/h × 730 h; its lines in test/plan/natCost.test.ts).
         assert.strictEqual(cents(line(estimate, "network-nat", /1 × t4g\.nano/).monthlyUsd), 3.36);
-        // Internet-facing ALB over two public subnets: $0.0252/h, two public IPv4 addresses.
-        assert.strictEqual(cents(line(estimate, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
-        assert.strictEqual(cents(line(estimate, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
+        // dev's ingress is the HTTP API (voteapp:ecsIngress httpApi): its Cloud Map namespace is a private hosted zone
+        // at $0.50 a month, and each running task one registered instance at $0.10 a month for the hours it runs.
+        assert.strictEqual(line(estimate, "vote-app-api-namespace", /private hosted zone/).monthlyUsd, 0.5);
+        for (const service of ["vote", "result"])
+            assert.strictEqual(
+                cents(line(estimate, `vote-app-api-${service}`, /Cloud Map instances/).monthlyUsd),
+                cents(0.1 * (60 / 168)),
+            );
+        const load = await estimateOf("dev", "ecs", 1_000_000);
+        // At most one discovery call per API request, $1.00 per million: the same request count the stage is billed for.
+        assert.strictEqual(
+            line(load, "vote-app-api-namespace", /discovery calls/).quantity,
+            line(load, "vote-app-api-stage", /HTTP API requests/).quantity,
+        );
+        // With the load balancer instead: an internet-facing ALB over two public subnets, $0.0252/h, two public IPv4 addresses.
+        const alb = await estimateOf("dev", "ecs", undefined, { "voteapp:ecsIngress": "loadBalancer" });
+        assert.strictEqual(cents(line(alb, "voteapp-dev", /Load Balancer: hours/).monthlyUsd), 18.4);
+        assert.strictEqual(cents(line(alb, "voteapp-dev", /public IPv4/).monthlyUsd), 7.3);
         // vote: 1 Spot task (dev) × 256 CPU units / 512 MiB on ARM64, running dev's working hours (Monday to
         // Friday, 07:00-19:00: 60 of 168 hours a week): 0.25 vCPU × $0.009714 × 730 × 60/168, 0.5 GB × $0.001068 × ….
         const week = 60 / 168;

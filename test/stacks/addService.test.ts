@@ -174,7 +174,8 @@ describe("a sixth service added to the service table", function () {
 
     for (const stack of ["dev", "staging"] as const) {
         describe(`${stack} on ecs`, () => {
-            // dev sets the row's own keys (sizes and an image pin); staging runs on the row's defaults.
+            // The ALB path (dev's default ingress is the HTTP API: tested below). dev sets the row's own keys (sizes
+            // and an image pin); staging runs on the row's defaults.
             const keys: Record<string, string> =
                 stack === "dev"
                     ? {
@@ -184,7 +185,32 @@ describe("a sixth service added to the service table", function () {
                       }
                     : {};
             const run = () =>
-                stackRun(stack, { overrides: { "voteapp:platform": "ecs", ...keys }, services: WITH_STATS });
+                stackRun(stack, {
+                    overrides: { "voteapp:platform": "ecs", "voteapp:ecsIngress": "loadBalancer", ...keys },
+                    services: WITH_STATS,
+                });
+
+            if (stack === "dev")
+                it("behind the HTTP API (dev's default): a Cloud Map service, its registry, an integration and routes on its paths", async () => {
+                    const r = await stackRun(stack, { overrides: { "voteapp:platform": "ecs" }, services: WITH_STATS });
+                    const discovery = named(r, "aws:servicediscovery/service:Service", "vote-app-api-stats");
+                    const service = named(r, "aws:ecs/service:Service", "vote-app-stats");
+                    assert.strictEqual(input(service, "serviceRegistries", "containerName"), "stats");
+                    assert.ok(
+                        String(input(service, "serviceRegistries", "registryArn")).endsWith(`/${discovery.name}`),
+                    );
+                    const integration = named(r, "aws:apigatewayv2/integration:Integration", "vote-app-api-stats");
+                    const routes = ofType(r, "aws:apigatewayv2/route:Route")
+                        .filter((route) => input(route, "target") === `integrations/${integration.name}-id`)
+                        .map((route) => String(input(route, "routeKey")))
+                        .sort();
+                    assert.deepStrictEqual(routes, ["ANY /stats", "ANY /stats/{proxy+}"]);
+                    named(
+                        r,
+                        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                        "fargate-security-groups-stats-from-vpc-link",
+                    );
+                });
 
             it("gets its own task definition, sized by its keys (else the row's defaults), and an ECS service behind its target group", async () => {
                 const r = await run();

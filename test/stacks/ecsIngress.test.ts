@@ -1,9 +1,13 @@
 import * as assert from "assert";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import { smokeTest } from "../../scripts/smoke-test";
 import { httpApiRouteKeys } from "../../components/fargate/httpApiIngress";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
+import { resultEvents } from "../../app/src/core/config";
 import { packConfigFor } from "../../policy/enforcement";
 import { evaluatePolicies, formatReport } from "../../policy/evaluate";
-import { APP_HTTP_PORT, APP_SERVICE_TABLE, httpServices, type ServiceTable } from "../../shared/appContract";
+import { AppEnv, APP_HTTP_PORT, APP_SERVICE_TABLE, httpServices, type ServiceTable } from "../../shared/appContract";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
 
 /**
@@ -170,11 +174,85 @@ describe("stacks on ecs with ecsIngress httpApi: the HTTP API replaces the ALB, 
         });
     });
 
+    it("the result page polls behind the HTTP API (RESULT_EVENTS=poll, as the app reads it) and streams behind the ALB", async () => {
+        const environmentOf = (run: Awaited<ReturnType<typeof stackRun>>, service: string) => {
+            const task = named(run, "aws:ecs/taskDefinition:TaskDefinition", `vote-app-${service}`);
+            const [container] = JSON.parse(String(task.inputs.containerDefinitions)) as {
+                environment: { name: string; value: string }[];
+            }[];
+            return Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+        };
+        const api = await stackRun("dev", HTTP_API);
+        const alb = await stackRun("dev", { overrides: { "voteapp:ecsIngress": "loadBalancer" } });
+        assert.strictEqual(resultEvents(environmentOf(api, "result")), "poll");
+        assert.strictEqual(resultEvents(environmentOf(alb, "result")), "stream");
+        assert.strictEqual(environmentOf(alb, "result")[AppEnv.resultEvents], undefined);
+    });
+
     it("the url output is the API's HTTPS endpoint (what the deploy workflow's smoke test reads); no load balancer output", async () => {
         const run = await stackRun("dev", HTTP_API);
         assert.match(String(run.outputs.url), /^https:\/\/[0-9a-f]+\.execute-api\.eu-west-1\.amazonaws\.com$/);
         assert.strictEqual(run.outputs.apiEndpoint, run.outputs.url);
         assert.strictEqual(run.outputs.loadBalancerDnsName, undefined);
+    });
+
+    it("the deploy workflow's smoke test, sent through the planned routes, reaches vote for its ballot and result for the totals", async () => {
+        const run = await stackRun("dev", HTTP_API);
+        const serviceOf = new Map(
+            ofType(run, "aws:apigatewayv2/integration:Integration").map((i) => [
+                `integrations/${i.name}-id`,
+                i.name.replace("vote-app-api-", ""),
+            ]),
+        );
+        const routes = ofType(run, "aws:apigatewayv2/route:Route").map((r) => ({
+            key: String(r.inputs.routeKey),
+            service: serviceOf.get(String(r.inputs.target)) ?? "?",
+        }));
+        // HTTP API route selection: an exact path first, then the longest greedy {proxy+} prefix, then $default.
+        const route = (path: string): string => {
+            const exact = routes.find((r) => r.key === `ANY ${path}`);
+            if (exact) return exact.service;
+            const greedy = routes
+                .filter((r) => r.key.endsWith("/{proxy+}"))
+                .map((r) => ({ ...r, prefix: r.key.slice("ANY ".length, -"{proxy+}".length) }))
+                .filter((r) => path.startsWith(r.prefix) && path.length > r.prefix.length)
+                .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+            return greedy?.service ?? routes.find((r) => r.key === "$default")?.service ?? "none";
+        };
+        const counts = { a: 0, b: 0 };
+        const reached: string[] = [];
+        const server = http.createServer((request, response) => {
+            const path = new URL(request.url ?? "/", "http://api").pathname;
+            const service = route(path);
+            reached.push(`${request.method} ${path} -> ${service}`);
+            if (service === "result" && path === "/result/totals.json") {
+                const votes = (n: number) => ({ votes: n, percent: 0 });
+                response
+                    .writeHead(200, { "content-type": "application/json" })
+                    .end(JSON.stringify({ a: votes(counts.a), b: votes(counts.b), total: counts.a + counts.b }));
+            } else if (service === "vote" && request.method === "POST" && path === "/") {
+                counts.a++;
+                response.writeHead(200).end("ok");
+            } else response.writeHead(404).end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        try {
+            const { port } = server.address() as AddressInfo;
+            const { after } = await smokeTest({ url: `http://127.0.0.1:${port}`, attempts: 3, intervalMs: 10 });
+            assert.strictEqual(after.a.votes, 1);
+            assert.ok(reached.includes("POST / -> vote"), reached.join(", "));
+            assert.ok(reached.includes("GET /result/totals.json -> result"), reached.join(", "));
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+    });
+
+    it("working hours still scale every service behind the API to zero and back (the ALB's hours are gone with it)", async () => {
+        const run = await stackRun("dev", HTTP_API);
+        const actions = ofType(run, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name);
+        for (const spec of APP_SERVICE_TABLE)
+            for (const at of ["stop", "start"])
+                assert.ok(actions.includes(`vote-app-${spec.name}-${at}`), `${spec.name} ${at}: ${actions.join(", ")}`);
     });
 
     it("with domainName and certificateArn the API serves the custom domain (TLS 1.2) and disables its execute-api endpoint", async () => {

@@ -68,7 +68,7 @@ describe("stacks on ecs: config reaches the Fargate components, and they are joi
         ]);
     });
 
-    it("prod serves HTTPS on its own account's certificate, with access logs and deletion protection; dev serves HTTP, keeps no access logs", async () => {
+    it("prod serves HTTPS on its own account's certificate, with access logs and deletion protection; dev on its ALB serves HTTP, keeps no access logs", async () => {
         const prod = await stackRun("prod");
         const https = named(prod, "aws:lb/listener:Listener", "vote-app-alb-https");
         assert.ok(String(https.inputs.certificateArn).startsWith("arn:aws:acm:eu-west-1:333333333333:"));
@@ -81,7 +81,8 @@ describe("stacks on ecs: config reaches the Fargate components, and they are joi
             (r) => r.inputs.cidrIpv4 === "0.0.0.0/0",
         );
         assert.deepStrictEqual(open.map((r) => r.inputs.fromPort).sort(), [443, 80]);
-        const dev = await stackRun("dev");
+        // dev's default ingress is the HTTP API (HTTPS on execute-api: test/stacks/ecsIngress.test.ts); with the ALB:
+        const dev = await stackRun("dev", { overrides: { "voteapp:ecsIngress": "loadBalancer" } });
         assert.deepStrictEqual(
             ofType(dev, "aws:lb/listener:Listener").map((l) => [l.inputs.port, l.inputs.protocol]),
             [[80, "HTTP"]],

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
-import { APP_HEALTH_PATH } from "../../../shared/appContract";
-import { httpPort, postgresConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
+import { APP_HEALTH_PATH, RESULT_STREAM_LIMIT_SECONDS, type ResultEventMode } from "../../../shared/appContract";
+import { httpPort, postgresConfig, resultEvents, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
 import { computeTotals, countsFromRows, type Totals } from "../core/totals";
@@ -44,6 +44,14 @@ export interface ResultServerOptions {
     readonly pollMs?: number;
     /** Comment line sent on idle streams so the ALB (60 s idle timeout) keeps them open. @default 15000 */
     readonly heartbeatMs?: number;
+    /**
+     * `stream`: the page follows the event stream; `poll`: the page polls the JSON totals, and an event stream a
+     * client still opens ends after `streamLimitMs` (behind an HTTP API; shared/appContract.ts RESULT_EVENT_MODES).
+     * @default "stream"
+     */
+    readonly events?: ResultEventMode;
+    /** Under `poll`, how long an event stream stays open. @default RESULT_STREAM_LIMIT_SECONDS × 1000 */
+    readonly streamLimitMs?: number;
 }
 
 export interface ResultServer extends Server {
@@ -62,6 +70,8 @@ export function createResultServer({
     log,
     pollMs = 1000,
     heartbeatMs = 15_000,
+    events = "stream",
+    streamLimitMs = RESULT_STREAM_LIMIT_SECONDS * 1000,
 }: ResultServerOptions): ResultServer {
     const streams = new Set<ServerResponse>();
     let poller: NodeJS.Timeout | undefined;
@@ -128,8 +138,19 @@ export function createResultServer({
         });
         response.write("retry: 3000\n\n");
         streams.add(response);
+        // Behind an entry point that cuts integrations (an HTTP API at 30 s), end the stream first: a complete
+        // response, after which the browser's EventSource reconnects.
+        const limit =
+            events === "poll"
+                ? setTimeout(() => {
+                      streams.delete(response);
+                      response.end();
+                      stopPollingIfIdle();
+                  }, streamLimitMs)
+                : undefined;
         // The response's close (not the request's, which fires once the request is read) marks the client gone.
         response.on("close", () => {
+            clearTimeout(limit);
             streams.delete(response);
             stopPollingIfIdle();
         });
@@ -160,7 +181,8 @@ export function createResultServer({
                 const links = {
                     scriptPath: RESULT_PATHS.script,
                     totalsPath: RESULT_PATHS.totals,
-                    eventsPath: RESULT_PATHS.events,
+                    // Polling pages have no event stream to follow: RESULT_SCRIPT then polls the totals.
+                    ...(events === "stream" ? { eventsPath: RESULT_PATHS.events } : {}),
                 };
                 send(
                     response,
@@ -218,7 +240,12 @@ export async function startResultService(env: Env, log: Logger): Promise<Running
     const pgSettings = postgresConfig(env, "result");
     const port = httpPort(env, "result");
     const pool = createPostgres(pgSettings, log);
-    const server = createResultServer({ options, totals: postgresTotals(pool, options), log });
+    const server = createResultServer({
+        options,
+        totals: postgresTotals(pool, options),
+        log,
+        events: resultEvents(env),
+    });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
     log("info", "result service listening", {
         port: bound,

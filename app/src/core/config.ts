@@ -1,4 +1,11 @@
-import { AppEnv, AppSecretName, APP_HTTP_PORT, DEFAULT_OPTIONS } from "../../../shared/appContract";
+import {
+    AppEnv,
+    AppSecretName,
+    APP_HTTP_PORT,
+    DEFAULT_OPTIONS,
+    RESULT_EVENT_MODES,
+    type ResultEventMode,
+} from "../../../shared/appContract";
 
 /**
  * Configuration of the voting-app services, read from the environment the platforms set from the app
@@ -220,6 +227,16 @@ export function voteOptions(env: Env): VoteOptions {
     const b = label(AppEnv.optionB, DEFAULT_OPTIONS.b);
     if (a === b) throw new ConfigError(AppEnv.optionB, `must differ from ${AppEnv.optionA} (both are "${a}")`);
     return { a, b };
+}
+
+/** How the result page stays live (RESULT_EVENTS: stream, the default, or poll). */
+export function resultEvents(env: Env): ResultEventMode {
+    const value = env[AppEnv.resultEvents]?.trim();
+    if (value === undefined || value === "") return "stream";
+    const mode = RESULT_EVENT_MODES.find((m) => m === value);
+    if (!mode)
+        throw new ConfigError(AppEnv.resultEvents, `must be one of ${RESULT_EVENT_MODES.join(", ")}, got "${value}"`);
+    return mode;
 }
 
 /** Port an HTTP service listens on (PORT, default APP_HTTP_PORT). */

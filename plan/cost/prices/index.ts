@@ -153,6 +153,14 @@ const ROWS: Readonly<Record<string, Row>> = {
     "lambda.x86_64.gb-second": row("GB-second", P.lambda, 0.0000166667, 0.0000166667),
     "lambda.million-requests": row("1M requests", P.lambda, 0.2, 0.2),
     "apigateway.http.million-requests": row("1M requests", P.apiGateway, 1.0, 1.11, { note: "first 300M" }),
+    // Cloud Map and Route 53 price the same in every region (ecsIngress httpApi: the tasks' private DNS namespace).
+    "cloudmap.instance.month": flatRow("registered instance-month", P.cloudMap, 0.1, {
+        note: "per registered resource, prorated by the hours it is registered",
+    }),
+    "cloudmap.million-discovery-calls": flatRow("1M discovery API calls", P.cloudMap, 1.0),
+    "route53.hosted-zone.month": flatRow("hosted zone-month", P.route53, 0.5, {
+        note: "first 25 hosted zones; a Cloud Map private DNS namespace is one private hosted zone",
+    }),
     "xray.million-traces": row("1M traces recorded", P.xray, 5.0, 5.0),
     "scheduler.million-invocations": row("1M invocations", P.scheduler, 1.0, 1.0, {
         note: "after the first 14M a month, which the estimate does not count (no free tier)",
