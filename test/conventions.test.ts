@@ -129,23 +129,6 @@ function stackLoadsOf(file: string, text: string): string[] {
     return found;
 }
 
-/**
- * Component test files still planning stacks, each to be rewritten onto mountComponent (or moved to
- * test/stacks when what it checks is a stack's composition). The list only shrinks: a file on it that no
- * longer loads a stack fails the test too, so it is taken off.
- */
-const NOT_YET_MOUNTED: readonly string[] = [
-    "test/components/eks/blueGreen.test.ts",
-    "test/components/eks/kubernetesSchema.test.ts",
-    "test/components/eks/podSecurityGroups.test.ts",
-    "test/components/eks/voteAppOnKubernetes.test.ts",
-    "test/components/security/accountSecurityBaseline.test.ts",
-    "test/components/security/guardDutyAgent.test.ts",
-    "test/components/serverless/lambdaDeployment.test.ts",
-    "test/components/serverless/serverlessFunction.test.ts",
-    "test/components/serverless/voteAppServerless.test.ts",
-];
-
 describe("component tests mount one component (issue 16.5)", () => {
     const componentTests = (() => {
         const found: { file: string; text: string }[] = [];
@@ -162,18 +145,10 @@ describe("component tests mount one component (issue 16.5)", () => {
     })();
 
     it("no test under test/components loads a stack file or runs a Pulumi program", () => {
-        const offenders = componentTests
-            .filter(({ file }) => !NOT_YET_MOUNTED.includes(file))
-            .flatMap(({ file, text }) => stackLoadsOf(file, text).map((load) => `${file}: ${load}`));
+        const offenders = componentTests.flatMap(({ file, text }) =>
+            stackLoadsOf(file, text).map((load) => `${file}: ${load}`),
+        );
         assert.deepStrictEqual(offenders, [], "mount the component (test/support/mount.ts, test/support/fixtures.ts)");
-    });
-
-    it("the list of files not yet rewritten only holds files that still load stacks", () => {
-        const done = NOT_YET_MOUNTED.filter((file) => {
-            const test = componentTests.find((t) => t.file === file);
-            return test === undefined || stackLoadsOf(file, test.text).length === 0;
-        });
-        assert.deepStrictEqual(done, [], "take these off NOT_YET_MOUNTED");
     });
 
     it("recognises a stack run, a stack file, the stack program and the config reader", () => {

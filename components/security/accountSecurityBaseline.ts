@@ -1,8 +1,8 @@
-import { ACCESS_LOGGING_EXEMPTION_TAG_KEY } from "../accessLogBucket";
+import { createLogDeliveryBucket } from "../accessLogBucket";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { customerManagedKey } from "../encryptionKey";
-import { cloudWatchLogsMayUseKey, denyInsecureS3Transport, policyDocument } from "../iamPolicy";
+import { cloudWatchLogsMayUseKey, policyDocument } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { partitionOf } from "../partition";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
@@ -209,8 +209,8 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         const trailName = physicalName("cloudTrail", args.namePrefix, "audit");
         const trailArn = `arn:${partition}:cloudtrail:${args.region}:${args.accountId}:trail/${trailName}`;
         this.trailKey = this.createTrailKey(name, args, partition, trailArn, protectAudit);
-        this.trailBucket = this.createTrailBucket(name, args, protectAudit);
-        const bucketPolicy = this.trailBucketPolicy(name, args, trailArn);
+        const { bucket: trailBucket, policy: bucketPolicy } = this.createTrailBucket(name, args, trailArn);
+        this.trailBucket = trailBucket;
         this.trailLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-cloudtrail`,
             {
@@ -332,89 +332,31 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
         return key;
     }
 
-    /** Private, versioned, KMS-encrypted bucket whose objects expire after the audit retention. */
-    private createTrailBucket(name: string, args: AccountSecurityBaselineArgs, protect: boolean): aws.s3.Bucket {
-        const parent = this;
-        const bucket = new aws.s3.Bucket(
+    /**
+     * Private, versioned, KMS-encrypted bucket whose objects expire after the audit retention; TLS only, CloudTrail
+     * may check the ACL and write this trail's files under AWSLogs/<account>/.
+     */
+    private createTrailBucket(
+        name: string,
+        args: AccountSecurityBaselineArgs,
+        trailArn: string,
+    ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+        return createLogDeliveryBucket(
             `${name}-trail-logs`,
             {
-                forceDestroy: false,
+                exemption: "log bucket: receives CloudTrail deliveries only - integrity checked by log file validation",
                 // The stack's own prefix: the deploy role manages only buckets so named.
                 bucketPrefix: `${args.namePrefix}-`,
-                tags: {
-                    [ACCESS_LOGGING_EXEMPTION_TAG_KEY]:
-                        "log bucket: receives CloudTrail deliveries only - integrity checked by log file validation",
+                encryption: { kmsKeyArn: this.trailKey.arn },
+                expiry: {
+                    id: "expire-audit-logs",
+                    days: args.auditLogRetentionDays,
+                    // Versions replaced or deleted inside the retention window are kept a little longer as evidence.
+                    noncurrentDays: 30,
+                    abortIncompleteMultipartDays: 7,
                 },
-            },
-            { parent, protect, retainOnDelete: protect },
-        );
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-trail-logs`,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            { parent },
-        );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            { parent },
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-trail-logs`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        applyServerSideEncryptionByDefault: {
-                            sseAlgorithm: "aws:kms",
-                            kmsMasterKeyId: this.trailKey.arn,
-                        },
-                        bucketKeyEnabled: true,
-                    },
-                ],
-            },
-            { parent },
-        );
-        new aws.s3.BucketVersioning(
-            `${name}-trail-logs`,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            { parent },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-trail-logs`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-audit-logs",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: args.auditLogRetentionDays },
-                        // Versions replaced or deleted inside the retention window are kept a little longer as evidence.
-                        noncurrentVersionExpiration: { noncurrentDays: 30 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            { parent },
-        );
-        return bucket;
-    }
-
-    /** TLS only; CloudTrail may check the ACL and write this trail's files under AWSLogs/<account>/. */
-    private trailBucketPolicy(name: string, args: AccountSecurityBaselineArgs, trailArn: string): aws.s3.BucketPolicy {
-        const bucket = this.trailBucket;
-        return new aws.s3.BucketPolicy(
-            `${name}-trail-logs`,
-            {
-                bucket: bucket.id,
-                policy: policyDocument(`${name} trail bucket policy`, [
-                    denyInsecureS3Transport(bucket.arn),
+                policy: (bucket, tlsOnly) => [
+                    tlsOnly,
                     {
                         Sid: "CloudTrailAclCheck",
                         Effect: "Allow",
@@ -433,9 +375,12 @@ export class AccountSecurityBaseline extends pulumi.ComponentResource {
                             StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn },
                         },
                     },
-                ]),
+                ],
+                // As before this helper: the trail's policy waited for nothing but the bucket.
+                policyAfterPublicAccessBlock: false,
+                protection: args.protection ?? NO_PROTECTION,
             },
-            { parent: this },
+            this,
         );
     }
 

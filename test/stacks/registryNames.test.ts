@@ -98,7 +98,7 @@ describe("the registry's names: bootstrap, stack-info, workflows and the program
                             ).Statement,
                     )
                     .filter((s) => JSON.stringify(s.Action).includes("ecr:BatchGetImage"))
-                    // GuardDuty's runtime agent comes from AWS's own repository (test/components/security/guardDutyAgent.test.ts).
+                    // GuardDuty's runtime agent comes from AWS's own repository (test/stacks/guardDutyAgent.test.ts).
                     .filter((s) => s.Sid !== "PullGuardDutyRuntimeAgent");
                 assert.ok(pulls.length > 0, `${stack}: no execution role may pull images`);
                 for (const statement of pulls)

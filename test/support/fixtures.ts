@@ -1,10 +1,15 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { Data, type DataArgs } from "../../components/data";
 import { EksCluster, type EksClusterArgs } from "../../components/eks/eksCluster";
+import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
+import { VoteAppOnKubernetes, type VoteAppOnKubernetesArgs } from "../../components/eks/voteAppOnKubernetes";
 import { FargateSecurityGroups } from "../../components/fargate/securityGroups";
 import { VoteAppOnFargate, type VoteAppOnFargateArgs } from "../../components/fargate/voteAppOnFargate";
 import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
+import { VoteAppServerless, type VoteAppServerlessArgs } from "../../components/serverless/voteAppServerless";
 import type { MockedRun } from "../../plan/harness";
-import { APP_SERVICES } from "../../shared/appContract";
+import { APP_SERVICE_TABLE, APP_SERVICES } from "../../shared/appContract";
 import { recordOf } from "../../shared/record";
 import { MOUNT_ACCOUNT, mountComponent } from "./mount";
 
@@ -131,4 +136,118 @@ export const TEST_EKS_ARGS: EksClusterArgs = {
 /** Mounts EksCluster alone with TEST_EKS_ARGS and the given changes. */
 export function mountEksCluster(args: Partial<EksClusterArgs> = {}): Promise<MockedRun> {
     return mountComponent((opts) => new EksCluster("eks", { ...TEST_EKS_ARGS, ...args }, opts));
+}
+
+/** A code archive standing in for a handler bundle (the stacks bundle app/'s handlers: test/stacks/lambdaComposition). */
+export const testCodeArchive = (service: string): pulumi.asset.AssetArchive =>
+    new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(`exports.handler = "${service}";`) });
+
+export const TEST_SERVERLESS_ARGS: VoteAppServerlessArgs = {
+    namePrefix: TEST_NAME_PREFIX,
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    code: recordOf(APP_SERVICES, testCodeArchive),
+    functions: {
+        vote: { memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 20 },
+        result: { memoryMb: 256, timeoutSeconds: 10, reservedConcurrency: 20 },
+        worker: { memoryMb: 256, timeoutSeconds: 30, reservedConcurrency: 5 },
+    },
+    throttling: { burstLimit: 100, rateLimit: 50 },
+    workerBatchSize: 10,
+    maxReceiveCount: 5,
+    visibilityTimeoutSeconds: 180,
+    kmsKeyArn: TEST_KMS_KEY_ARN,
+    logRetentionDays: 30,
+    voteOptions: { a: "Cats", b: "Dogs" },
+    deployment: {
+        strategy: "allAtOnce",
+        rollbackAlarmNames: recordOf(APP_SERVICES, (service) => [`${TEST_NAME_PREFIX}-${service}-errors`]),
+    },
+};
+
+/** Mounts VoteAppServerless alone with TEST_SERVERLESS_ARGS and the given changes. */
+export function mountServerlessApp(args: Partial<VoteAppServerlessArgs> = {}): Promise<MockedRun> {
+    return mountComponent((opts) => new VoteAppServerless("vote-app", { ...TEST_SERVERLESS_ARGS, ...args }, opts));
+}
+
+/** The cluster VoteAppOnKubernetes is mounted into: given by name, ARN and security group (no EksCluster). */
+export const TEST_CLUSTER = {
+    name: TEST_NAME_PREFIX,
+    arn: `arn:aws:eks:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:cluster/${TEST_NAME_PREFIX}`,
+    securityGroupId: "sg-cluster-test",
+} as const;
+
+/** What VoteAppOnKubernetes takes besides the provider, data layer and pod groups it is mounted with. */
+export type KubernetesAppArgs = Omit<VoteAppOnKubernetesArgs, "kubernetesProvider" | "data" | "podSecurityGroups">;
+
+export const TEST_KUBERNETES_ARGS: KubernetesAppArgs = {
+    clusterName: TEST_CLUSTER.name,
+    clusterArn: TEST_CLUSTER.arn,
+    region: MOUNT_ACCOUNT.region,
+    accountId: MOUNT_ACCOUNT.accountId,
+    vpcId: TEST_NETWORK.vpcId,
+    vpcCidr: TEST_NETWORK.cidr,
+    publicSubnetIds: [...TEST_NETWORK.publicSubnetIds],
+    images: TEST_FARGATE_ARGS.images,
+    sizes: recordOf(APP_SERVICES, () => ({ cpu: 256, memory: 512, minCount: 1, maxCount: 2 })),
+    rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },
+    voteOptions: { a: "Cats", b: "Dogs" },
+};
+
+export interface KubernetesMountOptions {
+    /** Mount without security groups for pods (the pods keep the node's groups). */
+    readonly withoutPodSecurityGroups?: boolean;
+}
+
+/**
+ * Mounts VoteAppOnKubernetes with TEST_KUBERNETES_ARGS and the given changes, beside what it needs from the
+ * platform, as the eks stack composes it: a Kubernetes provider for the cluster, the pods' EksPodSecurityGroups
+ * (HTTPS when a certificate is given) and a Data layer (TEST_DATA_ARGS) admitting exactly those groups.
+ */
+export function mountKubernetesApp(
+    args: Partial<KubernetesAppArgs> = {},
+    options: KubernetesMountOptions = {},
+): Promise<MockedRun> {
+    const appArgs: KubernetesAppArgs = { ...TEST_KUBERNETES_ARGS, ...args };
+    return mountComponent((opts) => {
+        const kubernetesProvider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+        const podSecurityGroups = new EksPodSecurityGroups(
+            "eks-pod-security-groups",
+            {
+                vpcId: appArgs.vpcId,
+                vpcCidr: appArgs.vpcCidr,
+                clusterSecurityGroupId: TEST_CLUSTER.securityGroupId,
+                https: appArgs.certificateArn !== undefined,
+                services: appArgs.services,
+            },
+            opts,
+        );
+        const data = new Data(
+            "data",
+            {
+                ...TEST_DATA_ARGS,
+                redisClientSecurityGroupIds: podSecurityGroups.clientsOf("redis"),
+                postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
+            },
+            opts,
+        );
+        const services = (appArgs.services ?? APP_SERVICE_TABLE).map((spec) => spec.name);
+        return new VoteAppOnKubernetes(
+            "vote-app",
+            {
+                ...appArgs,
+                kubernetesProvider,
+                data,
+                podSecurityGroups: options.withoutPodSecurityGroups
+                    ? undefined
+                    : {
+                          loadBalancer: podSecurityGroups.loadBalancer.id,
+                          services: Object.fromEntries(
+                              services.map((service) => [service, podSecurityGroups.services[service].id]),
+                          ),
+                      },
+            },
+            opts,
+        );
+    });
 }

@@ -1,20 +1,33 @@
 import * as assert from "assert";
 import { SLOT_LABEL } from "../../../components/eks/workloadSpec";
+import type { MockedRun } from "../../../plan/harness";
 import type { CapturedResource } from "../../../shared/capturedResource";
-import type { StackRun } from "../../../plan/runStack";
-import { input, named, ofType, stackRun } from "../../support/stacks";
+import { type KubernetesAppArgs, mountKubernetesApp, TEST_KUBERNETES_ARGS } from "../../support/fixtures";
+import { input, named, ofType } from "../../support/resources";
 
-/** Blue/green of vote and result on EKS (VoteAppOnKubernetes with blueGreen), on captured inputs. */
-
-const BLUE_GREEN = { "voteapp:platform": "eks", "voteapp:deploymentStrategy": "blueGreen" };
+/**
+ * Blue/green of vote and result on EKS: VoteAppOnKubernetes mounted alone with `blueGreen` (issue 16.5). What
+ * the stack's keys (deploymentStrategy, eksLiveSlot, eks<Slot>ImageTag, a <service>Image pin) make of that arg
+ * is test/stacks/eksComposition.test.ts.
+ */
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const HTTP = ["vote", "result"] as const;
 const SLOTS = ["blue", "green"] as const;
-const REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
+type Slot = (typeof SLOTS)[number];
+const image = (service: string, tag: string) => `registry.test/${service}:${tag}`;
+const slotImages = (tag: string) => Object.fromEntries(HTTP.map((service) => [service, image(service, tag)]));
+const blueGreen = (liveSlot: Slot): KubernetesAppArgs["blueGreen"] => ({
+    liveSlot,
+    images: { blue: slotImages("1.4.0"), green: slotImages("2.0.0") },
+});
 
-const run = (changes: Record<string, string> = {}) => stackRun("dev", { overrides: { ...BLUE_GREEN, ...changes } });
-const selectorOf = (r: StackRun, name: string) =>
+let blueLive: Promise<MockedRun> | undefined;
+const run = (liveSlot: Slot = "blue") =>
+    liveSlot === "blue"
+        ? (blueLive ??= mountKubernetesApp({ blueGreen: blueGreen("blue") }))
+        : mountKubernetesApp({ blueGreen: blueGreen(liveSlot) });
+const selectorOf = (r: MockedRun, name: string) =>
     input(named(r, SERVICE, name), "spec", "selector") as Record<string, string>;
 const imageOf = (deployment: CapturedResource) =>
     String((input(deployment, "spec", "template", "spec", "containers") as { image: string }[])[0].image);
@@ -24,7 +37,7 @@ const podLabelsOf = (deployment: CapturedResource) =>
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
     Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
+describe("EKS blue/green (VoteAppOnKubernetes with blueGreen)", function () {
     this.timeout(180_000);
 
     it("runs vote and result as a blue and a green Deployment each, labelled by slot; the worker stays one Deployment of one pod", async () => {
@@ -61,45 +74,35 @@ describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
         );
     });
 
-    it("points each Service at the live slot (blue by default) and a -preview Service at the idle one", async () => {
-        const r = await run();
-        for (const service of HTTP) {
-            assert.strictEqual(selectorOf(r, `vote-app-${service}`)[SLOT_LABEL], "blue");
-            assert.strictEqual(selectorOf(r, `vote-app-${service}-preview`)[SLOT_LABEL], "green");
-            // The selector selects exactly the live slot's pods.
-            assert.ok(
-                selects(
-                    selectorOf(r, `vote-app-${service}`),
-                    podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)),
-                ),
-            );
-            assert.ok(
-                !selects(
-                    selectorOf(r, `vote-app-${service}`),
-                    podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-green`)),
-                ),
-            );
-        }
-    });
+    for (const [live, idle] of [
+        ["blue", "green"],
+        ["green", "blue"],
+    ] as const) {
+        it(`liveSlot ${live}: each Service selects the ${live} pods, a -preview Service the ${idle} ones`, async () => {
+            const r = await run(live);
+            for (const service of HTTP) {
+                assert.strictEqual(selectorOf(r, `vote-app-${service}`)[SLOT_LABEL], live);
+                assert.strictEqual(selectorOf(r, `vote-app-${service}-preview`)[SLOT_LABEL], idle);
+                assert.ok(
+                    selects(
+                        selectorOf(r, `vote-app-${service}`),
+                        podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-${live}`)),
+                    ),
+                );
+                assert.ok(
+                    !selects(
+                        selectorOf(r, `vote-app-${service}`),
+                        podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-${idle}`)),
+                    ),
+                );
+            }
+        });
+    }
 
-    it("promotes by flipping eksLiveSlot (and rolls back by flipping it again): only the selectors change, the slots keep their images", async () => {
-        const before = await run({ "voteapp:eksGreenImageTag": "2.0.0" });
-        const after = await run({ "voteapp:eksGreenImageTag": "2.0.0", "voteapp:eksLiveSlot": "green" });
-        for (const service of HTTP) {
-            assert.deepStrictEqual(
-                [
-                    selectorOf(before, `vote-app-${service}`)[SLOT_LABEL],
-                    selectorOf(after, `vote-app-${service}`)[SLOT_LABEL],
-                ],
-                ["blue", "green"],
-            );
-            assert.deepStrictEqual(
-                [
-                    selectorOf(before, `vote-app-${service}-preview`)[SLOT_LABEL],
-                    selectorOf(after, `vote-app-${service}-preview`)[SLOT_LABEL],
-                ],
-                ["green", "blue"],
-            );
+    it("flipping liveSlot (promotion, and rollback by flipping again) changes only the selectors: the slots keep their Deployments", async () => {
+        const before = await run("blue");
+        const after = await run("green");
+        for (const service of HTTP)
             for (const slot of SLOTS) {
                 const name = `vote-app-${service}-${slot}`;
                 assert.deepStrictEqual(
@@ -108,28 +111,16 @@ describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
                     `${name} changed on a flip`,
                 );
             }
-        }
     });
 
-    it("gives each slot its own image: the slot tag from the stack's registry, else imageTag", async () => {
-        const r = await run({ "voteapp:imageTag": "1.4.0", "voteapp:eksGreenImageTag": "2.0.0" });
+    it("gives each slot the images given for it; the worker runs its own image", async () => {
+        const r = await run();
         for (const service of HTTP) {
-            assert.strictEqual(
-                imageOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)),
-                `${REGISTRY}/voteapp-dev/${service}:1.4.0`,
-            );
-            assert.strictEqual(
-                imageOf(named(r, DEPLOYMENT, `vote-app-${service}-green`)),
-                `${REGISTRY}/voteapp-dev/${service}:2.0.0`,
-            );
+            assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)), image(service, "1.4.0"));
+            assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-${service}-green`)), image(service, "2.0.0"));
         }
-        assert.strictEqual(imageOf(named(r, DEPLOYMENT, "vote-app-worker")), `${REGISTRY}/voteapp-dev/worker:1.4.0`);
-    });
-
-    it("a slot without its own tag runs what a rolling stack would, a voteImage pin included (never silently ignored)", async () => {
-        const pinned = `${REGISTRY}/voteapp-dev/vote@sha256:${"b".repeat(64)}`;
-        const r = await run({ "voteapp:voteImage": pinned });
-        for (const slot of SLOTS) assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-vote-${slot}`)), pinned);
+        const worker = named(r, DEPLOYMENT, "vote-app-worker");
+        assert.strictEqual(imageOf(worker), String(TEST_KUBERNETES_ARGS.images.worker));
     });
 
     it("keeps a PDB and an HPA per slot, each selecting or scaling only its slot", async () => {
@@ -170,8 +161,7 @@ describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
     });
 
     it("the Ingress still targets the Services (vote, result), which follow the live slot", async () => {
-        const r = await run();
-        const ingress = ofType(r, "kubernetes:networking.k8s.io/v1:Ingress")[0];
+        const ingress = ofType(await run(), "kubernetes:networking.k8s.io/v1:Ingress")[0];
         const backends = JSON.stringify(input(ingress, "spec", "rules"));
         assert.ok(backends.includes('"name":"vote"') && backends.includes('"name":"result"'), backends);
         assert.ok(
@@ -180,8 +170,8 @@ describe("EKS blue/green (deploymentStrategy blueGreen)", function () {
         );
     });
 
-    it("rolling (dev's default) keeps one Deployment per service with the original names", async () => {
-        const r = await stackRun("dev", { overrides: { "voteapp:platform": "eks" } });
+    it("without blueGreen: one Deployment per service under its own name, no -preview Service", async () => {
+        const r = await mountKubernetesApp();
         assert.deepStrictEqual(
             ofType(r, DEPLOYMENT)
                 .map((d) => d.name)

@@ -1,129 +1,46 @@
-import { z } from "zod";
 import * as assert from "assert";
-import { Deployment } from "kubernetes-models/apps/v1";
-import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
-import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
-import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
-import type { CapturedResource } from "../../../shared/capturedResource";
-import { readStackConfig } from "../../../plan/stackFile";
-import { parseVoteAppConfig } from "../../../stacks/config";
-import { SHIPPED_STACKS, stackRun } from "../../support/stacks";
+import { FULL_PROTECTION } from "../../../components/vocabulary";
+import { mountKubernetesApp, TEST_CERTIFICATE_ARN } from "../../support/fixtures";
+import {
+    kubernetesObjectsOf,
+    SCHEMA_KUBERNETES_VERSION,
+    validateKubernetesObject,
+} from "../../support/kubernetesSchema";
 
 /**
- * Every Kubernetes object the eks stacks create, validated against the Kubernetes OpenAPI schema that
- * `kubernetes-models` 4.5 bundles (Kubernetes 1.33: it has Lifecycle.stopSignal, not 1.34's
- * PodSpec.hostnameOverride), the version the stacks pin by default. A new object type fails the test until
- * it is mapped here, so nothing goes unvalidated.
+ * Every Kubernetes object VoteAppOnKubernetes creates, mounted alone with each arg that changes its objects
+ * (blue/green, HTTPS with protection, no pod security groups, x86_64), validated against the Kubernetes
+ * schema the stacks pin by default (test/support/kubernetesSchema.ts). The objects every eks stack creates (the
+ * cluster's add-ons and the preview access included) are validated in test/stacks/kubernetesSchema.test.ts.
  */
-const SCHEMA_KUBERNETES_VERSION = "1.33";
+const images = (tag: string) => ({ vote: `registry.test/vote:${tag}`, result: `registry.test/result:${tag}` });
+const VARIANTS = {
+    "rolling, HTTP, no protection": () => mountKubernetesApp(),
+    "blue/green": () =>
+        mountKubernetesApp({ blueGreen: { liveSlot: "green", images: { blue: images("1"), green: images("2") } } }),
+    "HTTPS with full protection": () =>
+        mountKubernetesApp({
+            certificateArn: TEST_CERTIFICATE_ARN,
+            domainName: "vote.example.test",
+            protection: FULL_PROTECTION,
+        }),
+    "without pod security groups, on x86_64": () =>
+        mountKubernetesApp({ cpuArchitecture: "x86_64" }, { withoutPodSecurityGroups: true }),
+} as const;
 
-type Validating = { validate(): void };
-const MODELS: Readonly<Record<string, (data: Record<string, unknown>) => Validating>> = {
-    "kubernetes:core/v1:Namespace": (d) => new Namespace(d as ConstructorParameters<typeof Namespace>[0]),
-    "kubernetes:core/v1:ConfigMap": (d) => new ConfigMap(d as ConstructorParameters<typeof ConfigMap>[0]),
-    "kubernetes:core/v1:Secret": (d) => new Secret(d as ConstructorParameters<typeof Secret>[0]),
-    "kubernetes:core/v1:ServiceAccount": (d) =>
-        new ServiceAccount(d as ConstructorParameters<typeof ServiceAccount>[0]),
-    "kubernetes:core/v1:Service": (d) => new Service(d as ConstructorParameters<typeof Service>[0]),
-    "kubernetes:apps/v1:Deployment": (d) => new Deployment(d as ConstructorParameters<typeof Deployment>[0]),
-    "kubernetes:policy/v1:PodDisruptionBudget": (d) =>
-        new PodDisruptionBudget(d as ConstructorParameters<typeof PodDisruptionBudget>[0]),
-    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": (d) =>
-        new HorizontalPodAutoscaler(d as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]),
-    "kubernetes:networking.k8s.io/v1:NetworkPolicy": (d) =>
-        new NetworkPolicy(d as ConstructorParameters<typeof NetworkPolicy>[0]),
-    "kubernetes:networking.k8s.io/v1:Ingress": (d) => new Ingress(d as ConstructorParameters<typeof Ingress>[0]),
-    "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy": (d) => securityGroupPolicy(d),
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": (d) =>
-        new ClusterRole(d as ConstructorParameters<typeof ClusterRole>[0]),
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": (d) =>
-        new ClusterRoleBinding(d as ConstructorParameters<typeof ClusterRoleBinding>[0]),
-};
-/**
- * The VPC resource controller's SecurityGroupPolicy, after its CRD's openAPIV3Schema
- * (aws/amazon-vpc-resource-controller-k8s config/crd/bases/vpcresources.k8s.aws_securitygrouppolicies.yaml at
- * b8d4251): spec.podSelector or spec.serviceAccountSelector (label selectors), spec.securityGroups.groupIds
- * (strings, at least one). No other spec field exists.
- */
-function securityGroupPolicy(data: Record<string, unknown>): Validating {
-    return {
-        validate() {
-            const labels = z.record(z.string(), z.string());
-            const selector = z.strictObject({
-                matchLabels: labels.optional(),
-                matchExpressions: z
-                    .array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }))
-                    .optional(),
-            });
-            z.strictObject({
-                apiVersion: z.literal("vpcresources.k8s.aws/v1beta1"),
-                kind: z.literal("SecurityGroupPolicy"),
-                metadata: z.object({
-                    name: z.string().min(1),
-                    namespace: z.string().min(1),
-                    labels: labels.optional(),
-                }),
-                spec: z.strictObject({
-                    podSelector: selector.optional(),
-                    serviceAccountSelector: selector.optional(),
-                    securityGroups: z.strictObject({ groupIds: z.array(z.string()).min(1) }),
-                }),
-            }).parse(data);
-        },
-    };
-}
-
-/** Not Kubernetes objects: the Helm release is rendered by Helm from the pinned chart. */
-const NOT_OBJECTS = new Set(["kubernetes:helm.sh/v3:Release"]);
-
-function validate(resource: CapturedResource): void {
-    const model = MODELS[resource.type];
-    assert.ok(model, `${resource.type} (${resource.name}) has no schema mapping in this test; add one`);
-    try {
-        model(structuredClone(resource.inputs)).validate();
-    } catch (error) {
-        assert.fail(
-            `${resource.type} ${resource.name} does not match the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema: ${error instanceof Error ? error.message : String(error)}`,
-        );
-    }
-}
-
-describe("Kubernetes objects of the eks stacks against the Kubernetes schema", function () {
+describe(`VoteAppOnKubernetes's objects against the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema`, function () {
     this.timeout(180_000);
 
-    it(`the stacks pin Kubernetes ${SCHEMA_KUBERNETES_VERSION} by default, the schema version validated here`, () => {
-        const file = readStackConfig("dev");
-        assert.strictEqual(
-            parseVoteAppConfig({ ...file.config, "voteapp:platform": "eks" }, { project: file.project, stack: "dev" })
-                .eks.kubernetesVersion,
-            SCHEMA_KUBERNETES_VERSION,
-        );
-    });
-
-    for (const stack of SHIPPED_STACKS) {
-        for (const capacity of ["managedNodeGroup"]) {
-            it(`${stack} (${capacity}): every object validates`, async () => {
-                const run = await stackRun(stack, {
-                    overrides: {
-                        "voteapp:platform": "eks",
-                        "voteapp:eksCapacity": capacity,
-                        // Auto Mode's built-in pool runs amd64 only (the config refuses arm64 there).
-                        ...(capacity === "autoMode" ? { "voteapp:cpuArchitecture": "x86_64" } : {}),
-                    },
-                });
-                const objects = run.resources.filter(
-                    (r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type),
-                );
-                assert.ok(objects.length >= 25, `only ${objects.length} objects`);
-                for (const object of objects) validate(object);
-            });
-        }
+    for (const [variant, mount] of Object.entries(VARIANTS)) {
+        it(`${variant}: every object validates`, async () => {
+            const objects = kubernetesObjectsOf(await mount());
+            assert.ok(objects.length >= 25, `only ${objects.length} objects`);
+            for (const object of objects) validateKubernetesObject(object);
+        });
     }
 
     it("the validation catches a malformed object (the check can fail)", async () => {
-        const run = await stackRun("dev", { overrides: { "voteapp:platform": "eks" } });
+        const run = await VARIANTS["rolling, HTTP, no protection"]();
         const deployment = run.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment");
         assert.ok(deployment);
         const broken = structuredClone(deployment.inputs) as {
@@ -131,7 +48,7 @@ describe("Kubernetes objects of the eks stacks against the Kubernetes schema", f
         };
         broken.spec.template.spec.containers[0].securityContext.runAsUser = "root";
         assert.throws(
-            () => validate({ ...deployment, inputs: broken as unknown as Record<string, unknown> }),
+            () => validateKubernetesObject({ ...deployment, inputs: broken as unknown as Record<string, unknown> }),
             /does not match the Kubernetes/,
         );
         const noContainers = structuredClone(deployment.inputs) as {
@@ -139,7 +56,8 @@ describe("Kubernetes objects of the eks stacks against the Kubernetes schema", f
         };
         delete noContainers.spec.template.spec.containers;
         assert.throws(
-            () => validate({ ...deployment, inputs: noContainers as unknown as Record<string, unknown> }),
+            () =>
+                validateKubernetesObject({ ...deployment, inputs: noContainers as unknown as Record<string, unknown> }),
             /does not match the Kubernetes/,
         );
     });

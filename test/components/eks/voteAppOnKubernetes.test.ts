@@ -3,15 +3,50 @@ import { AppSecretName, APP_SERVICES, WORKER_HEARTBEAT } from "../../../shared/a
 import { ALB_IDLE_TIMEOUT_SECONDS } from "../../../components/eks/voteAppOnKubernetes";
 import { WORKER_HEALTH_CHECK } from "../../../shared/imageContract";
 import type { CapturedResource } from "../../../shared/capturedResource";
-import { assertRejectsWith, input, named, ofType, single, stackRun } from "../../support/stacks";
+import { FULL_PROTECTION } from "../../../components/vocabulary";
+import type { MockedRun } from "../../../plan/harness";
+import { recordOf } from "../../../shared/record";
+import {
+    mountKubernetesApp,
+    TEST_CERTIFICATE_ARN,
+    TEST_CLUSTER,
+    TEST_KUBERNETES_ARGS,
+    TEST_NETWORK,
+} from "../../support/fixtures";
+import { MOUNT_ACCOUNT } from "../../support/mount";
+import { input, named, ofType, single } from "../../support/resources";
 
-/** VoteAppOnKubernetes on captured inputs of the shipped stacks switched to platform eks. */
-
-const EKS = { "voteapp:platform": "eks" };
-const dev = () => stackRun("dev", { overrides: EKS });
-const prod = () => stackRun("prod", { overrides: EKS });
-/** prod with one Deployment per service (prod's default strategy, blueGreen, is tested in blueGreen.test.ts). */
-const prodRolling = () => stackRun("prod", { overrides: { ...EKS, "voteapp:deploymentStrategy": "rolling" } });
+/**
+ * VoteAppOnKubernetes mounted with the args each test chooses, beside its pod groups and data layer as the eks
+ * stack composes them (test/support/fixtures.ts mountKubernetesApp). What each stack's config makes of these
+ * args (sizes, rollout keys, certificate and domain, controller replicas per tier, Auto Mode refused) is
+ * test/stacks/eksComposition.test.ts; blue/green itself is blueGreen.test.ts.
+ */
+const { region, accountId } = MOUNT_ACCOUNT;
+const DOMAIN = "vote.example.test";
+const slotImages = (tag: string) => ({ vote: `registry.test/vote:${tag}`, result: `registry.test/result:${tag}` });
+let plain: Promise<MockedRun> | undefined;
+/** The app with the fixture's args alone: HTTP, no protection, rolling, one to two pods per service. */
+const dev = () => (plain ??= mountKubernetesApp());
+let hardened: Promise<MockedRun> | undefined;
+/** The app as staging and prod run it: HTTPS on a certificate and domain, every protection, blue/green. */
+const prod = () =>
+    (hardened ??= mountKubernetesApp({
+        certificateArn: TEST_CERTIFICATE_ARN,
+        domainName: DOMAIN,
+        protection: FULL_PROTECTION,
+        blueGreen: { liveSlot: "blue", images: { blue: slotImages("1"), green: slotImages("2") } },
+    }));
+/** One Deployment per service, sized as prod sizes vote and result (512 CPU units, 1 GiB, 3 to 12 pods). */
+const prodRolling = () =>
+    mountKubernetesApp({
+        protection: FULL_PROTECTION,
+        sizes: recordOf(APP_SERVICES, (service) =>
+            service === "worker"
+                ? TEST_KUBERNETES_ARGS.sizes.worker
+                : { cpu: 512, memory: 1024, minCount: 3, maxCount: 12 },
+        ),
+    });
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 interface EnvVar {
@@ -31,15 +66,15 @@ interface ContainerInputs {
 
 const containersOf = (deployment: CapturedResource) =>
     input(deployment, "spec", "template", "spec", "containers") as ContainerInputs[];
-const deploymentOf = (run: Awaited<ReturnType<typeof dev>>, service: string) =>
-    named(run, DEPLOYMENT, `vote-app-${service}`);
+const deploymentOf = (run: MockedRun, service: string) => named(run, DEPLOYMENT, `vote-app-${service}`);
 
 describe("VoteAppOnKubernetes", function () {
     this.timeout(180_000);
 
-    it("creates every Kubernetes object through the cluster's explicit provider (Helm release included)", async () => {
+    it("creates every Kubernetes object through the cluster's provider it is given (Helm release included)", async () => {
         for (const run of [await dev(), await prod()]) {
             const provider = single(run, "pulumi:providers:kubernetes");
+            assert.strictEqual(provider.name, "cluster");
             const k8sResources = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
             assert.ok(k8sResources.length >= 25, `only ${k8sResources.length} Kubernetes resources`);
             for (const r of k8sResources)
@@ -111,11 +146,16 @@ describe("VoteAppOnKubernetes", function () {
         );
     });
 
-    it("sizes containers from the stack (prod: 512 CPU units → 500m, 1024 MiB) with limits", async () => {
+    it("sizes containers as given (512 CPU units → 500m, 1024 MiB) with limits", async () => {
         const [vote] = containersOf(deploymentOf(await prodRolling(), "vote"));
         assert.deepStrictEqual(vote.resources, {
             requests: { cpu: "500m", memory: "1024Mi" },
             limits: { cpu: "1000m", memory: "1024Mi" },
+        });
+        const [small] = containersOf(deploymentOf(await dev(), "vote"));
+        assert.deepStrictEqual(small.resources, {
+            requests: { cpu: "250m", memory: "512Mi" },
+            limits: { cpu: "500m", memory: "512Mi" },
         });
     });
 
@@ -150,10 +190,8 @@ describe("VoteAppOnKubernetes", function () {
         );
     });
 
-    it("rolls vote and result out with the configured surge and unavailability, the HPA owning their replica count; the worker is one pod, replaced never side by side", async () => {
-        const run = await stackRun("dev", {
-            overrides: { ...EKS, "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" },
-        });
+    it("rolls vote and result out with the surge and unavailability given, the HPA owning their replica count; the worker is one pod, replaced never side by side", async () => {
+        const run = await mountKubernetesApp({ rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" } });
         const worker = deploymentOf(run, "worker");
         assert.deepStrictEqual(
             [input(worker, "spec", "replicas"), input(worker, "spec", "strategy")],
@@ -172,24 +210,27 @@ describe("VoteAppOnKubernetes", function () {
         }
     });
 
-    it("keeps a PDB per service and scales vote and result with an autoscaling/v2 HPA between their min and max", async () => {
-        const run = await prodRolling();
-        const expected: Record<string, [number, number]> = { vote: [3, 12], result: [3, 12] };
-        for (const service of APP_SERVICES) {
-            const pdb = named(run, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}`);
-            assert.strictEqual(input(pdb, "spec", "maxUnavailable"), 1);
-            assert.deepStrictEqual(
-                input(pdb, "spec", "selector", "matchLabels"),
-                input(deploymentOf(run, service), "spec", "selector", "matchLabels"),
-            );
-            if (service === "worker") continue; // one pod, no HPA (see above)
-            const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
-            assert.deepStrictEqual(
-                [input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")],
-                expected[service],
-                service,
-            );
-            assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
+    it("keeps a PDB per service and scales vote and result with an autoscaling/v2 HPA between the min and max given", async () => {
+        for (const [run, expected] of [
+            [await prodRolling(), { vote: [3, 12], result: [3, 12] }],
+            [await dev(), { vote: [1, 2], result: [1, 2] }],
+        ] as const) {
+            for (const service of APP_SERVICES) {
+                const pdb = named(run, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}`);
+                assert.strictEqual(input(pdb, "spec", "maxUnavailable"), 1);
+                assert.deepStrictEqual(
+                    input(pdb, "spec", "selector", "matchLabels"),
+                    input(deploymentOf(run, service), "spec", "selector", "matchLabels"),
+                );
+                if (service === "worker") continue; // one pod, no HPA (see above)
+                const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
+                assert.deepStrictEqual(
+                    [input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")],
+                    expected[service],
+                    service,
+                );
+                assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), service);
+            }
         }
     });
 
@@ -230,7 +271,7 @@ describe("VoteAppOnKubernetes", function () {
         assert.deepStrictEqual(egressPorts("result-to-data"), [5432]);
         assert.deepStrictEqual(egressPorts("worker-to-data"), [6379, 5432]);
         assert.deepStrictEqual(input(policies["vote-to-data"], "spec", "egress", 0, "to"), [
-            { ipBlock: { cidr: "10.10.0.0/16" } },
+            { ipBlock: { cidr: TEST_NETWORK.cidr } },
         ]);
         assert.deepStrictEqual(input(policies["ingress-to-vote"], "spec", "ingress", 0, "ports"), [
             { protocol: "TCP", port: 8080 },
@@ -241,7 +282,7 @@ describe("VoteAppOnKubernetes", function () {
         for (const p of Object.values(policies)) assert.strictEqual(input(p, "metadata", "namespace"), "voteapp");
     });
 
-    it("dev: an HTTP-only internet-facing ALB Ingress, ip targets, /result to result, the rest to vote, SSE-friendly idle timeout", async () => {
+    it("without a certificate: an HTTP-only internet-facing ALB Ingress, ip targets, /result to result, the rest to vote, SSE-friendly idle timeout", async () => {
         const ingress = single(await dev(), "kubernetes:networking.k8s.io/v1:Ingress");
         const annotations = input(ingress, "metadata", "annotations") as Record<string, string>;
         assert.strictEqual(input(ingress, "spec", "ingressClassName"), "alb");
@@ -255,7 +296,10 @@ describe("VoteAppOnKubernetes", function () {
                 `idle_timeout.timeout_seconds=${ALB_IDLE_TIMEOUT_SECONDS}`,
             ),
         );
-        assert.ok(annotations["alb.ingress.kubernetes.io/subnets"].split(",").every((s) => s.includes("pub")));
+        assert.deepStrictEqual(
+            annotations["alb.ingress.kubernetes.io/subnets"].split(","),
+            TEST_NETWORK.publicSubnetIds,
+        );
         const paths = input(ingress, "spec", "rules", 0, "http", "paths") as {
             path: string;
             backend: { service: { name: string } };
@@ -269,13 +313,10 @@ describe("VoteAppOnKubernetes", function () {
         );
     });
 
-    it("prod: HTTPS on the configured certificate with a TLS 1.3 policy, HTTP redirected, deletion protection, host rule", async () => {
+    it("with a certificate and protection: HTTPS on it with a TLS 1.3 policy, HTTP redirected, deletion protection, a rule for the domain given", async () => {
         const ingress = single(await prod(), "kubernetes:networking.k8s.io/v1:Ingress");
         const annotations = input(ingress, "metadata", "annotations") as Record<string, string>;
-        assert.strictEqual(
-            annotations["alb.ingress.kubernetes.io/certificate-arn"],
-            "arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-4000-8000-000000000003",
-        );
+        assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], TEST_CERTIFICATE_ARN);
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80},{"HTTPS":443}]');
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-redirect"], "443");
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/ssl-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
@@ -284,11 +325,10 @@ describe("VoteAppOnKubernetes", function () {
                 "deletion_protection.enabled=true",
             ),
         );
-        assert.strictEqual(input(ingress, "spec", "rules", 0, "host"), "vote.example.com");
-        assert.strictEqual((await prod()).outputs.url, "https://vote.example.com");
+        assert.strictEqual(input(ingress, "spec", "rules", 0, "host"), DOMAIN);
     });
 
-    it("staging and prod: ALB access logs to a private, TLS-only bucket ELB may write to; none in dev", async () => {
+    it("with protection: ALB access logs to a private, TLS-only bucket ELB may write to; without, none", async () => {
         const run = await prod();
         const ingress = single(run, "kubernetes:networking.k8s.io/v1:Ingress");
         const attributes = String(
@@ -343,21 +383,8 @@ describe("VoteAppOnKubernetes", function () {
         assert.strictEqual(input(release, "chart"), "aws-load-balancer-controller");
         assert.match(String(input(release, "version")), /^\d+\.\d+\.\d+$/);
         assert.deepStrictEqual(input(release, "repositoryOpts"), { repo: "https://aws.github.io/eks-charts" });
-        assert.strictEqual(input(release, "values", "clusterName"), "voteapp-prod");
-        assert.strictEqual(input(release, "values", "replicaCount"), 2);
-        assert.strictEqual(
-            input(
-                named(
-                    await stackRun("staging", { overrides: EKS }),
-                    "kubernetes:helm.sh/v3:Release",
-                    "vote-app-lb-controller",
-                ),
-                "values",
-                "replicaCount",
-            ),
-            2,
-            "staging rehearses prod",
-        );
+        assert.strictEqual(input(release, "values", "clusterName"), TEST_CLUSTER.name);
+        assert.strictEqual(input(release, "values", "replicaCount"), 2, "with protection: two replicas");
         assert.strictEqual(
             input(
                 named(await dev(), "kubernetes:helm.sh/v3:Release", "vote-app-lb-controller"),
@@ -389,11 +416,8 @@ describe("VoteAppOnKubernetes", function () {
             Statement: { Principal: { Service: string }; Condition: Record<string, Record<string, string>> }[];
         };
         assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
-        assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
-        assert.match(
-            trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
-            /^arn:aws:eks:eu-west-1:333333333333:cluster\//,
-        );
+        assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], accountId);
+        assert.strictEqual(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], TEST_CLUSTER.arn);
         const policy = JSON.parse(
             String(input(named(run, "aws:iam/rolePolicy:RolePolicy", "vote-app-lb-controller"), "policy")),
         ) as {
@@ -438,11 +462,8 @@ describe("VoteAppOnKubernetes", function () {
                 assert.strictEqual(trust.Statement.length, 1);
                 assert.strictEqual(trust.Statement[0].Principal.Service, "pods.eks.amazonaws.com");
                 assert.deepStrictEqual(trust.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
-                assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "333333333333");
-                assert.match(
-                    trust.Statement[0].Condition.ArnEquals["aws:SourceArn"],
-                    /^arn:aws:eks:eu-west-1:333333333333:cluster\//,
-                );
+                assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], accountId);
+                assert.strictEqual(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], TEST_CLUSTER.arn);
                 const policy = named(run, "aws:iam/rolePolicy:RolePolicy", `vote-app-${service}`);
                 assert.strictEqual(input(policy, "role"), `vote-app-${service}-id`);
                 const statements = statementsOf(policy);
@@ -456,7 +477,7 @@ describe("VoteAppOnKubernetes", function () {
                 if (service !== "vote")
                     assert.match(
                         String(statements.find((st) => st.Action === "rds-db:connect")?.Resource),
-                        new RegExp(`^arn:aws:rds-db:eu-west-1:333333333333:dbuser:db-[A-Z0-9]+/voteapp_${service}$`),
+                        new RegExp(`^arn:aws:rds-db:${region}:${accountId}:dbuser:db-[A-Z0-9]+/voteapp_${service}$`),
                     );
             }
             const appRoles = ofType(run, "aws:iam/role:Role")
@@ -480,7 +501,7 @@ describe("VoteAppOnKubernetes", function () {
                 const service = association.name.replace("vote-app-", "");
                 assert.strictEqual(input(association, "namespace"), "voteapp");
                 assert.strictEqual(input(association, "serviceAccount"), service);
-                assert.strictEqual(input(association, "clusterName"), "voteapp-prod");
+                assert.strictEqual(input(association, "clusterName"), TEST_CLUSTER.name);
                 assert.match(String(input(association, "roleArn")), new RegExp(`vote-app-${service}`));
                 assert.ok(
                     association.dependencies.includes(
@@ -490,7 +511,7 @@ describe("VoteAppOnKubernetes", function () {
                 );
                 const serviceAccount = named(run, "kubernetes:core/v1:ServiceAccount", `vote-app-${service}`);
                 assert.strictEqual(input(serviceAccount, "metadata", "name"), service);
-                // prod runs result blue/green: both slots' Deployments use the service's ServiceAccount and wait for it.
+                // Under blue/green both slots' Deployments use the service's ServiceAccount and wait for it.
                 const deployments = ofType(run, DEPLOYMENT).filter((d) =>
                     new RegExp(`^vote-app-${service}(-blue|-green)?$`).test(d.name),
                 );
@@ -514,17 +535,5 @@ describe("VoteAppOnKubernetes", function () {
     it("the namespace enforces the restricted Pod Security Standard", async () => {
         const namespace = single(await dev(), "kubernetes:core/v1:Namespace");
         assert.strictEqual(input(namespace, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "restricted");
-    });
-
-    it("refuses Auto Mode before any resource exists: without security groups for pods every pod would reach Redis and PostgreSQL", async () => {
-        const run = stackRun("dev", { overrides: { ...EKS, "voteapp:eksCapacity": "autoMode" } });
-        await assertRejectsWith(
-            run,
-            `voteapp:eksCapacity = "autoMode"`,
-            "Redis and PostgreSQL",
-            "Kubernetes 1.36",
-            "https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html",
-            "allowed: managedNodeGroup",
-        );
     });
 });

@@ -1,69 +1,23 @@
 import * as assert from "assert";
 import {
-    ECR_PULL_ACTIONS,
     GUARDDUTY_FARGATE_AGENT_ACCOUNTS,
     GUARDDUTY_FARGATE_AGENT_REPOSITORY,
     guardDutyFargateAgentRepositoryArn,
 } from "../../../components/security/guardDutyAgent";
-import type { CapturedResource } from "../../../shared/capturedResource";
-import type { StackRun } from "../../../plan/runStack";
-import { readStackConfig } from "../../../plan/stackFile";
-import { ConfigValidationError, parseVoteAppConfig } from "../../../stacks/config";
-import { input, ofType, stackRun } from "../../support/stacks";
+import { AccountSecurityBaseline } from "../../../components/security/accountSecurityBaseline";
+import { mountFargateApp, TEST_NAME_PREFIX } from "../../support/fixtures";
+import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
+import { ofType } from "../../support/resources";
+import { executionRolesMayPull } from "../../support/taskRoles";
 
 /**
- * Issue 11.13: GuardDuty Runtime Monitoring with automated agent management adds its security agent as a
- * sidecar to every new Fargate task. The sidecar starts only if the task's execution role may pull the
- * agent image from GuardDuty's ECR repository in the region, and the task can reach ECR (NAT, or ECR
- * endpoints) and the guardduty-data endpoint GuardDuty creates in the VPC (VPC DNS on, HTTPS egress to
- * the VPC). Joined here over every stack's planned task definitions, execution role policies and network.
+ * Issue 11.13: GuardDuty Runtime Monitoring with automated agent management adds its security agent as a sidecar
+ * to every new Fargate task, which starts only if the task's execution role may pull the agent image from
+ * GuardDuty's ECR repository in the region. Here on the components mounted alone: the baseline turns the agent
+ * management on for Fargate workloads, VoteAppOnFargate lets every execution role pull from the repository it is
+ * given. That every stack joins the two (and its network reaches ECR and guardduty-data) is
+ * test/stacks/guardDutyAgent.test.ts.
  */
-
-interface Statement {
-    readonly Effect: "Allow" | "Deny";
-    readonly Action: string | string[];
-    readonly Resource: string | string[];
-    readonly Condition?: unknown;
-}
-
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-const glob = (pattern: string, value: string): boolean =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    ).test(value);
-
-/** Whether unconditional Allow statements (and no Deny) grant the action on the resource. */
-function allows(statements: readonly Statement[], action: string, resource: string): boolean {
-    const matches = (s: Statement) =>
-        list(s.Action).some((a) => glob(a, action)) && list(s.Resource).some((r) => glob(r, resource));
-    if (statements.some((s) => s.Effect === "Deny" && matches(s))) return false;
-    return statements.some((s) => s.Effect === "Allow" && s.Condition === undefined && matches(s));
-}
-
-/** Every inline policy statement of the role a task definition runs its containers' housekeeping with. */
-function executionRoleStatements(run: StackRun, taskDefinition: CapturedResource): Statement[] {
-    const roleArn = String(taskDefinition.inputs.executionRoleArn);
-    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
-    const role = ofType(run, "aws:iam/role:Role").find((r) => r.name === roleName);
-    assert.ok(role, `${taskDefinition.name}: no role ${roleName}`);
-    const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === `${roleName}-id`);
-    assert.ok(policies.length > 0, `${roleName} has no inline policy`);
-    return policies.flatMap((p) => (JSON.parse(String(p.inputs.policy)) as { Statement: Statement[] }).Statement);
-}
-
-const ecs = (stack: string, overrides: Record<string, string> = {}) =>
-    stackRun(stack, { overrides: { "voteapp:platform": "ecs", ...overrides } });
-
-const CENTRAL = {
-    "voteapp:securityBaseline": "central",
-    "voteapp:securityAccountId": "444455556666",
-    "voteapp:securityHub": "false",
-};
-
 describe("GuardDuty runtime monitoring: the Fargate agent sidecar can start", function () {
     this.timeout(180_000);
 
@@ -78,125 +32,52 @@ describe("GuardDuty runtime monitoring: the Fargate agent sidecar can start", fu
         }
     });
 
-    for (const stack of ["dev", "staging", "prod"]) {
-        it(`${stack}: runtime monitoring manages the Fargate agent, and every task's execution role may pull it`, async () => {
-            const run = await ecs(stack);
-            const features = ofType(run, "aws:guardduty/detectorFeature:DetectorFeature");
-            const runtime = features.find((f) => f.inputs.name === "RUNTIME_MONITORING");
-            assert.ok(runtime, "no RUNTIME_MONITORING feature");
-            assert.ok(
-                (runtime.inputs.additionalConfigurations as { name: string; status: string }[]).some(
-                    (c) => c.name === "ECS_FARGATE_AGENT_MANAGEMENT" && c.status === "ENABLED",
-                ),
-                "ECS_FARGATE_AGENT_MANAGEMENT is not enabled",
+    it("every task's execution role may pull the agent from the repository VoteAppOnFargate is given, and from no other region's", async () => {
+        const here = guardDutyFargateAgentRepositoryArn(MOUNT_ACCOUNT.region);
+        const elsewhere = guardDutyFargateAgentRepositoryArn("us-east-1");
+        assert.ok(here && elsewhere && here !== elsewhere);
+        for (const [given, other] of [
+            [here, elsewhere],
+            [elsewhere, here],
+        ]) {
+            const run = await mountFargateApp({ guardDutyAgentRepositoryArn: given });
+            const may = executionRolesMayPull(run, given);
+            assert.strictEqual(Object.keys(may).length, 3);
+            assert.deepStrictEqual(
+                Object.entries(may).filter(([, yes]) => !yes),
+                [],
+                `roles that may not pull the agent from ${given}`,
             );
-            assertAgentPullable(run, stack);
-        });
-    }
-
-    it("with a central security account (which may manage the agent for the organisation) the roles may pull it too", async () => {
-        const run = await ecs("prod", CENTRAL);
-        assert.strictEqual(ofType(run, "aws:guardduty/detectorFeature:DetectorFeature").length, 0);
-        assertAgentPullable(run, "prod");
+            assert.ok(
+                Object.values(executionRolesMayPull(run, other)).every((yes) => !yes),
+                `a role may pull from ${other}, which it was not given`,
+            );
+        }
     });
 
-    for (const [label, overrides] of [
-        ["dev (one NAT instance)", {}],
-        ["dev (one NAT gateway)", { "voteapp:natGateways": "single" }],
-        [
-            "dev without NAT (ECR interface endpoints)",
-            { "voteapp:natGateways": "none", "voteapp:vpcInterfaceEndpoints": "true" },
-        ],
-        ["prod (NAT per AZ)", {}],
-    ] as const) {
-        it(`${label}: the tasks reach ECR, and the guardduty-data endpoint GuardDuty creates in the VPC`, async () => {
-            const run = await ecs(label.startsWith("prod") ? "prod" : "dev", overrides);
-            const vpc = ofType(run, "awsx:ec2:Vpc")[0];
-            assert.ok(vpc, "no VPC");
-            // GuardDuty's endpoint is private-DNS: the VPC must resolve and hand out DNS names.
-            assert.deepStrictEqual([vpc.inputs.enableDnsSupport, vpc.inputs.enableDnsHostnames], [true, true]);
-            // NAT: awsx's gateways, or the NAT instance's default routes (components/network/natInstance.ts).
-            const natInstanceRoutes = ofType(run, "aws:ec2/route:Route").filter(
-                (r) => r.inputs.destinationCidrBlock === "0.0.0.0/0" && r.inputs.networkInterfaceId !== undefined,
-            );
-            const strategy =
-                natInstanceRoutes.length > 0 ? "NAT instance" : String(input(vpc, "natGateways", "strategy"));
-            const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => String(e.inputs.serviceName));
-            if (strategy === "None")
-                for (const service of ["ecr.api", "ecr.dkr"])
-                    assert.ok(
-                        endpoints.some((e) => e.endsWith(`.${service}`)),
-                        `no NAT and no ${service} endpoint: the agent image cannot be pulled`,
-                    );
-            // ECR serves image layers from S3: without NAT, only an S3 gateway endpoint in the private route
-            // tables (components/network.ts) lets the pull finish.
-            const s3Gateways = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").filter(
-                (e) =>
-                    String(e.inputs.serviceName).endsWith(".s3") &&
-                    e.inputs.vpcEndpointType === "Gateway" &&
-                    ((e.inputs.routeTableIds ?? []) as unknown[]).length > 0,
-            );
-            assert.ok(strategy !== "None" || s3Gateways.length > 0, "no NAT and no routed S3 gateway endpoint");
-            // Our own guardduty-data endpoint with private DNS would clash with the one GuardDuty creates.
-            assert.ok(
-                !endpoints.some((e) => e.endsWith(".guardduty-data")),
-                "the stack must not create guardduty-data",
-            );
-            // Each task's groups let HTTPS out to the VPC (the endpoint's group admits the VPC CIDR on 443).
-            const cidr = String(input(vpc, "cidrBlock"));
-            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
-            for (const service of ofType(run, "aws:ecs/service:Service")) {
-                const groups = input(service, "networkConfiguration", "securityGroups") as string[];
-                assert.ok(
-                    egress.some(
-                        (rule) =>
-                            groups.includes(String(rule.inputs.securityGroupId)) &&
-                            ["0.0.0.0/0", cidr].includes(String(rule.inputs.cidrIpv4)) &&
-                            Number(rule.inputs.fromPort) <= 443 &&
-                            Number(rule.inputs.toPort) >= 443,
+    it("the baseline has GuardDuty manage the agent for Fargate workloads, and only for them", async () => {
+        const runtimeOf = async (ecsFargate: boolean) => {
+            const run = await mountComponent(
+                (opts) =>
+                    new AccountSecurityBaseline(
+                        "account-security",
+                        {
+                            namePrefix: TEST_NAME_PREFIX,
+                            accountId: MOUNT_ACCOUNT.accountId,
+                            region: MOUNT_ACCOUNT.region,
+                            workloads: { ecsFargate, rds: true },
+                            auditLogRetentionDays: 90,
+                        },
+                        opts,
                     ),
-                    `${service.name}: no HTTPS egress to the VPC`,
-                );
-            }
-        });
-    }
-
-    it("an ecs stack in a region the table does not list is refused, naming the key and the source", () => {
-        const file = readStackConfig("dev");
-        const unlisted = "cn-north-1";
-        assert.ok(!(unlisted in GUARDDUTY_FARGATE_AGENT_ACCOUNTS));
-        assert.throws(
-            () =>
-                parseVoteAppConfig(
-                    { ...file.config, "voteapp:region": unlisted },
-                    { project: file.project, stack: "dev" },
-                ),
-            (err: unknown) =>
-                err instanceof ConfigValidationError &&
-                err.message.includes(`voteapp:region = "${unlisted}"`) &&
-                err.message.includes("ecs-runtime-agent-ecr-image-uri"),
-        );
-        // Lambda and eks tasks do not run the Fargate agent.
-        parseVoteAppConfig(
-            { ...file.config, "voteapp:region": unlisted, "voteapp:platform": "lambda" },
-            { project: file.project, stack: "dev" },
-        );
+            );
+            return ofType(run, "aws:guardduty/detectorFeature:DetectorFeature").find(
+                (f) => f.inputs.name === "RUNTIME_MONITORING",
+            );
+        };
+        assert.deepStrictEqual((await runtimeOf(true))?.inputs.additionalConfigurations, [
+            { name: "ECS_FARGATE_AGENT_MANAGEMENT", status: "ENABLED" },
+        ]);
+        assert.strictEqual(await runtimeOf(false), undefined);
     });
 });
-
-function assertAgentPullable(run: StackRun, stack: string): void {
-    const region = readStackConfig(stack).config["voteapp:region"];
-    const repository = guardDutyFargateAgentRepositoryArn(region);
-    assert.ok(repository, `no agent repository for ${region}`);
-    const taskDefinitions = ofType(run, "aws:ecs/taskDefinition:TaskDefinition");
-    assert.strictEqual(taskDefinitions.length, 3);
-    for (const taskDefinition of taskDefinitions) {
-        const statements = executionRoleStatements(run, taskDefinition);
-        assert.ok(allows(statements, "ecr:GetAuthorizationToken", "*"), `${taskDefinition.name}: no ECR login`);
-        for (const action of ECR_PULL_ACTIONS)
-            assert.ok(
-                allows(statements, action, repository),
-                `${taskDefinition.name}: its execution role may not ${action} on ${repository}`,
-            );
-    }
-}

@@ -3,33 +3,49 @@ import {
     aliasOwnerFor,
     LAMBDA_DEPLOYMENT_CONFIGS,
     LAMBDA_STRATEGIES,
+    LambdaCodeDeployment,
+    type LambdaCodeDeploymentArgs,
     liveAliasIgnoredChanges,
 } from "../../../components/serverless/lambdaDeployment";
-import { named, ofType, single, stackRun } from "../../support/stacks";
+import { TEST_NAME_PREFIX } from "../../support/fixtures";
+import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
+import { named, ofType, single } from "../../support/resources";
 
-const LAMBDA = { "voteapp:platform": "lambda" };
-const SERVICES = ["vote", "result", "worker"] as const;
+/**
+ * LambdaCodeDeployment mounted alone with the args each test chooses (issue 16.5); what each stack's config
+ * makes of it (the tier's strategy, the alarms the stack creates, the outputs a deployment needs) is
+ * test/stacks/lambdaComposition.test.ts.
+ */
 const GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup";
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-
-const withStrategy = (stack: string, strategy: string) =>
-    stackRun(stack, { overrides: { ...LAMBDA, "voteapp:deploymentStrategy": strategy } });
+const FUNCTIONS = [
+    { role: "vote", alarmNames: ["vote-errors"] },
+    { role: "worker", alarmNames: ["worker-errors", "worker-throttles"] },
+] as const;
+const TEST_DEPLOYMENT_ARGS: LambdaCodeDeploymentArgs = {
+    namePrefix: TEST_NAME_PREFIX,
+    partition: "aws",
+    accountId: MOUNT_ACCOUNT.accountId,
+    strategy: "canary",
+    functions: FUNCTIONS,
+};
+const mountDeployment = (args: Partial<LambdaCodeDeploymentArgs> = {}) =>
+    mountComponent((opts) => new LambdaCodeDeployment("codedeploy", { ...TEST_DEPLOYMENT_ARGS, ...args }, opts));
 
 describe("LambdaCodeDeployment (CodeDeploy on the live aliases)", function () {
     this.timeout(180_000);
 
     for (const strategy of LAMBDA_STRATEGIES) {
-        it(`${strategy}: one deployment group per function with ${LAMBDA_DEPLOYMENT_CONFIGS[strategy]}, rolling back on failure and on the function's alarms`, async () => {
-            const run = await withStrategy("staging", strategy);
-            const groups = ofType(run, GROUP);
+        it(`${strategy}: one deployment group per function given with ${LAMBDA_DEPLOYMENT_CONFIGS[strategy]}, rolling back on failure and on that function's alarms`, async () => {
+            const run = await mountDeployment({ strategy });
             assert.deepStrictEqual(
-                groups.map((g) => g.inputs.deploymentGroupName).sort(),
-                SERVICES.map((s) => `voteapp-staging-${s}`).sort(),
+                ofType(run, GROUP)
+                    .map((g) => g.inputs.deploymentGroupName)
+                    .sort(),
+                FUNCTIONS.map((f) => `${TEST_NAME_PREFIX}-${f.role}`),
             );
-            const alarmNames = new Set(ofType(run, ALARM).map((a) => a.inputs.name));
-            for (const service of SERVICES) {
-                const group = named(run, GROUP, `vote-app-codedeploy-${service}`);
-                assert.strictEqual(group.inputs.appName, "voteapp-staging");
+            for (const fn of FUNCTIONS) {
+                const group = named(run, GROUP, `codedeploy-${fn.role}`);
+                assert.strictEqual(group.inputs.appName, TEST_NAME_PREFIX);
                 assert.strictEqual(group.inputs.deploymentConfigName, LAMBDA_DEPLOYMENT_CONFIGS[strategy]);
                 assert.deepStrictEqual(group.inputs.deploymentStyle, {
                     deploymentType: "BLUE_GREEN",
@@ -39,15 +55,7 @@ describe("LambdaCodeDeployment (CodeDeploy on the live aliases)", function () {
                     enabled: true,
                     events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
                 });
-                assert.deepStrictEqual(group.inputs.alarmConfiguration, {
-                    enabled: true,
-                    alarms: [`voteapp-staging-${service}-errors`],
-                });
-                // The rollback alarm is one the stack really creates (named on both sides by alarmNames.ts).
-                assert.ok(
-                    alarmNames.has(`voteapp-staging-${service}-errors`),
-                    `no alarm voteapp-staging-${service}-errors`,
-                );
+                assert.deepStrictEqual(group.inputs.alarmConfiguration, { enabled: true, alarms: fn.alarmNames });
             }
         });
     }
@@ -60,52 +68,28 @@ describe("LambdaCodeDeployment (CodeDeploy on the live aliases)", function () {
         });
     });
 
-    it("is a Lambda application whose service role CodeDeploy alone assumes, with the limited Lambda policy", async () => {
-        const run = await stackRun("prod", { overrides: LAMBDA });
-        const app = single(run, "aws:codedeploy/application:Application");
-        assert.deepStrictEqual([app.inputs.name, app.inputs.computePlatform], ["voteapp-prod", "Lambda"]);
-        const role = named(run, "aws:iam/role:Role", "vote-app-codedeploy-service");
-        const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as {
-            Statement: Array<{ Principal: unknown; Condition: unknown }>;
-        };
-        assert.deepStrictEqual(
-            trust.Statement.map((s) => [s.Principal, s.Condition]),
-            [
-                [
-                    { Service: "codedeploy.amazonaws.com" },
-                    { StringEquals: { "aws:SourceAccount": String(run.outputs.accountId) } },
-                ],
-            ],
-        );
-        const attachment = named(
-            run,
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-            "vote-app-codedeploy-service",
-        );
-        assert.strictEqual(
-            attachment.inputs.policyArn,
-            "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
-        );
-        for (const group of ofType(run, GROUP))
-            assert.strictEqual(
-                group.inputs.serviceRoleArn,
-                `arn:aws:iam::${String(run.outputs.accountId)}:role/vote-app-codedeploy-service`,
-            );
-    });
-
-    it("follows the tier's default: dev all at once, staging and prod canary", async () => {
-        const expected = {
-            dev: "CodeDeployDefault.LambdaAllAtOnce",
-            staging: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
-            prod: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
-        };
-        for (const [stack, config] of Object.entries(expected)) {
-            const run = await stackRun(stack, { overrides: LAMBDA });
+    it("is a Lambda application whose service role CodeDeploy alone assumes, for the account given, with the limited Lambda policy", async () => {
+        for (const accountId of [MOUNT_ACCOUNT.accountId, "222222222222"]) {
+            const run = await mountDeployment({ accountId });
+            const app = single(run, "aws:codedeploy/application:Application");
+            assert.deepStrictEqual([app.inputs.name, app.inputs.computePlatform], [TEST_NAME_PREFIX, "Lambda"]);
+            const role = named(run, "aws:iam/role:Role", "codedeploy-service");
+            const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as {
+                Statement: Array<{ Principal: unknown; Condition: unknown }>;
+            };
             assert.deepStrictEqual(
-                [...new Set(ofType(run, GROUP).map((g) => g.inputs.deploymentConfigName))],
-                [config],
-                stack,
+                trust.Statement.map((s) => [s.Principal, s.Condition]),
+                [[{ Service: "codedeploy.amazonaws.com" }, { StringEquals: { "aws:SourceAccount": accountId } }]],
             );
+            assert.strictEqual(
+                named(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "codedeploy-service").inputs.policyArn,
+                "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited",
+            );
+            for (const group of ofType(run, GROUP))
+                assert.strictEqual(
+                    group.inputs.serviceRoleArn,
+                    `arn:aws:iam::${MOUNT_ACCOUNT.accountId}:role/codedeploy-service`,
+                );
         }
     });
 
@@ -119,18 +103,6 @@ describe("LambdaCodeDeployment (CodeDeploy on the live aliases)", function () {
             for (const strategy of ["canary", "linear"] as const)
                 assert.strictEqual(aliasOwnerFor(strategy), "codeDeploy");
             assert.deepStrictEqual(liveAliasIgnoredChanges("codeDeploy"), ["functionVersion", "routingConfig"]);
-        });
-
-        it("outputs what a CodeDeploy deployment needs: application, groups and the versions just published", async () => {
-            const { outputs } = await withStrategy("prod", "linear");
-            assert.strictEqual(outputs.deploymentStrategy, "linear");
-            assert.strictEqual(outputs.codeDeployApplication, "voteapp-prod");
-            assert.deepStrictEqual(outputs.codeDeployGroups, {
-                vote: "voteapp-prod-vote",
-                result: "voteapp-prod-result",
-                worker: "voteapp-prod-worker",
-            });
-            assert.deepStrictEqual(Object.keys(outputs.functionVersions as object).sort(), [...SERVICES].sort());
         });
     });
 });
