@@ -2,13 +2,13 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInput } from "../shared/appContract";
-import { policyDocument, readSecretsStatements } from "./iamPolicy";
+import { readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
 import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
-import { LAMBDA_RUNTIME } from "./serverless/serverlessFunction";
-import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../shared/cpuArchitecture";
-import { roleScopeArgs, type WorkloadRoleScope } from "./delivery/workloadRoles";
+import { functionExecution } from "./serverless/functionExecution";
+import type { CpuArchitecture } from "../shared/cpuArchitecture";
+import type { WorkloadRoleScope } from "./delivery/workloadRoles";
 
 /** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
 export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
@@ -74,27 +74,18 @@ export class DatabaseSetup extends pulumi.ComponentResource {
         const partition = partitionOf(args.region);
         const functionName = physicalName("lambdaFunction", args.namePrefix, "db-setup");
 
-        const logGroup = new aws.cloudwatch.LogGroup(
-            name,
-            { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
-            { parent },
-        );
-        this.role = new aws.iam.Role(
+        const execution = functionExecution(
             name,
             {
-                ...roleScopeArgs(args.roleScope),
-                description: `${functionName}: reads the RDS master secret and sets up the app's database users`,
-                assumeRolePolicy: policyDocument(`${name} trust`, [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: "lambda.amazonaws.com" },
-                        Action: "sts:AssumeRole",
-                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                    },
-                ]),
+                ...args, // accountId, kmsKeyArn, logRetentionDays, roleScope
+                functionName,
+                roleDescription: `${functionName}: reads the RDS master secret and sets up the app's database users`,
+                permissions: readSecretsStatements([args.masterSecretArn], args.kmsKeyArn, args.region, "MasterSecret"),
+                architecture: args.cpuArchitecture,
             },
-            { parent },
+            parent,
         );
+        this.role = execution.role;
         // Network interfaces in the VPC: AWS's minimal managed policy for it (EC2 ENI actions have no resource scoping).
         const eniAccess = new aws.iam.RolePolicyAttachment(
             `${name}-eni`,
@@ -104,46 +95,13 @@ export class DatabaseSetup extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const rolePolicy = new aws.iam.RolePolicy(
-            name,
-            {
-                role: this.role.id,
-                policy: policyDocument(`${name} policy`, [
-                    {
-                        Sid: "WriteOwnLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                    },
-                    // X-Ray's write actions support no resource-level scoping.
-                    {
-                        Sid: "WriteTraces",
-                        Effect: "Allow",
-                        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                        Resource: "*",
-                    },
-                    {
-                        Sid: "DecryptOwnEnvironment",
-                        Effect: "Allow",
-                        Action: "kms:Decrypt",
-                        Resource: args.kmsKeyArn,
-                        Condition: { StringEquals: { "kms:EncryptionContext:LambdaFunctionName": functionName } },
-                    },
-                    ...readSecretsStatements([args.masterSecretArn], args.kmsKeyArn, args.region, "MasterSecret"),
-                ]),
-            },
-            { parent },
-        );
 
         const source = databaseSetupBundle();
         this.function = new aws.lambda.Function(
             name,
             {
-                name: functionName,
+                ...execution.functionArgs,
                 description: "Creates the voting app's schema and least-privilege IAM database users (idempotent)",
-                role: this.role.arn,
-                runtime: LAMBDA_RUNTIME,
-                architectures: [ARCHITECTURE_NAMES[args.cpuArchitecture ?? "arm64"].lambda],
                 handler: BUNDLE_HANDLER,
                 code: new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(source) }),
                 memorySize: 256,
@@ -158,11 +116,8 @@ export class DatabaseSetup extends pulumi.ComponentResource {
                         MASTER_SECRET_ARN: args.masterSecretArn,
                     },
                 },
-                kmsKeyArn: args.kmsKeyArn,
-                tracingConfig: { mode: "Active" },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             },
-            { parent, dependsOn: [rolePolicy, eniAccess] },
+            { parent, dependsOn: [execution.rolePolicy, eniAccess] },
         );
 
         const input = databaseSetupInput(args.database);

@@ -12,12 +12,15 @@ import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { IMAGE_REFERENCE } from "../stacks/config/rules";
+import { serviceKeyName } from "../stacks/config/serviceKeys";
 
 export type ImagePins = Readonly<Record<AppService, string>>;
 
 /** The config keys and values that pin a stack's images (`voteapp:<service>Image`). */
 export function imagePinConfig(images: ImagePins, project = "voteapp"): Record<string, string> {
-    return Object.fromEntries(APP_SERVICES.map((service) => [`${project}:${service}Image`, images[service]]));
+    return Object.fromEntries(
+        APP_SERVICES.map((service) => [`${project}:${serviceKeyName(service, "Image")}`, images[service]]),
+    );
 }
 
 /** Checks each reference is a full image reference; returns the pins. */

@@ -208,7 +208,7 @@ export interface HttpRouting {
  * One row of the service table: everything the platforms derive a service from. Adding a service is a row here
  * (and its image and handler in app/): the load balancer's target groups and rules, the Fargate services, the
  * Kubernetes Deployments and Ingress paths, the Lambda functions and routes, the security groups, the
- * alarms and the config keys of its sizes follow.
+ * alarms and its config keys (sizes, counts, image pin, function size: stacks/config/serviceKeys.ts) follow.
  */
 export interface AppServiceSpec {
     /**
@@ -234,10 +234,10 @@ export interface AppServiceSpec {
         /** The function's description. */
         readonly description: string;
         readonly access: readonly LambdaStoreAccess[];
-        /** Memory and reserved concurrency of the function for a service without config keys of its own. */
+        /** Defaults of the function's keys, lambda<Service>Memory and lambda<Service>ReservedConcurrency. */
         readonly defaultSize: { readonly memoryMb: number; readonly reservedConcurrency: number };
     };
-    /** Default size of one task (Fargate CPU units and MiB) and autoscaling ceiling, for its config keys. */
+    /** Defaults of its task keys: <service>Cpu and <service>Memory (one task), <service>MaxCount (the ceiling). */
     readonly defaultSize: { readonly cpu: number; readonly memory: number; readonly maxCount: number };
 }
 

@@ -24,7 +24,7 @@ export function prefixed<P extends string, T extends object>(
  * A record's entry for a key, or an error naming who wanted it, the record and the key: per-service args
  * (images, sizes, groups) must cover every row of the service table they are used with.
  */
-export function entryOf<T>(record: Readonly<Record<string, T>>, what: string, key: string): T {
+export function entryOf<T>(record: Readonly<Partial<Record<string, T>>>, what: string, key: string): T {
     const entry = record[key];
     if (entry === undefined) throw new Error(`${what} has no entry for "${key}"`);
     return entry;

@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../shared/appContract";
+import { Data } from "../components/data";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
 import { type RegistryReference, registryReference } from "../components/registry";
@@ -8,6 +9,7 @@ import { createAccountProvider, defaultTags } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";
 import type { ServiceSize } from "../components/vocabulary";
+import { entryOf, recordOf } from "../shared/record";
 
 /** What every platform builds on: the account-pinned provider and the stack's KMS key. */
 export interface BaseFoundation {
@@ -90,34 +92,71 @@ export function buildFoundation(
     return { ...base, network, registry };
 }
 
-/** Image per service: the config's explicit reference, else the stack's ECR repository with the configured tag. */
+/** Image per service: the config's explicit reference (voteapp:<service>Image), else the stack's ECR repository with the configured tag. */
 export function imagesFor(
     config: VoteAppConfig,
     registry: RegistryReference,
     services: ServiceTable,
 ): Record<string, string> {
-    const overrides: Readonly<Record<string, string | undefined>> = config.images.overrides;
     return Object.fromEntries(
-        services.map(({ name }) => [name, overrides[name] ?? registry.imageFor(name, config.images.tag)]),
+        services.map(({ name }) => [name, config.images.overrides[name] ?? registry.imageFor(name, config.images.tag)]),
     );
 }
 
 /**
- * Size and counts per service: the config's (voteapp:<service>Cpu and the rest) for the services it declares
- * keys for, the row's defaults for a service added to the table without keys of its own.
+ * Size and counts per service, from its keys (voteapp:<service>Cpu and the rest; the config was read for this
+ * table, so every row has them, a row's defaults being its keys' defaults).
  */
 export function serviceSizes(config: VoteAppConfig, services: ServiceTable): Record<string, ServiceSize> {
-    const configured: Readonly<Record<string, ServiceSize | undefined>> = config.services;
-    return Object.fromEntries(
-        services.map((spec) => [
-            spec.name,
-            configured[spec.name] ?? {
-                cpu: spec.defaultSize.cpu,
-                memory: spec.defaultSize.memory,
-                desiredCount: 1,
-                minCount: 1,
-                maxCount: spec.defaultSize.maxCount,
-            },
-        ]),
+    return recordOf(
+        services.map((spec) => spec.name),
+        (name) => entryOf(config.services, "the config's service sizes", name),
     );
+}
+
+/** What admits the app's services to a data store: one security group per client service (ecs tasks or eks pods). */
+export interface DataClients {
+    clientsOf(store: "redis" | "postgres"): pulumi.Input<string>[];
+}
+
+/**
+ * The data layer of the container platforms (ecs, eks): Redis and PostgreSQL in the private subnets, admitting
+ * the platform's client security groups. One construction, so both platforms pass the same args (the caller's
+ * `transforms.data` included: eks once built Data without it, issue 16.3).
+ */
+export function buildData(config: VoteAppConfig, foundation: Foundation, clients: DataClients): Data {
+    const { componentOptions, key, network, namePrefix, transforms } = foundation;
+    return new Data(
+        "data",
+        {
+            roleScope: config.account.roleScope,
+            namePrefix,
+            region: config.region,
+            accountId: config.account.id,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            redisClientSecurityGroupIds: clients.clientsOf("redis"),
+            postgresClientSecurityGroupIds: clients.clientsOf("postgres"),
+            kmsKeyArn: key.arn,
+            ...config.data,
+            redisServerless: config.cost.redisCapacity === "serverless",
+            cpuArchitecture: config.cpuArchitecture,
+            logRetentionDays: config.logRetentionDays,
+            protection: config.protection,
+            transform: transforms.data,
+        },
+        componentOptions,
+    );
+}
+
+/** The outputs both container platforms give (outputs.ts ContainerOutputs, less the entry point and alarms). */
+export function containerOutputs(foundation: Foundation, images: Readonly<Record<string, string>>, data: Data) {
+    const { network, registry, services } = foundation;
+    return {
+        vpcId: network.vpcId,
+        repositoryUrls: Object.fromEntries(services.map(({ name }) => [name, registry.urlOf(name)])),
+        images,
+        redisEndpoint: data.endpoints.redisHost,
+        postgresEndpoint: data.endpoints.pgHost,
+    };
 }

@@ -19,7 +19,7 @@ export function voteAppProgram(
         readonly services?: ServiceTable;
     } = {},
 ): VoteAppOutputs {
-    const config = loadVoteAppConfig();
+    const config = loadVoteAppConfig(options.services);
     logWarnings(deployWarnings(config));
     return createVoteApp(config, options.transforms, options.services);
 }

@@ -1,15 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatementInput } from "../iamPolicy";
+import type { PolicyStatementInput } from "../iamPolicy";
 import { physicalName } from "../naming";
-import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { BUNDLE_HANDLER } from "./bundle";
 import { type AliasOwner, liveAliasIgnoredChanges } from "./lambdaDeployment";
-import { ARCHITECTURE_NAMES, type CpuArchitecture } from "../../shared/cpuArchitecture";
-import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
+import type { CpuArchitecture } from "../../shared/cpuArchitecture";
+import type { WorkloadRoleScope } from "../delivery/workloadRoles";
+import { functionExecution } from "./functionExecution";
 
-/** The managed runtime every function runs on: the shipped Node.js release (shared/nodeRuntime.ts). */
-export const LAMBDA_RUNTIME = NODE_RUNTIME.lambdaRuntime;
+export { LAMBDA_RUNTIME } from "./functionExecution";
 /** The alias every trigger (API Gateway, the queue) invokes; traffic shifting moves it between versions. */
 export const LIVE_ALIAS = "live";
 
@@ -90,76 +89,32 @@ export class ServerlessFunction extends pulumi.ComponentResource {
         const parent = this;
         const functionName = physicalName("lambdaFunction", args.functionName);
 
-        this.logGroup = new aws.cloudwatch.LogGroup(
-            name,
-            { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
-            { parent },
-        );
-
-        this.role = new aws.iam.Role(
+        const execution = functionExecution(
             name,
             {
-                ...roleScopeArgs(args.roleScope),
-                description: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
-                assumeRolePolicy: policyDocument(`${name} trust`, [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: "lambda.amazonaws.com" },
-                        Action: "sts:AssumeRole",
-                        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                    },
-                ]),
+                ...args, // accountId, kmsKeyArn, logRetentionDays, roleScope
+                functionName,
+                roleDescription: `${functionName}: execution role (its logs, traces and ${args.permissions.length} statement(s) of app permissions)`,
+                permissions: args.permissions,
+                architecture: args.architecture,
             },
-            { parent },
+            parent,
         );
-        this.rolePolicy = new aws.iam.RolePolicy(
-            name,
-            {
-                role: this.role.id,
-                policy: policyDocument(`${name} policy`, [
-                    {
-                        Sid: "WriteOwnLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${this.logGroup.arn}:*`,
-                    },
-                    // X-Ray's write actions support no resource-level scoping.
-                    {
-                        Sid: "WriteTraces",
-                        Effect: "Allow",
-                        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                        Resource: "*",
-                    },
-                    {
-                        Sid: "DecryptOwnEnvironment",
-                        Effect: "Allow",
-                        Action: "kms:Decrypt",
-                        Resource: args.kmsKeyArn,
-                        Condition: { StringEquals: { "kms:EncryptionContext:LambdaFunctionName": functionName } },
-                    },
-                    ...args.permissions,
-                ]),
-            },
-            { parent },
-        );
+        this.logGroup = execution.logGroup;
+        this.role = execution.role;
+        this.rolePolicy = execution.rolePolicy;
 
         this.function = new aws.lambda.Function(
             name,
             {
-                name: functionName,
+                ...execution.functionArgs,
                 description: args.description,
-                role: this.role.arn,
-                runtime: LAMBDA_RUNTIME,
-                architectures: [ARCHITECTURE_NAMES[args.architecture ?? "arm64"].lambda],
                 handler: args.handler ?? BUNDLE_HANDLER,
                 code: args.code,
                 memorySize: args.memoryMb,
                 timeout: args.timeoutSeconds,
                 reservedConcurrentExecutions: args.reservedConcurrency,
                 environment: { variables: { ...args.environment } },
-                kmsKeyArn: args.kmsKeyArn,
-                tracingConfig: { mode: "Active" },
-                loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
                 publish: true,
             },
             // The role must hold its permissions before the first invocation (and the queue mapping's check).

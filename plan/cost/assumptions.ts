@@ -5,6 +5,8 @@
  * every line built on an assumption names it. Change a figure here and every estimate follows.
  */
 
+import type { AppService } from "../../shared/appContract";
+
 /** Default load: votes a month (the `--votes` flag of `npm run plan` changes it). */
 export const DEFAULT_VOTES_PER_MONTH = 1_000_000;
 
@@ -14,12 +16,35 @@ export const SECONDS_PER_MONTH = 730 * 3600;
 const KB = 1_000;
 const GB = 1_000_000_000;
 
+/** What one vote asks of one service of the table (shared/appContract.ts APP_SERVICE_TABLE). */
+export interface ServiceTraffic {
+    /**
+     * An HTTP service: the requests one voter sends it. The queue consumer: the ballots one vote gives it (its
+     * invocations are these over PER_VOTE.ballotsPerWorkerInvocation).
+     */
+    readonly requests: number;
+    /** How long one invocation of its Lambda function runs (ms). */
+    readonly lambdaDurationMs: number;
+}
+
+/**
+ * Each service's traffic per vote: a row added to APP_SERVICE_TABLE without an entry here is a compile error; a
+ * table handed to the estimate with a row this does not cover gets that row's function and requests listed as
+ * not priced. Kept apart from the table (which the app's bundles import) so a changed assumption never changes
+ * the functions' code.
+ */
+export const SERVICE_TRAFFIC = {
+    /** GET the vote page, POST the ballot; the function enqueues. */
+    vote: { requests: 2, lambdaDurationMs: 40 },
+    /** The voter then looks at the result page for ~10 s: the page and five 2-second totals polls. */
+    result: { requests: 6, lambdaDurationMs: 60 },
+    /** One ballot per vote; the function runs the saga that records it. */
+    worker: { requests: 1, lambdaDurationMs: 80 },
+} as const satisfies Record<AppService, ServiceTraffic>;
+
 /** One vote, as the app serves it (app/src): what it costs in requests, bytes and work downstream. */
 export const PER_VOTE = {
-    /** GET the vote page, POST the ballot. */
-    voteRequests: 2,
-    /** The voter then looks at the result page for ~10 s: the page and five 2-second totals polls. */
-    resultRequests: 6,
+    // The requests each service gets per vote, and its function's duration: SERVICE_TRAFFIC below.
     /** Request plus response bytes of one HTTP request (the pages are a few KB of HTML). */
     bytesPerRequest: 8 * KB,
     /** Application log bytes per vote on containers (vote, worker and result lines, JSON). */
@@ -32,8 +57,6 @@ export const PER_VOTE = {
     redisEcpu: 4,
     /** Lambda: the worker handles about one ballot per invocation at this rate (FIFO has no batching window). */
     ballotsPerWorkerInvocation: 1,
-    /** Lambda duration per invocation (ms): vote enqueues, result reads totals, worker runs the saga. */
-    lambdaDurationMs: { vote: 40, result: 60, worker: 80 } as Record<string, number>,
     /** Lambda log bytes per invocation: START/END/REPORT lines and one JSON application line. */
     lambdaLogBytesPerInvocation: 500,
     /** API Gateway access log bytes per request (the stage's JSON format). */
@@ -81,9 +104,9 @@ export function internetEgressBytesPerVote(): number {
     const b = BYTES_PER_VOTE;
     // Every vote request answers with a page; of the result requests, the first is the page, the others totals.
     return (
-        PER_VOTE.voteRequests * b.pageResponse +
+        SERVICE_TRAFFIC.vote.requests * b.pageResponse +
         b.pageResponse +
-        (PER_VOTE.resultRequests - 1) * b.totalsResponse +
+        (SERVICE_TRAFFIC.result.requests - 1) * b.totalsResponse +
         b.tlsHandshakes * b.tlsHandshakeBytes
     );
 }
@@ -93,7 +116,7 @@ export function dataStoreBytesPerVote(): { readonly redis: number; readonly post
     const b = BYTES_PER_VOTE;
     return {
         redis: b.redisBytes,
-        postgres: b.postgresBytesPerBallot + PER_VOTE.resultRequests * b.postgresBytesPerTotalsRead,
+        postgres: b.postgresBytesPerBallot + SERVICE_TRAFFIC.result.requests * b.postgresBytesPerTotalsRead,
     };
 }
 

@@ -1,5 +1,12 @@
 import type { CapturedResource } from "../../shared/capturedResource";
-import { BYTES_PER_VOTE, dataStoreBytesPerVote, internetEgressBytesPerVote, PER_VOTE, UNITS } from "./assumptions";
+import {
+    BYTES_PER_VOTE,
+    dataStoreBytesPerVote,
+    internetEgressBytesPerVote,
+    PER_VOTE,
+    SERVICE_TRAFFIC,
+    UNITS,
+} from "./assumptions";
 
 /**
  * Data transfer the votes drive, priced per GB (issue 13: "data transfer priced at the stated load"):
@@ -79,7 +86,7 @@ export function priceDataTransfer(p: TransferPricing): void {
             "transfer.internet-out.gb",
             egressGb / doors.length,
             "load",
-            `${internetEgressBytesPerVote().toLocaleString("en-US")} B per vote: ${PER_VOTE.voteRequests + 1} pages of ${BYTES_PER_VOTE.pageResponse} B, ${PER_VOTE.resultRequests - 1} totals of ${BYTES_PER_VOTE.totalsResponse} B, ${BYTES_PER_VOTE.tlsHandshakes} TLS handshakes of ${BYTES_PER_VOTE.tlsHandshakeBytes} B${doors.length > 1 ? `, split over ${doors.length} entry points` : ""}`,
+            `${internetEgressBytesPerVote().toLocaleString("en-US")} B per vote: ${SERVICE_TRAFFIC.vote.requests + 1} pages of ${BYTES_PER_VOTE.pageResponse} B, ${SERVICE_TRAFFIC.result.requests - 1} totals of ${BYTES_PER_VOTE.totalsResponse} B, ${BYTES_PER_VOTE.tlsHandshakes} TLS handshakes of ${BYTES_PER_VOTE.tlsHandshakeBytes} B${doors.length > 1 ? `, split over ${doors.length} entry points` : ""}`,
         );
 
     const azs = vpcAzs(p);

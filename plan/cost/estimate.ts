@@ -1,5 +1,20 @@
 import type { CapturedResource } from "../../shared/capturedResource";
-import { DEFAULT_VOTES_PER_MONTH, IDLE, PER_VOTE, SECONDS_PER_MONTH, UNITS } from "./assumptions";
+import {
+    APP_SERVICE_TABLE,
+    type AppServiceSpec,
+    consumesVotesQueue,
+    httpServices,
+    type ServiceTable,
+} from "../../shared/appContract";
+import {
+    DEFAULT_VOTES_PER_MONTH,
+    IDLE,
+    PER_VOTE,
+    SECONDS_PER_MONTH,
+    SERVICE_TRAFFIC,
+    type ServiceTraffic,
+    UNITS,
+} from "./assumptions";
 import { priceDataTransfer } from "./dataTransfer";
 import { FREE_TYPES, isFreeKubernetesType } from "./freeTypes";
 import { ec2Vcpus, priceTableFor, rdsVcpus } from "./prices";
@@ -89,6 +104,16 @@ export interface EstimateOptions {
      * (the repositories Inspector scans are the bootstrap's; Security Hub checks the whole account).
      */
     readonly account?: AccountPlan;
+    /**
+     * The app's services: each row says whether its function is invoked per HTTP request or per batch of ballots.
+     * @default APP_SERVICE_TABLE
+     */
+    readonly services?: ServiceTable;
+    /**
+     * What one vote asks of each service, by name; a row without an entry is listed as not priced.
+     * @default SERVICE_TRAFFIC (plan/cost/assumptions.ts)
+     */
+    readonly traffic?: Readonly<Partial<Record<string, ServiceTraffic>>>;
 }
 
 type Inputs = Record<string, unknown>;
@@ -120,12 +145,35 @@ class Pricing {
         readonly region: string,
         readonly votes: number,
         private readonly accountUrns: ReadonlySet<string> = new Set(),
+        readonly services: ServiceTable = APP_SERVICE_TABLE,
+        private readonly traffic: Readonly<Partial<Record<string, ServiceTraffic>>> = SERVICE_TRAFFIC,
     ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
     }
 
+    /** What one vote asks of a service, or undefined when the estimate was given no figure for it. */
+    trafficOf(spec: AppServiceSpec): ServiceTraffic | undefined {
+        return this.traffic[spec.name];
+    }
+
     scopeOf(r: CapturedResource): CostScope {
         return this.accountUrns.has(r.urn) ? "account" : "stack";
+    }
+
+    /**
+     * A load line for what each vote uses: `perVote` in the unit of the quantity it is stated in (bytes, ECPUs,
+     * requests), `unit` of them to one priced unit (UNITS.GB bytes, 1e6 requests); the basis states the figure.
+     * @example p.chargePerVote(r, "VPC flow logs", "guardduty.flow-dns.gb", PER_VOTE.flowLogBytes, UNITS.GB, "B per vote")
+     */
+    chargePerVote(
+        r: CapturedResource,
+        item: string,
+        priceKey: string,
+        perVote: number,
+        unit: number,
+        what: string,
+    ): void {
+        this.charge(r, item, priceKey, (this.votes * perVote) / unit, "load", `${perVote} ${what}`);
     }
 
     /** Adds a line `quantity × price(key)`, or a "not priced" item when the table has no such price. */
@@ -469,12 +517,35 @@ function managementEventsPerMonth(p: Pricing): number {
 
 const MANAGEMENT_EVENTS_BASIS = `${IDLE.managementEventsBase.toLocaleString("en-US")} management events a month plus ${IDLE.managementEventsPerComputeUnit.toLocaleString("en-US")} per running task, node, instance or database`;
 
-/** HTTP requests a month the votes send to the app's entry point. */
-function httpRequests(p: Pricing): number {
-    return p.votes * (PER_VOTE.voteRequests + PER_VOTE.resultRequests);
+/** HTTP requests one vote sends to the app's entry point: each HTTP service's traffic (SERVICE_TRAFFIC). */
+function httpRequestsPerVote(p: Pricing): number {
+    return httpServices(p.services).reduce((sum, spec) => sum + (p.trafficOf(spec)?.requests ?? 0), 0);
 }
 
-const HTTP_BASIS = `${PER_VOTE.voteRequests + PER_VOTE.resultRequests} HTTP requests per vote (vote page and ballot, result page and polls) of ${PER_VOTE.bytesPerRequest / 1000} KB`;
+/** HTTP requests a month the votes send to the app's entry point. */
+function httpRequests(p: Pricing): number {
+    return p.votes * httpRequestsPerVote(p);
+}
+
+/** The basis of the request lines: the total and each HTTP service's share. */
+function httpBasis(p: Pricing): string {
+    const shares = httpServices(p.services)
+        .filter((spec) => p.trafficOf(spec) !== undefined)
+        .map((spec) => `${spec.name} ${p.trafficOf(spec)?.requests}`);
+    return `${httpRequestsPerVote(p)} HTTP requests per vote (${shares.join(", ")}) of ${PER_VOTE.bytesPerRequest / 1000} KB`;
+}
+
+/**
+ * The entry point's requests leave out any HTTP service whose row states no per-vote traffic: listed on the
+ * resource that carries the requests, so the total is never silently short.
+ */
+function missingHttpTraffic(p: Pricing, r: CapturedResource, item: string): void {
+    for (const spec of httpServices(p.services).filter((s) => p.trafficOf(s) === undefined))
+        p.missing(r, `${item}: ${spec.name}'s requests`, noTrafficReason(spec));
+}
+
+const noTrafficReason = (spec: AppServiceSpec) =>
+    `no per-vote traffic is stated for ${spec.name} (plan/cost/assumptions.ts SERVICE_TRAFFIC)`;
 
 /**
  * LCU-hours of an Application Load Balancer carrying `requests` a month spread evenly: the largest of the
@@ -495,21 +566,23 @@ export function sampledTraces(requests: number): number {
     return (reservoir + IDLE.xrayRate * Math.max(0, perSecond - reservoir)) * SECONDS_PER_MONTH;
 }
 
-/** Which app service a Lambda function is, from its name (`<prefix>-vote`). */
-function lambdaService(fn: CapturedResource): "vote" | "result" | "worker" | undefined {
-    const match = /-(vote|result|worker)$/.exec(asString(fn.inputs.name) ?? fn.name);
-    return match ? (match[1] as "vote" | "result" | "worker") : undefined;
+/** Which row of the service table a Lambda function is, from its name (`<prefix>-<service>`). */
+function lambdaService(p: Pricing, fn: CapturedResource): AppServiceSpec | undefined {
+    const name = asString(fn.inputs.name) ?? fn.name;
+    return p.services.find((spec) => name.endsWith(`-${spec.name}`));
 }
 
-function lambdaInvocations(p: Pricing, service: "vote" | "result" | "worker"): number {
-    switch (service) {
-        case "vote":
-            return p.votes * PER_VOTE.voteRequests;
-        case "result":
-            return p.votes * PER_VOTE.resultRequests;
-        case "worker":
-            return p.votes / PER_VOTE.ballotsPerWorkerInvocation;
-    }
+/**
+ * Invocations a month of a service's function, from its row: an HTTP service is invoked per request, the queue
+ * consumer per batch of ballots; undefined when the row states no per-vote traffic.
+ */
+function lambdaInvocations(p: Pricing, spec: AppServiceSpec): number | undefined {
+    const traffic = p.trafficOf(spec);
+    if (!traffic) return undefined;
+    const perVote = consumesVotesQueue(spec)
+        ? traffic.requests / PER_VOTE.ballotsPerWorkerInvocation
+        : traffic.requests;
+    return p.votes * perVote;
 }
 
 /** Daemon pods on every EKS node (VPC CNI, kube-proxy, Pod Identity agent, CloudWatch agent, Fluent Bit). */
@@ -544,7 +617,7 @@ function priceLoadBalancer(
         "elb.alb.lcu-hour",
         albLcuHours(httpRequests(p), PER_VOTE.bytesPerRequest),
         "load",
-        HTTP_BASIS,
+        httpBasis(p),
     );
     if (accessLogs && p.votes > 0) {
         p.charge(
@@ -574,13 +647,13 @@ const RULES: Readonly<Record<string, Rule>> = {
             `${IDLE.natGbPerGateway} GB a month per gateway of agents and AWS API calls`,
         );
         if (gateways > 0)
-            p.charge(
+            p.chargePerVote(
                 r,
                 "NAT gateways: data processed (votes)",
                 "vpc.nat-gateway.gb",
-                (p.votes * PER_VOTE.natBytes) / UNITS.GB,
-                "load",
-                `${PER_VOTE.natBytes} B per vote (log shipping)`,
+                PER_VOTE.natBytes,
+                UNITS.GB,
+                "B per vote (log shipping)",
             );
         for (const spec of asArray(r.inputs.vpcEndpointSpecs).filter(isRecord)) {
             if (spec.vpcEndpointType === "Interface")
@@ -669,12 +742,7 @@ const RULES: Readonly<Record<string, Rule>> = {
                 : "";
         const size = `${tasks.vcpu} vCPU / ${tasks.memoryGb} GB ${tasks.arch}${running}`;
         const hours = tasks.runningShare * HOURS_PER_MONTH;
-        if (tasks.unreadSchedule)
-            p.missing(
-                tasks.unreadSchedule,
-                "working-hours savings",
-                "its schedule is not a weekly cron the estimate reads; priced as always running",
-            );
+        missingSchedule(p, tasks.unreadSchedule, "");
         p.charge(
             r,
             `Fargate ${onDemand} × ${size}: vCPU`,
@@ -813,12 +881,7 @@ const RULES: Readonly<Record<string, Rule>> = {
         if (asString(r.inputs.capacityType) === "SPOT")
             return p.missing(r, "EC2 Spot nodes", "EC2 Spot prices move hourly; the table has none");
         const schedule = workingHoursOf(p, r);
-        if (schedule.unreadSchedule)
-            p.missing(
-                schedule.unreadSchedule,
-                "working-hours savings",
-                "its schedule is not a weekly cron scaling the node group the estimate reads; priced as always running",
-            );
+        missingSchedule(p, schedule.unreadSchedule, " scaling the node group");
         priceFleet(p, fleet, "EKS nodes", launchTemplateOf(p, r), asNumber(r.inputs.diskSize) ?? 20);
     },
     "aws:autoscaling/group:Group": (p, r) => {
@@ -849,12 +912,7 @@ const RULES: Readonly<Record<string, Rule>> = {
         if (engine !== "postgres") return p.missing(r, `RDS ${engine}`, "only RDS for PostgreSQL is priced");
         // Stopped outside working hours, an instance bills its storage only.
         const schedule = workingHoursOf(p, r);
-        if (schedule.unreadSchedule)
-            p.missing(
-                schedule.unreadSchedule,
-                "working-hours savings",
-                "its schedule is not a weekly cron stopping and starting the database the estimate reads; priced as always running",
-            );
+        missingSchedule(p, schedule.unreadSchedule, " stopping and starting the database");
         p.charge(
             r,
             `RDS PostgreSQL ${instanceClass} ${deployment}${workingHoursNote(schedule.runningShare)}`,
@@ -916,13 +974,13 @@ const RULES: Readonly<Record<string, Rule>> = {
             "idle",
             "the queue holds a few KB: the metered minimum applies",
         );
-        p.charge(
+        p.chargePerVote(
             r,
             `ElastiCache Serverless ${engine}: ECPUs`,
             `elasticache.serverless.${engine}.million-ecpu`,
-            (p.votes * PER_VOTE.redisEcpu) / 1e6,
-            "load",
-            `${PER_VOTE.redisEcpu} ECPUs per vote`,
+            PER_VOTE.redisEcpu,
+            1e6,
+            "ECPUs per vote",
         );
     },
     "aws:kms/key:Key": (p, r) =>
@@ -1018,13 +1076,13 @@ const RULES: Readonly<Record<string, Rule>> = {
             `${IDLE.flowLogGbPerVpc + IDLE.dnsLogGbPerVpc} GB a month per VPC`,
         );
         if (vpcs > 0)
-            p.charge(
+            p.chargePerVote(
                 r,
                 "GuardDuty: VPC flow logs analysed (votes)",
                 "guardduty.flow-dns.gb",
-                (p.votes * PER_VOTE.flowLogBytes) / UNITS.GB,
-                "load",
-                `${PER_VOTE.flowLogBytes} B per vote`,
+                PER_VOTE.flowLogBytes,
+                UNITS.GB,
+                "B per vote",
             );
     },
     "aws:guardduty/detectorFeature:DetectorFeature": (p, r) => priceGuardDutyFeature(p, r),
@@ -1131,8 +1189,8 @@ const RULES: Readonly<Record<string, Rule>> = {
             );
     },
     "aws:lambda/function:Function": (p, r) => {
-        const service = lambdaService(r);
-        if (!service) {
+        const spec = lambdaService(p, r);
+        if (!spec) {
             // A function the program itself invokes once per `pulumi up` (e.g. the database setup) costs a fraction of a cent.
             const invokedByDeploy = p
                 .ofType("aws:lambda/invocation:Invocation")
@@ -1141,10 +1199,14 @@ const RULES: Readonly<Record<string, Rule>> = {
                 p.missing(r, "Lambda invocations", "not one of the app's functions: its traffic is unknown");
             return;
         }
-        const invocations = lambdaInvocations(p, service);
+        const service = spec.name;
+        const invocations = lambdaInvocations(p, spec);
+        const traffic = p.trafficOf(spec);
+        if (invocations === undefined || !traffic)
+            return p.missing(r, `${service}: Lambda invocations`, noTrafficReason(spec));
         const arch = asArray(r.inputs.architectures).includes("arm64") ? "arm64" : "x86_64";
         const memoryGb = (asNumber(r.inputs.memorySize) ?? 128) / 1024;
-        const durationMs = PER_VOTE.lambdaDurationMs[service] ?? 100;
+        const durationMs = traffic.lambdaDurationMs;
         const basis = `${invocations / Math.max(1, p.votes)} invocations per vote`;
         p.charge(r, `${service}: requests`, "lambda.million-requests", invocations / 1e6, "load", basis);
         p.charge(
@@ -1169,8 +1231,8 @@ const RULES: Readonly<Record<string, Rule>> = {
                 .ofType("aws:lambda/function:Function")
                 .filter((fn) => record(fn.inputs.tracingConfig).mode === "Active");
             const all = traced.reduce((s, fn) => {
-                const other = lambdaService(fn);
-                return s + (other ? lambdaInvocations(p, other) : 0);
+                const other = lambdaService(p, fn);
+                return s + ((other && lambdaInvocations(p, other)) ?? 0);
             }, 0);
             p.charge(
                 r,
@@ -1184,7 +1246,8 @@ const RULES: Readonly<Record<string, Rule>> = {
     },
     "aws:apigatewayv2/stage:Stage": (p, r) => {
         const requests = httpRequests(p);
-        p.charge(r, "HTTP API requests", "apigateway.http.million-requests", requests / 1e6, "load", HTTP_BASIS);
+        p.charge(r, "HTTP API requests", "apigateway.http.million-requests", requests / 1e6, "load", httpBasis(p));
+        missingHttpTraffic(p, r, "HTTP API requests");
         const accessLogs = record(r.inputs.accessLogSettings);
         if (accessLogs.destinationArn)
             p.logs(
@@ -1254,13 +1317,13 @@ const RULES: Readonly<Record<string, Rule>> = {
             "idle",
             `${IDLE.sqsPollers} pollers, ${IDLE.sqsLongPollSeconds} s long polls`,
         );
-        p.charge(
+        p.chargePerVote(
             r,
             "ballot requests (send, receive, delete)",
             key,
-            (p.votes * PER_VOTE.sqsRequests) / 1e6,
-            "load",
-            `${PER_VOTE.sqsRequests} requests per ballot`,
+            PER_VOTE.sqsRequests,
+            1e6,
+            "requests per ballot",
         );
         const cmk = asString(r.inputs.kmsMasterKeyId);
         if (cmk && !cmk.startsWith("alias/aws/") && p.votes > 0) {
@@ -1278,16 +1341,19 @@ const RULES: Readonly<Record<string, Rule>> = {
     "aws:dynamodb/table:Table": (p, r) => {
         if (asString(r.inputs.billingMode) !== "PAY_PER_REQUEST")
             return p.missing(r, "DynamoDB provisioned capacity", "only on-demand tables are priced");
-        p.charge(
+        p.chargePerVote(
             r,
             "write request units",
             "dynamodb.on-demand.million-wru",
-            (p.votes * PER_VOTE.dynamoWriteUnits) / 1e6,
-            "load",
-            `${PER_VOTE.dynamoWriteUnits} WRU per ballot`,
+            PER_VOTE.dynamoWriteUnits,
+            1e6,
+            "WRU per ballot",
         );
-        const reads =
-            p.votes * (PER_VOTE.dynamoReadUnitsPerBallot + PER_VOTE.resultRequests * PER_VOTE.dynamoReadUnitsPerTotals);
+        // Every request of a service that reads the totals (its row's access) is a totals read.
+        const totalsReads = p.services
+            .filter((spec) => spec.lambda.access.includes("readTotals"))
+            .reduce((sum, spec) => sum + (p.trafficOf(spec)?.requests ?? 0), 0);
+        const reads = p.votes * (PER_VOTE.dynamoReadUnitsPerBallot + totalsReads * PER_VOTE.dynamoReadUnitsPerTotals);
         p.charge(
             r,
             "read request units",
@@ -1311,7 +1377,8 @@ const RULES: Readonly<Record<string, Rule>> = {
     "aws:wafv2/webAcl:WebAcl": (p, r) => {
         p.charge(r, "web ACL", "waf.web-acl.month", 1, "idle");
         p.charge(r, "rules", "waf.rule.month", asArray(r.inputs.rules).length, "idle");
-        p.charge(r, "requests inspected", "waf.million-requests", httpRequests(p) / 1e6, "load", HTTP_BASIS);
+        p.charge(r, "requests inspected", "waf.million-requests", httpRequests(p) / 1e6, "load", httpBasis(p));
+        missingHttpTraffic(p, r, "requests inspected");
     },
 };
 
@@ -1377,6 +1444,21 @@ function keptImages(p: Pricing, repository: CapturedResource): number {
     return 30;
 }
 
+/** A working-hours schedule the estimate cannot read: its savings are not priced (the resource runs always). */
+function missingSchedule(p: Pricing, unread: CapturedResource | undefined, what: string): void {
+    if (unread)
+        p.missing(
+            unread,
+            "working-hours savings",
+            `its schedule is not a weekly cron${what} the estimate reads; priced as always running`,
+        );
+}
+
+/** An idle line priced per vCPU a month (GuardDuty's RDS and runtime protection), the vCPUs in its item. */
+function chargeVcpus(p: Pricing, r: CapturedResource, what: string, priceKey: string, vcpus: number, basis: string) {
+    p.charge(r, `${what} (${Math.round(vcpus * 100) / 100} vCPUs)`, priceKey, vcpus, "idle", basis);
+}
+
 /**
  * How the account's registry is scanned: Inspector's enhanced scanning when an Inspector enabler covers ECR
  * and the registry scanning configuration does not say BASIC (enabling Inspector for ECR turns enhanced
@@ -1430,12 +1512,12 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
                     );
                 vcpus += n * workingHoursOf(p, db).runningShare;
             }
-            return p.charge(
+            return chargeVcpus(
+                p,
                 r,
-                `GuardDuty RDS protection (${Math.round(vcpus * 100) / 100} vCPUs)`,
+                "GuardDuty RDS protection",
                 "guardduty.rds.vcpu-month",
                 vcpus,
-                "idle",
                 "the primary instances' vCPUs",
             );
         }
@@ -1470,19 +1552,19 @@ function priceGuardDutyFeature(p: Pricing, r: CapturedResource): void {
                     );
                 vcpus += n * fleet.count * (fleet.runningShare ?? 1);
             }
-            return p.charge(
+            return chargeVcpus(
+                p,
                 r,
-                `GuardDuty runtime monitoring (${Math.round(vcpus * 100) / 100} vCPUs)`,
+                "GuardDuty runtime monitoring",
                 "guardduty.runtime.vcpu-month",
                 vcpus,
-                "idle",
                 "vCPUs of the monitored tasks and instances",
             );
         }
         case "LAMBDA_NETWORK_LOGS": {
             const invocations = p.ofType("aws:lambda/function:Function").reduce((s, fn) => {
-                const service = lambdaService(fn);
-                return s + (service ? lambdaInvocations(p, service) : 0);
+                const service = lambdaService(p, fn);
+                return s + ((service && lambdaInvocations(p, service)) ?? 0);
             }, 0);
             return p.charge(
                 r,
@@ -1594,7 +1676,15 @@ export function estimateCost(resources: readonly CapturedResource[], options: Es
     const table = priceTableFor(options.region);
     const accountResources = options.account?.resources ?? [];
     const all = [...resources, ...accountResources];
-    const p = new Pricing(all, table, options.region, votes, new Set(accountResources.map((r) => r.urn)));
+    const p = new Pricing(
+        all,
+        table,
+        options.region,
+        votes,
+        new Set(accountResources.map((r) => r.urn)),
+        options.services,
+        options.traffic,
+    );
     for (const r of all) priceResource(p, r);
     priceDataTransfer(p);
     return {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { APP_SERVICES, type AppService } from "../../shared/appContract";
-import { matching } from "../../shared/config/values";
+import type { AppServiceSpec } from "../../shared/appContract";
 import { registryHost } from "../../components/registry";
 import type { ConfigCheck, FlatOf } from "./check";
-import { IMAGE_DIGEST, IMAGE_REFERENCE, IMAGE_TAG } from "./rules";
+import { IMAGE_DIGEST, IMAGE_TAG } from "./rules";
+import { type ConfiguredService, serviceKeyName } from "./serviceKeys";
 
 /**
  * Delivery rules: which images run. Staging and prod run images named by digest only. A tag can be pushed
@@ -22,41 +22,36 @@ export { registryHost };
 export const imageTagOrDigest = z.string().refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), {
     error: "must be an image tag (letters, digits, _ . -, up to 128) or a digest sha256:<64 hex>",
 });
-const imageReference = matching(
-    IMAGE_REFERENCE,
-    "a full image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/vote@sha256:<64 hex>",
-);
-
+/** The stack's image tag; each service's `<service>Image` pin is a service key (serviceKeys.ts). */
 export const deliveryKeys = {
     imageTag: imageTagOrDigest,
-    voteImage: imageReference.optional(),
-    resultImage: imageReference.optional(),
-    workerImage: imageReference.optional(),
 };
 
 export type DeliveryFlatConfig = FlatOf<typeof deliveryKeys> & { readonly accountId: string; readonly region: string };
 
 export interface ImagesConfig {
     readonly tag: string;
-    /** Explicit references overriding the stack's ECR repositories. */
-    readonly overrides: Readonly<Partial<Record<AppService, string>>>;
+    /** Explicit references overriding the stack's ECR repositories, by service. */
+    readonly overrides: Readonly<Partial<Record<string, string>>>;
 }
 
-/** The services whose image the stack file pins by a full reference (`<service>Image`). */
-export function pinnedServices(flat: DeliveryFlatConfig): AppService[] {
-    return APP_SERVICES.filter((service) => flat[`${service}Image`] !== undefined);
+/** The services whose image the stack file pins by a full reference (`<service>Image`), with the reference. */
+export function pinnedServices(
+    services: readonly ConfiguredService[],
+): { readonly spec: AppServiceSpec; readonly reference: string }[] {
+    return services.flatMap(({ spec, values }) =>
+        values.Image === undefined ? [] : [{ spec, reference: values.Image }],
+    );
 }
 
-export const checkDelivery: ConfigCheck<DeliveryFlatConfig> = (flat, tier, report) => {
+export const checkDelivery: ConfigCheck<DeliveryFlatConfig> = (flat, tier, report, services) => {
     if (tier === "dev") return;
     const why = `${tier} deploys only images pinned by digest (promotion copies the exact image that ran before)`;
     if (!IMAGE_DIGEST.test(flat.imageTag))
         report("imageTag", flat.imageTag, `must be an image digest sha256:<64 hex> in ${tier}: ${why}`);
     const host = registryHost(flat.accountId, flat.region);
-    for (const service of APP_SERVICES) {
-        const key = `${service}Image` as const;
-        const reference = flat[key];
-        if (reference === undefined) continue;
+    for (const { spec, reference } of pinnedServices(services)) {
+        const key = serviceKeyName(spec.name, "Image");
         if (!DIGEST_REFERENCE.test(reference)) {
             report(key, reference, `must end in @sha256:<64 hex> in ${tier}: ${why}`);
         } else if (!reference.startsWith(`${host}/`)) {
@@ -69,8 +64,7 @@ export const checkDelivery: ConfigCheck<DeliveryFlatConfig> = (flat, tier, repor
     }
 };
 
-export function resolveImages(flat: DeliveryFlatConfig): ImagesConfig {
-    const overrides: Partial<Record<AppService, string>> = {};
-    for (const service of pinnedServices(flat)) overrides[service] = flat[`${service}Image`];
+export function resolveImages(flat: DeliveryFlatConfig, services: readonly ConfiguredService[]): ImagesConfig {
+    const overrides = Object.fromEntries(pinnedServices(services).map(({ spec, reference }) => [spec.name, reference]));
     return { tag: flat.imageTag, overrides };
 }

@@ -1,9 +1,9 @@
-import { specOf } from "../../shared/appContract";
 import { oneOf, type Tier } from "../../shared/config/values";
 import type { ConfigCheck, FlatOf } from "./check";
 import { type DeliveryFlatConfig, imageTagOrDigest, pinnedServices } from "./delivery";
 import { qualifiedKey } from "./keys";
 import { IMAGE_DIGEST, type Platform } from "./rules";
+import { serviceKeyName } from "./serviceKeys";
 import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
 
 /**
@@ -45,7 +45,7 @@ function runsBlueGreen(flat: EksSlotsFlatConfig, tier: Tier): boolean {
     return flat.platform === "eks" && strategy === "blueGreen";
 }
 
-export const checkEksSlots: ConfigCheck<EksSlotsFlatConfig> = (flat, tier, report) => {
+export const checkEksSlots: ConfigCheck<EksSlotsFlatConfig> = (flat, tier, report, services) => {
     const slotKeys = [EKS_SLOT_KEYS.liveSlot, EKS_SLOT_KEYS.imageTag.blue, EKS_SLOT_KEYS.imageTag.green] as const;
     if (!runsBlueGreen(flat, tier)) {
         const strategy = flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier][flat.platform];
@@ -73,9 +73,10 @@ export const checkEksSlots: ConfigCheck<EksSlotsFlatConfig> = (flat, tier, repor
     }
     const tagged = EKS_SLOTS.filter((slot) => flat[EKS_SLOT_KEYS.imageTag[slot]] !== undefined);
     if (tagged.length > 0) {
-        for (const service of pinnedServices(flat).filter((s) => specOf(s).http !== undefined)) {
+        for (const { spec } of pinnedServices(services).filter(({ spec }) => spec.http !== undefined)) {
+            const service = spec.name;
             report(
-                `${service}Image`,
+                serviceKeyName(service, "Image"),
                 "(set)",
                 `pins ${service} to one image in both blue/green slots, so ${tagged.map((s) => qualifiedKey(EKS_SLOT_KEYS.imageTag[s])).join(" and ")} would not reach it; unset it and release through the slot image tags`,
             );

@@ -5,49 +5,17 @@
  */
 export const CONFIG_NAMESPACE = "voteapp";
 
-import { APP_SERVICE_TABLE, type AppService, type AppServiceSpec } from "../../shared/appContract";
-import { prefixed } from "../../shared/record";
+import { APP_SERVICE_TABLE, type ServiceTable } from "../../shared/appContract";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./rules";
+import { rowsBeyondShipped, serviceKeyDeclarations } from "./serviceKeys";
 
 /** The smallest VPC per AZ count, by awsx's allocator arithmetic (stated in the key's description). */
 const smallestVpc = (azCount: number) =>
     `/${largestVpcPrefixFor(azCount, networkSubnetRequests(PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX))}`;
 
 export type { ConfigKeyDeclaration, ConfigKeyType } from "../../shared/config/reader";
-
-/** A service's five size keys, with the row's defaults (shared/appContract.ts APP_SERVICE_TABLE). */
-const serviceKeys = <S extends AppService>({
-    name: service,
-    defaultSize: defaults,
-    singleReplica,
-}: AppServiceSpec & { name: S }) =>
-    prefixed(service, {
-        Cpu: {
-            type: "integer",
-            description: `Fargate CPU units of one ${service} task (256, 512, 1024, 2048, 4096, 8192, 16384).`,
-            default: defaults.cpu,
-        },
-        Memory: {
-            type: "integer",
-            description: `Memory (MiB) of one ${service} task; must be a size Fargate offers with the CPU value.`,
-            default: defaults.memory,
-        },
-        DesiredCount: {
-            type: "integer",
-            description: `Number of ${service} tasks/pods to run.`,
-            default: 1,
-        },
-        MinCount: { type: "integer", description: `Autoscaling floor for ${service}.`, default: 1 },
-        MaxCount: {
-            type: "integer",
-            description: singleReplica
-                ? `Ceiling for ${service}: 1 on ecs and eks, where the ${service} runs as one replica.`
-                : `Autoscaling ceiling for ${service}.`,
-            default: defaults.maxCount,
-        },
-    } satisfies Record<string, ConfigKeyDeclaration>);
 
 export const CONFIG_KEYS = {
     environment: {
@@ -128,9 +96,8 @@ export const CONFIG_KEYS = {
             "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
         default: false,
     },
-    ...(Object.assign({}, ...APP_SERVICE_TABLE.map((spec) => serviceKeys(spec))) as ReturnType<
-        typeof serviceKeys<AppService>
-    >),
+    // Each service's sizes, counts, image and function (stacks/config/serviceKeys.ts, from the row).
+    ...serviceKeyDeclarations(APP_SERVICE_TABLE),
     redisNodeType: {
         type: "string",
         description: "ElastiCache node type, e.g. cache.t4g.micro.",
@@ -182,21 +149,6 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "Image tag (or sha256 digest) deployed from the stack's ECR repositories.",
         default: "0.1.0",
-    },
-    voteImage: {
-        type: "string",
-        description: "Full image reference for vote, overriding the stack's ECR repository and imageTag.",
-        optional: true,
-    },
-    resultImage: {
-        type: "string",
-        description: "Full image reference for result, overriding the stack's ECR repository and imageTag.",
-        optional: true,
-    },
-    workerImage: {
-        type: "string",
-        description: "Full image reference for worker, overriding the stack's ECR repository and imageTag.",
-        optional: true,
     },
     optionA: { type: "string", description: "Label of the first vote option.", default: "Cats" },
     optionB: { type: "string", description: "Label of the second vote option.", default: "Dogs" },
@@ -320,21 +272,6 @@ export const CONFIG_KEYS = {
         optional: true,
     },
     // --- lambda ---
-    lambdaVoteMemory: {
-        type: "integer",
-        description: "Memory (MiB, 128–10240) of the vote function (platform lambda); CPU scales with it.",
-        default: 256,
-    },
-    lambdaResultMemory: {
-        type: "integer",
-        description: "Memory (MiB, 128–10240) of the result function (platform lambda).",
-        default: 256,
-    },
-    lambdaWorkerMemory: {
-        type: "integer",
-        description: "Memory (MiB, 128–10240) of the worker function (platform lambda).",
-        default: 256,
-    },
     lambdaHttpTimeoutSeconds: {
         type: "integer",
         description:
@@ -346,22 +283,6 @@ export const CONFIG_KEYS = {
         description:
             "Timeout (1–900 s) of the worker function; the votes queue's visibility timeout is derived as 6 × this value.",
         default: 30,
-    },
-    lambdaVoteReservedConcurrency: {
-        type: "integer",
-        description: "Reserved concurrency of the vote function (1–1000): its ceiling and its guaranteed share.",
-        default: 20,
-    },
-    lambdaResultReservedConcurrency: {
-        type: "integer",
-        description: "Reserved concurrency of the result function (1–1000).",
-        default: 20,
-    },
-    lambdaWorkerReservedConcurrency: {
-        type: "integer",
-        description:
-            "Reserved concurrency of the worker function (2–1000), also the queue mapping's maximum concurrency so it is never throttled.",
-        default: 5,
     },
     lambdaAccountConcurrency: {
         type: "integer",
@@ -474,6 +395,15 @@ export const CONFIG_KEYS = {
 } as const satisfies Record<string, ConfigKeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/**
+ * Every key the program reads when it runs with this service table: CONFIG_KEYS, plus the keys of each row the
+ * shipped table does not hold (a row replacing a shipped one by name replaces its declarations). A row added to
+ * the table gets its keys declared, with its defaults.
+ */
+export function configKeysFor(table: ServiceTable): Readonly<Record<string, ConfigKeyDeclaration>> {
+    return { ...CONFIG_KEYS, ...serviceKeyDeclarations(rowsBeyondShipped(table)) };
+}
 
 /** The fully qualified Pulumi config key, e.g. `voteapp:vpcCidr`. */
 export function qualifiedKey(key: string): string {

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
-import { recordOf } from "../../shared/record";
 import { intBetween as between } from "../../shared/config/values";
 import type { FunctionSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
+import { type ConfiguredService, perService, type PerService, serviceKeyName } from "./serviceKeys";
 
 /**
  * Validation of the serverless platform's keys (`voteapp:lambda*`): the per-key bounds AWS enforces, and
@@ -13,8 +12,8 @@ import { qualifiedKey } from "./keys";
  * being recorded).
  */
 
-/** Lambda accepts 128 MiB to 10,240 MiB of memory per function. */
-export const LAMBDA_MEMORY_MB = { min: 128, max: 10240 } as const;
+/** Lambda's memory range and the queue consumer's concurrency range are the per-service keys' (serviceKeys.ts). */
+export { LAMBDA_MEMORY_MB, WORKER_CONCURRENCY } from "./serviceKeys";
 /** API Gateway HTTP APIs wait at most 30 s for an integration; the function must time out (and log it) first. */
 export const HTTP_FUNCTION_TIMEOUT_SECONDS = { min: 1, max: 29 } as const;
 /** Lambda's hard limit on a function's run. */
@@ -33,20 +32,15 @@ export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Lambda refuses reserved concurrency that leaves fewer than 100 executions unreserved in the account. */
 export const UNRESERVED_CONCURRENCY_MINIMUM = 100;
-/** An SQS event source mapping's maximum concurrency is 2–1000; the worker's mapping uses its reserved concurrency. */
-export const WORKER_CONCURRENCY = { min: 2, max: 1000 } as const;
 /** HTTP API account-level defaults: 10,000 requests per second, bursts of 5,000. */
 export const API_RATE_LIMIT = { min: 1, max: 10_000 } as const;
 export const API_BURST_LIMIT = { min: 1, max: 5_000 } as const;
 
-const memory = between(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, " MiB (what Lambda offers)");
-const reserved = between(1, 1000, " (0 would stop the function)");
-
-/** Per-key constraints of the lambda block; spread into the one schema. */
+/**
+ * Per-key constraints of the lambda block; spread into the one schema. Each function's memory and reserved
+ * concurrency (lambda<Service>Memory, lambda<Service>ReservedConcurrency) are its service's keys (serviceKeys.ts).
+ */
 export const lambdaKeys = {
-    lambdaVoteMemory: memory,
-    lambdaResultMemory: memory,
-    lambdaWorkerMemory: memory,
     lambdaHttpTimeoutSeconds: between(
         HTTP_FUNCTION_TIMEOUT_SECONDS.min,
         HTTP_FUNCTION_TIMEOUT_SECONDS.max,
@@ -56,13 +50,6 @@ export const lambdaKeys = {
         WORKER_TIMEOUT_SECONDS.min,
         WORKER_TIMEOUT_SECONDS.max,
         " seconds (Lambda's limit is 900)",
-    ),
-    lambdaVoteReservedConcurrency: reserved,
-    lambdaResultReservedConcurrency: reserved,
-    lambdaWorkerReservedConcurrency: between(
-        WORKER_CONCURRENCY.min,
-        WORKER_CONCURRENCY.max,
-        " (the queue's event source mapping needs a maximum concurrency of at least 2)",
     ),
     // 0 = not stated (Pulumi.yaml cannot declare an optional integer: the CLI rejects an empty integer default).
     lambdaAccountConcurrency: z
@@ -108,7 +95,8 @@ export const CONCURRENCY_QUOTA_CODE = "L-B99A9384";
 
 /** Sizes and limits of the serverless platform (platform lambda); validated for every platform. */
 export interface LambdaConfig {
-    readonly functions: Readonly<Record<AppService, FunctionSize>>;
+    /** Each function's size, by service. */
+    readonly functions: PerService<FunctionSize>;
     /** Timeout of the HTTP functions (lambdaHttpTimeoutSeconds). */
     readonly httpTimeoutSeconds: number;
     /** Timeout of the queue consumer (lambdaWorkerTimeoutSeconds). */
@@ -127,9 +115,9 @@ export interface LambdaConfig {
     readonly statedAccountConcurrency?: number;
 }
 
-type FunctionKey = Exclude<keyof LambdaFlatConfig, "lambdaAccountConcurrency">;
-const functionKey = (service: AppService, what: "Memory" | "ReservedConcurrency"): FunctionKey =>
-    `lambda${service[0].toUpperCase()}${service.slice(1)}${what}` as FunctionKey;
+/** "a, b and c". */
+const andList = (names: readonly string[]) =>
+    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 
 /** The queue's visibility timeout: six times the worker's timeout (the batching window is always 0 on FIFO). */
 export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): number {
@@ -140,7 +128,7 @@ export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): num
  * Relations between the lambda keys. Checked for every platform: a stack file switched to lambda later
  * must not discover its mistakes then.
  */
-export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report) => {
+export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report, services) => {
     const visibility = queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds);
     if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
         report(
@@ -149,30 +137,27 @@ export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report) 
             `gives the votes queue a visibility timeout of ${visibility} s (${VISIBILITY_TIMEOUT_FACTOR} × the timeout), over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
         );
     }
-    const reservedSum = APP_SERVICES.reduce(
-        (sum, service) => sum + flat[functionKey(service, "ReservedConcurrency")],
-        0,
-    );
+    const reservedSum = services.reduce((sum, { values }) => sum + values.LambdaReservedConcurrency, 0);
     const reservable = (flat.lambdaAccountConcurrency ?? ASSUMED_ACCOUNT_CONCURRENCY) - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {
         report(
             "lambdaAccountConcurrency",
             flat.lambdaAccountConcurrency,
-            `${flat.lambdaAccountConcurrency === undefined ? `(unset: ${ASSUMED_ACCOUNT_CONCURRENCY} assumed) ` : ""}leaves too little headroom: the vote, result and worker functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${APP_SERVICES.map((s) => qualifiedKey(functionKey(s, "ReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
+            `${flat.lambdaAccountConcurrency === undefined ? `(unset: ${ASSUMED_ACCOUNT_CONCURRENCY} assumed) ` : ""}leaves too little headroom: the ${andList(services.map((s) => s.spec.name))} functions reserve ${reservedSum} executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so at most ${reservable} can be reserved; lower the ${services.map((s) => qualifiedKey(serviceKeyName(s.spec.name, "LambdaReservedConcurrency"))).join(" / ")} values or raise the account's concurrency quota (and this key)`,
         );
     }
 };
 
 /** The nested `config.lambda` of the validated config. */
-export function resolveLambda(flat: LambdaFlatConfig): LambdaConfig {
+export function resolveLambda(flat: LambdaFlatConfig, services: readonly ConfiguredService[]): LambdaConfig {
     const httpTimeout = flat.lambdaHttpTimeoutSeconds;
-    const fn = (service: AppService) => ({
-        memoryMb: flat[functionKey(service, "Memory")],
-        timeoutSeconds: specOf(service).http ? httpTimeout : flat.lambdaWorkerTimeoutSeconds,
-        reservedConcurrency: flat[functionKey(service, "ReservedConcurrency")],
+    const fn = ({ spec, values }: ConfiguredService): FunctionSize => ({
+        memoryMb: values.LambdaMemory,
+        timeoutSeconds: spec.http ? httpTimeout : flat.lambdaWorkerTimeoutSeconds,
+        reservedConcurrency: values.LambdaReservedConcurrency,
     });
     return {
-        functions: recordOf(APP_SERVICES, fn),
+        functions: perService(services, fn),
         httpTimeoutSeconds: httpTimeout,
         workerTimeoutSeconds: flat.lambdaWorkerTimeoutSeconds,
         api: { throttleBurstLimit: flat.lambdaApiThrottleBurst, throttleRateLimit: flat.lambdaApiThrottleRate },

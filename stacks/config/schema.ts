@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { APP_SERVICE_TABLE, type ServiceTable } from "../../shared/appContract";
 import { accountKeys } from "./accounts";
 import { ciRunnerKeys } from "./ciRunner";
 import { costKeys } from "./cost";
@@ -10,9 +11,9 @@ import { httpsKeys } from "./https";
 import { ingressKeys } from "./ingress";
 import type { ConfigKey } from "./keys";
 import { lambdaKeys } from "./lambda";
+import { rowsBeyondShipped, serviceKeySchemas } from "./serviceKeys";
 import { networkKeys } from "./network";
 import { safetyKeys } from "./safety";
-import { serviceKeys } from "./services";
 import { stackKeys } from "./stack";
 import { testTrafficKeys } from "./testTraffic";
 
@@ -25,7 +26,7 @@ const everyKey = {
     ...stackKeys,
     ...accountKeys,
     ...networkKeys,
-    ...serviceKeys,
+    ...serviceKeySchemas(APP_SERVICE_TABLE),
     ...dataKeys,
     ...httpsKeys,
     ...deliveryKeys,
@@ -50,3 +51,12 @@ void noUndeclaredKeys;
 export const flatConfigSchema = z.object(everyKey);
 
 export type FlatConfig = z.output<typeof flatConfigSchema>;
+
+/**
+ * The one schema for a service table: flatConfigSchema, plus the keys of each row the shipped table does not hold
+ * (a row replacing a shipped one by name replaces its keys' schemas). A row added to the table has its keys
+ * validated like the shipped rows'; its values are read through serviceKeys.ts `configuredServices`.
+ */
+export function flatConfigSchemaFor(table: ServiceTable) {
+    return flatConfigSchema.and(z.object(serviceKeySchemas(rowsBeyondShipped(table))));
+}

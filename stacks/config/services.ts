@@ -1,75 +1,62 @@
-import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
-import { fromList, intBetween } from "../../shared/config/values";
-import { prefixed, recordOf } from "../../shared/record";
 import type { ServiceSize } from "../../components/vocabulary";
-import type { ConfigCheck, FlatOf } from "./check";
-import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
+import type { ConfigCheck } from "./check";
+import { describeFargateMemory, fargateMemoryOptions } from "./fargate";
 import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
+import { type ConfiguredService, perService, type PerService, serviceKeyName } from "./serviceKeys";
 
-/** Each container service's task size and counts (Fargate tasks on ecs, pods on eks). */
+/** Each container service's task size and counts (Fargate tasks on ecs, pods on eks), from its keys (serviceKeys.ts). */
 
-const sizeKeys = <S extends AppService>(service: S) =>
-    prefixed(service, {
-        Cpu: fromList(FARGATE_CPU_VALUES),
-        Memory: intBetween(512, 122880),
-        DesiredCount: intBetween(1, 100),
-        MinCount: intBetween(1, 100),
-        MaxCount: intBetween(1, 100),
-    });
+export type ServicesFlatConfig = { readonly platform: Platform };
 
-/** Every service of the table gets its five keys (voteCpu, voteMemory, ...). */
-export const serviceKeys = Object.assign({}, ...APP_SERVICES.map((service) => sizeKeys(service))) as ReturnType<
-    typeof sizeKeys<AppService>
->;
-
-export type ServicesFlatConfig = FlatOf<typeof serviceKeys> & { readonly platform: Platform };
-
-export function serviceSize(flat: ServicesFlatConfig, service: AppService): ServiceSize {
+export function serviceSize({ values }: ConfiguredService): ServiceSize {
     return {
-        cpu: flat[`${service}Cpu`],
-        memory: flat[`${service}Memory`],
-        desiredCount: flat[`${service}DesiredCount`],
-        minCount: flat[`${service}MinCount`],
-        maxCount: flat[`${service}MaxCount`],
+        cpu: values.Cpu,
+        memory: values.Memory,
+        desiredCount: values.DesiredCount,
+        minCount: values.MinCount,
+        maxCount: values.MaxCount,
     };
 }
 
-export const checkServices: ConfigCheck<ServicesFlatConfig> = (flat, tier, report) => {
+export const checkServices: ConfigCheck<ServicesFlatConfig> = (flat, tier, report, services) => {
     // Prod's task rules apply where tasks exist: lambda runs none.
     const prodContainers = tier === "prod" && flat.platform !== "lambda";
-    for (const service of APP_SERVICES) {
-        const size = serviceSize(flat, service);
+    for (const configured of services) {
+        const service = configured.spec.name;
+        const key = <F extends "Memory" | "DesiredCount" | "MinCount" | "MaxCount">(field: F) =>
+            serviceKeyName(service, field);
+        const size = serviceSize(configured);
         const memoryOptions = fargateMemoryOptions(size.cpu);
         if (memoryOptions.length > 0 && !memoryOptions.includes(size.memory)) {
             report(
-                `${service}Memory`,
+                key("Memory"),
                 size.memory,
-                `is not offered by Fargate with ${service}Cpu = ${size.cpu}; allowed: ${describeFargateMemory(size.cpu)}`,
+                `is not offered by Fargate with ${serviceKeyName(service, "Cpu")} = ${size.cpu}; allowed: ${describeFargateMemory(size.cpu)}`,
             );
         }
         if (size.minCount > size.desiredCount)
             report(
-                `${service}MinCount`,
+                key("MinCount"),
                 size.minCount,
-                `must not exceed ${qualifiedKey(`${service}DesiredCount`)} (${size.desiredCount})`,
+                `must not exceed ${qualifiedKey(key("DesiredCount"))} (${size.desiredCount})`,
             );
         if (size.desiredCount > size.maxCount)
             report(
-                `${service}DesiredCount`,
+                key("DesiredCount"),
                 size.desiredCount,
-                `must not exceed ${qualifiedKey(`${service}MaxCount`)} (${size.maxCount})`,
+                `must not exceed ${qualifiedKey(key("MaxCount"))} (${size.maxCount})`,
             );
-        const { singleReplica } = specOf(service);
+        const { singleReplica } = configured.spec;
         if (singleReplica && flat.platform !== "lambda") {
-            for (const [key, value] of [
-                [`${service}MinCount`, size.minCount],
-                [`${service}DesiredCount`, size.desiredCount],
-                [`${service}MaxCount`, size.maxCount],
+            for (const [field, value] of [
+                ["MinCount", size.minCount],
+                ["DesiredCount", size.desiredCount],
+                ["MaxCount", size.maxCount],
             ] as const) {
                 if (value !== 1)
                     report(
-                        key,
+                        key(field),
                         value,
                         service === "worker"
                             ? "must be 1: the worker runs as one replica (workers share Redis's processing list, and a starting worker requeues what is in it, which could reorder a voter's ballots)"
@@ -79,13 +66,14 @@ export const checkServices: ConfigCheck<ServicesFlatConfig> = (flat, tier, repor
         }
         if (prodContainers && !singleReplica && size.minCount < 2)
             report(
-                `${service}MinCount`,
+                key("MinCount"),
                 size.minCount,
                 "must be at least 2 in prod so an AZ or a task failure does not take the service down",
             );
     }
 };
 
-export function resolveServices(flat: ServicesFlatConfig): Readonly<Record<AppService, ServiceSize>> {
-    return recordOf(APP_SERVICES, (service) => serviceSize(flat, service));
+/** Size and counts of every configured service, by name. */
+export function resolveServices(services: readonly ConfiguredService[]): PerService<ServiceSize> {
+    return perService(services, serviceSize);
 }

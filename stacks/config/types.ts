@@ -1,4 +1,3 @@
-import type { AppService } from "../../shared/appContract";
 import type { Tier } from "../../shared/config/values";
 import type { Protection, ServiceSize } from "../../components/vocabulary";
 import type { AccountConfig } from "./accounts";
@@ -13,6 +12,7 @@ import type { Platform } from "./rules";
 import type { CostOptions } from "./cost";
 import type { EcsIngress } from "./ingress";
 import type { SafetyConfig } from "./safety";
+import type { PerService } from "./serviceKeys";
 import type { CpuArchitecture } from "../../shared/cpuArchitecture";
 
 export type { Tier } from "../../shared/config/values";
@@ -38,7 +38,8 @@ export interface VoteAppConfig {
     /** What every compute resource and the images run on (voteapp:cpuArchitecture, shared/cpuArchitecture.ts). */
     readonly cpuArchitecture: CpuArchitecture;
     readonly network: NetworkConfig;
-    readonly services: Readonly<Record<AppService, ServiceSize>>;
+    /** Each service's task size and counts, by name (every row of the service table the program runs with). */
+    readonly services: PerService<ServiceSize>;
     readonly data: DataConfig;
     /** Set when the app is served on a DNS name with an ACM certificate (HTTPS); required in prod. */
     readonly domain?: DomainConfig;

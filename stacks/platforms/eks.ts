@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Data } from "../../components/data";
 import { EksCluster } from "../../components/eks/eksCluster";
 import { EksPodSecurityGroups } from "../../components/eks/podSecurityGroups";
 import { EksPreviewAccess } from "../../components/eks/previewAccess";
@@ -10,7 +9,7 @@ import type { VoteAppConfig } from "../config";
 import { endpointPublicAccessCidrs } from "../config/ciRunner";
 import { defaultTags } from "../accountProvider";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, serviceSizes } from "../foundation";
+import { buildData, containerOutputs, type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { EksOutputs } from "../outputs";
 import { scheduleWorkingHours } from "../workingHours";
 
@@ -71,27 +70,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         },
         componentOptions,
     );
-    const data = new Data(
-        "data",
-        {
-            roleScope: config.account.roleScope,
-            namePrefix,
-            region: config.region,
-            accountId: config.account.id,
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            redisClientSecurityGroupIds: podSecurityGroups.clientsOf("redis"),
-            postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
-            kmsKeyArn: key.arn,
-            ...config.data,
-            redisServerless: config.cost.redisCapacity === "serverless",
-            cpuArchitecture: config.cpuArchitecture,
-            logRetentionDays: config.logRetentionDays,
-            protection: config.protection,
-            transform: foundation.transforms.data,
-        },
-        componentOptions,
-    );
+    const data = buildData(config, foundation, podSecurityGroups);
     scheduleWorkingHours(config, foundation, { data, nodeGroup: cluster.nodeGroup });
     const images = imagesFor(config, registry, services);
     // A slot of an HTTP service without its own tag runs what a rolling stack would (imageTag, or a <service>Image
@@ -154,9 +133,7 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
     );
     return {
         url: app.url,
-        vpcId: network.vpcId,
-        repositoryUrls: Object.fromEntries(names.map((service) => [service, registry.urlOf(service)])),
-        images,
+        ...containerOutputs(foundation, images, data),
         deploymentStrategy: config.safety.deployment.strategy,
         ...(eks.blueGreen ? { liveSlot: eks.blueGreen.liveSlot, slotImageTags: eks.blueGreen.imageTags } : {}),
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
@@ -167,7 +144,5 @@ export function deployOnEks(config: VoteAppConfig, foundation: Foundation): EksO
         eksCapacity: eks.capacity,
         kubeconfig: pulumi.secret(cluster.kubeconfig),
         appNamespace: app.namespace.metadata.name,
-        redisEndpoint: data.endpoints.redisHost,
-        postgresEndpoint: data.endpoints.pgHost,
     };
 }

@@ -1,4 +1,3 @@
-import { Data } from "../../components/data";
 import { rollbackAlarmNames } from "../../components/observability/alarmNames";
 import {
     type AlbSignalInputs,
@@ -10,7 +9,7 @@ import { VoteAppOnFargate } from "../../components/fargate/voteAppOnFargate";
 import type { EcsStrategy } from "../../components/fargate/strategies";
 import { DEPLOYMENT_STRATEGIES, isStrategyOf, type VoteAppConfig } from "../config";
 import { dataLayerSignals, observeStack } from "../observability";
-import { type Foundation, imagesFor, serviceSizes } from "../foundation";
+import { buildData, containerOutputs, type Foundation, imagesFor, serviceSizes } from "../foundation";
 import type { FargateOutputs } from "../outputs";
 import { guardDutyFargateAgentRepositoryArn } from "../../components/security/guardDutyAgent";
 import { scheduleWorkingHours } from "../workingHours";
@@ -44,27 +43,7 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
         },
         componentOptions,
     );
-    const data = new Data(
-        "data",
-        {
-            roleScope: config.account.roleScope,
-            namePrefix,
-            region: config.region,
-            accountId: config.account.id,
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),
-            postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
-            kmsKeyArn: key.arn,
-            ...config.data,
-            redisServerless: config.cost.redisCapacity === "serverless",
-            cpuArchitecture: config.cpuArchitecture,
-            logRetentionDays: config.logRetentionDays,
-            protection: config.protection,
-            transform: transforms.data,
-        },
-        componentOptions,
-    );
+    const data = buildData(config, foundation, securityGroups);
     scheduleWorkingHours(config, foundation, { data });
     const app = new VoteAppOnFargate(
         "vote-app",
@@ -140,14 +119,10 @@ export function deployOnFargate(config: VoteAppConfig, foundation: Foundation): 
     );
     return {
         url: app.url,
-        vpcId: network.vpcId,
-        repositoryUrls: Object.fromEntries(names.map((service) => [service, registry.urlOf(service)])),
-        images,
+        ...containerOutputs(foundation, images, data),
         ...(app.loadBalancer ? { loadBalancerDnsName: app.loadBalancer.dnsName } : {}),
         ...(app.httpApi ? { apiEndpoint: app.httpApi.api.apiEndpoint } : {}),
         ecsClusterName: app.cluster.name,
-        redisEndpoint: data.endpoints.redisHost,
-        postgresEndpoint: data.endpoints.pgHost,
         ...(observability.dashboardUrl ? { dashboardUrl: observability.dashboardUrl } : {}),
         alarmTopicArn: observability.topic.arn,
     };

@@ -1,5 +1,6 @@
 import type { ServiceTable } from "../../shared/appContract";
 import type { FunctionSize } from "../../components/vocabulary";
+import { entryOf, recordOf } from "../../shared/record";
 import { lambdaHandlerArchive } from "../../components/serverless/bundle";
 import { LAMBDA_STRATEGIES, type LambdaStrategy } from "../../components/serverless/lambdaDeployment";
 import { VoteAppServerless } from "../../components/serverless/voteAppServerless";
@@ -21,21 +22,14 @@ function handlerBundle(service: string, bundle: string): LambdaBundleName {
 }
 
 /**
- * Memory, timeout and reserved concurrency per function: the config's (voteapp:lambda<Service>Memory and the
- * rest) for the services it declares keys for, the row's defaults for a service added without keys; the
- * timeouts are the stack's HTTP and worker timeouts.
+ * Memory, timeout and reserved concurrency per function, from its service's keys (voteapp:lambda<Service>Memory
+ * and lambda<Service>ReservedConcurrency; the config was read for this table, so every row has them) and the
+ * stack's HTTP and worker timeouts.
  */
 function functionSizes(config: VoteAppConfig, services: ServiceTable): Record<string, FunctionSize> {
-    const configured: Readonly<Record<string, FunctionSize | undefined>> = config.lambda.functions;
-    return Object.fromEntries(
-        services.map((spec) => [
-            spec.name,
-            configured[spec.name] ?? {
-                memoryMb: spec.lambda.defaultSize.memoryMb,
-                reservedConcurrency: spec.lambda.defaultSize.reservedConcurrency,
-                timeoutSeconds: spec.http ? config.lambda.httpTimeoutSeconds : config.lambda.workerTimeoutSeconds,
-            },
-        ]),
+    return recordOf(
+        services.map((spec) => spec.name),
+        (name) => entryOf(config.lambda.functions, "the config's function sizes", name),
     );
 }
 

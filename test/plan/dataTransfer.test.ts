@@ -11,7 +11,7 @@ import {
     BYTES_PER_VOTE,
     dataStoreBytesPerVote,
     internetEgressBytesPerVote,
-    PER_VOTE,
+    SERVICE_TRAFFIC,
 } from "../../plan/cost/assumptions";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
 import { freePort } from "../app/servers";
@@ -73,7 +73,7 @@ describe("data transfer at the stated load (plan/cost/dataTransfer.ts)", functio
         );
         assert.ok(totalsJson <= BYTES_PER_VOTE.totalsResponse, `totals: ${totalsJson} B`);
         // The model per vote: 3 pages, 5 totals, 2 handshakes of 5 KB.
-        assert.strictEqual(PER_VOTE.voteRequests + PER_VOTE.resultRequests, 8);
+        assert.strictEqual(SERVICE_TRAFFIC.vote.requests + SERVICE_TRAFFIC.result.requests, 8);
         assert.strictEqual(internetEgressBytesPerVote(), 3 * 2_000 + 5 * 500 + 2 * 5_000);
         assert.deepStrictEqual(dataStoreBytesPerVote(), { redis: 1_500, postgres: 1_000 + 6 * 600 });
     });

@@ -1,5 +1,10 @@
 import * as assert from "assert";
 import { APP_SERVICE_TABLE, type AppServiceSpec, APP_HEALTH_PATH, type ServiceTable } from "../../shared/appContract";
+import { readStackConfig } from "../../plan/stackFile";
+import { estimateCost } from "../../plan/cost/estimate";
+import { SERVICE_TRAFFIC } from "../../plan/cost/assumptions";
+import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
+import { projectConfigDeclarations } from "../../stacks/config/projectFile";
 import { input, named, ofType, stackRun } from "../support/stacks";
 
 /**
@@ -26,7 +31,47 @@ const STATS: AppServiceSpec = {
     },
     defaultSize: { cpu: 512, memory: 1024, maxCount: 3 },
 };
+/** What a vote asks of stats (three requests to /stats), beside the shipped services' (the estimate's traffic). */
+const WITH_STATS_TRAFFIC = { ...SERVICE_TRAFFIC, stats: { requests: 3, lambdaDurationMs: 50 } };
 const WITH_STATS: ServiceTable = [...APP_SERVICE_TABLE, STATS];
+
+/** An image pin for stats (dev accepts a tag). */
+const STATS_PIN = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-dev/stats:1.2.0";
+
+/** The stats row's keys, as its name derives them (stacks/config/serviceKeys.ts). */
+const STATS_KEYS = {
+    statsCpu: { type: "integer", default: 512 },
+    statsMemory: { type: "integer", default: 1024 },
+    statsDesiredCount: { type: "integer", default: 1 },
+    statsMinCount: { type: "integer", default: 1 },
+    statsMaxCount: { type: "integer", default: 3 },
+    statsImage: { type: "string", default: "" },
+    lambdaStatsMemory: { type: "integer", default: 512 },
+    lambdaStatsReservedConcurrency: { type: "integer", default: 5 },
+} as const;
+
+/** A stack file's config with `voteapp:` keys changed, parsed for a service table. */
+function parseFor(
+    stack: string,
+    services: ServiceTable,
+    changes: Readonly<Record<string, string>> = {},
+): VoteAppConfig {
+    const file = readStackConfig(stack);
+    const raw = { ...file.config };
+    for (const [key, value] of Object.entries(changes)) raw[`voteapp:${key}`] = value;
+    return parseVoteAppConfig(raw, { project: file.project, stack }, services);
+}
+
+/** The problems a parse reports, as "key = value: message" lines. */
+function problemsOf(parse: () => unknown): string[] {
+    try {
+        parse();
+    } catch (e) {
+        if (e instanceof ConfigValidationError) return e.message.split("\n").slice(1);
+        throw e;
+    }
+    return [];
+}
 
 const alarmNames = (run: Awaited<ReturnType<typeof stackRun>>) =>
     ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => String(input(alarm, "name")));
@@ -34,12 +79,114 @@ const alarmNames = (run: Awaited<ReturnType<typeof stackRun>>) =>
 describe("a sixth service added to the service table", function () {
     this.timeout(300_000);
 
+    describe("its config keys (issue 16: one source of truth per service)", () => {
+        it("are declared from the row: names, types and the row's defaults, as Pulumi.yaml would declare them", () => {
+            const declared = projectConfigDeclarations(WITH_STATS);
+            for (const [key, expected] of Object.entries(STATS_KEYS)) {
+                assert.ok(declared[key], `no declaration for ${key}`);
+                assert.deepStrictEqual(
+                    { type: declared[key].type, default: declared[key].default },
+                    expected,
+                    `declaration of ${key}`,
+                );
+                assert.match(declared[key].description, /stats/, `${key}'s description names its service`);
+            }
+            // The shipped table's declarations (Pulumi.yaml) stay exactly the shipped keys.
+            const shipped = projectConfigDeclarations();
+            assert.deepStrictEqual(
+                Object.keys(declared).filter((key) => !(key in shipped)),
+                Object.keys(STATS_KEYS),
+            );
+        });
+
+        it("are unknown to a program run without the row (did-you-mean), and read with it", () => {
+            assert.deepStrictEqual(
+                problemsOf(() => parseFor("dev", APP_SERVICE_TABLE, { statsCpu: "1024" })).map((l) =>
+                    l.replace(/did you mean .*/, "did you mean"),
+                ),
+                ['  - voteapp:statsCpu = "1024": is not a known key; did you mean'],
+            );
+            const config = parseFor("dev", WITH_STATS, { statsCpu: "1024", statsMemory: "4096" });
+            assert.deepStrictEqual(config.services.stats, {
+                cpu: 1024,
+                memory: 4096,
+                desiredCount: 1,
+                minCount: 1,
+                maxCount: 3,
+            });
+            assert.deepStrictEqual(config.lambda.functions.stats, {
+                memoryMb: 512,
+                timeoutSeconds: config.lambda.httpTimeoutSeconds,
+                reservedConcurrency: 5,
+            });
+        });
+
+        it("are validated like the shipped rows': a bad value is refused naming the key, the value and what is allowed", () => {
+            const lines = problemsOf(() =>
+                parseFor("staging", WITH_STATS, {
+                    statsCpu: "300",
+                    statsMemory: "200000",
+                    lambdaStatsMemory: "64",
+                    lambdaStatsReservedConcurrency: "0",
+                    statsImage: "not an image",
+                }),
+            );
+            const expected = [
+                "voteapp:statsCpu = 300: must be one of 256, 512, 1024",
+                "voteapp:statsMemory = 200000: must be between 512 and 122880",
+                "voteapp:lambdaStatsMemory = 64: must be between 128 and 10240 MiB",
+                "voteapp:lambdaStatsReservedConcurrency = 0: must be between 1 and 1000",
+                'voteapp:statsImage = "not an image": must be a full image reference',
+            ];
+            for (const fragment of expected)
+                assert.ok(
+                    lines.some((line) => line.includes(fragment)),
+                    `no problem "${fragment}…" in:\n${lines.join("\n")}`,
+                );
+            // Relations too: a Fargate size pair, the counts, the prod floor, digest pins outside dev.
+            const relations = problemsOf(() =>
+                parseFor("prod", WITH_STATS, {
+                    statsCpu: "512",
+                    statsMemory: "512",
+                    statsImage: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/voteapp-prod/stats:1.0",
+                }),
+            );
+            for (const fragment of [
+                "voteapp:statsMemory = 512: is not offered by Fargate with statsCpu = 512; allowed: ",
+                "voteapp:statsMinCount = 1: must be at least 2 in prod",
+                "voteapp:statsImage = ",
+            ])
+                assert.ok(
+                    relations.some((line) => line.includes(fragment)),
+                    `no problem "${fragment}…" in:\n${relations.join("\n")}`,
+                );
+        });
+
+        it("count in the account's Lambda concurrency check, which names the row's key", () => {
+            const lines = problemsOf(() =>
+                parseFor("dev", WITH_STATS, { lambdaAccountConcurrency: "150", lambdaStatsReservedConcurrency: "10" }),
+            );
+            const line = lines.find((l) => l.includes("voteapp:lambdaAccountConcurrency")) ?? "";
+            assert.match(line, /vote, result, worker and stats functions reserve 55 executions/);
+            assert.match(line, /voteapp:lambdaStatsReservedConcurrency/);
+        });
+    });
+
     for (const stack of ["dev", "staging"] as const) {
         describe(`${stack} on ecs`, () => {
-            // The ALB path (dev's default ingress is the HTTP API: tested below).
+            // The ALB path (dev's default ingress is the HTTP API: tested below). dev sets the row's own keys (sizes
+            // and an image pin); staging runs on the row's defaults.
+            const keys: Record<string, string> =
+                stack === "dev"
+                    ? {
+                          "voteapp:statsCpu": "1024",
+                          "voteapp:statsMemory": "2048",
+                          "voteapp:statsImage": STATS_PIN,
+                      }
+                    : {};
             const run = () =>
                 stackRun(stack, {
-                    overrides: { "voteapp:platform": "ecs", "voteapp:ecsIngress": "loadBalancer" },
+                    overrides: { "voteapp:platform": "ecs", "voteapp:ecsIngress": "loadBalancer", ...keys },
                     services: WITH_STATS,
                 });
 
@@ -65,12 +212,19 @@ describe("a sixth service added to the service table", function () {
                     );
                 });
 
-            it("gets its own task definition, sized by the row's defaults, and an ECS service behind its target group", async () => {
+            it("gets its own task definition, sized by its keys (else the row's defaults), and an ECS service behind its target group", async () => {
                 const r = await run();
                 const task = named(r, "aws:ecs/taskDefinition:TaskDefinition", "vote-app-stats");
                 assert.strictEqual(input(task, "family"), `voteapp-${stack}-stats`);
-                assert.strictEqual(input(task, "cpu"), "512");
-                assert.strictEqual(input(task, "memory"), "1024");
+                assert.strictEqual(input(task, "cpu"), stack === "dev" ? "1024" : "512");
+                assert.strictEqual(input(task, "memory"), stack === "dev" ? "2048" : "1024");
+                const containers = JSON.parse(String(input(task, "containerDefinitions"))) as { image: string }[];
+                if (stack === "dev") assert.strictEqual(containers[0].image, STATS_PIN);
+                else
+                    assert.match(
+                        containers[0].image,
+                        /^222222222222\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/voteapp-staging\/stats@sha256:/,
+                    );
                 const service = named(r, "aws:ecs/service:Service", "vote-app-stats");
                 assert.strictEqual(input(service, "name"), "stats");
                 const balancers = input(service, "loadBalancers") as { containerName: string }[];
@@ -139,13 +293,22 @@ describe("a sixth service added to the service table", function () {
     }
 
     describe("dev on lambda", () => {
-        const run = () => stackRun("dev", { overrides: { "voteapp:platform": "lambda" }, services: WITH_STATS });
+        const run = () =>
+            stackRun("dev", {
+                overrides: {
+                    "voteapp:platform": "lambda",
+                    "voteapp:lambdaStatsMemory": "1024",
+                    "voteapp:lambdaStatsReservedConcurrency": "7",
+                },
+                services: WITH_STATS,
+            });
 
-        it("gets its own function, reading the table only, behind its API routes, with its alarms and deployment group", async () => {
+        it("gets its own function, sized by its keys, behind its API routes, with its alarms and deployment group", async () => {
             const r = await run();
             const fn = ofType(r, "aws:lambda/function:Function").find((f) => input(f, "name") === "voteapp-dev-stats");
             assert.ok(fn, "no function voteapp-dev-stats");
-            assert.strictEqual(input(fn, "memorySize"), 512);
+            assert.strictEqual(input(fn, "memorySize"), 1024);
+            assert.strictEqual(input(fn, "reservedConcurrentExecutions"), 7);
             assert.deepStrictEqual(Object.keys(input(fn, "environment", "variables") as object).sort(), [
                 "OPTION_A",
                 "OPTION_B",
@@ -164,6 +327,58 @@ describe("a sixth service added to the service table", function () {
                     `no ${signal} alarm for stats: ${names.join(", ")}`,
                 );
             named(r, "aws:codedeploy/deploymentGroup:DeploymentGroup", "vote-app-codedeploy-stats");
+        });
+
+        it("is priced by what its row says (HTTP, invoked per request) and what a vote asks of it, or reported not priced, never zero", async () => {
+            const r = await run();
+            const votesPerMonth = 1_000_000;
+            const priced = estimateCost(r.resources, {
+                region: "eu-west-1",
+                votesPerMonth,
+                services: WITH_STATS,
+                traffic: WITH_STATS_TRAFFIC,
+            });
+            const statsLines = priced.lines.filter((l) => l.item.startsWith("stats: "));
+            const requests = statsLines.find((l) => l.item === "stats: requests");
+            assert.ok(requests, `no stats request line: ${statsLines.map((l) => l.item).join(", ")}`);
+            assert.strictEqual(requests.quantity, 3, "3 invocations per vote × 1M votes, in millions");
+            const compute = statsLines.find((l) => l.item.startsWith("stats: compute"));
+            assert.ok(compute, "no stats compute line");
+            assert.match(compute.item, /1024 MB × 50 ms/);
+            assert.ok(compute.monthlyUsd > 0);
+            // The entry point carries its requests too: 6 (result) + 3 (stats) + 2 (vote) per vote.
+            const api = priced.lines.find((l) => l.item === "HTTP API requests");
+            assert.strictEqual(api?.quantity, 11);
+            assert.match(api.basis ?? "", /11 HTTP requests per vote \(result 6, stats 3, vote 2\)/);
+            // The shipped functions' lines are those of the shipped table (but X-Ray's sampled traces, which every
+            // traced function shares, stats now among them).
+            const shipped = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth });
+            for (const service of ["vote", "result", "worker"]) {
+                const lineOf = (e: typeof priced) =>
+                    e.lines
+                        .filter((l) => l.item.startsWith(`${service}: `) && !l.item.endsWith("X-Ray traces"))
+                        .map((l) => [l.item, l.monthlyUsd]);
+                assert.deepStrictEqual(lineOf(priced), lineOf(shipped), service);
+            }
+
+            // A row no traffic figure covers (the shipped SERVICE_TRAFFIC): its function and its share of the
+            // requests are listed as not priced, naming what is missing.
+            const unpriced = estimateCost(r.resources, { region: "eu-west-1", votesPerMonth, services: WITH_STATS });
+            assert.deepStrictEqual(
+                unpriced.lines.filter((l) => l.item.startsWith("stats: ")),
+                [],
+                "stats priced without per-vote traffic",
+            );
+            const notPriced = unpriced.notPriced.filter((n) => n.item.includes("stats"));
+            assert.deepStrictEqual(notPriced.map((n) => n.item).sort(), [
+                "HTTP API requests: stats's requests",
+                "stats: Lambda invocations",
+            ]);
+            for (const item of notPriced)
+                assert.match(
+                    item.reason,
+                    /no per-vote traffic is stated for stats \(plan\/cost\/assumptions.ts SERVICE_TRAFFIC\)/,
+                );
         });
     });
 });

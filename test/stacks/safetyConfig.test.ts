@@ -100,7 +100,7 @@ describe("production safety config", () => {
             for (const strategy of all) {
                 const problems: ConfigProblem[] = [];
                 const config = flat({ platform, deploymentStrategy: strategy });
-                checkSafety(config, "dev", reporter(CONFIG_NAMESPACE, problems));
+                checkSafety(config, "dev", reporter(CONFIG_NAMESPACE, problems), []);
                 const supported = (DEPLOYMENT_STRATEGIES[platform] as readonly string[]).includes(strategy);
                 if (supported) {
                     assert.deepStrictEqual(problems, [], `${platform} × ${strategy}`);
