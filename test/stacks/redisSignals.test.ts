@@ -106,6 +106,12 @@ describe("Redis signals watch the cache the stack plans, nodes or serverless", f
                     threshold("redis-ecpu"),
                     Math.round((ecpuLimit * 60 * DEFAULT_THRESHOLDS.cacheCpuPercent) / 100),
                 );
+                // The one metric an idle cache always reports alarms on missing data, so an unverified dimension
+                // (SERVERLESS_CACHE_DIMENSION) that matches nothing shows on the first deploy.
+                assert.strictEqual(
+                    alarms.find((a) => a.inputs.name === `${prefix}-redis-data-stored`)?.inputs.treatMissingData,
+                    "breaching",
+                );
                 assert.strictEqual(
                     threshold("redis-data-stored"),
                     Math.round((dataLimitGb * 1e9 * DEFAULT_THRESHOLDS.cacheMemoryPercent) / 100),

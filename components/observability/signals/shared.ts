@@ -414,6 +414,10 @@ function serverlessRedisSignals(
             comparison: "GreaterThanThreshold",
             threshold: dataThreshold,
             evaluationPeriods: 5,
+            // An idle cache still reports BytesUsedForCache (the integration test cited at SERVERLESS_CACHE_DIMENSION
+            // waits for this alarm to reach OK with no traffic), so no data means the dimension is wrong: make that
+            // loud on the first deploy instead of leaving every serverless alarm silently without data.
+            treatMissingData: "breaching",
         });
     alarms.push(
         {
