@@ -9,7 +9,7 @@ import {
     httpServices,
     type ServiceTable,
 } from "../../shared/appContract";
-import { ACCESS_LOG_FORMAT } from "../apiAccessLog";
+import { createHttpApiFront } from "../httpApiFront";
 import { physicalName } from "../naming";
 
 /**
@@ -131,41 +131,24 @@ export class HttpApiIngress extends pulumi.ComponentResource {
             },
             { parent },
         );
-        this.api = new aws.apigatewayv2.Api(
-            `${name}-api`,
-            {
-                name: physicalName("apiGateway", args.namePrefix, "vote-app"),
-                protocolType: "HTTP",
-                description: "The voting app: vote and result tasks on ECS through a VPC link",
-                disableExecuteApiEndpoint: args.domain !== undefined,
-            },
-            { parent },
-        );
-        const accessLogs = new aws.cloudwatch.LogGroup(
-            `${name}-access`,
-            {
-                name: `/aws/apigateway/${args.namePrefix}-vote-app/access`,
-                retentionInDays: args.logRetentionDays,
-                kmsKeyId: args.kmsKeyArn,
-            },
-            { parent },
-        );
         // Per-route metrics: each service's 5xx and latency alarms (its rollback signals) read its routes.
-        this.stage = new aws.apigatewayv2.Stage(
-            `${name}-stage`,
+        const front = createHttpApiFront(
+            { api: `${name}-api`, accessLogs: `${name}-access`, stage: `${name}-stage`, domain: `${name}-domain` },
             {
-                apiId: this.api.id,
-                name: "$default",
-                autoDeploy: true,
-                accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-                defaultRouteSettings: {
-                    throttlingBurstLimit: args.throttling.burstLimit,
-                    throttlingRateLimit: args.throttling.rateLimit,
-                    detailedMetricsEnabled: true,
-                },
+                namePrefix: args.namePrefix,
+                description: "The voting app: vote and result tasks on ECS through a VPC link",
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                throttling: args.throttling,
+                detailedRouteMetrics: true,
+                domain: args.domain,
             },
-            { parent },
+            parent,
         );
+        this.api = front.api;
+        this.stage = front.stage;
+        this.domainName = front.domainName;
+        this.url = front.url;
         const routeKeys: Record<string, string[]> = {};
         for (const spec of http) {
             const integration = new aws.apigatewayv2.Integration(
@@ -195,28 +178,6 @@ export class HttpApiIngress extends pulumi.ComponentResource {
                 );
         }
         this.routeKeys = routeKeys;
-        if (args.domain) {
-            this.domainName = new aws.apigatewayv2.DomainName(
-                `${name}-domain`,
-                {
-                    domainName: args.domain.name,
-                    domainNameConfiguration: {
-                        certificateArn: args.domain.certificateArn,
-                        endpointType: "REGIONAL",
-                        securityPolicy: "TLS_1_2",
-                    },
-                },
-                { parent },
-            );
-            new aws.apigatewayv2.ApiMapping(
-                `${name}-domain`,
-                { apiId: this.api.id, domainName: this.domainName.id, stage: this.stage.id },
-                { parent },
-            );
-            this.url = pulumi.output(`https://${args.domain.name}`);
-        } else {
-            this.url = this.api.apiEndpoint;
-        }
         this.registerOutputs({ url: this.url, apiId: this.api.id });
     }
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCESS_LOG_FORMAT } from "../apiAccessLog";
+import { createHttpApiFront } from "../httpApiFront";
 import {
     APP_SERVICE_TABLE,
     AppEnv,
@@ -370,40 +370,23 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         );
 
         // --- HTTP API: access logs, throttling, routes to the live aliases ----------------------------
-        this.api = new aws.apigatewayv2.Api(
-            `${name}-api`,
+        const front = createHttpApiFront(
+            { api: `${name}-api`, accessLogs: `${name}-api-access`, stage: `${name}-api`, domain: `${name}-domain` },
             {
-                name: physicalName("apiGateway", args.namePrefix, "vote-app"),
-                protocolType: "HTTP",
+                namePrefix: args.namePrefix,
                 description: "The voting app: vote and result functions",
-                disableExecuteApiEndpoint: args.domain !== undefined,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                throttling: args.throttling,
+                detailedRouteMetrics: args.detailedRouteMetrics ?? true,
+                domain: args.domain,
             },
-            { parent },
+            parent,
         );
-        const accessLogs = new aws.cloudwatch.LogGroup(
-            `${name}-api-access`,
-            {
-                name: `/aws/apigateway/${args.namePrefix}-vote-app/access`,
-                retentionInDays: args.logRetentionDays,
-                kmsKeyId: args.kmsKeyArn,
-            },
-            { parent },
-        );
-        this.stage = new aws.apigatewayv2.Stage(
-            `${name}-api`,
-            {
-                apiId: this.api.id,
-                name: "$default",
-                autoDeploy: true,
-                accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-                defaultRouteSettings: {
-                    throttlingBurstLimit: args.throttling.burstLimit,
-                    throttlingRateLimit: args.throttling.rateLimit,
-                    detailedMetricsEnabled: args.detailedRouteMetrics ?? true,
-                },
-            },
-            { parent },
-        );
+        this.api = front.api;
+        this.stage = front.stage;
+        this.domainName = front.domainName;
+        this.url = front.url;
         const routeTo = (service: string, routes: readonly string[]) => {
             const target = this.functions[service];
             const integration = new aws.apigatewayv2.Integration(
@@ -447,29 +430,6 @@ export class VoteAppServerless extends pulumi.ComponentResource {
         };
         for (const spec of table) if (spec.http) routeTo(spec.name, spec.http.lambdaRoutes);
 
-        // --- Optional custom domain (required in prod by the stack config) ----------------------------
-        if (args.domain) {
-            this.domainName = new aws.apigatewayv2.DomainName(
-                `${name}-domain`,
-                {
-                    domainName: args.domain.name,
-                    domainNameConfiguration: {
-                        certificateArn: args.domain.certificateArn,
-                        endpointType: "REGIONAL",
-                        securityPolicy: "TLS_1_2",
-                    },
-                },
-                { parent },
-            );
-            new aws.apigatewayv2.ApiMapping(
-                `${name}-domain`,
-                { apiId: this.api.id, domainName: this.domainName.id, stage: this.stage.id },
-                { parent },
-            );
-            this.url = pulumi.output(`https://${args.domain.name}`);
-        } else {
-            this.url = this.api.apiEndpoint;
-        }
         this.registerOutputs({ url: this.url, queueUrl: this.queue.url, tableName: this.table.name });
     }
 }
