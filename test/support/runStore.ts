@@ -161,7 +161,6 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
             key,
             Object.entries(process.env)
                 .filter(([name]) => !PROCESS_IDENTITY.has(name))
-
                 .sort(([a], [b]) => (a < b ? -1 : 1)),
         ]);
     const fileOf = (key: string) =>
