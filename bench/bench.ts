@@ -121,8 +121,8 @@ function benchCommand(label: string, command: string, args: string[]): void {
  * Pulumi test file with type-checking. Precisely: `tsc --noEmit` with the project's compiler options over
  * BASELINE_TEST_FILE and everything it imports, then `mocha BASELINE_TEST_FILE` (the project's .mocharc.json),
  * one after the other, each a cold process, with the shared run store empty (test/support/runStore.ts), as on
- * a clean clone. The file plans stacks and the bootstrap under the mock harness and judges them with the policy
- * pack: a typical mocked Pulumi test, not the lightest one.
+ * a clean clone. The file mounts one component (the Registry) under the mock harness with the args each test
+ * chooses and judges what it registers with the policy pack: what a component test does (issue 16.5).
  */
 export const BASELINE_TEST_FILE = "test/components/registry.test.ts";
 const SUITE_RATIO_TARGET = 6;
