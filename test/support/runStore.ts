@@ -148,7 +148,18 @@ export const PROCESS_IDENTITY: ReadonlySet<string> = new Set([
     "MOCHA_WORKER_ID",
     "VOTEAPP_TEST_STEP",
     "VOTEAPP_BENCH_RUN",
+    // How the test process was started, by the shell (`_`, the command's path) or npm (`npm_*` below): `npx mocha f`,
+    // `node …/mocha.js f` and `npm test` plan the same program.
+    "_",
+    "OLDPWD",
+    "SHLVL",
+    "INIT_CWD",
 ]);
+
+/** Whether a variable only names the process (PROCESS_IDENTITY, or one npm sets for the script it runs). */
+export function namesTheProcess(name: string): boolean {
+    return PROCESS_IDENTITY.has(name) || name.startsWith("npm_");
+}
 
 /** A run store on disk under `dir`/<source hash>/; in memory, the encoded runs this process has seen. */
 export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceHash()): RunStore {
@@ -160,7 +171,7 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
         JSON.stringify([
             key,
             Object.entries(process.env)
-                .filter(([name]) => !PROCESS_IDENTITY.has(name))
+                .filter(([name]) => !namesTheProcess(name))
                 .sort(([a], [b]) => (a < b ? -1 : 1)),
         ]);
     const fileOf = (key: string) =>
