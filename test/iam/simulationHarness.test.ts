@@ -8,6 +8,7 @@ import {
     type IamRequest,
     type PolicyDocumentJson,
     regionOf,
+    resourceTypeResolutions,
     type RoleDocuments,
     roleNamed,
 } from "../support/iamSimulation";
@@ -213,6 +214,20 @@ describe("the IAM simulation harness: each request's share of the documents", fu
         const { differ, seen } = await differences(deploy, requests);
         assert.deepStrictEqual(differ, []);
         assert.ok(seen.has("Allowed") && seen.has("ExplicitlyDenied"), [...seen].join(", "));
+    });
+
+    it("resolves a request's resource to its types once, where the simulator asks twice", async () => {
+        const before = { ...resourceTypeResolutions };
+        const request = {
+            action: "sqs:SendMessage",
+            resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:asked-once`,
+            context: inRegion,
+        };
+        assert.strictEqual(await decide(FIXTURE, request), "ExplicitlyDenied");
+        assert.deepStrictEqual(
+            [resourceTypeResolutions.calls - before.calls, resourceTypeResolutions.resolved - before.resolved],
+            [2, 1],
+        );
     });
 
     it("refuses a document IAM would refuse, whatever the request's action", async () => {

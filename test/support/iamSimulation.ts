@@ -266,6 +266,48 @@ export function forAction(document: PolicyDocumentJson, action: string): unknown
 }
 
 /**
+ * The simulator resolves each request's resource ARN to the action's resource types twice (to check the
+ * request, simulation_engine/simulationEngine.js runSimulation, then for the context keys it takes,
+ * simulation_engine/contextKeys.js allowedContextKeysForRequest), each time intersecting automata for every
+ * ARN component of every resource type of the action: with the documents cut to the request's action, that
+ * resolution was most of a decision's CPU. It is a function of the dataset, the action and the ARN alone,
+ * and both callers read it from its module's exports at each call and only read what it returns: memoized
+ * there, once per process. test/iam/simulationHarness.test.ts fails if the simulator stops calling it so.
+ */
+function memoizeResourceTypeResolution(): { readonly calls: number; readonly resolved: number } {
+    type Resolution = ((service: string, action: string, resource: string) => Promise<unknown[]>) & {
+        counts?: { calls: number; resolved: number };
+    };
+    const root = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the simulator's module, not in its package exports: loaded by path, typed here
+    const module = require(path.join(root, "simulation_engine/resourceTypes.js")) as {
+        getResourceTypesForAction: Resolution;
+    };
+    const resolve = module.getResourceTypesForAction;
+    assert.strictEqual(typeof resolve, "function", "the simulator has no simulation_engine getResourceTypesForAction");
+    if (resolve.counts) return resolve.counts;
+    const counts = { calls: 0, resolved: 0 };
+    const memo = new Map<string, Promise<unknown[]>>();
+    const memoized: Resolution = (service, action, resource) => {
+        counts.calls++;
+        const key = JSON.stringify([service, action, resource]);
+        let types = memo.get(key);
+        if (!types) {
+            counts.resolved++;
+            types = resolve(service, action, resource);
+            memo.set(key, types);
+        }
+        return types;
+    };
+    memoized.counts = counts;
+    module.getResourceTypesForAction = memoized;
+    return counts;
+}
+
+/** How often the simulator asked for a resource type resolution, and how many it needed. */
+export const resourceTypeResolutions = memoizeResourceTypeResolution();
+
+/**
  * What IAM decides when `role` (a session of it) makes the request. Throws SimulationError when the
  * simulator rejects the input (unknown action, a resource ARN the action does not take, a policy IAM would
  * refuse), so a typo can never pass as "denied".
