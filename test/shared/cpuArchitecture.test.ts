@@ -146,7 +146,8 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 overrides: {
                     "voteapp:platform": platform,
                     "voteapp:cpuArchitecture": "x86_64",
-                    ...(platform === "eks" ? { "voteapp:eksNodeInstanceTypes": "c7i.large" } : {}),
+                    // m7i.large: the x86 type test/plan/nodePrices.test.ts prices on dev's eks, so the two share the run.
+                    ...(platform === "eks" ? { "voteapp:eksNodeInstanceTypes": "m7i.large" } : {}),
                 },
             });
             const found = architecturesOf(run.resources);
@@ -177,22 +178,21 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
     });
 
     it("a stack switched to x86_64 gets linux/amd64 built beside linux/arm64, and its plan runs only what is built", async () => {
-        // The repository's stack files, prod switched to x86_64, in a directory of their own.
+        // The repository's stack files, staging switched to x86_64, in a directory of their own (staging's x86 plan is
+        // the one test/plan/nodePrices.test.ts prices).
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
         try {
             const files = ["Pulumi.yaml", ...listStacks().map((stack) => `Pulumi.${stack}.yaml`)];
             for (const file of files) fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-            const prodFile = path.join(root, "Pulumi.prod.yaml");
-            const prod = YAML.parseDocument(fs.readFileSync(prodFile, "utf8"));
-            prod.setIn(["config", "voteapp:cpuArchitecture"], "x86_64");
-            fs.writeFileSync(prodFile, prod.toString());
+            const stagingFile = path.join(root, "Pulumi.staging.yaml");
+            const staging = YAML.parseDocument(fs.readFileSync(stagingFile, "utf8"));
+            staging.setIn(["config", "voteapp:cpuArchitecture"], "x86_64");
+            fs.writeFileSync(stagingFile, staging.toString());
 
             const platforms = imagePlatforms(root).split(",");
             assert.deepStrictEqual(platforms, ["linux/amd64", "linux/arm64"]);
             assert.strictEqual(imagePlatforms(), "linux/arm64", "the repository's stacks all run arm64");
-            const run = await stackRun("prod", {
-                overrides: { "voteapp:platform": "ecs", "voteapp:cpuArchitecture": "x86_64" },
-            });
+            const run = await stackRun("staging", { overrides: { "voteapp:cpuArchitecture": "x86_64" } });
             for (const { where, architecture } of architecturesOf(run.resources))
                 assert.ok(
                     platforms.includes(ARCHITECTURE_NAMES[architecture].imagePlatform),
