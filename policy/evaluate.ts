@@ -19,7 +19,7 @@ import type { CapturedResource } from "../shared/capturedResource";
 import { packConfigFile } from "./configFile";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
 import { allPolicies } from "./rules";
-import { isUnknownValueError, unknownCheckingProxy } from "./rules/util";
+import { isUnknownValueError, judgedTypes, unknownCheckingProxy } from "./rules/util";
 
 export type { PackConfig, PolicyConfigValue } from "./packConfig";
 
@@ -421,6 +421,7 @@ class Evaluation {
             for (const validation of validations) {
                 const typeFilter = pulumiTypeOf(validation);
                 if (typeFilter && typeFilter !== r.type) continue;
+                if (judgedTypes(validation)?.includes(r.type) === false) continue; // it would answer "not applicable"
                 this.invoke(policy, level, r, () => {
                     const props = proxiedProps(r.inputs);
                     const provider = this.provider(r);
