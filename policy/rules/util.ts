@@ -112,10 +112,24 @@ export function validateResourceOfType<TResource extends Resource, TArgs>(
     const sdkValidation = policySdk.validateResourceOfType(resourceClass, validate);
     const token = (sdkValidation as { __pulumiType?: unknown }).__pulumiType;
     const types = typeof token === "string" ? sameResourceTypes(token) : [];
-    return (args, report) =>
+    const validation: ResourceValidation = (args, report) =>
         types.includes(args.type)
             ? validate(args.props as Unwrap<NonNullable<TArgs>>, args, report)
             : sdkValidation(args, report);
+    return types.length > 0 ? Object.assign(validation, { [JUDGED_TYPES]: types }) : validation;
+}
+
+/**
+ * On a validation from `validateResourceOfType`: the types it judges (the class's token and its aliases). It
+ * answers every other type "not applicable", by throwing; the offline evaluator (policy/evaluate.ts) does not call
+ * it for those, as the policy server does not call a validation whose `__pulumiType` differs. The outcome is the
+ * same (a resource's "not applicable" is not reported), without a throw for nearly every rule × resource pair.
+ */
+const JUDGED_TYPES: unique symbol = Symbol("the resource types a validation judges");
+
+/** The types a validation judges, when it says (see JUDGED_TYPES); undefined when it judges any type. */
+export function judgedTypes(validation: ResourceValidation): readonly string[] | undefined {
+    return (validation as { [JUDGED_TYPES]?: readonly string[] })[JUDGED_TYPES];
 }
 
 // ---------------------------------------------------------------------------------------------------
