@@ -86,6 +86,37 @@ export interface FargateMountOptions {
     readonly testTrafficCidrs?: readonly string[];
 }
 
+/** What a platform's client security groups give the data layer: each store's admitted groups. */
+interface DataClientGroups {
+    clientsOf(store: "redis" | "postgres"): pulumi.Input<string>[];
+}
+
+/**
+ * Mounts a platform's app component as its stack composes it (stacks/foundation.ts buildData): `platform` creates
+ * what the app needs from its platform (its client security groups first), then a Data layer (TEST_DATA_ARGS)
+ * admitting exactly those groups, then `app` the component itself, with that layer.
+ */
+function mountApp(
+    platform: (opts: pulumi.ComponentResourceOptions) => {
+        readonly clients: DataClientGroups;
+        readonly app: (data: Data) => pulumi.ComponentResource;
+    },
+): Promise<MockedRun> {
+    return mountComponent((opts) => {
+        const { clients, app } = platform(opts);
+        const data = new Data(
+            "data",
+            {
+                ...TEST_DATA_ARGS,
+                redisClientSecurityGroupIds: clients.clientsOf("redis"),
+                postgresClientSecurityGroupIds: clients.clientsOf("postgres"),
+            },
+            opts,
+        );
+        return app(data);
+    });
+}
+
 /**
  * Mounts VoteAppOnFargate with TEST_FARGATE_ARGS and the given changes, beside what it needs from the platform:
  * its FargateSecurityGroups (HTTPS when a certificate is given) and a Data layer (TEST_DATA_ARGS) admitting them.
@@ -95,7 +126,7 @@ export function mountFargateApp(
     options: FargateMountOptions = {},
 ): Promise<MockedRun> {
     const appArgs: FargateAppArgs = { ...TEST_FARGATE_ARGS, ...args };
-    return mountComponent((opts) => {
+    return mountApp((opts) => {
         const securityGroups = new FargateSecurityGroups(
             "fargate-security-groups",
             {
@@ -106,16 +137,10 @@ export function mountFargateApp(
             },
             opts,
         );
-        const data = new Data(
-            "data",
-            {
-                ...TEST_DATA_ARGS,
-                redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),
-                postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
-            },
-            opts,
-        );
-        return new VoteAppOnFargate("vote-app", { ...appArgs, securityGroups, data }, opts);
+        return {
+            clients: securityGroups,
+            app: (data) => new VoteAppOnFargate("vote-app", { ...appArgs, securityGroups, data }, opts),
+        };
     });
 }
 
@@ -209,7 +234,7 @@ export function mountKubernetesApp(
     options: KubernetesMountOptions = {},
 ): Promise<MockedRun> {
     const appArgs: KubernetesAppArgs = { ...TEST_KUBERNETES_ARGS, ...args };
-    return mountComponent((opts) => {
+    return mountApp((opts) => {
         const kubernetesProvider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const podSecurityGroups = new EksPodSecurityGroups(
             "eks-pod-security-groups",
@@ -222,32 +247,24 @@ export function mountKubernetesApp(
             },
             opts,
         );
-        const data = new Data(
-            "data",
-            {
-                ...TEST_DATA_ARGS,
-                redisClientSecurityGroupIds: podSecurityGroups.clientsOf("redis"),
-                postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
-            },
-            opts,
-        );
         const services = (appArgs.services ?? APP_SERVICE_TABLE).map((spec) => spec.name);
-        return new VoteAppOnKubernetes(
-            "vote-app",
-            {
-                ...appArgs,
-                kubernetesProvider,
-                data,
-                podSecurityGroups: options.withoutPodSecurityGroups
-                    ? undefined
-                    : {
-                          loadBalancer: podSecurityGroups.loadBalancer.id,
-                          services: Object.fromEntries(
-                              services.map((service) => [service, podSecurityGroups.services[service].id]),
-                          ),
-                      },
-            },
-            opts,
-        );
+        const podGroups = {
+            loadBalancer: podSecurityGroups.loadBalancer.id,
+            services: Object.fromEntries(services.map((service) => [service, podSecurityGroups.services[service].id])),
+        };
+        return {
+            clients: podSecurityGroups,
+            app: (data) =>
+                new VoteAppOnKubernetes(
+                    "vote-app",
+                    {
+                        ...appArgs,
+                        kubernetesProvider,
+                        data,
+                        podSecurityGroups: options.withoutPodSecurityGroups ? undefined : podGroups,
+                    },
+                    opts,
+                ),
+        };
     });
 }
