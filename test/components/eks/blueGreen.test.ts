@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import { SLOT_LABEL } from "../../../components/eks/workloadSpec";
-import type { MockedRun } from "../../../plan/harness";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { recordOf } from "../../../shared/record";
 import {
@@ -32,11 +31,8 @@ const blueGreen = (liveSlot: Slot): KubernetesAppArgs["blueGreen"] => ({
     images: { blue: imagesTagged("1.4.0"), green: imagesTagged("2.0.0") },
 });
 
-let blueLive: Promise<MockedRun> | undefined;
-const run = (liveSlot: Slot = "blue") =>
-    liveSlot === "blue"
-        ? (blueLive ??= mountKubernetesApp({ blueGreen: blueGreen("blue") }))
-        : mountKubernetesApp({ blueGreen: blueGreen(liveSlot) });
+/** One mount per live slot, shared by the tests (mountShared). */
+const run = (liveSlot: Slot = "blue") => mountKubernetesApp({ blueGreen: blueGreen(liveSlot) });
 const podLabelsOf = (deployment: CapturedResource) =>
     input(deployment, "spec", "template", "metadata", "labels") as Record<string, string>;
 /** True when a label selector selects pods with these labels. */
