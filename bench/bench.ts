@@ -169,13 +169,13 @@ function baselineRun(): Timed {
 function suiteRun(round: number): Timed & { readonly outliving: readonly string[] } {
     emptyRunStore();
     const marker = `bench-${process.pid}-${round}`;
-    const timed = timeCommand("npm", ["test"], { ...process.env, [RUN_MARKER]: marker });
-    const outliving = processesWithEnvironment(RUN_MARKER, marker).map((p) => `${p.pid} ${p.command}`);
+    const timed = timeCommand("npm", ["test"], { ...process.env, [BENCH_RUN_MARKER]: marker });
+    const outliving = processesWithEnvironment(BENCH_RUN_MARKER, marker).map((p) => `${p.pid} ${p.command}`);
     return { ...timed, outliving };
 }
 
 /** The environment variable marking the processes of one `npm test` run in the bench. */
-const RUN_MARKER = "VOTEAPP_BENCH_RUN";
+export const BENCH_RUN_MARKER = "VOTEAPP_BENCH_RUN";
 
 /** `npm test` against the one-file baseline, alternated so both meet the same machine load; prints the ratio. */
 function benchTestLoop(rounds: number): void {
@@ -222,7 +222,9 @@ async function main(): Promise<void> {
     benchTestLoop(Number(process.env.BENCH_TEST_ROUNDS ?? 1));
 }
 
-main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+    });
+}

@@ -5,7 +5,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { type RunStackOptions, type RunStore, runStack, type StackRun, useRunStore } from "../../plan/runStack";
 import { APP_SERVICE_TABLE } from "../../shared/appContract";
-import { decodeRun, diskRunStore, encodeRun, sourceHash } from "../support/runStore";
+import { BENCH_RUN_MARKER } from "../../bench/bench";
+import { STEP_MARKER } from "../../scripts/test";
+import { decodeRun, diskRunStore, encodeRun, PROCESS_IDENTITY, sourceHash } from "../support/runStore";
 
 function byUrn(run: StackRun): StackRun {
     return { ...run, resources: [...run.resources].sort((a, b) => (a.urn < b.urn ? -1 : 1)) };
@@ -146,6 +148,30 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
             assert.strictEqual(diskRunStore(dir, "h").read("k"), undefined, "the environment is part of the key");
         } finally {
             delete process.env.VOTEAPP_RUN_STORE_TEST;
+        }
+    });
+
+    it("another mocha worker, another npm test or bench run reads the same run: their process names are not in the key", async () => {
+        const named = { ...process.env };
+        try {
+            process.env.MOCHA_WORKER_ID = "0";
+            process.env.VOTEAPP_TEST_STEP = "tests:a";
+            process.env.VOTEAPP_BENCH_RUN = "bench-1";
+            const plain = { resources: [{ name: "a" }] } as unknown as StackRun;
+            await diskRunStore(dir, "h").write("k", plain);
+            process.env.MOCHA_WORKER_ID = "1";
+            process.env.VOTEAPP_TEST_STEP = "tests:b";
+            delete process.env.VOTEAPP_BENCH_RUN;
+            assert.deepStrictEqual(diskRunStore(dir, "h").read("k"), plain, "each worker planned the run again");
+            assert.deepStrictEqual(
+                [...PROCESS_IDENTITY].sort(),
+                ["MOCHA_WORKER_ID", STEP_MARKER, BENCH_RUN_MARKER].sort(),
+            );
+        } finally {
+            for (const name of PROCESS_IDENTITY) {
+                if (named[name] === undefined) delete process.env[name];
+                else process.env[name] = named[name];
+            }
         }
     });
 

@@ -138,6 +138,18 @@ export async function carriesWhole(text: string, run: StackRun): Promise<boolean
     return isDeepStrictEqual(decoded, run) && (await encodeRun(decoded)) === text;
 }
 
+/**
+ * Variables that name the process running the tests, never read by the program: left out of a run's key. Mocha
+ * gives each parallel worker its own MOCHA_WORKER_ID, so with them in the key every run was planned once per
+ * worker (half of a cold `npm test`'s 149 fresh runs); npm test and the bench mark their processes with a new
+ * value on each run (scripts/test.ts STEP_MARKER, bench/bench.ts).
+ */
+export const PROCESS_IDENTITY: ReadonlySet<string> = new Set([
+    "MOCHA_WORKER_ID",
+    "VOTEAPP_TEST_STEP",
+    "VOTEAPP_BENCH_RUN",
+]);
+
 /** A run store on disk under `dir`/<source hash>/; in memory, the encoded runs this process has seen. */
 export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceHash()): RunStore {
     const home = path.join(dir, hash);
@@ -145,7 +157,12 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
     let prepared = false;
     // The environment is part of what a program may read (a test sets a CI job's variables around a run).
     const withEnvironment = (key: string) =>
-        JSON.stringify([key, Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))]);
+        JSON.stringify([
+            key,
+            Object.entries(process.env)
+                .filter(([name]) => !PROCESS_IDENTITY.has(name))
+                .sort(([a], [b]) => (a < b ? -1 : 1)),
+        ]);
     const fileOf = (key: string) =>
         path.join(home, `${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}.json`);
     const prepare = () => {
