@@ -116,19 +116,18 @@ export function validateResourceOfType<TResource extends Resource, TArgs>(
         types.includes(args.type)
             ? validate(args.props as Unwrap<NonNullable<TArgs>>, args, report)
             : sdkValidation(args, report);
+    // Any other type reaches the SDK's check, which finds it is not the class's token and throws notApplicable.
     return types.length > 0 ? Object.assign(validation, { [JUDGED_TYPES]: types }) : validation;
 }
 
 /**
- * On a validation from `validateResourceOfType`: the types it judges (the class's token and its aliases). It
- * answers every other type "not applicable", by throwing; the offline evaluator (policy/evaluate.ts) does not call
- * it for those, as the policy server does not call a validation whose `__pulumiType` differs. The outcome is the
- * same (a resource's "not applicable" is not reported), without a throw for nearly every rule × resource pair.
+ * The types a rule's validation from {@link validateResourceOfType} judges: handed any other, it only throws
+ * notApplicable, so the offline evaluator (policy/evaluate.ts) does not call it there (a pack evaluation made
+ * hundreds of thousands of such calls). The policy server, which knows nothing of it, calls it for every type.
  */
-const JUDGED_TYPES: unique symbol = Symbol("the resource types a validation judges");
+export const JUDGED_TYPES = Symbol("types the validation judges");
 
-/** The types a validation judges, when it says (see JUDGED_TYPES); undefined when it judges any type. */
-export function judgedTypes(validation: ResourceValidation): readonly string[] | undefined {
+export function judgedTypesOf(validation: ResourceValidation): readonly string[] | undefined {
     return (validation as { [JUDGED_TYPES]?: readonly string[] })[JUDGED_TYPES];
 }
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { evaluatePolicies } from "../../policy/evaluate";
-import { judgedTypes, validateResourceOfType } from "../../policy/rules/util";
+import { judgedTypesOf, validateResourceOfType } from "../../policy/rules/util";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { captured, stackOf } from "./helpers";
 import { db } from "./fixtures/rds";
@@ -14,7 +14,7 @@ describe("offline policy evaluator: a rule of one resource type (validateResourc
     it("judges its type and the type's aliases, and is not even handed any other resource", () => {
         const judged: string[] = [];
         const validation = validateResourceOfType(aws.lb.LoadBalancer, (_props, args) => void judged.push(args.type));
-        assert.deepStrictEqual([...(judgedTypes(validation) ?? [])].sort(), [ALB, LB]);
+        assert.deepStrictEqual([...(judgedTypesOf(validation) ?? [])].sort(), [ALB, LB]);
         // A database whose inputs count their reads: the evaluator reads them to build the arguments of a call. Every
         // rule would answer it "not applicable" by throwing, nearly every rule × resource pair of a plan: not called.
         const database = captured({ type: "aws:rds/instance:Instance", name: "db", props: db() });
