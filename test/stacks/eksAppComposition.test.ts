@@ -35,10 +35,13 @@ describe("stacks on eks: config reaches the app's components, and they are joine
     describe("blue/green (deploymentStrategy blueGreen)", () => {
         const blueGreen = (changes: Record<string, string> = {}) =>
             eks("dev", { "voteapp:deploymentStrategy": "blueGreen", ...changes });
+        /** The blue slot on imageTag, the green on its own tag. */
+        const SLOT_TAGS = { "voteapp:imageTag": "1.4.0", "voteapp:eksGreenImageTag": "2.0.0" };
 
         it("eksLiveSlot chooses the slot the Services select (blue by default); flipping it changes no Deployment", async () => {
-            const before = await blueGreen({ "voteapp:eksGreenImageTag": "2.0.0" });
-            const after = await blueGreen({ "voteapp:eksGreenImageTag": "2.0.0", "voteapp:eksLiveSlot": "green" });
+            // Both on the slot-tags test's config (one run for both tests), the flip the only difference.
+            const before = await blueGreen(SLOT_TAGS);
+            const after = await blueGreen({ ...SLOT_TAGS, "voteapp:eksLiveSlot": "green" });
             for (const service of HTTP) {
                 assert.deepStrictEqual(
                     [
@@ -66,7 +69,7 @@ describe("stacks on eks: config reaches the app's components, and they are joine
         });
 
         it("each slot runs its own tag from the stack's registry, else imageTag; the worker imageTag", async () => {
-            const r = await blueGreen({ "voteapp:imageTag": "1.4.0", "voteapp:eksGreenImageTag": "2.0.0" });
+            const r = await blueGreen(SLOT_TAGS);
             for (const service of HTTP) {
                 assert.strictEqual(
                     imageOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)),
