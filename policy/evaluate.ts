@@ -19,7 +19,7 @@ import type { CapturedResource } from "../shared/capturedResource";
 import { packConfigFile } from "./configFile";
 import { ENFORCEMENT_LEVELS, type PackConfig, type PolicyConfigValue } from "./packConfig";
 import { allPolicies } from "./rules";
-import { isUnknownValueError, unknownCheckingProxy } from "./rules/util";
+import { isUnknownValueError, judgedTypesOf, unknownCheckingProxy } from "./rules/util";
 
 export type { PackConfig, PolicyConfigValue } from "./packConfig";
 
@@ -235,8 +235,16 @@ class NotApplicableError extends Error {
     }
 }
 
+/**
+ * Typed rules call this for every resource of another type (most of an evaluation's calls), and the evaluator
+ * always catches it: built without a stack trace, which nothing reads and which cost more than the rules.
+ */
 function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableError(reason);
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const error = new NotApplicableError(reason);
+    Error.stackTraceLimit = stackTraceLimit;
+    throw error;
 }
 
 /** The SDK's type test: the class's `__pulumiType`, else its `isInstance` on a fake object. */
@@ -410,19 +418,31 @@ class Evaluation {
             for (const validation of validations) {
                 const typeFilter = pulumiTypeOf(validation);
                 if (typeFilter && typeFilter !== r.type) continue;
+                // The same outcome as calling it: it would throw notApplicable, which on a resource reports nothing.
+                if (judgedTypesOf(validation)?.includes(r.type) === false) continue;
                 this.invoke(policy, level, r, () => {
-                    const props = proxiedProps(r.inputs);
+                    // Fresh props and options per call, as the SDK's server deserializes them per validation, but
+                    // built on first read: a typed rule handed another type reads neither (isType, then notApplicable).
+                    let props: Record<string, unknown> | undefined;
+                    let opts: OfflineResourceOptions | undefined;
+                    const propsOf = () => (props ??= proxiedProps(r.inputs));
                     const provider = this.provider(r);
                     const args: ResourceValidationArgs = {
                         type: r.type,
-                        props,
+                        get props() {
+                            return propsOf();
+                        },
                         urn: r.urn,
                         name: r.name,
-                        opts: buildOptions(r),
+                        get opts() {
+                            return (opts ??= buildOptions(r));
+                        },
                         stackTags,
                         isType: (resourceClass) => isTypeOf(r.type, resourceClass),
                         asType: ((resourceClass: unknown) =>
-                            isTypeOf(r.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
+                            isTypeOf(r.type, resourceClass)
+                                ? propsOf()
+                                : undefined) as ResourceValidationArgs["asType"],
                         getConfig,
                         notApplicable: throwNotApplicable,
                         ...(provider ? { provider } : {}),

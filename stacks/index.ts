@@ -20,6 +20,6 @@ export function voteAppProgram(
     } = {},
 ): VoteAppOutputs {
     const config = loadVoteAppConfig(options.services);
-    logWarnings(deployWarnings(config));
+    logWarnings(deployWarnings(config, undefined, options.services));
     return createVoteApp(config, options.transforms, options.services);
 }

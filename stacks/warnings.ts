@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { APP_SERVICES } from "../shared/appContract";
+import { APP_SERVICE_TABLE, type ServiceTable } from "../shared/appContract";
+import { entryOf } from "../shared/record";
 import { allocateSubnets, movedSubnets, networkSubnetRequests } from "../shared/subnetLayout";
 import { qualifiedKey, type VoteAppConfig } from "./config";
 import { ciRunnerReach } from "./config/ciRunner";
 import { capacityInputs, eksCapacityFit } from "./config/eksCapacity";
+import { serviceKeyName } from "./config/serviceKeys";
 import {
     ASSUMED_ACCOUNT_CONCURRENCY,
     CONCURRENCY_QUOTA_CODE,
@@ -35,9 +37,14 @@ function layoutOf(config: VoteAppConfig) {
 
 /**
  * Warnings for a config. `deployed` is the config the stack runs today when known (the offline plan
- * compares `--set` overrides with the stack file): changing the VPC's layout replaces subnets.
+ * compares `--set` overrides with the stack file): changing the VPC's layout replaces subnets. `services` is the
+ * table the program runs with: what the warnings count (functions' reservations, pods) is its rows'.
  */
-export function deployWarnings(config: VoteAppConfig, deployed?: VoteAppConfig): DeployWarning[] {
+export function deployWarnings(
+    config: VoteAppConfig,
+    deployed?: VoteAppConfig,
+    services: ServiceTable = APP_SERVICE_TABLE,
+): DeployWarning[] {
     const warnings: DeployWarning[] = [];
     const hasVpc = config.platform !== "lambda";
     if (hasVpc && deployed && deployed.platform !== "lambda") {
@@ -61,17 +68,27 @@ export function deployWarnings(config: VoteAppConfig, deployed?: VoteAppConfig):
         }
     }
     if (config.platform === "lambda" && config.lambda.statedAccountConcurrency === undefined) {
-        const reserved = APP_SERVICES.reduce((sum, s) => sum + config.lambda.functions[s].reservedConcurrency, 0);
+        const reserved = services.reduce(
+            (sum, { name }) =>
+                sum + entryOf(config.lambda.functions, "the config's functions", name).reservedConcurrency,
+            0,
+        );
         warnings.push({
             key: qualifiedKey("lambdaAccountConcurrency"),
             message: `is unset, so ${ASSUMED_ACCOUNT_CONCURRENCY} is assumed. The functions reserve ${reserved} concurrent executions, and Lambda keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved, so the account needs a concurrency quota of at least ${reserved + UNRESERVED_CONCURRENCY_MINIMUM} in ${config.region}; new accounts start at ${NEW_ACCOUNT_CONCURRENCY}, and pulumi up then fails on the first function. Check Service Quotas (Lambda, Concurrent executions, ${CONCURRENCY_QUOTA_CODE}), request an increase if needed, then set this key to the granted quota.`,
         });
     }
-    const scaled = eksCapacityFit(capacityInputs(config), config.tier, "max");
+    const capacity = capacityInputs(config, services);
+    const scaled = eksCapacityFit(capacity, config.tier, "max");
+    // The services an HPA scales (all but the single-replica ones), by their ceilings' keys.
+    const ceilings = capacity.services
+        .filter(({ spec }) => !spec.singleReplica)
+        .map(({ spec, size }) => `${serviceKeyName(spec.name, "MaxCount")} ${size.maxCount}`)
+        .join(", ");
     if (scaled && scaled.nodesNeeded > scaled.nodes)
         warnings.push({
             key: qualifiedKey("eksNodeDesiredSize"),
-            message: `is ${scaled.nodes}, but the HPAs' maximum pods (voteMaxCount ${config.services.vote.maxCount}, resultMaxCount ${config.services.result.maxCount}${config.safety.deployment.strategy === "blueGreen" ? ", in both blue/green slots" : ""}) and the system pods would need ${scaled.nodesNeeded} × ${scaled.perNode.type} (${scaled.demand.pods} pods, ${scaled.demand.cpuMillis} m CPU, ${scaled.demand.memoryMiB} MiB). Nothing adds nodes, so scaling out stops with pods Pending once the ${scaled.nodes} nodes are full: raise ${qualifiedKey("eksNodeDesiredSize")}, lower the maximum counts, or use eksCapacity autoMode.`,
+            message: `is ${scaled.nodes}, but the HPAs' maximum pods (${ceilings}${config.safety.deployment.strategy === "blueGreen" ? ", in both blue/green slots" : ""}) and the system pods would need ${scaled.nodesNeeded} × ${scaled.perNode.type} (${scaled.demand.pods} pods, ${scaled.demand.cpuMillis} m CPU, ${scaled.demand.memoryMiB} MiB). Nothing adds nodes, so scaling out stops with pods Pending once the ${scaled.nodes} nodes are full: raise ${qualifiedKey("eksNodeDesiredSize")}, lower the maximum counts, or use eksCapacity autoMode.`,
         });
     const reach = ciRunnerReach(config.platform, config.ciRunner);
     if (!reach.reaches)

@@ -99,13 +99,38 @@ export async function bundleEntry(bundle: string, entry: string): Promise<string
 
 const bundles = new Map<LambdaBundleName, Promise<string>>();
 
-/** The bundled source of one of the app's Lambda handlers (built once per process). */
+/**
+ * Keeps built handler bundles between processes. A Pulumi program has none (each run bundles the checked-out
+ * sources); the tests install one (test/app/handlerBundles.ts) so that the mocha workers of one test run
+ * bundle each handler once, not once per worker and per file.
+ */
+export interface HandlerBundleStore {
+    read(name: LambdaBundleName): string | undefined;
+    write(name: LambdaBundleName, code: string): void;
+}
+
+let handlerStore: HandlerBundleStore | undefined;
+
+/** Install (or, with undefined, remove) the store bundleLambdaHandler reads first and writes what it builds to. */
+export function useHandlerBundleStore(store: HandlerBundleStore | undefined): void {
+    handlerStore = store;
+}
+
+/** The bundled source of one of the app's Lambda handlers (built once per process, or read from the store). */
 export function bundleLambdaHandler(name: LambdaBundleName): Promise<string> {
     let bundle = bundles.get(name);
     if (!bundle) {
-        bundle = import("../../app/build").then(({ LAMBDA_ENTRIES }) =>
-            bundleEntry(name, path.join("app", LAMBDA_ENTRIES[name])),
-        );
+        const store = handlerStore;
+        const stored = store?.read(name);
+        bundle =
+            stored !== undefined
+                ? Promise.resolve(stored)
+                : import("../../app/build")
+                      .then(({ LAMBDA_ENTRIES }) => bundleEntry(name, path.join("app", LAMBDA_ENTRIES[name])))
+                      .then((code) => {
+                          store?.write(name, code);
+                          return code;
+                      });
         bundles.set(name, bundle);
     }
     return bundle;

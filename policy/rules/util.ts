@@ -112,10 +112,23 @@ export function validateResourceOfType<TResource extends Resource, TArgs>(
     const sdkValidation = policySdk.validateResourceOfType(resourceClass, validate);
     const token = (sdkValidation as { __pulumiType?: unknown }).__pulumiType;
     const types = typeof token === "string" ? sameResourceTypes(token) : [];
-    return (args, report) =>
+    const validation: ResourceValidation = (args, report) =>
         types.includes(args.type)
             ? validate(args.props as Unwrap<NonNullable<TArgs>>, args, report)
             : sdkValidation(args, report);
+    // Any other type reaches the SDK's check, which finds it is not the class's token and throws notApplicable.
+    return types.length > 0 ? Object.assign(validation, { [JUDGED_TYPES]: types }) : validation;
+}
+
+/**
+ * The types a rule's validation from {@link validateResourceOfType} judges: handed any other, it only throws
+ * notApplicable, so the offline evaluator (policy/evaluate.ts) does not call it there (a pack evaluation made
+ * hundreds of thousands of such calls). The policy server, which knows nothing of it, calls it for every type.
+ */
+export const JUDGED_TYPES = Symbol("types the validation judges");
+
+export function judgedTypesOf(validation: ResourceValidation): readonly string[] | undefined {
+    return (validation as { [JUDGED_TYPES]?: readonly string[] })[JUDGED_TYPES];
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ import {
     type PodRequests,
     type SystemPod,
 } from "../../components/eks/systemPods";
-import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
-import { APP_SERVICES, type AppService, specOf } from "../../shared/appContract";
+import { FULL_PROTECTION, NO_PROTECTION, type ServiceSize } from "../../components/vocabulary";
+import { APP_SERVICE_TABLE, type AppServiceSpec, type ServiceTable } from "../../shared/appContract";
+import { entryOf } from "../../shared/record";
 import type { Tier } from "../../shared/config/values";
 import type { ConfigCheck } from "./check";
 import type { EksCapacityMode } from "./eks";
 import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
+import { type ConfiguredService, runningServices, serviceKeyName } from "./serviceKeys";
+import { serviceSize } from "./services";
 import type { VoteAppConfig } from "./types";
 import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
 
@@ -83,10 +86,13 @@ export function allocatableOf(type: string): NodeCapacity | undefined {
     };
 }
 
-/** The size keys of every service the check sizes pods from (voteCpu, voteMemory, voteMinCount, voteMaxCount, ...). */
-type ServiceCapacityKey = `${AppService}${"Cpu" | "Memory" | "MinCount" | "MaxCount"}`;
+/** A service the stack runs, as its pods are sized: its row and the values of its size keys. */
+export interface SizedService {
+    readonly spec: AppServiceSpec;
+    readonly size: Pick<ServiceSize, "cpu" | "memory" | "minCount" | "maxCount">;
+}
 
-export interface EksCapacityFlatConfig extends Readonly<Record<ServiceCapacityKey, number>> {
+export interface EksCapacityFlatConfig {
     readonly platform: Platform;
     readonly deploymentStrategy?: string;
     readonly eksCapacity: EksCapacityMode;
@@ -96,26 +102,49 @@ export interface EksCapacityFlatConfig extends Readonly<Record<ServiceCapacityKe
     readonly eksNodeMaxSize: number;
 }
 
+/** What the capacity arithmetic reads: the node group's keys and every service the stack runs (its table's rows). */
+export interface EksCapacityInputs extends EksCapacityFlatConfig {
+    readonly services: readonly SizedService[];
+}
+
 export interface PodDemand {
     readonly name: string;
     readonly count: number;
     readonly requests: PodRequests;
 }
 
+/** True when the eks stack deploys blue/green: the configured strategy, else the tier's default. */
+export function eksBlueGreen(flat: { readonly deploymentStrategy?: string }, tier: Tier): boolean {
+    return (flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen";
+}
+
+/**
+ * Pods of one service at its minimum (or the HPA's maximum): an HTTP service runs both slots under blue/green,
+ * a single-replica service its one replica (no HPA), the others their count.
+ */
+export function replicasOf({ spec, size }: SizedService, blueGreen: boolean, counts: "min" | "max"): number {
+    if (spec.singleReplica) return size.minCount;
+    return (blueGreen && spec.http ? 2 : 1) * (counts === "min" ? size.minCount : size.maxCount);
+}
+
+/** The services the stack runs, sized by their keys' values (the rows a check is handed, serviceKeys.ts). */
+export function sizedServices(services: readonly ConfiguredService[]): SizedService[] {
+    return runningServices(services).map((configured) => ({ spec: configured.spec, size: serviceSize(configured) }));
+}
+
 /** The app's pods as the eks components request them: CPU units → millicores (workloadSpec.ts), memory in MiB. */
-export function appPods(flat: EksCapacityFlatConfig, tier: Tier, counts: "min" | "max"): PodDemand[] {
-    const blueGreen = (flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen";
-    const replicas = (service: AppService): number => {
-        if (specOf(service).singleReplica) return flat[`${service}MinCount`]; // one replica, no HPA
-        const count = counts === "min" ? flat[`${service}MinCount`] : flat[`${service}MaxCount`];
-        return (blueGreen && specOf(service).http ? 2 : 1) * count;
-    };
-    return APP_SERVICES.map((service) => ({
-        name: service,
-        count: replicas(service),
+export function appPods(
+    inputs: Pick<EksCapacityInputs, "deploymentStrategy" | "services">,
+    tier: Tier,
+    counts: "min" | "max",
+): PodDemand[] {
+    const blueGreen = eksBlueGreen(inputs, tier);
+    return inputs.services.map((service) => ({
+        name: service.spec.name,
+        count: replicasOf(service, blueGreen, counts),
         requests: {
-            cpuMillis: Math.round((flat[`${service}Cpu`] * 1000) / 1024),
-            memoryMiB: flat[`${service}Memory`],
+            cpuMillis: Math.round((service.size.cpu * 1000) / 1024),
+            memoryMiB: service.size.memory,
         },
     }));
 }
@@ -133,6 +162,8 @@ export interface CapacityFit {
     readonly perNode: NodeCapacity;
     readonly nodes: number;
     readonly demand: { readonly pods: number; readonly cpuMillis: number; readonly memoryMiB: number };
+    /** The app's part of the demand, per service the stack runs. */
+    readonly appPods: readonly PodDemand[];
     /** Fewest nodes of that size the demand needs (by totals; every single pod also fits one node). */
     readonly nodesNeeded: number;
     /** A pod larger than one node's free capacity, if any. */
@@ -143,11 +174,7 @@ export interface CapacityFit {
  * The fit of the minimum (or, for the autoscaling warning, maximum) pods into the node group's desired nodes,
  * or undefined when not applicable (another platform, Auto Mode) or a type's capacity is not tabled.
  */
-export function eksCapacityFit(
-    flat: EksCapacityFlatConfig,
-    tier: Tier,
-    counts: "min" | "max",
-): CapacityFit | undefined {
+export function eksCapacityFit(flat: EksCapacityInputs, tier: Tier, counts: "min" | "max"): CapacityFit | undefined {
     if (flat.platform !== "eks" || flat.eksCapacity !== "managedNodeGroup") return undefined;
     const capacities = flat.eksNodeInstanceTypes.map(allocatableOf);
     if (capacities.length === 0 || capacities.some((c) => c === undefined)) return undefined;
@@ -166,7 +193,8 @@ export function eksCapacityFit(
         cpuMillis: Math.min(...known.map((c) => c.cpuMillis)) - daemons.cpuMillis,
         memoryMiB: Math.min(...known.map((c) => c.memoryMiB)) - daemons.memoryMiB,
     };
-    const pods = [...systemPods(flat, tier), ...appPods(flat, tier, counts)].filter((p) => p.count > 0);
+    const appDemand = appPods(flat, tier, counts).filter((p) => p.count > 0);
+    const pods = [...systemPods(flat, tier), ...appDemand];
     const demand = pods.reduce(
         (sum, pod) => ({
             pods: sum.pods + pod.count,
@@ -184,22 +212,38 @@ export function eksCapacityFit(
     const oversized = pods.find(
         (p) => p.requests.cpuMillis > perNode.cpuMillis || p.requests.memoryMiB > perNode.memoryMiB,
     );
-    return { perNode, nodes: flat.eksNodeDesiredSize, demand, nodesNeeded, ...(oversized ? { oversized } : {}) };
+    return {
+        perNode,
+        nodes: flat.eksNodeDesiredSize,
+        demand,
+        appPods: appDemand,
+        nodesNeeded,
+        ...(oversized ? { oversized } : {}),
+    };
 }
 
 const describe = (d: CapacityFit["demand"]) => `${d.pods} pods, ${d.cpuMillis} m CPU, ${d.memoryMiB} MiB`;
 
-/** Refuses a node group that cannot hold the pods that must run: they would stay Pending and `pulumi up` time out. */
-export const checkEksCapacity: ConfigCheck<EksCapacityFlatConfig> = (flat, tier, report) => {
-    const fit = eksCapacityFit(flat, tier, "min");
+/** "vote 4, result 4, worker 1": the app's pods per service. */
+export const describePods = (pods: readonly PodDemand[]) => pods.map((p) => `${p.name} ${p.count}`).join(", ");
+
+/**
+ * Refuses a node group that cannot hold the pods that must run: they would stay Pending and `pulumi up` time out.
+ * Every service the stack runs counts (its table's rows, serviceKeys.ts), a row added to the table included.
+ */
+export const checkEksCapacity: ConfigCheck<EksCapacityFlatConfig> = (flat, tier, report, configured) => {
+    const services = sizedServices(configured);
+    const fit = eksCapacityFit({ ...flat, services }, tier, "min");
     if (!fit) return;
     const node = fit.perNode;
     if (fit.oversized) {
-        const service = APP_SERVICES.find((s) => s === fit.oversized?.name);
+        const service = services.find((s) => s.spec.name === fit.oversized?.name);
+        const request = `${fit.oversized.requests.cpuMillis} m CPU and ${fit.oversized.requests.memoryMiB} MiB`;
+        const room = `${node.cpuMillis} m CPU, ${node.memoryMiB} MiB after kubelet reservations and the per-node DaemonSets`;
         report(
-            service ? `${service}Memory` : "eksNodeInstanceTypes",
-            service ? flat[`${service}Memory`] : flat.eksNodeInstanceTypes.join(","),
-            `makes a ${fit.oversized.name} pod request ${fit.oversized.requests.cpuMillis} m CPU and ${fit.oversized.requests.memoryMiB} MiB, more than one ${node.type} node leaves for pods (${node.cpuMillis} m CPU, ${node.memoryMiB} MiB after kubelet reservations and the per-node DaemonSets); choose larger ${qualifiedKey("eksNodeInstanceTypes")}`,
+            service ? serviceKeyName(service.spec.name, "Memory") : "eksNodeInstanceTypes",
+            service ? service.size.memory : flat.eksNodeInstanceTypes.join(","),
+            `makes a ${fit.oversized.name} pod request ${request}, more than one ${node.type} node leaves for pods (${room}); choose larger ${qualifiedKey("eksNodeInstanceTypes")}`,
         );
         return;
     }
@@ -207,24 +251,13 @@ export const checkEksCapacity: ConfigCheck<EksCapacityFlatConfig> = (flat, tier,
         report(
             "eksNodeDesiredSize",
             flat.eksNodeDesiredSize,
-            `gives ${fit.nodes} × ${node.type}, which leave ${describe({ pods: fit.nodes * node.pods, cpuMillis: fit.nodes * node.cpuMillis, memoryMiB: fit.nodes * node.memoryMiB })} to pods (after kubelet reservations and the per-node DaemonSets), but the app's minimum pods${(flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen" ? " (both blue/green slots)" : ""} and the cluster's system pods request ${describe(fit.demand)}. Nothing adds nodes to the group, so pods would stay Pending and pulumi up time out: set ${qualifiedKey("eksNodeDesiredSize")} to at least ${fit.nodesNeeded}${fit.nodesNeeded > flat.eksNodeMaxSize ? ` (and ${qualifiedKey("eksNodeMaxSize")} with it)` : ""}, choose larger ${qualifiedKey("eksNodeInstanceTypes")}, or lower the services' minimum counts`,
+            `gives ${fit.nodes} × ${node.type}, which leave ${describe({ pods: fit.nodes * node.pods, cpuMillis: fit.nodes * node.cpuMillis, memoryMiB: fit.nodes * node.memoryMiB })} to pods (after kubelet reservations and the per-node DaemonSets), but the app's minimum pods${eksBlueGreen(flat, tier) ? " (both blue/green slots)" : ""} and the cluster's system pods request ${describe(fit.demand)} (app pods: ${describePods(fit.appPods)}). Nothing adds nodes to the group, so pods would stay Pending and pulumi up time out: set ${qualifiedKey("eksNodeDesiredSize")} to at least ${fit.nodesNeeded}${fit.nodesNeeded > flat.eksNodeMaxSize ? ` (and ${qualifiedKey("eksNodeMaxSize")} with it)` : ""}, choose larger ${qualifiedKey("eksNodeInstanceTypes")}, or lower the services' minimum counts`,
         );
 };
 
-/** The resolved config in the shape of the eks capacity check (stacks/config/eksCapacity.ts). */
-export function capacityInputs(config: VoteAppConfig): EksCapacityFlatConfig {
+/** The resolved config in the shape of the eks capacity check, for the services of the table the stack runs. */
+export function capacityInputs(config: VoteAppConfig, table: ServiceTable = APP_SERVICE_TABLE): EksCapacityInputs {
     const { nodes } = config.eks;
-    const sizes = Object.fromEntries(
-        APP_SERVICES.flatMap((service) => {
-            const size = config.services[service];
-            return [
-                [`${service}Cpu`, size.cpu],
-                [`${service}Memory`, size.memory],
-                [`${service}MinCount`, size.minCount],
-                [`${service}MaxCount`, size.maxCount],
-            ];
-        }),
-    ) as Record<ServiceCapacityKey, number>;
     return {
         platform: config.platform,
         deploymentStrategy: config.safety.deployment.strategy,
@@ -233,6 +266,9 @@ export function capacityInputs(config: VoteAppConfig): EksCapacityFlatConfig {
         eksNodeMinSize: nodes.minSize,
         eksNodeDesiredSize: nodes.desiredSize,
         eksNodeMaxSize: nodes.maxSize,
-        ...sizes,
+        services: table.map((spec) => ({
+            spec,
+            size: entryOf(config.services, "the config's service sizes", spec.name),
+        })),
     };
 }

@@ -2,9 +2,9 @@ import { ENI_LIMITS } from "../../components/eks/eniLimits";
 import { type CpuArchitecture, EXAMPLE_INSTANCE_TYPES } from "../../shared/cpuArchitecture";
 import type { Tier } from "../../shared/config/values";
 import type { ConfigCheck } from "./check";
+import { appPods, describePods, type PodDemand, type SizedService, sizedServices } from "./eksCapacity";
 import { qualifiedKey } from "./keys";
 import type { Platform } from "./rules";
-import { DEFAULT_DEPLOYMENT_STRATEGY } from "./safety";
 
 /**
  * Security groups for pods on a managed node group (platform eks): every app pod gets its own branch network
@@ -18,9 +18,6 @@ export interface EksPodNetworkingFlatConfig {
     readonly cpuArchitecture: CpuArchitecture;
     readonly eksNodeInstanceTypes: readonly string[];
     readonly eksNodeMaxSize: number;
-    readonly voteMinCount: number;
-    readonly resultMinCount: number;
-    readonly workerMinCount: number;
 }
 
 /** Branch network interfaces of an instance type (0: cannot trunk), or undefined when the controller does not list it. */
@@ -28,13 +25,19 @@ export function branchInterfacesOf(instanceType: string): number | undefined {
     return ENI_LIMITS[instanceType]?.[2];
 }
 
-/** App pods that exist at the least (each needs a branch interface): both blue/green slots count. */
-export function minimumAppPods(flat: EksPodNetworkingFlatConfig, tier: Tier): number {
-    const blueGreen = (flat.deploymentStrategy ?? DEFAULT_DEPLOYMENT_STRATEGY[tier].eks) === "blueGreen";
-    return flat.workerMinCount + (blueGreen ? 2 : 1) * (flat.voteMinCount + flat.resultMinCount);
+/**
+ * App pods that exist at the least (each needs a branch interface), per service the stack runs (its table's rows,
+ * a row added to the table included): both blue/green slots of an HTTP service count.
+ */
+export function minimumAppPods(
+    flat: EksPodNetworkingFlatConfig,
+    tier: Tier,
+    services: readonly SizedService[],
+): PodDemand[] {
+    return appPods({ ...flat, services }, tier, "min");
 }
 
-export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (flat, tier, report) => {
+export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (flat, tier, report, configured) => {
     if (flat.platform !== "eks") return;
     const shown = flat.eksNodeInstanceTypes.join(",");
     const examples = EXAMPLE_INSTANCE_TYPES[flat.cpuArchitecture];
@@ -57,11 +60,12 @@ export const checkEksPodNetworking: ConfigCheck<EksPodNetworkingFlatConfig> = (f
     }
     if (branches.length !== flat.eksNodeInstanceTypes.length || branches.length === 0) return;
     const perNode = Math.min(...branches);
-    const pods = minimumAppPods(flat, tier);
+    const demand = minimumAppPods(flat, tier, sizedServices(configured));
+    const pods = demand.reduce((sum, pod) => sum + pod.count, 0);
     if (pods > flat.eksNodeMaxSize * perNode)
         report(
             "eksNodeMaxSize",
             flat.eksNodeMaxSize,
-            `gives at most ${flat.eksNodeMaxSize * perNode} pods with their own security groups (${perNode} branch interfaces per node of ${shown}), but the app runs at least ${pods}; raise ${qualifiedKey("eksNodeMaxSize")} or choose larger types`,
+            `gives at most ${flat.eksNodeMaxSize * perNode} pods with their own security groups (${perNode} branch interfaces per node of ${shown}), but the app runs at least ${pods} (${describePods(demand)}); raise ${qualifiedKey("eksNodeMaxSize")} to at least ${Math.ceil(pods / perNode)} or choose larger types`,
         );
 };

@@ -3,7 +3,7 @@ import { intBetween as between } from "../../shared/config/values";
 import type { FunctionSize } from "../../components/vocabulary";
 import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
-import { type ConfiguredService, perService, type PerService, serviceKeyName } from "./serviceKeys";
+import { type ConfiguredService, perService, type PerService, runningServices, serviceKeyName } from "./serviceKeys";
 
 /**
  * Validation of the serverless platform's keys (`voteapp:lambda*`): the per-key bounds AWS enforces, and
@@ -128,7 +128,7 @@ export function queueVisibilityTimeoutSeconds(workerTimeoutSeconds: number): num
  * Relations between the lambda keys. Checked for every platform: a stack file switched to lambda later
  * must not discover its mistakes then.
  */
-export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report, services) => {
+export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report, configured) => {
     const visibility = queueVisibilityTimeoutSeconds(flat.lambdaWorkerTimeoutSeconds);
     if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
         report(
@@ -137,6 +137,8 @@ export const checkLambda: ConfigCheck<LambdaFlatConfig> = (flat, _tier, report, 
             `gives the votes queue a visibility timeout of ${visibility} s (${VISIBILITY_TIMEOUT_FACTOR} × the timeout), over SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
         );
     }
+    // The functions the stack creates: its table's rows (a shipped row the table leaves out reserves nothing).
+    const services = runningServices(configured);
     const reservedSum = services.reduce((sum, { values }) => sum + values.LambdaReservedConcurrency, 0);
     const reservable = (flat.lambdaAccountConcurrency ?? ASSUMED_ACCOUNT_CONCURRENCY) - UNRESERVED_CONCURRENCY_MINIMUM;
     if (reservedSum > reservable) {

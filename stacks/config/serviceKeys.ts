@@ -189,6 +189,17 @@ export type ServiceKeyValues = Readonly<z.output<z.ZodObject<Schemas>>>;
 export interface ConfiguredService {
     readonly spec: AppServiceSpec;
     readonly values: ServiceKeyValues;
+    /**
+     * The row is in the table the program runs with (false: a shipped row that table leaves out, whose keys are
+     * still declared and validated but which no platform deploys). Checks that count what runs (node fit, pod
+     * networking, reserved concurrency) count these rows only.
+     */
+    readonly runs: boolean;
+}
+
+/** The configured services the stack deploys: the rows of the table it runs with. */
+export function runningServices(services: readonly ConfiguredService[]): readonly ConfiguredService[] {
+    return services.filter((service) => service.runs);
 }
 
 /**
@@ -201,7 +212,7 @@ export function configuredServices(
 ): readonly ConfiguredService[] {
     return configuredRows(table).map((spec) => {
         const byField = recordOf(SERVICE_KEY_FIELD_NAMES, (field) => flat[serviceKeyName(spec.name, field)]);
-        return { spec, values: z.object(fieldSchemas(spec)).parse(byField) };
+        return { spec, values: z.object(fieldSchemas(spec)).parse(byField), runs: table.includes(spec) };
     });
 }
 

@@ -5,14 +5,14 @@ import * as path from "path";
 import type { Server } from "http";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { buildLambdas } from "../../app/build";
+import { LAMBDA_ENTRIES, type LambdaBundleName } from "../../app/build";
 import { silentLogger } from "../../app/src/core/log";
 import { startResultService } from "../../app/src/containers/result";
 import type { RunningService } from "../../app/src/containers/run";
 import { startVoteService } from "../../app/src/containers/vote";
 import { startWorkerService } from "../../app/src/containers/worker";
-import { RESULT_ROUTES, VOTE_ROUTES } from "../../components/serverless/voteAppServerless";
-import { LambdaEnv, TABLE_PARTITION_KEY } from "../../shared/appContract";
+import { bundleLambdaHandler, BUNDLE_FILE } from "../../components/serverless/bundle";
+import { LambdaEnv, RESULT_LAMBDA_ROUTES, TABLE_PARTITION_KEY, VOTE_LAMBDA_ROUTES } from "../../shared/appContract";
 import { renderPage, type RenderedPage } from "./browser";
 import { postForm, get } from "./client";
 import { LocalFifoQueue, LocalHttpApi, type HttpHandler, type QueueHandler } from "./lambdaHarness";
@@ -111,7 +111,13 @@ describe("the original app's end-to-end scenario", function () {
         before(async function () {
             this.timeout(60_000);
             outdir = fs.mkdtempSync(path.join(os.tmpdir(), "voteapp-e2e-lambda-"));
-            const bundles = await buildLambdas(outdir);
+            // The bundles the Lambda platform deploys (lambdaHandlerArchive: BUNDLE_FILE in each function's archive).
+            const bundles = {} as Record<LambdaBundleName, string>;
+            for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaBundleName[]) {
+                fs.mkdirSync(path.join(outdir, name));
+                bundles[name] = path.join(outdir, name, BUNDLE_FILE);
+                fs.writeFileSync(bundles[name], await bundleLambdaHandler(name));
+            }
             database = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
             const databasePort = await freePort();
             await new Promise<void>((resolve) => database.listen(databasePort, "127.0.0.1", resolve));
@@ -147,8 +153,8 @@ describe("the original app's end-to-end scenario", function () {
             queue.startDelivering(load<QueueHandler>(bundles["worker-lambda"]));
             api = new LocalHttpApi(
                 new Map<string, HttpHandler>([
-                    ...VOTE_ROUTES.map((route): [string, HttpHandler] => [route, vote]),
-                    ...RESULT_ROUTES.map((route): [string, HttpHandler] => [route, result]),
+                    ...VOTE_LAMBDA_ROUTES.map((route): [string, HttpHandler] => [route, vote]),
+                    ...RESULT_LAMBDA_ROUTES.map((route): [string, HttpHandler] => [route, result]),
                 ]),
             );
             await api.start();

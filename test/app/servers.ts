@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { AppEnv, AppSecretName } from "../../shared/appContract";
+import { entryKey, sharedDirectory } from "./testCache";
 
 /**
  * Real Redis and PostgreSQL servers for the app tests, each the test's own: started from the Debian
@@ -220,6 +221,18 @@ export class RedisServer {
     }
 }
 
+/** initdb's options besides the data directory, the superuser and its password file. */
+const INITDB_ARGS = ["--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"];
+
+/** `cp -a`: a copy that keeps owners and modes (PostgreSQL refuses a data directory others can read). */
+function copyTree(from: string, to: string): Promise<void> {
+    return new Promise<void>((resolve, reject) =>
+        execFile("cp", ["-a", from, to], { timeout: 60_000 }, (error, _stdout, stderr) =>
+            error ? reject(new Error(`cp -a ${from} ${to} failed: ${error.message}\n${stderr}`)) : resolve(),
+        ),
+    );
+}
+
 /** The uid/gid PostgreSQL runs as when the tests run as root (postgres refuses root). */
 function unprivilegedUser(): { uid: number; gid: number } {
     const passwd = fs.readFileSync("/etc/passwd", "utf8").split("\n");
@@ -257,25 +270,28 @@ export class PostgresServer {
         if (owner.uid !== undefined && owner.gid !== undefined) {
             for (const file of [dir, path.join(dir, "socket"), pwfile]) fs.chownSync(file, owner.uid, owner.gid);
         }
-        await new Promise<void>((resolve, reject) => {
-            execFile(
-                path.join(bin, "initdb"),
-                [
-                    "-D",
-                    path.join(dir, "data"),
-                    "-U",
-                    server.user,
-                    "--auth=scram-sha-256",
-                    `--pwfile=${pwfile}`,
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "--no-sync",
-                ],
-                { ...owner, env: { PATH: process.env.PATH, LC_ALL: "C" }, timeout: 60_000 },
-                (error, _stdout, stderr) =>
-                    error ? reject(new Error(`initdb failed: ${error.message}\n${stderr}`)) : resolve(),
-            );
-        });
+        const data = path.join(dir, "data");
+        const initdb = (): Promise<void> =>
+            new Promise<void>((resolve, reject) => {
+                execFile(
+                    path.join(bin, "initdb"),
+                    ["-D", data, "-U", server.user, ...INITDB_ARGS, `--pwfile=${pwfile}`],
+                    { ...owner, env: { PATH: process.env.PATH, LC_ALL: "C" }, timeout: 60_000 },
+                    (error, _stdout, stderr) =>
+                        error ? reject(new Error(`initdb failed: ${error.message}\n${stderr}`)) : resolve(),
+                );
+            });
+        // initdb once per test run (its CPU is most of a server's start): the first file to need a server
+        // keeps a copy of the fresh data directory, the others start from a copy of that (same owner, modes).
+        const template = await sharedDirectory(
+            `postgres-data-${entryKey(bin, owner, server.user, server.password, INITDB_ARGS)}`,
+            async (partial) => {
+                await initdb();
+                await copyTree(data, path.join(partial, "data"));
+            },
+        );
+        if (!template) await initdb();
+        else if (!fs.existsSync(data)) await copyTree(path.join(template, "data"), data);
         await server.start();
         return server;
     }

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { INTERFACE_ENDPOINT_SERVICES, Network, type NetworkArgs } from "../../components/network";
 import type { MockedRun } from "../../plan/harness";
 import { TEST_KMS_KEY_ARN } from "../support/fixtures";
-import { MOUNT_ACCOUNT, mountComponent } from "../support/mount";
+import { MOUNT_ACCOUNT, mountComponent, mountShared } from "../support/mount";
 import { input, named, ofType, privateRouteTables, single } from "../support/resources";
 
 /**
@@ -17,11 +17,15 @@ const TEST_NETWORK_ARGS: NetworkArgs = {
     flowLogRetentionDays: 30,
     logsKmsKeyArn: TEST_KMS_KEY_ARN,
 };
-const mountNetwork = (args: Partial<NetworkArgs> = {}) =>
-    mountComponent((opts) => new Network("network", { ...TEST_NETWORK_ARGS, ...args }, opts));
-let defaults: Promise<MockedRun> | undefined;
+/** The network with the args above, changed by `args`: one run per args (mountShared). */
+const mountNetwork = (args: Partial<NetworkArgs> = {}) => {
+    const networkArgs: NetworkArgs = { ...TEST_NETWORK_ARGS, ...args };
+    return mountShared("Network", networkArgs, () =>
+        mountComponent((opts) => new Network("network", networkArgs, opts)),
+    );
+};
 /** The network with the args above alone: two AZs, one NAT gateway, no interface endpoints. */
-const plainNetwork = () => (defaults ??= mountNetwork());
+const plainNetwork = () => mountNetwork();
 
 describe("Network", () => {
     it("lays out public and private subnets over the AZs and the CIDR its args give", async () => {

@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 
 /**
- * `@cloud-copilot/iam-simulate` is AGPL-3.0: it may serve the tests, never ship. It stays a devDependency,
- * nothing outside test/ imports it, and the README's dependency table says so.
+ * `@cloud-copilot/iam-simulate` and `@cloud-copilot/iam-policy` are AGPL-3.0: they may serve the tests, never
+ * ship. Each stays a devDependency, nothing outside test/ imports them, and the README's dependency table says so.
  */
 const ROOT = path.join(__dirname, "..", "..");
-const AGPL_TEST_ONLY = ["@cloud-copilot/iam-simulate"];
+const AGPL_TEST_ONLY = ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-policy"];
 const SKIP = new Set(["node_modules", ".git", "test", "dist", "build"]);
 
 function sourceFiles(dir: string): string[] {

@@ -51,8 +51,8 @@ describe("npm run plan", function () {
         );
     });
 
-    it("delivers every byte of --json through a pipe, well past the 64 KiB a pipe holds (issue 11.12)", () => {
-        const { code, out, err } = planCliThroughPipe("--stack", "dev", "--json");
+    it("delivers every byte of --json through a pipe, well past the 64 KiB a pipe holds (issue 11.12)", async () => {
+        const { code, out, err } = await planCliThroughPipe("--stack", "dev", "--json");
         assert.strictEqual(code, 0, err);
         const bytes = Buffer.byteLength(out);
         assert.ok(bytes > 64 * 1024, `only ${bytes} bytes arrived: the plan is larger than one pipe buffer`);

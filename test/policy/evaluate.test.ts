@@ -17,6 +17,8 @@ import {
     splitProviderReference,
 } from "../../policy/evaluate";
 import { allPolicies } from "../../policy/rules";
+import { TYPE_ALIAS_FAMILIES } from "../../policy/rules/typeAliases";
+import { judgedTypesOf } from "../../policy/rules/util";
 import { rdsNotPublic } from "../../policy/rules/rds";
 import { requiredTags } from "../../policy/rules/tagging";
 import { accountProvider, captured, PROVIDER_URN, stackOf, urnOf } from "./helpers";
@@ -368,6 +370,56 @@ describe("offline policy evaluator", () => {
                         /invalid pack config/.test(v.message),
                 ),
             );
+        });
+    });
+
+    describe("typed rules' other types", () => {
+        // The evaluator does not call a validation marked with the types it judges (policy/rules/util.ts) on a resource
+        // of another type: here, for every such validation of the pack, calling it there only refuses (notApplicable),
+        // which on a resource reports nothing, so the skipped call could not have changed a report.
+        it("every rule validation marked with its judged types refuses every other type, and reports nothing there", () => {
+            class Refused extends Error {}
+            const validations = (allPolicies as readonly Partial<ResourceValidationPolicy>[]).flatMap((policy) =>
+                [policy.validateResource ?? []].flat().map((validation) => ({ policy: policy.name, validation })),
+            );
+            // Every type a marked validation or an alias family names, the provider, and one no rule knows.
+            const types = new Set([
+                "aws:test/unjudged:Unjudged",
+                "pulumi:providers:aws",
+                ...TYPE_ALIAS_FAMILIES.flat(),
+                ...validations.flatMap(({ validation }) => judgedTypesOf(validation) ?? []),
+            ]);
+            const stack = stackOf([...types].map((type, i) => ({ type, name: `r${i}`, props: { tags: {} } })));
+            let marked = 0;
+            for (const { policy, validation } of validations) {
+                const judged = judgedTypesOf(validation);
+                if (!judged) continue;
+                marked++;
+                assert.ok(judged.length > 0, policy);
+                const outcomes = new Map<string, string>();
+                const probe: ResourceValidationPolicy = {
+                    name: "probe",
+                    description: "calls the validation itself, unmarked",
+                    validateResource: (args, report) => {
+                        if (judged.includes(args.type)) return;
+                        const refuse = (reason?: string): never => {
+                            throw new Refused(reason);
+                        };
+                        try {
+                            void validation({ ...args, notApplicable: refuse }, report);
+                            outcomes.set(args.type, "judged");
+                        } catch (e) {
+                            outcomes.set(args.type, e instanceof Refused ? "refused" : `threw ${String(e)}`);
+                        }
+                    },
+                };
+                const report = evaluatePolicies(stack, { policies: [probe], config: { all: "mandatory" } });
+                assert.deepStrictEqual(report.violations, [], policy);
+                const notRefused = [...outcomes].filter(([, outcome]) => outcome !== "refused");
+                assert.deepStrictEqual(notRefused, [], policy);
+                assert.strictEqual(outcomes.size, types.size - judged.filter((t) => types.has(t)).length, policy);
+            }
+            assert.ok(marked > 50, `only ${marked} marked validations`);
         });
     });
 

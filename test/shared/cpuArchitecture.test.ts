@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,7 +14,8 @@ import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { DISTROLESS_NODE_IMAGES } from "../../shared/nodeRuntimeSupport";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { listStacks, PROJECT_ROOT, readStackConfig } from "../../plan/stackFile";
-import { imagePlatforms } from "../../scripts/stack-info";
+import { captureCommand, type CommandResult } from "../../plan/command";
+import { imagePlatforms, stackInfoCommand } from "../../scripts/stack-info";
 import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
 import { parseDockerfile } from "../support/dockerfile";
 import { input, stackRun } from "../support/stacks";
@@ -59,7 +59,7 @@ function architecturesOf(resources: readonly CapturedResource[]): { where: strin
 }
 
 /** The `platforms` of every image build step of deploy.yml, resolved through the step that sets them. */
-function workflowBuildPlatforms(): { target: string; platforms: string }[] {
+async function workflowBuildPlatforms(): Promise<{ target: string; platforms: string }[]> {
     const build = readWorkflow("deploy.yml").jobs.build;
     const steps = build.steps ?? [];
     const images = steps.filter((s) => s.uses?.startsWith("docker/build-push-action@"));
@@ -67,6 +67,7 @@ function workflowBuildPlatforms(): { target: string; platforms: string }[] {
         images.map((s) => s.with?.target),
         ["vote", "result", "worker"],
     );
+    const platforms = await stackInfoImagePlatforms();
     return images.map((step) => {
         const expression = String(step.with?.platforms);
         const ref = /^\$\{\{ steps\.([\w-]+)\.outputs\.platforms \}\}$/.exec(expression);
@@ -78,25 +79,21 @@ function workflowBuildPlatforms(): { target: string; platforms: string }[] {
             "the platforms step runs stack-info",
         );
         assert.ok(steps.indexOf(source) < steps.indexOf(step), "the platforms are read before the images are built");
-        return { target: String(step.with?.target), platforms: stackInfoImagePlatforms() };
+        return { target: String(step.with?.target), platforms };
     });
 }
 
-/** What `scripts/stack-info.ts --image-platforms` prints, run as the workflow runs it. */
-let printed: string | undefined;
-function stackInfoImagePlatforms(): string {
-    printed ??= execFileSync(
-        process.execPath,
-        [
-            "-r",
-            "ts-node/register/transpile-only",
-            path.join(PROJECT_ROOT, "scripts", "stack-info.ts"),
-            "--image-platforms",
-        ],
-        { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const line = printed.split("\n").find((l) => l.startsWith("platforms="));
-    assert.ok(line, `stack-info printed no platforms= line:\n${printed}`);
+/**
+ * What `scripts/stack-info.ts --image-platforms` prints: the script's command, run in this process (plan/command.ts;
+ * test/scripts/stackInfo.test.ts runs its entry point as a process, the way the workflows do).
+ */
+let printed: Promise<CommandResult> | undefined;
+async function stackInfoImagePlatforms(): Promise<string> {
+    printed ??= captureCommand(stackInfoCommand, ["--image-platforms"]);
+    const { code, out, err } = await printed;
+    assert.strictEqual(code, 0, err);
+    const line = out.split("\n").find((l) => l.startsWith("platforms="));
+    assert.ok(line, `stack-info printed no platforms= line:\n${out}`);
     return line.slice("platforms=".length);
 }
 
@@ -133,7 +130,7 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 for (const { where, architecture } of found)
                     assert.strictEqual(architecture, config.cpuArchitecture, `${where} runs ${architecture}`);
                 if (platform === "lambda") return; // functions run zip archives, not the images
-                for (const { target, platforms } of workflowBuildPlatforms())
+                for (const { target, platforms } of await workflowBuildPlatforms())
                     for (const architecture of new Set(found.map((f) => f.architecture)))
                         assert.ok(
                             platforms.split(",").includes(ARCHITECTURE_NAMES[architecture].imagePlatform),
@@ -149,7 +146,8 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
                 overrides: {
                     "voteapp:platform": platform,
                     "voteapp:cpuArchitecture": "x86_64",
-                    ...(platform === "eks" ? { "voteapp:eksNodeInstanceTypes": "c7i.large" } : {}),
+                    // m7i.large: the x86 type test/plan/nodePrices.test.ts prices on dev's eks, so the two share the run.
+                    ...(platform === "eks" ? { "voteapp:eksNodeInstanceTypes": "m7i.large" } : {}),
                 },
             });
             const found = architecturesOf(run.resources);
@@ -169,33 +167,32 @@ describe("CPU architecture: one key per stack, built by the workflow, run by eve
         }
     });
 
-    it("stack-info builds the union: one platform per architecture any stack runs", () => {
+    it("stack-info builds the union: one platform per architecture any stack runs", async () => {
         assert.strictEqual(
             imagePlatforms(),
             imagePlatformsFor(listStacks().map((s) => parseWith(s, {}).cpuArchitecture)),
         );
-        assert.strictEqual(stackInfoImagePlatforms(), imagePlatforms());
+        assert.strictEqual(await stackInfoImagePlatforms(), imagePlatforms());
         assert.strictEqual(imagePlatformsFor(["arm64", "x86_64", "arm64"]), "linux/amd64,linux/arm64");
         assert.strictEqual(imagePlatformsFor(["x86_64"]), "linux/amd64");
     });
 
     it("a stack switched to x86_64 gets linux/amd64 built beside linux/arm64, and its plan runs only what is built", async () => {
-        // The repository's stack files, prod switched to x86_64, in a directory of their own.
+        // The repository's stack files, staging switched to x86_64, in a directory of their own (staging's x86 plan is
+        // the one test/plan/nodePrices.test.ts prices).
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
         try {
             const files = ["Pulumi.yaml", ...listStacks().map((stack) => `Pulumi.${stack}.yaml`)];
             for (const file of files) fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-            const prodFile = path.join(root, "Pulumi.prod.yaml");
-            const prod = YAML.parseDocument(fs.readFileSync(prodFile, "utf8"));
-            prod.setIn(["config", "voteapp:cpuArchitecture"], "x86_64");
-            fs.writeFileSync(prodFile, prod.toString());
+            const stagingFile = path.join(root, "Pulumi.staging.yaml");
+            const staging = YAML.parseDocument(fs.readFileSync(stagingFile, "utf8"));
+            staging.setIn(["config", "voteapp:cpuArchitecture"], "x86_64");
+            fs.writeFileSync(stagingFile, staging.toString());
 
             const platforms = imagePlatforms(root).split(",");
             assert.deepStrictEqual(platforms, ["linux/amd64", "linux/arm64"]);
             assert.strictEqual(imagePlatforms(), "linux/arm64", "the repository's stacks all run arm64");
-            const run = await stackRun("prod", {
-                overrides: { "voteapp:platform": "ecs", "voteapp:cpuArchitecture": "x86_64" },
-            });
+            const run = await stackRun("staging", { overrides: { "voteapp:cpuArchitecture": "x86_64" } });
             for (const { where, architecture } of architecturesOf(run.resources))
                 assert.ok(
                     platforms.includes(ARCHITECTURE_NAMES[architecture].imagePlatform),

@@ -5,6 +5,7 @@ import { estimateCost } from "../../plan/cost/estimate";
 import { SERVICE_TRAFFIC } from "../../plan/cost/assumptions";
 import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";
 import { projectConfigDeclarations } from "../../stacks/config/projectFile";
+import { deployWarnings } from "../../stacks/warnings";
 import { input, named, ofType, stackRun } from "../support/stacks";
 
 /**
@@ -172,6 +173,110 @@ describe("a sixth service added to the service table", function () {
         });
     });
 
+    describe("on eks, its pods count in the node-group checks (stacks/config/eksCapacity.ts, eksPodNetworking.ts)", () => {
+        /** The problem line for one key, or a failure listing what was reported. */
+        const lineFor = (lines: readonly string[], key: string): string => {
+            const line = lines.find((l) => l.includes(`voteapp:${key} =`));
+            assert.ok(line, `no problem for voteapp:${key} in:\n${lines.join("\n")}`);
+            return line;
+        };
+        // prod's minimum: stats runs 2 pods per blue/green slot (prod's floor of 2, both slots).
+        const PROD_STATS = { platform: "eks", statsMinCount: "2", statsDesiredCount: "2" } as const;
+
+        it("a stats pod larger than a node is refused on statsMemory, naming the value and what a node leaves", () => {
+            const line = lineFor(
+                problemsOf(() =>
+                    parseFor("dev", WITH_STATS, { platform: "eks", statsCpu: "1024", statsMemory: "8192" }),
+                ),
+                "statsMemory",
+            );
+            assert.match(line, /statsMemory = 8192: makes a stats pod request 1000 m CPU and 8192 MiB/);
+            assert.match(line, /one c7g\.large node leaves for pods \(1505 m CPU, 3269 MiB/);
+            assert.match(line, /choose larger voteapp:eksNodeInstanceTypes/);
+        });
+
+        it("prod's 5 nodes, which hold the shipped services, are refused once stats's 4 pods no longer fit: at least 6", () => {
+            assert.doesNotThrow(() => parseFor("prod", APP_SERVICE_TABLE, { platform: "eks" }));
+            const line = lineFor(
+                problemsOf(() => parseFor("prod", WITH_STATS, PROD_STATS)),
+                "eksNodeDesiredSize",
+            );
+            assert.ok(line.includes("eksNodeDesiredSize = 5: gives 5 × c7g.large"), line);
+            assert.ok(line.includes("request 24 pods, 8750 m CPU, 17500 MiB"), line);
+            assert.ok(line.includes("(app pods: vote 6, result 6, worker 1, stats 4)"), line);
+            assert.ok(line.includes("set voteapp:eksNodeDesiredSize to at least 6"), line);
+            assert.doesNotThrow(() =>
+                parseFor("prod", WITH_STATS, { ...PROD_STATS, eksNodeDesiredSize: "6", eksNodeMaxSize: "6" }),
+            );
+        });
+
+        it("stats's pods need branch interfaces too: 4 m7g.medium nodes hold the shipped 13 pods, not 17", () => {
+            const nodes = {
+                eksNodeInstanceTypes: "m7g.medium",
+                eksNodeMinSize: "4",
+                eksNodeDesiredSize: "4",
+                eksNodeMaxSize: "4",
+            };
+            const shipped = problemsOf(() => parseFor("prod", APP_SERVICE_TABLE, { platform: "eks", ...nodes }));
+            assert.ok(!shipped.some((l) => l.includes("voteapp:eksNodeMaxSize =")), shipped.join("\n"));
+            const line = lineFor(
+                problemsOf(() => parseFor("prod", WITH_STATS, { ...PROD_STATS, ...nodes })),
+                "eksNodeMaxSize",
+            );
+            assert.ok(line.includes("eksNodeMaxSize = 4: gives at most 16 pods with their own security groups"), line);
+            assert.ok(line.includes("the app runs at least 17 (vote 6, result 6, worker 1, stats 4)"), line);
+            assert.ok(line.includes("raise voteapp:eksNodeMaxSize to at least 5"), line);
+        });
+
+        it("a shipped row the table leaves out is not counted (its keys are still validated), here or in Lambda's reservations", () => {
+            const withoutWorker = APP_SERVICE_TABLE.filter((spec) => spec.name !== "worker");
+            const oversizedWorker = { platform: "eks", workerCpu: "1024", workerMemory: "8192" };
+            lineFor(
+                problemsOf(() => parseFor("dev", APP_SERVICE_TABLE, oversizedWorker)),
+                "workerMemory",
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => parseFor("dev", withoutWorker, oversizedWorker)),
+                [],
+            );
+            assert.match(
+                lineFor(
+                    problemsOf(() => parseFor("dev", withoutWorker, { workerMemory: "100" })),
+                    "workerMemory",
+                ),
+                /must be between 512 and 122880/,
+            );
+            // 140 − 100 unreserved leaves 40: vote and result reserve 20 each; the worker's 5 would not fit.
+            const lambda = { platform: "lambda", lambdaAccountConcurrency: "140" };
+            lineFor(
+                problemsOf(() => parseFor("dev", APP_SERVICE_TABLE, lambda)),
+                "lambdaAccountConcurrency",
+            );
+            assert.deepStrictEqual(
+                problemsOf(() => parseFor("dev", withoutWorker, lambda)),
+                [],
+            );
+        });
+
+        it("the deploy warnings count it: the HPAs' ceilings name statsMaxCount, the functions' reservations add stats's", () => {
+            const prod = parseFor("prod", WITH_STATS, { ...PROD_STATS, eksNodeDesiredSize: "6", eksNodeMaxSize: "6" });
+            const [nodes] = deployWarnings(prod, undefined, WITH_STATS).filter(
+                (w) => w.key === "voteapp:eksNodeDesiredSize",
+            );
+            assert.ok(nodes, "no node warning");
+            assert.match(
+                nodes.message,
+                /\(voteMaxCount 12, resultMaxCount 12, statsMaxCount 3, in both blue\/green slots\)/,
+            );
+            assert.match(nodes.message, /62 pods, 27750 m CPU, 56412 MiB/);
+            const lambda = parseFor("dev", WITH_STATS, { platform: "lambda" });
+            const [reserved] = deployWarnings(lambda, undefined, WITH_STATS).filter(
+                (w) => w.key === "voteapp:lambdaAccountConcurrency",
+            );
+            assert.match(reserved.message, /The functions reserve 50 concurrent executions/);
+        });
+    });
+
     for (const stack of ["dev", "staging"] as const) {
         describe(`${stack} on ecs`, () => {
             // The ALB path (dev's default ingress is the HTTP API: tested below). dev sets the row's own keys (sizes
@@ -269,7 +374,11 @@ describe("a sixth service added to the service table", function () {
         });
 
         describe(`${stack} on eks`, () => {
-            const run = () => stackRun(stack, { overrides: { "voteapp:platform": "eks" }, services: WITH_STATS });
+            // Staging's 2 nodes hold the shipped services' pods but not stats's 2 (blue/green) besides: the capacity
+            // check counts the row (tested above), so staging gives it a third node.
+            const nodes: Record<string, string> = stack === "staging" ? { "voteapp:eksNodeDesiredSize": "3" } : {};
+            const run = () =>
+                stackRun(stack, { overrides: { "voteapp:platform": "eks", ...nodes }, services: WITH_STATS });
 
             it("gets its Deployment(s) (both slots under blue/green), a Service, and an Ingress path before the default route", async () => {
                 const r = await run();

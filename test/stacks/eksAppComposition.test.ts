@@ -1,9 +1,19 @@
 import * as assert from "assert";
-import { SLOT_LABEL } from "../../components/eks/workloadSpec";
 import { SECURITY_GROUP_POLICY } from "../../components/eks/voteAppOnKubernetes";
 import type { StackRun } from "../../plan/runStack";
-import type { CapturedResource } from "../../shared/capturedResource";
+import { recordOf } from "../../shared/record";
 import { assertProblem, parseWith } from "../support/config";
+import {
+    assertLiveSlot,
+    assertSlotsUnchanged,
+    DEPLOYMENT,
+    imageOf,
+    SERVICE,
+    HTTP_SERVICES,
+    slotImages,
+    slotName,
+    SLOTS,
+} from "../support/eksSlots";
 import { assertRejectsWith, input, named, ofType, single, stackRun } from "../support/stacks";
 
 /**
@@ -13,19 +23,11 @@ import { assertRejectsWith, input, named, ofType, single, stackRun } from "../su
  * the components mounted alone.
  */
 const EKS = { "voteapp:platform": "eks" };
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SERVICE = "kubernetes:core/v1:Service";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const SGP = `kubernetes:${SECURITY_GROUP_POLICY.apiVersion}:${SECURITY_GROUP_POLICY.kind}`;
-const HTTP = ["vote", "result"] as const;
-const SLOTS = ["blue", "green"] as const;
 const REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
 const eks = (stack: string, overrides: Record<string, string> = {}) =>
     stackRun(stack, { overrides: { ...EKS, ...overrides } });
-const imageOf = (deployment: CapturedResource) =>
-    String((input(deployment, "spec", "template", "spec", "containers") as { image: string }[])[0].image);
-const selectorOf = (r: StackRun, name: string) =>
-    input(named(r, SERVICE, name), "spec", "selector") as Record<string, string>;
 const annotationsOf = (run: StackRun) =>
     input(single(run, "kubernetes:networking.k8s.io/v1:Ingress"), "metadata", "annotations") as Record<string, string>;
 
@@ -35,48 +37,27 @@ describe("stacks on eks: config reaches the app's components, and they are joine
     describe("blue/green (deploymentStrategy blueGreen)", () => {
         const blueGreen = (changes: Record<string, string> = {}) =>
             eks("dev", { "voteapp:deploymentStrategy": "blueGreen", ...changes });
+        /** The blue slot on imageTag, the green on its own tag. */
+        const SLOT_TAGS = { "voteapp:imageTag": "1.4.0", "voteapp:eksGreenImageTag": "2.0.0" };
 
         it("eksLiveSlot chooses the slot the Services select (blue by default); flipping it changes no Deployment", async () => {
-            const before = await blueGreen({ "voteapp:eksGreenImageTag": "2.0.0" });
-            const after = await blueGreen({ "voteapp:eksGreenImageTag": "2.0.0", "voteapp:eksLiveSlot": "green" });
-            for (const service of HTTP) {
-                assert.deepStrictEqual(
-                    [
-                        selectorOf(before, `vote-app-${service}`)[SLOT_LABEL],
-                        selectorOf(after, `vote-app-${service}`)[SLOT_LABEL],
-                    ],
-                    ["blue", "green"],
-                );
-                assert.deepStrictEqual(
-                    [
-                        selectorOf(before, `vote-app-${service}-preview`)[SLOT_LABEL],
-                        selectorOf(after, `vote-app-${service}-preview`)[SLOT_LABEL],
-                    ],
-                    ["green", "blue"],
-                );
-                for (const slot of SLOTS) {
-                    const name = `vote-app-${service}-${slot}`;
-                    assert.deepStrictEqual(
-                        named(after, DEPLOYMENT, name).inputs,
-                        named(before, DEPLOYMENT, name).inputs,
-                        `${name} changed on a flip`,
-                    );
-                }
-            }
+            // Both on the slot-tags test's config (one run for both tests), the flip the only difference.
+            const before = await blueGreen(SLOT_TAGS);
+            const after = await blueGreen({ ...SLOT_TAGS, "voteapp:eksLiveSlot": "green" });
+            assertLiveSlot(before, "blue");
+            assertLiveSlot(after, "green");
+            assertSlotsUnchanged(before, after);
         });
 
         it("each slot runs its own tag from the stack's registry, else imageTag; the worker imageTag", async () => {
-            const r = await blueGreen({ "voteapp:imageTag": "1.4.0", "voteapp:eksGreenImageTag": "2.0.0" });
-            for (const service of HTTP) {
-                assert.strictEqual(
-                    imageOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)),
-                    `${REGISTRY}/voteapp-dev/${service}:1.4.0`,
-                );
-                assert.strictEqual(
-                    imageOf(named(r, DEPLOYMENT, `vote-app-${service}-green`)),
-                    `${REGISTRY}/voteapp-dev/${service}:2.0.0`,
-                );
-            }
+            const r = await blueGreen(SLOT_TAGS);
+            assert.deepStrictEqual(
+                slotImages(r),
+                recordOf(HTTP_SERVICES, (service) => ({
+                    blue: `${REGISTRY}/voteapp-dev/${service}:1.4.0`,
+                    green: `${REGISTRY}/voteapp-dev/${service}:2.0.0`,
+                })),
+            );
             assert.strictEqual(
                 imageOf(named(r, DEPLOYMENT, "vote-app-worker")),
                 `${REGISTRY}/voteapp-dev/worker:1.4.0`,
@@ -86,8 +67,7 @@ describe("stacks on eks: config reaches the app's components, and they are joine
         it("a slot without its own tag runs what a rolling stack would, a voteImage pin included (never silently ignored)", async () => {
             const pinned = `${REGISTRY}/voteapp-dev/vote@sha256:${"b".repeat(64)}`;
             const r = await blueGreen({ "voteapp:voteImage": pinned });
-            for (const slot of SLOTS)
-                assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-vote-${slot}`)), pinned);
+            for (const slot of SLOTS) assert.strictEqual(imageOf(named(r, DEPLOYMENT, slotName("vote", slot))), pinned);
         });
 
         it("rolling (dev's default) keeps one Deployment per service with the original names", async () => {
@@ -192,7 +172,7 @@ describe("stacks on eks: config reaches the app's components, and they are joine
                 requests: { cpu: "500m", memory: "1024Mi" },
                 limits: { cpu: "1000m", memory: "1024Mi" },
             });
-            for (const service of HTTP) {
+            for (const service of HTTP_SERVICES) {
                 const hpa = named(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `vote-app-${service}`);
                 assert.deepStrictEqual([input(hpa, "spec", "minReplicas"), input(hpa, "spec", "maxReplicas")], [3, 12]);
             }
@@ -200,7 +180,7 @@ describe("stacks on eks: config reaches the app's components, and they are joine
 
         it("eksMaxSurge and eksMaxUnavailable reach the rolling Deployments", async () => {
             const run = await eks("dev", { "voteapp:eksMaxSurge": "1", "voteapp:eksMaxUnavailable": "50%" });
-            for (const service of HTTP)
+            for (const service of HTTP_SERVICES)
                 assert.deepStrictEqual(input(named(run, DEPLOYMENT, `vote-app-${service}`), "spec", "strategy"), {
                     type: "RollingUpdate",
                     rollingUpdate: { maxSurge: 1, maxUnavailable: "50%" },

@@ -20,6 +20,13 @@ const TABLE = "aws:dynamodb/table:Table";
 const FUNCTION = "aws:lambda/function:Function";
 const lambda = (stack: string, overrides: Record<string, string> = {}) =>
     stackRun(stack, { overrides: { ...LAMBDA, ...overrides } });
+/** dev with each function sized by its keys (the worker's timeout among them). */
+const SIZED = {
+    "voteapp:lambdaVoteMemory": "1024",
+    "voteapp:lambdaHttpTimeoutSeconds": "7",
+    "voteapp:lambdaWorkerTimeoutSeconds": "120",
+    "voteapp:lambdaWorkerReservedConcurrency": "8",
+};
 const fnOf = (run: StackRun, service: Service) => named(run, FUNCTION, `vote-app-${service}`);
 
 describe("stacks on lambda: config reaches the serverless components, and they are joined", function () {
@@ -42,12 +49,7 @@ describe("stacks on lambda: config reaches the serverless components, and they a
         });
 
         it("the lambda keys size each function: memory, timeout, reserved concurrency", async () => {
-            const sized = await lambda("dev", {
-                "voteapp:lambdaVoteMemory": "1024",
-                "voteapp:lambdaHttpTimeoutSeconds": "7",
-                "voteapp:lambdaWorkerTimeoutSeconds": "120",
-                "voteapp:lambdaWorkerReservedConcurrency": "8",
-            });
+            const sized = await lambda("dev", SIZED);
             const vote = fnOf(sized, "vote");
             assert.deepStrictEqual(
                 [vote.inputs.memorySize, vote.inputs.timeout, vote.inputs.reservedConcurrentExecutions],
@@ -97,8 +99,13 @@ describe("stacks on lambda: config reaches the serverless components, and they a
                 maxReceiveCount: number;
             };
             assert.strictEqual(redrive.maxReceiveCount, 3);
-            for (const timeout of [30, 120]) {
-                const timed = await lambda("dev", { "voteapp:lambdaWorkerTimeoutSeconds": String(timeout) });
+            // 30 s is the key's default (dev sets none); the sized run's worker has 120 s. The visibility timeout follows
+            // the worker's timeout alone (stacks/config/lambda.ts), and each run's worker timeout is checked first.
+            for (const [timeout, overrides] of [
+                [30, {}],
+                [120, SIZED],
+            ] as const) {
+                const timed = await lambda("dev", overrides);
                 const visibility = Number(named(timed, QUEUE, "vote-app-votes").inputs.visibilityTimeoutSeconds);
                 const workerTimeout = Number(fnOf(timed, "worker").inputs.timeout);
                 assert.strictEqual(workerTimeout, timeout);

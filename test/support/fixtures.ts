@@ -11,7 +11,7 @@ import { VoteAppServerless, type VoteAppServerlessArgs } from "../../components/
 import type { MockedRun } from "../../plan/harness";
 import { APP_SERVICE_TABLE, APP_SERVICES } from "../../shared/appContract";
 import { recordOf } from "../../shared/record";
-import { MOUNT_ACCOUNT, mountComponent } from "./mount";
+import { MOUNT_ACCOUNT, mountComponent, mountShared } from "./mount";
 
 /**
  * The args the component tests mount their components with (issue 16.5), written once: a network given by
@@ -52,9 +52,10 @@ export const TEST_DATA_ARGS: DataArgs = {
     logRetentionDays: 30,
 };
 
-/** Mounts Data alone with TEST_DATA_ARGS and the given changes. */
+/** Mounts Data alone with TEST_DATA_ARGS and the given changes (one run per args: mountShared). */
 export function mountData(args: Partial<DataArgs> = {}): Promise<MockedRun> {
-    return mountComponent((opts) => new Data("data", { ...TEST_DATA_ARGS, ...args }, opts));
+    const dataArgs: DataArgs = { ...TEST_DATA_ARGS, ...args };
+    return mountShared("Data", dataArgs, () => mountComponent((opts) => new Data("data", dataArgs, opts)));
 }
 
 /** What VoteAppOnFargate takes besides the groups and the data layer it is mounted with. */
@@ -86,16 +87,52 @@ export interface FargateMountOptions {
     readonly testTrafficCidrs?: readonly string[];
 }
 
+/** What a platform's client security groups give the data layer: each store's admitted groups. */
+interface DataClientGroups {
+    clientsOf(store: "redis" | "postgres"): pulumi.Input<string>[];
+}
+
+/**
+ * Mounts a platform's app component as its stack composes it (stacks/foundation.ts buildData): `platform` creates
+ * what the app needs from its platform (its client security groups first), then a Data layer (TEST_DATA_ARGS)
+ * admitting exactly those groups, then `app` the component itself, with that layer.
+ */
+function mountApp(
+    component: string,
+    args: unknown,
+    platform: (opts: pulumi.ComponentResourceOptions) => {
+        readonly clients: DataClientGroups;
+        readonly app: (data: Data) => pulumi.ComponentResource;
+    },
+): Promise<MockedRun> {
+    return mountShared(component, args, () =>
+        mountComponent((opts) => {
+            const { clients, app } = platform(opts);
+            const data = new Data(
+                "data",
+                {
+                    ...TEST_DATA_ARGS,
+                    redisClientSecurityGroupIds: clients.clientsOf("redis"),
+                    postgresClientSecurityGroupIds: clients.clientsOf("postgres"),
+                },
+                opts,
+            );
+            return app(data);
+        }),
+    );
+}
+
 /**
  * Mounts VoteAppOnFargate with TEST_FARGATE_ARGS and the given changes, beside what it needs from the platform:
  * its FargateSecurityGroups (HTTPS when a certificate is given) and a Data layer (TEST_DATA_ARGS) admitting them.
+ * One run per args (mountShared).
  */
 export function mountFargateApp(
     args: Partial<FargateAppArgs> = {},
     options: FargateMountOptions = {},
 ): Promise<MockedRun> {
     const appArgs: FargateAppArgs = { ...TEST_FARGATE_ARGS, ...args };
-    return mountComponent((opts) => {
+    return mountApp("VoteAppOnFargate", { appArgs, options }, (opts) => {
         const securityGroups = new FargateSecurityGroups(
             "fargate-security-groups",
             {
@@ -106,16 +143,10 @@ export function mountFargateApp(
             },
             opts,
         );
-        const data = new Data(
-            "data",
-            {
-                ...TEST_DATA_ARGS,
-                redisClientSecurityGroupIds: securityGroups.clientsOf("redis"),
-                postgresClientSecurityGroupIds: securityGroups.clientsOf("postgres"),
-            },
-            opts,
-        );
-        return new VoteAppOnFargate("vote-app", { ...appArgs, securityGroups, data }, opts);
+        return {
+            clients: securityGroups,
+            app: (data) => new VoteAppOnFargate("vote-app", { ...appArgs, securityGroups, data }, opts),
+        };
     });
 }
 
@@ -133,9 +164,12 @@ export const TEST_EKS_ARGS: EksClusterArgs = {
     nodes: { instanceTypes: ["c7g.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
 };
 
-/** Mounts EksCluster alone with TEST_EKS_ARGS and the given changes. */
+/** Mounts EksCluster alone with TEST_EKS_ARGS and the given changes (one run per args: mountShared). */
 export function mountEksCluster(args: Partial<EksClusterArgs> = {}): Promise<MockedRun> {
-    return mountComponent((opts) => new EksCluster("eks", { ...TEST_EKS_ARGS, ...args }, opts));
+    const clusterArgs: EksClusterArgs = { ...TEST_EKS_ARGS, ...args };
+    return mountShared("EksCluster", clusterArgs, () =>
+        mountComponent((opts) => new EksCluster("eks", clusterArgs, opts)),
+    );
 }
 
 /** A code archive standing in for a handler bundle (the stacks bundle app/'s handlers: test/stacks/lambdaComposition). */
@@ -203,13 +237,14 @@ export interface KubernetesMountOptions {
  * Mounts VoteAppOnKubernetes with TEST_KUBERNETES_ARGS and the given changes, beside what it needs from the
  * platform, as the eks stack composes it: a Kubernetes provider for the cluster, the pods' EksPodSecurityGroups
  * (HTTPS when a certificate is given) and a Data layer (TEST_DATA_ARGS) admitting exactly those groups.
+ * One run per args (mountShared).
  */
 export function mountKubernetesApp(
     args: Partial<KubernetesAppArgs> = {},
     options: KubernetesMountOptions = {},
 ): Promise<MockedRun> {
     const appArgs: KubernetesAppArgs = { ...TEST_KUBERNETES_ARGS, ...args };
-    return mountComponent((opts) => {
+    return mountApp("VoteAppOnKubernetes", { appArgs, options }, (opts) => {
         const kubernetesProvider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const podSecurityGroups = new EksPodSecurityGroups(
             "eks-pod-security-groups",
@@ -222,32 +257,24 @@ export function mountKubernetesApp(
             },
             opts,
         );
-        const data = new Data(
-            "data",
-            {
-                ...TEST_DATA_ARGS,
-                redisClientSecurityGroupIds: podSecurityGroups.clientsOf("redis"),
-                postgresClientSecurityGroupIds: podSecurityGroups.clientsOf("postgres"),
-            },
-            opts,
-        );
         const services = (appArgs.services ?? APP_SERVICE_TABLE).map((spec) => spec.name);
-        return new VoteAppOnKubernetes(
-            "vote-app",
-            {
-                ...appArgs,
-                kubernetesProvider,
-                data,
-                podSecurityGroups: options.withoutPodSecurityGroups
-                    ? undefined
-                    : {
-                          loadBalancer: podSecurityGroups.loadBalancer.id,
-                          services: Object.fromEntries(
-                              services.map((service) => [service, podSecurityGroups.services[service].id]),
-                          ),
-                      },
-            },
-            opts,
-        );
+        const podGroups = {
+            loadBalancer: podSecurityGroups.loadBalancer.id,
+            services: Object.fromEntries(services.map((service) => [service, podSecurityGroups.services[service].id])),
+        };
+        return {
+            clients: podSecurityGroups,
+            app: (data) =>
+                new VoteAppOnKubernetes(
+                    "vote-app",
+                    {
+                        ...appArgs,
+                        kubernetesProvider,
+                        data,
+                        podSecurityGroups: options.withoutPodSecurityGroups ? undefined : podGroups,
+                    },
+                    opts,
+                ),
+        };
     });
 }

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
+import { createValidatedPolicy, validateIdentityPolicy, type ValidationError } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { CapturedResource } from "../../shared/capturedResource";
 import type { StackRun } from "../../plan/runStack";
@@ -161,12 +162,164 @@ export interface IamRequest {
 
 export class SimulationError extends Error {}
 
+// --- One request's share of a document ---------------------------------------------------------------
+//
+// The simulator validates every document of the principal on every request, then evaluates every statement
+// (its resources, each of its action patterns, its conditions) whether or not the statement names the
+// request's action. The deploy role holds some 10,000 characters of policy and the tests ask it thousands
+// of questions: most of the suites' IAM time went there. So each document is validated once, by the
+// simulator's own validator (`validateIdentityPolicy`), whose errors still reach the simulator with every
+// request (a ValidatedPolicy, which it reuses): a document IAM would refuse is refused as before. And the
+// simulator is handed, per request, only the statements that can apply to the request's action, each with
+// only its action patterns that can match it. That changes no decision: a statement counts only when one of
+// its Action patterns matches (core_engine/CoreSimulatorEngine.js analyzeIdentityPolicies, action/action.js
+// requestMatchesActions), and a pattern that cannot match takes no part in that. What is kept is a superset
+// of what the simulator matches (action/action.js requestMatchesSingleAction): every NotAction statement
+// whole, every pattern not plainly `service:action` (`*` included), and the simulator's own case-insensitive
+// wildcard test on the rest. test/iam/simulationHarness.test.ts holds decisions on the kept statements
+// equal to the simulator's on the whole documents.
+
+/**
+ * A statement's Action patterns by the service each names (lower-cased), each with the simulator's own
+ * test (action/action.js convertActionToRegex: `?` one character, `*` any, case-insensitive), or `always`
+ * when the statement may apply to any action: no Action (NotAction, or malformed: the validator reports
+ * it), or a pattern not plainly `service:action` (`*`, a non-string, a pattern that compiles to no regex).
+ */
+type StatementPatterns =
+    | { readonly always: true }
+    | {
+          readonly always: false;
+          readonly byService: ReadonlyMap<string, readonly { readonly pattern: string; readonly test: RegExp }[]>;
+      };
+
+function patternsOf(statement: unknown): StatementPatterns {
+    if (statement === null || typeof statement !== "object") return { always: true };
+    const action = (statement as Record<string, unknown>).Action;
+    if (action === undefined) return { always: true };
+    const byService = new Map<string, { pattern: string; test: RegExp }[]>();
+    for (const pattern of Array.isArray(action) ? (action as unknown[]) : [action]) {
+        if (typeof pattern !== "string") return { always: true };
+        const parts = pattern.split(":");
+        if (parts.length !== 2) return { always: true };
+        let test: RegExp;
+        try {
+            test = new RegExp(`^${parts[1].replace(/\?/g, ".").replace(/\*/g, ".*?")}$`, "i");
+        } catch {
+            return { always: true };
+        }
+        const service = parts[0].toLowerCase();
+        byService.set(service, [...(byService.get(service) ?? []), { pattern, test }]);
+    }
+    return { always: false, byService };
+}
+
+/** The part of a statement that may apply to `service:name`, or undefined when none may. */
+function statementPart(statement: unknown, patterns: StatementPatterns, service: string, name: string): unknown {
+    if (patterns.always) return statement;
+    const candidates = patterns.byService.get(service) ?? [];
+    const kept = candidates.filter((p) => p.test.test(name)).map((p) => p.pattern);
+    if (kept.length === 0) return undefined;
+    const record = statement as Record<string, unknown>;
+    // One pattern kept of a one-pattern statement: the statement as written (Action a string or a list).
+    return Array.isArray(record.Action) && kept.length < record.Action.length ? { ...record, Action: kept } : statement;
+}
+
+/** A document's validation errors and its statements' patterns. */
+interface DocumentIndex {
+    readonly errors: readonly ValidationError[];
+    readonly statements: readonly { readonly statement: unknown; readonly patterns: StatementPatterns }[];
+}
+
+const indexes = new WeakMap<PolicyDocumentJson, DocumentIndex>();
+
+function indexOf(document: PolicyDocumentJson): DocumentIndex {
+    let index = indexes.get(document);
+    if (!index) {
+        const statements: unknown = document.Statement;
+        index = {
+            errors: validateIdentityPolicy(document),
+            statements: Array.isArray(statements)
+                ? statements.map((statement: unknown) => ({ statement, patterns: patternsOf(statement) }))
+                : [],
+        };
+        indexes.set(document, index);
+    }
+    return index;
+}
+
+/**
+ * The document as the simulator needs it for one action (see above): the statements, and of each only the
+ * Action patterns, that may apply to it, carrying the whole document's validation errors
+ * (`@cloud-copilot/iam-policy` ValidatedPolicy, which the simulator reuses instead of validating again).
+ */
+export function forAction(document: PolicyDocumentJson, action: string): unknown {
+    const { errors, statements } = indexOf(document);
+    // A document of another shape goes whole: the simulator reports it.
+    if (!Array.isArray(document.Statement)) return createValidatedPolicy(document, () => [...errors]);
+    const [service = "", name = ""] = action.split(":");
+    const kept: unknown[] = [];
+    for (const { statement, patterns } of statements) {
+        const part = statementPart(statement, patterns, service.toLowerCase(), name);
+        if (part !== undefined) kept.push(part);
+    }
+    return createValidatedPolicy({ ...document, Statement: kept }, () => [...errors]);
+}
+
+/**
+ * The simulator resolves each request's resource ARN to the action's resource types twice (to check the
+ * request, simulation_engine/simulationEngine.js runSimulation, then for the context keys it takes,
+ * simulation_engine/contextKeys.js allowedContextKeysForRequest), each time intersecting automata for every
+ * ARN component of every resource type of the action: with the documents cut to the request's action, that
+ * resolution was most of a decision's CPU. It is a function of the dataset, the action and the ARN alone,
+ * and both callers read it from its module's exports at each call and only read what it returns: memoized
+ * there, once per process. test/iam/simulationHarness.test.ts fails if the simulator stops calling it so.
+ */
+function memoizeResourceTypeResolution(): { readonly calls: number; readonly resolved: number } {
+    type Resolution = ((service: string, action: string, resource: string) => Promise<unknown[]>) & {
+        counts?: { calls: number; resolved: number };
+    };
+    const root = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the simulator's module, not in its package exports: loaded by path, typed here
+    const module = require(path.join(root, "simulation_engine/resourceTypes.js")) as {
+        getResourceTypesForAction: Resolution;
+    };
+    const resolve = module.getResourceTypesForAction;
+    assert.strictEqual(typeof resolve, "function", "the simulator has no simulation_engine getResourceTypesForAction");
+    if (resolve.counts) return resolve.counts;
+    const counts = { calls: 0, resolved: 0 };
+    const memo = new Map<string, Promise<unknown[]>>();
+    const memoized: Resolution = (service, action, resource) => {
+        counts.calls++;
+        const key = JSON.stringify([service, action, resource]);
+        let types = memo.get(key);
+        if (!types) {
+            counts.resolved++;
+            types = resolve(service, action, resource);
+            memo.set(key, types);
+        }
+        return types;
+    };
+    memoized.counts = counts;
+    module.getResourceTypesForAction = memoized;
+    return counts;
+}
+
+/** How often the simulator asked for a resource type resolution, and how many it needed. */
+export const resourceTypeResolutions = memoizeResourceTypeResolution();
+
 /**
  * What IAM decides when `role` (a session of it) makes the request. Throws SimulationError when the
  * simulator rejects the input (unknown action, a resource ARN the action does not take, a policy IAM would
  * refuse), so a typo can never pass as "denied".
  */
-export async function decide(role: RoleDocuments, request: IamRequest): Promise<Decision> {
+export async function decide(
+    role: RoleDocuments,
+    request: IamRequest,
+    /** "whole": hand the simulator every statement (test/iam/simulationHarness.test.ts compares the two). */
+    documents: "for the action" | "whole" = "for the action",
+): Promise<Decision> {
+    const prepare = (policy: PolicyDocumentJson) =>
+        documents === "whole" ? policy : forAction(policy, request.action);
     const context: Record<string, string | string[]> = {
         "aws:PrincipalArn": role.arn,
         "aws:PrincipalAccount": role.accountId,
@@ -182,11 +335,17 @@ export async function decide(role: RoleDocuments, request: IamRequest): Promise<
                 resource: { resource: request.resource, accountId: request.resourceAccount ?? role.accountId },
                 contextVariables: context,
             },
-            identityPolicies: role.identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
+            identityPolicies: role.identityPolicies.map((p) => ({
+                name: p.name,
+                policy: prepare(p.policy),
+            })),
             ...(role.permissionsBoundary
                 ? {
                       permissionBoundaryPolicies: [
-                          { name: role.permissionsBoundary.name, policy: role.permissionsBoundary.policy },
+                          {
+                              name: role.permissionsBoundary.name,
+                              policy: prepare(role.permissionsBoundary.policy),
+                          },
                       ],
                   }
                 : {}),

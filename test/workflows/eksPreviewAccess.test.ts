@@ -25,11 +25,14 @@ import { readWorkflow } from "../support/workflows";
  * write (the dry-runs) is refused, which the provider answers with a client-side preview; nothing else is granted.
  */
 
+// The stacks on their own runner as test/workflows/runnerReach.test.ts plans them (prod keeping people's CIDRs beside the
+// runner's): the same configs, so the two files share each run (test/support/runStore.ts).
 const ON_OWN_RUNNER = {
     "voteapp:platform": "eks",
-    "voteapp:ciRunnerLabels": "self-hosted,voteapp-dev",
-    "voteapp:ciRunnerCidrs": "52.94.76.0/28",
+    "voteapp:ciRunnerLabels": "self-hosted,voteapp-deploy",
+    "voteapp:ciRunnerCidrs": "52.94.76.0/28,3.5.140.0/24",
 };
+const PROD_ON_OWN_RUNNER = { ...ON_OWN_RUNNER, "voteapp:eksPublicAccessCidrs": "52.95.0.0/24" };
 const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"];
 
 /** The role preview.yml's preview job assumes for a stack: its role-to-assume, resolved through stack-info's output. */
@@ -156,9 +159,7 @@ describe("PR preview of an eks stack: the preview role reads the cluster as the 
     });
 
     it("where pull requests do not preview (staging, prod), the preview role gets no access entry", async () => {
-        const run = await stackRun("prod", {
-            overrides: { ...ON_OWN_RUNNER, "voteapp:ciRunnerLabels": "self-hosted,voteapp-prod" },
-        });
+        const run = await stackRun("prod", { overrides: PROD_ON_OWN_RUNNER });
         const raw = readStackConfig("prod", BOOTSTRAP_ROOT);
         const bootstrap = parseBootstrapConfig(raw.config, { project: raw.project, stack: "prod" });
         const entries = ofType(run, "aws:eks/accessEntry:AccessEntry").map((e) => String(e.inputs.principalArn));

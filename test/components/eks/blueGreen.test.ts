@@ -1,7 +1,21 @@
 import * as assert from "assert";
 import { SLOT_LABEL } from "../../../components/eks/workloadSpec";
-import type { MockedRun } from "../../../plan/harness";
 import type { CapturedResource } from "../../../shared/capturedResource";
+import { recordOf } from "../../../shared/record";
+import {
+    assertLiveSlot,
+    assertSlotsUnchanged,
+    DEPLOYMENT,
+    forEachSlot,
+    imageOf,
+    SERVICE,
+    selectorOf,
+    type Slot,
+    HTTP_SERVICES,
+    slotImages,
+    slotName,
+    SLOTS,
+} from "../../support/eksSlots";
 import { type KubernetesAppArgs, mountKubernetesApp, TEST_KUBERNETES_ARGS } from "../../support/fixtures";
 import { input, named, ofType } from "../../support/resources";
 
@@ -10,27 +24,15 @@ import { input, named, ofType } from "../../support/resources";
  * the stack's keys (deploymentStrategy, eksLiveSlot, eks<Slot>ImageTag, a <service>Image pin) make of that arg
  * is test/stacks/eksComposition.test.ts.
  */
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SERVICE = "kubernetes:core/v1:Service";
-const HTTP = ["vote", "result"] as const;
-const SLOTS = ["blue", "green"] as const;
-type Slot = (typeof SLOTS)[number];
 const image = (service: string, tag: string) => `registry.test/${service}:${tag}`;
-const slotImages = (tag: string) => Object.fromEntries(HTTP.map((service) => [service, image(service, tag)]));
+const imagesTagged = (tag: string) => recordOf(HTTP_SERVICES, (service) => image(service, tag));
 const blueGreen = (liveSlot: Slot): KubernetesAppArgs["blueGreen"] => ({
     liveSlot,
-    images: { blue: slotImages("1.4.0"), green: slotImages("2.0.0") },
+    images: { blue: imagesTagged("1.4.0"), green: imagesTagged("2.0.0") },
 });
 
-let blueLive: Promise<MockedRun> | undefined;
-const run = (liveSlot: Slot = "blue") =>
-    liveSlot === "blue"
-        ? (blueLive ??= mountKubernetesApp({ blueGreen: blueGreen("blue") }))
-        : mountKubernetesApp({ blueGreen: blueGreen(liveSlot) });
-const selectorOf = (r: MockedRun, name: string) =>
-    input(named(r, SERVICE, name), "spec", "selector") as Record<string, string>;
-const imageOf = (deployment: CapturedResource) =>
-    String((input(deployment, "spec", "template", "spec", "containers") as { image: string }[])[0].image);
+/** One mount per live slot, shared by the tests (mountShared). */
+const run = (liveSlot: Slot = "blue") => mountKubernetesApp({ blueGreen: blueGreen(liveSlot) });
 const podLabelsOf = (deployment: CapturedResource) =>
     input(deployment, "spec", "template", "metadata", "labels") as Record<string, string>;
 /** True when a label selector selects pods with these labels. */
@@ -48,23 +50,21 @@ describe("EKS blue/green (VoteAppOnKubernetes with blueGreen)", function () {
                 .sort(),
             ["result-blue", "result-green", "vote-blue", "vote-green", "worker"],
         );
-        for (const service of HTTP) {
-            for (const slot of SLOTS) {
-                const deployment = named(r, DEPLOYMENT, `vote-app-${service}-${slot}`);
-                const labels = {
-                    "app.kubernetes.io/name": service,
-                    "app.kubernetes.io/part-of": "voteapp",
-                    [SLOT_LABEL]: slot,
-                };
-                assert.deepStrictEqual(input(deployment, "spec", "selector", "matchLabels"), labels);
-                assert.deepStrictEqual(podLabelsOf(deployment), labels);
-                assert.deepStrictEqual(
-                    input(deployment, "spec", "strategy", "type"),
-                    "RollingUpdate",
-                    "a slot itself rolls when its image changes",
-                );
-            }
-        }
+        forEachSlot((service, slot, name) => {
+            const deployment = named(r, DEPLOYMENT, name);
+            const labels = {
+                "app.kubernetes.io/name": service,
+                "app.kubernetes.io/part-of": "voteapp",
+                [SLOT_LABEL]: slot,
+            };
+            assert.deepStrictEqual(input(deployment, "spec", "selector", "matchLabels"), labels);
+            assert.deepStrictEqual(podLabelsOf(deployment), labels);
+            assert.deepStrictEqual(
+                input(deployment, "spec", "strategy", "type"),
+                "RollingUpdate",
+                "a slot itself rolls when its image changes",
+            );
+        });
         const worker = named(r, DEPLOYMENT, "vote-app-worker");
         assert.ok(!(SLOT_LABEL in podLabelsOf(worker)), "the worker has no slots");
         assert.strictEqual(
@@ -80,72 +80,46 @@ describe("EKS blue/green (VoteAppOnKubernetes with blueGreen)", function () {
     ] as const) {
         it(`liveSlot ${live}: each Service selects the ${live} pods, a -preview Service the ${idle} ones`, async () => {
             const r = await run(live);
-            for (const service of HTTP) {
-                assert.strictEqual(selectorOf(r, `vote-app-${service}`)[SLOT_LABEL], live);
-                assert.strictEqual(selectorOf(r, `vote-app-${service}-preview`)[SLOT_LABEL], idle);
-                assert.ok(
-                    selects(
-                        selectorOf(r, `vote-app-${service}`),
-                        podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-${live}`)),
-                    ),
-                );
-                assert.ok(
-                    !selects(
-                        selectorOf(r, `vote-app-${service}`),
-                        podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-${idle}`)),
-                    ),
-                );
+            assertLiveSlot(r, live);
+            for (const service of HTTP_SERVICES) {
+                const selector = selectorOf(r, `vote-app-${service}`);
+                assert.ok(selects(selector, podLabelsOf(named(r, DEPLOYMENT, slotName(service, live)))));
+                assert.ok(!selects(selector, podLabelsOf(named(r, DEPLOYMENT, slotName(service, idle)))));
             }
         });
     }
 
     it("flipping liveSlot (promotion, and rollback by flipping again) changes only the selectors: the slots keep their Deployments", async () => {
-        const before = await run("blue");
-        const after = await run("green");
-        for (const service of HTTP)
-            for (const slot of SLOTS) {
-                const name = `vote-app-${service}-${slot}`;
-                assert.deepStrictEqual(
-                    named(after, DEPLOYMENT, name).inputs,
-                    named(before, DEPLOYMENT, name).inputs,
-                    `${name} changed on a flip`,
-                );
-            }
+        assertSlotsUnchanged(await run("blue"), await run("green"));
     });
 
     it("gives each slot the images given for it; the worker runs its own image", async () => {
         const r = await run();
-        for (const service of HTTP) {
-            assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-${service}-blue`)), image(service, "1.4.0"));
-            assert.strictEqual(imageOf(named(r, DEPLOYMENT, `vote-app-${service}-green`)), image(service, "2.0.0"));
-        }
+        assert.deepStrictEqual(
+            slotImages(r),
+            recordOf(HTTP_SERVICES, (service) => ({ blue: image(service, "1.4.0"), green: image(service, "2.0.0") })),
+        );
         const worker = named(r, DEPLOYMENT, "vote-app-worker");
         assert.strictEqual(imageOf(worker), String(TEST_KUBERNETES_ARGS.images.worker));
     });
 
     it("keeps a PDB and an HPA per slot, each selecting or scaling only its slot", async () => {
         const r = await run();
-        for (const service of HTTP) {
-            for (const slot of SLOTS) {
-                const pdb = named(r, "kubernetes:policy/v1:PodDisruptionBudget", `vote-app-${service}-${slot}`);
-                assert.deepStrictEqual(
-                    input(pdb, "spec", "selector", "matchLabels"),
-                    input(named(r, DEPLOYMENT, `vote-app-${service}-${slot}`), "spec", "selector", "matchLabels"),
-                );
-                const hpa = named(
-                    r,
-                    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-                    `vote-app-${service}-${slot}`,
-                );
-                assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), `${service}-${slot}`);
-            }
-        }
+        forEachSlot((service, slot, name) => {
+            const pdb = named(r, "kubernetes:policy/v1:PodDisruptionBudget", name);
+            assert.deepStrictEqual(
+                input(pdb, "spec", "selector", "matchLabels"),
+                input(named(r, DEPLOYMENT, name), "spec", "selector", "matchLabels"),
+            );
+            const hpa = named(r, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name);
+            assert.strictEqual(input(hpa, "spec", "scaleTargetRef", "name"), `${service}-${slot}`);
+        });
     });
 
     it("NetworkPolicies select by app label, so both slots get the same ingress and egress rules", async () => {
         const r = await run();
         const policies = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        for (const service of HTTP) {
+        for (const service of HTTP_SERVICES) {
             for (const name of [`ingress-to-${service}`, `${service}-to-data`]) {
                 const policy = policies.find((p) => input(p, "metadata", "name") === name);
                 assert.ok(policy, name);
@@ -153,7 +127,7 @@ describe("EKS blue/green (VoteAppOnKubernetes with blueGreen)", function () {
                 assert.ok(!(SLOT_LABEL in selector), `${name} selects a slot`);
                 for (const slot of SLOTS)
                     assert.ok(
-                        selects(selector, podLabelsOf(named(r, DEPLOYMENT, `vote-app-${service}-${slot}`))),
+                        selects(selector, podLabelsOf(named(r, DEPLOYMENT, slotName(service, slot)))),
                         `${name} misses ${service}-${slot}`,
                     );
             }

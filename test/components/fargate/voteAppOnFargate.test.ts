@@ -3,7 +3,6 @@ import type { CapturedResource } from "../../../shared/capturedResource";
 import type { ContainerDefinition } from "../../../components/fargate/containerDefinition";
 import { TLS_POLICY } from "../../../components/fargate/loadBalancer";
 import { FULL_PROTECTION } from "../../../components/vocabulary";
-import type { MockedRun } from "../../../plan/harness";
 import { recordOf } from "../../../shared/record";
 import { APP_SERVICES } from "../../../shared/appContract";
 import {
@@ -28,9 +27,8 @@ const policyOf = (resource: CapturedResource) =>
 
 /** The app on HTTPS with every protection, as staging and prod run it. */
 const protectedApp = () => mountFargateApp({ certificateArn: TEST_CERTIFICATE_ARN, protection: FULL_PROTECTION });
-let defaults: Promise<MockedRun> | undefined;
 /** The app with the fixture's args alone: HTTP, no protection, on-demand, rolling. */
-const plainApp = () => (defaults ??= mountFargateApp());
+const plainApp = () => mountFargateApp();
 
 describe("VoteAppOnFargate", function () {
     this.timeout(180_000);

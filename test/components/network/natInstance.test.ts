@@ -6,28 +6,26 @@ import { mockResourceOutputs } from "../../../plan/mockOutputs";
 import type { StackRun } from "../../../plan/runStack";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { decide, type PolicyDocumentJson, rolesOf } from "../../support/iamSimulation";
-import { MOUNT_ACCOUNT, mountComponent } from "../../support/mount";
+import { MOUNT_ACCOUNT, mountComponent, mountShared } from "../../support/mount";
 import { input, ofType, single } from "../../support/resources";
 import managed from "../../support/awsManagedPolicies.json";
 
 /** Issue 13 §2: the NAT instance (the fck-nat approach), as the plan and the policy pack see it. */
-const mountNetwork = (args: Partial<NetworkArgs>) =>
-    mountComponent(
-        (opts) =>
-            new Network(
-                "network",
-                {
-                    cidr: "10.40.0.0/16",
-                    azCount: 3,
-                    natGateways: "instance",
-                    region: MOUNT_ACCOUNT.region,
-                    flowLogRetentionDays: 30,
-                    logsKmsKeyArn: `arn:aws:kms:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:key/test`,
-                    ...args,
-                },
-                opts,
-            ),
+/** The network with a NAT instance in 3 AZs, changed by `args`: one run per args (mountShared). */
+const mountNetwork = (args: Partial<NetworkArgs>) => {
+    const networkArgs: NetworkArgs = {
+        cidr: "10.40.0.0/16",
+        azCount: 3,
+        natGateways: "instance",
+        region: MOUNT_ACCOUNT.region,
+        flowLogRetentionDays: 30,
+        logsKmsKeyArn: `arn:aws:kms:${MOUNT_ACCOUNT.region}:${MOUNT_ACCOUNT.accountId}:key/test`,
+        ...args,
+    };
+    return mountShared("Network", networkArgs, () =>
+        mountComponent((opts) => new Network("network", networkArgs, opts)),
     );
+};
 
 type Run = MockedRun;
 
