@@ -25,8 +25,8 @@ export type BundleName = keyof typeof CONTAINER_ENTRIES;
 
 /**
  * Lambda handlers (serverless platform), each exporting `handler`: bundle name -> source file. The platform
- * component bundles them at program run time with buildLambdas() (shared/nodeRuntime.ts, AWS SDK v3 included so the
- * code does not depend on the runtime's SDK version).
+ * component bundles each at program run time with bundleEntry() (components/serverless/bundle.ts; shared/nodeRuntime.ts,
+ * AWS SDK v3 included so the code does not depend on the runtime's SDK version).
  */
 export const LAMBDA_ENTRIES = {
     "vote-lambda": "src/lambda/vote.ts",
