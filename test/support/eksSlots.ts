@@ -4,7 +4,7 @@ import type { MockedRun } from "../../plan/harness";
 import { APP_SERVICE_TABLE, httpServices } from "../../shared/appContract";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { recordOf } from "../../shared/record";
-import { input, named } from "./resources";
+import { input, named, ofType } from "./resources";
 
 /**
  * Reading EKS blue/green slots out of a run, a mounted VoteAppOnKubernetes (test/components/eks/blueGreen.test.ts)
@@ -19,6 +19,17 @@ export const HTTP_SERVICES: readonly string[] = httpServices(APP_SERVICE_TABLE).
 
 /** The logical name of one service's slot Deployment (and its PDB and HPA). */
 export const slotName = (service: string, slot: Slot) => `vote-app-${service}-${slot}`;
+
+/** Without blue/green: one Deployment per service under its own name, and no -preview Service. */
+export function assertOneDeploymentPerService(run: MockedRun): void {
+    assert.deepStrictEqual(
+        ofType(run, DEPLOYMENT)
+            .map((d) => d.name)
+            .sort(),
+        ["vote-app-result", "vote-app-vote", "vote-app-worker"],
+    );
+    assert.ok(!ofType(run, SERVICE).some((s) => s.name.endsWith("-preview")));
+}
 
 /** Every slot of every HTTP service, in one loop. */
 export function forEachSlot(visit: (service: string, slot: Slot, name: string) => void): void {
