@@ -23,9 +23,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Freezes a parsed document at every depth, so that no reader can change what later readers get. */
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const item of Object.values(value)) deepFreeze(item);
+    }
+    return value;
+}
+
+/** The last text read of each YAML file, and its parse (frozen): reading is cheap, parsing 20 kB is not. */
+const parsedYaml = new Map<string, { readonly text: string; readonly document: unknown }>();
+
+/**
+ * A YAML file's document. Every mocked run reads Pulumi.yaml and its stack file, and parsing them cost each run
+ * ~35 ms (a tenth of it), so a file's parse is kept while its text stays the same; the text is read every time,
+ * so a file changed since (a test's temporary stack, an edit between runs) is parsed afresh.
+ */
 function readYaml(file: string): unknown {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(process.cwd(), file) || file} does not exist`);
-    return YAML.parse(fs.readFileSync(file, "utf8"));
+    const text = fs.readFileSync(file, "utf8");
+    const kept = parsedYaml.get(file);
+    if (kept?.text === text) return kept.document;
+    const document = deepFreeze(YAML.parse(text) as unknown);
+    parsedYaml.set(file, { text, document });
+    return document;
 }
 
 /** Qualifies a project-level key (`platform`) with the project namespace, as the CLI does. */

@@ -36,6 +36,25 @@ describe("reading stack files offline", () => {
         assert.strictEqual(readStackConfig("test", dir).config["demo:tags"], '{"owner":"me"}');
     });
 
+    it("reads a stack file changed since the last read afresh, even at the same size and modification time", () => {
+        const file = path.join(dir, "Pulumi.edited.yaml");
+        fs.writeFileSync(file, "config:\n  demo:size: 5\n");
+        const { mtime } = fs.statSync(file);
+        assert.strictEqual(readStackConfig("edited", dir).config["demo:size"], "5");
+        fs.writeFileSync(file, "config:\n  demo:size: 7\n");
+        fs.utimesSync(file, mtime, mtime);
+        assert.strictEqual(readStackConfig("edited", dir).config["demo:size"], "7");
+    });
+
+    it("hands each reader its own config: one that changes it changes nothing for the next", () => {
+        const first = readStackConfig("test", dir);
+        first.config["demo:size"] = "99";
+        first.secretKeys.push("demo:size");
+        const second = readStackConfig("test", dir);
+        assert.strictEqual(second.config["demo:size"], "5");
+        assert.deepStrictEqual(second.secretKeys, ["demo:password"]);
+    });
+
     it("names the missing stack file", () => {
         assert.throws(() => readStackConfig("nope", dir), /Pulumi\.nope\.yaml does not exist/);
     });
