@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CapturedResource } from "../shared/capturedResource";
-import { installMockEngine, type MockEngine, mockUrn, waitForOutstandingRpcs } from "./sdkInternals";
+import {
+    installMockEngine,
+    type MockEngine,
+    mockUrn,
+    waitForOutstandingRpcs,
+    withoutSdkDiagnostics,
+} from "./sdkInternals";
 import { type MockChildren, type MockContext, mockCallOutputs, mockResourceOutputs } from "./mockOutputs";
 
 /**
@@ -161,11 +167,9 @@ async function runExclusively(program: () => object | Promise<object>, options: 
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
-    // The SDK records a stack trace per resource and promise (source positions, leak debugging); under
-    // ts-node each trace is source-mapped, which costs most of a mocked run. Nothing offline reads them;
-    // set VOTEAPP_STACK_TRACES=1 to keep them when debugging an error thrown inside the program.
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (process.env.VOTEAPP_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+    // Nothing offline reads the stack traces and debug text the SDK records, and they cost a third of a run
+    // (see withoutSdkDiagnostics); VOTEAPP_SDK_DIAGNOSTICS=1 keeps them, to debug an error thrown in the program.
+    const restoreDiagnostics = process.env.VOTEAPP_SDK_DIAGNOSTICS === "1" ? () => undefined : withoutSdkDiagnostics();
     try {
         // The program's own return value: runInPulumiStack resolves outputs to plain values, losing which are secret.
         let stackOutputs: object = {};
@@ -191,8 +195,15 @@ async function runExclusively(program: () => object | Promise<object>, options: 
             secretOutputs,
             invokes: [...monitor.invokes],
         };
+    } catch (error) {
+        // What the SDK chained on the program's result (the stack's outputs) rejects with its error too, a turn
+        // later and unhandled: let that happen while this run still listens, or it fails the next run (or, with
+        // nobody listening, ends the process).
+        await waitForOutstandingRpcs().catch(() => undefined);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        throw error;
     } finally {
-        Error.stackTraceLimit = stackTraceLimit;
+        restoreDiagnostics();
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -14,7 +14,9 @@ import type { ResourceRegistration } from "../shared/capturedResource";
  *   2. `MockMonitor.resources`, the mocked engine's table of registered resources, and the URN scheme of its
  *      private `newUrn` (mockUrn below);
  *   3. `pulumi.runtime.waitForRPCs`, exported by runtime/settings.js but absent from the typings;
- *   4. `pulumi.runtime.setMockOptions`, to install a monitor subclass (setMocks builds its own).
+ *   4. `pulumi.runtime.setMockOptions`, to install a monitor subclass (setMocks builds its own);
+ *   5. the private static `Resource.callsites`, through which every resource captures its source position,
+ *      and the protobuf response the SDK formats into its debug log (withoutSdkDiagnostics below).
  * These are why @pulumi/pulumi is pinned to an exact version. test/plan/sdkInternals.test.ts checks each of
  * them against the installed SDK, so an upgrade that moves one fails there, naming it, instead of as wrong
  * captures in a hundred other tests. No other module imports the SDK's mocks or calls waitForRPCs (a
@@ -86,7 +88,12 @@ class RecordingMonitor extends MockMonitor {
         };
         this.registeringParent = req.getParent();
         return super.registerResource(req, (err, response) => {
-            if (!err && response) this.hooks.registered({ urn: response.getUrn(), ...registration });
+            if (!err && response) {
+                this.hooks.registered({ urn: response.getUrn(), ...registration });
+                // The SDK formats the response into a debug log line even when nothing logs it (offline there is
+                // no engine to log to), and a protobuf message's toString converts its whole state: ~5% of a run.
+                if (diagnosticsOff) response.toString = () => `RegisterResourceResponse ${response.getUrn()}`;
+            }
             callback(err, response);
         });
     }
@@ -102,4 +109,62 @@ export function installMockEngine(hooks: MockEngineHooks, project: string, stack
 /** The SDK's "wait until every outstanding RPC has finished" hook (exported, but not in its typings). */
 export function waitForOutstandingRpcs(): Promise<void> {
     return (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/** How the SDK captures where in the program a resource was created (private: not in its typings). */
+interface CallsiteCapture {
+    callsites(): readonly { file?: string; line?: number; column?: number }[];
+}
+
+/** The settings withoutSdkDiagnostics changes, as they were before the first of the runs it covers. */
+interface DiagnosticSettings {
+    readonly stackTraceLimit: number;
+    /** Error.prepareStackTrace's own property (the source mapper's hook under ts-node), or none. */
+    readonly prepareStackTrace: PropertyDescriptor | undefined;
+    readonly callsites: CallsiteCapture["callsites"];
+}
+
+/** While set, the SDK's diagnostics are off: the settings to put back, and how many runs still need them off. */
+let diagnosticsOff: { readonly saved: DiagnosticSettings; runs: number } | undefined;
+
+/**
+ * Turns off what the SDK records only for diagnostics, until the returned function is called. The SDK captures
+ * a full stack (stackTraceLimit raised to Infinity) for every resource's source position and a stack for every
+ * promise it tracks for leak reports, and under ts-node each is source-mapped frame by frame; it also formats
+ * every registration's response into a debug log line. That was 30-40% of a mocked run, and offline nothing
+ * reads any of it: the positions go to the mocked monitor, which ignores them, and there is no engine to log
+ * to. While it is off a resource captures no callsites (its request carries no source position), errors
+ * capture no frames and V8 formats what is left itself, without the source mapper; an error the program
+ * throws keeps its name and message (its stack is that line alone). Runs may overlap: the first saves the
+ * settings, the last to finish restores them exactly, also when it threw; a second call of one restore
+ * function does nothing.
+ */
+export function withoutSdkDiagnostics(): () => void {
+    const capture = pulumi.Resource as unknown as CallsiteCapture;
+    if (!diagnosticsOff) {
+        diagnosticsOff = {
+            saved: {
+                stackTraceLimit: Error.stackTraceLimit,
+                prepareStackTrace: Object.getOwnPropertyDescriptor(Error, "prepareStackTrace"),
+                callsites: capture.callsites,
+            },
+            runs: 0,
+        };
+        Error.stackTraceLimit = 0;
+        Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
+        capture.callsites = () => [];
+    }
+    diagnosticsOff.runs++;
+    let restored = false;
+    return () => {
+        if (restored || !diagnosticsOff) return;
+        restored = true;
+        if (--diagnosticsOff.runs > 0) return;
+        const { saved } = diagnosticsOff;
+        diagnosticsOff = undefined;
+        Error.stackTraceLimit = saved.stackTraceLimit;
+        if (saved.prepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", saved.prepareStackTrace);
+        else delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+        capture.callsites = saved.callsites;
+    };
 }

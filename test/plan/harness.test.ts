@@ -50,4 +50,69 @@ describe("mock harness", function () {
             /refused policy for arn:aws:iam::111111111111:role\/r/,
         );
     });
+
+    describe("with the SDK's diagnostics off during a run (plan/sdkInternals.ts withoutSdkDiagnostics)", () => {
+        const stackSettings = () => ({
+            stackTraceLimit: Error.stackTraceLimit,
+            prepareStackTrace: Error.prepareStackTrace,
+            callsites: (pulumi.Resource as unknown as { callsites: unknown }).callsites,
+        });
+        const failing = (message: string) => () => {
+            new aws.sns.Topic(
+                "before-the-error",
+                {},
+                { provider: new aws.Provider("account", { region: "eu-west-1" }) },
+            );
+            throw new RangeError(message);
+        };
+        const working = () => ({ topicArn: new aws.sns.Topic("t", {}).arn });
+
+        it("an error the program throws reaches the caller with its message, and the settings are back", async () => {
+            const before = stackSettings();
+            let limitDuringRun: number | undefined;
+            await assert.rejects(
+                runMocked(() => {
+                    limitDuringRun = Error.stackTraceLimit;
+                    return failing("voteapp:platform must be one of ecs, eks, lambda")();
+                }, OPTIONS),
+                (error: Error) => {
+                    assert.strictEqual(error.message, "voteapp:platform must be one of ecs, eks, lambda");
+                    assert.match(String(error.stack), /^RangeError: voteapp:platform must be one of ecs, eks, lambda/);
+                    return true;
+                },
+            );
+            assert.strictEqual(limitDuringRun, 0, "the run did not turn the SDK's stack capture off");
+            assert.deepStrictEqual(stackSettings(), before);
+        });
+
+        it("runs started together, one failing, each get their own outcome and leave the settings as they were", async () => {
+            const before = stackSettings();
+            const [first, failed, last] = await Promise.allSettled([
+                runMocked(working, OPTIONS),
+                runMocked(failing("refused in the middle"), OPTIONS),
+                runMocked(working, OPTIONS),
+            ]);
+            assert.strictEqual(failed.status, "rejected");
+            assert.match(String(failed.reason), /refused in the middle/);
+            for (const run of [first, last]) {
+                assert.strictEqual(run.status, "fulfilled", run.status === "rejected" ? String(run.reason) : "");
+                assert.match(String(run.value.outputs.topicArn), /^arn:aws:sns:eu-west-1:111111111111:/);
+            }
+            assert.deepStrictEqual(stackSettings(), before);
+        });
+
+        it("VOTEAPP_SDK_DIAGNOSTICS=1 keeps them, for debugging an error thrown in the program", async () => {
+            const before = stackSettings();
+            process.env.VOTEAPP_SDK_DIAGNOSTICS = "1";
+            try {
+                await assert.rejects(runMocked(failing("with frames"), OPTIONS), (error: Error) => {
+                    assert.match(String(error.stack), /^RangeError: with frames\n\s+at /);
+                    return true;
+                });
+            } finally {
+                delete process.env.VOTEAPP_SDK_DIAGNOSTICS;
+            }
+            assert.deepStrictEqual(stackSettings(), before);
+        });
+    });
 });

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import pulumiPackage from "@pulumi/pulumi/package.json";
 import { runMocked } from "../../plan/harness";
+import { withoutSdkDiagnostics } from "../../plan/sdkInternals";
 
 const OPTIONS = {
     project: "voteapp",
@@ -126,5 +127,88 @@ describe("the SDK internals the mock harness relies on (plan/sdkInternals.ts)", 
             run.resources.some((r) => r.name === "late"),
             `${BROKEN}: a resource registered inside an apply was not waited for`,
         );
+    });
+
+    it("a resource captures its source position through the private static Resource.callsites", async () => {
+        const capture = pulumi.Resource as unknown as { callsites: () => unknown[] };
+        assert.strictEqual(typeof capture.callsites, "function", `${BROKEN}: Resource.callsites is gone`);
+        let calls = 0;
+        await runMocked(() => {
+            const installed = capture.callsites;
+            capture.callsites = () => {
+                calls++;
+                return installed();
+            };
+            try {
+                new aws.sns.Topic("t", {}, { provider: new aws.Provider("account", { region: "eu-west-1" }) });
+            } finally {
+                capture.callsites = installed;
+            }
+            return {};
+        }, OPTIONS);
+        assert.strictEqual(
+            calls,
+            2,
+            `${BROKEN}: resources no longer capture their position through Resource.callsites`,
+        );
+    });
+});
+
+/** The stack-trace settings withoutSdkDiagnostics changes, as they are now. */
+function stackSettings() {
+    return {
+        stackTraceLimit: Error.stackTraceLimit,
+        prepareStackTrace: Object.getOwnPropertyDescriptor(Error, "prepareStackTrace"),
+        callsites: (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites,
+    };
+}
+
+describe("turning the SDK's diagnostics off for runs (withoutSdkDiagnostics)", () => {
+    let before: ReturnType<typeof stackSettings>;
+    beforeEach(() => (before = stackSettings()));
+    afterEach(() => {
+        Error.stackTraceLimit = before.stackTraceLimit;
+        if (before.prepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", before.prepareStackTrace);
+        else delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    });
+
+    it("keeps them off until the last of overlapping runs is done, then puts back exactly what was set", () => {
+        const custom = (error: Error) => `custom ${error.message}`;
+        Error.stackTraceLimit = 17;
+        Error.prepareStackTrace = custom;
+        const first = withoutSdkDiagnostics();
+        const second = withoutSdkDiagnostics();
+        const off = () => {
+            const now = stackSettings();
+            assert.strictEqual(now.stackTraceLimit, 0);
+            assert.strictEqual(now.prepareStackTrace?.value, undefined);
+            assert.deepStrictEqual(now.callsites(), []);
+        };
+        off();
+        first();
+        first(); // a second call of one restore function must not end the other run's quiet
+        off();
+        second();
+        assert.strictEqual(Error.stackTraceLimit, 17);
+        assert.strictEqual(Error.prepareStackTrace, custom);
+        assert.strictEqual(stackSettings().callsites, before.callsites);
+    });
+
+    it("leaves no prepareStackTrace behind where there was none (Node without a source mapper)", () => {
+        delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+        withoutSdkDiagnostics()();
+        assert.strictEqual(Object.getOwnPropertyDescriptor(Error, "prepareStackTrace"), undefined);
+    });
+
+    it("an error made while they are off keeps its name and message", () => {
+        const restore = withoutSdkDiagnostics();
+        let error: Error;
+        try {
+            error = new TypeError("no such platform: mainframe");
+            assert.strictEqual(error.stack, "TypeError: no such platform: mainframe");
+        } finally {
+            restore();
+        }
+        assert.strictEqual(String(error), "TypeError: no such platform: mainframe");
     });
 });
