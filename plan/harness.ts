@@ -167,7 +167,7 @@ async function runExclusively(program: () => object | Promise<object>, options: 
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
-    // Nothing offline reads the stack traces and debug text the SDK records, and they cost a third of a run
+    // Nothing offline reads the stack traces and debug text the SDK records, and they cost a fifth of a run
     // (see withoutSdkDiagnostics); VOTEAPP_SDK_DIAGNOSTICS=1 keeps them, to debug an error thrown in the program.
     const restoreDiagnostics = process.env.VOTEAPP_SDK_DIAGNOSTICS === "1" ? () => undefined : withoutSdkDiagnostics();
     try {

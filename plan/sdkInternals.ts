@@ -131,7 +131,7 @@ let diagnosticsOff: { readonly saved: DiagnosticSettings; runs: number } | undef
  * Turns off what the SDK records only for diagnostics, until the returned function is called. The SDK captures
  * a full stack (stackTraceLimit raised to Infinity) for every resource's source position and a stack for every
  * promise it tracks for leak reports, and under ts-node each is source-mapped frame by frame; it also formats
- * every registration's response into a debug log line. That was 30-40% of a mocked run, and offline nothing
+ * every registration's response into a debug log line. That was a fifth of a mocked run, and offline nothing
  * reads any of it: the positions go to the mocked monitor, which ignores them, and there is no engine to log
  * to. While it is off a resource captures no callsites (its request carries no source position), errors
  * capture no frames and V8 formats what is left itself, without the source mapper; an error the program
