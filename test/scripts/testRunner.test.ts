@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import { bundleEntry } from "../../components/serverless/bundle";
 import { processesInGroup } from "../../scripts/processGroup";
 import * as path from "path";
-import { PREPARE, runStep, STEPS } from "../../scripts/test";
+import { FORMAT_CACHE_FILE, formatCheckArgv, PREPARE, runStep, STEPS } from "../../scripts/test";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /** Whether a process is alive (a zombie, exited and awaiting its parent, is not). */
@@ -94,5 +95,43 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
         await bundleEntry("runner-test", "app/src/core/votes.ts");
         const esbuild = childrenOfThisProcess().filter((command) => /esbuild/.test(command));
         assert.deepStrictEqual(esbuild, []);
+    });
+});
+
+describe("npm test's format check reuses Prettier's cache only for unchanged content (scripts/test.ts)", function () {
+    this.timeout(60_000);
+    let dir: string;
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "format-cache-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("keeps its cache under node_modules/.cache (not in git, absent on a clean clone)", () => {
+        const format = STEPS.find((s) => s.name === "format");
+        assert.deepStrictEqual(format?.argv, formatCheckArgv(FORMAT_CACHE_FILE));
+        assert.ok(
+            FORMAT_CACHE_FILE.startsWith(path.join(PROJECT_ROOT, "node_modules", ".cache") + path.sep),
+            FORMAT_CACHE_FILE,
+        );
+    });
+
+    it("a formatted file made unformatted is found on the warm run, even with its size and mtime kept", async () => {
+        const file = path.join(dir, "checked.ts");
+        const cache = path.join(dir, "node_modules", ".cache", "prettier", "check.cache");
+        const step = { name: "format", argv: formatCheckArgv(cache) };
+        fs.writeFileSync(file, "export const a = 1;\n");
+        const cold = await runStep(step, dir);
+        assert.strictEqual(cold.code, 0, cold.output);
+        assert.ok(fs.existsSync(cache), "no cache written");
+        const warm = await runStep(step, dir);
+        assert.strictEqual(warm.code, 0, warm.output);
+        // Same length and modification time: only the content tells (a metadata cache would pass it).
+        const { atime, mtime } = fs.statSync(file);
+        fs.writeFileSync(file, "export const a  =1;\n");
+        fs.utimesSync(file, atime, mtime);
+        const changed = await runStep(step, dir);
+        assert.strictEqual(changed.code, 1, changed.output);
+        assert.match(changed.output, /checked\.ts/);
     });
 });
