@@ -33,10 +33,12 @@ export interface ProjectUnderTest {
  * CLI, the bench) every call runs the program.
  */
 export interface RunStore {
-    /** The run kept under this key, as a fresh object, or undefined. */
-    read(key: string): StackRun | undefined;
-    /** Keeps a finished run under its key (a store may decline one it cannot keep faithfully). */
-    write(key: string, run: StackRun): void | Promise<void>;
+    /**
+     * The run kept under `key`, as a fresh object; if there is none, the run `plan` makes, which the store then
+     * keeps if it can (it may decline one it cannot keep faithfully; a rejected `plan` is passed on, never kept).
+     * A store shared by several processes may wait for another one planning the same key rather than call `plan`.
+     */
+    run(key: string, plan: () => Promise<StackRun>): Promise<StackRun>;
 }
 
 /**
@@ -98,20 +100,20 @@ export async function runProject(
     // Only config and the service table (data) are in the key: a run given anything else (transforms, which are
     // code, or any option added later) is never read from or written to the store.
     const store = Object.keys(options).every((option) => KEYED_OPTIONS.has(option)) ? runStore : undefined;
-    const key = store ? runKey(project, stack, stackConfig, context, options.services) : "";
-    const kept = store?.read(key);
-    if (kept) return { ...kept, stackConfig };
-    const program = await project.program(options);
-    const mocked = await runMocked(program, {
-        project: stackConfig.project,
-        stack,
-        config: stackConfig.config,
-        secretKeys: stackConfig.secretKeys,
-        context,
-    });
-    const run = { ...mocked, stackConfig };
-    await store?.write(key, run);
-    return run;
+    const plan = async (): Promise<StackRun> => {
+        const program = await project.program(options);
+        const mocked = await runMocked(program, {
+            project: stackConfig.project,
+            stack,
+            config: stackConfig.config,
+            secretKeys: stackConfig.secretKeys,
+            context,
+        });
+        return { ...mocked, stackConfig };
+    };
+    if (!store) return plan();
+    const run = await store.run(runKey(project, stack, stackConfig, context, options.services), plan);
+    return { ...run, stackConfig };
 }
 
 /** The main program (stacks/voteAppProgram) with the given transforms. */

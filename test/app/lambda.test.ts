@@ -18,6 +18,7 @@ import { createResultHandler } from "../../app/src/lambda/result";
 import { DynamoVoteStore, TOTALS_ITEM_KEY } from "../../app/src/lambda/store";
 import { createVoteHandler, functionInstance } from "../../app/src/lambda/vote";
 import { createWorkerHandler } from "../../app/src/lambda/worker";
+import { quietSdkNodeWarning } from "./lambdaHarness";
 import { freePort } from "./servers";
 
 /**
@@ -25,9 +26,6 @@ import { freePort } from "./servers";
  * exactly (aws-sdk-client-mock); the worker and result functions' data path runs against a real
  * DynamoDB-compatible server (dynalite) on loopback.
  */
-
-// The functions run on the shipped Node.js (shared/nodeRuntime.ts); the tests run on the repository's toolchain Node, where the SDK may warn about it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const OPTIONS = { a: "Cats", b: "Dogs" };
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/votes.fifo";
@@ -93,6 +91,7 @@ const ballot = (voterId: string, vote: string): string => JSON.stringify({ voter
 
 describe("Lambda handlers", function () {
     this.timeout(20_000);
+    quietSdkNodeWarning();
 
     describe("vote function (SQS send mocked)", () => {
         const sqsMock = mockClient(SQSClient);

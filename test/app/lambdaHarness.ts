@@ -11,6 +11,24 @@ import { freePort, sleep } from "./servers";
  * DynamoDB is dynalite. The functions are the bundles `pulumi up` deploys.
  */
 
+/** The AWS SDK's switch for its warning about the Node.js version it runs on. */
+const SDK_NODE_WARNING_OFF = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
+/**
+ * Called in a suite's body: the functions run on the shipped Node.js (shared/nodeRuntime.ts), the tests on the
+ * repository's toolchain Node, where the SDK may warn about it when a client is made. The switch is on from here
+ * to the end of the suite, then as it was: left on, every stack run the worker planned afterwards had another
+ * environment, so another key in the shared run store (test/support/runStore.ts), and was planned again.
+ */
+export function quietSdkNodeWarning(): void {
+    const before = process.env[SDK_NODE_WARNING_OFF];
+    process.env[SDK_NODE_WARNING_OFF] = "true";
+    after(() => {
+        if (before === undefined) delete process.env[SDK_NODE_WARNING_OFF];
+        else process.env[SDK_NODE_WARNING_OFF] = before;
+    });
+}
+
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 export type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -19,6 +19,7 @@ import {
     type StoreReply,
 } from "../../app/src/lambda/store";
 import { TABLE_PARTITION_KEY } from "../../shared/appContract";
+import { quietSdkNodeWarning } from "./lambdaHarness";
 import { freePort } from "./servers";
 
 /**
@@ -34,8 +35,6 @@ import { freePort } from "./servers";
  * redelivery of any ballot that had none runs, and a prune: the count is exact, the voter holds its newest
  * ballot, and no token is left in the totals item.
  */
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 type Item = Record<string, AttributeValue>;
 /** The table: partition key -> item (DynamoDB's own attribute-value form, so it restores exactly). */
@@ -570,6 +569,7 @@ const SCENARIOS: Scenario[] = [
 
 describe("serverless tally under every interleaving of duplicate deliveries (dynalite)", function () {
     this.timeout(600_000);
+    quietSdkNodeWarning();
     let server: Server;
     let low: DynamoDBClient;
     let wire: DynaliteWire;

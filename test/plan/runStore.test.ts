@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -29,18 +30,41 @@ function recordingStore(dir: string): { store: RunStore; reads: string[]; hits: 
     const disk = diskRunStore(dir, "h");
     const log = { reads: [] as string[], hits: 0, writes: 0 };
     const store: RunStore = {
-        read(key) {
+        async run(key, plan) {
             log.reads.push(key);
-            const run = disk.read(key);
-            if (run) log.hits++;
+            let planned = false;
+            const run = await disk.run(key, () => {
+                planned = true;
+                return plan();
+            });
+            if (!planned) log.hits++;
+            // Kept: on disk, where another store (another worker) reads it.
+            else if (diskRunStore(dir, "h").read(key)) log.writes++;
             return run;
-        },
-        write(key, run) {
-            log.writes++;
-            return disk.write(key, run);
         },
     };
     return Object.assign(log, { store });
+}
+
+/** A promise and the function that settles it, for a planning that finishes when the test says so. */
+function gate(): { opened: Promise<void>; open: () => void } {
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { opened, open };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A run with one named resource (the store only keeps and compares data). */
+const runNamed = (name: string) => ({ resources: [{ name }] }) as unknown as StackRun;
+
+/** The claims lying in the store's directory of source hash "h". */
+const claimsIn = (dir: string) => fs.readdirSync(path.join(dir, "h")).filter((file) => file.endsWith(".claim"));
+
+/** Waits until `condition` holds (a claim appeared, a planning started), polling; fails after 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+    for (const deadline = Date.now() + 10_000; !condition(); await sleep(5))
+        if (Date.now() > deadline) throw new Error(`never came true: ${String(condition)}`);
 }
 
 describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunStore)", function () {
@@ -175,6 +199,111 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
                 else process.env[name] = named[name];
             }
         }
+    });
+
+    describe("a key missed by two workers at once is planned by one (the claim)", function () {
+        // A waiter that hung on a claim would run into this, below the stores' own wait (after which it plans).
+        this.timeout(20_000);
+        const patient = { claimWaitMs: 30_000 };
+
+        it("the second waits for the first's run and reads it: one planning", async () => {
+            const [first, second] = [diskRunStore(dir, "h", patient), diskRunStore(dir, "h", patient)];
+            let plans = 0;
+            const plan = async () => {
+                plans++;
+                await sleep(200);
+                return runNamed(`planning ${plans}`);
+            };
+            const [a, b] = await Promise.all([first.run("k", plan), second.run("k", plan)]);
+            assert.strictEqual(plans, 1, "both workers planned the key");
+            assert.deepStrictEqual([a, b], [runNamed("planning 1"), runNamed("planning 1")]);
+            assert.notStrictEqual(b, a, "the waiter gets its own copy");
+            assert.deepStrictEqual(claimsIn(dir), [], "the claim was released");
+        });
+
+        it("a dead claimant's claim is taken over; its late release leaves the new claim alone", async () => {
+            const [dead, waiter, later] = [0, 1, 2].map(() => diskRunStore(dir, "h", patient));
+            const deadPlanning = gate();
+            const deadRun = dead.run("k", async () => {
+                await deadPlanning.opened;
+                return runNamed("dead");
+            });
+            await until(() => fs.existsSync(path.join(dir, "h")) && claimsIn(dir).length === 1);
+            // The claimant's process is gone: its claim names a pid that has exited.
+            const [claim] = claimsIn(dir);
+            const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+            fs.writeFileSync(path.join(dir, "h", claim), `${gone} its token`);
+            const waiterPlanning = gate();
+            let waiterPlanned = false;
+            const waiterRun = waiter.run("k", async () => {
+                waiterPlanned = true;
+                await waiterPlanning.opened;
+                return runNamed("waiter");
+            });
+            await until(() => waiterPlanned);
+            deadPlanning.open();
+            await deadRun;
+            assert.deepStrictEqual(claimsIn(dir), [claim], "the first claimant released the waiter's claim");
+            waiterPlanning.open();
+            assert.deepStrictEqual(await waiterRun, runNamed("waiter"));
+            assert.deepStrictEqual(claimsIn(dir), []);
+            assert.deepStrictEqual(await later.run("k", () => assert.fail("planned again")), runNamed("waiter"));
+        });
+
+        it("a run that fails releases its claim: the waiter plans the run itself", async () => {
+            const [failing, waiter] = [diskRunStore(dir, "h", patient), diskRunStore(dir, "h", patient)];
+            let waiterPlans = 0;
+            const failed = failing.run("k", async () => {
+                await sleep(200);
+                throw new Error("the program threw");
+            });
+            await until(() => fs.existsSync(path.join(dir, "h")) && claimsIn(dir).length === 1);
+            const waited = waiter.run("k", async () => {
+                waiterPlans++;
+                return runNamed("waiter");
+            });
+            await assert.rejects(failed, /the program threw/);
+            assert.deepStrictEqual(await waited, runNamed("waiter"));
+            assert.strictEqual(waiterPlans, 1);
+            assert.deepStrictEqual(claimsIn(dir), []);
+        });
+
+        it("a run the store declines (not faithfully JSON) does not keep a waiter waiting, nor is it kept", async () => {
+            const [declining, waiter, later] = [0, 1, 2].map(() => diskRunStore(dir, "h", patient));
+            const lossy = () => ({ resources: [], stackConfig: { at: new Date(0) } }) as unknown as StackRun;
+            const declined = declining.run("k", async () => {
+                await sleep(200);
+                return lossy();
+            });
+            await until(() => fs.existsSync(path.join(dir, "h")) && claimsIn(dir).length === 1);
+            let plans = 0;
+            const plan = async () => {
+                plans++;
+                return lossy();
+            };
+            const started = Date.now();
+            assert.deepStrictEqual(await Promise.all([declined, waiter.run("k", plan)]), [lossy(), lossy()]);
+            assert.strictEqual(plans, 1, "the waiter plans the declined run itself");
+            assert.ok(Date.now() - started < 10_000, "the waiter waited far longer than the planning took");
+            assert.deepStrictEqual(await later.run("k", plan), lossy());
+            assert.strictEqual(plans, 2, "a declined run is planned on every miss");
+            assert.deepStrictEqual(claimsIn(dir), []);
+        });
+
+        it("a live claimant slower than the store's wait: the waiter plans the run itself", async () => {
+            const claimant = diskRunStore(dir, "h", patient);
+            const impatient = diskRunStore(dir, "h", { claimWaitMs: 100 });
+            const planning = gate();
+            const claimed = claimant.run("k", async () => {
+                await planning.opened;
+                return runNamed("claimant");
+            });
+            await until(() => fs.existsSync(path.join(dir, "h")) && claimsIn(dir).length === 1);
+            assert.deepStrictEqual(await impatient.run("k", async () => runNamed("impatient")), runNamed("impatient"));
+            planning.open();
+            assert.deepStrictEqual(await claimed, runNamed("claimant"));
+            assert.deepStrictEqual(claimsIn(dir), []);
+        });
     });
 
     it("a new source hash starts empty and removes the runs of the old one", async () => {

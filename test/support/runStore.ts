@@ -14,6 +14,11 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  * later reader in any worker gets a fresh copy of it. Installed by test/support/installRunStore.ts, which
  * .mocharc.json requires, so `npx mocha <file>` shares too.
  *
+ * Parallel workers often miss the same run at about the same time (two files planning all nine stack ×
+ * platform runs side by side): the first to miss claims the key and plans it, the others wait for its run
+ * instead of planning it too (`diskRunStore` below says when a waiter plans after all: the claimant failed,
+ * declined the run, died or is far too slow, so that a claim never deadlocks a test run).
+ *
  * Trust: a run is kept only if it reads back deep-equal to what was planned (anything JSON cannot carry
  * makes it run fresh every time); any change to a file the program may read (everything but test/, bench/,
  * node_modules and dot-directories) or to the installed packages (package-lock.json) is a new hash, and so
@@ -161,8 +166,57 @@ export function namesTheProcess(name: string): boolean {
     return PROCESS_IDENTITY.has(name) || name.startsWith("npm_");
 }
 
-/** A run store on disk under `dir`/<source hash>/; in memory, the encoded runs this process has seen. */
-export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceHash()): RunStore {
+/** Options of a disk run store; the defaults are those of the tests' shared store. */
+export interface DiskRunStoreOptions {
+    /**
+     * How long a miss waits for a live process planning the same key before planning it too (a claimant that is
+     * stuck or far slower than planned). Waiting longer only costs wall time; planning too only costs CPU.
+     */
+    readonly claimWaitMs?: number;
+}
+
+/** A planning process can take several seconds under load; far past that, the claimant is taken as stuck. */
+const CLAIM_WAIT_MS = 60_000;
+/** First pause between looks at a claimed key's files; it grows to at most MAX_POLL_MS. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+
+/** A disk run store (RunStore), with the single reads and writes its `run` is made of. */
+export interface DiskRunStore extends RunStore {
+    /** The run kept under this key, as a fresh object, or undefined. */
+    read(key: string): StackRun | undefined;
+    /** Keeps a run under its key unless JSON cannot carry it whole; then marks the key as declined. */
+    write(key: string, run: StackRun): Promise<void>;
+}
+
+/** Whether a process with this id is running (one of another user counts: it exists). */
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A run store on disk under `dir`/<source hash>/; in memory, the encoded runs this process has seen.
+ *
+ * A miss is planned by one process at a time: the first to miss claims the key (a `<run file>.claim` created
+ * whole and exclusively, holding its pid and a token of its own), plans, writes the run and removes the claim,
+ * whatever the planning did (`finally`). Another process (or another call in this one) that misses while the
+ * claim is there waits for the run file and reads it. It plans the run itself when the claim goes away without a
+ * run (the planning failed: so fails its own; or the run was declined, see below), when the claimant's process is
+ * gone (its claim is taken over), or after `claimWaitMs`. A run JSON cannot carry whole leaves a
+ * `<run file>.declined` marker, so that every later miss plans it at once, unclaimed (as it must: it is never kept).
+ */
+export function diskRunStore(
+    dir: string = RUN_STORE_DIR,
+    hash: string = sourceHash(),
+    { claimWaitMs = CLAIM_WAIT_MS }: DiskRunStoreOptions = {},
+): DiskRunStore {
     const home = path.join(dir, hash);
     const seen = new Map<string, string>();
     let prepared = false;
@@ -185,39 +239,123 @@ export function diskRunStore(dir: string = RUN_STORE_DIR, hash: string = sourceH
             if (other !== hash) fs.rmSync(path.join(dir, other), { recursive: true, force: true });
         }
     };
-    return {
-        read(runKey) {
-            const key = withEnvironment(runKey);
-            let text = seen.get(key);
-            if (text === undefined) {
-                let file: string;
-                try {
-                    file = fs.readFileSync(fileOf(key), "utf8");
-                } catch {
-                    return undefined;
-                }
-                // First line: the key, so that a file name collision reads as a miss, not as another run.
-                const newline = file.indexOf("\n");
-                if (file.slice(0, newline) !== JSON.stringify(key)) return undefined;
-                text = file.slice(newline + 1);
-                seen.set(key, text);
-            }
-            return decodeRun(text);
-        },
-        async write(runKey, run) {
-            const key = withEnvironment(runKey);
-            const text = await encodeRun(run);
-            if (!(await carriesWhole(text, run))) return; // not faithfully JSON: keep running it
+    /** A file's text, or undefined when there is none (or it cannot be read). */
+    const textOf = (file: string) => {
+        try {
+            return fs.readFileSync(file, "utf8");
+        } catch {
+            return undefined;
+        }
+    };
+    /** A file is written whole, then renamed: a reader in another process sees no file or all of it. */
+    const writeWhole = (file: string, text: string) => {
+        const partial = `${file}.${crypto.randomUUID()}.partial`;
+        fs.writeFileSync(partial, text);
+        fs.renameSync(partial, file);
+    };
+    // Keyed by the environment-qualified key; the first line of each file is that key, so that a file name
+    // collision reads as a miss, not as another run.
+    const readKept = (key: string): StackRun | undefined => {
+        let text = seen.get(key);
+        if (text === undefined) {
+            const file = textOf(fileOf(key));
+            if (file === undefined) return undefined;
+            const newline = file.indexOf("\n");
+            if (file.slice(0, newline) !== JSON.stringify(key)) return undefined;
+            text = file.slice(newline + 1);
             seen.set(key, text);
+        }
+        return decodeRun(text);
+    };
+    const isDeclined = (key: string) => textOf(`${fileOf(key)}.declined`) === JSON.stringify(key);
+    const writeKept = async (key: string, run: StackRun) => {
+        try {
+            const text = await encodeRun(run);
+            const whole = await carriesWhole(text, run);
+            if (whole) seen.set(key, text);
+            prepare();
+            if (whole) writeWhole(fileOf(key), `${JSON.stringify(key)}\n${text}`);
+            else writeWhole(`${fileOf(key)}.declined`, JSON.stringify(key)); // not faithfully JSON: keep running it
+        } catch {
+            // A store that cannot be written (read-only tree, a concurrent clean-up) only costs time.
+        }
+    };
+    /**
+     * Claims the key, or says who holds it: "mine" (the claim file holds `token`), the pid of the live holder, or
+     * "unclaimable" (the store cannot be written: plan without a claim). A dead holder's claim is taken over.
+     */
+    const claim = (claimFile: string, token: string): "mine" | "unclaimable" | number => {
+        // A few tries: a claim released or taken over between two steps here is claimed again on the next one.
+        for (let attempt = 0; attempt < 5; attempt++) {
             try {
                 prepare();
-                // Written whole, then renamed: a reader in another worker sees no file or all of it.
-                const file = fileOf(key);
-                const partial = `${file}.${process.pid}.partial`;
-                fs.writeFileSync(partial, `${JSON.stringify(key)}\n${text}`);
-                fs.renameSync(partial, file);
+                // Exclusive and whole at once: a link fails if the claim exists, and never shows a half-written one.
+                const own = `${claimFile}.${crypto.randomUUID()}.partial`;
+                fs.writeFileSync(own, token);
+                try {
+                    fs.linkSync(own, claimFile);
+                    return "mine";
+                } finally {
+                    fs.rmSync(own, { force: true });
+                }
+            } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== "EEXIST") return "unclaimable";
+            }
+            const held = textOf(claimFile);
+            if (held === undefined) continue; // released meanwhile
+            const pid = Number(held.split(" ")[0]);
+            if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
+            // The claimant died planning: take its claim over (unless another waiter just did).
+            try {
+                if (textOf(claimFile) === held) fs.rmSync(claimFile, { force: true });
             } catch {
-                // A store that cannot be written (read-only tree, a concurrent clean-up) only costs time.
+                return "unclaimable";
+            }
+        }
+        return "unclaimable";
+    };
+    const release = (claimFile: string, token: string) => {
+        // Only one's own claim: after a takeover the file may be another process's.
+        try {
+            if (textOf(claimFile) === token) fs.rmSync(claimFile, { force: true });
+        } catch {
+            // Left behind: a waiter plans the run itself after its wait (or once this process is gone).
+        }
+    };
+    return {
+        read: (runKey) => readKept(withEnvironment(runKey)),
+        write: (runKey, run) => writeKept(withEnvironment(runKey), run),
+        async run(runKey, plan) {
+            const key = withEnvironment(runKey);
+            const claimFile = `${fileOf(key)}.claim`;
+            const token = `${process.pid} ${crypto.randomUUID()}`;
+            const deadline = Date.now() + claimWaitMs;
+            let pause = FIRST_POLL_MS;
+            let holder: "mine" | "unclaimable" | number | undefined;
+            for (;;) {
+                const kept = readKept(key);
+                if (kept) return kept;
+                if (isDeclined(key)) break;
+                holder = claim(claimFile, token);
+                // Claimed: the run may have been written between the look above and the claim.
+                if (holder === "mine") {
+                    const keptMeanwhile = readKept(key);
+                    if (keptMeanwhile) {
+                        release(claimFile, token);
+                        return keptMeanwhile;
+                    }
+                    break;
+                }
+                if (holder === "unclaimable" || Date.now() >= deadline) break;
+                await sleep(pause);
+                pause = Math.min(pause * 2, MAX_POLL_MS);
+            }
+            try {
+                const run = await plan();
+                await writeKept(key, run);
+                return run;
+            } finally {
+                if (holder === "mine") release(claimFile, token);
             }
         },
     };
