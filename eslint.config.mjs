@@ -42,11 +42,11 @@ export default tseslint.config(
         },
     },
     {
-        // The one CommonJS file: mocha loads reporters with require().
-        files: ["test/support/reporter.js"],
+        // The CommonJS files: mocha loads reporters with require(); node -r loads the children's TypeScript hook.
+        files: ["test/support/reporter.js", "test/support/esbuildTs.js"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", module: "writable", process: "readonly" },
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

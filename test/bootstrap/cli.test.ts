@@ -4,14 +4,14 @@ import * as path from "path";
 import { bootstrapPlanCommand } from "../../plan/bootstrapCli";
 import { captureCommand } from "../../plan/command";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { typeScriptChild } from "../support/children";
 
-/** The entry point as a process: `npm run plan:bootstrap -- <args>`. */
+/** The entry point as a process, as `npm run plan:bootstrap -- <args>` starts it (TypeScript: test/support/children.ts). */
 function plan(...args: string[]) {
-    return spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args],
-        { cwd: PROJECT_ROOT, encoding: "utf8" },
-    );
+    return spawnSync(process.execPath, typeScriptChild(path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args), {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+    });
 }
 
 describe("npm run plan:bootstrap", function () {

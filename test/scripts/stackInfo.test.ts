@@ -5,6 +5,7 @@ import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { captureCommand } from "../../plan/command";
 import { githubOutputLines, stackInfo, stackInfoCommand } from "../../scripts/stack-info";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { typeScriptChild } from "../support/children";
 
 describe("scripts/stack-info.ts", () => {
     it("reads staging's account, roles, registry and state backend from the two stack files", () => {
@@ -41,8 +42,9 @@ describe("scripts/stack-info.ts", () => {
 
     it("the CLI lists the stacks for the workflows' matrices and fails on an unknown stack", async () => {
         const script = path.join(PROJECT_ROOT, "scripts", "stack-info.ts");
-        // The entry point as the workflows run it, once; the other case in-process.
-        const list = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--list"], {
+        // The entry point as a process, as the workflows run it (its TypeScript loaded through esbuild:
+        // test/support/children.ts), once; the other case in-process.
+        const list = execFileSync(process.execPath, typeScriptChild(script, "--list"), {
             cwd: PROJECT_ROOT,
             encoding: "utf8",
             stdio: ["ignore", "pipe", "pipe"],

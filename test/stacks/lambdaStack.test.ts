@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import type { CapturedResource } from "../../shared/capturedResource";
+import { typeScriptChild } from "../support/children";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";
 
 const LAMBDA = { "voteapp:platform": "lambda" };
@@ -152,25 +153,19 @@ describe("shipped stacks with platform lambda", function () {
 
     // esbuild does load on ecs and eks: it bundles the database setup function (components/databaseSetup.ts).
     it("an ecs run never loads the handlers or their AWS SDK clients (the Lambda component shares only the app contract with the handlers)", () => {
-        // A fresh process (this one has loaded the handlers for the lambda runs), loading the program's TypeScript as
-        // ts-node --transpile-only does (each file alone, with tsconfig.json's options, imports used only as types
-        // dropped, import() as require), but through esbuild's transform: TypeScript's own emit was most of the
-        // child's CPU.
+        // A fresh process (this one has loaded the handlers for the lambda runs), its TypeScript loaded through
+        // esbuild (test/support/children.ts), and without the run store: the program itself runs.
         const script = [
-            'const fs = require("fs");',
-            'const esbuild = require("esbuild");',
-            'const tsconfigRaw = fs.readFileSync("tsconfig.json", "utf8");',
-            'require.extensions[".ts"] = (module, file) => {',
-            '  const options = { loader: "ts", format: "cjs", sourcefile: file, tsconfigRaw, supported: { "dynamic-import": false } };',
-            '  module._compile(esbuild.transformSync(fs.readFileSync(file, "utf8"), options).code, file);',
-            "};",
             'const { runStack } = require("./plan/runStack");',
             'runStack("dev").then((run) => {',
             "  const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/]@aws-sdk[\\\\/](client-dynamodb|client-sqs|lib-dynamodb)[\\\\/]/.test(f) || /app[\\\\/]src[\\\\/]lambda/.test(f));",
             "  process.stdout.write(JSON.stringify({ platform: run.outputs.platform, loaded }));",
             "});",
         ].join("\n");
-        const out = execFileSync(process.execPath, ["-e", script], { cwd: REPOSITORY_ROOT, encoding: "utf8" });
+        const out = execFileSync(process.execPath, typeScriptChild("-e", script), {
+            cwd: REPOSITORY_ROOT,
+            encoding: "utf8",
+        });
         assert.deepStrictEqual(JSON.parse(out), { platform: "ecs", loaded: [] });
     });
 });

@@ -6,6 +6,7 @@ import * as path from "path";
 import { planCommand } from "../../plan/cli";
 import { captureCommand, type CommandResult } from "../../plan/command";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { typeScriptChildWithRunStore } from "./children";
 
 /**
  * Runs the offline plan's command as `npm run plan -- ...` does, in this process (plan/command.ts): what
@@ -25,13 +26,14 @@ function withoutAwsCredentials(): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs the offline plan (`plan/cli.ts`, its entry point as `npm run plan` starts it) as a process with its stdout
+ * Runs the offline plan (`plan/cli.ts`, its entry point, as `npm run plan` starts it but with the TypeScript loaded
+ * through esbuild: test/support/children.ts) as a process with its stdout
  * on an OS pipe, as `npm run plan -- ... | jq` does: a named pipe (mkfifo), read here. (A child spawned by Node
  * with stdio "pipe" writes to a socket pair, whose buffer is far larger than a pipe's 64 KiB: output lost at exit
  * would go unnoticed there.) Returns the plan's exit code, what arrived through the pipe and its stderr.
  *
- * The process reads the tests' shared run store (test/support/installRunStore.ts, as mocha's processes do): its
- * environment is this process's, so a run this process planned is not planned again (nor the program loaded).
+ * The process reads the tests' shared run store: its environment is this process's (less any AWS credentials), so
+ * a run the suite planned is not planned again (nor the program loaded).
  */
 export async function planCliThroughPipe(
     ...args: string[]
@@ -52,14 +54,7 @@ export async function planCliThroughPipe(
         });
         const child = spawn(
             process.execPath,
-            [
-                require.resolve("ts-node/dist/bin.js"),
-                "--transpile-only",
-                "--require",
-                path.join(PROJECT_ROOT, "test", "support", "installRunStore.ts"),
-                path.join(PROJECT_ROOT, "plan", "cli.ts"),
-                ...args,
-            ],
+            typeScriptChildWithRunStore(path.join(PROJECT_ROOT, "plan", "cli.ts"), ...args),
             { cwd: PROJECT_ROOT, env: withoutAwsCredentials(), stdio: ["ignore", writeEnd, "pipe"] },
         );
         fs.closeSync(writeEnd); // the plan holds the only write end: the pipe ends when the plan exits

@@ -11,6 +11,7 @@ import {
     bundleLambdaHandler,
     lambdaHandlerArchive,
 } from "../../../components/serverless/bundle";
+import { typeScriptChild } from "../../support/children";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -98,6 +99,7 @@ describe("Lambda handler bundles", function () {
         const entry = path.join(dir, "broken.ts");
         fs.writeFileSync(entry, "export const handler = async () => {;\n");
         // In a child process: a failed program leaves the Pulumi runtime's promises pending, which it reports at exit.
+        // (Its TypeScript loaded through esbuild: test/support/children.ts.)
         const script = `
             const aws = require("@pulumi/aws");
             const pulumi = require("@pulumi/pulumi");
@@ -112,7 +114,7 @@ describe("Lambda handler bundles", function () {
                 .then(() => process.stdout.write("RESOLVED"), (error) => process.stdout.write("REJECTED " + error.message));
         `;
         try {
-            const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            const result = spawnSync(process.execPath, typeScriptChild("-e", script), {
                 cwd: REPOSITORY_ROOT,
                 encoding: "utf8",
                 timeout: 60_000,

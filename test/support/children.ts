@@ -1,0 +1,18 @@
+import * as path from "path";
+
+/**
+ * node's arguments for a child process that runs the repository's TypeScript (`node ...args entry.ts`): loaded
+ * through esbuild's transform (test/support/esbuildTs.js), not ts-node, whose emit was most of a child's CPU.
+ */
+export function typeScriptChild(...args: string[]): string[] {
+    return ["--require", path.join(__dirname, "esbuildTs.js"), ...args];
+}
+
+/**
+ * The same, and the child reads and writes the tests' shared run store (test/support/installRunStore.ts, as
+ * mocha's processes do): with this process's environment (the store keys on it), a stack run the suite planned
+ * is not planned again in the child, nor the program loaded.
+ */
+export function typeScriptChildWithRunStore(...args: string[]): string[] {
+    return typeScriptChild("--require", path.join(__dirname, "installRunStore.ts"), ...args);
+}
