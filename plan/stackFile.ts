@@ -23,9 +23,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The last text read from each file and its parse. Parsing Pulumi.yaml (20 KB) was most of reading a stack's
+ * config, which every run and every cost estimate does (a test process read it hundreds of times); the file is
+ * read again each time and parsed only when its text changed. Callers only read the parsed value.
+ */
+const parsedYaml = new Map<string, { readonly text: string; readonly value: unknown }>();
+
 function readYaml(file: string): unknown {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(process.cwd(), file) || file} does not exist`);
-    return YAML.parse(fs.readFileSync(file, "utf8"));
+    const text = fs.readFileSync(file, "utf8");
+    const last = parsedYaml.get(file);
+    if (last?.text === text) return last.value;
+    const value: unknown = YAML.parse(text);
+    parsedYaml.set(file, { text, value });
+    return value;
 }
 
 /** Qualifies a project-level key (`platform`) with the project namespace, as the CLI does. */

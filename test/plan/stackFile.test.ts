@@ -36,6 +36,14 @@ describe("reading stack files offline", () => {
         assert.strictEqual(readStackConfig("test", dir).config["demo:tags"], '{"owner":"me"}');
     });
 
+    it("reads a stack file's new values after it changed (the parse is kept only for the same text)", () => {
+        const file = path.join(dir, "Pulumi.changing.yaml");
+        fs.writeFileSync(file, "config:\n  demo:size: 5\n");
+        assert.strictEqual(readStackConfig("changing", dir).config["demo:size"], "5");
+        fs.writeFileSync(file, "config:\n  demo:size: 7\n");
+        assert.strictEqual(readStackConfig("changing", dir).config["demo:size"], "7");
+    });
+
     it("names the missing stack file", () => {
         assert.throws(() => readStackConfig("nope", dir), /Pulumi\.nope\.yaml does not exist/);
     });
