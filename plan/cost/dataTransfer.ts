@@ -35,7 +35,7 @@ export interface TransferPricing {
         driver: "idle" | "load",
         basis?: string,
     ): void;
-    ofType(type: string): CapturedResource[];
+    ofType(type: string): readonly CapturedResource[];
     isUnder(r: CapturedResource, componentType: string): boolean;
     scopeOf(r: CapturedResource): "stack" | "account";
 }

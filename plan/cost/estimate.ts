@@ -138,6 +138,8 @@ class Pricing {
     readonly lines: CostLine[] = [];
     readonly notPriced: NotPricedItem[] = [];
     private readonly byUrn: Map<string, CapturedResource>;
+    /** The plan's resources by type: the rules ask for a type's resources once per resource they price. */
+    private readonly byType = new Map<string, CapturedResource[]>();
 
     constructor(
         readonly resources: readonly CapturedResource[],
@@ -149,6 +151,11 @@ class Pricing {
         private readonly traffic: Readonly<Partial<Record<string, ServiceTraffic>>> = SERVICE_TRAFFIC,
     ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+        for (const r of resources) {
+            const ofType = this.byType.get(r.type);
+            if (ofType) ofType.push(r);
+            else this.byType.set(r.type, [r]);
+        }
     }
 
     /** What one vote asks of a service, or undefined when the estimate was given no figure for it. */
@@ -210,8 +217,9 @@ class Pricing {
         this.notPriced.push({ type: r.type, name: r.name, item, reason, scope: this.scopeOf(r) });
     }
 
-    ofType(type: string): CapturedResource[] {
-        return this.resources.filter((r) => r.type === type);
+    /** The plan's resources of a type, in plan order. */
+    ofType(type: string): readonly CapturedResource[] {
+        return this.byType.get(type) ?? [];
     }
 
     /** Whether a component of the type is among the resource's ancestors. */
@@ -293,7 +301,19 @@ interface FargateTasks {
     readonly unreadSchedule?: CapturedResource;
 }
 
-function fargateTasks(p: Pricing): FargateTasks[] {
+/** fargateTasks by plan: several rules (each ECS service, each Cloud Map service, GuardDuty) ask for them. */
+const fargateTasksOf = new WeakMap<Pricing, readonly FargateTasks[]>();
+
+function fargateTasks(p: Pricing): readonly FargateTasks[] {
+    let tasks = fargateTasksOf.get(p);
+    if (!tasks) {
+        tasks = readFargateTasks(p);
+        fargateTasksOf.set(p, tasks);
+    }
+    return tasks;
+}
+
+function readFargateTasks(p: Pricing): FargateTasks[] {
     return p.ofType("aws:ecs/service:Service").flatMap((service) => {
         const [taskDefinition] = p.dependenciesOf(service, "aws:ecs/taskDefinition:TaskDefinition");
         if (!taskDefinition) return [];

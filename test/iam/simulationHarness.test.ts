@@ -8,6 +8,7 @@ import {
     type IamRequest,
     type PolicyDocumentJson,
     regionOf,
+    resourcePatternMatches,
     resourceTypeResolutions,
     type RoleDocuments,
     roleNamed,
@@ -227,6 +228,26 @@ describe("the IAM simulation harness: each request's share of the documents", fu
         assert.deepStrictEqual(
             [resourceTypeResolutions.calls - before.calls, resourceTypeResolutions.resolved - before.resolved],
             [2, 1],
+        );
+    });
+
+    it("matches an ARN against the same resource types once, whichever action takes them", async () => {
+        const resolutions = { ...resourceTypeResolutions };
+        const matches = { ...resourcePatternMatches };
+        const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:matched-once`;
+        const context = { ...inRegion, "aws:ResourceTag/project": "voteapp" };
+        const decisions: Decision[] = [];
+        for (const action of ["logs:PutRetentionPolicy", "logs:DeleteLogGroup"])
+            decisions.push(await decide(FIXTURE, { action, resource: group, context }));
+        assert.deepStrictEqual(decisions, ["Allowed", "ExplicitlyDenied"]);
+        // Two actions, two resolutions (each asked twice); both take only a log group: matched once.
+        assert.deepStrictEqual(
+            {
+                resolved: resourceTypeResolutions.resolved - resolutions.resolved,
+                asked: resourcePatternMatches.calls - matches.calls,
+                matched: resourcePatternMatches.matched - matches.matched,
+            },
+            { resolved: 2, asked: 2, matched: 1 },
         );
     });
 

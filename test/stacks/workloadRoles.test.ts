@@ -1,11 +1,13 @@
 import * as assert from "assert";
 import { stackBucketPrefix } from "../../components/delivery/workloadRoles";
 import type { StackRun } from "../../plan/runStack";
+import { deepFreeze } from "../../shared/config/reader";
 import { bootstrapRun } from "../bootstrap/support";
 import managed from "../support/awsManagedPolicies.json";
 import { exampleResources, expandAction } from "../support/iamArns";
 import {
     decide,
+    type Decision,
     type NamedPolicy,
     type PolicyDocumentJson,
     regionOf,
@@ -26,7 +28,26 @@ const MANAGED: Readonly<Record<string, PolicyDocumentJson>> = Object.fromEntries
     Object.entries(managed.policies).map(([arn, p]) => [arn, p.document as PolicyDocumentJson]),
 );
 
-async function boundaryOf(stack: string): Promise<NamedPolicy & { arn: string }> {
+/**
+ * Read once per file and shared, frozen (no test can change what another reads): each (stack, platform) of each
+ * test read its account's boundary and deploy role afresh, so the IAM harness (which validates and indexes a
+ * document once per document object) did that again for the same documents.
+ */
+function once<K, T>(read: (key: K) => Promise<T>): (key: K) => Promise<T> {
+    const kept = new Map<K, Promise<T>>();
+    return (key) => {
+        let found = kept.get(key);
+        if (!found) {
+            found = read(key).then(deepFreeze);
+            kept.set(key, found);
+            // A failed read is not kept: the next test reads again and reports its own failure.
+            found.catch(() => kept.delete(key));
+        }
+        return found;
+    };
+}
+
+const boundaryOf = once(async (stack: string): Promise<NamedPolicy & { arn: string }> => {
     const run = await bootstrapRun(stack);
     const policy = single(run, "aws:iam/policy:Policy", "workload-boundary");
     const account = run.stackConfig.config["voteapp-bootstrap:accountId"];
@@ -35,7 +56,11 @@ async function boundaryOf(stack: string): Promise<NamedPolicy & { arn: string }>
         name: String(policy.inputs.name),
         policy: JSON.parse(String(policy.inputs.policy)) as PolicyDocumentJson,
     };
-}
+});
+
+const deployRoleOf = once(async (stack: string): Promise<RoleDocuments> =>
+    roleNamed(await bootstrapRun(stack), "voteapp-deploy"),
+);
 
 const runs = async (): Promise<{ stack: string; platform: string; run: StackRun }[]> => {
     const all = [];
@@ -183,8 +208,9 @@ describe("the stacks' IAM roles", function () {
 
     it("the deploy role may create each role with its boundary, give it its policies and pass it to the service that assumes it", async () => {
         const problems: string[] = [];
+        const decisions = new Map<string, Promise<Decision>>();
         for (const { stack, platform, run } of await runs()) {
-            const deploy = roleNamed(await bootstrapRun(stack), "voteapp-deploy");
+            const deploy = await deployRoleOf(stack);
             const boundary = await boundaryOf(stack);
             const global = { "aws:RequestedRegion": "us-east-1" };
             for (const role of rolesOf(run, MANAGED)) {
@@ -217,7 +243,14 @@ describe("the stacks' IAM roles", function () {
                     })),
                 ];
                 for (const request of requests) {
-                    const decision = await decide(deploy, { ...request, resource: role.arn });
+                    // The platforms of a stack share most roles (same ARN, same requests): one simulation per question.
+                    const question = JSON.stringify([stack, role.arn, request.action, request.context]);
+                    let decided = decisions.get(question);
+                    if (!decided) {
+                        decided = decide(deploy, { ...request, resource: role.arn });
+                        decisions.set(question, decided);
+                    }
+                    const decision = await decided;
                     if (decision !== "Allowed")
                         problems.push(
                             `${stack}/${platform} ${role.logicalName}: ${request.action} ${JSON.stringify(request.context)}: ${decision}`,
