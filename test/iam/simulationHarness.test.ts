@@ -226,7 +226,7 @@ describe("the IAM simulation harness: each request's share of the documents", fu
         };
         assert.strictEqual(await decide(FIXTURE, request), "ExplicitlyDenied");
         assert.deepStrictEqual(
-            [resourceTypeResolutions.calls - before.calls, resourceTypeResolutions.resolved - before.resolved],
+            [resourceTypeResolutions.calls - before.calls, resourceTypeResolutions.computed - before.computed],
             [2, 1],
         );
     });
@@ -243,9 +243,9 @@ describe("the IAM simulation harness: each request's share of the documents", fu
         // Two actions, two resolutions (each asked twice); both take only a log group: matched once.
         assert.deepStrictEqual(
             {
-                resolved: resourceTypeResolutions.resolved - resolutions.resolved,
+                resolved: resourceTypeResolutions.computed - resolutions.computed,
                 asked: resourcePatternMatches.calls - matches.calls,
-                matched: resourcePatternMatches.matched - matches.matched,
+                matched: resourcePatternMatches.computed - matches.computed,
             },
             { resolved: 2, asked: 2, matched: 1 },
         );

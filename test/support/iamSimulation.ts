@@ -265,6 +265,40 @@ export function forAction(document: PolicyDocumentJson, action: string): unknown
     return createValidatedPolicy({ ...document, Statement: kept }, () => [...errors]);
 }
 
+/** How often a memoized function was called, and how many of the calls it computed (distinct arguments). */
+export interface MemoCounts {
+    readonly calls: number;
+    readonly computed: number;
+}
+
+/**
+ * Replaces `module[name]` by itself memoized on its JSON-encoded arguments, once per process (a second call
+ * finds the counts on the memoized function and returns them). For a function of its arguments alone whose
+ * callers read it from the module's exports at each call and only read what it returns.
+ */
+function memoizeExport(module: Record<string, unknown>, name: string, owner: string): MemoCounts {
+    type Memoized = ((...args: unknown[]) => unknown) & { counts?: { calls: number; computed: number } };
+    const original = module[name] as Memoized | undefined;
+    assert.ok(typeof original === "function", `${owner} has no ${name}`);
+    if (original.counts) return original.counts;
+    const counts = { calls: 0, computed: 0 };
+    const memo = new Map<string, unknown>();
+    const memoized: Memoized = (...args) => {
+        counts.calls++;
+        const key = JSON.stringify(args);
+        if (!memo.has(key)) {
+            counts.computed++;
+            memo.set(key, original(...args));
+        }
+        return memo.get(key);
+    };
+    memoized.counts = counts;
+    module[name] = memoized;
+    return counts;
+}
+
+const simulatorRoot = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+
 /**
  * The simulator resolves each request's resource ARN to the action's resource types twice (to check the
  * request, simulation_engine/simulationEngine.js runSimulation, then for the context keys it takes,
@@ -274,38 +308,12 @@ export function forAction(document: PolicyDocumentJson, action: string): unknown
  * and both callers read it from its module's exports at each call and only read what it returns: memoized
  * there, once per process. test/iam/simulationHarness.test.ts fails if the simulator stops calling it so.
  */
-function memoizeResourceTypeResolution(): { readonly calls: number; readonly resolved: number } {
-    type Resolution = ((service: string, action: string, resource: string) => Promise<unknown[]>) & {
-        counts?: { calls: number; resolved: number };
-    };
-    const root = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the simulator's module, not in its package exports: loaded by path, typed here
-    const module = require(path.join(root, "simulation_engine/resourceTypes.js")) as {
-        getResourceTypesForAction: Resolution;
-    };
-    const resolve = module.getResourceTypesForAction;
-    assert.strictEqual(typeof resolve, "function", "the simulator has no simulation_engine getResourceTypesForAction");
-    if (resolve.counts) return resolve.counts;
-    const counts = { calls: 0, resolved: 0 };
-    const memo = new Map<string, Promise<unknown[]>>();
-    const memoized: Resolution = (service, action, resource) => {
-        counts.calls++;
-        const key = JSON.stringify([service, action, resource]);
-        let types = memo.get(key);
-        if (!types) {
-            counts.resolved++;
-            types = resolve(service, action, resource);
-            memo.set(key, types);
-        }
-        return types;
-    };
-    memoized.counts = counts;
-    module.getResourceTypesForAction = memoized;
-    return counts;
-}
-
-/** How often the simulator asked for a resource type resolution, and how many it needed. */
-export const resourceTypeResolutions = memoizeResourceTypeResolution();
+export const resourceTypeResolutions = memoizeExport(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the simulator's module, not in its package exports: loaded by path
+    require(path.join(simulatorRoot, "simulation_engine/resourceTypes.js")) as Record<string, unknown>,
+    "getResourceTypesForAction",
+    "the simulator's simulation_engine",
+);
 
 /**
  * Inside a resolution, the ARN is matched against the action's resource type patterns
@@ -316,39 +324,17 @@ export const resourceTypeResolutions = memoizeResourceTypeResolution();
  * module's exports at each call and only reads the list it returns: memoized there, once per process.
  * test/iam/simulationHarness.test.ts fails if the simulator stops calling it so.
  */
-function memoizeResourcePatternMatching(): { readonly calls: number; readonly matched: number } {
-    type Matching = ((resource: string, patterns: readonly string[]) => string[]) & {
-        counts?: { calls: number; matched: number };
-    };
-    const simulator = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
-    const utils = path.dirname(require.resolve("@cloud-copilot/iam-utils", { paths: [simulator] }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module behind the package's index export, loaded by path (its exports are writable, the index's getters are not), typed here
-    const module = require(path.join(utils, "resourceTypes.js")) as {
-        mostSpecificMatchingResourceTypePatterns: Matching;
-    };
-    const match = module.mostSpecificMatchingResourceTypePatterns;
-    assert.strictEqual(typeof match, "function", "iam-utils has no mostSpecificMatchingResourceTypePatterns");
-    if (match.counts) return match.counts;
-    const counts = { calls: 0, matched: 0 };
-    const memo = new Map<string, string[]>();
-    const memoized: Matching = (resource, patterns) => {
-        counts.calls++;
-        const key = JSON.stringify([resource, patterns]);
-        let matching = memo.get(key);
-        if (!matching) {
-            counts.matched++;
-            matching = match(resource, patterns);
-            memo.set(key, matching);
-        }
-        return matching;
-    };
-    memoized.counts = counts;
-    module.mostSpecificMatchingResourceTypePatterns = memoized;
-    return counts;
-}
-
-/** How often a resolution matched an ARN against resource type patterns, and how many it needed. */
-export const resourcePatternMatches = memoizeResourcePatternMatching();
+export const resourcePatternMatches = memoizeExport(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module behind the package's index export, loaded by path (its exports are writable, the index's getters are not)
+    require(
+        path.join(
+            path.dirname(require.resolve("@cloud-copilot/iam-utils", { paths: [simulatorRoot] })),
+            "resourceTypes.js",
+        ),
+    ) as Record<string, unknown>,
+    "mostSpecificMatchingResourceTypePatterns",
+    "iam-utils",
+);
 
 /**
  * What IAM decides when `role` (a session of it) makes the request. Throws SimulationError when the
