@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { deepFreeze } from "../shared/config/reader";
 
 /** The project root: where Pulumi.yaml and the stack files live. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -21,15 +22,6 @@ export function secretPlaceholder(key: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Freezes a parsed document at every depth, so that no reader can change what later readers get. */
-function deepFreeze<T>(value: T): T {
-    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-        Object.freeze(value);
-        for (const item of Object.values(value)) deepFreeze(item);
-    }
-    return value;
 }
 
 /** The last text read of each YAML file, and its parse (frozen): reading is cheap, parsing 20 kB is not. */

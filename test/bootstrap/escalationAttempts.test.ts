@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { mockResourceOutputs } from "../../plan/mockOutputs";
 import type { StackRun } from "../../plan/runStack";
-import { deepFreeze } from "../../shared/config/reader";
+import { readOncePerKey } from "../support/sharedReads";
 import {
     decide,
     decideAssume,
@@ -57,17 +57,7 @@ interface Accounts {
  * every read made the simulation harness validate and index the deploy role's policies again for each request
  * (its index is kept per document object). Frozen, so no test can change what another reads.
  */
-const accounts = new Map<Env, Promise<Accounts>>();
-function account(env: Env): Promise<Accounts> {
-    let found = accounts.get(env);
-    if (!found) {
-        found = accountOf(env).then(deepFreeze);
-        accounts.set(env, found);
-        // A failed read is not kept: the next test reads again and reports its own failure.
-        found.catch(() => accounts.delete(env));
-    }
-    return found;
-}
+const account = readOncePerKey(accountOf);
 
 async function accountOf(env: Env): Promise<Accounts> {
     const run = await bootstrapRun(env);

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { stackBucketPrefix } from "../../components/delivery/workloadRoles";
 import type { StackRun } from "../../plan/runStack";
-import { deepFreeze } from "../../shared/config/reader";
+import { readOncePerKey } from "../support/sharedReads";
 import { bootstrapRun } from "../bootstrap/support";
 import managed from "../support/awsManagedPolicies.json";
 import { exampleResources, expandAction } from "../support/iamArns";
@@ -33,21 +33,7 @@ const MANAGED: Readonly<Record<string, PolicyDocumentJson>> = Object.fromEntries
  * test read its account's boundary and deploy role afresh, so the IAM harness (which validates and indexes a
  * document once per document object) did that again for the same documents.
  */
-function once<K, T>(read: (key: K) => Promise<T>): (key: K) => Promise<T> {
-    const kept = new Map<K, Promise<T>>();
-    return (key) => {
-        let found = kept.get(key);
-        if (!found) {
-            found = read(key).then(deepFreeze);
-            kept.set(key, found);
-            // A failed read is not kept: the next test reads again and reports its own failure.
-            found.catch(() => kept.delete(key));
-        }
-        return found;
-    };
-}
-
-const boundaryOf = once(async (stack: string): Promise<NamedPolicy & { arn: string }> => {
+const boundaryOf = readOncePerKey(async (stack: string): Promise<NamedPolicy & { arn: string }> => {
     const run = await bootstrapRun(stack);
     const policy = single(run, "aws:iam/policy:Policy", "workload-boundary");
     const account = run.stackConfig.config["voteapp-bootstrap:accountId"];
@@ -58,7 +44,7 @@ const boundaryOf = once(async (stack: string): Promise<NamedPolicy & { arn: stri
     };
 });
 
-const deployRoleOf = once(async (stack: string): Promise<RoleDocuments> =>
+const deployRoleOf = readOncePerKey(async (stack: string): Promise<RoleDocuments> =>
     roleNamed(await bootstrapRun(stack), "voteapp-deploy"),
 );
 
