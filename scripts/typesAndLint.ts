@@ -24,6 +24,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import * as ts from "typescript";
+import { writeFileWhole } from "./writeWhole";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -312,12 +313,10 @@ function readLintStore(file: string): Record<string, string> {
     }
 }
 
-/** Written whole and renamed into place: a reader sees the old store or the new one. */
+/** Written whole (writeFileWhole): a reader sees the old store or the new one. */
 function writeLintStore(file: string, clean: Record<string, string>): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify({ clean }));
-    fs.renameSync(partial, file);
+    writeFileWhole(file, JSON.stringify({ clean }));
 }
 
 async function main(which: readonly string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { useHandlerBundleStore } from "../../components/serverless/bundle";
+import { writeFileWhole } from "../../scripts/writeWhole";
 import { sharedTestCache } from "./testCache";
 
 /**
@@ -30,10 +31,7 @@ useHandlerBundleStore({
         if (!file) return;
         try {
             fs.mkdirSync(path.dirname(file), { recursive: true });
-            // Written whole, then renamed: a reader in another worker sees no file or all of it.
-            const partial = `${file}.${process.pid}.partial`;
-            fs.writeFileSync(partial, code);
-            fs.renameSync(partial, file);
+            writeFileWhole(file, code); // a reader in another worker sees no file or all of it
         } catch {
             // A store that cannot be written only costs time.
         }

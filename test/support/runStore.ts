@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { writeFileWhole } from "../../scripts/writeWhole";
 
 /**
  * Mocked stack runs shared by every test file and every mocha worker of a test run (issue 16.9): the same
@@ -247,12 +248,6 @@ export function diskRunStore(
             return undefined;
         }
     };
-    /** A file is written whole, then renamed: a reader in another process sees no file or all of it. */
-    const writeWhole = (file: string, text: string) => {
-        const partial = `${file}.${crypto.randomUUID()}.partial`;
-        fs.writeFileSync(partial, text);
-        fs.renameSync(partial, file);
-    };
     // Keyed by the environment-qualified key; the first line of each file is that key, so that a file name
     // collision reads as a miss, not as another run.
     const readKept = (key: string): StackRun | undefined => {
@@ -274,8 +269,8 @@ export function diskRunStore(
             const whole = await carriesWhole(text, run);
             if (whole) seen.set(key, text);
             prepare();
-            if (whole) writeWhole(fileOf(key), `${JSON.stringify(key)}\n${text}`);
-            else writeWhole(`${fileOf(key)}.declined`, JSON.stringify(key)); // not faithfully JSON: keep running it
+            if (whole) writeFileWhole(fileOf(key), `${JSON.stringify(key)}\n${text}`);
+            else writeFileWhole(`${fileOf(key)}.declined`, JSON.stringify(key)); // not faithfully JSON: keep running it
         } catch {
             // A store that cannot be written (read-only tree, a concurrent clean-up) only costs time.
         }
