@@ -99,7 +99,9 @@ function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = p
     const start = performance.now();
     const result = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", env, maxBuffer: 64 * 2 ** 20 });
     const seconds = (performance.now() - start) / 1000;
-    const summary = /(\d+) passed, (\d+) failed/.exec(result.stdout ?? "")?.[0] ?? `exit ${result.status}`;
+    // The last tally: npm test prints one per test lane, then their sum (scripts/test.ts testTally).
+    const summary =
+        [...(result.stdout ?? "").matchAll(/(\d+) passed, (\d+) failed/g)].pop()?.[0] ?? `exit ${result.status}`;
     if (result.status !== 0)
         process.stderr.write(`${command} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}\n`);
     return {

@@ -4,7 +4,16 @@ import * as os from "os";
 import { bundleEntry } from "../../components/serverless/bundle";
 import { processesInGroup } from "../../scripts/processGroup";
 import * as path from "path";
-import { FORMAT_CACHE_FILE, formatCheckArgv, PREPARE, runStep, STEPS } from "../../scripts/test";
+import {
+    FORMAT_CACHE_FILE,
+    formatCheckArgv,
+    PREPARE,
+    runStep,
+    STEPS,
+    testTally,
+    WAITING_TESTS_DIR,
+    WORKER_SEMI_SPACE_MIB,
+} from "../../scripts/test";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /** Whether a process is alive (a zombie, exited and awaiting its parent, is not). */
@@ -41,7 +50,7 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
     it("runs the type-check with the lint (one program), the format check and the tests, the tests in parallel workers", () => {
         assert.deepStrictEqual(
             STEPS.map((s) => s.name),
-            ["type-check+lint", "format", "tests"],
+            ["type-check+lint", "format", "tests", "app tests"],
         );
         assert.ok(
             STEPS[0].argv.some((a) => a.endsWith("typesAndLint.ts")),
@@ -49,6 +58,36 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
         );
         const tests = STEPS.find((s) => s.name === "tests");
         assert.ok(tests?.argv.includes("--parallel"), tests?.argv.join(" "));
+    });
+
+    it("runs every test file under test/ exactly once: the app's in their own lane, the rest in the workers", () => {
+        const onDisk = fs
+            .readdirSync(path.join(PROJECT_ROOT, "test"), { recursive: true, encoding: "utf8" })
+            .filter((file) => file.endsWith(".test.ts"))
+            .map((file) => `test/${file.split(path.sep).join("/")}`)
+            .sort();
+        const argvFiles = (name: string) =>
+            STEPS.find((s) => s.name === name)?.argv.filter((arg) => arg.endsWith(".test.ts")) ?? [];
+        const workers = argvFiles("tests");
+        const app = argvFiles("app tests");
+        assert.deepStrictEqual([...workers, ...app].sort(), onDisk);
+        assert.ok(app.length > 0 && app.every((file) => file.startsWith(`${WAITING_TESTS_DIR}/`)), app.join(" "));
+        assert.ok(!workers.some((file) => file.startsWith(`${WAITING_TESTS_DIR}/`)), workers.join(" "));
+    });
+
+    it("gives the workers (only) a larger young generation, as a node option before mocha's script", () => {
+        const tests = STEPS.find((s) => s.name === "tests")?.argv ?? [];
+        const mocha = tests.findIndex((arg) => arg.endsWith(path.join("mocha", "bin", "mocha.js")));
+        assert.deepStrictEqual(tests.slice(0, mocha), [`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`]);
+        const app = STEPS.find((s) => s.name === "app tests")?.argv ?? [];
+        assert.ok(app[0].endsWith(path.join("mocha", "bin", "mocha.js")), app.join(" "));
+    });
+
+    it("adds the lanes' closing lines up into the one CI and the bench read last", () => {
+        const workers = "....\n\n1846 passed, 1 failed, 0 skipped\n";
+        const app = "..\n125 passed, 0 failed, 2 skipped\n";
+        assert.strictEqual(testTally([workers, "type-check ok", app]), "1971 passed, 1 failed, 2 skipped");
+        assert.strictEqual(testTally(["type-check ok"]), undefined);
     });
 
     it("reports, and stops, a process a step left running", async () => {
