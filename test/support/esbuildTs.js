@@ -1,15 +1,18 @@
-// Preload (`node -r <this file> <entry>.ts`) for the child processes tests start (test/support/children.ts): loads
-// the repository's TypeScript as ts-node --transpile-only does (each file alone, with tsconfig.json's options,
-// imports used only as types dropped, import() as require), but through esbuild's transform. TypeScript's own
-// emit of the ~100 files an entry point loads was most of each child's CPU (issue 16.9); what the children test
-// is the process (its argv, exit code, output through a pipe), which the transpiler does not change. The suite
-// itself, and therefore every module's ts-node transpile, still runs under ts-node (.mocharc.json).
+// Preload that loads the repository's TypeScript in mocha, its workers (.mocharc.json) and the child processes
+// tests start (test/support/children.ts: `node -r <this file> <entry>.ts`): each file alone, with tsconfig.json's
+// options, imports used only as types dropped, import() as require, as ts-node --transpile-only does, but through
+// esbuild's transform. TypeScript's own emit (ts-node's transpileModule) was a quarter of each mocha worker's CPU
+// (~16 CPU-s of `npm test`, ~1 s of a one-file run) and most of each child's (issue 16.9); the type-check is
+// npm test's own step, so nothing here needs TypeScript's checker. Stack traces still point into the .ts source
+// (inline source maps, mapped by Node itself).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const esbuild = require("esbuild");
 
 const tsconfigRaw = fs.readFileSync(path.join(__dirname, "..", "..", "tsconfig.json"), "utf8");
+
+process.setSourceMapsEnabled(true);
 
 require.extensions[".ts"] = (module, file) => {
     const options = {
@@ -18,6 +21,9 @@ require.extensions[".ts"] = (module, file) => {
         sourcefile: file,
         tsconfigRaw,
         supported: { "dynamic-import": false },
+        // Stack traces point into the .ts file, as under ts-node (Node maps them: setSourceMapsEnabled above).
+        sourcemap: "inline",
+        sourcesContent: false,
     };
     module._compile(esbuild.transformSync(fs.readFileSync(file, "utf8"), options).code, file);
 };
