@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ESLint } from "eslint";
 import { NODE_MAJOR } from "../shared/nodeRuntime";
@@ -93,5 +94,26 @@ describe("toolchain: Node.js version and lint (issue 16.6)", function () {
         ])
             walk(dir);
         assert.deepStrictEqual(offenders, []);
+    });
+
+    it("mocha loads TypeScript through esbuild's transform (.mocharc.json), and a stack trace names the .ts line", () => {
+        const mocharc = JSON.parse(read(".mocharc.json")) as { require?: string[] };
+        assert.strictEqual(mocharc.require?.[0], "test/support/esbuildTs.js", JSON.stringify(mocharc.require));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "esbuild-ts-"));
+        try {
+            const file = path.join(dir, "throws.ts");
+            // Types only above the throw: the emitted JavaScript drops them, so unmapped it would be on line 2.
+            const source = ["interface Shape {", "    readonly side: number;", "}", 'type Side = Shape["side"];'];
+            source.push("export function fail(side: Side): never {", "    throw new Error(`side ${side}`);", "}");
+            fs.writeFileSync(file, `${source.join("\n")}\n`);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the file through the preload's require hook, as mocha loads a test file
+            const loaded = require(file) as { fail(side: number): never };
+            assert.throws(
+                () => loaded.fail(1),
+                (error: Error) => (error.stack ?? "").includes(`${file}:6:`) || assert.fail(error.stack),
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
