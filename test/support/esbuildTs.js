@@ -1,10 +1,10 @@
-// Preload that loads the repository's TypeScript in mocha, its workers (.mocharc.json) and the child processes
-// tests start (test/support/children.ts: `node -r <this file> <entry>.ts`): each file alone, with tsconfig.json's
-// options, imports used only as types dropped, import() as require, as ts-node --transpile-only does, but through
-// esbuild's transform. TypeScript's own emit (ts-node's transpileModule) was a quarter of each mocha worker's CPU
-// (~16 CPU-s of `npm test`, ~1 s of a one-file run) and most of each child's (issue 16.9); the type-check is
-// npm test's own step, so nothing here needs TypeScript's checker. Stack traces still point into the .ts source
-// (inline source maps, mapped by Node itself).
+// Preload that loads the repository's TypeScript in `npm test`'s runner (package.json), mocha and its
+// workers (.mocharc.json) and the child processes tests start (test/support/children.ts: `node -r <this file>
+// <entry>.ts`): each file alone, with tsconfig.json's options, imports used only as types dropped, import() as
+// require, as ts-node --transpile-only does, but through esbuild's transform. TypeScript's own emit (ts-node's
+// transpileModule) was a quarter of each mocha worker's CPU (~16 CPU-s of `npm test`, ~1 s of a one-file run)
+// and most of each child's (issue 16.9); the type-check is npm test's own step, so nothing here needs
+// TypeScript's checker. Stack traces still point into the .ts source (inline source maps, mapped by Node itself).
 "use strict";
 const fs = require("fs");
 const path = require("path");
