@@ -198,7 +198,8 @@ export const BASELINE_SOURCE_FILE = "components/registry.ts";
  * each invalidated by its own key, never emptied by hand. The change is a comment line appended to `file`
  * (Prettier, ESLint and the compiler accept it), undone afterwards. Changing a test file leaves the run store
  * valid (its key leaves test/ out: test/support/runStore.ts); changing a program source invalidates all of it
- * (every stack planned again) and re-lints every file that imports the changed one.
+ * (every stack planned again) and, as the changed file's first change since the clean clone (TypeScript holds its
+ * text hash, not its declarations, until then), re-lints every file that imports it.
  */
 function oneFileChangeRun(file: string, label: string): SuiteRun {
     const absolute = path.join(PROJECT_ROOT, file);

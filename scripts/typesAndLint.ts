@@ -9,12 +9,18 @@
 // a clean clone, so CI is always cold), each reused only where it is guaranteed to equal a recomputation:
 // - types: TypeScript's own incremental build info (what `tsc --incremental` keeps): a file's semantic
 //   diagnostics are recomputed when it, or what it depends on, changed (TypeScript hashes every file's text);
-// - lint: a file found clean is not linted again while its key is unchanged: the hash of its text, the text of
-//   every project file in its transitive import closure (the program's resolved modules), the project files that
-//   declare globals or augment modules, the ESLint config, the compiler options, package-lock.json and the tools'
-//   versions (lintKeys). ESLint's own --cache keys a file on its own text and config, not sound with rules
-//   that read types: a promise-returning change in an imported file makes an unchanged file's call float.
-//   A file with a problem is linted on every run.
+// - lint: a type-aware lint result depends on the file's text, on the types it sees, and on the ESLint config,
+//   the compiler options, package-lock.json and the tools' versions. The last four and the file's path and text
+//   are its key (lintKeys); the types are TypeScript's to judge: a file whose diagnostics its builder takes from
+//   the build info is one whose types cannot have changed (it compares the declarations a change emits, follows
+//   re-exports and the files that declare globals; after a cold build it holds text hashes, not declarations, so
+//   a file's first change affects all its importers), every other file is affected (affectedFiles). A file is not
+//   linted again while it was found clean under the same key and has not been affected since: the affected files
+//   are added to the store's pending set before the build info that forgets them is written (settle), and leave it
+//   only when linted clean, so a run stopped in between, or a `types`-only run, leaves them to the next lint.
+//   ESLint's own --cache keys a file on its own text and config, not sound with rules that read types: a
+//   promise-returning change in an imported file makes an unchanged file's call float. A file with a problem is
+//   linted on every run.
 // `npm run typecheck` and `npm run lint` stay the standalone, uncached commands: the reference these are
 // defined against, which settles any doubt about a cache (as does deleting the directory).
 // Usage: ts-node --transpile-only scripts/typesAndLint.ts [types|lint]...   (default: both)
@@ -36,6 +42,10 @@ const LINT_STORE_FILE = "lint-clean.json";
 /** The program `tsc --noEmit -p <configFile>` builds, as an incremental builder over the build info in `cacheDir`. */
 export interface Project {
     readonly configFile: string;
+    /** The config file's directory: where ESLint runs, and what the lint store's file names are relative to. */
+    readonly directory: string;
+    /** Where the build info and the lint store are kept; `undefined`: nothing is read or written. */
+    readonly cacheDir: string | undefined;
     readonly options: ts.CompilerOptions;
     readonly builder: ts.EmitAndSemanticDiagnosticsBuilderProgram;
     readonly program: ts.Program;
@@ -83,7 +93,14 @@ export function openProject(
         configFileParsingDiagnostics: parsed.errors,
         host: compilerHost(options),
     });
-    return { configFile, options: parsed.options, builder, program: builder.getProgram() };
+    return {
+        configFile,
+        directory: path.dirname(configFile),
+        cacheDir,
+        options: parsed.options,
+        builder,
+        program: builder.getProgram(),
+    };
 }
 
 export interface TypeCheck {
@@ -94,7 +111,7 @@ export interface TypeCheck {
 
 /**
  * What `tsc --noEmit` reports, in its order of steps (typescript's emitFilesAndReportErrors: config, syntactic;
- * if none, options, global and semantic), then the build info is written (with noEmit, the only output).
+ * if none, options, global and semantic), then the build info is written (with noEmit, the only output: settle).
  */
 export function typeCheck(project: Project): TypeCheck {
     const { builder } = project;
@@ -114,8 +131,31 @@ export function typeCheck(project: Project): TypeCheck {
             all.push(...builder.getSemanticDiagnostics());
         }
     }
-    all.push(...builder.emit().diagnostics);
+    all.push(...settle(project));
     return { diagnostics: ts.sortAndDeduplicateDiagnostics(all), checked };
+}
+
+/** Per project, what writing its build info reported (written once, by settle). */
+const buildInfoWrites = new WeakMap<Project, readonly ts.Diagnostic[]>();
+
+/**
+ * Brings the build info up to the program, once per project, and returns what writing it reported. First the
+ * builder goes through every change since the build info (typeCheck has done so when it checked; otherwise the
+ * affected files are found without being checked, and the build info keeps their check pending), then the
+ * affected files are added to the lint store's pending set, and only then is the build info written: once it is,
+ * TypeScript no longer reports those files as affected. A lint records what it finds against this build info, so
+ * the next run's changes are those since the program it linted.
+ */
+function settle(project: Project): readonly ts.Diagnostic[] {
+    const written = buildInfoWrites.get(project);
+    if (written) return written;
+    if (project.cacheDir) {
+        project.builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, () => true);
+        addPending(path.join(project.cacheDir, LINT_STORE_FILE), affectedFiles(project));
+    }
+    const diagnostics = project.builder.emit().diagnostics;
+    buildInfoWrites.set(project, diagnostics);
+    return diagnostics;
 }
 
 export function formatTypeErrors(diagnostics: readonly ts.Diagnostic[]): string {
@@ -130,26 +170,53 @@ export function formatTypeErrors(diagnostics: readonly ts.Diagnostic[]): string 
 }
 
 /**
- * The program's resolutions, which typescript 5.9 keeps but does not declare (program.ts forEachResolvedModule).
- * Checked at run time: without them there is no lint key, and every file is linted.
+ * The builder's state, which typescript 5.9 keeps but does not declare (builder.ts createBuilderProgram):
+ * `semanticDiagnosticsFromOldState` holds the paths of the files whose diagnostics were taken from the build info
+ * and not invalidated by a change since (absent when none were taken). Checked at run time: without it every file
+ * is affected, and every file is linted.
  */
-interface ProgramResolutions {
-    forEachResolvedModule(
-        callback: (resolution: ts.ResolvedModuleWithFailedLookupLocations) => void,
-        file: ts.SourceFile,
-    ): void;
-    forEachResolvedTypeReferenceDirective(
-        callback: (resolution: ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations) => void,
-        file: ts.SourceFile,
-    ): void;
+interface BuilderInternals {
+    readonly state?: {
+        readonly semanticDiagnosticsPerFile?: unknown;
+        readonly semanticDiagnosticsFromOldState?: unknown;
+    };
 }
 
-function hasResolutions(program: ts.Program): program is ts.Program & ProgramResolutions {
-    const candidate = program as ts.Program & Partial<ProgramResolutions>;
-    return (
-        typeof candidate.forEachResolvedModule === "function" &&
-        typeof candidate.forEachResolvedTypeReferenceDirective === "function"
-    );
+/** The files the project's lint keys: the program's, less node_modules (pinned by package-lock.json) and the lib. */
+function projectFiles(program: ts.Program): ts.SourceFile[] {
+    return program
+        .getSourceFiles()
+        .filter(
+            (file) =>
+                !program.isSourceFileFromExternalLibrary(file) &&
+                !program.isSourceFileDefaultLibrary(file) &&
+                !file.fileName.split(/[\\/]/).includes("node_modules"),
+        );
+}
+
+/** A file's name in the lint store: relative to the project's directory, with `/`, as ESLint's ignores take it. */
+const storeName = (project: Project, file: string) => path.relative(project.directory, file).split(path.sep).join("/");
+
+/**
+ * The project files whose types may differ from the build info's, once the builder has gone through the changes
+ * (settle): each one whose diagnostics TypeScript did not take from the build info. Every file without build info.
+ */
+function affectedFiles(project: Project): string[] {
+    const { program } = project;
+    const state = (project.builder as ts.EmitAndSemanticDiagnosticsBuilderProgram & BuilderInternals).state;
+    const taken = new Set<ts.SourceFile>();
+    if (!state || !(state.semanticDiagnosticsPerFile instanceof Map)) {
+        process.stderr.write("lint cache off: this typescript does not tell which files a change affects\n");
+    } else if (state.semanticDiagnosticsFromOldState instanceof Set) {
+        const paths: Iterable<unknown> = state.semanticDiagnosticsFromOldState;
+        for (const takenPath of paths) {
+            const file = typeof takenPath === "string" ? program.getSourceFileByPath(takenPath as ts.Path) : undefined;
+            if (file) taken.add(file);
+        }
+    }
+    return projectFiles(program)
+        .filter((file) => !taken.has(file))
+        .map((file) => storeName(project, file.fileName));
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -165,82 +232,29 @@ function installedVersion(pkg: string): string {
 const readOr = (file: string, absent: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : absent);
 
 /**
- * Whether a project file's declarations reach files that do not import it: a script (no import/export: its
- * declarations are global, e.g. test/app/dynalite.d.ts's `declare module "dynalite"`), a module that augments
- * the global scope or another module, declares a UMD global, or pulls a lib or types package into the program.
+ * Each project file's lint key (module comment): what decides its lint result but the types it sees, which
+ * affectedFiles answers for. The ESLint config is keyed by its own text: it imports packages only (pinned by the
+ * lock file), no project file.
  */
-function reachesEveryFile(file: ts.SourceFile): boolean {
-    if (!ts.isExternalModule(file) && !file.fileName.endsWith(".json")) return true;
-    if (file.libReferenceDirectives.length > 0 || file.typeReferenceDirectives.length > 0) return true;
-    return file.statements.some(
-        (statement) =>
-            ts.isNamespaceExportDeclaration(statement) ||
-            (ts.isModuleDeclaration(statement) &&
-                (ts.isStringLiteral(statement.name) || (statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0)),
-    );
-}
-
-/**
- * Each project file's lint key (module comment): the files ESLint may be told to skip. A project file is one of
- * the program's not under node_modules (what is there is pinned by package-lock.json, the lib by typescript's
- * version). `undefined` when the program's resolutions are not available. The ESLint config is keyed by its own
- * text: it imports packages only (pinned by the lock file), no project file.
- */
-export function lintKeys(project: Project, cwd: string, eslintConfigFile: string | undefined) {
-    const { program } = project;
-    if (!hasResolutions(program)) return undefined;
-    const isProjectFile = (file: ts.SourceFile) =>
-        !program.isSourceFileFromExternalLibrary(file) &&
-        !program.isSourceFileDefaultLibrary(file) &&
-        !file.fileName.split(/[\\/]/).includes("node_modules");
-    const files = program.getSourceFiles().filter(isProjectFile);
-    const name = (file: ts.SourceFile) => path.relative(cwd, file.fileName).split(path.sep).join("/");
-    const textHash = new Map(files.map((file) => [file, sha256(file.text)]));
-    const imports = new Map<ts.SourceFile, ts.SourceFile[]>();
-    for (const file of files) {
-        const targets: ts.SourceFile[] = [];
-        const add = (fileName: string | undefined) => {
-            const target = fileName === undefined ? undefined : program.getSourceFile(fileName);
-            if (target && textHash.has(target)) targets.push(target);
-        };
-        program.forEachResolvedModule((r) => add(r.resolvedModule?.resolvedFileName), file);
-        program.forEachResolvedTypeReferenceDirective(
-            (r) => add(r.resolvedTypeReferenceDirective?.resolvedFileName),
-            file,
-        );
-        for (const reference of file.referencedFiles)
-            add(ts.resolveTripleslashReference(reference.fileName, file.fileName));
-        imports.set(file, targets);
-    }
+export function lintKeys(project: Project, eslintConfigFile: string | undefined): Map<string, string> {
     const omitConfigFile = (key: string, value: unknown) => (key === "configFile" ? undefined : value);
     const shared = sha256(
         JSON.stringify({
-            format: 1,
+            format: 2,
             node: process.version,
             tools: LINT_TOOLS.map((pkg) => `${pkg}@${installedVersion(pkg)}`),
             eslintConfig: eslintConfigFile ? [eslintConfigFile, readOr(eslintConfigFile, "")] : null,
             tsconfig: [project.configFile, fs.readFileSync(project.configFile, "utf8")],
             compilerOptions: JSON.stringify(project.options, omitConfigFile),
             lock: readOr(path.join(ROOT, "package-lock.json"), ""),
-            everyFile: files.filter(reachesEveryFile).map((file) => [name(file), textHash.get(file)]),
         }),
     );
-    const keys = new Map<string, string>();
-    for (const file of files) {
-        const closure = new Set([file]);
-        const queue = [file];
-        for (let next = queue.pop(); next; next = queue.pop()) {
-            for (const target of imports.get(next) ?? []) {
-                if (!closure.has(target)) {
-                    closure.add(target);
-                    queue.push(target);
-                }
-            }
-        }
-        const members = [...closure].map((member) => `${name(member)}\0${textHash.get(member)}`).sort();
-        keys.set(name(file), sha256(`${shared}\n${name(file)}\n${members.join("\n")}`));
-    }
-    return keys;
+    return new Map(
+        projectFiles(project.program).map((file) => {
+            const name = storeName(project, file.fileName);
+            return [name, sha256(`${shared}\n${name}\n${sha256(file.text)}`)];
+        }),
+    );
 }
 
 /** A path ESLint would read as a glob (an ignore pattern): such a file is not skipped, only linted. */
@@ -249,31 +263,31 @@ const GLOB_SYNTAX = /[*?[\]{}()!+@\\#]/;
 export interface LintOutcome {
     readonly problems: number;
     readonly report: string;
-    /** The files ESLint linted on this run, relative to cwd. */
+    /** The files ESLint linted on this run, relative to the project's directory. */
     readonly linted: readonly string[];
-    /** The files skipped: found clean before, with the same lint key. */
+    /** The files skipped: found clean before under the same key, and not affected since. */
     readonly reused: readonly string[];
 }
 
 /**
- * ESLint over the project as `eslint .` lints it, with type information from the project's program, less the
- * files whose clean result the cache in `cacheDir` holds under the same key (told to ESLint as ignores, so its
- * own file search is unchanged). No cache directory: every file is linted.
+ * ESLint over the project as `eslint .` lints it from the project's directory, with type information from the
+ * project's program, less the files the lint store in its cache directory holds clean under the same key and not
+ * pending (told to ESLint as ignores, so its own file search is unchanged). No cache directory, or a build info
+ * that could not be written: every file is linted.
  */
-export async function lint(
-    project: Project,
-    { cwd = ROOT, cacheDir = CACHE_DIR }: { cwd?: string; cacheDir?: string | undefined } = {},
-): Promise<LintOutcome> {
+export async function lint(project: Project): Promise<LintOutcome> {
+    const cwd = project.directory;
     const typeAware: Linter.Config = {
         files: ["**/*.ts"],
         languageOptions: { parserOptions: { projectService: false, programs: [project.program] } },
     };
-    const store = cacheDir ? path.join(cacheDir, LINT_STORE_FILE) : undefined;
-    const keys = store ? lintKeys(project, cwd, await new ESLint({ cwd }).findConfigFile()) : new Map<string, string>();
-    if (keys === undefined) process.stderr.write("lint cache off: this typescript keeps no module resolutions\n");
-    const clean = store ? readLintStore(store) : {};
-    const reused = [...(keys ?? [])]
-        .filter(([file, key]) => clean[file] === key && !GLOB_SYNTAX.test(file))
+    const buildInfoWritten = settle(project).length === 0;
+    if (!buildInfoWritten) process.stderr.write("lint cache off: the build info could not be written\n");
+    const store = project.cacheDir && buildInfoWritten ? path.join(project.cacheDir, LINT_STORE_FILE) : undefined;
+    const keys = store ? lintKeys(project, await new ESLint({ cwd }).findConfigFile()) : new Map<string, string>();
+    const { clean, pending } = store ? readLintStore(store) : { clean: {}, pending: new Set<string>() };
+    const reused = [...keys]
+        .filter(([file, key]) => clean[file] === key && !pending.has(file) && !GLOB_SYNTAX.test(file))
         .map(([file]) => file);
     const eslint = new ESLint({
         cwd,
@@ -283,7 +297,7 @@ export async function lint(
     });
     const results = await eslint.lintFiles(["."]);
     const relative = (file: string) => path.relative(cwd, file).split(path.sep).join("/");
-    if (store && keys) {
+    if (store) {
         const nowClean: Record<string, string> = {};
         for (const file of reused) nowClean[file] = clean[file];
         for (const result of results) {
@@ -291,7 +305,10 @@ export async function lint(
             const key = keys.get(file);
             if (key !== undefined && result.messages.length === 0) nowClean[file] = key;
         }
-        writeLintStore(store, nowClean);
+        // A file leaves the pending set once linted clean; one no longer in the program is new to TypeScript
+        // when it comes back, so affected then.
+        const stillPending = [...pending].filter((file) => keys.has(file) && nowClean[file] === undefined);
+        writeLintStore(store, { clean: nowClean, pending: stillPending });
     }
     // `--max-warnings 0`: a warning fails as an error does.
     const problems = results.reduce((sum, r) => sum + r.errorCount + r.warningCount, 0);
@@ -304,19 +321,39 @@ export async function lint(
     };
 }
 
-function readLintStore(file: string): Record<string, string> {
+interface LintStore {
+    /** A file found clean, with the key it was found clean under. */
+    readonly clean: Readonly<Record<string, string>>;
+    /** The files affected since they were last found clean (settle). */
+    readonly pending: ReadonlySet<string>;
+}
+
+function readLintStore(file: string): LintStore {
     try {
-        const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { clean?: Record<string, string> };
-        return stored.clean ?? {};
+        const stored = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            clean?: Record<string, string>;
+            pending?: string[];
+        };
+        return { clean: stored.clean ?? {}, pending: new Set(stored.pending) };
     } catch {
-        return {}; // none yet, or unreadable: lint everything
+        return { clean: {}, pending: new Set() }; // none yet, or unreadable: lint everything
     }
 }
 
 /** Written whole (writeFileWhole): a reader sees the old store or the new one. */
-function writeLintStore(file: string, clean: Record<string, string>): void {
+function writeLintStore(
+    file: string,
+    store: { clean: Readonly<Record<string, string>>; pending: readonly string[] },
+): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileWhole(file, JSON.stringify({ clean }));
+    writeFileWhole(file, JSON.stringify({ clean: store.clean, pending: [...store.pending].sort() }));
+}
+
+/** Adds `files` to the store's pending set (written only if that adds one). */
+function addPending(file: string, files: readonly string[]): void {
+    const { clean, pending } = readLintStore(file);
+    const added = files.filter((name) => !pending.has(name));
+    if (added.length > 0) writeLintStore(file, { clean, pending: [...pending, ...added] });
 }
 
 async function main(which: readonly string[]): Promise<number> {
@@ -347,7 +384,7 @@ async function main(which: readonly string[]): Promise<number> {
             process.stdout.write(`${report}\nlint: ${problems} problem(s)\n`);
         }
         process.stdout.write(
-            `lint ${problems === 0 ? "ok" : "FAILED"} in ${((performance.now() - lintStart) / 1000).toFixed(1)} s (${linted.length} file(s) linted, ${reused.length} clean and unchanged)\n`,
+            `lint ${problems === 0 ? "ok" : "FAILED"} in ${((performance.now() - lintStart) / 1000).toFixed(1)} s (${linted.length} file(s) linted, ${reused.length} clean, unchanged and not affected since)\n`,
         );
     }
     return failed ? 1 : 0;

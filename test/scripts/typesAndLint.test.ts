@@ -5,7 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
 import * as ts from "typescript";
-import { lint, type LintOutcome, openProject, typeCheck, type TypeCheck } from "../../scripts/typesAndLint";
+import {
+    lint,
+    type LintOutcome,
+    openProject,
+    type Project,
+    typeCheck,
+    type TypeCheck,
+} from "../../scripts/typesAndLint";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
 /**
@@ -18,55 +25,31 @@ import { PROJECT_ROOT } from "../../plan/stackFile";
  */
 describe("type-check and lint over one program, with sound caches (scripts/typesAndLint.ts)", function () {
     this.timeout(60_000);
+    let project: TempProject;
     let dir: string;
-    let cacheDir: string;
-    const write = (file: string, lines: readonly string[]) => fs.writeFileSync(path.join(dir, file), lines.join("\n"));
-    const run = async (): Promise<{ types: TypeCheck; lint: LintOutcome; formatted: string }> => {
-        const project = openProject(path.join(dir, "tsconfig.json"), cacheDir);
-        const types = typeCheck(project);
-        return { types, lint: await lint(project, { cwd: dir, cacheDir }), formatted: format(types.diagnostics) };
-    };
-    const checkedNames = (types: TypeCheck) => types.checked.map((file) => path.relative(dir, file)).sort();
+    const write = (file: string, lines: readonly string[]) => project.write(file, lines);
+    const run = () => project.run();
+    const checkedNames = (types: TypeCheck) => project.checkedNames(types);
     const errorsAt = (types: TypeCheck) =>
         types.diagnostics.map((d) => `${d.file ? path.relative(dir, d.file.fileName) : "-"} TS${d.code}`);
-    let afterChange: Awaited<ReturnType<typeof run>>;
+    let afterChange: Run;
 
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "types-and-lint-"));
-        cacheDir = path.join(dir, "node_modules", ".cache", "types-and-lint");
-        fs.writeFileSync(
-            path.join(dir, "tsconfig.json"),
-            JSON.stringify({
-                compilerOptions: {
-                    target: "ES2022",
-                    module: "commonjs",
-                    lib: ["ES2022"],
-                    strict: true,
-                    types: [],
-                    // As the project's tsconfig.json: the lib's declarations are not what this checks (1 s a program).
-                    skipLibCheck: true,
-                },
-                files: ["later.ts", "caller.ts", "other/later.ts"],
-            }),
-        );
-        // The project's config, as is (its ignores, rules and disable-directive policy).
-        fs.writeFileSync(
-            path.join(dir, "eslint.config.mjs"),
-            `export { default } from ${JSON.stringify(path.join(PROJECT_ROOT, "eslint.config.mjs"))};\n`,
-        );
-        write("later.ts", ["export function later(): number {", "    return 1;", "}", ""]);
-        write("caller.ts", [
-            'import { later } from "./later";',
-            "",
-            "later();",
-            "export const count: number = later();",
-            "",
-        ]);
-        fs.mkdirSync(path.join(dir, "other"));
-        write("other/later.ts", ["export const other = 1;", ""]);
+        project = tempProject({
+            "later.ts": ["export function later(): number {", "    return 1;", "}", ""],
+            "caller.ts": [
+                'import { later } from "./later";',
+                "",
+                "later();",
+                "export const count: number = later();",
+                "",
+            ],
+            "other/later.ts": ["export const other = 1;", ""],
+        });
+        dir = project.dir;
     });
 
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    after(() => project.remove());
 
     it("a clean project passes both, every file checked and linted on the first run", async () => {
         const { types, lint: linted } = await run();
@@ -141,7 +124,7 @@ describe("type-check and lint over one program, with sound caches (scripts/types
     });
 
     it("without the cache directory the results are the same, every file checked and linted again", async () => {
-        fs.rmSync(cacheDir, { recursive: true, force: true });
+        fs.rmSync(project.cacheDir, { recursive: true, force: true });
         const cold = await run();
         assert.strictEqual(cold.formatted, afterChange.formatted);
         assert.strictEqual(cold.lint.report, afterChange.lint.report);
@@ -156,6 +139,173 @@ describe("type-check and lint over one program, with sound caches (scripts/types
         assert.deepStrictEqual(cold.lint.reused, []);
     });
 });
+
+/**
+ * The lint re-reads a file whose text is unchanged only when TypeScript marks it affected: its diagnostics not taken
+ * from the build info, as its types may have changed. lib.ts's `later` is called by caller.ts directly and by
+ * user.ts through reexport.ts, whose own declarations (`export { later } from "./lib"`) never change: a file
+ * TypeScript re-checks without listing it among the files a change affects (TypeCheck.checked). Each test
+ * fails without the part of the mechanism it names (the pending set, the build info written by a lint-only run).
+ */
+describe("the lint re-reads what TypeScript marks affected by a change, and no more (scripts/typesAndLint.ts)", function () {
+    this.timeout(60_000);
+    let project: TempProject;
+    const SYNC_LATER = ["export function later(): number {", "    return 1;", "}", ""];
+    const ASYNC_LATER = ["export async function later(): Promise<number> {", "    return 1;", "}", ""];
+    const FLOATING =
+        /caller\.ts\n\s+3:1\s+error .*no-floating-promises[^]*user\.ts\n\s+3:1\s+error .*no-floating-promises/;
+    const tsFiles = (files: readonly string[]) => files.filter((file) => file.endsWith(".ts")).sort();
+
+    before(() => {
+        project = tempProject({
+            "lib.ts": SYNC_LATER,
+            "caller.ts": ['import { later } from "./lib";', "", "later();", ""],
+            "reexport.ts": ['export { later } from "./lib";', ""],
+            "user.ts": ['import { later } from "./reexport";', "", "later();", ""],
+            "other.ts": ["export const other = 1;", ""],
+        });
+    });
+
+    after(() => project.remove());
+
+    it("cold, then after a file's first change, its importers are linted: the cold build kept text hashes, not declarations", async () => {
+        const cold = await project.run();
+        assert.strictEqual(cold.lint.problems, 0, cold.lint.report);
+        assert.deepStrictEqual(tsFiles(cold.lint.linted), [
+            "caller.ts",
+            "lib.ts",
+            "other.ts",
+            "reexport.ts",
+            "user.ts",
+        ]);
+        project.write("lib.ts", ["export function later(): number {", "    return 2;", "}", ""]);
+        const first = await project.run();
+        assert.strictEqual(first.lint.problems, 0, first.lint.report);
+        assert.deepStrictEqual(tsFiles(first.lint.linted), ["caller.ts", "lib.ts", "reexport.ts", "user.ts"]);
+    });
+
+    it("(1) a change to an imported file's body, its declarations the same, re-lints that file only", async () => {
+        project.write("lib.ts", ["export function later(): number {", "    return 3;", "}", ""]);
+        const { types, lint: linted } = await project.run();
+        assert.deepStrictEqual(project.checkedNames(types), ["lib.ts"]);
+        assert.strictEqual(linted.problems, 0, linted.report);
+        assert.deepStrictEqual(tsFiles(linted.linted), ["lib.ts"]);
+        assert.deepStrictEqual([...linted.reused].sort(), ["caller.ts", "other.ts", "reexport.ts", "user.ts"]);
+    });
+
+    it("(2) a changed declaration re-lints the unchanged importers, through a re-export too, and finds their floating promises", async () => {
+        project.write("lib.ts", ASYNC_LATER);
+        const { types, lint: linted } = await project.run();
+        assert.deepStrictEqual(types.diagnostics, []);
+        // user.ts is re-checked, yet not among the files the builder lists as affected.
+        assert.deepStrictEqual(project.checkedNames(types), ["caller.ts", "lib.ts", "reexport.ts"]);
+        assert.strictEqual(linted.problems, 2, linted.report);
+        assert.match(stripVTControlCharacters(linted.report), FLOATING);
+        assert.deepStrictEqual(tsFiles(linted.linted), ["caller.ts", "lib.ts", "reexport.ts", "user.ts"]);
+        assert.deepStrictEqual(linted.reused, ["other.ts"]);
+        project.write("lib.ts", SYNC_LATER);
+        const fixed = await project.run();
+        assert.strictEqual(fixed.lint.problems, 0, fixed.lint.report);
+    });
+
+    it("(3) a run stopped after the type-check (a `types`-only run) leaves the affected files to the next lint", async () => {
+        project.write("lib.ts", ASYNC_LATER);
+        const types = typeCheck(project.open());
+        assert.deepStrictEqual(types.diagnostics, []);
+        // The build info now has the change: TypeScript marks nothing affected on the next run; the lint store does.
+        const next = await project.run();
+        assert.deepStrictEqual(next.types.checked, []);
+        assert.strictEqual(next.lint.problems, 2, next.lint.report);
+        assert.match(stripVTControlCharacters(next.lint.report), FLOATING);
+        assert.deepStrictEqual(tsFiles(next.lint.linted), ["caller.ts", "lib.ts", "reexport.ts", "user.ts"]);
+    });
+
+    it("a lint-only run writes the build info it linted against, so a change undone after it is a change", async () => {
+        // Linted clean against the sync lib.ts, which the build info (at the async one) has not seen.
+        project.write("lib.ts", SYNC_LATER);
+        const lintOnly = await lint(project.open());
+        assert.strictEqual(lintOnly.problems, 0, lintOnly.report);
+        assert.deepStrictEqual(tsFiles(lintOnly.linted), ["caller.ts", "lib.ts", "reexport.ts", "user.ts"]);
+        // Back to the async lib.ts: the files linted clean against the sync one float again.
+        project.write("lib.ts", ASYNC_LATER);
+        const { lint: linted } = await project.run();
+        assert.strictEqual(linted.problems, 2, linted.report);
+        assert.match(stripVTControlCharacters(linted.report), FLOATING);
+    });
+
+    it("(4) without the lint store, the build info kept, every file is linted", async () => {
+        project.write("lib.ts", SYNC_LATER);
+        const fixed = await project.run();
+        assert.strictEqual(fixed.lint.problems, 0, fixed.lint.report);
+        const unchanged = await project.run();
+        assert.deepStrictEqual(tsFiles(unchanged.lint.linted), []);
+        fs.rmSync(path.join(project.cacheDir, "lint-clean.json"));
+        assert.ok(fs.existsSync(path.join(project.cacheDir, "tsconfig.tsbuildinfo")));
+        const { types, lint: linted } = await project.run();
+        assert.deepStrictEqual(types.checked, []);
+        assert.deepStrictEqual(tsFiles(linted.linted), ["caller.ts", "lib.ts", "other.ts", "reexport.ts", "user.ts"]);
+        assert.deepStrictEqual(linted.reused, []);
+    });
+});
+
+type Run = { types: TypeCheck; lint: LintOutcome; formatted: string };
+
+/** A project in a temporary directory under the repository's ESLint config, and its runs, each on a new program. */
+interface TempProject {
+    readonly dir: string;
+    readonly cacheDir: string;
+    write(file: string, lines: readonly string[]): void;
+    open(): Project;
+    /** What `npm test` runs: the type-check, then the lint, over one program. */
+    run(): Promise<Run>;
+    checkedNames(types: TypeCheck): string[];
+    remove(): void;
+}
+
+/** `files`: each file's lines, in the order tsconfig.json lists them. */
+function tempProject(files: Readonly<Record<string, readonly string[]>>): TempProject {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "types-and-lint-"));
+    const cacheDir = path.join(dir, "node_modules", ".cache", "types-and-lint");
+    fs.writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({
+            compilerOptions: {
+                target: "ES2022",
+                module: "commonjs",
+                lib: ["ES2022"],
+                strict: true,
+                types: [],
+                // As the project's tsconfig.json: the lib's declarations are not what this checks (1 s a program).
+                skipLibCheck: true,
+            },
+            files: Object.keys(files),
+        }),
+    );
+    // The project's config, as is (its ignores, rules and disable-directive policy).
+    fs.writeFileSync(
+        path.join(dir, "eslint.config.mjs"),
+        `export { default } from ${JSON.stringify(path.join(PROJECT_ROOT, "eslint.config.mjs"))};\n`,
+    );
+    const write = (file: string, lines: readonly string[]) => {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), lines.join("\n"));
+    };
+    for (const [file, lines] of Object.entries(files)) write(file, lines);
+    const open = () => openProject(path.join(dir, "tsconfig.json"), cacheDir);
+    return {
+        dir,
+        cacheDir,
+        write,
+        open,
+        run: async () => {
+            const project = open();
+            const types = typeCheck(project);
+            return { types, lint: await lint(project), formatted: format(types.diagnostics) };
+        },
+        checkedNames: (types) => types.checked.map((file) => path.relative(dir, file)).sort(),
+        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
 
 /** As `tsc --pretty false` prints them, paths relative to the directory it runs in (the project's). */
 function format(diagnostics: readonly ts.Diagnostic[]): string {
