@@ -198,8 +198,9 @@ export const BASELINE_SOURCE_FILE = "components/registry.ts";
  * each invalidated by its own key, never emptied by hand. The change is a comment line appended to `file`
  * (Prettier, ESLint and the compiler accept it), undone afterwards. Changing a test file leaves the run store
  * valid (its key leaves test/ out: test/support/runStore.ts); changing a program source invalidates all of it
- * (every stack planned again) and, as the changed file's first change since the clean clone (TypeScript holds its
- * text hash, not its declarations, until then), re-lints every file that imports it.
+ * (every stack planned again), and re-checks and re-lints none of the files that import it: though it is the file's
+ * first change since the clean clone, its declarations are unchanged, and the clean clone's type-check hashed them
+ * (scripts/typesAndLint.ts's DECLARATION_SIGNATURES).
  */
 function oneFileChangeRun(file: string, label: string): SuiteRun {
     const absolute = path.join(PROJECT_ROOT, file);

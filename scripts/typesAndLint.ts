@@ -8,13 +8,14 @@
 // Both do only the work a change requires, with caches in node_modules/.cache/voteapp-types-and-lint (absent on
 // a clean clone, so CI is always cold), each reused only where it is guaranteed to equal a recomputation:
 // - types: TypeScript's own incremental build info (what `tsc --incremental` keeps): a file's semantic
-//   diagnostics are recomputed when it, or what it depends on, changed (TypeScript hashes every file's text);
+//   diagnostics are recomputed when it, or what it depends on, changed (TypeScript hashes every file's text, and
+//   its declarations: the program emits them to be hashed, never written, so that a file's first change after a
+//   cold build is judged as any other, not as a change to its importers: DECLARATION_SIGNATURES);
 // - lint: a type-aware lint result depends on the file's text, on the types it sees, and on the ESLint config,
 //   the compiler options, package-lock.json and the tools' versions. The last four and the file's path and text
 //   are its key (lintKeys); the types are TypeScript's to judge: a file whose diagnostics its builder takes from
 //   the build info is one whose types cannot have changed (it compares the declarations a change emits, follows
-//   re-exports and the files that declare globals; after a cold build it holds text hashes, not declarations, so
-//   a file's first change affects all its importers), every other file is affected (affectedFiles). A file is not
+//   re-exports and the files that declare globals), every other file is affected (affectedFiles). A file is not
 //   linted again while it was found clean under the same key and has not been affected since: the affected files
 //   are added to the store's pending set before the build info that forgets them is written (settle), and leave it
 //   only when linted clean, so a run stopped in between, or a `types`-only run, leaves them to the next lint.
@@ -49,7 +50,51 @@ export interface Project {
     readonly options: ts.CompilerOptions;
     readonly builder: ts.EmitAndSemanticDiagnosticsBuilderProgram;
     readonly program: ts.Program;
+    /** The compiler host the program reads with, and writes the build info with. */
+    readonly host: ts.CompilerHost;
 }
+
+/**
+ * Added to the options of a program with a cache directory, so that the build info holds the hash of each file's
+ * declarations from the cold build on. TypeScript's builder (5.9) hashes a file's declarations when it emits them
+ * (createBuilderProgram's getWriteFileCallback), or when the file itself changed (BuilderState.updateShapeSignature);
+ * with noEmit, it keeps the hash of the text of every file of a cold build (BuilderState.create:
+ * useFileVersionAsSignature without old state) and of every importer a changed declaration affects
+ * (handleDtsMayChangeOf), so that such a file's next change, however small, affects all its importers, transitively.
+ * The declarations are emitted only to be hashed, and discarded (emitBuildInfo): about 1 CPU-s of a ~30 CPU-s cold
+ * run, on a warm one the affected files' only. The diagnostics stay `tsc --noEmit`'s: the builder does not take these
+ * options as affecting semantic diagnostics (none is `affectsSemanticDiagnostics`: it reuses them across a change of
+ * these), with them the checker marks the aliases an export names visible, reporting nothing, and the options' own
+ * checks (program's verifyCompilerOptions) differ only where DECLARATION_OPTIONS and EMIT_PATH_DIAGNOSTICS say.
+ */
+const DECLARATION_SIGNATURES: ts.CompilerOptions = { noEmit: false, declaration: true, emitDeclarationOnly: true };
+
+/**
+ * A config that sets any of these keeps `tsc --noEmit`'s own options: with DECLARATION_SIGNATURES added, the options'
+ * checks would report otherwise (isolatedDeclarations, declarationDir or declarationMap without declaration;
+ * outFile's module kinds, not checked with emitDeclarationOnly), or the emit would cost more than the declarations
+ * (noEmitOnError collects every file's diagnostics before each emit). Its cold build keeps text hashes.
+ */
+const DECLARATION_OPTIONS = [
+    "declaration",
+    "composite",
+    "emitDeclarationOnly",
+    "declarationDir",
+    "declarationMap",
+    "isolatedDeclarations",
+    "outFile",
+    "noEmitOnError",
+] as const;
+
+const keepsDeclarationSignatures = (options: ts.CompilerOptions) =>
+    DECLARATION_OPTIONS.every((name) => options[name] === undefined);
+
+/**
+ * "Cannot write file ... because it would overwrite input file" and "... be overwritten by multiple input files":
+ * reported only by the check of emitted paths, which noEmit skips (program's verifyEmitFilePath), so never by
+ * `tsc --noEmit`. A file they name emits no declarations, and keeps its text's hash.
+ */
+const EMIT_PATH_DIAGNOSTICS: ReadonlySet<number> = new Set([5055, 5056]);
 
 /**
  * The compiler host `tsc` itself uses: it parses JSDoc in .ts files only where a type error can come of it
@@ -84,14 +129,20 @@ export function openProject(
     );
     if (!parsed) throw new Error(`cannot read ${configFile}`);
     const options: ts.CompilerOptions = cacheDir
-        ? { ...parsed.options, incremental: true, tsBuildInfoFile: path.join(cacheDir, BUILD_INFO_FILE) }
+        ? {
+              ...parsed.options,
+              incremental: true,
+              tsBuildInfoFile: path.join(cacheDir, BUILD_INFO_FILE),
+              ...(keepsDeclarationSignatures(parsed.options) ? DECLARATION_SIGNATURES : {}),
+          }
         : parsed.options;
+    const host = compilerHost(options);
     const builder = ts.createIncrementalProgram({
         rootNames: parsed.fileNames,
         options,
         projectReferences: parsed.projectReferences,
         configFileParsingDiagnostics: parsed.errors,
-        host: compilerHost(options),
+        host,
     });
     return {
         configFile,
@@ -100,6 +151,7 @@ export function openProject(
         options: parsed.options,
         builder,
         program: builder.getProgram(),
+        host,
     };
 }
 
@@ -111,7 +163,7 @@ export interface TypeCheck {
 
 /**
  * What `tsc --noEmit` reports, in its order of steps (typescript's emitFilesAndReportErrors: config, syntactic;
- * if none, options, global and semantic), then the build info is written (with noEmit, the only output: settle).
+ * if none, options, global and semantic), then the build info is written (the only file written: settle).
  */
 export function typeCheck(project: Project): TypeCheck {
     const { builder } = project;
@@ -120,7 +172,10 @@ export function typeCheck(project: Project): TypeCheck {
     const before = all.length;
     all.push(...builder.getSyntacticDiagnostics());
     if (all.length === before) {
-        all.push(...builder.getOptionsDiagnostics(), ...builder.getGlobalDiagnostics());
+        all.push(
+            ...builder.getOptionsDiagnostics().filter((d) => !EMIT_PATH_DIAGNOSTICS.has(d.code)),
+            ...builder.getGlobalDiagnostics(),
+        );
         if (all.length === before) {
             // What builder.getSemanticDiagnostics() does first, counted: each file the change affects.
             for (;;) {
@@ -142,9 +197,10 @@ const buildInfoWrites = new WeakMap<Project, readonly ts.Diagnostic[]>();
  * Brings the build info up to the program, once per project, and returns what writing it reported. First the
  * builder goes through every change since the build info (typeCheck has done so when it checked; otherwise the
  * affected files are found without being checked, and the build info keeps their check pending), then the
- * affected files are added to the lint store's pending set, and only then is the build info written: once it is,
- * TypeScript no longer reports those files as affected. A lint records what it finds against this build info, so
- * the next run's changes are those since the program it linted.
+ * affected files are added to the lint store's pending set, and only then are their declarations hashed (which
+ * checks them, if typeCheck did not) and the build info written: once it is, TypeScript no longer reports those
+ * files as affected. A lint records what it finds against this build info, so the next run's changes are those
+ * since the program it linted.
  */
 function settle(project: Project): readonly ts.Diagnostic[] {
     const written = buildInfoWrites.get(project);
@@ -153,9 +209,32 @@ function settle(project: Project): readonly ts.Diagnostic[] {
         project.builder.getSemanticDiagnosticsOfNextAffectedFile(undefined, () => true);
         addPending(path.join(project.cacheDir, LINT_STORE_FILE), affectedFiles(project));
     }
-    const diagnostics = project.builder.emit().diagnostics;
+    const diagnostics = emitBuildInfo(project);
     buildInfoWrites.set(project, diagnostics);
     return diagnostics;
+}
+
+/**
+ * Writes the build info, and returns what writing it reported. With DECLARATION_SIGNATURES, the builder first emits
+ * the declarations of each file pending emit, and hashes them into the build info; they are discarded, and so is
+ * what emitting them reported (declaration-emit errors, which `tsc --noEmit` does not report): only the last step,
+ * the build info's (the one whose `affected` is the program), is kept.
+ */
+function emitBuildInfo(project: Project): readonly ts.Diagnostic[] {
+    const { builder, program, host } = project;
+    const { noEmit, tsBuildInfoFile } = program.getCompilerOptions();
+    if (noEmit || tsBuildInfoFile === undefined) return builder.emit().diagnostics;
+    const buildInfoFile = path.resolve(tsBuildInfoFile);
+    const writeBuildInfoOnly: ts.WriteFileCallback = (fileName, ...rest) => {
+        if (path.resolve(fileName) === buildInfoFile) host.writeFile(fileName, ...rest);
+    };
+    let written: readonly ts.Diagnostic[] = [];
+    for (;;) {
+        const next = builder.emitNextAffectedFile(writeBuildInfoOnly);
+        if (!next) break;
+        if (next.affected === program) written = next.result.diagnostics;
+    }
+    return written;
 }
 
 export function formatTypeErrors(diagnostics: readonly ts.Diagnostic[]): string {

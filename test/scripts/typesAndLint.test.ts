@@ -15,6 +15,11 @@ import {
 } from "../../scripts/typesAndLint";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 
+const SYNC_LATER = ["export function later(): number {", "    return 1;", "}", ""];
+const ASYNC_LATER = ["export async function later(): Promise<number> {", "    return 1;", "}", ""];
+/** The TypeScript files among `files`, sorted. */
+const tsFiles = (files: readonly string[]) => files.filter((file) => file.endsWith(".ts")).sort();
+
 /**
  * `npm test`'s type-check and lint share one program (scripts/typesAndLint.ts, issue 16.9), and each reuses
  * what an earlier run found only where that is sound. Proven on a project of three files under the
@@ -96,18 +101,7 @@ describe("type-check and lint over one program, with sound caches (scripts/types
     });
 
     it("the warm type-check reports exactly what `tsc --noEmit -p tsconfig.json` reports", () => {
-        const tsc = spawnSync(
-            process.execPath,
-            [
-                require.resolve("typescript/bin/tsc"),
-                "--noEmit",
-                "--pretty",
-                "false",
-                "-p",
-                path.join(dir, "tsconfig.json"),
-            ],
-            { cwd: PROJECT_ROOT, encoding: "utf8" },
-        );
+        const tsc = tscNoEmit(dir);
         assert.strictEqual(tsc.status, 2, tsc.stderr);
         assert.strictEqual(afterChange.formatted, tsc.stdout);
     });
@@ -150,11 +144,8 @@ describe("type-check and lint over one program, with sound caches (scripts/types
 describe("the lint re-reads what TypeScript marks affected by a change, and no more (scripts/typesAndLint.ts)", function () {
     this.timeout(60_000);
     let project: TempProject;
-    const SYNC_LATER = ["export function later(): number {", "    return 1;", "}", ""];
-    const ASYNC_LATER = ["export async function later(): Promise<number> {", "    return 1;", "}", ""];
     const FLOATING =
         /caller\.ts\n\s+3:1\s+error .*no-floating-promises[^]*user\.ts\n\s+3:1\s+error .*no-floating-promises/;
-    const tsFiles = (files: readonly string[]) => files.filter((file) => file.endsWith(".ts")).sort();
 
     before(() => {
         project = tempProject({
@@ -168,7 +159,9 @@ describe("the lint re-reads what TypeScript marks affected by a change, and no m
 
     after(() => project.remove());
 
-    it("cold, then after a file's first change, its importers are linted: the cold build kept text hashes, not declarations", async () => {
+    it("cold, then a file's first change, its declarations the same, re-checks and re-lints that file only", async () => {
+        // The cold build hashed each file's declarations (DECLARATION_SIGNATURES). Had it kept text hashes, as
+        // `tsc --noEmit --incremental` does, lib.ts's first change would differ from them and re-lint every importer.
         const cold = await project.run();
         assert.strictEqual(cold.lint.problems, 0, cold.lint.report);
         assert.deepStrictEqual(tsFiles(cold.lint.linted), [
@@ -180,8 +173,9 @@ describe("the lint re-reads what TypeScript marks affected by a change, and no m
         ]);
         project.write("lib.ts", ["export function later(): number {", "    return 2;", "}", ""]);
         const first = await project.run();
+        assert.deepStrictEqual(project.checkedNames(first.types), ["lib.ts"]);
         assert.strictEqual(first.lint.problems, 0, first.lint.report);
-        assert.deepStrictEqual(tsFiles(first.lint.linted), ["caller.ts", "lib.ts", "reexport.ts", "user.ts"]);
+        assert.deepStrictEqual(tsFiles(first.lint.linted), ["lib.ts"]);
     });
 
     it("(1) a change to an imported file's body, its declarations the same, re-lints that file only", async () => {
@@ -248,7 +242,106 @@ describe("the lint re-reads what TypeScript marks affected by a change, and no m
     });
 });
 
+/**
+ * After a cold build, a file's first change is judged by its declarations, as any later change: the program emits
+ * them to be hashed into the build info, and discards them (DECLARATION_SIGNATURES). app.ts imports user.ts, which
+ * calls lib.ts's `later` through reexport.ts. Each test fails with the declarations not emitted.
+ */
+describe("declarations hashed from the cold build on, the diagnostics those of `tsc --noEmit` (scripts/typesAndLint.ts)", function () {
+    this.timeout(60_000);
+    const USER = ['import { later } from "./reexport";', "", "later();", "export const used = 1;", ""];
+
+    it("a first change to a file's declarations re-lints its importers, whose own next change is judged by their declarations", async () => {
+        const project = tempProject({
+            "lib.ts": SYNC_LATER,
+            "reexport.ts": ['export { later } from "./lib";', ""],
+            "user.ts": USER,
+            "app.ts": ['import { used } from "./user";', "", "export const app = used + 1;", ""],
+        });
+        try {
+            const cold = await project.run();
+            assert.strictEqual(cold.lint.problems, 0, cold.lint.report);
+            project.write("lib.ts", ASYNC_LATER);
+            const first = await project.run();
+            assert.deepStrictEqual(first.types.diagnostics, []);
+            assert.strictEqual(first.lint.problems, 1, first.lint.report);
+            assert.match(
+                stripVTControlCharacters(first.lint.report),
+                /user\.ts\n\s+3:1\s+error .*no-floating-promises/,
+            );
+            assert.deepStrictEqual(tsFiles(first.lint.linted), ["app.ts", "lib.ts", "reexport.ts", "user.ts"]);
+            project.write("lib.ts", SYNC_LATER);
+            const fixed = await project.run();
+            assert.strictEqual(fixed.lint.problems, 0, fixed.lint.report);
+            // user.ts was re-checked for lib.ts's declarations without its own changing: with nothing emitted, the
+            // builder would keep its text's hash until its next change, and take that change to affect app.ts.
+            project.write("user.ts", [...USER, "// a comment", ""]);
+            const own = await project.run();
+            assert.deepStrictEqual(project.checkedNames(own.types), ["user.ts"]);
+            assert.deepStrictEqual(tsFiles(own.lint.linted), ["user.ts"]);
+        } finally {
+            project.remove();
+        }
+    });
+
+    it("what only emitting declarations reports is not reported: the diagnostics are `tsc --noEmit`'s, cold and warm", () => {
+        const project = tempProject({
+            "lib.ts": SYNC_LATER,
+            "caller.ts": ['import { later } from "./lib";', "", "export const count: string = later();", ""],
+            // TS4094: an exported anonymous class's private member has no declaration.
+            "anonymous.ts": [
+                "export const Counter = class {",
+                "    private count = 0;",
+                "    read(): number {",
+                "        return this.count;",
+                "    }",
+                "};",
+                "",
+            ],
+            // TS5055: typed.ts's declarations would overwrite the input typed.d.ts; TS5056: twin.ts's and twin.tsx's
+            // would be one file.
+            "typed.ts": ["export const typed = 1;", ""],
+            "typed.d.ts": ["export declare const typed: number;", ""],
+            "twin.ts": ["export const twin = 1;", ""],
+            "twin.tsx": ["export const twin = 2;", ""],
+        });
+        try {
+            // typeCheck's program emits declarations: what TypeScript reports for that alone is to be left out.
+            const { program } = project.open();
+            const emitting = ts.createProgram({
+                rootNames: program.getRootFileNames(),
+                options: program.getCompilerOptions(),
+            });
+            const emitOnly = [...emitting.getOptionsDiagnostics(), ...emitting.getDeclarationDiagnostics()];
+            assert.deepStrictEqual(emitOnly.map((d) => d.code).sort(), [4094, 5055, 5056]);
+            const tsc = tscNoEmit(project.dir);
+            assert.strictEqual(tsc.status, 2, tsc.stderr);
+            const cold = typeCheck(project.open());
+            assert.strictEqual(format(cold.diagnostics), tsc.stdout);
+            assert.deepStrictEqual(
+                cold.diagnostics.map((d) => d.code),
+                [2322],
+            );
+            project.write("lib.ts", ["export function later(): number {", "    return 2;", "}", ""]);
+            const warm = typeCheck(project.open());
+            assert.deepStrictEqual(project.checkedNames(warm), ["lib.ts"]);
+            assert.strictEqual(format(warm.diagnostics), tscNoEmit(project.dir).stdout);
+        } finally {
+            project.remove();
+        }
+    });
+});
+
 type Run = { types: TypeCheck; lint: LintOutcome; formatted: string };
+
+/** What `tsc --noEmit -p <dir>/tsconfig.json` prints, as the reference for the type-check's diagnostics. */
+function tscNoEmit(dir: string): { status: number | null; stdout: string; stderr: string } {
+    return spawnSync(
+        process.execPath,
+        [require.resolve("typescript/bin/tsc"), "--noEmit", "--pretty", "false", "-p", path.join(dir, "tsconfig.json")],
+        { cwd: PROJECT_ROOT, encoding: "utf8" },
+    );
+}
 
 /** A project in a temporary directory under the repository's ESLint config, and its runs, each on a new program. */
 interface TempProject {
