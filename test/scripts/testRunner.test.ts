@@ -81,6 +81,7 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
         assert.deepStrictEqual(tests.slice(0, mocha), [`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`]);
         const app = STEPS.find((s) => s.name === "app tests")?.argv ?? [];
         assert.ok(app[0].endsWith(path.join("mocha", "bin", "mocha.js")), app.join(" "));
+        assert.ok(app.includes("--parallel"), `the app's lane splits its waits over workers: ${app.join(" ")}`);
     });
 
     it("adds the lanes' closing lines up into the one CI and the bench read last", () => {
