@@ -16,7 +16,8 @@ import type { ResourceRegistration } from "../shared/capturedResource";
  *   3. `pulumi.runtime.waitForRPCs`, exported by runtime/settings.js but absent from the typings;
  *   4. `pulumi.runtime.setMockOptions`, to install a monitor subclass (setMocks builds its own);
  *   5. the private static `Resource.callsites`, through which every resource captures its source position,
- *      and the protobuf response the SDK formats into its debug log (withoutSdkDiagnostics below).
+ *      the protobuf response the SDK formats into its debug log, and runtime/debuggable's `debuggablePromise`,
+ *      through which it tags and tracks every promise it makes (withoutSdkDiagnostics below).
  * These are why @pulumi/pulumi is pinned to an exact version. test/plan/sdkInternals.test.ts checks each of
  * them against the installed SDK, so an upgrade that moves one fails there, naming it, instead of as wrong
  * captures in a hundred other tests. No other module imports the SDK's mocks or calls waitForRPCs (a
@@ -116,12 +117,36 @@ interface CallsiteCapture {
     callsites(): readonly { file?: string; line?: number; column?: number }[];
 }
 
+/**
+ * The SDK's wrapper of every promise it makes (runtime/debuggable.js, internal: its typings export nothing): it
+ * tags the promise with an id, a context and a stack, and tracks it for the leak report printed at exit.
+ */
+interface PromiseTracking {
+    debuggablePromise<T>(promise: Promise<T>, context: unknown): Promise<T>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's typings declare none of its exports (all @internal); this is the one place that reaches them
+const promiseTracking = require("@pulumi/pulumi/runtime/debuggable") as PromiseTracking;
+
+/**
+ * The wrapper with only what a run's outcome depends on: the same two chained promises (so everything settles on
+ * the same turn as with the SDK's), without the tags, the stack and the leak tracking.
+ */
+function untrackedPromise<T>(promise: Promise<T>): Promise<T> {
+    return promise
+        .then((value) => value)
+        .catch((error: unknown) => {
+            throw error;
+        });
+}
+
 /** The settings withoutSdkDiagnostics changes, as they were before the first of the runs it covers. */
 interface DiagnosticSettings {
     readonly stackTraceLimit: number;
     /** Error.prepareStackTrace's own property (the source mapper's hook under ts-node), or none. */
     readonly prepareStackTrace: PropertyDescriptor | undefined;
     readonly callsites: CallsiteCapture["callsites"];
+    readonly debuggablePromise: PromiseTracking["debuggablePromise"];
 }
 
 /** While set, the SDK's diagnostics are off: the settings to put back, and how many runs still need them off. */
@@ -131,8 +156,9 @@ let diagnosticsOff: { readonly saved: DiagnosticSettings; runs: number } | undef
  * Turns off what the SDK records only for diagnostics, until the returned function is called. The SDK captures
  * a full stack (stackTraceLimit raised to Infinity) for every resource's source position and a stack for every
  * promise it tracks for leak reports, and under ts-node each is source-mapped frame by frame; it also formats
- * every registration's response into a debug log line. That was a fifth of a mocked run, and offline nothing
- * reads any of it: the positions go to the mocked monitor, which ignores them, and there is no engine to log
+ * every registration's response into a debug log line. That was a fifth of a mocked run; tagging and tracking each
+ * promise (three properties defined on it, a set of leak candidates) was another fifth of what was left. Offline
+ * nothing reads any of it: the positions go to the mocked monitor, which ignores them, and there is no engine to log
  * to. While it is off a resource captures no callsites (its request carries no source position), errors
  * capture no frames and V8 formats what is left itself, without the source mapper; an error the program
  * throws keeps its name and message (its stack is that line alone). Runs may overlap: the first saves the
@@ -147,12 +173,14 @@ export function withoutSdkDiagnostics(): () => void {
                 stackTraceLimit: Error.stackTraceLimit,
                 prepareStackTrace: Object.getOwnPropertyDescriptor(Error, "prepareStackTrace"),
                 callsites: capture.callsites,
+                debuggablePromise: promiseTracking.debuggablePromise,
             },
             runs: 0,
         };
         Error.stackTraceLimit = 0;
         Object.defineProperty(Error, "prepareStackTrace", { value: undefined, writable: true, configurable: true });
         capture.callsites = () => [];
+        promiseTracking.debuggablePromise = untrackedPromise;
     }
     diagnosticsOff.runs++;
     let restored = false;
@@ -166,5 +194,6 @@ export function withoutSdkDiagnostics(): () => void {
         if (saved.prepareStackTrace) Object.defineProperty(Error, "prepareStackTrace", saved.prepareStackTrace);
         else delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
         capture.callsites = saved.callsites;
+        promiseTracking.debuggablePromise = saved.debuggablePromise;
     };
 }

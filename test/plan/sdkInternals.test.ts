@@ -152,14 +152,54 @@ describe("the SDK internals the mock harness relies on (plan/sdkInternals.ts)", 
             `${BROKEN}: resources no longer capture their position through Resource.callsites`,
         );
     });
+
+    it("every promise the SDK makes goes through runtime/debuggable's exported debuggablePromise, which tags it", async () => {
+        assert.strictEqual(
+            typeof promiseTracking.debuggablePromise,
+            "function",
+            `${BROKEN}: debuggablePromise is gone`,
+        );
+        const wrapped = Promise.resolve(1);
+        await promiseTracking.debuggablePromise(wrapped, "test");
+        assert.ok(
+            Object.getOwnPropertyNames(wrapped).includes("_debugId"),
+            `${BROKEN}: debuggablePromise tags no more`,
+        );
+        const installed = promiseTracking.debuggablePromise;
+        const diagnostics = process.env.VOTEAPP_SDK_DIAGNOSTICS;
+        let calls = 0;
+        process.env.VOTEAPP_SDK_DIAGNOSTICS = "1"; // the harness keeps the SDK's own wrapper: count its calls
+        promiseTracking.debuggablePromise = (promise, context) => {
+            calls++;
+            return installed(promise, context);
+        };
+        try {
+            await runMocked(() => {
+                new aws.sns.Topic("t", {}, { provider: new aws.Provider("account", { region: "eu-west-1" }) });
+                return {};
+            }, OPTIONS);
+        } finally {
+            promiseTracking.debuggablePromise = installed;
+            if (diagnostics === undefined) delete process.env.VOTEAPP_SDK_DIAGNOSTICS;
+            else process.env.VOTEAPP_SDK_DIAGNOSTICS = diagnostics;
+        }
+        assert.ok(calls > 0, `${BROKEN}: the SDK no longer wraps its promises through the module's export`);
+    });
 });
 
-/** The stack-trace settings withoutSdkDiagnostics changes, as they are now. */
+/** The SDK's promise wrapper, as withoutSdkDiagnostics reaches it (plan/sdkInternals.ts PromiseTracking). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's typings declare none of its exports
+const promiseTracking = require("@pulumi/pulumi/runtime/debuggable") as {
+    debuggablePromise<T>(promise: Promise<T>, context: unknown): Promise<T>;
+};
+
+/** The settings withoutSdkDiagnostics changes, as they are now. */
 function stackSettings() {
     return {
         stackTraceLimit: Error.stackTraceLimit,
         prepareStackTrace: Object.getOwnPropertyDescriptor(Error, "prepareStackTrace"),
         callsites: (pulumi.Resource as unknown as { callsites: () => unknown[] }).callsites,
+        debuggablePromise: promiseTracking.debuggablePromise,
     };
 }
 
@@ -183,6 +223,7 @@ describe("turning the SDK's diagnostics off for runs (withoutSdkDiagnostics)", (
             assert.strictEqual(now.stackTraceLimit, 0);
             assert.strictEqual(now.prepareStackTrace?.value, undefined);
             assert.deepStrictEqual(now.callsites(), []);
+            assert.notStrictEqual(now.debuggablePromise, before.debuggablePromise, "promises are still tracked");
         };
         off();
         first();
@@ -192,6 +233,23 @@ describe("turning the SDK's diagnostics off for runs (withoutSdkDiagnostics)", (
         assert.strictEqual(Error.stackTraceLimit, 17);
         assert.strictEqual(Error.prepareStackTrace, custom);
         assert.strictEqual(stackSettings().callsites, before.callsites);
+        assert.strictEqual(stackSettings().debuggablePromise, before.debuggablePromise);
+    });
+
+    it("while off, the SDK's promises settle as before (a value, a rejection) without tags or leak tracking", async () => {
+        const restore = withoutSdkDiagnostics();
+        try {
+            const inner = Promise.resolve("value");
+            assert.strictEqual(await promiseTracking.debuggablePromise(inner, "context"), "value");
+            assert.deepStrictEqual(Object.getOwnPropertyNames(inner), [], "the promise was tagged");
+            const failure = new Error("rejected");
+            await assert.rejects(promiseTracking.debuggablePromise(Promise.reject(failure), "context"), failure);
+        } finally {
+            restore();
+        }
+        const inner = Promise.resolve(1);
+        await promiseTracking.debuggablePromise(inner, "context");
+        assert.ok(Object.getOwnPropertyNames(inner).includes("_debugId"), "restored: the SDK's wrapper tags again");
     });
 
     it("leaves no prepareStackTrace behind where there was none (Node without a source mapper)", () => {
