@@ -121,12 +121,13 @@ interface CallsiteCapture {
  * The SDK's wrapper of every promise it makes (runtime/debuggable.js, internal: its typings export nothing): it
  * tags the promise with an id, a context and a stack, and tracks it for the leak report printed at exit.
  */
-interface PromiseTracking {
+export interface PromiseTracking {
     debuggablePromise<T>(promise: Promise<T>, context: unknown): Promise<T>;
 }
 
+/** The SDK's runtime/debuggable module itself: what withoutSdkDiagnostics swaps, and the tests check. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's typings declare none of its exports (all @internal); this is the one place that reaches them
-const promiseTracking = require("@pulumi/pulumi/runtime/debuggable") as PromiseTracking;
+export const promiseTracking = require("@pulumi/pulumi/runtime/debuggable") as PromiseTracking;
 
 /**
  * The wrapper with only what a run's outcome depends on: the same two chained promises (so everything settles on

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import pulumiPackage from "@pulumi/pulumi/package.json";
 import { runMocked } from "../../plan/harness";
-import { withoutSdkDiagnostics } from "../../plan/sdkInternals";
+import { promiseTracking, withoutSdkDiagnostics } from "../../plan/sdkInternals";
 
 const OPTIONS = {
     project: "voteapp",
@@ -186,12 +186,6 @@ describe("the SDK internals the mock harness relies on (plan/sdkInternals.ts)", 
         assert.ok(calls > 0, `${BROKEN}: the SDK no longer wraps its promises through the module's export`);
     });
 });
-
-/** The SDK's promise wrapper, as withoutSdkDiagnostics reaches it (plan/sdkInternals.ts PromiseTracking). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's typings declare none of its exports
-const promiseTracking = require("@pulumi/pulumi/runtime/debuggable") as {
-    debuggablePromise<T>(promise: Promise<T>, context: unknown): Promise<T>;
-};
 
 /** The settings withoutSdkDiagnostics changes, as they are now. */
 function stackSettings() {
