@@ -57,6 +57,9 @@ const WAITING_LANE_JOBS = 2;
 
 const inWaitingLane = (file: string) => file.startsWith(`${WAITING_TESTS_DIR}/`);
 
+/** Every test file, once: the two lanes partition it. */
+const TEST_FILES = testFiles();
+
 /**
  * The workers' V8 young generation (MiB per semi-space; V8's default is 16). A worker runs ~70 test files and
  * ~60 mocked stack runs, whose short-lived objects overflowed the default: ~650 scavenges per worker, each
@@ -67,7 +70,7 @@ export const WORKER_SEMI_SPACE_MIB = 128;
 
 /**
  * Before the others: the app tests' server binaries (an install as root when missing). The servers themselves
- * belong to the tests step: each app test starts its own on loopback, stops it and waits for it to exit.
+ * belong to the app tests step: each app test starts its own on loopback, stops it and waits for it to exit.
  */
 export const PREPARE: Step = {
     name: "test servers",
@@ -113,7 +116,7 @@ export const STEPS: readonly Step[] = [
             "--parallel",
             "--jobs",
             String(JOBS),
-            ...testFiles().filter((file) => !inWaitingLane(file)),
+            ...TEST_FILES.filter((file) => !inWaitingLane(file)),
         ],
         live: true,
     },
@@ -124,7 +127,7 @@ export const STEPS: readonly Step[] = [
             "--parallel",
             "--jobs",
             String(WAITING_LANE_JOBS),
-            ...testFiles(WAITING_TESTS_DIR),
+            ...TEST_FILES.filter(inWaitingLane),
         ],
     },
 ];

@@ -84,6 +84,15 @@ describe("npm test (scripts/test.ts): steps side by side, no process outlives th
         assert.ok(app.includes("--parallel"), `the app's lane splits its waits over workers: ${app.join(" ")}`);
     });
 
+    it("reads the closing line mocha's reporter (test/support/reporter.js) really prints", async () => {
+        const mocha = STEPS.find((s) => s.name === "app tests")?.argv[0] ?? "";
+        const run = await runStep({ name: "tally", argv: [mocha, `${WAITING_TESTS_DIR}/servers.test.ts`] });
+        assert.strictEqual(run.code, 0, run.output);
+        const tally = testTally([run.output]);
+        assert.match(tally ?? "", /^[1-9]\d* passed, 0 failed, 0 skipped$/, run.output);
+        assert.strictEqual(run.output.trimEnd().split("\n").pop(), tally);
+    });
+
     it("adds the lanes' closing lines up into the one CI and the bench read last", () => {
         const workers = "....\n\n1846 passed, 1 failed, 0 skipped\n";
         const app = "..\n125 passed, 0 failed, 2 skipped\n";
