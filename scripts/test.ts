@@ -101,11 +101,15 @@ export function formatCheckArgv(cacheFile: string): readonly string[] {
     ];
 }
 
+/** The preload through which npm test and mocha load TypeScript (package.json, .mocharc.json). */
+export const TYPESCRIPT_PRELOAD = path.join(ROOT, "test", "support", "esbuildTs.js");
+
 export const STEPS: readonly Step[] = [
     {
         // tsc --noEmit and eslint --max-warnings 0, sharing the program they both need (its build is most of their cost).
         name: "type-check+lint",
-        argv: [bin("ts-node", "dist/bin.js"), "--transpile-only", path.join(ROOT, "scripts", "typesAndLint.ts")],
+        // Loaded as the tests load TypeScript (test/support/esbuildTs.js: transforms kept on disk), not by ts-node.
+        argv: ["--require", TYPESCRIPT_PRELOAD, path.join(ROOT, "scripts", "typesAndLint.ts")],
     },
     { name: "format", argv: formatCheckArgv(FORMAT_CACHE_FILE) },
     {

@@ -5,7 +5,8 @@ import * as path from "path";
 import { ESLint } from "eslint";
 import { NODE_MAJOR } from "../shared/nodeRuntime";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { STEPS } from "../scripts/test";
+import { STEPS, TYPESCRIPT_PRELOAD } from "../scripts/test";
+import { typeScriptChild } from "./support/children";
 
 /**
  * Issue 16.6: the repository's own toolchain. `.nvmrc` names the Node.js major a developer (nvm, fnm, volta)
@@ -96,9 +97,22 @@ describe("toolchain: Node.js version and lint (issue 16.6)", function () {
         assert.deepStrictEqual(offenders, []);
     });
 
+    it("npm test's runner, its type-check step and the tests' children load TypeScript through the same preload", () => {
+        const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+        const runner = /^node --require (\S+) scripts\/test\.ts$/.exec(scripts.test ?? "");
+        assert.strictEqual(path.join(PROJECT_ROOT, runner?.[1] ?? ""), TYPESCRIPT_PRELOAD, scripts.test);
+        const typeCheck = STEPS.find((step) => step.name === "type-check+lint");
+        assert.deepStrictEqual(typeCheck?.argv.slice(0, 2), ["--require", TYPESCRIPT_PRELOAD]);
+        assert.deepStrictEqual(typeScriptChild("entry.ts"), ["--require", TYPESCRIPT_PRELOAD, "entry.ts"]);
+    });
+
     it("mocha loads TypeScript through esbuild's transform (.mocharc.json), and a stack trace names the .ts line", () => {
         const mocharc = JSON.parse(read(".mocharc.json")) as { require?: string[] };
-        assert.strictEqual(mocharc.require?.[0], "test/support/esbuildTs.js", JSON.stringify(mocharc.require));
+        assert.strictEqual(
+            path.join(PROJECT_ROOT, mocharc.require?.[0] ?? ""),
+            TYPESCRIPT_PRELOAD,
+            JSON.stringify(mocharc.require),
+        );
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "esbuild-ts-"));
         try {
             const file = path.join(dir, "throws.ts");

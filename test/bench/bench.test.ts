@@ -1,6 +1,11 @@
 import * as assert from "assert";
-import { BASELINE_SOURCE_FILE, BASELINE_TEST_FILE } from "../../bench/bench";
+import * as path from "path";
+import { BASELINE_SOURCE_FILE, BASELINE_TEST_FILE, TEST_CACHES_DIR } from "../../bench/bench";
+import { RUN_STORE_DIR } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { FORMAT_CACHE_FILE } from "../../scripts/test";
+import { CACHE_DIR as TYPES_AND_LINT_CACHE_DIR } from "../../scripts/typesAndLint";
+import { TRANSFORM_CACHE_DIR } from "../support/esbuildTs";
 import { readImportGraph } from "../support/importGraph";
 
 describe("bench: the test loop's one-file changes (bench/bench.ts)", function () {
@@ -10,5 +15,12 @@ describe("bench: the test loop's one-file changes (bench/bench.ts)", function ()
             graph[BASELINE_TEST_FILE]?.includes(BASELINE_SOURCE_FILE),
             `${BASELINE_TEST_FILE} does not import ${BASELINE_SOURCE_FILE}: the loop would change a file the baseline does not test`,
         );
+    });
+
+    it("its clean clone empties every cache npm test keeps (a clean clone has none)", () => {
+        for (const cache of [RUN_STORE_DIR, TYPES_AND_LINT_CACHE_DIR, FORMAT_CACHE_FILE, TRANSFORM_CACHE_DIR]) {
+            assert.ok(cache.startsWith(TEST_CACHES_DIR + path.sep), `${cache} is outside ${TEST_CACHES_DIR}`);
+        }
+        assert.strictEqual(TEST_CACHES_DIR, path.join(PROJECT_ROOT, "node_modules", ".cache"));
     });
 });
