@@ -9,14 +9,16 @@ import type { ResourceRegistration } from "../shared/capturedResource";
  * see how each resource was registered (parent, provider, protect, retainOnDelete, dependencies...), put the
  * resources a remote component creates into the mocked engine's table, and wait for the SDK's outstanding
  * RPCs. For that it relies on:
- *   1. overriding `MockMonitor.registerResource`, and reading the protobuf `RegisterResourceRequest` it gets
- *      (typed here from the SDK's proto/resource_pb, so a renamed field fails the type-check);
+ *   1. replacing `MockMonitor.registerResource`: reading the protobuf `RegisterResourceRequest` it gets (typed
+ *      here from the SDK's proto/resource_pb, so a renamed field fails the type-check), and answering with a plain
+ *      object of the shape runtime/resource.js reads (it builds such objects itself when it has no monitor)
+ *      instead of a protobuf message;
  *   2. `MockMonitor.resources`, the mocked engine's table of registered resources, and the URN scheme of its
  *      private `newUrn` (mockUrn below);
  *   3. `pulumi.runtime.waitForRPCs`, exported by runtime/settings.js but absent from the typings;
  *   4. `pulumi.runtime.setMockOptions`, to install a monitor subclass (setMocks builds its own);
  *   5. the private static `Resource.callsites`, through which every resource captures its source position,
- *      the protobuf response the SDK formats into its debug log, and runtime/debuggable's `debuggablePromise`,
+ *      and runtime/debuggable's `debuggablePromise`,
  *      through which it tags and tracks every promise it makes (withoutSdkDiagnostics below).
  * These are why @pulumi/pulumi is pinned to an exact version. test/plan/sdkInternals.test.ts checks each of
  * them against the installed SDK, so an upgrade that moves one fails there, naming it, instead of as wrong
@@ -53,50 +55,90 @@ export function mockUrn(parentUrn: string, type: string, name: string): string {
     return `urn:pulumi:${[pulumi.getStack(), pulumi.getProject(), qualified, name].join("::")}`;
 }
 
-class RecordingMonitor extends MockMonitor {
-    /** Parent URN of the resource being registered: MockMonitor asks for its outputs synchronously, first thing. */
-    private registeringParent = "";
+/** A protobuf Struct as the SDK reads one (`deserializeProperties` calls only this): plain values, converted once. */
+interface PlainStruct {
+    toJavaScript(): Record<string, unknown>;
+}
 
+/**
+ * A RegisterResourceResponse as the SDK reads one (runtime/resource.js builds such objects itself when it has no
+ * monitor): the mocked engine's answer without a protobuf message, whose Struct the SDK would convert straight back.
+ */
+export type PlainRegisterResponse = Pick<
+    RegisterResourceResponse,
+    "getUrn" | "getId" | "getPropertydependenciesMap" | "getResult" | "toString"
+> & { getObject(): PlainStruct };
+
+/** The mocked engine's answer to one registration: what MockMonitor puts in its protobuf response. */
+export function plainRegisterResponse(urn: string, id: string, state: Record<string, unknown>): PlainRegisterResponse {
+    return {
+        getUrn: () => urn,
+        getId: () => id,
+        getObject: () => ({ toJavaScript: () => state }),
+        getPropertydependenciesMap: () => new Map() as never, // none, as MockMonitor's
+        getResult: () => 0, // Result.SUCCESS, as MockMonitor's (unset)
+        // The SDK formats the response into a debug log line even when nothing logs it.
+        toString: () => `RegisterResourceResponse ${urn}`,
+    };
+}
+
+class RecordingMonitor extends MockMonitor {
     constructor(private readonly hooks: MockEngineHooks) {
-        const self: { monitor?: RecordingMonitor } = {};
         super({
-            newResource: (args) =>
-                hooks.newResource(args, mockUrn(self.monitor?.registeringParent ?? "", args.type, args.name)),
+            // MockMonitor's own use of the mocks: reads (`Resource.get`), which have no children to name.
+            newResource: (args) => hooks.newResource(args, mockUrn("", args.type, args.name)),
             call: (args) => hooks.call(args),
         });
-        self.monitor = this;
     }
 
+    /**
+     * MockMonitor's registerResource (outputs from the mocks, the resource into `resources` under the URN newUrn
+     * gives), recording how it was registered, with one conversion of each protobuf Struct instead of three:
+     * MockMonitor converted the request's inputs, then its answer into a Struct that the SDK converted back.
+     */
     override async registerResource(
         req: RegisterResourceRequest,
         callback: (err: unknown, response: RegisterResourceResponse | undefined) => void,
     ): Promise<void> {
-        const remote = req.getRemote();
-        const object = req.getObject();
-        const registration: Omit<Registration, "urn"> = {
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent() || undefined,
-            provider: req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined,
-            custom: req.getCustom(),
-            remote,
-            serializedInputs: object ? (pulumi.runtime.deserializeProperties(object) as Record<string, unknown>) : {},
-            protect: req.getProtect() === true,
-            retainOnDelete: req.getRetainondelete() === true,
-            dependencies: req.getDependenciesList(),
-            deletedWith: req.getDeletedwith() || undefined,
-            replaceWith: req.getReplaceWithList(),
-        };
-        this.registeringParent = req.getParent();
-        return super.registerResource(req, (err, response) => {
-            if (!err && response) {
-                this.hooks.registered({ urn: response.getUrn(), ...registration });
-                // The SDK formats the response into a debug log line even when nothing logs it (offline there is
-                // no engine to log to), and a protobuf message's toString converts its whole state: ~5% of a run.
-                if (diagnosticsOff) response.toString = () => `RegisterResourceResponse ${response.getUrn()}`;
-            }
-            callback(err, response);
-        });
+        try {
+            const object = req.getObject();
+            const inputs: PlainStruct = { toJavaScript: (): Record<string, unknown> => plainInputs };
+            const plainInputs = object ? (object.toJavaScript() as Record<string, unknown>) : {};
+            const remote = req.getRemote();
+            const urn = mockUrn(req.getParent(), req.getType(), req.getName());
+            const result = this.hooks.newResource(
+                {
+                    type: req.getType(),
+                    name: req.getName(),
+                    // deserializeProperties makes new objects and arrays: the mocks cannot change what is recorded.
+                    inputs: pulumi.runtime.deserializeProperties(inputs as never) as Record<string, unknown>,
+                    provider: req.getProvider(),
+                    custom: req.getCustom(),
+                    id: req.getImportid(),
+                },
+                urn,
+            );
+            const state = (await pulumi.runtime.serializeProperties("", result.state)) as Record<string, unknown>;
+            this.resources.set(urn, { urn, id: result.id ?? null, state });
+            this.hooks.registered({
+                urn,
+                type: req.getType(),
+                name: req.getName(),
+                parent: req.getParent() || undefined,
+                provider: req.getProvider() || (remote ? req.getProvidersMap().get("aws") : undefined) || undefined,
+                custom: req.getCustom(),
+                remote,
+                serializedInputs: pulumi.runtime.deserializeProperties(inputs as never) as Record<string, unknown>,
+                protect: req.getProtect() === true,
+                retainOnDelete: req.getRetainondelete() === true,
+                dependencies: req.getDependenciesList(),
+                deletedWith: req.getDeletedwith() || undefined,
+                replaceWith: req.getReplaceWithList(),
+            });
+            callback(null, plainRegisterResponse(urn, result.id || "", state) as unknown as RegisterResourceResponse);
+        } catch (error) {
+            callback(error, undefined);
+        }
     }
 }
 

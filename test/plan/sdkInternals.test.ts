@@ -1,11 +1,12 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import pulumiPackage from "@pulumi/pulumi/package.json";
 import { runMocked } from "../../plan/harness";
-import { promiseTracking, withoutSdkDiagnostics } from "../../plan/sdkInternals";
+import { plainRegisterResponse, promiseTracking, withoutSdkDiagnostics } from "../../plan/sdkInternals";
 
 const OPTIONS = {
     project: "voteapp",
@@ -29,6 +30,33 @@ describe("the SDK internals the mock harness relies on (plan/sdkInternals.ts)", 
         const monitor = new MockMonitor({ newResource: () => ({ id: "x", state: {} }), call: () => ({}) });
         assert.strictEqual(typeof MockMonitor.prototype.registerResource, "function", `${BROKEN}: registerResource`);
         assert.ok(monitor.resources instanceof Map, `${BROKEN}: MockMonitor.resources is no longer a Map`);
+    });
+
+    it("the plain registration answer has every method the SDK reads from a response, and from its Struct", () => {
+        // The SDK's own source is the oracle: runtime/resource.js's registerResource reads the monitor's answer
+        // (`resp.getX()` from the RPC to resolveOutputs), and rpc.js's deserializeProperties reads the Struct.
+        const sdkFile = (file: string) => fs.readFileSync(require.resolve(`@pulumi/pulumi/${file}`), "utf8");
+        const resource = sdkFile("runtime/resource.js");
+        const start = resource.indexOf("monitor.registerResource(req");
+        const last = "resolveOutputs(res, t, name, props, resp.getObject()";
+        const end = resource.indexOf(last, start);
+        assert.ok(start > 0 && end > start, `${BROKEN}: registerResource's use of the monitor's response moved`);
+        const read = new Set(
+            [...resource.slice(start, end + last.length).matchAll(/\bresp\.(\w+)\(/g)].map((m) => m[1]),
+        );
+        const answer = plainRegisterResponse("urn:pulumi:dev::voteapp::aws:sns/topic:Topic::t", "t-id", { a: 1 });
+        assert.deepStrictEqual(
+            [...read].filter((method) => typeof (answer as unknown as Record<string, unknown>)[method] !== "function"),
+            [],
+            `${BROKEN}: the SDK reads more of a RegisterResourceResponse`,
+        );
+        assert.ok(read.has("getObject") && read.has("getUrn"), [...read].join(", "));
+        const rpc = sdkFile("runtime/rpc.js");
+        const body = /function deserializeProperties\((\w+)[^)]*\) \{([\s\S]*?)\n\}/.exec(rpc);
+        assert.ok(body, `${BROKEN}: rpc.js deserializeProperties moved`);
+        const used = new Set([...body[2].matchAll(new RegExp(`\\b${body[1]}\\.(\\w+)`, "g"))].map((m) => m[1]));
+        assert.deepStrictEqual([...used], ["toJavaScript"], `${BROKEN}: deserializeProperties reads more of a Struct`);
+        assert.deepStrictEqual(pulumi.runtime.deserializeProperties(answer.getObject() as never), { a: 1 });
     });
 
     it("the runtime still exports waitForRPCs and setMockOptions", () => {
