@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { renderRun } from "./render";
-import { BOOTSTRAP_ROOT, runBootstrap } from "./runBootstrap";
 import { type Command, runAsProcess } from "./command";
-import { listStacks } from "./stackFile";
+import { BOOTSTRAP_ROOT, listStacks } from "./projectRoot";
+import { renderRun } from "./render";
 
 const USAGE = `Usage: npm run plan:bootstrap -- --stack <name> [--json]
 
@@ -32,6 +31,8 @@ export const bootstrapPlanCommand: Command = async (argv, output) => {
         );
         return 2;
     }
+    // Only now the planning modules: --help and usage errors answer without them (test/bootstrap/cli.test.ts).
+    const { runBootstrap } = await import("./runBootstrap");
     const run = await runBootstrap(values.stack);
     if (values.json)
         output.out(JSON.stringify({ stack: values.stack, resources: run.resources, outputs: run.outputs }, null, 2));

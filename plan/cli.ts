@@ -1,17 +1,7 @@
 import { parseArgs } from "node:util";
-import * as path from "path";
-import { ConfigValidationError, parseVoteAppConfig } from "../stacks/config";
-import { deployWarnings, formatWarning, type DeployWarning } from "../stacks/warnings";
-import { formatReport, hasMandatoryViolations } from "../policy/evaluate";
-import { policyVerdicts } from "./policyVerdicts";
-import { renderRun } from "./render";
-import { runStack } from "./runStack";
 import { type Command, runAsProcess } from "./command";
 import { DEFAULT_VOTES_PER_MONTH } from "./cost/assumptions";
-import { accountPlanFor } from "./cost/account";
-import { estimateCost } from "./cost/estimate";
-import { renderCostEstimate } from "./cost/render";
-import { listStacks, readStackConfig } from "./stackFile";
+import { listStacks } from "./projectRoot";
 
 const USAGE = `Usage: npm run plan -- --stack <name> [--json] [--set <namespace:key>=<value> ...] [--policy-config <file>] [--votes <n>]
 
@@ -29,9 +19,6 @@ backend; priced from plan/cost/prices, assumptions in plan/cost/assumptions.ts).
 
 Exit codes: 0 planned with no mandatory violation, 1 invalid config or failure, 2 usage error,
 3 planned but a mandatory policy violation would block the deployment.`;
-
-/** Exit code when the plan succeeds but the policy pack would refuse the deployment. */
-const MANDATORY_VIOLATION_EXIT = 3;
 
 function parseOverrides(values: readonly string[]): Record<string, string> {
     const overrides: Record<string, string> = {};
@@ -56,26 +43,9 @@ function parseVotes(value: string | undefined): number {
 class UsageError extends Error {}
 
 /**
- * The program's deploy warnings for the planned config; with --set overrides, also what changes against the
- * stack file as it is (the config the stack runs once deployed from it), e.g. subnets an azCount change moves.
+ * `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it (plan/planReport.ts),
+ * once the arguments are valid.
  */
-function planWarnings(
-    stack: string,
-    planned: Readonly<Record<string, string>>,
-    overrides: Readonly<Record<string, string>>,
-): DeployWarning[] {
-    const file = readStackConfig(stack);
-    const config = parseVoteAppConfig(planned, { project: file.project, stack });
-    if (Object.keys(overrides).length === 0) return deployWarnings(config);
-    try {
-        return deployWarnings(config, parseVoteAppConfig(file.config, { project: file.project, stack }));
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return deployWarnings(config);
-        throw err;
-    }
-}
-
-/** `npm run plan -- <argv>`: the offline plan of one stack and the policy pack's verdicts on it. */
 export const planCommand: Command = async (argv, output) => {
     const { values } = parseArgs({
         args: [...argv],
@@ -110,50 +80,19 @@ export const planCommand: Command = async (argv, output) => {
         return 2;
     }
     const overrides = parseOverrides(values.set ?? []);
-    const run = await runStack(values.stack, { overrides });
-    const verdicts = policyVerdicts(run.resources, run.stackConfig, values["policy-config"]);
-    const region = run.stackConfig.config[`${run.stackConfig.project}:region`] ?? "us-east-1";
-    const account = await accountPlanFor(run);
-    const cost = estimateCost(run.resources, { region, votesPerMonth, ...(account ? { account } : {}) });
-    const warnings = planWarnings(values.stack, run.stackConfig.config, overrides);
-    if (values.json) {
-        output.out(
-            JSON.stringify(
-                {
-                    stack: values.stack,
-                    resources: run.resources,
-                    outputs: run.outputs,
-                    warnings,
-                    policy: { configFile: verdicts.configFile, ...verdicts.report },
-                    cost,
-                },
-                null,
-                2,
-            ),
-        );
-    } else {
-        const placeholders = run.stackConfig.secretKeys.length
-            ? `\n(secure values replaced by offline placeholders: ${run.stackConfig.secretKeys.join(", ")})`
-            : "";
-        output.out(
-            renderRun(`Offline plan of stack "${values.stack}" (mocked: nothing was sent to AWS)${placeholders}`, run),
-        );
-        if (warnings.length > 0)
-            output.out(
-                `\n## Warnings (read before pulumi up)\n${warnings.map((w) => `  ${formatWarning(w)}`).join("\n")}`,
-            );
-        output.out(
-            `\n${formatReport(verdicts.report, `Policy verdicts (voteapp-devsecops, ${path.relative(process.cwd(), verdicts.configFile)})`)}`,
-        );
-        output.out(`\n${renderCostEstimate(cost)}`);
-    }
-    if (hasMandatoryViolations(verdicts.report)) {
-        output.err(
-            `\n${verdicts.report.summary.mandatory} mandatory policy violation(s): pulumi preview with this pack config would refuse the deployment.`,
-        );
-        return MANDATORY_VIOLATION_EXIT;
-    }
-    return 0;
+    // Only now the SDK, the program's config and the policy pack (plan/planReport.ts, ~1 CPU-s): every answer
+    // above is given without them (test/plan/cli.test.ts checks the unknown stack's).
+    const { reportPlan } = await import("./planReport");
+    return reportPlan(
+        {
+            stack: values.stack,
+            overrides,
+            votesPerMonth,
+            json: values.json ?? false,
+            policyConfig: values["policy-config"],
+        },
+        output,
+    );
 };
 
 if (require.main === module) runAsProcess(planCommand);

@@ -1,9 +1,7 @@
-import * as path from "path";
+import { BOOTSTRAP_ROOT } from "./projectRoot";
 import { runProject, type RunStackOptions, type StackRun } from "./runStack";
-import { PROJECT_ROOT } from "./stackFile";
 
-/** Where the bootstrap project's Pulumi.yaml and stack files live. */
-export const BOOTSTRAP_ROOT = path.join(PROJECT_ROOT, "bootstrap");
+export { BOOTSTRAP_ROOT } from "./projectRoot";
 
 /**
  * Runs the bootstrap program under the one mock harness with bootstrap/Pulumi.<stack>.yaml: what

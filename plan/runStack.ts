@@ -1,12 +1,10 @@
-import * as path from "path";
 import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
-import { runMocked, type MockedRun } from "./harness";
-import { PROJECT_ROOT, readStackConfig, type StackFileConfig } from "./stackFile";
+import { currentRunStore, type StackRun } from "./runStoreRegistry";
+import { readStackConfig, type StackFileConfig } from "./stackFile";
 
-export interface StackRun extends MockedRun {
-    readonly stackConfig: StackFileConfig;
-}
+// The store registry lives apart (plan/runStoreRegistry.ts) so that installing a store loads no SDK.
+export { RUN_STORE_DIR, type RunStore, type StackRun, useRunStore } from "./runStoreRegistry";
 
 export interface RunStackOptions {
     /** Config values overriding the stack file's, e.g. `{ "voteapp:platform": "eks" }`. */
@@ -25,35 +23,6 @@ export interface ProjectUnderTest {
     readonly root?: string;
     /** Loads the program lazily, so the harness's mocks are in place before any program module initialises. */
     readonly program: (options: RunStackOptions) => Promise<() => object>;
-}
-
-/**
- * Where finished runs can be kept by what determines them, so that the many readers of one run (the test
- * files, spread over several mocha workers) plan it once: test/support/runStore.ts. With none set (the plan
- * CLI, the bench) every call runs the program.
- */
-export interface RunStore {
-    /**
-     * The run kept under `key`, as a fresh object; if there is none, the run `plan` makes, which the store then
-     * keeps if it can (it may decline one it cannot keep faithfully; a rejected `plan` is passed on, never kept).
-     * A store shared by several processes may wait for another one planning the same key rather than call `plan`.
-     */
-    run(key: string, plan: () => Promise<StackRun>): Promise<StackRun>;
-}
-
-/**
- * Where test/support/runStore.ts keeps runs (one directory per source hash): here so that the bench, a tool,
- * can empty it without importing test support.
- */
-export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
-
-let runStore: RunStore | undefined;
-
-/** Sets (or, with undefined, removes) the store runs are read from and written to; returns the previous one. */
-export function useRunStore(store: RunStore | undefined): RunStore | undefined {
-    const previous = runStore;
-    runStore = store;
-    return previous;
 }
 
 /** The options a run's key holds; a run given any other is never stored. */
@@ -99,8 +68,10 @@ export async function runProject(
     };
     // Only config and the service table (data) are in the key: a run given anything else (transforms, which are
     // code, or any option added later) is never read from or written to the store.
-    const store = Object.keys(options).every((option) => KEYED_OPTIONS.has(option)) ? runStore : undefined;
+    const store = Object.keys(options).every((option) => KEYED_OPTIONS.has(option)) ? currentRunStore() : undefined;
     const plan = async (): Promise<StackRun> => {
+        // The harness (and with it the SDK) only once a run is planned: a run the store holds needs neither.
+        const { runMocked } = await import("./harness");
         const program = await project.program(options);
         const mocked = await runMocked(program, {
             project: stackConfig.project,

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { deepFreeze } from "../shared/config/reader";
+import { PROJECT_ROOT } from "./projectRoot";
 
-/** The project root: where Pulumi.yaml and the stack files live. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export { listStacks, PROJECT_ROOT } from "./projectRoot";
 
 export interface StackFileConfig {
     readonly project: string;
@@ -80,13 +80,4 @@ export function readStackConfig(stack: string, root: string = PROJECT_ROOT): Sta
     const stackConfig = isRecord(stackFile) && isRecord(stackFile.config) ? stackFile.config : {};
     for (const [key, value] of Object.entries(stackConfig)) put(qualify(key, projectName), value);
     return { project: projectName, stack, config, secretKeys };
-}
-
-/** Stacks that have a Pulumi.<stack>.yaml file. */
-export function listStacks(root: string = PROJECT_ROOT): string[] {
-    return fs
-        .readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
 }

@@ -1,7 +1,10 @@
-import * as aws from "@pulumi/aws";
 import { closest } from "fastest-levenshtein";
 import * as fs from "node:fs";
 import * as path from "node:path";
+// The enums' own modules, not @pulumi/aws's index: that loads the whole provider and the SDK (~0.8 CPU-s) for
+// two lists of names, in every process that only reads config (scripts/stack-info.ts, the CLIs).
+import { InstanceType as Ec2InstanceType } from "@pulumi/aws/types/enums/ec2";
+import { InstanceType as RdsInstanceType } from "@pulumi/aws/types/enums/rds";
 
 /**
  * Catalogues of values AWS actually has, for the config checks that a pattern cannot make: a region that
@@ -91,7 +94,7 @@ export function arnPartitionProblem(arn: string, region: string): string | undef
 // Instance types
 
 /** EC2 instance types @pulumi/aws knows, by family → sizes. */
-const EC2_TYPES: readonly string[] = Object.values(aws.types.enums.ec2.InstanceType);
+const EC2_TYPES: readonly string[] = Object.values(Ec2InstanceType);
 const EC2_SIZES = new Map<string, Set<string>>();
 for (const t of EC2_TYPES) {
     const [family, size] = t.split(".");
@@ -148,7 +151,7 @@ export const RDS_POSTGRES_FAMILIES = [
 /** Sizes a service never offers for a family although EC2 does (burstable nano, bare metal). */
 const RDS_EXCLUDED_SIZES = /^(nano|metal.*)$/;
 
-const RDS_ENUM: readonly string[] = Object.values(aws.types.enums.rds.InstanceType);
+const RDS_ENUM: readonly string[] = Object.values(RdsInstanceType);
 
 export function rdsInstanceClassProblem(cls: string): string | undefined {
     if (RDS_ENUM.includes(cls)) return undefined;

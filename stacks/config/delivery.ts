@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppServiceSpec } from "../../shared/appContract";
-import { registryHost } from "../../components/registry";
+import { registryHost } from "../../components/registryNames";
 import type { ConfigCheck, FlatOf } from "./check";
 import { IMAGE_DIGEST, IMAGE_TAG } from "./rules";
 import { type ConfiguredService, serviceKeyName } from "./serviceKeys";

@@ -1,17 +1,16 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as path from "path";
 import { bootstrapPlanCommand } from "../../plan/bootstrapCli";
 import { captureCommand } from "../../plan/command";
 import { PROJECT_ROOT } from "../../plan/stackFile";
-import { typeScriptChild } from "../support/children";
+import { runTypeScriptChild } from "../support/children";
 
-/** The entry point as a process, as `npm run plan:bootstrap -- <args>` starts it (TypeScript: test/support/children.ts). */
+/**
+ * The entry point as a process, as `npm run plan:bootstrap -- <args>` starts it (TypeScript: test/support/children.ts),
+ * with the @pulumi packages it loaded.
+ */
 function plan(...args: string[]) {
-    return spawnSync(process.execPath, typeScriptChild(path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args), {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-    });
+    return runTypeScriptChild([path.join(PROJECT_ROOT, "plan", "bootstrapCli.ts"), ...args], { cwd: PROJECT_ROOT });
 }
 
 describe("npm run plan:bootstrap", function () {
@@ -25,9 +24,10 @@ describe("npm run plan:bootstrap", function () {
         assert.match(result.out, /stateBackendUrl: "s3:\/\/voteapp-pulumi-state-222222222222\?region=eu-west-1"/);
     });
 
-    it("exits 2 naming the stacks for an unknown stack", () => {
+    it("exits 2 naming the stacks for an unknown stack, before loading the SDK or the program", () => {
         const result = plan("--stack", "qa");
         assert.strictEqual(result.status, 2);
         assert.match(result.stderr, /No stack file bootstrap\/Pulumi\.qa\.yaml[\s\S]*dev, prod, staging/);
+        assert.deepStrictEqual(result.pulumiPackages, [], "a usage error answered after loading Pulumi");
     });
 });

@@ -2,6 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
+import { runTypeScriptChild } from "../support/children";
 import { planCli, planCliThroughPipe } from "../support/plan";
 
 describe("npm run plan", function () {
@@ -67,10 +69,14 @@ describe("npm run plan", function () {
         assert.ok(err.includes("voteapp:multiAz = false: must be true in prod"), err);
     });
 
-    it("refuses an unknown stack, listing the known ones", async () => {
-        const { code, err } = await planCli("--stack", "qa");
-        assert.strictEqual(code, 2);
-        assert.ok(err.includes("dev, prod, staging"), err);
+    it("refuses an unknown stack, listing the known ones, before loading the SDK or the program", () => {
+        // The entry point as a process (as `npm run plan` starts it), with the @pulumi packages it loaded.
+        const result = runTypeScriptChild([path.join(PROJECT_ROOT, "plan", "cli.ts"), "--stack", "qa"], {
+            cwd: PROJECT_ROOT,
+        });
+        assert.strictEqual(result.status, 2);
+        assert.ok(result.stderr.includes("dev, prod, staging"), result.stderr);
+        assert.deepStrictEqual(result.pulumiPackages, [], "a usage error answered after loading Pulumi");
     });
 
     it("prints the policy verdicts under the environment's enforcement after the tree", async () => {

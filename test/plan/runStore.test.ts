@@ -8,6 +8,8 @@ import { type RunStackOptions, type RunStore, runStack, type StackRun, useRunSto
 import { APP_SERVICE_TABLE } from "../../shared/appContract";
 import { BENCH_RUN_MARKER } from "../../bench/bench";
 import { STEP_MARKER } from "../../scripts/test";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
+import { runTypeScriptChild } from "../support/children";
 import { decodeRun, diskRunStore, encodeRun, PROCESS_IDENTITY, sourceHash } from "../support/runStore";
 
 function byUrn(run: StackRun): StackRun {
@@ -39,7 +41,7 @@ function recordingStore(dir: string): { store: RunStore; reads: string[]; hits: 
             });
             if (!planned) log.hits++;
             // Kept: on disk, where another store (another worker) reads it.
-            else if (diskRunStore(dir, "h").read(key)) log.writes++;
+            else if (await diskRunStore(dir, "h").read(key)) log.writes++;
             return run;
         },
     };
@@ -86,7 +88,7 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
                 fresh.resources.some((r) => r.parent === undefined),
                 "the root stack has no parent: JSON alone would drop the key",
             );
-            assert.deepStrictEqual(decodeRun(await encodeRun(fresh)), fresh);
+            assert.deepStrictEqual(await decodeRun(await encodeRun(fresh)), fresh);
             const code = fresh.resources.find((r) => r.type === "aws:lambda/function:Function")?.inputs.code;
             assert.ok(code instanceof pulumi.asset.AssetArchive, "a Lambda's code is an archive of promised assets");
             const recording = recordingStore(dir);
@@ -161,15 +163,15 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
         const store = diskRunStore(dir, "h");
         for (const lossy of [new Date(0), new Map([["a", 1]]), Promise.resolve(1), Buffer.from("a")]) {
             await store.write("k", { resources: [], stackConfig: { lossy } } as unknown as StackRun);
-            assert.strictEqual(diskRunStore(dir, "h").read("k"), undefined, String(lossy));
+            assert.strictEqual(await diskRunStore(dir, "h").read("k"), undefined, String(lossy));
         }
         const plain = { resources: [{ name: "a", parent: undefined }] } as unknown as StackRun;
         await store.write("k", plain);
-        assert.deepStrictEqual(diskRunStore(dir, "h").read("k"), plain);
-        assert.strictEqual(diskRunStore(dir, "h").read("other"), undefined);
+        assert.deepStrictEqual(await diskRunStore(dir, "h").read("k"), plain);
+        assert.strictEqual(await diskRunStore(dir, "h").read("other"), undefined);
         process.env.VOTEAPP_RUN_STORE_TEST = "set";
         try {
-            assert.strictEqual(diskRunStore(dir, "h").read("k"), undefined, "the environment is part of the key");
+            assert.strictEqual(await diskRunStore(dir, "h").read("k"), undefined, "the environment is part of the key");
         } finally {
             delete process.env.VOTEAPP_RUN_STORE_TEST;
         }
@@ -190,7 +192,7 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
             delete process.env.VOTEAPP_BENCH_RUN;
             process.env._ = "/usr/bin/node";
             delete process.env.npm_lifecycle_event;
-            assert.deepStrictEqual(diskRunStore(dir, "h").read("k"), plain, "each worker planned the run again");
+            assert.deepStrictEqual(await diskRunStore(dir, "h").read("k"), plain, "each worker planned the run again");
             for (const marker of ["MOCHA_WORKER_ID", STEP_MARKER, BENCH_RUN_MARKER])
                 assert.ok(PROCESS_IDENTITY.has(marker), marker);
         } finally {
@@ -309,9 +311,9 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
     it("a new source hash starts empty and removes the runs of the old one", async () => {
         const plain = { resources: [] } as unknown as StackRun;
         await diskRunStore(dir, "old").write("k", plain);
-        assert.deepStrictEqual(diskRunStore(dir, "old").read("k"), plain);
+        assert.deepStrictEqual(await diskRunStore(dir, "old").read("k"), plain);
         await diskRunStore(dir, "new").write("j", plain);
-        assert.strictEqual(diskRunStore(dir, "new").read("k"), undefined);
+        assert.strictEqual(await diskRunStore(dir, "new").read("k"), undefined);
         assert.deepStrictEqual(fs.readdirSync(dir), ["new"]);
     });
 
@@ -333,5 +335,21 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
+    });
+
+    it("installing the store (mocha's preload) loads no @pulumi package: a process that never plans pays nothing for the SDK", () => {
+        const installed = runTypeScriptChild(
+            ["-e", 'process.exitCode = require("./plan/runStoreRegistry").currentRunStore() ? 0 : 1'],
+            {
+                cwd: PROJECT_ROOT,
+                preloads: [path.join(PROJECT_ROOT, "test", "support", "installRunStore.ts")],
+                env: { ...process.env, VOTEAPP_RUN_STORE: "on" },
+            },
+        );
+        assert.strictEqual(installed.status, 0, `no store installed: ${installed.stderr}`);
+        assert.deepStrictEqual(installed.pulumiPackages, []);
+        // The report does see what a child loads (one small module of @pulumi/aws here).
+        const loading = runTypeScriptChild(["-e", 'require("@pulumi/aws/types/enums/ec2")'], { cwd: PROJECT_ROOT });
+        assert.deepStrictEqual(loading.pulumiPackages, ["aws"]);
     });
 });

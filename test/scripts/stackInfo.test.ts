@@ -1,11 +1,10 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as path from "path";
 import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { captureCommand } from "../../plan/command";
 import { githubOutputLines, stackInfo, stackInfoCommand } from "../../scripts/stack-info";
 import { PROJECT_ROOT } from "../../plan/stackFile";
-import { typeScriptChild } from "../support/children";
+import { runTypeScriptChild } from "../support/children";
 
 describe("scripts/stack-info.ts", () => {
     it("reads staging's account, roles, registry and state backend from the two stack files", () => {
@@ -44,12 +43,11 @@ describe("scripts/stack-info.ts", () => {
         const script = path.join(PROJECT_ROOT, "scripts", "stack-info.ts");
         // The entry point as a process, as the workflows run it (its TypeScript loaded through esbuild:
         // test/support/children.ts), once; the other case in-process.
-        const list = execFileSync(process.execPath, typeScriptChild(script, "--list"), {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        assert.deepStrictEqual(JSON.parse(list), ["dev", "prod", "staging"]);
+        const list = runTypeScriptChild([script, "--list"], { cwd: PROJECT_ROOT });
+        assert.strictEqual(list.status, 0, list.stderr);
+        assert.deepStrictEqual(JSON.parse(list.stdout), ["dev", "prod", "staging"]);
+        // It reads stack files and config, never the SDK (the workflows run it in every job: ~0.8 CPU-s it was).
+        assert.ok(!list.pulumiPackages.includes("pulumi"), "stack-info loaded @pulumi/pulumi");
         const unknown = await captureCommand(stackInfoCommand, ["--stack", "nope"]);
         assert.notStrictEqual(unknown.code, 0);
         assert.match(unknown.err, /Pulumi\.nope\.yaml does not exist/);

@@ -2,9 +2,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import * as pulumi from "@pulumi/pulumi";
-import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStack";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import type * as pulumi from "@pulumi/pulumi";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
+import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStoreRegistry";
 import { writeFileWhole } from "../../scripts/writeWhole";
 
 /**
@@ -25,6 +25,9 @@ import { writeFileWhole } from "../../scripts/writeWhole";
  * node_modules and dot-directories) or to the installed packages (package-lock.json) is a new hash, and so
  * a cold store; runs with transforms (code) or that fail are never kept. `VOTEAPP_RUN_STORE=off` turns it
  * off; `npm run bench` empties it before timing `npm test`, as a clean CI clone has none.
+ *
+ * Every mocha process loads this module before any test, so it imports nothing heavy: the SDK only where a run is
+ * encoded, or decoded with an asset in it (then it is loaded anyway, or a run's Lambda code would be a stand-in).
  */
 
 /** Directories whose files the program never reads: tests, the bench, installed packages, tool state. */
@@ -65,73 +68,86 @@ type EncodedAsset =
       }
     | { readonly kind: "AssetArchive"; readonly value: Record<string, unknown> };
 
+/** The SDK's asset classes; loaded on first use (see the top of this file). */
+async function sdkAssets(): Promise<typeof pulumi.asset> {
+    return (await import("@pulumi/pulumi")).asset;
+}
+
 /** The run with every asset and archive replaced by a plain stand-in (their contents are promises). */
-async function withPlainAssets(value: unknown): Promise<unknown> {
-    if (value instanceof pulumi.asset.StringAsset) return { [ASSET]: { kind: "StringAsset", value: await value.text } };
-    if (value instanceof pulumi.asset.FileAsset) return { [ASSET]: { kind: "FileAsset", value: await value.path } };
-    if (value instanceof pulumi.asset.RemoteAsset) return { [ASSET]: { kind: "RemoteAsset", value: await value.uri } };
-    if (value instanceof pulumi.asset.FileArchive) return { [ASSET]: { kind: "FileArchive", value: await value.path } };
-    if (value instanceof pulumi.asset.RemoteArchive)
-        return { [ASSET]: { kind: "RemoteArchive", value: await value.uri } };
-    if (value instanceof pulumi.asset.AssetArchive) {
+async function withPlainAssets(value: unknown, asset: typeof pulumi.asset): Promise<unknown> {
+    if (value instanceof asset.StringAsset) return { [ASSET]: { kind: "StringAsset", value: await value.text } };
+    if (value instanceof asset.FileAsset) return { [ASSET]: { kind: "FileAsset", value: await value.path } };
+    if (value instanceof asset.RemoteAsset) return { [ASSET]: { kind: "RemoteAsset", value: await value.uri } };
+    if (value instanceof asset.FileArchive) return { [ASSET]: { kind: "FileArchive", value: await value.path } };
+    if (value instanceof asset.RemoteArchive) return { [ASSET]: { kind: "RemoteArchive", value: await value.uri } };
+    if (value instanceof asset.AssetArchive) {
         const assets: Record<string, unknown> = {};
-        for (const [name, asset] of Object.entries(await value.assets)) assets[name] = await withPlainAssets(asset);
+        for (const [name, item] of Object.entries(await value.assets))
+            assets[name] = await withPlainAssets(item, asset);
         return { [ASSET]: { kind: "AssetArchive", value: assets } };
     }
-    if (Array.isArray(value)) return Promise.all(value.map(withPlainAssets));
+    if (Array.isArray(value)) return Promise.all(value.map((item) => withPlainAssets(item, asset)));
     if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
         const plain: Record<string, unknown> = {};
-        for (const [key, item] of Object.entries(value)) plain[key] = await withPlainAssets(item);
+        for (const [key, item] of Object.entries(value)) plain[key] = await withPlainAssets(item, asset);
         return plain;
     }
     return value; // anything else is left to the fidelity check
 }
 
-function assetFrom(encoded: EncodedAsset): pulumi.asset.Asset | pulumi.asset.Archive {
+function assetFrom(encoded: EncodedAsset, asset: typeof pulumi.asset): pulumi.asset.Asset | pulumi.asset.Archive {
     switch (encoded.kind) {
         case "StringAsset":
-            return new pulumi.asset.StringAsset(encoded.value);
+            return new asset.StringAsset(encoded.value);
         case "FileAsset":
-            return new pulumi.asset.FileAsset(encoded.value);
+            return new asset.FileAsset(encoded.value);
         case "RemoteAsset":
-            return new pulumi.asset.RemoteAsset(encoded.value);
+            return new asset.RemoteAsset(encoded.value);
         case "FileArchive":
-            return new pulumi.asset.FileArchive(encoded.value);
+            return new asset.FileArchive(encoded.value);
         case "RemoteArchive":
-            return new pulumi.asset.RemoteArchive(encoded.value);
+            return new asset.RemoteArchive(encoded.value);
         case "AssetArchive":
-            return new pulumi.asset.AssetArchive(
+            return new asset.AssetArchive(
                 Object.fromEntries(
-                    Object.entries(encoded.value).map(([name, asset]) => [
+                    Object.entries(encoded.value).map(([name, item]) => [
                         name,
-                        restore(asset) as pulumi.asset.Asset | pulumi.asset.Archive,
+                        restore(item, asset) as pulumi.asset.Asset | pulumi.asset.Archive,
                     ]),
                 ),
             );
     }
 }
 
-function restore(value: unknown): unknown {
+function restore(value: unknown, asset: typeof pulumi.asset | undefined): unknown {
     if (value === UNDEFINED) return undefined;
     if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) value[i] = restore(value[i]);
+        for (let i = 0; i < value.length; i++) value[i] = restore(value[i], asset);
     } else if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         const keys = Object.keys(record);
-        if (keys.length === 1 && keys[0] === ASSET) return assetFrom(record[ASSET] as EncodedAsset);
-        for (const key of keys) record[key] = restore(record[key]);
+        if (keys.length === 1 && keys[0] === ASSET) {
+            if (!asset) throw new Error("run store: an encoded asset decoded without the SDK's asset classes");
+            return assetFrom(record[ASSET] as EncodedAsset, asset);
+        }
+        for (const key of keys) record[key] = restore(record[key], asset);
     }
     return value;
 }
 
 export async function encodeRun(run: StackRun): Promise<string> {
-    return JSON.stringify(await withPlainAssets(run), (_key, value: unknown) =>
+    return JSON.stringify(await withPlainAssets(run, await sdkAssets()), (_key, value: unknown) =>
         value === undefined ? UNDEFINED : value,
     );
 }
 
-export function decodeRun(text: string): StackRun {
-    return restore(JSON.parse(text)) as StackRun;
+/** How the asset marker key appears in an encoded run's text (JSON escapes its NUL characters). */
+const ASSET_IN_TEXT = JSON.stringify(ASSET);
+
+export async function decodeRun(text: string): Promise<StackRun> {
+    // A run without assets (every platform but Lambda) decodes without the SDK.
+    const asset = text.includes(ASSET_IN_TEXT) ? await sdkAssets() : undefined;
+    return restore(JSON.parse(text), asset) as StackRun;
 }
 
 /**
@@ -140,7 +156,7 @@ export function decodeRun(text: string): StackRun {
  * deep-equal check does not look into, came through too).
  */
 export async function carriesWhole(text: string, run: StackRun): Promise<boolean> {
-    const decoded = decodeRun(text);
+    const decoded = await decodeRun(text);
     return isDeepStrictEqual(decoded, run) && (await encodeRun(decoded)) === text;
 }
 
@@ -185,7 +201,7 @@ const MAX_POLL_MS = 200;
 /** A disk run store (RunStore), with the single reads and writes its `run` is made of. */
 export interface DiskRunStore extends RunStore {
     /** The run kept under this key, as a fresh object, or undefined. */
-    read(key: string): StackRun | undefined;
+    read(key: string): Promise<StackRun | undefined>;
     /** Keeps a run under its key unless JSON cannot carry it whole; then marks the key as declined. */
     write(key: string, run: StackRun): Promise<void>;
 }
@@ -250,7 +266,7 @@ export function diskRunStore(
     };
     // Keyed by the environment-qualified key; the first line of each file is that key, so that a file name
     // collision reads as a miss, not as another run.
-    const readKept = (key: string): StackRun | undefined => {
+    const readKept = async (key: string): Promise<StackRun | undefined> => {
         let text = seen.get(key);
         if (text === undefined) {
             const file = textOf(fileOf(key));
@@ -328,13 +344,13 @@ export function diskRunStore(
             let pause = FIRST_POLL_MS;
             let holder: "mine" | "unclaimable" | number | undefined;
             for (;;) {
-                const kept = readKept(key);
+                const kept = await readKept(key);
                 if (kept) return kept;
                 if (isDeclined(key)) break;
                 holder = claim(claimFile, token);
                 // Claimed: the run may have been written between the look above and the claim.
                 if (holder === "mine") {
-                    const keptMeanwhile = readKept(key);
+                    const keptMeanwhile = await readKept(key);
                     if (keptMeanwhile) {
                         release(claimFile, token);
                         return keptMeanwhile;
