@@ -182,7 +182,12 @@ export function diskBundleStore(dir: string = BUNDLE_STORE_DIR, root: string = R
                 const facts = paths.map(([kind, file]): Fact => [kind, file, stateOf(kind, file)]);
                 const inputs = new Set(built.inputs);
                 const unread = facts.some(([, file, state]) => inputs.has(file) && state === "absent");
-                const watched = [...new Set(paths.flatMap(([, file]) => [file, path.dirname(file)]))];
+                // A file or directory that appears or goes changes its directory; one whose content changes, itself.
+                const watched = [
+                    ...new Set(
+                        paths.flatMap(([kind, file]) => (kind === "presence" ? [] : [file]).concat(path.dirname(file))),
+                    ),
+                ];
                 if (!unread && !changedSince(watched, clock)) {
                     const entry: Entry = { format: ENTRY_FORMAT, request, facts, code: built.code };
                     writeFileWhole(file, JSON.stringify(entry));
