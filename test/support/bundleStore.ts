@@ -122,23 +122,24 @@ function validCode(text: string, request: BundleRequest): string | undefined {
 }
 
 /**
- * The file system's current time, as file change times show it (coarse: one kernel tick), taken at the start of
- * a tick: a file changed from now on has a later change time than anything changed before this call.
+ * The file system's current time as change times show it (coarse: one kernel tick), read at the start of a tick:
+ * a file changed after this call has a change time at or after it, one changed before it an earlier one.
  */
 async function fileSystemClock(dir: string): Promise<bigint> {
     const probe = path.join(dir, `clock.${process.pid}.${crypto.randomUUID()}`);
+    let writes = 0;
     const now = (): bigint => {
-        fs.writeFileSync(probe, "");
+        fs.writeFileSync(probe, String(writes++)); // new content: the write itself sets the change time
         return fs.statSync(probe, { bigint: true }).ctimeNs;
     };
     try {
         const before = now();
-        let after = now();
-        while (after === before) {
+        for (let tries = 0; tries < 1000; tries++) {
+            const after = now();
+            if (after !== before) return after;
             await new Promise((resolve) => setTimeout(resolve, 1));
-            after = now();
         }
-        return after;
+        throw new Error(`the change time of ${probe} never moved`);
     } finally {
         fs.rmSync(probe, { force: true });
     }

@@ -94,6 +94,18 @@ describe("bundle store (components/serverless/bundleStore.ts, test/support/bundl
         }
     });
 
+    it("does not keep a bundle whose input changed while it was built (its code is of the older file)", async () => {
+        // A request not kept yet (the minified one is), so that this build is a miss.
+        const unminified: BundleRequest = { ...request, options: { ...request.options, minify: false } };
+        const changedDuringBuild = await store.bundle(unminified, async () => {
+            const built = await buildBundle("fixture", unminified);
+            fs.writeFileSync(fixtureFile("src/dep.ts"), 'export const greeting: string = "changed meanwhile";\n');
+            return built;
+        });
+        assert.match(changedDuringBuild, /hello from dep\.ts/, "the build read the older file");
+        assert.match(await bundle(unminified), /changed meanwhile/, "built again, not read from the store");
+    });
+
     it("rebuilds for other esbuild options or another esbuild version, keeping each apart", async () => {
         const unminified: BundleRequest = { ...request, options: { ...request.options, minify: false } };
         const otherVersion: BundleRequest = { ...request, esbuildVersion: `${request.esbuildVersion}-other` };
