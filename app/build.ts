@@ -25,7 +25,7 @@ export type BundleName = keyof typeof CONTAINER_ENTRIES;
 
 /**
  * Lambda handlers (serverless platform), each exporting `handler`: bundle name -> source file. The platform
- * component bundles each at program run time with bundleEntry() (components/serverless/bundle.ts; shared/nodeRuntime.ts,
+ * component bundles each at program run time with bundleOnce() (components/serverless/bundle.ts; shared/nodeRuntime.ts,
  * AWS SDK v3 included so the code does not depend on the runtime's SDK version).
  */
 export const LAMBDA_ENTRIES = {

@@ -11,6 +11,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { evaluatePolicies, packConfigPath, readPackConfig } from "../policy/evaluate";
 import { RUN_STORE_DIR, runStack } from "../plan/runStack";
+import { BUNDLE_STORE_DIR } from "../components/serverless/bundleStore";
 import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
 import { accountPlanFor } from "../plan/cost/account";
@@ -124,16 +125,19 @@ function benchCommand(label: string, command: string, args: string[]): void {
  * The baseline of the test loop (issue 16.9), what a developer waits for after changing one file: one mocked
  * Pulumi test file with type-checking. Precisely: `tsc --noEmit` with the project's compiler options over
  * BASELINE_TEST_FILE and everything it imports, then `mocha BASELINE_TEST_FILE` (the project's .mocharc.json),
- * one after the other, each a cold process, with the shared run store empty (test/support/runStore.ts), as on
- * a clean clone; the TypeScript preload's transforms are left as the runs before left them (test/support/esbuildTs.js),
- * as a developer has them, so the baseline gets the cheaper side of that cache. The file mounts one component (the Registry) under the mock harness with the args each test
+ * one after the other, each a cold process, with the shared run and bundle stores empty (test/support/runStore.ts,
+ * test/support/bundleStore.ts), as on a clean clone; the TypeScript preload's transforms are left as the runs before
+ * left them (test/support/esbuildTs.js), as a developer has them, so the baseline gets the cheaper side of that cache.
+ * The file mounts one component (the Registry) under the mock harness with the args each test
  * chooses and judges what it registers with the policy pack: what a component test does (issue 16.5).
  */
 export const BASELINE_TEST_FILE = "test/components/registry.test.ts";
 const SUITE_RATIO_TARGET = 6;
 
-function emptyRunStore(): void {
+/** Empties the tests' run store and bundle store, as on a clean clone. */
+function emptyTestStores(): void {
     fs.rmSync(RUN_STORE_DIR, { recursive: true, force: true });
+    fs.rmSync(BUNDLE_STORE_DIR, { recursive: true, force: true });
 }
 
 function baselineRun(): Timed {
@@ -147,7 +151,7 @@ function baselineRun(): Timed {
             files: [path.join(PROJECT_ROOT, BASELINE_TEST_FILE)],
         };
         fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(config));
-        emptyRunStore();
+        emptyTestStores();
         const typecheck = timeCommand(process.execPath, [
             require.resolve("typescript/bin/tsc"),
             "--noEmit",
@@ -180,8 +184,8 @@ function suiteRun(marker: string): SuiteRun {
 }
 
 /**
- * Where every cache of `npm test` lives (the run store, the static steps' caches, the TypeScript preload's
- * transforms): `npm ci` deletes node_modules, so a clean clone has none of it.
+ * Where every cache of `npm test` lives (the run and bundle stores, the static steps' caches, the TypeScript
+ * preload's transforms): `npm ci` deletes node_modules, so a clean clone has none of it.
  */
 export const TEST_CACHES_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache");
 
@@ -201,7 +205,8 @@ export const BASELINE_SOURCE_FILE = "components/registry.ts";
  * each invalidated by its own key, never emptied by hand. The change is a comment line appended to `file`
  * (Prettier, ESLint and the compiler accept it), undone afterwards. Changing a test file leaves the run store
  * valid (its key leaves test/ out: test/support/runStore.ts); changing a program source invalidates all of it
- * (every stack planned again), and re-checks and re-lints none of the files that import it: though it is the file's
+ * (every stack planned again) but not the bundle store (a bundle is kept while the files it read are unchanged:
+ * test/support/bundleStore.ts), and re-checks and re-lints none of the files that import it: though it is the file's
  * first change since the clean clone, its declarations are unchanged, and the clean clone's type-check hashed them
  * (scripts/typesAndLint.ts's DECLARATION_SIGNATURES).
  */
@@ -253,7 +258,7 @@ function benchTestLoop(rounds: number): void {
         console.log(`  round ${i + 1}: one file ${describe(b)} (${b.summary})`);
         const clean = cleanCloneRun(i);
         cleanClone.push(clean);
-        report("npm test, clean clone (run store and caches empty)", clean);
+        report("npm test, clean clone (run and bundle stores and caches empty)", clean);
         LOOPS.forEach((loop, n) => {
             const run = oneFileChangeRun(loop.file, `loop-${n}-${i}`);
             loops[n].push(run);

@@ -5,7 +5,7 @@ import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInp
 import { readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
-import { BUNDLE_FILE, BUNDLE_HANDLER, bundleEntry } from "./serverless/bundle";
+import { BUNDLE_FILE, BUNDLE_HANDLER, bundleOnce } from "./serverless/bundle";
 import { functionExecution } from "./serverless/functionExecution";
 import type { CpuArchitecture } from "../shared/cpuArchitecture";
 import type { WorkloadRoleScope } from "./delivery/workloadRoles";
@@ -13,11 +13,9 @@ import type { WorkloadRoleScope } from "./delivery/workloadRoles";
 /** The setup function's source (bundled with the project's esbuild bundling when the program runs). */
 export const DATABASE_SETUP_ENTRY = "app/src/dbsetup/handler.ts";
 
-let bundle: Promise<string> | undefined;
-/** The setup function's code, bundled once per process (every ecs/eks stack of a test run shares it). */
+/** The setup function's code, bundled once per process (every ecs/eks stack of a run shares it; see bundleOnce). */
 export function databaseSetupBundle(): Promise<string> {
-    bundle ??= bundleEntry("database-setup", DATABASE_SETUP_ENTRY);
-    return bundle;
+    return bundleOnce("database-setup", DATABASE_SETUP_ENTRY);
 }
 
 /** Seconds the setup may take: a connection, a dozen statements. */

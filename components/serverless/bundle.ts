@@ -1,8 +1,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { Message } from "esbuild";
+import type { BuildOptions, Message } from "esbuild";
 import type { LambdaBundleName } from "../../app/build";
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
+import { bundleStore, type BuiltBundle, type BundleRequest } from "./bundleStore";
 
 /**
  * Lambda code archives built from the app's handlers (`app/src/lambda/*`) with esbuild while the program
@@ -20,7 +21,8 @@ import { NODE_RUNTIME } from "../../shared/nodeRuntime";
  *   paths, no timestamps), so previews show no code change when nothing changed. Pulumi zips archives
  *   with fixed timestamps, so the deployed zip is stable too.
  *
- * esbuild and app/build.ts are imported on first use only: ecs and eks runs never load them.
+ * esbuild and app/build.ts are imported on first use only (ecs and eks runs use them for the database setup
+ * function alone: components/databaseSetup.ts).
  */
 
 /** The file name inside the archive, and the handler setting that goes with it. */
@@ -56,33 +58,40 @@ function hasMessages(error: unknown): error is Error & { errors: Message[] } {
     return error instanceof Error && Array.isArray((error as { errors?: unknown }).errors);
 }
 
+/** esbuild's options besides the entry: one minified CommonJS file, deterministic (see above), with its metafile. */
+const BUILD_OPTIONS = {
+    absWorkingDir: REPOSITORY_ROOT,
+    bundle: true,
+    write: false,
+    outfile: BUNDLE_FILE,
+    platform: "node",
+    target: BUNDLE_TARGET,
+    format: "cjs",
+    minify: true,
+    sourcemap: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "silent",
+    // The files the bundle read, which a BundleStore keys it on; the output is the same without it.
+    metafile: true,
+} as const satisfies BuildOptions;
+
+/** What esbuild builds for one entry file (absolute, or relative to the repository root). */
+export async function bundleRequest(entry: string): Promise<BundleRequest> {
+    const { version } = await import("esbuild");
+    return { entry: path.resolve(REPOSITORY_ROOT, entry), options: BUILD_OPTIONS, esbuildVersion: version };
+}
+
 /**
- * Bundles one entry file (absolute, or relative to the repository root) into the source text of a
- * CommonJS module. Rejects with a BundleError naming the bundle and the entry.
+ * Builds `request` with esbuild: the source text of a CommonJS module and the files it was built from. Rejects
+ * with a BundleError naming the bundle and the entry.
  */
-export async function bundleEntry(bundle: string, entry: string): Promise<string> {
-    const absolute = path.resolve(REPOSITORY_ROOT, entry);
-    const shown = path.relative(REPOSITORY_ROOT, absolute) || absolute;
+export async function buildBundle(bundle: string, request: BundleRequest): Promise<BuiltBundle> {
+    const shown = path.relative(REPOSITORY_ROOT, request.entry) || request.entry;
     const { withEsbuild } = await import("../../app/build");
     let result;
     try {
-        result = await withEsbuild(({ build }) =>
-            build({
-                entryPoints: [absolute],
-                absWorkingDir: REPOSITORY_ROOT,
-                bundle: true,
-                write: false,
-                outfile: BUNDLE_FILE,
-                platform: "node",
-                target: BUNDLE_TARGET,
-                format: "cjs",
-                minify: true,
-                sourcemap: false,
-                legalComments: "none",
-                charset: "utf8",
-                logLevel: "silent",
-            }),
-        );
+        result = await withEsbuild(({ build }) => build({ ...request.options, entryPoints: [request.entry] }));
     } catch (error) {
         throw new BundleError(
             bundle,
@@ -92,48 +101,51 @@ export async function bundleEntry(bundle: string, entry: string): Promise<string
                 : `  ${error instanceof Error ? error.message : String(error)}`,
         );
     }
-    const output = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
+    const output = result.outputFiles?.find((file) => file.path.endsWith(BUNDLE_FILE));
     if (!output || output.text.length === 0) throw new BundleError(bundle, shown, "  esbuild produced no output");
-    return output.text;
+    if (!result.metafile) throw new BundleError(bundle, shown, "  esbuild was not asked for a metafile");
+    const workingDir = request.options.absWorkingDir ?? process.cwd();
+    return {
+        code: output.text,
+        inputs: Object.keys(result.metafile.inputs).map((input) => path.resolve(workingDir, input)),
+    };
 }
-
-const bundles = new Map<LambdaBundleName, Promise<string>>();
 
 /**
- * Keeps built handler bundles between processes. A Pulumi program has none (each run bundles the checked-out
- * sources); the tests install one (test/app/handlerBundles.ts) so that the mocha workers of one test run
- * bundle each handler once, not once per worker and per file.
+ * Bundles one entry file (absolute, or relative to the repository root) into the source text of a CommonJS
+ * module, afresh (no store). Rejects with a BundleError naming the bundle and the entry.
  */
-export interface HandlerBundleStore {
-    read(name: LambdaBundleName): string | undefined;
-    write(name: LambdaBundleName, code: string): void;
+export async function bundleEntry(bundle: string, entry: string): Promise<string> {
+    return (await buildBundle(bundle, await bundleRequest(entry))).code;
 }
 
-let handlerStore: HandlerBundleStore | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** Install (or, with undefined, remove) the store bundleLambdaHandler reads first and writes what it builds to. */
-export function useHandlerBundleStore(store: HandlerBundleStore | undefined): void {
-    handlerStore = store;
-}
-
-/** The bundled source of one of the app's Lambda handlers (built once per process, or read from the store). */
-export function bundleLambdaHandler(name: LambdaBundleName): Promise<string> {
-    let bundle = bundles.get(name);
-    if (!bundle) {
-        const store = handlerStore;
-        const stored = store?.read(name);
-        bundle =
-            stored !== undefined
-                ? Promise.resolve(stored)
-                : import("../../app/build")
-                      .then(({ LAMBDA_ENTRIES }) => bundleEntry(name, path.join("app", LAMBDA_ENTRIES[name])))
-                      .then((code) => {
-                          store?.write(name, code);
-                          return code;
-                      });
-        bundles.set(name, bundle);
+/**
+ * The bundle of one entry file, built once per process, or read from the installed BundleStore (./bundleStore.ts:
+ * none in a Pulumi program, which bundles the checked-out sources on each run; the tests' keeps bundles between
+ * processes). Every function the program deploys gets its code here.
+ */
+export function bundleOnce(bundle: string, entry: string): Promise<string> {
+    const absolute = path.resolve(REPOSITORY_ROOT, entry);
+    let code = bundles.get(absolute);
+    if (!code) {
+        const store = bundleStore();
+        code = bundleRequest(absolute).then((request) =>
+            store
+                ? store.bundle(request, () => buildBundle(bundle, request))
+                : buildBundle(bundle, request).then((built) => built.code),
+        );
+        bundles.set(absolute, code);
     }
-    return bundle;
+    return code;
+}
+
+/** The bundled source of one of the app's Lambda handlers (see bundleOnce). */
+export function bundleLambdaHandler(name: LambdaBundleName): Promise<string> {
+    return import("../../app/build").then(({ LAMBDA_ENTRIES }) =>
+        bundleOnce(name, path.join("app", LAMBDA_ENTRIES[name])),
+    );
 }
 
 /** The code archive of one handler: `index.js` holding the bundle (handler `index.handler`). */

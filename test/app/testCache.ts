@@ -5,8 +5,8 @@ import { RUN_STORE_DIR } from "../../plan/runStack";
 import { sourceHash } from "../support/runStore";
 
 /**
- * What the app tests build once per test run and share between files and mocha workers (the Lambda
- * handlers' bundles, PostgreSQL's initialised data directory), kept beside the stack runs: in the run store's
+ * What the app tests build once per test run and share between files and mocha workers (PostgreSQL's
+ * initialised data directory), kept beside the stack runs: in the run store's
  * directory for the current sources (test/support/runStore.ts). So it is keyed by the same content hash (the
  * program's sources, the lockfiles, Node's version), emptied with the run store when they change and by
  * `npm run bench` (which times a cold run, as on a clean clone), and off with it: `VOTEAPP_RUN_STORE=off`

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { BASELINE_SOURCE_FILE, BASELINE_TEST_FILE, TEST_CACHES_DIR } from "../../bench/bench";
+import { BUNDLE_STORE_DIR } from "../../components/serverless/bundleStore";
 import { RUN_STORE_DIR } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 import { FORMAT_CACHE_FILE } from "../../scripts/test";
@@ -18,7 +19,8 @@ describe("bench: the test loop's one-file changes (bench/bench.ts)", function ()
     });
 
     it("its clean clone empties every cache npm test keeps (a clean clone has none)", () => {
-        for (const cache of [RUN_STORE_DIR, TYPES_AND_LINT_CACHE_DIR, FORMAT_CACHE_FILE, TRANSFORM_CACHE_DIR]) {
+        const caches = [RUN_STORE_DIR, BUNDLE_STORE_DIR, TYPES_AND_LINT_CACHE_DIR, FORMAT_CACHE_FILE, TRANSFORM_CACHE_DIR];
+        for (const cache of caches) {
             assert.ok(cache.startsWith(TEST_CACHES_DIR + path.sep), `${cache} is outside ${TEST_CACHES_DIR}`);
         }
         assert.strictEqual(TEST_CACHES_DIR, path.join(PROJECT_ROOT, "node_modules", ".cache"));

@@ -63,7 +63,7 @@ describe("Lambda handler bundles", function () {
 
     it("is minified, without source maps, comments or absolute paths, and byte-identical on every build", async () => {
         const entry = path.join("app", "src", "lambda", "worker.ts");
-        // The bundle the platform deploys (built earlier in this test run, perhaps by another worker) against a fresh build.
+        // The bundle the platform deploys (from the tests' bundle store: built by another worker or an earlier run) against a fresh build.
         const [first, second] = [await bundleLambdaHandler("worker-lambda"), await bundleEntry("worker-lambda", entry)];
         assert.strictEqual(first, second, "two builds of the same sources differ: previews would show a code change");
         assert.ok(!first.includes("sourceMappingURL"), "no source map");
