@@ -19,7 +19,13 @@ describe("bench: the test loop's one-file changes (bench/bench.ts)", function ()
     });
 
     it("its clean clone empties every cache npm test keeps (a clean clone has none)", () => {
-        const caches = [RUN_STORE_DIR, BUNDLE_STORE_DIR, TYPES_AND_LINT_CACHE_DIR, FORMAT_CACHE_FILE, TRANSFORM_CACHE_DIR];
+        const caches = [
+            RUN_STORE_DIR,
+            BUNDLE_STORE_DIR,
+            TYPES_AND_LINT_CACHE_DIR,
+            FORMAT_CACHE_FILE,
+            TRANSFORM_CACHE_DIR,
+        ];
         for (const cache of caches) {
             assert.ok(cache.startsWith(TEST_CACHES_DIR + path.sep), `${cache} is outside ${TEST_CACHES_DIR}`);
         }
