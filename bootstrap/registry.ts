@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { EncryptionKey, encryptionKeyAlias } from "../components/encryptionKey";
-import { Registry, registryReference } from "../components/registry";
+import { Registry } from "../components/registry";
+import { registryReference } from "../components/registryNames";
 import { FULL_PROTECTION, NO_PROTECTION } from "../components/vocabulary";
 import type { BootstrapConfig } from "./config";
 

@@ -5,15 +5,6 @@ import { repositoryName } from "./registryNames";
 import { type ResourceTransform, transformed } from "./transform";
 import { NO_PROTECTION, type Protection } from "./vocabulary";
 
-export {
-    registryHost,
-    type RegistryLocation,
-    type RegistryReference,
-    registryReference,
-    repositoryName,
-    repositoryPrefix,
-} from "./registryNames";
-
 export interface RegistryArgs {
     /** Project and environment the repositories belong to: names are {@link repositoryName}'s. */
     readonly project: string;

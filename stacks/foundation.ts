@@ -4,7 +4,7 @@ import { APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../sh
 import { Data } from "../components/data";
 import { EncryptionKey } from "../components/encryptionKey";
 import { Network } from "../components/network";
-import { type RegistryReference, registryReference } from "../components/registry";
+import { type RegistryReference, registryReference } from "../components/registryNames";
 import { createAccountProvider, defaultTags } from "./accountProvider";
 import type { VoteAppConfig } from "./config";
 import type { VoteAppTransforms } from "./transforms";

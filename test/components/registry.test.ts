@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { Registry, type RegistryArgs, repositoryName } from "../../components/registry";
+import { Registry, type RegistryArgs } from "../../components/registry";
+import { repositoryName } from "../../components/registryNames";
 import { FULL_PROTECTION, NO_PROTECTION } from "../../components/vocabulary";
 import type { MockedRun } from "../../plan/harness";
 import { packConfigFor } from "../../policy/enforcement";

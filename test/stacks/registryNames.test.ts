@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { APP_SERVICES } from "../../shared/appContract";
-import { repositoryName } from "../../components/registry";
+import { repositoryName } from "../../components/registryNames";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { stackInfo } from "../../scripts/stack-info";
 import { bootstrapRun } from "../bootstrap/support";

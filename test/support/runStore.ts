@@ -145,7 +145,7 @@ export async function encodeRun(run: StackRun): Promise<string> {
 const ASSET_IN_TEXT = JSON.stringify(ASSET);
 
 export async function decodeRun(text: string): Promise<StackRun> {
-    // A run without assets (every platform but Lambda) decodes without the SDK.
+    // A run without assets decodes without the SDK.
     const asset = text.includes(ASSET_IN_TEXT) ? await sdkAssets() : undefined;
     return restore(JSON.parse(text), asset) as StackRun;
 }
