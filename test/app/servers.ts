@@ -281,10 +281,16 @@ export class PostgresServer {
                         error ? reject(new Error(`initdb failed: ${error.message}\n${stderr}`)) : resolve(),
                 );
             });
-        // initdb once per test run (its CPU is most of a server's start): the first file to need a server
-        // keeps a copy of the fresh data directory, the others start from a copy of that (same owner, modes).
+        // initdb once (its CPU is most of a server's start): the first file to need a server keeps a copy of the
+        // fresh data directory, the others, and later test runs, start from a copy of that (same owner, modes). Its
+        // key is what made it: the binaries (an upgrade in place keeps their path), initdb's arguments.
+        const binaries = ["initdb", "postgres"].map((name) => {
+            const stat = fs.statSync(path.join(bin, name));
+            return [name, stat.size, stat.mtimeMs];
+        });
         const template = await sharedDirectory(
-            `postgres-data-${entryKey(bin, owner, server.user, server.password, INITDB_ARGS)}`,
+            "postgres-data",
+            entryKey(bin, binaries, owner, server.user, server.password, INITDB_ARGS),
             async (partial) => {
                 await initdb();
                 await copyTree(data, path.join(partial, "data"));

@@ -1,26 +1,20 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { RUN_STORE_DIR } from "../../plan/runStack";
-import { sourceHash } from "../support/runStore";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 
 /**
- * What the app tests build once per test run and share between files and mocha workers (PostgreSQL's
- * initialised data directory), kept beside the stack runs: in the run store's
- * directory for the current sources (test/support/runStore.ts). So it is keyed by the same content hash (the
- * program's sources, the lockfiles, Node's version), emptied with the run store when they change and by
- * `npm run bench` (which times a cold run, as on a clean clone), and off with it: `VOTEAPP_RUN_STORE=off`
- * builds everything afresh in every file. What a test file itself decides (initdb's arguments) goes into
- * the entry's name, since test/ is not part of the source hash.
+ * What the app tests build once and share between files, mocha workers and test runs (PostgreSQL's initialised
+ * data directory). Keyed on what made it alone, so a change to the program, which it does not depend on, keeps it
+ * (it was kept under the run store's source hash, and every program change ran initdb again). Under
+ * node_modules/.cache, so a clean clone has none (`npm run bench` removes it with its clean clone);
+ * `VOTEAPP_RUN_STORE=off` turns it off with the run store: each file then builds its own.
  */
+export const APP_TEST_CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-app-tests");
 
-let home: string | null | undefined;
-
-/** The shared directory of the current sources, or undefined when the run store is off. */
-export function sharedTestCache(): string | undefined {
-    if (home === undefined)
-        home = process.env.VOTEAPP_RUN_STORE === "off" ? null : path.join(RUN_STORE_DIR, sourceHash());
-    return home ?? undefined;
+/** The shared directory, or undefined when the run store is off. */
+export function sharedTestCache(root: string = APP_TEST_CACHE_DIR): string | undefined {
+    return process.env.VOTEAPP_RUN_STORE === "off" ? undefined : root;
 }
 
 /** A short content hash of `parts`, for an entry's name. */
@@ -29,15 +23,20 @@ export function entryKey(...parts: readonly unknown[]): string {
 }
 
 /**
- * The directory `name` in the shared cache, made once by `make`: `make` fills a fresh directory of this
+ * The directory `<family>-<key>` in the shared cache, made once by `make`: `make` fills a fresh directory of this
  * process's own, which is then renamed into place whole, so a reader in another worker sees none of it or
- * all of it. Of two workers making it at once, the first rename wins and the other's copy is dropped.
+ * all of it. Of two workers making it at once, the first rename wins and the other's copy is dropped. Once made,
+ * it replaces the family's entries of other keys (made from what no longer is: a data directory is tens of MB).
  * Undefined when the run store is off: the caller then builds in a place of its own.
  */
-export async function sharedDirectory(name: string, make: (dir: string) => Promise<void>): Promise<string | undefined> {
-    const root = sharedTestCache();
+export async function sharedDirectory(
+    family: string,
+    key: string,
+    make: (dir: string) => Promise<void>,
+    root: string | undefined = sharedTestCache(),
+): Promise<string | undefined> {
     if (!root) return undefined;
-    const target = path.join(root, name);
+    const target = path.join(root, `${family}-${key}`);
     if (fs.existsSync(target)) return target;
     fs.mkdirSync(root, { recursive: true });
     const partial = `${target}.${process.pid}.partial`;
@@ -51,6 +50,10 @@ export async function sharedDirectory(name: string, make: (dir: string) => Promi
         // Another worker renamed its copy first: use that one.
         if (fs.existsSync(target)) return target;
         throw error;
+    }
+    for (const other of fs.readdirSync(root)) {
+        const stale = other.startsWith(`${family}-`) && !other.endsWith(".partial") && other !== path.basename(target);
+        if (stale) fs.rmSync(path.join(root, other), { recursive: true, force: true });
     }
     return target;
 }

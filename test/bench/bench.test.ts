@@ -6,6 +6,7 @@ import { RUN_STORE_DIR } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
 import { FORMAT_CACHE_FILE } from "../../scripts/test";
 import { CACHE_DIR as TYPES_AND_LINT_CACHE_DIR } from "../../scripts/typesAndLint";
+import { APP_TEST_CACHE_DIR } from "../app/testCache";
 import { TRANSFORM_CACHE_DIR } from "../support/esbuildTs";
 import { readImportGraph } from "../support/importGraph";
 
