@@ -23,6 +23,7 @@ describe("bench: the test loop's one-file changes (bench/bench.ts)", function ()
         const caches = [
             RUN_STORE_DIR,
             BUNDLE_STORE_DIR,
+            APP_TEST_CACHE_DIR,
             TYPES_AND_LINT_CACHE_DIR,
             FORMAT_CACHE_FILE,
             TRANSFORM_CACHE_DIR,
