@@ -16,6 +16,7 @@ import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/stackFile";
 import { accountPlanFor } from "../plan/cost/account";
 import { processesWithEnvironment } from "../scripts/processGroup";
+import { TEST_CACHES_DIR } from "../scripts/test";
 import { estimateCost } from "../plan/cost/estimate";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -182,12 +183,6 @@ function suiteRun(marker: string): SuiteRun {
     const outliving = processesWithEnvironment(BENCH_RUN_MARKER, marker).map((p) => `${p.pid} ${p.command}`);
     return { ...timed, outliving };
 }
-
-/**
- * Where every cache of `npm test` lives (the run and bundle stores, the static steps' caches, the TypeScript
- * preload's transforms): `npm ci` deletes node_modules, so a clean clone has none of it.
- */
-export const TEST_CACHES_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache");
 
 /** `npm test` as on a clean clone, as CI runs it: every cache empty. */
 function cleanCloneRun(round: number): SuiteRun {

@@ -79,12 +79,20 @@ export const PREPARE: Step = {
 };
 
 /**
+ * Where every cache of `npm test` lives (the run and bundle stores, the app tests' PostgreSQL template, the static
+ * steps' caches, the TypeScript preload's transforms), each keyed on the content it was made from, so that deleting
+ * it changes no result and a copy from an earlier commit only saves work: `npm ci` deletes node_modules, so a clean
+ * clone has none of it; the workflows' test jobs restore it after `npm ci` (.github/workflows).
+ */
+export const TEST_CACHES_DIR = path.join(ROOT, "node_modules", ".cache");
+
+/**
  * Prettier's own cache for the format check: a file found formatted is not formatted again while its content
  * hash (`--cache-strategy content`; mtimes change on checkout) and the hash of Prettier's version, Node.js's
  * and the file's resolved options are unchanged; an unformatted file is never cached. Not Prettier's default
  * location: a run without --cache (`npm run format`) deletes that file.
  */
-export const FORMAT_CACHE_FILE = path.join(ROOT, "node_modules", ".cache", "prettier", "npm-test-check.cache");
+export const FORMAT_CACHE_FILE = path.join(TEST_CACHES_DIR, "prettier", "npm-test-check.cache");
 
 export function formatCheckArgv(cacheFile: string): readonly string[] {
     return [

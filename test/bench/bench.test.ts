@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as path from "path";
-import { BASELINE_SOURCE_FILE, BASELINE_TEST_FILE, TEST_CACHES_DIR } from "../../bench/bench";
+import { BASELINE_SOURCE_FILE, BASELINE_TEST_FILE } from "../../bench/bench";
 import { BUNDLE_STORE_DIR } from "../../components/serverless/bundleStore";
 import { RUN_STORE_DIR } from "../../plan/runStack";
 import { PROJECT_ROOT } from "../../plan/stackFile";
-import { FORMAT_CACHE_FILE } from "../../scripts/test";
+import { FORMAT_CACHE_FILE, TEST_CACHES_DIR } from "../../scripts/test";
 import { CACHE_DIR as TYPES_AND_LINT_CACHE_DIR } from "../../scripts/typesAndLint";
 import { APP_TEST_CACHE_DIR } from "../app/testCache";
 import { TRANSFORM_CACHE_DIR } from "../support/esbuildTs";

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../../plan/stackFile";
+import { TEST_CACHES_DIR } from "../../scripts/test";
 import { APP_SERVICES } from "../../shared/appContract";
 
 /**
@@ -171,6 +172,28 @@ describe("GitHub Actions workflows", () => {
         );
         for (const job of [wf.jobs.preview, fork])
             assert.strictEqual(job.needs && [...job.needs].includes("stacks"), true);
+    });
+
+    it("each npm test job restores npm test's caches between npm ci (which empties node_modules) and npm test", () => {
+        const jobs = files.flatMap((file) =>
+            Object.entries(workflow(file).jobs)
+                .filter(([, job]) => (job.steps ?? []).some((s) => s.run === "npm test"))
+                .map(([id, job]) => ({ name: `${file} ${id}`, steps: job.steps ?? [] })),
+        );
+        assert.deepStrictEqual(
+            jobs.map((job) => job.name),
+            ["deploy.yml test", "preview.yml test"],
+        );
+        for (const { name, steps } of jobs) {
+            const at = (find: (s: Step) => boolean) => steps.findIndex(find);
+            const cache = at((s) => s.uses?.startsWith("actions/cache@") === true);
+            const [install, test] = [at((s) => s.run?.startsWith("npm ci") === true), at((s) => s.run === "npm test")];
+            assert.ok(install >= 0 && install < cache && cache < test, `${name}: npm ci, the cache, then npm test`);
+            const { path: cached, key, "restore-keys": restoreKeys } = steps[cache].with ?? {};
+            assert.strictEqual(cached, path.relative(PROJECT_ROOT, TEST_CACHES_DIR), name);
+            assert.match(String(key), /hashFiles\('package-lock\.json'\).*github\.sha/, name);
+            assert.ok(String(key).startsWith(String(restoreKeys)), `${name}: restore-keys is a prefix of the key`);
+        }
     });
 
     it("previews run the tests first, then pulumi preview with the pack and the environment's config, commented on the PR", () => {
