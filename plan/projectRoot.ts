@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 /**
- * Where the projects' stack files live and which there are (plan/stackFile.ts and plan/runBootstrap.ts re-export
- * these): apart from stackFile, as finding them needs no YAML or config reader, so the entry points that answer
+ * Where the projects' stack files live and which there are: apart from plan/stackFile.ts, as finding them needs no YAML or config reader, so the entry points that answer
  * before planning (the CLIs' usage errors, an unknown stack, `--list`) and the tests' run store preload load this
  * alone (stackFile's imports cost a process ~0.13 CPU-s).
  */

@@ -1,7 +1,6 @@
 import { BOOTSTRAP_ROOT } from "./projectRoot";
-import { runProject, type RunStackOptions, type StackRun } from "./runStack";
-
-export { BOOTSTRAP_ROOT } from "./projectRoot";
+import { runProject, type RunStackOptions } from "./runStack";
+import type { StackRun } from "./stackRun";
 
 /**
  * Runs the bootstrap program under the one mock harness with bootstrap/Pulumi.<stack>.yaml: what

@@ -1,10 +1,7 @@
 import type { ServiceTable } from "../shared/appContract";
 import type { VoteAppTransforms } from "../stacks/transforms";
-import { currentRunStore, type StackRun } from "./runStoreRegistry";
+import { currentRunStore, type StackRun } from "./stackRun";
 import { readStackConfig, type StackFileConfig } from "./stackFile";
-
-// The store registry lives apart (plan/runStoreRegistry.ts) so that installing a store loads no SDK.
-export { RUN_STORE_DIR, type RunStore, type StackRun, useRunStore } from "./runStoreRegistry";
 
 export interface RunStackOptions {
     /** Config values overriding the stack file's, e.g. `{ "voteapp:platform": "eks" }`. */

@@ -4,8 +4,6 @@ import * as YAML from "yaml";
 import { deepFreeze } from "../shared/config/reader";
 import { PROJECT_ROOT } from "./projectRoot";
 
-export { listStacks, PROJECT_ROOT } from "./projectRoot";
-
 export interface StackFileConfig {
     readonly project: string;
     readonly stack: string;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { parseArgs } from "node:util";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 import { APP_SERVICES, type AppService } from "../shared/appContract";
 import { IMAGE_REFERENCE } from "../stacks/config/rules";
 import { serviceKeyName } from "../stacks/config/serviceKeys";

@@ -5,7 +5,7 @@ import * as path from "path";
 import { costFloors, renderFloorSection, replaceReadmeFloorSection } from "../plan/cost/floor";
 import { renderReadmeCostSection, replaceReadmeCostSection } from "../plan/cost/readme";
 import { estimateShippedStacks } from "../plan/cost/shippedStacks";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 
 async function main(): Promise<void> {
     const file = path.join(PROJECT_ROOT, "README.md");

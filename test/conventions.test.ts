@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 
 /**
  * One way to do each thing (issue 16.7): constructs that one module writes for everybody. A second place
@@ -106,7 +106,7 @@ describe("one way to do each thing (issue 16.7)", () => {
  */
 const STACK_LOADING_MODULES: readonly { readonly module: RegExp; readonly names?: RegExp }[] = [
     { module: /^(index|bootstrap\/index|stacks\/.*|bootstrap\/config)$/ },
-    { module: /^plan\/(runStack|stackFile|cli|command|bootstrapRun)$/ },
+    { module: /^plan\/(runStack|stackFile|cli|command|planReport|runBootstrap|bootstrapCli)$/ },
     { module: /^test\/support\/(config|plan)$/ },
     { module: /^test\/support\/stacks$/, names: /\b(stackRun|stackConfigWith)\b/ },
     { module: /^test\/bootstrap\/support$/, names: /\b(bootstrapRun|BOOTSTRAP_STACKS)\b/ },
@@ -161,7 +161,7 @@ describe("component tests mount one component (issue 16.5)", () => {
                     'import { input, stackRun } from "../support/stacks";',
                     'import { parseWith } from "../support/config";',
                     'import { deployOnFargate } from "../../stacks/platforms/fargate";',
-                    'import type { StackRun } from "../../plan/runStack";',
+                    'import type { StackRun } from "../../plan/stackRun";',
                     'const file = "Pulumi.prod.yaml";',
                 ].join("\n"),
             ),

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 import { importCycles, layerViolations, readImportGraph } from "./support/importGraph";
 
 describe("module layering (issue 16.4)", () => {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { captureCommand } from "../plan/command";
 import { runBootstrap } from "../plan/runBootstrap";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 import { stackInfo, stackInfoCommand } from "../scripts/stack-info";
 import { parseWith } from "./support/config";
 

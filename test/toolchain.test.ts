@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ESLint } from "eslint";
 import { NODE_MAJOR } from "../shared/nodeRuntime";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import { PROJECT_ROOT } from "../plan/projectRoot";
 import { STEPS, TYPESCRIPT_PRELOAD } from "../scripts/test";
 import { typeScriptChild } from "./support/children";
 

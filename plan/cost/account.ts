@@ -1,6 +1,8 @@
-import { BOOTSTRAP_ROOT, runBootstrap } from "../runBootstrap";
-import type { StackRun } from "../runStack";
-import { listStacks, readStackConfig, type StackFileConfig } from "../stackFile";
+import { runBootstrap } from "../runBootstrap";
+import { BOOTSTRAP_ROOT } from "../projectRoot";
+import type { StackRun } from "../stackRun";
+import { readStackConfig, type StackFileConfig } from "../stackFile";
+import { listStacks } from "../projectRoot";
 import type { AccountPlan } from "./estimate";
 
 /**

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { bootstrapPlanCommand } from "../../plan/bootstrapCli";
 import { captureCommand } from "../../plan/command";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { runTypeScriptChild } from "../support/children";
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import deployActions from "../../components/delivery/deployActions.json";
 import { workloadBoundaryArn } from "../../components/delivery/workloadRoles";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { exampleResources } from "../support/iamArns";
 import { decide, type PolicyDocumentJson, regionOf, type RoleDocuments, roleNamed } from "../support/iamSimulation";
 import { SHIPPED_STACKS, single, stackRun } from "../support/stacks";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { mockResourceOutputs } from "../../plan/mockOutputs";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { readOncePerKey } from "../support/sharedReads";
 import {
     decide,

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import type { CapturedResource } from "../../shared/capturedResource";
-import type { RunStackOptions, StackRun } from "../../plan/runStack";
-import { BOOTSTRAP_ROOT, runBootstrap } from "../../plan/runBootstrap";
+import type { RunStackOptions } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
+import { runBootstrap } from "../../plan/runBootstrap";
+import { BOOTSTRAP_ROOT } from "../../plan/projectRoot";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 import type { PolicyStatement } from "../../components/iamPolicy";
 

@@ -11,7 +11,7 @@ import {
     renderReadmeCostSection,
     type StackPlatform,
 } from "../../plan/cost/readme";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { costFloors, README_FLOOR_BEGIN, README_FLOOR_END, renderFloorSection } from "../../plan/cost/floor";
 import { stackRun } from "../support/stacks";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { input, ofType, single, stackRun } from "../support/stacks";
 import { COST_TARGETS, costFloors, floorOf, natInstanceSubstitution } from "../../plan/cost/floor";
 import { packConfigFor } from "../../policy/enforcement";

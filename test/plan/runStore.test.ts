@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { type RunStackOptions, type RunStore, runStack, type StackRun, useRunStore } from "../../plan/runStack";
+import { type RunStackOptions, runStack } from "../../plan/runStack";
+import { type RunStore, type StackRun, useRunStore } from "../../plan/stackRun";
 import { APP_SERVICE_TABLE } from "../../shared/appContract";
 import { BENCH_RUN_MARKER } from "../../bench/bench";
 import { STEP_MARKER } from "../../scripts/test";
@@ -339,7 +340,7 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
 
     it("installing the store (mocha's preload) loads no @pulumi package: a process that never plans pays nothing for the SDK", () => {
         const installed = runTypeScriptChild(
-            ["-e", 'process.exitCode = require("./plan/runStoreRegistry").currentRunStore() ? 0 : 1'],
+            ["-e", 'process.exitCode = require("./plan/stackRun").currentRunStore() ? 0 : 1'],
             {
                 cwd: PROJECT_ROOT,
                 preloads: [path.join(PROJECT_ROOT, "test", "support", "installRunStore.ts")],

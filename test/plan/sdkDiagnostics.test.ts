@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { runStack, type StackRun } from "../../plan/runStack";
+import { runStack } from "../../plan/runStack";
+import { type StackRun } from "../../plan/stackRun";
 import { encodeRun } from "../support/runStore";
 import { stackRun } from "../support/stacks";
 

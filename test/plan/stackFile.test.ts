@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { listStacks, readStackConfig, secretPlaceholder } from "../../plan/stackFile";
+import { readStackConfig, secretPlaceholder } from "../../plan/stackFile";
+import { listStacks } from "../../plan/projectRoot";
 
 describe("reading stack files offline", () => {
     let dir: string;

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { checkTargetedUpdate, targetMatcher } from "../../plan/targeting";
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
 import { SHIPPED_STACKS, stackRun } from "../support/stacks";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { ENVIRONMENTS } from "../../policy/enforcement";
 import {
     packConfigChoiceFor,
@@ -12,7 +12,8 @@ import {
 } from "../../policy/configFile";
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
 import { parseVoteAppConfig } from "../../stacks/config";
-import { readStackConfig, listStacks } from "../../plan/stackFile";
+import { readStackConfig } from "../../plan/stackFile";
+import { listStacks } from "../../plan/projectRoot";
 import { planCli } from "../support/plan";
 import {
     readWorkflow,

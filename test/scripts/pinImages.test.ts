@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT, readStackConfig } from "../../plan/stackFile";
+import { readStackConfig } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { deployedImages, imagePins, writeImagePins } from "../../scripts/pin-images";
 
 const ref = (service: string) =>

@@ -3,7 +3,7 @@ import * as path from "path";
 import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
 import { captureCommand } from "../../plan/command";
 import { githubOutputLines, stackInfo, stackInfoCommand } from "../../scripts/stack-info";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { runTypeScriptChild } from "../support/children";
 
 describe("scripts/stack-info.ts", () => {

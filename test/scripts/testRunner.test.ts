@@ -14,7 +14,7 @@ import {
     WAITING_TESTS_DIR,
     WORKER_SEMI_SPACE_MIB,
 } from "../../scripts/test";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 
 /** Whether a process is alive (a zombie, exited and awaiting its parent, is not). */
 function isRunning(pid: number): boolean {

@@ -13,7 +13,7 @@ import {
     typeCheck,
     type TypeCheck,
 } from "../../scripts/typesAndLint";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 
 const SYNC_LATER = ["export function later(): number {", "    return 1;", "}", ""];
 const ASYNC_LATER = ["export async function later(): Promise<number> {", "    return 1;", "}", ""];

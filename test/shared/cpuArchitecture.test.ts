@@ -13,7 +13,8 @@ import {
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
 import { DISTROLESS_NODE_IMAGES } from "../../shared/nodeRuntimeSupport";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { listStacks, PROJECT_ROOT, readStackConfig } from "../../plan/stackFile";
+import { readStackConfig } from "../../plan/stackFile";
+import { listStacks, PROJECT_ROOT } from "../../plan/projectRoot";
 import { captureCommand, type CommandResult } from "../../plan/command";
 import { imagePlatforms, stackInfoCommand } from "../../scripts/stack-info";
 import { ConfigValidationError, parseVoteAppConfig, type VoteAppConfig } from "../../stacks/config";

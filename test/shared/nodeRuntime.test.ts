@@ -10,7 +10,7 @@ import {
     RUNTIME_SUPPORT_CHECKED_ON,
 } from "../../shared/nodeRuntimeSupport";
 import { BUNDLE_TARGET } from "../../components/serverless/bundle";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { bootstrapRun } from "../bootstrap/support";
 import { parseDockerfile } from "../support/dockerfile";
 import { input, ofType, stackRun } from "../support/stacks";

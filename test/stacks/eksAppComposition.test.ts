@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { SECURITY_GROUP_POLICY } from "../../components/eks/voteAppOnKubernetes";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { recordOf } from "../../shared/record";
 import { assertProblem, parseWith } from "../support/config";
 import {

@@ -3,7 +3,7 @@ import {
     GUARDDUTY_FARGATE_AGENT_ACCOUNTS,
     guardDutyFargateAgentRepositoryArn,
 } from "../../components/security/guardDutyAgent";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { readStackConfig } from "../../plan/stackFile";
 import { ConfigValidationError, parseVoteAppConfig } from "../../stacks/config";
 import { input, ofType, stackRun } from "../support/stacks";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { bundleLambdaHandler } from "../../components/serverless/bundle";
 import { LAMBDA_DEPLOYMENT_CONFIGS, LAMBDA_STRATEGIES } from "../../components/serverless/lambdaDeployment";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { input, named, ofType, single, stackRun } from "../support/stacks";
 
 /**

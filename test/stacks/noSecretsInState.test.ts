@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { stackRun } from "../support/stacks";
 
 /**

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT, listStacks } from "../../plan/stackFile";
+import { PROJECT_ROOT, listStacks } from "../../plan/projectRoot";
 import { CONFIG_KEYS } from "../../stacks/config";
 import { projectConfigDeclarations } from "../../stacks/config/projectFile";
 

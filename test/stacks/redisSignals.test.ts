@@ -4,7 +4,7 @@ import type { DashboardBody } from "../../components/observability/dashboard";
 import { DEFAULT_THRESHOLDS, SERVERLESS_CACHE_DIMENSION } from "../../components/observability/signals";
 import { estimateCost } from "../../plan/cost/estimate";
 import { accountPlanFor } from "../../plan/cost/account";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { LOAD_BALANCED_PLATFORMS } from "../../stacks/config/rules";
 import { input, ofType, SHIPPED_STACKS, stackRun } from "../support/stacks";
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { accountPlanFor } from "../../plan/cost/account";
 import { estimateCost, type CostEstimate } from "../../plan/cost/estimate";
-import { runStack, type StackRun } from "../../plan/runStack";
+import { runStack } from "../../plan/runStack";
+import { type StackRun } from "../../plan/stackRun";
 import { longestStopHours, RDS_AUTO_START_HOURS, universalTarget } from "../../components/workingHoursSchedule";
 import { assertRejectsWith, input, ofType, single, stackRun } from "../support/stacks";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { stackBucketPrefix } from "../../components/delivery/workloadRoles";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 import { readOncePerKey } from "../support/sharedReads";
 import { bootstrapRun } from "../bootstrap/support";
 import managed from "../support/awsManagedPolicies.json";

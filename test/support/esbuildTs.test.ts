@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as esbuild from "esbuild";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { compiledTypeScript, TRANSFORM_CACHE_DIR, TRANSFORM_FINGERPRINT, transformOptions } from "./esbuildTs";
 
 describe("the TypeScript preload keeps each file's transform on disk (test/support/esbuildTs.js)", () => {

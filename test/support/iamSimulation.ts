@@ -3,7 +3,7 @@ import * as path from "path";
 import { createValidatedPolicy, validateIdentityPolicy, type ValidationError } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { CapturedResource } from "../../shared/capturedResource";
-import type { StackRun } from "../../plan/runStack";
+import type { StackRun } from "../../plan/stackRun";
 
 /**
  * One IAM simulation harness for every test that asks "may this role do that?": it collects the real

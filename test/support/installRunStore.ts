@@ -1,4 +1,4 @@
-import { useRunStore } from "../../plan/runStoreRegistry";
+import { useRunStore } from "../../plan/stackRun";
 import { diskRunStore } from "./runStore";
 
 /**

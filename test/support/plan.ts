@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { planCommand } from "../../plan/cli";
 import { captureCommand, type CommandResult } from "../../plan/command";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { typeScriptChildWithRunStore } from "./children";
 
 /**

@@ -4,7 +4,7 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import type * as pulumi from "@pulumi/pulumi";
 import { PROJECT_ROOT } from "../../plan/projectRoot";
-import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/runStoreRegistry";
+import { RUN_STORE_DIR, type RunStore, type StackRun } from "../../plan/stackRun";
 import { writeFileWhole } from "../../scripts/writeWhole";
 
 /**

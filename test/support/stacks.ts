@@ -1,4 +1,5 @@
-import { runStack, type RunStackOptions, type StackRun } from "../../plan/runStack";
+import { runStack, type RunStackOptions } from "../../plan/runStack";
+import { type StackRun } from "../../plan/stackRun";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 
 /**

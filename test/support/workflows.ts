@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 
 /** The GitHub Actions workflows as data, for tests that join a workflow to the code it drives. */
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DEPLOY_SESSION_SECONDS } from "../../components/delivery/ciSessions";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { stackInfo } from "../../scripts/stack-info";
 import { BOOTSTRAP_STACKS, bootstrapRun } from "../bootstrap/support";
 import { decideAssume, roleNamed } from "../support/iamSimulation";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseBootstrapConfig } from "../../bootstrap/config";
 import { KUBERNETES_PROVIDER_BEHAVIOUR } from "../../components/eks/eksCluster";
-import { BOOTSTRAP_ROOT } from "../../plan/runBootstrap";
+import { BOOTSTRAP_ROOT } from "../../plan/projectRoot";
 import { readStackConfig } from "../../plan/stackFile";
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
 import type { CapturedResource } from "../../shared/capturedResource";

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { runStack, type StackRun } from "../../plan/runStack";
+import { runStack } from "../../plan/runStack";
+import { type StackRun } from "../../plan/stackRun";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 import { deployedImages, imagePinConfig, imagePins } from "../../scripts/pin-images";
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";

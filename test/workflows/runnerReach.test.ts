@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { githubOutputLines, previewMatrix, stackInfo } from "../../scripts/stack-info";
 import { bootstrapRun } from "../bootstrap/support";
-import { listStacks } from "../../plan/stackFile";
+import { listStacks } from "../../plan/projectRoot";
 import { deployWarnings } from "../../stacks/warnings";
 import { parseWith } from "../support/config";
 import { input, ofType, single, stackRun } from "../support/stacks";

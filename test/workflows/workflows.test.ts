@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../../plan/stackFile";
+import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { TEST_CACHES_DIR } from "../../scripts/test";
 import { APP_SERVICES } from "../../shared/appContract";
 

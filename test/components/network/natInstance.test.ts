@@ -3,7 +3,7 @@ import { Network, type NetworkArgs } from "../../../components/network";
 import { NAT_INSTANCE_IMAGE_ID, NAT_INSTANCE_TAG_KEY, natBootScript } from "../../../components/network/natInstance";
 import type { MockedRun } from "../../../plan/harness";
 import { mockResourceOutputs } from "../../../plan/mockOutputs";
-import type { StackRun } from "../../../plan/runStack";
+import type { StackRun } from "../../../plan/stackRun";
 import type { CapturedResource } from "../../../shared/capturedResource";
 import { decide, type PolicyDocumentJson, rolesOf } from "../../support/iamSimulation";
 import { MOUNT_ACCOUNT, mountComponent, mountShared } from "../../support/mount";

@@ -4,9 +4,10 @@ import { PROJECT_ROOT } from "./projectRoot";
 import type { StackFileConfig } from "./stackFile";
 
 /**
- * The run store in use, apart from plan/runStack.ts (which re-exports it): mocha's processes install the tests'
- * store (test/support/installRunStore.ts) before any test, and a mocha main process or a test file that never
- * plans should not pay for the SDK and the harness (~0.7 CPU-s a process) to do so. Only type imports here.
+ * What a stack run is, and the run store in use: apart from plan/runStack.ts (which plans runs), as mocha's processes
+ * install the tests' store (test/support/installRunStore.ts) before any test, and a mocha main process or a test
+ * file that never plans should not pay for the SDK and the harness (~0.7 CPU-s a process) to do so. Only type
+ * imports of those here.
  */
 
 export interface StackRun extends MockedRun {
