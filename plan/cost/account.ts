@@ -1,8 +1,7 @@
 import { runBootstrap } from "../runBootstrap";
-import { BOOTSTRAP_ROOT } from "../projectRoot";
+import { BOOTSTRAP_ROOT, listStacks } from "../projectRoot";
 import type { StackRun } from "../stackRun";
 import { readStackConfig, type StackFileConfig } from "../stackFile";
-import { listStacks } from "../projectRoot";
 import type { AccountPlan } from "./estimate";
 
 /**

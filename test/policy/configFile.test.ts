@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../../plan/projectRoot";
+import { listStacks, PROJECT_ROOT } from "../../plan/projectRoot";
 import { ENVIRONMENTS } from "../../policy/enforcement";
 import {
     packConfigChoiceFor,
@@ -13,7 +13,6 @@ import {
 import { githubOutputLines, stackInfo } from "../../scripts/stack-info";
 import { parseVoteAppConfig } from "../../stacks/config";
 import { readStackConfig } from "../../plan/stackFile";
-import { listStacks } from "../../plan/projectRoot";
 import { planCli } from "../support/plan";
 import {
     readWorkflow,

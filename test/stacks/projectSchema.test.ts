@@ -2,8 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { BOOTSTRAP_ROOT } from "../../plan/projectRoot";
-import { listStacks, PROJECT_ROOT } from "../../plan/projectRoot";
+import { BOOTSTRAP_ROOT, listStacks, PROJECT_ROOT } from "../../plan/projectRoot";
 
 /**
  * The Pulumi CLI refuses to load a project whose typed config declares a default of another type, and a
