@@ -92,8 +92,8 @@ class RecordingMonitor extends MockMonitor {
     }
 
     /**
-     * MockMonitor's registerResource (outputs from the mocks, the resource into `resources` under the URN newUrn
-     * gives), recording how it was registered, with one conversion of each protobuf Struct instead of three:
+     * MockMonitor's registerResource (outputs from the mocks, the resource into `resources` under the URN its newUrn
+     * would give: mockUrn), recording how it was registered, with one conversion of each protobuf Struct instead of three:
      * MockMonitor converted the request's inputs, then its answer into a Struct that the SDK converted back.
      */
     override async registerResource(
@@ -102,8 +102,8 @@ class RecordingMonitor extends MockMonitor {
     ): Promise<void> {
         try {
             const object = req.getObject();
-            const inputs: PlainStruct = { toJavaScript: (): Record<string, unknown> => plainInputs };
             const plainInputs = object ? (object.toJavaScript() as Record<string, unknown>) : {};
+            const inputs: PlainStruct = { toJavaScript: () => plainInputs };
             const remote = req.getRemote();
             const urn = mockUrn(req.getParent(), req.getType(), req.getName());
             const result = this.hooks.newResource(
