@@ -17,7 +17,7 @@ import { PLATFORMS } from "../stacks/config/rules";
 import { listStacks, PROJECT_ROOT } from "../plan/projectRoot";
 import { accountPlanFor } from "../plan/cost/account";
 import { processesWithEnvironment } from "../scripts/processGroup";
-import { TEST_CACHES_DIR } from "../scripts/test";
+import { TALLY, TEST_CACHES_DIR } from "../scripts/test";
 import { estimateCost } from "../plan/cost/estimate";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -101,8 +101,7 @@ function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = p
     const result = spawnSync(command, args, { cwd: PROJECT_ROOT, encoding: "utf8", env, maxBuffer: 64 * 2 ** 20 });
     const seconds = (performance.now() - start) / 1000;
     // The last tally: npm test prints one per test lane, then their sum (scripts/test.ts testTally).
-    const summary =
-        [...(result.stdout ?? "").matchAll(/(\d+) passed, (\d+) failed/g)].pop()?.[0] ?? `exit ${result.status}`;
+    const summary = [...(result.stdout ?? "").matchAll(TALLY)].pop()?.[0] ?? `exit ${result.status}`;
     if (result.status !== 0)
         process.stderr.write(`${command} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}\n`);
     return {
@@ -254,7 +253,7 @@ function benchTestLoop(rounds: number): void {
         console.log(`  round ${i + 1}: one file ${describe(b)} (${b.summary})`);
         const clean = cleanCloneRun(i);
         cleanClone.push(clean);
-        report("npm test, clean clone (run and bundle stores and caches empty)", clean);
+        report("npm test, clean clone (node_modules/.cache removed)", clean);
         LOOPS.forEach((loop, n) => {
             const run = oneFileChangeRun(loop.file, `loop-${n}-${i}`);
             loops[n].push(run);

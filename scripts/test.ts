@@ -206,7 +206,7 @@ export function runStep(step: Step, cwd: string = ROOT): Promise<StepResult> {
 }
 
 /** The closing line each mocha run prints (test/support/reporter.js), which CI and the bench read. */
-const TALLY = /^(\d+) passed, (\d+) failed, (\d+) skipped$/gm;
+export const TALLY = /^(\d+) passed, (\d+) failed, (\d+) skipped$/gm;
 
 /** The tests' closing lines added up into one, in the same form (the last line `npm test` prints), or none. */
 export function testTally(outputs: readonly string[]): string | undefined {
