@@ -53,7 +53,7 @@ export function testFiles(dir = "test"): string[] {
  * Processes of the app's lane: in one, the lane lasted as long as all its files' waits added up (~30 s), longer than
  * the workers' lane after a test file's change; two split them (~16 s).
  */
-const WAITING_LANE_JOBS = 2;
+export const WAITING_LANE_JOBS = 2;
 
 const inWaitingLane = (file: string) => file.startsWith(`${WAITING_TESTS_DIR}/`);
 

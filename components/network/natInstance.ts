@@ -19,7 +19,7 @@ export const NAT_INSTANCE_TAG_KEY = "voteapp:nat-instance";
 
 /** The AL2023 image's root device and the size of its snapshot (GiB): the smallest root volume it boots from. */
 const ROOT_DEVICE = "/dev/xvda";
-const ROOT_VOLUME_GB = 8;
+export const ROOT_VOLUME_GB = 8;
 
 export interface NatInstanceArgs {
     /** The VPC the NAT serves. */

@@ -58,13 +58,16 @@ export interface DataConfig {
     readonly backupRetentionDays: number;
 }
 
+/** Prod keeps at least a week of RDS backups and Redis snapshots. */
+export const PROD_MINIMUM_BACKUP_DAYS = 7;
+
 export const checkData: ConfigCheck<DataFlatConfig> = (flat, tier, report) => {
     // Prod's data-layer rules apply where RDS and ElastiCache exist: lambda builds neither.
     const prodContainers = tier === "prod" && flat.platform !== "lambda";
     if (prodContainers && !flat.multiAz)
         report("multiAz", flat.multiAz, "must be true in prod (RDS Multi-AZ and Redis automatic failover)");
-    if (prodContainers && flat.backupRetentionDays < 7)
-        report("backupRetentionDays", flat.backupRetentionDays, "must be at least 7 in prod");
+    if (prodContainers && flat.backupRetentionDays < PROD_MINIMUM_BACKUP_DAYS)
+        report("backupRetentionDays", flat.backupRetentionDays, `must be at least ${PROD_MINIMUM_BACKUP_DAYS} in prod`);
     if (flat.multiAz && flat.azCount < 2)
         report("multiAz", flat.multiAz, `needs ${qualifiedKey("azCount")} of at least 2`);
 };

@@ -65,6 +65,9 @@ function reservedCpuMillis(totalMillis: number): number {
 /** The hard eviction threshold the kubelet keeps free (memory.available < 100Mi). */
 export const EVICTION_HARD_MIB = 100;
 
+/** The EKS AMI's kube-reserved memory: this much per pod the node admits, plus a base (getMemoryMebibytesToReserve). */
+export const KUBE_RESERVED_MEMORY_MIB = { perPod: 11, base: 255 } as const;
+
 export interface NodeCapacity {
     readonly type: string;
     readonly pods: number;
@@ -82,7 +85,10 @@ export function allocatableOf(type: string): NodeCapacity | undefined {
         type,
         pods,
         cpuMillis: cpu - reservedCpuMillis(cpu),
-        memoryMiB: size.memoryMiB - (11 * pods + 255) - EVICTION_HARD_MIB,
+        memoryMiB:
+            size.memoryMiB -
+            (KUBE_RESERVED_MEMORY_MIB.perPod * pods + KUBE_RESERVED_MEMORY_MIB.base) -
+            EVICTION_HARD_MIB,
     };
 }
 

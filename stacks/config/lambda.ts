@@ -14,8 +14,10 @@ import { type ConfiguredService, perService, type PerService, runningServices, s
 
 /** Lambda's memory range and the queue consumer's concurrency range are the per-service keys' (serviceKeys.ts). */
 export { LAMBDA_MEMORY_MB, WORKER_CONCURRENCY } from "./serviceKeys";
-/** API Gateway HTTP APIs wait at most 30 s for an integration; the function must time out (and log it) first. */
-export const HTTP_FUNCTION_TIMEOUT_SECONDS = { min: 1, max: 29 } as const;
+/** API Gateway HTTP APIs wait at most this long for an integration. */
+export const HTTP_API_INTEGRATION_TIMEOUT_SECONDS = 30;
+/** The HTTP functions must time out (and log it) before API Gateway gives up. */
+export const HTTP_FUNCTION_TIMEOUT_SECONDS = { min: 1, max: HTTP_API_INTEGRATION_TIMEOUT_SECONDS - 1 } as const;
 /** Lambda's hard limit on a function's run. */
 export const WORKER_TIMEOUT_SECONDS = { min: 1, max: 900 } as const;
 /** A FIFO queue's event source mapping takes at most 10 messages per batch (and supports no batching window). */
@@ -44,7 +46,7 @@ export const lambdaKeys = {
     lambdaHttpTimeoutSeconds: between(
         HTTP_FUNCTION_TIMEOUT_SECONDS.min,
         HTTP_FUNCTION_TIMEOUT_SECONDS.max,
-        " seconds: API Gateway gives up on an integration at 30 s, the function must time out first",
+        ` seconds: API Gateway gives up on an integration at ${HTTP_API_INTEGRATION_TIMEOUT_SECONDS} s, the function must time out first`,
     ),
     lambdaWorkerTimeoutSeconds: between(
         WORKER_TIMEOUT_SECONDS.min,

@@ -62,7 +62,7 @@ export interface IamAuthTokenOptions {
     readonly sign?: TokenSigner;
     /**
      * A token is reused for new connections this long. RDS accepts it for 15 minutes; renewing after 10 keeps
-     * a margin for clock skew and slow connects. @default 600000
+     * a margin for clock skew and slow connects. @default IAM_TOKEN_REUSE_MS
      */
     readonly maxAgeMs?: number;
     /** A refresh this soon after the previous refresh reuses its token: many refused connections, one signing. @default 1000 */
@@ -73,6 +73,8 @@ export interface IamAuthTokenOptions {
 
 /** RDS IAM authentication tokens are valid for 15 minutes. */
 export const IAM_TOKEN_LIFETIME_MS = 15 * 60_000;
+/** How long a token is reused by default: renewed well inside its lifetime (see IamAuthTokenOptions.maxAgeMs). */
+export const IAM_TOKEN_REUSE_MS = 10 * 60_000;
 
 /**
  * IAM authentication tokens for one user, cached for `maxAgeMs` (concurrent callers share one signing). A failed
@@ -81,7 +83,7 @@ export const IAM_TOKEN_LIFETIME_MS = 15 * 60_000;
  */
 export function iamAuthToken(request: IamTokenRequest, options: IamAuthTokenOptions = {}): PasswordSource {
     const sign = options.sign ?? rdsTokenSigner();
-    const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+    const maxAgeMs = options.maxAgeMs ?? IAM_TOKEN_REUSE_MS;
     if (maxAgeMs <= 0 || maxAgeMs >= IAM_TOKEN_LIFETIME_MS)
         throw new Error(
             `maxAgeMs must be between 0 and ${IAM_TOKEN_LIFETIME_MS} (the token lifetime), got ${maxAgeMs}`,
