@@ -5,7 +5,9 @@ import { captureCommand } from "../plan/command";
 import { runBootstrap } from "../plan/runBootstrap";
 import { PROJECT_ROOT } from "../plan/projectRoot";
 import { stackInfo, stackInfoCommand } from "../scripts/stack-info";
+import { NEW_ACCOUNT_CONCURRENCY, UNRESERVED_CONCURRENCY_MINIMUM } from "../stacks/config/lambda";
 import { parseWith } from "./support/config";
+import { readmeSection } from "./support/readme";
 
 /**
  * The README's "From empty accounts to a running app": its shell commands, per environment, with every
@@ -13,15 +15,9 @@ import { parseWith } from "./support/config";
  * secrets provider, the backend, the policy config) joined to what the bootstrap and the program produce.
  */
 
-const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
 const ENVIRONMENTS = ["dev", "staging", "prod"];
 
-function walkthrough(): string {
-    const start = README.indexOf("## From empty accounts to a running app\n");
-    assert.ok(start >= 0, "README has the walkthrough");
-    const end = README.indexOf("\n## ", start + 1);
-    return README.slice(start, end < 0 ? undefined : end);
-}
+const walkthrough = (): string => readmeSection("## From empty accounts to a running app");
 
 /** The shell lines of the walkthrough's code blocks, in order. */
 function commands(): string[] {
@@ -112,12 +108,16 @@ describe("README: from empty accounts to a running app", () => {
         }
     });
 
-    it("the numbers it states come from the code: 145 Lambda executions, 4 prod eks nodes", () => {
+    it("the numbers it states come from the code: the Lambda quota, a new account's, prod's eks nodes", () => {
         const text = walkthrough();
         const lambda = parseWith("dev", { platform: "lambda" }).lambda.functions;
         const reserved =
             lambda.vote.reservedConcurrency + lambda.result.reservedConcurrency + lambda.worker.reservedConcurrency;
-        assert.ok(text.includes(`at least ${reserved + 100} in the region`), "the Lambda quota");
+        assert.ok(
+            text.includes(`at least ${reserved + UNRESERVED_CONCURRENCY_MINIMUM} in the region`),
+            "the Lambda quota",
+        );
+        assert.ok(text.includes(`(new accounts have ${NEW_ACCOUNT_CONCURRENCY};`), "a new account's Lambda quota");
         const prod = parseWith("prod", { platform: "eks" }).eks.nodes;
         assert.ok(
             text.includes(`prod's stack file asks for ${prod.desiredSize}\n     ${prod.instanceTypes.join(",")}`) ||
