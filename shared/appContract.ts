@@ -162,10 +162,16 @@ export const RESULT_PATH_PREFIX = "/result";
 /** ALB path patterns that reach result; everything else reaches vote. */
 export const RESULT_PATH_PATTERNS = [RESULT_PATH_PREFIX, `${RESULT_PATH_PREFIX}/*`] as const;
 
+/**
+ * The result service's JSON totals, on every platform (container and function): its page polls them, and the
+ * deploy workflow's smoke test (scripts/smoke-test.ts) reads them through the stack's entry point.
+ */
+export const RESULT_TOTALS_PATH = `${RESULT_PATH_PREFIX}/totals.json`;
+
 /** What the result Lambda function serves (its HTTP API routes). */
 export const LAMBDA_RESULT_PATHS = {
     page: RESULT_PATH_PREFIX,
-    totals: `${RESULT_PATH_PREFIX}/totals.json`,
+    totals: RESULT_TOTALS_PATH,
     script: `${RESULT_PATH_PREFIX}/app.js`,
     health: `${RESULT_PATH_PREFIX}${APP_HEALTH_PATH}`,
 } as const;
