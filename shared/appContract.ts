@@ -93,6 +93,21 @@ export function databaseSetupInput(database: string): {
     return { database, users: DATABASE_CLIENTS.map((client) => ({ ...DATABASE_USERS[client] })) };
 }
 
+/**
+ * Environment of the database setup function (plain: an ARN names a secret, it is not one): the component
+ * (components/databaseSetup.ts) sets these, the handler (app/src/dbsetup/handler.ts) reads them.
+ */
+export const DatabaseSetupEnv = {
+    host: "PGHOST",
+    port: "PGPORT",
+    database: "PGDATABASE",
+    masterSecretArn: "MASTER_SECRET_ARN",
+    /** "verify-full" on AWS; "disable" only for a local test database. */
+    sslMode: "PGSSLMODE",
+    /** Local test databases: trust this PEM instead of the RDS CAs. */
+    sslRootCert: "PGSSLROOTCERT",
+} as const;
+
 /** True for the services with a database user (those whose row says `postgres`). */
 export function isDatabaseClient(service: string): service is DatabaseClient {
     return service in DATABASE_USERS;
