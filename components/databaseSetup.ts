@@ -1,7 +1,13 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_CLIENTS, DATABASE_USERS, type DatabaseClient, databaseSetupInput } from "../shared/appContract";
+import {
+    DATABASE_CLIENTS,
+    DATABASE_USERS,
+    type DatabaseClient,
+    databaseSetupInput,
+    DatabaseSetupEnv,
+} from "../shared/appContract";
 import { readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
 import { partitionOf } from "./partition";
@@ -107,11 +113,11 @@ export class DatabaseSetup extends pulumi.ComponentResource {
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
                 environment: {
                     variables: {
-                        PGHOST: args.instance.address,
-                        PGPORT: args.instance.port.apply(String),
-                        PGDATABASE: args.database,
-                        PGSSLMODE: "verify-full",
-                        MASTER_SECRET_ARN: args.masterSecretArn,
+                        [DatabaseSetupEnv.host]: args.instance.address,
+                        [DatabaseSetupEnv.port]: args.instance.port.apply(String),
+                        [DatabaseSetupEnv.database]: args.database,
+                        [DatabaseSetupEnv.sslMode]: "verify-full",
+                        [DatabaseSetupEnv.masterSecretArn]: args.masterSecretArn,
                     },
                 },
             },

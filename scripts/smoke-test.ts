@@ -3,6 +3,7 @@
 // starting, the worker catching up).
 // Usage: npx ts-node --transpile-only scripts/smoke-test.ts --url https://vote.example.com [--choice a] [--attempts 30] [--interval-ms 10000]
 import { parseArgs } from "node:util";
+import { RESULT_TOTALS_PATH } from "../shared/appContract";
 
 export interface SmokeTestOptions {
     /** Base URL of the app (the stack output `url`), e.g. https://vote.staging.example.com. */
@@ -62,7 +63,7 @@ export async function smokeTest(options: SmokeTestOptions): Promise<{ before: To
     const attempts = options.attempts ?? 30;
     const intervalMs = options.intervalMs ?? 10_000;
     const log = options.log ?? ((line: string) => console.log(line));
-    const totalsUrl = new URL("/result/totals.json", base);
+    const totalsUrl = new URL(RESULT_TOTALS_PATH, base);
 
     const readTotals = async (): Promise<Totals | string> => {
         const response = await fetch(totalsUrl, { headers: { accept: "application/json" } });

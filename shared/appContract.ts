@@ -93,6 +93,21 @@ export function databaseSetupInput(database: string): {
     return { database, users: DATABASE_CLIENTS.map((client) => ({ ...DATABASE_USERS[client] })) };
 }
 
+/**
+ * Environment of the database setup function (plain: an ARN names a secret, it is not one): the component
+ * (components/databaseSetup.ts) sets these, the handler (app/src/dbsetup/handler.ts) reads them.
+ */
+export const DatabaseSetupEnv = {
+    host: "PGHOST",
+    port: "PGPORT",
+    database: "PGDATABASE",
+    masterSecretArn: "MASTER_SECRET_ARN",
+    /** "verify-full" on AWS; "disable" only for a local test database. */
+    sslMode: "PGSSLMODE",
+    /** Local test databases: trust this PEM instead of the RDS CAs. */
+    sslRootCert: "PGSSLROOTCERT",
+} as const;
+
 /** True for the services with a database user (those whose row says `postgres`). */
 export function isDatabaseClient(service: string): service is DatabaseClient {
     return service in DATABASE_USERS;
@@ -162,10 +177,16 @@ export const RESULT_PATH_PREFIX = "/result";
 /** ALB path patterns that reach result; everything else reaches vote. */
 export const RESULT_PATH_PATTERNS = [RESULT_PATH_PREFIX, `${RESULT_PATH_PREFIX}/*`] as const;
 
+/**
+ * The result service's JSON totals, on every platform (container and function): its page polls them, and the
+ * deploy workflow's smoke test (scripts/smoke-test.ts) reads them through the stack's entry point.
+ */
+export const RESULT_TOTALS_PATH = `${RESULT_PATH_PREFIX}/totals.json`;
+
 /** What the result Lambda function serves (its HTTP API routes). */
 export const LAMBDA_RESULT_PATHS = {
     page: RESULT_PATH_PREFIX,
-    totals: `${RESULT_PATH_PREFIX}/totals.json`,
+    totals: RESULT_TOTALS_PATH,
     script: `${RESULT_PATH_PREFIX}/app.js`,
     health: `${RESULT_PATH_PREFIX}${APP_HEALTH_PATH}`,
 } as const;

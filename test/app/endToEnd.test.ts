@@ -12,10 +12,18 @@ import type { RunningService } from "../../app/src/containers/run";
 import { startVoteService } from "../../app/src/containers/vote";
 import { startWorkerService } from "../../app/src/containers/worker";
 import { bundleLambdaHandler, BUNDLE_FILE } from "../../components/serverless/bundle";
-import { LambdaEnv, RESULT_LAMBDA_ROUTES, TABLE_PARTITION_KEY, VOTE_LAMBDA_ROUTES } from "../../shared/appContract";
+import { smokeTest } from "../../scripts/smoke-test";
+import {
+    APP_SERVICE_TABLE,
+    LambdaEnv,
+    RESULT_LAMBDA_ROUTES,
+    TABLE_PARTITION_KEY,
+    VOTE_LAMBDA_ROUTES,
+} from "../../shared/appContract";
 import { renderPage, type RenderedPage } from "./browser";
 import { postForm, get } from "./client";
 import { LocalFifoQueue, LocalHttpApi, type HttpHandler, type QueueHandler } from "./lambdaHarness";
+import { startLoadBalancerFront } from "./loadBalancerFront";
 import { freePort, startTestServers, type TestServers } from "./servers";
 
 /**
@@ -55,16 +63,44 @@ async function theOriginalScenario(voteUrl: string, resultUrl: string): Promise<
     }
 }
 
+/**
+ * The deploy workflow's smoke test (scripts/smoke-test.ts, run against the stack output `url`) on the real app
+ * behind its entry point's routes: the paths and form it sends are the ones the services answer. It casts one
+ * vote for a and must see it counted.
+ */
+async function smokeTestTheApp(url: string): Promise<void> {
+    const lines: string[] = [];
+    const { before, after } = await smokeTest({ url, attempts: 30, intervalMs: 100, log: (line) => lines.push(line) });
+    assert.strictEqual(after.a.votes, before.a.votes + 1, lines.join("\n"));
+}
+
 describe("the original app's end-to-end scenario", function () {
     this.timeout(90_000);
 
     describe("container services on loopback (real Redis and PostgreSQL)", () => {
         let servers: TestServers;
         const services: RunningService[] = [];
+        let vote: RunningService;
+        let result: RunningService;
+        /** Port of each HTTP service, by name: where the load balancer's rules send a request. */
+        const httpPorts: Record<string, number> = {};
 
         before(async function () {
             this.timeout(60_000);
             servers = await startTestServers();
+            const env = servers.env();
+            vote = await startVoteService({ ...env, PORT: String(await freePort()) }, silentLogger);
+            services.push(vote);
+            result = await startResultService({ ...env, PORT: String(await freePort()) }, silentLogger);
+            services.push(result);
+            services.push(await startWorkerService(env, silentLogger));
+            for (const [name, service] of [
+                ["vote", vote],
+                ["result", result],
+            ] as const) {
+                if (service.port === undefined) throw new Error(`${name} listens on no port`);
+                httpPorts[name] = service.port;
+            }
         });
 
         after(async function () {
@@ -74,12 +110,6 @@ describe("the original app's end-to-end scenario", function () {
         });
 
         it('vote=b, then the result page at / says "1 vote", and a page already open updates live', async () => {
-            const env = servers.env();
-            const vote = await startVoteService({ ...env, PORT: String(await freePort()) }, silentLogger);
-            services.push(vote);
-            const result = await startResultService({ ...env, PORT: String(await freePort()) }, silentLogger);
-            services.push(result);
-            services.push(await startWorkerService(env, silentLogger));
             const voteUrl = `http://127.0.0.1:${vote.port}`;
             const page = await get(`${voteUrl}/`);
             assert.ok(
@@ -87,6 +117,15 @@ describe("the original app's end-to-end scenario", function () {
                 "the vote page names its container",
             );
             await theOriginalScenario(voteUrl, `http://127.0.0.1:${result.port}/`);
+        });
+
+        it("the deploy's smoke test passes through the load balancer's path rules (the service table's)", async () => {
+            const front = await startLoadBalancerFront(APP_SERVICE_TABLE, httpPorts);
+            try {
+                await smokeTestTheApp(front.url);
+            } finally {
+                await front.close();
+            }
         });
     });
 
@@ -185,6 +224,10 @@ describe("the original app's end-to-end scenario", function () {
             await theOriginalScenario(api.url, `${api.url}/result`);
             assert.strictEqual(queue.depth, 0, "every ballot was delivered");
             assert.deepStrictEqual(queue.deadLetters, [], "none failed");
+        });
+
+        it("the deploy's smoke test passes through the HTTP API's routes (the service table's)", async () => {
+            await smokeTestTheApp(api.url);
         });
     });
 });

@@ -10,6 +10,7 @@ import {
     DATABASE_CLIENTS,
     DATABASE_USERS,
     databaseSetupInput,
+    DatabaseSetupEnv,
     SERVICE_NEEDS,
 } from "../../shared/appContract";
 import { ConfigError, postgresConfig, type Env } from "../../app/src/core/config";
@@ -28,7 +29,7 @@ import {
     type PostgresDatabase,
 } from "../../app/src/containers/postgres";
 import { postgresVoteStore } from "../../app/src/containers/worker";
-import { createSetupHandler, SETUP_ENV } from "../../app/src/dbsetup/handler";
+import { createSetupHandler } from "../../app/src/dbsetup/handler";
 import { DatabaseSetupError, parseSetupSpec, RDS_IAM_ROLE } from "../../app/src/dbsetup/setup";
 import { PostgresServer, waitFor } from "./servers";
 import { createThrowawayCa, type ThrowawayCa } from "./throwawayCa";
@@ -137,12 +138,12 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
     function setupHandler(env: Env = {}) {
         return createSetupHandler({
             env: {
-                [SETUP_ENV.host]: CERT_HOST,
-                [SETUP_ENV.port]: String(server.port),
-                [SETUP_ENV.database]: server.database,
-                [SETUP_ENV.masterSecretArn]: SECRET_ARN,
-                [SETUP_ENV.sslMode]: "verify-full",
-                [SETUP_ENV.sslRootCert]: rightCa.caFile,
+                [DatabaseSetupEnv.host]: CERT_HOST,
+                [DatabaseSetupEnv.port]: String(server.port),
+                [DatabaseSetupEnv.database]: server.database,
+                [DatabaseSetupEnv.masterSecretArn]: SECRET_ARN,
+                [DatabaseSetupEnv.sslMode]: "verify-full",
+                [DatabaseSetupEnv.sslRootCert]: rightCa.caFile,
                 ...env,
             },
             secrets: new SecretsManagerClient({ region: "eu-west-1" }),
@@ -357,7 +358,7 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
 
         it("the setup itself verifies the server: with another CA it fails and changes nothing", async () => {
             await assert.rejects(
-                setupHandler({ [SETUP_ENV.sslRootCert]: otherCa.caFile })(databaseSetupInput(server.database)),
+                setupHandler({ [DatabaseSetupEnv.sslRootCert]: otherCa.caFile })(databaseSetupInput(server.database)),
                 /self[- ]signed|unable to (get|verify)/i,
             );
         });

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { AppEnv, AppSecretName, databaseSetupInput, DATABASE_USERS } from "../../shared/appContract";
+import { AppEnv, AppSecretName, databaseSetupInput, DatabaseSetupEnv, DATABASE_USERS } from "../../shared/appContract";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { SETUP_ENV } from "../../app/src/dbsetup/handler";
+import { type GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createSetupHandler } from "../../app/src/dbsetup/handler";
 import { input, ofType, single, stackRun } from "../support/stacks";
 
 /**
@@ -24,7 +25,7 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 function masterSecretArn(run: Run): string {
     const setup = single(run, "aws:lambda/function:Function", "db-setup");
-    const arn = input(setup, "environment", "variables", SETUP_ENV.masterSecretArn);
+    const arn = input(setup, "environment", "variables", DatabaseSetupEnv.masterSecretArn);
     assert.match(String(arn), /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!db-/);
     return String(arn);
 }
@@ -164,14 +165,14 @@ describe("Database access on ecs and eks: IAM users, no database secret outside 
                     "the database does not admit the setup function",
                 );
                 const env = input(fn, "environment", "variables") as Record<string, string>;
-                assert.deepStrictEqual(Object.keys(env).sort(), [
-                    "MASTER_SECRET_ARN",
-                    "PGDATABASE",
-                    "PGHOST",
-                    "PGPORT",
-                    "PGSSLMODE",
-                ]);
-                assert.strictEqual(env.PGSSLMODE, "verify-full");
+                // Everything the handler reads but the local test databases' CA file.
+                assert.deepStrictEqual(
+                    Object.keys(env).sort(),
+                    Object.values(DatabaseSetupEnv)
+                        .filter((name) => name !== DatabaseSetupEnv.sslRootCert)
+                        .sort(),
+                );
+                assert.strictEqual(env[DatabaseSetupEnv.sslMode], "verify-full");
                 const invocation = single(r, "aws:lambda/invocation:Invocation");
                 const instance = single(r, INSTANCE);
                 assert.deepStrictEqual(
@@ -192,6 +193,28 @@ describe("Database access on ecs and eks: IAM users, no database secret outside 
                         client.dependencies.includes(invocation.urn),
                         `${client.name} starts before the setup ran`,
                     );
+            });
+
+            it("the setup's handler, given the planned environment and invocation, gets as far as reading the master secret", async () => {
+                const r = await run();
+                const env = input(single(r, "aws:lambda/function:Function", "db-setup"), "environment", "variables");
+                const event: unknown = JSON.parse(String(single(r, "aws:lambda/invocation:Invocation").inputs.input));
+                // The secret read is where AWS starts: stopped there, every check of the environment has passed. The
+                // client's own send stops it, so neither AWS nor a mock of the class (postgresAccess.test.ts) answers.
+                const client = new SecretsManagerClient({ region: "eu-west-1" });
+                const secretIds: unknown[] = [];
+                Object.defineProperty(client, "send", {
+                    value: (command: GetSecretValueCommand) => {
+                        secretIds.push(command.input.SecretId);
+                        return Promise.reject(new Error("the test stops here"));
+                    },
+                });
+                const handler = createSetupHandler({ env: env as Record<string, string>, secrets: client });
+                await assert.rejects(handler(event), (error: Error) => {
+                    assert.match(error.message, /^cannot read the master secret .*: the test stops here/);
+                    return true;
+                });
+                assert.deepStrictEqual(secretIds, [masterSecretArn(r)]);
             });
 
             it("reads no secret with an invoke while the program runs (the preview role may not)", async () => {

@@ -1,5 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
-import { APP_HEALTH_PATH, RESULT_STREAM_LIMIT_SECONDS, type ResultEventMode } from "../../../shared/appContract";
+import {
+    APP_HEALTH_PATH,
+    RESULT_PATH_PREFIX,
+    RESULT_STREAM_LIMIT_SECONDS,
+    RESULT_TOTALS_PATH,
+    type ResultEventMode,
+} from "../../../shared/appContract";
 import { httpPort, postgresConfig, resultEvents, voteOptions, type Env, type VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
@@ -8,16 +14,15 @@ import { closeServer, listen, requestPath, send, sendJson } from "./http";
 import { COUNT_VOTES, createPostgres, pgErrorCode, UNDEFINED_TABLE, type PostgresDatabase } from "./postgres";
 import { LISTEN_HOST_VARIABLE, type RunningService } from "./run";
 
-/** The path prefix the ALB routes to the result service (`/result` and `/result/*`). */
-export const RESULT_PREFIX = "/result";
+/** What the service serves, under the prefix the entry point routes to it (RESULT_PATH_PATTERNS: ALB rules, Ingress). */
 export const RESULT_PATHS = {
-    page: RESULT_PREFIX,
+    page: RESULT_PATH_PREFIX,
     /** The page at the service's root too, where the original serves it (and its end-to-end test looks). */
     root: "/",
-    events: `${RESULT_PREFIX}/events`,
-    totals: `${RESULT_PREFIX}/totals.json`,
-    script: `${RESULT_PREFIX}/app.js`,
-    health: `${RESULT_PREFIX}${APP_HEALTH_PATH}`,
+    events: `${RESULT_PATH_PREFIX}/events`,
+    totals: RESULT_TOTALS_PATH,
+    script: `${RESULT_PATH_PREFIX}/app.js`,
+    health: `${RESULT_PATH_PREFIX}${APP_HEALTH_PATH}`,
 } as const;
 
 /** Reads the totals from wherever the votes are (Postgres here, DynamoDB on Lambda). */

@@ -3,6 +3,7 @@ import { Client } from "pg";
 import { trustedCas } from "../containers/rdsCa";
 import { errorMessage } from "../core/log";
 import { DatabaseSetupError, parseSetupSpec, setUpDatabase, type SetupReport } from "./setup";
+import { DatabaseSetupEnv } from "../../../shared/appContract";
 
 /**
  * The database setup Lambda function (in the VPC, next to the database), invoked by Pulumi after the database
@@ -10,18 +11,6 @@ import { DatabaseSetupError, parseSetupSpec, setUpDatabase, type SetupReport } f
  * server certificate verified against the RDS CAs, and runs the idempotent setup (./setup.ts) the event
  * describes. The report it returns lands in Pulumi state: names and privileges, never a credential.
  */
-
-/** Environment of the function (plain: an ARN names a secret, it is not one). */
-export const SETUP_ENV = {
-    host: "PGHOST",
-    port: "PGPORT",
-    database: "PGDATABASE",
-    masterSecretArn: "MASTER_SECRET_ARN",
-    /** "verify-full" on AWS; "disable" only for a local test database. */
-    sslMode: "PGSSLMODE",
-    /** Local test databases: trust this PEM instead of the RDS CAs. */
-    sslRootCert: "PGSSLROOTCERT",
-} as const;
 
 export interface SetupHandlerOptions {
     readonly env?: Readonly<Record<string, string | undefined>>;
@@ -64,19 +53,23 @@ export function createSetupHandler(options: SetupHandlerOptions = {}): (event: u
     return async (event) => {
         const env = options.env ?? process.env;
         const spec = parseSetupSpec(event);
-        const host = required(env, SETUP_ENV.host);
-        const port = Number(required(env, SETUP_ENV.port));
+        const host = required(env, DatabaseSetupEnv.host);
+        const port = Number(required(env, DatabaseSetupEnv.port));
         if (!Number.isInteger(port) || port < 1 || port > 65535)
-            throw new DatabaseSetupError(`${SETUP_ENV.port} must be a TCP port, got "${env[SETUP_ENV.port]}"`);
-        const database = required(env, SETUP_ENV.database);
+            throw new DatabaseSetupError(
+                `${DatabaseSetupEnv.port} must be a TCP port, got "${env[DatabaseSetupEnv.port]}"`,
+            );
+        const database = required(env, DatabaseSetupEnv.database);
         if (database !== spec.database)
             throw new DatabaseSetupError(
-                `the event's database "${spec.database}" is not the function's ${SETUP_ENV.database} "${database}"`,
+                `the event's database "${spec.database}" is not the function's ${DatabaseSetupEnv.database} "${database}"`,
             );
-        const arn = required(env, SETUP_ENV.masterSecretArn);
-        const sslMode = env[SETUP_ENV.sslMode]?.trim() || "verify-full";
+        const arn = required(env, DatabaseSetupEnv.masterSecretArn);
+        const sslMode = env[DatabaseSetupEnv.sslMode]?.trim() || "verify-full";
         if (sslMode !== "verify-full" && sslMode !== "disable")
-            throw new DatabaseSetupError(`${SETUP_ENV.sslMode} must be "verify-full" or "disable", got "${sslMode}"`);
+            throw new DatabaseSetupError(
+                `${DatabaseSetupEnv.sslMode} must be "verify-full" or "disable", got "${sslMode}"`,
+            );
         const secrets = options.secrets ?? new SecretsManagerClient({});
         const master = await masterCredentials(secrets, arn);
         const client = new Client({
@@ -88,7 +81,10 @@ export function createSetupHandler(options: SetupHandlerOptions = {}): (event: u
             ssl:
                 sslMode === "disable"
                     ? false
-                    : { rejectUnauthorized: true, ca: trustedCas(env[SETUP_ENV.sslRootCert]?.trim() || undefined) },
+                    : {
+                          rejectUnauthorized: true,
+                          ca: trustedCas(env[DatabaseSetupEnv.sslRootCert]?.trim() || undefined),
+                      },
             connectionTimeoutMillis: 10_000,
             statement_timeout: 30_000,
             application_name: "voteapp-database-setup",
