@@ -11,7 +11,7 @@ import { BENCH_RUN_MARKER } from "../../bench/bench";
 import { STEP_MARKER } from "../../scripts/test";
 import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { runTypeScriptChild } from "../support/children";
-import { decodeRun, diskRunStore, encodeRun, PROCESS_IDENTITY, sourceHash } from "../support/runStore";
+import { decodeRun, diskRunStore, encodeRun, PROCESS_IDENTITY, sourceHash, TEXT_APART_FROM } from "../support/runStore";
 
 function byUrn(run: StackRun): StackRun {
     return { ...run, resources: [...run.resources].sort((a, b) => (a.urn < b.urn ? -1 : 1)) };
@@ -60,6 +60,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A run with one named resource (the store only keeps and compares data). */
 const runNamed = (name: string) => ({ resources: [{ name }] }) as unknown as StackRun;
+
+/** Where the store of source hash "h" keeps texts apart, and its runs' files. */
+const textsDir = (dir: string) => path.join(dir, "h", "texts");
+const runFiles = (dir: string) =>
+    fs
+        .readdirSync(path.join(dir, "h"))
+        .filter((file) => file.endsWith(".json"))
+        .map((file) => path.join(dir, "h", file));
 
 /** The claims lying in the store's directory of source hash "h". */
 const claimsIn = (dir: string) => fs.readdirSync(path.join(dir, "h")).filter((file) => file.endsWith(".claim"));
@@ -176,6 +184,82 @@ describe("shared mocked runs (test/support/runStore.ts, plan/runStack.ts useRunS
         } finally {
             delete process.env.VOTEAPP_RUN_STORE_TEST;
         }
+    });
+
+    it("keeps each bundle's code apart, once, by content: the runs' files name it, another process reads it back", async () => {
+        const previous = useRunStore(undefined);
+        try {
+            const recording = recordingStore(dir);
+            useRunStore(recording.store);
+            const planned = [
+                await runStack("dev", { overrides: { "voteapp:platform": "lambda" } }),
+                await runStack("prod", { overrides: { "voteapp:platform": "lambda" } }),
+            ];
+            assert.deepStrictEqual(recording.writes, 2);
+            const texts = await Promise.all(planned.map(bundles));
+            const distinct = new Set(texts.flatMap((byName) => Object.values(byName)));
+            assert.ok(
+                [...distinct].every((code) => code.length >= TEXT_APART_FROM),
+                "every bundle is long enough to be kept apart",
+            );
+            assert.strictEqual(fs.readdirSync(textsDir(dir)).length, distinct.size, "one file per distinct bundle");
+            for (const file of runFiles(dir)) {
+                const content = fs.readFileSync(file, "utf8");
+                for (const code of distinct)
+                    assert.ok(
+                        !content.includes(JSON.stringify(code.slice(0, 2_000)).slice(1, -1)),
+                        `${file} holds code`,
+                    );
+            }
+            const reader = diskRunStore(dir, "h");
+            for (const [i, run] of planned.entries()) {
+                const keys = recording.reads.filter((key) => key.includes(`"stack":"${i === 0 ? "dev" : "prod"}"`));
+                const read = await reader.read(keys[0]);
+                assert.ok(read, "read back");
+                assert.deepStrictEqual(await bundles(read), texts[i], "the code came through");
+                assert.deepStrictEqual(byUrn(read), byUrn(run));
+            }
+        } finally {
+            useRunStore(previous);
+        }
+    });
+
+    it("a kept text that is gone or altered is a miss: the run is planned again and the text written again", async () => {
+        const code = `exports.handler = () => "\uD800 a lone surrogate, which UTF-8 would lose"; // ${"x".repeat(TEXT_APART_FROM)}`;
+        const withCode = () =>
+            ({
+                resources: [
+                    {
+                        name: "fn",
+                        inputs: {
+                            code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
+                        },
+                    },
+                ],
+            }) as unknown as StackRun;
+        const codeOf = async (run: StackRun | undefined) => {
+            const archive = run?.resources[0].inputs.code as pulumi.asset.AssetArchive | undefined;
+            return archive && (await ((await archive.assets)["index.js"] as pulumi.asset.StringAsset).text);
+        };
+        await diskRunStore(dir, "h").write("k", withCode());
+        const [file] = fs.readdirSync(textsDir(dir)).map((name) => path.join(textsDir(dir), name));
+        assert.strictEqual(await codeOf(await diskRunStore(dir, "h").read("k")), code, "read back exactly");
+        assert.ok(fs.statSync(runFiles(dir)[0]).size < code.length, "the run's file names the code, not holds it");
+
+        fs.writeFileSync(file, Buffer.from(`${code} `, "utf16le"));
+        assert.strictEqual(await diskRunStore(dir, "h").read("k"), undefined, "an altered text was served");
+        assert.ok(!fs.existsSync(file), "the altered text is removed");
+        let planned = 0;
+        const again = await diskRunStore(dir, "h").run("k", async () => {
+            planned++;
+            return withCode();
+        });
+        assert.strictEqual(planned, 1);
+        assert.strictEqual(await codeOf(again), code);
+        assert.strictEqual(await codeOf(await diskRunStore(dir, "h").read("k")), code, "written again");
+
+        fs.rmSync(file);
+        assert.strictEqual(await diskRunStore(dir, "h").read("k"), undefined, "a run naming a missing text was served");
     });
 
     it("another mocha worker, npm test, bench run or way of starting mocha reads the same run: process names are not in the key", async () => {

@@ -66,39 +66,132 @@ type EncodedAsset =
           readonly kind: "StringAsset" | "FileAsset" | "RemoteAsset" | "FileArchive" | "RemoteArchive";
           readonly value: string;
       }
+    /** A long text kept apart (AssetTexts), by its id. */
+    | { readonly kind: "StringAsset"; readonly apart: string }
     | { readonly kind: "AssetArchive"; readonly value: Record<string, unknown> };
 
+/**
+ * Where an encoding keeps the long texts of string assets apart from the run: a Lambda's bundled code is 0.5–0.7 MB,
+ * three quarters of a run's text and most of the time JSON takes to write and read a run, and every run of a test
+ * run holds the same few bundles. A text is kept under its id (textId: its content hash), so an encoding that names
+ * the same id names the same text.
+ */
+export interface AssetTexts {
+    /** The text kept under `id`, or undefined. */
+    get(id: string): string | undefined;
+}
+
+/** AssetTexts an encoding puts texts into. */
+export interface AssetTextSink extends AssetTexts {
+    /** Keeps `text`; returns its id. */
+    put(text: string): string;
+}
+
+/** Shorter texts stay in the run (a policy document, a script): only bundles are worth a file of their own. */
+export const TEXT_APART_FROM = 16_384;
+
+/** A string's id by content: the SHA-256 of its UTF-16 code units, which tell any two different strings apart. */
+const textIds = new Map<string, string>();
+export function textId(text: string): string {
+    // Every run of a process holds the same bundle strings: a Map lookup (V8 keeps a string's hash) beats hashing.
+    let id = textIds.get(text);
+    if (id === undefined) {
+        id = crypto.createHash("sha256").update(text, "utf16le").digest("hex");
+        textIds.set(text, id);
+    }
+    return id;
+}
+
+/** AssetTexts in memory (what one encoding put apart). */
+export function memoryTexts(): AssetTextSink & { readonly texts: ReadonlyMap<string, string> } {
+    const texts = new Map<string, string>();
+    return {
+        texts,
+        put: (text) => {
+            const id = textId(text);
+            texts.set(id, text);
+            return id;
+        },
+        get: (id) => texts.get(id),
+    };
+}
+
+/** A run names a text that is not kept (a deleted or altered file): the run cannot be read. */
+class MissingText extends Error {}
+
 /** The SDK's asset classes; loaded on first use (see the top of this file). */
-async function sdkAssets(): Promise<typeof pulumi.asset> {
-    return (await import("@pulumi/pulumi")).asset;
+let sdkAssetClasses: Promise<typeof pulumi.asset> | undefined;
+function sdkAssets(): Promise<typeof pulumi.asset> {
+    return (sdkAssetClasses ??= import("@pulumi/pulumi").then((sdk) => sdk.asset));
 }
 
-/** The run with every asset and archive replaced by a plain stand-in (their contents are promises). */
-async function withPlainAssets(value: unknown, asset: typeof pulumi.asset): Promise<unknown> {
-    if (value instanceof asset.StringAsset) return { [ASSET]: { kind: "StringAsset", value: await value.text } };
-    if (value instanceof asset.FileAsset) return { [ASSET]: { kind: "FileAsset", value: await value.path } };
-    if (value instanceof asset.RemoteAsset) return { [ASSET]: { kind: "RemoteAsset", value: await value.uri } };
-    if (value instanceof asset.FileArchive) return { [ASSET]: { kind: "FileArchive", value: await value.path } };
-    if (value instanceof asset.RemoteArchive) return { [ASSET]: { kind: "RemoteArchive", value: await value.uri } };
-    if (value instanceof asset.AssetArchive) {
-        const assets: Record<string, unknown> = {};
-        for (const [name, item] of Object.entries(await value.assets))
-            assets[name] = await withPlainAssets(item, asset);
-        return { [ASSET]: { kind: "AssetArchive", value: assets } };
-    }
-    if (Array.isArray(value)) return Promise.all(value.map((item) => withPlainAssets(item, asset)));
-    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-        const plain: Record<string, unknown> = {};
-        for (const [key, item] of Object.entries(value)) plain[key] = await withPlainAssets(item, asset);
-        return plain;
-    }
-    return value; // anything else is left to the fidelity check
+/**
+ * The run with every asset and archive replaced by a plain stand-in, long texts put apart in `texts` when given. One
+ * synchronous walk copies the run and marks undefined values; only the assets' contents (promises) are awaited,
+ * together, and filled into their stand-ins: a walk that awaited every value cost ~5 ms a run, most of encoding it.
+ */
+async function withPlainAssets(
+    value: unknown,
+    asset: typeof pulumi.asset,
+    texts: AssetTextSink | undefined,
+): Promise<unknown> {
+    const pending: Promise<void>[] = [];
+    const marked = (contents: unknown) => (contents === undefined ? UNDEFINED : contents);
+    const standIn = (contents: Promise<unknown>, encode: (resolved: unknown) => Record<string, unknown>) => {
+        const box: Record<string, unknown> = {};
+        pending.push(
+            contents.then((resolved) => {
+                box[ASSET] = encode(resolved);
+            }),
+        );
+        return box;
+    };
+    const plainly = (kind: EncodedAsset["kind"]) => (resolved: unknown) => ({ kind, value: marked(resolved) });
+    const walk = (item: unknown): unknown => {
+        if (item === undefined) return UNDEFINED;
+        if (item instanceof asset.StringAsset)
+            return standIn(item.text, (text) =>
+                texts && typeof text === "string" && text.length >= TEXT_APART_FROM
+                    ? { kind: "StringAsset", apart: texts.put(text) }
+                    : { kind: "StringAsset", value: marked(text) },
+            );
+        if (item instanceof asset.FileAsset) return standIn(item.path, plainly("FileAsset"));
+        if (item instanceof asset.RemoteAsset) return standIn(item.uri, plainly("RemoteAsset"));
+        if (item instanceof asset.FileArchive) return standIn(item.path, plainly("FileArchive"));
+        if (item instanceof asset.RemoteArchive) return standIn(item.uri, plainly("RemoteArchive"));
+        if (item instanceof asset.AssetArchive)
+            return standIn(
+                item.assets.then((assets) =>
+                    Object.fromEntries(Object.entries(assets).map(([name, member]) => [name, walk(member)])),
+                ),
+                plainly("AssetArchive"),
+            );
+        if (Array.isArray(item)) return item.map(walk);
+        if (item !== null && typeof item === "object" && Object.getPrototypeOf(item) === Object.prototype) {
+            const plain: Record<string, unknown> = {};
+            for (const [key, field] of Object.entries(item)) plain[key] = walk(field);
+            return plain;
+        }
+        return item; // anything else is left to the fidelity check
+    };
+    const plain = walk(value);
+    // An archive's members are walked when its contents arrive, and may hold assets of their own.
+    while (pending.length > 0) await Promise.all(pending.splice(0));
+    return plain;
 }
 
-function assetFrom(encoded: EncodedAsset, asset: typeof pulumi.asset): pulumi.asset.Asset | pulumi.asset.Archive {
+function assetFrom(
+    encoded: EncodedAsset,
+    asset: typeof pulumi.asset,
+    texts: AssetTexts | undefined,
+): pulumi.asset.Asset | pulumi.asset.Archive {
     switch (encoded.kind) {
-        case "StringAsset":
-            return new asset.StringAsset(encoded.value);
+        case "StringAsset": {
+            if (!("apart" in encoded)) return new asset.StringAsset(encoded.value);
+            const text = texts?.get(encoded.apart);
+            if (text === undefined) throw new MissingText(`run store: no kept text ${encoded.apart}`);
+            return new asset.StringAsset(text);
+        }
         case "FileAsset":
             return new asset.FileAsset(encoded.value);
         case "RemoteAsset":
@@ -112,52 +205,53 @@ function assetFrom(encoded: EncodedAsset, asset: typeof pulumi.asset): pulumi.as
                 Object.fromEntries(
                     Object.entries(encoded.value).map(([name, item]) => [
                         name,
-                        restore(item, asset) as pulumi.asset.Asset | pulumi.asset.Archive,
+                        restore(item, asset, texts) as pulumi.asset.Asset | pulumi.asset.Archive,
                     ]),
                 ),
             );
     }
 }
 
-function restore(value: unknown, asset: typeof pulumi.asset | undefined): unknown {
+function restore(value: unknown, asset: typeof pulumi.asset | undefined, texts: AssetTexts | undefined): unknown {
     if (value === UNDEFINED) return undefined;
     if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) value[i] = restore(value[i], asset);
+        for (let i = 0; i < value.length; i++) value[i] = restore(value[i], asset, texts);
     } else if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         const keys = Object.keys(record);
         if (keys.length === 1 && keys[0] === ASSET) {
             if (!asset) throw new Error("run store: an encoded asset decoded without the SDK's asset classes");
-            return assetFrom(record[ASSET] as EncodedAsset, asset);
+            return assetFrom(record[ASSET] as EncodedAsset, asset, texts);
         }
-        for (const key of keys) record[key] = restore(record[key], asset);
+        for (const key of keys) record[key] = restore(record[key], asset, texts);
     }
     return value;
 }
 
-export async function encodeRun(run: StackRun): Promise<string> {
-    return JSON.stringify(await withPlainAssets(run, await sdkAssets()), (_key, value: unknown) =>
-        value === undefined ? UNDEFINED : value,
-    );
+/** A run as text; with `texts`, the long texts of its string assets are put there and named by id. */
+export async function encodeRun(run: StackRun, texts?: AssetTextSink): Promise<string> {
+    // No replacer: the walk marked every undefined, and JSON.stringify without one is several times faster.
+    return JSON.stringify(await withPlainAssets(run, await sdkAssets(), texts));
 }
 
 /** How the asset marker key appears in an encoded run's text (JSON escapes its NUL characters). */
 const ASSET_IN_TEXT = JSON.stringify(ASSET);
 
-export async function decodeRun(text: string): Promise<StackRun> {
+/** The run `text` encodes; the texts it names are read from `texts` (MissingText if one is not there). */
+export async function decodeRun(text: string, texts?: AssetTexts): Promise<StackRun> {
     // A run without assets decodes without the SDK.
     const asset = text.includes(ASSET_IN_TEXT) ? await sdkAssets() : undefined;
-    return restore(JSON.parse(text), asset) as StackRun;
+    return restore(JSON.parse(text), asset, texts) as StackRun;
 }
 
 /**
- * Whether `text` carries `run` whole: decoded, it is deep-equal (same prototypes, so no Date, Map or class
- * instance became a plain object) and encodes to the same text (so the assets' contents, promises that a
- * deep-equal check does not look into, came through too).
+ * Whether `text` (with the texts it put apart in `texts`) carries `run` whole: decoded, it is deep-equal (same
+ * prototypes, so no Date, Map or class instance became a plain object) and encodes to the same text (so the assets'
+ * contents, promises that a deep-equal check does not look into, came through too: a text apart by its content hash).
  */
-export async function carriesWhole(text: string, run: StackRun): Promise<boolean> {
-    const decoded = await decodeRun(text);
-    return isDeepStrictEqual(decoded, run) && (await encodeRun(decoded)) === text;
+export async function carriesWhole(text: string, run: StackRun, texts?: AssetTexts): Promise<boolean> {
+    const decoded = await decodeRun(text, texts);
+    return isDeepStrictEqual(decoded, run) && (await encodeRun(decoded, texts && memoryTexts())) === text;
 }
 
 /**
@@ -219,6 +313,42 @@ function isAlive(pid: number): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The texts apart (AssetTexts) of a disk run store, one file each, named by id, in `dir`: written whole and once,
+ * read once a process, and only if the file's content has the id it is named by (else it is not there).
+ */
+function diskTexts(dir: string): AssetTexts & { keep(id: string, text: string): void } {
+    const known = new Map<string, string>();
+    const fileOf = (id: string) => path.join(dir, `${id}.utf16le`);
+    return {
+        keep(id, text) {
+            if (known.has(id)) return;
+            if (!fs.existsSync(fileOf(id))) {
+                fs.mkdirSync(dir, { recursive: true });
+                // UTF-16 code units, as JavaScript holds them: UTF-8 would lose a lone surrogate.
+                writeFileWhole(fileOf(id), Buffer.from(text, "utf16le"));
+            }
+            known.set(id, text);
+        },
+        get(id) {
+            let text = known.get(id);
+            if (text !== undefined) return text;
+            try {
+                text = fs.readFileSync(fileOf(id)).toString("utf16le");
+            } catch {
+                return undefined;
+            }
+            if (textId(text) !== id) {
+                // Altered: removed, so that the next run that keeps this text writes it again.
+                fs.rmSync(fileOf(id), { force: true });
+                return undefined;
+            }
+            known.set(id, text);
+            return text;
+        },
+    };
+}
+
+/**
  * A run store on disk under `dir`/<source hash>/; in memory, the encoded runs this process has seen.
  *
  * A miss is planned by one process at a time: the first to miss claims the key (a `<run file>.claim` created
@@ -264,6 +394,7 @@ export function diskRunStore(
             return undefined;
         }
     };
+    const keptTexts = diskTexts(path.join(home, "texts"));
     // Keyed by the environment-qualified key; the first line of each file is that key, so that a file name
     // collision reads as a miss, not as another run.
     const readKept = async (key: string): Promise<StackRun | undefined> => {
@@ -276,15 +407,24 @@ export function diskRunStore(
             text = file.slice(newline + 1);
             seen.set(key, text);
         }
-        return decodeRun(text);
+        try {
+            return await decodeRun(text, keptTexts);
+        } catch (error) {
+            if (!(error instanceof MissingText)) throw error;
+            seen.delete(key);
+            return undefined; // a text it names is gone or altered: planned (and kept) again
+        }
     };
     const isDeclined = (key: string) => textOf(`${fileOf(key)}.declined`) === JSON.stringify(key);
     const writeKept = async (key: string, run: StackRun) => {
         try {
-            const text = await encodeRun(run);
-            const whole = await carriesWhole(text, run);
+            const apart = memoryTexts();
+            const text = await encodeRun(run, apart);
+            const whole = await carriesWhole(text, run, apart);
             if (whole) seen.set(key, text);
             prepare();
+            // Its texts before the run: a reader that finds the run finds what it names.
+            if (whole) for (const [id, kept] of apart.texts) keptTexts.keep(id, kept);
             if (whole) writeFileWhole(fileOf(key), `${JSON.stringify(key)}\n${text}`);
             else writeFileWhole(`${fileOf(key)}.declined`, JSON.stringify(key)); // not faithfully JSON: keep running it
         } catch {
