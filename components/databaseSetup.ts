@@ -6,7 +6,7 @@ import {
     DATABASE_USERS,
     type DatabaseClient,
     databaseSetupInput,
-    DatabaseSetupEnv,
+    DATABASE_SETUP_ENV,
 } from "../shared/appContract";
 import { readSecretsStatements } from "./iamPolicy";
 import { physicalName } from "./naming";
@@ -113,11 +113,11 @@ export class DatabaseSetup extends pulumi.ComponentResource {
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
                 environment: {
                     variables: {
-                        [DatabaseSetupEnv.host]: args.instance.address,
-                        [DatabaseSetupEnv.port]: args.instance.port.apply(String),
-                        [DatabaseSetupEnv.database]: args.database,
-                        [DatabaseSetupEnv.sslMode]: "verify-full",
-                        [DatabaseSetupEnv.masterSecretArn]: args.masterSecretArn,
+                        [DATABASE_SETUP_ENV.host]: args.instance.address,
+                        [DATABASE_SETUP_ENV.port]: args.instance.port.apply(String),
+                        [DATABASE_SETUP_ENV.database]: args.database,
+                        [DATABASE_SETUP_ENV.sslMode]: "verify-full",
+                        [DATABASE_SETUP_ENV.masterSecretArn]: args.masterSecretArn,
                     },
                 },
             },

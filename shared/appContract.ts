@@ -97,7 +97,7 @@ export function databaseSetupInput(database: string): {
  * Environment of the database setup function (plain: an ARN names a secret, it is not one): the component
  * (components/databaseSetup.ts) sets these, the handler (app/src/dbsetup/handler.ts) reads them.
  */
-export const DatabaseSetupEnv = {
+export const DATABASE_SETUP_ENV = {
     host: "PGHOST",
     port: "PGPORT",
     database: "PGDATABASE",

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { Client } from "pg";
 import {
     AppEnv,
@@ -10,7 +10,7 @@ import {
     DATABASE_CLIENTS,
     DATABASE_USERS,
     databaseSetupInput,
-    DatabaseSetupEnv,
+    DATABASE_SETUP_ENV,
     SERVICE_NEEDS,
 } from "../../shared/appContract";
 import { ConfigError, postgresConfig, type Env } from "../../app/src/core/config";
@@ -59,7 +59,8 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
     let server: PostgresServer;
     let rightCa: ThrowawayCa;
     let otherCa: ThrowawayCa;
-    const secrets = mockClient(SecretsManagerClient);
+    /** Every Secrets Manager client answers from here while this file runs (and only then: made in before). */
+    let secrets: AwsClientStub<SecretsManagerClient>;
     const opened: PostgresDatabase[] = [];
 
     async function asMaster<T>(use: (client: Client) => Promise<T>): Promise<T> {
@@ -138,12 +139,12 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
     function setupHandler(env: Env = {}) {
         return createSetupHandler({
             env: {
-                [DatabaseSetupEnv.host]: CERT_HOST,
-                [DatabaseSetupEnv.port]: String(server.port),
-                [DatabaseSetupEnv.database]: server.database,
-                [DatabaseSetupEnv.masterSecretArn]: SECRET_ARN,
-                [DatabaseSetupEnv.sslMode]: "verify-full",
-                [DatabaseSetupEnv.sslRootCert]: rightCa.caFile,
+                [DATABASE_SETUP_ENV.host]: CERT_HOST,
+                [DATABASE_SETUP_ENV.port]: String(server.port),
+                [DATABASE_SETUP_ENV.database]: server.database,
+                [DATABASE_SETUP_ENV.masterSecretArn]: SECRET_ARN,
+                [DATABASE_SETUP_ENV.sslMode]: "verify-full",
+                [DATABASE_SETUP_ENV.sslRootCert]: rightCa.caFile,
                 ...env,
             },
             secrets: new SecretsManagerClient({ region: "eu-west-1" }),
@@ -156,6 +157,7 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
         rightCa = createThrowawayCa("right", [`DNS:${CERT_HOST}`]);
         otherCa = createThrowawayCa("other", [`DNS:${CERT_HOST}`]);
         await enableTls();
+        secrets = mockClient(SecretsManagerClient);
         secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
             ARN: SECRET_ARN,
             SecretString: JSON.stringify({ username: server.user, password: server.password }),
@@ -168,7 +170,7 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
 
     after(async function () {
         this.timeout(30_000);
-        secrets.restore();
+        secrets?.restore();
         await server?.destroy();
         rightCa?.destroy();
         otherCa?.destroy();
@@ -358,7 +360,7 @@ describe("Postgres access: least-privilege IAM users and a verified server (real
 
         it("the setup itself verifies the server: with another CA it fails and changes nothing", async () => {
             await assert.rejects(
-                setupHandler({ [DatabaseSetupEnv.sslRootCert]: otherCa.caFile })(databaseSetupInput(server.database)),
+                setupHandler({ [DATABASE_SETUP_ENV.sslRootCert]: otherCa.caFile })(databaseSetupInput(server.database)),
                 /self[- ]signed|unable to (get|verify)/i,
             );
         });

@@ -1,5 +1,11 @@
 import * as assert from "assert";
-import { AppEnv, AppSecretName, databaseSetupInput, DatabaseSetupEnv, DATABASE_USERS } from "../../shared/appContract";
+import {
+    AppEnv,
+    AppSecretName,
+    databaseSetupInput,
+    DATABASE_SETUP_ENV,
+    DATABASE_USERS,
+} from "../../shared/appContract";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { type GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createSetupHandler } from "../../app/src/dbsetup/handler";
@@ -25,7 +31,7 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
 function masterSecretArn(run: Run): string {
     const setup = single(run, "aws:lambda/function:Function", "db-setup");
-    const arn = input(setup, "environment", "variables", DatabaseSetupEnv.masterSecretArn);
+    const arn = input(setup, "environment", "variables", DATABASE_SETUP_ENV.masterSecretArn);
     assert.match(String(arn), /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:rds!db-/);
     return String(arn);
 }
@@ -168,11 +174,11 @@ describe("Database access on ecs and eks: IAM users, no database secret outside 
                 // Everything the handler reads but the local test databases' CA file.
                 assert.deepStrictEqual(
                     Object.keys(env).sort(),
-                    Object.values(DatabaseSetupEnv)
-                        .filter((name) => name !== DatabaseSetupEnv.sslRootCert)
+                    Object.values(DATABASE_SETUP_ENV)
+                        .filter((name) => name !== DATABASE_SETUP_ENV.sslRootCert)
                         .sort(),
                 );
-                assert.strictEqual(env[DatabaseSetupEnv.sslMode], "verify-full");
+                assert.strictEqual(env[DATABASE_SETUP_ENV.sslMode], "verify-full");
                 const invocation = single(r, "aws:lambda/invocation:Invocation");
                 const instance = single(r, INSTANCE);
                 assert.deepStrictEqual(
@@ -200,7 +206,7 @@ describe("Database access on ecs and eks: IAM users, no database secret outside 
                 const env = input(single(r, "aws:lambda/function:Function", "db-setup"), "environment", "variables");
                 const event: unknown = JSON.parse(String(single(r, "aws:lambda/invocation:Invocation").inputs.input));
                 // The secret read is where AWS starts: stopped there, every check of the environment has passed. The
-                // client's own send stops it, so neither AWS nor a mock of the class (postgresAccess.test.ts) answers.
+                // client's own send stops it, so neither AWS nor a mock of the class answers.
                 const client = new SecretsManagerClient({ region: "eu-west-1" });
                 const secretIds: unknown[] = [];
                 Object.defineProperty(client, "send", {

@@ -3,7 +3,7 @@ import { Client } from "pg";
 import { trustedCas } from "../containers/rdsCa";
 import { errorMessage } from "../core/log";
 import { DatabaseSetupError, parseSetupSpec, setUpDatabase, type SetupReport } from "./setup";
-import { DatabaseSetupEnv } from "../../../shared/appContract";
+import { DATABASE_SETUP_ENV } from "../../../shared/appContract";
 
 /**
  * The database setup Lambda function (in the VPC, next to the database), invoked by Pulumi after the database
@@ -53,22 +53,22 @@ export function createSetupHandler(options: SetupHandlerOptions = {}): (event: u
     return async (event) => {
         const env = options.env ?? process.env;
         const spec = parseSetupSpec(event);
-        const host = required(env, DatabaseSetupEnv.host);
-        const port = Number(required(env, DatabaseSetupEnv.port));
+        const host = required(env, DATABASE_SETUP_ENV.host);
+        const port = Number(required(env, DATABASE_SETUP_ENV.port));
         if (!Number.isInteger(port) || port < 1 || port > 65535)
             throw new DatabaseSetupError(
-                `${DatabaseSetupEnv.port} must be a TCP port, got "${env[DatabaseSetupEnv.port]}"`,
+                `${DATABASE_SETUP_ENV.port} must be a TCP port, got "${env[DATABASE_SETUP_ENV.port]}"`,
             );
-        const database = required(env, DatabaseSetupEnv.database);
+        const database = required(env, DATABASE_SETUP_ENV.database);
         if (database !== spec.database)
             throw new DatabaseSetupError(
-                `the event's database "${spec.database}" is not the function's ${DatabaseSetupEnv.database} "${database}"`,
+                `the event's database "${spec.database}" is not the function's ${DATABASE_SETUP_ENV.database} "${database}"`,
             );
-        const arn = required(env, DatabaseSetupEnv.masterSecretArn);
-        const sslMode = env[DatabaseSetupEnv.sslMode]?.trim() || "verify-full";
+        const arn = required(env, DATABASE_SETUP_ENV.masterSecretArn);
+        const sslMode = env[DATABASE_SETUP_ENV.sslMode]?.trim() || "verify-full";
         if (sslMode !== "verify-full" && sslMode !== "disable")
             throw new DatabaseSetupError(
-                `${DatabaseSetupEnv.sslMode} must be "verify-full" or "disable", got "${sslMode}"`,
+                `${DATABASE_SETUP_ENV.sslMode} must be "verify-full" or "disable", got "${sslMode}"`,
             );
         const secrets = options.secrets ?? new SecretsManagerClient({});
         const master = await masterCredentials(secrets, arn);
@@ -83,7 +83,7 @@ export function createSetupHandler(options: SetupHandlerOptions = {}): (event: u
                     ? false
                     : {
                           rejectUnauthorized: true,
-                          ca: trustedCas(env[DatabaseSetupEnv.sslRootCert]?.trim() || undefined),
+                          ca: trustedCas(env[DATABASE_SETUP_ENV.sslRootCert]?.trim() || undefined),
                       },
             connectionTimeoutMillis: 10_000,
             statement_timeout: 30_000,
