@@ -96,6 +96,12 @@ function elastiCacheId(id: string): string {
 
 export const REDIS_PORT = 6379;
 
+/** The serverless cache's engine: Valkey, pinned to a major version (AWS would otherwise pick one). */
+export const REDIS_SERVERLESS_ENGINE = { engine: "valkey", majorVersion: "8" } as const;
+
+/** Nodes of the Multi-AZ Redis replication group: a primary and a replica in another AZ, for automatic failover. */
+export const MULTI_AZ_REDIS_NODES = 2;
+
 /**
  * The serverless cache's usage limits (`cacheUsageLimits`): what a runaway client can cost, and what its alarms
  * measure against (observability's serverless Redis signals read these, not a copy).
@@ -303,8 +309,8 @@ export class Data extends pulumi.ComponentResource {
                 {
                     name: elastiCacheId(`${args.namePrefix}-redis`),
                     description: `Vote queue for ${args.namePrefix}`,
-                    engine: "valkey",
-                    majorEngineVersion: "8",
+                    engine: REDIS_SERVERLESS_ENGINE.engine,
+                    majorEngineVersion: REDIS_SERVERLESS_ENGINE.majorVersion,
                     kmsKeyId: args.kmsKeyArn,
                     userGroupId: redisUserGroup.userGroupId,
                     subnetIds: args.subnetIds,
@@ -330,7 +336,7 @@ export class Data extends pulumi.ComponentResource {
             };
         } else {
             const redisReplicationGroupId = physicalName("elasticacheReplicationGroup", args.namePrefix, "redis");
-            const redisNodeCount = args.multiAz ? 2 : 1;
+            const redisNodeCount = args.multiAz ? MULTI_AZ_REDIS_NODES : 1;
             this.redisNodeIds = Array.from(
                 { length: redisNodeCount },
                 (_, i) => `${redisReplicationGroupId}-${String(i + 1).padStart(3, "0")}`,

@@ -11,7 +11,7 @@ import {
     CONCURRENCY_QUOTA_CODE,
     NEW_ACCOUNT_CONCURRENCY,
     UNRESERVED_CONCURRENCY_MINIMUM,
-} from "./config/lambda";
+} from "./config/lambdaLimits";
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./config/rules";
 
 /**

@@ -6,7 +6,14 @@ import { REDIS_TOKEN_RENEWAL_MS } from "../app/src/containers/redis";
 import { REDIS_IAM_TOKEN_LIFETIME_SECONDS } from "../app/src/containers/redisAuth";
 import { SUITE_RATIO_TARGET } from "../bench/bench";
 import { BOOTSTRAP_KEYS } from "../bootstrap/config";
-import { POSTGRES_CA_IDENTIFIER, REDIS_PORT, REDIS_SERVERLESS_LIMITS } from "../components/data";
+import {
+    MULTI_AZ_REDIS_NODES,
+    POSTGRES_CA_IDENTIFIER,
+    REDIS_PORT,
+    REDIS_SERVERLESS_ENGINE,
+    REDIS_SERVERLESS_LIMITS,
+} from "../components/data";
+import { IMDS_V2_ONE_HOP } from "../components/instanceMetadata";
 import { DEPLOY_SESSION_SECONDS } from "../components/delivery/ciSessions";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../components/eks/addonVersions";
 import { PER_NODE_SYSTEM_PODS } from "../components/eks/systemPods";
@@ -57,11 +64,11 @@ import {
     UNRESERVED_CONCURRENCY_MINIMUM,
     VISIBILITY_TIMEOUT_FACTOR,
     WORKER_TIMEOUT_SECONDS,
-} from "../stacks/config/lambda";
+} from "../stacks/config/lambdaLimits";
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "../stacks/config/rules";
 import { assertProblem, parseWith } from "./support/config";
 import { SCHEMA_KUBERNETES_VERSION } from "./support/kubernetesSchema";
-import { assertStates, grouped, numberWord, readmeSection } from "./support/readme";
+import { assertStates, grouped, numberWord, README, readmeSection } from "./support/readme";
 
 /**
  * The numbers the README states, each joined to where the code keeps it (a constant, a config default, a shipped
@@ -310,6 +317,17 @@ describe("README: the numbers it states come from the code", () => {
             return `${cpu} with ${min / 1024}–${max / 1024} GiB${step > 1024 ? ` in ${step / 1024} GiB steps` : ""}`;
         });
         assertStates(text, `(AWS's table: ${rows.join(", ")});`);
+    });
+
+    it("the instances' metadata hop limit, the serverless cache's engine, the Multi-AZ Redis group's size", () => {
+        const hops = IMDS_V2_ONE_HOP.httpPutResponseHopLimit;
+        assertStates(README, `IMDSv2 only with hop limit ${hops}`, `IMDSv2 only (hop limit ${hops})`);
+        const engine = REDIS_SERVERLESS_ENGINE.engine.replace(/^v/, "V");
+        assertStates(README, `a ${engine} ${REDIS_SERVERLESS_ENGINE.majorVersion} serverless cache`);
+        assertStates(
+            README,
+            `a Redis replication group of ${numberWord(MULTI_AZ_REDIS_NODES)} with automatic failover`,
+        );
     });
 
     it("the deploy session lasts what ciSessions.ts sets", () => {

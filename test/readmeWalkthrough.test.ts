@@ -5,7 +5,7 @@ import { captureCommand } from "../plan/command";
 import { runBootstrap } from "../plan/runBootstrap";
 import { PROJECT_ROOT } from "../plan/projectRoot";
 import { stackInfo, stackInfoCommand } from "../scripts/stack-info";
-import { NEW_ACCOUNT_CONCURRENCY, UNRESERVED_CONCURRENCY_MINIMUM } from "../stacks/config/lambda";
+import { NEW_ACCOUNT_CONCURRENCY, UNRESERVED_CONCURRENCY_MINIMUM } from "../stacks/config/lambdaLimits";
 import { parseWith } from "./support/config";
 import { readmeSection } from "./support/readme";
 

@@ -11,6 +11,7 @@ import { ARCHITECTURE_NAMES, type CpuArchitecture, instanceTypeArchitecture } fr
 import { metricsServerReplicas } from "./systemPods";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
 import { NO_PROTECTION, type Protection } from "../vocabulary";
+import { IMDS_V2_ONE_HOP } from "../instanceMetadata";
 
 /** Control-plane log types EKS can send to CloudWatch: all of them, the audit trail of the cluster. */
 export const EKS_CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -377,14 +378,9 @@ export class EksCluster extends pulumi.ComponentResource {
             this.launchTemplate = new aws.ec2.LaunchTemplate(
                 `${name}-nodes`,
                 {
-                    description: `Nodes of ${clusterName}: IMDSv2 only, hop limit 1 (pods cannot reach the node role), encrypted root volume`,
+                    description: `Nodes of ${clusterName}: IMDSv2 only, hop limit ${IMDS_V2_ONE_HOP.httpPutResponseHopLimit} (pods cannot reach the node role), encrypted root volume`,
                     updateDefaultVersion: true,
-                    metadataOptions: {
-                        httpEndpoint: "enabled",
-                        httpTokens: "required",
-                        httpPutResponseHopLimit: 1,
-                        instanceMetadataTags: "disabled",
-                    },
+                    metadataOptions: { ...IMDS_V2_ONE_HOP, instanceMetadataTags: "disabled" },
                     // The account's EBS key (aws/ebs): the Auto Scaling service role can use it without a key-policy grant.
                     blockDeviceMappings: [
                         {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument } from "../iamPolicy";
 import { partitionOf } from "../partition";
 import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles";
+import { IMDS_V2_ONE_HOP } from "../instanceMetadata";
 
 /**
  * The AMI: Amazon Linux 2023 for arm64, named by AWS's public SSM parameter and resolved by EC2 when each
@@ -255,7 +256,7 @@ export class NatInstance extends pulumi.ComponentResource {
                 instanceType: args.instanceType ?? "t4g.nano",
                 iamInstanceProfile: { arn: this.instanceProfile.arn },
                 // IMDSv2 only; nothing on the instance runs in a container, so one hop.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                metadataOptions: IMDS_V2_ONE_HOP,
                 blockDeviceMappings: [
                     {
                         deviceName: ROOT_DEVICE,

@@ -8,6 +8,20 @@ export const CONFIG_NAMESPACE = "voteapp";
 import { APP_SERVICE_TABLE, type ServiceTable } from "../../shared/appContract";
 import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 import { largestVpcPrefixFor, networkSubnetRequests } from "../../shared/subnetLayout";
+import {
+    API_BURST_LIMIT,
+    API_RATE_LIMIT,
+    ASSUMED_ACCOUNT_CONCURRENCY,
+    CONCURRENCY_QUOTA_CODE,
+    FIFO_BATCH_SIZE,
+    HTTP_API_INTEGRATION_TIMEOUT_SECONDS,
+    HTTP_FUNCTION_TIMEOUT_SECONDS,
+    MAX_RECEIVE_COUNT,
+    NEW_ACCOUNT_CONCURRENCY,
+    UNRESERVED_CONCURRENCY_MINIMUM,
+    VISIBILITY_TIMEOUT_FACTOR,
+    WORKER_TIMEOUT_SECONDS,
+} from "./lambdaLimits";
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "./rules";
 import { rowsBeyondShipped, serviceKeyDeclarations } from "./serviceKeys";
 
@@ -274,41 +288,37 @@ export const CONFIG_KEYS = {
     // --- lambda ---
     lambdaHttpTimeoutSeconds: {
         type: "integer",
-        description:
-            "Timeout (1–29 s) of the vote and result functions: API Gateway gives up on an integration at 30 s.",
+        description: `Timeout (${HTTP_FUNCTION_TIMEOUT_SECONDS.min}–${HTTP_FUNCTION_TIMEOUT_SECONDS.max} s) of the vote and result functions: API Gateway gives up on an integration at ${HTTP_API_INTEGRATION_TIMEOUT_SECONDS} s.`,
         default: 10,
     },
     lambdaWorkerTimeoutSeconds: {
         type: "integer",
-        description:
-            "Timeout (1–900 s) of the worker function; the votes queue's visibility timeout is derived as 6 × this value.",
+        description: `Timeout (${WORKER_TIMEOUT_SECONDS.min}–${WORKER_TIMEOUT_SECONDS.max} s) of the worker function; the votes queue's visibility timeout is derived as ${VISIBILITY_TIMEOUT_FACTOR} × this value.`,
         default: 30,
     },
     lambdaAccountConcurrency: {
         type: "integer",
-        description:
-            "The account's Lambda concurrency quota in the region, as Service Quotas shows it (Lambda, Concurrent executions, L-B99A9384): the functions' reserved concurrency must leave 100 unreserved. 0 = not stated: 1000 is assumed and the plan warns, since new accounts start at 10.",
+        description: `The account's Lambda concurrency quota in the region, as Service Quotas shows it (Lambda, Concurrent executions, ${CONCURRENCY_QUOTA_CODE}): the functions' reserved concurrency must leave ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved. 0 = not stated: ${ASSUMED_ACCOUNT_CONCURRENCY} is assumed and the plan warns, since new accounts start at ${NEW_ACCOUNT_CONCURRENCY}.`,
         default: 0,
     },
     lambdaApiThrottleBurst: {
         type: "integer",
-        description: "API Gateway default route throttling: burst limit (1–5000 requests).",
+        description: `API Gateway default route throttling: burst limit (${API_BURST_LIMIT.min}–${API_BURST_LIMIT.max} requests).`,
         default: 200,
     },
     lambdaApiThrottleRate: {
         type: "integer",
-        description: "API Gateway default route throttling: steady rate limit (1–10000 requests per second).",
+        description: `API Gateway default route throttling: steady rate limit (${API_RATE_LIMIT.min}–${API_RATE_LIMIT.max} requests per second).`,
         default: 100,
     },
     lambdaWorkerBatchSize: {
         type: "integer",
-        description:
-            "Ballots per worker invocation (1–10, the FIFO queue maximum; FIFO queues support no batching window).",
+        description: `Ballots per worker invocation (${FIFO_BATCH_SIZE.min}–${FIFO_BATCH_SIZE.max}, the FIFO queue maximum; FIFO queues support no batching window).`,
         default: 10,
     },
     lambdaQueueMaxReceiveCount: {
         type: "integer",
-        description: "Deliveries of a ballot before it moves to the votes dead-letter queue (1–1000).",
+        description: `Deliveries of a ballot before it moves to the votes dead-letter queue (${MAX_RECEIVE_COUNT.min}–${MAX_RECEIVE_COUNT.max}).`,
         default: 5,
     },
     // --- eks ---

@@ -11,6 +11,7 @@ import type { ConfigKeyDeclaration } from "../../shared/config/reader";
 import { fromList, intBetween, matching } from "../../shared/config/values";
 import { recordOf } from "../../shared/record";
 import { FARGATE_CPU_VALUES } from "./fargate";
+import { LAMBDA_MEMORY_MB, WORKER_CONCURRENCY } from "./lambdaLimits";
 import { IMAGE_REFERENCE } from "./rules";
 
 /**
@@ -20,11 +21,6 @@ import { IMAGE_REFERENCE } from "./rules";
  * delivery.ts, lambda.ts) read exactly these, so a row added to the table has every key, declared, validated
  * and applied, with no per-service line anywhere else.
  */
-
-/** Lambda accepts 128 MiB to 10,240 MiB of memory per function. */
-export const LAMBDA_MEMORY_MB = { min: 128, max: 10240 } as const;
-/** An SQS event source mapping's maximum concurrency is 2–1000; the consumer's mapping uses its reserved concurrency. */
-export const WORKER_CONCURRENCY = { min: 2, max: 1000 } as const;
 
 const imageReference = matching(
     IMAGE_REFERENCE,
