@@ -441,6 +441,12 @@ export const STORE_IAM_ACTIONS = {
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
 
+/**
+ * Longest vote label, counted once leading and trailing white space is trimmed: the app trims OPTION_A/OPTION_B
+ * and the stack config trims voteapp:optionA/optionB, so both judge (and compare) the label the page shows.
+ */
+export const VOTE_OPTION_MAX_LENGTH = 64;
+
 /** Connection details of the data layer, as the platforms receive them from the Data component. */
 export interface DataEndpoints<T> {
     readonly redisHost: T;

@@ -5,6 +5,7 @@ import {
     DEFAULT_OPTIONS,
     RESULT_EVENT_MODES,
     type ResultEventMode,
+    VOTE_OPTION_MAX_LENGTH,
 } from "../../../shared/appContract";
 
 /**
@@ -211,15 +212,13 @@ export function postgresConfig(env: Env, service: string): PostgresConfig {
     };
 }
 
-const MAX_OPTION_LENGTH = 64;
-
 /** The two vote labels; defaults to Cats/Dogs as in the original app. */
 export function voteOptions(env: Env): VoteOptions {
     const label = (name: string, fallback: string): string => {
         const value = env[name]?.trim();
         if (value === undefined || value === "") return fallback;
-        if (value.length > MAX_OPTION_LENGTH) {
-            throw new ConfigError(name, `must be at most ${MAX_OPTION_LENGTH} characters, got ${value.length}`);
+        if (value.length > VOTE_OPTION_MAX_LENGTH) {
+            throw new ConfigError(name, `must be at most ${VOTE_OPTION_MAX_LENGTH} characters, got ${value.length}`);
         }
         return value;
     };
