@@ -97,6 +97,11 @@ function kubernetesWorkloads(
     });
 }
 
+/** An Ingress path's backend: a Service and its port by name. */
+interface IngressBackend {
+    readonly service: { readonly name: string; readonly port: { readonly name: string } };
+}
+
 /** Where an ECS service sends traffic: a container and its port. */
 interface RoutedPort {
     readonly containerName: string;
@@ -160,6 +165,21 @@ describe("platform environment: each platform's planned environment starts its s
                             `${where} ${kubernetesService.name}: targetPort ${port.targetPort} is no port the app listens on`,
                         );
                     }
+            }
+            // The load balancer reaches the Services through the Ingress: each backend names a Service port that exists.
+            const backends = ofType(run, "kubernetes:networking.k8s.io/v1:Ingress").flatMap((ingress) =>
+                (input(ingress, "spec", "rules") as { http: { paths: { backend: IngressBackend }[] } }[]).flatMap(
+                    (rule) => rule.http.paths.map((path) => path.backend.service),
+                ),
+            );
+            assert.ok(backends.length > 0, `${where}: no Ingress backend`);
+            for (const backend of backends) {
+                const target = appServices.find((s) => input(s, "metadata", "name") === backend.name);
+                const ports = target ? (input(target, "spec", "ports") as { name: string }[]) : [];
+                assert.ok(
+                    ports.some((p) => p.name === backend.port.name),
+                    `${where}: the Ingress sends traffic to ${backend.name}:${backend.port.name}, which no app Service has`,
+                );
             }
         });
 
