@@ -143,6 +143,13 @@ export const REDIS_USERS = {
 export type RedisClient = keyof typeof REDIS_USERS;
 export const REDIS_CLIENTS = Object.keys(REDIS_USERS) as RedisClient[];
 
+/**
+ * ElastiCache user, user group and cache ids: lowercase letters, digits and single hyphens, a letter first (IAM
+ * authentication requires lowercase). The data layer refuses to create an id outside it, and the app refuses a
+ * REDIS_USER or REDIS_CACHE_NAME outside it.
+ */
+export const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 /** The ACL rules of a Redis client's user (ElastiCache access string): on, its keys, no command but its own. */
 export function redisAccessString(client: RedisClient): string {
     const { keys, commands } = REDIS_USERS[client];

@@ -3,6 +3,7 @@ import {
     AppSecretName,
     APP_HTTP_PORT,
     DEFAULT_OPTIONS,
+    ELASTICACHE_ID,
     RESULT_EVENT_MODES,
     type ResultEventMode,
     VOTE_OPTION_MAX_LENGTH,
@@ -53,9 +54,6 @@ export interface RedisConfig {
 export function isServerlessCacheEndpoint(host: string): boolean {
     return host.toLowerCase().includes(".serverless.");
 }
-
-/** ElastiCache user and replication group ids: lowercase (IAM authentication requires it), letters first. */
-const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
  * libpq-style sslmode: "verify-full" encrypts and checks that the server certificate chains to a trusted CA
