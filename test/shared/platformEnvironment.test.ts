@@ -1,8 +1,15 @@
 import * as assert from "assert";
 import { APP_SERVICES, type AppService } from "../../shared/appContract";
 import { ConfigError, type Env } from "../../app/src/core/config";
-import { listeningPort, SERVICE_CONFIG_READERS } from "../../app/src/core/serviceConfig";
-import { FUNCTION_CONFIG_READERS } from "../../app/src/lambda/config";
+import {
+    resultServiceConfig,
+    type ResultServiceConfig,
+    voteServiceConfig,
+    type VoteServiceConfig,
+    workerServiceConfig,
+    type WorkerServiceConfig,
+} from "../../app/src/core/serviceConfig";
+import { tableConfig, voteFunctionConfig } from "../../app/src/lambda/config";
 import { input, ofType, SHIPPED_STACKS, stackRun } from "../support/stacks";
 
 /**
@@ -15,6 +22,25 @@ import { input, ofType, SHIPPED_STACKS, stackRun } from "../support/stacks";
  */
 
 type Run = Awaited<ReturnType<typeof stackRun>>;
+
+/** What each container service reads when it starts (app/src/containers/<service>.ts start…Service). */
+const SERVICE_CONFIG_READERS: {
+    readonly [S in AppService]: (env: Env) => VoteServiceConfig | ResultServiceConfig | WorkerServiceConfig;
+} = { vote: voteServiceConfig, result: resultServiceConfig, worker: workerServiceConfig };
+
+/** The port an HTTP service listens on; none for the worker. */
+const listeningPort = (config: VoteServiceConfig | ResultServiceConfig | WorkerServiceConfig): number | undefined =>
+    "port" in config ? config.port : undefined;
+
+/**
+ * What each function's handler reads on a cold start (app/src/lambda/<service>.ts). Kept here, not in the app: a map
+ * there would put every function's checks into every bundle.
+ */
+const FUNCTION_CONFIG_READERS: { readonly [S in AppService]: (env: Env) => object } = {
+    vote: voteFunctionConfig,
+    result: (env) => tableConfig(env, "result"),
+    worker: (env) => tableConfig(env, "worker"),
+};
 
 function serviceNamed(name: string, where: string): AppService {
     const service = APP_SERVICES.find((s) => s === name);
@@ -191,8 +217,7 @@ describe("platform environment: each platform's planned environment starts its s
                 const service = APP_SERVICES.find((s) => fn.name.endsWith(`-${s}`));
                 if (!service) continue;
                 const env = (input(fn, "environment", "variables") ?? {}) as Record<string, string>;
-                const reader: (env: Env) => object = FUNCTION_CONFIG_READERS[service];
-                read(reader, env, `${where} ${fn.name}`);
+                read(FUNCTION_CONFIG_READERS[service], env, `${where} ${fn.name}`);
                 functionsRead.push(service);
             }
             assert.deepStrictEqual(functionsRead.sort(), [...APP_SERVICES].sort(), `${where}: functions`);

@@ -1,4 +1,4 @@
-import { type AppService, type ResultEventMode, WORKER_HEARTBEAT } from "../../../shared/appContract";
+import { type ResultEventMode, WORKER_HEARTBEAT } from "../../../shared/appContract";
 import {
     type Env,
     httpPort,
@@ -58,18 +58,4 @@ export function workerServiceConfig(env: Env): WorkerServiceConfig {
     const postgres = postgresConfig(env, "worker");
     const heartbeatFile = env[WORKER_HEARTBEAT.variable];
     return heartbeatFile ? { redis, postgres, heartbeatFile } : { redis, postgres };
-}
-
-export type ServiceConfig = VoteServiceConfig | ResultServiceConfig | WorkerServiceConfig;
-
-/** The reader of each container service. */
-export const SERVICE_CONFIG_READERS: { readonly [S in AppService]: (env: Env) => ServiceConfig } = {
-    vote: voteServiceConfig,
-    result: resultServiceConfig,
-    worker: workerServiceConfig,
-};
-
-/** The port an HTTP service listens on; none for the worker. */
-export function listeningPort(config: ServiceConfig): number | undefined {
-    return "port" in config ? config.port : undefined;
 }

@@ -1,4 +1,4 @@
-import { type AppService, LambdaEnv } from "../../../shared/appContract";
+import { LambdaEnv } from "../../../shared/appContract";
 import { ConfigError, voteOptions, type Env, type VoteOptions } from "../core/config";
 
 function required(env: Env, name: string, fn: string): string {
@@ -24,13 +24,3 @@ export function tableConfig(
 ): { readonly tableName: string; readonly options: VoteOptions } {
     return { tableName: required(env, LambdaEnv.tableName, fn), options: voteOptions(env) };
 }
-
-/**
- * The reader of each function, by service: what its handler reads on a cold start (test/shared/platformEnvironment.test.ts
- * runs them on the environment the serverless plan gives each function).
- */
-export const FUNCTION_CONFIG_READERS = {
-    vote: voteFunctionConfig,
-    result: (env: Env) => tableConfig(env, "result"),
-    worker: (env: Env) => tableConfig(env, "worker"),
-} as const satisfies { readonly [S in AppService]: (env: Env) => object };

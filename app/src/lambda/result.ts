@@ -5,7 +5,7 @@ import type { VoteOptions } from "../core/config";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
 import type { Totals } from "../core/totals";
-import { FUNCTION_CONFIG_READERS } from "./config";
+import { tableConfig } from "./config";
 import { jsonResult, textResult, type HttpEvent, type HttpResult } from "./http";
 import { DynamoVoteStore } from "./store";
 
@@ -68,7 +68,7 @@ let cached: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
 
 export async function handler(event: HttpEvent): Promise<HttpResult> {
     if (!cached) {
-        const { tableName, options } = FUNCTION_CONFIG_READERS.result(process.env);
+        const { tableName, options } = tableConfig(process.env, "result");
         const store = new DynamoVoteStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
         cached = createResultHandler({ totals: () => store.readTotals(options), options, log: jsonLogger("result") });
     }

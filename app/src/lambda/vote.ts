@@ -5,7 +5,7 @@ import type { VoteOptions } from "../core/config";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderVotePage } from "../core/pages";
 import { encodeBallot, MAX_VOTE_BODY_BYTES, parseVoteForm, voterCookie, voterFromCookie } from "../core/votes";
-import { FUNCTION_CONFIG_READERS } from "./config";
+import { voteFunctionConfig } from "./config";
 import { eventBody, eventCookieHeader, textResult, type HttpEvent, type HttpResult } from "./http";
 
 export interface VoteFunctionDeps {
@@ -79,7 +79,7 @@ let cached: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
 /** Lambda entry point; configuration is read (and checked) on the first invocation of a cold start. */
 export async function handler(event: HttpEvent): Promise<HttpResult> {
     if (!cached) {
-        const config = FUNCTION_CONFIG_READERS.vote(process.env);
+        const config = voteFunctionConfig(process.env);
         cached = createVoteHandler({ sqs: new SQSClient({}), ...config, log: jsonLogger("vote") });
     }
     return cached(event);

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { errorMessage, jsonLogger, type Logger } from "../core/log";
 import { decodeBallot } from "../core/votes";
-import { FUNCTION_CONFIG_READERS } from "./config";
+import { tableConfig } from "./config";
 import { DynamoVoteStore } from "./store";
 
 export interface WorkerFunctionDeps {
@@ -73,7 +73,7 @@ let cached: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     if (!cached) {
-        const { tableName } = FUNCTION_CONFIG_READERS.worker(process.env);
+        const { tableName } = tableConfig(process.env, "worker");
         const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
         cached = createWorkerHandler({ store: new DynamoVoteStore(client, tableName), log: jsonLogger("worker") });
     }
