@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     type DatabaseClient,
+    ELASTICACHE_ID,
     isDatabaseClient,
     isRedisClient,
     REDIS_CLIENTS,
@@ -77,9 +78,6 @@ export interface DataArgs {
      */
     readonly roleScope?: WorkloadRoleScope;
 }
-
-/** The ElastiCache users and user group are named after the stack; ElastiCache keeps ids lowercase (and IAM needs them so). */
-export const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** A Redis client's ElastiCache user id (= user name, as IAM authentication requires). @example "voteapp-dev-vote" */
 export function redisUserId(namePrefix: string, client: RedisClient): string {

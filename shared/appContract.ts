@@ -143,6 +143,13 @@ export const REDIS_USERS = {
 export type RedisClient = keyof typeof REDIS_USERS;
 export const REDIS_CLIENTS = Object.keys(REDIS_USERS) as RedisClient[];
 
+/**
+ * ElastiCache user, user group and cache ids: lowercase letters, digits and single hyphens, a letter first (IAM
+ * authentication requires lowercase). The data layer refuses to create an id outside it, and the app refuses a
+ * REDIS_USER or REDIS_CACHE_NAME outside it.
+ */
+export const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 /** The ACL rules of a Redis client's user (ElastiCache access string): on, its keys, no command but its own. */
 export function redisAccessString(client: RedisClient): string {
     const { keys, commands } = REDIS_USERS[client];
@@ -440,6 +447,12 @@ export const STORE_IAM_ACTIONS = {
 
 /** Default vote options, as in the original voting app. */
 export const DEFAULT_OPTIONS = { a: "Cats", b: "Dogs" } as const;
+
+/**
+ * Longest vote label, counted once leading and trailing white space is trimmed: the app trims OPTION_A/OPTION_B
+ * and the stack config trims voteapp:optionA/optionB, so both judge (and compare) the label the page shows.
+ */
+export const VOTE_OPTION_MAX_LENGTH = 64;
 
 /** Connection details of the data layer, as the platforms receive them from the Data component. */
 export interface DataEndpoints<T> {

@@ -5,10 +5,17 @@ import type { ConfigCheck, FlatOf } from "./check";
 import { qualifiedKey } from "./keys";
 import { LOG_RETENTION_DAYS, PLATFORMS } from "./rules";
 import { CPU_ARCHITECTURES } from "../../shared/cpuArchitecture";
+import { VOTE_OPTION_MAX_LENGTH } from "../../shared/appContract";
 
 /** The stack itself: its environment, tier, region, platform and CPU architecture, tags, log retention and vote options. */
 
-const label = z.string().min(1, { error: "must not be empty" }).max(64, { error: "must be at most 64 characters" });
+// Trimmed as the app trims OPTION_A/OPTION_B (app/src/core/config.ts voteOptions), so the length and the optionA ≠
+// optionB check judge the label the page shows: "Cats " and "Cats" would pass untrimmed and stop every service.
+const label = z
+    .string()
+    .trim()
+    .min(1, { error: "must not be empty or only spaces" })
+    .max(VOTE_OPTION_MAX_LENGTH, { error: `must be at most ${VOTE_OPTION_MAX_LENGTH} characters` });
 
 export const stackKeys = {
     environment: environmentName,

@@ -6,9 +6,10 @@ import {
     RESULT_TOTALS_PATH,
     type ResultEventMode,
 } from "../../../shared/appContract";
-import { httpPort, postgresConfig, resultEvents, voteOptions, type Env, type VoteOptions } from "../core/config";
+import type { Env, VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderResultPage, RESULT_SCRIPT } from "../core/pages";
+import { resultServiceConfig } from "../core/serviceConfig";
 import { computeTotals, countsFromRows, type Totals } from "../core/totals";
 import { closeServer, listen, requestPath, send, sendJson } from "./http";
 import { COUNT_VOTES, createPostgres, pgErrorCode, UNDEFINED_TABLE, type PostgresDatabase } from "./postgres";
@@ -241,15 +242,13 @@ export function createResultServer({
 }
 
 export async function startResultService(env: Env, log: Logger): Promise<RunningService> {
-    const options = voteOptions(env);
-    const pgSettings = postgresConfig(env, "result");
-    const port = httpPort(env, "result");
+    const { options, postgres: pgSettings, port, events } = resultServiceConfig(env);
     const pool = createPostgres(pgSettings, log);
     const server = createResultServer({
         options,
         totals: postgresTotals(pool, options),
         log,
-        events: resultEvents(env),
+        events,
     });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);
     log("info", "result service listening", {

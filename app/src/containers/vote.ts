@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from "os";
 import type Redis from "ioredis";
 import { APP_HEALTH_PATH } from "../../../shared/appContract";
-import { httpPort, redisConfig, voteOptions, type Env, type VoteOptions } from "../core/config";
+import type { Env, VoteOptions } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
 import { PAGE_HEADERS, renderVotePage } from "../core/pages";
+import { voteServiceConfig } from "../core/serviceConfig";
 import {
     encodeBallot,
     MAX_VOTE_BODY_BYTES,
@@ -112,9 +113,7 @@ export function createVoteServer({ options, sink, log, processedBy = containerIn
 }
 
 export async function startVoteService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<RunningService> {
-    const options = voteOptions(env);
-    const redisSettings = redisConfig(env, "vote");
-    const port = httpPort(env, "vote");
+    const { options, redis: redisSettings, port } = voteServiceConfig(env);
     const redis = createRedisClient(redisSettings, log, { maxReconnectDelayMs: tuning.maxBackoffMs });
     const server = createVoteServer({ options, sink: redisBallotSink(redis), log });
     const bound = await listen(server, port, env[LISTEN_HOST_VARIABLE]);

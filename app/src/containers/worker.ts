@@ -2,8 +2,9 @@ import { writeFileSync } from "fs";
 import type Redis from "ioredis";
 import { WORKER_HEARTBEAT } from "../../../shared/appContract";
 import { Backoff } from "../core/backoff";
-import { postgresConfig, redisConfig, type Env } from "../core/config";
+import type { Env } from "../core/config";
 import { errorMessage, type Logger } from "../core/log";
+import { workerServiceConfig } from "../core/serviceConfig";
 import { decodeBallot, type Ballot } from "../core/votes";
 import {
     createPostgres,
@@ -283,14 +284,12 @@ export function fileHeartbeat(
 }
 
 export async function startWorkerService(env: Env, log: Logger, tuning: RetryTuning = {}): Promise<WorkerService> {
-    const redisSettings = redisConfig(env, "worker");
-    const pgSettings = postgresConfig(env, "worker");
+    const { redis: redisSettings, postgres: pgSettings, heartbeatFile } = workerServiceConfig(env);
     const redis = createRedisClient(redisSettings, log, {
         commandTimeoutMs: 5000,
         maxReconnectDelayMs: tuning.maxBackoffMs,
     });
     const pool = createPostgres(pgSettings, log, 2);
-    const heartbeatFile = env[WORKER_HEARTBEAT.variable];
     const heartbeat = heartbeatFile ? fileHeartbeat(heartbeatFile, log) : undefined;
     const worker = new VoteWorker({
         redis,

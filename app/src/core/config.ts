@@ -3,8 +3,10 @@ import {
     AppSecretName,
     APP_HTTP_PORT,
     DEFAULT_OPTIONS,
+    ELASTICACHE_ID,
     RESULT_EVENT_MODES,
     type ResultEventMode,
+    VOTE_OPTION_MAX_LENGTH,
 } from "../../../shared/appContract";
 
 /**
@@ -52,9 +54,6 @@ export interface RedisConfig {
 export function isServerlessCacheEndpoint(host: string): boolean {
     return host.toLowerCase().includes(".serverless.");
 }
-
-/** ElastiCache user and replication group ids: lowercase (IAM authentication requires it), letters first. */
-const ELASTICACHE_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /**
  * libpq-style sslmode: "verify-full" encrypts and checks that the server certificate chains to a trusted CA
@@ -211,15 +210,13 @@ export function postgresConfig(env: Env, service: string): PostgresConfig {
     };
 }
 
-const MAX_OPTION_LENGTH = 64;
-
 /** The two vote labels; defaults to Cats/Dogs as in the original app. */
 export function voteOptions(env: Env): VoteOptions {
     const label = (name: string, fallback: string): string => {
         const value = env[name]?.trim();
         if (value === undefined || value === "") return fallback;
-        if (value.length > MAX_OPTION_LENGTH) {
-            throw new ConfigError(name, `must be at most ${MAX_OPTION_LENGTH} characters, got ${value.length}`);
+        if (value.length > VOTE_OPTION_MAX_LENGTH) {
+            throw new ConfigError(name, `must be at most ${VOTE_OPTION_MAX_LENGTH} characters, got ${value.length}`);
         }
         return value;
     };
