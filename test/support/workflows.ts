@@ -23,6 +23,8 @@ export interface WorkflowJob {
     readonly if?: string;
     readonly strategy?: { readonly matrix?: Record<string, unknown> };
     readonly needs?: string | string[];
+    /** The GitHub environment the job runs in: its name is the OIDC token's `sub` (`...:environment:<name>`). */
+    readonly environment?: string | { readonly name: string; readonly url?: string };
     readonly outputs?: Record<string, string>;
     readonly env?: Record<string, string>;
     readonly steps?: WorkflowStep[];
@@ -32,6 +34,8 @@ export interface WorkflowJob {
 
 export interface Workflow {
     readonly name: string;
+    /** Triggers: `push`, `pull_request`, `workflow_call` (with its `inputs`)... */
+    readonly on: Record<string, unknown>;
     readonly jobs: Record<string, WorkflowJob>;
 }
 
@@ -63,6 +67,17 @@ export function stepWithId(job: WorkflowJob, id: string): WorkflowStep | undefin
 /** `steps.<id>.outputs.<name>` references in a text: [id, name] pairs. */
 export function stepOutputReferences(text: string): [string, string][] {
     return [...text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => [m[1], m[2]]);
+}
+
+/** `${{ expr }}` → expr, or undefined when the value is not one whole expression. */
+export const expressionOf = (value: unknown): string | undefined =>
+    typeof value === "string" ? /^\$\{\{\s*(.+?)\s*}}$/.exec(value)?.[1] : undefined;
+
+/** `--github-output` lines (`name=value`) as GitHub reads them into `steps.<id>.outputs`. */
+export function githubOutputsOf(lines: string): Record<string, string> {
+    return Object.fromEntries(
+        lines.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
 }
 
 /** Every step of every job of every workflow, with where it is. */
