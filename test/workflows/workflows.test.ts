@@ -220,7 +220,8 @@ describe("GitHub Actions workflows", () => {
             "cancel-in-progress": false,
         });
         assert.deepStrictEqual(job.environment, {
-            name: "${{ inputs.environment }}",
+            // stack-info's github-environment, the one the deploy role trusts (test/workflows/oidcTokens.test.ts).
+            name: "${{ needs.runner.outputs.github-environment }}",
             url: "${{ steps.up.outputs.url }}",
         });
         const credentials = (job.steps ?? [])
