@@ -85,6 +85,26 @@ export function allWorkflowSteps(): { file: string; job: string; step: WorkflowS
     return workflowFiles().flatMap((file) => stepsOf(readWorkflow(file)).map(({ job, step }) => ({ file, job, step })));
 }
 
+/**
+ * The environments deploy.yml deploys, in order: the job that promotes from none, then each job promoting from
+ * the environment before it (`promote-from`).
+ */
+export function githubDeployOrder(): string[] {
+    const jobs = Object.values(readWorkflow("deploy.yml").jobs).filter((job) =>
+        job.uses?.endsWith("/deploy-environment.yml"),
+    );
+    const order: string[] = [];
+    for (let from = ""; ;) {
+        const next = jobs.filter((job) => String(job.with?.["promote-from"] ?? "") === from);
+        if (next.length === 0) break;
+        if (next.length > 1) throw new Error(`deploy.yml: several jobs promote from "${from}"`);
+        from = String(next[0].with?.environment);
+        order.push(from);
+    }
+    if (order.length !== jobs.length) throw new Error(`deploy.yml: jobs outside the chain ${order.join(" → ")}`);
+    return order;
+}
+
 /** The fenced shell code blocks of a Markdown file, e.g. the README's commands. */
 export function shellBlocks(markdownFile: string): string[] {
     const text = fs.readFileSync(markdownFile, "utf8");
