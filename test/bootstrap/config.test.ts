@@ -6,6 +6,7 @@ import { BOOTSTRAP_KEYS, parseBootstrapConfig } from "../../bootstrap/config";
 import { BOOTSTRAP_ROOT, listStacks } from "../../plan/projectRoot";
 import { ConfigValidationError, declarationsFor } from "../../shared/config/reader";
 import { assertRejectsWith } from "../support/stacks";
+import { githubDeployOrder } from "../support/workflows";
 import { BOOTSTRAP_STACKS, bootstrapConfigWith, bootstrapRun } from "./support";
 
 function problemsFor(stack: string, changes: Record<string, string | undefined>): string {
@@ -113,10 +114,12 @@ describe("bootstrap config", () => {
         const raw = bootstrapConfigWith("tooling", {});
         const config = parseBootstrapConfig(raw.config, { project: raw.project, stack: "tooling" });
         const environments = config.deliveryPipeline?.environments ?? [];
+        // The AWS-native pipeline promotes through every stack in the order the GitHub workflows do.
         assert.deepStrictEqual(
             environments.map((e) => e.stack),
-            ["dev", "staging", "prod"],
+            githubDeployOrder(),
         );
+        assert.deepStrictEqual(environments.map((e) => e.stack).sort(), listStacks());
         for (const e of environments) {
             const program = YAML.parse(
                 fs.readFileSync(path.join(BOOTSTRAP_ROOT, "..", `Pulumi.${e.stack}.yaml`), "utf8"),

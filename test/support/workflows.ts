@@ -23,6 +23,8 @@ export interface WorkflowJob {
     readonly if?: string;
     readonly strategy?: { readonly matrix?: Record<string, unknown> };
     readonly needs?: string | string[];
+    /** The GitHub environment the job runs in: its name is the OIDC token's `sub` (`...:environment:<name>`). */
+    readonly environment?: string | { readonly name: string; readonly url?: string };
     readonly outputs?: Record<string, string>;
     readonly env?: Record<string, string>;
     readonly steps?: WorkflowStep[];
@@ -32,6 +34,8 @@ export interface WorkflowJob {
 
 export interface Workflow {
     readonly name: string;
+    /** Triggers: `push`, `pull_request`, `workflow_call` (with its `inputs`)... */
+    readonly on: Record<string, unknown>;
     readonly jobs: Record<string, WorkflowJob>;
 }
 
@@ -65,9 +69,40 @@ export function stepOutputReferences(text: string): [string, string][] {
     return [...text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)].map((m) => [m[1], m[2]]);
 }
 
+/** `${{ expr }}` → expr, or undefined when the value is not one whole expression. */
+export const expressionOf = (value: unknown): string | undefined =>
+    typeof value === "string" ? /^\$\{\{\s*(.+?)\s*}}$/.exec(value)?.[1] : undefined;
+
+/** `--github-output` lines (`name=value`) as GitHub reads them into `steps.<id>.outputs`. */
+export function githubOutputsOf(lines: string): Record<string, string> {
+    return Object.fromEntries(
+        lines.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+}
+
 /** Every step of every job of every workflow, with where it is. */
 export function allWorkflowSteps(): { file: string; job: string; step: WorkflowStep }[] {
     return workflowFiles().flatMap((file) => stepsOf(readWorkflow(file)).map(({ job, step }) => ({ file, job, step })));
+}
+
+/**
+ * The environments deploy.yml deploys, in order: the job that promotes from none, then each job promoting from
+ * the environment before it (`promote-from`).
+ */
+export function githubDeployOrder(): string[] {
+    const jobs = Object.values(readWorkflow("deploy.yml").jobs).filter((job) =>
+        job.uses?.endsWith("/deploy-environment.yml"),
+    );
+    const order: string[] = [];
+    for (let from = ""; ;) {
+        const next = jobs.filter((job) => String(job.with?.["promote-from"] ?? "") === from);
+        if (next.length === 0) break;
+        if (next.length > 1) throw new Error(`deploy.yml: several jobs promote from "${from}"`);
+        from = String(next[0].with?.environment);
+        order.push(from);
+    }
+    if (order.length !== jobs.length) throw new Error(`deploy.yml: jobs outside the chain ${order.join(" → ")}`);
+    return order;
 }
 
 /** The fenced shell code blocks of a Markdown file, e.g. the README's commands. */

