@@ -6,15 +6,17 @@ import { allWorkflowSteps } from "../support/workflows";
 /**
  * Stack outputs the workflows read with `pulumi stack output <name>` ↔ the outputs the program exports
  * (stacks/outputs.ts). The scripts read theirs through that module's types; a workflow's shell line is not
- * type-checked, and `echo "url=$(pulumi stack output url ...)"` passes an empty value on rather than failing
- * the step. A read that tolerates a missing output (`|| true`, e.g. images before the first deploy) needs
- * some platform to export it; any other read needs every platform to.
+ * type-checked. A read that tolerates a missing output (`|| true`, e.g. images before the first deploy) needs
+ * some platform to export it; any other read needs every platform to, and must fail its step when the output is
+ * missing: an assignment of its own under `set -e` (inside `echo "url=$(...)"` the failure passes "" on).
  */
 
 interface OutputRead {
     readonly where: string;
     readonly name: string;
     readonly tolerant: boolean;
+    /** The read's failure fails the step: `set -e` in the step, and the read assigned on a line of its own. */
+    readonly failsTheStep: boolean;
 }
 
 function outputReads(): OutputRead[] {
@@ -24,6 +26,9 @@ function outputReads(): OutputRead[] {
                 where: `${file} ${job} "${step.name ?? step.id ?? ""}"`,
                 name: match[1],
                 tolerant: /\|\| true\b/.test(line.slice(match.index)),
+                failsTheStep:
+                    /^\s*set -e/m.test(step.run ?? "") &&
+                    new RegExp(`^\\s*\\w+=\\$\\(${match[0]}[^)]*\\)\\s*$`).test(line),
             })),
         ),
     );
@@ -38,6 +43,15 @@ describe("stack outputs the workflows read ↔ the program's outputs", function 
                 .map((read) => `${read.name}${read.tolerant ? " (tolerant)" : ""}`)
                 .sort(),
             ["images (tolerant)", "url"],
+        );
+    });
+
+    it("a read that does not tolerate a missing output fails its step when it is missing", () => {
+        const swallowed = outputReads().filter((read) => !read.tolerant && !read.failsTheStep);
+        assert.deepStrictEqual(
+            swallowed.map((read) => `${read.where}: ${read.name}`),
+            [],
+            "assign the output on a line of its own, under set -e",
         );
     });
 
