@@ -65,6 +65,12 @@ export const BOOTSTRAP_KEYS = {
         description: "GitHub environment whose jobs may assume the deploy role (defaults to the environment name).",
         optional: true,
     },
+    promotedTo: {
+        type: "string",
+        description:
+            "GitHub environments (comma-separated) whose deploy jobs promote this account's images, pulling them with its preview role: the next environment in deploy.yml's order. Unset: none (the last environment).",
+        optional: true,
+    },
     deployFromMainBranch: {
         type: "boolean",
         description: "Also let jobs on main without a GitHub environment assume the deploy role (dev only).",
@@ -152,6 +158,10 @@ const schema = z.object({
         /^[^'"`,;\\*?]{1,255}$/,
         "a GitHub environment name (1–255 characters, no quotes, commas, wildcards)",
     ).optional(),
+    promotedTo: matching(
+        /^[^'"`,;\\*?]{1,255}(,[^'"`,;\\*?]{1,255})*$/,
+        "comma-separated GitHub environment names (no quotes, wildcards), e.g. staging",
+    ).optional(),
     deployFromMainBranch: z.boolean(),
     projectName: matching(/^[a-z][a-z0-9-]{1,30}$/, "a lowercase project name (2–31 letters, digits, hyphens)"),
     deployRoleName: iamRoleName,
@@ -194,6 +204,8 @@ export interface BootstrapConfig {
         readonly repository: string;
         readonly environment: string;
         readonly deployFromMainBranch: boolean;
+        /** GitHub environments whose deploy jobs pull this account's images to promote them. */
+        readonly promotedTo: readonly string[];
     };
     /** The main program this account is bootstrapped for. */
     readonly programProject: string;
@@ -286,6 +298,7 @@ export function parseBootstrapConfig(
             repository: flat.githubRepository,
             environment: flat.githubEnvironment ?? flat.environment,
             deployFromMainBranch: flat.deployFromMainBranch,
+            promotedTo: flat.promotedTo?.split(",").map((name) => name.trim()) ?? [],
         },
         programProject: flat.projectName,
         roles: {

@@ -98,6 +98,7 @@ export function createBootstrap(config: BootstrapConfig): Record<string, pulumi.
             repository: config.github.repository,
             githubEnvironment: config.github.environment,
             allowMainBranch: config.github.deployFromMainBranch,
+            promotedTo: config.github.promotedTo,
             partition: config.partition,
             accountId: config.accountId,
             region: config.region,

@@ -35,6 +35,12 @@ export interface GitHubCiAccessArgs {
      * @default false
      */
     readonly allowMainBranch?: boolean;
+    /**
+     * GitHub environments whose deploy jobs pull this account's images with its preview role, to promote them to
+     * their own account (the next environment in the deploy order). None: the preview role trusts no promotion.
+     * @default []
+     */
+    readonly promotedTo?: readonly string[];
     readonly partition: string;
     readonly accountId: string;
     readonly region: string;
@@ -144,6 +150,7 @@ export class GitHubCiAccess extends pulumi.ComponentResource {
                         roleName: previewRoleName,
                         pipelineRoleArn: args.pipelineRoles?.preview,
                         pullRequests: pullRequestPreviews,
+                        promotedTo: args.promotedTo ?? [],
                     }),
                 ),
             },

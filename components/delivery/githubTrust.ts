@@ -114,10 +114,12 @@ export function deployTrustStatements(
  * Preview role trust. Two ways in, both from this repository only:
  * - `PullRequestPreview` (only where `pullRequests`, i.e. dev): jobs of pull requests (`sub` = `...:pull_request`),
  *   which run unreviewed code: hence only the dev account's preview role trusts them;
- * - `PromotionPull`: jobs of the deploy workflow on main in any of the repository's environments, which
- *   pull this account's images to promote them to the next environment.
+ * - `PromotionPull` (only where `promotedTo` names environments): jobs of the deploy workflow on main in those
+ *   GitHub environments, by exact match, which pull this account's images to promote them to their own account.
  */
-export function previewTrustStatements(args: CiTrustArgs & { readonly pullRequests: boolean }): PolicyStatementInput[] {
+export function previewTrustStatements(
+    args: CiTrustArgs & { readonly pullRequests: boolean; readonly promotedTo: readonly string[] },
+): PolicyStatementInput[] {
     return [
         ...(args.pullRequests
             ? [
@@ -135,16 +137,24 @@ export function previewTrustStatements(args: CiTrustArgs & { readonly pullReques
                   },
               ]
             : []),
-        {
-            Sid: "PromotionPull",
-            Effect: "Allow",
-            Principal: { Federated: args.oidcProviderArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringEquals: pinnedToDeployWorkflow(args.repository),
-                StringLike: { [claim("sub")]: `repo:${args.repository}:environment:*` },
-            },
-        },
+        ...(args.promotedTo.length > 0
+            ? [
+                  {
+                      Sid: "PromotionPull",
+                      Effect: "Allow" as const,
+                      Principal: { Federated: args.oidcProviderArn },
+                      Action: "sts:AssumeRoleWithWebIdentity",
+                      Condition: {
+                          StringEquals: {
+                              ...pinnedToDeployWorkflow(args.repository),
+                              [claim("sub")]: args.promotedTo.map(
+                                  (environment) => `repo:${args.repository}:environment:${environment}`,
+                              ),
+                          },
+                      },
+                  },
+              ]
+            : []),
         ...commonStatements(args),
     ];
 }

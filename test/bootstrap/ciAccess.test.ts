@@ -52,16 +52,14 @@ describe("bootstrap: GitHub OIDC access", function () {
     });
 
     for (const stack of BOOTSTRAP_STACKS) {
-        it(`${stack}: the deploy role trusts exactly the repository's ${stack} environment${stack === "dev" ? " and main" : ""}, by exact match, pinned to the deploy workflow on main`, async () => {
+        it(`${stack}: the deploy role trusts exactly the repository's ${stack} environment, by exact match, pinned to the deploy workflow on main`, async () => {
             const { deploy } = await roles(stack);
             assert.strictEqual(deploy.inputs.name, "voteapp-deploy");
             const trust = policyOf(deploy, "assumeRolePolicy");
             const github = statement(trust, "GitHubDeploy");
             assert.strictEqual(github.Action, "sts:AssumeRoleWithWebIdentity");
-            const expected = [
-                `repo:${REPO}:environment:${stack}`,
-                ...(stack === "dev" ? [`repo:${REPO}:ref:refs/heads/main`] : []),
-            ];
+            // Not main's `ref` subject too (deployFromMainBranch): every job of the deploy workflow runs in an environment.
+            const expected = [`repo:${REPO}:environment:${stack}`];
             assert.deepStrictEqual(github.Condition, {
                 StringEquals: {
                     [AUD]: "sts.amazonaws.com",
@@ -106,17 +104,26 @@ describe("bootstrap: GitHub OIDC access", function () {
         }
     });
 
-    it("only dev's preview role trusts pull requests; every preview role trusts the deploy workflow on main (promotion pulls)", async () => {
+    it("only dev's preview role trusts pull requests; a preview role trusts the deploy workflow on main only in the environments it promotes to (promotedTo)", async () => {
+        const promotedTo: Readonly<Record<string, string | undefined>> = { dev: "staging", staging: "prod" };
         for (const stack of BOOTSTRAP_STACKS) {
             const { preview } = await roles(stack);
             const trust = policyOf(preview, "assumeRolePolicy");
+            const next = promotedTo[stack];
             assert.deepStrictEqual(
                 trust.Statement.map((s) => s.Sid),
-                [...(stack === "dev" ? ["PullRequestPreview"] : []), "PromotionPull"],
+                [...(stack === "dev" ? ["PullRequestPreview"] : []), ...(next ? ["PromotionPull"] : [])],
+                stack,
             );
-            assert.deepStrictEqual(statement(trust, "PromotionPull").Condition?.StringLike, {
-                [SUB]: `repo:${REPO}:environment:*`,
-            });
+            if (next)
+                assert.deepStrictEqual(statement(trust, "PromotionPull").Condition, {
+                    StringEquals: {
+                        [AUD]: "sts.amazonaws.com",
+                        "token.actions.githubusercontent.com:ref": "refs/heads/main",
+                        "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/deploy-environment.yml@refs/heads/main`,
+                        [SUB]: [`repo:${REPO}:environment:${next}`],
+                    },
+                });
         }
     });
 

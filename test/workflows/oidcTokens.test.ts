@@ -187,8 +187,32 @@ interface Assumption {
     readonly who: string;
     readonly event: JobRun["event"];
     readonly roleArn: string;
+    /** The token's `sub` claim. */
+    readonly sub: string;
     readonly decision: string;
 }
+
+/** The `sub` values each statement of a role's trust admits from GitHub's OIDC provider, as IAM patterns. */
+function trustedSubjects(role: RoleDocuments): string[] {
+    return role.trust.Statement.filter((statement) =>
+        String((statement.Principal as { Federated?: unknown } | undefined)?.Federated ?? "").endsWith(
+            `oidc-provider/${ISSUER}`,
+        ),
+    ).flatMap((statement) =>
+        Object.values((statement.Condition ?? {}) as Record<string, Record<string, string | string[]>>).flatMap(
+            (byKey) => [byKey[`${ISSUER}:sub`] ?? []].flat(),
+        ),
+    );
+}
+
+/** Whether an IAM string pattern (StringEquals or StringLike: `*` any run, `?` one character) matches `value`. */
+const matchesIamPattern = (pattern: string, value: string): boolean =>
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+    ).test(value);
 
 async function assumptions(repository: string): Promise<Assumption[]> {
     const roles: RoleDocuments[] = (await Promise.all(BOOTSTRAP_STACKS.map((stack) => bootstrapRun(stack)))).flatMap(
@@ -202,14 +226,15 @@ async function assumptions(repository: string): Promise<Assumption[]> {
             const audience = step.with?.audience === undefined ? DEFAULT_AUDIENCE : valueOf(step.with.audience, run);
             const role = roles.find((r) => r.arn === roleArn);
             const who = `${run.file} ${run.jobId}${run.matrix.stack ? ` [${run.matrix.stack}]` : ""}${run.inputs.environment ? ` (${run.inputs.environment})` : ""} on ${run.ref}: "${step.name ?? ""}"`;
+            const claims = tokenClaims(run, repository, audience);
             const decision = role
                 ? decideAssume(role, {
                       principal: `arn:aws:iam::${role.accountId}:oidc-provider/${ISSUER}`,
                       action: "sts:AssumeRoleWithWebIdentity",
-                      context: tokenClaims(run, repository, audience),
+                      context: claims,
                   })
                 : "no such role in any bootstrap stack";
-            found.push({ who, event: run.event, roleArn, decision });
+            found.push({ who, event: run.event, roleArn, sub: claims[`${ISSUER}:sub`], decision });
         }
     }
     return found;
@@ -244,6 +269,24 @@ describe("GitHub OIDC tokens of the workflows' jobs ↔ the bootstrap's trust po
             found.filter((a) => a.decision !== "Allowed").map((a) => `${a.who} → ${a.roleArn}: ${a.decision}`),
             [],
         );
+    });
+
+    it("every GitHub subject a role trusts is one a job presents to it: no trust that no workflow uses", async () => {
+        const repository = bootstrapRepository();
+        const found = await assumptions(repository);
+        const roles = (await Promise.all(BOOTSTRAP_STACKS.map((stack) => bootstrapRun(stack)))).flatMap((run) =>
+            rolesOf(run),
+        );
+        const unused = roles.flatMap((role) =>
+            trustedSubjects(role)
+                .filter((pattern) => !found.some((a) => a.roleArn === role.arn && matchesIamPattern(pattern, a.sub)))
+                .map((pattern) => `${role.arn} trusts ${pattern}`),
+        );
+        assert.ok(
+            roles.some((role) => trustedSubjects(role).length > 0),
+            "no role trusts GitHub",
+        );
+        assert.deepStrictEqual(unused, []);
     });
 
     it("pushes to main assume every stack's deploy role; pull requests exactly the preview roles that trust them", async () => {
