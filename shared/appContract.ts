@@ -167,6 +167,11 @@ export const APP_HTTP_PORT = 8080;
 /** Health check path served by vote and result. */
 export const APP_HEALTH_PATH = "/healthz";
 
+/** The `level` of the app's JSON log lines (app/src/core/log.ts). */
+export type LogLevel = "info" | "warn" | "error";
+/** The level of the lines the stacks count as a service's errors (observability's log metric filters). */
+export const ERROR_LOG_LEVEL: LogLevel = "error";
+
 /**
  * The worker's liveness signal (it serves no HTTP): when the variable is set, the worker rewrites that file
  * at least every `intervalSeconds` while its loop makes progress or retries, so a probe can restart a

@@ -1,5 +1,8 @@
 /** Structured logging: one JSON object a line on stdout/stderr, which CloudWatch and kubectl read as is. */
-export type LogLevel = "info" | "warn" | "error";
+import type { LogLevel } from "../../../shared/appContract";
+
+/** The levels are the app contract's: the stacks count the lines at its error level. */
+export type { LogLevel };
 
 export interface Logger {
     (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;

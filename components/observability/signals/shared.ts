@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { ERROR_LOG_LEVEL } from "../../../shared/appContract";
 import { alarmName, serviceAlarmName } from "../alarmNames";
 import type { AlarmSpec, DashboardSection, GraphSpec, LogMetricSpec, MetricSpec, SignalSet } from "../metrics";
 
@@ -49,8 +50,11 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
     appErrorsPerFiveMinutes: 5,
 };
 
-/** The app's JSON log lines (app/src/core/log.ts) at level error. */
-export const APP_ERROR_PATTERN = '{ $.level = "error" }';
+/**
+ * The app's JSON log lines (app/src/core/log.ts) at its error level (the app contract's). test/stacks/appLogSignals.test.ts
+ * runs the logger's own lines through the filters the stacks plan.
+ */
+export const APP_ERROR_PATTERN = `{ $.level = "${ERROR_LOG_LEVEL}" }`;
 /** Metric the error lines count into, per service. */
 export const APP_ERRORS_METRIC = "AppErrors";
 
