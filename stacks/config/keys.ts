@@ -107,7 +107,7 @@ export const CONFIG_KEYS = {
     vpcInterfaceEndpoints: {
         type: "boolean",
         description:
-            "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
+            "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS, and EKS Auth for pod credentials on eks) so private tasks reach AWS without NAT. Required when natGateways is none.",
         default: false,
     },
     // Each service's sizes, counts, image and function (stacks/config/serviceKeys.ts, from the row).
