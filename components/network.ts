@@ -35,16 +35,11 @@ export interface NetworkArgs {
     /** KMS key encrypting the flow log group. */
     readonly logsKmsKeyArn: pulumi.Input<string>;
     /**
-     * Create interface endpoints (ECR API and Docker, CloudWatch Logs, Secrets Manager, STS, and the
-     * platformEndpointServices) in the private subnets, so tasks reach AWS without NAT.
+     * Create interface endpoints (ECR API and Docker, CloudWatch Logs, Secrets Manager, STS) in the private
+     * subnets, so tasks reach AWS without NAT.
      * @default false
      */
     readonly interfaceEndpoints?: boolean;
-    /**
-     * Interface endpoint services the platform's workloads need besides INTERFACE_ENDPOINT_SERVICES (with
-     * interfaceEndpoints), e.g. EKS_INTERFACE_ENDPOINT_SERVICES. @default none
-     */
-    readonly platformEndpointServices?: readonly string[];
     /**
      * Where the component's IAM roles live and the permissions boundary each carries (the bootstrap's
      * deploy role creates roles only there, only with it). @default none: roles at "/", unbounded
@@ -252,7 +247,7 @@ export class Network extends pulumi.ComponentResource {
                 },
                 { parent },
             );
-            for (const service of [...INTERFACE_ENDPOINT_SERVICES, ...(args.platformEndpointServices ?? [])]) {
+            for (const service of INTERFACE_ENDPOINT_SERVICES) {
                 this.interfaceEndpoints.push(
                     new aws.ec2.VpcEndpoint(
                         `${name}-${service.replace(".", "-")}`,

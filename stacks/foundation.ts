@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_TABLE, checkedServiceTable, type ServiceTable } from "../shared/appContract";
 import { Data } from "../components/data";
 import { EncryptionKey } from "../components/encryptionKey";
-import { EKS_INTERFACE_ENDPOINT_SERVICES } from "../components/eks/appPodIdentity";
 import { Network } from "../components/network";
 import { type RegistryReference, registryReference } from "../components/registryNames";
 import { createAccountProvider, defaultTags } from "./accountProvider";
@@ -75,7 +74,6 @@ export function buildFoundation(
             natGateways: config.network.natGateways,
             natInstanceType: config.network.natInstanceType,
             interfaceEndpoints: config.network.interfaceEndpoints,
-            platformEndpointServices: config.platform === "eks" ? EKS_INTERFACE_ENDPOINT_SERVICES : [],
             region: config.region,
             flowLogRetentionDays: config.logRetentionDays,
             logsKmsKeyArn: key.arn,

@@ -8,12 +8,6 @@ import { roleScopeArgs, type WorkloadRoleScope } from "../delivery/workloadRoles
 /** Where the EKS Pod Identity agent serves credentials to pods (hostNetwork, link-local; IPv4 clusters). */
 export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
 
-/**
- * What the VPC needs, without NAT, for pods to get credentials: the Pod Identity agent asks EKS Auth
- * (AssumeRoleForPodIdentity) for them, and the Redis and PostgreSQL clients sign their IAM tokens with them.
- */
-export const EKS_INTERFACE_ENDPOINT_SERVICES = ["eks-auth"] as const;
-
 export interface AppPodIdentityArgs {
     readonly service: string;
     readonly clusterName: pulumi.Input<string>;

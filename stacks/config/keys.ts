@@ -95,7 +95,7 @@ export const CONFIG_KEYS = {
     natGateways: {
         type: "string",
         description:
-            "How private subnets reach the internet: none (interface endpoints only), instance (one NAT instance, Graviton, SSM-managed, no SSH), single (one managed NAT gateway) or onePerAz (one per AZ). Unset, the tier decides: instance in dev and staging, onePerAz in prod; prod refuses anything but onePerAz.",
+            "How private subnets reach the internet: none (interface endpoints only; not on eks, whose add-ons pull from public registries), instance (one NAT instance, Graviton, SSM-managed, no SSH), single (one managed NAT gateway) or onePerAz (one per AZ). Unset, the tier decides: instance in dev and staging, onePerAz in prod; prod refuses anything but onePerAz.",
         optional: true,
     },
     natInstanceType: {
@@ -107,7 +107,7 @@ export const CONFIG_KEYS = {
     vpcInterfaceEndpoints: {
         type: "boolean",
         description:
-            "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS, and EKS Auth for pod credentials on eks) so private tasks reach AWS without NAT. Required when natGateways is none.",
+            "Create interface endpoints (ECR, CloudWatch Logs, Secrets Manager, STS) so private tasks reach AWS without NAT. Required when natGateways is none.",
         default: false,
     },
     // Each service's sizes, counts, image and function (stacks/config/serviceKeys.ts, from the row).

@@ -63,7 +63,13 @@ export const checkNetwork: ConfigCheck<NetworkFlatConfig> = (flat, tier, report)
                 ? "must be onePerAz in prod: a NAT instance is one machine in one AZ, for dev and staging only (allowed in prod: onePerAz)"
                 : "must be onePerAz in prod, so losing one AZ does not cut the others off",
         );
-    if (flat.natGateways === "none" && !flat.vpcInterfaceEndpoints) {
+    if (flat.natGateways === "none" && flat.platform === "eks") {
+        report(
+            "natGateways",
+            flat.natGateways,
+            `is not supported on platform eks: the cluster's add-ons pull their images from public registries (metrics-server from registry.k8s.io, the AWS Load Balancer Controller from public.ecr.aws) and its pods get credentials from EKS Auth, none of which interface endpoints alone reach (allowed on eks: instance, single, onePerAz)`,
+        );
+    } else if (flat.natGateways === "none" && !flat.vpcInterfaceEndpoints) {
         report(
             "natGateways",
             flat.natGateways,

@@ -170,8 +170,15 @@ describe("stack config validation", () => {
     it("refuses log retention values CloudWatch does not offer", () =>
         assertProblem("dev", { logRetentionDays: "10" }, "logRetentionDays", "1, 3, 5, 7, 14"));
 
-    it("refuses NAT none without interface endpoints", () => {
+    it("refuses NAT none without interface endpoints, and on eks", () => {
         assertProblem("dev", { natGateways: "none" }, "natGateways", "vpcInterfaceEndpoints");
+        // eks cannot run without NAT: its add-ons' images are on public registries, its pods' credentials from EKS Auth.
+        assertProblem(
+            "dev",
+            { platform: "eks", natGateways: "none", vpcInterfaceEndpoints: "true" },
+            "natGateways",
+            "not supported on platform eks",
+        );
         assert.strictEqual(
             parseWith("dev", { natGateways: "none", vpcInterfaceEndpoints: "true" }).network.natGateways,
             "none",
