@@ -18,6 +18,7 @@ import {
 } from "../support/iamSimulation";
 import { readOncePerKey } from "../support/sharedReads";
 import { input, ofType, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
+import { containerWorkloads } from "../support/workloads";
 
 /**
  * The AWS calls the app itself makes at run time, joined to what each platform plans for them: the role the
@@ -205,39 +206,8 @@ function callersOf(run: StackRun, platform: Platform): Caller[] {
     const setup = functions.filter((f) => f.name === "data-db-setup").map((f) => lambda(f, "db-setup"));
     if (platform === "lambda")
         return functions.map((f) => lambda(f, f.name.slice(f.name.lastIndexOf("-") + 1))).concat(setup);
-    if (platform === "ecs")
-        return ofType(run, "aws:ecs/taskDefinition:TaskDefinition")
-            .map((td) => {
-                const [container] = JSON.parse(String(td.inputs.containerDefinitions)) as {
-                    name: string;
-                    environment: { name: string; value: string }[];
-                }[];
-                return {
-                    service: container.name,
-                    role: roleByArn(roles, td.inputs.taskRoleArn),
-                    env: Object.fromEntries(container.environment.map((e) => [e.name, e.value])),
-                };
-            })
-            .concat(setup);
-    return ofType(run, "kubernetes:apps/v1:Deployment")
-        .filter((d) => input(d, "metadata", "namespace") === "voteapp")
-        .map((d) => {
-            const spec = input(d, "spec", "template", "spec") as {
-                serviceAccountName: string;
-                containers: { name: string; env: { name: string; value?: string }[] }[];
-            };
-            const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find(
-                (a) => a.inputs.serviceAccount === spec.serviceAccountName && a.inputs.namespace === "voteapp",
-            );
-            assert.ok(association, `no Pod Identity association for ${spec.serviceAccountName}`);
-            return {
-                service: spec.containers[0].name,
-                role: roleByArn(roles, association.inputs.roleArn),
-                env: Object.fromEntries(
-                    spec.containers[0].env.filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]),
-                ),
-            };
-        })
+    return containerWorkloads(run)
+        .map(({ service, env, roleArn }) => ({ service, role: roleByArn(roles, roleArn), env }))
         .concat(setup);
 }
 

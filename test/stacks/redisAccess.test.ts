@@ -2,7 +2,8 @@ import * as assert from "assert";
 import { APP_SERVICES, type AppService, AppEnv, isRedisClient, redisAccessString } from "../../shared/appContract";
 import { isServerlessCacheEndpoint } from "../../app/src/core/config";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { input, ofType, stackRun } from "../support/stacks";
+import { ofType, stackRun } from "../support/stacks";
+import { containerWorkloads } from "../support/workloads";
 
 /**
  * The Redis credential on ECS and EKS, on the captured resources of the shipped stacks, joining both sides of
@@ -52,34 +53,11 @@ function containers(run: Run): { service: AppService; env: Record<string, string
         assert.ok(service, `a container named ${name}`);
         return service;
     };
-    const ecs = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").map((td) => {
-        const [container] = JSON.parse(String(td.inputs.containerDefinitions)) as {
-            name: string;
-            environment: { name: string; value: string }[];
-        }[];
-        return {
-            service: serviceNamed(container.name),
-            env: Object.fromEntries(container.environment.map((e) => [e.name, e.value])),
-            role: String(td.inputs.taskRoleArn).replace(/^arn:aws:iam::\d{12}:role\//, ""),
-        };
-    });
-    const eks = ofType(run, "kubernetes:apps/v1:Deployment")
-        .filter((d) => input(d, "metadata", "namespace") === "voteapp")
-        .map((d) => {
-            const spec = input(d, "spec", "template", "spec") as {
-                serviceAccountName: string;
-                containers: { name: string; env: { name: string; value?: string }[] }[];
-            };
-            const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation").find(
-                (a) => a.inputs.serviceAccount === spec.serviceAccountName && a.inputs.namespace === "voteapp",
-            );
-            return {
-                service: serviceNamed(spec.containers[0].name),
-                env: Object.fromEntries(spec.containers[0].env.map((e) => [e.name, String(e.value)])),
-                role: String(association?.inputs.roleArn ?? "").replace(/^arn:aws:iam::\d{12}:role\//, ""),
-            };
-        });
-    return [...ecs, ...eks];
+    return containerWorkloads(run).map(({ service, env, roleArn }) => ({
+        service: serviceNamed(service),
+        env: { ...env },
+        role: roleArn.replace(/^arn:aws:iam::\d{12}:role\//, ""),
+    }));
 }
 
 describe("Redis access on ecs and eks: IAM authentication as each client's own user, no password", function () {
