@@ -36,7 +36,9 @@ function appLines(service: string): Record<LogLevel, string> {
     process.stderr.write = capture;
     try {
         const log = jsonLogger(service);
-        for (const level of LEVELS) log(level, `a ${level} line`, { error: "boom", attempt: 2 });
+        // Fields named as the line's own keys too: they must not change what the filters read.
+        for (const level of LEVELS)
+            log(level, `a ${level} line`, { error: "boom", attempt: 2, level: "info", service: "impostor" });
     } finally {
         process.stdout.write = stdout;
         process.stderr.write = stderr;

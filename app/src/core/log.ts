@@ -8,9 +8,14 @@ export interface Logger {
     (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
+/**
+ * A caller's fields never replace the line's own time, level, service or message: the stacks' log metric filters
+ * and alarms count lines by level and service (test/stacks/appLogSignals.test.ts).
+ */
 export function jsonLogger(service: string): Logger {
     return (level, message, fields = {}) => {
-        const line = JSON.stringify({ time: new Date().toISOString(), level, service, message, ...fields });
+        const { time: _time, level: _level, service: _service, message: _message, ...extra } = fields;
+        const line = JSON.stringify({ time: new Date().toISOString(), level, service, message, ...extra });
         if (level === "info") process.stdout.write(`${line}\n`);
         else process.stderr.write(`${line}\n`);
     };
