@@ -1,4 +1,5 @@
 import * as path from "path";
+import { slot } from "../shared/slot";
 import type { MockedRun } from "./harness";
 import { PROJECT_ROOT } from "./projectRoot";
 import type { StackFileConfig } from "./stackFile";
@@ -34,16 +35,10 @@ export interface RunStore {
  */
 export const RUN_STORE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "voteapp-runs");
 
-let runStore: RunStore | undefined;
+const runStore = slot<RunStore>();
 
 /** Sets (or, with undefined, removes) the store runs are read from and written to; returns the previous one. */
-export function useRunStore(store: RunStore | undefined): RunStore | undefined {
-    const previous = runStore;
-    runStore = store;
-    return previous;
-}
+export const useRunStore = runStore.use;
 
 /** The store set by useRunStore, if any. */
-export function currentRunStore(): RunStore | undefined {
-    return runStore;
-}
+export const currentRunStore = runStore.current;

@@ -1,5 +1,6 @@
 import * as path from "path";
 import type { BuildOptions } from "esbuild";
+import { slot } from "../../shared/slot";
 
 /**
  * Where built bundles may be kept between processes: the hook that components/serverless/bundle.ts's bundleOnce
@@ -37,16 +38,10 @@ export interface BundleStore {
     bundle(request: BundleRequest, build: () => Promise<BuiltBundle>): Promise<string>;
 }
 
-let installed: BundleStore | undefined;
+const installed = slot<BundleStore>();
 
 /** Sets (or, with undefined, removes) the store bundleOnce reads and writes; returns the previous one. */
-export function useBundleStore(store: BundleStore | undefined): BundleStore | undefined {
-    const previous = installed;
-    installed = store;
-    return previous;
-}
+export const useBundleStore = installed.use;
 
 /** The installed store, if any. */
-export function bundleStore(): BundleStore | undefined {
-    return installed;
-}
+export const bundleStore = installed.current;
