@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "http";
 import { defaultHttpService, httpServices, type ServiceTable } from "../../shared/appContract";
 import { freePort } from "./servers";
+import { wildcardRegExp } from "../support/wildcard";
 
 /**
  * A stand-in for the stack's load balancer in front of the container services on loopback: its listener rules
@@ -11,10 +12,7 @@ import { freePort } from "./servers";
 
 /** An ALB path-pattern condition: case-sensitive, `*` any run of characters, `?` exactly one. */
 export function matchesPathPattern(pattern: string, path: string): boolean {
-    const source = [...pattern]
-        .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/, "\\$&")))
-        .join("");
-    return new RegExp(`^${source}$`).test(path);
+    return wildcardRegExp(pattern).test(path);
 }
 
 /** The service a path reaches: the first rule by priority whose patterns match, else the default service. */

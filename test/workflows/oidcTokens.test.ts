@@ -14,6 +14,7 @@ import {
     type WorkflowStep,
     workflowFiles,
 } from "../support/workflows";
+import { wildcardRegExp } from "../support/wildcard";
 
 /**
  * GitHub OIDC trust (bootstrap) ↔ workflows. Each job that assumes a role gets a token whose claims GitHub
@@ -206,13 +207,7 @@ function trustedSubjects(role: RoleDocuments): string[] {
 }
 
 /** Whether an IAM string pattern (StringEquals or StringLike: `*` any run, `?` one character) matches `value`. */
-const matchesIamPattern = (pattern: string, value: string): boolean =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-    ).test(value);
+const matchesIamPattern = (pattern: string, value: string): boolean => wildcardRegExp(pattern).test(value);
 
 async function assumptions(repository: string): Promise<Assumption[]> {
     const roles: RoleDocuments[] = (await Promise.all(BOOTSTRAP_STACKS.map((stack) => bootstrapRun(stack)))).flatMap(
