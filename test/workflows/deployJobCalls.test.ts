@@ -7,7 +7,7 @@ import { APP_SERVICES } from "../../shared/appContract";
 import { BOOTSTRAP_STACKS, bootstrapRun } from "../bootstrap/support";
 import { decide, type RoleDocuments, roleNamed } from "../support/iamSimulation";
 import { ofType, stackRun } from "../support/stacks";
-import { readWorkflow, type WorkflowStep } from "../support/workflows";
+import { githubDeployOrder, readWorkflow, type WorkflowStep } from "../support/workflows";
 
 /**
  * The AWS calls the deploy job makes itself, outside Pulumi (whose calls test/bootstrap/deploySufficiency.test.ts
@@ -113,11 +113,11 @@ function deployJobCalls(): Call[] {
     return calls;
 }
 
-/** The environment each environment's deploy promotes from (deploy.yml), if any. */
+/** The environment each environment's deploy promotes from: the one before it in deploy.yml's order, if any. */
 function promotedFrom(environment: string): string | undefined {
-    const job = Object.values(readWorkflow("deploy.yml").jobs).find((j) => j.with?.environment === environment);
-    const source = job?.with?.["promote-from"];
-    return typeof source === "string" ? source : undefined;
+    const order = githubDeployOrder();
+    const index = order.indexOf(environment);
+    return index > 0 ? order[index - 1] : undefined;
 }
 
 /** The ARNs an environment's calls act on: its registry's repositories, and its functions and CodeDeploy objects. */

@@ -9,6 +9,7 @@ import {
     expressionOf,
     githubOutputsOf,
     readWorkflow,
+    stepWithId,
     type Workflow,
     type WorkflowJob,
     type WorkflowStep,
@@ -80,7 +81,7 @@ function evaluate(expression: string, run: JobRun): string {
 
 /** `steps.<id>.outputs.<name>` of a step running `scripts/stack-info.ts --stack "$VAR" --github-output`. */
 function stackInfoOutput(run: JobRun, id: string, name: string): string {
-    const step = (run.job.steps ?? []).find((s) => s.id === id);
+    const step = stepWithId(run.job, id);
     const variable = /scripts\/stack-info\.ts --stack "\$(\w+)" --github-output/.exec(step?.run ?? "")?.[1];
     assert.ok(variable, `${run.file} ${run.jobId}: step ${id} is not stack-info --stack "$VAR" --github-output`);
     const stack = valueOf(step?.env?.[variable] ?? run.job.env?.[variable], run);
@@ -209,7 +210,13 @@ function trustedSubjects(role: RoleDocuments): string[] {
 /** Whether an IAM string pattern (StringEquals or StringLike: `*` any run, `?` one character) matches `value`. */
 const matchesIamPattern = (pattern: string, value: string): boolean => wildcardRegExp(pattern).test(value);
 
-async function assumptions(repository: string): Promise<Assumption[]> {
+/** The bootstrap stacks' roles, and every role assumption of the workflows' jobs with what its trust decides. */
+interface Assumptions {
+    readonly roles: readonly RoleDocuments[];
+    readonly found: readonly Assumption[];
+}
+
+async function assumptions(repository: string): Promise<Assumptions> {
     const roles: RoleDocuments[] = (await Promise.all(BOOTSTRAP_STACKS.map((stack) => bootstrapRun(stack)))).flatMap(
         (run) => rolesOf(run),
     );
@@ -232,7 +239,7 @@ async function assumptions(repository: string): Promise<Assumption[]> {
             found.push({ who, event: run.event, roleArn, sub: claims[`${ISSUER}:sub`], decision });
         }
     }
-    return found;
+    return { roles, found };
 }
 
 /** The one repository every bootstrap stack's roles trust: the workflows' own. */
@@ -252,13 +259,16 @@ function bootstrapRepository(): string {
 
 describe("GitHub OIDC tokens of the workflows' jobs ↔ the bootstrap's trust policies", function () {
     this.timeout(120_000);
+    // Read once for the tests below: every workflow, a stack-info per step, the bootstrap runs, a decision per step.
+    let read: Promise<Assumptions> | undefined;
+    const workflowAssumptions = () => (read ??= assumptions(bootstrapRepository()));
 
     it("every bootstrap stack names the same GitHub repository (the workflows live in one)", () => {
         assert.match(bootstrapRepository(), /^[\w.-]+\/[\w.-]+$/);
     });
 
     it("every role a job assumes exists and its trust admits the token the job gets", async () => {
-        const found = await assumptions(bootstrapRepository());
+        const { found } = await workflowAssumptions();
         assert.ok(found.length >= 5, `only ${found.length} role assumptions found`);
         assert.deepStrictEqual(
             found.filter((a) => a.decision !== "Allowed").map((a) => `${a.who} → ${a.roleArn}: ${a.decision}`),
@@ -267,11 +277,7 @@ describe("GitHub OIDC tokens of the workflows' jobs ↔ the bootstrap's trust po
     });
 
     it("every GitHub subject a role trusts is one a job presents to it: no trust that no workflow uses", async () => {
-        const repository = bootstrapRepository();
-        const found = await assumptions(repository);
-        const roles = (await Promise.all(BOOTSTRAP_STACKS.map((stack) => bootstrapRun(stack)))).flatMap((run) =>
-            rolesOf(run),
-        );
+        const { roles, found } = await workflowAssumptions();
         const unused = roles.flatMap((role) =>
             trustedSubjects(role)
                 .filter((pattern) => !found.some((a) => a.roleArn === role.arn && matchesIamPattern(pattern, a.sub)))
@@ -285,7 +291,7 @@ describe("GitHub OIDC tokens of the workflows' jobs ↔ the bootstrap's trust po
     });
 
     it("pushes to main assume every stack's deploy role; pull requests exactly the preview roles that trust them", async () => {
-        const found = await assumptions(bootstrapRepository());
+        const { found } = await workflowAssumptions();
         const assumed = (event: Assumption["event"]) =>
             [...new Set(found.filter((a) => a.event === event).map((a) => a.roleArn))].sort();
         for (const stack of listStacks()) {
