@@ -68,6 +68,7 @@ import {
 import { PRIVATE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX } from "../stacks/config/rules";
 import { assertProblem, parseWith } from "./support/config";
 import { SCHEMA_KUBERNETES_VERSION } from "./support/kubernetesSchema";
+import { last, parseDockerfile, targetChain } from "./support/dockerfile";
 import { assertStates, grouped, numberWord, README, readmeSection } from "./support/readme";
 
 /**
@@ -79,6 +80,11 @@ import { assertStates, grouped, numberWord, README, readmeSection } from "./supp
 
 const [dev, staging, prod] = README_STACKS.map((stack) => parseWith(stack));
 const minutes = (ms: number) => ms / 60_000;
+/** The project's package.json: its engines floor and its dependencies' versions. */
+const PACKAGE_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    engines: { node: string };
+    dependencies: Record<string, string>;
+};
 
 /** Days the stack's own CloudTrail keeps its logs (the shipped stacks own their security baseline). */
 function auditLogDays(config: VoteAppConfig): number {
@@ -123,11 +129,7 @@ describe("README: the numbers it states come from the code", () => {
         const release = NODE_RELEASES[NODE_MAJOR];
         const lambda = LAMBDA_NODE_RUNTIMES[NODE_RUNTIME.lambdaRuntime];
         const next = NODE_RELEASES[NODE_MAJOR + 2];
-        const engines = (
-            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
-                engines: { node: string };
-            }
-        ).engines.node.replace(/^>=/, "");
+        const engines = PACKAGE_JSON.engines.node.replace(/^>=/, "");
         assertStates(
             text,
             `**Node.js ${NODE_MAJOR} ships everywhere**`,
@@ -157,9 +159,11 @@ describe("README: the numbers it states come from the code", () => {
             `(GET \`${HTTP_HEALTH_CHECK.path}\`; ${timings(HTTP_HEALTH_CHECK)})`,
             `rewritten within the last ${WORKER_HEARTBEAT.staleAfterSeconds} s (${timings(WORKER_HEALTH_CHECK)})`,
         );
-        const dockerfile = fs.readFileSync(path.join(PROJECT_ROOT, "app", "Dockerfile"), "utf8");
-        const user = /^USER (\d+):\d+$/m.exec(dockerfile);
-        assert.ok(user, "the Dockerfile's USER");
+        // The uid the worker's image runs as (its target's last USER), which writes the heartbeat.
+        const user = /^(\d+):\d+$/.exec(
+            last(targetChain(parseDockerfile(), "worker").instructions, "USER")?.args ?? "",
+        );
+        assert.ok(user, "the worker image's USER uid:gid");
         assertStates(text, `so uid ${user[1]} can write`);
     });
 
@@ -339,11 +343,7 @@ describe("README: the numbers it states come from the code", () => {
 
     it("the dependencies' versions are package.json's", () => {
         const text = readmeSection("## Dependencies");
-        const dependencies = (
-            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
-                dependencies: Record<string, string>;
-            }
-        ).dependencies;
+        const dependencies = PACKAGE_JSON.dependencies;
         const pulumi = /^(\d+\.\d+)\.\d+$/.exec(dependencies["@pulumi/pulumi"]);
         assert.ok(pulumi, `@pulumi/pulumi is pinned: ${dependencies["@pulumi/pulumi"]}`);
         const major = (name: string) => /^\^(\d+)\./.exec(dependencies[name])?.[1];
