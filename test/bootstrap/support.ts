@@ -6,6 +6,9 @@ import { runBootstrap } from "../../plan/runBootstrap";
 import { BOOTSTRAP_ROOT } from "../../plan/projectRoot";
 import { readStackConfig, type StackFileConfig } from "../../plan/stackFile";
 import type { PolicyStatement } from "../../components/iamPolicy";
+import type { NamedPolicy, PolicyDocumentJson } from "../support/iamSimulation";
+import { single } from "../support/resources";
+import { readOncePerKey } from "../support/sharedReads";
 
 /** Runs of the bootstrap stacks, cached per (stack, overrides) like test/support/stacks.ts does for the program. */
 const cache = new Map<string, Promise<StackRun>>();
@@ -22,6 +25,24 @@ export function bootstrapRun(stack: string, options: RunStackOptions = {}): Prom
 }
 
 export const BOOTSTRAP_STACKS = ["dev", "staging", "prod"] as const;
+
+/**
+ * The workload permissions boundary an account's bootstrap creates (every role the stacks make carries it; they
+ * only name it), with its ARN: read once per stack and shared, frozen, as the IAM harness validates and indexes a
+ * document once per document object.
+ */
+export const workloadBoundaryOf = readOncePerKey(
+    async (stack: string): Promise<NamedPolicy & { readonly arn: string }> => {
+        const run = await bootstrapRun(stack);
+        const policy = single(run, "aws:iam/policy:Policy", "workload-boundary");
+        const account = run.stackConfig.config["voteapp-bootstrap:accountId"];
+        return {
+            arn: `arn:aws:iam::${account}:policy/${String(policy.inputs.name)}`,
+            name: String(policy.inputs.name),
+            policy: JSON.parse(String(policy.inputs.policy)) as PolicyDocumentJson,
+        };
+    },
+);
 
 /** A bootstrap stack file's config with keys changed or removed (undefined). */
 export function bootstrapConfigWith(

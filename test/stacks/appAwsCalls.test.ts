@@ -6,17 +6,15 @@ import type { StackRun } from "../../plan/stackRun";
 import { isServerlessCacheEndpoint } from "../../app/src/core/config";
 import { AppEnv, DATABASE_SETUP_ENV, LambdaEnv, STORE_IAM_ACTIONS } from "../../shared/appContract";
 import type { CapturedResource } from "../../shared/capturedResource";
-import { bootstrapRun } from "../bootstrap/support";
+import { workloadBoundaryOf } from "../bootstrap/support";
 import {
     decide,
-    type NamedPolicy,
     type PolicyDocumentJson,
     regionOf,
     type RoleDocuments,
     rolesOf,
     withBoundary,
 } from "../support/iamSimulation";
-import { readOncePerKey } from "../support/sharedReads";
 import { input, ofType, SHIPPED_STACKS, single, stackRun } from "../support/stacks";
 import { containerWorkloads } from "../support/workloads";
 
@@ -162,12 +160,6 @@ const APP_AWS_CALLS: readonly AppAwsCall[] = [
     },
 ];
 
-/** The permissions boundary every role carries, which the account's bootstrap creates (the stacks only name it). */
-const boundaryOf = readOncePerKey(async (stack: string): Promise<NamedPolicy> => {
-    const policy = single(await bootstrapRun(stack), "aws:iam/policy:Policy", "workload-boundary");
-    return { name: String(policy.inputs.name), policy: JSON.parse(String(policy.inputs.policy)) as PolicyDocumentJson };
-});
-
 /** What the app constructs that calls or signs for AWS, file by file (relative to app/src). */
 function awsConstructionsInSource(): string[] {
     const root = path.join(__dirname, "../../app/src");
@@ -228,7 +220,7 @@ describe("the app's AWS calls and what each platform plans for them", function (
                 const keyPolicy = JSON.parse(
                     String(single(run, "aws:kms/key:Key", "data-key").inputs.policy),
                 ) as PolicyDocumentJson;
-                const boundary = await boundaryOf(stack);
+                const boundary = await workloadBoundaryOf(stack);
                 const callers = callersOf(run, platform);
                 const problems: string[] = [];
                 let simulated = 0;

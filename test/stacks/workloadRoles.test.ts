@@ -2,13 +2,12 @@ import * as assert from "assert";
 import { stackBucketPrefix } from "../../components/delivery/workloadRoles";
 import type { StackRun } from "../../plan/stackRun";
 import { readOncePerKey } from "../support/sharedReads";
-import { bootstrapRun } from "../bootstrap/support";
+import { bootstrapRun, workloadBoundaryOf } from "../bootstrap/support";
 import managed from "../support/awsManagedPolicies.json";
 import { exampleResources, expandAction } from "../support/iamArns";
 import {
     decide,
     type Decision,
-    type NamedPolicy,
     type PolicyDocumentJson,
     regionOf,
     type RoleDocuments,
@@ -29,21 +28,10 @@ const MANAGED: Readonly<Record<string, PolicyDocumentJson>> = Object.fromEntries
 );
 
 /**
- * Read once per file and shared, frozen (no test can change what another reads): each (stack, platform) of each
- * test read its account's boundary and deploy role afresh, so the IAM harness (which validates and indexes a
+ * Read once per file and shared, frozen (no test can change what another reads), as the account's boundary is
+ * (workloadBoundaryOf): each (stack, platform) of each test read its account's deploy role afresh, so the IAM harness (which validates and indexes a
  * document once per document object) did that again for the same documents.
  */
-const boundaryOf = readOncePerKey(async (stack: string): Promise<NamedPolicy & { arn: string }> => {
-    const run = await bootstrapRun(stack);
-    const policy = single(run, "aws:iam/policy:Policy", "workload-boundary");
-    const account = run.stackConfig.config["voteapp-bootstrap:accountId"];
-    return {
-        arn: `arn:aws:iam::${account}:policy/${String(policy.inputs.name)}`,
-        name: String(policy.inputs.name),
-        policy: JSON.parse(String(policy.inputs.policy)) as PolicyDocumentJson,
-    };
-});
-
 const deployRoleOf = readOncePerKey(async (stack: string): Promise<RoleDocuments> =>
     roleNamed(await bootstrapRun(stack), "voteapp-deploy"),
 );
@@ -78,7 +66,7 @@ describe("the stacks' IAM roles", function () {
 
     it("every role of every stack × platform is on /voteapp/ and carries the boundary its account's bootstrap creates", async () => {
         for (const { stack, platform, run } of await runs()) {
-            const boundary = await boundaryOf(stack);
+            const boundary = await workloadBoundaryOf(stack);
             const roles = run.resources.filter((r) => r.type === "aws:iam/role:Role");
             assert.ok(roles.length > 0);
             for (const role of roles)
@@ -107,7 +95,7 @@ describe("the stacks' IAM roles", function () {
         const checked = new Set<string>();
         const problems: string[] = [];
         for (const { stack, platform, run } of await runs()) {
-            const boundary = await boundaryOf(stack);
+            const boundary = await workloadBoundaryOf(stack);
             const region = regionOf(run);
             const keyPolicy = JSON.parse(
                 String(single(run, "aws:kms/key:Key", "data-key").inputs.policy),
@@ -197,7 +185,7 @@ describe("the stacks' IAM roles", function () {
         const decisions = new Map<string, Promise<Decision>>();
         for (const { stack, platform, run } of await runs()) {
             const deploy = await deployRoleOf(stack);
-            const boundary = await boundaryOf(stack);
+            const boundary = await workloadBoundaryOf(stack);
             const global = { "aws:RequestedRegion": "us-east-1" };
             for (const role of rolesOf(run, MANAGED)) {
                 const withBoundary = { ...global, "iam:PermissionsBoundary": boundary.arn };
