@@ -8,6 +8,7 @@ import { AppEnv, DATABASE_SETUP_ENV, LambdaEnv, STORE_IAM_ACTIONS } from "../../
 import type { CapturedResource } from "../../shared/capturedResource";
 import { workloadBoundaryOf } from "../bootstrap/support";
 import {
+    accountOf,
     decide,
     type PolicyDocumentJson,
     regionOf,
@@ -53,11 +54,6 @@ interface AppAwsCall {
     readonly requests: (run: StackRun, caller: Caller) => Request[];
 }
 
-const accountOf = (run: StackRun): string => {
-    const provider = run.resources.find((r) => r.type === "pulumi:providers:aws");
-    const ids = provider?.inputs.allowedAccountIds;
-    return String(Array.isArray(ids) ? ids[0] : (JSON.parse(String(ids ?? "[]")) as string[])[0]);
-};
 const viaService = (service: string, run: StackRun) => ({
     "kms:ViaService": `${service}.${regionOf(run)}.amazonaws.com`,
 });

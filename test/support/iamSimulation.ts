@@ -46,7 +46,8 @@ const parse = (raw: unknown, where: string): PolicyDocumentJson => {
     return JSON.parse(raw as string) as PolicyDocumentJson;
 };
 
-function accountOf(run: StackRun): string {
+/** The account a run's stack deploys to (its `<project>:accountId`). */
+export function accountOf(run: StackRun): string {
     const namespace = `${run.stackConfig.project}:`;
     const account = run.stackConfig.config[`${namespace}accountId`];
     assert.ok(account, `${run.stackConfig.project}: no accountId in the stack config`);
