@@ -12,6 +12,7 @@ import {
     decide,
     type PolicyDocumentJson,
     regionOf,
+    roleIn,
     type RoleDocuments,
     rolesOf,
     withBoundary,
@@ -175,12 +176,8 @@ function awsConstructionsInSource(): string[] {
     return [...new Set(found)].sort();
 }
 
-const roleByArn = (roles: readonly RoleDocuments[], arn: unknown): RoleDocuments => {
-    const name = String(arn).slice(String(arn).lastIndexOf("/") + 1);
-    const role = roles.find((r) => r.roleName === name || r.logicalName === name);
-    assert.ok(role, `no role ${String(arn)}`);
-    return role;
-};
+const roleByArn = (roles: readonly RoleDocuments[], arn: unknown): RoleDocuments =>
+    roleIn(roles, String(arn).slice(String(arn).lastIndexOf("/") + 1));
 
 /** Each calling service of the run with the role it runs as and its plain environment. */
 function callersOf(run: StackRun, platform: Platform): Caller[] {

@@ -138,7 +138,11 @@ export function rolesOf(
 
 /** The role of a run with that IAM name (or logical name). */
 export function roleNamed(run: StackRun, name: string): RoleDocuments {
-    const roles = rolesOf(run);
+    return roleIn(rolesOf(run), name);
+}
+
+/** The role of `roles` named `name`: its IAM name, or its logical name (autonamed under mocks). */
+export function roleIn(roles: readonly RoleDocuments[], name: string): RoleDocuments {
     const found = roles.find((r) => r.roleName === name || r.logicalName === name);
     assert.ok(found, `no role ${name}; have ${roles.map((r) => r.roleName).join(", ")}`);
     return found;
