@@ -10,6 +10,7 @@ import type { CapturedResource } from "../../shared/capturedResource";
 import { type GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createSetupHandler } from "../../app/src/dbsetup/handler";
 import { input, ofType, single, stackRun } from "../support/stacks";
+import { containerWorkloads } from "../support/workloads";
 
 /**
  * The database credential on ECS and EKS, on the captured resources of the shipped stacks: the app connects as
@@ -47,45 +48,13 @@ const statementsOf = (policy: CapturedResource): Statement[] =>
 const roleOf = (run: Run, policy: CapturedResource): CapturedResource | undefined =>
     ofType(run, "aws:iam/role:Role").find((role) => policy.inputs.role === `${role.name}-id`);
 
-/** Every container's environment, on either platform, by service. */
-function containerEnvironments(run: Run): { service: string; env: Record<string, string>; secretNames: string[] }[] {
-    const ecs = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").map((td) => {
-        const [container] = JSON.parse(String(td.inputs.containerDefinitions)) as {
-            name: string;
-            environment: { name: string; value: string }[];
-            secrets?: { name: string }[];
-        }[];
-        return {
-            service: container.name,
-            env: Object.fromEntries(container.environment.map((e) => [e.name, e.value])),
-            secretNames: (container.secrets ?? []).map((s) => s.name),
-        };
-    });
-    const eks = ofType(run, "kubernetes:apps/v1:Deployment")
-        .filter((d) => input(d, "metadata", "namespace") === "voteapp")
-        .map((d) => {
-            const [container] = input(d, "spec", "template", "spec", "containers") as {
-                name: string;
-                env: { name: string; value?: string; valueFrom?: unknown }[];
-            }[];
-            return {
-                service: container.name,
-                env: Object.fromEntries(
-                    container.env.filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]),
-                ),
-                secretNames: container.env.filter((e) => e.valueFrom !== undefined).map((e) => e.name),
-            };
-        });
-    return [...ecs, ...eks];
-}
-
 describe("Database access on ecs and eks: IAM users, no database secret outside the setup", function () {
     this.timeout(180_000);
 
     for (const [platform, run] of Object.entries(PLATFORMS)) {
         describe(platform, () => {
             it("worker and result connect as their own IAM users with verify-full, and get no database password", async () => {
-                const envs = containerEnvironments(await run());
+                const envs = containerWorkloads(await run());
                 const clients = envs.filter((e) => e.service === "worker" || e.service === "result");
                 assert.ok(clients.length >= 2, `found ${clients.length} Postgres client containers`);
                 for (const { service, env, secretNames } of clients) {
