@@ -147,6 +147,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 const PIPELINE_ENVIRONMENTS = /^[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12}(,[a-z][a-z0-9-]{1,14}[a-z0-9]:\d{12})*$/;
 const S3_BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** A GitHub environment name as a trust policy may name it: 1–255 characters, no quotes, commas or wildcards. */
+const GITHUB_ENVIRONMENT_NAME = /[^'"`,;\\*?]{1,255}/.source;
+
 const schema = z.object({
     environment: environmentName,
     tier: tier.optional(),
@@ -155,11 +158,11 @@ const schema = z.object({
     adminRoleArn: matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
     githubRepository: matching(GITHUB_REPOSITORY, "a GitHub repository owner/name, e.g. example-org/voteapp-infra"),
     githubEnvironment: matching(
-        /^[^'"`,;\\*?]{1,255}$/,
+        new RegExp(`^${GITHUB_ENVIRONMENT_NAME}$`),
         "a GitHub environment name (1–255 characters, no quotes, commas, wildcards)",
     ).optional(),
     promotedTo: matching(
-        /^[^'"`,;\\*?]{1,255}(,[^'"`,;\\*?]{1,255})*$/,
+        new RegExp(`^${GITHUB_ENVIRONMENT_NAME}(,${GITHUB_ENVIRONMENT_NAME})*$`),
         "comma-separated GitHub environment names (no quotes, wildcards), e.g. staging",
     ).optional(),
     deployFromMainBranch: z.boolean(),

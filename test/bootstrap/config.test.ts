@@ -51,6 +51,20 @@ describe("bootstrap config", () => {
         assert.deepStrictEqual(declared, declarationsFor(BOOTSTRAP_KEYS));
     });
 
+    it("reads promotedTo as a list of GitHub environments, and refuses a wildcard or an empty name, naming the key", () => {
+        const promotedTo = (value: string) => {
+            const config = bootstrapConfigWith("dev", { "voteapp-bootstrap:promotedTo": value });
+            return parseBootstrapConfig(config.config, { project: config.project, stack: "dev" }).github.promotedTo;
+        };
+        assert.deepStrictEqual(promotedTo("int,staging"), ["int", "staging"]);
+        for (const bad of ["stag*", "staging,", ",staging"])
+            assert.match(
+                problemsFor("dev", { "voteapp-bootstrap:promotedTo": bad }),
+                /voteapp-bootstrap:promotedTo = .*: must be comma-separated GitHub environment names/,
+                bad,
+            );
+    });
+
     it("refuses deploying from main outside dev, naming the key", () => {
         const message = problemsFor("prod", { "voteapp-bootstrap:deployFromMainBranch": "true" });
         assert.match(message, /voteapp-bootstrap:deployFromMainBranch = true: must be false for a prod account/);
